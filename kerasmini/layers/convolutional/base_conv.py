@@ -1,0 +1,131 @@
+"""BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
+from kerasmini import activations, constraints, initializers, regularizers
+from kerasmini.layers.arguments import (is_int, standardize_data_format,
+                                        standardize_padding, standardize_tuple)
+from kerasmini.layers.input_spec import InputSpec
+from kerasmini.layers.layer import Layer
+from kerasmini.ops.shapes import output_length
+
+
+class BaseConv(Layer):
+    """Convolution over `rank` spatial axes; see Conv2D for the arguments."""
+
+    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid",
+                 data_format=None, dilation_rate=1, groups=1, activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        _check_filters_and_groups(filters, groups)
+        kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
+        strides = standardize_tuple(strides, rank, "strides")
+        dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
+        if max(strides) > 1 and max(dilation_rate) > 1:
+            raise ValueError(
+                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                f"Received: strides={strides} and dilation_rate={dilation_rate}")
+        settings = dict(
+            padding=standardize_padding(padding),
+            data_format=standardize_data_format(data_format),
+            activation=activations.get(activation),
+            kernel_initializer=initializers.get(kernel_initializer),
+            bias_initializer=initializers.get(bias_initializer),
+            kernel_regularizer=regularizers.get(kernel_regularizer),
+            bias_regularizer=regularizers.get(bias_regularizer),
+            kernel_constraint=constraints.get(kernel_constraint),
+            bias_constraint=constraints.get(bias_constraint))
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.rank, self.filters, self.groups = rank, int(filters), int(groups)
+        self.kernel_size, self.strides, self.dilation_rate = kernel_size, strides, dilation_rate
+        self.use_bias = bool(use_bias)
+        self.__dict__.update(settings)
+        self.input_spec = InputSpec(ndim=rank + 2)
+        self.kernel = self.bias = None
+
+    @property
+    def channel_axis(self):
+        return -1 if self.data_format == "channels_last" else 1
+
+    def build(self, input_shape):
+        channels = input_shape[self.channel_axis]
+        self._check_channels(channels, input_shape)
+        self.kernel = self.add_weight(
+            self.kernel_size + (channels // self.groups, self.filters),
+            self.kernel_initializer, "kernel",
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                (self.filters,), self.bias_initializer, "bias",
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        self.built = True
+
+    def _check_channels(self, channels, input_shape):
+        if channels is None:
+            raise ValueError(f"The channel dimension of the inputs should be defined. "
+                             f"Received input_shape={tuple(input_shape)}")
+        if channels % self.groups:
+            raise ValueError(
+                "The number of input channels must be evenly divisible by the number of "
+                f"groups. Received groups={self.groups}, but the input has {channels} "
+                f"channels (full input shape is {tuple(input_shape)}).")
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
+                             f"Received input_shape={input_shape}")
+        self._check_channels(input_shape[self.channel_axis], input_shape)
+        spatial = (input_shape[1:-1] if self.data_format == "channels_last"
+                   else input_shape[2:])
+        out = tuple(output_length(n, k, s, self.padding, d) for n, k, s, d in
+                    zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
+        if any(n is not None and n <= 0 for n in out):
+            raise ValueError(
+                "Computed output size would be zero or negative. Received "
+                f"`inputs shape={input_shape}`, `kernel_size={self.kernel_size}`, "
+                f"`dilation_rate={self.dilation_rate}`, `strides={self.strides}`, "
+                f"`padding={self.padding}`: the (dilated) kernel is larger than the input.")
+        if self.data_format == "channels_last":
+            return (input_shape[0], *out, self.filters)
+        return (input_shape[0], self.filters, *out)
+
+    def _add_bias_and_activate(self, outputs):
+        if self.use_bias:
+            shape = [1] * outputs.ndim
+            shape[self.channel_axis] = self.filters
+            outputs += self.bias.value.reshape(shape)
+        return self.activation(outputs)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "groups": self.groups,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+def _check_filters_and_groups(filters, groups):
+    if not is_int(filters) or filters <= 0:
+        raise ValueError("Invalid value for argument `filters`. Expected a strictly "
+                         f"positive integer. Received filters={filters}.")
+    if not is_int(groups) or groups <= 0:
+        raise ValueError("The number of groups must be a positive integer. "
+                         f"Received: groups={groups}.")
+    if filters % groups:
+        raise ValueError("The number of filters must be evenly divisible by the number "
+                         f"of groups. Received: groups={groups}, filters={filters}.")

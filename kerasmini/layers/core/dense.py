@@ -1,0 +1,78 @@
+"""Dense: `activation(inputs @ kernel + bias)` on the last axis."""
+from kerasmini import activations, constraints, initializers, ops, regularizers
+from kerasmini.layers.arguments import positive_int
+from kerasmini.layers.input_spec import InputSpec
+from kerasmini.layers.layer import Layer
+
+
+class Dense(Layer):
+    """Densely connected layer.
+
+    Args:
+        units: size of the output's last axis.
+        activation, use_bias, kernel_/bias_initializer, kernel_/bias_/activity_regularizer,
+        kernel_/bias_constraint: as in Keras.
+
+    Input shape: (batch, ..., input_dim), rank >= 2.
+    Output shape: (batch, ..., units).
+    Weights: kernel (input_dim, units), bias (units,).
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        units = positive_int(units, "units", message=(
+            "Received an invalid value for `units`, expected a positive integer. "
+            f"Received: units={units}"))
+        kwargs.pop("quantization_config", None)  # Keras's config key; no quantization here
+        settings = dict(
+            activation=activations.get(activation),
+            kernel_initializer=initializers.get(kernel_initializer),
+            bias_initializer=initializers.get(bias_initializer),
+            kernel_regularizer=regularizers.get(kernel_regularizer),
+            bias_regularizer=regularizers.get(bias_regularizer),
+            kernel_constraint=constraints.get(kernel_constraint),
+            bias_constraint=constraints.get(bias_constraint))
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units, self.use_bias = units, bool(use_bias)
+        self.__dict__.update(settings)
+        self.input_spec = InputSpec(min_ndim=2)
+        self.kernel = self.bias = None
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError("The last dimension of the inputs to a Dense layer should be "
+                             f"defined. Found None. Full input shape received: {input_shape}")
+        self.kernel = self.add_weight(
+            (input_dim, self.units), self.kernel_initializer, "kernel",
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                (self.units,), self.bias_initializer, "bias",
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return (*tuple(input_shape)[:-1], self.units)
+
+    def call(self, inputs):
+        bias = self.bias.value if self.use_bias else None
+        return self.activation(ops.dense(inputs, self.kernel.value, bias))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+        }

@@ -1,0 +1,222 @@
+"""Layer: the Keras 3 layer contract on NumPy arrays.
+
+One forward pass: `layer(x)` converts x to an array of the layer's dtype, checks its
+rank and channels, works out the output shape (which raises on impossible
+configurations before anything changes), builds the weights on the first call, then
+hands off to `call()`.
+"""
+import inspect
+import re
+from collections import Counter
+
+import numpy as np
+
+from kerasmini import config, regularizers
+from kerasmini.layers.input_spec import assert_input_compatibility
+from kerasmini.variables import Variable
+
+_FLOAT_DTYPES = ("float16", "float32", "float64")
+_name_counts = Counter()
+
+
+def to_snake_case(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(base):
+    """'conv2d', then 'conv2d_1', 'conv2d_2', ... for each base name."""
+    count = _name_counts[base]
+    _name_counts[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def standardize_dtype(dtype):
+    """A float dtype name; None means `config.floatx()`; Keras's policy dict accepted."""
+    if dtype is None:
+        return config.floatx()
+    if isinstance(dtype, dict):  # {'class_name': 'DTypePolicy', 'config': {'name': ...}}
+        dtype = dtype.get("config", {}).get("name")
+    name = getattr(dtype, "name", None) or str(dtype)
+    try:
+        name = np.dtype(name).name
+    except TypeError:
+        pass
+    if name not in _FLOAT_DTYPES:
+        raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
+                         f"Received: dtype={dtype}")
+    return name
+
+
+class Layer:
+    """Base class: naming, dtype, weights, build-on-first-call, input checks, config."""
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
+                 name=None, **kwargs):
+        input_shape = _pop_input_shape(kwargs)
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments passed to "
+                             f"{type(self).__name__}: {kwargs}")
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError("Argument `name` must be a string and cannot contain "
+                             f"character `/`. Received: name={name} (of type {type(name)})")
+        self._dtype = standardize_dtype(dtype)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.trainable = bool(trainable)
+        self.built = False
+        self.input_spec = None
+        self._input_shape_arg = input_shape
+        self._variables = []
+        self._activity_losses = []
+
+    # ----- dtype -------------------------------------------------------------------
+    @property
+    def dtype(self):
+        return self._dtype
+
+    compute_dtype = variable_dtype = dtype
+
+    @property
+    def dtype_policy(self):
+        return {"module": "keras", "class_name": "DTypePolicy",
+                "config": {"name": self._dtype}, "registered_name": None}
+
+    # ----- weights -----------------------------------------------------------------
+    def add_weight(self, shape, initializer, name, trainable=True, regularizer=None,
+                   constraint=None):
+        value = initializer(tuple(shape), dtype=self._dtype)
+        variable = Variable(value, name=name, dtype=self._dtype, trainable=trainable,
+                            path=f"{self.name}/{name}", constraint=constraint)
+        variable.regularizer = regularizer
+        self._variables = self._variables + [variable]  # new list: build can be undone
+        return variable
+
+    @property
+    def trainable_weights(self):
+        return [v for v in self._variables if v.trainable and self.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        return [v for v in self._variables if not (v.trainable and self.trainable)]
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    def get_weights(self):
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Assign all weights at once; on any mismatch nothing is changed."""
+        targets = self.weights
+        if len(weights) != len(targets):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight "
+                f"list of length {len(weights)}, but the layer was expecting "
+                f"{len(targets)} weights.")
+        arrays = [np.asarray(w) for w in weights]
+        for variable, array in zip(targets, arrays):
+            if variable.shape != array.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape {variable.shape} is not compatible "
+                    f"with provided weight shape {array.shape}.")
+        for variable, array in zip(targets, arrays):
+            variable.assign(array)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer "
+                "isn't built. You can build it manually via: `layer.build(input_shape)`.")
+        return int(sum(np.prod(v.shape, dtype=np.int64) for v in self.weights))
+
+    @property
+    def losses(self):
+        """Weight regularization penalties (from current values) + activity losses."""
+        penalties = [v.regularizer(v.value) for v in self._variables if v.regularizer]
+        return list(self._activity_losses) + penalties
+
+    # ----- build and call ----------------------------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError
+
+    def __call__(self, inputs, training=None, **kwargs):
+        x = self._convert_input(inputs)
+        assert_input_compatibility(self.input_spec, x.shape, self.name)
+        self.compute_output_shape(x.shape)  # raises before any state changes
+        if not self.built:
+            self._build_or_undo(x.shape)
+        assert_input_compatibility(self.input_spec, x.shape, self.name)
+        if training is not None and "training" in _call_parameters(type(self)):
+            kwargs["training"] = training
+        outputs = self.call(x, **kwargs)
+        self._activity_losses = self._activity_penalty(outputs)
+        return outputs
+
+    def _build_or_undo(self, input_shape):
+        """Build; if building raises, restore every attribute as it was."""
+        saved = dict(self.__dict__)
+        try:
+            self.build(tuple(input_shape))
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        self.built = True
+
+    def _convert_input(self, inputs):
+        x = np.asarray(inputs)
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"Layer '{self.name}' expects numeric input. "
+                            f"Received: inputs with dtype={x.dtype}")
+        return x.astype(self._dtype, copy=False)
+
+    def _activity_penalty(self, outputs):
+        """Keras divides the activity penalty by the batch size."""
+        if self.activity_regularizer is None:
+            return []
+        batch = max(outputs.shape[0], 1) if outputs.ndim else 1
+        return [self.activity_regularizer(outputs) / batch]
+
+    # ----- config ------------------------------------------------------------------
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _pop_input_shape(kwargs):
+    """Keras accepts input_shape= / input_dim= / batch_input_shape= on any layer."""
+    input_dim = kwargs.pop("input_dim", None)
+    input_shape = kwargs.pop("input_shape", None)
+    batch_shape = kwargs.pop("batch_input_shape", None) or kwargs.pop("batch_shape", None)
+    if input_dim is not None:
+        return (input_dim,)
+    if batch_shape is not None:
+        return tuple(batch_shape)[1:]
+    return None if input_shape is None else tuple(input_shape)
+
+
+_signature_cache = {}
+
+
+def _call_parameters(cls):
+    if cls not in _signature_cache:
+        _signature_cache[cls] = inspect.signature(cls.call).parameters
+    return _signature_cache[cls]

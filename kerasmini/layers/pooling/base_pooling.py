@@ -1,0 +1,45 @@
+"""BasePooling: arguments and shape rules every N-D pooling layer shares."""
+from kerasmini.layers.arguments import (standardize_data_format, standardize_padding,
+                                        standardize_tuple)
+from kerasmini.layers.input_spec import InputSpec
+from kerasmini.layers.layer import Layer
+from kerasmini.ops.shapes import output_length
+
+
+class BasePooling(Layer):
+    """Pooling over `rank` spatial axes; strides=None means strides = pool_size."""
+
+    def __init__(self, rank, pool_size, strides=None, padding="valid", data_format=None,
+                 name=None, **kwargs):
+        pool_size = standardize_tuple(pool_size, rank, "pool_size")
+        strides = pool_size if strides is None else standardize_tuple(strides, rank, "strides")
+        padding = standardize_padding(padding)
+        data_format = standardize_data_format(data_format)
+        super().__init__(name=name, **kwargs)
+        self.rank, self.pool_size, self.strides = rank, pool_size, strides
+        self.padding, self.data_format = padding, data_format
+        self.input_spec = InputSpec(ndim=rank + 2)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
+                             f"Received input_shape={input_shape}")
+        channels_last = self.data_format == "channels_last"
+        spatial = input_shape[1:-1] if channels_last else input_shape[2:]
+        out = tuple(output_length(n, k, s, self.padding)
+                    for n, k, s in zip(spatial, self.pool_size, self.strides))
+        if any(n is not None and n <= 0 for n in out):
+            raise ValueError(
+                "Computed output size would be zero or negative. Received "
+                f"`inputs shape={input_shape}`, `pool_size={self.pool_size}`, "
+                f"`strides={self.strides}`, `padding={self.padding}`: the pooling window "
+                "is larger than the input.")
+        if channels_last:
+            return (input_shape[0], *out, input_shape[-1])
+        return (input_shape[0], input_shape[1], *out)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size,
+                "padding": self.padding, "strides": self.strides,
+                "data_format": self.data_format}

@@ -1,0 +1,48 @@
+"""Shape arithmetic shared by every sliding-window op and layer.
+
+This is the one place that knows how 'valid' and 'same' turn an input length into an
+output length, and how 'same' splits its padding (TensorFlow's rule: the odd pixel goes
+after, i.e. bottom/right).
+"""
+
+PADDINGS = ("valid", "same")
+DATA_FORMATS = ("channels_last", "channels_first")
+
+
+def effective_kernel_size(kernel_size, dilation=1):
+    """A kernel of k taps spread `dilation` apart covers (k - 1) * dilation + 1 pixels."""
+    return (kernel_size - 1) * dilation + 1
+
+
+def output_length(length, kernel_size, stride, padding, dilation=1):
+    """Number of window positions along one axis (None stays None).
+
+    'valid': windows must fit inside the input: floor((L - k_eff) / s) + 1.
+    'same':  one window per stride step started inside the input: ceil(L / s).
+    The result may be <= 0 for 'valid'; callers decide whether that is an error.
+    """
+    if length is None:
+        return None
+    if padding == "same":
+        return -(-length // stride)
+    span = length - effective_kernel_size(kernel_size, dilation)
+    return span // stride + 1 if span >= 0 else 0
+
+
+def same_padding(length, kernel_size, stride, dilation=1):
+    """(before, after) zero padding that 'same' adds along one axis.
+
+    Enough padding that the last window ends at the padded edge; the odd pixel of an
+    odd total goes after (bottom/right), as TensorFlow does.
+    """
+    out = -(-length // stride)
+    total = max((out - 1) * stride + effective_kernel_size(kernel_size, dilation) - length, 0)
+    return total // 2, total - total // 2
+
+
+def spatial_padding(spatial_shape, kernel_size, strides, padding, dilation_rate):
+    """Per-axis (before, after) pairs for a padding mode; all zeros for 'valid'."""
+    if padding == "valid":
+        return [(0, 0)] * len(spatial_shape)
+    return [same_padding(n, k, s, d)
+            for n, k, s, d in zip(spatial_shape, kernel_size, strides, dilation_rate)]

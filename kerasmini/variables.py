@@ -1,0 +1,57 @@
+"""A small Variable: a named NumPy array that a layer owns and can reassign."""
+import numpy as np
+
+
+class Variable:
+    """A weight of a layer, as `keras.Variable`: `.numpy()`, `.assign()`, `.shape`, `.dtype`.
+
+    `path` is "<layer name>/<weight name>", as Keras prints it.
+    """
+
+    def __init__(self, initial_value, *, name="variable", dtype=None, trainable=True,
+                 path=None, constraint=None):
+        value = np.asarray(initial_value, dtype=dtype)
+        self._value = np.array(value, copy=True)
+        self.name = name
+        self.path = path or name
+        self.trainable = trainable
+        self.constraint = constraint
+
+    @property
+    def value(self):
+        return self._value
+
+    @property
+    def shape(self):
+        return self._value.shape
+
+    @property
+    def dtype(self):
+        return self._value.dtype.name
+
+    @property
+    def ndim(self):
+        return self._value.ndim
+
+    def numpy(self):
+        """A copy of the value, so that changing it leaves the variable alone."""
+        return self._value.copy()
+
+    def assign(self, value):
+        """Replace the value; the shape must match, the dtype is the variable's."""
+        value = np.asarray(value)
+        if value.shape != self.shape:
+            raise ValueError(
+                "The shape of the target variable and the shape of the target value in "
+                f"`variable.assign(value)` must match. variable.shape={self.shape}, "
+                f"Received: value.shape={value.shape}. Target variable: {self!r}"
+            )
+        self._value = value.astype(self._value.dtype, copy=True)
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        return self._value if dtype is None else self._value.astype(dtype)
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+                f"value={self._value}>")

@@ -1,0 +1,78 @@
+"""Slow, obviously-correct loop implementations, the yardstick for the unit tests.
+
+Everything here is written from the definitions, in float64, one output element at a
+time, sharing no code with kerasmini.ops (the padding rule is re-derived here too).
+"""
+import math
+
+import numpy as np
+
+
+def out_size_and_pad_before(n, k, s, d, padding):
+    """Output length and the padding before the first pixel, from TF's definitions."""
+    k_eff = (k - 1) * d + 1
+    if padding == "valid":
+        return math.floor((n - k_eff) / s) + 1, 0
+    out = math.ceil(n / s)
+    total = max((out - 1) * s + k_eff - n, 0)
+    return out, total // 2  # the odd pixel goes after
+
+
+def conv2d(x, kernel, bias, strides, padding, dilation, groups, channels_first=False):
+    """x (N,H,W,C) [or (N,C,H,W)], kernel (KH,KW,C/groups,F) -> float64 output."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = x.transpose(0, 2, 3, 1)
+    n, h, w, c = x.shape
+    kh, kw, cg, f = kernel.shape
+    fg = f // groups
+    oh, top = out_size_and_pad_before(h, kh, strides[0], dilation[0], padding)
+    ow, left = out_size_and_pad_before(w, kw, strides[1], dilation[1], padding)
+    out = np.zeros((n, oh, ow, f))
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                for o in range(f):
+                    g = o // fg
+                    acc = 0.0
+                    for a in range(kh):
+                        for e in range(kw):
+                            y = i * strides[0] + a * dilation[0] - top
+                            z = j * strides[1] + e * dilation[1] - left
+                            if 0 <= y < h and 0 <= z < w:
+                                for ci in range(cg):
+                                    acc += x[b, y, z, g * cg + ci] * kernel[a, e, ci, o]
+                    out[b, i, j, o] = acc + (bias[o] if bias is not None else 0.0)
+    return out.transpose(0, 3, 1, 2) if channels_first else out
+
+
+def max_pool2d(x, pool, strides, padding, channels_first=False):
+    """Max over each window of real pixels (padding never takes part)."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = x.transpose(0, 2, 3, 1)
+    n, h, w, c = x.shape
+    oh, top = out_size_and_pad_before(h, pool[0], strides[0], 1, padding)
+    ow, left = out_size_and_pad_before(w, pool[1], strides[1], 1, padding)
+    out = np.empty((n, oh, ow, c))
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                y0, z0 = i * strides[0] - top, j * strides[1] - left
+                rows = range(max(y0, 0), min(y0 + pool[0], h))
+                cols = range(max(z0, 0), min(z0 + pool[1], w))
+                for ch in range(c):
+                    out[b, i, j, ch] = max(x[b, y, z, ch] for y in rows for z in cols)
+    return out.transpose(0, 3, 1, 2) if channels_first else out
+
+
+def dense(x, kernel, bias):
+    """Sum over the last axis, one output element at a time."""
+    x = np.asarray(x, np.float64)
+    flat = x.reshape(-1, x.shape[-1])
+    out = np.zeros((flat.shape[0], kernel.shape[1]))
+    for r in range(flat.shape[0]):
+        for u in range(kernel.shape[1]):
+            acc = sum(flat[r, i] * kernel[i, u] for i in range(kernel.shape[0]))
+            out[r, u] = acc + (bias[u] if bias is not None else 0.0)
+    return out.reshape(*x.shape[:-1], kernel.shape[1])
