@@ -1,0 +1,119 @@
+"""Keras 3's config dicts for activations, initializers, regularizers and constraints.
+
+An object is saved as `{'module', 'class_name', 'config', 'registered_name'}` and found
+again by name in a registry (a plain dict). Nothing named in a config is ever imported
+or evaluated: a name that is not in the registry (or in `custom_objects`) is an error.
+"""
+import inspect
+import re
+
+import numpy as np
+
+
+def plain(value):
+    """NumPy scalars and arrays as Python numbers and lists, so that configs are JSON."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(item) for item in value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def snake_case(name):
+    """'GlorotUniform' -> 'glorot_uniform', 'L1L2' -> 'l1l2': Keras's snake_case names."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def serialize_keras_object(obj, module):
+    """`obj` as Keras 3 saves it, e.g. {'module': 'keras.initializers', 'class_name':
+    'GlorotUniform', 'config': {...}, 'registered_name': None}.
+
+    Classes defined outside kerasmini (a user's subclass) keep their own module and
+    their class name as `registered_name`, as Keras does for unregistered classes.
+    """
+    if obj is None:
+        return None
+    cls = type(obj)
+    registered_name = None
+    if not cls.__module__.startswith("kerasmini."):
+        module, registered_name = cls.__module__, cls.__name__
+    return {
+        "module": module,
+        "class_name": cls.__name__,
+        "config": plain(obj.get_config()),
+        "registered_name": registered_name,
+    }
+
+
+def deserialize(identifier, registry, kind, custom_objects=None, call_functions=True):
+    """Turn a name, a config dict, a class or a callable into the object it names.
+
+    Args:
+        identifier: None; a name ('glorot_uniform' or 'GlorotUniform'); a dict in Keras 3's
+            form or the older {'class_name', 'config'} form; a class (instantiated with
+            no arguments); or any callable (returned as it is).
+        registry: dict from every accepted name to a class or a function.
+        kind: the noun of the error message, e.g. 'initializer' or 'activation function'.
+        custom_objects: optional extra {name: class or function}, looked up first.
+        call_functions: whether a function found in the registry is a factory to call
+            (True) or the object itself (False, as for activations).
+
+    Raises:
+        ValueError: "Could not interpret {kind} identifier: {identifier}".
+    """
+    if identifier is None:
+        return None
+    names = {**registry, **(custom_objects or {})}
+
+    def unknown():
+        return ValueError(f"Could not interpret {kind} identifier: {identifier}")
+
+    if isinstance(identifier, str):
+        if identifier not in names:
+            raise unknown()
+        return _make(names[identifier], {}, call_functions)
+
+    if isinstance(identifier, dict):
+        if "class_name" not in identifier:
+            raise ValueError(f"Unknown `config` as a `dict`, config={identifier}")
+        class_name = identifier["class_name"]
+        config = identifier.get("config")
+        if class_name == "function":  # a function saved by name, e.g. 'relu'
+            name = config
+            config = {}
+        else:
+            name = class_name
+            if identifier.get("registered_name") in names:
+                name = identifier["registered_name"]
+        if not isinstance(name, str) or name not in names:
+            raise unknown()
+        if config is None:
+            config = {}
+        if not isinstance(config, dict):
+            raise TypeError(
+                f"Expected 'config' to be a dict for {class_name}. Received: "
+                f"config={config!r}. Full {kind} config: {identifier}"
+            )
+        return _make(names[name], config, call_functions)
+
+    if inspect.isclass(identifier):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise unknown()
+
+
+def _make(entry, config, call_functions):
+    """Build the object a registry entry stands for, from its config."""
+    if inspect.isclass(entry):
+        if hasattr(entry, "from_config"):
+            return entry.from_config(config)
+        return entry(**config)
+    if call_functions:
+        return entry(**config)
+    return entry
