@@ -6,22 +6,17 @@ configurations before anything changes), builds the weights on the first call, t
 hands off to `call()`.
 """
 import inspect
-import re
 from collections import Counter
 
 import numpy as np
 
 from kerasmini import config, regularizers
 from kerasmini.layers.input_spec import assert_input_compatibility
+from kerasmini.serialization import snake_case
 from kerasmini.variables import Variable
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _name_counts = Counter()
-
-
-def to_snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base):
@@ -62,7 +57,7 @@ class Layer:
                              f"character `/`. Received: name={name} (of type {type(name)})")
         self._dtype = standardize_dtype(dtype)
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = bool(trainable)
         self.built = False
         self.input_spec = None
@@ -191,7 +186,10 @@ class Layer:
 
     # ----- config ------------------------------------------------------------------
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
+        if self.activity_regularizer is not None:  # Keras lists it here only when set
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
 
     @classmethod
     def from_config(cls, config):
