@@ -2,7 +2,7 @@
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from kerasmini.ops.shapes import spatial_padding
+from kerasmini.ops.shapes import effective_kernel_size, spatial_padding
 
 
 def pad_spatial(x, pads, value=0.0):
@@ -29,3 +29,35 @@ def window_view(x, kernel_size, strides, dilation_rate, out_shape):
     shape = (x.shape[0], *out_shape, *kernel_size, x.shape[3])
     view_strides = (sn, sh * stride_h, sw * stride_w, sh * dil_h, sw * dil_w, sc)
     return as_strided(x, shape=shape, strides=view_strides, writeable=False)
+
+
+def input_rows(out_rows, kernel_h, stride_h, dilation_h):
+    """Input rows [start, stop), in padded coordinates, that output rows `out_rows` read."""
+    start = out_rows.start * stride_h
+    stop = (out_rows.stop - 1) * stride_h + effective_kernel_size(kernel_h, dilation_h)
+    return start, stop
+
+
+def padded_band(x, images, rows, pads, value=0.0):
+    """Rows [start, stop) (padded coordinates) of images `images`, padded: an NHWC block.
+
+    The padding of the whole input is never made: only the band one chunk needs is
+    copied into a fresh buffer, so memory stays bounded by the chunk, not the batch.
+    A band that needs no pad pixel is returned as a view, with no copy at all.
+    """
+    (top, _), (left, right) = pads
+    start, stop = rows[0] - top, rows[1] - top  # in the unpadded input's rows
+    height = x.shape[1]
+    if start >= 0 and stop <= height and not (left or right):
+        return x[images, start:stop]
+    block = x[images, max(start, 0):min(stop, height)]
+    band = np.empty((block.shape[0], stop - start, left + x.shape[2] + right, x.shape[3]),
+                    dtype=x.dtype)
+    # Fill only the border, then copy the image once into the middle.
+    inner_top, inner_bottom = max(-start, 0), max(-start, 0) + block.shape[1]
+    band[:, :inner_top] = value
+    band[:, inner_bottom:] = value
+    band[:, inner_top:inner_bottom, :left] = value
+    band[:, inner_top:inner_bottom, left + x.shape[2]:] = value
+    band[:, inner_top:inner_bottom, left:left + x.shape[2]] = block
+    return band

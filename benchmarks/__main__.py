@@ -1,0 +1,145 @@
+"""python -m benchmarks [--quick] [--only SUBSTRING ...] [--json FILE]"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+from benchmarks import environment
+from benchmarks.cases import CASES, QUICK
+
+# Rounds of interleaved timing: (min rounds, max rounds, seconds per case, seconds a sample).
+FULL = dict(min_rounds=7, max_rounds=41, budget_seconds=2.0, sample_seconds=0.01)
+QUICK_ROUNDS = dict(min_rounds=3, max_rounds=9, budget_seconds=0.4, sample_seconds=0.005)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a few cases, fewer repeats")
+    parser.add_argument("--only", nargs="+", metavar="SUBSTRING",
+                        help="cases whose name contains any of these (case-insensitive)")
+    parser.add_argument("--json", metavar="FILE", help="also write all results as JSON")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory figure")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import numpy
+    import kerasmini
+    import keras
+    import tensorflow as tf
+
+    cases = [CASES[i] for i in QUICK] if args.quick else CASES
+    if args.only:
+        cases = [c for c in cases if any(s.lower() in c.name.lower() for s in args.only)]
+    report = {"machine": environment.machine(numpy, tf, keras),
+              "import_seconds": environment.import_seconds(),
+              "gemm_peak_gflops": _gemm_peak(), "cases": []}
+    _print_header(report)
+    from benchmarks.runner import run_case
+    for case in cases:
+        result = run_case(case, tf, keras, kerasmini, QUICK_ROUNDS if args.quick else FULL)
+        result["peak_fraction"] = result["gflops"]["kerasmini"] / report["gemm_peak_gflops"]
+        report["cases"].append(result)
+        _print_row(result)
+    if not args.no_memory:
+        report["memory"] = {lib: environment.memory_in_fresh_process(lib)
+                            for lib in ("kerasmini", "tf_keras")}
+        _print_memory(report["memory"])
+    report["targets"] = targets(report)
+    _print_targets(report["targets"])
+    report["seconds"] = time.perf_counter() - started
+    print(f"\nbenchmark took {report['seconds']:.0f} s")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(report, out, indent=1)
+    return 0
+
+
+def _gemm_peak():
+    from benchmarks.timing import gemm_peak_gflops
+    return gemm_peak_gflops()
+
+
+def targets(report):
+    """The issue's targets, each with the measured value and whether it is met."""
+    rows = report["cases"]
+    checks = []
+    for r in rows:
+        if r["group"] == "latency":
+            checks.append((f"latency {r['name']}: >= 5x faster than eager, faster than "
+                           "tf.function", f"{1 / r['ratio_vs_eager']:.1f}x, "
+                           f"{1 / r['ratio_vs_function']:.1f}x",
+                           r["ratio_vs_eager"] <= 0.2 and r["ratio_vs_function"] < 1))
+    conv = [r["ratio_vs_function"] for r in rows
+            if r["group"] == "throughput" and r["layer"] == "Conv2D" and r["dtype"] == "float32"]
+    if conv:
+        geomean = math.exp(sum(map(math.log, conv)) / len(conv))
+        checks.append(("throughput Conv2D geomean / tf.function <= 1.5", f"{geomean:.2f}",
+                       geomean <= 1.5))
+        checks.append(("throughput Conv2D worst / tf.function <= 2.5", f"{max(conv):.2f}",
+                       max(conv) <= 2.5))
+    for layer, limit in (("Dense", 1.1), ("MaxPool2D", 1.0)):
+        for r in rows:
+            if r["group"] == "throughput" and r["layer"] == layer and r["dtype"] == "float32":
+                checks.append((f"{r['name']} / tf.function <= {limit}",
+                               f"{r['ratio_vs_function']:.2f}",
+                               r["ratio_vs_function"] <= limit))
+    if "memory" in report:
+        km, tfk = report["memory"]["kerasmini"], report["memory"]["tf_keras"]
+        worst = max(km["workspace_mib"].values())
+        checks.append(("Conv2D largest temporary <= 64 MiB (batch 8/32/128)",
+                       f"{worst:.1f} MiB", worst <= 64))
+        checks.append(("peak RSS of (32,56,56,64)->64 <= tf.keras's",
+                       f"{km['peak_rss_mib']:.0f} vs {tfk['peak_rss_mib']:.0f} MiB",
+                       km["peak_rss_mib"] <= tfk["peak_rss_mib"]))
+    total = report["import_seconds"]["total"]
+    checks.append(("import kerasmini < 0.2 s (numpy included)", f"{total:.3f} s", total < 0.2))
+    return [{"target": t, "measured": m, "met": bool(ok)} for t, m, ok in checks]
+
+
+def _print_header(report):
+    m = report["machine"]
+    print(f"machine: {m['cpu']}, {m['cores']} cores; python {m['python']}, numpy "
+          f"{m['numpy']}, tensorflow {m['tensorflow']}, keras {m['keras']}")
+    print(f"BLAS: {m['blas']}; OPENBLAS_* env: {m['OPENBLAS_env'] or 'none'}; "
+          f"load average before the run: {m['load_average_1min']:.2f}")
+    imp = report["import_seconds"]
+    print(f"import: numpy {imp['numpy']:.3f} s + kerasmini {imp['kerasmini_after_numpy']:.3f} s")
+    print(f"float32 GEMM peak (NumPy, 4096^3): {report['gemm_peak_gflops']:.0f} GFLOP/s\n")
+    print(f"{'case':<62} {'kerasmini':>10} {'tf eager':>10} {'tf.func':>10} "
+          f"{'km GF/s':>8} {'km/eager':>8} {'km/func':>8} {'%peak':>6}")
+
+
+def _print_row(r):
+    t, name = r["seconds"], r["name"]
+    if len(name) > 62:
+        name = name[:59] + "..."
+    print(f"{name:<62} {_ms(t['kerasmini'])} {_ms(t['tf_eager'])} {_ms(t['tf_function'])} "
+          f"{r['gflops']['kerasmini']:8.1f} {r['ratio_vs_eager']:8.3f} "
+          f"{r['ratio_vs_function']:8.2f} {100 * r['peak_fraction']:5.0f}%", flush=True)
+
+
+def _ms(seconds):
+    return f"{seconds * 1e3:8.3f}ms"
+
+
+def _print_memory(memory):
+    km, tfk = memory["kerasmini"], memory["tf_keras"]
+    print("\nmemory, Conv2D(64, 3, 'same') on (32,56,56,64) float32, fresh process each:")
+    for m in (km, tfk):
+        print(f"  {m['library']:<10} peak RSS {m['peak_rss_mib']:7.0f} MiB "
+              f"(forward adds {m['forward_mib']:5.0f} MiB; output {m['output_mib']:.0f} MiB)")
+    spaces = ", ".join(f"batch {b}: {v:.1f}" for b, v in km["workspace_mib"].items())
+    print(f"  kerasmini temporaries during the forward (MiB, all at once): {spaces}")
+
+
+def _print_targets(checks):
+    print("\ntargets:")
+    for c in checks:
+        print(f"  [{'met' if c['met'] else 'MISS'}] {c['target']}: {c['measured']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
