@@ -12,6 +12,7 @@ import numpy as np
 
 from kerasmini import config, regularizers
 from kerasmini.layers.input_spec import assert_input_compatibility
+from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini.serialization import snake_case
 from kerasmini.variables import Variable
 
@@ -146,7 +147,14 @@ class Layer:
     def compute_output_shape(self, input_shape):
         raise NotImplementedError
 
+    def explain(self, input_shape=None):
+        """The output shape for `input_shape`, derived in words (see `kerasmini.explain`)."""
+        from kerasmini.explain import explain  # lazy: explain imports the layers
+        return explain(self, input_shape)
+
     def __call__(self, inputs, training=None, **kwargs):
+        if is_symbolic(inputs):  # functional API: record the call, compute no values
+            return symbolic_call(self, inputs, training=training, **kwargs)
         x = self._convert_input(inputs)
         assert_input_compatibility(self.input_spec, x.shape, self.name)
         self.compute_output_shape(x.shape)  # raises before any state changes

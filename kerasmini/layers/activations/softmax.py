@@ -1,0 +1,20 @@
+"""Softmax layer: exp(x) / sum(exp(x)) along `axis`."""
+from kerasmini import activations
+from kerasmini.layers.layer import Layer
+
+
+class Softmax(Layer):
+    """Args: axis: int or tuple of ints; default -1."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else int(axis)
+
+    def call(self, inputs):
+        return activations.softmax(inputs, axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}

@@ -1,0 +1,87 @@
+"""Symbolic tensors for the functional API: a shape, a dtype and where they came from.
+
+`kerasmini.Input((28, 28, 1))` returns a KerasTensor. Calling a layer on KerasTensors
+computes no values: the layer checks and builds for the shapes, records a Node
+(layer, inputs, outputs) and returns new KerasTensors. `kerasmini.Model(inputs,
+outputs)` later walks these Nodes back from the outputs.
+"""
+from collections import namedtuple
+
+from kerasmini.layers.input_spec import assert_input_compatibility
+
+KerasHistory = namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
+
+
+class KerasTensor:
+    """A placeholder with a shape (None for unknown sizes) and a dtype; holds no data."""
+
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.name = name
+        self._keras_history = history
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+class Node:
+    """One call of `operation` on symbolic inputs (`call_args`: a tensor or a list)."""
+
+    def __init__(self, operation, call_args=None, outputs=(), call_kwargs=None):
+        self.operation = operation
+        self.call_args = call_args
+        self.call_kwargs = dict(call_kwargs or {})
+        self.input_tensors = flatten(call_args) if call_args is not None else []
+        self.outputs = list(outputs)
+        self.output_tensors = self.outputs
+
+    @property
+    def is_input(self):
+        return not self.input_tensors
+
+    @property
+    def parent_nodes(self):
+        return [t._keras_history.operation._inbound_nodes[t._keras_history.node_index]
+                for t in self.input_tensors]
+
+
+def flatten(structure):
+    if isinstance(structure, (list, tuple)):
+        return [t for item in structure for t in flatten(item)]
+    if isinstance(structure, dict):
+        return [t for item in structure.values() for t in flatten(item)]
+    return [structure]
+
+
+def is_symbolic(inputs):
+    return any(isinstance(t, KerasTensor) for t in flatten(inputs))
+
+
+def map_structure(fn, structure):
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(map_structure(fn, item) for item in structure)
+    return fn(structure)
+
+
+def symbolic_call(layer, inputs, **call_kwargs):
+    """Check and build `layer` for the inputs' shapes; record a Node; return outputs."""
+    if not all(isinstance(t, KerasTensor) for t in flatten(inputs)):
+        raise ValueError(f"Layer '{layer.name}' was called on a mix of symbolic (Input) "
+                         f"tensors and arrays: {inputs}")
+    shapes = map_structure(lambda t: t.shape, inputs)
+    if isinstance(inputs, KerasTensor):
+        assert_input_compatibility(layer.input_spec, shapes, layer.name)
+    out_shape = tuple(layer.compute_output_shape(shapes))  # raises before any change
+    if not layer.built:
+        layer._build_or_undo(shapes)
+    nodes = list(getattr(layer, "_inbound_nodes", []))
+    output = KerasTensor(out_shape, dtype=layer.dtype, name=layer.name,
+                         history=KerasHistory(layer, len(nodes), 0))
+    call_kwargs = {k: v for k, v in call_kwargs.items() if v is not None}
+    layer._inbound_nodes = nodes + [Node(layer, inputs, [output], call_kwargs)]
+    return output

@@ -1,0 +1,117 @@
+"""BatchNormalization: normalize with moving statistics (inference) or batch ones."""
+import numpy as np
+
+from kerasmini import constraints, initializers, regularizers
+from kerasmini.layers.input_spec import InputSpec
+from kerasmini.layers.layer import Layer
+
+
+class BatchNormalization(Layer):
+    """`gamma * (x - mean) / sqrt(variance + epsilon) + beta` per feature along `axis`.
+
+    At inference (training=None/False, as in `model.predict`) mean and variance are the
+    moving statistics. With training=True they are the batch's own, and the moving ones
+    move toward them: `moving = moving * momentum + batch * (1 - momentum)`.
+
+    Args:
+        axis: the feature axis (default -1, the channels of NHWC).
+        momentum, epsilon: as in Keras (0.99, 1e-3).
+        center / scale: whether to use beta / gamma.
+        beta_/gamma_/moving_mean_/moving_variance_initializer,
+        beta_/gamma_regularizer, beta_/gamma_constraint: as in Keras.
+
+    Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, synchronized=False, renorm=False,
+                 renorm_clipping=None, renorm_momentum=0.99, **kwargs):
+        if renorm:
+            raise ValueError("BatchNormalization(renorm=True) is not supported by "
+                             "kerasmini.")
+        settings = dict(
+            beta_initializer=initializers.get(beta_initializer),
+            gamma_initializer=initializers.get(gamma_initializer),
+            moving_mean_initializer=initializers.get(moving_mean_initializer),
+            moving_variance_initializer=initializers.get(moving_variance_initializer),
+            beta_regularizer=regularizers.get(beta_regularizer),
+            gamma_regularizer=regularizers.get(gamma_regularizer),
+            beta_constraint=constraints.get(beta_constraint),
+            gamma_constraint=constraints.get(gamma_constraint))
+        super().__init__(**kwargs)
+        self.axis = int(axis)
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.synchronized = bool(synchronized)
+        self.__dict__.update(settings)
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+
+    def build(self, input_shape):
+        axis = self.axis % len(input_shape)
+        features = input_shape[axis]
+        if features is None:
+            raise ValueError(f"Axis {self.axis} of the input to BatchNormalization should "
+                             f"be defined. Received input_shape={tuple(input_shape)}")
+        shape = (features,)
+        if self.scale:
+            self.gamma = self.add_weight(shape, self.gamma_initializer, "gamma",
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape, self.beta_initializer, "beta",
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight(shape, self.moving_mean_initializer,
+                                           "moving_mean", trainable=False)
+        self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
+                                               "moving_variance", trainable=False)
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: features})
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if not -len(input_shape) <= self.axis < len(input_shape):
+            raise ValueError(f"Invalid axis {self.axis} for input of rank "
+                             f"{len(input_shape)}. Received input_shape={input_shape}")
+        return input_shape
+
+    def call(self, inputs, training=None):
+        axis = self.axis % inputs.ndim
+        shape = [1] * inputs.ndim
+        shape[axis] = inputs.shape[axis]
+        if training and self.trainable:
+            reduce_axes = tuple(i for i in range(inputs.ndim) if i != axis)
+            mean = inputs.mean(axis=reduce_axes)
+            variance = inputs.var(axis=reduce_axes)
+            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                moving.assign(moving.value * self.momentum + batch * (1 - self.momentum))
+        else:
+            mean, variance = self.moving_mean.value, self.moving_variance.value
+        # as tf.nn.batch_normalization: x * inv + (beta - mean * inv)
+        inv = 1 / np.sqrt(variance + np.asarray(self.epsilon, inputs.dtype))
+        if self.scale:
+            inv = inv * self.gamma.value
+        shift = -mean * inv
+        if self.center:
+            shift = shift + self.beta.value
+        return (inputs * inv.reshape(shape) + shift.reshape(shape)).astype(inputs.dtype)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+            "center": self.center, "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer":
+                initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized,
+        }

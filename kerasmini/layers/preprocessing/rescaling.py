@@ -1,0 +1,23 @@
+"""Rescaling: inputs * scale + offset, e.g. Rescaling(1 / 255) for 8-bit images."""
+import numpy as np
+
+from kerasmini.layers.layer import Layer
+
+
+class Rescaling(Layer):
+    """Args: scale: float (or per-channel list); offset: float (or list); default 0."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = scale, offset
+
+    def call(self, inputs):
+        scale = np.asarray(self.scale, dtype=inputs.dtype)
+        offset = np.asarray(self.offset, dtype=inputs.dtype)
+        return inputs * scale + offset
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}

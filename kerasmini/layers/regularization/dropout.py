@@ -1,0 +1,46 @@
+"""Dropout: the identity at inference; with training=True, zeros a fraction `rate`."""
+import numpy as np
+
+from kerasmini.layers.layer import Layer
+
+
+class Dropout(Layer):
+    """Randomly sets inputs to 0 with probability `rate` when training=True, and scales
+    the kept ones by 1 / (1 - rate) so that the expected sum is unchanged.
+
+    Args:
+        rate: float in [0, 1], the fraction of the inputs to drop.
+        noise_shape: shape of the keep/drop mask, broadcast over the input (None entries
+            take the input's size), e.g. (batch, 1, 1, channels) drops whole channels.
+        seed: int seed for the random mask.
+
+    Called with training=None or False (as in `model.predict`), the output is the input.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
+            raise ValueError("Invalid value received for argument `rate`. Expected a float "
+                             f"value between 0 and 1. Received: rate={rate}")
+        super().__init__(**kwargs)
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        if self.rate == 1:
+            return np.zeros_like(inputs)
+        shape = inputs.shape
+        if self.noise_shape is not None:
+            shape = tuple(n if n is not None else d for n, d in zip(self.noise_shape, shape))
+        keep = self._rng.random(shape) >= self.rate
+        return (inputs * keep / (1 - self.rate)).astype(inputs.dtype, copy=False)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": self.noise_shape}

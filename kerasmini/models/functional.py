@@ -1,0 +1,216 @@
+"""Functional: a model whose layers form a graph, from `Model(inputs, outputs)`."""
+from collections import defaultdict
+
+import numpy as np
+
+from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
+from kerasmini.models.model import Model, layer_row
+
+
+class Functional(Model):
+    """A graph of layers from Input tensors to output tensors (branches and merges).
+
+    Running it evaluates each recorded layer call once, deepest first, on arrays.
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        kwargs.pop("dtype", None)
+        if isinstance(inputs, dict):
+            inputs = dict(inputs)
+        for t in flatten(inputs) + flatten(outputs):
+            if not isinstance(t, KerasTensor):
+                raise ValueError("All `inputs` and `outputs` of a functional model must be "
+                                 f"symbolic tensors (from `kerasmini.Input` and layer "
+                                 f"calls). Received: {t!r}")
+        for t in flatten(inputs):
+            if not t._keras_history.operation._inbound_nodes[
+                    t._keras_history.node_index].is_input:
+                raise ValueError("Model inputs must come from `kerasmini.Input()`. "
+                                 f"Received: {t!r}")
+        self._inputs_struct, self._outputs_struct = inputs, outputs
+        self.inputs, self.outputs = flatten(inputs), flatten(outputs)
+        self._nodes, self._nodes_by_depth, self._layers = map_graph(self.inputs,
+                                                                    self.outputs)
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self.built = True
+
+    def call(self, inputs, training=None):
+        values = {}
+        given = self._inputs_struct
+        if isinstance(given, dict):
+            if not isinstance(inputs, dict):
+                raise ValueError(f"Model '{self.name}' expects a dict of inputs with keys "
+                                 f"{sorted(given)}.")
+            pairs = [(given[k], inputs[k]) for k in given]
+        else:
+            arrays = flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+            if len(arrays) != len(self.inputs):
+                raise ValueError(f"Model '{self.name}' expects {len(self.inputs)} "
+                                 f"input(s), but it received {len(arrays)} input tensors.")
+            pairs = list(zip(self.inputs, arrays))
+        for tensor, array in pairs:
+            array = np.asarray(array)
+            expected = tensor.shape
+            if array.ndim != len(expected) or any(
+                    e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):
+                raise ValueError(f"Input {tensor.name!r} of model '{self.name}' expects "
+                                 f"shape {expected}, but it received an input with shape "
+                                 f"{array.shape}.")
+            values[id(tensor)] = array.astype(tensor.dtype, copy=False)
+        for depth in sorted(self._nodes_by_depth, reverse=True):
+            for node in self._nodes_by_depth[depth]:
+                if node.is_input:
+                    continue
+                args = map_structure(lambda t: values[id(t)], node.call_args)
+                kwargs = dict(node.call_kwargs)
+                if training is not None:
+                    kwargs["training"] = training
+                outputs = node.operation(args, **kwargs)
+                for tensor, value in zip(node.outputs, flatten(outputs)):
+                    values[id(tensor)] = value
+        return map_structure(lambda t: values[id(t)], self._outputs_struct)
+
+    def compute_output_shape(self, input_shape):
+        return map_structure(lambda t: t.shape, self._outputs_struct)
+
+    def build(self, input_shape):
+        self.built = True
+
+    # ----- summary -----------------------------------------------------------------
+    def _summary_rows(self):
+        sequential_like = True
+        nodes = []
+        for depth_nodes in self._nodes_by_depth.values():
+            if len(depth_nodes) > 1 or (len(depth_nodes) == 1
+                                        and len(depth_nodes[0].input_tensors) > 1):
+                sequential_like = False
+                break
+            nodes += depth_nodes
+        if sequential_like:  # a layer called twice makes a graph too
+            for layer in self.layers:
+                if sum(node in nodes for node in layer._inbound_nodes) > 1:
+                    sequential_like = False
+        rows = []
+        for layer in self.layers:
+            own = [n for n in layer._inbound_nodes if n in self._nodes]
+            shape = own[-1].outputs[0].shape if own else None
+            row = layer_row(layer, shape)
+            connections = []
+            for node in own:
+                for t in node.input_tensors:
+                    history = t._keras_history
+                    connections.append(f"{history.operation.name}[{history.node_index}]"
+                                       f"[{history.tensor_index}]")
+            rows.append(row + [", ".join(connections) or "-"])
+        return rows, sequential_like
+
+    # ----- config ------------------------------------------------------------------
+    def get_config(self):
+        from kerasmini.saving.serialization_lib import serialize_layer, serialize_node
+        reindex = {}
+        for layer in self.layers:
+            kept = 0
+            for index, node in enumerate(layer._inbound_nodes):
+                if node in self._nodes:
+                    reindex[(id(layer), index)] = kept
+                    kept += 1
+        layer_configs = []
+        for layer in self.layers:
+            config = serialize_layer(layer)
+            config["name"] = layer.name
+            config["inbound_nodes"] = [serialize_node(node, reindex)
+                                       for node in layer._inbound_nodes
+                                       if node in self._nodes and not node.is_input]
+            layer_configs.append(config)
+
+        def tensor_config(t):
+            history = t._keras_history
+            return [history.operation.name,
+                    reindex[(id(history.operation), history.node_index)],
+                    history.tensor_index]
+
+        return {"name": self.name, "trainable": self.trainable, "layers": layer_configs,
+                "input_layers": _map_config(tensor_config, self._inputs_struct),
+                "output_layers": _map_config(tensor_config, self._outputs_struct)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from kerasmini.saving.serialization_lib import functional_from_config
+        return functional_from_config(cls, config)
+
+
+def _map_config(fn, structure):
+    if isinstance(structure, dict):
+        return {k: _map_config(fn, v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [_map_config(fn, v) for v in structure]
+    return fn(structure)
+
+
+def map_graph(inputs, outputs):
+    """The model's nodes, its nodes by depth (0 = output end) and its layers in order.
+
+    Layers are ordered as Keras orders them (deepest first, ties in the order a
+    depth-first walk back from the outputs meets them), which is also the order of
+    `model.layers`, of `get_weights()` and of the layers in a saved file.
+    """
+    finished, in_progress, ordered, first_seen = set(), set(), [], {}
+
+    def visit(tensor):
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if node in finished:
+            return
+        if node in in_progress:
+            raise ValueError(f"Tensor {tensor} from layer '{layer.name}' is part of a cycle.")
+        first_seen.setdefault(layer, len(first_seen))
+        in_progress.add(node)
+        for parent in node.input_tensors:
+            visit(parent)
+        finished.add(node)
+        in_progress.discard(node)
+        ordered.append(node)
+
+    for tensor in outputs:
+        visit(tensor)
+
+    node_depth, layer_depth = {}, {}
+    nodes = set(ordered)
+    for node in reversed(ordered):
+        depth = max(node_depth.setdefault(node, 0), layer_depth.get(node.operation, 0))
+        layer_depth[node.operation] = node_depth[node] = depth
+        for parent in node.parent_nodes:
+            if parent in nodes:
+                node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+    for tensor in inputs:  # inputs that no output needs still belong to the model
+        layer = tensor._keras_history.operation
+        if layer not in layer_depth:
+            node = layer._inbound_nodes[tensor._keras_history.node_index]
+            layer_depth[layer], first_seen[layer], node_depth[node] = 0, -1, 0
+            nodes.add(node)
+
+    nodes_by_depth = defaultdict(list)
+    for node, depth in node_depth.items():
+        nodes_by_depth[depth].append(node)
+    layers_by_depth = defaultdict(list)
+    for layer, depth in layer_depth.items():
+        layers_by_depth[depth].append(layer)
+    layers = []
+    for depth in sorted(layers_by_depth, reverse=True):
+        layers.extend(sorted(layers_by_depth[depth], key=lambda lay: first_seen[lay]))
+
+    known = {id(t) for t in inputs}
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            for t in node.input_tensors:
+                if id(t) not in known:
+                    raise ValueError(f"Graph disconnected: cannot find parent for tensor "
+                                     f"{t} at layer '{node.operation.name}'.")
+            if not node.is_input:  # an Input that is not a model input feeds nothing
+                known.update(id(t) for t in node.outputs)
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) != 1:
+            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+                             "model. All layer names should be unique.")
+    return nodes, dict(nodes_by_depth), layers

@@ -1,0 +1,189 @@
+"""Model: what Sequential and functional models share (weights, summary, predict, files)."""
+import sys
+import time
+
+import numpy as np
+
+from kerasmini.layers.keras_tensor import flatten
+from kerasmini.layers.layer import Layer
+
+
+class Model(Layer):
+    """A model: layers wired together. `Model(inputs, outputs)` makes a functional model.
+
+    `inputs` are tensors from `kerasmini.Input`, `outputs` the tensors that calling
+    layers on them returned; either may be one tensor, a list or a dict.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from kerasmini.models.functional import Functional
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if type(self) is Model:  # only reached without inputs/outputs
+            raise ValueError("kerasmini supports Model(inputs, outputs) (functional) and "
+                             "Sequential; subclassing Model is not supported.")
+        super().__init__(*args, **kwargs)
+
+    # ----- layers and weights ------------------------------------------------------
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(self.layers)} layers.")
+            return self.layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: "
+                             f"{[layer.name for layer in self.layers]}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    @property
+    def weights(self):
+        """Every layer's weights, layer by layer (each layer: trainable, then not)."""
+        seen, out = set(), []
+        for layer in self.layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer "
+                "isn't built. You can build it manually via: `layer.build(input_shape)`.")
+        return int(sum(np.prod(w.shape, dtype=np.int64) for w in self.weights))
+
+    @property
+    def losses(self):
+        return [loss for layer in self.layers for loss in layer.losses]
+
+    # ----- running -----------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for `x`, computed `batch_size` samples (default 32) at a time."""
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size <= 0:
+            raise ValueError(f"Argument `batch_size` must be a positive integer. "
+                             f"Received: batch_size={batch_size}")
+        arrays = [np.asarray(a) for a in flatten(x)]
+        count = arrays[0].shape[0]
+        if any(a.shape[0] != count for a in arrays):
+            raise ValueError("All inputs to `predict` must have the same number of "
+                             f"samples. Received sizes: {[a.shape[0] for a in arrays]}")
+        start_time = time.perf_counter()
+        batches = []
+        for start in range(0, max(count, 1), batch_size):
+            batch = _slice_structure(x, start, start + batch_size)
+            batches.append(self(batch, training=False))
+            if steps is not None and len(batches) >= steps:
+                break
+        if verbose not in (0, "silent", False):
+            elapsed = time.perf_counter() - start_time
+            n = len(batches)
+            sys.stdout.write(f"{n}/{n} ━━━━━━━━━━━━━━━━━━━━ {elapsed:.0f}s "
+                             f"{1000 * elapsed / n:.0f}ms/step\n")
+        return _concatenate_structure(batches)
+
+    def __call__(self, inputs, training=None, **kwargs):
+        from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
+        if is_symbolic(inputs):
+            return symbolic_call(self, inputs, training=training, **kwargs)
+        if not self.built:
+            self.build(_structure_shapes(inputs))
+        return self.call(inputs, training=training)
+
+    # ----- summary -----------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print the layer table Keras prints (to `print_fn` if given)."""
+        from kerasmini.models.summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions,
+                      print_fn=print_fn)
+
+    def _summary_rows(self):
+        raise NotImplementedError
+
+    # ----- files -------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None):
+        """Write a Keras 3 `.keras` archive that tf.keras can load."""
+        from kerasmini.saving.saving_lib import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Write the weights as a Keras 3 `.weights.h5` file."""
+        from kerasmini.saving.saving_lib import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Read weights from a `.weights.h5` file or a `.keras` archive (all or nothing)."""
+        from kerasmini.saving.saving_lib import load_weights
+        load_weights(self, filepath)
+
+    def to_json(self, **kwargs):
+        import json
+        from kerasmini.saving.serialization_lib import serialize_layer
+        return json.dumps(serialize_layer(self), **kwargs)
+
+
+def layer_row(layer, output_shape):
+    from kerasmini.models.summary import format_shape
+    if not layer.built:
+        params = "0 (unbuilt)"
+    else:
+        params = f"{layer.count_params():,}"
+    shape = "?" if output_shape is None else format_shape(output_shape)
+    return [f"{layer.name} ({type(layer).__name__})", shape, params]
+
+
+def _slice_structure(x, start, stop):
+    if isinstance(x, dict):
+        return {k: _slice_structure(v, start, stop) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_slice_structure(v, start, stop) for v in x)
+    return np.asarray(x)[start:stop]
+
+
+def _concatenate_structure(batches):
+    first = batches[0]
+    if isinstance(first, dict):
+        return {k: _concatenate_structure([b[k] for b in batches]) for k in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(_concatenate_structure([b[i] for b in batches])
+                           for i in range(len(first)))
+    return np.concatenate(batches, axis=0)
+
+
+def _structure_shapes(x):
+    if isinstance(x, dict):
+        return {k: _structure_shapes(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_structure_shapes(v) for v in x]
+    return (None, *np.shape(x)[1:])

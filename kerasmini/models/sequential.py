@@ -1,0 +1,132 @@
+"""Sequential: a stack of layers, each feeding the next."""
+from kerasmini.layers.core.input_layer import InputLayer
+from kerasmini.layers.keras_tensor import KerasTensor
+from kerasmini.layers.layer import Layer
+from kerasmini.models.functional import Functional
+from kerasmini.models.model import Model, layer_row
+
+
+class Sequential(Model):
+    """`Sequential([Input((28, 28, 1)), Conv2D(...), ...])` or `.add()` one at a time.
+
+    The model is built as soon as its input shape is known: from an `Input` (or
+    `InputLayer`) first, from `input_shape=` on the first layer, or else on the first
+    call / `build()`. Building runs shape inference through every layer, so a bad
+    stack fails when it is built, naming the layer.
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        self._layers = []
+        self._graph = None
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_build()
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or an `Input` tensor, which becomes the InputLayer)."""
+        if isinstance(layer, KerasTensor):
+            layer = layer._keras_history.operation
+        if not isinstance(layer, Layer):
+            raise ValueError("Only instances of `kerasmini.layers.Layer` can be added to a "
+                             f"Sequential model. Received: {layer} (of type {type(layer)})")
+        if isinstance(layer, InputLayer):
+            if self._layers:
+                raise ValueError("Sequential model '{}' has already been configured to use "
+                                 "an input; an InputLayer can only come first."
+                                 .format(self.name))
+        elif not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
+            self._layers.append(InputLayer(shape=layer._input_shape_arg))
+        names = [lay.name for lay in self._layers]
+        if layer.name in names:
+            raise ValueError(f"All layers added to a Sequential model should have unique "
+                             f"names. Name '{layer.name}' is already the name of a layer "
+                             "in this model. Update the `name` argument to pass a unique "
+                             "name.")
+        self._layers.append(layer)
+        if rebuild:
+            self._maybe_build()
+
+    def pop(self, rebuild=True):
+        layer = self._layers.pop()
+        self.built, self._graph = False, None
+        if rebuild:
+            self._maybe_build()
+        return layer
+
+    def _maybe_build(self):
+        if self._layers and isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:
+            self.build(self._layers[0].batch_shape)
+
+    @property
+    def layers(self):
+        return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
+
+    @property
+    def input_shape(self):
+        return self._layers[0].batch_shape if self._graph else None
+
+    def build(self, input_shape=None):
+        """Shape inference through the stack; builds every layer's weights."""
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        input_shape = tuple(input_shape)
+        if not self._layers or not isinstance(self._layers[0], InputLayer):
+            self._layers.insert(0, InputLayer(batch_shape=input_shape))
+        first = self._layers[0]
+        x = first.output
+        for layer in self._layers[1:]:
+            x = layer(x)
+        self._graph = Functional(first.output, x, name=f"{self.name}_graph")
+        self.built = True
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for layer in self.layers:
+            x = layer(x, training=training)
+        return x
+
+    def __call__(self, inputs, training=None, **kwargs):
+        if not self.built and not isinstance(inputs, KerasTensor):
+            import numpy as np
+            self.build((None, *np.shape(inputs)[1:]))
+        return super().__call__(inputs, training=training, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def _summary_rows(self):
+        rows = []
+        for layer in self.layers:
+            nodes = getattr(layer, "_inbound_nodes", [])
+            shape = nodes[-1].outputs[0].shape if nodes else None
+            rows.append(layer_row(layer, shape))
+        return rows, True
+
+    def get_config(self):
+        from kerasmini.saving.serialization_lib import serialize_layer
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": self.dtype_policy,
+                  "layers": [serialize_layer(layer) for layer in self._layers]}
+        if self._graph is not None:
+            config["build_input_shape"] = list(self._layers[0].batch_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from kerasmini.saving.serialization_lib import deserialize_layer
+        config = dict(config)
+        layer_configs = config.pop("layers")
+        build_shape = config.pop("build_input_shape", None)
+        config.pop("dtype", None)
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer_config in layer_configs:
+            model.add(deserialize_layer(layer_config), rebuild=False)
+        if model._layers and isinstance(model._layers[0], InputLayer):
+            model._maybe_build()
+        elif build_shape is not None:
+            model.build(build_shape)
+        return model
