@@ -1,7 +1,14 @@
-"""`python -m kerasmini`: the seed example, ten 16x8 RGB images through Conv2D."""
+"""`python -m kerasmini`: the seed example, ten 16x8 RGB images through Conv2D.
+
+`python -m kerasmini explain "Conv2D(filters=5, kernel_size=3, strides=(2, 2))"
+--input-shape 10,8,16,3` derives a layer's output shape in words (kerasmini/explain/cli.py).
+"""
+import sys
+
 import numpy as np
 
 from kerasmini import layers
+from kerasmini.explain.derivations import padding_comparison
 
 
 def seed_example():
@@ -12,8 +19,26 @@ def seed_example():
         y = conv(x)
         lines.append(f"Conv2D(filters=5, kernel_size=3, strides=(2, 2), padding='{padding}')"
                      f" -> {y.shape}, {conv.count_params()} parameters")
+    lines.append(padding_comparison("width:  16", 16, 3, 2))
+    lines.append(padding_comparison("height: 8", 8, 3, 2))
+    lines.append("parameters: 3 * 3 * 3 * 5 + 5 = 140 (kernel 3x3, 3 input channels, "
+                 "5 filters, plus 5 biases)")
+    lines.append('full derivation: python -m kerasmini explain "Conv2D(filters=5, '
+                 'kernel_size=3, strides=(2, 2))" --input-shape 10,8,16,3')
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def main(argv):
+    if argv and argv[0] == "explain":
+        from kerasmini.explain.cli import main as explain_main
+        return explain_main(argv[1:])
+    if argv:
+        print(f"usage: python -m kerasmini [explain LAYER ... --input-shape SHAPE]\n"
+              f"unknown command: {argv[0]}", file=sys.stderr)
+        return 2
     print(seed_example())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

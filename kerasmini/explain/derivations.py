@@ -1,0 +1,348 @@
+"""Shapes in words: how each layer turns its input shape into its output shape.
+
+Every number comes from `kerasmini.ops.shapes` (output_length, same_padding,
+effective_kernel_size) -- the functions the layers themselves use -- so the words always
+agree with `compute_output_shape`. Only the unrounded quotient shown before rounding
+("(16 - 3) / 2 + 1 = 7.5") is computed here, for display.
+
+An impossible configuration is explained, not raised: the Explanation's `problem` says
+why there is no output, in words.
+"""
+from fractions import Fraction
+
+from kerasmini.explain.explanation import Explanation, format_number, format_shape
+from kerasmini.layers.convolutional.base_conv import BaseConv
+from kerasmini.layers.core.dense import Dense
+from kerasmini.layers.pooling.base_pooling import BasePooling
+from kerasmini.ops.shapes import effective_kernel_size, output_length, same_padding
+
+AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+SIDES = {"height": ("top", "bottom"), "width": ("left", "right")}
+
+
+def explain_layer(layer, input_shape):
+    """The derivation for one layer, chosen by what the layer is (see EXPLAINERS)."""
+    input_shape = tuple(input_shape)
+    for base, explainer in EXPLAINERS:
+        if isinstance(layer, base):
+            return explainer(layer, input_shape)
+    return explain_other(layer, input_shape)
+
+
+# ----- sliding windows: Conv2D and the pooling layers -----------------------------------
+def explain_conv(layer, input_shape):
+    extras = "".join(f", {name}={value}" for name, value, default in (
+        ("dilation_rate", layer.dilation_rate, (1,) * layer.rank),
+        ("groups", layer.groups, 1), ("use_bias", layer.use_bias, True))
+        if value != default)
+    title = (f"{type(layer).__name__}(filters={layer.filters}, "
+             f"kernel_size={layer.kernel_size}, strides={layer.strides}, "
+             f"padding='{layer.padding}'{extras}, data_format='{layer.data_format}')")
+    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    if explanation.problem:
+        return explanation
+    lines = explanation.lines
+    if channels is None:
+        return _invalid(explanation, "the channel axis is None: the number of input "
+                        "channels must be known to make the kernel")
+    if channels % layer.groups:
+        return _invalid(explanation, f"{channels} input channels cannot be split evenly "
+                        f"into groups={layer.groups}")
+    out, problem, summaries = _window_axes(lines, spatial, layer.kernel_size,
+                                           layer.strides, layer.padding, layer.dilation_rate,
+                                           "kernel")
+    if problem:
+        return _invalid(explanation, problem)
+    per_group = channels // layer.groups
+    if layer.groups == 1:
+        lines.append(f"channels: {channels} in -> {layer.filters} out "
+                     "(each filter sees all input channels and makes one output channel)")
+    else:
+        lines.append(f"channels: {channels} in, split into groups={layer.groups} of "
+                     f"{per_group}; each group has {layer.filters // layer.groups} of the "
+                     f"{layer.filters} filters -> {layer.filters} out")
+    kernel_terms = " * ".join(map(str, layer.kernel_size))
+    kernel_names = " * ".join(("k" + n[0]) if n != "length" else "k"
+                              for n in _axis_names(layer.rank))
+    params = _product(layer.kernel_size) * per_group * layer.filters
+    formula = f"{kernel_names} * (in / groups) * filters"
+    numbers = f"{kernel_terms} * ({channels} / {layer.groups}) * {layer.filters}"
+    if layer.use_bias:
+        params += layer.filters
+        formula, numbers = formula + " + filters", numbers + f" + {layer.filters}"
+    lines.append(f"parameters: {formula} = {numbers} = {params}"
+                 + ("" if layer.use_bias else " (use_bias=False)"))
+    lines.extend(_activation_line(layer))
+    explanation.output_shape = _assemble(input_shape, out, layer.filters, layer.data_format)
+    explanation.params = params
+    explanation.summary = "; ".join(summaries) + f"; {layer.filters} filters"
+    return explanation
+
+
+def explain_pooling(layer, input_shape):
+    title = (f"{type(layer).__name__}(pool_size={layer.pool_size}, "
+             f"strides={layer.strides}, padding='{layer.padding}', "
+             f"data_format='{layer.data_format}')")
+    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    if explanation.problem:
+        return explanation
+    lines = explanation.lines
+    if tuple(layer.strides) == tuple(layer.pool_size):
+        lines.append(f"strides {layer.strides} = pool_size: windows tile the input without "
+                     "overlapping (strides=None means strides = pool_size)")
+    out, problem, summaries = _window_axes(lines, spatial, layer.pool_size, layer.strides,
+                                           layer.padding, (1,) * layer.rank, "window")
+    if problem:
+        return _invalid(explanation, problem)
+    if layer.padding == "same" and "Max" in type(layer).__name__:
+        lines.append("max pooling pads with -inf, so a padded pixel never wins")
+    if layer.padding == "same" and "Average" in type(layer).__name__:
+        lines.append("average pooling divides by the real pixels in each window: the "
+                     "padding is not counted")
+    lines.append(f"channels: {channels} in -> {channels} out (each channel is pooled "
+                 "on its own)")
+    lines.append("parameters: 0 (pooling has no weights)")
+    explanation.output_shape = _assemble(input_shape, out, channels, layer.data_format)
+    explanation.params = 0
+    explanation.summary = "; ".join(summaries)
+    return explanation
+
+
+def _check_rank(layer, title, input_shape):
+    """Explanation with the layout lines, the spatial sizes and the channel count."""
+    explanation = Explanation(title, input_shape)
+    names = _axis_names(layer.rank)
+    if layer.data_format == "channels_last":
+        layout = ("batch", *names, "channels")
+        where = "channels_last: the channels are the last axis"
+    else:
+        layout = ("batch", "channels", *names)
+        where = "channels_first: the channels are axis 1, right after the batch"
+    expected = layer.rank + 2
+    if len(input_shape) != expected:
+        hint = (" (is the batch axis missing? a single example needs shape (1, ...))"
+                if len(input_shape) == expected - 1 else "")
+        return _invalid(explanation, f"{type(layer).__name__} takes rank-{expected} input "
+                        f"({', '.join(layout)}); {format_shape(input_shape)} has rank "
+                        f"{len(input_shape)}{hint}"), (), None
+    explanation.lines.append(f"input {format_shape(input_shape)} = ({', '.join(layout)}); "
+                             f"{where}")
+    if layer.data_format == "channels_last":
+        spatial, channels = input_shape[1:-1], input_shape[-1]
+    else:
+        spatial, channels = input_shape[2:], input_shape[1]
+    explanation.lines.append(f"batch: {input_shape[0]} passes through unchanged")
+    return explanation, spatial, channels
+
+
+def _window_axes(lines, spatial, kernel_size, strides, padding, dilation, what):
+    """Append each spatial axis's derivation; (output sizes, problem or None, summaries)."""
+    out, summaries = [], []
+    for name, n, k, s, d in zip(_axis_names(len(spatial)), spatial, kernel_size, strides,
+                                dilation):
+        axis_lines, size, problem, summary = explain_axis(name, n, k, s, padding, d, what)
+        lines.extend(axis_lines)
+        if problem:
+            return None, problem, None
+        out.append(size)
+        summaries.append(summary)
+    return tuple(out), None, summaries
+
+
+def explain_axis(name, length, kernel, stride, padding, dilation=1, what="kernel"):
+    """One spatial axis: (lines, output length, problem or None, one-line summary).
+
+    'valid': windows must fit inside the input, so the count of positions
+             (in - k) / s + 1 -- the same number as (in - k + s) / s -- is rounded down.
+    'same':  zeros are added so that ceil(in / s) windows fit, the odd pixel after.
+    """
+    k_eff = effective_kernel_size(kernel, dilation)
+    head = f"{name}: {length} in, {what} {kernel}, stride {stride}, padding '{padding}'"
+    lines = [head]
+    if dilation > 1:
+        lines.append(f"  dilation {dilation}: the {kernel} taps are {dilation} apart, so the "
+                     f"{what} spans (k - 1) * d + 1 = ({kernel} - 1) * {dilation} + 1 = "
+                     f"{k_eff} pixels")
+    size = output_length(length, kernel, stride, padding, dilation)
+    k_word = f"dilated {what} {k_eff}" if dilation > 1 else f"{what} {k_eff}"
+    k_sym = "k_eff" if dilation > 1 else "k"
+    if length is None:
+        lines.append(f"  unknown size (None): the {name} stays None")
+        return lines, None, None, f"{name} None"
+    valid_text, valid_value = _valid_quotient(length, k_eff, stride, k_sym)
+    if padding == "valid":
+        if size <= 0:
+            problem = (f"{k_word} is larger than input {length} with padding='valid': "
+                       f"no output position fits (along the {name})")
+            lines.append(f"  {problem}")
+            return lines, size, problem, ""
+        lines.append(f"  positions = {valid_text}")
+        if valid_value != size:
+            lines.append(f"  'valid' rounds {format_number(valid_value)} down to {size}: "
+                         "a window must fit entirely inside the input")
+        same_size = output_length(length, kernel, stride, "same", dilation)
+        lines.append(f"  (padding='same' would give ceil({length} / {stride}) = {same_size})")
+        summary = (f"{name} ({length} - {k_eff}) / {stride} + 1 = {format_number(valid_value)}"
+                   + ("" if valid_value == size else f" -> {size}"))
+        return lines, size, None, summary
+    before, after = same_padding(length, kernel, stride, dilation)
+    total = (size - 1) * stride + k_eff - length
+    lines.append(f"  positions = ceil(in / s) = ceil({length} / {stride}) = {size} "
+                 "('same' keeps one window per stride step)")
+    pad_text = (f"  padding = (out - 1) * s + {k_sym} - in = ({size} - 1) * {stride} + "
+                f"{k_eff} - {length} = {total}")
+    if total <= 0:
+        lines.append(pad_text + (" -> no padding needed" if total < 0 else ""))
+    else:
+        first, second = SIDES.get(name, ("before", "after"))
+        odd = (f"; the odd pixel goes {second}, as in TensorFlow" if total % 2 else "")
+        lines.append(pad_text + f": {before} {first}, {after} {second}{odd}")
+    valid_size = output_length(length, kernel, stride, "valid", dilation)
+    if valid_size > 0:
+        rounded = "" if valid_value == valid_size else f" -> {valid_size}"
+        lines.append(f"  (padding='valid' would give {format_number(valid_value)}{rounded})")
+    else:
+        lines.append(f"  (padding='valid' would give no output: {k_word} > input {length})")
+    summary = f"{name} ceil({length}/{stride}) = {size}, pad {before}+{after}"
+    return lines, size, None, summary
+
+
+def _valid_quotient(length, k_eff, stride, k_sym):
+    """'(in - k) / s + 1 = (16 - 3) / 2 + 1 = (16 - 3 + 2) / 2 = 7.5' and its value."""
+    value = Fraction(length - k_eff, stride) + 1
+    if stride == 1:
+        text = f"(in - {k_sym}) / s + 1 = ({length} - {k_eff}) / 1 + 1"
+    else:
+        text = (f"(in - {k_sym}) / s + 1 = ({length} - {k_eff}) / {stride} + 1 = "
+                f"({length} - {k_eff} + {stride}) / {stride}")
+    return f"{text} = {format_number(value)}", value
+
+
+# ----- Dense ------------------------------------------------------------------------------
+def explain_dense(layer, input_shape):
+    title = f"Dense(units={layer.units}, use_bias={layer.use_bias})"
+    explanation = Explanation(title, input_shape)
+    lines = explanation.lines
+    if not input_shape:
+        return _invalid(explanation, "Dense needs at least one axis to act on")
+    fan_in, rest = input_shape[-1], input_shape[:-1]
+    lines.append(f"Dense acts on the last axis only: {fan_in} in -> {layer.units} out "
+                 f"(inputs @ kernel{' + bias' if layer.use_bias else ''})")
+    if len(input_shape) > 2:
+        lines.append(f"the other axes {format_shape(rest)} pass through: the same kernel is "
+                     f"applied at each of their positions")
+    elif len(input_shape) == 2:
+        lines.append(f"batch: {input_shape[0]} passes through unchanged")
+    else:
+        lines.append("note: calling the layer needs rank >= 2 (batch, ..., features)")
+    if fan_in is None:
+        lines.append("parameters: unknown until the last axis is defined "
+                     f"(kernel (None, {layer.units}))")
+        params = None
+    else:
+        params = fan_in * layer.units + (layer.units if layer.use_bias else 0)
+        bias = " + units" if layer.use_bias else ""
+        numbers = f"{fan_in} * {layer.units}" + (f" + {layer.units}" if layer.use_bias else "")
+        lines.append(f"parameters: in * units{bias} = {numbers} = {params} "
+                     f"(kernel ({fan_in}, {layer.units})"
+                     + (f", bias ({layer.units},))" if layer.use_bias else ")"))
+    lines.extend(_activation_line(layer))
+    explanation.output_shape = (*rest, layer.units)
+    explanation.params = params
+    explanation.summary = f"last axis {fan_in} -> {layer.units} units"
+    return explanation
+
+
+# ----- any other layer: its own compute_output_shape, with words for the common ones ---
+WORDS = {
+    "Flatten": "Flatten keeps the batch axis and lays every other axis out in one row",
+    "Dropout": "Dropout zeroes a random fraction of values while training; shape unchanged",
+    "Activation": "an activation works element by element; shape unchanged",
+    "ReLU": "an activation works element by element; shape unchanged",
+    "Softmax": "softmax normalizes along an axis; shape unchanged",
+    "InputLayer": "the model's input: the shape every later layer starts from",
+}
+
+
+def explain_other(layer, input_shape):
+    name = type(layer).__name__
+    explanation = Explanation(name, input_shape)
+    words = next((WORDS[c.__name__] for c in type(layer).__mro__ if c.__name__ in WORDS),
+                 None)
+    try:
+        output_shape = tuple(layer.compute_output_shape(input_shape))
+    except NotImplementedError:
+        return _invalid(explanation, f"{name} has no compute_output_shape to explain")
+    except (ValueError, TypeError) as error:
+        return _invalid(explanation, str(error))
+    if words:
+        explanation.lines.append(words)
+    is_flatten = any(c.__name__ == "Flatten" for c in type(layer).__mro__)
+    if is_flatten and len(input_shape) > 1:
+        rest = input_shape[1:]
+        if None not in rest:
+            product = " * ".join(map(str, rest)) + f" = {_product(rest)}"
+            explanation.lines.append(f"{product} values per example")
+            words = f"{product} values per example"
+    explanation.lines.append(f"compute_output_shape gives {format_shape(output_shape)}")
+    explanation.output_shape = output_shape
+    explanation.params = _built_params(layer)
+    explanation.summary = words.split(";")[0] if words else ""
+    return explanation
+
+
+def _built_params(layer):
+    """A layer without weights has 0; a built layer counts its own."""
+    if not getattr(layer, "weights", None) and getattr(layer, "built", False):
+        return 0
+    try:
+        return layer.count_params()
+    except Exception:  # not built, or no count_params: unknown
+        return None
+
+
+# ----- small helpers ------------------------------------------------------------------------
+def _axis_names(rank):
+    return AXIS_NAMES.get(rank, tuple(f"axis {i + 1}" for i in range(rank)))
+
+
+def _assemble(input_shape, spatial, channels, data_format):
+    if data_format == "channels_last":
+        return (input_shape[0], *spatial, channels)
+    return (input_shape[0], channels, *spatial)
+
+
+def _invalid(explanation, problem):
+    explanation.problem = problem
+    explanation.output_shape = None
+    explanation.summary = problem
+    return explanation
+
+
+def _activation_line(layer):
+    name = getattr(getattr(layer, "activation", None), "__name__", "linear")
+    if name == "linear":
+        return []
+    return [f"activation '{name}' is applied element by element: shape unchanged"]
+
+
+def _product(values):
+    result = 1
+    for value in values:
+        result *= value
+    return result
+
+
+EXPLAINERS = ((BaseConv, explain_conv), (BasePooling, explain_pooling),
+              (Dense, explain_dense))
+
+
+def padding_comparison(label, length, kernel, stride, dilation=1):
+    """'width:  16 -> (16 - 3) / 2 + 1 = 7.5 -> 7 with 'valid' (rounded down), 8 with ...'."""
+    k_eff = effective_kernel_size(kernel, dilation)
+    _, value = _valid_quotient(length, k_eff, stride, "k")
+    valid = output_length(length, kernel, stride, "valid", dilation)
+    same = output_length(length, kernel, stride, "same", dilation)
+    return (f"{label} -> ({length} - {k_eff}) / {stride} + 1 = {format_number(value)} -> "
+            f"{valid} with 'valid' (rounded down), {same} with 'same' "
+            f"(ceil({length} / {stride}))")
