@@ -1,5 +1,5 @@
 """BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
-from kerasmini import activations, constraints, initializers, regularizers
+from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
@@ -24,16 +24,13 @@ class BaseConv(Layer):
             raise ValueError(
                 "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
                 f"Received: strides={strides} and dilation_rate={dilation_rate}")
-        settings = dict(
-            padding=standardize_padding(padding),
-            data_format=standardize_data_format(data_format),
-            activation=activations.get(activation),
-            kernel_initializer=initializers.get(kernel_initializer),
-            bias_initializer=initializers.get(bias_initializer),
-            kernel_regularizer=regularizers.get(kernel_regularizer),
-            bias_regularizer=regularizers.get(bias_regularizer),
-            kernel_constraint=constraints.get(kernel_constraint),
-            bias_constraint=constraints.get(bias_constraint))
+        settings = weight_settings.resolve(
+            activation=activation, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint)
+        settings.update(padding=standardize_padding(padding),
+                        data_format=standardize_data_format(data_format))
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank, self.filters, self.groups = rank, int(filters), int(groups)
         self.kernel_size, self.strides, self.dilation_rate = kernel_size, strides, dilation_rate
@@ -107,15 +104,12 @@ class BaseConv(Layer):
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
             "groups": self.groups,
-            "activation": activations.serialize(self.activation),
+            **weight_settings.serialize(self, "activation"),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_settings.serialize(
+                self, "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                "bias_constraint"),
         }
 
 

@@ -1,5 +1,6 @@
 """Dense: `activation(inputs @ kernel + bias)` on the last axis."""
-from kerasmini import activations, constraints, initializers, ops, regularizers
+from kerasmini import ops
+from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import positive_int
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
@@ -26,14 +27,11 @@ class Dense(Layer):
             "Received an invalid value for `units`, expected a positive integer. "
             f"Received: units={units}"))
         kwargs.pop("quantization_config", None)  # Keras's config key; no quantization here
-        settings = dict(
-            activation=activations.get(activation),
-            kernel_initializer=initializers.get(kernel_initializer),
-            bias_initializer=initializers.get(bias_initializer),
-            kernel_regularizer=regularizers.get(kernel_regularizer),
-            bias_regularizer=regularizers.get(bias_regularizer),
-            kernel_constraint=constraints.get(kernel_constraint),
-            bias_constraint=constraints.get(bias_constraint))
+        settings = weight_settings.resolve(
+            activation=activation, kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units, self.use_bias = units, bool(use_bias)
         self.__dict__.update(settings)
@@ -66,13 +64,10 @@ class Dense(Layer):
         return {
             **super().get_config(),
             "units": self.units,
-            "activation": activations.serialize(self.activation),
+            **weight_settings.serialize(self, "activation"),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_settings.serialize(
+                self, "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                "bias_regularizer", "kernel_constraint", "bias_constraint"),
             "quantization_config": None,
         }

@@ -1,7 +1,7 @@
 """BatchNormalization: normalize with moving statistics (inference) or batch ones."""
 import numpy as np
 
-from kerasmini import constraints, initializers, regularizers
+from kerasmini.layers import weight_settings
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 
@@ -32,15 +32,12 @@ class BatchNormalization(Layer):
         if renorm:
             raise ValueError("BatchNormalization(renorm=True) is not supported by "
                              "kerasmini.")
-        settings = dict(
-            beta_initializer=initializers.get(beta_initializer),
-            gamma_initializer=initializers.get(gamma_initializer),
-            moving_mean_initializer=initializers.get(moving_mean_initializer),
-            moving_variance_initializer=initializers.get(moving_variance_initializer),
-            beta_regularizer=regularizers.get(beta_regularizer),
-            gamma_regularizer=regularizers.get(gamma_regularizer),
-            beta_constraint=constraints.get(beta_constraint),
-            gamma_constraint=constraints.get(gamma_constraint))
+        settings = weight_settings.resolve(
+            beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+            moving_mean_initializer=moving_mean_initializer,
+            moving_variance_initializer=moving_variance_initializer,
+            beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+            beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         super().__init__(**kwargs)
         self.axis = int(axis)
         self.momentum, self.epsilon = float(momentum), float(epsilon)
@@ -104,14 +101,9 @@ class BatchNormalization(Layer):
             **super().get_config(),
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
             "center": self.center, "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-            "moving_variance_initializer":
-                initializers.serialize(self.moving_variance_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **weight_settings.serialize(
+                self, "beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+                "beta_constraint", "gamma_constraint"),
             "synchronized": self.synchronized,
         }
