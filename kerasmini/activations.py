@@ -143,10 +143,11 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 def leaky_relu(x, negative_slope=0.2):
     """x for x > 0, else negative_slope * x.
 
-    The slope is rounded to float32 first, as TensorFlow's LeakyRelu op stores it, so that
-    float64 results agree with tf.keras (0.2 is used as 0.20000000298...).
+    The slope is taken in the input's dtype. (TensorFlow's LeakyRelu op stores it as
+    float32, so its float64 results use 0.20000000298...; the conformance suite reports
+    that as a TensorFlow divergence rather than copying it.)
     """
-    slope = np.float32(negative_slope).astype(x.dtype)
+    slope = np.asarray(negative_slope, dtype=x.dtype)
     return np.where(x > 0, x, slope * x)
 
 
@@ -281,11 +282,11 @@ def silu(x):
     return x * _sigmoid(x)
 
 
-# TensorFlow's gelu casts 1/sqrt(2) and 0.044715 to the input dtype from float32 constants,
-# so its float64 results use these float32-rounded values; using the same keeps float64
-# results equal to tf.keras's (otherwise they differ by ~1e-8 relative).
-_GELU_INV_SQRT2 = float(np.float32(math.sqrt(0.5)))
-_GELU_CUBIC = float(np.float32(0.044715))
+# Exact constants. TensorFlow's gelu takes 1/sqrt(2) and 0.044715 from float32 constants,
+# so its float64 results are off by ~1e-8 relative; the conformance suite reports that as
+# a TensorFlow divergence rather than copying it.
+_GELU_INV_SQRT2 = math.sqrt(0.5)
+_GELU_CUBIC = 0.044715
 
 
 @_keeps_dtype

@@ -110,8 +110,17 @@ class BadCallTest(unittest.TestCase):
         _assert_unchanged(self, layer, before)
 
     def test_non_numeric_input(self):
-        with self.assertRaises(TypeError):
-            layers.Dense(1)(np.array([["a"]]))
+        layer = layers.Dense(1)
+        with self.assertRaisesRegex(ValueError, "dtype=<U1"):
+            layer(np.array([["a"]]))
+        self.assertFalse(layer.built)
+
+    @parameterized.expand([("filters", dict(filters="2", kernel_size=3), "filters='2'"),
+                           ("groups", dict(filters=2, kernel_size=3, groups="1"), "groups='1'")])
+    def test_non_numeric_argument_is_type_error(self, _, args, fragment):
+        with self.assertRaises(TypeError) as caught:
+            layers.Conv2D(**args)
+        self.assertIn(fragment, str(caught.exception))
 
 
 class BadSetWeightsTest(unittest.TestCase):

@@ -73,7 +73,7 @@ class ActivationLayersTest(unittest.TestCase):
             layers.ReLU(max_value=-1)
 
     def test_leaky_relu_elu_softmax(self):
-        slope = float(np.float32(0.3))
+        slope = 0.3
         assert_close(layers.LeakyReLU(dtype="float64")(X4),
                      np.where(X4 > 0, X4, slope * X4), "float64", "leaky")
         assert_close(layers.ELU(alpha=0.5, dtype="float64")(X4),

@@ -167,6 +167,11 @@ class Layer:
         self._activity_losses = self._activity_penalty(outputs)
         return outputs
 
+    def _build_at_init(self):
+        """Mark a weightless layer built from the start, as Keras does for the same
+        classes (pooling, activations, Dropout): its `count_params()` is 0 at once."""
+        self.built = True
+
     def _build_or_undo(self, input_shape):
         """Build; if building raises, restore every attribute as it was."""
         saved = dict(self.__dict__)
@@ -180,8 +185,8 @@ class Layer:
 
     def _convert_input(self, inputs):
         x = np.asarray(inputs)
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f"Layer '{self.name}' expects numeric input. "
+        if x.dtype.kind not in "biuf":  # tf.keras: ValueError on string tensors
+            raise ValueError(f"Layer '{self.name}' expects numeric input. "
                             f"Received: inputs with dtype={x.dtype}")
         return x.astype(self._dtype, copy=False)
 

@@ -8,6 +8,7 @@ class ELU(Layer):
 
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
+        self._build_at_init()
         self.alpha = float(alpha)
 
     def call(self, inputs):

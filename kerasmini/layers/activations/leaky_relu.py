@@ -14,6 +14,7 @@ class LeakyReLU(Layer):
                              "None or negative value. Expected a float. Received: "
                              f"negative_slope={negative_slope}")
         super().__init__(**kwargs)
+        self._build_at_init()
         self.negative_slope = float(negative_slope)
 
     def call(self, inputs):

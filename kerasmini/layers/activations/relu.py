@@ -23,6 +23,7 @@ class ReLU(Layer):
             raise ValueError("threshold of a ReLU layer cannot be a negative value. "
                              f"Received: threshold={threshold}")
         super().__init__(**kwargs)
+        self._build_at_init()
         self.max_value, self.negative_slope, self.threshold = (
             max_value, float(negative_slope), float(threshold))
 

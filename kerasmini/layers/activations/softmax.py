@@ -8,6 +8,7 @@ class Softmax(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        self._build_at_init()
         self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else int(axis)
 
     def call(self, inputs):

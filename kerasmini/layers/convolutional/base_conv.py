@@ -1,4 +1,6 @@
 """BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
+import numbers
+
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
@@ -114,6 +116,10 @@ class BaseConv(Layer):
 
 
 def _check_filters_and_groups(filters, groups):
+    for name, value in (("filters", filters), ("groups", groups)):
+        if not isinstance(value, numbers.Real):  # Keras fails comparing it: a TypeError
+            raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
+                            f"Received {name}={value!r} of type {type(value).__name__}.")
     if not is_int(filters) or filters <= 0:
         raise ValueError("Invalid value for argument `filters`. Expected a strictly "
                          f"positive integer. Received filters={filters}.")

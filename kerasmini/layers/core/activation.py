@@ -9,6 +9,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         activation = activations.get(activation)
         super().__init__(**kwargs)
+        self._build_at_init()
         self.activation = activation
 
     def call(self, inputs):

@@ -10,6 +10,7 @@ class BaseGlobalPooling(Layer):
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         data_format = standardize_data_format(data_format)
         super().__init__(**kwargs)
+        self._build_at_init()
         self.data_format, self.keepdims = data_format, bool(keepdims)
         self.input_spec = InputSpec(ndim=4)
 

@@ -16,6 +16,7 @@ class BasePooling(Layer):
         padding = standardize_padding(padding)
         data_format = standardize_data_format(data_format)
         super().__init__(name=name, **kwargs)
+        self._build_at_init()
         self.rank, self.pool_size, self.strides = rank, pool_size, strides
         self.padding, self.data_format = padding, data_format
         self.input_spec = InputSpec(ndim=rank + 2)

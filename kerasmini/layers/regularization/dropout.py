@@ -22,6 +22,7 @@ class Dropout(Layer):
             raise ValueError("Invalid value received for argument `rate`. Expected a float "
                              f"value between 0 and 1. Received: rate={rate}")
         super().__init__(**kwargs)
+        self._build_at_init()
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed

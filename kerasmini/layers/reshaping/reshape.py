@@ -25,6 +25,7 @@ class Reshape(Layer):
                              "others positive in `target_shape`. Received: "
                              f"target_shape={target_shape}")
         super().__init__(**kwargs)
+        self._build_at_init()
         self.target_shape = target_shape
 
     def compute_output_shape(self, input_shape):

@@ -1,0 +1,330 @@
+"""Twin layers from one dict of Keras arguments, and the three-way value comparison.
+
+kerasmini and tf.keras are each compared with an independent float64 reference
+(conformance/reference.py):
+
+    kerasmini ~ reference, tf.keras ~ reference  -> pass
+    kerasmini ~ reference, tf.keras wrong/raises -> pass for kerasmini, recorded as a
+                                                   *TensorFlow divergence* (named, listed)
+    kerasmini wrong                              -> failure (whatever tf.keras did)
+
+Tolerance policy (|got - ref| <= rtol * |ref| + atol elementwise, atol = rtol * scale,
+scale = largest finite |ref| of the output; non-finite entries must match exactly:
+same NaN positions, same infinities with the same sign):
+
+* float32: rtol = 1e-5. A float32 result carries one rounding of the output (2**-24
+  relative) plus the rounding of a K-term sum (about sqrt(K) * 2**-24 of the largest
+  partial sum, K <= 5*5*6 here): far below 1e-5 of the output's scale. atol scaled to the
+  output's magnitude because an element that cancels to near zero still carries the
+  absolute error of the sum that produced it.
+* float64: rtol = 1e-12, the same argument with 2**-53.
+* float16: rtol = 1e-2. float16 has 2**-11 ~ 4.9e-4 unit roundoff; the inputs and weights
+  are rounded to float16 before the float64 reference sees them (so that part is exact),
+  and what is left is the rounding of the output plus the accumulation of up to K = 150
+  products. NumPy and TensorFlow accumulate float16 sums with different internal
+  precision, so the bound must hold for a sum rounded at every step: ~sqrt(K) * u ~ 6e-3
+  of the scale in the worst grid case; 1e-2 (about 20 float16 ulps) covers it, and is
+  still 10x smaller than any of the structural bugs this suite looks for (a wrong tap,
+  pad or axis changes outputs by O(1) of the scale).
+
+Nothing here is ever widened to make a case pass.
+"""
+import json
+import math
+import zlib
+
+import numpy as np
+
+from conformance import reference
+from conformance.tfload import load
+
+tf, keras = load()
+
+import kerasmini  # noqa: E402
+import kerasmini.layers as km_layers  # noqa: E402
+
+RTOL = {"float16": 1e-2, "float32": 1e-5, "float64": 1e-12}
+
+# The record of the test being run; an autouse fixture in conftest.py resets it and
+# copies it into the pytest report (user_properties) so the runner can aggregate.
+RECORD = {}
+
+
+def reset_record():
+    RECORD.clear()
+    RECORD.update(layer=None, dtype=None, kind=None, cases=0, max_abs_err=0.0,
+                  max_ulps=0.0, divergences=[])
+
+
+def note(layer, dtype, kind):
+    RECORD.update(layer=layer, dtype=dtype, kind=kind)
+
+
+def seed_of(*parts):
+    """A stable seed from a case's name, so a case's inputs never depend on run order."""
+    return zlib.crc32(repr(parts).encode()) & 0x7FFFFFFF
+
+
+# ----- twin layers ---------------------------------------------------------------------
+TF_CLASSES = {"Conv2D": "Conv2D", "MaxPool2D": "MaxPool2D", "MaxPooling2D": "MaxPooling2D",
+              "Dense": "Dense"}
+
+
+def make_tf(layer, args):
+    return getattr(keras.layers, layer)(**args)
+
+
+def make_km(layer, args):
+    return getattr(km_layers, layer)(**args)
+
+
+def describe(layer, args, dtype=None, shape=None, seed=None):
+    parts = [f"{layer}({', '.join(f'{k}={v!r}' for k, v in args.items())})"]
+    if dtype:
+        parts.append(f"dtype={dtype}")
+    if shape is not None:
+        parts.append(f"input_shape={tuple(shape)}")
+    if seed is not None:
+        parts.append(f"seed={seed}")
+    return " ".join(parts)
+
+
+# ----- inputs --------------------------------------------------------------------------
+FILLS = ("normal", "zeros", "large", "negative", "inf", "nan")
+LARGE = {"float16": 1e2, "float32": 1e18, "float64": 1e150}
+
+
+def make_input(shape, dtype, rng, fill="normal"):
+    x = rng.standard_normal(shape)
+    if fill == "zeros":
+        x = np.zeros(shape)
+    elif fill == "large":
+        x = x * LARGE[dtype]
+    elif fill == "negative":
+        x = -np.abs(x) - 1.0
+    elif fill in ("inf", "nan"):
+        mask = rng.random(shape) < 0.15
+        special = np.where(rng.random(shape) < 0.5, np.inf, -np.inf) if fill == "inf" else np.nan
+        x = np.where(mask, special, x)
+    return x.astype(dtype)
+
+
+def random_weights(shapes, dtype, rng):
+    """Kernel ~ N(0, 1/fan_in) (outputs of order 1), bias ~ N(0, 1): a zero bias would
+    hide every bias bug, so the transfer kerasmini -> tf.keras always uses a random one."""
+    out = []
+    for shape in shapes:
+        if len(shape) == 1:
+            w = rng.standard_normal(shape)
+        else:
+            w = rng.standard_normal(shape) / math.sqrt(max(1, int(np.prod(shape[:-1]))))
+        out.append(w.astype(dtype))
+    return out
+
+
+# ----- comparison ----------------------------------------------------------------------
+def compare(got, ref, dtype):
+    """(ok, max_abs_err, ulps, why) for one output against the float64 reference."""
+    got = np.asarray(got)
+    ref_d = np.asarray(ref, np.float64)
+    if got.shape != ref_d.shape:
+        return False, math.inf, math.inf, f"shape {got.shape} != reference {ref_d.shape}"
+    got64 = got.astype(np.float64)
+    ref_in_dtype = ref_d.astype(dtype)  # where the reference overflows the dtype
+    nonfinite = ~np.isfinite(ref_in_dtype)
+    if not np.array_equal(np.isnan(got64), np.isnan(ref_in_dtype)):
+        return False, math.inf, math.inf, (
+            f"NaN positions differ ({int(np.isnan(got64).sum())} vs reference "
+            f"{int(np.isnan(ref_in_dtype).sum())})")
+    infs = np.isinf(ref_in_dtype)
+    if not np.array_equal(got64[infs], ref_in_dtype[infs].astype(np.float64)) or \
+            np.isinf(got64[~nonfinite]).any():
+        return False, math.inf, math.inf, "infinities differ from the reference"
+    finite = ~nonfinite
+    if not finite.any():
+        return True, 0.0, 0.0, ""
+    g, r = got64[finite], ref_d[finite]
+    rtol = RTOL[dtype]
+    scale = float(np.max(np.abs(r)))
+    err = np.abs(g - r)
+    max_err = float(err.max())
+    ulp = float(np.spacing(np.array(scale, dtype=dtype))) if scale > 0 else \
+        float(np.finfo(dtype).smallest_subnormal)
+    ulps = max_err / ulp
+    bad = err > rtol * np.abs(r) + rtol * scale
+    if bad.any():
+        return False, max_err, ulps, (
+            f"max abs err {max_err:.3g} (scale {scale:.3g}, {ulps:.1f} {dtype} ulps), "
+            f"{int(bad.sum())}/{bad.size} elements beyond rtol={rtol:g}")
+    return True, max_err, ulps, ""
+
+
+def record_error(max_err, ulps):
+    """Count one compared output; its error enters the table for ordinary inputs only
+    (the edge fills' absolute errors scale with 1e18 inputs and would drown the column)."""
+    RECORD["cases"] += 1
+    if RECORD.get("kind") == "values" and math.isfinite(max_err):
+        RECORD["max_abs_err"] = max(RECORD["max_abs_err"], max_err)
+        RECORD["max_ulps"] = max(RECORD["max_ulps"], ulps)
+
+
+def record_divergence(kind, where, detail):
+    RECORD["divergences"].append({"kind": kind, "case": where, "detail": detail})
+
+
+def fail(message):
+    """Fail the test with the message alone: no traceback full of arrays."""
+    import pytest
+    pytest.fail(message, pytrace=False)
+
+
+def three_way(km_out, tf_out, ref, dtype, where, classify=None):
+    """Assert kerasmini matches the reference; record tf.keras's disagreement if any.
+
+    tf_out may be an exception (tf.keras raised on a configuration kerasmini accepts)."""
+    km_ok, km_err, km_ulps, km_why = compare(km_out, ref, dtype)
+    if tf_out is None:  # tf.keras not run on this input
+        tf_ok, tf_why = True, ""
+    elif isinstance(tf_out, BaseException):
+        tf_ok, tf_why = False, f"tf.keras raised {type(tf_out).__name__}"
+    else:
+        tf_ok, _, _, tf_why = compare(tf_out, ref, dtype)
+    record_error(km_err, km_ulps)
+    if not km_ok:
+        fail(
+            f"kerasmini != float64 reference: {where}: {km_why}"
+            f" [tf.keras vs reference: "
+            f"{'not run' if tf_out is None else 'agrees' if tf_ok else tf_why}]")
+    if not tf_ok:
+        kind = classify(tf_out) if classify else None
+        if kind is None:
+            kind = (f"tf-raises-{type(tf_out).__name__}" if isinstance(tf_out, BaseException)
+                    else "tf-wrong-values")
+        record_divergence(kind, where, tf_why)
+    return km_err
+
+
+def run_tf(layer, x):
+    """tf.keras's output as NumPy, or the TF-internal exception it raised."""
+    try:
+        return np.asarray(layer(x))
+    except tf.errors.OpError as e:  # TensorFlow kernel errors, not Keras argument checks
+        return e
+
+
+# ----- the value check for one configuration -----------------------------------------
+def reference_output(layer, args, x, weights):
+    """float64 reference from the inputs and weights as the layer's dtype holds them."""
+    fmt = args.get("data_format", "channels_last")
+    bias = weights[1] if len(weights) > 1 else None
+    if layer == "Conv2D":
+        out = reference.conv2d(x, weights[0], bias, args.get("strides", 1),
+                               args.get("padding", "valid"), fmt,
+                               args.get("dilation_rate", 1))
+    elif layer in ("MaxPool2D", "MaxPooling2D"):
+        out = reference.max_pool2d(x, args.get("pool_size", 2), args.get("strides"),
+                                   args.get("padding", "valid"), fmt)
+    elif layer == "Dense":
+        out = reference.dense(x, weights[0], bias)
+    else:
+        raise KeyError(layer)
+    with np.errstate(all="ignore"):
+        return reference.activation(args.get("activation"), out)
+
+
+def check_values(layer, args, dtype, shapes, seed, fill="normal", classify="default"):
+    """Build twins once, transfer weights both ways, run every input shape three ways.
+
+    1. tf.keras's own initial weights -> kerasmini (set_weights), first input.
+    2. random weights (non-zero bias) set in kerasmini -> tf.keras, every input.
+    """
+    note(layer, dtype, "values" if fill == "normal" else "edge")
+    if classify == "default":
+        classify = classify_divergence
+    rng = np.random.default_rng(seed)
+    full = dict(args, dtype=dtype)
+    t = make_tf(layer, full)
+    m = make_km(layer, full)
+    t.build(tuple(shapes[0]))
+    m.build(tuple(shapes[0]))
+    km_weights_before = [w.copy() for w in m.get_weights()]
+    tf_weights = [np.asarray(w) for w in t.get_weights()]
+    assert [w.shape for w in tf_weights] == [w.shape for w in km_weights_before], (
+        f"weight shapes differ: {describe(layer, args, dtype, shapes[0])}: tf.keras "
+        f"{[w.shape for w in tf_weights]}, kerasmini {[w.shape for w in km_weights_before]}")
+    directions = [("tf->km", shapes[:1])]
+    if tf_weights:
+        directions.append(("km->tf", shapes))
+    for direction, direction_shapes in directions:
+        if direction == "tf->km":
+            m.set_weights(tf_weights)
+            assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), tf_weights))
+        else:
+            fresh = random_weights([w.shape for w in tf_weights], dtype, rng)
+            m.set_weights(fresh)
+            t.set_weights(m.get_weights())
+            back = [np.asarray(w) for w in t.get_weights()]
+            assert all(np.array_equal(a, b) for a, b in zip(back, fresh)), \
+                "weights changed on the way kerasmini -> tf.keras"
+        weights = m.get_weights()
+        # Keras runs grouped convolutions on CPU through a tf.function(jit_compile=True)
+        # it re-creates on every call: ~90 ms of XLA compilation per call. For those, tf.keras
+        # sees one input shape per direction (rotating with the seed); kerasmini and the
+        # reference still see all of them.
+        tf_skip = set()
+        if layer == "Conv2D" and args.get("groups", 1) > 1 and len(direction_shapes) > 1:
+            keep = direction_shapes[seed % len(direction_shapes)]
+            tf_skip = {tuple(s) for s in direction_shapes if tuple(s) != tuple(keep)}
+        for shape in direction_shapes:
+            x = make_input(shape, dtype, rng, fill)
+            where = describe(layer, args, dtype, shape, seed) + f" fill={fill} {direction}"
+            km_out = m(x)
+            if tuple(shape) in tf_skip:
+                tf_out = None  # budget: kerasmini vs the reference only (see below)
+            else:
+                tf_out = run_tf(t, x)
+            assert km_out.dtype == np.dtype(dtype), f"{where}: kerasmini dtype {km_out.dtype}"
+            if tf_out is not None and not isinstance(tf_out, BaseException):
+                assert km_out.shape == tf_out.shape, (
+                    f"{where}: shape kerasmini {km_out.shape} != tf.keras {tf_out.shape}")
+                assert tf_out.dtype == km_out.dtype, (
+                    f"{where}: dtype kerasmini {km_out.dtype} != tf.keras {tf_out.dtype}")
+            expected_shape = tuple(t.compute_output_shape(tuple(shape)))
+            assert tuple(m.compute_output_shape(tuple(shape))) == expected_shape, where
+            ref = reference_output(layer, args, x, weights)
+            cls = (lambda out, _x=x, _w=weights: classify(
+                layer, args, out, _x, _w, lambda: run_tf(t, _x))) if classify else None
+            three_way(km_out, tf_out, ref, dtype, where, cls)
+    return t, m
+
+
+def classify_divergence(layer, args, tf_out, x, weights, rerun):
+    """Name what tf.keras got wrong, so the report can group the cases by cause."""
+    if isinstance(tf_out, BaseException):
+        return None
+    again = rerun()
+    if not isinstance(again, BaseException) and not np.array_equal(
+            np.asarray(again), tf_out, equal_nan=True):
+        return "tf-nondeterministic-values"
+    fmt = args.get("data_format", "channels_last")
+    if layer == "Conv2D" and fmt == "channels_first" and len(weights) == 2:
+        # Would tf.keras's output be right if the bias went along the last (width) axis?
+        no_bias = reference.conv2d(x, weights[0], None, args.get("strides", 1),
+                                   args.get("padding", "valid"), fmt,
+                                   args.get("dilation_rate", 1))
+        if no_bias.shape[-1] == weights[1].shape[0]:
+            with np.errstate(all="ignore"):
+                wrong = reference.activation(args.get("activation"),
+                                             no_bias + weights[1].astype(np.float64))
+            if compare(tf_out, wrong, tf_out.dtype.name)[0]:
+                return "tf-conv2d-channels-first-bias-on-width-axis"
+    if layer in ("MaxPool2D", "MaxPooling2D"):
+        if np.isnan(x).any():
+            return "tf-maxpool-ignores-nan"
+        if np.isneginf(x).any():
+            return "tf-maxpool-neg-inf-becomes-lowest-finite"
+    return None
+
+
+def record_json():
+    return json.dumps(RECORD, default=str)

@@ -1,0 +1,121 @@
+"""Does the suite catch bugs? Apply each mutation to a scratch copy of the repository, run
+the quick tier against it, and count the tests that fail *beyond* the unmutated baseline.
+
+    python -m conformance.mutations            # all mutations (~30 s each on 2 cores)
+    python -m conformance.mutations same_padding_top_left kernel_flipped
+
+The working tree is never touched: each run copies it to a temporary directory.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# name -> (file, exact text, replacement, what the bug is)
+MUTATIONS = {
+    "same_padding_top_left": (
+        "kerasmini/ops/shapes.py",
+        "    return total // 2, total - total // 2",
+        "    return total - total // 2, total // 2",
+        "'same' padding puts the odd pixel top/left instead of bottom/right"),
+    "kernel_flipped": (
+        "kerasmini/ops/convolution.py",
+        'def conv(inputs, kernel, strides=1, padding="valid", data_format=None, '
+        'dilation_rate=1):\n',
+        'def conv(inputs, kernel, strides=1, padding="valid", data_format=None, '
+        'dilation_rate=1):\n    kernel = kernel[::-1, ::-1]\n',
+        "kernel spatially flipped (convolution instead of cross-correlation)"),
+    "channels_first_as_last": (
+        "kerasmini/ops/layout.py",
+        '    if data_format == "channels_first":\n        return np.moveaxis(x, 1, -1)',
+        '    if False:\n        return np.moveaxis(x, 1, -1)',
+        "channels_first input treated as channels_last by the kernels"),
+    "maxpool_strides_default_ignored": (
+        "kerasmini/layers/pooling/base_pooling.py",
+        "strides = pool_size if strides is None else",
+        "strides = (1,) * rank if strides is None else",
+        "MaxPool2D strides=None means 1 instead of pool_size"),
+    "dense_wrong_axis_rank3": (
+        "kerasmini/ops/nn.py",
+        "    x = np.asarray(inputs)\n",
+        "    x = np.asarray(inputs)\n    if x.ndim == 3:\n        x = np.swapaxes(x, 1, 2)\n",
+        "Dense contracts axis 1 instead of the last axis for rank-3 input"),
+    "glorot_fan_without_receptive_field": (
+        "kerasmini/initializers/random_initializers.py",
+        "        receptive_field = math.prod(shape[:-2])",
+        "        receptive_field = 1",
+        "glorot fan-in/fan-out computed without the receptive field"),
+    "no_error_for_filters_0": (
+        "kerasmini/layers/convolutional/base_conv.py",
+        "if not is_int(filters) or filters <= 0:",
+        "if not is_int(filters) or filters < 0:",
+        "no ValueError for Conv2D(filters=0)"),
+}
+
+
+def copy_repo(dest):
+    ignore = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.pyc", ".pytest_cache")
+    shutil.copytree(ROOT, dest, ignore=ignore)
+
+
+def run_quick(repo, junit):
+    env = dict(os.environ, PYTHONPATH=repo, KM_CONFORMANCE_SEED=os.environ.get(
+        "KM_CONFORMANCE_SEED", "12345"))
+    env.pop("KM_CONFORMANCE_LAYER", None)
+    start = time.time()
+    proc = subprocess.run([sys.executable, "-m", "conformance", "--quick", "--junit", junit],
+                          cwd=repo, env=env, capture_output=True, text=True)
+    failed = set()
+    if os.path.exists(junit):
+        for case in ET.parse(junit).iter("testcase"):
+            if case.get("classname", "").startswith("conformance.models"):
+                continue  # another suite living under conformance/ (models); not counted
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed.add(f"{case.get('classname')}::{case.get('name')}")
+    return proc.returncode, failed, time.time() - start, proc.stdout
+
+
+def main(names):
+    names = names or list(MUTATIONS)
+    with tempfile.TemporaryDirectory(prefix="km_mutants_") as tmp:
+        base_repo = os.path.join(tmp, "baseline")
+        copy_repo(base_repo)
+        rc, baseline, secs, _ = run_quick(base_repo, os.path.join(tmp, "baseline.xml"))
+        print(f"baseline (unmutated): exit {rc}, {len(baseline)} failing tests, {secs:.0f}s")
+        rows, all_caught = [], True
+        for name in names:
+            path, old, new, what = MUTATIONS[name]
+            repo = os.path.join(tmp, name)
+            copy_repo(repo)
+            target = os.path.join(repo, path)
+            text = open(target).read()
+            if text.count(old) != 1:
+                print(f"{name}: SKIPPED, the text to mutate is not in {path} exactly once")
+                all_caught = False
+                continue
+            with open(target, "w") as f:
+                f.write(text.replace(old, new))
+            rc, failed, secs, _ = run_quick(repo, os.path.join(tmp, name + ".xml"))
+            new_failures = sorted(failed - baseline)
+            caught = rc != 0 and bool(new_failures)
+            all_caught &= caught
+            by_file = {}
+            for t in new_failures:
+                key = t.split("::")[0].rsplit(".", 1)[-1]
+                by_file[key] = by_file.get(key, 0) + 1
+            rows.append((name, what, caught, len(new_failures), by_file, secs))
+            print(f"{name}: {'CAUGHT' if caught else 'MISSED'} ({what}): exit {rc}, "
+                  f"{len(new_failures)} new failing tests {by_file}, {secs:.0f}s", flush=True)
+            for t in new_failures[:3]:
+                print(f"    e.g. {t}")
+            shutil.rmtree(repo, ignore_errors=True)
+    return 0 if all_caught else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
