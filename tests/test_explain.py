@@ -235,3 +235,28 @@ class ModelTest(unittest.TestCase):
         self.assertFalse(explanation.ok)
         self.assertIn("conv: kernel 3 is larger than input 2", explanation.problem)
         self.assertIn("not reached", str(explanation))
+
+
+class ConformanceGridsTest(unittest.TestCase):
+    """The conformance suite's own grids, case by case (conformance/grids.py imports no
+    TensorFlow), so explain is checked on exactly what the side-by-side suite runs."""
+
+    def _check(self, make_layer, configs):
+        for name, args, shapes in configs:
+            layer = make_layer(**args)
+            for shape in shapes:
+                assert_agrees(self, layer, shape, name)
+                assert_agrees(self, layer, (None, *shape[1:]), name)
+
+    def test_conv2d_grid(self):
+        from conformance import grids
+        self._check(layers.Conv2D, grids.conv_configs())
+
+    def test_max_pool2d_grid(self):
+        from conformance import grids
+        self._check(layers.MaxPool2D,
+                    [(name, args, shapes) for name, _, args, shapes in grids.pool_configs()])
+
+    def test_dense_grid(self):
+        from conformance import grids
+        self._check(layers.Dense, grids.dense_configs())

@@ -187,7 +187,7 @@ class Layer:
         x = np.asarray(inputs)
         if x.dtype.kind not in "biuf":  # tf.keras: ValueError on string tensors
             raise ValueError(f"Layer '{self.name}' expects numeric input. "
-                            f"Received: inputs with dtype={x.dtype}")
+                             f"Received: inputs with dtype={x.dtype}")
         return x.astype(self._dtype, copy=False)
 
     def _activity_penalty(self, outputs):
