@@ -108,8 +108,11 @@ class DropoutTest(unittest.TestCase):
         self.assertTrue(np.all(per_channel.min(axis=1) == per_channel.max(axis=1)))
 
     def test_bad_rate(self):
-        for bad in [-0.1, 1.5, "a"]:
-            with self.assertRaises(ValueError):
+        for bad in [-0.1, 1.5]:
+            with self.assertRaisesRegex(ValueError, f"rate={bad}"):
+                layers.Dropout(bad)
+        for bad in [None, "0.5"]:  # not a number at all: TypeError, as tf.keras
+            with self.assertRaises(TypeError):
                 layers.Dropout(bad)
 
 
@@ -133,8 +136,9 @@ class MergingTest(unittest.TestCase):
         assert_close(layers.Add(dtype="float64")([a, b, c]), a + b + c, "float64", "add")
         with self.assertRaises(ValueError):
             layers.Add()([a, np.ones((2, 3, 5))])
+        np.testing.assert_array_equal(layers.Add(dtype="float64")([a]), a)  # as Keras
         with self.assertRaises(ValueError):
-            layers.Add()([a])
+            layers.Add()([])
 
     def test_concatenate(self):
         a, b = random_input((2, 3, 4), "float64", 0), random_input((2, 3, 2), "float64", 1)

@@ -6,7 +6,8 @@ from kerasmini.layers.layer import Layer
 
 
 class Merge(Layer):
-    """Takes a list of at least 2 inputs; subclasses define `_merge` and the shapes."""
+    """Takes a non-empty list of inputs (one input passes through, as in Keras); subclasses
+    define `_merge` and the shapes."""
 
     def __call__(self, inputs, training=None, **kwargs):
         if is_symbolic(inputs):
@@ -21,10 +22,9 @@ class Merge(Layer):
         return self.call(arrays)
 
     def _check_list(self, inputs):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
-            raise ValueError(f"A merge layer should be called on a list of at least 2 "
-                             f"inputs. Got {len(inputs) if isinstance(inputs, (list, tuple)) else 1} "
-                             "inputs.")
+        if not isinstance(inputs, (list, tuple)) or not inputs:
+            raise ValueError("A merge layer should be called on a non-empty list of "
+                             f"inputs. Received: inputs={inputs!r}")
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)

@@ -43,6 +43,8 @@ class BatchNormalization(Layer):
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.synchronized = bool(synchronized)
+        self.renorm, self.renorm_clipping = False, renorm_clipping  # renorm=True refused above
+        self.renorm_momentum = renorm_momentum
         self.__dict__.update(settings)
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
@@ -106,4 +108,7 @@ class BatchNormalization(Layer):
                 "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
                 "beta_constraint", "gamma_constraint"),
             "synchronized": self.synchronized,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
         }

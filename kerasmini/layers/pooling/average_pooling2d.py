@@ -14,7 +14,7 @@ class AveragePooling2D(BasePooling):
         data_format: 'channels_last', 'channels_first' or None (the global setting).
     """
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None,
                  name=None, **kwargs):
         super().__init__(2, pool_size, strides=strides, padding=padding,
                          data_format=data_format, name=name, **kwargs)

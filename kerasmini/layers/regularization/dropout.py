@@ -1,4 +1,6 @@
 """Dropout: the identity at inference; with training=True, zeros a fraction `rate`."""
+import numbers
+
 import numpy as np
 
 from kerasmini.layers.layer import Layer
@@ -18,7 +20,10 @@ class Dropout(Layer):
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        if not isinstance(rate, numbers.Real):  # tf.keras fails comparing it: TypeError
+            raise TypeError("Invalid type for argument `rate`: expected a float between 0 "
+                            f"and 1. Received: rate={rate!r} of type {type(rate).__name__}")
+        if isinstance(rate, bool) or not 0 <= rate <= 1:
             raise ValueError("Invalid value received for argument `rate`. Expected a float "
                              f"value between 0 and 1. Received: rate={rate}")
         super().__init__(**kwargs)

@@ -1,0 +1,259 @@
+"""Argument grids of the model-building layers (Flatten ... Conv1D, MaxPooling1D).
+
+Every grid is a list of configurations `(name, layer, args, shapes)`: `shapes` are the
+input shapes run through one pair of twin layers (for Add / Concatenate each entry is a
+list of input shapes). `value_cases()` crosses them with dtypes: float32 and float64
+everywhere, float16 on a spread. `KM_CONFORMANCE_TIER=quick` keeps every 8th case.
+"""
+import itertools
+
+from conformance.grids import ACTIVATIONS, _name, _pair, nhwc_or_nchw, tiered
+
+FORMATS = ("channels_last", "channels_first")
+
+
+def ncl_or_nlc(batch, length, channels, data_format):
+    return (batch, length, channels) if data_format == "channels_last" else \
+        (batch, channels, length)
+
+
+# ----- pooling ---------------------------------------------------------------------------
+AVG_POOLS = [1, 2, 3, (2, 3), (3, 1)]
+AVG_STRIDES = [None, 1, 2, (2, 1), (1, 3)]
+
+
+def average_pooling_configs():
+    out = []
+    for i, (p, s, pad, fmt) in enumerate(itertools.product(AVG_POOLS, AVG_STRIDES,
+                                                           ("valid", "same"), FORMATS)):
+        layer = "AveragePooling2D" if i % 3 else "AvgPool2D"
+        ph, pw = _pair(p)
+        c = 1 + i % 3
+        sizes = [(6 + ph, 5 + pw + i % 2), (7, 8), (ph, pw)]
+        if pad == "same":
+            sizes.append((1, 1))
+        args = dict(pool_size=p, strides=s, padding=pad, data_format=fmt)
+        out.append((_name(layer, "p", p, "s", s, pad, fmt[9:]), layer, args,
+                    [nhwc_or_nchw(2, h, w, c, fmt) for h, w in sizes]))
+    return out
+
+
+def max_pooling1d_configs():
+    out = []
+    for i, (p, s, pad, fmt) in enumerate(itertools.product((1, 2, 3, 4), (None, 1, 2, 3),
+                                                           ("valid", "same"), FORMATS)):
+        layer = "MaxPooling1D" if i % 2 else "MaxPool1D"
+        c = 1 + i % 3
+        lengths = [7 + p + i % 2, p] + ([1] if pad == "same" else [p + 3])
+        args = dict(pool_size=p, strides=s, padding=pad, data_format=fmt)
+        out.append((_name(layer, "p", p, "s", s, pad, fmt[9:]), layer, args,
+                    [ncl_or_nlc(2, n, c, fmt) for n in lengths]))
+    return out
+
+
+def global_pooling_configs():
+    out = []
+    for layer, keepdims, fmt in itertools.product(
+            ("GlobalAveragePooling2D", "GlobalMaxPooling2D"), (False, True), FORMATS):
+        shapes = [nhwc_or_nchw(2, 5, 7, 3, fmt), nhwc_or_nchw(3, 1, 1, 4, fmt),
+                  nhwc_or_nchw(1, 8, 2, 1, fmt)]
+        args = dict(keepdims=keepdims, data_format=fmt)
+        out.append((_name(layer, "keep" if keepdims else "drop", fmt[9:]), layer, args,
+                    shapes))
+    return out
+
+
+# ----- Conv1D ----------------------------------------------------------------------------
+CONV1D_KERNELS = [1, 2, 3, 5]
+CONV1D_STRIDE_DILATION = [(1, 1), (2, 1), (3, 1), (1, 2), (1, 3)]
+CONV1D_CHANNELS = {1: [(1, 2), (3, 4), (4, 5), (2, 1)], 2: [(2, 4), (4, 2), (6, 6), (4, 4)]}
+
+
+def conv1d_configs():
+    """kernel x (stride, dilation) x padding x groups x data_format; use_bias alternates
+    (balanced against padding, groups and data_format) and the activation cycles."""
+    out = []
+    grid = itertools.product(CONV1D_KERNELS, CONV1D_STRIDE_DILATION, ("valid", "same"),
+                             (1, 2), FORMATS)
+    for i, (k, (s, d), pad, g, fmt) in enumerate(grid):
+        cin, filters = CONV1D_CHANNELS[g][i % 4]
+        bias = (i + i // 2 + i // 4) % 2 == 0  # parity of (format, groups, padding)
+        args = dict(filters=filters, kernel_size=k, strides=s, padding=pad, data_format=fmt,
+                    dilation_rate=d, groups=g, use_bias=bias,
+                    activation=ACTIVATIONS[i % len(ACTIVATIONS)])
+        eff = (k - 1) * d + 1
+        lengths = [eff + 4 + i % 2, eff] + ([1] if pad == "same" or eff == 1 else [eff + 2])
+        out.append((_name("Conv1D", "k", k, "s", s, "d", d, pad, "g", g, fmt[9:],
+                          "b" if bias else "nb", args["activation"]), "Conv1D", args,
+                    [ncl_or_nlc(2, n, cin, fmt) for n in lengths]))
+    return out
+
+
+# ----- normalization ---------------------------------------------------------------------
+BN_RANK_AXIS = [(2, -1), (3, -1), (3, 1), (4, -1), (4, 1), (4, 2), (4, -3), (5, -1)]
+BN_SHAPES = {2: [(4, 3), (1, 3)], 3: [(3, 4, 5), (1, 4, 5)], 4: [(2, 3, 4, 5), (1, 3, 4, 5)],
+             5: [(2, 2, 3, 2, 3)]}
+
+
+def batch_norm_configs():
+    out = []
+    grid = itertools.product(BN_RANK_AXIS, (1e-3, 0.5, 1e-5), (True, False), (True, False))
+    for (rank, axis), eps, center, scale in grid:
+        args = dict(axis=axis, epsilon=eps, center=center, scale=scale)
+        out.append((_name("BatchNormalization", "rank", rank, "axis", axis, "eps", eps,
+                          "c" if center else "nc", "s" if scale else "ns"),
+                    "BatchNormalization", args, BN_SHAPES[rank]))
+    return out
+
+
+# ----- reshaping -------------------------------------------------------------------------
+PADDINGS = [0, 1, 2, (1, 2), ((1, 0), (2, 3)), ((0, 0), (0, 2)), [[2, 1], [0, 0]]]
+CROPPINGS = [0, 1, (1, 2), ((1, 0), (2, 3)), ((0, 2), (0, 0)), [[0, 1], [1, 0]]]
+
+
+def zero_padding_configs():
+    out = []
+    for i, (pad, fmt) in enumerate(itertools.product(PADDINGS, FORMATS)):
+        shapes = [nhwc_or_nchw(2, 4, 5, 3, fmt), nhwc_or_nchw(1, 1, 1, 2, fmt)]
+        out.append((_name("ZeroPadding2D", pad, fmt[9:]), "ZeroPadding2D",
+                    dict(padding=pad, data_format=fmt), shapes))
+    return out
+
+
+def cropping_configs():
+    out = []
+    for crop, fmt in itertools.product(CROPPINGS, FORMATS):
+        shapes = [nhwc_or_nchw(2, 7, 8, 3, fmt), nhwc_or_nchw(1, 5, 6, 1, fmt)]
+        out.append((_name("Cropping2D", crop, fmt[9:]), "Cropping2D",
+                    dict(cropping=crop, data_format=fmt), shapes))
+    return out
+
+
+def flatten_configs():
+    out = []
+    for fmt in (None, "channels_last", "channels_first"):
+        args = {} if fmt is None else dict(data_format=fmt)
+        shapes = [(2, 5), (2, 3, 4), (2, 3, 4, 5), (1, 2, 3, 2, 2), (3, 1, 1, 1)]
+        out.append((_name("Flatten", fmt or "default"), "Flatten", args, shapes))
+    return out
+
+
+RESHAPES = [((-1,), [(2, 3, 4), (1, 5, 2)]), ((4, 3), [(2, 12), (1, 3, 4)]),
+            ((-1, 3), [(2, 6, 2), (3, 3)]), ((2, -1, 2), [(2, 4, 2), (1, 8)]),
+            ((1, 1, 6), [(2, 6), (2, 2, 3)]), ((3, 2, 2), [(2, 12)]), ([6, -1], [(2, 2, 3, 6)])]
+
+
+def reshape_configs():
+    return [(_name("Reshape", tuple(t)), "Reshape", dict(target_shape=t), shapes)
+            for t, shapes in RESHAPES]
+
+
+# ----- activations and the element-wise layers -------------------------------------------
+ACT_SHAPES = [(3, 7), (2, 3, 4, 5)]
+
+
+def activation_configs():
+    return [(_name("Activation", a), "Activation", dict(activation=a), ACT_SHAPES)
+            for a in ACTIVATIONS if a is not None]
+
+
+def relu_configs():
+    out = []
+    for mv, ns, th in itertools.product((None, 1.0, 6.0, 0.5), (0.0, 0.1, 1.0), (0.0, 0.5)):
+        out.append((_name("ReLU", "max", mv, "slope", ns, "th", th), "ReLU",
+                    dict(max_value=mv, negative_slope=ns, threshold=th), ACT_SHAPES))
+    return out
+
+
+def leaky_relu_configs():
+    return [(_name("LeakyReLU", s), "LeakyReLU", dict(negative_slope=s), ACT_SHAPES)
+            for s in (0.0, 0.01, 0.3, 0.5, 1.0, 2.0)]
+
+
+def elu_configs():
+    return [(_name("ELU", a), "ELU", dict(alpha=a), ACT_SHAPES)
+            for a in (1.0, 0.5, 2.0, 0.0)]
+
+
+def softmax_configs():
+    return [(_name("Softmax", axis), "Softmax", dict(axis=axis), shapes) for axis, shapes in
+            ((-1, [(3, 7), (2, 3, 4)]), (1, [(2, 5, 3), (2, 3, 4, 5)]),
+             (-2, [(2, 5, 3)]), (0, [(4, 3)]), ((1, 2), [(2, 3, 4, 2)]))]
+
+
+def rescaling_configs():
+    return [(_name("Rescaling", s, o), "Rescaling", dict(scale=s, offset=o), ACT_SHAPES)
+            for s, o in ((1 / 255, 0.0), (0.5, -1.0), (2.0, 0.25), (-1.5, 3.0), (1.0, 0.0))]
+
+
+def dropout_configs():
+    """Inference (training None/False): the identity, compared exactly."""
+    return [(_name("Dropout", r, n is not None), "Dropout",
+             dict(rate=r) if n is None else dict(rate=r, noise_shape=n), [(2, 3, 4), (5, 1, 1)])
+            for r, n in ((0.0, None), (0.3, None), (0.5, (None, 1, 4)), (0.99, None),
+                         (1.0, None))]
+
+
+# ----- merging ---------------------------------------------------------------------------
+def add_configs():
+    return [("Add_2", "Add", {}, [[(2, 3, 4)] * 2, [(1, 5)] * 2]),
+            ("Add_3", "Add", {}, [[(2, 3, 4)] * 3, [(3, 2, 2, 2)] * 3]),
+            ("Add_4_rank2", "Add", {}, [[(4, 6)] * 4])]
+
+
+def concatenate_configs():
+    return [(_name("Concatenate", axis), "Concatenate", dict(axis=axis), shapes)
+            for axis, shapes in
+            ((-1, [[(2, 3, 4), (2, 3, 2)], [(2, 5), (2, 1), (2, 3)]]),
+             (1, [[(2, 3, 4), (2, 1, 4)], [(1, 2, 2, 3), (1, 4, 2, 3), (1, 1, 2, 3)]]),
+             (2, [[(2, 3, 4, 5), (2, 3, 1, 5)]]),
+             (-2, [[(2, 3, 4), (2, 5, 4)]]),
+             (0, [[(2, 3), (4, 3)]]))]
+
+
+SINGLE_INPUT = [average_pooling_configs, max_pooling1d_configs, global_pooling_configs,
+                conv1d_configs, batch_norm_configs, zero_padding_configs, cropping_configs,
+                flatten_configs, reshape_configs, activation_configs, relu_configs,
+                leaky_relu_configs, elu_configs, softmax_configs, rescaling_configs,
+                dropout_configs]
+MERGE = [add_configs, concatenate_configs]
+
+
+def all_configs():
+    return [c for make in SINGLE_INPUT + MERGE for c in make()]
+
+
+def value_cases():
+    """(name, layer, args, dtype, shapes): float32 and float64 for every configuration
+    (Conv1D float64: channels_last, plus a handful of channels_first, where TF has no
+    CPU kernel), float16 for every 3rd configuration of each grid."""
+    cases = []
+    for make in SINGLE_INPUT + MERGE:
+        for i, (name, layer, args, shapes) in enumerate(make()):
+            cases.append((f"{name}_float32", layer, args, "float32", shapes))
+            if layer != "Conv1D" or args["data_format"] == "channels_last" or i % 16 == 1:
+                cases.append((f"{name}_float64", layer, args, "float64", shapes))
+            if i % 3 == 1:
+                cases.append((f"{name}_float16", layer, args, "float16", shapes))
+    return tiered(cases)
+
+
+def channel_axis(layer, args):
+    """The axis that must stay concrete in compute_output_shape (for None variants)."""
+    if layer == "BatchNormalization":
+        return args.get("axis", -1)
+    if args.get("data_format") == "channels_first":
+        return 1
+    return -1
+
+
+def api_configs():
+    """Every configuration of the small grids; every 4th of Conv1D, BatchNormalization,
+    average and max pooling."""
+    out = []
+    for make in SINGLE_INPUT:
+        configs = make()
+        if len(configs) > 40:
+            configs = configs[::4]
+        out += configs
+    return tiered(out)

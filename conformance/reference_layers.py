@@ -1,0 +1,286 @@
+"""Independent float64 references for the model-building layers, written from their
+definitions as slow loops (as reference.py is for Conv2D, MaxPool2D and Dense).
+
+They share no code with kerasmini or TensorFlow. Conv1D and MaxPooling1D reuse the 2D
+references of reference.py on a unit-height image (that reduction is the definition: a
+1D window is a 2D window one row high), with the 'same' padding rule of reference.py.
+"""
+import math
+
+import numpy as np
+
+from conformance import reference
+
+
+def _f64(x):
+    return np.asarray(x, np.float64)
+
+
+def _to_last(x, data_format):
+    return np.moveaxis(x, 1, -1) if data_format == "channels_first" else x
+
+
+def _from_last(x, data_format):
+    return np.moveaxis(x, -1, 1) if data_format == "channels_first" else x
+
+
+# ----- pooling ---------------------------------------------------------------------------
+def average_pool2d(x, pool_size, strides, padding, data_format):
+    """Mean of each window over the pixels inside the image only ('same' padding never
+    counts, as TensorFlow documents), one output pixel at a time."""
+    x = _to_last(_f64(x), data_format)
+    (ph, pw) = reference._pair(pool_size)
+    (sh, sw) = reference._pair(strides if strides is not None else pool_size)
+    n, h, w, c = x.shape
+    if padding == "same":
+        (pt, _), (pl, _) = reference.same_pads(h, ph, sh), reference.same_pads(w, pw, sw)
+        oh, ow = math.ceil(h / sh), math.ceil(w / sw)
+    else:
+        pt = pl = 0
+        oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
+    out = np.empty((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            top, left = i * sh - pt, j * sw - pl
+            total = np.zeros((n, c))
+            count = 0
+            for a in range(top, top + ph):
+                for b in range(left, left + pw):
+                    if 0 <= a < h and 0 <= b < w:
+                        total += x[:, a, b, :]
+                        count += 1
+            out[:, i, j, :] = total / count
+    return _from_last(out, data_format)
+
+
+def _unit_row(x, data_format):
+    """(N, L, C) -> (N, 1, L, C); (N, C, L) -> (N, C, 1, L)."""
+    return np.expand_dims(_f64(x), 1 if data_format == "channels_last" else 2)
+
+
+def _drop_row(x, data_format):
+    return np.squeeze(x, 1 if data_format == "channels_last" else 2)
+
+
+def max_pool1d(x, pool_size, strides, padding, data_format):
+    p = pool_size if isinstance(pool_size, int) else pool_size[0]
+    s = p if strides is None else (strides if isinstance(strides, int) else strides[0])
+    out = reference.max_pool2d(_unit_row(x, data_format), (1, p), (1, s), padding,
+                               data_format)
+    return _drop_row(out, data_format)
+
+
+def global_pool2d(x, data_format, keepdims, how):
+    """Mean or max over every pixel of each (sample, channel), by a loop over pixels."""
+    x = _to_last(_f64(x), data_format)
+    n, h, w, c = x.shape
+    if how == "avg":
+        acc = np.zeros((n, c))
+        for a in range(h):
+            for b in range(w):
+                acc += x[:, a, b, :]
+        acc /= h * w
+    else:
+        acc = np.full((n, c), -np.inf)
+        for a in range(h):
+            for b in range(w):
+                v = x[:, a, b, :]
+                acc = np.where(np.isnan(v) | np.isnan(acc), np.nan, np.maximum(acc, v))
+    if not keepdims:
+        return acc
+    return _from_last(acc[:, None, None, :], data_format)
+
+
+# ----- convolution -----------------------------------------------------------------------
+def conv1d(x, kernel, bias, strides, padding, data_format, dilation_rate):
+    s = strides if isinstance(strides, int) else strides[0]
+    d = dilation_rate if isinstance(dilation_rate, int) else dilation_rate[0]
+    out = reference.conv2d(_unit_row(x, data_format), _f64(kernel)[None], bias, (1, s),
+                           padding, data_format, (1, d))
+    return _drop_row(out, data_format)
+
+
+# ----- reshaping -------------------------------------------------------------------------
+def _pairs(value):
+    if isinstance(value, int):
+        return ((value, value), (value, value))
+    return tuple((v, v) if isinstance(v, int) else tuple(v) for v in value)
+
+
+def zero_pad2d(x, padding, data_format):
+    x = _to_last(_f64(x), data_format)
+    (t, b), (l, r) = _pairs(padding)
+    n, h, w, c = x.shape
+    out = np.zeros((n, h + t + b, w + l + r, c))
+    for i in range(h):
+        for j in range(w):
+            out[:, t + i, l + j, :] = x[:, i, j, :]
+    return _from_last(out, data_format)
+
+
+def crop2d(x, cropping, data_format):
+    x = _to_last(_f64(x), data_format)
+    (t, b), (l, r) = _pairs(cropping)
+    n, h, w, c = x.shape
+    out = np.empty((n, h - t - b, w - l - r, c))
+    for i in range(h - t - b):
+        for j in range(w - l - r):
+            out[:, i, j, :] = x[:, t + i, l + j, :]
+    return _from_last(out, data_format)
+
+
+def flatten(x, data_format):
+    """Row-major order of each sample, channels_last order for channels_first inputs."""
+    x = _f64(x)
+    if data_format == "channels_first" and x.ndim > 2:
+        x = np.moveaxis(x, 1, -1)
+    n = x.shape[0]
+    out = np.empty((n, int(np.prod(x.shape[1:], dtype=np.int64))))
+    for k, index in enumerate(np.ndindex(*x.shape[1:])):
+        out[:, k] = x[(slice(None),) + index]
+    return out
+
+
+def reshape(x, target_shape):
+    flat = flatten(x, "channels_last")
+    size = flat.shape[1]
+    known = math.prod(d for d in target_shape if d != -1)
+    shape = tuple(size // known if d == -1 else d for d in target_shape)
+    out = np.empty((flat.shape[0],) + shape)
+    for k, index in enumerate(np.ndindex(*shape)):
+        out[(slice(None),) + index] = flat[:, k]
+    return out
+
+
+# ----- activations -----------------------------------------------------------------------
+def relu(x, max_value, negative_slope, threshold):
+    """Keras: max_value if x >= max_value; x if threshold <= x < max_value;
+    negative_slope * (x - threshold) otherwise."""
+    x = _f64(x)
+    top = np.inf if max_value is None else float(max_value)
+    return np.where(x >= top, top,
+                    np.where(x >= threshold, x, negative_slope * (x - threshold)))
+
+
+def leaky_relu(x, negative_slope):
+    x = _f64(x)
+    return np.where(x >= 0, x, negative_slope * x)
+
+
+def elu(x, alpha):
+    x = _f64(x)
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def softmax(x, axis):
+    x = _f64(x)
+    axes = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+    m = np.max(x, axis=axes, keepdims=True)
+    e = np.exp(x - m)
+    return e / np.sum(e, axis=axes, keepdims=True)
+
+
+# ----- normalization, preprocessing, merging ---------------------------------------------
+def batch_norm(x, axis, epsilon, gamma, beta, mean, variance):
+    """gamma * (x - mean) / sqrt(variance + epsilon) + beta along `axis`, per feature."""
+    x = _f64(x)
+    axis = axis % x.ndim
+    out = np.empty_like(x)
+    for f in range(x.shape[axis]):
+        index = (slice(None),) * axis + (f,)
+        g = 1.0 if gamma is None else float(gamma[f])
+        b = 0.0 if beta is None else float(beta[f])
+        out[index] = g * (x[index] - float(mean[f])) / math.sqrt(float(variance[f]) + epsilon) + b
+    return out
+
+
+def batch_moments(x, axis):
+    """Per-feature batch mean and (biased) variance, as Keras's `ops.moments`."""
+    x = _f64(x)
+    axis = axis % x.ndim
+    mean = np.empty(x.shape[axis])
+    var = np.empty(x.shape[axis])
+    for f in range(x.shape[axis]):
+        v = np.take(x, f, axis=axis).ravel()
+        mean[f] = math.fsum(v) / v.size
+        var[f] = math.fsum((v - mean[f]) ** 2) / v.size
+    return mean, var
+
+
+def rescale(x, scale, offset):
+    return _f64(x) * float(scale) + float(offset)
+
+
+def add(xs):
+    out = _f64(xs[0])
+    for x in xs[1:]:
+        out = out + _f64(x)  # broadcasting of unit dims, as keras.layers.Add
+    return out
+
+
+def concatenate(xs, axis):
+    xs = [_f64(x) for x in xs]
+    axis = axis % xs[0].ndim
+    shape = list(xs[0].shape)
+    shape[axis] = sum(x.shape[axis] for x in xs)
+    out = np.empty(shape)
+    start = 0
+    for x in xs:
+        for k in range(x.shape[axis]):
+            out[(slice(None),) * axis + (start + k,)] = np.take(x, k, axis=axis)
+        start += x.shape[axis]
+    return out
+
+
+# ----- dispatch --------------------------------------------------------------------------
+def output(layer, args, x, weights, weight_names=()):
+    """The float64 reference output of `layer(**args)` at inference."""
+    fmt = args.get("data_format", "channels_last")
+    if layer in ("AveragePooling2D", "AvgPool2D"):
+        return average_pool2d(x, args.get("pool_size", 2), args.get("strides"),
+                              args.get("padding", "valid"), fmt)
+    if layer in ("MaxPooling1D", "MaxPool1D"):
+        return max_pool1d(x, args.get("pool_size", 2), args.get("strides"),
+                          args.get("padding", "valid"), fmt)
+    if layer in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
+        return global_pool2d(x, fmt, args.get("keepdims", False),
+                             "avg" if "Average" in layer else "max")
+    if layer == "Conv1D":
+        bias = weights[1] if len(weights) > 1 else None
+        out = conv1d(x, weights[0], bias, args.get("strides", 1), args.get("padding", "valid"),
+                     fmt, args.get("dilation_rate", 1))
+        with np.errstate(all="ignore"):
+            return reference.activation(args.get("activation"), out)
+    if layer == "ZeroPadding2D":
+        return zero_pad2d(x, args.get("padding", 1), fmt)
+    if layer == "Cropping2D":
+        return crop2d(x, args.get("cropping", 0), fmt)
+    if layer == "Flatten":
+        return flatten(x, fmt)
+    if layer == "Reshape":
+        return reshape(x, args["target_shape"])
+    if layer == "Activation":
+        with np.errstate(all="ignore"):
+            return reference.activation(args["activation"], _f64(x))
+    if layer == "ReLU":
+        return relu(x, args.get("max_value"), args.get("negative_slope", 0.0),
+                    args.get("threshold", 0.0))
+    if layer == "LeakyReLU":
+        return leaky_relu(x, args.get("negative_slope", 0.3))
+    if layer == "ELU":
+        return elu(x, args.get("alpha", 1.0))
+    if layer == "Softmax":
+        return softmax(x, args.get("axis", -1))
+    if layer == "Dropout":  # inference: the identity
+        return _f64(x)
+    if layer == "Rescaling":
+        return rescale(x, args["scale"], args.get("offset", 0.0))
+    if layer == "BatchNormalization":
+        w = dict(zip(weight_names, weights))
+        return batch_norm(x, args.get("axis", -1), args.get("epsilon", 1e-3), w.get("gamma"),
+                          w.get("beta"), w["moving_mean"], w["moving_variance"])
+    if layer == "Add":
+        return add(x)
+    if layer == "Concatenate":
+        return concatenate(x, args.get("axis", -1))
+    raise KeyError(layer)

@@ -1,0 +1,188 @@
+"""Errors of the model-building layers: for invalid arguments and inputs, kerasmini raises
+the same exception class as tf.keras, or both succeed; judged on construct + call as one
+step, with the rules of test_errors.py (what tf.keras rejects at construction kerasmini
+must reject there too). Deliberate differences are listed in DELIBERATE and reported."""
+import unittest
+
+import numpy as np
+from parameterized import parameterized
+
+from conformance import harness, test_errors
+
+X4 = (1, 5, 5, 2)
+X3 = (1, 6, 2)
+
+# (name, layer, args, inputs: a shape, a list of shapes for merge layers, or None)
+CASES = [
+    ("Dropout_rate_1.5", "Dropout", dict(rate=1.5), (2, 3)),
+    ("Dropout_rate_neg", "Dropout", dict(rate=-0.1), (2, 3)),
+    ("Dropout_rate_str", "Dropout", dict(rate="0.5"), (2, 3)),
+    ("Dropout_rate_none", "Dropout", dict(rate=None), (2, 3)),
+    ("Reshape_two_unknown", "Reshape", dict(target_shape=(-1, -1)), (2, 6)),
+    ("Reshape_zero_dim", "Reshape", dict(target_shape=(0, 6)), (2, 6)),
+    ("Reshape_neg2", "Reshape", dict(target_shape=(-2, 3)), (2, 6)),
+    ("Reshape_size_mismatch", "Reshape", dict(target_shape=(4, 2)), (2, 6)),
+    ("Reshape_not_divisible", "Reshape", dict(target_shape=(-1, 4)), (2, 6)),
+    ("Reshape_str", "Reshape", dict(target_shape="ab"), (2, 6)),
+    ("Cropping2D_larger_than_input", "Cropping2D", dict(cropping=3), X4),
+    ("Cropping2D_equal_to_input", "Cropping2D", dict(cropping=((2, 3), (0, 0))), X4),
+    ("Cropping2D_negative", "Cropping2D", dict(cropping=-1), X4),
+    ("Cropping2D_3tuple", "Cropping2D", dict(cropping=(1, 1, 1)), X4),
+    ("Cropping2D_rank3", "Cropping2D", dict(cropping=1), (5, 5, 2)),
+    ("ZeroPadding2D_negative", "ZeroPadding2D", dict(padding=-1), X4),
+    ("ZeroPadding2D_3tuple", "ZeroPadding2D", dict(padding=(1, 2, 3)), X4),
+    ("ZeroPadding2D_pair_of_3", "ZeroPadding2D", dict(padding=((1, 2, 3), (1, 1))), X4),
+    ("ZeroPadding2D_rank3", "ZeroPadding2D", {}, (5, 5, 2)),
+    ("ZeroPadding2D_format_bad", "ZeroPadding2D", dict(data_format="nhwc"), X4),
+    ("Concatenate_mismatched", "Concatenate", {}, [(2, 3, 4), (2, 5, 4)]),
+    ("Concatenate_axis_out_of_range", "Concatenate", dict(axis=3), [(2, 3), (2, 3)]),
+    ("Concatenate_rank_differs", "Concatenate", {}, [(2, 3), (2, 3, 3)]),
+    ("Concatenate_one_input", "Concatenate", {}, [(2, 3)]),
+    ("Add_different_shapes", "Add", {}, [(2, 3), (2, 4)]),
+    ("Add_one_input", "Add", {}, [(2, 3)]),
+    ("Add_broadcast_unit_dim", "Add", {}, [(2, 3), (2, 1)]),
+    ("AveragePooling2D_no_pool_size", "AveragePooling2D", {}, X4),
+    ("AveragePooling2D_pool_0", "AveragePooling2D", dict(pool_size=0), X4),
+    ("AveragePooling2D_pool_neg", "AveragePooling2D", dict(pool_size=-1), X4),
+    ("AveragePooling2D_strides_0", "AveragePooling2D", dict(pool_size=2, strides=0), X4),
+    ("AveragePooling2D_padding_foo", "AveragePooling2D", dict(pool_size=2, padding="foo"), X4),
+    ("AveragePooling2D_input_smaller", "AveragePooling2D", dict(pool_size=3), (1, 2, 5, 1)),
+    ("AveragePooling2D_rank3", "AveragePooling2D", dict(pool_size=2), (4, 4, 1)),
+    ("GlobalAveragePooling2D_rank3", "GlobalAveragePooling2D", {}, (4, 4, 1)),
+    ("GlobalMaxPooling2D_rank5", "GlobalMaxPooling2D", {}, (1, 2, 2, 2, 1)),
+    ("GlobalMaxPooling2D_format_bad", "GlobalMaxPooling2D", dict(data_format="x"), X4),
+    ("BatchNormalization_axis_out_of_range", "BatchNormalization", dict(axis=4), X4),
+    ("BatchNormalization_renorm", "BatchNormalization", dict(renorm=True), X4),
+    ("Conv1D_kernel_0", "Conv1D", dict(filters=2, kernel_size=0), X3),
+    ("Conv1D_kernel_2tuple", "Conv1D", dict(filters=2, kernel_size=(2, 2)), X3),
+    ("Conv1D_padding_causal", "Conv1D", dict(filters=2, kernel_size=3, padding="causal"), X3),
+    ("Conv1D_padding_foo", "Conv1D", dict(filters=2, kernel_size=3, padding="foo"), X3),
+    ("Conv1D_groups_not_dividing", "Conv1D", dict(filters=2, kernel_size=3, groups=2),
+     (1, 6, 3)),
+    ("Conv1D_input_rank4", "Conv1D", dict(filters=2, kernel_size=3), X4),
+    ("Conv1D_input_smaller_than_kernel", "Conv1D", dict(filters=2, kernel_size=7), X3),
+    ("MaxPooling1D_pool_0", "MaxPooling1D", dict(pool_size=0), X3),
+    ("MaxPooling1D_strides_0", "MaxPooling1D", dict(strides=0), X3),
+    ("MaxPooling1D_input_rank4", "MaxPooling1D", {}, X4),
+    ("MaxPooling1D_input_smaller", "MaxPooling1D", dict(pool_size=7), X3),
+    ("LeakyReLU_negative_slope", "LeakyReLU", dict(negative_slope=-1.0), (2, 3)),
+    ("ReLU_max_value_neg", "ReLU", dict(max_value=-1.0), (2, 3)),
+    ("ReLU_threshold_neg", "ReLU", dict(threshold=-1.0), (2, 3)),
+    ("ReLU_negative_slope_neg", "ReLU", dict(negative_slope=-0.5), (2, 3)),
+    ("Softmax_axis_out_of_range", "Softmax", dict(axis=3), (2, 3)),
+    ("Activation_unknown", "Activation", dict(activation="nope"), (2, 3)),
+    ("Flatten_format_bad", "Flatten", dict(data_format="nchw"), (2, 3)),
+    ("Rescaling_scale_str", "Rescaling", dict(scale="a"), (2, 3)),
+    ("ELU_unknown_kwarg", "ELU", dict(foo=1), (2, 3)),
+]
+
+# Second calls: the layer is built by the first call.
+SECOND_CALL = [
+    ("BatchNormalization_second_call_features", "BatchNormalization", {}, (2, 3), (2, 4)),
+    ("Conv1D_second_call_channels", "Conv1D", dict(filters=2, kernel_size=3), X3, (1, 6, 3)),
+    ("Cropping2D_second_call_too_small", "Cropping2D", dict(cropping=2), X4, (1, 3, 5, 2)),
+]
+
+# name -> (tf.keras's outcome: class name, "OpError" or None for success; kerasmini's; why)
+_OP = "OpError"  # any TensorFlow-internal error class, as in test_errors.py
+_UP_FRONT = "kerasmini raises ValueError up front, naming the argument"
+DELIBERATE = {
+    # tf.keras accepts these and fails inside TensorFlow when called (as test_errors.py's
+    # MaxPool2D cases); kerasmini raises ValueError.
+    "ZeroPadding2D_negative": (_OP, "ValueError", "InvalidArgumentError from the Pad op; " + _UP_FRONT),
+    "AveragePooling2D_strides_0": (_OP, "ValueError", "TF-internal error from the AvgPool kernel; " + _UP_FRONT),
+    "AveragePooling2D_padding_foo": (_OP, "ValueError", "TF-internal error (op attr 'padding'); " + _UP_FRONT),
+    "MaxPooling1D_strides_0": (_OP, "ValueError", "InvalidArgumentError from the MaxPool kernel; " + _UP_FRONT),
+    "MaxPooling1D_input_smaller": (_OP, "ValueError", "AbortedError from the MaxPool kernel; " + _UP_FRONT),
+    "Concatenate_axis_out_of_range": (_OP, "ValueError", "InvalidArgumentError from ConcatV2; kerasmini raises ValueError naming the axis"),
+    "Rescaling_scale_str": (_OP, "ValueError", "UnimplementedError (string * float) inside TF; kerasmini ValueError converting the scale"),
+    "Softmax_axis_out_of_range": (_OP, "AxisError", "InvalidArgumentError from the Softmax op; kerasmini: NumPy's AxisError (a ValueError) naming the axis and the rank"),
+    "AveragePooling2D_input_smaller": (None, "ValueError", "tf.keras returns an empty "
+                                       "(1, 0, 1, 1) output although its own compute_output_shape raises ValueError "
+                                       "('Computed output size would be zero or negative'); kerasmini raises that ValueError"),
+    "BatchNormalization_axis_out_of_range": ("IndexError", "ValueError", "tf.keras fails with "
+                                             "IndexError ('tuple index out of range') in build; kerasmini raises ValueError naming the axis and the rank"),
+    # Unsupported options: a clear ValueError rather than a silent wrong answer.
+    "BatchNormalization_renorm": (None, "ValueError", "batch renormalization is not "
+                                  "implemented in kerasmini; it raises ValueError saying so"),
+    "Conv1D_padding_causal": (None, "ValueError", "kerasmini's Conv1D does not support "
+                              "padding='causal' (documented in its docstring); it raises "
+                              "ValueError naming the argument"),
+}
+
+
+
+def compare(name, layer, args, inputs):
+    harness.note(layer, None, "errors")
+    shapes = [[np.shape(a) for a in x] if isinstance(x, list) else np.shape(x) for x in inputs]
+    where = harness.describe(layer, args) + f" inputs={shapes}"
+    te, t_stage = test_errors.outcome(lambda a: harness.make_tf(layer, a), args, inputs)
+    me, m_stage = test_errors.outcome(lambda a: harness.make_km(layer, a), args, inputs)
+    harness.record_error(0.0, 0.0)
+    if name in DELIBERATE:
+        tf_class, km_class, why = DELIBERATE[name]
+        tf_ok = te is None if tf_class is None else (
+            test_errors.is_tf_internal(te) if tf_class == "OpError" else
+            type(te).__name__ == tf_class)
+        if tf_ok and type(me).__name__ == km_class:
+            harness.record_divergence(f"deliberate-{name}", where, f"tf.keras "
+                                      f"{type(te).__name__ if te else 'succeeds'}; {why}")
+            return
+    if te is not None and t_stage == "construct" and m_stage != "construct":
+        harness.fail(f"{where}: tf.keras raises {type(te).__name__} at construction; "
+                     f"kerasmini constructs the layer, then "
+                     f"{type(me).__name__ + ' on call' if me else 'succeeds'}")
+    if type(te) is type(me):
+        return
+    harness.fail(f"{where}: tf.keras {type(te).__name__ if te else 'succeeds'}"
+                 f"{(': ' + str(te).splitlines()[0][:120]) if te else ''}; kerasmini "
+                 f"{type(me).__name__ if me else 'succeeds'}"
+                 f"{(': ' + str(me).splitlines()[0][:120]) if me else ''}")
+
+
+def _input(spec):
+    if isinstance(spec, list):
+        return [[test_errors.make_input(s) for s in spec]]
+    return [test_errors.make_input(spec)]
+
+
+def case_name(func, num, param):
+    return f"{func.__name__}_{param.args[0]}"
+
+
+def _error_class(layer):
+    cases = [(n, lay, a, s, None) for n, lay, a, s in CASES if lay == layer] + \
+            [(n, lay, a, s1, s2) for n, lay, a, s1, s2 in SECOND_CALL if lay == layer]
+
+    class _T(unittest.TestCase):
+        @parameterized.expand(cases, name_func=case_name)
+        def test(self, name, layer, args, shape, second):
+            inputs = _input(shape) + (_input(second) if second is not None else [])
+            compare(name, layer, args, inputs)
+    _T.__name__ = _T.__qualname__ = f"Test{layer}Errors"
+    return _T
+
+
+for _layer in dict.fromkeys(c[1] for c in CASES + SECOND_CALL):
+    globals()[f"Test{_layer}Errors"] = _error_class(_layer)
+
+
+class TestLayersFailedCallLeavesLayerUnchanged(unittest.TestCase):
+    """A call that fails leaves the kerasmini layer as it was (architecture.md)."""
+
+    def test_batch_norm_bad_axis(self):
+        harness.note("BatchNormalization", None, "errors")
+        m = harness.make_km("BatchNormalization", dict(axis=4))
+        with self.assertRaises(ValueError):
+            m(np.ones(X4, "float32"))
+        self.assertFalse(m.built)
+        self.assertEqual(m.weights, [])
+
+    def test_conv1d_bad_channels(self):
+        harness.note("Conv1D", None, "errors")
+        m = harness.make_km("Conv1D", dict(filters=2, kernel_size=3, groups=2))
+        with self.assertRaises(ValueError):
+            m(np.ones((1, 6, 3), "float32"))
+        self.assertFalse(m.built)
+        self.assertEqual(m.weights, [])
+        self.assertEqual(m(np.ones((1, 6, 4), "float32")).shape, (1, 4, 2))
