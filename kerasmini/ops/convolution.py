@@ -10,13 +10,23 @@ import numpy as np
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import output_length, spatial_padding
-from kerasmini.ops.windows import input_rows, padded_band, window_view
+from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size.
 # Measured on a 2-core AVX-512 machine: 4 to 16 MiB run alike (the matmul dominates), smaller
 # chunks lose BLAS efficiency. Two threads, each copying and multiplying its own chunk, were
 # slower: both threads' BLAS calls compete for the same two cores.
 WORKSPACE_BYTES = 4 * 2**20
+
+# NumPy's OpenBLAS computes a product of under about 10**6 multiply-adds on the calling
+# thread; a larger one wakes its second thread, and whenever the other core is busy that
+# wake-up waits for a scheduler tick. Measured on the loaded 2-core machine:
+# (606x27)@(27x64), 1.05e6 multiply-adds, took 8 ms; (512x27)@(27x64) took 0.013 ms, and
+# two such halves 0.03 ms; on a quiet machine one call and the halves run alike. So a
+# small product (the latency cases) is cut into row pieces of at most SMALL_PRODUCT
+# multiply-adds; from a few million on, two threads are worth the risk.
+SMALL_PRODUCT = 2**19
+SPLIT_UP_TO = 4 * 2**20
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -41,7 +51,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     one_by_one = kernel_size == (1, 1) and strides == (1, 1)
     if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
-        np.matmul(_rows(x), kernel.reshape(kernel.shape[2:]), out=_rows(out))
+        _matmul(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
         return from_channels_last(out, data_format)
     for images, rows in _chunks(out.shape, _patch_row_bytes(out.shape, kernel, out.itemsize)):
         in_rows = input_rows(rows, kernel_size[0], strides[0], dilation_rate[0])
@@ -66,7 +76,7 @@ def _grouped_matmul(windows, kernel, out):
     if groups == 1:
         # The whole output block is contiguous: the matmul writes into it directly.
         patches = windows.reshape(-1, kh * kw * c_per_group)  # the im2col copy
-        np.matmul(patches, kernel.reshape(-1, filters), out=_rows(out))
+        _matmul(patches, kernel.reshape(-1, filters), _rows(out))
         return
     f_per_group = filters // groups
     for g in range(groups):
@@ -77,6 +87,18 @@ def _grouped_matmul(windows, kernel, out):
         group_out[...] = (patches @ k_matrix).reshape(group_out.shape)
 
 
+def _matmul(a, b, out):
+    """out = a @ b; a small product in pieces that OpenBLAS keeps on this thread."""
+    m, k = a.shape
+    n = b.shape[1]
+    if m * k * n > SPLIT_UP_TO:
+        np.matmul(a, b, out=out)
+        return
+    step = max(1, SMALL_PRODUCT // max(k * n, 1))
+    for start in range(0, m, step):
+        np.matmul(a[start:start + step], b, out=out[start:start + step])
+
+
 def _patch_row_bytes(out_shape, kernel, itemsize):
     """Bytes of the patch matrix rows of one output row (one group at a time)."""
     kh, kw, c_per_group, _ = kernel.shape
@@ -84,21 +106,8 @@ def _patch_row_bytes(out_shape, kernel, itemsize):
 
 
 def _chunks(out_shape, row_bytes):
-    """(batch slice, output-row slice) blocks whose patch matrix fits in WORKSPACE_BYTES.
-
-    Whole images per block when an image fits; otherwise a band of output rows of one
-    image at a time.
-    """
-    batch, out_h = out_shape[:2]
-    rows_per_block = max(1, WORKSPACE_BYTES // max(row_bytes, 1))
-    if rows_per_block >= out_h:
-        images = rows_per_block // out_h
-        for n0 in range(0, batch, images):
-            yield slice(n0, min(n0 + images, batch)), slice(0, out_h)
-        return
-    for n in range(batch):
-        for r0 in range(0, out_h, rows_per_block):
-            yield slice(n, n + 1), slice(r0, min(r0 + rows_per_block, out_h))
+    """(batch slice, output-row slice) blocks whose patch matrix fits in WORKSPACE_BYTES."""
+    return row_blocks(out_shape[0], out_shape[1], row_bytes, WORKSPACE_BYTES)
 
 
 def _pair(value):

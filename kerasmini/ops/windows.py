@@ -61,3 +61,21 @@ def padded_band(x, images, rows, pads, value=0.0):
     band[:, inner_top:inner_bottom, left + x.shape[2]:] = value
     band[:, inner_top:inner_bottom, left:left + x.shape[2]] = block
     return band
+
+
+def row_blocks(batch, out_h, row_bytes, budget_bytes):
+    """(batch slice, output-row slice) blocks of an (N, OH, ...) output, in order.
+
+    A block's workspace is `row_bytes` per output row and stays within `budget_bytes`:
+    whole images per block when an image fits, otherwise a band of output rows of one
+    image at a time. Nothing grows with the batch size.
+    """
+    rows_per_block = max(1, budget_bytes // max(row_bytes, 1))
+    if rows_per_block >= out_h:
+        images = rows_per_block // out_h
+        for n0 in range(0, batch, images):
+            yield slice(n0, min(n0 + images, batch)), slice(0, out_h)
+        return
+    for n in range(batch):
+        for r0 in range(0, out_h, rows_per_block):
+            yield slice(n, n + 1), slice(r0, min(r0 + rows_per_block, out_h))
