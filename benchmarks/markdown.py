@@ -1,0 +1,61 @@
+"""Render a `python -m benchmarks --json FILE` result as the tables of docs/performance.md.
+
+    python -m benchmarks.markdown results.json
+"""
+import json
+import sys
+
+
+def case_table(cases):
+    lines = ["| case | kerasmini | tf eager | tf.function | km GFLOP/s | km / eager "
+             "| km / tf.function | % of GEMM peak |", "|---|" + "---:|" * 7]
+    for c in cases:
+        s = c["seconds"]
+        dtype = "" if c["dtype"] == "float32" else f" {c['dtype']}"
+        lines.append(
+            f"| {c['group']}: {c['name']}{dtype} | {s['kerasmini'] * 1e3:.3f} ms "
+            f"| {s['tf_eager'] * 1e3:.3f} ms | {s['tf_function'] * 1e3:.3f} ms "
+            f"| {c['gflops']['kerasmini']:.1f} | {c['ratio_vs_eager']:.3f} "
+            f"| {c['ratio_vs_function']:.2f} | {c['peak_fraction']:.0%} |")
+    return lines
+
+
+def memory_lines(memory):
+    lines = ["| | peak RSS | added by the forward | output |", "|---|---:|---:|---:|"]
+    for name in ("kerasmini", "tf_keras"):
+        m = memory[name]
+        lines.append(f"| {name.replace('_', '.')} | {m['peak_rss_mib']:.0f} MiB "
+                     f"| {m['forward_mib']:.0f} MiB | {m['output_mib']:.1f} MiB |")
+    workspace = ", ".join(f"batch {b}: {v:.1f} MiB"
+                          for b, v in memory["kerasmini"]["workspace_mib"].items())
+    return lines + ["", f"kerasmini's temporaries during that forward, all at once: {workspace}."]
+
+
+def target_table(targets):
+    lines = ["| target | measured | |", "|---|---|---|"]
+    lines += [f"| {t['target']} | {t['measured']} | {'met' if t['met'] else 'missed'} |"
+              for t in targets]
+    return lines
+
+
+def render(result):
+    m = result["machine"]
+    blas = m["blas"][0] if m.get("blas") else {}
+    head = [f"{m['cpu']}, {m['cores']} cores; Python {m['python']}, NumPy {m['numpy']}, "
+            f"TensorFlow {m['tensorflow']}, Keras {m['keras']}; BLAS "
+            f"{blas.get('internal_api', '?')} {blas.get('version', '')} "
+            f"`{blas.get('architecture', '?')}`, {blas.get('num_threads', '?')} threads; "
+            f"OPENBLAS_* variables: {m['OPENBLAS_env'] or 'none'}; load average before the "
+            f"run {m['load_average_1min']:.2f}. NumPy float32 GEMM peak in this run: "
+            f"{result['gemm_peak_gflops']:.0f} GFLOP/s. The run took "
+            f"{result['seconds']:.0f} s.", ""]
+    imports = result["import_seconds"]
+    return "\n".join(head + case_table(result["cases"]) + [""] + memory_lines(result["memory"])
+                     + ["", f"`import kerasmini`: numpy {imports['numpy']:.3f} s + kerasmini "
+                        f"{imports['kerasmini_after_numpy']:.3f} s.", ""]
+                     + target_table(result["targets"]))
+
+
+if __name__ == "__main__":
+    with open(sys.argv[1]) as f:
+        print(render(json.load(f)))
