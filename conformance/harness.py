@@ -318,6 +318,12 @@ def classify_divergence(layer, args, tf_out, x, weights, rerun):
                                              no_bias + weights[1].astype(np.float64))
             if compare(tf_out, wrong, tf_out.dtype.name)[0]:
                 return "tf-conv2d-channels-first-bias-on-width-axis"
+    if tf_out.dtype == np.float64 and args.get("activation") in reference.F32_ACTIVATIONS:
+        with np.errstate(all="ignore"):
+            pre = reference_output(layer, dict(args, activation=None), x, weights)
+            rounded = reference.F32_ACTIVATIONS[args["activation"]](pre)
+        if compare(tf_out, rounded, "float64")[0]:
+            return "tf-float64-constants-rounded-to-float32"
     if layer in ("MaxPool2D", "MaxPooling2D"):
         if np.isnan(x).any():
             return "tf-maxpool-ignores-nan"

@@ -134,3 +134,18 @@ ACTIVATIONS = {
 
 def activation(name, x):
     return ACTIVATIONS[name](x)
+
+
+def f32(value):
+    """A Python constant rounded to float32, as TensorFlow stores some of them."""
+    return None if value is None else float(np.float32(value))
+
+
+_ERF = np.vectorize(math.erf, otypes=[np.float64])
+# Activations with their Python constants rounded to float32: what tf.keras computes in
+# float64 (a TensorFlow divergence; kerasmini uses the exact constants).
+F32_ACTIVATIONS = {
+    "leaky_relu": lambda x: np.where(x >= 0, x, f32(0.2) * x),
+    "gelu": lambda x: 0.5 * x * (1.0 + _ERF(x * f32(1 / math.sqrt(2.0)))),
+}
+

@@ -67,16 +67,7 @@ def layer_weights(layer, names, shapes, dtype, rng):
     return out
 
 
-def _f32(value):
-    return None if value is None else float(np.float32(value))
-
-
-_ERF = np.vectorize(math.erf, otypes=[np.float64])
-# Activations with their Python constants rounded to float32 (what TF does in float64).
-F32_ACTIVATIONS = {
-    "leaky_relu": lambda x: np.where(x >= 0, x, _f32(0.2) * x),
-    "gelu": lambda x: 0.5 * x * (1.0 + _ERF(x * _f32(1 / math.sqrt(2.0)))),
-}
+from conformance.reference import F32_ACTIVATIONS, f32 as _f32  # noqa: E402
 
 
 def float32_constants_reference(layer, args, x, weights, names):
