@@ -111,22 +111,22 @@ PADDINGS = [0, 1, 2, (1, 2), ((1, 0), (2, 3)), ((0, 0), (0, 2)), [[2, 1], [0, 0]
 CROPPINGS = [0, 1, (1, 2), ((1, 0), (2, 3)), ((0, 2), (0, 0)), [[0, 1], [1, 0]]]
 
 
+def _per_format_configs(layer, arg, values, sizes):
+    """One config per (value of `arg`, data_format), with the same (N, H, W, C) input
+    sizes laid out for that format."""
+    return [(_name(layer, value, fmt[9:]), layer, {arg: value, "data_format": fmt},
+             [nhwc_or_nchw(*size, fmt) for size in sizes])
+            for value, fmt in itertools.product(values, FORMATS)]
+
+
 def zero_padding_configs():
-    out = []
-    for i, (pad, fmt) in enumerate(itertools.product(PADDINGS, FORMATS)):
-        shapes = [nhwc_or_nchw(2, 4, 5, 3, fmt), nhwc_or_nchw(1, 1, 1, 2, fmt)]
-        out.append((_name("ZeroPadding2D", pad, fmt[9:]), "ZeroPadding2D",
-                    dict(padding=pad, data_format=fmt), shapes))
-    return out
+    return _per_format_configs("ZeroPadding2D", "padding", PADDINGS,
+                               [(2, 4, 5, 3), (1, 1, 1, 2)])
 
 
 def cropping_configs():
-    out = []
-    for crop, fmt in itertools.product(CROPPINGS, FORMATS):
-        shapes = [nhwc_or_nchw(2, 7, 8, 3, fmt), nhwc_or_nchw(1, 5, 6, 1, fmt)]
-        out.append((_name("Cropping2D", crop, fmt[9:]), "Cropping2D",
-                    dict(cropping=crop, data_format=fmt), shapes))
-    return out
+    return _per_format_configs("Cropping2D", "cropping", CROPPINGS,
+                               [(2, 7, 8, 3), (1, 5, 6, 1)])
 
 
 def flatten_configs():

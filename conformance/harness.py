@@ -213,8 +213,9 @@ def run_tf(layer, x):
 
 
 # ----- the value check for one configuration -----------------------------------------
-def reference_output(layer, args, x, weights):
-    """float64 reference from the inputs and weights as the layer's dtype holds them."""
+def reference_output(layer, args, x, weights, names=None):
+    """float64 reference from the inputs and weights as the layer's dtype holds them.
+    (`names`, the weight names, is unused: every reference hook of check_values takes it.)"""
     fmt = args.get("data_format", "channels_last")
     bias = weights[1] if len(weights) > 1 else None
     if layer == "Conv2D":
@@ -232,79 +233,20 @@ def reference_output(layer, args, x, weights):
         return reference.activation(args.get("activation"), out)
 
 
-def check_values(layer, args, dtype, shapes, seed, fill="normal", classify="default"):
-    """Build twins once, transfer weights both ways, run every input shape three ways.
-
-    1. tf.keras's own initial weights -> kerasmini (set_weights), first input.
-    2. random weights (non-zero bias) set in kerasmini -> tf.keras, every input.
-    """
-    note(layer, dtype, "values" if fill == "normal" else "edge")
-    if classify == "default":
-        classify = classify_divergence
-    rng = np.random.default_rng(seed)
-    full = dict(args, dtype=dtype)
-    t = make_tf(layer, full)
-    m = make_km(layer, full)
-    t.build(tuple(shapes[0]))
-    m.build(tuple(shapes[0]))
-    km_weights_before = [w.copy() for w in m.get_weights()]
-    tf_weights = [np.asarray(w) for w in t.get_weights()]
-    assert [w.shape for w in tf_weights] == [w.shape for w in km_weights_before], (
-        f"weight shapes differ: {describe(layer, args, dtype, shapes[0])}: tf.keras "
-        f"{[w.shape for w in tf_weights]}, kerasmini {[w.shape for w in km_weights_before]}")
-    directions = [("tf->km", shapes[:1])]
-    if tf_weights:
-        directions.append(("km->tf", shapes))
-    for direction, direction_shapes in directions:
-        if direction == "tf->km":
-            m.set_weights(tf_weights)
-            assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), tf_weights))
-        else:
-            fresh = random_weights([w.shape for w in tf_weights], dtype, rng)
-            m.set_weights(fresh)
-            t.set_weights(m.get_weights())
-            back = [np.asarray(w) for w in t.get_weights()]
-            assert all(np.array_equal(a, b) for a, b in zip(back, fresh)), \
-                "weights changed on the way kerasmini -> tf.keras"
-        weights = m.get_weights()
-        # Keras runs grouped convolutions on CPU through a tf.function(jit_compile=True)
-        # it re-creates on every call: ~90 ms of XLA compilation per call. For those, tf.keras
-        # sees one input shape per direction (rotating with the seed); kerasmini and the
-        # reference still see all of them.
-        tf_skip = set()
-        if layer == "Conv2D" and args.get("groups", 1) > 1 and len(direction_shapes) > 1:
-            keep = direction_shapes[seed % len(direction_shapes)]
-            tf_skip = {tuple(s) for s in direction_shapes if tuple(s) != tuple(keep)}
-        for shape in direction_shapes:
-            x = make_input(shape, dtype, rng, fill)
-            where = describe(layer, args, dtype, shape, seed) + f" fill={fill} {direction}"
-            km_out = m(x)
-            if tuple(shape) in tf_skip:
-                tf_out = None  # budget: kerasmini vs the reference only (see below)
-            else:
-                tf_out = run_tf(t, x)
-            assert km_out.dtype == np.dtype(dtype), f"{where}: kerasmini dtype {km_out.dtype}"
-            if tf_out is not None and not isinstance(tf_out, BaseException):
-                assert km_out.shape == tf_out.shape, (
-                    f"{where}: shape kerasmini {km_out.shape} != tf.keras {tf_out.shape}")
-                assert tf_out.dtype == km_out.dtype, (
-                    f"{where}: dtype kerasmini {km_out.dtype} != tf.keras {tf_out.dtype}")
-            expected_shape = tuple(t.compute_output_shape(tuple(shape)))
-            assert tuple(m.compute_output_shape(tuple(shape))) == expected_shape, where
-            ref = reference_output(layer, args, x, weights)
-            cls = (lambda out, _x=x, _w=weights: classify(
-                layer, args, out, _x, _w, lambda: run_tf(t, _x))) if classify else None
-            three_way(km_out, tf_out, ref, dtype, where, cls)
-    return t, m
+def tf_changes_on_rerun(tf_out, rerun):
+    """Does tf.keras give other values when called again on the same input? (Some strided
+    convolutions return garbage that changes on every call: tf-nondeterministic-values.)"""
+    again = rerun()
+    return not isinstance(again, BaseException) and not np.array_equal(
+        np.asarray(again), tf_out, equal_nan=True)
 
 
-def classify_divergence(layer, args, tf_out, x, weights, rerun):
-    """Name what tf.keras got wrong, so the report can group the cases by cause."""
+def classify_divergence(layer, args, tf_out, x, weights, names, rerun):
+    """Name what tf.keras got wrong, so the report can group the cases by cause.
+    (`names` is unused here; the model-layer classifier needs it.)"""
     if isinstance(tf_out, BaseException):
         return None
-    again = rerun()
-    if not isinstance(again, BaseException) and not np.array_equal(
-            np.asarray(again), tf_out, equal_nan=True):
+    if tf_changes_on_rerun(tf_out, rerun):
         return "tf-nondeterministic-values"
     fmt = args.get("data_format", "channels_last")
     if layer == "Conv2D" and fmt == "channels_first" and len(weights) == 2:
@@ -330,6 +272,129 @@ def classify_divergence(layer, args, tf_out, x, weights, rerun):
         if np.isneginf(x).any():
             return "tf-maxpool-neg-inf-becomes-lowest-finite"
     return None
+
+
+def as_shape(shape):
+    """A shape as a tuple, or a list of tuples for the merge layers' several inputs."""
+    return [tuple(s) for s in shape] if isinstance(shape, list) else tuple(shape)
+
+
+def make_inputs(shape, dtype, rng, fill="normal"):
+    """One array, or a list of arrays for the merge layers (shape is then a list)."""
+    if isinstance(shape, list):
+        return [make_input(s, dtype, rng, fill) for s in shape]
+    return make_input(shape, dtype, rng, fill)
+
+
+def random_kernel_and_bias(layer, names, shapes, dtype, rng):
+    """Fresh weights for kerasmini -> tf.keras: random_weights (kernel and bias, so the
+    layer and weight names do not matter)."""
+    return random_weights(shapes, dtype, rng)
+
+
+def grouped_conv2d_tf_shapes(layer, args, direction, shapes, seed):
+    """The input shapes tf.keras runs in one transfer direction.
+
+    Keras runs grouped convolutions on CPU through a tf.function(jit_compile=True) it
+    re-creates on every call: ~90 ms of XLA compilation per call. For those, tf.keras sees
+    one input shape per direction (rotating with the seed); kerasmini and the reference
+    still see all of them."""
+    if layer == "Conv2D" and args.get("groups", 1) > 1 and len(shapes) > 1:
+        return [as_shape(shapes[seed % len(shapes)])]
+    return [as_shape(s) for s in shapes]
+
+
+def transfer_directions(shapes, has_weights):
+    """(direction, input shapes) pairs: tf.keras's initial weights -> kerasmini on the first
+    shape, then random weights kerasmini -> tf.keras on every shape. A weightless layer
+    (MaxPool2D, ...) has nothing to transfer: it runs once on every shape ("none")."""
+    if has_weights:
+        return [("tf->km", shapes[:1]), ("km->tf", shapes)]
+    return [("none", shapes)]
+
+
+def transfer_weights(direction, t, m, tf_weights, fresh):
+    """Set the direction's weights in both layers; the copies must be bit-identical."""
+    if direction == "tf->km":
+        m.set_weights(tf_weights)
+        assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), tf_weights))
+    elif direction == "km->tf":
+        m.set_weights(fresh)
+        t.set_weights(m.get_weights())
+        back = [np.asarray(w) for w in t.get_weights()]
+        assert all(np.array_equal(a, b) for a, b in zip(back, fresh)), \
+            "weights changed on the way kerasmini -> tf.keras"
+
+
+def check_shapes_and_dtypes(t, m, shape, km_out, tf_out, dtype, where):
+    """Output dtype is the layer's; shape and dtype equal tf.keras's (when it ran);
+    compute_output_shape equal to tf.keras's for this input."""
+    assert km_out.dtype == np.dtype(dtype), f"{where}: kerasmini dtype {km_out.dtype}"
+    if tf_out is not None and not isinstance(tf_out, BaseException):
+        assert km_out.shape == tf_out.shape, (
+            f"{where}: shape kerasmini {km_out.shape} != tf.keras {tf_out.shape}")
+        assert tf_out.dtype == km_out.dtype, (
+            f"{where}: dtype kerasmini {km_out.dtype} != tf.keras {tf_out.dtype}")
+    expected = t.compute_output_shape(as_shape(shape))
+    got = m.compute_output_shape(as_shape(shape))
+    assert tuple(got) == tuple(expected), (
+        f"{where}: compute_output_shape kerasmini {got} != tf.keras {expected}")
+
+
+def check_values(layer, args, dtype, shapes, seed, fill="normal",
+                 classify=classify_divergence, *, canonical=None,
+                 fresh_weights=random_kernel_and_bias, reference_fn=reference_output,
+                 tf_shapes=grouped_conv2d_tf_shapes, extra_check=None):
+    """Build twins once, transfer weights both ways, run every input shape three ways.
+
+    1. tf.keras's own initial weights -> kerasmini (set_weights), first input.
+    2. fresh weights set in kerasmini -> tf.keras, every input.
+
+    The hooks (defaults: Conv2D, MaxPool2D, Dense; test_layers_values passes its own):
+    canonical             the layer's name in the report and for the hooks (an alias such
+                          as AvgPool2D is recorded as AveragePooling2D); default: layer
+    fresh_weights(name, weight_names, shapes, dtype, rng)    weights for step 2
+    reference_fn(name, args, x, weights, weight_names)       the float64 expected output
+    classify(name, args, tf_out, x, weights, weight_names, rerun)   names a divergence
+                          (None: every divergence is tf-wrong-values / tf-raises-...)
+    tf_shapes(layer, args, direction, shapes, seed)          the shapes tf.keras runs
+    extra_check(name, x, km_out, tf_out, where)              more asserts per output
+    """
+    name = canonical or layer
+    note(name, dtype, "values" if fill == "normal" else "edge")
+    rng = np.random.default_rng(seed)
+    full = dict(args, dtype=dtype)
+    t, m = make_tf(layer, full), make_km(layer, full)
+    first = as_shape(shapes[0])
+    if m.weights or not m.built:  # a weightless layer built at construction has no build
+        t.build(first)
+        m.build(first)
+    tf_weights = [np.asarray(w) for w in t.get_weights()]
+    km_shapes = [w.shape for w in m.get_weights()]
+    assert [w.shape for w in tf_weights] == km_shapes, (
+        f"weight shapes differ: {describe(layer, args, dtype, first)}: tf.keras "
+        f"{[w.shape for w in tf_weights]}, kerasmini {km_shapes}")
+    names = [w.name for w in m.weights]
+    for direction, direction_shapes in transfer_directions(shapes, bool(tf_weights)):
+        fresh = fresh_weights(name, names, [w.shape for w in tf_weights], dtype, rng) \
+            if direction == "km->tf" else None
+        transfer_weights(direction, t, m, tf_weights, fresh)
+        weights = m.get_weights()
+        tf_runs = tf_shapes(layer, args, direction, direction_shapes, seed)
+        for shape in direction_shapes:
+            x = make_inputs(shape, dtype, rng, fill)
+            where = describe(layer, args, dtype, shape, seed) + f" fill={fill} {direction}"
+            km_out = m(x)
+            # None: not run on this input (budget, see tf_shapes): kerasmini vs reference only
+            tf_out = run_tf(t, x) if as_shape(shape) in tf_runs else None
+            check_shapes_and_dtypes(t, m, shape, km_out, tf_out, dtype, where)
+            ref = reference_fn(name, args, x, weights, names)
+            if extra_check:
+                extra_check(name, x, km_out, tf_out, where)
+            cls = (lambda out, _x=x, _w=weights: classify(
+                name, args, out, _x, _w, names, lambda: run_tf(t, _x))) if classify else None
+            three_way(km_out, tf_out, ref, dtype, where, cls)
+    return t, m
 
 
 def record_json():

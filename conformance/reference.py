@@ -57,27 +57,41 @@ def conv2d(x, kernel, bias, strides, padding, data_format, dilation_rate):
     return out
 
 
-def max_pool2d(x, pool_size, strides, padding, data_format):
-    """Largest value of each window; windows never see padding; NaN propagates (np.max)."""
-    x = np.asarray(x, np.float64)
-    if data_format == "channels_first":
-        x = x.transpose(0, 2, 3, 1)
+def pool_windows(h, w, pool_size, strides, padding):
+    """The geometry both pooling references share: (out_h, out_w) and, for each output
+    pixel, (i, j, rows, cols): the ranges of image rows and columns its window covers.
+
+    'same' pads are virtual: a window is clipped to the image, so padding is never seen
+    (max) and never counted (average), as TensorFlow documents; the pads before the image
+    come from same_pads (the odd pixel after)."""
     (ph, pw) = _pair(pool_size)
     (sh, sw) = _pair(strides if strides is not None else pool_size)
-    n, h, w, c = x.shape
     if padding == "same":
         (pt, _), (pl, _) = same_pads(h, ph, sh), same_pads(w, pw, sw)
         oh, ow = math.ceil(h / sh), math.ceil(w / sw)
     else:
         pt = pl = 0
         oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
-    out = np.empty((n, oh, ow, c))
+    windows = []
     for i in range(oh):
         for j in range(ow):
             top, left = i * sh - pt, j * sw - pl
-            rows = slice(max(top, 0), min(top + ph, h))
-            cols = slice(max(left, 0), min(left + pw, w))
-            out[:, i, j, :] = np.max(x[:, rows, cols, :], axis=(1, 2))
+            windows.append((i, j, range(max(top, 0), min(top + ph, h)),
+                            range(max(left, 0), min(left + pw, w))))
+    return (oh, ow), windows
+
+
+def max_pool2d(x, pool_size, strides, padding, data_format):
+    """Largest value of each window; windows never see padding; NaN propagates (np.max)."""
+    x = np.asarray(x, np.float64)
+    if data_format == "channels_first":
+        x = x.transpose(0, 2, 3, 1)
+    n, h, w, c = x.shape
+    (oh, ow), windows = pool_windows(h, w, pool_size, strides, padding)
+    out = np.empty((n, oh, ow, c))
+    for i, j, rows, cols in windows:
+        window = x[:, rows.start:rows.stop, cols.start:cols.stop, :]
+        out[:, i, j, :] = np.max(window, axis=(1, 2))
     if data_format == "channels_first":
         out = out.transpose(0, 3, 1, 2)
     return out

@@ -27,29 +27,18 @@ def _from_last(x, data_format):
 # ----- pooling ---------------------------------------------------------------------------
 def average_pool2d(x, pool_size, strides, padding, data_format):
     """Mean of each window over the pixels inside the image only ('same' padding never
-    counts, as TensorFlow documents), one output pixel at a time."""
+    counts, as TensorFlow documents), one output pixel and one pixel of its window at a
+    time; the windows are reference.pool_windows, as for max pooling."""
     x = _to_last(_f64(x), data_format)
-    (ph, pw) = reference._pair(pool_size)
-    (sh, sw) = reference._pair(strides if strides is not None else pool_size)
     n, h, w, c = x.shape
-    if padding == "same":
-        (pt, _), (pl, _) = reference.same_pads(h, ph, sh), reference.same_pads(w, pw, sw)
-        oh, ow = math.ceil(h / sh), math.ceil(w / sw)
-    else:
-        pt = pl = 0
-        oh, ow = (h - ph) // sh + 1, (w - pw) // sw + 1
+    (oh, ow), windows = reference.pool_windows(h, w, pool_size, strides, padding)
     out = np.empty((n, oh, ow, c))
-    for i in range(oh):
-        for j in range(ow):
-            top, left = i * sh - pt, j * sw - pl
-            total = np.zeros((n, c))
-            count = 0
-            for a in range(top, top + ph):
-                for b in range(left, left + pw):
-                    if 0 <= a < h and 0 <= b < w:
-                        total += x[:, a, b, :]
-                        count += 1
-            out[:, i, j, :] = total / count
+    for i, j, rows, cols in windows:
+        total = np.zeros((n, c))
+        for a in rows:
+            for b in cols:
+                total += x[:, a, b, :]
+        out[:, i, j, :] = total / (len(rows) * len(cols))
     return _from_last(out, data_format)
 
 

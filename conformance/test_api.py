@@ -41,20 +41,23 @@ def none_variants(shape, channel_axis):
     return variants
 
 
-def check_api(layer, args, shapes, channel_axis):
-    """Every mismatch is collected, then all are reported together (one bug must not
-    hide the next)."""
-    problems = []
+class Problems(list):
+    """The mismatches of one API check: every one is collected, then all are reported
+    together (one bug must not hide the next)."""
 
-    def check(ok, message):
+    def check(self, ok, message):
         if not ok:
-            problems.append(message)
+            self.append(message)
 
-    harness.note(layer, None, "api")
-    where = harness.describe(layer, args)
-    named = dict(args, name="twin")
-    t, m = make_tf(layer, named), make_km(layer, named)
-    # --- get_config before build: same keys, same values
+    def fail_if_any(self):
+        if self:
+            harness.fail(f"{len(self)} API mismatch(es):\n  " + "\n  ".join(self))
+
+
+def check_configs(t, m, where, problems):
+    """get_config before build: same keys, same values; and each library's from_config
+    rebuilds the other's config into the same layer."""
+    check = problems.check
     tc, mc = t.get_config(), m.get_config()
     check(sorted(tc) == sorted(mc), f"{where}: config keys differ: only tf.keras "
           f"{sorted(set(tc) - set(mc))}, only kerasmini {sorted(set(mc) - set(tc))}")
@@ -62,13 +65,42 @@ def check_api(layer, args, shapes, channel_axis):
         check(plain(tc[key]) == plain(mc.get(key)),
               f"{where}: get_config()[{key!r}]: tf.keras {tc[key]!r}, "
               f"kerasmini {mc.get(key)!r}")
-    # --- each library rebuilds the other's config into the same layer
     mv, me = outcome(lambda: plain(type(m).from_config(tc).get_config()))
     check(me is None and mv == plain(tc),
           f"{where}: kerasmini.from_config(tf.keras config): {me!r} / {mv}")
     tv, te = outcome(lambda: plain(type(t).from_config(mc).get_config()))
     check(te is None and tv == plain(mc),
           f"{where}: tf.keras.from_config(kerasmini config): {te!r} / {tv}")
+
+
+def check_output_shapes(t, m, where, variants, problems):
+    """compute_output_shape of each input-shape variant: the same shape, or the same
+    exception class, in both libraries."""
+    for variant in variants:
+        tv, te = outcome(lambda: tuple(t.compute_output_shape(variant)))
+        mv, me = outcome(lambda: tuple(m.compute_output_shape(variant)))
+        problems.check(type(te) is type(me) and tv == mv,
+                       f"{where}: compute_output_shape({variant}): tf.keras "
+                       f"{type(te).__name__ if te else tv}, kerasmini "
+                       f"{type(me).__name__ if me else mv}")
+        harness.record_error(0.0, 0.0)
+
+
+def api_twins(layer, args):
+    """(tf layer, kerasmini layer, description), both named "twin" so that the configs and
+    weight paths can be compared as they are."""
+    harness.note(layer, None, "api")
+    named = dict(args, name="twin")
+    return make_tf(layer, named), make_km(layer, named), harness.describe(layer, args)
+
+
+def check_api(layer, args, shapes, channel_axis):
+    """get_config, from_config, count_params and built before build, compute_output_shape
+    with None dims, then the weights after build."""
+    problems = Problems()
+    check = problems.check
+    t, m, where = api_twins(layer, args)
+    check_configs(t, m, where, problems)
     # --- count_params and built before build
     tv, te = outcome(t.count_params)
     mv, me = outcome(m.count_params)
@@ -79,14 +111,7 @@ def check_api(layer, args, shapes, channel_axis):
           f"kerasmini {m.built}")
     # --- compute_output_shape, concrete and with None dims
     for shape in shapes:
-        for variant in none_variants(shape, channel_axis):
-            tv, te = outcome(lambda: tuple(t.compute_output_shape(variant)))
-            mv, me = outcome(lambda: tuple(m.compute_output_shape(variant)))
-            check(type(te) is type(me) and tv == mv,
-                  f"{where}: compute_output_shape({variant}): tf.keras "
-                  f"{type(te).__name__ if te else tv}, kerasmini "
-                  f"{type(me).__name__ if me else mv}")
-            harness.record_error(0.0, 0.0)
+        check_output_shapes(t, m, where, none_variants(shape, channel_axis), problems)
     # --- weights after build: count, names, shapes, order, trainable; count_params
     t.build(tuple(shapes[0]))
     m.build(tuple(shapes[0]))
@@ -102,8 +127,7 @@ def check_api(layer, args, shapes, channel_axis):
     check([np.dtype(w.dtype).name for w in t.weights] ==
           [np.dtype(w.dtype).name for w in m.weights], f"{where}: weight dtypes differ")
     check(plain(t.get_config()) == plain(m.get_config()), f"{where}: config after build")
-    if problems:
-        harness.fail(f"{len(problems)} API mismatch(es):\n  " + "\n  ".join(problems))
+    problems.fail_if_any()
 
 
 class TestConv2DApi(unittest.TestCase):

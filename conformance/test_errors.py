@@ -146,36 +146,60 @@ def is_tf_internal(exc):
     return isinstance(exc, harness.tf.errors.OpError)
 
 
-def compare(name, layer, args, inputs):
+def outcome_matches(expected, exc):
+    """Does an outcome match a DELIBERATE entry's: None (succeeds), _INTERNAL (any
+    TensorFlow-internal error class) or an exception class name?"""
+    if expected is None:
+        return exc is None
+    if expected == _INTERNAL:
+        return is_tf_internal(exc)
+    return type(exc).__name__ == expected
+
+
+def both_outcomes(layer, args, inputs):
+    """(where, tf.keras's exception, its stage, kerasmini's exception, its stage) for
+    construct + call (inputs: arrays, or lists of arrays for the merge layers)."""
     harness.note(layer, None, "errors")
-    where = harness.describe(layer, args) + f" inputs={[np.shape(x) for x in inputs]}"
+    shapes = [[np.shape(a) for a in x] if isinstance(x, list) else np.shape(x) for x in inputs]
+    where = harness.describe(layer, args) + f" inputs={shapes}"
     te, t_stage = outcome(lambda a: harness.make_tf(layer, a), args, inputs)
     me, m_stage = outcome(lambda a: harness.make_km(layer, a), args, inputs)
     harness.record_error(0.0, 0.0)
+    return where, te, t_stage, me, m_stage
+
+
+def fail_if_only_tf_rejects_at_construction(where, te, t_stage, me, m_stage):
+    """kerasmini validates every argument in its constructor (architecture.md): what
+    tf.keras rejects at construction, kerasmini must reject there too, not fail later by
+    accident."""
     if te is not None and t_stage == "construct" and m_stage != "construct":
-        # kerasmini validates every argument in its constructor (architecture.md): what
-        # tf.keras rejects at construction, kerasmini must reject there too, not fail
-        # later by accident.
         harness.fail(f"{where}: tf.keras raises {type(te).__name__} at construction; "
                      f"kerasmini constructs the layer, then "
                      f"{type(me).__name__ + ' on call' if me else 'succeeds'}")
+
+
+def fail_unless_same_class(where, te, me):
+    """Both succeed or both raise the same exception class; otherwise fail, naming both."""
     if type(te) is type(me):
         return
-    if name in DELIBERATE:
+    harness.fail(f"{where}: tf.keras {type(te).__name__ if te else 'succeeds'}"
+                 f"{(': ' + str(te).splitlines()[0][:120]) if te else ''}; kerasmini "
+                 f"{type(me).__name__ if me else 'succeeds'}"
+                 f"{(': ' + str(me).splitlines()[0][:120]) if me else ''}")
+
+
+def compare(name, layer, args, inputs):
+    where, te, t_stage, me, m_stage = both_outcomes(layer, args, inputs)
+    fail_if_only_tf_rejects_at_construction(where, te, t_stage, me, m_stage)
+    if type(te) is not type(me) and name in DELIBERATE:
         tf_class, km_class, why = DELIBERATE[name]
-        tf_matches = is_tf_internal(te) if tf_class == _INTERNAL else \
-            type(te).__name__ == tf_class
-        km_matches = (me is None) if km_class is None else type(me).__name__ == km_class
-        if tf_matches and km_matches:
+        if outcome_matches(tf_class, te) and outcome_matches(km_class, me):
             harness.record_divergence(
                 f"deliberate-{name}", where,
                 f"tf.keras {type(te).__name__}: {why}; kerasmini "
                 f"{type(me).__name__ if me else 'succeeds'}")
             return
-    harness.fail(f"{where}: tf.keras {type(te).__name__ if te else 'succeeds'}"
-                 f"{(': ' + str(te).splitlines()[0][:120]) if te else ''}; kerasmini "
-                 f"{type(me).__name__ if me else 'succeeds'}"
-                 f"{(': ' + str(me).splitlines()[0][:120]) if me else ''}")
+    fail_unless_same_class(where, te, me)
 
 
 def _expand(cases):
@@ -186,42 +210,34 @@ def case_name(func, num, param):
     return f"{func.__name__}_{param.args[0]}"
 
 
-class _Errors:
-    def run_case(self, name, layer, args, shape, kind):
-        compare(name, layer, args, [] if shape is None else [make_input(shape, kind)])
+def error_test_class(class_name, cases, check):
+    """A TestCase class named class_name with one test per case, running check(*case);
+    its test ids are test_<case name>."""
+    class _T(unittest.TestCase):
+        @parameterized.expand(cases, name_func=case_name)
+        def test(self, *case):
+            check(*case)
+    _T.__name__ = _T.__qualname__ = class_name
+    return _T
 
 
-class TestConv2DErrors(unittest.TestCase, _Errors):
-    @parameterized.expand([c for c in _expand(CASES) if c[1] == "Conv2D"]
-                          + [(n, lay, a, (s1, s2), "two") for n, lay, a, s1, s2 in SECOND_CALL
-                             if lay == "Conv2D"], name_func=case_name)
-    def test(self, name, layer, args, shape, kind):
-        if kind == "two":
-            compare(name, layer, args, [make_input(shape[0]), make_input(shape[1])])
-        else:
-            self.run_case(name, layer, args, shape, kind)
+def layer_cases(layer):
+    """CASES of one layer, then its SECOND_CALL cases (input kind "two")."""
+    return [c for c in _expand(CASES) if c[1] == layer] + \
+        [(n, lay, a, (s1, s2), "two") for n, lay, a, s1, s2 in SECOND_CALL if lay == layer]
 
 
-class TestMaxPool2DErrors(unittest.TestCase, _Errors):
-    @parameterized.expand([c for c in _expand(CASES) if c[1] == "MaxPool2D"]
-                          + [(n, lay, a, (s1, s2), "two") for n, lay, a, s1, s2 in SECOND_CALL
-                             if lay == "MaxPool2D"], name_func=case_name)
-    def test(self, name, layer, args, shape, kind):
-        if kind == "two":
-            compare(name, layer, args, [make_input(shape[0]), make_input(shape[1])])
-        else:
-            self.run_case(name, layer, args, shape, kind)
+def run_case(name, layer, args, shape, kind):
+    if kind == "two":
+        inputs = [make_input(shape[0]), make_input(shape[1])]
+    else:
+        inputs = [] if shape is None else [make_input(shape, kind)]
+    compare(name, layer, args, inputs)
 
 
-class TestDenseErrors(unittest.TestCase, _Errors):
-    @parameterized.expand([c for c in _expand(CASES) if c[1] == "Dense"]
-                          + [(n, lay, a, (s1, s2), "two") for n, lay, a, s1, s2 in SECOND_CALL
-                             if lay == "Dense"], name_func=case_name)
-    def test(self, name, layer, args, shape, kind):
-        if kind == "two":
-            compare(name, layer, args, [make_input(shape[0]), make_input(shape[1])])
-        else:
-            self.run_case(name, layer, args, shape, kind)
+for _layer in ("Conv2D", "MaxPool2D", "Dense"):
+    globals()[f"Test{_layer}Errors"] = error_test_class(f"Test{_layer}Errors",
+                                                        layer_cases(_layer), run_case)
 
 
 class TestConv2DFailedCallLeavesLayerUnchanged(unittest.TestCase):

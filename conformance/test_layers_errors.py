@@ -5,7 +5,6 @@ must reject there too). Deliberate differences are listed in DELIBERATE and repo
 import unittest
 
 import numpy as np
-from parameterized import parameterized
 
 from conformance import harness, test_errors
 
@@ -113,31 +112,17 @@ DELIBERATE = {
 
 
 def compare(name, layer, args, inputs):
-    harness.note(layer, None, "errors")
-    shapes = [[np.shape(a) for a in x] if isinstance(x, list) else np.shape(x) for x in inputs]
-    where = harness.describe(layer, args) + f" inputs={shapes}"
-    te, t_stage = test_errors.outcome(lambda a: harness.make_tf(layer, a), args, inputs)
-    me, m_stage = test_errors.outcome(lambda a: harness.make_km(layer, a), args, inputs)
-    harness.record_error(0.0, 0.0)
+    """test_errors.compare's rules, with DELIBERATE looked at first (its entries are all
+    call-time outcomes)."""
+    where, te, t_stage, me, m_stage = test_errors.both_outcomes(layer, args, inputs)
     if name in DELIBERATE:
         tf_class, km_class, why = DELIBERATE[name]
-        tf_ok = te is None if tf_class is None else (
-            test_errors.is_tf_internal(te) if tf_class == "OpError" else
-            type(te).__name__ == tf_class)
-        if tf_ok and type(me).__name__ == km_class:
+        if test_errors.outcome_matches(tf_class, te) and type(me).__name__ == km_class:
             harness.record_divergence(f"deliberate-{name}", where, f"tf.keras "
                                       f"{type(te).__name__ if te else 'succeeds'}; {why}")
             return
-    if te is not None and t_stage == "construct" and m_stage != "construct":
-        harness.fail(f"{where}: tf.keras raises {type(te).__name__} at construction; "
-                     f"kerasmini constructs the layer, then "
-                     f"{type(me).__name__ + ' on call' if me else 'succeeds'}")
-    if type(te) is type(me):
-        return
-    harness.fail(f"{where}: tf.keras {type(te).__name__ if te else 'succeeds'}"
-                 f"{(': ' + str(te).splitlines()[0][:120]) if te else ''}; kerasmini "
-                 f"{type(me).__name__ if me else 'succeeds'}"
-                 f"{(': ' + str(me).splitlines()[0][:120]) if me else ''}")
+    test_errors.fail_if_only_tf_rejects_at_construction(where, te, t_stage, me, m_stage)
+    test_errors.fail_unless_same_class(where, te, me)
 
 
 def _input(spec):
@@ -146,25 +131,20 @@ def _input(spec):
     return [test_errors.make_input(spec)]
 
 
-def case_name(func, num, param):
-    return f"{func.__name__}_{param.args[0]}"
+def run_case(name, layer, args, shape, second):
+    inputs = _input(shape) + (_input(second) if second is not None else [])
+    compare(name, layer, args, inputs)
 
 
-def _error_class(layer):
-    cases = [(n, lay, a, s, None) for n, lay, a, s in CASES if lay == layer] + \
-            [(n, lay, a, s1, s2) for n, lay, a, s1, s2 in SECOND_CALL if lay == layer]
-
-    class _T(unittest.TestCase):
-        @parameterized.expand(cases, name_func=case_name)
-        def test(self, name, layer, args, shape, second):
-            inputs = _input(shape) + (_input(second) if second is not None else [])
-            compare(name, layer, args, inputs)
-    _T.__name__ = _T.__qualname__ = f"Test{layer}Errors"
-    return _T
+def layer_cases(layer):
+    """CASES of one layer, then its SECOND_CALL cases (second input shape last)."""
+    return [(n, lay, a, s, None) for n, lay, a, s in CASES if lay == layer] + \
+        [(n, lay, a, s1, s2) for n, lay, a, s1, s2 in SECOND_CALL if lay == layer]
 
 
 for _layer in dict.fromkeys(c[1] for c in CASES + SECOND_CALL):
-    globals()[f"Test{_layer}Errors"] = _error_class(_layer)
+    globals()[f"Test{_layer}Errors"] = test_errors.error_test_class(
+        f"Test{_layer}Errors", layer_cases(_layer), run_case)
 
 
 class TestLayersFailedCallLeavesLayerUnchanged(unittest.TestCase):

@@ -26,8 +26,8 @@ from parameterized import parameterized
 
 from conformance import grids_layers, harness, reference, reference_layers
 from conformance.grids import tiered
-from conformance.harness import (describe, make_input, make_km, make_tf, note, run_tf,
-                                 seed_of, three_way)
+from conformance.harness import (as_shape, describe, make_km, make_tf, note, seed_of,
+                                 three_way)
 
 CANONICAL = {"AvgPool2D": "AveragePooling2D", "MaxPool1D": "MaxPooling1D"}
 
@@ -38,17 +38,6 @@ def canonical(layer):
 
 def case_name(func, num, param):
     return f"{func.__name__}_{param.args[0]}"
-
-
-def make_inputs(shape, dtype, rng, fill="normal"):
-    """One array, or a list of arrays for the merge layers (shape is then a list)."""
-    if isinstance(shape, list):
-        return [make_input(s, dtype, rng, fill) for s in shape]
-    return make_input(shape, dtype, rng, fill)
-
-
-def as_shape(shape):
-    return [tuple(s) for s in shape] if isinstance(shape, list) else tuple(shape)
 
 
 def layer_weights(layer, names, shapes, dtype, rng):
@@ -94,9 +83,7 @@ def classify(layer, args, tf_out, x, weights, names, rerun):
     """Name what tf.keras got wrong (the report groups the cases by cause)."""
     if isinstance(tf_out, BaseException):
         return None
-    again = rerun()
-    if not isinstance(again, BaseException) and not np.array_equal(
-            np.asarray(again), tf_out, equal_nan=True):
+    if harness.tf_changes_on_rerun(tf_out, rerun):
         return "tf-nondeterministic-values"
     dtype = tf_out.dtype.name
     if dtype == "float64":
@@ -123,73 +110,40 @@ def classify(layer, args, tf_out, x, weights, names, rerun):
     return None
 
 
+def grouped_conv1d_tf_shapes(layer, args, direction, shapes, seed):
+    """The input shapes tf.keras runs (harness.check_values' tf_shapes hook).
+
+    Grouped convolutions: Keras re-creates an XLA-compiled tf.function on every call on
+    CPU (~0.4 s each for Conv1D; see harness.grouped_conv2d_tf_shapes). tf.keras runs a
+    quarter of the grouped cases (chosen by the seed), km->tf, on one shape; kerasmini and
+    the reference run every shape of every case."""
+    if layer != "Conv1D" or args.get("groups", 1) <= 1:
+        return [as_shape(s) for s in shapes]
+    if direction == "km->tf" and seed % 4 == 0:
+        return [as_shape(shapes[seed % len(shapes)])]
+    return []
+
+
+def check_dropout_identity(name, x, km_out, tf_out, where):
+    """Dropout at inference is the identity, exactly, in both libraries (a tf.keras
+    departure is recorded, not failed)."""
+    if name != "Dropout":
+        return
+    assert np.array_equal(km_out, x, equal_nan=True), \
+        f"{where}: kerasmini Dropout at inference is not the identity"
+    if tf_out is not None and not isinstance(tf_out, BaseException) and \
+            not np.array_equal(tf_out, x, equal_nan=True):
+        harness.record_divergence("tf-dropout-not-identity", where, "")
+
+
 def check_layer_values(layer, args, dtype, shapes, seed, fill="normal"):
-    """The model-building layers' version of harness.check_values (same steps)."""
-    name = canonical(layer)
-    note(name, dtype, "values" if fill == "normal" else "edge")
-    rng = np.random.default_rng(seed)
-    full = dict(args, dtype=dtype)
-    t, m = make_tf(layer, full), make_km(layer, full)
-    first = as_shape(shapes[0])
-    if m.weights or not m.built:
-        t.build(first)
-        m.build(first)
-    tf_weights = [np.asarray(w) for w in t.get_weights()]
-    km_shapes = [w.shape for w in m.get_weights()]
-    assert [w.shape for w in tf_weights] == km_shapes, (
-        f"weight shapes differ: {describe(layer, args, dtype, first)}: tf.keras "
-        f"{[w.shape for w in tf_weights]}, kerasmini {km_shapes}")
-    names = [w.name for w in m.weights]
-    directions = [("tf->km", shapes[:1])] if tf_weights else [("none", shapes)]
-    if tf_weights:
-        directions.append(("km->tf", shapes))
-    for direction, direction_shapes in directions:
-        if direction == "tf->km":
-            m.set_weights(tf_weights)
-            assert all(np.array_equal(a, b) for a, b in zip(m.get_weights(), tf_weights))
-        elif direction == "km->tf":
-            fresh = layer_weights(name, names, [w.shape for w in tf_weights], dtype, rng)
-            m.set_weights(fresh)
-            t.set_weights(m.get_weights())
-            back = [np.asarray(w) for w in t.get_weights()]
-            assert all(np.array_equal(a, b) for a, b in zip(back, fresh)), \
-                "weights changed on the way kerasmini -> tf.keras"
-        weights = m.get_weights()
-        # Grouped convolutions: Keras re-creates an XLA-compiled tf.function on every
-        # call on CPU (~0.4 s each for Conv1D; see harness.check_values).
-        # tf.keras runs a quarter of the grouped cases (chosen by the seed), km->tf, on
-        # one shape; kerasmini and the reference run every shape of every case.
-        keep = None
-        if layer == "Conv1D" and args.get("groups", 1) > 1:
-            keep = tuple(direction_shapes[seed % len(direction_shapes)]) \
-                if direction == "km->tf" and seed % 4 == 0 else ()
-        for shape in direction_shapes:
-            x = make_inputs(shape, dtype, rng, fill)
-            where = describe(layer, args, dtype, shape, seed) + f" fill={fill} {direction}"
-            km_out = m(x)
-            skip_tf = keep is not None and as_shape(shape) != keep
-            tf_out = None if skip_tf else run_tf(t, x)
-            assert km_out.dtype == np.dtype(dtype), f"{where}: kerasmini dtype {km_out.dtype}"
-            if tf_out is not None and not isinstance(tf_out, BaseException):
-                assert km_out.shape == tf_out.shape, (
-                    f"{where}: shape kerasmini {km_out.shape} != tf.keras {tf_out.shape}")
-                assert tf_out.dtype == km_out.dtype, (
-                    f"{where}: dtype kerasmini {km_out.dtype} != tf.keras {tf_out.dtype}")
-            expected = t.compute_output_shape(as_shape(shape))
-            got = m.compute_output_shape(as_shape(shape))
-            assert tuple(got) == tuple(expected), (
-                f"{where}: compute_output_shape kerasmini {got} != tf.keras {expected}")
-            ref = reference_layers.output(name, args, x, weights, names)
-            if name == "Dropout":  # the identity, exactly, in both libraries
-                assert np.array_equal(km_out, x, equal_nan=True), \
-                    f"{where}: kerasmini Dropout at inference is not the identity"
-                if tf_out is not None and not isinstance(tf_out, BaseException) and \
-                        not np.array_equal(tf_out, x, equal_nan=True):
-                    harness.record_divergence("tf-dropout-not-identity", where, "")
-            cls = (lambda out, _x=x, _w=weights: classify(
-                name, args, out, _x, _w, names, lambda: run_tf(t, _x)))
-            three_way(km_out, tf_out, ref, dtype, where, cls)
-    return t, m
+    """harness.check_values with the model-building layers' hooks: their weights,
+    references, divergence kinds, grouped-Conv1D budget and Dropout's identity; a
+    weightless layer runs every shape."""
+    return harness.check_values(
+        layer, args, dtype, shapes, seed, fill, classify, canonical=canonical(layer),
+        fresh_weights=layer_weights, reference_fn=reference_layers.output,
+        tf_shapes=grouped_conv1d_tf_shapes, extra_check=check_dropout_identity)
 
 
 def _classes(cases):
