@@ -75,13 +75,6 @@ class Model(Layer):
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 
-    def count_params(self):
-        if not self.built:
-            raise ValueError(
-                f"You tried to call `count_params` on layer '{self.name}', but the layer "
-                "isn't built. You can build it manually via: `layer.build(input_shape)`.")
-        return int(sum(np.prod(w.shape, dtype=np.int64) for w in self.weights))
-
     @property
     def losses(self):
         return [loss for layer in self.layers for loss in layer.losses]
