@@ -96,6 +96,15 @@ class PicturesTest(unittest.TestCase):
         red = np.array([244, 199, 195])  # a layer with no output is drawn red
         self.assertGreater((np.abs(pixels(bad) - red).sum(-1) < 6).sum(), 100)
 
+    def test_model_diagram_of_a_graph(self):
+        from tests.test_explain_graph import branchy, shared_two_inputs
+        path = pictures.draw_model(branchy(), path=self.directory / "graph.png")
+        self.assert_not_blank(path)
+        arc = np.array([122, 78, 31])  # a branch that skips boxes is drawn as a brown arc
+        self.assertGreater((np.abs(pixels(path) - arc).sum(-1) < 40).sum(), 100)
+        self.assert_not_blank(pictures.draw_model(shared_two_inputs(), [(1, 6), (1, 6)],
+                                                  self.directory / "two.png"))
+
     def test_cli_picture(self):
         from kerasmini.explain.cli import main
         path = self.directory / "cli.gif"

@@ -4,12 +4,14 @@
     >>> print(layers.Conv2D(5, 3, strides=2).explain((10, 8, 16, 3)))
 
 `explain(layer_or_model, input_shape)` returns an Explanation (a layer) or a
-ModelExplanation (anything with `.layers`, or a list of layers: one row per layer);
+ModelExplanation (anything with `.layers`, or a list of layers: one row per layer call; a
+functional model's branches and merges are followed, a list of shapes for several inputs);
 print it for the words, read `.output_shape` / `.params` / `.problem` for the numbers.
 
 Files, one concept each: derivations.py (a layer's shape in words), model_table.py (a
-model's rows), parsing.py (reading "Conv2D(filters=5, ...)" safely), cli.py (`python -m
-kerasmini explain`), pictures.py (matplotlib, imported only when a picture is asked for).
+model's rows), graph.py (a functional model's layer calls, in order), parsing.py (reading
+"Conv2D(filters=5, ...)" safely), cli.py (`python -m kerasmini explain`), pictures.py
+(matplotlib, imported only when a picture is asked for).
 
 Note: `kerasmini.explain` is the function; import the files by name, e.g.
 `from kerasmini.explain.pictures import draw_sliding_window`.

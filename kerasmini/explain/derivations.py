@@ -13,6 +13,9 @@ from fractions import Fraction
 from kerasmini.explain.explanation import Explanation, format_number, format_shape
 from kerasmini.layers.convolutional.base_conv import BaseConv
 from kerasmini.layers.core.dense import Dense
+from kerasmini.layers.core.input_layer import InputLayer
+from kerasmini.layers.merging.add import Add
+from kerasmini.layers.merging.concatenate import Concatenate
 from kerasmini.layers.pooling.base_pooling import BasePooling
 from kerasmini.ops.shapes import effective_kernel_size, output_length, same_padding
 
@@ -21,8 +24,12 @@ SIDES = {"height": ("top", "bottom"), "width": ("left", "right")}
 
 
 def explain_layer(layer, input_shape):
-    """The derivation for one layer, chosen by what the layer is (see EXPLAINERS)."""
-    input_shape = tuple(input_shape)
+    """The derivation for one layer, chosen by what the layer is (see EXPLAINERS).
+
+    A merge layer (Add, Concatenate) takes a list of shapes, one per input.
+    """
+    input_shape = ([tuple(s) for s in input_shape] if is_shape_list(input_shape)
+                   else tuple(input_shape))
     for base, explainer in EXPLAINERS:
         if isinstance(layer, base):
             return explainer(layer, input_shape)
@@ -253,6 +260,120 @@ def explain_dense(layer, input_shape):
     return explanation
 
 
+# ----- the model's input and the merge layers (Add, Concatenate) ----------------------
+def explain_input(layer, input_shape):
+    """An InputLayer fed `input_shape`: it must fit the declared shape (None fits all)."""
+    explanation = Explanation("InputLayer", input_shape)
+    declared = tuple(layer.batch_shape)
+    explanation.lines.append(WORDS["InputLayer"])
+    explanation.lines.append(f"declared {format_shape(declared)}; a None size takes any "
+                             "size, the batch axis takes the one given")
+    misfit = _misfit(declared, input_shape)
+    if misfit:
+        return _invalid(explanation, f"input {format_shape(input_shape)} does not fit "
+                                     f"'{layer.name}' {format_shape(declared)}: {misfit}")
+    explanation.output_shape = input_shape
+    explanation.params = 0
+    explanation.summary = WORDS["InputLayer"]
+    return explanation
+
+
+def _misfit(declared, given):
+    """Why `given` cannot feed an Input declared as `declared`, or None."""
+    if len(declared) != len(given):
+        return f"rank {len(given)}, but the Input has rank {len(declared)}"
+    for axis, (want, got) in enumerate(zip(declared[1:], given[1:]), start=1):
+        if None not in (want, got) and want != got:
+            return f"axis {axis} is {got}, but the Input declares {want}"
+    return None
+
+
+def explain_add(layer, input_shapes):
+    explanation = Explanation("Add()", input_shapes)
+    explanation.lines.append(f"Add sums its {len(input_shapes)} inputs element by element: "
+                             "their shapes must be equal (a size of 1 is broadcast)")
+    ndim = max(len(s) for s in input_shapes)
+    padded = [(1,) * (ndim - len(s)) + tuple(s) for s in input_shapes]
+    for axis, sizes in enumerate(zip(*padded)):
+        if len({d for d in sizes if d not in (None, 1)}) > 1:
+            return _invalid(explanation, f"axis {axis}: sizes {_sizes(sizes)} differ and "
+                                         "are not 1, so they cannot be added")
+    output_shape = _merge_output(layer, explanation, input_shapes)
+    if output_shape is None:
+        return explanation
+    differ = [(axis, sizes) for axis, sizes in enumerate(zip(*padded))
+              if len(set(sizes)) > 1]
+    for axis, sizes in differ:
+        explanation.lines.append(f"axis {axis}: {_sizes(sizes)} -> {output_shape[axis]} "
+                                 "(1 is broadcast; None is known only when run)")
+    if not differ:
+        explanation.lines.append(f"shapes equal: {format_shape(output_shape)} -> the same "
+                                 "shape")
+    explanation.summary = ("; ".join(f"axis {axis}: {_sizes(sizes)} broadcast -> "
+                                     f"{output_shape[axis]}" for axis, sizes in differ)
+                           or f"{len(input_shapes)} equal shapes summed -> same shape")
+    return explanation
+
+
+def explain_concatenate(layer, input_shapes):
+    explanation = Explanation(f"Concatenate(axis={layer.axis})", input_shapes)
+    ranks = sorted({len(s) for s in input_shapes})
+    if len(ranks) > 1:
+        return _invalid(explanation, f"inputs have ranks {_sizes(ranks)}: Concatenate "
+                                     "needs inputs of one rank")
+    ndim = ranks[0]
+    if not -ndim <= layer.axis < ndim:
+        return _invalid(explanation, f"axis={layer.axis} is not an axis of rank-{ndim} "
+                                     "inputs")
+    axis = layer.axis % ndim
+    name = _concat_axis_name(axis, ndim)
+    where = f"axis {layer.axis}" + ("" if name.startswith("axis") else f" ({name})")
+    explanation.lines.append(f"Concatenate joins its inputs along {where}: the sizes "
+                             "there add up; every other axis must match")
+    for other, sizes in enumerate(zip(*input_shapes)):
+        known = {d for d in sizes if d is not None}
+        if other != axis and len(known) > 1:
+            return _invalid(explanation, f"axis {other}: sizes {_sizes(sizes)} differ; "
+                                         f"only {where} may differ")
+    output_shape = _merge_output(layer, explanation, input_shapes)
+    if output_shape is None:
+        return explanation
+    sizes = [s[axis] for s in input_shapes]
+    total = " + ".join(map(str, sizes)) + f" = {output_shape[axis]}"
+    explanation.lines.append(f"{name}: {total}"
+                             + (" (None: unknown until run)" if None in sizes else ""))
+    explanation.summary = f"{name} {total}"
+    return explanation
+
+
+def _merge_output(layer, explanation, input_shapes):
+    """The layer's own compute_output_shape (so the words agree), or None and a problem."""
+    try:
+        output_shape = tuple(layer.compute_output_shape(input_shapes))
+    except ValueError as error:
+        _invalid(explanation, str(error))
+        return None
+    explanation.output_shape, explanation.params = output_shape, 0
+    return output_shape
+
+
+def _concat_axis_name(axis, ndim):
+    if axis == ndim - 1 and ndim >= 3:
+        return "channels"
+    return "features" if axis == ndim - 1 and ndim == 2 else f"axis {axis}"
+
+
+def _sizes(sizes):
+    return ", ".join(map(str, sizes[:-1])) + f" and {sizes[-1]}" if len(sizes) > 1 else (
+        str(sizes[0]))
+
+
+def is_shape_list(value):
+    """[(None, 4), (None, 4)]: a list of shapes (a merge's input), not one shape."""
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(
+        isinstance(item, (list, tuple)) for item in value)
+
+
 # ----- any other layer: its own compute_output_shape, with words for the common ones ---
 WORDS = {
     "Flatten": "Flatten keeps the batch axis and lays every other axis out in one row",
@@ -261,6 +382,8 @@ WORDS = {
     "ReLU": "an activation works element by element; shape unchanged",
     "Softmax": "softmax normalizes along an axis; shape unchanged",
     "InputLayer": "the model's input: the shape every later layer starts from",
+    "GlobalAveragePooling2D": "the mean over all positions: one value per channel",
+    "GlobalMaxPooling2D": "the max over all positions: one value per channel",
 }
 
 
@@ -334,7 +457,8 @@ def _product(values):
 
 
 EXPLAINERS = ((BaseConv, explain_conv), (BasePooling, explain_pooling),
-              (Dense, explain_dense))
+              (Dense, explain_dense), (InputLayer, explain_input), (Add, explain_add),
+              (Concatenate, explain_concatenate))
 
 
 def padding_comparison(label, length, kernel, stride, dilation=1):

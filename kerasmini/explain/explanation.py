@@ -37,9 +37,11 @@ class Explanation:
 
 
 def format_shape(shape):
-    """(10, 3, 7, 5) as Keras prints it; None stays None."""
+    """(10, 3, 7, 5) as Keras prints it; None stays None; a merge's list of shapes in [ ]."""
     if shape is None:
         return "None"
+    if isinstance(shape, list) and all(isinstance(s, (list, tuple)) for s in shape):
+        return "[" + ", ".join(map(format_shape, shape)) + "]"
     shape = tuple(shape)
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
 

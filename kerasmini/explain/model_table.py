@@ -1,20 +1,35 @@
-"""A model's shapes: one row per layer, each layer's output feeding the next.
+"""A model's shapes: one row per layer call.
 
-Written against a duck-typed model: anything with `.layers` (a Sequential, a chain-shaped
-functional Model) or a plain list of layers. Each row comes from the layer's own
-derivation (`explain_layer`), so a model's table agrees with its layers' words.
+A Sequential, a plain list of layers, or anything else with `.layers` is a chain: each
+layer's output feeds the next. A functional Model is walked as the graph it is
+(graph.py): one row per layer call, and a "from" column when it is not a chain. Each row
+comes from the layer's own derivation (`explain_layer`), so a model's table agrees with
+its layers' words.
 """
 from kerasmini.explain.derivations import explain_layer
 from kerasmini.explain.explanation import format_shape
+from kerasmini.explain.graph import (given_input_shapes, graph_rows, is_chain, is_graph,
+                                     repeated_calls)
 
 
 class ModelExplanation:
-    """Rows of (name, class, input shape, output shape, params, why); `layers` has details."""
+    """Rows of (name, class, [from,] input shape, output shape, params, why); `layers` has
+    the details. `sources` (a graph) names each row's inbound rows: the "from" column."""
 
-    def __init__(self, title, input_shape, layers):
+    def __init__(self, title, input_shape, layers, sources=None, graph_output=None,
+                 repeats=None):
         self.title = title
-        self.input_shape = input_shape
+        self.input_shape = input_shape  # a list of shapes for a model with several inputs
         self.layers = layers  # [(layer name, Explanation or None if not reached)]
+        self.sources = sources  # [[inbound row names]] for a graph, None for a chain
+        self.graph_output = graph_output  # a graph's output shape(s), as the model returns
+        self.repeats = repeats or {}  # {a shared layer's later call: its first call}
+
+    @property
+    def is_chain(self):
+        """Each row fed by the row before it (a graph may be one too): no "from" column."""
+        return self.sources is None or is_chain(self.sources, [name for name, _ in
+                                                               self.layers])
 
     @property
     def ok(self):
@@ -27,13 +42,21 @@ class ModelExplanation:
 
     @property
     def output_shape(self):
-        return self.layers[-1][1].output_shape if self.ok and self.layers else (
-            self.input_shape if not self.layers else None)
+        if not self.ok:
+            return None
+        if self.graph_output is not None:
+            return self.graph_output
+        return self.layers[-1][1].output_shape if self.layers else self.input_shape
 
     @property
     def params(self):
-        counts = [e.params for _, e in self.layers if e is not None]
+        counts = [e.params for name, e in self.layers
+                  if e is not None and name not in self.repeats]
         return None if None in counts or not self.ok else sum(counts)
+
+    def header(self):
+        columns = ("layer", "class", "input shape", "output shape", "params", "why")
+        return columns if self.is_chain else columns[:2] + ("from",) + columns[2:]
 
     def rows(self):
         rows = []
@@ -41,20 +64,24 @@ class ModelExplanation:
             if e is None:
                 rows.append((name, "", "", "not reached", "", ""))
                 continue
+            shared = (f"weights of {self.repeats[name]}, counted there; "
+                      if name in self.repeats else "")
             rows.append((name, e.title.split("(")[0], format_shape(e.input_shape),
                          format_shape(e.output_shape) if e.ok else "no output",
-                         "?" if e.params is None else str(e.params), e.summary))
+                         "?" if e.params is None else str(e.params), shared + e.summary))
+        if not self.is_chain:
+            rows = [row[:2] + (", ".join(source) or "-",) + row[2:]
+                    for row, source in zip(rows, self.sources)]
         return rows
 
     @property
     def text(self):
-        header = ("layer", "class", "input shape", "output shape", "params", "why")
-        rows = [header] + self.rows()
-        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        rows = [self.header()] + self.rows()
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
         lines = [self.title]
         for row in rows:
             cells = [cell.ljust(width) for cell, width in zip(row, widths)]
-            lines.append("  " + "  ".join(cells + [row[5]]).rstrip())
+            lines.append("  " + "  ".join(cells + [row[-1]]).rstrip())
         total = "?" if self.params is None else self.params
         result = (f"output shape: {format_shape(self.input_shape)} -> "
                   f"{format_shape(self.output_shape)}, {total} parameters" if self.ok
@@ -72,6 +99,23 @@ class ModelExplanation:
 
 
 def explain_model(model, input_shape=None):
+    """A functional model's graph (explain_graph), else a chain of layers (explain_chain)."""
+    if is_graph(model):
+        return explain_graph(model, input_shape)
+    return explain_chain(model, input_shape)
+
+
+def explain_graph(model, input_shape=None):
+    """One row per layer call, each fed its inbound calls' shapes; input_shape is a list
+    of shapes for a model with several inputs (None: the model's Input shapes)."""
+    input_shapes = given_input_shapes(model, input_shape)
+    rows, sources, output_shape = graph_rows(model, input_shapes)
+    shown = input_shapes[0] if len(input_shapes) == 1 else input_shapes
+    return ModelExplanation(f"{type(model).__name__} '{model.name}'", shown, rows, sources,
+                            output_shape, repeated_calls(model))
+
+
+def explain_chain(model, input_shape=None):
     """Feed `input_shape` through `model.layers` (or a list of layers) one layer at a time."""
     layers = list(model) if isinstance(model, (list, tuple)) else list(model.layers)
     if input_shape is None:

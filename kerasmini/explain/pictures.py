@@ -4,7 +4,8 @@
   panel per output position (PNG) or one frame per position (GIF), with 'same' padding
   drawn as grey cells and the stride visible as the jump between panels.
 - draw_feature_maps: what each filter of a Conv2D layer makes of an image.
-- draw_model: a model's (or a list of layers') shapes as a stack of boxes.
+- draw_model: a model's (or a list of layers') shapes as a stack of boxes, one per
+  layer call, with arrows from the boxes feeding each one (branches and merges too).
 
 matplotlib is imported only inside these functions, so `import kerasmini` never needs it.
 Figures are drawn with matplotlib's Agg canvas directly (no pyplot, no GUI backend).
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kerasmini.explain.explanation import format_shape
 from kerasmini.explain.model_table import explain_model
 from kerasmini.ops.shapes import output_length, same_padding
 
@@ -248,43 +250,26 @@ def _unit_range(image):
 
 # ----- the model diagram --------------------------------------------------------------------
 def draw_model(model, input_shape=None, path="model.png"):
-    """One box per layer with its output shape and parameters, top to bottom, the input
-    first; a layer with no output is drawn red with the reason. Returns the path written."""
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
+    """One box per layer call with its output shape and parameters, top to bottom, and an
+    arrow from each box that feeds it: straight down from the box just above, curved round
+    the left from one further up (a branch or a skip). A chain starts with an input box; a
+    layer with no output is drawn red with the reason. Returns the path written."""
     Figure, Canvas = require_matplotlib()
     table = explain_model(model, input_shape)
-    boxes = [("input", f"{_shape(table.input_shape)}", "", True, "")]
-    for name, explanation in table.layers:
-        if explanation is None:
-            boxes.append((name, "not reached", "", False, ""))
-            continue
-        kind = explanation.title.split("(")[0]
-        params = "" if explanation.params is None else f"{explanation.params:,} params"
-        shape = (_shape(explanation.output_shape) if explanation.ok
-                 else "no output: " + explanation.problem)
-        why = explanation.summary if explanation.ok else ""
-        boxes.append((f"{name}: {kind}", shape, params, explanation.ok, why))
-    figure = Figure(figsize=(8.5, 1.05 * len(boxes) + 0.5))
+    boxes, sources = _model_boxes(table)
+    figure = Figure(figsize=(9.5, 1.05 * len(boxes) + 0.5))
     Canvas(figure)
     ax = figure.add_subplot(1, 1, 1)
-    for n, (label, shape, params, ok, why) in enumerate(boxes):
-        y = -n * 1.3
-        ax.add_patch(FancyBboxPatch((0.5, y - 0.4), 6.0, 0.8, boxstyle="round,pad=0.05",
-                                    facecolor=COLORS["box"] if ok else COLORS["bad"],
-                                    edgecolor="#1f4e79"))
-        ax.text(0.7, y + 0.12, label, fontsize=10, fontweight="bold", va="center")
-        ax.text(0.7, y - 0.2, _wrap(shape, 70), fontsize=9, va="center", family="monospace")
-        ax.text(6.3, y + 0.12, params, fontsize=9, va="center", ha="right")
-        ax.text(6.3, y - 0.2, _wrap(why, 60), fontsize=7, va="center", ha="right",
-                color="#555555")
-        if n:
-            ax.add_patch(FancyArrowPatch((3.5, y + 0.9), (3.5, y + 0.47), arrowstyle="-|>",
-                                         mutation_scale=12, color="#1f4e79"))
+    skips = 0
+    for n, (box, inbound) in enumerate(zip(boxes, sources)):
+        _draw_box(ax, -n * 1.3, *box)
+        for m in inbound:
+            skips += m != n - 1
+            _draw_arrow(ax, m, n, skips)
     total = "" if table.params is None else f", {table.params:,} parameters"
     ax.set_title(f"{table.title}: {_shape(table.input_shape)} -> "
                  f"{_shape(table.output_shape)}{total}", fontsize=10)
-    ax.set_xlim(0, 7)
+    ax.set_xlim(0 if skips else 1, 8)  # room on the left for the arcs
     ax.set_ylim(-1.3 * (len(boxes) - 1) - 0.6, 0.6)
     ax.axis("off")
     figure.tight_layout()
@@ -292,8 +277,59 @@ def draw_model(model, input_shape=None, path="model.png"):
     return Path(path)
 
 
+def _model_boxes(table):
+    """[(label, shape text, params text, ok, why)] and, for each box, the boxes feeding it."""
+    boxes = [] if table.sources else [("input", _shape(table.input_shape), "", True, "")]
+    inbound = [""] * len(table.layers) if table.is_chain else [
+        "  <- " + ", ".join(source) if source else "" for source in table.sources]
+    for (name, explanation), came_from in zip(table.layers, inbound):
+        if explanation is None:
+            boxes.append((name + came_from, "not reached", "", False, ""))
+            continue
+        kind = explanation.title.split("(")[0] + came_from
+        params = "" if explanation.params is None else f"{explanation.params:,} params"
+        shape = (_shape(explanation.output_shape) if explanation.ok
+                 else "no output: " + explanation.problem)
+        why = explanation.summary if explanation.ok else ""
+        boxes.append((f"{name}: {kind}", shape, params, explanation.ok, why))
+    if not table.sources:  # a chain: each box feeds the next
+        return boxes, [[]] + [[n] for n in range(len(boxes) - 1)]
+    index = {name: n for n, (name, _) in enumerate(table.layers)}
+    return boxes, [[index[name] for name in source] for source in table.sources]
+
+
+def _draw_box(ax, y, label, shape, params, ok, why):
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((1.5, y - 0.4), 6.0, 0.8, boxstyle="round,pad=0.05",
+                                facecolor=COLORS["box"] if ok else COLORS["bad"],
+                                edgecolor="#1f4e79"))
+    ax.text(1.7, y + 0.12, label, fontsize=10, fontweight="bold", va="center")
+    ax.text(1.7, y - 0.2, _wrap(shape, 70), fontsize=9, va="center", family="monospace")
+    ax.text(7.3, y + 0.12, params, fontsize=9, va="center", ha="right")
+    ax.text(7.3, y - 0.2, _wrap(why, 60), fontsize=7, va="center", ha="right",
+            color="#555555")
+
+
+def _draw_arrow(ax, source, target, skips):
+    """Box `source` -> box `target`: straight when adjacent, else an arc left of the boxes
+    (bulging further for each skip, so that arcs over the same boxes stay apart)."""
+    from matplotlib.patches import FancyArrowPatch
+
+    y_source, y_target = -source * 1.3, -target * 1.3
+    if source == target - 1:
+        ax.add_patch(FancyArrowPatch((4.5, y_source - 0.4), (4.5, y_target + 0.47),
+                                     arrowstyle="-|>", mutation_scale=12, color="#1f4e79"))
+        return
+    bulge = 0.35 + 0.25 * ((skips - 1) % 4)  # how far left of the boxes the arc reaches
+    rad = 2 * bulge / (y_source - y_target)  # arc3 puts its control point rad * length out
+    ax.add_patch(FancyArrowPatch((1.45, y_source - 0.1), (1.45, y_target + 0.1),
+                                 connectionstyle=f"arc3,rad={rad:.3f}", arrowstyle="-|>",
+                                 mutation_scale=12, color="#7a4e1f"))
+
+
 def _shape(shape):
-    return "None" if shape is None else str(tuple(shape))
+    return format_shape(shape)
 
 
 def _wrap(text, width):
