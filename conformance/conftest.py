@@ -5,7 +5,6 @@ test_environment.py, whose single test FAILS with the install command: the suite
 never skips silently.
 """
 import glob
-import json
 import os
 import random
 

@@ -40,7 +40,6 @@ from conformance.tfload import load
 
 tf, keras = load()
 
-import kerasmini  # noqa: E402
 import kerasmini.layers as km_layers  # noqa: E402
 
 RTOL = {"float16": 1e-2, "float32": 1e-5, "float64": 1e-12}

@@ -190,7 +190,7 @@ class Collector:
                 out.append(f"      reproduce: {REPRODUCERS[kind]}")
         deliberate = self.divergences(deliberate=True)
         if deliberate:
-            out.append(f"Deliberate differences (documented in conformance/test_errors.py): "
+            out.append("Deliberate differences (documented in conformance/test_errors.py): "
                        + ", ".join(k[len("deliberate-"):] for k in sorted(deliberate)))
         fails = self.failures()
         if fails:

@@ -1,5 +1,4 @@
 """Merge: layers called on a list of inputs (Add, Concatenate)."""
-import numpy as np
 
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
