@@ -1,13 +1,13 @@
 """kerasmini: the Keras 3 layer API in pure NumPy."""
-from kerasmini import (activations, config, constraints, initializers, layers, ops,
+from kerasmini import (activations, config, constraints, initializers, layers, models, ops,
                        regularizers)
-from kerasmini.variables import Variable
-from kerasmini import models  # noqa: E402  (Sequential, Model, load_model)
-from kerasmini.layers import Input  # noqa: E402
-from kerasmini.models import Model, Sequential  # noqa: E402
 from kerasmini.explain import explain  # the function; the files are kerasmini/explain/
+from kerasmini.layers import Input
+from kerasmini.models import Model, Sequential
+from kerasmini.variables import Variable
 
 __version__ = "0.1.0"
 
-__all__ = ["Input", "Model", "Sequential", "Variable", "models", "activations", "config", "constraints", "explain", "initializers",
-           "layers", "ops", "regularizers"]
+__all__ = ["Input", "Model", "Sequential", "Variable", "activations", "config",
+           "constraints", "explain", "initializers", "layers", "models", "ops",
+           "regularizers"]

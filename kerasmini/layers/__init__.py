@@ -1,23 +1,15 @@
 """`from kerasmini import layers` stands in for `from tensorflow.keras import layers`."""
-from kerasmini.layers.convolutional.conv2d import Conv2D
-from kerasmini.layers.core.dense import Dense
-from kerasmini.layers.input_spec import InputSpec
-from kerasmini.layers.layer import Layer
-from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
-
-Convolution2D = Conv2D
-
-__all__ = ["Conv2D", "Convolution2D", "Dense", "InputSpec", "Layer", "MaxPool2D",
-           "MaxPooling2D"]
-
-# Model-building layers (issue 5)
 from kerasmini.layers.activations.elu import ELU
 from kerasmini.layers.activations.leaky_relu import LeakyReLU
 from kerasmini.layers.activations.relu import ReLU
 from kerasmini.layers.activations.softmax import Softmax
 from kerasmini.layers.convolutional.conv1d import Conv1D
+from kerasmini.layers.convolutional.conv2d import Conv2D
 from kerasmini.layers.core.activation import Activation
+from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.input_layer import Input, InputLayer
+from kerasmini.layers.input_spec import InputSpec
+from kerasmini.layers.layer import Layer
 from kerasmini.layers.merging.add import Add
 from kerasmini.layers.merging.concatenate import Concatenate
 from kerasmini.layers.normalization.batch_normalization import BatchNormalization
@@ -27,6 +19,7 @@ from kerasmini.layers.pooling.global_average_pooling2d import (GlobalAveragePool
 from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
                                                            GlobalMaxPooling2D)
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
+from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
 from kerasmini.layers.preprocessing.rescaling import Rescaling
 from kerasmini.layers.regularization.dropout import Dropout
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
@@ -35,8 +28,13 @@ from kerasmini.layers.reshaping.reshape import Reshape
 from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
 
 Convolution1D = Conv1D
-__all__ += ["Activation", "Add", "AveragePooling2D", "AvgPool2D", "BatchNormalization",
-            "Concatenate", "Conv1D", "Convolution1D", "Cropping2D", "Dropout", "ELU",
-            "Flatten", "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D",
-            "GlobalMaxPooling2D", "Input", "InputLayer", "LeakyReLU", "MaxPool1D",
-            "MaxPooling1D", "ReLU", "Rescaling", "Reshape", "Softmax", "ZeroPadding2D"]
+Convolution2D = Conv2D
+
+__all__ = [
+    "Activation", "Add", "AveragePooling2D", "AvgPool2D", "BatchNormalization",
+    "Concatenate", "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "Cropping2D",
+    "Dense", "Dropout", "ELU", "Flatten", "GlobalAveragePooling2D", "GlobalAvgPool2D",
+    "GlobalMaxPool2D", "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec", "Layer",
+    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU",
+    "Rescaling", "Reshape", "Softmax", "ZeroPadding2D",
+]
