@@ -160,7 +160,8 @@ class Layer:
         self.compute_output_shape(x.shape)  # raises before any state changes
         if not self.built:
             self._build_or_undo(x.shape)
-        assert_input_compatibility(self.input_spec, x.shape, self.name)
+            # build() may fix the channel count in the spec: check this first input too
+            assert_input_compatibility(self.input_spec, x.shape, self.name)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         outputs = self.call(x, **kwargs)
