@@ -41,7 +41,7 @@ MUTATIONS = {
         "strides = (1,) * rank if strides is None else",
         "MaxPool2D strides=None means 1 instead of pool_size"),
     "dense_wrong_axis_rank3": (
-        "kerasmini/ops/nn.py",
+        "kerasmini/ops/linear.py",
         "    x = np.asarray(inputs)\n",
         "    x = np.asarray(inputs)\n    if x.ndim == 3:\n        x = np.swapaxes(x, 1, 2)\n",
         "Dense contracts axis 1 instead of the last axis for rank-3 input"),

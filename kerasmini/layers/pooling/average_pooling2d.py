@@ -1,6 +1,6 @@
 """AveragePooling2D (alias AvgPool2D): the mean of each window."""
+from kerasmini import ops
 from kerasmini.layers.pooling.base_pooling import BasePooling
-from kerasmini.ops.average_pooling import average_pool
 
 
 class AveragePooling2D(BasePooling):
@@ -20,8 +20,8 @@ class AveragePooling2D(BasePooling):
                          data_format=data_format, name=name, **kwargs)
 
     def call(self, inputs):
-        return average_pool(inputs, self.pool_size, strides=self.strides,
-                            padding=self.padding, data_format=self.data_format)
+        return ops.average_pool(inputs, self.pool_size, strides=self.strides,
+                                padding=self.padding, data_format=self.data_format)
 
 
 AvgPool2D = AveragePooling2D

@@ -6,22 +6,17 @@ input rows: long contiguous runs), then that result along the width (KW passes):
 passes instead of KH * KW. The input is processed in blocks of output rows small enough
 that the row maxima of a block are still in cache when the width pass reads them.
 """
-import os
-
 import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import output_length, spatial_padding
+from kerasmini.ops.threads import over_batch_parts
 from kerasmini.ops.windows import row_blocks
 
-# Large inputs are pooled by this many threads, each on a part of the batch.
-WORKERS = min(2, os.cpu_count() or 1)
-PARALLEL_BYTES = 4 * 2**20
 # Input bytes read per block. Measured on (32, 112, 112, 64) float32, 2x2 and 3x3/2, two
 # threads, 2 MiB L2 per core: 0.5-2 MiB alike, 4 MiB and 128 KiB slower.
 BLOCK_BYTES = 2**20
-_executor = None
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -57,7 +52,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
             _separable_max(x[block, first:stop], (ph, sh, first - start), width,
                            out[block, rows])
 
-    _in_parallel(pool_images, x.shape[0], x.nbytes)
+    over_batch_parts(pool_images, x.shape[0], x.nbytes)
     return from_channels_last(out, data_format)
 
 
@@ -104,30 +99,6 @@ def _tap(n, n_out, offset, stride, before):
 def _along(x, axis, index):
     """x[..., index, ...] with `index` on axis `axis`."""
     return x[(slice(None),) * axis + (index,)]
-
-
-def _in_parallel(task, batch, nbytes):
-    """task(batch slice) over parts of the batch on WORKERS threads, if the input is large.
-
-    Pooling is memory-bound elementwise work that NumPy runs on one core, releasing the
-    GIL; two threads on two halves use both cores. Small inputs stay on the calling thread,
-    where a thread hand-off would cost more than it saves.
-    """
-    if WORKERS < 2 or batch < 2 or nbytes < PARALLEL_BYTES:
-        task(slice(0, batch))
-        return
-    step = -(-batch // WORKERS)
-    parts = [slice(i, min(i + step, batch)) for i in range(0, batch, step)]
-    list(_pool().map(task, parts))  # list() re-raises a worker's exception
-
-
-def _pool():
-    """The shared worker threads, made on first use (importing kerasmini stays cheap)."""
-    global _executor
-    if _executor is None:
-        from concurrent.futures import ThreadPoolExecutor
-        _executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="kerasmini-pool")
-    return _executor
 
 
 def _pair(value):

@@ -1,4 +1,4 @@
-"""Dense: a matmul on the last axis."""
+"""dense: the linear map of a Dense layer, a matmul on the last axis."""
 import numpy as np
 
 
