@@ -1,12 +1,16 @@
 """A small Variable: a named NumPy array that a layer owns and can reassign."""
 import numpy as np
 
+from kerasmini.autodiff import tape
+
 
 class Variable:
     """A weight of a layer, as `keras.Variable`: `.numpy()`, `.assign()`, `.shape`, `.dtype`.
 
     `path` is "<layer name>/<weight name>", as Keras prints it.
     """
+
+    _is_variable = True  # how kerasmini.autodiff recognizes a Variable
 
     def __init__(self, initial_value, *, name="variable", dtype=None, trainable=True,
                  path=None, constraint=None):
@@ -19,6 +23,10 @@ class Variable:
 
     @property
     def value(self):
+        """The array. While a GradientTape records, a view the tape knows (see
+        kerasmini.autodiff): layers read weights here, so the tape sees every use."""
+        if tape._recording:
+            return tape.read_variable(self, self._value)
         return self._value
 
     @property

@@ -24,8 +24,7 @@ def record(output, inputs, vjp, name):
         from kerasmini.autodiff import record as tape_record
     except ImportError:  # no autodiff package yet: values only
         return output
-    tape_record(output, inputs, vjp, name)
-    return output
+    return tape_record(output, inputs, vjp, name)
 
 
 def standardize_reduction(reduction):
