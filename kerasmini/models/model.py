@@ -6,9 +6,10 @@ import numpy as np
 
 from kerasmini.layers.keras_tensor import flatten
 from kerasmini.layers.layer import Layer
+from kerasmini.models.trainer import Trainer
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """A model: layers wired together. `Model(inputs, outputs)` makes a functional model.
 
     `inputs` are tensors from `kerasmini.Input`, `outputs` the tensors that calling
