@@ -255,6 +255,17 @@ def _moveaxis_rule(g, out, x, source, destination):
     return (np.moveaxis(g, destination, source),)
 
 
+def _diag_rule(g, out, x, k=0):
+    """np.diag reads a diagonal of a 2-D x (its gradient fills that diagonal) or builds
+    a matrix from a 1-D x (its gradient is that diagonal of g)."""
+    if x.ndim == 1:
+        return (np.diagonal(g, k),)
+    grad = np.zeros(x.shape, g.dtype)
+    index = np.arange(g.shape[0])
+    grad[index + max(-k, 0), index + max(k, 0)] = g
+    return (grad,)
+
+
 def _same_shape(g, out, x, *args, **kwargs):
     return (np.reshape(g, np.shape(x)),)
 
@@ -294,6 +305,7 @@ FUNCTION_RULES = {
     np.stack: ("sequence", _stack_rule),
     np.matmul: (2, _matmul_rule),
     np.take_along_axis: (2, _take_along_axis_rule),
+    np.diag: (1, _diag_rule),
 }
 FUNCTION_RULES[np.amax] = FUNCTION_RULES[np.max]
 FUNCTION_RULES[np.amin] = FUNCTION_RULES[np.min]
@@ -345,12 +357,22 @@ def getitem(x, index):
 
     def vjp(g):
         grad = np.zeros(source.shape, g.dtype)
-        np.add.at(grad, plain_index, g)
+        if _is_basic(plain_index):
+            grad[plain_index] = g  # a view of distinct elements
+        else:
+            np.add.at(grad, plain_index, g)  # repeated indices add up
         return (grad,)
 
     if result.base is not None:  # a view: give the tape its own array
         result = result.copy()
     return tape.record(result, (x,), vjp, "getitem")
+
+
+def _is_basic(index):
+    """Slices, integers, None and Ellipsis only: each element is picked at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer))
+               for p in parts)
 
 
 def cast(x, dtype, copy=True):

@@ -256,7 +256,7 @@ def differentiable(vjp, inputs=1, name=None):
     read) and keeps its signature; its first `inputs` positional arguments are the
     differentiable ones. `vjp(g, out, *args, **options)` gets the output gradient, the
     output and the same plain arguments, and returns one gradient per differentiable
-    input. With no tape active the kernel is called directly: nothing else runs.
+    input (or, for one input, the gradient alone). With no tape active the kernel is called directly: nothing else runs.
     """
     def wrap(forward):
         op_name = name or forward.__name__
@@ -268,12 +268,17 @@ def differentiable(vjp, inputs=1, name=None):
             plain_args = [_array_of(a) for a in args]
             out = forward(*plain_args, **kwargs)
             return record(out, args[:inputs],
-                          lambda g: vjp(g, out, *plain_args, **kwargs), op_name)
+                          lambda g: _as_tuple(vjp(g, out, *plain_args, **kwargs)), op_name)
 
         op.forward = forward  # the bare kernel, for benchmarks and tests
         return op
 
     return wrap
+
+
+def _as_tuple(grads):
+    """A one-input rule may return its gradient alone rather than a 1-tuple."""
+    return grads if isinstance(grads, (tuple, list)) else (grads,)
 
 
 def _array_of(value):

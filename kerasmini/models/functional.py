@@ -3,6 +3,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from kerasmini import autodiff
+
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
 from kerasmini.models.model import Model, layer_row
 
@@ -49,7 +51,7 @@ class Functional(Model):
                                  f"input(s), but it received {len(arrays)} input tensors.")
             pairs = list(zip(self.inputs, arrays))
         for tensor, array in pairs:
-            array = np.asarray(array)
+            array = autodiff.track(np.asanyarray(array))  # recorded inputs stay recorded
             expected = tensor.shape
             if array.ndim != len(expected) or any(
                     e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):
