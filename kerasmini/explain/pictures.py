@@ -28,6 +28,7 @@ COLORS = {"input": "#dbe9f6", "pad": "#d9d9d9", "window": "#f39c34", "done": "#b
 def require_matplotlib():
     """matplotlib's Figure and Agg canvas, or ImportError naming the extra to install."""
     try:
+        # lazy: matplotlib is optional (see the module docstring)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as error:
@@ -146,6 +147,7 @@ def _save_gif(geometry, path, what, milliseconds=700):
 
 def _draw_step(ax, geometry, step, n, what):
     """Padded input (left) with the window at `step`, output grid (right) filled so far."""
+    # lazy: matplotlib is optional (see the module docstring)
     from matplotlib.patches import FancyArrowPatch, Rectangle
 
     (top, _), (left, _) = geometry.pads
@@ -299,6 +301,7 @@ def _model_boxes(table):
 
 
 def _draw_box(ax, y, label, shape, params, ok, why):
+    # lazy: matplotlib is optional (see the module docstring)
     from matplotlib.patches import FancyBboxPatch
 
     ax.add_patch(FancyBboxPatch((1.5, y - 0.4), 6.0, 0.8, boxstyle="round,pad=0.05",
@@ -314,6 +317,7 @@ def _draw_box(ax, y, label, shape, params, ok, why):
 def _draw_arrow(ax, source, target, skips):
     """Box `source` -> box `target`: straight when adjacent, else an arc left of the boxes
     (bulging further for each skip, so that arcs over the same boxes stay apart)."""
+    # lazy: matplotlib is optional (see the module docstring)
     from matplotlib.patches import FancyArrowPatch
 
     y_source, y_target = -source * 1.3, -target * 1.3
