@@ -16,7 +16,8 @@ import numpy as np
 
 from kerasmini.explain.explanation import format_shape
 from kerasmini.explain.model_table import explain_model
-from kerasmini.ops.shapes import output_length, same_padding
+from kerasmini.ops.layout import split_channels
+from kerasmini.ops.shapes import output_length, pair, same_padding
 
 INSTALL_HINT = 'pictures need matplotlib: pip install "kerasmini[plots]"'
 LEGEND = ("blue: input (outlined), grey hatched: zero padding, orange: the window, "
@@ -41,10 +42,10 @@ class WindowGeometry:
     """Where each window sits on the padded input, from ops.shapes (as the layers use)."""
 
     def __init__(self, input_size, kernel_size, strides=1, padding="valid", dilation_rate=1):
-        self.input_size = _pair(input_size)
-        self.kernel_size = _pair(kernel_size)
-        self.strides = _pair(strides)
-        self.dilation = _pair(dilation_rate)
+        self.input_size = pair(input_size)
+        self.kernel_size = pair(kernel_size)
+        self.strides = pair(strides)
+        self.dilation = pair(dilation_rate)
         self.padding = padding
         self.output_size = tuple(
             output_length(n, k, s, padding, d) for n, k, s, d in
@@ -94,8 +95,7 @@ def draw_sliding_window(path, input_size=5, kernel_size=3, strides=1, padding="v
 
 def draw_layer_windows(layer, input_shape, path, max_steps=36):
     """draw_sliding_window for a Conv2D or pooling layer on `input_shape` (batch included)."""
-    channels_last = getattr(layer, "data_format", "channels_last") == "channels_last"
-    spatial = tuple(input_shape[1:-1] if channels_last else input_shape[2:])
+    spatial, _ = split_channels(input_shape, getattr(layer, "data_format", "channels_last"))
     if len(spatial) != 2 or None in spatial:
         raise ValueError(f"pictures need two known spatial sizes; got {spatial}")
     kernel = getattr(layer, "kernel_size", None) or layer.pool_size
@@ -338,7 +338,3 @@ def _shape(shape):
 
 def _wrap(text, width):
     return text if len(text) <= width else text[:width - 3] + "..."
-
-
-def _pair(value):
-    return (int(value), int(value)) if np.ndim(value) == 0 else tuple(int(v) for v in value)
