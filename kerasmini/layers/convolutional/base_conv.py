@@ -1,9 +1,6 @@
 """BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
 import numbers
 
-import numpy as np
-
-from kerasmini import activations
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
@@ -87,17 +84,6 @@ class BaseConv(Layer):
             "strides": self.strides, "padding": self.padding},
             ": the (dilated) kernel is larger than the input")
         return join_channels(input_shape[0], out, self.filters, self.data_format)
-
-    def _add_bias_and_activate(self, outputs):
-        if self.use_bias:
-            shape = [1] * outputs.ndim
-            shape[self.channel_axis] = self.filters
-            outputs += self.bias.value.reshape(shape)
-        if self.activation is activations.relu:
-            # Plain relu in place: `outputs` is this call's own fresh array, and a second
-            # output-sized array would cost an allocation and a pass (latency cases).
-            return np.maximum(outputs, 0, out=outputs)
-        return self.activation(outputs)
 
     def get_config(self):
         return {
