@@ -14,7 +14,7 @@ from kerasmini import config, regularizers
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini.serialization import snake_case
-from kerasmini.variables import Variable
+from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _name_counts = Counter()
@@ -81,6 +81,7 @@ class Layer:
     # ----- weights -----------------------------------------------------------------
     def add_weight(self, shape, initializer, name, trainable=True, regularizer=None,
                    constraint=None):
+        reserve(shape, self._dtype, f"{self.name}/{name}")
         value = initializer(tuple(shape), dtype=self._dtype)
         variable = Variable(value, name=name, dtype=self._dtype, trainable=trainable,
                             path=f"{self.name}/{name}", constraint=constraint)
