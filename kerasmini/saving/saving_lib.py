@@ -14,10 +14,12 @@ BatchNormalization: gamma, beta, moving_mean, moving_variance).
 Loading reads and checks everything first and assigns last: an error leaves the
 model's weights as they were, and load_model() returns nothing half-loaded.
 """
+import contextlib
 import datetime
 import io
 import json
 import os
+import tempfile
 import zipfile
 from collections import Counter
 
@@ -77,7 +79,8 @@ def save_weights(model, filepath, overwrite=True):
         raise ValueError("The filename must end in `.weights.h5`. "
                          f"Received: filepath={filepath}")
     _check_overwrite(filepath, overwrite)
-    _write_weights(model, filepath)
+    with _replaced_atomically(filepath) as temporary:
+        _write_weights(model, temporary)
 
 
 def save_model(model, filepath, overwrite=True):
@@ -94,7 +97,8 @@ def save_model(model, filepath, overwrite=True):
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     weights = io.BytesIO()
     _write_weights(model, weights)
-    with zipfile.ZipFile(filepath, "w", compression=zipfile.ZIP_STORED) as zf:
+    with _replaced_atomically(filepath) as temporary, \
+            zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr(METADATA_FILE, json.dumps(metadata))
         zf.writestr(CONFIG_FILE, json.dumps(config))
         zf.writestr(WEIGHTS_FILE, weights.getvalue())
@@ -103,6 +107,32 @@ def save_model(model, filepath, overwrite=True):
 def _check_overwrite(filepath, overwrite):
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists and overwrite=False.")
+
+
+def _mode_for(filepath):
+    """The permissions a plain open(filepath, 'w') would give: the old file's, or the
+    umask's."""
+    if os.path.exists(filepath):
+        return os.stat(filepath).st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def _replaced_atomically(filepath):
+    """Write to a temporary file in the same folder, then rename it over `filepath`:
+    a save that fails leaves the old file whole (a rename within a folder is atomic)."""
+    folder, name = os.path.split(os.path.abspath(filepath))
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(descriptor)
+    os.chmod(temporary, _mode_for(filepath))  # mkstemp's 0600 would stick otherwise
+    try:
+        yield temporary
+        os.replace(temporary, filepath)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
 
 
 # ---------------------------------------------------------------------------------------
