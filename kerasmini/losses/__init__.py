@@ -8,8 +8,8 @@ from kerasmini.losses.losses import (BinaryCrossentropy, CategoricalCrossentropy
                                      binary_crossentropy, categorical_crossentropy, huber,
                                      kl_divergence, mean_absolute_error, mean_squared_error,
                                      sparse_categorical_crossentropy)
-from kerasmini.serialization import deserialize as _deserialize
-from kerasmini.serialization import serialize_keras_object
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object
 
 CLASSES = (Loss, LossFunctionWrapper, KLDivergence, BinaryCrossentropy,
            CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError,

@@ -111,7 +111,7 @@ class Loss:
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         from kerasmini.layers.layer import unique_name
-        from kerasmini.serialization import snake_case
+        from kerasmini.object_configs import snake_case
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
         self._dtype = dtype or config.floatx()

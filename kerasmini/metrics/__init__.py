@@ -13,7 +13,7 @@ from kerasmini.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Catego
 from kerasmini.metrics.metric import Metric
 from kerasmini.metrics.reduction_metrics import Mean, MeanMetricWrapper
 from kerasmini.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
-from kerasmini.serialization import snake_case
+from kerasmini.object_configs import snake_case
 
 CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
            SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,

@@ -7,12 +7,9 @@ import numpy as np
 
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
-<<<<<<< HEAD
-from kerasmini.models.trainer import Trainer
-=======
 from kerasmini.models.layer_configs import serialize_layer
 from kerasmini.models.summary import print_summary, shape_as_summary
->>>>>>> main
+from kerasmini.models.trainer import Trainer
 
 
 class Model(Trainer, Layer):

@@ -7,8 +7,8 @@ from kerasmini.optimizers.nadam import Nadam
 from kerasmini.optimizers.optimizer import Optimizer
 from kerasmini.optimizers.rmsprop import RMSprop
 from kerasmini.optimizers.sgd import SGD
-from kerasmini.serialization import deserialize as _deserialize
-from kerasmini.serialization import serialize_keras_object
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object
 
 ALL_OBJECTS = (Adagrad, Adam, AdamW, Nadam, Optimizer, RMSprop, SGD)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}

@@ -329,7 +329,7 @@ class Optimizer:
 
 
 def _snake(name):
-    from kerasmini.serialization import snake_case
+    from kerasmini.object_configs import snake_case
     return snake_case(name)
 
 

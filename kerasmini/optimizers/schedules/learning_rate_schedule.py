@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from kerasmini.serialization import deserialize as _deserialize
-from kerasmini.serialization import serialize_keras_object
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object
 
 
 def _as_float32(value):
