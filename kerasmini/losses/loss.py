@@ -121,15 +121,23 @@ class Loss:
         return self._dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        logits = self._logits_of(y_pred)
+        if logits is not None:  # y_pred = softmax/sigmoid(logits), recorded on the tape
+            loss, vjp = self.value_and_vjp(y_true, logits, sample_weight, from_logits=True)
+            return record(loss, (logits,), lambda g: (vjp(g),), self.name)
         loss, vjp = self.value_and_vjp(y_true, y_pred, sample_weight)
         return record(loss, (y_pred,), lambda g: (vjp(g),), self.name)
 
-    def value_and_vjp(self, y_true, y_pred, sample_weight=None):
+    def _logits_of(self, y_pred):
+        """The logits behind y_pred when this loss should use them (crossentropies)."""
+        return None
+
+    def value_and_vjp(self, y_true, y_pred, sample_weight=None, **overrides):
         """(the loss, the rule taking d(loss) to d(y_pred)), without a tape."""
         source_dtype = np.asarray(y_pred).dtype
         y_pred = np.asarray(y_pred, dtype=self.dtype)
         y_true = np.asarray(y_true, dtype=self.dtype)
-        values, values_vjp = self.forward(y_true, y_pred)
+        values, values_vjp = self.forward(y_true, y_pred, **overrides)
         loss, reduce_vjp = reduce_weighted_values(values, sample_weight, self.reduction,
                                                   self.dtype)
 
@@ -138,7 +146,7 @@ class Loss:
             return np.asarray(grad).astype(source_dtype, copy=False)
         return np.asarray(loss), vjp
 
-    def forward(self, y_true, y_pred):
+    def forward(self, y_true, y_pred, **overrides):
         values = self.call(y_true, y_pred)
 
         def no_gradient(g):

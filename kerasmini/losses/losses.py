@@ -247,6 +247,8 @@ binary_crossentropy = _public(_binary_crossentropy, "binary_crossentropy")
 categorical_crossentropy = _public(_categorical_crossentropy, "categorical_crossentropy")
 sparse_categorical_crossentropy = _public(_sparse_categorical_crossentropy,
                                           "sparse_categorical_crossentropy")
+LOGITS_OF = {binary_crossentropy: "sigmoid", categorical_crossentropy: "softmax",
+             sparse_categorical_crossentropy: "softmax"}
 PRIVATE = {mean_squared_error: _mean_squared_error,
            mean_absolute_error: _mean_absolute_error, huber: _huber,
            kl_divergence: _kl_divergence, binary_crossentropy: _binary_crossentropy,
@@ -264,12 +266,25 @@ class LossFunctionWrapper(Loss):
         self.fn = fn
         self._fn_kwargs = kwargs
 
-    def forward(self, y_true, y_pred):
+    def forward(self, y_true, y_pred, **overrides):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         private = PRIVATE.get(self.fn)
         if private is not None:
-            return private(y_true, y_pred, **self._fn_kwargs)
+            return private(y_true, y_pred, **{**self._fn_kwargs, **overrides})
         return super().forward(y_true, y_pred)
+
+    def _logits_of(self, y_pred):
+        """As Keras (TensorFlow backend): a probability crossentropy on the output of a
+        softmax (sigmoid for binary) is computed from that activation's logits, so its
+        value is not clipped at epsilon and its gradient is exactly p - y. kerasmini does
+        this while a tape records (fit, train_on_batch, custom loops); Keras also pairs a
+        sigmoid's logits with a categorical loss, kerasmini only pairs matching kinds."""
+        kind = LOGITS_OF.get(self.fn)
+        found = getattr(y_pred, "_keras_logits", None)
+        if kind is None or found is None or found[0] != kind or \
+                self._fn_kwargs.get("from_logits"):
+            return None
+        return found[1]
 
     def call(self, y_true, y_pred):
         return self.fn(y_true, y_pred, **self._fn_kwargs)

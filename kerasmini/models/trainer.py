@@ -239,11 +239,16 @@ class Trainer:
     # ----- single batches ------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
-        """One training step on exactly this batch; the metrics keep accumulating."""
+        """One training step on exactly this batch; the logs are this batch's alone."""
         self._assert_compile_called("train_on_batch")
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("Arguments `sample_weight` and `class_weight` cannot be "
+                             f"specified at the same time. Received: sample_weight="
+                             f"{sample_weight}, class_weight={class_weight}")
         x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight,
                                             "train_on_batch")
         data.sample_count(x, y, sample_weight)
+        self.reset_metrics()
         logs = self.train_step(x, y, sample_weight)
         return logs if return_dict else self._in_order(logs)
 
@@ -251,6 +256,7 @@ class Trainer:
         self._assert_compile_called("test_on_batch")
         x, y, sample_weight = self._prepare(x, y, sample_weight, None, "test_on_batch")
         data.sample_count(x, y, sample_weight)
+        self.reset_metrics()
         logs = self.test_step(x, y, sample_weight)
         return logs if return_dict else self._in_order(logs)
 

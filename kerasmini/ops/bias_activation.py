@@ -8,6 +8,7 @@ other activation gets the biased array and returns its own.
 import numpy as np
 
 from kerasmini import activations  # relu is known by identity: the one in-place case
+from kerasmini import autodiff
 
 
 def bias_add_activate(x, bias, activation, axis=-1):
@@ -15,7 +16,15 @@ def bias_add_activate(x, bias, activation, axis=-1):
 
     x must be the caller's own array (a kernel's output), since it may be written into.
     bias None means no bias.
+    While a GradientTape records, nothing is written in place: the tape follows new
+    arrays (an in-place add into a recorded output lost the bias's gradient).
     """
+    if autodiff.is_recording():
+        if bias is not None:
+            shape = [1] * x.ndim
+            shape[axis] = bias.shape[0]
+            x = x + bias.reshape(shape)
+        return activation(x)
     if bias is not None:
         shape = [1] * x.ndim
         shape[axis] = bias.shape[0]
