@@ -179,3 +179,25 @@ def test_shuffled_fit_same_accuracy():
         accuracies[lib.__name__] = history.history["val_accuracy"][-1]
     assert min(accuracies.values()) > 0.85, accuracies
     assert abs(accuracies["keras"] - accuracies["kerasmini"]) <= 0.06, accuracies
+
+
+@pytest.mark.parametrize("first,then", [("kerasmini", "keras"), ("keras", "kerasmini")])
+def test_optimizer_state_continues_across_libraries(first, then, tmp_path):
+    """A model trained by one library, saved as .keras, continues in the other exactly
+    as it would have continued in the first (the Adam moments and the step count travel
+    in optimizer/vars, laid out as Keras lays them out)."""
+    libs = {"keras": keras, "kerasmini": kerasmini}
+    x, y = _digits(count=96)
+    model = mlp(libs[first])
+    model.compile(optimizer=libs[first].optimizers.Adam(learning_rate=0.01),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    args = dict(batch_size=32, shuffle=False, verbose=0)
+    model.fit(x, y, epochs=2, **args)
+    path = str(tmp_path / "trained.keras")
+    model.save(path)
+    loaded = libs[then].models.load_model(path)
+    assert int(np.asarray(loaded.optimizer.iterations.numpy())) == 6
+    continued = loaded.fit(x, y, epochs=2, **args).history
+    reference = model.fit(x, y, epochs=2, **args).history
+    for key in reference:
+        np.testing.assert_allclose(continued[key], reference[key], rtol=1e-5, err_msg=key)

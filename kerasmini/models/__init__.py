@@ -10,7 +10,7 @@ from kerasmini.models.sequential import Sequential
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a Keras 3 `.keras` archive (made by tf.keras or kerasmini)."""
     from kerasmini.saving import saving_lib  # lazy: saving/ imports models/
-    return saving_lib.load_model(filepath)
+    return saving_lib.load_model(filepath, compile=compile)
 
 
 def save_model(model, filepath, overwrite=True, **kwargs):

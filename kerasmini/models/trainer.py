@@ -61,6 +61,29 @@ class Trainer:
         self.compiled = True
         self.stop_training = False
 
+    def get_compile_config(self):
+        """compile()'s arguments as Keras 3 writes them into a `.keras` file."""
+        if not self.compiled:
+            return None
+        plain, weighted = self._metric_identifiers
+        return {"optimizer": optimizers_module.serialize(self.optimizer),
+                "loss": _serialize_loss(self.loss), "loss_weights": None,
+                "metrics": [_serialize_metric(m) for m in plain] or None,
+                "weighted_metrics": [_serialize_metric(m) for m in weighted] or None,
+                "run_eagerly": bool(self.run_eagerly), "steps_per_execution": 1,
+                "jit_compile": False}
+
+    def compile_from_config(self, config):
+        """compile() from a file's compile_config (optimizer, loss, metrics by name or
+        config; nothing in it is executed)."""
+        config = dict(config)
+        self.compile(optimizer=optimizers_module.deserialize(config["optimizer"]),
+                     loss=losses_module.get(config.get("loss")),
+                     metrics=[_deserialize_metric(m) for m in config.get("metrics") or []],
+                     weighted_metrics=[_deserialize_metric(m) for m in
+                                       config.get("weighted_metrics") or []],
+                     run_eagerly=bool(config.get("run_eagerly", False)))
+
     @property
     def metrics(self):
         tracker = [self._loss_tracker] if self.compiled else []
@@ -329,6 +352,28 @@ def _compiled_loss(loss):
         return resolved
     name = loss if isinstance(loss, str) else getattr(resolved, "__name__", None)
     return losses_module.LossFunctionWrapper(resolved, name=name)
+
+
+def _serialize_loss(loss):
+    if loss is None or isinstance(loss, str):
+        return loss
+    return losses_module.serialize(loss)
+
+
+def _serialize_metric(metric):
+    if isinstance(metric, str):
+        return metric
+    if isinstance(metric, metrics_module.Metric):
+        from kerasmini.object_configs import serialize_keras_object
+        return serialize_keras_object(metric, "keras.metrics")
+    return getattr(metric, "__name__", metric)
+
+
+def _deserialize_metric(config):
+    if isinstance(config, dict):
+        from kerasmini.object_configs import deserialize
+        return deserialize(config, metrics_module.ALL_OBJECTS_DICT, "metric")
+    return config
 
 
 def _check_metric(identifier):
