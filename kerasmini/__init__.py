@@ -1,6 +1,6 @@
 """kerasmini: the Keras 3 layer API in pure NumPy."""
-from kerasmini import (activations, autodiff, config, constraints, initializers, layers,
-                       losses, metrics, models, ops, optimizers, regularizers)
+from kerasmini import (activations, autodiff, callbacks, config, constraints, initializers,
+                       layers, losses, metrics, models, ops, optimizers, regularizers)
 from kerasmini.autodiff import GradientTape
 from kerasmini.explain import explain  # the function; the files are kerasmini/explain/
 from kerasmini.layers import Input
@@ -10,6 +10,5 @@ from kerasmini.variables import Variable
 __version__ = "0.1.0"
 
 __all__ = ["GradientTape", "Input", "Model", "Sequential", "Variable", "activations",
-           "autodiff", "config", "constraints", "explain", "initializers", "layers", "losses",
-           "metrics",
-           "models", "ops", "optimizers", "regularizers"]
+           "autodiff", "callbacks", "config", "constraints", "explain", "initializers",
+           "layers", "losses", "metrics", "models", "ops", "optimizers", "regularizers"]
