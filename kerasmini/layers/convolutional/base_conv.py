@@ -49,8 +49,8 @@ class BaseConv(Layer):
         return -1 if self.data_format == "channels_last" else 1
 
     def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # rank, channels, sizes: before any weight
         channels = input_shape[self.channel_axis]
-        self._check_channels(channels, input_shape)
         self.kernel = self.add_weight(
             self.kernel_size + (channels // self.groups, self.filters),
             self.kernel_initializer, "kernel",
@@ -65,6 +65,9 @@ class BaseConv(Layer):
     def _check_channels(self, channels, input_shape):
         if channels is None:
             raise ValueError(f"The channel dimension of the inputs should be defined. "
+                             f"Received input_shape={tuple(input_shape)}")
+        if channels == 0:
+            raise ValueError(f"Layer '{self.name}' needs at least one input channel. "
                              f"Received input_shape={tuple(input_shape)}")
         if channels % self.groups:
             raise ValueError(
@@ -124,6 +127,9 @@ class BaseConv(Layer):
 
 def _check_filters_and_groups(filters, groups):
     for name, value in (("filters", filters), ("groups", groups)):
+        if value is None:  # tf.keras: ValueError when the kernel shape has a None
+            raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly "
+                             f"positive integer. Received {name}=None.")
         if not isinstance(value, numbers.Real):  # Keras fails comparing it: a TypeError
             raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
                             f"Received {name}={value!r} of type {type(value).__name__}.")
