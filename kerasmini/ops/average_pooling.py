@@ -3,7 +3,8 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import check_output_size, output_length, pair, spatial_padding
+from kerasmini.ops.shapes import (check_output_size, output_length, padding_mode, pair,
+                                  spatial_padding)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -16,9 +17,9 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     a difference of two large partial sums would lose float32 digits.
     """
     data_format = standardize_data_format(data_format)
-    pool_size = pair(pool_size)
-    strides = pool_size if strides is None else pair(strides)
-    padding = padding.lower()
+    pool_size = pair(pool_size, "pool_size")
+    strides = pool_size if strides is None else pair(strides, "strides")
+    padding = padding_mode(padding)
     x = to_channels_last(np.asarray(inputs), data_format)
     pads = spatial_padding(x.shape[1:3], pool_size, strides, padding, (1, 1))
     out_hw = tuple(output_length(n + before + after, k, s, "valid") for n, (before, after),

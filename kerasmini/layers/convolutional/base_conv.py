@@ -7,7 +7,7 @@ from kerasmini.layers.arguments import (is_int, standardize_data_format,
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.ops.layout import join_channels, split_channels
-from kerasmini.ops.shapes import check_output_size, output_length
+from kerasmini.ops.shapes import check_output_size, check_strides_and_dilation, output_length
 
 
 class BaseConv(Layer):
@@ -23,10 +23,7 @@ class BaseConv(Layer):
         kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
         strides = standardize_tuple(strides, rank, "strides")
         dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
-        if max(strides) > 1 and max(dilation_rate) > 1:
-            raise ValueError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={strides} and dilation_rate={dilation_rate}")
+        check_strides_and_dilation(strides, dilation_rate)
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
