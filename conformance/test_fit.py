@@ -37,7 +37,7 @@ import kerasmini
 CHAOS_FACTOR = 4
 LOSS_FLOOR = 2e-4
 WEIGHT_FLOOR = 2e-4
-EPOCHS = 3
+EPOCHS = 2
 
 
 def _digits(count=480, size=8):
@@ -83,9 +83,9 @@ def mlp(lib):
         L.Dense(10, activation="softmax", name="out")])
 
 
-MODELS = {"readme_convnet": (readme_convnet, 28, 160, "adam", 0.001),
+MODELS = {"readme_convnet": (readme_convnet, 28, 96, "adam", 0.001),
           "branch_bn": (branch_bn, 8, 480, "adam", 0.01),
-          "mlp": (mlp, 8, 480, "sgd", 0.1)}
+          "mlp": (mlp, 8, 240, "sgd", 0.1)}
 
 
 def _compiled(lib, name, weights_from=None):
