@@ -32,7 +32,11 @@ def _unique_name(base):
 
 
 class Optimizer:
-    """Base class. Subclasses implement `build(variables)` and `update_step(...)`."""
+    """Base class. Subclasses implement `build(variables)` and `update_step(...)`.
+
+    The arguments every optimizer shares are taken here, with Keras's defaults; a
+    subclass names its own (beta_1, momentum, ...) and hands these on by keyword.
+    """
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
