@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kerasmini.ops.shapes import pair
+
 
 @dataclass(frozen=True)
 class Case:
@@ -26,16 +28,12 @@ class Case:
         """Floating-point operations of one call (comparisons for max pooling)."""
         outputs = int(np.prod(out_shape))
         if self.layer == "Conv2D":
-            kh, kw = _pair(self.args["kernel_size"])
+            kh, kw = pair(self.args["kernel_size"])
             return 2 * outputs * kh * kw * self.shape[-1]
         if self.layer == "Dense":
             return 2 * outputs * self.shape[-1]
-        ph, pw = _pair(self.args.get("pool_size", 2))
+        ph, pw = pair(self.args.get("pool_size", 2))
         return outputs * ph * pw
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _conv(shape, filters, kernel_size=3, group="throughput", dtype="float32", **args):
