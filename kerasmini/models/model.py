@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 
+from kerasmini.layers.arguments import integer
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
 from kerasmini.models.layer_configs import serialize_layer
@@ -93,11 +94,15 @@ class Model(Layer):
         if callbacks:
             raise ValueError("predict(callbacks=...) is not supported by kerasmini. "
                              f"Received: callbacks={callbacks!r}")
-        batch_size = 32 if batch_size is None else int(batch_size)
+        batch_size = 32 if batch_size is None else integer(batch_size, "batch_size")
         if batch_size <= 0:
             raise ValueError(f"Argument `batch_size` must be a positive integer. "
                              f"Received: batch_size={batch_size}")
         arrays = [np.asarray(a) for a in flatten(x)]
+        if not arrays or any(a.ndim == 0 for a in arrays):  # e.g. a list of numbers
+            raise ValueError(f"Unrecognized data type: x={str(x)[:200]} (of type "
+                             f"{type(x)}). predict() takes a NumPy array, or a list or "
+                             "dict of arrays for a model with several inputs.")
         count = arrays[0].shape[0]
         if any(a.shape[0] != count for a in arrays):
             raise ValueError("All inputs to `predict` must have the same number of "
