@@ -21,6 +21,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     """
     _check_expand_nested(model, expand_nested)
     rows, sequential_like = model._summary_rows()
+    # One row per layer, as Keras lists them: a functional model's `_operations` when it
+    # keeps them apart from `layers` (tensor operations such as `x + y`), else `layers`.
+    layers = getattr(model, "_operations", None) or model.layers
     header, align, default_length, default_positions = _columns(sequential_like)
     positions = positions or default_positions
     rows = [row[:len(header)] for row in rows]
@@ -28,8 +31,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
         default_length += 12
         positions = [p * 0.90 for p in positions] + [1.0]
         header, align = header + ["Trainable"], align + ["center"]
-        rows = [row + [_trainable_mark(layer)] for row, layer in zip(rows, model.layers)]
-    first, stop = layer_index_range(model.layers, layer_range)
+        rows = [row + [_trainable_mark(layer)] for row, layer in zip(rows, layers)]
+    first, stop = layer_index_range(layers, layer_range)
     line_length = line_length or min(default_length, shutil.get_terminal_size().columns - 4)
     table = render_table(header, rows[first:stop], _column_widths(positions, line_length),
                          align, line_length)
@@ -79,7 +82,7 @@ def _check_expand_nested(model, expand_nested):
 
 
 def _trainable_mark(layer):
-    if not layer.weights:
+    if not getattr(layer, "weights", None):
         return "-"
     return "Y" if layer.trainable else "N"
 
