@@ -11,13 +11,14 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a Keras 3 `.keras` archive (made by tf.keras or kerasmini).
 
     compile: kerasmini models have no training configuration yet, so a loaded model is
-        never compiled (False asks for exactly that; a file's compile_config is skipped).
+        never compiled: with compile=True, a file that holds one (compile_config) loads
+        with a warning saying so; compile=False asks for exactly what kerasmini does.
     safe_mode: kerasmini never runs code from a file, so it is always safe;
         safe_mode=False (allow code such as Lambda layers) is an error.
     """
     _check_load_options(compile, safe_mode)
     from kerasmini.saving import saving_lib  # lazy: saving/ imports models/
-    return saving_lib.load_model(filepath)
+    return saving_lib.load_model(filepath, compile=compile)
 
 
 def _check_load_options(compile, safe_mode):

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from collections import Counter
 
@@ -225,12 +226,16 @@ def load_weights(model, filepath):
     _assign(values)
 
 
-def load_model(filepath):
+def load_model(filepath, compile=True):
     filepath = _path(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
                          "load_model reads Keras 3 `.keras` archives.")
     config, weights = _read_archive(filepath)
+    if compile and config.get("compile_config"):
+        warnings.warn(f"{filepath} holds a training configuration (compile_config) that "
+                      "kerasmini does not restore: the model is loaded uncompiled. Pass "
+                      "compile=False to say that is what you want.", stacklevel=3)
     where = f"the member '{WEIGHTS_FILE}' of {filepath}"
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
     # The weights a config declares must fit in the weights the file holds (Keras
