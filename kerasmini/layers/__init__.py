@@ -19,9 +19,14 @@ from kerasmini.layers.layer import Layer
 from kerasmini.layers.merging.add import Add
 from kerasmini.layers.merging.concatenate import Concatenate
 from kerasmini.layers.normalization.batch_normalization import BatchNormalization
+from kerasmini.layers.pooling.average_pooling1d import AveragePooling1D, AvgPool1D
 from kerasmini.layers.pooling.average_pooling2d import AveragePooling2D, AvgPool2D
+from kerasmini.layers.pooling.global_average_pooling1d import (GlobalAveragePooling1D,
+                                                               GlobalAvgPool1D)
 from kerasmini.layers.pooling.global_average_pooling2d import (GlobalAveragePooling2D,
                                                                GlobalAvgPool2D)
+from kerasmini.layers.pooling.global_max_pooling1d import (GlobalMaxPool1D,
+                                                           GlobalMaxPooling1D)
 from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
                                                            GlobalMaxPooling2D)
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
@@ -41,13 +46,14 @@ SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "Add", "AveragePooling2D", "AvgPool2D", "BatchNormalization",
-    "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
-    "Convolution1D", "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose",
-    "Cropping2D", "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Dropout", "ELU",
-    "Flatten", "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D",
-    "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec", "Layer", "LeakyReLU",
-    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU", "Rescaling",
-    "Reshape", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "Activation", "Add", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
+    "BatchNormalization", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",
+    "Conv2DTranspose", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+    "Convolution2DTranspose", "Cropping2D", "Dense", "DepthwiseConv1D", "DepthwiseConv2D",
+    "Dropout", "ELU", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec",
+    "Layer", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU",
+    "Rescaling", "Reshape", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
     "SeparableConvolution2D", "Softmax", "ZeroPadding2D",
 ]
