@@ -14,7 +14,7 @@ class BaseGlobalPooling(Layer):
         super().__init__(**kwargs)
         self._build_at_init()
         self.data_format, self.keepdims = data_format, bool(keepdims)
-        self.input_spec = InputSpec(ndim=rank + 2)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial_axes(self):
         first = 1 if self.data_format == "channels_last" else 2
