@@ -31,11 +31,17 @@ from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
                                                            GlobalMaxPooling2D)
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
 from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
+from kerasmini.layers.preprocessing.center_crop import CenterCrop
 from kerasmini.layers.preprocessing.rescaling import Rescaling
+from kerasmini.layers.preprocessing.resizing import Resizing
 from kerasmini.layers.regularization.dropout import Dropout
+from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
 from kerasmini.layers.reshaping.flatten import Flatten
 from kerasmini.layers.reshaping.reshape import Reshape
+from kerasmini.layers.reshaping.up_sampling1d import UpSampling1D
+from kerasmini.layers.reshaping.up_sampling2d import UpSampling2D
+from kerasmini.layers.reshaping.zero_padding1d import ZeroPadding1D
 from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
 
 Convolution1D = Conv1D
@@ -47,13 +53,15 @@ SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
     "Activation", "Add", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
-    "BatchNormalization", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D",
-    "Conv2DTranspose", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
-    "Convolution2DTranspose", "Cropping2D", "Dense", "DepthwiseConv1D", "DepthwiseConv2D",
-    "Dropout", "ELU", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
-    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec",
-    "Layer", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU",
-    "Rescaling", "Reshape", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
-    "SeparableConvolution2D", "Softmax", "ZeroPadding2D",
+    "BatchNormalization", "CenterCrop", "Concatenate", "Conv1D", "Conv1DTranspose",
+    "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution1DTranspose",
+    "Convolution2D", "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense",
+    "DepthwiseConv1D", "DepthwiseConv2D", "Dropout", "ELU", "Flatten",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec", "Layer", "LeakyReLU",
+    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU", "Rescaling",
+    "Reshape", "Resizing", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D", "Softmax", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
+    "ZeroPadding2D",
 ]
