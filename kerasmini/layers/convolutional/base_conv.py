@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from kerasmini import activations
+from kerasmini import activations, autodiff
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
@@ -97,7 +97,7 @@ class BaseConv(Layer):
             shape = [1] * outputs.ndim
             shape[self.channel_axis] = self.filters
             outputs += self.bias.value.reshape(shape)
-        if self.activation is activations.relu:
+        if self.activation is activations.relu and not autodiff.is_recording():
             # Plain relu in place: `outputs` is this call's own fresh array, and a second
             # output-sized array would cost an allocation and a pass (latency cases).
             return np.maximum(outputs, 0, out=outputs)
