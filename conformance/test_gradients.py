@@ -62,7 +62,10 @@ LARGE_GRIDS = ("Conv1D", "BatchNormalization", "AveragePooling2D", "AvgPool2D")
 
 
 def layer_cases():
-    cases = []
+    """The model-building layers at inference, then BatchNormalization with training=True
+    (all of those in every tier: the batch statistics' gradient is the one that is easy
+    to get wrong)."""
+    cases, training = [], []
     for make in grids_layers.SINGLE_INPUT + grids_layers.MERGE:
         for i, (name, layer, args, shapes) in enumerate(make()):
             if layer in ("Dropout",) or i % (8 if layer in LARGE_GRIDS else 2):
@@ -73,8 +76,8 @@ def layer_cases():
                     continue  # TF has no float64 NCHW convolution on CPU
                 cases.append((f"{name}_{dtype}", layer, args, dtype, shapes[0], None))
             if layer == "BatchNormalization":
-                cases.append((f"{name}_training", layer, args, "float64", shapes[0], True))
-    return tiered(cases)
+                training.append((f"{name}_training", layer, args, "float64", shapes[0], True))
+    return tiered(cases) + training
 
 
 def grouped_conv1d(layer, args):
