@@ -8,6 +8,8 @@ import math
 import re
 import shutil
 
+import numpy as np
+
 _WORD = re.compile(r"\s*\S+\s*")
 
 
@@ -56,7 +58,6 @@ def _count_line(label, weights):
 
 
 def _itemsize(dtype):
-    import numpy as np
     return np.dtype(dtype).itemsize
 
 
@@ -68,7 +69,8 @@ def readable_size(size):
     return f"{size:.2f} PB"
 
 
-def format_shape(shape):
+def shape_as_summary(shape):
+    """(None, 5) as Keras's summary prints it: a 1-tuple is (5), without Python's comma."""
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 

@@ -7,6 +7,7 @@ beside it. `op.forward` is the bare kernel.
 from kerasmini.autodiff import differentiable
 from kerasmini.ops import average_pooling, convolution, linear, max_pooling
 from kerasmini.ops.average_pooling_vjp import average_pool_vjp
+from kerasmini.ops.bias_activation import bias_add_activate
 from kerasmini.ops.convolution_vjp import conv_vjp
 from kerasmini.ops.linear_vjp import dense_vjp
 from kerasmini.ops.max_pooling_vjp import max_pool_vjp
@@ -25,9 +26,9 @@ max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 
 __all__ = [
-    "abs", "absolute", "add", "average_pool", "batch_normalization", "cast", "clip", "concatenate", "conv", "dense",
-    "divide", "exp", "expand_dims", "expm1", "log", "log1p", "log_softmax", "logsumexp",
-    "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
+    "abs", "absolute", "add", "average_pool", "batch_normalization", "bias_add_activate",
+    "cast", "clip", "concatenate", "conv", "dense", "divide", "exp", "expand_dims", "expm1",
+    "log", "log1p", "log_softmax", "logsumexp", "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
     "negative", "one_hot", "output_length", "power", "reshape", "same_padding", "sigmoid",
     "softmax", "sqrt", "square", "squeeze", "subtract", "sum", "take_along_axis", "tanh",
     "transpose", "true_divide", "where"]

@@ -22,7 +22,7 @@ import numpy as np
 from kerasmini.ops import convolution
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import spatial_padding
+from kerasmini.ops.shapes import pair, spatial_padding
 from kerasmini.ops.window_gradients import crop_padding, offset_slices
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
@@ -31,7 +31,7 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
              dilation_rate=1):
     """(dL/dinputs, dL/dkernel) of `conv(inputs, kernel, ...)` for g = dL/dout."""
     data_format = standardize_data_format(data_format)
-    strides, dilation_rate = _pair(strides), _pair(dilation_rate)
+    strides, dilation_rate = pair(strides), pair(dilation_rate)
     x = to_channels_last(np.asarray(inputs), data_format)
     g = to_channels_last(np.asarray(g), data_format)
     wide = np.float32 if np.result_type(x, kernel) == np.float16 else np.result_type(x, kernel)
@@ -72,7 +72,3 @@ def _chunk_gradients(windows, g, kernel, dkernel, dx_padded, geometry):
         for (a, b), (rows, cols) in offset_slices((kh, kw), strides, dilation_rate, out_hw,
                                                   first_row):
             dx_padded[:, rows, cols, channels] += dpatches[:, :, :, a, b]
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
