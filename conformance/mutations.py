@@ -52,8 +52,8 @@ MUTATIONS = {
         "glorot fan-in/fan-out computed without the receptive field"),
     "vjp_dense_reshape_for_transpose": (
         "kerasmini/ops/linear_vjp.py",
-        "    dx = (flat_g @ kernel.T).reshape(x.shape)",
-        "    dx = (flat_g @ kernel.reshape(kernel.shape[::-1])).reshape(x.shape)",
+        "    dx = product(flat_g, kernel.T).reshape(x.shape)",
+        "    dx = product(flat_g, kernel.reshape(kernel.shape[::-1])).reshape(x.shape)",
         "Dense input gradient with a dropped transpose (W reshaped instead of W.T)"),
     "vjp_conv_scatter_column_stride": (
         "kerasmini/ops/window_gradients.py",

@@ -22,6 +22,7 @@ import numpy as np
 from kerasmini.ops import convolution
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
+from kerasmini.ops.products import product
 from kerasmini.ops.shapes import pair, spatial_padding
 from kerasmini.ops.window_gradients import crop_padding, offset_slices
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
@@ -66,9 +67,10 @@ def _chunk_gradients(windows, g, kernel, dkernel, dx_padded, geometry):
         patches = windows[..., channels].reshape(-1, kh * kw * c_per_group)  # im2col
         g_rows = g[..., outs].reshape(-1, f_per_group)
         k_matrix = kernel[..., outs].reshape(-1, f_per_group)
-        dkernel[..., outs] += (patches.T.astype(g_rows.dtype, copy=False) @ g_rows).reshape(
-            kh, kw, c_per_group, f_per_group)
-        dpatches = (g_rows @ k_matrix.T).reshape(*g.shape[:3], kh, kw, c_per_group)
+        patches = patches.astype(g_rows.dtype, copy=False)
+        dkernel[..., outs] += product(patches.T, g_rows).reshape(kh, kw, c_per_group,
+                                                                 f_per_group)
+        dpatches = product(g_rows, k_matrix.T).reshape(*g.shape[:3], kh, kw, c_per_group)
         for (a, b), (rows, cols) in offset_slices((kh, kw), strides, dilation_rate, out_hw,
                                                   first_row):
             dx_padded[:, rows, cols, channels] += dpatches[:, :, :, a, b]
