@@ -7,10 +7,18 @@ respect to the input and the kernel: two products of the forward's size, so twic
 floating-point work), each timed in kerasmini (GradientTape) and in tf.keras
 (tf.GradientTape inside a tf.function), interleaved on the same inputs and weights. The
 gradients are checked to agree before anything is timed.
+
+    python -m benchmarks.gradients --cpu
+
+kerasmini alone on one BLAS thread, timed in CPU seconds (time.process_time), against
+the one-thread GEMM peak: what the kernels make of a core, whatever else the machine
+runs (a loaded shared machine makes wall times of threaded BLAS meaningless). "step" is
+a recorded forward, the loss sum(y * R) and tape.gradient; "backward" is step - forward.
 """
 import argparse
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -65,10 +73,64 @@ def run(case, tf, keras, kerasmini):
     return {name: (times[name], work[name] / times[name] / 1e9) for name in times}
 
 
+def cpu_seconds(fn, repeats=5):
+    """Median CPU seconds of one call (after one warm-up call)."""
+    fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        samples.append(time.process_time() - start)
+    return float(np.median(samples))
+
+
+def run_cpu(case, kerasmini):
+    layer = getattr(kerasmini.layers, case.layer)(**case.args, dtype=case.dtype)
+    x = np.random.default_rng(0).standard_normal(case.shape).astype(case.dtype)
+    out_shape = layer(x).shape
+    seed = np.random.default_rng(1).standard_normal(out_shape).astype(case.dtype)
+
+    def backward():
+        with kerasmini.GradientTape() as tape:
+            tape.watch(x)
+            loss = kerasmini.ops.sum(layer(x) * seed)
+        return tape.gradient(loss, [x, layer.kernel])
+
+    work = case.work(out_shape)
+    forward = cpu_seconds(lambda: layer(x))
+    # A step records the forward, then runs the backward: the backward is the difference.
+    step = cpu_seconds(backward)
+    return {"forward": (forward, work), "backward": (step - forward, 2 * work),
+            "step": (step, 3 * work)}
+
+
+def main_cpu(cases):
+    import kerasmini
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):
+        size = 2048
+        a, b = (np.random.default_rng(i).standard_normal((size, size), dtype=np.float32)
+                for i in (0, 1))
+        peak = 2 * size**3 / cpu_seconds(lambda: a @ b, repeats=3) / 1e9
+        print(f"float32 GEMM peak on one BLAS thread: {peak:.1f} GFLOP/s (CPU time)")
+        print(f"{'case':58} {'pass':9} {'CPU ms':>9} {'GFLOP/s':>8} {'of peak':>8}")
+        for case in cases:
+            for mode, (seconds, work) in run_cpu(case, kerasmini).items():
+                gflops = work / seconds / 1e9
+                print(f"{case.name:58} {mode:9} {seconds * 1e3:9.2f} {gflops:8.1f} "
+                      f"{gflops / peak:8.0%}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.gradients", description=__doc__)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--cpu", action="store_true",
+                        help="kerasmini only, one BLAS thread, CPU seconds")
     args = parser.parse_args(argv)
+    cases = [CASES[i] for i in QUICK] if args.quick else CASES
+    if args.cpu:
+        return main_cpu(cases)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
     import tensorflow as tf
@@ -77,7 +139,7 @@ def main(argv=None):
     peak = gemm_peak_gflops()
     print(f"float32 GEMM peak through NumPy's BLAS: {peak:.1f} GFLOP/s")
     print(f"{'case':58} {'mode':12} {'ms':>9} {'GFLOP/s':>8} {'of peak':>8}")
-    for case in [CASES[i] for i in QUICK] if args.quick else CASES:
+    for case in cases:
         for mode, (seconds, gflops) in run(case, tf, keras, kerasmini).items():
             print(f"{case.name:58} {mode:12} {seconds * 1e3:9.2f} {gflops:8.1f} "
                   f"{gflops / peak:8.0%}")

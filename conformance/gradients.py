@@ -26,6 +26,9 @@ float64 with h = 1e-6 are good to ~1e-9 relative: that is the float64 tolerance
 suite's tolerances (harness.RTOL: 1e-5, 1e-2 of the gradient's scale): the products
 summed per gradient element are as few as a forward output's.
 """
+import json
+import os
+
 import numpy as np
 
 from conformance import harness, reference_layers
@@ -40,6 +43,23 @@ SMALL = 32
 COORDINATES = 6
 PROJECTIONS = 2
 GRAD_RTOL = {"float16": 1e-2, "float32": 1e-5, "float64": 1e-9}
+# KM_GRADIENT_LOG=file: one JSON line per compared gradient (layer, dtype, what, the max
+# error against the reference and the max difference from tf.keras, both relative to the
+# gradient's scale), for tables of measured errors.
+LOG = os.environ.get("KM_GRADIENT_LOG")
+
+
+def log_errors(layer, dtype, what, km_grad, reference_error, tf_grad):
+    if not LOG or km_grad is None:
+        return
+    g = np.asarray(km_grad, np.float64)
+    scale = max(float(np.max(np.abs(g), initial=0.0)), 1e-30)
+    tf_diff = None
+    if isinstance(tf_grad, np.ndarray) and tf_grad.shape == g.shape:
+        tf_diff = float(np.max(np.abs(g - tf_grad), initial=0.0)) / scale
+    with open(LOG, "a") as out:
+        out.write(json.dumps(dict(layer=layer, dtype=dtype, what=what,
+                                  vs_reference=reference_error / scale, vs_tf=tf_diff)) + "\n")
 
 
 # ----- the reference ---------------------------------------------------------------------
@@ -237,13 +257,18 @@ def check_gradients(layer, args, dtype, shape, case, training=None, make_weights
                                                 training, forward, dtype)
     for k, ref in enumerate(refs):
         tf_k = _pick(tf_grads, k)
+        log_errors(layer, dtype, "input", km[k], float(np.max(np.abs(
+            np.asarray(km[k], np.float64) - ref), initial=0.0)), tf_k)
         harness.three_way(km[k], tf_k, ref, dtype, f"{where}: d/d input {k}", classify,
                           rtol=GRAD_RTOL[dtype])
     for j, variable in enumerate(m.trainable_weights):
         index = names.index(variable.name)
         with np.errstate(all="ignore"):
             checks = weight_gradient_checks(forward, xs64, weights, index, seed_grad, rng)
-        _three_way_partial(km[len(xs) + j], _pick(tf_grads, len(xs) + j), checks, dtype,
+        km_grad, tf_grad = km[len(xs) + j], _pick(tf_grads, len(xs) + j)
+        log_errors(layer, dtype, variable.name, km_grad,
+                   _error_against(km_grad, checks, dtype)[0], tf_grad)
+        _three_way_partial(km_grad, tf_grad, checks, dtype,
                            f"{where}: d/d {variable.name}", classify, floor)
 
 
