@@ -5,7 +5,9 @@ rank and channels, works out the output shape (which raises on impossible
 configurations before anything changes), builds the weights on the first call, then
 hands off to `call()`.
 """
+import contextlib
 import inspect
+import threading
 from collections import Counter
 
 import numpy as np
@@ -14,10 +16,25 @@ from kerasmini import config, regularizers
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini.serialization import snake_case
-from kerasmini.variables import Variable
+from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _name_counts = Counter()
+_build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
+
+
+@contextlib.contextmanager
+def undone_on_error(objects):
+    """If the block raises, restore every attribute of `objects` as it was. Shallow
+    copies suffice because building replaces lists (weights, nodes), never mutates."""
+    saved = [(obj, dict(obj.__dict__)) for obj in objects]
+    try:
+        yield
+    except BaseException:
+        for obj, attributes in saved:
+            obj.__dict__.clear()
+            obj.__dict__.update(attributes)
+        raise
 
 
 def unique_name(base):
@@ -81,6 +98,7 @@ class Layer:
     # ----- weights -----------------------------------------------------------------
     def add_weight(self, shape, initializer, name, trainable=True, regularizer=None,
                    constraint=None):
+        reserve(shape, self._dtype, f"{self.name}/{name}")
         value = initializer(tuple(shape), dtype=self._dtype)
         variable = Variable(value, name=name, dtype=self._dtype, trainable=trainable,
                             path=f"{self.name}/{name}", constraint=constraint)
@@ -121,6 +139,10 @@ class Layer:
                 raise ValueError(
                     f"Layer {self.name} weight shape {variable.shape} is not compatible "
                     f"with provided weight shape {array.shape}.")
+            if array.dtype.kind not in "biuf":  # convert nothing until all are numbers
+                raise ValueError(
+                    f"Layer {self.name} weight '{variable.name}' must be a numeric array. "
+                    f"Received: an array of dtype {array.dtype}")
         for variable, array in zip(targets, arrays):
             variable.assign(array)
 
@@ -174,15 +196,14 @@ class Layer:
         self.built = True
 
     def _build_or_undo(self, input_shape):
-        """Build; if building raises, restore every attribute as it was."""
-        saved = dict(self.__dict__)
-        try:
-            self.build(tuple(input_shape))
-        except Exception:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-        self.built = True
+        """Build once, under a lock (threads racing to the first call build once); if
+        building raises, every attribute is restored as it was."""
+        with _build_lock:
+            if self.built:  # another thread built it while this one waited
+                return
+            with undone_on_error([self]):
+                self.build(tuple(input_shape))
+                self.built = True
 
     def _convert_input(self, inputs):
         x = np.asarray(inputs)
