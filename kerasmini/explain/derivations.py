@@ -17,6 +17,7 @@ from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.merging.add import Add
 from kerasmini.layers.merging.concatenate import Concatenate
 from kerasmini.layers.pooling.base_pooling import BasePooling
+from kerasmini.ops.layout import join_channels, split_channels
 from kerasmini.ops.shapes import effective_kernel_size, output_length, same_padding
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
@@ -80,7 +81,8 @@ def explain_conv(layer, input_shape):
     lines.append(f"parameters: {formula} = {numbers} = {params}"
                  + ("" if layer.use_bias else " (use_bias=False)"))
     lines.extend(_activation_line(layer))
-    explanation.output_shape = _assemble(input_shape, out, layer.filters, layer.data_format)
+    explanation.output_shape = join_channels(input_shape[0], out, layer.filters,
+                                              layer.data_format)
     explanation.params = params
     explanation.summary = "; ".join(summaries) + f"; {layer.filters} filters"
     return explanation
@@ -109,7 +111,8 @@ def explain_pooling(layer, input_shape):
     lines.append(f"channels: {channels} in -> {channels} out (each channel is pooled "
                  "on its own)")
     lines.append("parameters: 0 (pooling has no weights)")
-    explanation.output_shape = _assemble(input_shape, out, channels, layer.data_format)
+    explanation.output_shape = join_channels(input_shape[0], out, channels,
+                                              layer.data_format)
     explanation.params = 0
     explanation.summary = "; ".join(summaries)
     return explanation
@@ -134,10 +137,7 @@ def _check_rank(layer, title, input_shape):
                         f"{len(input_shape)}{hint}"), (), None
     explanation.lines.append(f"input {format_shape(input_shape)} = ({', '.join(layout)}); "
                              f"{where}")
-    if layer.data_format == "channels_last":
-        spatial, channels = input_shape[1:-1], input_shape[-1]
-    else:
-        spatial, channels = input_shape[2:], input_shape[1]
+    spatial, channels = split_channels(input_shape, layer.data_format)
     explanation.lines.append(f"batch: {input_shape[0]} passes through unchanged")
     return explanation, spatial, channels
 
@@ -427,12 +427,6 @@ def _built_params(layer):
 # ----- small helpers ------------------------------------------------------------------------
 def _axis_names(rank):
     return AXIS_NAMES.get(rank, tuple(f"axis {i + 1}" for i in range(rank)))
-
-
-def _assemble(input_shape, spatial, channels, data_format):
-    if data_format == "channels_last":
-        return (input_shape[0], *spatial, channels)
-    return (input_shape[0], channels, *spatial)
 
 
 def _invalid(explanation, problem):

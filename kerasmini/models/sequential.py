@@ -5,6 +5,7 @@ from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.keras_tensor import KerasTensor
 from kerasmini.layers.layer import Layer, _build_lock, undone_on_error
 from kerasmini.models.functional import Functional
+from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.models.model import Model, layer_row
 
 
@@ -116,7 +117,6 @@ class Sequential(Model):
         return rows, True
 
     def get_config(self):
-        from kerasmini.saving.serialization_lib import serialize_layer
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": self.dtype_policy,
                   "layers": [serialize_layer(layer) for layer in self._layers]}
@@ -126,7 +126,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasmini.saving.serialization_lib import deserialize_layer
         config = dict(config)
         layer_configs = config.pop("layers")
         build_shape = config.pop("build_input_shape", None)

@@ -23,10 +23,10 @@ import tempfile
 import zipfile
 from collections import Counter
 
-
+from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
+from kerasmini.object_configs import snake_case
 from kerasmini.saving import safe_reading as safe
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError  # noqa: F401
-from kerasmini.serialization import snake_case
 from kerasmini.variables import allocation_limit
 
 CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE = "config.json", "metadata.json", "model.weights.h5"
@@ -84,7 +84,6 @@ def save_weights(model, filepath, overwrite=True):
 
 
 def save_model(model, filepath, overwrite=True):
-    from kerasmini.saving.serialization_lib import serialize_layer
     filepath = os.fspath(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add the `.keras` "
@@ -218,7 +217,6 @@ def load_weights(model, filepath):
 
 
 def load_model(filepath):
-    from kerasmini.saving.serialization_lib import deserialize_layer
     filepath = os.fspath(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "

@@ -1,15 +1,13 @@
 """BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
 import numbers
 
-import numpy as np
-
-from kerasmini import activations
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.shapes import output_length
+from kerasmini.ops.layout import join_channels, split_channels
+from kerasmini.ops.shapes import check_output_size, output_length
 
 
 class BaseConv(Layer):
@@ -78,30 +76,14 @@ class BaseConv(Layer):
             raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
                              f"Received input_shape={input_shape}")
         self._check_channels(input_shape[self.channel_axis], input_shape)
-        spatial = (input_shape[1:-1] if self.data_format == "channels_last"
-                   else input_shape[2:])
+        spatial, _ = split_channels(input_shape, self.data_format)
         out = tuple(output_length(n, k, s, self.padding, d) for n, k, s, d in
                     zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
-        if any(n is not None and n <= 0 for n in out):
-            raise ValueError(
-                "Computed output size would be zero or negative. Received "
-                f"`inputs shape={input_shape}`, `kernel_size={self.kernel_size}`, "
-                f"`dilation_rate={self.dilation_rate}`, `strides={self.strides}`, "
-                f"`padding={self.padding}`: the (dilated) kernel is larger than the input.")
-        if self.data_format == "channels_last":
-            return (input_shape[0], *out, self.filters)
-        return (input_shape[0], self.filters, *out)
-
-    def _add_bias_and_activate(self, outputs):
-        if self.use_bias:
-            shape = [1] * outputs.ndim
-            shape[self.channel_axis] = self.filters
-            outputs += self.bias.value.reshape(shape)
-        if self.activation is activations.relu:
-            # Plain relu in place: `outputs` is this call's own fresh array, and a second
-            # output-sized array would cost an allocation and a pass (latency cases).
-            return np.maximum(outputs, 0, out=outputs)
-        return self.activation(outputs)
+        check_output_size(out, input_shape, {
+            "kernel_size": self.kernel_size, "dilation_rate": self.dilation_rate,
+            "strides": self.strides, "padding": self.padding},
+            ": the (dilated) kernel is larger than the input")
+        return join_channels(input_shape[0], out, self.filters, self.data_format)
 
     def get_config(self):
         return {
