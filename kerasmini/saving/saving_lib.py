@@ -25,7 +25,9 @@ from collections import Counter
 
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.object_configs import snake_case
+from kerasmini.object_registration import custom_object_scope
 from kerasmini.saving import safe_reading as safe
+from kerasmini.saving.legacy_h5 import is_legacy_h5, load_legacy_model
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError  # noqa: F401
 from kerasmini.variables import allocation_limit
 
@@ -216,11 +218,21 @@ def load_weights(model, filepath):
     _assign(values)
 
 
-def load_model(filepath):
-    filepath = os.fspath(filepath)
+def load_model(filepath, custom_objects=None):
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise TypeError("Argument `custom_objects` must be a dict of names to classes. "
+                        f"Received: custom_objects={custom_objects!r}")
+    with custom_object_scope(custom_objects):
+        return _load_model(os.fspath(filepath))
+
+
+def _load_model(filepath):
+    if is_legacy_h5(filepath):
+        return load_legacy_model(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
-                         "load_model reads Keras 3 `.keras` archives.")
+                         "load_model reads Keras 3 `.keras` archives and legacy `.h5` "
+                         "model files.")
     config, weights = _read_archive(filepath)
     where = f"the member '{WEIGHTS_FILE}' of {filepath}"
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
