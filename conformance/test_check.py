@@ -175,3 +175,22 @@ class CheckTest(unittest.TestCase):
         with self.assertRaises(AssertionError) as caught:
             assert_matches_keras(model, keras_model=self.files["branches"])
         self.assertIn("first diverging layer: 'b' (Conv2D)", str(caught.exception))
+
+
+class InspectTfKerasFilesTest(unittest.TestCase):
+    def test_lambda_from_tf_keras_is_named_and_trained_state_seen(self):
+        from kerasmini.inspection.cli import main as inspect_main
+        model = keras.Sequential([keras.Input((3,)), L.Dense(2, name="d"),
+                                  L.Lambda(lambda t: t * 2, name="double")])
+        model.compile("adam", "mse")
+        model.fit(np.zeros((4, 3)), np.zeros((4, 2)), verbose=0)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "lambda.keras")
+            model.save(path)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                status = inspect_main([path])
+        self.assertEqual(status, 1)
+        self.assertIn("'double': Lambda layer with serialized Python code", out.getvalue())
+        self.assertIn("optimizer state: adam:", out.getvalue())
+        self.assertIn(f"keras_version {keras.__version__}", out.getvalue())

@@ -12,7 +12,8 @@ import numpy as np
 from kerasmini import layers
 from kerasmini.explain.derivations import padding_comparison
 
-COMMANDS = {"explain": "kerasmini.explain.cli", "check": "kerasmini.check.cli"}
+COMMANDS = {"explain": "kerasmini.explain.cli", "check": "kerasmini.check.cli",
+            "inspect": "kerasmini.inspection.cli"}
 
 
 def seed_example():

@@ -126,6 +126,11 @@ def h5_group(parent, path, where):
     return node
 
 
+def h5_items(group, where):
+    """(name, object) for each member of `group`, hard links only (as h5_group)."""
+    return [(name, _hard_link_target(group, name, where)) for name in group]
+
+
 def h5_dataset(group, name, where):
     """The dataset `name` of `group`: stored in this file, contiguous or chunked."""
     h5py = h5py_module()
