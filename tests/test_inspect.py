@@ -136,6 +136,8 @@ class InspectTest(unittest.TestCase):
         self.assertIn("is not valid JSON", self.hostile("d.keras", config=b"{not json"))
         self.assertIn("nests JSON too deeply",
                       self.hostile("e.keras", config=b"[" * 200000 + b"]" * 200000))
+        with self.assertRaisesRegex(ValueError, "nests JSON too deeply"):  # and load_model
+            kerasmini.models.load_model(self.path("e.keras"))
         nested = {"class_name": "Sequential", "config": {"name": "m0", "layers": []}}
         for i in range(100):
             nested = {"class_name": "Sequential", "config": {"name": f"m{i}",

@@ -3,7 +3,6 @@ metadata and config, HDF5 group names, attributes and dataset headers. No weight
 is read and nothing from the file runs; every refusal is a FileFormatError (ValueError).
 """
 import io
-import json
 import os
 import stat
 import zipfile
@@ -12,7 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kerasmini.inspection import configs
+from kerasmini.saving import legacy_h5
 from kerasmini.saving import safe_reading as safe
+from kerasmini.saving.legacy_h5 import text as _text
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError
 
 MAX_MEMBERS = 1000
@@ -88,20 +89,7 @@ def _check_member_name(info, where):
 
 def _json_member(archive, name, where):
     text = safe.read_member(archive, name, safe.MAX_CONFIG_BYTES, where)
-    return parse_json(text, f"the member '{name}' of {where}")
-
-
-def parse_json(text, where):
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise FileFormatError(f"{where} nests JSON too deeply to be a Keras config.") from None
-    except (ValueError, UnicodeDecodeError) as error:
-        raise FileFormatError(f"{where} is not valid JSON: {error}") from error
-    if not isinstance(value, dict):
-        raise FileFormatError(f"{where} must hold a JSON object, not "
-                              f"{type(value).__name__}.")
-    return value
+    return safe.parse_json_object(text, f"the member '{name}' of {where}")
 
 
 def _keras_archive(path):
@@ -176,14 +164,14 @@ def _is_dataset(node):
     return isinstance(node, safe.h5py_module().Dataset)
 
 
-def _weight(name, group, where, key=None):
-    dataset = safe.h5_dataset(group, key or name, where)
+def _weight(name, group, where):
+    return Weight(name, *_header(safe.h5_dataset(group, name, where), where))
+
+
+def _header(dataset, where):
+    """(shape, dtype name) of a dataset whose header safe_reading accepts."""
     safe.check_dataset(dataset, where)
-    return Weight(name, tuple(dataset.shape), dataset.dtype.name)
-
-
-def _text(value):
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return tuple(dataset.shape), dataset.dtype.name
 
 
 # ----- the config: layers, inputs, outputs, problems --------------------------------------
@@ -250,40 +238,14 @@ def _legacy_h5(path):
     with safe.open_h5(path, path) as f, safe.reading(path):
         report.metadata = {k: _text(f.attrs[k]) for k in ("keras_version", "backend")
                            if k in f.attrs}
-        raw = f.attrs.get("model_config")
-        if raw is None:
-            raise FileFormatError(f"{path} has no `model_config` attribute: it holds no "
-                                  "model (weights only: use load_weights).")
-        text = _text(raw)
-        if len(text) > safe.MAX_CONFIG_BYTES:
-            raise UnsafeFileError(f"Not allowed: the model config of {path} is larger "
-                                  f"than {safe.MAX_CONFIG_BYTES} bytes.")
-        config = parse_json(text, f"the `model_config` attribute of {path}")
-        stored = _legacy_weights(f, path)
+        config = legacy_h5.read_config(f, path)
+        stored = {}
+        for name, datasets in legacy_h5.stored_weights(f, path):
+            stored[name] = [Weight(wpath.rsplit("/", 1)[-1].split(":")[0],
+                                   *_header(dataset, path)) for wpath, dataset in datasets]
         if "optimizer_weights" in f:
             report.optimizer = "stored (optimizer_weights)"
         elif "training_config" in f.attrs:
             report.optimizer = "training config only"
     _describe_config(report, config, stored)
     return report
-
-
-def _legacy_weights(f, where):
-    group = safe.h5_group(f, "model_weights", where)
-    if group is None:
-        return {}
-    stored = {}
-    for name in [_text(n) for n in group.attrs.get("layer_names", [])][:MAX_H5_OBJECTS]:
-        layer_group = safe.h5_group(group, name, where)
-        if layer_group is None:
-            continue
-        weights = []
-        for wname in [_text(n) for n in layer_group.attrs.get("weight_names", [])]:
-            folder, _, leaf = wname.rpartition("/")
-            parent = safe.h5_group(layer_group, folder, where) if folder else layer_group
-            if parent is None:
-                raise FileFormatError(f"{where} lists weight '{wname}' of layer '{name}' "
-                                      "but does not hold it.")
-            weights.append(_weight(leaf.split(":")[0], parent, where, key=leaf))
-        stored[name] = weights
-    return stored

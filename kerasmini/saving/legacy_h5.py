@@ -10,7 +10,6 @@ have weights are matched in order with the groups that list some. Every dataset 
 through saving/safe_reading.py (hard links only, no external storage, header checked
 before reading); nothing in the file runs.
 """
-import json
 import os
 
 from kerasmini.models.layer_configs import deserialize_layer
@@ -23,7 +22,7 @@ def is_legacy_h5(filepath):
     return filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(".weights.h5")
 
 
-def _text(value):
+def text(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
@@ -31,7 +30,7 @@ def _names(attrs, key):
     """A list-of-strings attribute ('layer_names', 'weight_names'); [] if absent/empty."""
     if key not in attrs:
         return []
-    return [_text(v) for v in attrs[key]]
+    return [text(v) for v in attrs[key]]
 
 
 def read_config(f, where):
@@ -40,19 +39,12 @@ def read_config(f, where):
     if raw is None:
         raise FileFormatError(f"{where} has no `model_config` attribute: it holds no model "
                               "(a weights-only HDF5 file is loaded with load_weights).")
-    text = _text(raw)
-    if len(text) > safe.MAX_CONFIG_BYTES:
+    config_text = text(raw)
+    if len(config_text) > safe.MAX_CONFIG_BYTES:
         raise safe.UnsafeFileError(f"Not allowed: the model config of {where} has "
-                                   f"{len(text)} characters, more than the limit of "
+                                   f"{len(config_text)} characters, more than the limit of "
                                    f"{safe.MAX_CONFIG_BYTES}.")
-    try:
-        config = json.loads(text)
-    except ValueError as error:
-        raise FileFormatError(f"The `model_config` attribute of {where} is not valid "
-                              f"JSON: {error}") from error
-    if not isinstance(config, dict):
-        raise FileFormatError(f"The `model_config` attribute of {where} must hold a JSON "
-                              "object.")
+    config = safe.parse_json_object(config_text, f"the `model_config` attribute of {where}")
     return upgrade_config(config)
 
 
@@ -77,30 +69,44 @@ def _node(node):
     return {"args": [calls[0] if len(calls) == 1 else calls], "kwargs": kwargs}
 
 
-def read_weights(model, group, where):
-    """{variable id: (variable, array)}, matched as Keras's legacy loader matches them."""
+def stored_weights(f, where):
+    """[(layer name, [(weight name, dataset)])] for the layers whose groups list weights,
+    in `layer_names` order; datasets found through hard links only, none read."""
+    group = safe.h5_group(f, "model_weights", where)
+    if group is None:
+        raise FileFormatError(f"{where} has a model config but no `model_weights` group.")
+    stored = []
+    for name in _names(group.attrs, "layer_names"):
+        layer_group = safe.h5_group(group, name, where)
+        paths = _names(layer_group.attrs, "weight_names") if layer_group else []
+        datasets = []
+        for path in paths:
+            folder, _, leaf = path.rpartition("/")
+            parent = safe.h5_group(layer_group, folder, where) if folder else layer_group
+            if parent is None:
+                raise FileFormatError(f"{where} has no weight '{path}' for layer '{name}'.")
+            datasets.append((path, safe.h5_dataset(parent, leaf, where)))
+        if datasets:
+            stored.append((name, datasets))
+    return stored
+
+
+def read_weights(model, f, where):
+    """{variable id: (variable, array)}, matched as Keras's legacy loader matches them:
+    the model's layers that have weights, in order, with the stored layers, in order."""
     with_weights = [layer for layer in model.layers if layer.weights]
-    stored = [(name, safe.h5_group(group, name, where))
-              for name in _names(group.attrs, "layer_names")]
-    stored = [(name, g) for name, g in stored
-              if g is not None and _names(g.attrs, "weight_names")]
+    stored = stored_weights(f, where)
     if len(stored) != len(with_weights):
         raise ValueError(f"The model has {len(with_weights)} layers with weights, but "
                          f"{where} holds weights for {len(stored)} layers "
                          f"({[name for name, _ in stored]}).")
     values = {}
-    for layer, (name, layer_group) in zip(with_weights, stored):
-        paths = _names(layer_group.attrs, "weight_names")
+    for layer, (name, datasets) in zip(with_weights, stored):
         variables = layer.weights
-        if len(paths) != len(variables):
+        if len(datasets) != len(variables):
             raise ValueError(f"Layer '{layer.name}' expects {len(variables)} weights, but "
-                             f"{where} holds {len(paths)} for '{name}'.")
-        for variable, path in zip(variables, paths):
-            folder, _, leaf = path.rpartition("/")
-            parent = safe.h5_group(layer_group, folder, where) if folder else layer_group
-            if parent is None:
-                raise FileFormatError(f"{where} has no weight '{path}' for layer '{name}'.")
-            dataset = safe.h5_dataset(parent, leaf, where)
+                             f"{where} holds {len(datasets)} for '{name}'.")
+        for variable, (_, dataset) in zip(variables, datasets):
             values[id(variable)] = (variable, safe.read_dataset(dataset, where,
                                                                 variable.shape))
     return values
@@ -112,15 +118,11 @@ def load_legacy_model(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
     with safe.open_h5(filepath, filepath) as f, safe.reading(filepath):
         config = read_config(f, filepath)
-        group = safe.h5_group(f, "model_weights", filepath)
-        if group is None:
-            raise FileFormatError(f"{filepath} has a model config but no `model_weights` "
-                                  "group.")
         with allocation_limit(os.path.getsize(filepath), filepath):
             model = deserialize_layer(config)
         if not hasattr(model, "layers"):
             raise FileFormatError(f"{filepath} holds a single layer, not a model.")
-        values = read_weights(model, group, filepath)
+        values = read_weights(model, f, filepath)
     for variable, array in values.values():
         variable.assign(array)
     return model

@@ -19,6 +19,7 @@ member or dataset. The caps are module constants so tests can shrink them.
 """
 import contextlib
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -81,6 +82,21 @@ def open_archive(filepath):
         raise FileFormatError(f"{filepath} is not a valid `.keras` file: it is not a zip "
                               "archive.")
     return zipfile.ZipFile(filepath)
+
+
+def parse_json_object(text, where):
+    """A JSON object from untrusted text: bad JSON, nesting deep enough to exhaust the
+    parser's recursion, or anything but an object is a FileFormatError."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise FileFormatError(f"{where} nests JSON too deeply to be a Keras config.") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise FileFormatError(f"{where} is not valid JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise FileFormatError(f"{where} must hold a JSON object, not "
+                              f"{type(value).__name__}.")
+    return value
 
 
 # ---------------------------------------------------------------------------------------

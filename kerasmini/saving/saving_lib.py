@@ -156,14 +156,7 @@ def _read_archive(filepath):
             weights = safe.read_member(zf, WEIGHTS_FILE, safe.MAX_MEMBER_BYTES, filepath)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
         raise FileFormatError(f"{filepath} is a corrupt `.keras` archive: {error}") from error
-    try:
-        config = json.loads(config_text)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise FileFormatError(f"The member '{CONFIG_FILE}' of {filepath} is not valid "
-                              f"JSON: {error}") from error
-    if not isinstance(config, dict):
-        raise FileFormatError(f"The member '{CONFIG_FILE}' of {filepath} must hold a JSON "
-                              "object (the model config).")
+    config = safe.parse_json_object(config_text, f"The member '{CONFIG_FILE}' of {filepath}")
     return config, weights
 
 
