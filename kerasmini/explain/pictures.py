@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kerasmini.explain.explanation import format_shape
+from kerasmini.explain.explanation import shape_as_tuple
 from kerasmini.explain.model_table import explain_model
 from kerasmini.ops.layout import split_channels
 from kerasmini.ops.shapes import output_length, pair, same_padding
@@ -333,7 +333,7 @@ def _draw_arrow(ax, source, target, skips):
 
 
 def _shape(shape):
-    return format_shape(shape)
+    return shape_as_tuple(shape)
 
 
 def _wrap(text, width):

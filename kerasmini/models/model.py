@@ -8,7 +8,7 @@ import numpy as np
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
 from kerasmini.models.layer_configs import serialize_layer
-from kerasmini.models.summary import format_shape, print_summary
+from kerasmini.models.summary import print_summary, shape_as_summary
 
 
 class Model(Layer):
@@ -151,7 +151,7 @@ def layer_row(layer, output_shape):
         params = "0 (unbuilt)"
     else:
         params = f"{layer.count_params():,}"
-    shape = "?" if output_shape is None else format_shape(output_shape)
+    shape = "?" if output_shape is None else shape_as_summary(output_shape)
     return [f"{layer.name} ({type(layer).__name__})", shape, params]
 
 

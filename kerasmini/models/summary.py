@@ -69,7 +69,8 @@ def readable_size(size):
     return f"{size:.2f} PB"
 
 
-def format_shape(shape):
+def shape_as_summary(shape):
+    """(None, 5) as Keras's summary prints it: a 1-tuple is (5), without Python's comma."""
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 

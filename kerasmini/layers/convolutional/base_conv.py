@@ -32,13 +32,20 @@ class BaseConv(Layer):
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             bias_constraint=bias_constraint)
-        settings.update(padding=standardize_padding(padding),
-                        data_format=standardize_data_format(data_format))
+        padding = standardize_padding(padding)
+        data_format = standardize_data_format(data_format)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank, self.filters, self.groups = rank, int(filters), int(groups)
         self.kernel_size, self.strides, self.dilation_rate = kernel_size, strides, dilation_rate
+        self.padding, self.data_format = padding, data_format
         self.use_bias = bool(use_bias)
-        self.__dict__.update(settings)
+        self.activation = settings["activation"]
+        self.kernel_initializer = settings["kernel_initializer"]
+        self.bias_initializer = settings["bias_initializer"]
+        self.kernel_regularizer = settings["kernel_regularizer"]
+        self.bias_regularizer = settings["bias_regularizer"]
+        self.kernel_constraint = settings["kernel_constraint"]
+        self.bias_constraint = settings["bias_constraint"]
         self.input_spec = InputSpec(ndim=rank + 2)
         self.kernel = self.bias = None
 
