@@ -9,6 +9,7 @@ import os
 import tempfile
 import unittest
 import zipfile
+from unittest import mock
 from xml.etree import ElementTree
 
 import h5py
@@ -145,6 +146,21 @@ class CheckTest(unittest.TestCase):
         with self.assertRaises(AssertionError) as caught:
             assert_matches_keras(self.files["channels_first"])
         self.assertIn(TF_DIVERGES, str(caught.exception))
+
+    def test_a_planted_kerasmini_bug_is_never_blamed_on_tensorflow(self):
+        """kerasmini's float64 twin shares kerasmini's code, so a bug in the math hides
+        from it; tf.keras's own float64 twin disagrees, and the verdict blames no one."""
+        import kerasmini
+        conv = kerasmini.layers.Conv2D
+        original = conv.call
+        with mock.patch.object(conv, "call", lambda self, x:  # the signature of call
+                               original(self, x)[..., ::-1]):  # channels reversed
+            status, out, _ = run([self.files["branches"], "--quiet"])
+        self.assertEqual(status, 1, out)
+        self.assertIn("first diverging layer: 'a' (Conv2D): kerasmini and tf.keras "
+                      "disagree and so do their float64 twins", out)
+        self.assertIn("Blame: undetermined, at layer 'a'", out)
+        self.assertNotIn(TF_DIVERGES, out)
 
     def test_user_inputs_and_none_dims(self):
         x = np.random.default_rng(3).standard_normal((3, 9, 11, 3)).astype("float32")

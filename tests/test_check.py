@@ -4,6 +4,7 @@ import contextlib
 import io
 import sys
 import unittest
+from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -11,7 +12,8 @@ import numpy as np
 import kerasmini
 from kerasmini.check.inputs import batches, random_inputs
 from kerasmini.check.report import CheckResult
-from kerasmini.check.runner import KM_DIFFERS, OK, TF_DIVERGES, check_layers
+from kerasmini.check.runner import (KM_DIFFERS, LIBRARIES_DIFFER, OK, TF_DIVERGES,
+                                    check_layers)
 from kerasmini.check.tolerance import compare
 
 
@@ -56,6 +58,26 @@ class RunnerTest(unittest.TestCase):
         self.assertIn("first diverging layer: 'dense' (Dense)", report.table())
         self.assertIn("Blame: TensorFlow", report.table())
         self.assertIn('failures="1"', report.to_junit())
+
+    def test_different_math_in_the_stand_in_is_not_blamed_on_it(self):
+        """The stand-in's class computes other math, so its float64 twin does too: the two
+        float64 runs disagree and check blames no one."""
+        class ShiftedDense(kerasmini.layers.Dense):
+            def call(self, x, training=None):
+                return super().call(x) + 1.0
+
+        other = model()
+        dense = other.get_layer("dense")
+        shifted = ShiftedDense(4, name="dense")
+        shifted.build((None, 48))
+        shifted.set_weights(dense.get_weights())
+        layers = {layer.name: layer for layer in other.layers}
+        layers["dense"] = shifted
+        result = rows(model(), SimpleNamespace(get_layer=layers.__getitem__))
+        self.assertEqual([r.verdict for r in result], [OK, OK, LIBRARIES_DIFFER])
+        self.assertIn("float64 twins:", result[2].explanation())
+        report = CheckResult("m", result, 5, 2, None, None).table()
+        self.assertIn("Blame: undetermined, at layer 'dense'", report)
 
     def test_the_float64_run_holds_tf_keras_weights(self):
         km = model()

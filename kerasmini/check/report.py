@@ -3,7 +3,7 @@ import json
 import math
 from xml.etree import ElementTree
 
-from kerasmini.check.runner import OK, TF_DIVERGES
+from kerasmini.check.runner import LIBRARIES_DIFFER, OK, TF_DIVERGES
 
 HEAD = ("#", "layer (class)", "output shape", "kerasmini err", "ulps", "tf.keras err",
         "ulps", "verdict")
@@ -44,6 +44,9 @@ class CheckResult:
         if first.verdict == TF_DIVERGES:
             lines.append("Blame: TensorFlow (kerasmini's output is the float64 one, "
                          "rounded).")
+        elif first.verdict == LIBRARIES_DIFFER:
+            lines.append(f"Blame: undetermined, at layer '{first.name}' (the two float64 "
+                         "runs disagree; please report it).")
         else:
             lines.append(f"Blame: kerasmini, at layer '{first.name}'.")
         if len(bad) > 1:

@@ -6,19 +6,27 @@ and a float64 twin of the layer (kerasmini's code, tf.keras's weights, every con
 float64) run on that input; each float result is compared with the float64 one under the
 tolerance policy of tolerance.py. Since no layer sees another library's error, a
 verdict belongs to its own layer: the first diverging layer is where the blame stops.
+
+The float64 twin runs kerasmini's code, so on its own it cannot clear kerasmini of a
+mistake in the math (it would make the same one). When tf.keras disagrees, TensorFlow
+is blamed only if the cause is a known TensorFlow divergence (divergences.py) or if
+tf.keras's own float64 twin agrees with kerasmini's (two independent float64 runs
+agree, so tf.keras's rounding or kernel is what is off). Otherwise the verdict is
+"libraries differ": the two float64 runs disagree, and check does not guess which
+library is right.
 """
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from kerasmini.check import divergences
-from kerasmini.check.tolerance import compare
-from kerasmini.check.twins import run_tf
+from kerasmini.check.tolerance import ARBITER_RTOL, compare
+from kerasmini.check.twins import run_tf, tf_float64_output
 from kerasmini.layers.keras_tensor import flatten, map_structure
 
-OK, KM_DIFFERS, TF_DIVERGES, BOTH_DIFFER = ("ok", "kerasmini differs",
-                                            "TensorFlow diverges", "both differ")
+OK, KM_DIFFERS, TF_DIVERGES, BOTH_DIFFER, LIBRARIES_DIFFER = (
+    "ok", "kerasmini differs", "TensorFlow diverges", "both differ", "libraries differ")
 
 
 @dataclass
@@ -36,22 +44,29 @@ class Row:
     tf_why: str = ""
     kind: str = ""           # the divergence kind when tf.keras is the one that differs
     weights_why: str = ""    # kerasmini's weights differ from tf.keras's
-    extra: dict = field(default_factory=dict)
+    arbiter_why: str = ""    # the two float64 twins disagree (the cause is not known)
 
     @property
     def verdict(self):
         km_wrong = bool(self.km_why or self.weights_why)
         if km_wrong:
             return BOTH_DIFFER if self.tf_why else KM_DIFFERS
-        return TF_DIVERGES if self.tf_why else OK
+        if not self.tf_why:
+            return OK
+        return LIBRARIES_DIFFER if self.arbiter_why else TF_DIVERGES
 
     def explanation(self):
         parts = {KM_DIFFERS: "kerasmini disagrees with float64, tf.keras agrees",
                  TF_DIVERGES: f"tf.keras disagrees with float64 ({self.kind}), kerasmini "
                               "agrees",
+                 LIBRARIES_DIFFER: "kerasmini and tf.keras disagree and so do their "
+                                   "float64 twins: the libraries compute different math "
+                                   "here, and check cannot tell which is right",
                  BOTH_DIFFER: "neither agrees with float64", OK: "agree"}[self.verdict]
         details = [w for w in (self.weights_why, self.km_why and f"kerasmini: {self.km_why}",
-                               self.tf_why and f"tf.keras: {self.tf_why}") if w]
+                               self.tf_why and f"tf.keras: {self.tf_why}",
+                               self.arbiter_why and f"float64 twins: {self.arbiter_why}")
+                   if w]
         return "; ".join([parts] + details)
 
 
@@ -65,16 +80,17 @@ def graph_nodes(model):
 
 def float64_twin(layer, weights):
     """The layer rebuilt from its config with every dtype float64, holding `weights`."""
-    config = _as_float64(layer.get_config())
+    config = as_float64(layer.get_config())
     twin = type(layer).from_config(config)
     return twin, [np.asarray(w, np.float64) for w in weights]
 
 
-def _as_float64(config):
+def as_float64(config):
+    """A layer config (either library's) with every dtype set to float64."""
     if isinstance(config, dict):
-        return {k: ("float64" if k == "dtype" else _as_float64(v)) for k, v in config.items()}
+        return {k: ("float64" if k == "dtype" else as_float64(v)) for k, v in config.items()}
     if isinstance(config, list):
-        return [_as_float64(v) for v in config]
+        return [as_float64(v) for v in config]
     return config
 
 
@@ -124,6 +140,16 @@ class LayerCheck:
             row.tf_why = tf_why
             row.kind = divergences.classify(self.layer, tf_out, ref_in, ref,
                                             lambda: run_tf(self.tf_layer, x))
+            if row.kind == divergences.WRONG_VALUES:
+                row.arbiter_why = self._twins_disagree(ref_in, ref, dtype)
+
+    def _twins_disagree(self, ref_in, ref, dtype):
+        """'' if tf.keras's float64 twin agrees with kerasmini's, else how they differ."""
+        tf64 = tf_float64_output(self.tf_layer, ref_in, as_float64)
+        if isinstance(tf64, BaseException):
+            return f"tf.keras's float64 twin raised {type(tf64).__name__}"
+        ok, _, _, why = compare(tf64, ref, "float64", ARBITER_RTOL[dtype])
+        return "" if ok else why
 
 
 def _max(a, b):
