@@ -52,12 +52,20 @@ def load_twins(model_or_path, keras_model=None):
         with tempfile.TemporaryDirectory() as folder:
             copy = os.path.join(folder, "model.keras")
             km_model.save(copy)
-            tf_model = keras.models.load_model(copy, compile=False)
+            tf_model = _tf_load(keras, copy)
     elif keras_model is None or isinstance(keras_model, (str, os.PathLike)):
-        tf_model = keras.models.load_model(os.fspath(keras_model or path), compile=False)
+        tf_model = _tf_load(keras, os.fspath(keras_model or path))
     else:
         tf_model = keras_model
     return km_model, tf_model, description
+
+
+def _tf_load(keras, path):
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as error:  # noqa: BLE001  (whatever TensorFlow raises, said plainly)
+        raise ValueError(f"tf.keras could not load {path}: {type(error).__name__}: "
+                         f"{str(error).splitlines()[0] if str(error) else ''}") from error
 
 
 def run_tf(layer, x):
