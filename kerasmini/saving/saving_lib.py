@@ -76,7 +76,7 @@ def _write_weights(model, target):
 
 
 def save_weights(model, filepath, overwrite=True):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError("The filename must end in `.weights.h5`. "
                          f"Received: filepath={filepath}")
@@ -86,7 +86,7 @@ def save_weights(model, filepath, overwrite=True):
 
 
 def save_model(model, filepath, overwrite=True):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add the `.keras` "
                          f"extension to the filepath. Received: filepath={filepath}")
@@ -103,6 +103,15 @@ def save_model(model, filepath, overwrite=True):
         zf.writestr(METADATA_FILE, json.dumps(metadata))
         zf.writestr(CONFIG_FILE, json.dumps(config))
         zf.writestr(WEIGHTS_FILE, weights.getvalue())
+
+
+def _path(filepath):
+    """A str path; bytes are refused as tf.keras refuses them (ValueError)."""
+    filepath = os.fspath(filepath)
+    if not isinstance(filepath, str):
+        raise ValueError(f"File format not supported: filepath={filepath!r}. Pass the "
+                         "path as a str or a pathlib.Path.")
+    return filepath
 
 
 def _check_overwrite(filepath, overwrite):
@@ -196,7 +205,7 @@ def _assign(values):
 
 
 def load_weights(model, filepath):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if filepath.endswith(".keras"):
         _, weights = _read_archive(filepath)
         values = _read_weights(model, io.BytesIO(weights),
@@ -216,7 +225,7 @@ def load_model(filepath, custom_objects=None):
         raise TypeError("Argument `custom_objects` must be a dict of names to classes. "
                         f"Received: custom_objects={custom_objects!r}")
     with custom_object_scope(custom_objects):
-        return _load_model(os.fspath(filepath))
+        return _load_model(_path(filepath))
 
 
 def _load_model(filepath):
