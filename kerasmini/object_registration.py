@@ -16,11 +16,14 @@ _scope = threading.local()
 
 
 def register_keras_serializable(package="Custom", name=None):
-    """Decorator: register a class under '{package}>{name or class name}'."""
+    """Decorator: register a class (or a function, e.g. an activation) under
+    '{package}>{name or its __name__}'."""
     def decorator(cls):
-        if not inspect.isclass(cls) or not hasattr(cls, "get_config"):
+        if inspect.isclass(cls) and not hasattr(cls, "get_config"):
             raise ValueError("Cannot register a class that does not have a get_config() "
                              f"method. Received: {cls}")
+        if not callable(cls):
+            raise ValueError(f"Only classes and functions can be registered. Received: {cls}")
         registered_name = f"{package}>{name or cls.__name__}"
         if registered_name in GLOBAL_CUSTOM_OBJECTS:
             raise ValueError(f"{registered_name} has already been registered to "
@@ -45,6 +48,11 @@ def get_registered_object(name, custom_objects=None):
         if name in table:
             return table[name]
     return None
+
+
+def registered_objects():
+    """{name: class or function}: the global registry and the current custom_objects."""
+    return {**GLOBAL_CUSTOM_OBJECTS, **getattr(_scope, "objects", {})}
 
 
 @contextlib.contextmanager

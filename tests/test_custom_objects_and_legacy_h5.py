@@ -82,6 +82,26 @@ class CustomObjectsTest(unittest.TestCase):
                 kerasmini.models.load_model(path, custom_objects=["Scale"])
 
 
+class RegisteredFunctionTest(unittest.TestCase):
+    def test_a_registered_activation_is_found_by_its_registered_name(self):
+        def cube(x):
+            return x ** 3
+
+        kerasmini.saving.register_keras_serializable(package="Mine")(cube)
+        try:
+            config = {"module": "builtins", "class_name": "function",
+                      "config": "Mine>cube", "registered_name": "function"}
+            dense = layers.Dense(2, activation=config)
+            self.assertIs(dense.activation, cube)
+        finally:
+            GLOBAL_CUSTOM_OBJECTS.pop("Mine>cube")
+            GLOBAL_CUSTOM_NAMES.pop(cube)
+        with self.assertRaisesRegex(ValueError, "Could not interpret activation"):
+            layers.Dense(2, activation=config)
+        with self.assertRaisesRegex(ValueError, "Only classes and functions"):
+            kerasmini.saving.register_keras_serializable()(3)
+
+
 def write_tf2_h5(path, model):
     """A legacy file as tf.keras 2.x wrote it: old-style configs and inbound nodes,
     weight names with ':0', the arrays under model_weights/<layer>/<layer>/."""
