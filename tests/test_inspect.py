@@ -74,6 +74,18 @@ class InspectTest(unittest.TestCase):
         self.assertIn("optimizer state: none stored", out)
         self.assertTrue(out.rstrip().endswith("verdict: loads in kerasmini"))
 
+    def test_nested_model_rows_and_inputs(self):
+        L = kerasmini.layers
+        x = kerasmini.Input((6, 6, 2), name="img")
+        model = kerasmini.Model(x, L.Dense(2, name="out")(small_model()(x)), name="outer")
+        path = self.path("nested.keras")
+        model.save(path)
+        status, out, _ = run(path)
+        self.assertEqual(status, 0, out)
+        self.assertIn("inputs: img: shape [None, 6, 6, 2], float32\n", out)
+        self.assertRegex(out, r"small/conv +Conv2D")
+        self.assertIn(f"total params: {model.count_params():,}", out)
+
     def test_weights_file_and_legacy_h5(self):
         weights = self.path("small.weights.h5")
         small_model().save_weights(weights)

@@ -194,7 +194,7 @@ def _describe_config(report, config, stored):
                 w.name = wname
         report.layers.append(LayerInfo(path, class_name, configs.shape_settings(inner),
                                        weights))
-        if class_name == "InputLayer":
+        if class_name == "InputLayer" and "/" not in path:  # not a nested model's input
             shape = inner.get("batch_shape") or inner.get("batch_input_shape")
             report.inputs.append(f"{name}: shape {shape}, {_dtype(inner.get('dtype'))}")
     top = config["config"]
