@@ -1,6 +1,6 @@
 """kerasmini: the Keras 3 layer API in pure NumPy."""
 from kerasmini import (activations, config, constraints, initializers, layers, models, ops,
-                       regularizers, saving)
+                       regularizers, saving, testing)
 from kerasmini.explain import explain  # the function; the files are kerasmini/explain/
 from kerasmini.layers import Input
 from kerasmini.models import Model, Sequential
@@ -10,4 +10,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Input", "Model", "Sequential", "Variable", "activations", "config",
            "constraints", "explain", "initializers", "layers", "models", "ops",
-           "regularizers", "saving"]
+           "regularizers", "saving", "testing"]

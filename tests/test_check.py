@@ -2,6 +2,7 @@
 runner with a second kerasmini model standing in for tf.keras (same layer API)."""
 import contextlib
 import io
+import subprocess
 import sys
 import unittest
 from types import SimpleNamespace
@@ -97,6 +98,14 @@ class RunnerTest(unittest.TestCase):
 
 
 class WithoutTensorFlowTest(unittest.TestCase):
+    def test_tensorflow_is_imported_by_no_module_but_the_running_check(self):
+        code = ("import sys, kerasmini, kerasmini.check.api, kerasmini.check.cli, "
+                "kerasmini.inspection.cli; kerasmini.testing.assert_matches_keras; "
+                "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout
+        self.assertEqual(out.strip(), "[]")
+
     def test_one_line_error_naming_the_extra(self):
         from kerasmini.__main__ import main
         err = io.StringIO()
