@@ -7,6 +7,7 @@ is a plain reshape), and multiply by the kernel matrix straight into the output.
 """
 import numpy as np
 
+from kerasmini.ops.blas_threads import matmul
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import output_length, spatial_padding
@@ -18,15 +19,8 @@ from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_vi
 # slower: both threads' BLAS calls compete for the same two cores.
 WORKSPACE_BYTES = 4 * 2**20
 
-# NumPy's OpenBLAS computes a product of under about 10**6 multiply-adds on the calling
-# thread; a larger one wakes its second thread, and whenever the other core is busy that
-# wake-up waits for a scheduler tick. Measured on the loaded 2-core machine:
-# (606x27)@(27x64), 1.05e6 multiply-adds, took 8 ms; (512x27)@(27x64) took 0.013 ms, and
-# two such halves 0.03 ms; on a quiet machine one call and the halves run alike. So a
-# small product (the latency cases) is cut into row pieces of at most SMALL_PRODUCT
-# multiply-adds; from a few million on, two threads are worth the risk.
-SMALL_PRODUCT = 2**19
-SPLIT_UP_TO = 4 * 2**20
+# Every matmul goes through blas_threads.matmul, which gives a small product one BLAS
+# thread and a large one the cores no other process keeps busy (see that module).
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -51,7 +45,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     one_by_one = kernel_size == (1, 1) and strides == (1, 1)
     if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
-        _matmul(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
+        matmul(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
         return from_channels_last(out, data_format)
     for images, rows in _chunks(out.shape, _patch_row_bytes(out.shape, kernel, out.itemsize)):
         in_rows = input_rows(rows, kernel_size[0], strides[0], dilation_rate[0])
@@ -76,7 +70,7 @@ def _grouped_matmul(windows, kernel, out):
     if groups == 1:
         # The whole output block is contiguous: the matmul writes into it directly.
         patches = windows.reshape(-1, kh * kw * c_per_group)  # the im2col copy
-        _matmul(patches, kernel.reshape(-1, filters), _rows(out))
+        matmul(patches, kernel.reshape(-1, filters), _rows(out))
         return
     f_per_group = filters // groups
     for g in range(groups):
@@ -84,19 +78,8 @@ def _grouped_matmul(windows, kernel, out):
         patches = windows[..., g * c_per_group:(g + 1) * c_per_group].reshape(
             -1, k_matrix.shape[0])
         group_out = out[..., g * f_per_group:(g + 1) * f_per_group]
-        group_out[...] = (patches @ k_matrix).reshape(group_out.shape)
-
-
-def _matmul(a, b, out):
-    """out = a @ b; a small product in pieces that OpenBLAS keeps on this thread."""
-    m, k = a.shape
-    n = b.shape[1]
-    if m * k * n > SPLIT_UP_TO:
-        np.matmul(a, b, out=out)
-        return
-    step = max(1, SMALL_PRODUCT // max(k * n, 1))
-    for start in range(0, m, step):
-        np.matmul(a[start:start + step], b, out=out[start:start + step])
+        product = np.empty((patches.shape[0], f_per_group), dtype=out.dtype)
+        group_out[...] = matmul(patches, k_matrix, product).reshape(group_out.shape)
 
 
 def _patch_row_bytes(out_shape, kernel, itemsize):
