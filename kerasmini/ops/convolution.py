@@ -7,10 +7,11 @@ is a plain reshape), and multiply by the kernel matrix straight into the output.
 """
 import numpy as np
 
-from kerasmini.ops.blas_threads import matmul
+from kerasmini.ops.matmul import BLOCKS_PER_WORKER, SMALL_PRODUCT, matmul
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import output_length, spatial_padding
+from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size.
@@ -47,12 +48,24 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
         matmul(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
         return from_channels_last(out, data_format)
-    for images, rows in _chunks(out.shape, _patch_row_bytes(out.shape, kernel, out.itemsize)):
+
+    def convolve(block):
+        images, rows = block
         in_rows = input_rows(rows, kernel_size[0], strides[0], dilation_rate[0])
         band = padded_band(x, images, in_rows, pads)
         windows = window_view(band, kernel_size, strides, dilation_rate,
                               (rows.stop - rows.start, out_hw[1]))
         _grouped_matmul(windows, kernel, out[images, rows])
+
+    row_bytes = _patch_row_bytes(out.shape, kernel, out.itemsize)
+    multiply_adds = out.size * row_bytes // out.itemsize // out.shape[2]
+    if multiply_adds > SMALL_PRODUCT:  # blocks for the threads to share, a few each
+        budget = row_bytes * out.shape[0] * out.shape[1] // (BLOCKS_PER_WORKER * WORKERS)
+        over_parts(convolve, row_blocks(*out.shape[:2], row_bytes,
+                                        min(WORKSPACE_BYTES, budget)))
+    else:
+        for block in _chunks(out.shape, row_bytes):
+            convolve(block)
     return from_channels_last(out, data_format)
 
 

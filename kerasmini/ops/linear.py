@@ -1,7 +1,7 @@
 """dense: the linear map of a Dense layer, a matmul on the last axis."""
 import numpy as np
 
-from kerasmini.ops.blas_threads import matmul
+from kerasmini.ops.matmul import matmul
 
 
 def dense(inputs, kernel, bias=None):
