@@ -3,11 +3,13 @@
 `python -m kerasmini explain "Conv2D(filters=5, kernel_size=3, strides=(2, 2))"
 --input-shape 10,8,16,3` derives a layer's output shape in words (kerasmini/explain/cli.py).
 """
+import os
 import sys
 
 import numpy as np
 
 from kerasmini import layers
+from kerasmini.explain.cli import main as explain_main
 from kerasmini.explain.derivations import padding_comparison
 
 
@@ -30,7 +32,6 @@ def seed_example():
 
 def main(argv):
     if argv and argv[0] == "explain":
-        from kerasmini.explain.cli import main as explain_main
         return explain_main(argv[1:])
     if argv:
         print(f"usage: python -m kerasmini [explain LAYER ... --input-shape SHAPE]\n"
@@ -40,5 +41,17 @@ def main(argv):
     return 0
 
 
+def run(argv):
+    """main(), and a quiet exit when the reader closes the pipe (`| head`)."""
+    try:
+        status = main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would print a traceback flushing stdout at exit: point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(sys.argv[1:]))

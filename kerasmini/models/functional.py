@@ -4,7 +4,9 @@ from collections import defaultdict
 import numpy as np
 
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
+from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.models.model import Model, layer_row
+from kerasmini.object_configs import plain
 
 
 class Functional(Model):
@@ -50,6 +52,9 @@ class Functional(Model):
             pairs = list(zip(self.inputs, arrays))
         for tensor, array in pairs:
             array = np.asarray(array)
+            if array.dtype.kind not in "biuf":  # '1' must not quietly become 1.0
+                raise ValueError(f"Input {tensor.name!r} of model '{self.name}' expects "
+                                 f"numeric input. Received: inputs with dtype={array.dtype}")
             expected = tensor.shape
             if array.ndim != len(expected) or any(
                     e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):
@@ -106,7 +111,6 @@ class Functional(Model):
 
     # ----- config ------------------------------------------------------------------
     def get_config(self):
-        from kerasmini.saving.serialization_lib import serialize_layer, serialize_node
         reindex = {}
         for layer in self.layers:
             kept = 0
@@ -135,8 +139,87 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasmini.saving.serialization_lib import functional_from_config
         return functional_from_config(cls, config)
+
+
+def serialize_node(node, reindex):
+    def tensor_config(t):
+        history = t._keras_history
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": list(t.shape), "dtype": t.dtype,
+                           "keras_history": [history.operation.name,
+                                             reindex[(id(history.operation),
+                                                      history.node_index)],
+                                             history.tensor_index]}}
+
+    args = node.call_args
+    arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
+           else tensor_config(args))
+    return {"args": [arg], "kwargs": plain(node.call_kwargs)}
+
+
+def functional_from_config(cls, config):
+    """Rebuild a functional model: make every layer, then replay its calls in order."""
+    for key in ("layers", "input_layers", "output_layers"):
+        if key not in config:
+            raise ValueError(f"A functional model config needs a '{key}' entry.")
+    created, pending = {}, {}
+    for layer_data in config["layers"]:
+        layer = deserialize_layer(layer_data)
+        name = layer_data.get("name") or layer.name
+        created[name] = layer
+        pending[name] = list(layer_data.get("inbound_nodes") or [])
+
+    def tensor(name, node_index, tensor_index):
+        if name not in created:
+            raise ValueError(f"The model config refers to a layer '{name}' it does not "
+                             "define.")
+        return created[name]._inbound_nodes[node_index].outputs[tensor_index]
+
+    def resolve(arg):
+        if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+            return tensor(*arg["config"]["keras_history"])
+        if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+            return tensor(*arg)  # older form: [name, node_index, tensor_index]
+        if isinstance(arg, (list, tuple)):
+            return [resolve(a) for a in arg]
+        raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
+
+    while any(pending.values()):
+        progressed = False
+        for name, nodes in pending.items():
+            while nodes:
+                node = nodes[0]
+                try:
+                    args = [resolve(a) for a in node.get("args", [])]
+                except IndexError:
+                    break  # an input comes from a call not replayed yet
+                kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
+                          if k == "training" and v is not None}
+                if len(args) != 1:
+                    raise ValueError(f"Layer '{name}' is called with {len(args)} positional "
+                                     "arguments in the model config; kerasmini layers take "
+                                     "one (a tensor or a list of tensors).")
+                created[name](args[0], **kwargs)
+                nodes.pop(0)
+                progressed = True
+        if not progressed:
+            raise ValueError("Invalid functional model config: its graph has loops or "
+                             "disconnected nodes.")
+
+    def structure(value):
+        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+            return tensor(*value)
+        if isinstance(value, dict):
+            return {k: structure(v) for k, v in value.items()}
+        return [structure(v) for v in value]
+
+    inputs = structure(config["input_layers"])
+    outputs = structure(config["output_layers"])
+    if not all(isinstance(t, KerasTensor) for t in flatten(inputs) + flatten(outputs)):
+        raise ValueError("Invalid functional model config: inputs/outputs are not tensors.")
+    return cls(inputs, outputs, name=config.get("name"),
+               trainable=config.get("trainable", True))
 
 
 def _map_config(fn, structure):
@@ -154,6 +237,19 @@ def map_graph(inputs, outputs):
     depth-first walk back from the outputs meets them), which is also the order of
     `model.layers`, of `get_weights()` and of the layers in a saved file.
     """
+    ordered, first_seen = _walk_back(outputs)
+    node_depth, layer_depth = _depths(ordered, inputs, first_seen)
+    nodes_by_depth = defaultdict(list)
+    for node, depth in node_depth.items():
+        nodes_by_depth[depth].append(node)
+    layers = _layers_deepest_first(layer_depth, first_seen)
+    _check_connected(inputs, nodes_by_depth)
+    _check_unique_names(layers)
+    return set(node_depth), dict(nodes_by_depth), layers
+
+
+def _walk_back(outputs):
+    """Nodes from the outputs back, parents before children; each layer's first visit."""
     finished, in_progress, ordered, first_seen = set(), set(), [], {}
 
     def visit(tensor):
@@ -173,7 +269,14 @@ def map_graph(inputs, outputs):
 
     for tensor in outputs:
         visit(tensor)
+    return ordered, first_seen
 
+
+def _depths(ordered, inputs, first_seen):
+    """Each node's and each layer's distance from the outputs (a layer: its deepest call).
+
+    Inputs that no output needs still belong to the model, at depth 0.
+    """
     node_depth, layer_depth = {}, {}
     nodes = set(ordered)
     for node in reversed(ordered):
@@ -182,23 +285,26 @@ def map_graph(inputs, outputs):
         for parent in node.parent_nodes:
             if parent in nodes:
                 node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
-    for tensor in inputs:  # inputs that no output needs still belong to the model
+    for tensor in inputs:
         layer = tensor._keras_history.operation
         if layer not in layer_depth:
             node = layer._inbound_nodes[tensor._keras_history.node_index]
             layer_depth[layer], first_seen[layer], node_depth[node] = 0, -1, 0
-            nodes.add(node)
+    return node_depth, layer_depth
 
-    nodes_by_depth = defaultdict(list)
-    for node, depth in node_depth.items():
-        nodes_by_depth[depth].append(node)
+
+def _layers_deepest_first(layer_depth, first_seen):
     layers_by_depth = defaultdict(list)
     for layer, depth in layer_depth.items():
         layers_by_depth[depth].append(layer)
     layers = []
     for depth in sorted(layers_by_depth, reverse=True):
         layers.extend(sorted(layers_by_depth[depth], key=lambda lay: first_seen[lay]))
+    return layers
 
+
+def _check_connected(inputs, nodes_by_depth):
+    """Every tensor a node reads must come from the model's inputs or an earlier node."""
     known = {id(t) for t in inputs}
     for depth in sorted(nodes_by_depth, reverse=True):
         for node in nodes_by_depth[depth]:
@@ -208,9 +314,11 @@ def map_graph(inputs, outputs):
                                      f"{t} at layer '{node.operation.name}'.")
             if not node.is_input:  # an Input that is not a model input feeds nothing
                 known.update(id(t) for t in node.outputs)
+
+
+def _check_unique_names(layers):
     names = [layer.name for layer in layers]
     for name in names:
         if names.count(name) != 1:
             raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
                              "model. All layer names should be unique.")
-    return nodes, dict(nodes_by_depth), layers

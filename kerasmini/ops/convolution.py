@@ -10,18 +10,19 @@ import numpy as np
 from kerasmini.ops.matmul import BLOCKS_PER_WORKER, SMALL_PRODUCT, matmul
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import output_length, spatial_padding
+from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
+                                  output_length, padding_mode, pair, spatial_padding)
 from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
-# Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size.
-# Measured on a 2-core AVX-512 machine: 4 to 16 MiB run alike (the matmul dominates), smaller
-# chunks lose BLAS efficiency. Two threads, each copying and multiplying its own chunk, were
-# slower: both threads' BLAS calls compete for the same two cores.
+# Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size;
+# with two threads, two chunks are alive at once. Measured on a 2-core AVX-512 machine: 4 to
+# 16 MiB run alike (the matmul dominates), smaller chunks lose BLAS efficiency.
 WORKSPACE_BYTES = 4 * 2**20
 
-# Every matmul goes through blas_threads.matmul, which gives a small product one BLAS
-# thread and a large one the cores no other process keeps busy (see that module).
+# A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
+# BLOCKS_PER_WORKER blocks per thread, which the threads share (ops/threads.py says why
+# not BLAS's own threads); a smaller one runs on the calling thread.
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -30,18 +31,19 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     The number of groups g is C // kernel.shape[2]. No bias, no activation.
     """
     data_format = standardize_data_format(data_format)
-    strides, dilation_rate = _pair(strides), _pair(dilation_rate)
+    strides, dilation_rate = pair(strides, "strides"), pair(dilation_rate, "dilation_rate")
+    check_strides_and_dilation(strides, dilation_rate)
     x = to_channels_last(np.asarray(inputs), data_format)
+    _check_kernel(x.shape, kernel.shape)
     kernel_size = kernel.shape[:2]
-    pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding.lower(), dilation_rate)
+    pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding_mode(padding),
+                           dilation_rate)
     out_hw = [output_length(n + before + after, k, s, "valid", d)
               for n, (before, after), k, s, d
               in zip(x.shape[1:3], pads, kernel_size, strides, dilation_rate)]
-    if min(out_hw) <= 0:
-        raise ValueError(
-            "Computed output size would be zero or negative. Received "
-            f"`inputs shape={np.shape(inputs)}`, `kernel shape={kernel.shape}`, "
-            f"`dilation_rate={dilation_rate}`, `strides={strides}`, `padding={padding}`.")
+    check_output_size(out_hw, np.shape(inputs), {
+        "kernel shape": kernel.shape, "dilation_rate": dilation_rate, "strides": strides,
+        "padding": padding})
     out = np.empty((x.shape[0], *out_hw, kernel.shape[3]), dtype=np.result_type(x, kernel))
     one_by_one = kernel_size == (1, 1) and strides == (1, 1)
     if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
@@ -58,15 +60,28 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         _grouped_matmul(windows, kernel, out[images, rows])
 
     row_bytes = _patch_row_bytes(out.shape, kernel, out.itemsize)
-    multiply_adds = out.size * row_bytes // out.itemsize // out.shape[2]
-    if multiply_adds > SMALL_PRODUCT:  # blocks for the threads to share, a few each
-        budget = row_bytes * out.shape[0] * out.shape[1] // (BLOCKS_PER_WORKER * WORKERS)
-        over_parts(convolve, row_blocks(*out.shape[:2], row_bytes,
-                                        min(WORKSPACE_BYTES, budget)))
+    patch_bytes = row_bytes * out.shape[0] * out.shape[1]
+    if out.size * kernel[..., 0].size > SMALL_PRODUCT:
+        budget = min(WORKSPACE_BYTES, patch_bytes // (BLOCKS_PER_WORKER * WORKERS))
+        over_parts(convolve, row_blocks(*out.shape[:2], row_bytes, budget))
     else:
-        for block in _chunks(out.shape, row_bytes):
+        for block in row_blocks(*out.shape[:2], row_bytes, WORKSPACE_BYTES):
             convolve(block)
     return from_channels_last(out, data_format)
+
+
+def _check_kernel(x_shape, kernel_shape):
+    """A (KH, KW, C / groups, F) kernel whose groups divide the input's C channels and F."""
+    if len(x_shape) != 4 or len(kernel_shape) != 4:
+        raise ValueError("conv expects a rank-4 input and a rank-4 kernel (kh, kw, "
+                         f"in_channels // groups, filters). Received: input shape "
+                         f"{x_shape}, kernel shape {kernel_shape}")
+    channels, per_group, filters = x_shape[3], kernel_shape[2], kernel_shape[3]
+    if per_group == 0 or channels % per_group or filters % (channels // per_group or 1):
+        raise ValueError(f"The kernel's input channels ({per_group} per group) must divide "
+                         f"the input's {channels} channels into groups that also divide "
+                         f"its {filters} filters. Received: input shape {x_shape}, kernel "
+                         f"shape {kernel_shape}")
 
 
 def _rows(array):
@@ -101,10 +116,3 @@ def _patch_row_bytes(out_shape, kernel, itemsize):
     return out_shape[2] * kh * kw * c_per_group * itemsize
 
 
-def _chunks(out_shape, row_bytes):
-    """(batch slice, output-row slice) blocks whose patch matrix fits in WORKSPACE_BYTES."""
-    return row_blocks(out_shape[0], out_shape[1], row_bytes, WORKSPACE_BYTES)
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)

@@ -4,6 +4,9 @@ This is the one place that knows how 'valid' and 'same' turn an input length int
 output length, and how 'same' splits its padding (TensorFlow's rule: the odd pixel goes
 after, i.e. bottom/right).
 """
+import numbers
+
+import numpy as np
 
 PADDINGS = ("valid", "same")
 DATA_FORMATS = ("channels_last", "channels_first")
@@ -46,3 +49,45 @@ def spatial_padding(spatial_shape, kernel_size, strides, padding, dilation_rate)
         return [(0, 0)] * len(spatial_shape)
     return [same_padding(n, k, s, d)
             for n, k, s, d in zip(spatial_shape, kernel_size, strides, dilation_rate)]
+
+
+def pair(value, name="value"):
+    """(value, value) for one int, else the two ints given: a 2D size, stride or rate.
+    Anything else (0, 2.5, '2', three numbers) is a ValueError naming the argument:
+    the ops would otherwise divide by zero or silently round."""
+    entries = (value, value) if np.ndim(value) == 0 else tuple(np.ravel(value).tolist()) \
+        if isinstance(value, np.ndarray) else tuple(value)
+    if len(entries) != 2 or not all(isinstance(v, numbers.Integral) and
+                                    not isinstance(v, bool) and v > 0 for v in entries):
+        raise ValueError(f"The `{name}` argument must be a positive integer or a tuple of "
+                         f"2 positive integers. Received: {name}={value!r}")
+    return tuple(int(v) for v in entries)
+
+
+def padding_mode(padding):
+    """'valid' or 'same', any case ('SAME' as TF writes it); else ValueError."""
+    mode = padding.lower() if isinstance(padding, str) else padding
+    if mode not in PADDINGS:
+        raise ValueError("The `padding` argument must be one of {'valid', 'same'}. "
+                         f"Received: padding={padding!r}")
+    return mode
+
+
+def check_strides_and_dilation(strides, dilation_rate):
+    """Keras's rule: a window cannot both skip (stride > 1) and spread (dilation > 1)."""
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise ValueError("`strides > 1` not supported in conjunction with "
+                         f"`dilation_rate > 1`. Received: strides={strides} and "
+                         f"dilation_rate={dilation_rate}")
+
+
+def check_output_size(output_sizes, input_shape, arguments, why=""):
+    """Keras's ValueError when a window does not fit the input (an output size <= 0).
+
+    `arguments` are the window's {name: value}, listed in the message after the input
+    shape; `why` ends the message with what was too large.
+    """
+    if any(n is not None and n <= 0 for n in output_sizes):
+        received = ", ".join(f"`{name}={value}`" for name, value in arguments.items())
+        raise ValueError("Computed output size would be zero or negative. Received "
+                         f"`inputs shape={input_shape}`, {received}{why}.")

@@ -1,15 +1,13 @@
 """BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
 import numbers
 
-import numpy as np
-
-from kerasmini import activations
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.shapes import output_length
+from kerasmini.ops.layout import join_channels, split_channels
+from kerasmini.ops.shapes import check_output_size, check_strides_and_dilation, output_length
 
 
 class BaseConv(Layer):
@@ -25,22 +23,26 @@ class BaseConv(Layer):
         kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
         strides = standardize_tuple(strides, rank, "strides")
         dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
-        if max(strides) > 1 and max(dilation_rate) > 1:
-            raise ValueError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={strides} and dilation_rate={dilation_rate}")
+        check_strides_and_dilation(strides, dilation_rate)
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             bias_constraint=bias_constraint)
-        settings.update(padding=standardize_padding(padding),
-                        data_format=standardize_data_format(data_format))
+        padding = standardize_padding(padding)
+        data_format = standardize_data_format(data_format)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank, self.filters, self.groups = rank, int(filters), int(groups)
         self.kernel_size, self.strides, self.dilation_rate = kernel_size, strides, dilation_rate
+        self.padding, self.data_format = padding, data_format
         self.use_bias = bool(use_bias)
-        self.__dict__.update(settings)
+        self.activation = settings["activation"]
+        self.kernel_initializer = settings["kernel_initializer"]
+        self.bias_initializer = settings["bias_initializer"]
+        self.kernel_regularizer = settings["kernel_regularizer"]
+        self.bias_regularizer = settings["bias_regularizer"]
+        self.kernel_constraint = settings["kernel_constraint"]
+        self.bias_constraint = settings["bias_constraint"]
         self.input_spec = InputSpec(ndim=rank + 2)
         self.kernel = self.bias = None
 
@@ -49,8 +51,8 @@ class BaseConv(Layer):
         return -1 if self.data_format == "channels_last" else 1
 
     def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # rank, channels, sizes: before any weight
         channels = input_shape[self.channel_axis]
-        self._check_channels(channels, input_shape)
         self.kernel = self.add_weight(
             self.kernel_size + (channels // self.groups, self.filters),
             self.kernel_initializer, "kernel",
@@ -66,6 +68,9 @@ class BaseConv(Layer):
         if channels is None:
             raise ValueError(f"The channel dimension of the inputs should be defined. "
                              f"Received input_shape={tuple(input_shape)}")
+        if channels == 0:
+            raise ValueError(f"Layer '{self.name}' needs at least one input channel. "
+                             f"Received input_shape={tuple(input_shape)}")
         if channels % self.groups:
             raise ValueError(
                 "The number of input channels must be evenly divisible by the number of "
@@ -78,30 +83,14 @@ class BaseConv(Layer):
             raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
                              f"Received input_shape={input_shape}")
         self._check_channels(input_shape[self.channel_axis], input_shape)
-        spatial = (input_shape[1:-1] if self.data_format == "channels_last"
-                   else input_shape[2:])
+        spatial, _ = split_channels(input_shape, self.data_format)
         out = tuple(output_length(n, k, s, self.padding, d) for n, k, s, d in
                     zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
-        if any(n is not None and n <= 0 for n in out):
-            raise ValueError(
-                "Computed output size would be zero or negative. Received "
-                f"`inputs shape={input_shape}`, `kernel_size={self.kernel_size}`, "
-                f"`dilation_rate={self.dilation_rate}`, `strides={self.strides}`, "
-                f"`padding={self.padding}`: the (dilated) kernel is larger than the input.")
-        if self.data_format == "channels_last":
-            return (input_shape[0], *out, self.filters)
-        return (input_shape[0], self.filters, *out)
-
-    def _add_bias_and_activate(self, outputs):
-        if self.use_bias:
-            shape = [1] * outputs.ndim
-            shape[self.channel_axis] = self.filters
-            outputs += self.bias.value.reshape(shape)
-        if self.activation is activations.relu:
-            # Plain relu in place: `outputs` is this call's own fresh array, and a second
-            # output-sized array would cost an allocation and a pass (latency cases).
-            return np.maximum(outputs, 0, out=outputs)
-        return self.activation(outputs)
+        check_output_size(out, input_shape, {
+            "kernel_size": self.kernel_size, "dilation_rate": self.dilation_rate,
+            "strides": self.strides, "padding": self.padding},
+            ": the (dilated) kernel is larger than the input")
+        return join_channels(input_shape[0], out, self.filters, self.data_format)
 
     def get_config(self):
         return {
@@ -124,6 +113,9 @@ class BaseConv(Layer):
 
 def _check_filters_and_groups(filters, groups):
     for name, value in (("filters", filters), ("groups", groups)):
+        if value is None:  # tf.keras: ValueError when the kernel shape has a None
+            raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly "
+                             f"positive integer. Received {name}=None.")
         if not isinstance(value, numbers.Real):  # Keras fails comparing it: a TypeError
             raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
                             f"Received {name}={value!r} of type {type(value).__name__}.")

@@ -40,4 +40,6 @@ class Conv1D(BaseConv):
                            strides=(1, *self.strides), padding=self.padding,
                            data_format=self.data_format,
                            dilation_rate=(1, *self.dilation_rate))
-        return self._add_bias_and_activate(np.squeeze(outputs, row_axis))
+        bias = self.bias.value if self.use_bias else None
+        return ops.bias_add_activate(np.squeeze(outputs, row_axis), bias, self.activation,
+                                     self.channel_axis)

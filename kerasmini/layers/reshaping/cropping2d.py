@@ -3,6 +3,7 @@ from kerasmini.layers.arguments import standardize_data_format
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.reshaping.zero_padding2d import standardize_pairs
+from kerasmini.ops.layout import spatial_axes
 
 
 class Cropping2D(Layer):
@@ -23,7 +24,7 @@ class Cropping2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def _spatial_axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        return spatial_axes(2, self.data_format)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

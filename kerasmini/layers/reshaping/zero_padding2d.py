@@ -4,6 +4,7 @@ import numpy as np
 from kerasmini.layers.arguments import is_int, standardize_data_format
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.layout import spatial_axes
 
 
 def standardize_pairs(value, name):
@@ -45,7 +46,7 @@ class ZeroPadding2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def _spatial_axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        return spatial_axes(2, self.data_format)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

@@ -1,0 +1,66 @@
+"""Layer and model configs as Keras 3 writes them, and back.
+
+A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
+an explicit table of the classes kerasmini has (`_layer_classes()`). Nothing named in a
+file is ever imported or evaluated. The configs of the objects inside a layer
+(activations, initializers, ...) are kerasmini/object_configs.py's; reading and
+writing files is saving/'s.
+"""
+from kerasmini import layers
+from kerasmini.object_configs import plain
+
+
+class UnsupportedLayerError(ValueError):
+    """A file names a layer class kerasmini does not have."""
+
+
+def _layer_classes():
+    # lazy: the model classes rebuild their own layers from configs with this module
+    from kerasmini.models.functional import Functional
+    from kerasmini.models.sequential import Sequential
+    table = {name: getattr(layers, name) for name in layers.__all__
+             if name not in ("Layer", "InputSpec", "Input")}
+    table.update(Sequential=Sequential, Functional=Functional, Model=Functional)
+    return table
+
+
+MODEL_MODULES = {"Sequential": ("keras", None),
+                 "Functional": ("keras.src.models.functional", "Functional")}
+
+
+def serialize_layer(layer):
+    """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
+    class_name = type(layer).__name__
+    if class_name not in _layer_classes():
+        raise ValueError(f"Layer '{layer.name}' of class {class_name} cannot be saved: "
+                         "only kerasmini's built-in layers can.")
+    module, registered = MODEL_MODULES.get(class_name, ("keras.layers", None))
+    return {"module": module, "class_name": class_name,
+            "config": plain(layer.get_config()), "registered_name": registered}
+
+
+def deserialize_layer(config):
+    """The layer or model a config dict describes, built only from known classes."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"A layer config must be a dict with a 'class_name' entry. "
+                         f"Received: {str(config)[:200]}")
+    class_name = config["class_name"]
+    registered = config.get("registered_name")
+    classes = _layer_classes()
+    if class_name not in classes or registered not in (None, class_name):
+        name = registered or class_name
+        raise UnsupportedLayerError(
+            f"Unsupported layer class '{name}' (module {config.get('module')!r}): "
+            f"kerasmini can load only these classes: {sorted(classes)}.")
+    inner = config.get("config")
+    if not isinstance(inner, dict):
+        raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
+                         f"Received: {str(inner)[:200]}")
+    cls = classes[class_name]
+    try:
+        return cls.from_config(dict(inner))
+    except UnsupportedLayerError:
+        raise
+    except (TypeError, ValueError, KeyError) as error:
+        raise ValueError(f"Could not rebuild layer '{inner.get('name')}' of class "
+                         f"{class_name} from its config: {error}") from error
