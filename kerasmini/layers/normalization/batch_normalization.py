@@ -106,7 +106,12 @@ class BatchNormalization(Layer):
         shift = -mean * inv
         if self.center:
             shift = shift + self.beta.value
-        return (inputs * inv.reshape(shape) + shift.reshape(shape)).astype(inputs.dtype)
+        # One output array, written by the multiply and added to in place: one temporary
+        # fewer than `x * inv + shift` and no cast copy (measured: a fifth of ResNet50's
+        # predict was BatchNormalization, docs/performance.md).
+        out = np.multiply(inputs, inv.reshape(shape).astype(inputs.dtype, copy=False))
+        out += shift.reshape(shape).astype(inputs.dtype, copy=False)
+        return out
 
     def get_config(self):
         return {
