@@ -60,6 +60,7 @@ def main(argv=None):
     report["targets"] = targets(report)
     _print_targets(report["targets"])
     report["seconds"] = time.perf_counter() - started
+    report["load_average_after"] = os.getloadavg()[0]
     print(f"\nbenchmark took {report['seconds']:.0f} s")
     if args.json:
         with open(args.json, "w") as out:
