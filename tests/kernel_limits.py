@@ -4,16 +4,17 @@ threaded paths, and record the blocks each kernel walks.
 Used by tests/test_kernel_paths.py (against the loop reference) and by conformance
 (against tf.keras). It patches the module constants by name, so it follows a kernel
 that is rewritten as long as it keeps them (WORKSPACE_BYTES, BLOCK_BYTES,
-PARALLEL_BYTES, WORKERS).
+PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by threads).
 """
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import convolution, max_pooling, threads, windows
+from kerasmini.ops import convolution, matmul, max_pooling, threads, windows
 
 
 @contextlib.contextmanager
-def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=None):
+def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=None,
+           small_product=None, min_rows=None):
     """Within the block, the given limits replace the kernels' own; yields the list of
     [(batch slice, row slice), ...] block lists, one per kernel call (via row_blocks)."""
     walked = []
@@ -25,7 +26,9 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
 
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (max_pooling, "BLOCK_BYTES", block_bytes),
-               (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers)]
+               (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
+               (convolution, "SMALL_PRODUCT", small_product),
+               (matmul, "SMALL_PRODUCT", small_product), (matmul, "MIN_ROWS", min_rows)]
     with contextlib.ExitStack() as stack:
         for module, name, value in patches:
             if value is not None:

@@ -103,12 +103,10 @@ class Conv2DThreadedTest(unittest.TestCase):
     convolutions as a matmul cut in row blocks, forced on small inputs."""
 
     def setUp(self):
-        from kerasmini.ops import convolution, matmul, threads
-        saved = [(convolution, "SMALL_PRODUCT", 0), (matmul, "SMALL_PRODUCT", 0),
-                 (matmul, "MIN_ROWS", 3), (threads, "WORKERS", 2)]
-        for module, name, value in saved:
-            self.addCleanup(setattr, module, name, getattr(module, name))
-            setattr(module, name, value)
+        from tests.kernel_limits import shrunk
+        limits = shrunk(small_product=0, min_rows=3, workers=2)
+        limits.__enter__()
+        self.addCleanup(limits.__exit__, None, None, None)
 
     @parameterized.expand([(c,) for c in _grid() if c["data_format"] == "channels_last"],
                           name_func=_name)
