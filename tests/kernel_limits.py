@@ -9,7 +9,7 @@ PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import convolution, matmul, max_pooling, threads, windows
+from kerasmini.ops import convolution, load, matmul, max_pooling, threads, windows
 
 
 @contextlib.contextmanager
@@ -33,6 +33,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
         for module, name, value in patches:
             if value is not None:
                 stack.enter_context(mock.patch.object(module, name, value))
+        if workers is not None:  # as if no other process were busy, whatever the machine
+            stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
         for module in (convolution, max_pooling):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",

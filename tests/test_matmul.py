@@ -4,8 +4,8 @@ import threading
 import numpy as np
 import pytest
 
+from kerasmini.ops import load, threads
 from kerasmini.ops import matmul as matmul_module
-from kerasmini.ops import threads
 from kerasmini.ops.matmul import matmul
 
 
@@ -57,6 +57,7 @@ def test_limited_without_the_switch_changes_nothing(monkeypatch):
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_over_parts_runs_every_part_once(monkeypatch, workers):
     monkeypatch.setattr(threads, "WORKERS", workers)
+    monkeypatch.setattr(load, "idle_cores", lambda: workers)
     monkeypatch.setattr(threads, "_executor", None)  # a pool of this size
     seen, lock = [], threading.Lock()
 
@@ -73,6 +74,7 @@ def test_over_parts_runs_every_part_once(monkeypatch, workers):
 
 def test_over_parts_reraises_a_part_error(monkeypatch):
     monkeypatch.setattr(threads, "WORKERS", 2)
+    monkeypatch.setattr(load, "idle_cores", lambda: 2)
 
     def task(part):
         if part == 3:
@@ -81,3 +83,38 @@ def test_over_parts_reraises_a_part_error(monkeypatch):
     with pytest.raises(ValueError, match="part 3"):
         threads.over_parts(task, range(8))
     threads.over_parts(lambda part: None, range(4))  # the pool still works afterwards
+
+
+def test_over_parts_stays_on_the_calling_thread_when_other_processes_are_busy(monkeypatch):
+    monkeypatch.setattr(threads, "WORKERS", 2)
+    monkeypatch.setattr(load, "idle_cores", lambda: 1)
+    callers = set()
+    threads.over_parts(lambda part: callers.add(threading.get_ident()), range(6))
+    assert callers == {threading.get_ident()}
+
+
+@pytest.mark.parametrize("cores, others, expected", [
+    (2, 0.0, 2), (2, 0.2, 2), (2, 0.3, 1), (2, 1.0, 1), (2, 5.0, 1), (4, 1.0, 3),
+    (1, 0.0, 1)])
+def test_cores_left(cores, others, expected):
+    assert load._cores_left(cores, others) == expected
+
+
+def test_idle_cores_from_two_samples(monkeypatch):
+    """Other processes' ticks = machine busy ticks - this process's ticks, per window."""
+    samples = iter([(0.0, 100, 1000, 50), (1.0, 100 + 150, 1000 + 200, 50 + 50)])
+    monkeypatch.setattr(load, "_read_ticks", lambda now: next(samples))
+    monkeypatch.setattr(load, "_sample", None)
+    monkeypatch.setattr(load.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(load, "cores", lambda: 2)
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(load.time, "monotonic", iter([0.0, 1.0, 1.1]).__next__)
+    assert load.idle_cores() == 2  # first call: load average 0
+    # 100 of 200 ticks busy by others on 2 cores: one core's worth -> one left
+    assert load.idle_cores() == 1
+    assert load.idle_cores() == 1  # within LOAD_WINDOW: the same answer, no read
+
+
+def test_idle_cores_reads_this_machine():
+    assert 1 <= load.idle_cores() <= load.cores()
+    assert load._read_ticks(0.0) is None or load._read_ticks(0.0)[2] > 0

@@ -18,12 +18,13 @@ in the library NumPy loaded; without it (another BLAS, no /proc) `blas_control()
 BLAS decides, and `matmul` keeps small products on one thread by cutting them in row
 pieces (OpenBLAS runs a product of under about 10**6 multiply-adds on the calling thread).
 """
-import os
 import threading
 
-# Threads that share a kernel's parts (the caller included): the cores we may run on.
-WORKERS = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-              else os.cpu_count() or 1)
+from kerasmini.ops import load
+
+# Threads that share a kernel's parts (the caller included): the cores we may run on, of
+# which only those that other processes leave idle are used (ops/load.py).
+WORKERS = min(2, load.cores())
 PARALLEL_BYTES = 4 * 2**20
 _executor = None
 _inside = threading.local()  # .active while this thread works on a part
@@ -90,13 +91,16 @@ class limited:
 
 
 def over_parts(task, parts):
-    """task(part) for every part, parts taken in turn by up to WORKERS threads.
+    """task(part) for every part, parts taken in turn by up to WORKERS threads (no more
+    than the cores other processes leave idle).
 
     Parts must write to disjoint outputs. BLAS runs on one thread meanwhile. Called from
     within a part, it runs serially (the other threads are busy with the outer parts).
     """
     parts = list(parts)
     workers = min(WORKERS, len(parts))
+    if workers > 1:
+        workers = min(workers, load.idle_cores())
     if workers < 2 or getattr(_inside, "active", False):
         with limited(1):
             for part in parts:
