@@ -134,7 +134,7 @@ def over_batch_parts(task, batch, nbytes):
     if WORKERS < 2 or batch < 2 or nbytes < PARALLEL_BYTES:
         task(slice(0, batch))
         return
-    step = -(-batch // (4 * WORKERS))  # several parts each: a slowed thread takes fewer
+    step = -(-batch // WORKERS)
     over_parts(task, [slice(i, min(i + step, batch)) for i in range(0, batch, step)])
 
 
