@@ -13,6 +13,11 @@ from kerasmini.check.tolerance import compare
 NONDETERMINISTIC = "tf-nondeterministic-values"
 CHANNELS_FIRST_BIAS = {"Conv2D": "tf-conv2d-channels-first-bias-on-width-axis",
                        "Conv1D": "tf-conv1d-channels-first-bias-on-steps-axis"}
+CHANNELS_FIRST_BIAS_KIN = "tf-channels-first-bias-on-last-axis"  # depthwise, separable, ...
+CONV_KIN = ("DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+            "Conv1DTranspose", "Conv2DTranspose")
+FLOAT64_RESIZE = "tf-float64-resize-computed-in-float32"
+RESIZING = ("Resizing", "UpSampling2D", "CenterCrop")
 FLOAT64_CONSTANTS = "tf-float64-constants-rounded-to-float32"
 MAXPOOL_NAN = "tf-maxpool-ignores-nan"
 MAXPOOL_NEG_INF = "tf-maxpool-neg-inf-becomes-lowest-finite"
@@ -28,6 +33,18 @@ def raised(error):
 
 
 REPRODUCERS = {
+    "tf-channels-first-bias-on-last-axis": (
+        "python -c \"import keras,numpy as np; l=keras.layers.DepthwiseConv1D(1,"
+        "data_format='channels_first'); l.build((1,2,2)); l.set_weights([np.zeros((1,2,1)),"
+        "np.array([1.,2.])]); print(np.asarray(l(np.zeros((1,2,2),'float32'))))\"  "
+        "# expect [[1,1],[2,2]] (bias per channel, axis 1); TF prints [[1,2],[1,2]] (along "
+        "the steps), and raises when the steps do not broadcast"),
+    "tf-float64-resize-computed-in-float32": (
+        "python -c \"import keras,numpy as np; x=np.random.rand(1,3,3,1); "
+        "print(np.asarray(keras.layers.Resizing(5,5,dtype='float64')(x)).dtype, "
+        "abs(np.asarray(keras.layers.Resizing(5,5,dtype='float64')(x))"
+        "-keras.ops.image.resize(x.astype('float32'),(5,5)).numpy()).max())\"  "
+        "# float64 output, equal to the float32 resize"),
     "tf-conv2d-channels-first-bias-on-width-axis": (
         "python -c \"import keras,numpy as np; l=keras.layers.Conv2D(3,1,data_format="
         "'channels_first',bias_initializer=keras.initializers.Constant([1.,2.,3.])); "
@@ -81,6 +98,11 @@ def classify(layer, tf_out, x64, ref_out, rerun):
     config = layer.get_config()
     if kind in CHANNELS_FIRST_BIAS and _bias_on_last_axis(layer, config, tf_out, x64):
         return CHANNELS_FIRST_BIAS[kind]
+    if kind in CONV_KIN and _bias_on_last_axis(layer, config, tf_out, x64):
+        return CHANNELS_FIRST_BIAS_KIN
+    if tf_out.dtype == np.float64 and kind in RESIZING and \
+            compare(tf_out, ref_out, "float32")[0]:
+        return FLOAT64_RESIZE
     if tf_out.dtype == np.float64 and _has_float32_constants(kind, config) and \
             compare(tf_out, ref_out, "float64", FLOAT32_LEVEL)[0]:
         return FLOAT64_CONSTANTS
@@ -105,11 +127,11 @@ def _bias_on_last_axis(layer, config, tf_out, x64):
     """Would tf.keras's output be right if the bias were added along the last axis?"""
     if config.get("data_format") != "channels_first" or not config.get("use_bias"):
         return False
-    kernel, bias = (w.astype(np.float64) for w in layer.get_weights()[:2])
+    *kernels, bias = (w.astype(np.float64) for w in layer.get_weights())
     no_bias = type(layer).from_config({**config, "use_bias": False, "activation": None,
                                        "dtype": "float64", "name": f"{layer.name}_no_bias"})
     no_bias.build((None, *x64.shape[1:]))
-    no_bias.set_weights([kernel])
+    no_bias.set_weights(kernels)
     out = no_bias(x64)
     if out.shape[-1] != bias.shape[0]:
         return False
