@@ -110,7 +110,7 @@ def record_error(max_err, ulps):
     """Count one compared output; its error enters the table for ordinary inputs only
     (the edge fills' absolute errors scale with 1e18 inputs and would drown the column)."""
     RECORD["cases"] += 1
-    if RECORD.get("kind") == "values" and math.isfinite(max_err):
+    if RECORD.get("kind") in ("values", "gradients") and math.isfinite(max_err):
         RECORD["max_abs_err"] = max(RECORD["max_abs_err"], max_err)
         RECORD["max_ulps"] = max(RECORD["max_ulps"], ulps)
 
@@ -125,17 +125,17 @@ def fail(message):
     pytest.fail(message, pytrace=False)
 
 
-def three_way(km_out, tf_out, ref, dtype, where, classify=None):
+def three_way(km_out, tf_out, ref, dtype, where, classify=None, rtol=None):
     """Assert kerasmini matches the reference; record tf.keras's disagreement if any.
 
     tf_out may be an exception (tf.keras raised on a configuration kerasmini accepts)."""
-    km_ok, km_err, km_ulps, km_why = compare(km_out, ref, dtype)
+    km_ok, km_err, km_ulps, km_why = compare(km_out, ref, dtype, rtol)
     if tf_out is None:  # tf.keras not run on this input
         tf_ok, tf_why = True, ""
     elif isinstance(tf_out, BaseException):
         tf_ok, tf_why = False, f"tf.keras raised {type(tf_out).__name__}"
     else:
-        tf_ok, _, _, tf_why = compare(tf_out, ref, dtype)
+        tf_ok, _, _, tf_why = compare(tf_out, ref, dtype, rtol)
     record_error(km_err, km_ulps)
     if not km_ok:
         fail(
