@@ -57,6 +57,23 @@ def channels_first():
     return keras.Model(x, L.Dense(2, name="head")(L.Flatten(name="flat")(y)), name="cf")
 
 
+def conv_family():
+    x = keras.Input((9, 9, 3))
+    y = L.DepthwiseConv2D(3, depth_multiplier=2, name="dw")(x)
+    y = L.SeparableConv2D(4, 3, padding="same", name="sep")(y)
+    y = L.UpSampling2D(interpolation="bilinear", name="up")(L.Conv2DTranspose(
+        3, 3, strides=2, name="tconv")(y))
+    return keras.Model(x, L.Dense(2, name="head")(L.GlobalAveragePooling2D(name="gap")(y)),
+                       name="conv_family")
+
+
+def depthwise_channels_first():
+    """2 channels, 2 output steps: TF adds the bias along the steps."""
+    x = keras.Input((2, 4))
+    y = L.DepthwiseConv1D(3, data_format="channels_first", name="dw1")(x)
+    return keras.Model(x, L.Flatten(name="f")(y), name="dw_cf")
+
+
 def saved(build, folder, name):
     model = build()
     rng = np.random.default_rng(7)
@@ -97,7 +114,8 @@ class CheckTest(unittest.TestCase):
         cls.dir = cls.folder.name
         cls.files = {name: saved(build, cls.dir, name) for name, build in
                      (("cnn", cnn), ("branches", branches), ("any_size", any_size),
-                      ("channels_first", channels_first))}
+                      ("channels_first", channels_first), ("conv_family", conv_family),
+                      ("dw_cf", depthwise_channels_first))}
 
     @classmethod
     def tearDownClass(cls):
@@ -146,6 +164,14 @@ class CheckTest(unittest.TestCase):
         with self.assertRaises(AssertionError) as caught:
             assert_matches_keras(self.files["channels_first"])
         self.assertIn(TF_DIVERGES, str(caught.exception))
+
+    def test_conv_family_passes_and_depthwise_bias_bug_is_blamed_on_tensorflow(self):
+        status, out, _ = run([self.files["conv_family"], "--quiet"])
+        self.assertEqual(status, 0, out)
+        status, out, _ = run([self.files["dw_cf"], "--quiet"])
+        self.assertEqual(status, 1, out)
+        self.assertIn("first diverging layer: 'dw1' (DepthwiseConv1D): tf.keras disagrees "
+                      f"with float64 ({divergences.CHANNELS_FIRST_BIAS_KIN})", out)
 
     def test_a_planted_kerasmini_bug_is_never_blamed_on_tensorflow(self):
         """kerasmini's float64 twin shares kerasmini's code, so a bug in the math hides

@@ -123,18 +123,15 @@ def classify(layer, args, tf_out, x, weights, names, rerun):
     return None
 
 
-RESIZING = ("Resizing", "UpSampling2D", "CenterCrop")
-
-
 def classify_conv_layer(layer, args, tf_out, x, weights, names):
     """The divergence kinds of grids_conv_layers.py's layers, or None."""
     dtype = tf_out.dtype.name
     if not reference_conv_layers.handles(layer, args):
         return None
-    if layer in RESIZING and dtype == "float64":
+    if layer in divergences.RESIZING and dtype == "float64":
         ref = reference_conv_layers.output(layer, args, x, weights, names)
         if harness.compare(tf_out, ref, "float32")[0]:
-            return "tf-float64-resize-computed-in-float32"
+            return divergences.FLOAT64_RESIZE
     bias = weights[-1] if weights and weights[-1].ndim == 1 else None
     if args.get("data_format") == "channels_first" and bias is not None:
         with np.errstate(all="ignore"):
@@ -144,7 +141,7 @@ def classify_conv_layer(layer, args, tf_out, x, weights, names):
                 wrong = reference.activation(args.get("activation"),
                                              no_bias + bias.astype(np.float64))
                 if harness.compare(tf_out, wrong, dtype)[0]:
-                    return "tf-channels-first-bias-on-last-axis"
+                    return divergences.CHANNELS_FIRST_BIAS_KIN
     return None
 
 

@@ -13,6 +13,11 @@ from kerasmini.check.tolerance import compare
 NONDETERMINISTIC = "tf-nondeterministic-values"
 CHANNELS_FIRST_BIAS = {"Conv2D": "tf-conv2d-channels-first-bias-on-width-axis",
                        "Conv1D": "tf-conv1d-channels-first-bias-on-steps-axis"}
+CHANNELS_FIRST_BIAS_KIN = "tf-channels-first-bias-on-last-axis"  # depthwise, separable, ...
+CONV_KIN = ("DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+            "Conv1DTranspose", "Conv2DTranspose")
+FLOAT64_RESIZE = "tf-float64-resize-computed-in-float32"
+RESIZING = ("Resizing", "UpSampling2D", "CenterCrop")
 FLOAT64_CONSTANTS = "tf-float64-constants-rounded-to-float32"
 MAXPOOL_NAN = "tf-maxpool-ignores-nan"
 MAXPOOL_NEG_INF = "tf-maxpool-neg-inf-becomes-lowest-finite"
@@ -93,6 +98,11 @@ def classify(layer, tf_out, x64, ref_out, rerun):
     config = layer.get_config()
     if kind in CHANNELS_FIRST_BIAS and _bias_on_last_axis(layer, config, tf_out, x64):
         return CHANNELS_FIRST_BIAS[kind]
+    if kind in CONV_KIN and _bias_on_last_axis(layer, config, tf_out, x64):
+        return CHANNELS_FIRST_BIAS_KIN
+    if tf_out.dtype == np.float64 and kind in RESIZING and \
+            compare(tf_out, ref_out, "float32")[0]:
+        return FLOAT64_RESIZE
     if tf_out.dtype == np.float64 and _has_float32_constants(kind, config) and \
             compare(tf_out, ref_out, "float64", FLOAT32_LEVEL)[0]:
         return FLOAT64_CONSTANTS
@@ -117,11 +127,11 @@ def _bias_on_last_axis(layer, config, tf_out, x64):
     """Would tf.keras's output be right if the bias were added along the last axis?"""
     if config.get("data_format") != "channels_first" or not config.get("use_bias"):
         return False
-    kernel, bias = (w.astype(np.float64) for w in layer.get_weights()[:2])
+    *kernels, bias = (w.astype(np.float64) for w in layer.get_weights())
     no_bias = type(layer).from_config({**config, "use_bias": False, "activation": None,
                                        "dtype": "float64", "name": f"{layer.name}_no_bias"})
     no_bias.build((None, *x64.shape[1:]))
-    no_bias.set_weights([kernel])
+    no_bias.set_weights(kernels)
     out = no_bias(x64)
     if out.shape[-1] != bias.shape[0]:
         return False
