@@ -9,12 +9,14 @@ of x through input feature i and output unit u: summing those products is x.T @ 
 """
 import numpy as np
 
+from kerasmini.ops.products import product
+
 
 def dense_vjp(g, out, inputs, kernel, bias=None):
     x = np.asarray(inputs)
     flat_x = x.reshape(-1, x.shape[-1])
     flat_g = g.reshape(-1, kernel.shape[-1])
-    dx = (flat_g @ kernel.T).reshape(x.shape)
-    dkernel = flat_x.T @ flat_g
+    dx = product(flat_g, kernel.T).reshape(x.shape)
+    dkernel = product(flat_x.T, flat_g)
     dbias = None if bias is None else flat_g.sum(axis=0)
     return dx, dkernel, dbias

@@ -15,7 +15,7 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import spatial_padding
+from kerasmini.ops.shapes import pair, spatial_padding
 from kerasmini.ops.window_gradients import crop_padding, offset_slices
 from kerasmini.ops.windows import pad_spatial
 
@@ -24,8 +24,8 @@ def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
                  data_format=None):
     """dL/dinputs of `max_pool(inputs, ...)` for g = dL/dout."""
     data_format = standardize_data_format(data_format)
-    pool_size = _pair(pool_size)
-    strides = pool_size if strides is None else _pair(strides)
+    pool_size = pair(pool_size)
+    strides = pool_size if strides is None else pair(strides)
     x = to_channels_last(np.asarray(inputs), data_format)
     out = to_channels_last(np.asarray(out), data_format)
     g = to_channels_last(np.asarray(g), data_format)
@@ -42,7 +42,3 @@ def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
         claimed |= wins
         dx_padded[:, rows, cols] += np.where(wins, g, 0)
     return from_channels_last(crop_padding(dx_padded, pads), data_format)
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
