@@ -234,5 +234,7 @@ class InspectTfKerasFilesTest(unittest.TestCase):
                 status = inspect_main([path])
         self.assertEqual(status, 1)
         self.assertIn("'double': Lambda layer with serialized Python code", out.getvalue())
-        self.assertIn("optimizer state: adam:", out.getvalue())
+        # Keras numbers optimizer names per process (adam, adam_1, ...): other tests in
+        # the same worker may have made one first
+        self.assertRegex(out.getvalue(), r"optimizer state: adam(_\d+)?:")
         self.assertIn(f"keras_version {keras.__version__}", out.getvalue())
