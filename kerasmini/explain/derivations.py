@@ -434,8 +434,11 @@ def explain_other(layer, input_shape):
 
 
 def _built_params(layer):
-    """A layer without weights has 0; a built layer counts its own."""
-    if not getattr(layer, "weights", None) and getattr(layer, "built", False):
+    """A layer without weights has 0 (built, or a class that never makes any: its build
+    is Layer's, e.g. Flatten); a built layer counts its own."""
+    never_has_weights = type(layer).build is layers.Layer.build
+    if not getattr(layer, "weights", None) and (getattr(layer, "built", False)
+                                               or never_has_weights):
         return 0
     try:
         return layer.count_params()

@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 
 from kerasmini import autodiff, config, regularizers
+from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini.object_configs import snake_case
@@ -45,16 +46,18 @@ def unique_name(base):
 
 
 def standardize_dtype(dtype):
-    """A float dtype name; None means `config.floatx()`; Keras's policy dict accepted."""
-    if dtype is None:
-        return config.floatx()
+    """A float dtype name; None means `config.floatx()`; Keras's policy dict accepted,
+    and so are NumPy types and dtypes (np.float32) and Python's float (floatx, as in
+    Keras)."""
     if isinstance(dtype, dict):  # {'class_name': 'DTypePolicy', 'config': {'name': ...}}
-        dtype = dtype.get("config", {}).get("name")
-    name = getattr(dtype, "name", None) or str(dtype)
+        dtype = (dtype.get("config") or {}).get("name")
+    if dtype is None or dtype is float:
+        return config.floatx()
+    name = getattr(dtype, "name", None) if not isinstance(dtype, type) else None
     try:
-        name = np.dtype(name).name
+        name = np.dtype(name or dtype).name
     except TypeError:
-        pass
+        name = str(dtype)
     if name not in _FLOAT_DTYPES:
         raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
                          f"Received: dtype={dtype}")
@@ -256,10 +259,10 @@ def _pop_input_shape(kwargs):
     input_shape = kwargs.pop("input_shape", None)
     batch_shape = kwargs.pop("batch_input_shape", None) or kwargs.pop("batch_shape", None)
     if input_dim is not None:
-        return (input_dim,)
+        return shape_tuple((input_dim,), "input_dim")
     if batch_shape is not None:
-        return tuple(batch_shape)[1:]
-    return None if input_shape is None else tuple(input_shape)
+        return shape_tuple(batch_shape, "batch_input_shape")[1:]
+    return None if input_shape is None else shape_tuple(input_shape, "input_shape")
 
 
 _signature_cache = {}

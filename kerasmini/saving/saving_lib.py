@@ -74,7 +74,7 @@ def _write_weights(model, target):
 
 
 def save_weights(model, filepath, overwrite=True):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError("The filename must end in `.weights.h5`. "
                          f"Received: filepath={filepath}")
@@ -84,7 +84,7 @@ def save_weights(model, filepath, overwrite=True):
 
 
 def save_model(model, filepath, overwrite=True):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add the `.keras` "
                          f"extension to the filepath. Received: filepath={filepath}")
@@ -101,6 +101,15 @@ def save_model(model, filepath, overwrite=True):
         zf.writestr(METADATA_FILE, json.dumps(metadata))
         zf.writestr(CONFIG_FILE, json.dumps(config))
         zf.writestr(WEIGHTS_FILE, weights.getvalue())
+
+
+def _path(filepath):
+    """A str path; bytes are refused as tf.keras refuses them (ValueError)."""
+    filepath = os.fspath(filepath)
+    if not isinstance(filepath, str):
+        raise ValueError(f"File format not supported: filepath={filepath!r}. Pass the "
+                         "path as a str or a pathlib.Path.")
+    return filepath
 
 
 def _check_overwrite(filepath, overwrite):
@@ -201,7 +210,7 @@ def _assign(values):
 
 
 def load_weights(model, filepath):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if filepath.endswith(".keras"):
         _, weights = _read_archive(filepath)
         values = _read_weights(model, io.BytesIO(weights),
@@ -217,7 +226,7 @@ def load_weights(model, filepath):
 
 
 def load_model(filepath):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
                          "load_model reads Keras 3 `.keras` archives.")

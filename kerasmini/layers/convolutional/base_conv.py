@@ -7,7 +7,7 @@ from kerasmini.layers.arguments import (is_int, standardize_data_format,
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.ops.layout import join_channels, split_channels
-from kerasmini.ops.shapes import check_output_size, output_length
+from kerasmini.ops.shapes import check_output_size, check_strides_and_dilation, output_length
 
 
 class BaseConv(Layer):
@@ -23,10 +23,7 @@ class BaseConv(Layer):
         kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
         strides = standardize_tuple(strides, rank, "strides")
         dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
-        if max(strides) > 1 and max(dilation_rate) > 1:
-            raise ValueError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={strides} and dilation_rate={dilation_rate}")
+        check_strides_and_dilation(strides, dilation_rate)
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
@@ -54,8 +51,8 @@ class BaseConv(Layer):
         return -1 if self.data_format == "channels_last" else 1
 
     def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # rank, channels, sizes: before any weight
         channels = input_shape[self.channel_axis]
-        self._check_channels(channels, input_shape)
         self.kernel = self.add_weight(
             self.kernel_size + (channels // self.groups, self.filters),
             self.kernel_initializer, "kernel",
@@ -70,6 +67,9 @@ class BaseConv(Layer):
     def _check_channels(self, channels, input_shape):
         if channels is None:
             raise ValueError(f"The channel dimension of the inputs should be defined. "
+                             f"Received input_shape={tuple(input_shape)}")
+        if channels == 0:
+            raise ValueError(f"Layer '{self.name}' needs at least one input channel. "
                              f"Received input_shape={tuple(input_shape)}")
         if channels % self.groups:
             raise ValueError(
@@ -113,6 +113,9 @@ class BaseConv(Layer):
 
 def _check_filters_and_groups(filters, groups):
     for name, value in (("filters", filters), ("groups", groups)):
+        if value is None:  # tf.keras: ValueError when the kernel shape has a None
+            raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly "
+                             f"positive integer. Received {name}=None.")
         if not isinstance(value, numbers.Real):  # Keras fails comparing it: a TypeError
             raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
                             f"Received {name}={value!r} of type {type(value).__name__}.")
