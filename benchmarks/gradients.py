@@ -38,6 +38,15 @@ QUICK = [0, 2]
 ROUNDS = dict(min_rounds=3, max_rounds=15, budget_seconds=1.5, sample_seconds=0.02)
 
 
+def training_step(kerasmini, layer, x, seed):
+    """A recorded forward, the loss sum(layer(x) * seed), and its gradients w.r.t. x and
+    the kernel."""
+    with kerasmini.GradientTape() as tape:
+        tape.watch(x)
+        loss = kerasmini.ops.sum(layer(x) * seed)
+    return tape.gradient(loss, [x, layer.kernel])
+
+
 def run(case, tf, keras, kerasmini):
     from benchmarks.runner import make_layers
     km_layer, tf_layer = make_layers(case, keras, kerasmini)
@@ -47,10 +56,7 @@ def run(case, tf, keras, kerasmini):
     seed = np.random.default_rng(1).standard_normal(out_shape).astype(case.dtype)
 
     def km_backward():
-        with kerasmini.GradientTape() as tape:
-            tape.watch(x)
-            loss = kerasmini.ops.sum(km_layer(x) * seed)
-        return tape.gradient(loss, [x, km_layer.kernel])
+        return training_step(kerasmini, km_layer, x, seed)
 
     @tf.function
     def tf_backward(t):
@@ -91,10 +97,7 @@ def run_cpu(case, kerasmini):
     seed = np.random.default_rng(1).standard_normal(out_shape).astype(case.dtype)
 
     def backward():
-        with kerasmini.GradientTape() as tape:
-            tape.watch(x)
-            loss = kerasmini.ops.sum(layer(x) * seed)
-        return tape.gradient(loss, [x, layer.kernel])
+        return training_step(kerasmini, layer, x, seed)
 
     work = case.work(out_shape)
     forward = cpu_seconds(lambda: layer(x))

@@ -291,18 +291,14 @@ def read_variable(variable, value):
     """What `Variable.value` returns while recording: a TapeArray view registered with
     the tapes that watch `variable`, so reading it is seen (and derived views are
     caught); the plain value when no tape watches it."""
-    view = None
+    known = []
     for tape in _recording:
         node = tape._variables.get(id(variable))
         if node is None and tape._watch_accessed and variable.trainable:
             node = tape._variable_node(variable)
-        if node is None:
-            continue
-        if view is None:
-            view = value.view(TapeArray)
-            view._recorded = True
-        tape._register(view, node)
-    return value if view is None else view
+        if node is not None:
+            known.append((tape, node))
+    return _registered_view(value, known)
 
 
 def track(x):
@@ -310,15 +306,20 @@ def track(x):
     TapeArray view registered as the same node. Anything else is returned as is."""
     if not _recording or isinstance(x, TapeArray) or not isinstance(x, np.ndarray):
         return x
-    view = None
-    for tape in _recording:
-        node = tape._nodes.get(id(x))
-        if node is not None:
-            if view is None:
-                view = x.view(TapeArray)
-                view._recorded = True
-            tape._register(view, node)
-    return x if view is None else view
+    return _registered_view(x, [(tape, tape._nodes[id(x)]) for tape in _recording
+                                if id(x) in tape._nodes])
+
+
+def _registered_view(array, known):
+    """One TapeArray view of `array`, registered as `node` with each (tape, node) of
+    `known`; `array` itself when no tape knows it."""
+    if not known:
+        return array
+    view = array.view(TapeArray)
+    view._recorded = True
+    for tape, node in known:
+        tape._register(view, node)
+    return view
 
 
 def is_live(value):
