@@ -57,10 +57,12 @@ def test_math_primitives_compose_into_a_loss():
     def loss_of(a):
         terms = [ops.mean(ops.square(ops.subtract(a, y))), ops.sum(ops.log(a) * ops.exp(-a)),
                  ops.mean(ops.clip(a, 0.8, 1.5)), ops.sum(ops.logsumexp(a, axis=1)),
-                 ops.sum(ops.log_softmax(a) * y), ops.sum(ops.sqrt(ops.abs(a)) / ops.maximum(a, y)),
+                 ops.sum(ops.log_softmax(a) * y),
+                 ops.sum(ops.sqrt(ops.abs(a)) / ops.maximum(a, y)),
                  ops.sum(ops.take_along_axis(a, np.array([[1], [0], [3]]), axis=1)),
                  ops.sum(ops.matmul(a, ops.transpose(y))), ops.max(a, axis=0).sum(),
-                 ops.sum(ops.where(a > 1, a ** 2, -a)), ops.sum(ops.concatenate([a, y * a], 1)[:, 2:])]
+                 ops.sum(ops.where(a > 1, a ** 2, -a)),
+                 ops.sum(ops.concatenate([a, y * a], 1)[:, 2:])]
         return sum(terms)
 
     with GradientTape() as tape:

@@ -11,8 +11,9 @@ The API (what `fit`, losses, optimizers and custom training loops use)
 
 - `tape.watch(x)`: x a NumPy array (known by identity: watch the very array you pass
   on), a Variable, or a list of them. It returns x as a TapeArray (TF returns None):
-  write `x = tape.watch(x)` when you do NumPy arithmetic on x yourself. Trainable Variables read while recording are
-  watched automatically (unless watch_accessed_variables=False).
+  write `x = tape.watch(x)` when you do NumPy arithmetic on x yourself. Trainable
+  Variables read while recording are watched automatically (unless
+  watch_accessed_variables=False).
 - `tape.gradient(target, sources, output_gradients=None, unconnected_gradients="none")`:
   the gradient of sum(target) (a list of targets: of their sum) with respect to each
   source, in the structure of `sources`; each an ndarray of the source's shape and

@@ -256,7 +256,8 @@ def differentiable(vjp, inputs=1, name=None):
     read) and keeps its signature; its first `inputs` positional arguments are the
     differentiable ones. `vjp(g, out, *args, **options)` gets the output gradient, the
     output and the same plain arguments, and returns one gradient per differentiable
-    input (or, for one input, the gradient alone). With no tape active the kernel is called directly: nothing else runs.
+    input (or, for one input, the gradient alone). With no tape active the kernel is
+    called directly: nothing else runs.
     """
     def wrap(forward):
         op_name = name or forward.__name__

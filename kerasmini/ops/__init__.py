@@ -28,7 +28,7 @@ average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 __all__ = [
     "abs", "absolute", "add", "average_pool", "batch_normalization", "bias_add_activate",
     "cast", "clip", "concatenate", "conv", "dense", "divide", "exp", "expand_dims", "expm1",
-    "log", "log1p", "log_softmax", "logsumexp", "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
-    "negative", "one_hot", "output_length", "power", "reshape", "same_padding", "sigmoid",
+    "log", "log1p", "log_softmax", "logsumexp", "matmul", "max", "max_pool", "maximum",
+    "mean", "min", "minimum", "multiply", "negative", "one_hot", "output_length", "power", "reshape", "same_padding", "sigmoid",
     "softmax", "sqrt", "square", "squeeze", "subtract", "sum", "take_along_axis", "tanh",
     "transpose", "true_divide", "where"]
