@@ -150,3 +150,17 @@ def test_float32_cast_into_a_float64_layer_is_followed():
     assert grad.dtype == np.float32
     np.testing.assert_allclose(grad, np.broadcast_to(layer.kernel.numpy().sum(1), (2, 3)),
                                rtol=1e-6)
+
+
+def test_a_layer_that_detaches_its_weights_is_named():
+    """Plain input, but the weights are watched: an output off the tape is an error."""
+    class DetachedDense(layers.Dense):
+        def call(self, inputs):
+            return np.asarray(inputs) @ np.asarray(self.kernel.value)
+
+    layer = DetachedDense(2, name="detached")
+    x = np.ones((1, 3), "float32")
+    layer(x)
+    with GradientTape():
+        with pytest.raises(NoGradientError, match="'detached' \\(DetachedDense\\)"):
+            layer(x)

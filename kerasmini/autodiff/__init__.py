@@ -69,8 +69,8 @@ Cost with no tape active: one list truth test per differentiable op and per
 from kerasmini.autodiff.errors import NoGradientError
 from kerasmini.autodiff.numpy_rules import unbroadcast
 from kerasmini.autodiff.tape import (GradientTape, differentiable, is_live, is_recording,
-                                     record, track)
+                                     record, track, watches_variables)
 from kerasmini.autodiff.traced import TapeArray
 
 __all__ = ["GradientTape", "NoGradientError", "TapeArray", "differentiable", "is_live",
-           "is_recording", "record", "track", "unbroadcast"]
+           "is_recording", "record", "track", "unbroadcast", "watches_variables"]

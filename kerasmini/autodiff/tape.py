@@ -323,6 +323,11 @@ def _registered_view(array, known):
     return view
 
 
+def watches_variables():
+    """True if an active tape watches the trainable Variables it sees read."""
+    return any(tape._watch_accessed for tape in _recording)
+
+
 def is_live(value):
     """True if `value` is registered with an active tape (depends on watched values)."""
     return any(id(value) in tape._nodes for tape in _recording)

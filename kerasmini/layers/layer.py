@@ -240,9 +240,11 @@ class Layer:
 
 
 def check_recorded(layer, inputs, outputs):
-    """While recording: a layer fed from the tape must hand back arrays on the tape, or
-    its gradient would silently be missing. Raises NoGradientError naming the layer."""
-    if not any(autodiff.is_live(x) for x in inputs):
+    """While recording: a layer fed from the tape (a recorded input, or trainable weights
+    the tape watches) must hand back arrays on the tape, or its gradient would silently
+    be missing. Raises NoGradientError naming the layer."""
+    weights_watched = bool(layer.trainable_weights) and autodiff.watches_variables()
+    if not (weights_watched or any(autodiff.is_live(x) for x in inputs)):
         return
     for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
         if not autodiff.is_live(out):
