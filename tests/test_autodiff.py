@@ -164,3 +164,19 @@ def test_a_layer_that_detaches_its_weights_is_named():
     with GradientTape():
         with pytest.raises(NoGradientError, match="'detached' \\(DetachedDense\\)"):
             layer(x)
+
+
+def test_a_layer_that_detaches_its_input_is_named():
+    """The output is on the tape (through the kernel), but the input is cut off: the
+    gradient with respect to the input would be None, so the layer is named."""
+    class DetachedInput(layers.Dense):
+        def call(self, inputs):
+            return ops.matmul(np.asarray(inputs), self.kernel.value)
+
+    layer = DetachedInput(2, name="cut")
+    x = np.ones((1, 3), "float32")
+    layer(x)
+    with GradientTape() as tape:
+        tape.watch(x)
+        with pytest.raises(NoGradientError, match="'cut' .* with respect to its input"):
+            layer(x)

@@ -323,6 +323,30 @@ def _registered_view(array, known):
     return view
 
 
+def marks():
+    """Where each active tape's record ends now (for `unreached`)."""
+    return [len(tape._entries) for tape in _recording]
+
+
+def unreached(outputs, sources, since):
+    """The `sources` (arrays or Variables known to an active tape) that nothing recorded
+    after `since` (from `marks()`) connects to any of `outputs`: a computation that
+    left the tape somewhere between them."""
+    missing = []
+    for tape, mark in zip(_recording, since):
+        reached = {tape._nodes.get(id(out)) for out in outputs} - {None}
+        for entry in reversed(tape._entries[mark:]):
+            if entry.output in reached:
+                reached.update(node for node in entry.inputs if node is not None)
+        for source in sources:
+            node = (tape._variables.get(id(source)) if _is_variable(source)
+                    else tape._nodes.get(id(source)))
+            if node is not None and node not in reached and \
+                    all(source is not other for other in missing):
+                missing.append(source)
+    return missing
+
+
 def watches_variables():
     """True if an active tape watches the trainable Variables it sees read."""
     return any(tape._watch_accessed for tape in _recording)
