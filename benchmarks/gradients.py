@@ -2,11 +2,12 @@
 
     python -m benchmarks.gradients [--quick]
 
-For each case: the forward call (conv + bias), and the backward pass (gradients with
-respect to the input and the kernel: two products of the forward's size, so twice its
-floating-point work), each timed in kerasmini (GradientTape) and in tf.keras
-(tf.GradientTape inside a tf.function), interleaved on the same inputs and weights. The
-gradients are checked to agree before anything is timed.
+For each case: the forward call (conv + bias), and a training step (the forward
+recorded, the loss sum(y * R), and the gradients with respect to the input and the
+kernel: two more products of the forward's size, so three times its floating-point
+work), each timed in kerasmini (GradientTape) and in tf.keras (tf.GradientTape inside a
+tf.function), interleaved on the same inputs and weights. The gradients are checked to
+agree before anything is timed.
 
     python -m benchmarks.gradients --cpu
 
@@ -73,9 +74,9 @@ def run(case, tf, keras, kerasmini):
             raise AssertionError(f"{case.name}: gradients disagree ({error:.3g}); not timing")
     times = interleaved_medians({
         "km forward": lambda: km_layer(x), "tf forward": lambda: tf_forward(x_tf),
-        "km backward": km_backward, "tf backward": lambda: tf_backward(x_tf)}, **ROUNDS)
+        "km step": km_backward, "tf step": lambda: tf_backward(x_tf)}, **ROUNDS)
     forward_work = case.work(out_shape)
-    work = {name: forward_work * (2 if "backward" in name else 1) for name in times}
+    work = {name: forward_work * (3 if "step" in name else 1) for name in times}
     return {name: (times[name], work[name] / times[name] / 1e9) for name in times}
 
 
