@@ -6,6 +6,7 @@ import pytest
 import kerasmini
 from kerasmini import initializers, layers, ops, regularizers
 from kerasmini.autodiff import GradientTape
+from kerasmini.initializers import GlorotUniform
 from tests.gradcheck import assert_gradients_close, layer_gradients, numeric_gradient
 
 F64 = {"dtype": "float64"}
@@ -44,8 +45,9 @@ SHAPING = [
     (layers.Activation, {"activation": "gelu"}), (layers.Softmax, {"axis": 1}),
     (layers.ReLU, {"max_value": 1.5, "negative_slope": 0.1}), (layers.LeakyReLU, {}),
     (layers.ELU, {"alpha": 0.7}),
-    (layers.BatchNormalization, {"axis": 1, "beta_initializer": "glorot_uniform",
-                                 "gamma_initializer": "glorot_uniform"}),
+    # Seeded: an unseeded gamma made the finite-difference error vary from run to run.
+    (layers.BatchNormalization, {"axis": 1, "beta_initializer": GlorotUniform(seed=3),
+                                 "gamma_initializer": GlorotUniform(seed=4)}),
     (layers.BatchNormalization, {"center": False, "scale": False}),
 ]
 
