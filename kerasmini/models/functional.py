@@ -174,7 +174,8 @@ def functional_from_config(cls, config):
         if name not in created:
             raise ValueError(f"The model config refers to a layer '{name}' it does not "
                              "define.")
-        return created[name]._inbound_nodes[node_index].outputs[tensor_index]
+        nodes = getattr(created[name], "_inbound_nodes", [])  # none yet: not called yet
+        return nodes[node_index].outputs[tensor_index]
 
     def resolve(arg):
         if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":

@@ -165,7 +165,7 @@ def _read_archive(filepath):
         raise FileFormatError(f"{filepath} is a corrupt `.keras` archive: {error}") from error
     try:
         config = json.loads(config_text)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # nested too deep
         raise FileFormatError(f"The member '{CONFIG_FILE}' of {filepath} is not valid "
                               f"JSON: {error}") from error
     if not isinstance(config, dict):
