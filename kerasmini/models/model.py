@@ -86,7 +86,14 @@ class Model(Layer):
 
     # ----- running -----------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Outputs for `x`, computed `batch_size` samples (default 32) at a time."""
+        """Outputs for `x`, computed `batch_size` samples (default 32) at a time.
+
+        `callbacks` are not supported (kerasmini has no callbacks yet): passing any
+        raises rather than ignoring them.
+        """
+        if callbacks:
+            raise ValueError("predict(callbacks=...) is not supported by kerasmini. "
+                             f"Received: callbacks={callbacks!r}")
         batch_size = 32 if batch_size is None else integer(batch_size, "batch_size")
         if batch_size <= 0:
             raise ValueError(f"Argument `batch_size` must be a positive integer. "
@@ -126,14 +133,18 @@ class Model(Layer):
                 show_trainable=False, layer_range=None):
         """Print the layer table Keras prints (to `print_fn` if given)."""
         print_summary(self, line_length=line_length, positions=positions,
-                      print_fn=print_fn)
+                      print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable, layer_range=layer_range)
 
     def _summary_rows(self):
         raise NotImplementedError
 
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):
-        """Write a Keras 3 `.keras` archive that tf.keras can load."""
+        """Write a Keras 3 `.keras` archive (a zip file) that tf.keras can load."""
+        if zipped not in (None, True):
+            raise ValueError("save(zipped=False) (an unzipped folder) is not supported by "
+                             f"kerasmini. Received: zipped={zipped!r}")
         from kerasmini.saving.saving_lib import save_model  # lazy: saving/ imports models/
         save_model(self, filepath, overwrite=overwrite)
 
@@ -143,7 +154,15 @@ class Model(Layer):
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Read weights from a `.weights.h5` file or a `.keras` archive (all or nothing)."""
+        """Read weights from a `.weights.h5` file or a `.keras` archive (all or nothing).
+
+        skip_mismatch=True (load what fits, skip the rest) is not supported: a file
+        whose weights do not fit the model is refused whole.
+        """
+        if skip_mismatch:
+            raise ValueError("load_weights(skip_mismatch=True) is not supported by "
+                             "kerasmini: weights that do not fit the model are an error. "
+                             f"Received: skip_mismatch={skip_mismatch!r}")
         from kerasmini.saving.saving_lib import load_weights  # lazy: saving/ imports models/
         load_weights(self, filepath)
 
