@@ -4,6 +4,7 @@ from collections import defaultdict
 import numpy as np
 
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
+from kerasmini.layers.operation import Operation
 from kerasmini.models.model import Model, layer_row
 
 
@@ -29,8 +30,11 @@ class Functional(Model):
                                  f"Received: {t!r}")
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self.inputs, self.outputs = flatten(inputs), flatten(outputs)
-        self._nodes, self._nodes_by_depth, self._layers = map_graph(self.inputs,
-                                                                    self.outputs)
+        self._nodes, self._nodes_by_depth, self._operations = map_graph(self.inputs,
+                                                                        self.outputs)
+        # as in Keras, `layers` leaves out tensor operations (`x + y`): they have no
+        # weights; summary() and the config list every operation
+        self._layers = [op for op in self._operations if not isinstance(op, Operation)]
         super().__init__(name=name, trainable=trainable, **kwargs)
         self.built = True
 
@@ -61,11 +65,13 @@ class Functional(Model):
             for node in self._nodes_by_depth[depth]:
                 if node.is_input:
                     continue
-                args = map_structure(lambda t: values[id(t)], node.call_args)
+                args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor)
+                                     else t, node.call_args)
                 kwargs = dict(node.call_kwargs)
                 if training is not None:
                     kwargs["training"] = training
-                outputs = node.operation(args, **kwargs)
+                outputs = (node.operation(*args, **kwargs) if node.positional
+                           else node.operation(args, **kwargs))
                 for tensor, value in zip(node.outputs, flatten(outputs)):
                     values[id(tensor)] = value
         return map_structure(lambda t: values[id(t)], self._outputs_struct)
@@ -87,11 +93,11 @@ class Functional(Model):
                 break
             nodes += depth_nodes
         if sequential_like:  # a layer called twice makes a graph too
-            for layer in self.layers:
+            for layer in self._operations:
                 if sum(node in nodes for node in layer._inbound_nodes) > 1:
                     sequential_like = False
         rows = []
-        for layer in self.layers:
+        for layer in self._operations:
             own = [n for n in layer._inbound_nodes if n in self._nodes]
             shape = own[-1].outputs[0].shape if own else None
             row = layer_row(layer, shape)
@@ -108,14 +114,14 @@ class Functional(Model):
     def get_config(self):
         from kerasmini.saving.serialization_lib import serialize_layer, serialize_node
         reindex = {}
-        for layer in self.layers:
+        for layer in self._operations:
             kept = 0
             for index, node in enumerate(layer._inbound_nodes):
                 if node in self._nodes:
                     reindex[(id(layer), index)] = kept
                     kept += 1
         layer_configs = []
-        for layer in self.layers:
+        for layer in self._operations:
             config = serialize_layer(layer)
             config["name"] = layer.name
             config["inbound_nodes"] = [serialize_node(node, reindex)

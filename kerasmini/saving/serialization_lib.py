@@ -1,10 +1,14 @@
 """Layer and model configs as Keras 3 writes them, and back.
 
 A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
-`LAYER_CLASSES`, an explicit table of the classes kerasmini has. Nothing named in a
+`_layer_classes()`, an explicit table of the classes kerasmini has, or -- for classes
+that Keras keeps outside `keras.layers` (tensor operations, applications' private
+layers) -- the pair (module, class name) up in `MODULE_CLASSES`. Nothing named in a
 file is ever imported or evaluated.
 """
 from kerasmini import layers
+from kerasmini.applications import convnext, inception_resnet_v2
+from kerasmini.layers import operation
 from kerasmini.layers.keras_tensor import KerasTensor, flatten
 from kerasmini.serialization import plain
 
@@ -17,10 +21,23 @@ def _layer_classes():
     from kerasmini.models.functional import Functional
     from kerasmini.models.sequential import Sequential
     table = {name: getattr(layers, name) for name in layers.__all__
-             if name not in ("Layer", "InputSpec", "Input")}
+             if name[0].isupper() and name not in ("Layer", "InputSpec", "Input")}
     table.update(Sequential=Sequential, Functional=Functional, Model=Functional)
     return table
 
+
+# (saved module, class name) -> class, for what Keras saves under its own module
+MODULE_CLASSES = {
+    ("keras.src.applications.convnext", "LayerScale"): convnext.LayerScale,
+    ("keras.src.applications.convnext", "StochasticDepth"): convnext.StochasticDepth,
+    ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"):
+        inception_resnet_v2.CustomScaleLayer,
+    ("keras.src.ops.numpy", "Add"): operation.Add,
+    ("keras.src.ops.numpy", "Multiply"): operation.Multiply,
+    ("keras.src.ops.numpy", "Subtract"): operation.Subtract,
+    ("keras.src.ops.numpy", "TrueDivide"): operation.TrueDivide,
+}
+_MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -29,6 +46,9 @@ MODEL_MODULES = {"Sequential": ("keras", None),
 def serialize_layer(layer):
     """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
     class_name = type(layer).__name__
+    if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
+        return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
+                "config": plain(layer.get_config()), "registered_name": class_name}
     if class_name not in _layer_classes():
         raise ValueError(f"Layer '{layer.name}' of class {class_name} cannot be saved: "
                          "only kerasmini's built-in layers can.")
@@ -44,11 +64,20 @@ def deserialize_layer(config):
                          f"Received: {str(config)[:200]}")
     class_name = config["class_name"]
     registered = config.get("registered_name")
+    module = config.get("module")
     classes = _layer_classes()
-    if class_name not in classes or registered not in (None, class_name):
+    if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
+        classes = {class_name: MODULE_CLASSES[(module, class_name)]}
+    elif module == "keras.src.ops.numpy" or str(module).startswith("keras.src.ops."):
+        raise UnsupportedLayerError(
+            f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
+            f"model graph: kerasmini supports only these operations: "
+            f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
+    elif (class_name not in classes or registered not in (None, class_name)
+          or str(module).startswith("keras.src.applications.")):
         name = registered or class_name
         raise UnsupportedLayerError(
-            f"Unsupported layer class '{name}' (module {config.get('module')!r}): "
+            f"Unsupported layer class '{name}' (module {module!r}): "
             f"kerasmini can load only these classes: {sorted(classes)}.")
     inner = config.get("config")
     if not isinstance(inner, dict):
@@ -75,6 +104,9 @@ def serialize_node(node, reindex):
                                              history.tensor_index]}}
 
     args = node.call_args
+    if node.positional:  # an operation: op(x, 3.0) -> args [tensor, 3.0]
+        return {"args": [tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
+                         for a in args], "kwargs": {}}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
     return {"args": [arg], "kwargs": plain(node.call_kwargs)}
@@ -98,7 +130,9 @@ def functional_from_config(cls, config):
                              "define.")
         return created[name]._inbound_nodes[node_index].outputs[tensor_index]
 
-    def resolve(arg):
+    def resolve(arg, constants=False):
+        if constants and isinstance(arg, (int, float)) and not isinstance(arg, bool):
+            return arg  # a number an operation was called with (`x + 3.0`)
         if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
             return tensor(*arg["config"]["keras_history"])
         if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
@@ -112,12 +146,19 @@ def functional_from_config(cls, config):
         for name, nodes in pending.items():
             while nodes:
                 node = nodes[0]
+                is_operation = isinstance(created[name], operation.Operation)
                 try:
-                    args = [resolve(a) for a in node.get("args", [])]
+                    args = [resolve(a, constants=is_operation)
+                            for a in node.get("args", [])]
                 except IndexError:
                     break  # an input comes from a call not replayed yet
                 kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
                           if k == "training" and v is not None}
+                if is_operation:
+                    created[name](*args)
+                    nodes.pop(0)
+                    progressed = True
+                    continue
                 if len(args) != 1:
                     raise ValueError(f"Layer '{name}' is called with {len(args)} positional "
                                      "arguments in the model config; kerasmini layers take "

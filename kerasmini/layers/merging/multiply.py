@@ -1,0 +1,20 @@
+"""Multiply: the elementwise product of a list of inputs."""
+import numpy as np
+
+from kerasmini.layers.merging.base_merge import Merge
+
+
+class Multiply(Merge):
+    """`inputs[0] * inputs[1] * ...`; a size of 1 is broadcast (e.g. a squeeze-and-excite
+    gate of shape (batch, 1, 1, channels) scales a whole feature map)."""
+
+    def _merge(self, inputs):
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = np.multiply(out, x)
+        return out
+
+
+def multiply(inputs, **kwargs):
+    """The functional form: `multiply([a, b])` is `Multiply()([a, b])`."""
+    return Multiply(**kwargs)(inputs)
