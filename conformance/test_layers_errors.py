@@ -104,9 +104,6 @@ DELIBERATE = {
     # Unsupported options: a clear ValueError rather than a silent wrong answer.
     "BatchNormalization_renorm": (None, "ValueError", "batch renormalization is not "
                                   "implemented in kerasmini; it raises ValueError saying so"),
-    "Conv1D_padding_causal": (None, "ValueError", "kerasmini's Conv1D does not support "
-                              "padding='causal' (documented in its docstring); it raises "
-                              "ValueError naming the argument"),
 }
 
 

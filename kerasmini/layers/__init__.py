@@ -5,7 +5,13 @@ from kerasmini.layers.activations.prelu import PReLU
 from kerasmini.layers.activations.relu import ReLU
 from kerasmini.layers.activations.softmax import Softmax
 from kerasmini.layers.convolutional.conv1d import Conv1D
+from kerasmini.layers.convolutional.conv1d_transpose import Conv1DTranspose
 from kerasmini.layers.convolutional.conv2d import Conv2D
+from kerasmini.layers.convolutional.conv2d_transpose import Conv2DTranspose
+from kerasmini.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
+from kerasmini.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from kerasmini.layers.convolutional.separable_conv1d import SeparableConv1D
+from kerasmini.layers.convolutional.separable_conv2d import SeparableConv2D
 from kerasmini.layers.core.activation import Activation
 from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.embedding import Embedding
@@ -25,9 +31,14 @@ from kerasmini.layers.normalization.batch_normalization import BatchNormalizatio
 from kerasmini.layers.normalization.group_normalization import GroupNormalization
 from kerasmini.layers.normalization.layer_normalization import LayerNormalization
 from kerasmini.layers.normalization.unit_normalization import UnitNormalization
+from kerasmini.layers.pooling.average_pooling1d import AveragePooling1D, AvgPool1D
 from kerasmini.layers.pooling.average_pooling2d import AveragePooling2D, AvgPool2D
+from kerasmini.layers.pooling.global_average_pooling1d import (GlobalAveragePooling1D,
+                                                               GlobalAvgPool1D)
 from kerasmini.layers.pooling.global_average_pooling2d import (GlobalAveragePooling2D,
                                                                GlobalAvgPool2D)
+from kerasmini.layers.pooling.global_max_pooling1d import (GlobalMaxPool1D,
+                                                           GlobalMaxPooling1D)
 from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
                                                            GlobalMaxPooling2D)
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
@@ -53,19 +64,29 @@ from kerasmini.layers.reshaping.reshape import Reshape
 from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
 
 Convolution1D = Conv1D
+Convolution1DTranspose = Conv1DTranspose
 Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling2D",
-    "AvgPool2D", "BatchNormalization", "Concatenate", "Conv1D", "Conv2D", "Convolution1D",
-    "Convolution2D", "Cropping2D", "Dense", "Dot", "Dropout", "ELU", "Embedding", "Flatten",
-    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling2D", "GlobalAvgPool2D",
-    "GlobalMaxPool2D", "GlobalMaxPooling2D", "GroupNormalization", "Identity", "Input",
-    "InputLayer", "InputSpec", "Layer", "LayerNormalization", "LeakyReLU", "MaxPool1D",
-    "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply",
-    "Normalization", "PReLU", "Permute", "RandomBrightness", "RandomContrast", "RandomFlip",
-    "RandomRotation", "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling",
-    "Reshape", "Softmax", "SpatialDropout1D", "SpatialDropout2D", "Subtract",
-    "UnitNormalization", "ZeroPadding2D",
-    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+    "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
+    "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "Concatenate",
+    "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Convolution1D",
+    "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Cropping2D",
+    "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding",
+    "Flatten", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
+    "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization",
+    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
+    "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
+    "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv1D",
+    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "Softmax",
+    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UnitNormalization",
+    "ZeroPadding2D",
+    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+    "subtract",
 ]

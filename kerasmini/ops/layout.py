@@ -30,3 +30,11 @@ def from_channels_last(x, data_format):
     if data_format == "channels_first":
         return np.ascontiguousarray(np.moveaxis(x, -1, 1))
     return x
+
+
+def split_spatial(shape, data_format):
+    """(spatial sizes, channels) of a batch shape in either layout."""
+    shape = tuple(shape)
+    if data_format == "channels_first":
+        return shape[2:], shape[1]
+    return shape[1:-1], shape[-1]

@@ -46,3 +46,49 @@ def spatial_padding(spatial_shape, kernel_size, strides, padding, dilation_rate)
         return [(0, 0)] * len(spatial_shape)
     return [same_padding(n, k, s, d)
             for n, k, s, d in zip(spatial_shape, kernel_size, strides, dilation_rate)]
+
+
+def _pair(value):
+    """An int or a 2-sequence -> a 2-tuple: the argument form every 2D kernel accepts."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def check_output_size(out_sizes, received):
+    """ValueError, as Keras words it, when a window op would have no output position;
+    `received` maps the names the message shows ('inputs shape', ...) to their values."""
+    if any(n is not None and n <= 0 for n in out_sizes):
+        details = ", ".join(f"`{name}={value}`" for name, value in received.items())
+        raise ValueError(f"Computed output size would be zero or negative. Received {details}.")
+
+
+def conv_transpose_length(length, kernel_size, stride, padding, output_padding=None,
+                          dilation=1):
+    """Output length of a transposed convolution (Keras's rule; None stays None).
+
+    Without output_padding: 'valid' gives (L - 1) * s + max(k_eff, s), 'same' L * s.
+    With it: 'valid' (L - 1) * s + k_eff + output_padding,
+             'same'  (L - 1) * s + (k_eff % 2) + output_padding.
+    """
+    if length is None:
+        return None
+    k_eff = effective_kernel_size(kernel_size, dilation)
+    if padding == "valid":
+        extra = max(k_eff, stride) - k_eff if output_padding is None else output_padding
+        return (length - 1) * stride + k_eff + extra
+    if output_padding is None:
+        return length * stride
+    return (length - 1) * stride + k_eff % 2 + output_padding
+
+
+def conv_transpose_crop(length, out_length, kernel_size, stride, padding, dilation=1):
+    """Pixels of the full transposed output cut before the first kept one.
+
+    The transposed convolution is the adjoint of the convolution that maps `out_length`
+    back to `length`: with 'same' that convolution pads (L - 1) * s + k_eff - out_length
+    pixels, the smaller half before, so the adjoint drops that many at the start.
+    """
+    if padding == "valid":
+        return 0
+    total = max((length - 1) * stride + effective_kernel_size(kernel_size, dilation)
+                - out_length, 0)
+    return total // 2

@@ -9,7 +9,8 @@ from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.shapes import output_length
+from kerasmini.ops.layout import split_spatial
+from kerasmini.ops.shapes import check_output_size, output_length
 
 
 class BaseConv(Layer):
@@ -22,27 +23,25 @@ class BaseConv(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         _check_filters_and_groups(filters, groups)
-        kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
-        strides = standardize_tuple(strides, rank, "strides")
-        dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
-        if max(strides) > 1 and max(dilation_rate) > 1:
-            raise ValueError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={strides} and dilation_rate={dilation_rate}")
+        window = window_arguments(rank, kernel_size, strides, padding, data_format,
+                                  dilation_rate, allow_causal=rank == 1)
+        check_strides_with_dilation(window["strides"], window["dilation_rate"])
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             bias_constraint=bias_constraint)
-        settings.update(padding=standardize_padding(padding),
-                        data_format=standardize_data_format(data_format))
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.rank, self.filters, self.groups = rank, int(filters), int(groups)
-        self.kernel_size, self.strides, self.dilation_rate = kernel_size, strides, dilation_rate
-        self.use_bias = bool(use_bias)
+        self._set_arguments(rank, window, settings, use_bias)
+        self.filters, self.groups = int(filters), int(groups)
+        self.kernel = self.bias = None
+
+    def _set_arguments(self, rank, window, settings, use_bias):
+        """Store the normalized arguments every convolution has (after Layer.__init__)."""
+        self.rank, self.use_bias = rank, bool(use_bias)
+        self.__dict__.update(window)
         self.__dict__.update(settings)
         self.input_spec = InputSpec(ndim=rank + 2)
-        self.kernel = self.bias = None
 
     @property
     def channel_axis(self):
@@ -59,8 +58,7 @@ class BaseConv(Layer):
             self.bias = self.add_weight(
                 (self.filters,), self.bias_initializer, "bias",
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
-        self.built = True
+        self._fix_channels(channels)
 
     def _check_channels(self, channels, input_shape):
         if channels is None:
@@ -74,28 +72,58 @@ class BaseConv(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
+        self._check_channels(self._input_channels(input_shape), input_shape)
+        return self._assemble(input_shape, self._output_spatial(input_shape), self.filters)
+
+    def _output_spatial(self, input_shape):
+        """The output's spatial sizes (rank and zero-size checks included)."""
+        input_shape = tuple(input_shape)
+        out = tuple(output_length(n, k, s, self._window_padding, d) for n, k, s, d in
+                    zip(self._spatial(input_shape), self.kernel_size, self.strides,
+                        self.dilation_rate))
+        check_output_size(out, {"inputs shape": input_shape,
+                                "kernel_size": self.kernel_size,
+                                "dilation_rate": self.dilation_rate,
+                                "strides": self.strides, "padding": self.padding})
+        return out
+
+    @property
+    def _window_padding(self):
+        """'causal' has the output length of 'same' (left padding of k_eff - 1)."""
+        return "same" if self.padding == "causal" else self.padding
+
+    def _spatial(self, input_shape):
+        """The spatial sizes of an input shape, after checking its rank."""
         if len(input_shape) != self.rank + 2:
             raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
                              f"Received input_shape={input_shape}")
-        self._check_channels(input_shape[self.channel_axis], input_shape)
-        spatial = (input_shape[1:-1] if self.data_format == "channels_last"
-                   else input_shape[2:])
-        out = tuple(output_length(n, k, s, self.padding, d) for n, k, s, d in
-                    zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
-        if any(n is not None and n <= 0 for n in out):
-            raise ValueError(
-                "Computed output size would be zero or negative. Received "
-                f"`inputs shape={input_shape}`, `kernel_size={self.kernel_size}`, "
-                f"`dilation_rate={self.dilation_rate}`, `strides={self.strides}`, "
-                f"`padding={self.padding}`: the (dilated) kernel is larger than the input.")
+        return split_spatial(input_shape, self.data_format)[0]
+
+    def _input_channels(self, input_shape):
+        self._spatial(input_shape)
+        return split_spatial(input_shape, self.data_format)[1]
+
+    def _fix_channels(self, channels):
+        """After build: later inputs must have the same channel count."""
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        self.built = True
+
+    def _as_image(self, inputs, op, *kernels):
+        """op(image, *kernels) for a 1D layer: the sequence as a 1-row image and each
+        kernel as a 1-row kernel, so 1D layers run the 2D kernels."""
+        row_axis = 1 if self.data_format == "channels_last" else 2
+        outputs = op(np.expand_dims(inputs, row_axis), *(k[None] for k in kernels))
+        return np.squeeze(outputs, row_axis)
+
+    def _assemble(self, input_shape, spatial, channels):
         if self.data_format == "channels_last":
-            return (input_shape[0], *out, self.filters)
-        return (input_shape[0], self.filters, *out)
+            return (input_shape[0], *spatial, channels)
+        return (input_shape[0], channels, *spatial)
 
     def _add_bias_and_activate(self, outputs):
         if self.use_bias:
             shape = [1] * outputs.ndim
-            shape[self.channel_axis] = self.filters
+            shape[self.channel_axis] = -1
             outputs += self.bias.value.reshape(shape)
         if self.activation is activations.relu:
             # Plain relu in place: `outputs` is this call's own fresh array, and a second
@@ -122,14 +150,40 @@ class BaseConv(Layer):
         }
 
 
+def window_arguments(rank, kernel_size, strides, padding, data_format, dilation_rate,
+                     allow_causal=False):
+    """The sliding-window arguments of every convolution, normalized as Keras does."""
+    return dict(kernel_size=standardize_tuple(kernel_size, rank, "kernel_size"),
+                strides=standardize_tuple(strides, rank, "strides"),
+                dilation_rate=standardize_tuple(dilation_rate, rank, "dilation_rate"),
+                padding=standardize_padding(padding, allow_causal),
+                data_format=standardize_data_format(data_format))
+
+
+def check_strides_with_dilation(strides, dilation_rate):
+    """Conv and ConvTranspose (not the depthwise ones) refuse both above 1, as Keras."""
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise ValueError(
+            "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+            f"Received: strides={strides} and dilation_rate={dilation_rate}")
+
+
+def check_positive_int(value, name, what="value"):
+    """Keras compares the argument with 0: a TypeError for a non-number, else ValueError."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
+                        f"Received {name}={value!r} of type {type(value).__name__}.")
+    if not is_int(value) or value <= 0:
+        raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly "
+                         f"positive {what}. Received {name}={value}.")
+    return int(value)
+
+
 def _check_filters_and_groups(filters, groups):
-    for name, value in (("filters", filters), ("groups", groups)):
-        if not isinstance(value, numbers.Real):  # Keras fails comparing it: a TypeError
-            raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
-                            f"Received {name}={value!r} of type {type(value).__name__}.")
-    if not is_int(filters) or filters <= 0:
-        raise ValueError("Invalid value for argument `filters`. Expected a strictly "
-                         f"positive integer. Received filters={filters}.")
+    check_positive_int(filters, "filters", "integer")
+    if not isinstance(groups, numbers.Real):  # Keras fails comparing it: a TypeError
+        raise TypeError("Invalid type for argument `groups`: expected an integer. "
+                        f"Received groups={groups!r} of type {type(groups).__name__}.")
     if not is_int(groups) or groups <= 0:
         raise ValueError("The number of groups must be a positive integer. "
                          f"Received: groups={groups}.")

@@ -5,17 +5,20 @@ from kerasmini.layers.layer import Layer
 
 
 class BaseGlobalPooling(Layer):
-    """Shared arguments and shapes of the 2D global pooling layers."""
+    """Shared arguments and shapes of the global pooling layers over `rank` axes."""
+
+    rank = 2  # spatial axes; the 1D layers set 1
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         data_format = standardize_data_format(data_format)
         super().__init__(**kwargs)
         self._build_at_init()
         self.data_format, self.keepdims = data_format, bool(keepdims)
-        self.input_spec = InputSpec(ndim=4)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial_axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        first = 1 if self.data_format == "channels_last" else 2
+        return tuple(range(first, first + self.rank))
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
