@@ -3,6 +3,7 @@ import numpy as np
 
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import is_int
+from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 
 
@@ -67,7 +68,10 @@ class LayerNormalization(Layer):
             self.beta = self.add_weight(shape, self.beta_initializer, "beta",
                                         regularizer=self.beta_regularizer,
                                         constraint=self.beta_constraint)
-        self.axis = axes if isinstance(self.axis, list) else [self.axis]  # Keras's build
+        given = [self.axis] if is_int(self.axis) else self.axis
+        self.input_spec = InputSpec(min_ndim=max(a + 1 if a >= 0 else -a for a in given),
+                                    axes={a: input_shape[a] for a in given})
+        self.axis = sorted(given)  # as Keras's build: a sorted list, negatives kept
         self.built = True
 
     def call(self, inputs):
