@@ -16,9 +16,8 @@ class SpatialDropout1D(Dropout):
         self.noise_shape = (inputs.shape[0], 1, inputs.shape[2])
         return super().call(inputs, training=training)
 
-    def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy,
-                "rate": self.rate, "seed": self.seed}
+    def get_config(self):  # Keras's own short form: no `trainable`, dtype as a name
+        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype}
 
 
 class SpatialDropout2D(Dropout):
@@ -37,5 +36,5 @@ class SpatialDropout2D(Dropout):
         return super().call(inputs, training=training)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy,
-                "rate": self.rate, "seed": self.seed, "data_format": self.data_format}
+        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype,
+                "data_format": self.data_format}

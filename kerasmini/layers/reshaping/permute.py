@@ -16,7 +16,6 @@ class Permute(Layer):
                              "set of indices in `dims` must be consecutive and start from "
                              f"1. Received dims={dims}")
         super().__init__(**kwargs)
-        self._build_at_init()
         self.dims = tuple(int(d) for d in dims)
 
     def compute_output_shape(self, input_shape):

@@ -13,7 +13,6 @@ class RepeatVector(Layer):
         if not is_int(n):
             raise TypeError(f"Expected an integer value for `n`, got {type(n)}.")
         super().__init__(**kwargs)
-        self._build_at_init()
         self.n = int(n)
         self.input_spec = InputSpec(ndim=2)
 
