@@ -15,7 +15,12 @@ from kerasmini.layers.convolutional.base_conv import BaseConv
 from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.merging.add import Add
+from kerasmini.layers.merging.average import Average
 from kerasmini.layers.merging.concatenate import Concatenate
+from kerasmini.layers.merging.maximum import Maximum
+from kerasmini.layers.merging.minimum import Minimum
+from kerasmini.layers.merging.multiply import Multiply
+from kerasmini.layers.merging.subtract import Subtract
 from kerasmini.layers.pooling.base_pooling import BasePooling
 from kerasmini.ops.shapes import effective_kernel_size, output_length, same_padding
 
@@ -30,7 +35,7 @@ def explain_layer(layer, input_shape):
     """
     input_shape = ([tuple(s) for s in input_shape] if is_shape_list(input_shape)
                    else tuple(input_shape))
-    for base, explainer in EXPLAINERS:
+    for base, explainer in EXPLAINERS + _more_explainers():
         if isinstance(layer, base):
             return explainer(layer, input_shape)
     return explain_other(layer, input_shape)
@@ -288,16 +293,24 @@ def _misfit(declared, given):
     return None
 
 
+ELEMENTWISE_VERBS = {"Add": "sums", "Multiply": "multiplies", "Average": "averages",
+                     "Maximum": "takes the maximum of", "Minimum": "takes the minimum of",
+                     "Subtract": "subtracts (first minus second)"}
+
+
 def explain_add(layer, input_shapes):
-    explanation = Explanation("Add()", input_shapes)
-    explanation.lines.append(f"Add sums its {len(input_shapes)} inputs element by element: "
-                             "their shapes must be equal (a size of 1 is broadcast)")
+    """Add and the other elementwise merges (Multiply, Average, ...): broadcasting."""
+    name = type(layer).__name__
+    explanation = Explanation(f"{name}()", input_shapes)
+    verb = ELEMENTWISE_VERBS.get(name, "combines")
+    explanation.lines.append(f"{name} {verb} its {len(input_shapes)} inputs element by "
+                             "element: their shapes must be equal (a size of 1 is broadcast)")
     ndim = max(len(s) for s in input_shapes)
     padded = [(1,) * (ndim - len(s)) + tuple(s) for s in input_shapes]
     for axis, sizes in enumerate(zip(*padded)):
         if len({d for d in sizes if d not in (None, 1)}) > 1:
             return _invalid(explanation, f"axis {axis}: sizes {_sizes(sizes)} differ and "
-                                         "are not 1, so they cannot be added")
+                                         "are not 1, so they cannot be combined")
     output_shape = _merge_output(layer, explanation, input_shapes)
     if output_shape is None:
         return explanation
@@ -311,7 +324,7 @@ def explain_add(layer, input_shapes):
                                  "shape")
     explanation.summary = ("; ".join(f"axis {axis}: {_sizes(sizes)} broadcast -> "
                                      f"{output_shape[axis]}" for axis, sizes in differ)
-                           or f"{len(input_shapes)} equal shapes summed -> same shape")
+                           or f"{len(input_shapes)} equal shapes combined -> same shape")
     return explanation
 
 
@@ -384,6 +397,30 @@ WORDS = {
     "InputLayer": "the model's input: the shape every later layer starts from",
     "GlobalAveragePooling2D": "the mean over all positions: one value per channel",
     "GlobalMaxPooling2D": "the max over all positions: one value per channel",
+    "LayerNormalization": "each sample is normalized over its `axis` values (its own mean "
+                          "and variance); gamma and beta have the size of those axes; shape "
+                          "unchanged",
+    "GroupNormalization": "the channels are split into groups; each sample is normalized "
+                          "over every position of each group; shape unchanged",
+    "UnitNormalization": "each sample is divided by its L2 norm along `axis`; shape unchanged",
+    "Normalization": "(x - mean) / sqrt(variance) per position of the kept `axis`; shape "
+                     "unchanged",
+    "PReLU": "x where x >= 0, alpha * x below, alpha learned per position (shared along "
+             "shared_axes); shape unchanged",
+    "Identity": "the output is the input",
+    "SpatialDropout1D": "Dropout of whole channels while training; shape unchanged",
+    "SpatialDropout2D": "Dropout of whole channels while training; shape unchanged",
+    "GaussianNoise": "adds Gaussian noise while training; shape unchanged",
+    "GaussianDropout": "multiplies by Gaussian noise around 1 while training; shape "
+                       "unchanged",
+    "ActivityRegularization": "the identity, adding a penalty on the output to the losses",
+    "RandomAugmentation": "a random image change while training, the identity at "
+                          "inference; shape unchanged",
+    "LayerScale": "multiplies every channel by its own learned scale; shape unchanged",
+    "StochasticDepth": "drops the residual branch of random samples while training; "
+                       "shape unchanged",
+    "Operation": "a tensor operation (x + y, x * 0.5) recorded in the graph, element by "
+                 "element with broadcasting",
 }
 
 
@@ -456,8 +493,14 @@ def _product(values):
     return result
 
 
+def _more_explainers():
+    from kerasmini.explain import tensor_layers  # imports this file's helpers
+    return tensor_layers.EXPLAINERS
+
+
 EXPLAINERS = ((BaseConv, explain_conv), (BasePooling, explain_pooling),
-              (Dense, explain_dense), (InputLayer, explain_input), (Add, explain_add),
+              (Dense, explain_dense), (InputLayer, explain_input),
+              ((Add, Multiply, Average, Maximum, Minimum, Subtract), explain_add),
               (Concatenate, explain_concatenate))
 
 
