@@ -9,8 +9,14 @@ MODEL_LAYERS = ("Conv1D", "MaxPooling1D", "AveragePooling2D", "GlobalAveragePool
                 "GlobalMaxPooling2D", "BatchNormalization", "ZeroPadding2D", "Cropping2D",
                 "Flatten", "Reshape", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
                 "Rescaling", "Dropout", "Add", "Concatenate")
+# The convolution, pooling and resizing layers of grids_conv_layers.py.
+MODEL_LAYERS += ("DepthwiseConv2D", "DepthwiseConv1D", "SeparableConv2D", "SeparableConv1D",
+                 "Conv2DTranspose", "Conv1DTranspose", "AveragePooling1D",
+                 "GlobalAveragePooling1D", "GlobalMaxPooling1D", "UpSampling2D",
+                 "UpSampling1D", "ZeroPadding1D", "Cropping1D", "Resizing", "CenterCrop")
 LAYERS = ("Conv2D", "MaxPool2D", "Dense") + MODEL_LAYERS
 ALIASES = {"maxpool1d": "MaxPooling1D", "avgpool2d": "AveragePooling2D",
+           "avgpool1d": "AveragePooling1D",
            "globalavgpool2d": "GlobalAveragePooling2D",
            "globalmaxpool2d": "GlobalMaxPooling2D"}
 

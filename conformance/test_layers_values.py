@@ -24,12 +24,14 @@ import unittest
 import numpy as np
 from parameterized import parameterized
 
-from conformance import grids_layers, harness, reference, reference_layers
+from conformance import (grids_layers, harness, reference, reference_conv_layers,
+                         reference_layers)
 from conformance.grids import tiered
 from conformance.harness import (as_shape, describe, make_km, make_tf, note, seed_of,
                                  three_way)
 
-CANONICAL = {"AvgPool2D": "AveragePooling2D", "MaxPool1D": "MaxPooling1D"}
+CANONICAL = {"AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D",
+             "MaxPool1D": "MaxPooling1D"}
 
 
 def canonical(layer):
@@ -59,6 +61,13 @@ def layer_weights(layer, names, shapes, dtype, rng):
 from conformance.reference import F32_ACTIVATIONS, f32 as _f32  # noqa: E402
 
 
+def layer_reference(layer, args, x, weights, names=()):
+    """The float64 reference of reference_conv_layers.py or reference_layers.py."""
+    if reference_conv_layers.handles(layer, args):
+        return reference_conv_layers.output(layer, args, x, weights, names)
+    return reference_layers.output(layer, args, x, weights, names)
+
+
 def float32_constants_reference(layer, args, x, weights, names):
     """The reference with the layer's float constants rounded to float32, or None when
     the layer has none. tf.keras does this in float64 (see README, divergences)."""
@@ -71,12 +80,12 @@ def float32_constants_reference(layer, args, x, weights, names):
     elif layer == "Rescaling":
         a["scale"], a["offset"] = _f32(a["scale"]), _f32(a.get("offset", 0.0))
     elif a.get("activation") in F32_ACTIVATIONS:
-        pre = reference_layers.output(layer, dict(a, activation=None), x, weights, names) \
+        pre = layer_reference(layer, dict(a, activation=None), x, weights, names) \
             if layer != "Activation" else np.asarray(x, np.float64)
         return F32_ACTIVATIONS[a["activation"]](pre)
     else:
         return None
-    return reference_layers.output(layer, a, x, weights, names)
+    return layer_reference(layer, a, x, weights, names)
 
 
 def classify(layer, args, tf_out, x, weights, names, rerun):
@@ -142,7 +151,7 @@ def check_layer_values(layer, args, dtype, shapes, seed, fill="normal"):
     weightless layer runs every shape."""
     return harness.check_values(
         layer, args, dtype, shapes, seed, fill, classify, canonical=canonical(layer),
-        fresh_weights=layer_weights, reference_fn=reference_layers.output,
+        fresh_weights=layer_weights, reference_fn=layer_reference,
         tf_shapes=grouped_conv1d_tf_shapes, extra_check=check_dropout_identity)
 
 

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 
 from kerasmini import layers
+from kerasmini.explain.cli import main as explain_main
 from kerasmini.explain.derivations import padding_comparison
 
 
@@ -30,7 +31,6 @@ def seed_example():
 
 def main(argv):
     if argv and argv[0] == "explain":
-        from kerasmini.explain.cli import main as explain_main
         return explain_main(argv[1:])
     if argv:
         print(f"usage: python -m kerasmini [explain LAYER ... --input-shape SHAPE]\n"

@@ -10,8 +10,8 @@ import math
 import numpy as np
 
 from kerasmini import config
-from kerasmini.serialization import deserialize as _deserialize
-from kerasmini.serialization import serialize_keras_object
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object
 
 # ---------------------------------------------------------------------------------------
 # dtype handling

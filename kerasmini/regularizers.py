@@ -8,8 +8,8 @@ import math
 import numpy as np
 
 from kerasmini import config
-from kerasmini.serialization import deserialize as _deserialize
-from kerasmini.serialization import serialize_keras_object, snake_case
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object, snake_case
 
 
 def _float_array(x):

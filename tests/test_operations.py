@@ -10,7 +10,7 @@ import numpy as np
 
 import kerasmini
 from kerasmini import layers
-from kerasmini.saving.serialization_lib import UnsupportedLayerError
+from kerasmini.models.layer_configs import UnsupportedLayerError, deserialize_layer
 from tests.helpers import assert_close, random_input
 
 
@@ -64,13 +64,13 @@ class OperationsTest(unittest.TestCase):
             if layer["class_name"] == "Add":
                 layer["class_name"] = layer["registered_name"] = "Arctan2"
         with self.assertRaisesRegex(UnsupportedLayerError, "tensor operation 'Arctan2'"):
-            kerasmini.saving.serialization_lib.deserialize_layer(config)
+            deserialize_layer(config)
 
     def test_add_layer_name_does_not_load_as_an_operation(self):
         config = {"module": "keras.src.ops.numpy", "class_name": "Concatenate",
                   "config": {"name": "c"}, "registered_name": "Concatenate"}
         with self.assertRaisesRegex(UnsupportedLayerError, "tensor operation"):
-            kerasmini.saving.serialization_lib.deserialize_layer(config)
+            deserialize_layer(config)
 
     def test_eager_operation_and_bad_argument(self):
         op = layers.operation.Multiply()

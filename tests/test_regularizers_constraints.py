@@ -7,7 +7,7 @@ import numpy as np
 from parameterized import parameterized
 
 from kerasmini import config, constraints, regularizers
-from kerasmini.serialization import deserialize
+from kerasmini.object_configs import deserialize
 
 
 def f32(value):

@@ -16,7 +16,8 @@ import numpy as np
 
 from kerasmini.explain.explanation import format_shape
 from kerasmini.explain.model_table import explain_model
-from kerasmini.ops.shapes import output_length, same_padding
+from kerasmini.ops.layout import split_channels
+from kerasmini.ops.shapes import output_length, pair, same_padding
 
 INSTALL_HINT = 'pictures need matplotlib: pip install "kerasmini[plots]"'
 LEGEND = ("blue: input (outlined), grey hatched: zero padding, orange: the window, "
@@ -28,6 +29,7 @@ COLORS = {"input": "#dbe9f6", "pad": "#d9d9d9", "window": "#f39c34", "done": "#b
 def require_matplotlib():
     """matplotlib's Figure and Agg canvas, or ImportError naming the extra to install."""
     try:
+        # lazy: matplotlib is optional (see the module docstring)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as error:
@@ -40,10 +42,10 @@ class WindowGeometry:
     """Where each window sits on the padded input, from ops.shapes (as the layers use)."""
 
     def __init__(self, input_size, kernel_size, strides=1, padding="valid", dilation_rate=1):
-        self.input_size = _pair(input_size)
-        self.kernel_size = _pair(kernel_size)
-        self.strides = _pair(strides)
-        self.dilation = _pair(dilation_rate)
+        self.input_size = pair(input_size)
+        self.kernel_size = pair(kernel_size)
+        self.strides = pair(strides)
+        self.dilation = pair(dilation_rate)
         self.padding = padding
         self.output_size = tuple(
             output_length(n, k, s, padding, d) for n, k, s, d in
@@ -93,8 +95,7 @@ def draw_sliding_window(path, input_size=5, kernel_size=3, strides=1, padding="v
 
 def draw_layer_windows(layer, input_shape, path, max_steps=36):
     """draw_sliding_window for a Conv2D or pooling layer on `input_shape` (batch included)."""
-    channels_last = getattr(layer, "data_format", "channels_last") == "channels_last"
-    spatial = tuple(input_shape[1:-1] if channels_last else input_shape[2:])
+    spatial, _ = split_channels(input_shape, getattr(layer, "data_format", "channels_last"))
     if len(spatial) != 2 or None in spatial:
         raise ValueError(f"pictures need two known spatial sizes; got {spatial}")
     kernel = getattr(layer, "kernel_size", None) or layer.pool_size
@@ -146,6 +147,7 @@ def _save_gif(geometry, path, what, milliseconds=700):
 
 def _draw_step(ax, geometry, step, n, what):
     """Padded input (left) with the window at `step`, output grid (right) filled so far."""
+    # lazy: matplotlib is optional (see the module docstring)
     from matplotlib.patches import FancyArrowPatch, Rectangle
 
     (top, _), (left, _) = geometry.pads
@@ -299,6 +301,7 @@ def _model_boxes(table):
 
 
 def _draw_box(ax, y, label, shape, params, ok, why):
+    # lazy: matplotlib is optional (see the module docstring)
     from matplotlib.patches import FancyBboxPatch
 
     ax.add_patch(FancyBboxPatch((1.5, y - 0.4), 6.0, 0.8, boxstyle="round,pad=0.05",
@@ -314,6 +317,7 @@ def _draw_box(ax, y, label, shape, params, ok, why):
 def _draw_arrow(ax, source, target, skips):
     """Box `source` -> box `target`: straight when adjacent, else an arc left of the boxes
     (bulging further for each skip, so that arcs over the same boxes stay apart)."""
+    # lazy: matplotlib is optional (see the module docstring)
     from matplotlib.patches import FancyArrowPatch
 
     y_source, y_target = -source * 1.3, -target * 1.3
@@ -334,7 +338,3 @@ def _shape(shape):
 
 def _wrap(text, width):
     return text if len(text) <= width else text[:width - 3] + "..."
-
-
-def _pair(value):
-    return (int(value), int(value)) if np.ndim(value) == 0 else tuple(int(v) for v in value)

@@ -9,8 +9,8 @@ from kerasmini.initializers.random_initializers import (GlorotNormal, GlorotUnif
                                                         RandomNormal, RandomUniform,
                                                         TruncatedNormal, VarianceScaling,
                                                         compute_fans)
-from kerasmini.serialization import deserialize as _deserialize
-from kerasmini.serialization import serialize_keras_object, snake_case
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object, snake_case
 
 ALL_OBJECTS = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,

@@ -3,7 +3,7 @@ import numpy as np
 
 from kerasmini.initializers.initializer import (Initializer, standardize_dtype,
                                                 standardize_shape)
-from kerasmini.serialization import plain
+from kerasmini.object_configs import plain
 
 
 class Constant(Initializer):

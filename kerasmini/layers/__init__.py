@@ -43,6 +43,7 @@ from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
                                                            GlobalMaxPooling2D)
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
 from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
+from kerasmini.layers.preprocessing.center_crop import CenterCrop
 from kerasmini.layers.preprocessing.normalization import Normalization
 from kerasmini.layers.preprocessing.random_brightness import RandomBrightness
 from kerasmini.layers.preprocessing.random_contrast import RandomContrast
@@ -51,16 +52,21 @@ from kerasmini.layers.preprocessing.random_rotation import RandomRotation
 from kerasmini.layers.preprocessing.random_translation import RandomTranslation
 from kerasmini.layers.preprocessing.random_zoom import RandomZoom
 from kerasmini.layers.preprocessing.rescaling import Rescaling
+from kerasmini.layers.preprocessing.resizing import Resizing
 from kerasmini.layers.regularization.activity_regularization import ActivityRegularization
 from kerasmini.layers.regularization.dropout import Dropout
 from kerasmini.layers.regularization.gaussian_dropout import GaussianDropout
 from kerasmini.layers.regularization.gaussian_noise import GaussianNoise
 from kerasmini.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
 from kerasmini.layers.reshaping.flatten import Flatten
 from kerasmini.layers.reshaping.permute import Permute
 from kerasmini.layers.reshaping.repeat_vector import RepeatVector
 from kerasmini.layers.reshaping.reshape import Reshape
+from kerasmini.layers.reshaping.up_sampling1d import UpSampling1D
+from kerasmini.layers.reshaping.up_sampling2d import UpSampling2D
+from kerasmini.layers.reshaping.zero_padding1d import ZeroPadding1D
 from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
 
 Convolution1D = Conv1D
@@ -72,21 +78,22 @@ SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
-    "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "Concatenate",
-    "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Convolution1D",
-    "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Cropping2D",
-    "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding",
-    "Flatten", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
+    "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "CenterCrop",
+    "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
+    "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+    "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
+    "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding", "Flatten",
+    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
     "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization",
     "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
     "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
     "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
-    "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv1D",
+    "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
     "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "Softmax",
     "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UnitNormalization",
-    "ZeroPadding2D",
+    "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
     "subtract",
 ]

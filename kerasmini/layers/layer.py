@@ -13,7 +13,7 @@ import numpy as np
 from kerasmini import config, regularizers
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
-from kerasmini.serialization import snake_case
+from kerasmini.object_configs import snake_case
 from kerasmini.variables import Variable
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")

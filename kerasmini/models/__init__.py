@@ -1,13 +1,16 @@
 """Models: Sequential, the functional Model, and Keras model files."""
+import json
+
 from kerasmini.models.functional import Functional
+from kerasmini.models.layer_configs import deserialize_layer
 from kerasmini.models.model import Model
 from kerasmini.models.sequential import Sequential
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a Keras 3 `.keras` archive (made by tf.keras or kerasmini)."""
-    from kerasmini.saving.saving_lib import load_model as _load_model
-    return _load_model(filepath)
+    from kerasmini.saving import saving_lib  # lazy: saving/ imports models/
+    return saving_lib.load_model(filepath)
 
 
 def save_model(model, filepath, overwrite=True, **kwargs):
@@ -15,9 +18,6 @@ def save_model(model, filepath, overwrite=True, **kwargs):
 
 
 def model_from_json(json_string, custom_objects=None):
-    import json
-
-    from kerasmini.saving.serialization_lib import deserialize_layer
     return deserialize_layer(json.loads(json_string))
 
 

@@ -5,7 +5,9 @@ import numpy as np
 
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
 from kerasmini.layers.operation import Operation
+from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.models.model import Model, layer_row
+from kerasmini.object_configs import plain
 
 
 class Functional(Model):
@@ -112,7 +114,6 @@ class Functional(Model):
 
     # ----- config ------------------------------------------------------------------
     def get_config(self):
-        from kerasmini.saving.serialization_lib import serialize_layer, serialize_node
         reindex = {}
         for layer in self._operations:
             kept = 0
@@ -141,8 +142,99 @@ class Functional(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasmini.saving.serialization_lib import functional_from_config
         return functional_from_config(cls, config)
+
+
+def serialize_node(node, reindex):
+    def tensor_config(t):
+        history = t._keras_history
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": list(t.shape), "dtype": t.dtype,
+                           "keras_history": [history.operation.name,
+                                             reindex[(id(history.operation),
+                                                      history.node_index)],
+                                             history.tensor_index]}}
+
+    args = node.call_args
+    if node.positional:  # an operation: op(x, 3.0) -> args [tensor, 3.0]
+        return {"args": [tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
+                         for a in args], "kwargs": {}}
+    arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
+           else tensor_config(args))
+    return {"args": [arg], "kwargs": plain(node.call_kwargs)}
+
+
+def functional_from_config(cls, config):
+    """Rebuild a functional model: make every layer, then replay its calls in order."""
+    for key in ("layers", "input_layers", "output_layers"):
+        if key not in config:
+            raise ValueError(f"A functional model config needs a '{key}' entry.")
+    created, pending = {}, {}
+    for layer_data in config["layers"]:
+        layer = deserialize_layer(layer_data)
+        name = layer_data.get("name") or layer.name
+        created[name] = layer
+        pending[name] = list(layer_data.get("inbound_nodes") or [])
+
+    def tensor(name, node_index, tensor_index):
+        if name not in created:
+            raise ValueError(f"The model config refers to a layer '{name}' it does not "
+                             "define.")
+        return created[name]._inbound_nodes[node_index].outputs[tensor_index]
+
+    def resolve(arg, constants=False):
+        if constants and isinstance(arg, (int, float)) and not isinstance(arg, bool):
+            return arg  # a number an operation was called with (`x + 3.0`)
+        if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+            return tensor(*arg["config"]["keras_history"])
+        if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+            return tensor(*arg)  # older form: [name, node_index, tensor_index]
+        if isinstance(arg, (list, tuple)):
+            return [resolve(a) for a in arg]
+        raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
+
+    while any(pending.values()):
+        progressed = False
+        for name, nodes in pending.items():
+            while nodes:
+                node = nodes[0]
+                is_operation = isinstance(created[name], Operation)
+                try:
+                    args = [resolve(a, constants=is_operation)
+                            for a in node.get("args", [])]
+                except IndexError:
+                    break  # an input comes from a call not replayed yet
+                kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
+                          if k == "training" and v is not None}
+                if is_operation:
+                    created[name](*args)
+                    nodes.pop(0)
+                    progressed = True
+                    continue
+                if len(args) != 1:
+                    raise ValueError(f"Layer '{name}' is called with {len(args)} positional "
+                                     "arguments in the model config; kerasmini layers take "
+                                     "one (a tensor or a list of tensors).")
+                created[name](args[0], **kwargs)
+                nodes.pop(0)
+                progressed = True
+        if not progressed:
+            raise ValueError("Invalid functional model config: its graph has loops or "
+                             "disconnected nodes.")
+
+    def structure(value):
+        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+            return tensor(*value)
+        if isinstance(value, dict):
+            return {k: structure(v) for k, v in value.items()}
+        return [structure(v) for v in value]
+
+    inputs = structure(config["input_layers"])
+    outputs = structure(config["output_layers"])
+    if not all(isinstance(t, KerasTensor) for t in flatten(inputs) + flatten(outputs)):
+        raise ValueError("Invalid functional model config: inputs/outputs are not tensors.")
+    return cls(inputs, outputs, name=config.get("name"),
+               trainable=config.get("trainable", True))
 
 
 def _map_config(fn, structure):

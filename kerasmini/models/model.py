@@ -1,11 +1,14 @@
 """Model: what Sequential and functional models share (weights, summary, predict, files)."""
+import json
 import sys
 import time
 
 import numpy as np
 
-from kerasmini.layers.keras_tensor import flatten
+from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
+from kerasmini.models.layer_configs import serialize_layer
+from kerasmini.models.summary import format_shape, print_summary
 
 
 class Model(Layer):
@@ -17,6 +20,7 @@ class Model(Layer):
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            # lazy: functional.py defines Functional as a subclass of this class
             from kerasmini.models.functional import Functional
             return Functional.__new__(Functional)
         return super().__new__(cls)
@@ -106,7 +110,6 @@ class Model(Layer):
         return _concatenate_structure(batches)
 
     def __call__(self, inputs, training=None, **kwargs):
-        from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
         if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
         if not self.built:
@@ -117,7 +120,6 @@ class Model(Layer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print the layer table Keras prints (to `print_fn` if given)."""
-        from kerasmini.models.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions,
                       print_fn=print_fn)
 
@@ -127,27 +129,24 @@ class Model(Layer):
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):
         """Write a Keras 3 `.keras` archive that tf.keras can load."""
-        from kerasmini.saving.saving_lib import save_model
+        from kerasmini.saving.saving_lib import save_model  # lazy: saving/ imports models/
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True):
         """Write the weights as a Keras 3 `.weights.h5` file."""
-        from kerasmini.saving.saving_lib import save_weights
+        from kerasmini.saving.saving_lib import save_weights  # lazy: saving/ imports models/
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
         """Read weights from a `.weights.h5` file or a `.keras` archive (all or nothing)."""
-        from kerasmini.saving.saving_lib import load_weights
+        from kerasmini.saving.saving_lib import load_weights  # lazy: saving/ imports models/
         load_weights(self, filepath)
 
     def to_json(self, **kwargs):
-        import json
-        from kerasmini.saving.serialization_lib import serialize_layer
         return json.dumps(serialize_layer(self), **kwargs)
 
 
 def layer_row(layer, output_shape):
-    from kerasmini.models.summary import format_shape
     if not layer.built:
         params = "0 (unbuilt)"
     else:

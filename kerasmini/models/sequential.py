@@ -1,8 +1,11 @@
 """Sequential: a stack of layers, each feeding the next."""
+import numpy as np
+
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.keras_tensor import KerasTensor
 from kerasmini.layers.layer import Layer
 from kerasmini.models.functional import Functional
+from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.models.model import Model, layer_row
 
 
@@ -88,7 +91,6 @@ class Sequential(Model):
 
     def __call__(self, inputs, training=None, **kwargs):
         if not self.built and not isinstance(inputs, KerasTensor):
-            import numpy as np
             self.build((None, *np.shape(inputs)[1:]))
         return super().__call__(inputs, training=training, **kwargs)
 
@@ -107,7 +109,6 @@ class Sequential(Model):
         return rows, True
 
     def get_config(self):
-        from kerasmini.saving.serialization_lib import serialize_layer
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": self.dtype_policy,
                   "layers": [serialize_layer(layer) for layer in self._layers]}
@@ -117,7 +118,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kerasmini.saving.serialization_lib import deserialize_layer
         config = dict(config)
         layer_configs = config.pop("layers")
         build_shape = config.pop("build_input_shape", None)

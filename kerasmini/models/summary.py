@@ -8,6 +8,8 @@ import math
 import re
 import shutil
 
+import numpy as np
+
 _WORD = re.compile(r"\s*\S+\s*")
 
 
@@ -56,7 +58,6 @@ def _count_line(label, weights):
 
 
 def _itemsize(dtype):
-    import numpy as np
     return np.dtype(dtype).itemsize
 
 

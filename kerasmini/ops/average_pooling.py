@@ -3,7 +3,7 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import output_length
+from kerasmini.ops.shapes import check_output_size, output_length, pair
 from kerasmini.ops.windows import pad_for_windows
 
 
@@ -14,19 +14,16 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     pixels lie inside the image (the full window size for 'valid').
     """
     data_format = standardize_data_format(data_format)
-    pool_size = _pair(pool_size)
-    strides = pool_size if strides is None else _pair(strides)
+    pool_size = pair(pool_size)
+    strides = pool_size if strides is None else pair(strides)
     padding = padding.lower()
     x = to_channels_last(np.asarray(inputs), data_format)
     height, width = x.shape[1:3]
     x = pad_for_windows(x, pool_size, strides, padding, (1, 1))
     out_hw = tuple(output_length(n, k, s, "valid")
                    for n, k, s in zip(x.shape[1:3], pool_size, strides))
-    if min(out_hw) <= 0:
-        raise ValueError(
-            "Computed output size would be zero or negative. Received "
-            f"`inputs shape={np.shape(inputs)}`, `pool_size={pool_size}`, "
-            f"`strides={strides}`, `padding={padding}`.")
+    check_output_size(out_hw, np.shape(inputs), {"pool_size": pool_size,
+                                                 "strides": strides, "padding": padding})
     sums = _sum_over_offsets(x, pool_size, strides, out_hw)
     ones = pad_for_windows(np.ones((1, height, width, 1), x.dtype), pool_size, strides,
                            padding, (1, 1))
@@ -42,7 +39,3 @@ def _sum_over_offsets(x, pool_size, strides, out_hw):
         for b in range(pw):
             out += x[:, a:a + sh * (oh - 1) + 1:sh, b:b + sw * (ow - 1) + 1:sw, :]
     return out
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)

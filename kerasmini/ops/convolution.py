@@ -9,7 +9,7 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import output_length, spatial_padding
+from kerasmini.ops.shapes import check_output_size, output_length, pair, spatial_padding
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size.
@@ -35,18 +35,16 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     The number of groups g is C // kernel.shape[2]. No bias, no activation.
     """
     data_format = standardize_data_format(data_format)
-    strides, dilation_rate = _pair(strides), _pair(dilation_rate)
+    strides, dilation_rate = pair(strides), pair(dilation_rate)
     x = to_channels_last(np.asarray(inputs), data_format)
     kernel_size = kernel.shape[:2]
     pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding.lower(), dilation_rate)
     out_hw = [output_length(n + before + after, k, s, "valid", d)
               for n, (before, after), k, s, d
               in zip(x.shape[1:3], pads, kernel_size, strides, dilation_rate)]
-    if min(out_hw) <= 0:
-        raise ValueError(
-            "Computed output size would be zero or negative. Received "
-            f"`inputs shape={np.shape(inputs)}`, `kernel shape={kernel.shape}`, "
-            f"`dilation_rate={dilation_rate}`, `strides={strides}`, `padding={padding}`.")
+    check_output_size(out_hw, np.shape(inputs), {
+        "kernel shape": kernel.shape, "dilation_rate": dilation_rate, "strides": strides,
+        "padding": padding})
     out = np.empty((x.shape[0], *out_hw, kernel.shape[3]), dtype=np.result_type(x, kernel))
     one_by_one = kernel_size == (1, 1) and strides == (1, 1)
     if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
@@ -108,7 +106,3 @@ def _patch_row_bytes(out_shape, kernel, itemsize):
 def _chunks(out_shape, row_bytes):
     """(batch slice, output-row slice) blocks whose patch matrix fits in WORKSPACE_BYTES."""
     return row_blocks(out_shape[0], out_shape[1], row_bytes, WORKSPACE_BYTES)
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)

@@ -1,4 +1,4 @@
-"""Moving the channel axis: kernels compute in channels_last (NHWC) only."""
+"""Where the channel axis is: kernels compute in channels_last (NHWC) only."""
 import numpy as np
 
 from kerasmini import config
@@ -32,9 +32,21 @@ def from_channels_last(x, data_format):
     return x
 
 
-def split_spatial(shape, data_format):
-    """(spatial sizes, channels) of a batch shape in either layout."""
-    shape = tuple(shape)
+def split_channels(shape, data_format):
+    """(spatial sizes, channels) of a (batch, ..., channels) or (batch, channels, ...) shape."""
     if data_format == "channels_first":
-        return shape[2:], shape[1]
-    return shape[1:-1], shape[-1]
+        return tuple(shape[2:]), shape[1]
+    return tuple(shape[1:-1]), shape[-1]
+
+
+def join_channels(batch, spatial, channels, data_format):
+    """The shape `split_channels` takes apart: batch, spatial sizes and channels in order."""
+    if data_format == "channels_first":
+        return (batch, channels, *spatial)
+    return (batch, *spatial, channels)
+
+
+def spatial_axes(rank, data_format):
+    """The axes of the `rank` spatial sizes: (1, 2) for NHWC, (2, 3) for NCHW."""
+    first = 2 if data_format == "channels_first" else 1
+    return tuple(range(first, first + rank))

@@ -10,7 +10,7 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import output_length, spatial_padding
+from kerasmini.ops.shapes import check_output_size, output_length, pair, spatial_padding
 from kerasmini.ops.threads import over_batch_parts
 from kerasmini.ops.windows import row_blocks
 
@@ -26,17 +26,14 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     NaN propagates: a window holding a NaN yields NaN.
     """
     data_format = standardize_data_format(data_format)
-    pool_size = _pair(pool_size)
-    strides = pool_size if strides is None else _pair(strides)
+    pool_size = pair(pool_size)
+    strides = pool_size if strides is None else pair(strides)
     x = to_channels_last(np.asarray(inputs), data_format)
     pads = spatial_padding(x.shape[1:3], pool_size, strides, padding.lower(), (1, 1))
     out_hw = [output_length(n + before + after, k, s, "valid")
               for n, (before, after), k, s in zip(x.shape[1:3], pads, pool_size, strides)]
-    if min(out_hw) <= 0:
-        raise ValueError(
-            "Computed output size would be zero or negative. Received "
-            f"`inputs shape={np.shape(inputs)}`, `pool_size={pool_size}`, "
-            f"`strides={strides}`, `padding={padding}`.")
+    check_output_size(out_hw, np.shape(inputs), {"pool_size": pool_size,
+                                                 "strides": strides, "padding": padding})
     out = np.empty((x.shape[0], *out_hw, x.shape[3]), dtype=x.dtype)
     # Per axis: (pool size, stride, padding before).
     (ph, sh, top), width = [(k, s, before) for k, s, (before, _)
@@ -99,7 +96,3 @@ def _tap(n, n_out, offset, stride, before):
 def _along(x, axis, index):
     """x[..., index, ...] with `index` on axis `axis`."""
     return x[(slice(None),) * axis + (index,)]
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)

@@ -4,6 +4,7 @@ This is the one place that knows how 'valid' and 'same' turn an input length int
 output length, and how 'same' splits its padding (TensorFlow's rule: the odd pixel goes
 after, i.e. bottom/right).
 """
+import numpy as np
 
 PADDINGS = ("valid", "same")
 DATA_FORMATS = ("channels_last", "channels_first")
@@ -48,17 +49,23 @@ def spatial_padding(spatial_shape, kernel_size, strides, padding, dilation_rate)
             for n, k, s, d in zip(spatial_shape, kernel_size, strides, dilation_rate)]
 
 
-def _pair(value):
-    """An int or a 2-sequence -> a 2-tuple: the argument form every 2D kernel accepts."""
-    return (value, value) if isinstance(value, int) else tuple(value)
+def pair(value):
+    """(value, value) for one int, else the two ints given: a 2D size, stride or rate."""
+    if np.ndim(value) == 0:
+        return (int(value), int(value))
+    return tuple(int(v) for v in value)
 
 
-def check_output_size(out_sizes, received):
-    """ValueError, as Keras words it, when a window op would have no output position;
-    `received` maps the names the message shows ('inputs shape', ...) to their values."""
-    if any(n is not None and n <= 0 for n in out_sizes):
-        details = ", ".join(f"`{name}={value}`" for name, value in received.items())
-        raise ValueError(f"Computed output size would be zero or negative. Received {details}.")
+def check_output_size(output_sizes, input_shape, arguments, why=""):
+    """Keras's ValueError when a window does not fit the input (an output size <= 0).
+
+    `arguments` are the window's {name: value}, listed in the message after the input
+    shape; `why` ends the message with what was too large.
+    """
+    if any(n is not None and n <= 0 for n in output_sizes):
+        received = ", ".join(f"`{name}={value}`" for name, value in arguments.items())
+        raise ValueError("Computed output size would be zero or negative. Received "
+                         f"`inputs shape={input_shape}`, {received}{why}.")
 
 
 def conv_transpose_length(length, kernel_size, stride, padding, output_padding=None,

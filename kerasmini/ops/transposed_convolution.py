@@ -13,8 +13,8 @@ import numpy as np
 from kerasmini.ops.convolution import conv
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import (_pair, conv_transpose_crop, conv_transpose_length,
-                                  effective_kernel_size)
+from kerasmini.ops.shapes import (conv_transpose_crop, conv_transpose_length,
+                                  effective_kernel_size, pair)
 
 # Upper bound on the zero-spread input of one chunk of images (at least one image: its
 # size is that of the output image, which the caller holds anyway).
@@ -26,8 +26,8 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     """inputs (N, H, W, C) or (N, C, H, W), kernel (KH, KW, F, C) -> (N, OH, OW, F)
     (or channels first), OH and OW by ops.shapes.conv_transpose_length."""
     data_format = standardize_data_format(data_format)
-    strides, dilation_rate = _pair(strides), _pair(dilation_rate)
-    output_padding = (None, None) if output_padding is None else _pair(output_padding)
+    strides, dilation_rate = pair(strides), pair(dilation_rate)
+    output_padding = (None, None) if output_padding is None else pair(output_padding)
     padding = padding.lower()
     x = to_channels_last(np.asarray(inputs), data_format)
     kernel_size = kernel.shape[:2]

@@ -23,7 +23,8 @@ from collections import Counter
 
 import numpy as np
 
-from kerasmini.serialization import snake_case
+from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
+from kerasmini.object_configs import snake_case
 
 CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE = "config.json", "metadata.json", "model.weights.h5"
 KERAS_VERSION = "3.0.0"  # the file format version written; tf.keras 3.x reads it
@@ -34,7 +35,7 @@ class FileFormatError(ValueError):
 
 
 def _h5py():
-    try:
+    try:  # lazy: h5py is optional, needed only for weight files
         import h5py
     except ImportError:
         raise ImportError('Reading and writing Keras weight files needs h5py: '
@@ -92,7 +93,6 @@ def save_weights(model, filepath, overwrite=True):
 
 
 def save_model(model, filepath, overwrite=True):
-    from kerasmini.saving.serialization_lib import serialize_layer
     filepath = os.fspath(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add the `.keras` "
@@ -209,7 +209,6 @@ def load_weights(model, filepath):
 
 
 def load_model(filepath):
-    from kerasmini.saving.serialization_lib import deserialize_layer
     filepath = os.fspath(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "

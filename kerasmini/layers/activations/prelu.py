@@ -22,7 +22,9 @@ class PReLU(Layer):
                                            alpha_regularizer=alpha_regularizer,
                                            alpha_constraint=alpha_constraint)
         super().__init__(**kwargs)
-        self.__dict__.update(settings)
+        self.alpha_initializer = settings["alpha_initializer"]
+        self.alpha_regularizer = settings["alpha_regularizer"]
+        self.alpha_constraint = settings["alpha_constraint"]
         if shared_axes is None or isinstance(shared_axes, (list, tuple)):
             self.shared_axes = None if shared_axes is None else list(shared_axes)
         else:

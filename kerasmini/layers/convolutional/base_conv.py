@@ -1,15 +1,20 @@
-"""BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
+"""BaseConv: the arguments, weights and shape rules every N-D convolution shares.
+
+The depthwise, separable and transposed convolutions derive from it too: they share the
+window arguments (kernel_size, strides, padding, data_format, dilation_rate), the shape
+rule, the channel checks, the 1-row-image trick of the 1D layers, bias and activation.
+"""
 import numbers
 
 import numpy as np
 
-from kerasmini import activations
+from kerasmini import ops
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.layout import split_spatial
+from kerasmini.ops.layout import join_channels, split_channels
 from kerasmini.ops.shapes import check_output_size, output_length
 
 
@@ -32,15 +37,27 @@ class BaseConv(Layer):
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             bias_constraint=bias_constraint)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self._set_arguments(rank, window, settings, use_bias)
+        self._set_window(rank, window, use_bias)
         self.filters, self.groups = int(filters), int(groups)
+        self._set_kernel_settings(settings)
         self.kernel = self.bias = None
 
-    def _set_arguments(self, rank, window, settings, use_bias):
-        """Store the normalized arguments every convolution has (after Layer.__init__)."""
+    def _set_kernel_settings(self, settings):
+        """The activation and the kernel_/bias_ initializers, regularizers, constraints."""
+        self.activation = settings["activation"]
+        self.kernel_initializer = settings["kernel_initializer"]
+        self.bias_initializer = settings["bias_initializer"]
+        self.kernel_regularizer = settings["kernel_regularizer"]
+        self.bias_regularizer = settings["bias_regularizer"]
+        self.kernel_constraint = settings["kernel_constraint"]
+        self.bias_constraint = settings["bias_constraint"]
+
+    def _set_window(self, rank, window, use_bias):
+        """Store the normalized window arguments (after Layer.__init__)."""
         self.rank, self.use_bias = rank, bool(use_bias)
-        self.__dict__.update(window)
-        self.__dict__.update(settings)
+        self.kernel_size, self.strides = window["kernel_size"], window["strides"]
+        self.dilation_rate, self.padding = window["dilation_rate"], window["padding"]
+        self.data_format = window["data_format"]
         self.input_spec = InputSpec(ndim=rank + 2)
 
     @property
@@ -48,7 +65,7 @@ class BaseConv(Layer):
         return -1 if self.data_format == "channels_last" else 1
 
     def build(self, input_shape):
-        channels = input_shape[self.channel_axis]
+        channels = self._input_channels(input_shape)
         self._check_channels(channels, input_shape)
         self.kernel = self.add_weight(
             self.kernel_size + (channels // self.groups, self.filters),
@@ -70,43 +87,40 @@ class BaseConv(Layer):
                 f"groups. Received groups={self.groups}, but the input has {channels} "
                 f"channels (full input shape is {tuple(input_shape)}).")
 
+    def _fix_channels(self, channels):
+        """After build: later inputs must have the same channel count."""
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        self.built = True
+
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         self._check_channels(self._input_channels(input_shape), input_shape)
-        return self._assemble(input_shape, self._output_spatial(input_shape), self.filters)
+        return join_channels(input_shape[0], self._output_spatial(input_shape),
+                             self.filters, self.data_format)
 
     def _output_spatial(self, input_shape):
         """The output's spatial sizes (rank and zero-size checks included)."""
         input_shape = tuple(input_shape)
-        out = tuple(output_length(n, k, s, self._window_padding, d) for n, k, s, d in
+        window_padding = "same" if self.padding == "causal" else self.padding  # same length
+        out = tuple(output_length(n, k, s, window_padding, d) for n, k, s, d in
                     zip(self._spatial(input_shape), self.kernel_size, self.strides,
                         self.dilation_rate))
-        check_output_size(out, {"inputs shape": input_shape,
-                                "kernel_size": self.kernel_size,
-                                "dilation_rate": self.dilation_rate,
-                                "strides": self.strides, "padding": self.padding})
+        check_output_size(out, input_shape, {
+            "kernel_size": self.kernel_size, "dilation_rate": self.dilation_rate,
+            "strides": self.strides, "padding": self.padding},
+            ": the (dilated) kernel is larger than the input")
         return out
-
-    @property
-    def _window_padding(self):
-        """'causal' has the output length of 'same' (left padding of k_eff - 1)."""
-        return "same" if self.padding == "causal" else self.padding
 
     def _spatial(self, input_shape):
         """The spatial sizes of an input shape, after checking its rank."""
         if len(input_shape) != self.rank + 2:
             raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
-                             f"Received input_shape={input_shape}")
-        return split_spatial(input_shape, self.data_format)[0]
+                             f"Received input_shape={tuple(input_shape)}")
+        return split_channels(input_shape, self.data_format)[0]
 
     def _input_channels(self, input_shape):
         self._spatial(input_shape)
-        return split_spatial(input_shape, self.data_format)[1]
-
-    def _fix_channels(self, channels):
-        """After build: later inputs must have the same channel count."""
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
-        self.built = True
+        return split_channels(input_shape, self.data_format)[1]
 
     def _as_image(self, inputs, op, *kernels):
         """op(image, *kernels) for a 1D layer: the sequence as a 1-row image and each
@@ -115,21 +129,9 @@ class BaseConv(Layer):
         outputs = op(np.expand_dims(inputs, row_axis), *(k[None] for k in kernels))
         return np.squeeze(outputs, row_axis)
 
-    def _assemble(self, input_shape, spatial, channels):
-        if self.data_format == "channels_last":
-            return (input_shape[0], *spatial, channels)
-        return (input_shape[0], channels, *spatial)
-
     def _add_bias_and_activate(self, outputs):
-        if self.use_bias:
-            shape = [1] * outputs.ndim
-            shape[self.channel_axis] = -1
-            outputs += self.bias.value.reshape(shape)
-        if self.activation is activations.relu:
-            # Plain relu in place: `outputs` is this call's own fresh array, and a second
-            # output-sized array would cost an allocation and a pass (latency cases).
-            return np.maximum(outputs, 0, out=outputs)
-        return self.activation(outputs)
+        bias = self.bias.value if self.use_bias else None
+        return ops.bias_add_activate(outputs, bias, self.activation, self.channel_axis)
 
     def get_config(self):
         return {

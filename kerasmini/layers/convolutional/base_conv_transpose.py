@@ -37,8 +37,9 @@ class BaseConvTranspose(BaseConv):
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             bias_constraint=bias_constraint)
         super(BaseConv, self).__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self._set_arguments(rank, window, settings, use_bias)
-        self.filters, self.groups, self.output_padding = int(filters), 1, output_padding
+        self._set_window(rank, window, use_bias)
+        self.filters, self.groups, self.output_padding = filters, 1, output_padding
+        self._set_kernel_settings(settings)
         self.kernel = self.bias = None
 
     def build(self, input_shape):

@@ -3,6 +3,7 @@ from kerasmini import ops
 from kerasmini.layers import weight_settings
 from kerasmini.layers.convolutional.base_conv import (BaseConv, check_positive_int,
                                                       window_arguments)
+from kerasmini.ops.layout import join_channels
 
 
 class BaseDepthwiseConv(BaseConv):
@@ -28,8 +29,15 @@ class BaseDepthwiseConv(BaseConv):
             bias_regularizer=bias_regularizer, depthwise_constraint=depthwise_constraint,
             bias_constraint=bias_constraint)
         super(BaseConv, self).__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self._set_arguments(rank, window, settings, use_bias)
+        self._set_window(rank, window, use_bias)
         self.depth_multiplier, self.groups = depth_multiplier, 1
+        self.activation = settings["activation"]
+        self.depthwise_initializer = settings["depthwise_initializer"]
+        self.bias_initializer = settings["bias_initializer"]
+        self.depthwise_regularizer = settings["depthwise_regularizer"]
+        self.bias_regularizer = settings["bias_regularizer"]
+        self.depthwise_constraint = settings["depthwise_constraint"]
+        self.bias_constraint = settings["bias_constraint"]
         self.kernel = self.bias = None
 
     def build(self, input_shape):
@@ -48,8 +56,8 @@ class BaseDepthwiseConv(BaseConv):
     def compute_output_shape(self, input_shape):
         channels = self._input_channels(tuple(input_shape))
         self._check_channels(channels, tuple(input_shape))
-        return self._assemble(tuple(input_shape), self._output_spatial(input_shape),
-                              channels * self.depth_multiplier)
+        return join_channels(input_shape[0], self._output_spatial(input_shape),
+                             channels * self.depth_multiplier, self.data_format)
 
     def _depthwise(self, inputs, kernel):
         """The N-D depthwise convolution, no bias (1D layers run it on a 1-row image)."""

@@ -34,7 +34,9 @@ class BaseSeparableConv(BaseDepthwiseConv):
             bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
             depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint,
             **kwargs)
-        self.__dict__.update(pointwise)
+        self.pointwise_initializer = pointwise["pointwise_initializer"]
+        self.pointwise_regularizer = pointwise["pointwise_regularizer"]
+        self.pointwise_constraint = pointwise["pointwise_constraint"]
         self.filters = filters
         self.depthwise_kernel = self.pointwise_kernel = None
 

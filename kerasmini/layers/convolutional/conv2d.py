@@ -45,4 +45,5 @@ class Conv2D(BaseConv):
         outputs = ops.conv(inputs, self.kernel.value, strides=self.strides,
                            padding=self.padding, data_format=self.data_format,
                            dilation_rate=self.dilation_rate)
-        return self._add_bias_and_activate(outputs)
+        bias = self.bias.value if self.use_bias else None
+        return ops.bias_add_activate(outputs, bias, self.activation, self.channel_axis)

@@ -34,7 +34,13 @@ class Dense(Layer):
             bias_constraint=bias_constraint)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units, self.use_bias = units, bool(use_bias)
-        self.__dict__.update(settings)
+        self.activation = settings["activation"]
+        self.kernel_initializer = settings["kernel_initializer"]
+        self.bias_initializer = settings["bias_initializer"]
+        self.kernel_regularizer = settings["kernel_regularizer"]
+        self.bias_regularizer = settings["bias_regularizer"]
+        self.kernel_constraint = settings["kernel_constraint"]
+        self.bias_constraint = settings["bias_constraint"]
         self.input_spec = InputSpec(min_ndim=2)
         self.kernel = self.bias = None
 

@@ -40,7 +40,9 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.mask_zero = False
-        self.__dict__.update(settings)
+        self.embeddings_initializer = settings["embeddings_initializer"]
+        self.embeddings_regularizer = settings["embeddings_regularizer"]
+        self.embeddings_constraint = settings["embeddings_constraint"]
         self.embeddings = None
         if weights is not None:
             self._build_or_undo(None)

@@ -45,7 +45,14 @@ class BatchNormalization(Layer):
         self.synchronized = bool(synchronized)
         self.renorm, self.renorm_clipping = False, renorm_clipping  # renorm=True refused above
         self.renorm_momentum = renorm_momentum
-        self.__dict__.update(settings)
+        self.beta_initializer = settings["beta_initializer"]
+        self.gamma_initializer = settings["gamma_initializer"]
+        self.moving_mean_initializer = settings["moving_mean_initializer"]
+        self.moving_variance_initializer = settings["moving_variance_initializer"]
+        self.beta_regularizer = settings["beta_regularizer"]
+        self.gamma_regularizer = settings["gamma_regularizer"]
+        self.beta_constraint = settings["beta_constraint"]
+        self.gamma_constraint = settings["gamma_constraint"]
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
     def build(self, input_shape):

@@ -37,7 +37,12 @@ class GroupNormalization(Layer):
         super().__init__(**kwargs)
         self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.__dict__.update(settings)
+        self.beta_initializer = settings["beta_initializer"]
+        self.gamma_initializer = settings["gamma_initializer"]
+        self.beta_regularizer = settings["beta_regularizer"]
+        self.gamma_regularizer = settings["gamma_regularizer"]
+        self.beta_constraint = settings["beta_constraint"]
+        self.gamma_constraint = settings["gamma_constraint"]
         self.gamma = self.beta = None
 
     def compute_output_shape(self, input_shape):

@@ -39,7 +39,12 @@ class LayerNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.rms_scaling = bool(rms_scaling)
-        self.__dict__.update(settings)
+        self.beta_initializer = settings["beta_initializer"]
+        self.gamma_initializer = settings["gamma_initializer"]
+        self.beta_regularizer = settings["beta_regularizer"]
+        self.gamma_regularizer = settings["gamma_regularizer"]
+        self.beta_constraint = settings["beta_constraint"]
+        self.gamma_constraint = settings["gamma_constraint"]
         self.gamma = self.beta = None
 
     def _axes(self, ndim):

@@ -2,6 +2,7 @@
 from kerasmini.layers.arguments import standardize_data_format
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.layout import spatial_axes
 
 
 class BaseGlobalPooling(Layer):
@@ -17,8 +18,7 @@ class BaseGlobalPooling(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial_axes(self):
-        first = 1 if self.data_format == "channels_last" else 2
-        return tuple(range(first, first + self.rank))
+        return spatial_axes(self.rank, self.data_format)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

@@ -5,7 +5,8 @@ from kerasmini.layers.arguments import (standardize_data_format, standardize_pad
                                         standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.shapes import output_length
+from kerasmini.ops.layout import join_channels, split_channels
+from kerasmini.ops.shapes import check_output_size, output_length
 
 
 class BasePooling(Layer):
@@ -28,19 +29,14 @@ class BasePooling(Layer):
         if len(input_shape) != self.rank + 2:
             raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
                              f"Received input_shape={input_shape}")
-        channels_last = self.data_format == "channels_last"
-        spatial = input_shape[1:-1] if channels_last else input_shape[2:]
+        spatial, channels = split_channels(input_shape, self.data_format)
         out = tuple(output_length(n, k, s, self.padding)
                     for n, k, s in zip(spatial, self.pool_size, self.strides))
-        if any(n is not None and n <= 0 for n in out):
-            raise ValueError(
-                "Computed output size would be zero or negative. Received "
-                f"`inputs shape={input_shape}`, `pool_size={self.pool_size}`, "
-                f"`strides={self.strides}`, `padding={self.padding}`: the pooling window "
-                "is larger than the input.")
-        if channels_last:
-            return (input_shape[0], *out, input_shape[-1])
-        return (input_shape[0], input_shape[1], *out)
+        check_output_size(out, input_shape, {"pool_size": self.pool_size,
+                                             "strides": self.strides,
+                                             "padding": self.padding},
+                          ": the pooling window is larger than the input")
+        return join_channels(input_shape[0], out, channels, self.data_format)
 
     def _as_image(self, inputs, pool):
         """pool(...) of a 1D layer's sequence as a 1-row image, with 1-row windows."""

@@ -3,6 +3,7 @@ from kerasmini.layers.arguments import standardize_data_format
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.reshaping.zero_padding2d import standardize_pairs
+from kerasmini.ops.layout import spatial_axes
 
 
 class Cropping2D(Layer):
@@ -23,11 +24,15 @@ class Cropping2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def _spatial_axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        return spatial_axes(2, self.data_format)
+
+    def _pairs(self):
+        """(before, after) per spatial axis."""
+        return self.cropping
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, (before, after) in zip(self._spatial_axes(), self.cropping):
+        for axis, (before, after) in zip(self._spatial_axes(), self._pairs()):
             if shape[axis] is not None:
                 if shape[axis] <= before + after:
                     raise ValueError(
@@ -38,8 +43,8 @@ class Cropping2D(Layer):
         return tuple(shape)
 
     def call(self, inputs):
-        index = [slice(None)] * 4
-        for axis, (before, after) in zip(self._spatial_axes(), self.cropping):
+        index = [slice(None)] * inputs.ndim
+        for axis, (before, after) in zip(self._spatial_axes(), self._pairs()):
             index[axis] = slice(before, inputs.shape[axis] - after)
         return inputs[tuple(index)].copy()
 

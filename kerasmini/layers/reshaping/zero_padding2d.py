@@ -4,6 +4,7 @@ import numpy as np
 from kerasmini.layers.arguments import is_int, standardize_data_format
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.layout import spatial_axes
 
 
 def standardize_pairs(value, name):
@@ -45,18 +46,22 @@ class ZeroPadding2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def _spatial_axes(self):
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        return spatial_axes(2, self.data_format)
+
+    def _pairs(self):
+        """(before, after) per spatial axis."""
+        return self.padding
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, (before, after) in zip(self._spatial_axes(), self.padding):
+        for axis, (before, after) in zip(self._spatial_axes(), self._pairs()):
             if shape[axis] is not None:
                 shape[axis] += before + after
         return tuple(shape)
 
     def call(self, inputs):
-        pads = [(0, 0)] * 4
-        for axis, pair in zip(self._spatial_axes(), self.padding):
+        pads = [(0, 0)] * inputs.ndim
+        for axis, pair in zip(self._spatial_axes(), self._pairs()):
             pads[axis] = pair
         return np.pad(inputs, pads)
 

@@ -1,0 +1,95 @@
+"""Layer and model configs as Keras 3 writes them, and back.
+
+A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
+an explicit table of the classes kerasmini has (`_layer_classes()`), or -- for classes
+that Keras keeps outside `keras.layers` (tensor operations, applications' private
+layers) -- the pair (module, class name) in `MODULE_CLASSES`. Nothing named in a
+file is ever imported or evaluated. The configs of the objects inside a layer
+(activations, initializers, ...) are kerasmini/object_configs.py's; reading and
+writing files is saving/'s.
+"""
+from kerasmini import layers
+from kerasmini.applications import convnext, inception_resnet_v2
+from kerasmini.layers import operation
+from kerasmini.object_configs import plain
+
+
+class UnsupportedLayerError(ValueError):
+    """A file names a layer class kerasmini does not have."""
+
+
+def _layer_classes():
+    # lazy: the model classes rebuild their own layers from configs with this module
+    from kerasmini.models.functional import Functional
+    from kerasmini.models.sequential import Sequential
+    table = {name: getattr(layers, name) for name in layers.__all__
+             if name[0].isupper() and name not in ("Layer", "InputSpec", "Input")}
+    table.update(Sequential=Sequential, Functional=Functional, Model=Functional)
+    return table
+
+
+# (saved module, class name) -> class, for what Keras saves under its own module
+MODULE_CLASSES = {
+    ("keras.src.applications.convnext", "LayerScale"): convnext.LayerScale,
+    ("keras.src.applications.convnext", "StochasticDepth"): convnext.StochasticDepth,
+    ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"):
+        inception_resnet_v2.CustomScaleLayer,
+    ("keras.src.ops.numpy", "Add"): operation.Add,
+    ("keras.src.ops.numpy", "Multiply"): operation.Multiply,
+    ("keras.src.ops.numpy", "Subtract"): operation.Subtract,
+    ("keras.src.ops.numpy", "TrueDivide"): operation.TrueDivide,
+}
+_MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
+
+MODEL_MODULES = {"Sequential": ("keras", None),
+                 "Functional": ("keras.src.models.functional", "Functional")}
+
+
+def serialize_layer(layer):
+    """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
+    class_name = type(layer).__name__
+    if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
+        return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
+                "config": plain(layer.get_config()), "registered_name": class_name}
+    if class_name not in _layer_classes():
+        raise ValueError(f"Layer '{layer.name}' of class {class_name} cannot be saved: "
+                         "only kerasmini's built-in layers can.")
+    module, registered = MODEL_MODULES.get(class_name, ("keras.layers", None))
+    return {"module": module, "class_name": class_name,
+            "config": plain(layer.get_config()), "registered_name": registered}
+
+
+def deserialize_layer(config):
+    """The layer or model a config dict describes, built only from known classes."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"A layer config must be a dict with a 'class_name' entry. "
+                         f"Received: {str(config)[:200]}")
+    class_name = config["class_name"]
+    registered = config.get("registered_name")
+    module = str(config.get("module"))
+    classes = _layer_classes()
+    if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
+        classes = {class_name: MODULE_CLASSES[(module, class_name)]}
+    elif module.startswith("keras.src.ops."):
+        raise UnsupportedLayerError(
+            f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
+            f"model graph: kerasmini supports only these operations: "
+            f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
+    elif (class_name not in classes or registered not in (None, class_name)
+          or module.startswith("keras.src.applications.")):
+        name = registered or class_name
+        raise UnsupportedLayerError(
+            f"Unsupported layer class '{name}' (module {module!r}): "
+            f"kerasmini can load only these classes: {sorted(classes)}.")
+    inner = config.get("config")
+    if not isinstance(inner, dict):
+        raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
+                         f"Received: {str(inner)[:200]}")
+    cls = classes[class_name]
+    try:
+        return cls.from_config(dict(inner))
+    except UnsupportedLayerError:
+        raise
+    except (TypeError, ValueError, KeyError) as error:
+        raise ValueError(f"Could not rebuild layer '{inner.get('name')}' of class "
+                         f"{class_name} from its config: {error}") from error

@@ -1,0 +1,25 @@
+"""bias_add_activate: a layer's `activation(x + bias)`, written into x where it can be.
+
+A convolution's output is a fresh array that nothing else holds, so the bias can be
+added into it and plain relu can overwrite it: a second output-sized array would cost
+an allocation and a pass over memory, which is most of a small (latency) call. Any
+other activation gets the biased array and returns its own.
+"""
+import numpy as np
+
+from kerasmini import activations  # relu is known by identity: the one in-place case
+
+
+def bias_add_activate(x, bias, activation, axis=-1):
+    """activation(x + bias), with `bias` (x.shape[axis],) along `axis`; x is overwritten.
+
+    x must be the caller's own array (a kernel's output), since it may be written into.
+    bias None means no bias.
+    """
+    if bias is not None:
+        shape = [1] * x.ndim
+        shape[axis] = bias.shape[0]
+        x += bias.reshape(shape)
+    if activation is activations.relu:
+        return np.maximum(x, 0, out=x)
+    return activation(x)
