@@ -45,9 +45,17 @@ class Conv2DTransposeTest(unittest.TestCase):
         x = random_input((5, 4, 3, 2), "float32", 9)
         layer = layers.Conv2DTranspose(3, 3, strides=2, padding="same")
         whole = layer(x)
-        for budget in (1, 2 * 9 * 8 * 2 * 4):  # one image per chunk; two per chunk
+        padded_image = (4 + 2) * (3 + 2) * 2 * 4  # bytes: one pixel of padding per side
+        for budget in (1, 2 * padded_image):  # one image per chunk; two per chunk
             with mock.patch.object(transposed_convolution, "WORKSPACE_BYTES", budget):
                 assert_close(layer(x), whole.astype(np.float64), "float32", budget)
+
+    def test_kernel_smaller_than_stride_leaves_bias_only_pixels(self):
+        layer = layers.Conv2DTranspose(2, 1, strides=3, bias_initializer="ones",
+                                       dtype="float64")
+        y = layer(random_input((1, 2, 2, 1), "float64", 1))
+        self.assertEqual(y.shape, (1, 6, 6, 2))
+        np.testing.assert_array_equal(y[:, 1::3], 1.0)  # no kernel tap lands there
 
     def test_even_kernel_same_zero_output_padding(self):
         """The output would be one pixel short: TensorFlow fails, and so does kerasmini."""
