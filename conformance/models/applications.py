@@ -302,12 +302,19 @@ def table_row(r):
 
 
 def write_table(results, readme_path):
+    """Write the rows of `results` into README's table; rows of models not re-checked
+    (`python -m conformance.models.applications NAME ...`) are kept as they were."""
+    with open(readme_path) as f:
+        text = f.read()
+    rows = {r["name"]: table_row(r) for r in results}
+    for line in (readme_section(text) or "").splitlines():
+        name = line.split("|")[1].strip() if line.startswith("| ") else None
+        if name in MODELS and name not in rows:
+            rows[name] = line
     header = ("\n| Model | Family | Params | Loads | Predictions match (rel. err.) "
               "| Worst layer (rel. err.) | Same summary | tf.keras reads it back |\n"
               "|---|---|---|---|---|---|---|---|\n")
-    table = header + "\n".join(table_row(r) for r in results) + "\n"
-    with open(readme_path) as f:
-        text = f.read()
+    table = header + "\n".join(rows[name] for name in MODELS if name in rows) + "\n"
     if readme_section(text) is None:
         text += f"\n{BEGIN}{table}{END}\n"
     else:
@@ -316,10 +323,13 @@ def write_table(results, readme_path):
         f.write(text)
 
 
-def main():
+def main(names):
     readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        raise SystemExit(f"unknown models {unknown}; choose from {list(MODELS)}")
     results = []
-    for name in MODELS:
+    for name in names or MODELS:
         results.append(check(name))
         r = results[-1]
         print(name, "loads" if r["loads"] else r["error"][:100], flush=True)
@@ -328,4 +338,5 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    main(sys.argv[1:])
