@@ -1,4 +1,6 @@
 """Add: the elementwise sum of a list of inputs."""
+import functools
+
 import numpy as np
 
 from kerasmini.layers.merging.base_merge import Merge
@@ -8,10 +10,7 @@ class Add(Merge):
     """`inputs[0] + inputs[1] + ...` for a list of inputs of the same shape."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = np.add(out, x)
-        return out
+        return functools.reduce(np.add, inputs)  # in order, as Keras
 
 
 def add(inputs, **kwargs):

@@ -1,4 +1,6 @@
 """Average: the elementwise mean of a list of inputs."""
+import functools
+
 import numpy as np
 
 from kerasmini.layers.merging.base_merge import Merge
@@ -8,10 +10,8 @@ class Average(Merge):
     """`(inputs[0] + inputs[1] + ...) / len(inputs)`, summed in order as Keras does."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = np.add(out, x)
-        return (out / np.asarray(len(inputs), dtype=out.dtype)).astype(out.dtype)
+        total = functools.reduce(np.add, inputs)  # summed in order, as Keras
+        return (total / np.asarray(len(inputs), dtype=total.dtype)).astype(total.dtype)
 
 
 def average(inputs, **kwargs):

@@ -1,4 +1,6 @@
 """Maximum: the elementwise maximum of a list of inputs."""
+import functools
+
 import numpy as np
 
 from kerasmini.layers.merging.base_merge import Merge
@@ -8,10 +10,7 @@ class Maximum(Merge):
     """The largest of `inputs[0], inputs[1], ...` at every position."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = np.maximum(out, x)
-        return out
+        return functools.reduce(np.maximum, inputs)  # in order, as Keras
 
 
 def maximum(inputs, **kwargs):

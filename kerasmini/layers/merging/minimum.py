@@ -1,4 +1,6 @@
 """Minimum: the elementwise minimum of a list of inputs."""
+import functools
+
 import numpy as np
 
 from kerasmini.layers.merging.base_merge import Merge
@@ -8,10 +10,7 @@ class Minimum(Merge):
     """The smallest of `inputs[0], inputs[1], ...` at every position."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = np.minimum(out, x)
-        return out
+        return functools.reduce(np.minimum, inputs)  # in order, as Keras
 
 
 def minimum(inputs, **kwargs):

@@ -1,4 +1,6 @@
 """Multiply: the elementwise product of a list of inputs."""
+import functools
+
 import numpy as np
 
 from kerasmini.layers.merging.base_merge import Merge
@@ -9,10 +11,7 @@ class Multiply(Merge):
     gate of shape (batch, 1, 1, channels) scales a whole feature map)."""
 
     def _merge(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = np.multiply(out, x)
-        return out
+        return functools.reduce(np.multiply, inputs)  # in order, as Keras
 
 
 def multiply(inputs, **kwargs):

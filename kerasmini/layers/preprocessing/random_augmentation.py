@@ -38,6 +38,22 @@ class RandomAugmentation(Layer):
                 **{name: getattr(self, name) for name in self.ARGUMENTS}}
 
 
+class RandomWarp(RandomAugmentation):
+    """The geometric ones (zoom, translation): factors per axis, how to fill the border."""
+
+    ARGUMENTS = ("height_factor", "width_factor", "fill_mode", "interpolation", "seed",
+                 "fill_value")
+
+    def __init__(self, height_factor, width_factor, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 **kwargs):
+        check_fill_and_interpolation(fill_mode, interpolation)
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.height_factor, self.width_factor = height_factor, width_factor
+        self.fill_mode, self.interpolation = fill_mode, interpolation
+        self.fill_value = fill_value
+
+
 def check_fill_and_interpolation(fill_mode, interpolation):
     if fill_mode not in ("reflect", "wrap", "constant", "nearest", "crop"):
         raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
