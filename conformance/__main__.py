@@ -24,6 +24,8 @@ def parse(argv):
     p.add_argument("--layer", help="only this layer: Conv2D, MaxPool2D or Dense")
     p.add_argument("--junit", metavar="FILE", help="write JUnit XML to FILE")
     p.add_argument("--report", metavar="FILE.md", help="write a markdown report to FILE.md")
+    p.add_argument("--counts", metavar="FILE.json",
+                   help="write the run's counts for conformance/readme_counts.py")
     p.add_argument("--seed", type=int, help="base seed of the random tier (default: new)")
     p.add_argument("--random-case", metavar="LAYER:SEED",
                    help="run one random-tier case and print what it compared")
@@ -65,6 +67,8 @@ def main(argv=None):
         os.environ["KM_CONFORMANCE_SEED"] = str(opts.seed)
     if opts.report:
         os.environ["KM_CONFORMANCE_REPORT"] = os.path.abspath(opts.report)
+    if opts.counts:
+        os.environ["KM_CONFORMANCE_COUNTS"] = os.path.abspath(opts.counts)
     import pytest
     args = [HERE, "--rootdir", ROOT, "-q", "-p", "no:cacheprovider", "--tb=line",
             "-o", "console_output_style=progress"]

@@ -29,9 +29,11 @@ same NaN positions, same infinities with the same sign):
 
 Nothing here is ever widened to make a case pass.
 """
+import dataclasses
 import json
 import math
 import zlib
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -340,26 +342,43 @@ def check_shapes_and_dtypes(t, m, shape, km_out, tf_out, dtype, where):
         f"{where}: compute_output_shape kerasmini {got} != tf.keras {expected}")
 
 
-def check_values(layer, args, dtype, shapes, seed, fill="normal",
-                 classify=classify_divergence, *, canonical=None,
-                 fresh_weights=random_kernel_and_bias, reference_fn=reference_output,
-                 tf_shapes=grouped_conv2d_tf_shapes, extra_check=None):
-    """Build twins once, transfer weights both ways, run every input shape three ways.
+@dataclasses.dataclass(frozen=True)
+class LayerFamily:
+    """What check_values needs to know about a family of layers, one hook per field.
 
-    1. tf.keras's own initial weights -> kerasmini (set_weights), first input.
-    2. fresh weights set in kerasmini -> tf.keras, every input.
+    The defaults describe the first family (Conv2D, MaxPool2D, Dense);
+    test_layers_values describes the model-building layers with its own.
 
-    The hooks (defaults: Conv2D, MaxPool2D, Dense; test_layers_values passes its own):
-    canonical             the layer's name in the report and for the hooks (an alias such
-                          as AvgPool2D is recorded as AveragePooling2D); default: layer
+    canonical(layer)      the layer's name in the report and for the hooks (an alias
+                          such as AvgPool2D is recorded as AveragePooling2D)
     fresh_weights(name, weight_names, shapes, dtype, rng)    weights for step 2
-    reference_fn(name, args, x, weights, weight_names)       the float64 expected output
+    reference(name, args, x, weights, weight_names)          the float64 expected output
     classify(name, args, tf_out, x, weights, weight_names, rerun)   names a divergence
                           (None: every divergence is tf-wrong-values / tf-raises-...)
     tf_shapes(layer, args, direction, shapes, seed)          the shapes tf.keras runs
     extra_check(name, x, km_out, tf_out, where)              more asserts per output
     """
-    name = canonical or layer
+    canonical: Callable = str
+    fresh_weights: Callable = random_kernel_and_bias
+    reference: Callable = reference_output
+    classify: Optional[Callable] = classify_divergence
+    tf_shapes: Callable = grouped_conv2d_tf_shapes
+    extra_check: Optional[Callable] = None
+
+
+FIRST_FAMILY = LayerFamily()
+
+
+def check_values(layer, args, dtype, shapes, seed, fill="normal", family=FIRST_FAMILY):
+    """Build twins once, transfer weights both ways, run every input shape three ways.
+
+    1. tf.keras's own initial weights -> kerasmini (set_weights), first input.
+    2. fresh weights set in kerasmini -> tf.keras, every input.
+
+    `family` (a LayerFamily) says how this layer's weights, reference and divergences
+    are made.
+    """
+    name = family.canonical(layer)
     note(name, dtype, "values" if fill == "normal" else "edge")
     rng = np.random.default_rng(seed)
     full = dict(args, dtype=dtype)
@@ -375,11 +394,11 @@ def check_values(layer, args, dtype, shapes, seed, fill="normal",
         f"{[w.shape for w in tf_weights]}, kerasmini {km_shapes}")
     names = [w.name for w in m.weights]
     for direction, direction_shapes in transfer_directions(shapes, bool(tf_weights)):
-        fresh = fresh_weights(name, names, [w.shape for w in tf_weights], dtype, rng) \
+        fresh = family.fresh_weights(name, names, [w.shape for w in tf_weights], dtype, rng) \
             if direction == "km->tf" else None
         transfer_weights(direction, t, m, tf_weights, fresh)
         weights = m.get_weights()
-        tf_runs = tf_shapes(layer, args, direction, direction_shapes, seed)
+        tf_runs = family.tf_shapes(layer, args, direction, direction_shapes, seed)
         for shape in direction_shapes:
             x = make_inputs(shape, dtype, rng, fill)
             where = describe(layer, args, dtype, shape, seed) + f" fill={fill} {direction}"
@@ -387,11 +406,12 @@ def check_values(layer, args, dtype, shapes, seed, fill="normal",
             # None: not run on this input (budget, see tf_shapes): kerasmini vs reference only
             tf_out = run_tf(t, x) if as_shape(shape) in tf_runs else None
             check_shapes_and_dtypes(t, m, shape, km_out, tf_out, dtype, where)
-            ref = reference_fn(name, args, x, weights, names)
-            if extra_check:
-                extra_check(name, x, km_out, tf_out, where)
-            cls = (lambda out, _x=x, _w=weights: classify(
-                name, args, out, _x, _w, names, lambda: run_tf(t, _x))) if classify else None
+            ref = family.reference(name, args, x, weights, names)
+            if family.extra_check:
+                family.extra_check(name, x, km_out, tf_out, where)
+            cls = (lambda out, _x=x, _w=weights: family.classify(
+                name, args, out, _x, _w, names, lambda: run_tf(t, _x))) \
+                if family.classify else None
             three_way(km_out, tf_out, ref, dtype, where, cls)
     return t, m
 

@@ -55,6 +55,34 @@ MUTATIONS = {
         "if not is_int(filters) or filters <= 0:",
         "if not is_int(filters) or filters < 0:",
         "no ValueError for Conv2D(filters=0)"),
+    # Bugs in the chunked, blocked and threaded paths: they change outputs only for
+    # inputs larger than a chunk, a block or the threading threshold, which
+    # test_kernel_paths.py reaches by shrinking those limits.
+    "chunk_last_images_dropped": (
+        "kerasmini/ops/windows.py",
+        "        for n0 in range(0, batch, images):",
+        "        for n0 in range(0, batch - images + 1, images):",
+        "the last, shorter group of whole images is never computed"),
+    "chunk_last_band_dropped": (
+        "kerasmini/ops/windows.py",
+        "        for r0 in range(0, out_h, rows_per_block):",
+        "        for r0 in range(0, out_h - rows_per_block + 1, rows_per_block):",
+        "the last, shorter band of output rows is never computed"),
+    "conv_band_starts_a_row_early": (
+        "kerasmini/ops/windows.py",
+        "    start = out_rows.start * stride_h\n",
+        "    start = out_rows.start * stride_h - (out_rows.start > 0)\n",
+        "every conv row band after the first reads its input one row too high"),
+    "maxpool_block_offset_ignores_thread_part": (
+        "kerasmini/ops/max_pooling.py",
+        "            block = slice(images.start + block.start, images.start + block.stop)",
+        "            block = slice(block.start, block.stop)",
+        "the second thread pools the first thread's images"),
+    "thread_last_part_dropped": (
+        "kerasmini/ops/threads.py",
+        "    parts = [slice(i, min(i + step, batch)) for i in range(0, batch, step)]",
+        "    parts = [slice(i, min(i + step, batch)) for i in range(0, batch - step, step)]",
+        "the second thread's share of the batch is never computed"),
 }
 
 

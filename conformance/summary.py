@@ -176,6 +176,14 @@ class Collector:
         lines.append(["total", "", *totals, "", ""])
         return lines
 
+    def counts(self, seconds):
+        """The run in numbers, for conformance/readme_counts.py."""
+        return {"tier": os.environ.get("KM_CONFORMANCE_TIER", "full"),
+                "seed": os.environ.get("KM_CONFORMANCE_SEED"), "seconds": round(seconds),
+                "versions": versions(), "table": self._table(),
+                "divergences": {kind: len(cases)
+                                for kind, cases in sorted(self.divergences().items())}}
+
     def text_lines(self):
         out = ["", "=" * 30 + " kerasmini vs tf.keras conformance " + "=" * 30,
                versions_line()]

@@ -145,14 +145,17 @@ def check_dropout_identity(name, x, km_out, tf_out, where):
         harness.record_divergence("tf-dropout-not-identity", where, "")
 
 
+# The model-building layers: their weights, references, divergence kinds, grouped-Conv1D
+# budget and Dropout's identity; a weightless layer runs every shape.
+MODEL_LAYERS = harness.LayerFamily(
+    canonical=canonical, fresh_weights=layer_weights, reference=layer_reference,
+    classify=classify, tf_shapes=grouped_conv1d_tf_shapes,
+    extra_check=check_dropout_identity)
+
+
 def check_layer_values(layer, args, dtype, shapes, seed, fill="normal"):
-    """harness.check_values with the model-building layers' hooks: their weights,
-    references, divergence kinds, grouped-Conv1D budget and Dropout's identity; a
-    weightless layer runs every shape."""
-    return harness.check_values(
-        layer, args, dtype, shapes, seed, fill, classify, canonical=canonical(layer),
-        fresh_weights=layer_weights, reference_fn=layer_reference,
-        tf_shapes=grouped_conv1d_tf_shapes, extra_check=check_dropout_identity)
+    """harness.check_values for the model-building layers (MODEL_LAYERS)."""
+    return harness.check_values(layer, args, dtype, shapes, seed, fill, MODEL_LAYERS)
 
 
 def _classes(cases):

@@ -3,6 +3,7 @@
 `python -m kerasmini explain "Conv2D(filters=5, kernel_size=3, strides=(2, 2))"
 --input-shape 10,8,16,3` derives a layer's output shape in words (kerasmini/explain/cli.py).
 """
+import os
 import sys
 
 import numpy as np
@@ -40,5 +41,17 @@ def main(argv):
     return 0
 
 
+def run(argv):
+    """main(), and a quiet exit when the reader closes the pipe (`| head`)."""
+    try:
+        status = main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would print a traceback flushing stdout at exit: point it at devnull.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(sys.argv[1:]))

@@ -38,6 +38,9 @@ def serialize_keras_object(obj, module):
     """
     if obj is None:
         return None
+    if inspect.isfunction(obj):  # e.g. the initializer made from an array: by name only,
+        return {"module": "builtins", "class_name": "function",  # as Keras writes it
+                "config": obj.__name__, "registered_name": "function"}
     cls = type(obj)
     registered_name = None
     if not cls.__module__.startswith("kerasmini."):

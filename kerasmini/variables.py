@@ -1,5 +1,35 @@
 """A small Variable: a named NumPy array that a layer owns and can reassign."""
+import contextlib
+import threading
+
 import numpy as np
+
+_limits = threading.local()  # the allocation budget of the load running in this thread
+
+
+@contextlib.contextmanager
+def allocation_limit(max_bytes, where):
+    """Within this block, weights created in this thread may total at most `max_bytes`:
+    a file's config cannot make layers allocate more than the file holds."""
+    previous = getattr(_limits, "budget", None)
+    _limits.budget = [max_bytes, where]
+    try:
+        yield
+    finally:
+        _limits.budget = previous
+
+
+def reserve(shape, dtype, path):
+    """Count a weight against the current allocation limit, before it is allocated."""
+    budget = getattr(_limits, "budget", None)
+    if budget is None:
+        return
+    size = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    if size > budget[0]:
+        raise ValueError(f"Not allowed: the weight '{path}' ({tuple(shape)}, {dtype}) "
+                         f"needs {size} bytes, but {budget[1]} holds only {budget[0]} "
+                         "more bytes of weights; refusing to allocate it.")
+    budget[0] -= size
 
 
 class Variable:

@@ -52,3 +52,19 @@ class AveragePooling2DTest(unittest.TestCase):
     def test_window_larger_than_input_raises(self):
         with self.assertRaises(ValueError):
             layers.AveragePooling2D(4)(np.ones((1, 3, 3, 1)))
+
+
+class HugeWindowTest(unittest.TestCase):
+    """The cost is O(input + output): a window far larger than the image costs nothing
+    (a loop over window offsets would take minutes here)."""
+
+    def test_window_covering_the_image_averages_its_real_pixels(self):
+        x = np.random.default_rng(0).random((2, 3, 5, 4)).astype("float32")
+        for data_format in ("channels_last", "channels_first"):
+            inputs = x if data_format == "channels_last" else x.transpose(0, 3, 1, 2)
+            out = layers.AveragePooling2D(20000, padding="same",
+                                          data_format=data_format)(inputs)
+            expected = x.astype("float64").mean(axis=(1, 2), keepdims=True)
+            if data_format == "channels_first":
+                expected = expected.transpose(0, 3, 1, 2)
+            np.testing.assert_allclose(out, expected, rtol=1e-6)

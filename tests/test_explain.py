@@ -13,7 +13,7 @@ from parameterized import parameterized
 
 import kerasmini
 from kerasmini import layers
-from kerasmini.explain.explanation import format_shape
+from kerasmini.explain.explanation import shape_as_tuple
 from kerasmini.ops.shapes import effective_kernel_size
 
 CONV_KERNELS = (1, 2, 3, 5, (1, 3), (3, 1), (4, 3))
@@ -83,7 +83,7 @@ def assert_agrees(test, layer, input_shape, config):
         test.assertTrue(explanation.ok, f"{context}: expected {expected}, explain says "
                                         f"{explanation.problem}")
         test.assertEqual(explanation.output_shape, expected, f"{context}\n{text}")
-        test.assertTrue(text.endswith(f"-> {format_shape(expected)}"), f"{context}\n{text}")
+        test.assertTrue(text.endswith(f"-> {shape_as_tuple(expected)}"), f"{context}\n{text}")
     return explanation
 
 

@@ -130,3 +130,53 @@ class ParsingTest(unittest.TestCase):
     def test_bad_shapes(self, text):
         with self.assertRaises(ParseError):
             parse_shape(text)
+
+
+class BoundedPicturesTest(unittest.TestCase):
+    """A picture's cost is capped: large inputs are drawn as a representative crop, and
+    a window too large to draw is refused in one clear line, never a traceback."""
+
+    def test_small_inputs_are_drawn_whole(self):
+        from kerasmini.explain.pictures import drawn_input_size
+        self.assertEqual(drawn_input_size(5, 3, 1, "same"), (5, 5))
+
+    def test_large_inputs_become_a_crop_with_the_same_padding(self):
+        from kerasmini.explain.pictures import (MAX_DRAWN_CELLS, WindowGeometry,
+                                                drawn_input_size)
+        for size, kernel, stride, padding in [(32, 3, 1, "same"), (33, 4, 2, "same"),
+                                              (100, 5, 3, "valid"), (64, 2, 4, "same")]:
+            crop = drawn_input_size(size, kernel, stride, padding)
+            full = WindowGeometry(size, kernel, stride, padding)
+            drawn = WindowGeometry(crop, kernel, stride, padding)
+            self.assertLess(crop[0], size)
+            self.assertLessEqual(drawn.padded_size[0], MAX_DRAWN_CELLS)
+            self.assertEqual(drawn.pads, full.pads)  # the same padding split
+            self.assertEqual(drawn.taps(0, 0), full.taps(0, 0))
+
+    def test_a_window_too_large_to_draw_is_refused_in_words(self):
+        status, out, err = run(["explain", "AveragePooling2D(2000, padding='same')",
+                                "--input-shape", "1,1,1,1", "--picture", "never.png"])
+        self.assertEqual(status, 1)
+        self.assertIn("-> (1, 1, 1, 1)", out)  # the derivation is still printed
+        self.assertIn("picture not drawn: too large to draw: a window of 2000 pixels", err)
+        self.assertFalse(os.path.exists("never.png"))
+
+    def test_weightless_layers_count_zero_parameters(self):
+        status, out, _ = run(["explain", "Conv2D(2, 3)", "Flatten()", "Dense(3)",
+                              "--input-shape", "1,5,5,1"])
+        self.assertEqual(status, 0)
+        self.assertIn("(1, 5, 5, 1) -> (1, 3), 77 parameters", out)
+        self.assertNotIn("?", out)
+
+    def test_a_closed_pipe_ends_quietly(self):
+        import subprocess
+        import sys
+        command = [sys.executable, "-m", "kerasmini", "explain", "Conv2D(2, 3)",
+                   "Flatten()", "Dense(3)", "--input-shape", "1,5,5,1"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env={**os.environ, "PYTHONPATH": os.getcwd()})
+        process.stdout.close()  # as `| head` does once it has its lines
+        stderr = process.stderr.read().decode()
+        process.wait()
+        self.assertNotIn("Traceback", stderr)
+        self.assertEqual(process.returncode, 141)

@@ -12,7 +12,7 @@ from parameterized import parameterized
 
 import kerasmini
 from kerasmini import layers
-from kerasmini.explain.explanation import format_shape
+from kerasmini.explain.explanation import shape_as_tuple
 
 
 def branchy():
@@ -214,7 +214,7 @@ class MergeWordsTest(unittest.TestCase):
             self.assertIn("no output: ", str(explanation))
         else:
             self.assertTrue(str(explanation).endswith(
-                f"{format_shape(shapes)} -> {format_shape(expected)}"), str(explanation))
+                f"{shape_as_tuple(shapes)} -> {shape_as_tuple(expected)}"), str(explanation))
 
     def test_concatenate_words(self):
         text = str(layers.Concatenate().explain([(1, 8, 8, 4), (1, 8, 8, 4)]))

@@ -94,9 +94,9 @@ MODELS = [("done_when", done_when, (28, 28, 1)), ("every_layer", every_layer, (2
           ("sequence_family", sequence_family, (24, 3))]
 
 
-def summary_text(model, line_length):
+def summary_text(model, line_length, **options):
     out = []
-    model.summary(print_fn=lambda s, **kw: out.append(s), line_length=line_length)
+    model.summary(print_fn=lambda s, **kw: out.append(s), line_length=line_length, **options)
     return "".join(out)
 
 
@@ -120,6 +120,14 @@ class ModelConformanceTest(unittest.TestCase):
         for line_length in (None, 76, 100, 120):
             self.assertEqual(summary_text(km, line_length), summary_text(tf, line_length),
                              f"{name}: summary differs at line_length={line_length}")
+        km.layers[1].trainable = tf.layers[1].trainable = False  # one "N" in the column
+        for show_trainable, (first, last) in ((True, (0, -1)), (False, (1, -2)),
+                                              (True, (-2, 1))):
+            texts = [summary_text(m, 100, show_trainable=show_trainable, layer_range=[
+                m.layers[first].name, m.layers[last].name]) for m in (km, tf)]
+            self.assertEqual(*texts, f"{name}: summary(show_trainable={show_trainable}, "
+                             f"layer_range=layers {first}..{last}) differs")
+        km.layers[1].trainable = tf.layers[1].trainable = True
         self.assertEqual(km.count_params(), tf.count_params())
         self.assertEqual([w.shape for w in km.weights], [tuple(w.shape) for w in tf.weights])
         x = np.random.default_rng(1).random((37, *shape)).astype("float32")

@@ -51,7 +51,11 @@ def main(argv=None, out=None):
         explanation = explain_model(layers, input_shape)
         print(explanation.details(), file=out)
     if options.picture and explanation.ok:
-        print(f"picture: {draw(layers, input_shape, options.picture)}", file=out)
+        try:
+            print(f"picture: {draw(layers, input_shape, options.picture)}", file=out)
+        except (ValueError, ImportError, OSError) as error:  # too large, no matplotlib,
+            print(f"picture not drawn: {error}", file=sys.stderr)  # bad format or path
+            return 1
     return 0 if explanation.ok else 1
 
 

@@ -10,7 +10,9 @@ why there is no output, in words.
 """
 from fractions import Fraction
 
-from kerasmini.explain.explanation import Explanation, format_number, format_shape
+from kerasmini import layers
+from kerasmini.applications.convnext import LayerScale, StochasticDepth
+from kerasmini.explain.explanation import Explanation, format_number, shape_as_tuple
 from kerasmini.layers.convolutional.base_conv import BaseConv
 from kerasmini.layers.convolutional.base_conv_transpose import BaseConvTranspose
 from kerasmini.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
@@ -24,13 +26,17 @@ from kerasmini.layers.merging.maximum import Maximum
 from kerasmini.layers.merging.minimum import Minimum
 from kerasmini.layers.merging.multiply import Multiply
 from kerasmini.layers.merging.subtract import Subtract
+from kerasmini.layers.operation import Operation
 from kerasmini.layers.pooling.base_pooling import BasePooling
+from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
 from kerasmini.ops.layout import join_channels, split_channels
 from kerasmini.ops.shapes import (conv_transpose_crop, conv_transpose_length,
                                   effective_kernel_size, output_length, same_padding)
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 SIDES = {"height": ("top", "bottom"), "width": ("left", "right")}
+MAX_POOLING = (layers.MaxPooling1D, layers.MaxPooling2D)  # the pooling layers whose 'same' pads with -inf
+AVERAGE_POOLING = (layers.AveragePooling2D,)  # those that divide by the real pixels only
 
 
 def explain_layer(layer, input_shape):
@@ -112,9 +118,9 @@ def explain_pooling(layer, input_shape):
                                            layer.padding, (1,) * layer.rank, "window")
     if problem:
         return _invalid(explanation, problem)
-    if layer.padding == "same" and "Max" in type(layer).__name__:
+    if layer.padding == "same" and isinstance(layer, MAX_POOLING):
         lines.append("max pooling pads with -inf, so a padded pixel never wins")
-    if layer.padding == "same" and "Average" in type(layer).__name__:
+    if layer.padding == "same" and isinstance(layer, AVERAGE_POOLING):
         lines.append("average pooling divides by the real pixels in each window: the "
                      "padding is not counted")
     lines.append(f"channels: {channels} in -> {channels} out (each channel is pooled "
@@ -142,9 +148,9 @@ def _check_rank(layer, title, input_shape):
         hint = (" (is the batch axis missing? a single example needs shape (1, ...))"
                 if len(input_shape) == expected - 1 else "")
         return _invalid(explanation, f"{type(layer).__name__} takes rank-{expected} input "
-                        f"({', '.join(layout)}); {format_shape(input_shape)} has rank "
+                        f"({', '.join(layout)}); {shape_as_tuple(input_shape)} has rank "
                         f"{len(input_shape)}{hint}"), (), None
-    explanation.lines.append(f"input {format_shape(input_shape)} = ({', '.join(layout)}); "
+    explanation.lines.append(f"input {shape_as_tuple(input_shape)} = ({', '.join(layout)}); "
                              f"{where}")
     spatial, channels = split_channels(input_shape, layer.data_format)
     explanation.lines.append(f"batch: {input_shape[0]} passes through unchanged")
@@ -173,15 +179,11 @@ def explain_axis(name, length, kernel, stride, padding, dilation=1, what="kernel
     'same':  zeros are added so that ceil(in / s) windows fit, the odd pixel after.
     """
     k_eff = effective_kernel_size(kernel, dilation)
-    head = f"{name}: {length} in, {what} {kernel}, stride {stride}, padding '{padding}'"
-    lines = [head]
+    lines = [f"{name}: {length} in, {what} {kernel}, stride {stride}, padding '{padding}'"]
     if dilation > 1:
         lines.append(f"  dilation {dilation}: the {kernel} taps are {dilation} apart, so the "
                      f"{what} spans (k - 1) * d + 1 = ({kernel} - 1) * {dilation} + 1 = "
                      f"{k_eff} pixels")
-    size = output_length(length, kernel, stride, padding, dilation)
-    k_word = f"dilated {what} {k_eff}" if dilation > 1 else f"{what} {k_eff}"
-    k_sym = "k_eff" if dilation > 1 else "k"
     if length is None:
         lines.append(f"  unknown size (None): the {name} stays None")
         return lines, None, None, f"{name} None"
@@ -191,22 +193,44 @@ def explain_axis(name, length, kernel, stride, padding, dilation=1, what="kernel
                      "none after, so output step t sees only inputs up to t")
         lines.append(f"  positions = ceil(in / s) = ceil({length} / {stride}) = {size}")
         return lines, size, None, f"{name} causal ceil({length}/{stride}) = {size}"
+    explain = _explain_valid_axis if padding == "valid" else _explain_same_axis
+    size, problem, summary = explain(lines, name, length, kernel, stride, dilation, what)
+    return lines, size, problem, summary
+
+
+def _kernel_words(kernel, dilation, what):
+    """(effective size, its words, its symbol): 'dilated kernel 5' and 'k_eff' if dilated."""
+    k_eff = effective_kernel_size(kernel, dilation)
+    if dilation > 1:
+        return k_eff, f"dilated {what} {k_eff}", "k_eff"
+    return k_eff, f"{what} {k_eff}", "k"
+
+
+def _explain_valid_axis(lines, name, length, kernel, stride, dilation, what):
+    """'valid' along one axis: appends its lines; (output length, problem, summary)."""
+    k_eff, k_word, k_sym = _kernel_words(kernel, dilation, what)
+    size = output_length(length, kernel, stride, "valid", dilation)
     valid_text, valid_value = _valid_quotient(length, k_eff, stride, k_sym)
-    if padding == "valid":
-        if size <= 0:
-            problem = (f"{k_word} is larger than input {length} with padding='valid': "
-                       f"no output position fits (along the {name})")
-            lines.append(f"  {problem}")
-            return lines, size, problem, ""
-        lines.append(f"  positions = {valid_text}")
-        if valid_value != size:
-            lines.append(f"  'valid' rounds {format_number(valid_value)} down to {size}: "
-                         "a window must fit entirely inside the input")
-        same_size = output_length(length, kernel, stride, "same", dilation)
-        lines.append(f"  (padding='same' would give ceil({length} / {stride}) = {same_size})")
-        summary = (f"{name} ({length} - {k_eff}) / {stride} + 1 = {format_number(valid_value)}"
-                   + ("" if valid_value == size else f" -> {size}"))
-        return lines, size, None, summary
+    if size <= 0:
+        problem = (f"{k_word} is larger than input {length} with padding='valid': "
+                   f"no output position fits (along the {name})")
+        lines.append(f"  {problem}")
+        return size, problem, ""
+    lines.append(f"  positions = {valid_text}")
+    if valid_value != size:
+        lines.append(f"  'valid' rounds {format_number(valid_value)} down to {size}: "
+                     "a window must fit entirely inside the input")
+    same_size = output_length(length, kernel, stride, "same", dilation)
+    lines.append(f"  (padding='same' would give ceil({length} / {stride}) = {same_size})")
+    summary = (f"{name} ({length} - {k_eff}) / {stride} + 1 = {format_number(valid_value)}"
+               + ("" if valid_value == size else f" -> {size}"))
+    return size, None, summary
+
+
+def _explain_same_axis(lines, name, length, kernel, stride, dilation, what):
+    """'same' along one axis: appends its lines; (output length, None, summary)."""
+    k_eff, k_word, k_sym = _kernel_words(kernel, dilation, what)
+    size = output_length(length, kernel, stride, "same", dilation)
     before, after = same_padding(length, kernel, stride, dilation)
     total = (size - 1) * stride + k_eff - length
     lines.append(f"  positions = ceil(in / s) = ceil({length} / {stride}) = {size} "
@@ -219,14 +243,14 @@ def explain_axis(name, length, kernel, stride, padding, dilation=1, what="kernel
         first, second = SIDES.get(name, ("before", "after"))
         odd = (f"; the odd pixel goes {second}, as in TensorFlow" if total % 2 else "")
         lines.append(pad_text + f": {before} {first}, {after} {second}{odd}")
+    _, valid_value = _valid_quotient(length, k_eff, stride, k_sym)
     valid_size = output_length(length, kernel, stride, "valid", dilation)
     if valid_size > 0:
         rounded = "" if valid_value == valid_size else f" -> {valid_size}"
         lines.append(f"  (padding='valid' would give {format_number(valid_value)}{rounded})")
     else:
         lines.append(f"  (padding='valid' would give no output: {k_word} > input {length})")
-    summary = f"{name} ceil({length}/{stride}) = {size}, pad {before}+{after}"
-    return lines, size, None, summary
+    return size, None, f"{name} ceil({length}/{stride}) = {size}, pad {before}+{after}"
 
 
 def _valid_quotient(length, k_eff, stride, k_sym):
@@ -415,7 +439,7 @@ def explain_dense(layer, input_shape):
     lines.append(f"Dense acts on the last axis only: {fan_in} in -> {layer.units} out "
                  f"(inputs @ kernel{' + bias' if layer.use_bias else ''})")
     if len(input_shape) > 2:
-        lines.append(f"the other axes {format_shape(rest)} pass through: the same kernel is "
+        lines.append(f"the other axes {shape_as_tuple(rest)} pass through: the same kernel is "
                      f"applied at each of their positions")
     elif len(input_shape) == 2:
         lines.append(f"batch: {input_shape[0]} passes through unchanged")
@@ -444,16 +468,16 @@ def explain_input(layer, input_shape):
     """An InputLayer fed `input_shape`: it must fit the declared shape (None fits all)."""
     explanation = Explanation("InputLayer", input_shape)
     declared = tuple(layer.batch_shape)
-    explanation.lines.append(WORDS["InputLayer"])
-    explanation.lines.append(f"declared {format_shape(declared)}; a None size takes any "
+    explanation.lines.append(WORDS[InputLayer])
+    explanation.lines.append(f"declared {shape_as_tuple(declared)}; a None size takes any "
                              "size, the batch axis takes the one given")
     misfit = _misfit(declared, input_shape)
     if misfit:
-        return _invalid(explanation, f"input {format_shape(input_shape)} does not fit "
-                                     f"'{layer.name}' {format_shape(declared)}: {misfit}")
+        return _invalid(explanation, f"input {shape_as_tuple(input_shape)} does not fit "
+                                     f"'{layer.name}' {shape_as_tuple(declared)}: {misfit}")
     explanation.output_shape = input_shape
     explanation.params = 0
-    explanation.summary = WORDS["InputLayer"]
+    explanation.summary = WORDS[InputLayer]
     return explanation
 
 
@@ -497,7 +521,7 @@ def explain_add(layer, input_shapes):
         explanation.lines.append(f"axis {axis}: {_sizes(sizes)} -> {output_shape[axis]} "
                                  "(1 is broadcast; None is known only when run)")
     if not differ:
-        explanation.lines.append(f"shapes equal: {format_shape(output_shape)} -> the same "
+        explanation.lines.append(f"shapes equal: {shape_as_tuple(output_shape)} -> the same "
                                  "shape")
     explanation.summary = ("; ".join(f"axis {axis}: {_sizes(sizes)} broadcast -> "
                                      f"{output_shape[axis]}" for axis, sizes in differ)
@@ -566,56 +590,58 @@ def is_shape_list(value):
 
 # ----- any other layer: its own compute_output_shape, with words for the common ones ---
 WORDS = {
-    "Flatten": "Flatten keeps the batch axis and lays every other axis out in one row",
-    "Dropout": "Dropout zeroes a random fraction of values while training; shape unchanged",
-    "Activation": "an activation works element by element; shape unchanged",
-    "ReLU": "an activation works element by element; shape unchanged",
-    "Softmax": "softmax normalizes along an axis; shape unchanged",
-    "InputLayer": "the model's input: the shape every later layer starts from",
-    "GlobalAveragePooling2D": "the mean over all positions: one value per channel",
-    "GlobalMaxPooling2D": "the max over all positions: one value per channel",
-    "GlobalAveragePooling1D": "the mean over all steps: one value per channel",
-    "GlobalMaxPooling1D": "the max over all steps: one value per channel",
-    "UpSampling1D": "UpSampling1D repeats each step `size` times: steps * size",
-    "UpSampling2D": "UpSampling2D multiplies rows and columns by `size` ('nearest' "
-                    "repeats pixels, 'bilinear' interpolates)",
-    "ZeroPadding1D": "ZeroPadding1D adds zero steps before and after: steps + before + after",
-    "Cropping1D": "Cropping1D cuts steps at the start and end: steps - before - after",
-    "Resizing": "Resizing resamples every image to (height, width)",
-    "CenterCrop": "CenterCrop keeps the central (height, width) region (an image smaller "
-                  "than that is cropped to its aspect ratio and resized)",
-    "LayerNormalization": "each sample is normalized over its `axis` values (its own mean "
-                          "and variance); gamma and beta have the size of those axes; shape "
-                          "unchanged",
-    "GroupNormalization": "the channels are split into groups; each sample is normalized "
-                          "over every position of each group; shape unchanged",
-    "UnitNormalization": "each sample is divided by its L2 norm along `axis`; shape unchanged",
-    "Normalization": "(x - mean) / sqrt(variance) per position of the kept `axis`; shape "
+    layers.Flatten: "Flatten keeps the batch axis and lays every other axis out in one row",
+    layers.Dropout: "Dropout zeroes a random fraction of values while training; shape unchanged",
+    layers.Activation: "an activation works element by element; shape unchanged",
+    layers.ReLU: "an activation works element by element; shape unchanged",
+    layers.Softmax: "softmax normalizes along an axis; shape unchanged",
+    layers.InputLayer: "the model's input: the shape every later layer starts from",
+    layers.GlobalAveragePooling2D: "the mean over all positions: one value per channel",
+    layers.GlobalMaxPooling2D: "the max over all positions: one value per channel",
+    layers.GlobalAveragePooling1D: "the mean over all steps: one value per channel",
+    layers.GlobalMaxPooling1D: "the max over all steps: one value per channel",
+    layers.UpSampling1D: "UpSampling1D repeats each step `size` times: steps * size",
+    layers.UpSampling2D: "UpSampling2D multiplies rows and columns by `size` ('nearest' "
+                         "repeats pixels, 'bilinear' interpolates)",
+    layers.ZeroPadding1D: "ZeroPadding1D adds zero steps before and after: steps + before "
+                          "+ after",
+    layers.Cropping1D: "Cropping1D cuts steps at the start and end: steps - before - after",
+    layers.Resizing: "Resizing resamples every image to (height, width)",
+    layers.CenterCrop: "CenterCrop keeps the central (height, width) region (an image "
+                       "smaller than that is cropped to its aspect ratio and resized)",
+    layers.LayerNormalization: "each sample is normalized over its `axis` values (its own "
+                               "mean and variance); gamma and beta have the size of those "
+                               "axes; shape unchanged",
+    layers.GroupNormalization: "the channels are split into groups; each sample is "
+                               "normalized over every position of each group; shape unchanged",
+    layers.UnitNormalization: "each sample is divided by its L2 norm along `axis`; shape "
+                              "unchanged",
+    layers.Normalization: "(x - mean) / sqrt(variance) per position of the kept `axis`; "
+                          "shape unchanged",
+    layers.PReLU: "x where x >= 0, alpha * x below, alpha learned per position (shared "
+                  "along shared_axes); shape unchanged",
+    layers.Identity: "the output is the input",
+    layers.SpatialDropout1D: "Dropout of whole channels while training; shape unchanged",
+    layers.SpatialDropout2D: "Dropout of whole channels while training; shape unchanged",
+    layers.GaussianNoise: "adds Gaussian noise while training; shape unchanged",
+    layers.GaussianDropout: "multiplies by Gaussian noise around 1 while training; shape "
+                            "unchanged",
+    layers.ActivityRegularization: "the identity, adding a penalty on the output to the "
+                                   "losses",
+    RandomAugmentation: "a random image change while training, the identity at inference; "
+                        "shape unchanged",
+    LayerScale: "multiplies every channel by its own learned scale; shape unchanged",
+    StochasticDepth: "drops the residual branch of random samples while training; shape "
                      "unchanged",
-    "PReLU": "x where x >= 0, alpha * x below, alpha learned per position (shared along "
-             "shared_axes); shape unchanged",
-    "Identity": "the output is the input",
-    "SpatialDropout1D": "Dropout of whole channels while training; shape unchanged",
-    "SpatialDropout2D": "Dropout of whole channels while training; shape unchanged",
-    "GaussianNoise": "adds Gaussian noise while training; shape unchanged",
-    "GaussianDropout": "multiplies by Gaussian noise around 1 while training; shape "
-                       "unchanged",
-    "ActivityRegularization": "the identity, adding a penalty on the output to the losses",
-    "RandomAugmentation": "a random image change while training, the identity at "
-                          "inference; shape unchanged",
-    "LayerScale": "multiplies every channel by its own learned scale; shape unchanged",
-    "StochasticDepth": "drops the residual branch of random samples while training; "
-                       "shape unchanged",
-    "Operation": "a tensor operation (x + y, x * 0.5) recorded in the graph, element by "
-                 "element with broadcasting",
+    Operation: "a tensor operation (x + y, x * 0.5) recorded in the graph, element by "
+               "element with broadcasting",
 }
 
 
 def explain_other(layer, input_shape):
     name = type(layer).__name__
     explanation = Explanation(name, input_shape)
-    words = next((WORDS[c.__name__] for c in type(layer).__mro__ if c.__name__ in WORDS),
-                 None)
+    words = next((WORDS[c] for c in type(layer).__mro__ if c in WORDS), None)
     try:
         output_shape = tuple(layer.compute_output_shape(input_shape))
     except NotImplementedError:
@@ -624,14 +650,13 @@ def explain_other(layer, input_shape):
         return _invalid(explanation, str(error))
     if words:
         explanation.lines.append(words)
-    is_flatten = any(c.__name__ == "Flatten" for c in type(layer).__mro__)
-    if is_flatten and len(input_shape) > 1:
+    if isinstance(layer, layers.Flatten) and len(input_shape) > 1:
         rest = input_shape[1:]
         if None not in rest:
             product = " * ".join(map(str, rest)) + f" = {_product(rest)}"
             explanation.lines.append(f"{product} values per example")
             words = f"{product} values per example"
-    explanation.lines.append(f"compute_output_shape gives {format_shape(output_shape)}")
+    explanation.lines.append(f"compute_output_shape gives {shape_as_tuple(output_shape)}")
     explanation.output_shape = output_shape
     explanation.params = _built_params(layer)
     explanation.summary = words.split(";")[0] if words else ""
@@ -639,8 +664,11 @@ def explain_other(layer, input_shape):
 
 
 def _built_params(layer):
-    """A layer without weights has 0; a built layer counts its own."""
-    if not getattr(layer, "weights", None) and getattr(layer, "built", False):
+    """A layer without weights has 0 (built, or a class that never makes any: its build
+    is Layer's, e.g. Flatten); a built layer counts its own."""
+    never_has_weights = type(layer).build is layers.Layer.build
+    if not getattr(layer, "weights", None) and (getattr(layer, "built", False)
+                                               or never_has_weights):
         return 0
     try:
         return layer.count_params()

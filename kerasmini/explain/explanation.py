@@ -25,8 +25,8 @@ class Explanation:
 
     @property
     def text(self):
-        result = (f"output shape: {format_shape(self.input_shape)} -> "
-                  f"{format_shape(self.output_shape)}" if self.ok
+        result = (f"output shape: {shape_as_tuple(self.input_shape)} -> "
+                  f"{shape_as_tuple(self.output_shape)}" if self.ok
                   else f"no output: {self.problem}")
         return "\n".join([self.title, *("  " + line for line in self.lines), result])
 
@@ -36,12 +36,14 @@ class Explanation:
     __repr__ = __str__
 
 
-def format_shape(shape):
-    """(10, 3, 7, 5) as Keras prints it; None stays None; a merge's list of shapes in [ ]."""
+def shape_as_tuple(shape):
+    """(10, 3, 7, 5) in Python's tuple notation, so a 1-tuple is (5,) (model.summary
+    prints (5) instead: models/summary.py's shape_as_summary); None stays None; a merge's
+    list of shapes in [ ]."""
     if shape is None:
         return "None"
     if isinstance(shape, list) and all(isinstance(s, (list, tuple)) for s in shape):
-        return "[" + ", ".join(map(format_shape, shape)) + "]"
+        return "[" + ", ".join(map(shape_as_tuple, shape)) + "]"
     shape = tuple(shape)
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
 

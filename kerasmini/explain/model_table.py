@@ -7,7 +7,7 @@ comes from the layer's own derivation (`explain_layer`), so a model's table agre
 its layers' words.
 """
 from kerasmini.explain.derivations import explain_layer
-from kerasmini.explain.explanation import format_shape
+from kerasmini.explain.explanation import shape_as_tuple
 from kerasmini.explain.graph import (given_input_shapes, graph_rows, is_chain, is_graph,
                                      repeated_calls)
 
@@ -66,8 +66,8 @@ class ModelExplanation:
                 continue
             shared = (f"weights of {self.repeats[name]}, counted there; "
                       if name in self.repeats else "")
-            rows.append((name, e.title.split("(")[0], format_shape(e.input_shape),
-                         format_shape(e.output_shape) if e.ok else "no output",
+            rows.append((name, e.title.split("(")[0], shape_as_tuple(e.input_shape),
+                         shape_as_tuple(e.output_shape) if e.ok else "no output",
                          "?" if e.params is None else str(e.params), shared + e.summary))
         if not self.is_chain:
             rows = [row[:2] + (", ".join(source) or "-",) + row[2:]
@@ -83,8 +83,8 @@ class ModelExplanation:
             cells = [cell.ljust(width) for cell, width in zip(row, widths)]
             lines.append("  " + "  ".join(cells + [row[-1]]).rstrip())
         total = "?" if self.params is None else self.params
-        result = (f"output shape: {format_shape(self.input_shape)} -> "
-                  f"{format_shape(self.output_shape)}, {total} parameters" if self.ok
+        result = (f"output shape: {shape_as_tuple(self.input_shape)} -> "
+                  f"{shape_as_tuple(self.output_shape)}, {total} parameters" if self.ok
                   else f"no output: {self.problem}")
         return "\n".join(lines + [result])
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from kerasmini.explain.explanation import format_shape
+from kerasmini.explain.explanation import shape_as_tuple
 from kerasmini.explain.model_table import explain_model
 from kerasmini.ops.layout import split_channels
-from kerasmini.ops.shapes import output_length, pair, same_padding
+from kerasmini.ops.shapes import effective_kernel_size, output_length, pair, same_padding
 
 INSTALL_HINT = 'pictures need matplotlib: pip install "kerasmini[plots]"'
 LEGEND = ("blue: input (outlined), grey hatched: zero padding, orange: the window, "
@@ -56,6 +56,7 @@ class WindowGeometry:
                      if padding == "same" else ((0, 0), (0, 0)))
         self.padded_size = tuple(n + before + after
                                  for n, (before, after) in zip(self.input_size, self.pads))
+        self.note = ""  # what the picture leaves out, if anything
 
     @property
     def steps(self):
@@ -73,8 +74,41 @@ class WindowGeometry:
         n = "x".join(map(str, self.input_size))
         o = "x".join(map(str, self.output_size))
         extra = "" if self.dilation == (1, 1) else f", dilation {self.dilation}"
+        note = f"\n({self.note})" if self.note else ""
         return (f"input {n}, kernel {k}, stride {self.strides}, padding '{self.padding}'"
-                f"{extra} -> output {o}")
+                f"{extra} -> output {o}{note}")
+
+
+# A picture's cost is one patch per drawn cell (~1 ms each): at most MAX_DRAWN_CELLS a
+# side of padded input per panel, and CELL_BUDGET cells over all panels or frames (the
+# default 5x5 example draws ~1,200).
+MAX_DRAWN_CELLS = 12
+CELL_BUDGET = 2500
+
+
+def drawn_input_size(input_size, kernel_size, strides=1, padding="valid", dilation_rate=1):
+    """The input size a picture draws: the real one when its padded side fits in
+    MAX_DRAWN_CELLS, else a crop with the same remainder modulo the stride, so that its
+    'same' padding (which depends only on that remainder) and the windows in its
+    top-left corner are exactly the real ones. ValueError if even the window is too big.
+    """
+    full = WindowGeometry(input_size, kernel_size, strides, padding, dilation_rate)
+    sizes = []
+    for n, k, s, d, (before, after) in zip(full.input_size, full.kernel_size, full.strides,
+                                           full.dilation, full.pads):
+        room = MAX_DRAWN_CELLS - before - after
+        smallest = effective_kernel_size(k, d) if padding == "valid" else 1
+        if n <= room:
+            sizes.append(n)
+            continue
+        crop = room - (room - n) % s
+        if crop < smallest:
+            raise ValueError(
+                f"too large to draw: a window of {effective_kernel_size(k, d)} pixels "
+                f"with padding {(before, after)} needs more than {MAX_DRAWN_CELLS} cells a "
+                f"side ({full.describe()}); the text derivation above still holds.")
+        sizes.append(crop)
+    return tuple(sizes)
 
 
 def draw_sliding_window(path, input_size=5, kernel_size=3, strides=1, padding="valid",
@@ -82,14 +116,23 @@ def draw_sliding_window(path, input_size=5, kernel_size=3, strides=1, padding="v
     """The 5x5 / 3x3 / stride 1 example by default; .png = grid of steps, .gif = animation.
 
     The PNG lays its panels out like the output grid (panel (i, j) makes output (i, j));
-    the GIF has one frame per output position. Returns the path written.
+    the GIF has one frame per output position, at most `max_steps` of them. An input
+    too large to draw is drawn as a representative crop (`drawn_input_size`), and the
+    title says so. Returns the path written.
     """
-    geometry = WindowGeometry(input_size, kernel_size, strides, padding, dilation_rate)
+    shown = drawn_input_size(input_size, kernel_size, strides, padding, dilation_rate)
+    geometry = WindowGeometry(shown, kernel_size, strides, padding, dilation_rate)
     if not geometry.steps:
         raise ValueError(f"no output position fits: {geometry.describe()}")
+    if shown != pair(input_size):
+        geometry.note = (f"drawn on a {shown[0]}x{shown[1]} crop of the "
+                         f"{'x'.join(map(str, pair(input_size)))} input: same padding, "
+                         "same windows in its top-left corner")
+    cells = (np.prod(geometry.padded_size) + np.prod(geometry.output_size))
+    max_steps = int(max(1, min(max_steps, CELL_BUDGET // cells)))
     path = Path(path)
     if path.suffix.lower() == ".gif":
-        return _save_gif(geometry, path, what)
+        return _save_gif(geometry, path, what, max_steps)
     return _save_step_grid(geometry, path, max_steps, what)
 
 
@@ -124,14 +167,14 @@ def _save_step_grid(geometry, path, max_steps, what):
     return path
 
 
-def _save_gif(geometry, path, what, milliseconds=700):
+def _save_gif(geometry, path, what, max_steps, milliseconds=700):
     from PIL import Image  # comes with matplotlib
 
     Figure, Canvas = require_matplotlib()
     width = (geometry.padded_size[1] + geometry.output_size[1] + 2) * 0.45
     height = max(geometry.padded_size[0], geometry.output_size[0]) * 0.45 + 0.9
     frames = []
-    for n, step in enumerate(geometry.steps):
+    for n, step in enumerate(geometry.steps[:max_steps]):
         figure = Figure(figsize=(width, height))
         canvas = Canvas(figure)
         _draw_step(figure.add_subplot(1, 1, 1), geometry, step, n, what)
@@ -333,7 +376,7 @@ def _draw_arrow(ax, source, target, skips):
 
 
 def _shape(shape):
-    return format_shape(shape)
+    return shape_as_tuple(shape)
 
 
 def _wrap(text, width):

@@ -1,7 +1,7 @@
 """Shapes in words for the layers that gather or move axes: Embedding, Dot, Permute,
 RepeatVector. Every number comes from the layer's own compute_output_shape."""
 from kerasmini.explain.derivations import _invalid, _merge_output, explain_other
-from kerasmini.explain.explanation import Explanation, format_shape
+from kerasmini.explain.explanation import Explanation, shape_as_tuple
 from kerasmini.layers.core.embedding import Embedding
 from kerasmini.layers.merging.dot import Dot
 from kerasmini.layers.reshaping.permute import Permute
@@ -15,7 +15,7 @@ def explain_embedding(layer, input_shape):
     explanation.title = f"Embedding(input_dim={layer.input_dim}, output_dim={layer.output_dim})"
     params = layer.input_dim * layer.output_dim
     explanation.lines[:-1] = [
-        f"every integer index in {format_shape(input_shape)} (from 0 to "
+        f"every integer index in {shape_as_tuple(input_shape)} (from 0 to "
         f"{layer.input_dim - 1}) is replaced by its row of the table: a vector of "
         f"{layer.output_dim} numbers, so a new last axis of {layer.output_dim}",
         f"parameters: input_dim * output_dim = {layer.input_dim} * {layer.output_dim} = "
@@ -41,10 +41,10 @@ def explain_dot(layer, input_shapes):
                  f"({depth} terms each)" + (" after scaling both to unit length (cosine)"
                                             if layer.normalize else ""))
     lines.append(f"what is left: the first shape without axis {a1}, then the second without "
-                 f"its batch axis and axis {a2} -> {format_shape(output_shape)}"
+                 f"its batch axis and axis {a2} -> {shape_as_tuple(output_shape)}"
                  + (" (a lone batch axis gets a trailing 1)" if len(output_shape) == 2 and
                     len(input_shapes[0]) + len(input_shapes[1]) == 4 else ""))
-    explanation.summary = f"sum over {depth} paired values -> {format_shape(output_shape)}"
+    explanation.summary = f"sum over {depth} paired values -> {shape_as_tuple(output_shape)}"
     return explanation
 
 

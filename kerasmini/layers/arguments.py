@@ -45,3 +45,45 @@ def standardize_padding(value, allow_causal=False):
         raise ValueError("The `padding` argument must be a list/tuple or one of "
                          f"{{{names}}}. Received: {value}")
     return padding
+
+
+def integer(value, name):
+    """An int (NumPy's too, not a bool), or TypeError naming the argument: 1.9 or '1'
+    must not silently become 1."""
+    if not is_int(value):
+        raise TypeError(f"Argument `{name}` must be an integer. Received: {name}={value!r} "
+                        f"(of type {type(value).__name__})")
+    return int(value)
+
+
+def axes(value, name):
+    """An int or a list/tuple of ints (as int / tuple), else TypeError."""
+    if isinstance(value, (list, tuple)):
+        return tuple(integer(v, name) for v in value)
+    return integer(value, name)
+
+
+def real(value, name):
+    """A float from a real number; None is a ValueError, a string a TypeError."""
+    if value is None:
+        raise ValueError(f"Argument `{name}` must be a number. Received: {name}=None")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"Argument `{name}` must be a number. Received: {name}={value!r} "
+                        f"(of type {type(value).__name__})")
+    return float(value)
+
+
+def shape_tuple(value, name="shape"):
+    """A sample shape: a tuple of ints >= 0 or None, else ValueError as tf.keras says
+    it ('Cannot convert ... to a shape'); a bare int is refused, as Keras does."""
+    entries = value
+    if not isinstance(entries, (list, tuple)):
+        raise ValueError(f"Cannot convert '{value!r}' to a shape. Received: {name}={value!r}")
+    for d in entries:
+        if d is not None and not is_int(d):
+            raise ValueError(f"Cannot convert '{value!r}' to a shape. Found invalid "
+                             f"dimension '{d}' of type '{type(d)}'. Received: {name}={value!r}")
+        if d is not None and d < 0:
+            raise ValueError(f"Cannot convert '{value!r}' to a shape. Negative dimensions "
+                             f"are not allowed. Received: {name}={value!r}")
+    return tuple(None if d is None else int(d) for d in entries)

@@ -5,19 +5,37 @@ rank and channels, works out the output shape (which raises on impossible
 configurations before anything changes), builds the weights on the first call, then
 hands off to `call()`.
 """
+import contextlib
 import inspect
+import threading
 from collections import Counter
 
 import numpy as np
 
 from kerasmini import config, regularizers
+from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini.object_configs import snake_case
-from kerasmini.variables import Variable
+from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _name_counts = Counter()
+_build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
+
+
+@contextlib.contextmanager
+def undone_on_error(objects):
+    """If the block raises, restore every attribute of `objects` as it was. Shallow
+    copies suffice because building replaces lists (weights, nodes), never mutates."""
+    saved = [(obj, dict(obj.__dict__)) for obj in objects]
+    try:
+        yield
+    except BaseException:
+        for obj, attributes in saved:
+            obj.__dict__.clear()
+            obj.__dict__.update(attributes)
+        raise
 
 
 def unique_name(base):
@@ -28,16 +46,18 @@ def unique_name(base):
 
 
 def standardize_dtype(dtype):
-    """A float dtype name; None means `config.floatx()`; Keras's policy dict accepted."""
-    if dtype is None:
-        return config.floatx()
+    """A float dtype name; None means `config.floatx()`; Keras's policy dict accepted,
+    and so are NumPy types and dtypes (np.float32) and Python's float (floatx, as in
+    Keras)."""
     if isinstance(dtype, dict):  # {'class_name': 'DTypePolicy', 'config': {'name': ...}}
-        dtype = dtype.get("config", {}).get("name")
-    name = getattr(dtype, "name", None) or str(dtype)
+        dtype = (dtype.get("config") or {}).get("name")
+    if dtype is None or dtype is float:
+        return config.floatx()
+    name = getattr(dtype, "name", None) if not isinstance(dtype, type) else None
     try:
-        name = np.dtype(name).name
+        name = np.dtype(name or dtype).name
     except TypeError:
-        pass
+        name = str(dtype)
     if name not in _FLOAT_DTYPES:
         raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
                          f"Received: dtype={dtype}")
@@ -82,6 +102,7 @@ class Layer:
     def add_weight(self, shape, initializer, name, trainable=True, regularizer=None,
                    constraint=None, dtype=None):
         dtype = dtype or self._dtype  # e.g. Normalization's int64 sample count
+        reserve(shape, dtype, f"{self.name}/{name}")
         value = initializer(tuple(shape), dtype=dtype)
         variable = Variable(value, name=name, dtype=dtype, trainable=trainable,
                             path=f"{self.name}/{name}", constraint=constraint)
@@ -122,6 +143,10 @@ class Layer:
                 raise ValueError(
                     f"Layer {self.name} weight shape {variable.shape} is not compatible "
                     f"with provided weight shape {array.shape}.")
+            if array.dtype.kind not in "biuf":  # convert nothing until all are numbers
+                raise ValueError(
+                    f"Layer {self.name} weight '{variable.name}' must be a numeric array. "
+                    f"Received: an array of dtype {array.dtype}")
         for variable, array in zip(targets, arrays):
             variable.assign(array)
 
@@ -175,15 +200,14 @@ class Layer:
         self.built = True
 
     def _build_or_undo(self, input_shape):
-        """Build; if building raises, restore every attribute as it was."""
-        saved = dict(self.__dict__)
-        try:
-            self.build(tuple(input_shape))
-        except Exception:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-        self.built = True
+        """Build once, under a lock (threads racing to the first call build once); if
+        building raises, every attribute is restored as it was."""
+        with _build_lock:
+            if self.built:  # another thread built it while this one waited
+                return
+            with undone_on_error([self]):
+                self.build(tuple(input_shape))
+                self.built = True
 
     def _convert_input(self, inputs):
         x = np.asarray(inputs)
@@ -220,10 +244,10 @@ def _pop_input_shape(kwargs):
     input_shape = kwargs.pop("input_shape", None)
     batch_shape = kwargs.pop("batch_input_shape", None) or kwargs.pop("batch_shape", None)
     if input_dim is not None:
-        return (input_dim,)
+        return shape_tuple((input_dim,), "input_dim")
     if batch_shape is not None:
-        return tuple(batch_shape)[1:]
-    return None if input_shape is None else tuple(input_shape)
+        return shape_tuple(batch_shape, "batch_input_shape")[1:]
+    return None if input_shape is None else shape_tuple(input_shape, "input_shape")
 
 
 _signature_cache = {}

@@ -8,13 +8,32 @@ from kerasmini.models.sequential import Sequential
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a Keras 3 `.keras` archive (made by tf.keras or kerasmini)."""
+    """Load a Keras 3 `.keras` archive (made by tf.keras or kerasmini).
+
+    compile: kerasmini models have no training configuration yet, so a loaded model is
+        never compiled (False asks for exactly that; a file's compile_config is skipped).
+    safe_mode: kerasmini never runs code from a file, so it is always safe;
+        safe_mode=False (allow code such as Lambda layers) is an error.
+    """
+    _check_load_options(compile, safe_mode)
     from kerasmini.saving import saving_lib  # lazy: saving/ imports models/
     return saving_lib.load_model(filepath)
 
 
-def save_model(model, filepath, overwrite=True, **kwargs):
-    model.save(filepath, overwrite=overwrite)
+def _check_load_options(compile, safe_mode):
+    if not isinstance(compile, bool):
+        raise TypeError(f"`compile` must be True or False. Received: compile={compile!r}")
+    if safe_mode is not True:
+        raise ValueError("load_model(safe_mode=False) is not supported: kerasmini never "
+                         "runs code stored in a file (no Lambda layers). Received: "
+                         f"safe_mode={safe_mode!r}")
+
+
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    if kwargs:
+        raise ValueError("save_model() got arguments kerasmini does not support: "
+                         f"{sorted(kwargs)}. Received: {kwargs}")
+    model.save(filepath, overwrite=overwrite, zipped=zipped)
 
 
 def model_from_json(json_string, custom_objects=None):

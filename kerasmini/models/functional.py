@@ -56,6 +56,9 @@ class Functional(Model):
             pairs = list(zip(self.inputs, arrays))
         for tensor, array in pairs:
             array = np.asarray(array)
+            if array.dtype.kind not in "biuf":  # '1' must not quietly become 1.0
+                raise ValueError(f"Input {tensor.name!r} of model '{self.name}' expects "
+                                 f"numeric input. Received: inputs with dtype={array.dtype}")
             expected = tensor.shape
             if array.ndim != len(expected) or any(
                     e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):
@@ -252,6 +255,19 @@ def map_graph(inputs, outputs):
     depth-first walk back from the outputs meets them), which is also the order of
     `model.layers`, of `get_weights()` and of the layers in a saved file.
     """
+    ordered, first_seen = _walk_back(outputs)
+    node_depth, layer_depth = _depths(ordered, inputs, first_seen)
+    nodes_by_depth = defaultdict(list)
+    for node, depth in node_depth.items():
+        nodes_by_depth[depth].append(node)
+    layers = _layers_deepest_first(layer_depth, first_seen)
+    _check_connected(inputs, nodes_by_depth)
+    _check_unique_names(layers)
+    return set(node_depth), dict(nodes_by_depth), layers
+
+
+def _walk_back(outputs):
+    """Nodes from the outputs back, parents before children; each layer's first visit."""
     finished, in_progress, ordered, first_seen = set(), set(), [], {}
 
     def visit(tensor):
@@ -271,7 +287,14 @@ def map_graph(inputs, outputs):
 
     for tensor in outputs:
         visit(tensor)
+    return ordered, first_seen
 
+
+def _depths(ordered, inputs, first_seen):
+    """Each node's and each layer's distance from the outputs (a layer: its deepest call).
+
+    Inputs that no output needs still belong to the model, at depth 0.
+    """
     node_depth, layer_depth = {}, {}
     nodes = set(ordered)
     for node in reversed(ordered):
@@ -280,23 +303,26 @@ def map_graph(inputs, outputs):
         for parent in node.parent_nodes:
             if parent in nodes:
                 node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
-    for tensor in inputs:  # inputs that no output needs still belong to the model
+    for tensor in inputs:
         layer = tensor._keras_history.operation
         if layer not in layer_depth:
             node = layer._inbound_nodes[tensor._keras_history.node_index]
             layer_depth[layer], first_seen[layer], node_depth[node] = 0, -1, 0
-            nodes.add(node)
+    return node_depth, layer_depth
 
-    nodes_by_depth = defaultdict(list)
-    for node, depth in node_depth.items():
-        nodes_by_depth[depth].append(node)
+
+def _layers_deepest_first(layer_depth, first_seen):
     layers_by_depth = defaultdict(list)
     for layer, depth in layer_depth.items():
         layers_by_depth[depth].append(layer)
     layers = []
     for depth in sorted(layers_by_depth, reverse=True):
         layers.extend(sorted(layers_by_depth[depth], key=lambda lay: first_seen[lay]))
+    return layers
 
+
+def _check_connected(inputs, nodes_by_depth):
+    """Every tensor a node reads must come from the model's inputs or an earlier node."""
     known = {id(t) for t in inputs}
     for depth in sorted(nodes_by_depth, reverse=True):
         for node in nodes_by_depth[depth]:
@@ -306,9 +332,11 @@ def map_graph(inputs, outputs):
                                      f"{t} at layer '{node.operation.name}'.")
             if not node.is_input:  # an Input that is not a model input feeds nothing
                 known.update(id(t) for t in node.outputs)
+
+
+def _check_unique_names(layers):
     names = [layer.name for layer in layers]
     for name in names:
         if names.count(name) != 1:
             raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
                              "model. All layer names should be unique.")
-    return nodes, dict(nodes_by_depth), layers

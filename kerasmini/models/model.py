@@ -5,10 +5,11 @@ import time
 
 import numpy as np
 
+from kerasmini.layers.arguments import integer
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
 from kerasmini.models.layer_configs import serialize_layer
-from kerasmini.models.summary import format_shape, print_summary
+from kerasmini.models.summary import print_summary, shape_as_summary
 
 
 class Model(Layer):
@@ -85,12 +86,23 @@ class Model(Layer):
 
     # ----- running -----------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Outputs for `x`, computed `batch_size` samples (default 32) at a time."""
-        batch_size = 32 if batch_size is None else int(batch_size)
+        """Outputs for `x`, computed `batch_size` samples (default 32) at a time.
+
+        `callbacks` are not supported (kerasmini has no callbacks yet): passing any
+        raises rather than ignoring them.
+        """
+        if callbacks:
+            raise ValueError("predict(callbacks=...) is not supported by kerasmini. "
+                             f"Received: callbacks={callbacks!r}")
+        batch_size = 32 if batch_size is None else integer(batch_size, "batch_size")
         if batch_size <= 0:
             raise ValueError(f"Argument `batch_size` must be a positive integer. "
                              f"Received: batch_size={batch_size}")
         arrays = [np.asarray(a) for a in flatten(x)]
+        if not arrays or any(a.ndim == 0 for a in arrays):  # e.g. a list of numbers
+            raise ValueError(f"Unrecognized data type: x={str(x)[:200]} (of type "
+                             f"{type(x)}). predict() takes a NumPy array, or a list or "
+                             "dict of arrays for a model with several inputs.")
         count = arrays[0].shape[0]
         if any(a.shape[0] != count for a in arrays):
             raise ValueError("All inputs to `predict` must have the same number of "
@@ -121,14 +133,18 @@ class Model(Layer):
                 show_trainable=False, layer_range=None):
         """Print the layer table Keras prints (to `print_fn` if given)."""
         print_summary(self, line_length=line_length, positions=positions,
-                      print_fn=print_fn)
+                      print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable, layer_range=layer_range)
 
     def _summary_rows(self):
         raise NotImplementedError
 
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):
-        """Write a Keras 3 `.keras` archive that tf.keras can load."""
+        """Write a Keras 3 `.keras` archive (a zip file) that tf.keras can load."""
+        if zipped not in (None, True):
+            raise ValueError("save(zipped=False) (an unzipped folder) is not supported by "
+                             f"kerasmini. Received: zipped={zipped!r}")
         from kerasmini.saving.saving_lib import save_model  # lazy: saving/ imports models/
         save_model(self, filepath, overwrite=overwrite)
 
@@ -138,7 +154,15 @@ class Model(Layer):
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Read weights from a `.weights.h5` file or a `.keras` archive (all or nothing)."""
+        """Read weights from a `.weights.h5` file or a `.keras` archive (all or nothing).
+
+        skip_mismatch=True (load what fits, skip the rest) is not supported: a file
+        whose weights do not fit the model is refused whole.
+        """
+        if skip_mismatch:
+            raise ValueError("load_weights(skip_mismatch=True) is not supported by "
+                             "kerasmini: weights that do not fit the model are an error. "
+                             f"Received: skip_mismatch={skip_mismatch!r}")
         from kerasmini.saving.saving_lib import load_weights  # lazy: saving/ imports models/
         load_weights(self, filepath)
 
@@ -151,7 +175,7 @@ def layer_row(layer, output_shape):
         params = "0 (unbuilt)"
     else:
         params = f"{layer.count_params():,}"
-    shape = "?" if output_shape is None else format_shape(output_shape)
+    shape = "?" if output_shape is None else shape_as_summary(output_shape)
     return [f"{layer.name} ({type(layer).__name__})", shape, params]
 
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.keras_tensor import KerasTensor
-from kerasmini.layers.layer import Layer
+from kerasmini.layers.layer import Layer, _build_lock, undone_on_error
 from kerasmini.models.functional import Functional
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.models.model import Model, layer_row
@@ -75,7 +75,7 @@ class Sequential(Model):
             raise ValueError("You must provide an `input_shape` argument.")
         input_shape = tuple(input_shape)
         if not self._layers or not isinstance(self._layers[0], InputLayer):
-            self._layers.insert(0, InputLayer(batch_shape=input_shape))
+            self._layers = [InputLayer(batch_shape=input_shape)] + self._layers
         first = self._layers[0]
         x = first.output
         for layer in self._layers[1:]:
@@ -91,8 +91,16 @@ class Sequential(Model):
 
     def __call__(self, inputs, training=None, **kwargs):
         if not self.built and not isinstance(inputs, KerasTensor):
-            self.build((None, *np.shape(inputs)[1:]))
+            self._build_from_first_call(inputs)
         return super().__call__(inputs, training=training, **kwargs)
+
+    def _build_from_first_call(self, inputs):
+        """Build for the first input's shape, once; if building fails, the model and
+        its layers are left unbuilt, so a later call with a valid input still works."""
+        with _build_lock:
+            if not self.built:
+                with undone_on_error([self, *self._layers]):
+                    self.build((None, *np.shape(inputs)[1:]))
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)

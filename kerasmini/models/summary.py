@@ -13,7 +13,13 @@ import numpy as np
 _WORD = re.compile(r"\s*\S+\s*")
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None):
+def print_summary(model, line_length=None, positions=None, print_fn=None,
+                  expand_nested=False, show_trainable=False, layer_range=None):
+    """Keras's summary table. `show_trainable` adds a "Trainable" column (Y, N, or - for
+    a layer without weights); `layer_range` (two regular expressions) keeps the rows
+    from the first layer whose name matches the first to the last matching the second.
+    """
+    _check_expand_nested(model, expand_nested)
     rows, sequential_like = model._summary_rows()
     if sequential_like:
         default_length, default_positions = 88, [0.45, 0.80, 1.0]
@@ -23,8 +29,19 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
         default_length, default_positions = 108, [0.3, 0.56, 0.74, 1.0]
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         align = ["left", "left", "right", "left"]
-    line_length = line_length or min(default_length, shutil.get_terminal_size().columns - 4)
     positions = positions or default_positions
+    rows = [row[:len(header)] for row in rows]
+    # one row per operation: a functional model's rows include its tensor operations
+    # (x + y), which `model.layers` leaves out, as Keras's summary does
+    operations = getattr(model, "_operations", None) or model.layers
+    if show_trainable:  # as Keras: 12 more characters, the other columns take 90%
+        default_length += 12
+        positions = [p * 0.90 for p in positions] + [1.0]
+        header, align = header + ["Trainable"], align + ["center"]
+        rows = [row + [_trainable_mark(layer)] for row, layer in zip(rows, operations)]
+    first, stop = layer_index_range(operations, layer_range)
+    rows = rows[first:stop]
+    line_length = line_length or min(default_length, shutil.get_terminal_size().columns - 4)
     widths, current = [], 0
     for position in positions:
         width = int(position * line_length) - current
@@ -33,8 +50,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
         widths.append(width)
         current += width
 
-    table = render_table(header, [r[:len(header)] for r in rows], widths, align,
-                         line_length)
+    table = render_table(header, rows, widths, align, line_length)
     console_width = shutil.get_terminal_size().columns  # rich crops lines to its console
     table = [line[:console_width] for line in table]
     trainable = model.trainable_weights
@@ -48,6 +64,42 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
         print(text, end="")
     else:
         print_fn(text)
+
+
+def _check_expand_nested(model, expand_nested):
+    """expand_nested changes nothing without a nested model; with one, it is not drawn."""
+    nested = [layer.name for layer in model.layers if hasattr(layer, "layers")]
+    if expand_nested and nested:
+        raise ValueError("summary(expand_nested=True) is not supported by kerasmini for a "
+                         f"model holding nested models (here: {nested}). Call summary() "
+                         "on each nested model instead.")
+
+
+def _trainable_mark(layer):
+    if not layer.weights:
+        return "-"
+    return "Y" if layer.trainable else "N"
+
+
+def layer_index_range(layers, layer_range):
+    """(first, stop) of the rows `layer_range` keeps: from the first layer whose name
+    matches layer_range[0] to the last matching layer_range[1] (re.match), as Keras."""
+    if layer_range is None:
+        return 0, len(layers)
+    if len(layer_range) != 2:
+        raise ValueError("layer_range must be a list or tuple of length 2. Received: "
+                         f"layer_range = {layer_range} of length {len(layer_range)}")
+    if not all(isinstance(pattern, str) for pattern in layer_range):
+        raise ValueError(f"layer_range should contain string type only. Received: "
+                         f"{layer_range}")
+    lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
+    upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    if not lower or not upper:
+        raise ValueError("Passed layer_names do not match the layer names in the model. "
+                         f"Received: {layer_range}")
+    if min(lower) > max(upper):
+        return min(upper), max(lower) + 1
+    return min(lower), max(upper) + 1
 
 
 def _count_line(label, weights):
@@ -69,7 +121,8 @@ def readable_size(size):
     return f"{size:.2f} PB"
 
 
-def format_shape(shape):
+def shape_as_summary(shape):
+    """(None, 5) as Keras's summary prints it: a 1-tuple is (5), without Python's comma."""
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
@@ -140,5 +193,15 @@ def wrap_cell(text, width, align):
         piece = piece.rstrip()
         if len(piece) > width:
             piece = piece[:width - 1] + "…"
-        lines.append(piece.rjust(width) if align == "right" else piece.ljust(width))
+        lines.append(_align(piece, width, align))
     return lines
+
+
+def _align(text, width, align):
+    """rich's justification: 'center' puts the odd space on the right."""
+    if align == "right":
+        return text.rjust(width)
+    if align == "center":
+        left = (width - len(text)) // 2
+        return " " * left + text.ljust(width - left)
+    return text.ljust(width)

@@ -9,7 +9,8 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import check_output_size, output_length, pair, spatial_padding
+from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
+                                  output_length, padding_mode, pair, spatial_padding)
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size.
@@ -35,10 +36,13 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     The number of groups g is C // kernel.shape[2]. No bias, no activation.
     """
     data_format = standardize_data_format(data_format)
-    strides, dilation_rate = pair(strides), pair(dilation_rate)
+    strides, dilation_rate = pair(strides, "strides"), pair(dilation_rate, "dilation_rate")
+    check_strides_and_dilation(strides, dilation_rate)
     x = to_channels_last(np.asarray(inputs), data_format)
+    _check_kernel(x.shape, kernel.shape)
     kernel_size = kernel.shape[:2]
-    pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding.lower(), dilation_rate)
+    pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding_mode(padding),
+                           dilation_rate)
     out_hw = [output_length(n + before + after, k, s, "valid", d)
               for n, (before, after), k, s, d
               in zip(x.shape[1:3], pads, kernel_size, strides, dilation_rate)]
@@ -58,6 +62,20 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
                               (rows.stop - rows.start, out_hw[1]))
         _grouped_matmul(windows, kernel, out[images, rows])
     return from_channels_last(out, data_format)
+
+
+def _check_kernel(x_shape, kernel_shape):
+    """A (KH, KW, C / groups, F) kernel whose groups divide the input's C channels and F."""
+    if len(x_shape) != 4 or len(kernel_shape) != 4:
+        raise ValueError("conv expects a rank-4 input and a rank-4 kernel (kh, kw, "
+                         f"in_channels // groups, filters). Received: input shape "
+                         f"{x_shape}, kernel shape {kernel_shape}")
+    channels, per_group, filters = x_shape[3], kernel_shape[2], kernel_shape[3]
+    if per_group == 0 or channels % per_group or filters % (channels // per_group or 1):
+        raise ValueError(f"The kernel's input channels ({per_group} per group) must divide "
+                         f"the input's {channels} channels into groups that also divide "
+                         f"its {filters} filters. Received: input shape {x_shape}, kernel "
+                         f"shape {kernel_shape}")
 
 
 def _rows(array):

@@ -14,7 +14,8 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import check_output_size, output_length, pair, spatial_padding
+from kerasmini.ops.shapes import (check_output_size, output_length, padding_mode, pair,
+                                  spatial_padding)
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
 # Upper bound on one chunk's patch array, whatever the batch size. 1 MiB keeps a chunk's
@@ -27,10 +28,12 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     """keras.ops.depthwise_conv for 2D: inputs (N, H, W, C) or (N, C, H, W), kernel
     (KH, KW, C, M) -> (N, OH, OW, C * M) (or channels first). No bias, no activation."""
     data_format = standardize_data_format(data_format)
-    strides, dilation_rate = pair(strides), pair(dilation_rate)
+    strides = pair(strides, "strides")
+    dilation_rate = pair(dilation_rate, "dilation_rate")
     x = to_channels_last(np.asarray(inputs), data_format)
     kh, kw, channels, multiplier = kernel.shape
-    pads = spatial_padding(x.shape[1:3], (kh, kw), strides, padding.lower(), dilation_rate)
+    pads = spatial_padding(x.shape[1:3], (kh, kw), strides, padding_mode(padding),
+                           dilation_rate)
     out_hw = [output_length(n + before + after, k, s, "valid", d)
               for n, (before, after), k, s, d
               in zip(x.shape[1:3], pads, (kh, kw), strides, dilation_rate)]

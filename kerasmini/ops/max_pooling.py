@@ -10,7 +10,8 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import check_output_size, output_length, pair, spatial_padding
+from kerasmini.ops.shapes import (check_output_size, output_length, padding_mode, pair,
+                                  spatial_padding)
 from kerasmini.ops.threads import over_batch_parts
 from kerasmini.ops.windows import row_blocks
 
@@ -26,10 +27,10 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     NaN propagates: a window holding a NaN yields NaN.
     """
     data_format = standardize_data_format(data_format)
-    pool_size = pair(pool_size)
-    strides = pool_size if strides is None else pair(strides)
+    pool_size = pair(pool_size, "pool_size")
+    strides = pool_size if strides is None else pair(strides, "strides")
     x = to_channels_last(np.asarray(inputs), data_format)
-    pads = spatial_padding(x.shape[1:3], pool_size, strides, padding.lower(), (1, 1))
+    pads = spatial_padding(x.shape[1:3], pool_size, strides, padding_mode(padding), (1, 1))
     out_hw = [output_length(n + before + after, k, s, "valid")
               for n, (before, after), k, s in zip(x.shape[1:3], pads, pool_size, strides)]
     check_output_size(out_hw, np.shape(inputs), {"pool_size": pool_size,

@@ -4,6 +4,8 @@ This is the one place that knows how 'valid' and 'same' turn an input length int
 output length, and how 'same' splits its padding (TensorFlow's rule: the odd pixel goes
 after, i.e. bottom/right).
 """
+import numbers
+
 import numpy as np
 
 PADDINGS = ("valid", "same")
@@ -49,11 +51,37 @@ def spatial_padding(spatial_shape, kernel_size, strides, padding, dilation_rate)
             for n, k, s, d in zip(spatial_shape, kernel_size, strides, dilation_rate)]
 
 
-def pair(value):
-    """(value, value) for one int, else the two ints given: a 2D size, stride or rate."""
-    if np.ndim(value) == 0:
-        return (int(value), int(value))
-    return tuple(int(v) for v in value)
+def pair(value, name="value", allow_zero=False):
+    """(value, value) for one int, else the two ints given: a 2D size, stride or rate.
+    Anything else (0, 2.5, '2', three numbers) is a ValueError naming the argument:
+    the ops would otherwise divide by zero or silently round. allow_zero: 0 is fine too
+    (an output_padding)."""
+    entries = (value, value) if np.ndim(value) == 0 else tuple(np.ravel(value).tolist()) \
+        if isinstance(value, np.ndarray) else tuple(value)
+    least = 0 if allow_zero else 1
+    if len(entries) != 2 or not all(isinstance(v, numbers.Integral) and
+                                    not isinstance(v, bool) and v >= least for v in entries):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"The `{name}` argument must be a {kind} integer or a tuple of "
+                         f"2 {kind} integers. Received: {name}={value!r}")
+    return tuple(int(v) for v in entries)
+
+
+def padding_mode(padding):
+    """'valid' or 'same', any case ('SAME' as TF writes it); else ValueError."""
+    mode = padding.lower() if isinstance(padding, str) else padding
+    if mode not in PADDINGS:
+        raise ValueError("The `padding` argument must be one of {'valid', 'same'}. "
+                         f"Received: padding={padding!r}")
+    return mode
+
+
+def check_strides_and_dilation(strides, dilation_rate):
+    """Keras's rule: a window cannot both skip (stride > 1) and spread (dilation > 1)."""
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise ValueError("`strides > 1` not supported in conjunction with "
+                         f"`dilation_rate > 1`. Received: strides={strides} and "
+                         f"dilation_rate={dilation_rate}")
 
 
 def check_output_size(output_sizes, input_shape, arguments, why=""):

@@ -19,8 +19,9 @@ import numpy as np
 from kerasmini.ops.convolution import conv
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import (conv_transpose_crop, conv_transpose_length,
-                                  effective_kernel_size, pair)
+from kerasmini.ops.shapes import (check_strides_and_dilation, conv_transpose_crop,
+                                  conv_transpose_length, effective_kernel_size, padding_mode,
+                                  pair)
 
 # Upper bound on the padded input of one chunk of images (at least one image).
 WORKSPACE_BYTES = 8 * 2**20
@@ -31,13 +32,12 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     """inputs (N, H, W, C) or (N, C, H, W), kernel (KH, KW, F, C) -> (N, OH, OW, F)
     (or channels first), OH and OW by ops.shapes.conv_transpose_length."""
     data_format = standardize_data_format(data_format)
-    strides, dilation_rate = pair(strides), pair(dilation_rate)
-    output_padding = (None, None) if output_padding is None else pair(output_padding)
-    padding = padding.lower()
-    if max(strides) > 1 and max(dilation_rate) > 1:
-        raise ValueError("conv_transpose: `strides > 1` not supported in conjunction with "
-                         f"`dilation_rate > 1`. Received: strides={strides} and "
-                         f"dilation_rate={dilation_rate}")
+    strides = pair(strides, "strides")
+    dilation_rate = pair(dilation_rate, "dilation_rate")
+    output_padding = (None, None) if output_padding is None else \
+        pair(output_padding, "output_padding", allow_zero=True)
+    padding = padding_mode(padding)
+    check_strides_and_dilation(strides, dilation_rate)  # one phase, or taps 1 apart
     x = to_channels_last(np.asarray(inputs), data_format)
     kernel_size = kernel.shape[:2]
     check_transpose_padding(kernel_size, padding, output_padding, dilation_rate)

@@ -14,33 +14,23 @@ BatchNormalization: gamma, beta, moving_mean, moving_variance).
 Loading reads and checks everything first and assigns last: an error leaves the
 model's weights as they were, and load_model() returns nothing half-loaded.
 """
+import contextlib
 import datetime
 import io
 import json
 import os
+import tempfile
 import zipfile
 from collections import Counter
 
-import numpy as np
-
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.object_configs import snake_case
+from kerasmini.saving import safe_reading as safe
+from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError  # noqa: F401
+from kerasmini.variables import allocation_limit
 
 CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE = "config.json", "metadata.json", "model.weights.h5"
 KERAS_VERSION = "3.0.0"  # the file format version written; tf.keras 3.x reads it
-
-
-class FileFormatError(ValueError):
-    """A model file that is missing a member, corrupt or not what it claims to be."""
-
-
-def _h5py():
-    try:  # lazy: h5py is optional, needed only for weight files
-        import h5py
-    except ImportError:
-        raise ImportError('Reading and writing Keras weight files needs h5py: '
-                          'pip install "kerasmini[h5]"') from None
-    return h5py
 
 
 # ---------------------------------------------------------------------------------------
@@ -73,7 +63,7 @@ def weight_slots(model):
 # writing
 
 def _write_weights(model, target):
-    h5py = _h5py()
+    h5py = safe.h5py_module()
     with h5py.File(target, "w") as f:
         for path, layer, variables in weight_slots(model):
             group = f.require_group(path).create_group("vars")
@@ -84,16 +74,17 @@ def _write_weights(model, target):
 
 
 def save_weights(model, filepath, overwrite=True):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".weights.h5"):
         raise ValueError("The filename must end in `.weights.h5`. "
                          f"Received: filepath={filepath}")
     _check_overwrite(filepath, overwrite)
-    _write_weights(model, filepath)
+    with _replaced_atomically(filepath) as temporary:
+        _write_weights(model, temporary)
 
 
 def save_model(model, filepath, overwrite=True):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add the `.keras` "
                          f"extension to the filepath. Received: filepath={filepath}")
@@ -105,10 +96,20 @@ def save_model(model, filepath, overwrite=True):
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     weights = io.BytesIO()
     _write_weights(model, weights)
-    with zipfile.ZipFile(filepath, "w", compression=zipfile.ZIP_STORED) as zf:
+    with _replaced_atomically(filepath) as temporary, \
+            zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr(METADATA_FILE, json.dumps(metadata))
         zf.writestr(CONFIG_FILE, json.dumps(config))
         zf.writestr(WEIGHTS_FILE, weights.getvalue())
+
+
+def _path(filepath):
+    """A str path; bytes are refused as tf.keras refuses them (ValueError)."""
+    filepath = os.fspath(filepath)
+    if not isinstance(filepath, str):
+        raise ValueError(f"File format not supported: filepath={filepath!r}. Pass the "
+                         "path as a str or a pathlib.Path.")
+    return filepath
 
 
 def _check_overwrite(filepath, overwrite):
@@ -116,28 +117,51 @@ def _check_overwrite(filepath, overwrite):
         raise FileExistsError(f"{filepath} exists and overwrite=False.")
 
 
+def _mode_for(filepath):
+    """The permissions a plain open(filepath, 'w') would give: the old file's, or the
+    umask's."""
+    if os.path.exists(filepath):
+        return os.stat(filepath).st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def _replaced_atomically(filepath):
+    """Write to a temporary file in the same folder, then rename it over `filepath`:
+    a save that fails leaves the old file whole (a rename within a folder is atomic)."""
+    folder, name = os.path.split(os.path.abspath(filepath))
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(descriptor)
+    os.chmod(temporary, _mode_for(filepath))  # mkstemp's 0600 would stick otherwise
+    try:
+        yield temporary
+        os.replace(temporary, filepath)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
 # ---------------------------------------------------------------------------------------
 # reading
 
 def _read_archive(filepath):
-    """(config dict, weights bytes) from a .keras file, with a clear error if broken."""
+    """(config dict, weights bytes) from a .keras file, every member size bounded."""
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}. Please ensure the "
                                 "file is an accessible `.keras` zip file.")
-    if not zipfile.is_zipfile(filepath):
-        raise FileFormatError(f"{filepath} is not a valid `.keras` file: it is not a zip "
-                              "archive.")
     try:
-        with zipfile.ZipFile(filepath) as zf:
+        with safe.open_archive(filepath) as zf:
             names = set(zf.namelist())
             for member in (CONFIG_FILE, WEIGHTS_FILE):
                 if member not in names:
                     raise FileFormatError(f"{filepath} is not a complete `.keras` archive: "
                                           f"the member '{member}' is missing (it has: "
                                           f"{sorted(names)}).")
-            config_text = zf.read(CONFIG_FILE)
-            weights = zf.read(WEIGHTS_FILE)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+            config_text = safe.read_member(zf, CONFIG_FILE, safe.MAX_CONFIG_BYTES, filepath)
+            weights = safe.read_member(zf, WEIGHTS_FILE, safe.MAX_MEMBER_BYTES, filepath)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
         raise FileFormatError(f"{filepath} is a corrupt `.keras` archive: {error}") from error
     try:
         config = json.loads(config_text)
@@ -150,39 +174,32 @@ def _read_archive(filepath):
     return config, weights
 
 
-def _read_weights(model, source, description):
-    """{variable id: array} for every variable, checked against the model's shapes."""
-    h5py = _h5py()
-    try:
-        f = h5py.File(source, "r")
-    except (OSError, ValueError) as error:
-        raise FileFormatError(f"{description} is not a readable HDF5 weights file: "
-                              f"{error}") from error
+def _read_weights(model, source, where):
+    """{variable id: (variable, array)} for every variable; each dataset is checked
+    (links, storage, dtype, shape) before its data is read."""
     values = {}
-    with f:
+    with safe.open_h5(source, where) as f, safe.reading(where):
         for path, layer, variables in weight_slots(model):
-            group = f.get(f"{path}/vars")
+            group = safe.h5_group(f, f"{path}/vars", where)
             if group is None:
                 if variables:
                     raise FileFormatError(
-                        f"{description} has no weights for layer '{layer.name}' (expected "
+                        f"{where} has no weights for layer '{layer.name}' (expected "
                         f"the group '{path}/vars' with {len(variables)} arrays).")
                 continue
-            try:
-                arrays = [np.asarray(group[str(i)]) for i in range(len(group))]
-            except (KeyError, OSError, ValueError) as error:
-                raise FileFormatError(f"{description}: cannot read the weights in "
-                                      f"'{path}/vars': {error}") from error
-            if len(arrays) != len(variables):
+            if len(group) != len(variables):
                 raise ValueError(
                     f"Layer '{layer.name}' expects {len(variables)} weights, but "
-                    f"{description} holds {len(arrays)} in '{path}/vars'.")
-            for i, (variable, array) in enumerate(zip(variables, arrays)):
-                if array.shape != variable.shape:
-                    raise ValueError(
-                        f"Weight shape mismatch for layer '{layer.name}', weight "
-                        f"{i} ('{variable.name}'): the model expects {variable.shape}, "
-                        f"{description} holds {array.shape} (in '{path}/vars/{i}').")
+                    f"{where} holds {len(group)} in '{path}/vars'.")
+            for i, variable in enumerate(variables):
+                dataset = safe.h5_dataset(group, str(i), where)
+                try:
+                    array = safe.read_dataset(dataset, where, variable.shape)
+                except FileFormatError:
+                    raise
+                except ValueError as error:
+                    raise ValueError(f"Weight shape mismatch for layer '{layer.name}', "
+                                     f"weight {i} ('{variable.name}'): {error}") from None
                 values[id(variable)] = (variable, array)
     return values
 
@@ -193,7 +210,7 @@ def _assign(values):
 
 
 def load_weights(model, filepath):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if filepath.endswith(".keras"):
         _, weights = _read_archive(filepath)
         values = _read_weights(model, io.BytesIO(weights),
@@ -209,18 +226,21 @@ def load_weights(model, filepath):
 
 
 def load_model(filepath):
-    filepath = os.fspath(filepath)
+    filepath = _path(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
                          "load_model reads Keras 3 `.keras` archives.")
     config, weights = _read_archive(filepath)
-    model = deserialize_layer(config)
+    where = f"the member '{WEIGHTS_FILE}' of {filepath}"
+    safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
+    # The weights a config declares must fit in the weights the file holds (Keras
+    # stores them uncompressed): a few bytes of config cannot allocate gigabytes.
+    with allocation_limit(len(weights), where):
+        model = deserialize_layer(config)
     if not hasattr(model, "layers"):
         raise FileFormatError(f"{filepath} holds a single layer, not a model.")
     if not model.built:
         raise FileFormatError(f"The model in {filepath} has no input shape, so its weights "
                               "cannot be placed.")
-    values = _read_weights(model, io.BytesIO(weights),
-                           f"the member '{WEIGHTS_FILE}' of {filepath}")
-    _assign(values)
+    _assign(_read_weights(model, io.BytesIO(weights), where))
     return model

@@ -1,5 +1,6 @@
 """ELU layer: x for x > 0, alpha * (exp(x) - 1) otherwise."""
 from kerasmini import activations
+from kerasmini.layers.arguments import real
 from kerasmini.layers.layer import Layer
 
 
@@ -9,7 +10,7 @@ class ELU(Layer):
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self._build_at_init()
-        self.alpha = float(alpha)
+        self.alpha = real(alpha, "alpha")
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)

@@ -1,5 +1,6 @@
 """Softmax layer: exp(x) / sum(exp(x)) along `axis`."""
 from kerasmini import activations
+from kerasmini.layers.arguments import axes
 from kerasmini.layers.layer import Layer
 
 
@@ -9,7 +10,7 @@ class Softmax(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self._build_at_init()
-        self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else int(axis)
+        self.axis = axes(axis, "axis")
 
     def call(self, inputs):
         return activations.softmax(inputs, axis=self.axis)

@@ -15,7 +15,8 @@ from kerasmini.layers.arguments import (is_int, standardize_data_format,
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.ops.layout import join_channels, split_channels
-from kerasmini.ops.shapes import check_output_size, output_length
+from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
+                                  output_length)
 
 
 class BaseConv(Layer):
@@ -30,7 +31,7 @@ class BaseConv(Layer):
         _check_filters_and_groups(filters, groups)
         window = window_arguments(rank, kernel_size, strides, padding, data_format,
                                   dilation_rate, allow_causal=rank == 1)
-        check_strides_with_dilation(window["strides"], window["dilation_rate"])
+        check_strides_and_dilation(window["strides"], window["dilation_rate"])
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
@@ -65,8 +66,8 @@ class BaseConv(Layer):
         return -1 if self.data_format == "channels_last" else 1
 
     def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # rank, channels, sizes: before any weight
         channels = self._input_channels(input_shape)
-        self._check_channels(channels, input_shape)
         self.kernel = self.add_weight(
             self.kernel_size + (channels // self.groups, self.filters),
             self.kernel_initializer, "kernel",
@@ -80,6 +81,9 @@ class BaseConv(Layer):
     def _check_channels(self, channels, input_shape):
         if channels is None:
             raise ValueError(f"The channel dimension of the inputs should be defined. "
+                             f"Received input_shape={tuple(input_shape)}")
+        if channels == 0:
+            raise ValueError(f"Layer '{self.name}' needs at least one input channel. "
                              f"Received input_shape={tuple(input_shape)}")
         if channels % self.groups:
             raise ValueError(
@@ -162,14 +166,6 @@ def window_arguments(rank, kernel_size, strides, padding, data_format, dilation_
                 data_format=standardize_data_format(data_format))
 
 
-def check_strides_with_dilation(strides, dilation_rate):
-    """Conv and ConvTranspose (not the depthwise ones) refuse both above 1, as Keras."""
-    if max(strides) > 1 and max(dilation_rate) > 1:
-        raise ValueError(
-            "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-            f"Received: strides={strides} and dilation_rate={dilation_rate}")
-
-
 def check_positive_int(value, name, what="value"):
     """Keras compares the argument with 0: a TypeError for a non-number, else ValueError."""
     if not isinstance(value, numbers.Real):
@@ -182,10 +178,16 @@ def check_positive_int(value, name, what="value"):
 
 
 def _check_filters_and_groups(filters, groups):
-    check_positive_int(filters, "filters", "integer")
-    if not isinstance(groups, numbers.Real):  # Keras fails comparing it: a TypeError
-        raise TypeError("Invalid type for argument `groups`: expected an integer. "
-                        f"Received groups={groups!r} of type {type(groups).__name__}.")
+    for name, value in (("filters", filters), ("groups", groups)):
+        if value is None:  # tf.keras: ValueError when the kernel shape has a None
+            raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly "
+                             f"positive integer. Received {name}=None.")
+        if not isinstance(value, numbers.Real):  # Keras fails comparing it: a TypeError
+            raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
+                            f"Received {name}={value!r} of type {type(value).__name__}.")
+    if not is_int(filters) or filters <= 0:
+        raise ValueError("Invalid value for argument `filters`. Expected a strictly "
+                         f"positive integer. Received filters={filters}.")
     if not is_int(groups) or groups <= 0:
         raise ValueError("The number of groups must be a positive integer. "
                          f"Received: groups={groups}.")

@@ -3,9 +3,8 @@ from kerasmini import ops
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import standardize_tuple
 from kerasmini.layers.convolutional.base_conv import (BaseConv, check_positive_int,
-                                                      check_strides_with_dilation,
                                                       window_arguments)
-from kerasmini.ops.shapes import conv_transpose_length
+from kerasmini.ops.shapes import check_strides_and_dilation, conv_transpose_length
 from kerasmini.ops.transposed_convolution import check_transpose_padding
 
 
@@ -30,7 +29,7 @@ class BaseConvTranspose(BaseConv):
             output_padding = _check_output_padding(
                 standardize_tuple(output_padding, rank, "output_padding", allow_zero=True),
                 window["strides"])
-        check_strides_with_dilation(window["strides"], window["dilation_rate"])
+        check_strides_and_dilation(window["strides"], window["dilation_rate"])
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
@@ -43,8 +42,8 @@ class BaseConvTranspose(BaseConv):
         self.kernel = self.bias = None
 
     def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # rank, channels, sizes: before any weight
         channels = self._input_channels(input_shape)
-        self._check_channels(channels, input_shape)
         self.kernel = self.add_weight(
             self.kernel_size + (self.filters, channels), self.kernel_initializer, "kernel",
             regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)

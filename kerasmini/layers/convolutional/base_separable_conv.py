@@ -41,8 +41,8 @@ class BaseSeparableConv(BaseDepthwiseConv):
         self.depthwise_kernel = self.pointwise_kernel = None
 
     def build(self, input_shape):
+        self.compute_output_shape(input_shape)  # rank, channels, sizes: before any weight
         channels = self._input_channels(input_shape)
-        self._check_channels(channels, input_shape)
         self.depthwise_kernel = self.add_weight(
             self.kernel_size + (channels, self.depth_multiplier),
             self.depthwise_initializer, "depthwise_kernel",

@@ -1,4 +1,5 @@
 """InputLayer and Input(): where a functional model's graph starts."""
+from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.keras_tensor import KerasHistory, KerasTensor, Node
 from kerasmini.layers.layer import Layer, standardize_dtype
 
@@ -48,9 +49,8 @@ class InputLayer(Layer):
         if shape is None and batch_shape is None:
             raise ValueError("You must pass a `shape` argument.")
         if shape is not None:
-            shape = (shape,) if isinstance(shape, int) else tuple(shape)
-            batch_shape = (batch_size,) + shape
-        batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+            batch_shape = (batch_size, *shape_tuple(shape, "shape"))
+        batch_shape = shape_tuple(batch_shape, "batch_shape")
         dtype = standardize_input_dtype(dtype)
         super().__init__(name=name, **kwargs)
         self._dtype = dtype

@@ -1,6 +1,7 @@
 """Concatenate: a list of inputs joined along one axis."""
 import numpy as np
 
+from kerasmini.layers.arguments import integer
 from kerasmini.layers.merging.base_merge import Merge
 
 
@@ -9,7 +10,7 @@ class Concatenate(Merge):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        self.axis = int(axis)
+        self.axis = integer(axis, "axis")
 
     def compute_output_shape(self, input_shape):
         shapes = [tuple(s) for s in input_shape]

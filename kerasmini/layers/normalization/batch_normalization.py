@@ -2,6 +2,7 @@
 import numpy as np
 
 from kerasmini.layers import weight_settings
+from kerasmini.layers.arguments import integer, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 
@@ -39,8 +40,10 @@ class BatchNormalization(Layer):
             beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
             beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         super().__init__(**kwargs)
-        self.axis = int(axis)
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:  # Keras 2 configs: [3]
+            axis = axis[0]
+        self.axis = integer(axis, "axis")
+        self.momentum, self.epsilon = real(momentum, "momentum"), real(epsilon, "epsilon")
         self.center, self.scale = bool(center), bool(scale)
         self.synchronized = bool(synchronized)
         self.renorm, self.renorm_clipping = False, renorm_clipping  # renorm=True refused above

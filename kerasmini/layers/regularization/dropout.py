@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 
+from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
 
 
@@ -29,6 +30,13 @@ class Dropout(Layer):
         super().__init__(**kwargs)
         self._build_at_init()
         self.rate = float(rate)
+        if noise_shape is not None and (not isinstance(noise_shape, (list, tuple)) or not all(
+                d is None or is_int(d) for d in noise_shape)):
+            raise ValueError("Invalid value received for argument `noise_shape`. Expected "
+                             "a tuple or list of integers or None. Received: "
+                             f"noise_shape={noise_shape!r}")
+        if seed is not None and not is_int(seed):
+            raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self._rng = np.random.default_rng(seed)

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
 
 
@@ -14,11 +15,11 @@ class Reshape(Layer):
     """
 
     def __init__(self, target_shape, **kwargs):
-        try:
-            target_shape = tuple(int(d) for d in target_shape)
-        except (TypeError, ValueError):
+        if (not isinstance(target_shape, (list, tuple))
+                or not all(is_int(d) for d in target_shape)):  # '12' is not (1, 2)
             raise ValueError("Argument `target_shape` must be a tuple of integers. "
-                             f"Received: target_shape={target_shape}") from None
+                             f"Received: target_shape={target_shape!r}")
+        target_shape = tuple(int(d) for d in target_shape)
         if sum(d == -1 for d in target_shape) > 1 or any(d < -1 or d == 0
                                                         for d in target_shape):
             raise ValueError("There must be at most one unknown dimension (-1) and all "

@@ -1,0 +1,51 @@
+"""The chunked, blocked and threaded kernel paths against tf.keras and the float64
+reference: the size limits are shrunk (tests/kernel_limits.py) so that a batch of 5
+odd-sized images is cut into row bands, groups of whole images and two threads' shares,
+each with a shorter last piece, in both data formats. Runs in every tier (it is small):
+conformance/mutations.py plants bugs in these paths and counts on it."""
+import unittest
+
+import numpy as np
+from parameterized import parameterized
+
+from conformance.harness import check_values, make_km, make_inputs, seed_of
+from tests.kernel_limits import budgets_covering, kinds, shrunk
+
+SHAPES = [(5, 7, 9, 3)]
+CASES = [
+    ("Conv2D", dict(filters=4, kernel_size=3, padding="same")),
+    ("Conv2D", dict(filters=4, kernel_size=(3, 2), strides=(2, 1), padding="valid")),
+    ("Conv2D", dict(filters=4, kernel_size=2, dilation_rate=2, padding="same")),
+    ("Conv2D", dict(filters=6, kernel_size=3, groups=3, padding="same")),
+    ("MaxPool2D", dict(pool_size=3, strides=2, padding="same")),
+    ("MaxPool2D", dict(pool_size=2, padding="valid")),
+]
+
+
+def channels_first(shape):
+    n, h, w, c = shape
+    return (n, c, h, w)
+
+
+def cases():
+    for i, (layer, args) in enumerate(CASES):
+        for data_format in ("channels_last", "channels_first"):
+            shapes = SHAPES if data_format == "channels_last" else [
+                channels_first(s) for s in SHAPES]
+            yield (f"{layer}_{i}_{data_format}", layer, dict(args, data_format=data_format),
+                   shapes)
+
+
+class TestKernelPaths(unittest.TestCase):
+    @parameterized.expand(list(cases()))
+    def test_shrunk_limits_agree_with_tf_keras(self, name, layer, args, shapes):
+        # Budgets found on kerasmini alone: bands and whole images, each with a remainder.
+        km_layer, x = make_km(layer, dict(args)), make_inputs(shapes[0], "float32", np.random.default_rng(0))
+        covering = budgets_covering(lambda: km_layer(x))
+        walks = []
+        for budget in sorted(set(covering.values())):
+            with shrunk(workspace_bytes=budget, block_bytes=budget, parallel_bytes=0,
+                        workers=2) as walked:
+                check_values(layer, args, "float32", shapes, seed_of(layer, name, budget))
+            walks += walked
+        self.assertLessEqual(set(covering), kinds(walks), name)

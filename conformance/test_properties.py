@@ -1,0 +1,107 @@
+"""Properties the value grids never compared, each against tf.keras: summary() byte sizes
+at unit boundaries, trainable=False in summary() and trainable_weights, a frozen
+BatchNormalization called with training=True, Input's get_config, seeded initializers
+and zero-size fans."""
+import unittest
+
+import numpy as np
+from keras.src.utils.summary_utils import readable_memory_size
+from parameterized import parameterized
+
+import kerasmini
+from conformance.harness import keras
+from kerasmini import initializers as km_initializers
+from kerasmini.models.summary import readable_size
+
+KIB, MIB, GIB = 1024, 1024 ** 2, 1024 ** 3
+BOUNDARIES = [0, 1, 1023, 1024, 1025, 1023.99, KIB * 1.5, MIB - 1, MIB, MIB + 1,
+              GIB - 1, GIB, GIB + 1, 1024 * GIB - 1, 1024 * GIB, 1024 ** 5 * 3]
+INITIALIZERS = ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal",
+                "LecunUniform", "RandomNormal", "RandomUniform", "TruncatedNormal",
+                "VarianceScaling", "Orthogonal"]
+
+
+def summary_tail(model, lines=3):
+    out = []
+    model.summary(print_fn=lambda text, **_: out.append(text), line_length=80)
+    return [line.strip() for line in "\n".join(out).splitlines() if line.strip()][-lines:]
+
+
+def frozen_stack(library):
+    return library.Sequential([library.Input((5,)),
+                               library.layers.Dense(7, trainable=False, name="frozen"),
+                               library.layers.Dense(3, name="free")])
+
+
+class TestSummaryAndTrainable(unittest.TestCase):
+    def test_byte_sizes_at_unit_boundaries(self):
+        for size in BOUNDARIES:
+            self.assertEqual(readable_size(size), readable_memory_size(size), size)
+
+    def test_summary_counts_trainable_false_as_non_trainable(self):
+        t, m = frozen_stack(keras), frozen_stack(kerasmini)
+        self.assertEqual(summary_tail(m), summary_tail(t))
+        self.assertEqual([w.shape for w in m.trainable_weights],
+                         [tuple(w.shape) for w in t.trainable_weights])
+        self.assertEqual([w.shape for w in m.non_trainable_weights],
+                         [tuple(w.shape) for w in t.non_trainable_weights])
+
+    def test_summary_byte_sizes_around_one_mebibyte(self):
+        for inputs in (510, 511, 512):  # 511 * 512 + 512 = 262,144 float32 = 1 MiB
+            t = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(512)])
+            m = kerasmini.Sequential([kerasmini.Input((inputs,)), kerasmini.layers.Dense(512)])
+            self.assertEqual(summary_tail(m), summary_tail(t), inputs)
+
+
+class TestFrozenBatchNormalization(unittest.TestCase):
+    def test_training_true_runs_in_inference_mode(self):
+        x = np.random.default_rng(0).normal(3.0, 2.0, (6, 4)).astype("float32")
+        t = keras.layers.BatchNormalization(trainable=False)
+        m = kerasmini.layers.BatchNormalization(trainable=False)
+        t.build(x.shape)
+        m.build(x.shape)
+        weights = [np.array([1.5, 0.5, 2.0, 1.0]), np.array([0.1, -0.2, 0.3, 0.0]),
+                   np.array([2.0, 3.0, 4.0, 1.0]), np.array([0.5, 4.0, 1.0, 2.0])]
+        t.set_weights(weights)
+        m.set_weights(weights)
+        tf_out, km_out = np.asarray(t(x, training=True)), m(x, training=True)
+        np.testing.assert_allclose(km_out, tf_out, rtol=1e-5, atol=1e-6)
+        for a, b in zip(m.get_weights(), t.get_weights()):  # moving statistics unchanged
+            np.testing.assert_array_equal(a, b)
+
+
+class TestInputConfig(unittest.TestCase):
+    @parameterized.expand([("shape", dict(shape=(4, 5))), ("batch", dict(shape=(3,),
+                                                                          batch_size=2)),
+                           ("named", dict(shape=(None, 2), name="pixels")),
+                           ("float64", dict(shape=(2,), dtype="float64"))])
+    def test_input_layer_config_matches(self, _, args):
+        t = keras.Input(**args)._keras_history.operation.get_config()
+        m = kerasmini.Input(**args)._keras_history.operation.get_config()
+        if "name" not in args:
+            t.pop("name"), m.pop("name")
+        self.assertEqual(list(m), list(t))
+        self.assertEqual({k: (list(v) if isinstance(v, tuple) else v) for k, v in m.items()},
+                         {k: (list(v) if isinstance(v, tuple) else v) for k, v in t.items()})
+
+
+class TestInitializerProperties(unittest.TestCase):
+    @parameterized.expand([(name,) for name in INITIALIZERS])
+    def test_same_seed_same_values_in_both_libraries(self, name):
+        shape = (4, 3)
+        for library in (keras.initializers, km_initializers):
+            first = np.asarray(getattr(library, name)(seed=7)(shape))
+            again = getattr(library, name)(seed=7)
+            np.testing.assert_array_equal(np.asarray(again(shape)), first, name)
+            np.testing.assert_array_equal(np.asarray(again(shape)), first, name)
+
+    @parameterized.expand([(name, shape) for name in INITIALIZERS
+                           for shape in [(0, 3), (3, 0), (2, 2, 0, 4)]])
+    def test_zero_size_fans(self, name, shape):
+        outcomes = []
+        for library in (keras.initializers, km_initializers):
+            try:
+                outcomes.append(np.asarray(getattr(library, name)(seed=1)(shape)).shape)
+            except Exception as error:  # noqa: BLE001 (the class is what is compared)
+                outcomes.append(type(error).__name__)
+        self.assertEqual(outcomes[1], outcomes[0], f"{name}{shape}")

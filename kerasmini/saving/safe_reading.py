@@ -1,0 +1,190 @@
+"""Reading untrusted files: the guards every reader in saving/ goes through.
+
+A model file is data from a stranger. What it may make kerasmini do is bounded here,
+in one place, before anything is read or allocated:
+
+  zip members   `read_member`: the declared size is checked against a cap and against
+                the bytes stored (a decompression bomb declares far more than it
+                stores), then the member is streamed with the cap enforced on what
+                actually comes out, whatever the header said.
+  HDF5 paths    `h5_group` / `h5_dataset`: every component of a path must be a hard
+                link to an object inside this file; soft and external links are
+                refused, and a dataset must be a plain contiguous or chunked array
+                stored in this file (no external raw storage, no virtual dataset).
+  HDF5 data     `read_dataset`: dtype, shape and declared size are compared with what
+                the caller expects *before* a byte of data is read.
+
+Every refusal is an `UnsafeFileError` (a ValueError, as tf.keras raises) naming the
+member or dataset. The caps are module constants so tests can shrink them.
+"""
+import contextlib
+import io
+import zipfile
+
+import numpy as np
+
+MAX_MEMBER_BYTES = 1 << 32        # no archive member above 4 GiB is read
+MAX_CONFIG_BYTES = 64 << 20       # config.json / metadata.json: 64 MiB is plenty
+BOMB_FLOOR_BYTES = 1 << 20        # below this, any compression ratio is harmless
+MAX_ZIP_EXPANSION = 100           # Keras stores members; deflate of real data < 100x
+MAX_H5_EXPANSION = 1000           # a dataset stored in far fewer bytes than it declares
+READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size
+NUMERIC_KINDS = "biuf"            # bool, signed, unsigned, float: what a weight can be
+
+
+class FileFormatError(ValueError):
+    """A model file that is missing a member, corrupt or not what it claims to be."""
+
+
+class UnsafeFileError(FileFormatError):
+    """A file that asks for something kerasmini never does: follow a link out of the
+    file, read external storage, or allocate far more than the file holds."""
+
+
+def h5py_module():
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError('Reading and writing Keras weight files needs h5py: '
+                          'pip install "kerasmini[h5]"') from None
+    return h5py
+
+
+# ---------------------------------------------------------------------------------------
+# zip archives
+
+def read_member(archive, name, max_bytes, where):
+    """The bytes of the member `name` of an open ZipFile, at most `max_bytes` of them."""
+    info = archive.getinfo(name)
+    declared, stored = info.file_size, info.compress_size
+    if declared > max_bytes:
+        raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} declares "
+                              f"{declared} bytes, more than the limit of {max_bytes}.")
+    if declared > BOMB_FLOOR_BYTES and declared > MAX_ZIP_EXPANSION * stored:
+        raise UnsafeFileError(
+            f"Not allowed: the member '{name}' of {where} declares {declared} bytes but "
+            f"stores only {stored}; refusing a potential decompression bomb.")
+    out, total = io.BytesIO(), 0
+    with archive.open(info) as member:
+        while piece := member.read(READ_PIECE_BYTES):
+            total += len(piece)
+            if total > min(declared, max_bytes):  # the header lied: stop at once
+                raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} "
+                                      f"inflates beyond the {declared} bytes it declares.")
+            out.write(piece)
+    return out.getvalue()
+
+
+def open_archive(filepath):
+    """An open ZipFile, or FileFormatError if the file is not a zip archive."""
+    if not zipfile.is_zipfile(filepath):
+        raise FileFormatError(f"{filepath} is not a valid `.keras` file: it is not a zip "
+                              "archive.")
+    return zipfile.ZipFile(filepath)
+
+
+# ---------------------------------------------------------------------------------------
+# HDF5
+
+def open_h5(source, where):
+    """An h5py.File opened read-only, or FileFormatError if it is not HDF5."""
+    h5py = h5py_module()
+    try:
+        return h5py.File(source, "r")
+    except (OSError, ValueError) as error:
+        raise FileFormatError(f"{where} is not a readable HDF5 file: {error}") from error
+
+
+def _hard_link_target(parent, name, where):
+    """parent[name] if `name` is a hard link inside the file; refuse any other link."""
+    h5py = h5py_module()
+    link = parent.get(name, getlink=True)
+    if link is None:
+        return None
+    if not isinstance(link, h5py.HardLink):
+        raise UnsafeFileError(f"Not allowed: '{_join(parent.name, name)}' in {where} is "
+                              f"a {type(link).__name__}; only objects stored inside the "
+                              "file are read.")
+    return parent[name]
+
+
+def _join(path, name):
+    return f"{path.rstrip('/')}/{name}"
+
+
+def h5_group(parent, path, where):
+    """The group at `path` below `parent` (None if absent), through hard links only."""
+    h5py = h5py_module()
+    node = parent
+    for part in path.strip("/").split("/"):
+        node = _hard_link_target(node, part, where)
+        if node is None:
+            return None
+        if not isinstance(node, h5py.Group):
+            raise FileFormatError(f"'{node.name}' in {where} should be a group, but it is "
+                                  f"a {type(node).__name__}.")
+    return node
+
+
+def h5_dataset(group, name, where):
+    """The dataset `name` of `group`: stored in this file, contiguous or chunked."""
+    h5py = h5py_module()
+    path = _join(group.name, name)
+    node = _hard_link_target(group, name, where)
+    if node is None:
+        raise FileFormatError(f"{where} has no dataset '{path}'.")
+    if not isinstance(node, h5py.Dataset):
+        raise FileFormatError(f"'{path}' in {where} should be a dataset, but it is a "
+                              f"{type(node).__name__}.")
+    plist = node.id.get_create_plist()
+    if plist.get_external_count() > 0:
+        raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} keeps its "
+                              "data in external files.")
+    layout = plist.get_layout()
+    if layout == h5py.h5d.VIRTUAL:
+        raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} is a virtual "
+                              "dataset (its data would come from other files).")
+    if layout not in (h5py.h5d.CONTIGUOUS, h5py.h5d.CHUNKED):
+        raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} has storage "
+                              f"layout {layout}; only contiguous or chunked are read.")
+    return node
+
+
+def check_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTES):
+    """Refuse a dataset by its header alone: dtype, shape, declared vs stored size."""
+    path = dataset.name
+    if dataset.dtype.kind not in NUMERIC_KINDS or dataset.dtype.fields is not None:
+        raise FileFormatError(f"The dataset '{path}' in {where} has dtype {dataset.dtype}; "
+                              "weights must be numeric arrays.")
+    shape = tuple(dataset.shape) if dataset.shape is not None else None
+    if expected_shape is not None and shape != tuple(expected_shape):
+        raise ValueError(f"The dataset '{path}' in {where} has shape {shape}, but the "
+                         f"weight it is loaded into expects {tuple(expected_shape)}.")
+    declared = int(np.prod(shape or (0,), dtype=np.int64)) * dataset.dtype.itemsize
+    if declared > max_bytes:
+        raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} declares "
+                              f"{declared} bytes, more than the limit of {max_bytes}.")
+    stored = dataset.id.get_storage_size()
+    if declared > BOMB_FLOOR_BYTES and declared > MAX_H5_EXPANSION * stored:
+        raise UnsafeFileError(
+            f"Not allowed: the dataset '{path}' in {where} declares {declared} bytes but "
+            f"stores only {stored}; refusing a potential shape or decompression bomb.")
+
+
+def read_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTES):
+    """The dataset's values as an array, after `check_dataset` accepted its header."""
+    check_dataset(dataset, where, expected_shape, max_bytes)
+    try:
+        return np.asarray(dataset[()])
+    except (OSError, ValueError, TypeError) as error:
+        raise FileFormatError(f"Cannot read the dataset '{dataset.name}' in {where}: "
+                              f"{error}") from error
+
+
+@contextlib.contextmanager
+def reading(where):
+    """Turn h5py's low-level errors on a corrupt file into FileFormatError."""
+    try:
+        yield
+    except (OSError, KeyError, RuntimeError) as error:
+        raise FileFormatError(f"{where} is corrupt: {error}") from error

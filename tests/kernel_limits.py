@@ -1,0 +1,68 @@
+"""Shrink the kernels' size limits so that small inputs take the chunked, blocked and
+threaded paths, and record the blocks each kernel walks.
+
+Used by tests/test_kernel_paths.py (against the loop reference) and by conformance
+(against tf.keras). It patches the module constants by name, so it follows a kernel
+that is rewritten as long as it keeps them (WORKSPACE_BYTES, BLOCK_BYTES,
+PARALLEL_BYTES, WORKERS).
+"""
+import contextlib
+from unittest import mock
+
+from kerasmini.ops import convolution, max_pooling, threads, windows
+
+
+@contextlib.contextmanager
+def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=None):
+    """Within the block, the given limits replace the kernels' own; yields the list of
+    [(batch slice, row slice), ...] block lists, one per kernel call (via row_blocks)."""
+    walked = []
+
+    def recording_row_blocks(*args):
+        blocks = list(windows.row_blocks(*args))
+        walked.append(blocks)
+        return blocks
+
+    patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
+               (max_pooling, "BLOCK_BYTES", block_bytes),
+               (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers)]
+    with contextlib.ExitStack() as stack:
+        for module, name, value in patches:
+            if value is not None:
+                stack.enter_context(mock.patch.object(module, name, value))
+        for module in (convolution, max_pooling):
+            if hasattr(module, "row_blocks"):
+                stack.enter_context(mock.patch.object(module, "row_blocks",
+                                                      recording_row_blocks))
+        yield walked
+
+
+def kinds(walks):
+    """How each recorded call was cut: 'bands' (row bands of one image at a time) or
+    'images' (groups of whole images), '+remainder' when its last block is shorter."""
+    found = set()
+    for walk in walks:
+        if len(walk) < 2:
+            continue
+        kind = "bands" if any(rows.start > 0 for _, rows in walk) else "images"
+        sizes = {(images.stop - images.start, rows.stop - rows.start)
+                 for images, rows in walk}
+        found.add(kind + ("+remainder" if len(sizes) > 1 else ""))
+    return found
+
+
+DENSE_BUDGETS = [1] + sorted({int(100 * 1.4 ** i) for i in range(22)})
+
+
+def budgets_covering(run, wanted=("bands+remainder", "images+remainder")):
+    """{kind: the first budget under which `run()` walks it}, trying budgets from one
+    byte up, 1.4x apart, as the workspace and block limit; cheap (kerasmini only)."""
+    found = {}
+    for budget in DENSE_BUDGETS:
+        with shrunk(workspace_bytes=budget, block_bytes=budget) as walked:
+            run()
+        for kind in kinds(walked):
+            found.setdefault(kind, budget)
+    missing = set(wanted) - set(found)
+    assert not missing, f"no budget walks {missing}: found {found}"
+    return {kind: found[kind] for kind in wanted}

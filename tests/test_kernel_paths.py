@@ -1,0 +1,107 @@
+"""Every chunk, block and thread path of the kernels, on inputs small enough for the
+loop reference: the size limits are shrunk (tests/kernel_limits.py) so that the inputs
+cross chunk, block and thread boundaries with odd remainders, in both data formats.
+Each test also checks that the paths it names were really walked."""
+import unittest
+
+import numpy as np
+from parameterized import parameterized
+
+from kerasmini.ops import average_pool, conv, max_pool
+from kerasmini.ops import threads
+from tests import reference
+from tests.helpers import assert_close, random_input
+from tests.kernel_limits import DENSE_BUDGETS, kinds, shrunk
+
+# Budgets from one byte (one output row per chunk) up to several whole images, 1.4x
+# apart: among them every way of cutting these batches and outputs, remainders included.
+BUDGETS = DENSE_BUDGETS
+FORMATS = ["channels_last", "channels_first"]
+
+
+def to_format(x, data_format):
+    return x if data_format == "channels_last" else x.transpose(0, 3, 1, 2)
+
+
+class ConvolutionChunksTest(unittest.TestCase):
+    @parameterized.expand([
+        ("same_stride1", dict(strides=(1, 1), padding="same", dilation=(1, 1)), 1),
+        ("valid_stride2", dict(strides=(2, 1), padding="valid", dilation=(1, 1)), 1),
+        ("same_dilated", dict(strides=(1, 1), padding="same", dilation=(2, 1)), 1),
+        ("same_groups", dict(strides=(1, 2), padding="same", dilation=(1, 1)), 2),
+    ])
+    def test_every_chunking_matches_the_loop_reference(self, _, args, groups):
+        x = random_input((5, 7, 6, 4), "float64", 1)
+        kernel = random_input((3, 2, 4 // groups, 6), "float64", 2)
+        for data_format in FORMATS:
+            expected = reference.conv2d(to_format(x, data_format), kernel, None,
+                                        args["strides"], args["padding"], args["dilation"],
+                                        groups, data_format == "channels_first")
+            walks = []
+            for budget in BUDGETS:
+                with shrunk(workspace_bytes=budget) as walked:
+                    out = conv(to_format(x, data_format), kernel, args["strides"],
+                               args["padding"], data_format, args["dilation"])
+                walks += walked
+                assert_close(out, expected, "float64", f"{args} {data_format} {budget}")
+            self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))
+
+
+class MaxPoolingBlocksAndThreadsTest(unittest.TestCase):
+    @parameterized.expand([("2x2", (2, 2), None, "valid"), ("3x3_s2_same", (3, 3), (2, 2), "same"),
+                           ("3x2_s1_same", (3, 2), (1, 1), "same")])
+    def test_blocks_and_threads_match_the_loop_reference(self, _, pool, strides, padding):
+        x = random_input((5, 9, 7, 3), "float32", 3)
+        for data_format in FORMATS:
+            expected = reference.max_pool2d(to_format(x, data_format), pool,
+                                            strides or pool, padding,
+                                            data_format == "channels_first")
+            walks, threaded = [], []
+            real_pool = threads._pool
+            for budget in BUDGETS:
+                for parallel in (0, None):  # two threads on a split batch, or one
+                    def spy():
+                        threaded.append(budget)
+                        return real_pool()
+                    with shrunk(block_bytes=budget, parallel_bytes=parallel,
+                                workers=2) as walked, \
+                            unittest.mock.patch.object(threads, "_pool", spy):
+                        out = max_pool(to_format(x, data_format), pool, strides, padding,
+                                       data_format)
+                    walks += walked
+                    assert_close(out, expected, "float32",
+                                 f"{pool} {padding} {data_format} {budget} {parallel}")
+            self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))
+            self.assertTrue(threaded, "the two-thread split never ran")
+
+    def test_the_thread_split_covers_an_odd_batch(self):
+        seen = []
+        with shrunk(parallel_bytes=0, workers=2):
+            threads.over_batch_parts(seen.append, 5, 1)
+        self.assertEqual(seen and sorted((s.start, s.stop) for s in seen), [(0, 3), (3, 5)])
+
+
+class AveragePoolingTest(unittest.TestCase):
+    def test_windows_larger_than_the_stride_and_image(self):
+        x = random_input((3, 5, 4, 2), "float64", 4)
+        for data_format in FORMATS:
+            for pool, strides in [((3, 2), (2, 3)), ((6, 7), (1, 1)), ((2, 2), (2, 2))]:
+                out = average_pool(to_format(x, data_format), pool, strides, "same",
+                                   data_format)
+                expected = average_reference(x, pool, strides)
+                assert_close(out, to_format(expected, data_format), "float64",
+                             f"{pool} {strides} {data_format}")
+
+
+def average_reference(x, pool, strides):
+    """Mean of each 'same' window over its real pixels, one element at a time."""
+    n, h, w, c = x.shape
+    oh, top = reference.out_size_and_pad_before(h, pool[0], strides[0], 1, "same")
+    ow, left = reference.out_size_and_pad_before(w, pool[1], strides[1], 1, "same")
+    out = np.empty((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            y0, z0 = i * strides[0] - top, j * strides[1] - left
+            window = x[:, max(y0, 0):y0 + pool[0], max(z0, 0):z0 + pool[1]]
+            out[:, i, j] = window.mean(axis=(1, 2))
+    return out

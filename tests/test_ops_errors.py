@@ -1,0 +1,60 @@
+"""The error catalogue at the ops level: every check in kerasmini.ops, one case each, so
+that deleting a check fails a test; and what ops accept that layers also accept
+(padding in any case)."""
+import unittest
+
+import numpy as np
+from parameterized import parameterized
+
+from kerasmini import ops
+
+X = np.random.default_rng(0).random((1, 6, 6, 2)).astype("float32")
+K = np.random.default_rng(1).random((3, 3, 2, 4)).astype("float32")
+
+OPS_ERRORS = [
+    ("conv_padding", lambda: ops.conv(X, K, padding="full"), "padding='full'"),
+    ("conv_strides_zero", lambda: ops.conv(X, K, strides=0), "strides=0"),
+    ("conv_strides_float", lambda: ops.conv(X, K, strides=2.5), "strides=2.5"),
+    ("conv_strides_three", lambda: ops.conv(X, K, strides=(1, 1, 1)), r"strides=\(1, 1, 1\)"),
+    ("conv_dilation_zero", lambda: ops.conv(X, K, dilation_rate=0), "dilation_rate=0"),
+    ("conv_strides_and_dilation", lambda: ops.conv(X, K, strides=2, dilation_rate=2),
+     r"dilation_rate=\(2, 2\)"),
+    ("conv_kernel_channels", lambda: ops.conv(X, np.ones((3, 3, 3, 4), "float32")),
+     r"kernel shape \(3, 3, 3, 4\)"),
+    ("conv_groups_filters", lambda: ops.conv(np.ones((1, 6, 6, 4), "float32"),
+                                             np.ones((3, 3, 2, 3), "float32")),
+     r"kernel shape \(3, 3, 2, 3\)"),
+    ("conv_kernel_rank", lambda: ops.conv(X, np.ones((3, 2, 4), "float32")),
+     r"kernel shape \(3, 2, 4\)"),
+    ("conv_data_format", lambda: ops.conv(X, K, data_format="NHWC"), "data_format=NHWC"),
+    ("conv_too_small", lambda: ops.conv(X[:, :2], K), "zero or negative"),
+    ("max_pool_padding", lambda: ops.max_pool(X, 2, padding="full"), "padding='full'"),
+    ("max_pool_size_zero", lambda: ops.max_pool(X, 0), "pool_size=0"),
+    ("max_pool_size_float", lambda: ops.max_pool(X, 2.5), "pool_size=2.5"),
+    ("max_pool_strides_zero", lambda: ops.max_pool(X, 2, strides=0), "strides=0"),
+    ("max_pool_too_small", lambda: ops.max_pool(X, 7), "zero or negative"),
+    ("max_pool_data_format", lambda: ops.max_pool(X, 2, data_format="nchw"), "nchw"),
+    ("average_pool_padding", lambda: ops.average_pool(X, 2, padding="causal"),
+     "padding='causal'"),
+    ("average_pool_size_zero", lambda: ops.average_pool(X, 0), "pool_size=0"),
+    ("average_pool_strides_float", lambda: ops.average_pool(X, 2, strides=1.5),
+     "strides=1.5"),
+    ("average_pool_too_small", lambda: ops.average_pool(X, 7), "zero or negative"),
+]
+
+
+class OpsErrorCatalogue(unittest.TestCase):
+    @parameterized.expand(OPS_ERRORS)
+    def test_value_error_naming_the_argument(self, _, call, fragment):
+        with self.assertRaisesRegex(ValueError, fragment):
+            call()
+
+    @parameterized.expand([("conv", lambda p: ops.conv(X, K, padding=p)),
+                           ("max_pool", lambda p: ops.max_pool(X, 3, 2, padding=p)),
+                           ("average_pool", lambda p: ops.average_pool(X, 3, 2, padding=p))])
+    def test_padding_in_any_case(self, _, call):
+        for lower in ("same", "valid"):
+            expected = call(lower)
+            for spelled in (lower.upper(), lower.capitalize()):
+                np.testing.assert_array_equal(call(spelled), expected)
+        self.assertNotEqual(call("same").shape, call("valid").shape)  # the case matters
