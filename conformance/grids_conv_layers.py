@@ -121,39 +121,33 @@ def _output_paddings(strides, padding, kernel, dilation):
     return options[:2] if s > 1 else options[:1]
 
 
-def conv2d_transpose_configs():
-    out = []
-    grid = itertools.product([1, 2, 3, (3, 2)], TRANSPOSE_STRIDE_DILATION, ("valid", "same"))
-    i = 0
-    for k, (s, d), pad in grid:
+def _transpose_configs(layer, kernels, strides_dilations, shapes):
+    """kernel x (stride, dilation) x padding x output_padding (None and the legal values),
+    every 2nd; `shapes(i, data_format)` gives the input shapes of case i."""
+    out, i = [], 0
+    for k, (s, d), pad in itertools.product(kernels, strides_dilations, ("valid", "same")):
         for op in _output_paddings(s, pad, k, d):
             fmt, bias, act = _cycled(i)
             args = dict(filters=1 + i % 3, kernel_size=k, strides=s, padding=pad,
                         output_padding=op, data_format=fmt, dilation_rate=d,
                         use_bias=bias, activation=act)
-            out.append((_name("Conv2DTranspose", "k", k, "s", s, "d", d, pad, "op", op,
-                              fmt[9:]), "Conv2DTranspose", args,
-                        [nhwc_or_nchw(2, 3 + i % 2, 4, 2 + i % 2, fmt),
-                         nhwc_or_nchw(1, 1, 1, 2 + i % 2, fmt)]))
+            out.append((_name(layer, "k", k, "s", s, "d", d, pad, "op", op, fmt[9:]), layer,
+                        args, shapes(i, fmt)))
             i += 1
     return out[::2]
+
+
+def conv2d_transpose_configs():
+    return _transpose_configs(
+        "Conv2DTranspose", [1, 2, 3, (3, 2)], TRANSPOSE_STRIDE_DILATION,
+        lambda i, fmt: [nhwc_or_nchw(2, 3 + i % 2, 4, 2 + i % 2, fmt),
+                        nhwc_or_nchw(1, 1, 1, 2 + i % 2, fmt)])
 
 
 def conv1d_transpose_configs():
-    out = []
-    grid = itertools.product([1, 2, 3], [(1, 1), (2, 1), (3, 1), (1, 2)], ("valid", "same"))
-    i = 0
-    for k, (s, d), pad in grid:
-        for op in _output_paddings(s, pad, k, d):
-            fmt, bias, act = _cycled(i)
-            args = dict(filters=1 + i % 3, kernel_size=k, strides=s, padding=pad,
-                        output_padding=op, data_format=fmt, dilation_rate=d,
-                        use_bias=bias, activation=act)
-            out.append((_name("Conv1DTranspose", "k", k, "s", s, "d", d, pad, "op", op,
-                              fmt[9:]), "Conv1DTranspose", args,
-                        [_ncl(2, 4 + i % 2, 2, fmt), _ncl(1, 1, 2, fmt)]))
-            i += 1
-    return out[::2]
+    return _transpose_configs(
+        "Conv1DTranspose", [1, 2, 3], [(1, 1), (2, 1), (3, 1), (1, 2)],
+        lambda i, fmt: [_ncl(2, 4 + i % 2, 2, fmt), _ncl(1, 1, 2, fmt)])
 
 
 # ----- pooling -------------------------------------------------------------------------------

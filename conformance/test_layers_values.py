@@ -110,12 +110,40 @@ def classify(layer, args, tf_out, x, weights, names, rerun):
                     args.get("activation"), no_bias + weights[1].astype(np.float64))
             if harness.compare(tf_out, wrong, dtype)[0]:
                 return "tf-conv1d-channels-first-bias-on-steps-axis"
+    kind = classify_conv_layer(layer, args, tf_out, x, weights, names)
+    if kind:
+        return kind
     if layer in ("MaxPooling1D", "GlobalMaxPooling2D"):
         xs = x if isinstance(x, list) else [x]
         if any(np.isnan(a).any() for a in xs):
             return "tf-maxpool-ignores-nan"
         if any(np.isneginf(a).any() for a in xs):
             return "tf-maxpool-neg-inf-becomes-lowest-finite"
+    return None
+
+
+RESIZING = ("Resizing", "UpSampling2D", "CenterCrop")
+
+
+def classify_conv_layer(layer, args, tf_out, x, weights, names):
+    """The divergence kinds of grids_conv_layers.py's layers, or None."""
+    dtype = tf_out.dtype.name
+    if not reference_conv_layers.handles(layer, args):
+        return None
+    if layer in RESIZING and dtype == "float64":
+        ref = reference_conv_layers.output(layer, args, x, weights, names)
+        if harness.compare(tf_out, ref, "float32")[0]:
+            return "tf-float64-resize-computed-in-float32"
+    bias = weights[-1] if weights and weights[-1].ndim == 1 else None
+    if args.get("data_format") == "channels_first" and bias is not None:
+        with np.errstate(all="ignore"):
+            no_bias = reference_conv_layers.output(layer, dict(args, activation=None), x,
+                                                   weights[:-1], names)
+            if no_bias.shape[-1] == bias.shape[0]:
+                wrong = reference.activation(args.get("activation"),
+                                             no_bias + bias.astype(np.float64))
+                if harness.compare(tf_out, wrong, dtype)[0]:
+                    return "tf-channels-first-bias-on-last-axis"
     return None
 
 

@@ -9,7 +9,8 @@ PARALLEL_BYTES, WORKERS).
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import convolution, max_pooling, threads, windows
+from kerasmini.ops import (convolution, depthwise_convolution, max_pooling, threads,
+                           windows)
 
 
 @contextlib.contextmanager
@@ -24,13 +25,14 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
         return blocks
 
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
+               (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (max_pooling, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers)]
     with contextlib.ExitStack() as stack:
         for module, name, value in patches:
             if value is not None:
                 stack.enter_context(mock.patch.object(module, name, value))
-        for module in (convolution, max_pooling):
+        for module in (convolution, depthwise_convolution, max_pooling):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))

@@ -61,13 +61,10 @@ def explain_conv(layer, input_shape):
     title = (f"{type(layer).__name__}(filters={layer.filters}, "
              f"kernel_size={layer.kernel_size}, strides={layer.strides}, "
              f"padding='{layer.padding}'{extras}, data_format='{layer.data_format}')")
-    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    explanation, spatial, channels = _check_kernel_input(layer, title, input_shape)
     if explanation.problem:
         return explanation
     lines = explanation.lines
-    if channels is None:
-        return _invalid(explanation, "the channel axis is None: the number of input "
-                        "channels must be known to make the kernel")
     if channels % layer.groups:
         return _invalid(explanation, f"{channels} input channels cannot be split evenly "
                         f"into groups={layer.groups}")
@@ -131,6 +128,15 @@ def explain_pooling(layer, input_shape):
     explanation.params = 0
     explanation.summary = "; ".join(summaries)
     return explanation
+
+
+def _check_kernel_input(layer, title, input_shape):
+    """_check_rank, and a known channel count (a kernel's shape needs it)."""
+    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    if not explanation.problem and channels is None:
+        _invalid(explanation, "the channel axis is None: the number of input channels "
+                 "must be known to make the kernel")
+    return explanation, spatial, channels
 
 
 def _check_rank(layer, title, input_shape):
@@ -276,12 +282,9 @@ def _window_title(layer, first, extra=""):
 def _depthwise_step(layer, input_shape, title):
     """The explanation so far, the output spatial sizes, the channels and the summaries
     of the depthwise step (shared by DepthwiseConv and SeparableConv), or a problem."""
-    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    explanation, spatial, channels = _check_kernel_input(layer, title, input_shape)
     if explanation.problem:
         return explanation, None, None, None
-    if channels is None:
-        return _invalid(explanation, "the channel axis is None: the number of input "
-                        "channels must be known to make the kernel"), None, None, None
     out, problem, summaries = _window_axes(explanation.lines, spatial, layer.kernel_size,
                                            layer.strides, layer.padding, layer.dilation_rate,
                                            "kernel")
@@ -351,13 +354,10 @@ def explain_separable_conv(layer, input_shape):
 def explain_conv_transpose(layer, input_shape):
     op = "" if layer.output_padding is None else f", output_padding={layer.output_padding}"
     title = _window_title(layer, f"filters={layer.filters}, ", op)
-    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    explanation, spatial, channels = _check_kernel_input(layer, title, input_shape)
     if explanation.problem:
         return explanation
     lines = explanation.lines
-    if channels is None:
-        return _invalid(explanation, "the channel axis is None: the number of input "
-                        "channels must be known to make the kernel")
     lines.append("a transposed convolution runs a convolution backwards: each input pixel "
                  "adds kernel * pixel to a kernel-sized patch of the output, and "
                  "neighbouring input pixels land `strides` apart")

@@ -34,10 +34,12 @@ class Operation(Layer):
         return self.compute(*[self._convert(a, args) for a in args])
 
     def _convert(self, arg, args):
-        """Plain numbers take the dtype of the array arguments (Keras's weak typing)."""
-        arrays = [np.asarray(a) for a in args if not isinstance(a, numbers.Number)]
-        dtype = np.result_type(*arrays) if arrays else self.dtype
-        return np.asarray(arg, dtype=dtype)
+        """Plain numbers take the dtype of the array arguments (Keras's weak typing);
+        arrays pass as they are (a GradientTape follows them)."""
+        if not isinstance(arg, numbers.Number):
+            return arg
+        dtypes = [a.dtype for a in args if not isinstance(a, numbers.Number)]
+        return np.asarray(arg, dtype=np.result_type(*dtypes) if dtypes else self.dtype)
 
     def _record(self, args, out_shape):
         dtypes = {a.dtype for a in args if isinstance(a, KerasTensor)}

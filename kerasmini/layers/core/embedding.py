@@ -70,7 +70,7 @@ class Embedding(Layer):
         return (*tuple(input_shape), self.output_dim)
 
     def call(self, inputs):
-        return np.take(self.embeddings.value, inputs, axis=0)
+        return self.embeddings.value[inputs]  # rows by index (a tape follows indexing)
 
     def get_config(self):
         config = {**super().get_config(), "input_dim": self.input_dim,

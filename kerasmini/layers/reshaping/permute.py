@@ -26,7 +26,7 @@ class Permute(Layer):
         return (input_shape[0], *(input_shape[d] for d in self.dims))
 
     def call(self, inputs):
-        return np.ascontiguousarray(np.transpose(inputs, (0, *self.dims)))  # not a view
+        return np.transpose(inputs, (0, *self.dims)).copy()  # not a strided view
 
     def get_config(self):
         return {**super().get_config(), "dims": self.dims}

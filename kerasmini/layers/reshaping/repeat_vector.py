@@ -20,7 +20,7 @@ class RepeatVector(Layer):
         return (input_shape[0], self.n, input_shape[1])
 
     def call(self, inputs):
-        return np.repeat(inputs[:, None, :], self.n, axis=1)
+        return np.concatenate([inputs[:, None, :]] * self.n, axis=1)  # a tape follows it
 
     def get_config(self):
         return {**super().get_config(), "n": self.n}
