@@ -52,6 +52,8 @@ NEW_LAYERS = [
     ("subtract", lambda h: L.Subtract(dtype="float64")([h, h * 0.5])),
     ("dot_normalized", lambda h: L.Dot(1, normalize=True, dtype="float64")([h, h * h])),
     ("layer_norm", lambda h: L.Dense(1, dtype="float64")(L.LayerNormalization(dtype="float64")(h))),
+    ("group_norm", lambda h: L.Dense(1, dtype="float64")(
+        L.GroupNormalization(groups=1, dtype="float64")(L.Reshape((2, 1), dtype="float64")(h)))),
     ("unit_norm", lambda h: L.Dense(1, dtype="float64")(L.UnitNormalization(dtype="float64")(h))),
     ("normalization", lambda h: L.Normalization(mean=[1.0, 2.0], variance=[2.0, 3.0],
                                                 dtype="float64")(h)),
