@@ -1,4 +1,5 @@
-"""python -m benchmarks [--quick] [--only SUBSTRING ...] [--json FILE]"""
+"""python -m benchmarks [--quick] [--only SUBSTRING ...] [--json FILE] [--models-only]
+[--no-models] [--no-busy]"""
 import argparse
 import json
 import math
@@ -21,6 +22,10 @@ def main(argv=None):
                         help="cases whose name contains any of these (case-insensitive)")
     parser.add_argument("--json", metavar="FILE", help="also write all results as JSON")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory figure")
+    parser.add_argument("--no-models", action="store_true", help="layer cases only")
+    parser.add_argument("--models-only", action="store_true", help="whole-model cases only")
+    parser.add_argument("--no-busy", action="store_true",
+                        help="models on the machine as it is only, not also with a core busy")
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
@@ -30,7 +35,7 @@ def main(argv=None):
     import keras
     import tensorflow as tf
 
-    cases = [CASES[i] for i in QUICK] if args.quick else CASES
+    cases = [] if args.models_only else [CASES[i] for i in QUICK] if args.quick else CASES
     if args.only:
         cases = [c for c in cases if any(s.lower() in c.name.lower() for s in args.only)]
     report = {"machine": environment.machine(numpy, tf, keras),
@@ -43,13 +48,19 @@ def main(argv=None):
         result["peak_fraction"] = result["gflops"]["kerasmini"] / report["gemm_peak_gflops"]
         report["cases"].append(result)
         _print_row(result)
-    if not args.no_memory:
+    if not args.no_models:
+        from benchmarks.models import run_all
+        report["models"] = run_all(keras, kerasmini, quick=args.quick, only=args.only,
+                                   busy_too=not args.no_busy, report_row=_print_model_row)
+        _print_profiles(report["models"]["profiles"])
+    if not args.no_memory and not args.models_only:
         report["memory"] = {lib: environment.memory_in_fresh_process(lib)
                             for lib in ("kerasmini", "tf_keras")}
         _print_memory(report["memory"])
     report["targets"] = targets(report)
     _print_targets(report["targets"])
     report["seconds"] = time.perf_counter() - started
+    report["load_average_after"] = os.getloadavg()[0]
     print(f"\nbenchmark took {report['seconds']:.0f} s")
     if args.json:
         with open(args.json, "w") as out:
@@ -75,7 +86,7 @@ def targets(report):
     conv = [r["ratio_vs_function"] for r in rows
             if r["group"] == "throughput" and r["layer"] == "Conv2D" and r["dtype"] == "float32"]
     if conv:
-        geomean = math.exp(sum(map(math.log, conv)) / len(conv))
+        geomean = _geomean(conv)
         checks.append(("throughput Conv2D geomean / tf.function <= 1.5", f"{geomean:.2f}",
                        geomean <= 1.5))
         checks.append(("throughput Conv2D worst / tf.function <= 2.5", f"{max(conv):.2f}",
@@ -94,9 +105,59 @@ def targets(report):
         checks.append(("peak RSS of (32,56,56,64)->64 <= tf.keras's",
                        f"{km['peak_rss_mib']:.0f} vs {tfk['peak_rss_mib']:.0f} MiB",
                        km["peak_rss_mib"] <= tfk["peak_rss_mib"]))
+    checks += model_targets(report.get("models"))
     total = report["import_seconds"]["total"]
     checks.append(("import kerasmini < 0.2 s (numpy included)", f"{total:.3f} s", total < 0.2))
     return [{"target": t, "measured": m, "met": bool(ok)} for t, m, ok in checks]
+
+
+def model_targets(models):
+    """Whole-model targets: batch 1 >= 3x faster, batch 32 geomean <= 1.0 and none > 1.3;
+    with a core busy, none > 1.5 and every spread (max / min of 7 runs) < 1.5."""
+    if not models:
+        return []
+    checks = []
+    quiet = models["quiet"]
+    first = [r for r in quiet if r["batch"] == 1]
+    if first:
+        worst = max(first, key=lambda r: r["ratio"])
+        checks.append(("models batch 1: >= 3x faster than tf.keras predict (each)",
+                       f"slowest {worst['model']}: {1 / worst['ratio']:.1f}x faster",
+                       worst["ratio"] <= 1 / 3))
+    large = [r["ratio"] for r in quiet if r["batch"] > 1]
+    if large:
+        checks.append(("models batch 32: geomean km / tf.keras <= 1.0",
+                       f"{_geomean(large):.2f}", _geomean(large) <= 1.0))
+        checks.append(("models batch 32: none > 1.3", f"worst {max(large):.2f}",
+                       max(large) <= 1.3))
+    busy = models.get("busy") or []
+    if busy:
+        worst = max(r["ratio"] for r in busy)
+        checks.append(("busy core: every model km / tf.keras <= 1.5", f"worst {worst:.2f}",
+                       worst <= 1.5))
+        spread = max(r["spread"]["kerasmini"] for r in busy)
+        checks.append(("busy core: kerasmini spread (max/min of 7) < 1.5",
+                       f"worst {spread:.2f}", spread < 1.5))
+    return checks
+
+
+def _geomean(values):
+    return math.exp(sum(map(math.log, values)) / len(values))
+
+
+def _print_model_row(r):
+    t = r["seconds"]
+    print(f"{r['name']:<40} kerasmini {_ms(t['kerasmini'])} tf.keras {_ms(t['tf_keras'])} "
+          f"ratio {r['ratio']:6.2f}  spread km {r['spread']['kerasmini']:5.2f} "
+          f"tf {r['spread']['tf_keras']:5.2f}", flush=True)
+
+
+def _print_profiles(profiles):
+    for p in profiles:
+        print(f"\nwhere kerasmini's predict spends its time: {p['model']}, batch {p['batch']}")
+        for row in p["rows"]:
+            print(f"  {row['kind']:<30} {row['layers']:4d} layers "
+                  f"{row['seconds'] * 1e3:8.1f} ms {row['share']:5.0%}")
 
 
 def _print_header(report):

@@ -36,9 +36,12 @@ def machine(numpy, tf, keras):
             "OPENBLAS_env": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS")}}
     try:  # optional: which BLAS kernel NumPy runs (not a kerasmini dependency)
         from threadpoolctl import threadpool_info
+        pools = [pool for pool in threadpool_info() if pool.get("user_api") == "blas"]
+        # NumPy's own first (TensorFlow and SciPy may load other BLAS libraries)
+        pools.sort(key=lambda pool: "numpy" not in pool.get("filepath", ""))
         info["blas"] = [{k: pool.get(k) for k in ("internal_api", "version", "architecture",
-                                                   "num_threads")}
-                        for pool in threadpool_info() if pool.get("user_api") == "blas"]
+                                                   "num_threads", "filepath")}
+                        for pool in pools]
     except ImportError:
         info["blas"] = "threadpoolctl not installed"
     return info

@@ -38,6 +38,33 @@ def target_table(targets):
     return lines
 
 
+def model_table(rows):
+    lines = ["| model, input, batch | kerasmini | tf.keras predict | km / tf.keras "
+             "| spread km (max/min of 7) | spread tf |", "|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        s = r["seconds"]
+        lines.append(f"| {r['name']} | {s['kerasmini'] * 1e3:.1f} ms "
+                     f"| {s['tf_keras'] * 1e3:.1f} ms | {r['ratio']:.2f} "
+                     f"| {r['spread']['kerasmini']:.2f} | {r['spread']['tf_keras']:.2f} |")
+    return lines
+
+
+def model_lines(models):
+    lines = ["### Whole models, `predict`, the machine as it was", ""]
+    lines += model_table(models["quiet"])
+    if models.get("busy"):
+        lines += ["", "### The same with a second process keeping one core busy", ""]
+        lines += model_table(models["busy"])
+    lines += [""] + [f"Skipped: {reason}." for reason in models.get("skipped", [])]
+    for p in models.get("profiles", []):
+        lines += ["", f"### Where kerasmini's predict spends its time: {p['model']}, "
+                  f"batch {p['batch']}", "", "| layers | count | ms per predict | share |",
+                  "|---|---:|---:|---:|"]
+        lines += [f"| {r['kind']} | {r['layers']} | {r['seconds'] * 1e3:.1f} | "
+                  f"{r['share']:.0%} |" for r in p["rows"]]
+    return lines + [""]
+
+
 def render(result):
     m = result["machine"]
     blas = m["blas"][0] if m.get("blas") else {}
@@ -49,10 +76,16 @@ def render(result):
             f"run {m['load_average_1min']:.2f}. NumPy float32 GEMM peak in this run: "
             f"{result['gemm_peak_gflops']:.0f} GFLOP/s. The run took "
             f"{result['seconds']:.0f} s.", ""]
+    if "load_average_after" in result:
+        head[0] += f" Load average after the run: {result['load_average_after']:.2f}."
     imports = result["import_seconds"]
-    return "\n".join(head + case_table(result["cases"]) + [""] + memory_lines(result["memory"])
-                     + ["", f"`import kerasmini`: numpy {imports['numpy']:.3f} s + kerasmini "
-                        f"{imports['kerasmini_after_numpy']:.3f} s.", ""]
+    body = case_table(result["cases"]) + [""] if result["cases"] else []
+    if "memory" in result:
+        body += memory_lines(result["memory"]) + [""]
+    if "models" in result:
+        body += model_lines(result["models"])
+    return "\n".join(head + body + [f"`import kerasmini`: numpy {imports['numpy']:.3f} s + "
+                                    f"kerasmini {imports['kerasmini_after_numpy']:.3f} s.", ""]
                      + target_table(result["targets"]))
 
 

@@ -18,6 +18,13 @@ def calls_per_sample(fn, target_seconds):
 
 def interleaved_medians(functions, min_rounds, max_rounds, budget_seconds, sample_seconds):
     """{name: median seconds per call} over rounds that time each function once in turn."""
+    samples = interleaved_samples(functions, min_rounds, max_rounds, budget_seconds,
+                                  sample_seconds)
+    return {name: float(np.median(values)) for name, values in samples.items()}
+
+
+def interleaved_samples(functions, min_rounds, max_rounds, budget_seconds, sample_seconds):
+    """{name: [seconds per call, one per round]}, each round timing every function in turn."""
     numbers = {name: calls_per_sample(fn, sample_seconds) for name, fn in functions.items()}
     samples = {name: [] for name in functions}
     start = time.perf_counter()
@@ -30,7 +37,7 @@ def interleaved_medians(functions, min_rounds, max_rounds, budget_seconds, sampl
             for _ in range(number):
                 fn()
             samples[name].append((time.perf_counter() - t0) / number)
-    return {name: float(np.median(values)) for name, values in samples.items()}
+    return samples
 
 
 def gemm_peak_gflops(size=4096, repeats=5):

@@ -20,6 +20,12 @@ CASES = [
     ("MaxPool2D", dict(pool_size=3, strides=2, padding="same")),
     ("MaxPool2D", dict(pool_size=2, padding="valid")),
 ]
+# Products shared by two threads (ops/products.py): every product counts as large, in blocks
+# of 3 rows, so a 5-image batch is cut into many blocks with a shorter last one.
+THREADED = [c for c in CASES if c[0] == "Conv2D"] + [
+    ("Conv2D", dict(filters=5, kernel_size=1)),
+    ("Dense", dict(units=7)),
+]
 
 
 def channels_first(shape):
@@ -49,3 +55,14 @@ class TestKernelPaths(unittest.TestCase):
                 check_values(layer, args, "float32", shapes, seed_of(layer, name, budget))
             walks += walked
         self.assertLessEqual(set(covering), kinds(walks), name)
+
+
+class TestThreadedProducts(unittest.TestCase):
+    @parameterized.expand([(f"{layer}_{i}", layer, args)
+                           for i, (layer, args) in enumerate(THREADED)])
+    def test_shared_products_agree_with_tf_keras(self, name, layer, args):
+        shape = (5, 7, 9, 3) if layer != "Dense" else (11, 6)
+        with shrunk(small_product=0, min_rows=3, workers=2) as walked:
+            check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+        if layer == "Conv2D" and args["kernel_size"] != 1:
+            self.assertGreater(max(len(walk) for walk in walked), 2, name)  # shared blocks

@@ -9,6 +9,8 @@ import re
 
 import numpy as np
 
+from kerasmini.object_registration import registered_objects
+
 
 def plain(value):
     """NumPy scalars and arrays as Python numbers and lists, so that configs are JSON."""
@@ -62,7 +64,9 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
             no arguments); or any callable (returned as it is).
         registry: dict from every accepted name to a class or a function.
         kind: the noun of the error message, e.g. 'initializer' or 'activation function'.
-        custom_objects: optional extra {name: class or function}, looked up first.
+        custom_objects: optional extra {name: class or function}, looked up first; then
+            the classes and functions registered with register_keras_serializable and
+            those of the load in progress (object_registration.py).
         call_functions: whether a function found in the registry is a factory to call
             (True) or the object itself (False, as for activations).
 
@@ -71,7 +75,7 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
     """
     if identifier is None:
         return None
-    names = {**registry, **(custom_objects or {})}
+    names = {**registry, **registered_objects(), **(custom_objects or {})}
 
     def unknown():
         return ValueError(f"Could not interpret {kind} identifier: {identifier}")

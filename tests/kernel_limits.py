@@ -4,17 +4,18 @@ threaded paths, and record the blocks each kernel walks.
 Used by tests/test_kernel_paths.py (against the loop reference) and by conformance
 (against tf.keras). It patches the module constants by name, so it follows a kernel
 that is rewritten as long as it keeps them (WORKSPACE_BYTES, BLOCK_BYTES,
-PARALLEL_BYTES, WORKERS).
+PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by threads).
 """
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, depthwise_convolution, max_pooling, threads,
-                           windows)
+from kerasmini.ops import (convolution, depthwise_convolution, load, products,
+                           max_pooling, threads, windows)
 
 
 @contextlib.contextmanager
-def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=None):
+def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=None,
+           small_product=None, min_rows=None):
     """Within the block, the given limits replace the kernels' own; yields the list of
     [(batch slice, row slice), ...] block lists, one per kernel call (via row_blocks)."""
     walked = []
@@ -27,11 +28,15 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (max_pooling, "BLOCK_BYTES", block_bytes),
-               (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers)]
+               (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
+               (convolution, "SMALL_PRODUCT", small_product),
+               (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]
     with contextlib.ExitStack() as stack:
         for module, name, value in patches:
             if value is not None:
                 stack.enter_context(mock.patch.object(module, name, value))
+        if workers is not None:  # as if no other process were busy, whatever the machine
+            stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
         for module in (convolution, depthwise_convolution, max_pooling):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",

@@ -96,3 +96,20 @@ class Conv2DWorkspaceTest(unittest.TestCase):
             conv_module.WORKSPACE_BYTES = saved
         np.testing.assert_array_equal(banded, whole)
         np.testing.assert_array_equal(batched, whole)
+
+
+class Conv2DThreadedTest(unittest.TestCase):
+    """The path of large products: blocks of output rows shared by two threads, and 1x1
+    convolutions as a matmul cut in row blocks, forced on small inputs."""
+
+    def setUp(self):
+        from tests.kernel_limits import shrunk
+        limits = shrunk(small_product=0, min_rows=3, workers=2)
+        limits.__enter__()
+        self.addCleanup(limits.__exit__, None, None, None)
+
+    @parameterized.expand([(c,) for c in _grid() if c["data_format"] == "channels_last"],
+                          name_func=_name)
+    def test_float64_matches_reference(self, config):
+        _, y, expected = _run(config, "float64", height=11, width=9, seed=4)
+        assert_close(y, expected, "float64", config)

@@ -1,9 +1,10 @@
 """Layer and model configs as Keras 3 writes them, and back.
 
 A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
-an explicit table of the classes kerasmini has (`_layer_classes()`), or -- for classes
-that Keras keeps outside `keras.layers` (tensor operations, applications' private
-layers) -- the pair (module, class name) in `MODULE_CLASSES`. Nothing named in a
+an explicit table of the classes kerasmini has (`_layer_classes()`), then among the
+user's classes (registered or passed as custom_objects, object_registration.py); classes
+that Keras keeps outside `keras.layers` (tensor operations, applications' private layers)
+are found by the pair (saved module, class name) in `MODULE_CLASSES`. Nothing named in a
 file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
@@ -11,6 +12,8 @@ writing files is saving/'s.
 from kerasmini import layers
 from kerasmini.applications import convnext, inception_resnet_v2
 from kerasmini.layers import operation
+from kerasmini.layers.layer import Layer
+from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import plain
 
 
@@ -51,12 +54,47 @@ def serialize_layer(layer):
     if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
         return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
                 "config": plain(layer.get_config()), "registered_name": class_name}
+    if type(layer) in GLOBAL_CUSTOM_NAMES:  # a user's class, registered: Keras's form
+        return {"module": type(layer).__module__, "class_name": class_name,
+                "config": plain(layer.get_config()),
+                "registered_name": GLOBAL_CUSTOM_NAMES[type(layer)]}
     if class_name not in _layer_classes():
         raise ValueError(f"Layer '{layer.name}' of class {class_name} cannot be saved: "
-                         "only kerasmini's built-in layers can.")
+                         "only kerasmini's built-in layers and classes registered with "
+                         "kerasmini.saving.register_keras_serializable can.")
     module, registered = MODEL_MODULES.get(class_name, ("keras.layers", None))
     return {"module": module, "class_name": class_name,
             "config": plain(layer.get_config()), "registered_name": registered}
+
+
+def _find_class(config, class_name, registered):
+    """A user's class (by registered name, then class name), else kerasmini's own."""
+    cls = get_registered_object(registered) if registered else None
+    cls = cls or get_registered_object(class_name)
+    if cls is not None:
+        if not (isinstance(cls, type) and issubclass(cls, Layer)):
+            raise UnsupportedLayerError(
+                f"custom_objects['{registered or class_name}'] must be a "
+                f"subclass of kerasmini.layers.Layer. Received: {cls!r}")
+        return cls
+    module = str(config.get("module"))
+    if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
+        return MODULE_CLASSES[(module, class_name)]
+    if module.startswith("keras.src.ops."):
+        raise UnsupportedLayerError(
+            f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
+            f"model graph: kerasmini supports only these operations: "
+            f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
+    classes = _layer_classes()
+    if (class_name not in classes or registered not in (None, class_name)
+            or module.startswith("keras.src.applications.")):
+        name = registered or class_name
+        raise UnsupportedLayerError(
+            f"Unsupported layer class '{name}' (module {module!r}): "
+            f"kerasmini can load only these classes: {sorted(classes)}, and a user's "
+            "own classes passed as custom_objects or registered with "
+            "kerasmini.saving.register_keras_serializable.")
+    return classes[class_name]
 
 
 def deserialize_layer(config):
@@ -66,26 +104,11 @@ def deserialize_layer(config):
                          f"Received: {str(config)[:200]}")
     class_name = config["class_name"]
     registered = config.get("registered_name")
-    module = str(config.get("module"))
-    classes = _layer_classes()
-    if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
-        classes = {class_name: MODULE_CLASSES[(module, class_name)]}
-    elif module.startswith("keras.src.ops."):
-        raise UnsupportedLayerError(
-            f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
-            f"model graph: kerasmini supports only these operations: "
-            f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
-    elif (class_name not in classes or registered not in (None, class_name)
-          or module.startswith("keras.src.applications.")):
-        name = registered or class_name
-        raise UnsupportedLayerError(
-            f"Unsupported layer class '{name}' (module {module!r}): "
-            f"kerasmini can load only these classes: {sorted(classes)}.")
+    cls = _find_class(config, class_name, registered)
     inner = config.get("config")
     if not isinstance(inner, dict):
         raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
                          f"Received: {str(inner)[:200]}")
-    cls = classes[class_name]
     try:
         return cls.from_config(dict(inner))
     except UnsupportedLayerError:

@@ -7,27 +7,22 @@ is a plain reshape), and multiply by the kernel matrix straight into the output.
 """
 import numpy as np
 
+from kerasmini.ops.products import BLOCKS_PER_WORKER, SMALL_PRODUCT, matmul_into
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
                                   output_length, padding_mode, pair, spatial_padding)
+from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
 
-# Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size.
-# Measured on a 2-core AVX-512 machine: 4 to 16 MiB run alike (the matmul dominates), smaller
-# chunks lose BLAS efficiency. Two threads, each copying and multiplying its own chunk, were
-# slower: both threads' BLAS calls compete for the same two cores.
+# Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size;
+# with two threads, two chunks are alive at once. Measured on a 2-core AVX-512 machine: 4 to
+# 16 MiB run alike (the matmul dominates), smaller chunks lose BLAS efficiency.
 WORKSPACE_BYTES = 4 * 2**20
 
-# NumPy's OpenBLAS computes a product of under about 10**6 multiply-adds on the calling
-# thread; a larger one wakes its second thread, and whenever the other core is busy that
-# wake-up waits for a scheduler tick. Measured on the loaded 2-core machine:
-# (606x27)@(27x64), 1.05e6 multiply-adds, took 8 ms; (512x27)@(27x64) took 0.013 ms, and
-# two such halves 0.03 ms; on a quiet machine one call and the halves run alike. So a
-# small product (the latency cases) is cut into row pieces of at most SMALL_PRODUCT
-# multiply-adds; from a few million on, two threads are worth the risk.
-SMALL_PRODUCT = 2**19
-SPLIT_UP_TO = 4 * 2**20
+# A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
+# BLOCKS_PER_WORKER blocks per thread, which the threads share (ops/threads.py says why
+# not BLAS's own threads); a smaller one runs on the calling thread.
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -53,14 +48,25 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     one_by_one = kernel_size == (1, 1) and strides == (1, 1)
     if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
-        _matmul(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
+        matmul_into(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
         return from_channels_last(out, data_format)
-    for images, rows in _chunks(out.shape, _patch_row_bytes(out.shape, kernel, out.itemsize)):
+
+    def convolve(block):
+        images, rows = block
         in_rows = input_rows(rows, kernel_size[0], strides[0], dilation_rate[0])
         band = padded_band(x, images, in_rows, pads)
         windows = window_view(band, kernel_size, strides, dilation_rate,
                               (rows.stop - rows.start, out_hw[1]))
         _grouped_matmul(windows, kernel, out[images, rows])
+
+    row_bytes = _patch_row_bytes(out.shape, kernel, out.itemsize)
+    patch_bytes = row_bytes * out.shape[0] * out.shape[1]
+    if out.size * kernel[..., 0].size > SMALL_PRODUCT:
+        budget = min(WORKSPACE_BYTES, patch_bytes // (BLOCKS_PER_WORKER * WORKERS))
+        over_parts(convolve, row_blocks(*out.shape[:2], row_bytes, budget))
+    else:
+        for block in row_blocks(*out.shape[:2], row_bytes, WORKSPACE_BYTES):
+            convolve(block)
     return from_channels_last(out, data_format)
 
 
@@ -92,7 +98,7 @@ def _grouped_matmul(windows, kernel, out):
     if groups == 1:
         # The whole output block is contiguous: the matmul writes into it directly.
         patches = windows.reshape(-1, kh * kw * c_per_group)  # the im2col copy
-        _matmul(patches, kernel.reshape(-1, filters), _rows(out))
+        matmul_into(patches, kernel.reshape(-1, filters), _rows(out))
         return
     f_per_group = filters // groups
     for g in range(groups):
@@ -100,19 +106,8 @@ def _grouped_matmul(windows, kernel, out):
         patches = windows[..., g * c_per_group:(g + 1) * c_per_group].reshape(
             -1, k_matrix.shape[0])
         group_out = out[..., g * f_per_group:(g + 1) * f_per_group]
-        group_out[...] = (patches @ k_matrix).reshape(group_out.shape)
-
-
-def _matmul(a, b, out):
-    """out = a @ b; a small product in pieces that OpenBLAS keeps on this thread."""
-    m, k = a.shape
-    n = b.shape[1]
-    if m * k * n > SPLIT_UP_TO:
-        np.matmul(a, b, out=out)
-        return
-    step = max(1, SMALL_PRODUCT // max(k * n, 1))
-    for start in range(0, m, step):
-        np.matmul(a[start:start + step], b, out=out[start:start + step])
+        product = np.empty((patches.shape[0], f_per_group), dtype=out.dtype)
+        group_out[...] = matmul_into(patches, k_matrix, product).reshape(group_out.shape)
 
 
 def _patch_row_bytes(out_shape, kernel, itemsize):
@@ -121,6 +116,3 @@ def _patch_row_bytes(out_shape, kernel, itemsize):
     return out_shape[2] * kh * kw * c_per_group * itemsize
 
 
-def _chunks(out_shape, row_bytes):
-    """(batch slice, output-row slice) blocks whose patch matrix fits in WORKSPACE_BYTES."""
-    return row_blocks(out_shape[0], out_shape[1], row_bytes, WORKSPACE_BYTES)

@@ -1,19 +1,50 @@
-"""product(a, b): the 2D matmul of the gradient rules, through the kernels' own matmul.
+"""Every 2D product of the kernels (conv, dense and their gradients), on one core or two.
 
-The forward kernels keep a small product on the calling thread (waking BLAS's second
-thread on a busy machine waits a scheduler tick, ~8 ms: see ops/convolution.py); the
-backward's products have the same sizes, so they go the same way.
+(Named products, not matmul: `kerasmini.ops.matmul` is keras.ops.matmul.)
+
+- A small product (at most SMALL_PRODUCT multiply-adds) runs on the calling thread with
+  BLAS on one thread: waking a second thread costs more than it saves, and when the other
+  core is busy the wake-up waits for a scheduler tick (~8 ms measured).
+- A larger one is cut into blocks of rows that the kernel threads take from a queue, each
+  block a single-threaded BLAS product (`threads.over_parts`, which says why not BLAS's
+  own threads).
 """
 import numpy as np
 
-try:  # the shared product of the kernels, once ops/matmul.py exists
-    from kerasmini.ops.matmul import matmul as _matmul_into
-except ImportError:
-    from kerasmini.ops.convolution import _matmul as _matmul_into
+from kerasmini.ops.threads import WORKERS, blas_control, limited, over_parts
+
+# Measured on a quiet 2-core machine: one thread and two run alike up to ~4M multiply-adds;
+# above that two threads win (6.8M: 0.133 ms on two, 0.169 ms on one).
+SMALL_PRODUCT = 4 * 2**20
+# Blocks per thread of a large product: more than one, so that a thread slowed by another
+# process takes fewer; rows per block at least MIN_ROWS (BLAS's efficiency falls below).
+BLOCKS_PER_WORKER = 4
+MIN_ROWS = 256
+# Without a BLAS switch: row pieces of at most this many multiply-adds stay on one thread.
+PIECE = 2**19
+
+
+def matmul_into(a, b, out):
+    """out = a @ b for 2D a (m, k), b (k, n); returns out."""
+    (m, k), n = a.shape, b.shape[1]
+    if m * k * n > SMALL_PRODUCT:
+        rows = max(MIN_ROWS, -(-m // (BLOCKS_PER_WORKER * WORKERS)))
+        over_parts(lambda r: np.matmul(a[r], b, out=out[r]), row_slices(m, rows))
+    elif blas_control() is None:
+        for r in row_slices(m, max(1, PIECE // max(k * n, 1))):
+            np.matmul(a[r], b, out=out[r])
+    else:
+        with limited(1):
+            np.matmul(a, b, out=out)
+    return out
+
+
+def row_slices(count, step):
+    """slice(0, step), slice(step, 2 * step), ... covering range(count)."""
+    return [slice(start, min(start + step, count)) for start in range(0, count, step)]
 
 
 def product(a, b):
-    """a @ b for 2D a (m, k) and b (k, n), in a new (m, n) array."""
+    """a @ b for 2D a (m, k) and b (k, n), in a new (m, n) array (the gradient rules')."""
     out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
-    _matmul_into(a, b, out)
-    return out
+    return matmul_into(a, b, out)

@@ -1,0 +1,58 @@
+"""The benchmark's own arithmetic (NumPy only, nothing timed against a limit): the
+whole-model targets, the markdown tables and the per-layer profile's bookkeeping."""
+import numpy as np
+
+import kerasmini
+from benchmarks.__main__ import model_targets
+from benchmarks.markdown import model_lines
+from benchmarks.profile import layer_kind, layer_profile
+
+
+def _row(model, batch, km, tf, busy=False, spread=1.1):
+    samples = {"kerasmini": [km, km * spread], "tf_keras": [tf, tf]}
+    return {"name": f"{model} batch {batch}", "model": model, "batch": batch, "busy": busy,
+            "seconds": {"kerasmini": km, "tf_keras": tf}, "samples": samples,
+            "spread": {"kerasmini": spread, "tf_keras": 1.0}, "ratio": km / tf}
+
+
+def test_model_targets_met_and_missed():
+    models = {"quiet": [_row("A", 1, 1.0, 4.0), _row("A", 32, 1.0, 1.0),
+                        _row("B", 1, 1.0, 2.0), _row("B", 32, 1.4, 2.0)],
+              "busy": [_row("A", 32, 1.6, 1.0, True), _row("B", 32, 1.0, 1.0, True, 1.6)]}
+    checks = {target: met for target, _, met in model_targets(models)}
+    assert checks == {
+        "models batch 1: >= 3x faster than tf.keras predict (each)": False,  # B: only 2x
+        "models batch 32: geomean km / tf.keras <= 1.0": True,  # sqrt(1.0 * 0.7)
+        "models batch 32: none > 1.3": True,
+        "busy core: every model km / tf.keras <= 1.5": False,  # A: 1.6
+        "busy core: kerasmini spread (max/min of 7) < 1.5": False}  # B: 1.6
+    assert model_targets(None) == []
+
+
+def test_model_tables_list_every_row_and_skip():
+    models = {"quiet": [_row("A", 1, 0.001, 0.004)], "busy": [_row("A", 1, 0.002, 0.004)],
+              "skipped": ["MobileNetV2: kerasmini has no DepthwiseConv2D yet"],
+              "profiles": [{"model": "A", "batch": 32, "rows": [
+                  {"kind": "Conv2D 3x3/1", "layers": 2, "seconds": 0.01, "share": 0.5}]}]}
+    text = "\n".join(model_lines(models))
+    assert "| A batch 1 | 1.0 ms | 4.0 ms | 0.25 |" in text
+    assert "| A batch 1 | 2.0 ms | 4.0 ms | 0.50 |" in text
+    assert "Skipped: MobileNetV2: kerasmini has no DepthwiseConv2D yet." in text
+    assert "| Conv2D 3x3/1 | 2 | 10.0 | 50% |" in text
+
+
+def test_layer_profile_counts_every_layer_and_restores_the_calls():
+    layers = kerasmini.layers
+    model = kerasmini.Sequential([kerasmini.Input((8, 8, 2)), layers.Conv2D(3, 3),
+                                  layers.Conv2D(3, 1, strides=2), layers.Flatten(),
+                                  layers.Dense(4)])
+    x = np.random.default_rng(0).standard_normal((2, 8, 8, 2)).astype("float32")
+    before = model.predict(x, verbose=0)
+    rows = layer_profile(model, x, repeats=2)
+    kinds = {r["kind"]: r["layers"] for r in rows}
+    assert kinds == {"Conv2D 3x3/1": 1, "Conv2D 1x1/2": 1, "Flatten": 1, "Dense": 1,
+                     "(model: graph walk, predict)": 0}
+    assert abs(sum(r["share"] for r in rows) - 1) < 1e-9
+    assert all("call" not in vars(layer) for layer in model.layers)  # methods again
+    np.testing.assert_array_equal(model.predict(x, verbose=0), before)
+    assert layer_kind(layers.MaxPooling2D(2)) == "MaxPooling2D"

@@ -1,0 +1,120 @@
+"""ops/products.py and ops.threads: every path of the product rule against a plain matmul."""
+import threading
+
+import numpy as np
+import pytest
+
+from kerasmini.ops import load, threads
+from kerasmini.ops import products as matmul_module  # the module, not ops.matmul
+from kerasmini.ops.products import matmul_into as matmul
+
+
+def _operands(m, k, n, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((m, k)), rng.standard_normal((k, n)), np.empty((m, n)))
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 2), (37, 11, 5), (300, 64, 90)])
+@pytest.mark.parametrize("small_product", [0, 10**9])  # every product large / every one small
+@pytest.mark.parametrize("min_rows", [1, 7, 256])  # row blocks of 1, 7 rows; one block
+def test_matmul_paths(monkeypatch, shape, small_product, min_rows):
+    monkeypatch.setattr(matmul_module, "SMALL_PRODUCT", small_product)
+    monkeypatch.setattr(matmul_module, "MIN_ROWS", min_rows)
+    a, b, out = _operands(*shape)
+    assert matmul(a, b, out) is out
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("piece", [1, 7 * 5, 10**9])  # one row a piece, 7 rows, one piece
+def test_matmul_without_the_blas_switch_cuts_row_pieces(monkeypatch, piece):
+    monkeypatch.setattr(threads, "_control", None)
+    monkeypatch.setattr(matmul_module, "PIECE", piece)
+    a, b, out = _operands(37, 7, 5)
+    matmul(a, b, out)
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+
+
+def test_limited_sets_and_restores_the_blas_count():
+    functions = threads.blas_control()
+    if functions is None:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS with a thread switch on this machine")
+    get, set_threads = functions
+    before = get()
+    with threads.limited(1):
+        assert get() == 1
+    assert get() == before
+    with threads.limited(before + 5):  # never more than BLAS had
+        assert get() == before
+    assert get() == before
+
+
+def test_limited_without_the_switch_changes_nothing(monkeypatch):
+    monkeypatch.setattr(threads, "_control", None)
+    with threads.limited(1) as limit:
+        assert limit.before is None
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_over_parts_runs_every_part_once(monkeypatch, workers):
+    monkeypatch.setattr(threads, "WORKERS", workers)
+    monkeypatch.setattr(load, "idle_cores", lambda: workers)
+    monkeypatch.setattr(threads, "_executor", None)  # a pool of this size
+    seen, lock = [], threading.Lock()
+
+    def task(part):
+        with lock:
+            seen.append(part)
+        threads.over_parts(lambda inner: seen.append((part, inner)), [0, 1])  # nested: serial
+
+    threads.over_parts(task, range(10))
+    assert sorted(p for p in seen if isinstance(p, int)) == list(range(10))
+    assert sorted(p for p in seen if isinstance(p, tuple)) == [(i, j) for i in range(10)
+                                                               for j in (0, 1)]
+
+
+def test_over_parts_reraises_a_part_error(monkeypatch):
+    monkeypatch.setattr(threads, "WORKERS", 2)
+    monkeypatch.setattr(load, "idle_cores", lambda: 2)
+
+    def task(part):
+        if part == 3:
+            raise ValueError("part 3")
+
+    with pytest.raises(ValueError, match="part 3"):
+        threads.over_parts(task, range(8))
+    threads.over_parts(lambda part: None, range(4))  # the pool still works afterwards
+
+
+def test_over_parts_stays_on_the_calling_thread_when_other_processes_are_busy(monkeypatch):
+    monkeypatch.setattr(threads, "WORKERS", 2)
+    monkeypatch.setattr(load, "idle_cores", lambda: 1)
+    callers = set()
+    threads.over_parts(lambda part: callers.add(threading.get_ident()), range(6))
+    assert callers == {threading.get_ident()}
+
+
+@pytest.mark.parametrize("cores, others, expected", [
+    (2, 0.0, 2), (2, 0.2, 2), (2, 0.3, 1), (2, 1.0, 1), (2, 5.0, 1), (4, 1.0, 3),
+    (1, 0.0, 1)])
+def test_cores_left(cores, others, expected):
+    assert load._cores_left(cores, others) == expected
+
+
+def test_idle_cores_from_two_samples(monkeypatch):
+    """Other processes' ticks = machine busy ticks - this process's ticks, per window."""
+    samples = iter([(0.0, 100, 1000, 50), (1.0, 100 + 150, 1000 + 200, 50 + 50)])
+    monkeypatch.setattr(load, "_read_ticks", lambda now: next(samples))
+    monkeypatch.setattr(load, "_sample", None)
+    monkeypatch.setattr(load.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(load, "cores", lambda: 2)
+    monkeypatch.setattr(load.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(load.time, "monotonic", iter([0.0, 1.0, 1.1]).__next__)
+    assert load.idle_cores() == 2  # first call: load average 0
+    # 100 of 200 ticks busy by others on 2 cores: one core's worth -> one left
+    assert load.idle_cores() == 1
+    assert load.idle_cores() == 1  # within LOAD_WINDOW: the same answer, no read
+
+
+def test_idle_cores_reads_this_machine():
+    assert 1 <= load.idle_cores() <= load.cores()
+    assert load._read_ticks(0.0) is None or load._read_ticks(0.0)[2] > 0
