@@ -86,26 +86,9 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
         return _make(names[identifier], {}, call_functions)
 
     if isinstance(identifier, dict):
-        if "class_name" not in identifier:
-            raise ValueError(f"Unknown `config` as a `dict`, config={identifier}")
-        class_name = identifier["class_name"]
-        config = identifier.get("config")
-        if class_name == "function":  # a function saved by name, e.g. 'relu'
-            name = config
-            config = {}
-        else:
-            name = class_name
-            if identifier.get("registered_name") in names:
-                name = identifier["registered_name"]
-        if not isinstance(name, str) or name not in names:
+        name, config = _name_and_config(identifier, names, kind)
+        if name is None:
             raise unknown()
-        if config is None:
-            config = {}
-        if not isinstance(config, dict):
-            raise TypeError(
-                f"Expected 'config' to be a dict for {class_name}. Received: "
-                f"config={config!r}. Full {kind} config: {identifier}"
-            )
         return _make(names[name], config, call_functions)
 
     if inspect.isclass(identifier):
@@ -113,6 +96,30 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
     if callable(identifier):
         return identifier
     raise unknown()
+
+
+def _name_and_config(identifier, names, kind):
+    """(registry name or None if unknown, config dict) of a config in dict form."""
+    if "class_name" not in identifier:
+        raise ValueError(f"Unknown `config` as a `dict`, config={identifier}")
+    class_name = identifier["class_name"]
+    config = identifier.get("config")
+    if class_name == "function":  # a function saved by name, e.g. 'relu'
+        name, config = config, {}
+    else:
+        name = class_name
+        if identifier.get("registered_name") in names:
+            name = identifier["registered_name"]
+    if not isinstance(name, str) or name not in names:
+        return None, None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise TypeError(
+            f"Expected 'config' to be a dict for {class_name}. Received: "
+            f"config={config!r}. Full {kind} config: {identifier}"
+        )
+    return name, config
 
 
 def _make(entry, config, call_functions):

@@ -16,13 +16,14 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         names that kerasmini does not have (or register them with
         kerasmini.saving.register_keras_serializable).
     compile: kerasmini models have no training configuration yet, so a loaded model is
-        never compiled (False asks for exactly that; a file's compile_config is skipped).
+        never compiled: with compile=True, a file that holds one (compile_config) loads
+        with a warning saying so; compile=False asks for exactly what kerasmini does.
     safe_mode: kerasmini never runs code from a file, so it is always safe;
         safe_mode=False (allow code such as Lambda layers) is an error.
     """
     _check_load_options(compile, safe_mode)
     from kerasmini.saving import saving_lib  # lazy: saving/ imports models/
-    return saving_lib.load_model(filepath, custom_objects=custom_objects)
+    return saving_lib.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 
 def _check_load_options(compile, safe_mode):

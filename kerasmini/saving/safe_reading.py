@@ -43,7 +43,7 @@ class UnsafeFileError(FileFormatError):
 
 
 def h5py_module():
-    try:
+    try:  # lazy: h5py is optional, needed only for weight files
         import h5py
     except ImportError:
         raise ImportError('Reading and writing Keras weight files needs h5py: '

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from collections import Counter
 
@@ -220,15 +221,15 @@ def load_weights(model, filepath):
     _assign(values)
 
 
-def load_model(filepath, custom_objects=None):
+def load_model(filepath, custom_objects=None, compile=True):
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError("Argument `custom_objects` must be a dict of names to classes. "
                         f"Received: custom_objects={custom_objects!r}")
     with custom_object_scope(custom_objects):
-        return _load_model(_path(filepath))
+        return _load_model(_path(filepath), compile)
 
 
-def _load_model(filepath):
+def _load_model(filepath, compile):
     if is_legacy_h5(filepath):
         return load_legacy_model(filepath)
     if not filepath.endswith(".keras"):
@@ -236,6 +237,10 @@ def _load_model(filepath):
                          "load_model reads Keras 3 `.keras` archives and legacy `.h5` "
                          "model files.")
     config, weights = _read_archive(filepath)
+    if compile and config.get("compile_config"):
+        warnings.warn(f"{filepath} holds a training configuration (compile_config) that "
+                      "kerasmini does not restore: the model is loaded uncompiled. Pass "
+                      "compile=False to say that is what you want.", stacklevel=3)
     where = f"the member '{WEIGHTS_FILE}' of {filepath}"
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
     # The weights a config declares must fit in the weights the file holds (Keras
