@@ -30,8 +30,37 @@ class Case:
             return 2 * outputs * kh * kw * self.shape[-1]
         if self.layer == "Dense":
             return 2 * outputs * self.shape[-1]
+        if self.layer in LAYER_WORK:
+            return LAYER_WORK[self.layer](self, outputs, int(np.prod(self.shape)))
         ph, pw = _pair(self.args.get("pool_size", 2))
         return outputs * ph * pw
+
+
+def _taps(case):
+    return int(np.prod(_pair(case.args["kernel_size"]) if "1D" not in case.layer
+                       else case.args["kernel_size"]))
+
+
+# Multiply-adds (x2) of the issue-11 layers; element moves count 1 per output.
+LAYER_WORK = {
+    "DepthwiseConv2D": lambda c, out, inp: 2 * out * _taps(c),
+    "DepthwiseConv1D": lambda c, out, inp: 2 * out * _taps(c),
+    "SeparableConv2D": lambda c, out, inp: 2 * out // c.args["filters"] * c.shape[-1] * (
+        _taps(c) + c.args["filters"]),
+    "SeparableConv1D": lambda c, out, inp: 2 * out // c.args["filters"] * c.shape[-1] * (
+        _taps(c) + c.args["filters"]),
+    "Conv2DTranspose": lambda c, out, inp: 2 * inp * _taps(c) * c.args["filters"],
+    "Conv1DTranspose": lambda c, out, inp: 2 * inp * _taps(c) * c.args["filters"],
+    "Conv1D": lambda c, out, inp: 2 * out * _taps(c) * c.shape[-1],
+    "AveragePooling1D": lambda c, out, inp: out * c.args["pool_size"],
+    "GlobalAveragePooling1D": lambda c, out, inp: inp,
+    "GlobalMaxPooling1D": lambda c, out, inp: inp,
+    "UpSampling2D": lambda c, out, inp: out * (4 if c.args.get("interpolation") == "bilinear"
+                                               else 1),
+    "Resizing": lambda c, out, inp: 4 * out,
+}
+for _name in ("UpSampling1D", "ZeroPadding1D", "Cropping1D", "CenterCrop"):
+    LAYER_WORK[_name] = lambda c, out, inp: out
 
 
 def _pair(value):
@@ -66,6 +95,34 @@ CASES = [
     Case("throughput", "MaxPool2D", dict(pool_size=2), (32, 112, 112, 64)),
     Case("throughput", "MaxPool2D", dict(pool_size=3, strides=2, padding="same"),
          (32, 112, 112, 64)),
+    # The issue-11 layers (MobileNet/EfficientNet/Xception blocks, decoders, 1D CNNs).
+    Case("throughput", "DepthwiseConv2D", dict(kernel_size=3, padding="same"),
+         (8, 56, 56, 128)),
+    Case("throughput", "DepthwiseConv2D", dict(kernel_size=3, strides=2, padding="same"),
+         (8, 112, 112, 32)),
+    Case("throughput", "DepthwiseConv1D", dict(kernel_size=3, padding="same"), (32, 256, 64)),
+    Case("throughput", "SeparableConv2D", dict(filters=128, kernel_size=3, padding="same"),
+         (8, 28, 28, 128)),
+    Case("throughput", "SeparableConv1D", dict(filters=64, kernel_size=3, padding="same"),
+         (32, 256, 64)),
+    Case("throughput", "Conv2DTranspose",
+         dict(filters=64, kernel_size=3, strides=2, padding="same"), (8, 28, 28, 128)),
+    Case("throughput", "Conv2DTranspose",
+         dict(filters=64, kernel_size=4, strides=2, padding="same"), (16, 16, 16, 128)),
+    Case("throughput", "Conv1DTranspose",
+         dict(filters=64, kernel_size=3, strides=2, padding="same"), (32, 128, 64)),
+    Case("throughput", "Conv1D", dict(filters=64, kernel_size=3, padding="causal"),
+         (32, 256, 64)),
+    Case("throughput", "AveragePooling1D", dict(pool_size=2), (32, 256, 64)),
+    Case("throughput", "GlobalAveragePooling1D", {}, (32, 256, 64)),
+    Case("throughput", "GlobalMaxPooling1D", {}, (32, 256, 64)),
+    Case("throughput", "UpSampling2D", {}, (8, 56, 56, 64)),
+    Case("throughput", "UpSampling2D", dict(interpolation="bilinear"), (8, 56, 56, 64)),
+    Case("throughput", "UpSampling1D", {}, (32, 256, 64)),
+    Case("throughput", "ZeroPadding1D", dict(padding=2), (32, 256, 64)),
+    Case("throughput", "Cropping1D", dict(cropping=2), (32, 256, 64)),
+    Case("throughput", "Resizing", dict(height=224, width=224), (8, 160, 160, 3)),
+    Case("throughput", "CenterCrop", dict(height=224, width=224), (8, 256, 256, 3)),
     # float64: both libraries compute in double precision.
     _conv((32, 28, 28, 128), 128, dtype="float64", **SAME),
     Case("throughput", "Dense", dict(units=4096), (1024, 4096), "float64"),

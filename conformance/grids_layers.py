@@ -7,6 +7,7 @@ everywhere, float16 on a spread. `KM_CONFORMANCE_TIER=quick` keeps every 8th cas
 """
 import itertools
 
+from conformance import grids_conv_layers
 from conformance.grids import ACTIVATIONS, _name, _pair, nhwc_or_nchw, tiered
 
 FORMATS = ("channels_last", "channels_first")
@@ -220,7 +221,8 @@ MERGE = [add_configs, concatenate_configs]
 
 
 def all_configs():
-    return [c for make in SINGLE_INPUT + MERGE for c in make()]
+    return [c for make in SINGLE_INPUT + MERGE + grids_conv_layers.SINGLE_INPUT
+            for c in make()]
 
 
 def value_cases():
@@ -235,7 +237,7 @@ def value_cases():
                 cases.append((f"{name}_float64", layer, args, "float64", shapes))
             if i % 3 == 1:
                 cases.append((f"{name}_float16", layer, args, "float16", shapes))
-    return tiered(cases)
+    return tiered(cases) + grids_conv_layers.value_cases()
 
 
 def channel_axis(layer, args):
@@ -256,4 +258,4 @@ def api_configs():
         if len(configs) > 40:
             configs = configs[::4]
         out += configs
-    return tiered(out)
+    return tiered(out) + grids_conv_layers.api_configs()

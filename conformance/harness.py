@@ -124,8 +124,9 @@ def random_weights(shapes, dtype, rng):
 
 
 # ----- comparison ----------------------------------------------------------------------
-def compare(got, ref, dtype):
-    """(ok, max_abs_err, ulps, why) for one output against the float64 reference."""
+def compare(got, ref, dtype, rtol=None):
+    """(ok, max_abs_err, ulps, why) for one output against the float64 reference
+    (rtol: the dtype's RTOL unless given; gradients.py passes its own)."""
     got = np.asarray(got)
     ref_d = np.asarray(ref, np.float64)
     if got.shape != ref_d.shape:
@@ -145,7 +146,7 @@ def compare(got, ref, dtype):
     if not finite.any():
         return True, 0.0, 0.0, ""
     g, r = got64[finite], ref_d[finite]
-    rtol = RTOL[dtype]
+    rtol = RTOL[dtype] if rtol is None else rtol
     scale = float(np.max(np.abs(r)))
     err = np.abs(g - r)
     max_err = float(err.max())
@@ -164,7 +165,7 @@ def record_error(max_err, ulps):
     """Count one compared output; its error enters the table for ordinary inputs only
     (the edge fills' absolute errors scale with 1e18 inputs and would drown the column)."""
     RECORD["cases"] += 1
-    if RECORD.get("kind") == "values" and math.isfinite(max_err):
+    if RECORD.get("kind") in ("values", "gradients") and math.isfinite(max_err):
         RECORD["max_abs_err"] = max(RECORD["max_abs_err"], max_err)
         RECORD["max_ulps"] = max(RECORD["max_ulps"], ulps)
 
@@ -179,17 +180,17 @@ def fail(message):
     pytest.fail(message, pytrace=False)
 
 
-def three_way(km_out, tf_out, ref, dtype, where, classify=None):
+def three_way(km_out, tf_out, ref, dtype, where, classify=None, rtol=None):
     """Assert kerasmini matches the reference; record tf.keras's disagreement if any.
 
     tf_out may be an exception (tf.keras raised on a configuration kerasmini accepts)."""
-    km_ok, km_err, km_ulps, km_why = compare(km_out, ref, dtype)
+    km_ok, km_err, km_ulps, km_why = compare(km_out, ref, dtype, rtol)
     if tf_out is None:  # tf.keras not run on this input
         tf_ok, tf_why = True, ""
     elif isinstance(tf_out, BaseException):
         tf_ok, tf_why = False, f"tf.keras raised {type(tf_out).__name__}"
     else:
-        tf_ok, _, _, tf_why = compare(tf_out, ref, dtype)
+        tf_ok, _, _, tf_why = compare(tf_out, ref, dtype, rtol)
     record_error(km_err, km_ulps)
     if not km_ok:
         fail(

@@ -50,6 +50,21 @@ MUTATIONS = {
         "        receptive_field = math.prod(shape[:-2])",
         "        receptive_field = 1",
         "glorot fan-in/fan-out computed without the receptive field"),
+    "vjp_dense_reshape_for_transpose": (
+        "kerasmini/ops/linear_vjp.py",
+        "    dx = product(flat_g, kernel.T).reshape(x.shape)",
+        "    dx = product(flat_g, kernel.reshape(kernel.shape[::-1])).reshape(x.shape)",
+        "Dense input gradient with a dropped transpose (W reshaped instead of W.T)"),
+    "vjp_conv_scatter_column_stride": (
+        "kerasmini/ops/window_gradients.py",
+        "            cols = slice(b * dw, b * dw + sw * (ow - 1) + 1, sw)",
+        "            cols = slice(b * dw, b * dw + dw * (ow - 1) + 1, dw)",
+        "input gradient of strided windows scattered with the wrong (dilation) stride"),
+    "vjp_batch_norm_without_mean_term": (
+        "kerasmini/ops/normalization.py",
+        "    dx = scale * (g - g_mean - x_hat * g_x_hat_mean)",
+        "    dx = scale * (g - x_hat * g_x_hat_mean)",
+        "BatchNormalization training gradient without the path through the batch mean"),
     "no_error_for_filters_0": (
         "kerasmini/layers/convolutional/base_conv.py",
         "if not is_int(filters) or filters <= 0:",

@@ -9,14 +9,32 @@ MODEL_LAYERS = ("Conv1D", "MaxPooling1D", "AveragePooling2D", "GlobalAveragePool
                 "GlobalMaxPooling2D", "BatchNormalization", "ZeroPadding2D", "Cropping2D",
                 "Flatten", "Reshape", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
                 "Rescaling", "Dropout", "Add", "Concatenate")
+# The convolution, pooling and resizing layers of grids_conv_layers.py.
+MODEL_LAYERS += ("DepthwiseConv2D", "DepthwiseConv1D", "SeparableConv2D", "SeparableConv1D",
+                 "Conv2DTranspose", "Conv1DTranspose", "AveragePooling1D",
+                 "GlobalAveragePooling1D", "GlobalMaxPooling1D", "UpSampling2D",
+                 "UpSampling1D", "ZeroPadding1D", "Cropping1D", "Resizing", "CenterCrop")
 LAYERS = ("Conv2D", "MaxPool2D", "Dense") + MODEL_LAYERS
 ALIASES = {"maxpool1d": "MaxPooling1D", "avgpool2d": "AveragePooling2D",
+           "avgpool1d": "AveragePooling1D",
            "globalavgpool2d": "GlobalAveragePooling2D",
            "globalmaxpool2d": "GlobalMaxPooling2D"}
 
 # One-line reproducers for every known kind of TensorFlow divergence (each was run against
 # TF 2.21 / Keras 3.15 on CPU when written; the suite re-detects them live every run).
 REPRODUCERS = {
+    "tf-channels-first-bias-on-last-axis": (
+        "python -c \"import keras,numpy as np; l=keras.layers.DepthwiseConv1D(1,"
+        "data_format='channels_first'); l.build((1,2,2)); l.set_weights([np.zeros((1,2,1)),"
+        "np.array([1.,2.])]); print(np.asarray(l(np.zeros((1,2,2),'float32'))))\"  "
+        "# expect [[1,1],[2,2]] (bias per channel, axis 1); TF prints [[1,2],[1,2]] (along "
+        "the steps), and raises when the steps do not broadcast"),
+    "tf-float64-resize-computed-in-float32": (
+        "python -c \"import keras,numpy as np; x=np.random.rand(1,3,3,1); "
+        "print(np.asarray(keras.layers.Resizing(5,5,dtype='float64')(x)).dtype, "
+        "abs(np.asarray(keras.layers.Resizing(5,5,dtype='float64')(x))"
+        "-keras.ops.image.resize(x.astype('float32'),(5,5)).numpy()).max())\"  "
+        "# float64 output, equal to the float32 resize"),
     "tf-conv2d-channels-first-bias-on-width-axis": (
         "python -c \"import keras,numpy as np; l=keras.layers.Conv2D(3,1,data_format="
         "'channels_first',bias_initializer=keras.initializers.Constant([1.,2.,3.])); "

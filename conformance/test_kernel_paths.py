@@ -20,7 +20,7 @@ CASES = [
     ("MaxPool2D", dict(pool_size=3, strides=2, padding="same")),
     ("MaxPool2D", dict(pool_size=2, padding="valid")),
 ]
-# Products shared by two threads (ops/matmul.py): every product counts as large, in blocks
+# Products shared by two threads (ops/products.py): every product counts as large, in blocks
 # of 3 rows, so a 5-image batch is cut into many blocks with a shorter last one.
 THREADED = [c for c in CASES if c[0] == "Conv2D"] + [
     ("Conv2D", dict(filters=5, kernel_size=1)),

@@ -8,7 +8,8 @@ from parameterized import parameterized
 
 from conformance import grids_layers, test_api
 
-CANONICAL = {"AvgPool2D": "AveragePooling2D", "MaxPool1D": "MaxPooling1D"}
+CANONICAL = {"AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D",
+             "MaxPool1D": "MaxPooling1D"}
 
 
 def case_name(func, num, param):

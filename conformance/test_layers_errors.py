@@ -75,6 +75,63 @@ CASES = [
     ("ELU_unknown_kwarg", "ELU", dict(foo=1), (2, 3)),
 ]
 
+# The convolution, pooling and resizing layers of grids_conv_layers.py.
+DW = dict(kernel_size=3)
+SEP = dict(filters=2, kernel_size=3)
+TR = dict(filters=2, kernel_size=3)
+CASES += [
+    ("DepthwiseConv2D_multiplier_0", "DepthwiseConv2D", dict(DW, depth_multiplier=0), X4),
+    ("DepthwiseConv2D_multiplier_str", "DepthwiseConv2D", dict(DW, depth_multiplier="2"), X4),
+    ("DepthwiseConv2D_kernel_0", "DepthwiseConv2D", dict(kernel_size=0), X4),
+    ("DepthwiseConv2D_strides_0", "DepthwiseConv2D", dict(DW, strides=0), X4),
+    ("DepthwiseConv2D_padding_causal", "DepthwiseConv2D", dict(DW, padding="causal"), X4),
+    ("DepthwiseConv2D_input_smaller", "DepthwiseConv2D", dict(kernel_size=6), X4),
+    ("DepthwiseConv2D_rank3", "DepthwiseConv2D", DW, (5, 5, 2)),
+    ("DepthwiseConv2D_strides_and_dilation", "DepthwiseConv2D",
+     dict(DW, strides=2, dilation_rate=2), (1, 9, 9, 2)),
+    ("DepthwiseConv1D_kernel_2tuple", "DepthwiseConv1D", dict(kernel_size=(2, 2)), X3),
+    ("DepthwiseConv1D_input_smaller", "DepthwiseConv1D", dict(kernel_size=7), X3),
+    ("SeparableConv2D_filters_0", "SeparableConv2D", dict(SEP, filters=0), X4),
+    ("SeparableConv2D_filters_str", "SeparableConv2D", dict(SEP, filters="2"), X4),
+    ("SeparableConv2D_multiplier_neg", "SeparableConv2D", dict(SEP, depth_multiplier=-1), X4),
+    ("SeparableConv2D_input_smaller", "SeparableConv2D", dict(SEP, kernel_size=6), X4),
+    ("SeparableConv2D_format_bad", "SeparableConv2D", dict(SEP, data_format="nhwc"), X4),
+    ("SeparableConv1D_padding_causal", "SeparableConv1D", dict(SEP, padding="causal"), X3),
+    ("Conv2DTranspose_output_padding_ge_strides", "Conv2DTranspose",
+     dict(TR, strides=2, output_padding=2), X4),
+    ("Conv2DTranspose_output_padding_neg", "Conv2DTranspose", dict(TR, output_padding=-1), X4),
+    ("Conv2DTranspose_strides_and_dilation", "Conv2DTranspose",
+     dict(TR, strides=2, dilation_rate=2), X4),
+    ("Conv2DTranspose_filters_0", "Conv2DTranspose", dict(TR, filters=0), X4),
+    ("Conv2DTranspose_same_even_kernel_output_padding_0", "Conv2DTranspose",
+     dict(filters=2, kernel_size=4, strides=2, padding="same", output_padding=0), X4),
+    ("Conv2DTranspose_rank5", "Conv2DTranspose", TR, (1, 2, 3, 3, 2)),
+    ("Conv1DTranspose_output_padding_2tuple", "Conv1DTranspose",
+     dict(TR, strides=2, output_padding=(1, 1)), X3),
+    ("Conv1DTranspose_padding_causal", "Conv1DTranspose", dict(TR, padding="causal"), X3),
+    ("Conv2D_padding_causal", "Conv1D", dict(filters=2, kernel_size=3, padding="Causal"), X3),
+    ("AveragePooling1D_pool_0", "AveragePooling1D", dict(pool_size=0), X3),
+    ("AveragePooling1D_input_smaller", "AveragePooling1D", dict(pool_size=7), X3),
+    ("AveragePooling1D_rank4", "AveragePooling1D", dict(pool_size=2), X4),
+    ("GlobalAveragePooling1D_rank4", "GlobalAveragePooling1D", {}, X4),
+    ("GlobalMaxPooling1D_format_bad", "GlobalMaxPooling1D", dict(data_format="x"), X3),
+    ("UpSampling2D_size_0", "UpSampling2D", dict(size=0), X4),
+    ("UpSampling2D_bicubic", "UpSampling2D", dict(interpolation="bicubic"), X4),
+    ("UpSampling2D_rank3", "UpSampling2D", {}, (5, 5, 2)),
+    ("UpSampling1D_size_float", "UpSampling1D", dict(size=2.0), X3),
+    ("UpSampling1D_size_0", "UpSampling1D", dict(size=0), X3),
+    ("ZeroPadding1D_negative", "ZeroPadding1D", dict(padding=-1), X3),
+    ("ZeroPadding1D_3tuple", "ZeroPadding1D", dict(padding=(1, 2, 3)), X3),
+    ("Cropping1D_larger_than_input", "Cropping1D", dict(cropping=3), X3),
+    ("Cropping1D_rank4", "Cropping1D", {}, X4),
+    ("Resizing_rank2", "Resizing", dict(height=2, width=2), (3, 4)),
+    ("Resizing_bicubic", "Resizing", dict(height=2, width=2, interpolation="bicubic"), X4),
+    ("Resizing_pad_to_aspect_ratio", "Resizing",
+     dict(height=2, width=3, pad_to_aspect_ratio=True), X4),
+    ("Resizing_antialias", "Resizing", dict(height=2, width=2, antialias=True), X4),
+    ("CenterCrop_rank5", "CenterCrop", dict(height=2, width=2), (1, 2, 5, 5, 2)),
+]
+
 # Second calls: the layer is built by the first call.
 SECOND_CALL = [
     ("BatchNormalization_second_call_features", "BatchNormalization", {}, (2, 3), (2, 4)),
@@ -104,9 +161,26 @@ DELIBERATE = {
     # Unsupported options: a clear ValueError rather than a silent wrong answer.
     "BatchNormalization_renorm": (None, "ValueError", "batch renormalization is not "
                                   "implemented in kerasmini; it raises ValueError saying so"),
-    "Conv1D_padding_causal": (None, "ValueError", "kerasmini's Conv1D does not support "
-                              "padding='causal' (documented in its docstring); it raises "
-                              "ValueError naming the argument"),
+    # The convolution, pooling and resizing layers of grids_conv_layers.py.
+    "Conv2DTranspose_rank5": ("IndexError", "ValueError", "tf.keras fails with IndexError "
+                              "inside the call; kerasmini's input spec raises ValueError "
+                              "naming the expected rank"),
+    "Conv2DTranspose_same_even_kernel_output_padding_0": (
+        _OP, "ValueError", "AbortedError from the oneDNN kernel (the output would be one "
+        "pixel short of input * strides); " + _UP_FRONT),
+    "AveragePooling1D_input_smaller": (None, "ValueError", "tf.keras returns an empty "
+                                       "output although its own compute_output_shape raises "
+                                       "ValueError; kerasmini raises that ValueError"),
+    "Resizing_rank2": ("IndexError", "ValueError", "tf.keras fails with IndexError inside "
+                       "the call; kerasmini raises ValueError naming the ranks it takes"),
+    "UpSampling2D_bicubic": (None, "ValueError", "bicubic (and lanczos, area, ...) "
+                             "interpolation is not implemented in kerasmini: ValueError"),
+    "Resizing_bicubic": (None, "ValueError", "bicubic (and lanczos, area, ...) "
+                         "interpolation is not implemented in kerasmini: ValueError"),
+    "Resizing_pad_to_aspect_ratio": (None, "ValueError", "pad_to_aspect_ratio=True is not "
+                                     "implemented in kerasmini: ValueError"),
+    "Resizing_antialias": (None, "ValueError", "antialias=True is not implemented in "
+                           "kerasmini: ValueError"),
 }
 
 

@@ -24,12 +24,14 @@ import unittest
 import numpy as np
 from parameterized import parameterized
 
-from conformance import grids_layers, harness, reference, reference_layers
+from conformance import (grids_layers, harness, reference, reference_conv_layers,
+                         reference_layers)
 from conformance.grids import tiered
 from conformance.harness import (as_shape, describe, make_km, make_tf, note, seed_of,
                                  three_way)
 
-CANONICAL = {"AvgPool2D": "AveragePooling2D", "MaxPool1D": "MaxPooling1D"}
+CANONICAL = {"AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D",
+             "MaxPool1D": "MaxPooling1D"}
 
 
 def canonical(layer):
@@ -59,6 +61,13 @@ def layer_weights(layer, names, shapes, dtype, rng):
 from conformance.reference import F32_ACTIVATIONS, f32 as _f32  # noqa: E402
 
 
+def layer_reference(layer, args, x, weights, names=()):
+    """The float64 reference of reference_conv_layers.py or reference_layers.py."""
+    if reference_conv_layers.handles(layer, args):
+        return reference_conv_layers.output(layer, args, x, weights, names)
+    return reference_layers.output(layer, args, x, weights, names)
+
+
 def float32_constants_reference(layer, args, x, weights, names):
     """The reference with the layer's float constants rounded to float32, or None when
     the layer has none. tf.keras does this in float64 (see README, divergences)."""
@@ -71,12 +80,12 @@ def float32_constants_reference(layer, args, x, weights, names):
     elif layer == "Rescaling":
         a["scale"], a["offset"] = _f32(a["scale"]), _f32(a.get("offset", 0.0))
     elif a.get("activation") in F32_ACTIVATIONS:
-        pre = reference_layers.output(layer, dict(a, activation=None), x, weights, names) \
+        pre = layer_reference(layer, dict(a, activation=None), x, weights, names) \
             if layer != "Activation" else np.asarray(x, np.float64)
         return F32_ACTIVATIONS[a["activation"]](pre)
     else:
         return None
-    return reference_layers.output(layer, a, x, weights, names)
+    return layer_reference(layer, a, x, weights, names)
 
 
 def classify(layer, args, tf_out, x, weights, names, rerun):
@@ -101,12 +110,40 @@ def classify(layer, args, tf_out, x, weights, names, rerun):
                     args.get("activation"), no_bias + weights[1].astype(np.float64))
             if harness.compare(tf_out, wrong, dtype)[0]:
                 return "tf-conv1d-channels-first-bias-on-steps-axis"
+    kind = classify_conv_layer(layer, args, tf_out, x, weights, names)
+    if kind:
+        return kind
     if layer in ("MaxPooling1D", "GlobalMaxPooling2D"):
         xs = x if isinstance(x, list) else [x]
         if any(np.isnan(a).any() for a in xs):
             return "tf-maxpool-ignores-nan"
         if any(np.isneginf(a).any() for a in xs):
             return "tf-maxpool-neg-inf-becomes-lowest-finite"
+    return None
+
+
+RESIZING = ("Resizing", "UpSampling2D", "CenterCrop")
+
+
+def classify_conv_layer(layer, args, tf_out, x, weights, names):
+    """The divergence kinds of grids_conv_layers.py's layers, or None."""
+    dtype = tf_out.dtype.name
+    if not reference_conv_layers.handles(layer, args):
+        return None
+    if layer in RESIZING and dtype == "float64":
+        ref = reference_conv_layers.output(layer, args, x, weights, names)
+        if harness.compare(tf_out, ref, "float32")[0]:
+            return "tf-float64-resize-computed-in-float32"
+    bias = weights[-1] if weights and weights[-1].ndim == 1 else None
+    if args.get("data_format") == "channels_first" and bias is not None:
+        with np.errstate(all="ignore"):
+            no_bias = reference_conv_layers.output(layer, dict(args, activation=None), x,
+                                                   weights[:-1], names)
+            if no_bias.shape[-1] == bias.shape[0]:
+                wrong = reference.activation(args.get("activation"),
+                                             no_bias + bias.astype(np.float64))
+                if harness.compare(tf_out, wrong, dtype)[0]:
+                    return "tf-channels-first-bias-on-last-axis"
     return None
 
 
@@ -139,7 +176,7 @@ def check_dropout_identity(name, x, km_out, tf_out, where):
 # The model-building layers: their weights, references, divergence kinds, grouped-Conv1D
 # budget and Dropout's identity; a weightless layer runs every shape.
 MODEL_LAYERS = harness.LayerFamily(
-    canonical=canonical, fresh_weights=layer_weights, reference=reference_layers.output,
+    canonical=canonical, fresh_weights=layer_weights, reference=layer_reference,
     classify=classify, tf_shapes=grouped_conv1d_tf_shapes,
     extra_check=check_dropout_identity)
 

@@ -362,6 +362,21 @@ def linear(x):
 
 
 # ---------------------------------------------------------------------------------------
+# Gradients: each activation records its derivative (activation_gradients.py) while a
+# GradientTape is active. `linear` returns its input itself and needs no rule.
+
+from kerasmini.activation_gradients import recorded  # noqa: E402  (uses the helpers above)
+
+(relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
+ soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink, threshold, sigmoid,
+ sparse_sigmoid, exponential, hard_sigmoid, hard_silu, hard_tanh, hard_shrink, mish,
+ log_softmax, log_sigmoid, sparsemax) = map(recorded, (
+    relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
+    soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink, threshold, sigmoid,
+    sparse_sigmoid, exponential, hard_sigmoid, hard_silu, hard_tanh, hard_shrink, mish,
+    log_softmax, log_sigmoid, sparsemax))
+
+# ---------------------------------------------------------------------------------------
 # Names
 
 ALL_OBJECTS = (

@@ -13,7 +13,7 @@ from kerasmini.object_configs import serialize_keras_object, snake_case
 
 
 def _float_array(x):
-    x = np.asarray(x)
+    x = np.asanyarray(x)  # keeps a recorded weight recorded: penalties are differentiable
     return x if np.issubdtype(x.dtype, np.floating) else x.astype(config.floatx())
 
 
@@ -153,7 +153,7 @@ class OrthogonalRegularizer(Regularizer):
         size = x.shape[0]
         off_diagonal = np.abs(products).sum() - np.abs(np.diag(products)).sum()
         pairs = size * (size - 1) / 2
-        return x.dtype.type(self.factor * 0.5 * off_diagonal / pairs)
+        return (self.factor * 0.5 * off_diagonal / pairs).astype(x.dtype)
 
     def get_config(self):
         return {"factor": self.factor, "mode": self.mode}

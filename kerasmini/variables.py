@@ -4,6 +4,8 @@ import threading
 
 import numpy as np
 
+from kerasmini.autodiff import tape
+
 _limits = threading.local()  # the allocation budget of the load running in this thread
 
 
@@ -38,6 +40,8 @@ class Variable:
     `path` is "<layer name>/<weight name>", as Keras prints it.
     """
 
+    _is_variable = True  # how kerasmini.autodiff recognizes a Variable
+
     def __init__(self, initial_value, *, name="variable", dtype=None, trainable=True,
                  path=None, constraint=None):
         value = np.asarray(initial_value, dtype=dtype)
@@ -49,6 +53,10 @@ class Variable:
 
     @property
     def value(self):
+        """The array. While a GradientTape records, a view the tape knows (see
+        kerasmini.autodiff): layers read weights here, so the tape sees every use."""
+        if tape._recording:
+            return tape.read_variable(self, self._value)
         return self._value
 
     @property

@@ -9,7 +9,8 @@ PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import convolution, load, matmul, max_pooling, threads, windows
+from kerasmini.ops import (convolution, depthwise_convolution, load, max_pooling, products,
+                           threads, windows)
 
 
 @contextlib.contextmanager
@@ -25,17 +26,18 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
         return blocks
 
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
+               (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (max_pooling, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
-               (matmul, "SMALL_PRODUCT", small_product), (matmul, "MIN_ROWS", min_rows)]
+               (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]
     with contextlib.ExitStack() as stack:
         for module, name, value in patches:
             if value is not None:
                 stack.enter_context(mock.patch.object(module, name, value))
         if workers is not None:  # as if no other process were busy, whatever the machine
             stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
-        for module in (convolution, max_pooling):
+        for module in (convolution, depthwise_convolution, max_pooling):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))

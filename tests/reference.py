@@ -76,3 +76,70 @@ def dense(x, kernel, bias):
             acc = sum(flat[r, i] * kernel[i, u] for i in range(kernel.shape[0]))
             out[r, u] = acc + (bias[u] if bias is not None else 0.0)
     return out.reshape(*x.shape[:-1], kernel.shape[1])
+
+
+def depthwise_conv2d(x, kernel, bias, strides, padding, dilation, channels_first=False):
+    """kernel (KH, KW, C, M): output channel c * M + m correlates channel c with
+    kernel[..., c, m] alone."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = x.transpose(0, 2, 3, 1)
+    n, h, w, c = x.shape
+    kh, kw, _, m = kernel.shape
+    oh, top = out_size_and_pad_before(h, kh, strides[0], dilation[0], padding)
+    ow, left = out_size_and_pad_before(w, kw, strides[1], dilation[1], padding)
+    out = np.zeros((n, oh, ow, c * m))
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                for ch in range(c):
+                    for k in range(m):
+                        acc = 0.0
+                        for a in range(kh):
+                            for e in range(kw):
+                                y = i * strides[0] + a * dilation[0] - top
+                                z = j * strides[1] + e * dilation[1] - left
+                                if 0 <= y < h and 0 <= z < w:
+                                    acc += x[b, y, z, ch] * kernel[a, e, ch, k]
+                        out[b, i, j, ch * m + k] = acc + (
+                            bias[ch * m + k] if bias is not None else 0.0)
+    return out.transpose(0, 3, 1, 2) if channels_first else out
+
+
+def transpose_length_and_crop(n, k, s, d, padding, output_padding):
+    """Keras's transposed-convolution output length, and the pixels cut at the start:
+    the padding before of the convolution that maps the output back to the input."""
+    k_eff = (k - 1) * d + 1
+    if padding == "valid":
+        extra = max(k_eff, s) - k_eff if output_padding is None else output_padding
+        return (n - 1) * s + k_eff + extra, 0
+    out = n * s if output_padding is None else (n - 1) * s + k_eff % 2 + output_padding
+    return out, max((n - 1) * s + k_eff - out, 0) // 2
+
+
+def conv_transpose2d(x, kernel, bias, strides, padding, dilation, output_padding,
+                     channels_first=False):
+    """kernel (KH, KW, F, C): every input pixel scatters x * kernel onto the output."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = x.transpose(0, 2, 3, 1)
+    n, h, w, c = x.shape
+    kh, kw, f, _ = kernel.shape
+    ops = output_padding if output_padding is not None else (None, None)
+    oh, top = transpose_length_and_crop(h, kh, strides[0], dilation[0], padding, ops[0])
+    ow, left = transpose_length_and_crop(w, kw, strides[1], dilation[1], padding, ops[1])
+    out = np.zeros((n, oh, ow, f))
+    for b in range(n):
+        for i in range(h):
+            for j in range(w):
+                for a in range(kh):
+                    for e in range(kw):
+                        y = i * strides[0] + a * dilation[0] - top
+                        z = j * strides[1] + e * dilation[1] - left
+                        if 0 <= y < oh and 0 <= z < ow:
+                            for o in range(f):
+                                for ch in range(c):
+                                    out[b, y, z, o] += x[b, i, j, ch] * kernel[a, e, o, ch]
+    if bias is not None:
+        out += bias
+    return out.transpose(0, 3, 1, 2) if channels_first else out

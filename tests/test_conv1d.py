@@ -54,3 +54,30 @@ class MaxPooling1DTest(unittest.TestCase):
     def test_rank_error(self):
         with self.assertRaises(ValueError):
             layers.MaxPooling1D(2)(np.ones((2, 4, 4, 1)))
+
+
+class Conv1DCausalTest(unittest.TestCase):
+    @parameterized.expand(list(itertools.product([1, 2, 3], [(1, 1), (2, 1), (1, 2)],
+                                                 ["channels_last", "channels_first"])))
+    def test_output_t_sees_only_inputs_up_to_t(self, k, sd, fmt):
+        s, d = sd
+        layer = layers.Conv1D(3, k, strides=s, dilation_rate=d, padding="causal",
+                              data_format=fmt, bias_initializer="random_normal",
+                              dtype="float64")
+        cf = fmt == "channels_first"
+        x = random_input((2, 2, 8) if cf else (2, 8, 2), "float64", 3)
+        y = layer(x)
+        # causal = (k - 1) * d zeros before the first step, then 'valid'
+        pad = ((0, 0), (0, 0), ((k - 1) * d, 0)) if cf else ((0, 0), ((k - 1) * d, 0), (0, 0))
+        padded = np.pad(x, pad)
+        image = padded[:, :, None, :] if cf else padded[:, None, :, :]
+        expected = reference.conv2d(image, layer.kernel.value[None], layer.bias.value,
+                                    (1, s), "valid", (1, d), 1, cf)
+        expected = expected[:, :, 0, :] if cf else expected[:, 0, :, :]
+        assert_close(y, expected, "float64", (k, s, d, fmt))
+        self.assertEqual(y.shape, layer.compute_output_shape(x.shape))
+        self.assertEqual(layer.get_config()["padding"], "causal")
+
+    def test_causal_only_for_conv1d(self):
+        with self.assertRaisesRegex(ValueError, "causal"):
+            layers.Conv2D(2, 3, padding="causal")

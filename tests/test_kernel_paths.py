@@ -7,7 +7,7 @@ import unittest
 import numpy as np
 from parameterized import parameterized
 
-from kerasmini.ops import average_pool, conv, max_pool
+from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
 from kerasmini.ops import threads
 from tests import reference
 from tests.helpers import assert_close, random_input
@@ -42,6 +42,29 @@ class ConvolutionChunksTest(unittest.TestCase):
                 with shrunk(workspace_bytes=budget) as walked:
                     out = conv(to_format(x, data_format), kernel, args["strides"],
                                args["padding"], data_format, args["dilation"])
+                walks += walked
+                assert_close(out, expected, "float64", f"{args} {data_format} {budget}")
+            self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))
+
+
+class DepthwiseConvolutionChunksTest(unittest.TestCase):
+    @parameterized.expand([
+        ("same_stride1_m2", dict(strides=(1, 1), padding="same", dilation=(1, 1)), 2),
+        ("valid_stride2_dilated", dict(strides=(2, 1), padding="valid", dilation=(1, 2)), 1),
+    ])
+    def test_every_chunking_matches_the_loop_reference(self, _, args, multiplier):
+        x = random_input((5, 7, 8, 3), "float64", 4)
+        kernel = random_input((3, 2, 3, multiplier), "float64", 5)
+        for data_format in FORMATS:
+            expected = reference.depthwise_conv2d(to_format(x, data_format), kernel, None,
+                                                  args["strides"], args["padding"],
+                                                  args["dilation"],
+                                                  data_format == "channels_first")
+            walks = []
+            for budget in BUDGETS:
+                with shrunk(workspace_bytes=budget) as walked:
+                    out = depthwise_conv(to_format(x, data_format), kernel, args["strides"],
+                                         args["padding"], data_format, args["dilation"])
                 walks += walked
                 assert_close(out, expected, "float64", f"{args} {data_format} {budget}")
             self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))

@@ -56,8 +56,42 @@ def graph(lib):
     return lib.Model(x, out, name="graph")
 
 
+def conv_family(lib):
+    """The depthwise, separable and transposed convolutions and the resizing layers."""
+    L = lib.layers
+    return lib.Sequential([
+        lib.Input((14, 12, 3)), L.Resizing(16, 16, name="resize"),
+        L.DepthwiseConv2D(3, strides=2, padding="same", depth_multiplier=2, name="dw"),
+        L.SeparableConv2D(5, 3, padding="same", activation="relu", name="sep"),
+        L.Conv2DTranspose(4, 3, strides=2, padding="same", output_padding=1, name="up_t"),
+        L.UpSampling2D(2, interpolation="bilinear", name="up_b"),
+        L.CenterCrop(20, 18, name="crop"), L.UpSampling2D((1, 2), name="up_n"),
+        L.GlobalMaxPooling2D(keepdims=True, name="gmp"), L.Flatten(name="fl"),
+        L.Dense(3, name="d")], name="conv_family")
+
+
+def sequence_family(lib):
+    """The 1D layers: causal, depthwise, separable and transposed convolutions, pooling,
+    up-sampling, padding and cropping, global pooling both ways."""
+    L = lib.layers
+    x = lib.Input((24, 3), name="seq")
+    y = L.Conv1D(6, 3, padding="causal", dilation_rate=2, name="causal")(x)
+    y = L.DepthwiseConv1D(3, depth_multiplier=2, padding="same", name="dw1")(y)
+    y = L.SeparableConv1D(5, 3, strides=2, name="sep1")(y)
+    y = L.Conv1DTranspose(4, 3, strides=2, name="up_t1")(y)
+    y = L.AveragePooling1D(2, name="avg1")(y)
+    y = L.UpSampling1D(3, name="up1")(y)
+    y = L.ZeroPadding1D((1, 2), name="zp1")(y)
+    y = L.Cropping1D((2, 1), name="crop1")(y)
+    a = L.GlobalAveragePooling1D(name="gap1")(y)
+    b = L.GlobalMaxPooling1D(name="gmp1")(y)
+    return lib.Model(x, L.Dense(2, name="head")(L.Concatenate(name="cat")([a, b])),
+                     name="sequence_family")
+
+
 MODELS = [("done_when", done_when, (28, 28, 1)), ("every_layer", every_layer, (20, 18, 2)),
-          ("graph", graph, (12, 12, 3))]
+          ("graph", graph, (12, 12, 3)), ("conv_family", conv_family, (14, 12, 3)),
+          ("sequence_family", sequence_family, (24, 3))]
 
 
 def summary_text(model, line_length, **options):

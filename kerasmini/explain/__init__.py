@@ -8,7 +8,12 @@ ModelExplanation (anything with `.layers`, or a list of layers: one row per laye
 functional model's branches and merges are followed, a list of shapes for several inputs);
 print it for the words, read `.output_shape` / `.params` / `.problem` for the numbers.
 
-Files, one concept each: derivations.py (a layer's shape in words), model_table.py (a
+`explain_gradients(layer, input_shape)` derives the shapes of a layer's gradients (why
+the kernel gradient has the kernel's shape; the input gradient as a transposed
+convolution, axis by axis).
+
+Files, one concept each: derivations.py (a layer's shape in words), gradients.py (its
+gradients' shapes), model_table.py (a
 model's rows), graph.py (a functional model's layer calls, in order), parsing.py (reading
 "Conv2D(filters=5, ...)" safely), cli.py (`python -m kerasmini explain`), pictures.py
 (matplotlib, imported only when a picture is asked for).
@@ -18,6 +23,7 @@ Note: `kerasmini.explain` is the function; import the files by name, e.g.
 """
 from kerasmini.explain.derivations import explain_layer
 from kerasmini.explain.explanation import Explanation
+from kerasmini.explain.gradients import explain_gradients
 from kerasmini.explain.model_table import ModelExplanation, explain_model, is_model
 
 
@@ -38,4 +44,5 @@ def explain(layer_or_model, input_shape=None):
     return explain_layer(layer_or_model, input_shape)
 
 
-__all__ = ["Explanation", "ModelExplanation", "explain", "explain_layer", "explain_model"]
+__all__ = ["Explanation", "ModelExplanation", "explain", "explain_gradients", "explain_layer",
+           "explain_model"]

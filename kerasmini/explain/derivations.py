@@ -13,13 +13,17 @@ from fractions import Fraction
 from kerasmini import layers
 from kerasmini.explain.explanation import Explanation, format_number, shape_as_tuple
 from kerasmini.layers.convolutional.base_conv import BaseConv
+from kerasmini.layers.convolutional.base_conv_transpose import BaseConvTranspose
+from kerasmini.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
+from kerasmini.layers.convolutional.base_separable_conv import BaseSeparableConv
 from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.merging.add import Add
 from kerasmini.layers.merging.concatenate import Concatenate
 from kerasmini.layers.pooling.base_pooling import BasePooling
 from kerasmini.ops.layout import join_channels, split_channels
-from kerasmini.ops.shapes import effective_kernel_size, output_length, same_padding
+from kerasmini.ops.shapes import (conv_transpose_crop, conv_transpose_length,
+                                  effective_kernel_size, output_length, same_padding)
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 SIDES = {"height": ("top", "bottom"), "width": ("left", "right")}
@@ -49,13 +53,10 @@ def explain_conv(layer, input_shape):
     title = (f"{type(layer).__name__}(filters={layer.filters}, "
              f"kernel_size={layer.kernel_size}, strides={layer.strides}, "
              f"padding='{layer.padding}'{extras}, data_format='{layer.data_format}')")
-    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    explanation, spatial, channels = _check_kernel_input(layer, title, input_shape)
     if explanation.problem:
         return explanation
     lines = explanation.lines
-    if channels is None:
-        return _invalid(explanation, "the channel axis is None: the number of input "
-                        "channels must be known to make the kernel")
     if channels % layer.groups:
         return _invalid(explanation, f"{channels} input channels cannot be split evenly "
                         f"into groups={layer.groups}")
@@ -121,6 +122,15 @@ def explain_pooling(layer, input_shape):
     return explanation
 
 
+def _check_kernel_input(layer, title, input_shape):
+    """_check_rank, and a known channel count (a kernel's shape needs it)."""
+    explanation, spatial, channels = _check_rank(layer, title, input_shape)
+    if not explanation.problem and channels is None:
+        _invalid(explanation, "the channel axis is None: the number of input channels "
+                 "must be known to make the kernel")
+    return explanation, spatial, channels
+
+
 def _check_rank(layer, title, input_shape):
     """Explanation with the layout lines, the spatial sizes and the channel count."""
     explanation = Explanation(title, input_shape)
@@ -175,6 +185,12 @@ def explain_axis(name, length, kernel, stride, padding, dilation=1, what="kernel
     if length is None:
         lines.append(f"  unknown size (None): the {name} stays None")
         return lines, None, None, f"{name} None"
+    if padding == "causal":
+        size = output_length(length, kernel, stride, "same", dilation)
+        lines.append(f"  'causal': (k - 1) * d = {k_eff - 1} zeros before the first step, "
+                     "none after, so output step t sees only inputs up to t")
+        lines.append(f"  positions = ceil(in / s) = ceil({length} / {stride}) = {size}")
+        return lines, size, None, f"{name} causal ceil({length}/{stride}) = {size}"
     explain = _explain_valid_axis if padding == "valid" else _explain_same_axis
     size, problem, summary = explain(lines, name, length, kernel, stride, dilation, what)
     return lines, size, problem, summary
@@ -244,6 +260,164 @@ def _valid_quotient(length, k_eff, stride, k_sym):
         text = (f"(in - {k_sym}) / s + 1 = ({length} - {k_eff}) / {stride} + 1 = "
                 f"({length} - {k_eff} + {stride}) / {stride}")
     return f"{text} = {format_number(value)}", value
+
+
+# ----- depthwise, separable and transposed convolutions ----------------------------------
+def _window_title(layer, first, extra=""):
+    dilation = ("" if layer.dilation_rate == (1,) * layer.rank
+                else f", dilation_rate={layer.dilation_rate}")
+    return (f"{type(layer).__name__}({first}kernel_size={layer.kernel_size}, "
+            f"strides={layer.strides}, padding='{layer.padding}'{extra}{dilation}, "
+            f"data_format='{layer.data_format}')")
+
+
+def _depthwise_step(layer, input_shape, title):
+    """The explanation so far, the output spatial sizes, the channels and the summaries
+    of the depthwise step (shared by DepthwiseConv and SeparableConv), or a problem."""
+    explanation, spatial, channels = _check_kernel_input(layer, title, input_shape)
+    if explanation.problem:
+        return explanation, None, None, None
+    out, problem, summaries = _window_axes(explanation.lines, spatial, layer.kernel_size,
+                                           layer.strides, layer.padding, layer.dilation_rate,
+                                           "kernel")
+    if problem:
+        return _invalid(explanation, problem), None, None, None
+    m = layer.depth_multiplier
+    explanation.lines.append(
+        f"depthwise: each of the {channels} input channels is convolved on its own with "
+        f"depth_multiplier={m} filter{'s' if m > 1 else ''} (channels are never mixed): "
+        f"{channels} * {m} = {channels * m} channels")
+    return explanation, out, channels, summaries
+
+
+def explain_depthwise_conv(layer, input_shape):
+    title = _window_title(layer, "", f", depth_multiplier={layer.depth_multiplier}")
+    explanation, out, channels, summaries = _depthwise_step(layer, input_shape, title)
+    if explanation.problem:
+        return explanation
+    m, taps = layer.depth_multiplier, _product(layer.kernel_size)
+    kernel = " * ".join(map(str, layer.kernel_size))
+    params = taps * channels * m + (channels * m if layer.use_bias else 0)
+    bias = f" + {channels * m}" if layer.use_bias else ""
+    explanation.lines.append(f"parameters: kernel * in * depth_multiplier"
+                             f"{' + bias' if layer.use_bias else ''} = {kernel} * "
+                             f"{channels} * {m}{bias} = {params}")
+    dense = taps * channels * channels * m + (channels * m if layer.use_bias else 0)
+    explanation.lines.append(f"(a {type(layer).__name__[9:]} with {channels * m} filters "
+                             f"mixing all channels would have {dense})")
+    explanation.lines.extend(_activation_line(layer))
+    explanation.output_shape = join_channels(input_shape[0], out, channels * m,
+                                             layer.data_format)
+    explanation.params = params
+    explanation.summary = "; ".join(summaries) + f"; {channels} channels x {m}"
+    return explanation
+
+
+def explain_separable_conv(layer, input_shape):
+    title = _window_title(layer, f"filters={layer.filters}, ",
+                          f", depth_multiplier={layer.depth_multiplier}")
+    explanation, out, channels, summaries = _depthwise_step(layer, input_shape, title)
+    if explanation.problem:
+        return explanation
+    m, f, taps = layer.depth_multiplier, layer.filters, _product(layer.kernel_size)
+    kernel = " * ".join(map(str, layer.kernel_size))
+    bias = f if layer.use_bias else 0
+    depthwise, pointwise = taps * channels * m, channels * m * f
+    params = depthwise + pointwise + bias
+    lines = explanation.lines
+    lines.append(f"pointwise: a 1x1 convolution mixes the {channels * m} channels into "
+                 f"filters={f} -> {f} out")
+    lines.append(f"parameters: depthwise {kernel} * {channels} * {m} = {depthwise}, "
+                 f"pointwise {channels * m} * {f} = {pointwise}"
+                 + (f", bias {f}" if layer.use_bias else "") + f": {params} in all")
+    conv = taps * channels * f + bias
+    conv_name = type(layer).__name__.replace("Separable", "")
+    lines.append(f"saving: a {conv_name} with the same kernel and filters has {kernel} * "
+                 f"{channels} * {f}{f' + {f}' if layer.use_bias else ''} = {conv}; the "
+                 f"separable one needs {params} ({100 * params / conv:.1f}% of it, "
+                 f"{conv / params:.1f}x fewer)")
+    lines.extend(_activation_line(layer))
+    explanation.output_shape = join_channels(input_shape[0], out, f, layer.data_format)
+    explanation.params = params
+    explanation.summary = "; ".join(summaries) + f"; depthwise x{m}, then 1x1 to {f}"
+    return explanation
+
+
+def explain_conv_transpose(layer, input_shape):
+    op = "" if layer.output_padding is None else f", output_padding={layer.output_padding}"
+    title = _window_title(layer, f"filters={layer.filters}, ", op)
+    explanation, spatial, channels = _check_kernel_input(layer, title, input_shape)
+    if explanation.problem:
+        return explanation
+    lines = explanation.lines
+    lines.append("a transposed convolution runs a convolution backwards: each input pixel "
+                 "adds kernel * pixel to a kernel-sized patch of the output, and "
+                 "neighbouring input pixels land `strides` apart")
+    output_padding = layer.output_padding or (None,) * layer.rank
+    out, summaries = [], []
+    for name, n, k, s, op, d in zip(_axis_names(layer.rank), spatial, layer.kernel_size,
+                                    layer.strides, output_padding, layer.dilation_rate):
+        axis_lines, size, problem = explain_transpose_axis(name, n, k, s, layer.padding, op, d)
+        lines.extend(axis_lines)
+        if problem:
+            return _invalid(explanation, problem)
+        out.append(size)
+        summaries.append(f"{name} {n} -> {size}")
+    params = _product(layer.kernel_size) * channels * layer.filters + (
+        layer.filters if layer.use_bias else 0)
+    lines.append(f"parameters: {' * '.join(map(str, layer.kernel_size))} * {layer.filters} "
+                 f"* {channels}{f' + {layer.filters}' if layer.use_bias else ''} = {params} "
+                 "(kernel (*kernel_size, filters, in): outputs before inputs)")
+    lines.extend(_activation_line(layer))
+    explanation.output_shape = join_channels(input_shape[0], tuple(out), layer.filters,
+                                             layer.data_format)
+    explanation.params = params
+    explanation.summary = "; ".join(summaries) + f"; {layer.filters} filters"
+    return explanation
+
+
+def explain_transpose_axis(name, length, kernel, stride, padding, output_padding, dilation):
+    """One axis of a transposed convolution: (lines, output length, problem or None)."""
+    k_eff = effective_kernel_size(kernel, dilation)
+    lines = [f"{name}: {length} in, kernel {kernel}, stride {stride}, padding '{padding}', "
+             f"output_padding {output_padding}"]
+    if dilation > 1:
+        lines.append(f"  dilation {dilation}: the kernel spans (k - 1) * d + 1 = {k_eff}")
+    if length is None:
+        lines.append(f"  unknown size (None): the {name} stays None")
+        return lines, None, None
+    if padding == "same" and output_padding == 0 and k_eff % 2 == 0:
+        problem = (f"padding='same' with output_padding=0 and an even kernel ({k_eff}) "
+                   f"would give (in - 1) * s = {(length - 1) * stride}, one pixel short of "
+                   "what the convolution it reverses maps back to the input")
+        return lines + [f"  {problem}"], None, problem
+    size = conv_transpose_length(length, kernel, stride, padding, output_padding, dilation)
+    if output_padding is None and padding == "valid":
+        formula = (f"(in - 1) * s + max(k, s) = ({length} - 1) * {stride} + "
+                   f"max({k_eff}, {stride}) = {size}")
+    elif output_padding is None:
+        formula = f"in * s = {length} * {stride} = {size}"
+    elif padding == "valid":
+        formula = (f"(in - 1) * s + k + output_padding = ({length} - 1) * {stride} + "
+                   f"{k_eff} + {output_padding} = {size}")
+    else:
+        formula = (f"(in - 1) * s + (k % 2) + output_padding = ({length} - 1) * {stride} + "
+                   f"{k_eff % 2} + {output_padding} = {size}")
+    lines.append(f"  out = {formula}")
+    cut = conv_transpose_crop(length, size, kernel, stride, padding, dilation)
+    full = (length - 1) * stride + k_eff
+    if padding == "same":
+        lines.append(f"  (the patches cover (in - 1) * s + k = {full} pixels; 'same' keeps "
+                     f"{size}, cutting {cut} at the start and {full - size - cut} at the end, "
+                     f"so that a Conv with padding='same' and these strides maps {size} back "
+                     f"to {length})")
+    elif size != full:
+        lines.append(f"  (the patches cover (in - 1) * s + k = {full} pixels; the other "
+                     f"{size - full} hold only the bias)")
+    if output_padding is None:
+        lines.append("  output_padding picks among the output sizes that a convolution with "
+                     "these strides maps back to the same input size (each < strides)")
+    return lines, size, None
 
 
 # ----- Dense ------------------------------------------------------------------------------
@@ -405,6 +579,17 @@ WORDS = {
     layers.InputLayer: "the model's input: the shape every later layer starts from",
     layers.GlobalAveragePooling2D: "the mean over all positions: one value per channel",
     layers.GlobalMaxPooling2D: "the max over all positions: one value per channel",
+    layers.GlobalAveragePooling1D: "the mean over all steps: one value per channel",
+    layers.GlobalMaxPooling1D: "the max over all steps: one value per channel",
+    layers.UpSampling1D: "UpSampling1D repeats each step `size` times: steps * size",
+    layers.UpSampling2D: "UpSampling2D multiplies rows and columns by `size` ('nearest' "
+                         "repeats pixels, 'bilinear' interpolates)",
+    layers.ZeroPadding1D: "ZeroPadding1D adds zero steps before and after: steps + before "
+                          "+ after",
+    layers.Cropping1D: "Cropping1D cuts steps at the start and end: steps - before - after",
+    layers.Resizing: "Resizing resamples every image to (height, width)",
+    layers.CenterCrop: "CenterCrop keeps the central (height, width) region (an image "
+                       "smaller than that is cropped to its aspect ratio and resized)",
 }
 
 
@@ -472,7 +657,9 @@ def _product(values):
     return result
 
 
-EXPLAINERS = ((BaseConv, explain_conv), (BasePooling, explain_pooling),
+EXPLAINERS = ((BaseSeparableConv, explain_separable_conv),
+              (BaseDepthwiseConv, explain_depthwise_conv),
+              (BaseConvTranspose, explain_conv_transpose), (BaseConv, explain_conv), (BasePooling, explain_pooling),
               (Dense, explain_dense), (InputLayer, explain_input), (Add, explain_add),
               (Concatenate, explain_concatenate))
 

@@ -4,7 +4,13 @@ from kerasmini.layers.activations.leaky_relu import LeakyReLU
 from kerasmini.layers.activations.relu import ReLU
 from kerasmini.layers.activations.softmax import Softmax
 from kerasmini.layers.convolutional.conv1d import Conv1D
+from kerasmini.layers.convolutional.conv1d_transpose import Conv1DTranspose
 from kerasmini.layers.convolutional.conv2d import Conv2D
+from kerasmini.layers.convolutional.conv2d_transpose import Conv2DTranspose
+from kerasmini.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
+from kerasmini.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from kerasmini.layers.convolutional.separable_conv1d import SeparableConv1D
+from kerasmini.layers.convolutional.separable_conv2d import SeparableConv2D
 from kerasmini.layers.core.activation import Activation
 from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.input_layer import Input, InputLayer
@@ -13,28 +19,49 @@ from kerasmini.layers.layer import Layer
 from kerasmini.layers.merging.add import Add
 from kerasmini.layers.merging.concatenate import Concatenate
 from kerasmini.layers.normalization.batch_normalization import BatchNormalization
+from kerasmini.layers.pooling.average_pooling1d import AveragePooling1D, AvgPool1D
 from kerasmini.layers.pooling.average_pooling2d import AveragePooling2D, AvgPool2D
+from kerasmini.layers.pooling.global_average_pooling1d import (GlobalAveragePooling1D,
+                                                               GlobalAvgPool1D)
 from kerasmini.layers.pooling.global_average_pooling2d import (GlobalAveragePooling2D,
                                                                GlobalAvgPool2D)
+from kerasmini.layers.pooling.global_max_pooling1d import (GlobalMaxPool1D,
+                                                           GlobalMaxPooling1D)
 from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
                                                            GlobalMaxPooling2D)
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
 from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
+from kerasmini.layers.preprocessing.center_crop import CenterCrop
 from kerasmini.layers.preprocessing.rescaling import Rescaling
+from kerasmini.layers.preprocessing.resizing import Resizing
 from kerasmini.layers.regularization.dropout import Dropout
+from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
 from kerasmini.layers.reshaping.flatten import Flatten
 from kerasmini.layers.reshaping.reshape import Reshape
+from kerasmini.layers.reshaping.up_sampling1d import UpSampling1D
+from kerasmini.layers.reshaping.up_sampling2d import UpSampling2D
+from kerasmini.layers.reshaping.zero_padding1d import ZeroPadding1D
 from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
 
 Convolution1D = Conv1D
+Convolution1DTranspose = Conv1DTranspose
 Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "Add", "AveragePooling2D", "AvgPool2D", "BatchNormalization",
-    "Concatenate", "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "Cropping2D",
-    "Dense", "Dropout", "ELU", "Flatten", "GlobalAveragePooling2D", "GlobalAvgPool2D",
-    "GlobalMaxPool2D", "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec", "Layer",
-    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU",
-    "Rescaling", "Reshape", "Softmax", "ZeroPadding2D",
+    "Activation", "Add", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
+    "BatchNormalization", "CenterCrop", "Concatenate", "Conv1D", "Conv1DTranspose",
+    "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution1DTranspose",
+    "Convolution2D", "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense",
+    "DepthwiseConv1D", "DepthwiseConv2D", "Dropout", "ELU", "Flatten",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec", "Layer", "LeakyReLU",
+    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU", "Rescaling",
+    "Reshape", "Resizing", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D", "Softmax", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
+    "ZeroPadding2D",
 ]

@@ -17,8 +17,8 @@ def positive_int(value, name, message=None):
     return int(value)
 
 
-def standardize_tuple(value, n, name):
-    """An int or an n-sequence of ints -> n-tuple of positive ints."""
+def standardize_tuple(value, n, name, allow_zero=False):
+    """An int or an n-sequence of ints -> n-tuple of positive (or, allow_zero, >= 0) ints."""
     message = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"
     if is_int(value):
         entries = (value,) * n
@@ -29,18 +29,21 @@ def standardize_tuple(value, n, name):
             raise ValueError(message) from None
         if len(entries) != n or not all(is_int(v) for v in entries):
             raise ValueError(message)
-    bad = {int(v) for v in entries if v <= 0}
+    bad = {int(v) for v in entries if v < 0 or (v == 0 and not allow_zero)}
     if bad:
-        raise ValueError(f"{message}, including values {bad} that do not satisfy `value > 0`")
+        rule = "`value >= 0`" if allow_zero else "`value > 0`"
+        raise ValueError(f"{message}, including values {bad} that do not satisfy {rule}")
     return tuple(int(v) for v in entries)
 
 
-def standardize_padding(value):
-    """'valid' or 'same', any case."""
+def standardize_padding(value, allow_causal=False):
+    """'valid' or 'same' (or 'causal' for Conv1D), any case."""
     padding = value.lower() if isinstance(value, str) else value
-    if padding not in PADDINGS:
+    allowed = PADDINGS + ("causal",) if allow_causal else PADDINGS
+    if padding not in allowed:
+        names = ", ".join(f"'{p}'" for p in sorted(allowed))
         raise ValueError("The `padding` argument must be a list/tuple or one of "
-                         f"{{'same', 'valid'}}. Received: {value}")
+                         f"{{{names}}}. Received: {value}")
     return padding
 
 

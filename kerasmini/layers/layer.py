@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from kerasmini import config, regularizers
+from kerasmini import autodiff, config, regularizers
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
@@ -190,6 +190,8 @@ class Layer:
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         outputs = self.call(x, **kwargs)
+        if autodiff.is_recording():
+            check_recorded(self, [x], outputs)
         self._activity_losses = self._activity_penalty(outputs)
         return outputs
 
@@ -209,11 +211,11 @@ class Layer:
                 self.built = True
 
     def _convert_input(self, inputs):
-        x = np.asarray(inputs)
+        x = np.asanyarray(inputs)  # a TapeArray stays one: the tape follows the cast
         if x.dtype.kind not in "biuf":  # tf.keras: ValueError on string tensors
             raise ValueError(f"Layer '{self.name}' expects numeric input. "
                              f"Received: inputs with dtype={x.dtype}")
-        return x.astype(self._dtype, copy=False)
+        return autodiff.track(x).astype(self._dtype, copy=False)
 
     def _activity_penalty(self, outputs):
         """Keras divides the activity penalty by the batch size."""
@@ -235,6 +237,20 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def check_recorded(layer, inputs, outputs):
+    """While recording: a layer fed from the tape must hand back arrays on the tape, or
+    its gradient would silently be missing. Raises NoGradientError naming the layer."""
+    if not any(autodiff.is_live(x) for x in inputs):
+        return
+    for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+        if not autodiff.is_live(out):
+            how = getattr(out, "_taint", None) or "NumPy operations the tape does not record"
+            raise autodiff.NoGradientError(
+                f"Layer '{layer.name}' ({type(layer).__name__}) has no gradient: its call() "
+                f"computed its output with {how}. Its output would be a constant to "
+                "GradientTape, and the gradients of everything before it wrong.")
 
 
 def _pop_input_shape(kwargs):

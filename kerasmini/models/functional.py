@@ -3,6 +3,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from kerasmini import autodiff
+
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.models.model import Model, layer_row
@@ -51,10 +53,11 @@ class Functional(Model):
                                  f"input(s), but it received {len(arrays)} input tensors.")
             pairs = list(zip(self.inputs, arrays))
         for tensor, array in pairs:
-            array = np.asarray(array)
+            array = np.asanyarray(array)
             if array.dtype.kind not in "biuf":  # '1' must not quietly become 1.0
                 raise ValueError(f"Input {tensor.name!r} of model '{self.name}' expects "
                                  f"numeric input. Received: inputs with dtype={array.dtype}")
+            array = autodiff.track(array)  # recorded inputs stay recorded
             expected = tensor.shape
             if array.ndim != len(expected) or any(
                     e is not None and e != a for e, a in zip(expected[1:], array.shape[1:])):

@@ -1,10 +1,38 @@
-"""Stateless NumPy kernels with keras.ops-style signatures."""
-from kerasmini.ops.average_pooling import average_pool
-from kerasmini.ops.bias_activation import bias_add_activate
-from kerasmini.ops.convolution import conv
-from kerasmini.ops.linear import dense
-from kerasmini.ops.max_pooling import max_pool
-from kerasmini.ops.shapes import output_length, same_padding
+"""Stateless NumPy kernels with keras.ops-style signatures.
 
-__all__ = ["average_pool", "bias_add_activate", "conv", "dense", "max_pool", "output_length",
-           "same_padding"]
+The kernels exported here record themselves on an active GradientTape (see
+kerasmini.autodiff): each is wrapped with its gradient rule, from the `*_vjp.py` file
+beside it. `op.forward` is the bare kernel.
+"""
+from kerasmini.autodiff import differentiable
+from kerasmini.ops import average_pooling, convolution, linear, max_pooling
+from kerasmini.ops.average_pooling_vjp import average_pool_vjp
+from kerasmini.ops.bias_activation import bias_add_activate
+from kerasmini.ops.convolution_vjp import conv_vjp
+from kerasmini.ops.depthwise_convolution import depthwise_conv
+from kerasmini.ops.linear_vjp import dense_vjp
+from kerasmini.ops.max_pooling_vjp import max_pool_vjp
+from kerasmini.ops.math import (abs, absolute, add, cast, clip, concatenate, divide, exp,
+                                expand_dims, expm1, log, log1p, log_softmax, logsumexp,
+                                matmul, max, maximum, mean, min, minimum, multiply,
+                                negative, one_hot, power, reshape, sigmoid, softmax, sqrt,
+                                square, squeeze, subtract, sum, take_along_axis, tanh,
+                                transpose, true_divide, where)
+from kerasmini.ops.normalization import batch_normalization
+from kerasmini.ops.resizing import resize
+from kerasmini.ops.shapes import output_length, same_padding
+from kerasmini.ops.transposed_convolution import conv_transpose
+
+dense = differentiable(dense_vjp, inputs=3)(linear.dense)
+conv = differentiable(conv_vjp, inputs=2)(convolution.conv)
+max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
+average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
+
+__all__ = [
+    "abs", "absolute", "add", "average_pool", "batch_normalization", "bias_add_activate",
+    "cast", "clip", "concatenate", "conv", "conv_transpose", "dense", "depthwise_conv",
+    "divide", "exp", "expand_dims", "expm1", "log", "log1p", "log_softmax", "logsumexp",
+    "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
+    "negative", "one_hot", "output_length", "power", "reshape", "resize", "same_padding",
+    "sigmoid", "softmax", "sqrt", "square", "squeeze", "subtract", "sum",
+    "take_along_axis", "tanh", "transpose", "true_divide", "where"]

@@ -8,18 +8,20 @@ other activation gets the biased array and returns its own.
 import numpy as np
 
 from kerasmini import activations  # relu is known by identity: the one in-place case
+from kerasmini import autodiff
 
 
 def bias_add_activate(x, bias, activation, axis=-1):
     """activation(x + bias), with `bias` (x.shape[axis],) along `axis`; x is overwritten.
 
     x must be the caller's own array (a kernel's output), since it may be written into.
-    bias None means no bias.
+    bias None means no bias. While a GradientTape records, `x += ...` returns a new
+    recorded array (kerasmini.autodiff's in-place rule): the gradient stays right.
     """
     if bias is not None:
         shape = [1] * x.ndim
         shape[axis] = bias.shape[0]
         x += bias.reshape(shape)
-    if activation is activations.relu:
-        return np.maximum(x, 0, out=x)
+    if activation is activations.relu and not autodiff.is_recording():
+        return np.maximum(x, 0, out=x)  # (while recording, relu records its own rule)
     return activation(x)

@@ -7,7 +7,7 @@ is a plain reshape), and multiply by the kernel matrix straight into the output.
 """
 import numpy as np
 
-from kerasmini.ops.matmul import BLOCKS_PER_WORKER, SMALL_PRODUCT, matmul
+from kerasmini.ops.products import BLOCKS_PER_WORKER, SMALL_PRODUCT, matmul_into
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
@@ -48,7 +48,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     one_by_one = kernel_size == (1, 1) and strides == (1, 1)
     if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
-        matmul(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
+        matmul_into(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
         return from_channels_last(out, data_format)
 
     def convolve(block):
@@ -98,7 +98,7 @@ def _grouped_matmul(windows, kernel, out):
     if groups == 1:
         # The whole output block is contiguous: the matmul writes into it directly.
         patches = windows.reshape(-1, kh * kw * c_per_group)  # the im2col copy
-        matmul(patches, kernel.reshape(-1, filters), _rows(out))
+        matmul_into(patches, kernel.reshape(-1, filters), _rows(out))
         return
     f_per_group = filters // groups
     for g in range(groups):
@@ -107,7 +107,7 @@ def _grouped_matmul(windows, kernel, out):
             -1, k_matrix.shape[0])
         group_out = out[..., g * f_per_group:(g + 1) * f_per_group]
         product = np.empty((patches.shape[0], f_per_group), dtype=out.dtype)
-        group_out[...] = matmul(patches, k_matrix, product).reshape(group_out.shape)
+        group_out[...] = matmul_into(patches, k_matrix, product).reshape(group_out.shape)
 
 
 def _patch_row_bytes(out_shape, kernel, itemsize):

@@ -51,16 +51,19 @@ def spatial_padding(spatial_shape, kernel_size, strides, padding, dilation_rate)
             for n, k, s, d in zip(spatial_shape, kernel_size, strides, dilation_rate)]
 
 
-def pair(value, name="value"):
+def pair(value, name="value", allow_zero=False):
     """(value, value) for one int, else the two ints given: a 2D size, stride or rate.
     Anything else (0, 2.5, '2', three numbers) is a ValueError naming the argument:
-    the ops would otherwise divide by zero or silently round."""
+    the ops would otherwise divide by zero or silently round. allow_zero: 0 is fine too
+    (an output_padding)."""
     entries = (value, value) if np.ndim(value) == 0 else tuple(np.ravel(value).tolist()) \
         if isinstance(value, np.ndarray) else tuple(value)
+    least = 0 if allow_zero else 1
     if len(entries) != 2 or not all(isinstance(v, numbers.Integral) and
-                                    not isinstance(v, bool) and v > 0 for v in entries):
-        raise ValueError(f"The `{name}` argument must be a positive integer or a tuple of "
-                         f"2 positive integers. Received: {name}={value!r}")
+                                    not isinstance(v, bool) and v >= least for v in entries):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"The `{name}` argument must be a {kind} integer or a tuple of "
+                         f"2 {kind} integers. Received: {name}={value!r}")
     return tuple(int(v) for v in entries)
 
 
@@ -91,3 +94,36 @@ def check_output_size(output_sizes, input_shape, arguments, why=""):
         received = ", ".join(f"`{name}={value}`" for name, value in arguments.items())
         raise ValueError("Computed output size would be zero or negative. Received "
                          f"`inputs shape={input_shape}`, {received}{why}.")
+
+
+def conv_transpose_length(length, kernel_size, stride, padding, output_padding=None,
+                          dilation=1):
+    """Output length of a transposed convolution (Keras's rule; None stays None).
+
+    Without output_padding: 'valid' gives (L - 1) * s + max(k_eff, s), 'same' L * s.
+    With it: 'valid' (L - 1) * s + k_eff + output_padding,
+             'same'  (L - 1) * s + (k_eff % 2) + output_padding.
+    """
+    if length is None:
+        return None
+    k_eff = effective_kernel_size(kernel_size, dilation)
+    if padding == "valid":
+        extra = max(k_eff, stride) - k_eff if output_padding is None else output_padding
+        return (length - 1) * stride + k_eff + extra
+    if output_padding is None:
+        return length * stride
+    return (length - 1) * stride + k_eff % 2 + output_padding
+
+
+def conv_transpose_crop(length, out_length, kernel_size, stride, padding, dilation=1):
+    """Pixels of the full transposed output cut before the first kept one.
+
+    The transposed convolution is the adjoint of the convolution that maps `out_length`
+    back to `length`: with 'same' that convolution pads (L - 1) * s + k_eff - out_length
+    pixels, the smaller half before, so the adjoint drops that many at the start.
+    """
+    if padding == "valid":
+        return 0
+    total = max((length - 1) * stride + effective_kernel_size(kernel_size, dilation)
+                - out_length, 0)
+    return total // 2

@@ -1,13 +1,22 @@
-"""BaseConv: the arguments, weights and shape rules every N-D convolution shares."""
+"""BaseConv: the arguments, weights and shape rules every N-D convolution shares.
+
+The depthwise, separable and transposed convolutions derive from it too: they share the
+window arguments (kernel_size, strides, padding, data_format, dilation_rate), the shape
+rule, the channel checks, the 1-row-image trick of the 1D layers, bias and activation.
+"""
 import numbers
 
+import numpy as np
+
+from kerasmini import ops
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import (is_int, standardize_data_format,
                                         standardize_padding, standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.ops.layout import join_channels, split_channels
-from kerasmini.ops.shapes import check_output_size, check_strides_and_dilation, output_length
+from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
+                                  output_length)
 
 
 class BaseConv(Layer):
@@ -20,22 +29,22 @@ class BaseConv(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         _check_filters_and_groups(filters, groups)
-        kernel_size = standardize_tuple(kernel_size, rank, "kernel_size")
-        strides = standardize_tuple(strides, rank, "strides")
-        dilation_rate = standardize_tuple(dilation_rate, rank, "dilation_rate")
-        check_strides_and_dilation(strides, dilation_rate)
+        window = window_arguments(rank, kernel_size, strides, padding, data_format,
+                                  dilation_rate, allow_causal=rank == 1)
+        check_strides_and_dilation(window["strides"], window["dilation_rate"])
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             bias_constraint=bias_constraint)
-        padding = standardize_padding(padding)
-        data_format = standardize_data_format(data_format)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.rank, self.filters, self.groups = rank, int(filters), int(groups)
-        self.kernel_size, self.strides, self.dilation_rate = kernel_size, strides, dilation_rate
-        self.padding, self.data_format = padding, data_format
-        self.use_bias = bool(use_bias)
+        self._set_window(rank, window, use_bias)
+        self.filters, self.groups = int(filters), int(groups)
+        self._set_kernel_settings(settings)
+        self.kernel = self.bias = None
+
+    def _set_kernel_settings(self, settings):
+        """The activation and the kernel_/bias_ initializers, regularizers, constraints."""
         self.activation = settings["activation"]
         self.kernel_initializer = settings["kernel_initializer"]
         self.bias_initializer = settings["bias_initializer"]
@@ -43,8 +52,14 @@ class BaseConv(Layer):
         self.bias_regularizer = settings["bias_regularizer"]
         self.kernel_constraint = settings["kernel_constraint"]
         self.bias_constraint = settings["bias_constraint"]
+
+    def _set_window(self, rank, window, use_bias):
+        """Store the normalized window arguments (after Layer.__init__)."""
+        self.rank, self.use_bias = rank, bool(use_bias)
+        self.kernel_size, self.strides = window["kernel_size"], window["strides"]
+        self.dilation_rate, self.padding = window["dilation_rate"], window["padding"]
+        self.data_format = window["data_format"]
         self.input_spec = InputSpec(ndim=rank + 2)
-        self.kernel = self.bias = None
 
     @property
     def channel_axis(self):
@@ -52,7 +67,7 @@ class BaseConv(Layer):
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)  # rank, channels, sizes: before any weight
-        channels = input_shape[self.channel_axis]
+        channels = self._input_channels(input_shape)
         self.kernel = self.add_weight(
             self.kernel_size + (channels // self.groups, self.filters),
             self.kernel_initializer, "kernel",
@@ -61,8 +76,7 @@ class BaseConv(Layer):
             self.bias = self.add_weight(
                 (self.filters,), self.bias_initializer, "bias",
                 regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
-        self.built = True
+        self._fix_channels(channels)
 
     def _check_channels(self, channels, input_shape):
         if channels is None:
@@ -77,20 +91,51 @@ class BaseConv(Layer):
                 f"groups. Received groups={self.groups}, but the input has {channels} "
                 f"channels (full input shape is {tuple(input_shape)}).")
 
+    def _fix_channels(self, channels):
+        """After build: later inputs must have the same channel count."""
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        self.built = True
+
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        if len(input_shape) != self.rank + 2:
-            raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
-                             f"Received input_shape={input_shape}")
-        self._check_channels(input_shape[self.channel_axis], input_shape)
-        spatial, _ = split_channels(input_shape, self.data_format)
-        out = tuple(output_length(n, k, s, self.padding, d) for n, k, s, d in
-                    zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
+        self._check_channels(self._input_channels(input_shape), input_shape)
+        return join_channels(input_shape[0], self._output_spatial(input_shape),
+                             self.filters, self.data_format)
+
+    def _output_spatial(self, input_shape):
+        """The output's spatial sizes (rank and zero-size checks included)."""
+        input_shape = tuple(input_shape)
+        window_padding = "same" if self.padding == "causal" else self.padding  # same length
+        out = tuple(output_length(n, k, s, window_padding, d) for n, k, s, d in
+                    zip(self._spatial(input_shape), self.kernel_size, self.strides,
+                        self.dilation_rate))
         check_output_size(out, input_shape, {
             "kernel_size": self.kernel_size, "dilation_rate": self.dilation_rate,
             "strides": self.strides, "padding": self.padding},
             ": the (dilated) kernel is larger than the input")
-        return join_channels(input_shape[0], out, self.filters, self.data_format)
+        return out
+
+    def _spatial(self, input_shape):
+        """The spatial sizes of an input shape, after checking its rank."""
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"Layer '{self.name}' expects inputs of rank {self.rank + 2}. "
+                             f"Received input_shape={tuple(input_shape)}")
+        return split_channels(input_shape, self.data_format)[0]
+
+    def _input_channels(self, input_shape):
+        self._spatial(input_shape)
+        return split_channels(input_shape, self.data_format)[1]
+
+    def _as_image(self, inputs, op, *kernels):
+        """op(image, *kernels) for a 1D layer: the sequence as a 1-row image and each
+        kernel as a 1-row kernel, so 1D layers run the 2D kernels."""
+        row_axis = 1 if self.data_format == "channels_last" else 2
+        outputs = op(np.expand_dims(inputs, row_axis), *(k[None] for k in kernels))
+        return np.squeeze(outputs, row_axis)
+
+    def _add_bias_and_activate(self, outputs):
+        bias = self.bias.value if self.use_bias else None
+        return ops.bias_add_activate(outputs, bias, self.activation, self.channel_axis)
 
     def get_config(self):
         return {
@@ -109,6 +154,27 @@ class BaseConv(Layer):
                 "bias_regularizer", "activity_regularizer", "kernel_constraint",
                 "bias_constraint"),
         }
+
+
+def window_arguments(rank, kernel_size, strides, padding, data_format, dilation_rate,
+                     allow_causal=False):
+    """The sliding-window arguments of every convolution, normalized as Keras does."""
+    return dict(kernel_size=standardize_tuple(kernel_size, rank, "kernel_size"),
+                strides=standardize_tuple(strides, rank, "strides"),
+                dilation_rate=standardize_tuple(dilation_rate, rank, "dilation_rate"),
+                padding=standardize_padding(padding, allow_causal),
+                data_format=standardize_data_format(data_format))
+
+
+def check_positive_int(value, name, what="value"):
+    """Keras compares the argument with 0: a TypeError for a non-number, else ValueError."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"Invalid type for argument `{name}`: expected an integer. "
+                        f"Received {name}={value!r} of type {type(value).__name__}.")
+    if not is_int(value) or value <= 0:
+        raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly "
+                         f"positive {what}. Received {name}={value}.")
+    return int(value)
 
 
 def _check_filters_and_groups(filters, groups):

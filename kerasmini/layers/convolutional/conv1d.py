@@ -3,13 +3,15 @@ import numpy as np
 
 from kerasmini import ops
 from kerasmini.layers.convolutional.base_conv import BaseConv
+from kerasmini.ops.shapes import effective_kernel_size
 
 
 class Conv1D(BaseConv):
     """1D convolution: `activation(conv(inputs, kernel) + bias)` along the steps axis.
 
     Args: as Conv2D, with int (or 1-tuple) kernel_size, strides and dilation_rate;
-        padding 'valid' or 'same' ('causal' is not supported).
+        padding 'valid', 'same' or 'causal' (output[t] sees only inputs[:t + 1]: the
+        steps axis is padded with (k - 1) * dilation zeros in front, then 'valid').
 
     Input shape: (batch, steps, channels) or (batch, channels, steps).
     Output shape: (batch, new_steps, filters) or (batch, filters, new_steps).
@@ -35,11 +37,14 @@ class Conv1D(BaseConv):
             **kwargs)
 
     def call(self, inputs):
-        row_axis = 1 if self.data_format == "channels_last" else 2
-        outputs = ops.conv(np.expand_dims(inputs, row_axis), self.kernel.value[None],
-                           strides=(1, *self.strides), padding=self.padding,
-                           data_format=self.data_format,
-                           dilation_rate=(1, *self.dilation_rate))
-        bias = self.bias.value if self.use_bias else None
-        return ops.bias_add_activate(np.squeeze(outputs, row_axis), bias, self.activation,
-                                     self.channel_axis)
+        padding = self.padding
+        if padding == "causal":
+            before = effective_kernel_size(self.kernel_size[0], self.dilation_rate[0]) - 1
+            pads = [(0, 0)] * 3
+            pads[1 if self.data_format == "channels_last" else 2] = (before, 0)
+            inputs, padding = np.pad(inputs, pads), "valid"
+        outputs = self._as_image(inputs, lambda image, kernel: ops.conv(
+            image, kernel, strides=(1, *self.strides), padding=padding,
+            data_format=self.data_format, dilation_rate=(1, *self.dilation_rate)),
+            self.kernel.value)
+        return self._add_bias_and_activate(outputs)

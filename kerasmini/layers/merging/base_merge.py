@@ -1,7 +1,8 @@
 """Merge: layers called on a list of inputs (Add, Concatenate)."""
 
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
-from kerasmini.layers.layer import Layer
+from kerasmini import autodiff
+from kerasmini.layers.layer import Layer, check_recorded
 
 
 class Merge(Layer):
@@ -18,7 +19,10 @@ class Merge(Layer):
         self.compute_output_shape(shapes)  # raises before any state changes
         if not self.built:
             self._build_or_undo(shapes)
-        return self.call(arrays)
+        outputs = self.call(arrays)
+        if autodiff.is_recording():
+            check_recorded(self, arrays, outputs)
+        return outputs
 
     def _check_list(self, inputs):
         if not isinstance(inputs, (list, tuple)) or not inputs:

@@ -1,10 +1,12 @@
 """BatchNormalization: normalize with moving statistics (inference) or batch ones."""
 import numpy as np
 
+from kerasmini import ops
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import integer, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.normalization import normalize
 
 
 class BatchNormalization(Layer):
@@ -89,24 +91,18 @@ class BatchNormalization(Layer):
 
     def call(self, inputs, training=None):
         axis = self.axis % inputs.ndim
-        shape = [1] * inputs.ndim
-        shape[axis] = inputs.shape[axis]
+        gamma = self.gamma.value if self.scale else None
+        beta = self.beta.value if self.center else None
         if training and self.trainable:
             reduce_axes = tuple(i for i in range(inputs.ndim) if i != axis)
-            mean = inputs.mean(axis=reduce_axes)
-            variance = inputs.var(axis=reduce_axes)
+            x = np.asarray(inputs)  # the statistics' gradient is in the op's rule
+            mean, variance = x.mean(axis=reduce_axes), x.var(axis=reduce_axes)
             for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
                 moving.assign(moving.value * self.momentum + batch * (1 - self.momentum))
-        else:
-            mean, variance = self.moving_mean.value, self.moving_variance.value
-        # as tf.nn.batch_normalization: x * inv + (beta - mean * inv)
-        inv = 1 / np.sqrt(variance + np.asarray(self.epsilon, inputs.dtype))
-        if self.scale:
-            inv = inv * self.gamma.value
-        shift = -mean * inv
-        if self.center:
-            shift = shift + self.beta.value
-        return (inputs * inv.reshape(shape) + shift.reshape(shape)).astype(inputs.dtype)
+            return ops.batch_normalization(inputs, gamma, beta, mean, variance,
+                                           self.epsilon, axis)
+        return normalize(inputs, self.moving_mean.value, self.moving_variance.value, gamma,
+                         beta, self.epsilon, axis)
 
     def get_config(self):
         return {

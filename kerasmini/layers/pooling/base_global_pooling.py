@@ -6,17 +6,19 @@ from kerasmini.ops.layout import spatial_axes
 
 
 class BaseGlobalPooling(Layer):
-    """Shared arguments and shapes of the 2D global pooling layers."""
+    """Shared arguments and shapes of the global pooling layers over `rank` axes."""
+
+    rank = 2  # spatial axes; the 1D layers set 1
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         data_format = standardize_data_format(data_format)
         super().__init__(**kwargs)
         self._build_at_init()
         self.data_format, self.keepdims = data_format, bool(keepdims)
-        self.input_spec = InputSpec(ndim=4)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _spatial_axes(self):
-        return spatial_axes(2, self.data_format)
+        return spatial_axes(self.rank, self.data_format)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

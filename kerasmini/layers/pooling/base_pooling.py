@@ -1,4 +1,6 @@
 """BasePooling: arguments and shape rules every N-D pooling layer shares."""
+import numpy as np
+
 from kerasmini.layers.arguments import (standardize_data_format, standardize_padding,
                                         standardize_tuple)
 from kerasmini.layers.input_spec import InputSpec
@@ -35,6 +37,14 @@ class BasePooling(Layer):
                                              "padding": self.padding},
                           ": the pooling window is larger than the input")
         return join_channels(input_shape[0], out, channels, self.data_format)
+
+    def _as_image(self, inputs, pool):
+        """pool(...) of a 1D layer's sequence as a 1-row image, with 1-row windows."""
+        row_axis = 1 if self.data_format == "channels_last" else 2
+        out = pool(np.expand_dims(inputs, row_axis), (1, *self.pool_size),
+                   strides=(1, *self.strides), padding=self.padding,
+                   data_format=self.data_format)
+        return np.squeeze(out, row_axis)
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size,

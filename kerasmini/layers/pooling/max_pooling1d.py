@@ -1,6 +1,4 @@
 """MaxPooling1D (alias MaxPool1D): 2D max pooling over a unit-height image."""
-import numpy as np
-
 from kerasmini import ops
 from kerasmini.layers.pooling.base_pooling import BasePooling
 
@@ -23,11 +21,7 @@ class MaxPooling1D(BasePooling):
                          data_format=data_format, name=name, **kwargs)
 
     def call(self, inputs):
-        row_axis = 1 if self.data_format == "channels_last" else 2
-        image = np.expand_dims(inputs, row_axis)
-        out = ops.max_pool(image, (1, *self.pool_size), strides=(1, *self.strides),
-                           padding=self.padding, data_format=self.data_format)
-        return np.squeeze(out, row_axis)
+        return self._as_image(inputs, ops.max_pool)
 
 
 MaxPool1D = MaxPooling1D

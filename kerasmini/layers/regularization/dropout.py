@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 
+from kerasmini import autodiff
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
 
@@ -44,8 +45,9 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        if self.rate == 1:
-            return np.zeros_like(inputs)
+        if self.rate == 1:  # everything dropped: the gradient is zero, not missing
+            return autodiff.record(np.zeros_like(np.asarray(inputs)), (inputs,),
+                                   lambda g: (np.zeros_like(g),), "dropout")
         shape = inputs.shape
         if self.noise_shape is not None:
             shape = tuple(n if n is not None else d for n, d in zip(self.noise_shape, shape))

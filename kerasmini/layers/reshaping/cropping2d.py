@@ -26,9 +26,13 @@ class Cropping2D(Layer):
     def _spatial_axes(self):
         return spatial_axes(2, self.data_format)
 
+    def _pairs(self):
+        """(before, after) per spatial axis."""
+        return self.cropping
+
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, (before, after) in zip(self._spatial_axes(), self.cropping):
+        for axis, (before, after) in zip(self._spatial_axes(), self._pairs()):
             if shape[axis] is not None:
                 if shape[axis] <= before + after:
                     raise ValueError(
@@ -39,8 +43,8 @@ class Cropping2D(Layer):
         return tuple(shape)
 
     def call(self, inputs):
-        index = [slice(None)] * 4
-        for axis, (before, after) in zip(self._spatial_axes(), self.cropping):
+        index = [slice(None)] * inputs.ndim
+        for axis, (before, after) in zip(self._spatial_axes(), self._pairs()):
             index[axis] = slice(before, inputs.shape[axis] - after)
         return inputs[tuple(index)].copy()
 

@@ -48,16 +48,20 @@ class ZeroPadding2D(Layer):
     def _spatial_axes(self):
         return spatial_axes(2, self.data_format)
 
+    def _pairs(self):
+        """(before, after) per spatial axis."""
+        return self.padding
+
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, (before, after) in zip(self._spatial_axes(), self.padding):
+        for axis, (before, after) in zip(self._spatial_axes(), self._pairs()):
             if shape[axis] is not None:
                 shape[axis] += before + after
         return tuple(shape)
 
     def call(self, inputs):
-        pads = [(0, 0)] * 4
-        for axis, pair in zip(self._spatial_axes(), self.padding):
+        pads = [(0, 0)] * inputs.ndim
+        for axis, pair in zip(self._spatial_axes(), self._pairs()):
             pads[axis] = pair
         return np.pad(inputs, pads)
 

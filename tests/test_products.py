@@ -1,12 +1,12 @@
-"""ops.matmul and ops.threads: every path of the product rule against a plain matmul."""
+"""ops.products and ops.threads: every path of the product rule against a plain matmul."""
 import threading
 
 import numpy as np
 import pytest
 
 from kerasmini.ops import load, threads
-from kerasmini.ops import matmul as matmul_module
-from kerasmini.ops.matmul import matmul
+from kerasmini.ops import products as matmul_module
+from kerasmini.ops.products import matmul_into as matmul
 
 
 def _operands(m, k, n, seed=0):

@@ -1,15 +1,16 @@
-"""matmul: every product of the kernels (conv, dense), on one core or shared by two.
+"""Every 2D matrix product of the kernels (conv, dense) and of their gradient rules.
 
 - A small product (at most SMALL_PRODUCT multiply-adds) runs on the calling thread with
   BLAS on one thread: waking a second thread costs more than it saves, and when the other
   core is busy the wake-up waits for a scheduler tick (~8 ms measured).
 - A larger one is cut into blocks of rows that the kernel threads take from a queue, each
   block a single-threaded BLAS product (`threads.over_parts`, which says why not BLAS's
-  own threads).
+  own threads, and uses only cores other processes leave idle).
 """
 import numpy as np
 
 from kerasmini.ops.threads import WORKERS, blas_control, limited, over_parts
+
 
 # Measured on a quiet 2-core machine: one thread and two run alike up to ~4M multiply-adds;
 # above that two threads win (6.8M: 0.133 ms on two, 0.169 ms on one).
@@ -22,7 +23,7 @@ MIN_ROWS = 256
 PIECE = 2**19
 
 
-def matmul(a, b, out):
+def matmul_into(a, b, out):
     """out = a @ b for 2D a (m, k), b (k, n); returns out."""
     (m, k), n = a.shape, b.shape[1]
     if m * k * n > SMALL_PRODUCT:
@@ -40,3 +41,8 @@ def matmul(a, b, out):
 def row_slices(count, step):
     """slice(0, step), slice(step, 2 * step), ... covering range(count)."""
     return [slice(start, min(start + step, count)) for start in range(0, count, step)]
+
+
+def product(a, b):
+    """a @ b for 2D a (m, k) and b (k, n), in a new (m, n) array."""
+    return matmul_into(a, b, np.empty((a.shape[0], b.shape[1]), np.result_type(a, b)))

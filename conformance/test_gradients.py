@@ -1,0 +1,170 @@
+"""Gradients w.r.t. inputs and every trainable weight, three ways (gradients.py):
+kerasmini's GradientTape, tf.GradientTape, central differences of the float64 reference.
+
+Grids: the value grids' own configurations, thinned to fit about a minute on 2 cores:
+every 12th Conv2D configuration (float32; float64 for channels_last; float16 for every
+5th of those), every 6th MaxPool2D one, every 3rd Dense one, every 2nd configuration of
+the model-building layers (every 8th of the large Conv1D, BatchNormalization and
+AveragePooling2D grids), BatchNormalization also with training=True, each on the first
+input shape of its configuration. Activations: all of Keras's, by name.
+Dropout with training=True: both libraries' gradient must be the mask / (1 - rate).
+"""
+import unittest
+
+import numpy as np
+from parameterized import parameterized
+
+import kerasmini
+from conformance import grids, grids_layers, harness
+from conformance.gradients import check_gradients
+from conformance.grids import tiered
+from conformance.test_layers_values import layer_weights
+
+tf, keras = harness.tf, harness.keras
+
+
+def case_name(func, num, param):
+    return f"{func.__name__}_{param.args[0]}"
+
+
+def _first(shapes):
+    return harness.as_shape(shapes[0])
+
+
+def conv2d_cases():
+    cases = []
+    for i, (name, args, shapes) in enumerate(grids.conv_configs()):
+        if i % 12:
+            continue
+        run_tf = args["groups"] == 1 or i % 48 == 0  # grouped: XLA-compiled per call in TF
+        cases.append((f"{name}_float32", args, "float32", _first(shapes), run_tf))
+        if args["data_format"] == "channels_last":
+            cases.append((f"{name}_float64", args, "float64", _first(shapes), run_tf))
+        if i % 60 == 0:
+            cases.append((f"{name}_float16", args, "float16", _first(shapes), run_tf))
+    return tiered(cases)
+
+
+def pool_cases():
+    return tiered((f"{name}_{dtype}", layer, args, dtype, _first(shapes))
+                  for i, (name, layer, args, shapes) in enumerate(grids.pool_configs())
+                  if i % 6 == 0 for dtype in ("float32", "float64"))
+
+
+def dense_cases():
+    return tiered((f"{name}_{dtype}", args, dtype, _first(shapes))
+                  for i, (name, args, shapes) in enumerate(grids.dense_configs())
+                  if i % 3 == 0 for dtype in ("float32", "float64", "float16")
+                  if dtype != "float16" or i % 4 == 0)
+
+
+LARGE_GRIDS = ("Conv1D", "BatchNormalization", "AveragePooling2D", "AvgPool2D")
+
+
+def layer_cases():
+    """The model-building layers at inference, then BatchNormalization with training=True
+    (all of those in every tier: the batch statistics' gradient is the one that is easy
+    to get wrong)."""
+    cases, training = [], []
+    for make in grids_layers.SINGLE_INPUT + grids_layers.MERGE:
+        for i, (name, layer, args, shapes) in enumerate(make()):
+            if layer in ("Dropout",) or i % (8 if layer in LARGE_GRIDS else 2):
+                continue
+            for dtype in ("float32", "float64"):
+                if layer == "Conv1D" and dtype == "float64" and \
+                        args["data_format"] == "channels_first":
+                    continue  # TF has no float64 NCHW convolution on CPU
+                cases.append((f"{name}_{dtype}", layer, args, dtype, shapes[0], None))
+            if layer == "BatchNormalization":
+                training.append((f"{name}_training", layer, args, "float64", shapes[0], True))
+    return tiered(cases) + training
+
+
+def grouped_conv1d(layer, args):
+    return layer == "Conv1D" and args.get("groups", 1) > 1
+
+
+class TestConv2DGradients(unittest.TestCase):
+    @parameterized.expand(conv2d_cases(), name_func=case_name)
+    def test(self, name, args, dtype, shape, run_tf):
+        check_gradients("Conv2D", args, dtype, shape, name, run_tf=run_tf)
+
+
+class TestMaxPool2DGradients(unittest.TestCase):
+    @parameterized.expand(pool_cases(), name_func=case_name)
+    def test(self, name, layer, args, dtype, shape):
+        check_gradients(layer, args, dtype, shape, name)
+
+
+class TestDenseGradients(unittest.TestCase):
+    @parameterized.expand(dense_cases(), name_func=case_name)
+    def test(self, name, args, dtype, shape):
+        check_gradients("Dense", args, dtype, shape, name)
+
+
+class TestLayerGradients(unittest.TestCase):
+    @parameterized.expand(layer_cases(), name_func=case_name)
+    def test(self, name, layer, args, dtype, shape, training):
+        check_gradients(layer, args, dtype, shape, name, training=training,
+                        make_weights=layer_weights, run_tf=not grouped_conv1d(layer, args))
+
+
+ALL_ACTIVATIONS = sorted(set(kerasmini.activations.ALL_OBJECTS_DICT) - {"threshold"})
+
+
+class TestActivationGradients(unittest.TestCase):
+    """Every Keras activation by name (the Activation layer's grid covers those with a
+    textbook reference; these compare the gradient with central differences of
+    kerasmini's float64 forward, itself checked against tf.keras by the value suite,
+    and with tf.GradientTape)."""
+
+    @parameterized.expand([(name,) for name in ALL_ACTIVATIONS])
+    def test(self, name):
+        harness.note(f"grad activation {name}", "float64", "gradients")
+        rng = np.random.default_rng(harness.seed_of("activation-gradient", name))
+        # away from every kink: |x| in (0.1, 0.4) + k/2 avoids 0, +-0.5, +-1, +-3, 6
+        x = (rng.uniform(0.1, 0.4, (4, 6)) + rng.integers(0, 8, (4, 6)) / 2) * \
+            rng.choice([-1, 1], (4, 6))
+        fn, tf_fn = kerasmini.activations.get(name), keras.activations.get(name)
+        seed_grad = rng.standard_normal(np.shape(fn(x)))
+        with kerasmini.GradientTape() as tape:
+            loss = kerasmini.ops.sum(fn(tape.watch(x)) * seed_grad)
+        km = tape.gradient(loss, x)
+        xt = tf.constant(x)
+        with tf.GradientTape() as tf_tape:
+            tf_tape.watch(xt)
+            tf_loss = tf.reduce_sum(tf_fn(xt) * seed_grad)
+        tf_grad = np.asarray(tf_tape.gradient(tf_loss, xt))
+        ref = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            up, down = x.copy(), x.copy()
+            up[i] += 1e-6
+            down[i] -= 1e-6
+            ref[i] = np.sum((fn(up) - fn(down)) * seed_grad) / 2e-6
+        harness.three_way(km, tf_grad, ref, "float64", f"activation {name}",
+                          lambda _: "tf-float64-constants-rounded-to-float32", rtol=1e-9)
+
+
+class TestDropoutTrainingGradients(unittest.TestCase):
+    """The gradient of dropout is its mask scaled by 1 / (1 - rate), in both libraries
+    (masks are random: the rule is compared, not the values)."""
+
+    @parameterized.expand([(0.3, None), (0.5, (None, 1, 4))])
+    def test(self, rate, noise_shape):
+        harness.note("grad Dropout", "float32", "gradients")
+        x = np.random.default_rng(0).uniform(1, 2, (64, 3, 4)).astype("float32")
+        args = dict(rate=rate, noise_shape=noise_shape)
+        m, t = kerasmini.layers.Dropout(**args), keras.layers.Dropout(**args)
+        with kerasmini.GradientTape() as tape:
+            tape.watch(x)
+            y = m(x, training=True)
+        km_grad, km_out = tape.gradient(y, x), np.asarray(y)
+        xt = tf.constant(x)
+        with tf.GradientTape() as tf_tape:
+            tf_tape.watch(xt)
+            yt = t(xt, training=True)
+        tf_grad, tf_out = np.asarray(tf_tape.gradient(yt, xt)), np.asarray(yt)
+        for grad, out, who in ((km_grad, km_out, "kerasmini"), (tf_grad, tf_out, "tf.keras")):
+            np.testing.assert_allclose(grad, (out != 0) / np.float32(1 - rate), rtol=1e-6,
+                                       err_msg=f"{who}: dropout gradient is not mask/(1-rate)")
+        harness.record_error(0.0, 0.0)

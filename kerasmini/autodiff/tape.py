@@ -1,0 +1,362 @@
+"""GradientTape: records differentiable operations, then runs their VJPs backwards.
+
+While a tape is active, every differentiable operation calls `record(output, inputs, vjp,
+name)`. The tape keeps, in the order they ran, one entry per operation: the node of its
+output, the nodes of its inputs and its vector-Jacobian product. `gradient()` seeds the
+target's node with ones and walks the entries backwards, each VJP turning the gradient of
+its output into gradients of its inputs, which add up per node.
+
+Arrays are known to a tape by identity: `record` returns its output as a `TapeArray` (an
+ndarray subclass, see traced.py) registered under its id. The tape holds a reference to
+every registered array, so no id is reused while it lives.
+"""
+import functools
+import numbers
+
+import numpy as np
+
+from kerasmini.autodiff.errors import NoGradientError
+from kerasmini.autodiff.traced import TapeArray, plain, tainted
+
+# The tapes recording now, innermost last. Every hook in kerasmini first checks
+# `if _recording:`: with no tape active, that one test is all inference pays.
+_recording = []
+
+
+def is_recording():
+    """True while at least one GradientTape is recording."""
+    return bool(_recording)
+
+
+class _Node:
+    """One value on the tape: an op's output, a watched array or a watched Variable."""
+    __slots__ = ("name", "shape", "variable")
+
+    def __init__(self, name, shape):
+        self.name, self.shape = name, tuple(shape)
+
+
+class _Entry:
+    __slots__ = ("output", "inputs", "vjp", "name")
+
+    def __init__(self, output, inputs, vjp, name):
+        self.output, self.inputs, self.vjp, self.name = output, inputs, vjp, name
+
+
+class GradientTape:
+    """Records operations for automatic differentiation, as `tf.GradientTape`.
+
+        with GradientTape() as tape:
+            loss = loss_fn(y, model(x, training=True))
+        grads = tape.gradient(loss, model.trainable_weights)
+
+    Args:
+        persistent: allow more than one `gradient()` call (otherwise the tape frees its
+            records after the first).
+        watch_accessed_variables: watch every trainable Variable read while recording.
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self._persistent = bool(persistent)
+        self._watch_accessed = bool(watch_accessed_variables)
+        self._entries = []
+        self._nodes = {}       # id(array) -> node, for every registered array
+        self._keep = []        # the registered arrays themselves: their ids stay unique
+        self._variables = {}   # id(Variable) -> node
+        self._used = False
+
+    # ----- recording ---------------------------------------------------------------
+    def __enter__(self):
+        _recording.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        self._stop()
+
+    def _stop(self):
+        if self in _recording:
+            _recording.remove(self)
+
+    def stop_recording(self):
+        """Context manager: operations inside it are not recorded (as TF's)."""
+        return _Paused(self)
+
+    def reset(self):
+        """Forget everything recorded so far."""
+        self._entries, self._nodes, self._keep, self._variables = [], {}, [], {}
+
+    def watch(self, tensor):
+        """Watch an array (or a Variable, or a list of them): gradients may be taken
+        with respect to it. Returns what was watched, arrays as TapeArrays (TF returns
+        None; the return value is an addition): NumPy arithmetic on a *plain* watched
+        array is invisible to the tape until the array enters a recorded op (NumPy does
+        not call back for plain arrays), arithmetic on the returned TapeArray is not."""
+        items = tensor if isinstance(tensor, (list, tuple)) else [tensor]
+        watched = []
+        for item in items:
+            if _is_variable(item):
+                self._variable_node(item)
+                watched.append(item)
+                continue
+            if not isinstance(item, np.ndarray):
+                raise TypeError("GradientTape.watch() takes NumPy arrays or Variables (an "
+                                f"array is known by identity); received {item!r}. Convert "
+                                "it with np.asarray first and watch that.")
+            if id(item) not in self._nodes:
+                self._register(item, _Node("watched array", item.shape))
+            watched.append(track(item))
+        return watched if isinstance(tensor, (list, tuple)) else watched[0]
+
+    def watched_variables(self):
+        return [node.variable for node in self._variables.values()]
+
+    def _variable_node(self, variable):
+        node = self._variables.get(id(variable))
+        if node is None:
+            node = self._variables[id(variable)] = _Node(variable.path, variable.shape)
+            node.variable = variable
+        return node
+
+    def _register(self, array, node):
+        self._nodes[id(array)] = node
+        self._keep.append(array)
+
+    def _node_of(self, value, op_name):
+        """The node of an input of `op_name`: None for a constant; raises for an array
+        derived from recorded values by arithmetic the tape did not see."""
+        if value is None or isinstance(value, (numbers.Number, str)):
+            return None
+        node = self._nodes.get(id(value))
+        if node is not None:
+            return node
+        if _is_variable(value):
+            if self._watch_accessed and value.trainable:
+                return self._variable_node(value)
+            return self._variables.get(id(value))
+        if tainted(value):
+            raise NoGradientError(
+                f"'{op_name}' received an array computed from recorded values by "
+                f"{value._taint}, which GradientTape does not record, so its gradient "
+                "would be wrong. Use the differentiable operations of kerasmini.ops "
+                "(or Python operators on the recorded arrays) between recorded operations.")
+        return None
+
+    # ----- differentiating ----------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients="none"):
+        """Gradients of `target` (the sum of its elements) with respect to `sources`.
+
+        `sources` is a Variable, a watched array, or a list/tuple/dict of them; the
+        result has the same structure, each gradient an array of its source's shape
+        and dtype, or None for a source the target does not depend on
+        (`unconnected_gradients="zero"`: zeros instead).
+        """
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError("Unknown value for unconnected_gradients: "
+                             f"{unconnected_gradients!r}")
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute "
+                               "one set of gradients (or jacobians)")
+        if self in _recording:
+            paused = _Paused(self)
+            with paused:
+                return self.gradient(target, sources, output_gradients, unconnected_gradients)
+        self._used = True
+        grads = self._backward(_flat(target), output_gradients)
+        result = _map_structure(
+            lambda source: self._source_gradient(source, grads, unconnected_gradients),
+            sources)
+        if not self._persistent:
+            self.reset()
+        return result
+
+    def _backward(self, targets, output_gradients):
+        """Run the VJPs from `targets` back to the start; node -> accumulated gradient."""
+        seeds = (_flat(output_gradients) if output_gradients is not None
+                 else [None] * len(targets))
+        grads = {}
+        for target, seed in zip(targets, seeds):
+            node = self._node_of(target, "GradientTape.gradient (the target)")
+            if node is None:
+                continue
+            target = plain(target)
+            seed = np.ones_like(target) if seed is None else np.asarray(seed, target.dtype)
+            _accumulate(grads, node, seed)
+        for entry in reversed(self._entries):
+            grad = grads.get(entry.output)
+            if grad is None:
+                continue
+            if entry.vjp is None:
+                raise NoGradientError(f"No gradient defined for operation '{entry.name}'.")
+            for node, input_grad in zip(entry.inputs, entry.vjp(grad)):
+                if node is not None and input_grad is not None:
+                    _accumulate(grads, node, _checked(input_grad, node, entry.name))
+        return grads
+
+    def _source_gradient(self, source, grads, unconnected):
+        if _is_variable(source):
+            node, like = self._variables.get(id(source)), source._value
+        else:
+            node, like = self._nodes.get(id(source)), plain(np.asanyarray(source))
+        grad = None if node is None else grads.get(node)
+        if grad is None:
+            return np.zeros_like(like) if unconnected == "zero" else None
+        return np.array(grad, dtype=like.dtype, copy=True)
+
+
+class _Paused:
+    """Takes a tape off the recording stack for the duration of a `with` block."""
+
+    def __init__(self, tape):
+        self.tape = tape
+        self.was_recording = False
+
+    def __enter__(self):
+        self.was_recording = self.tape in _recording
+        self.tape._stop()
+
+    def __exit__(self, *exc):
+        if self.was_recording:
+            _recording.append(self.tape)
+
+
+def record(output, inputs, vjp, name):
+    """Put one operation on every active tape that sees one of its inputs.
+
+    output: the ndarray the operation just computed (from plain arrays).
+    inputs: the arrays / Variables it was computed from, as the caller received them.
+    vjp:    vjp(grad_output) -> one gradient per input (None where not differentiable),
+            each of its input's shape (or broadcastable to it). None: no gradient exists,
+            an error if the gradient ever reaches this operation.
+    name:   the operation's name, for error messages.
+
+    Returns the output to hand on: a TapeArray registered with the tapes when it depends
+    on watched values, otherwise `output` itself. With no tape active it returns at once.
+    """
+    if not _recording:
+        return output
+    traced = None
+    for tape in list(_recording):
+        nodes = [tape._node_of(x, name) for x in inputs]
+        if not any(node is not None for node in nodes):
+            continue
+        if traced is None:
+            traced = np.asarray(output).view(TapeArray)
+            traced._recorded = True
+        node = _Node(name, traced.shape)
+        tape._register(traced, node)
+        tape._entries.append(_Entry(node, nodes, vjp, name))
+    return output if traced is None else traced
+
+
+def differentiable(vjp, inputs=1, name=None):
+    """Decorator making a NumPy kernel an operation the tape records.
+
+    `forward(*args, **options)` runs on plain arrays (TapeArrays unwrapped, Variables
+    read) and keeps its signature; its first `inputs` positional arguments are the
+    differentiable ones. `vjp(g, out, *args, **options)` gets the output gradient, the
+    output and the same plain arguments, and returns one gradient per differentiable
+    input (or, for one input, the gradient alone). With no tape active the kernel is called directly: nothing else runs.
+    """
+    def wrap(forward):
+        op_name = name or forward.__name__
+
+        @functools.wraps(forward)
+        def op(*args, **kwargs):
+            if not _recording:
+                return forward(*args, **kwargs)
+            plain_args = [_array_of(a) for a in args]
+            out = forward(*plain_args, **kwargs)
+            return record(out, args[:inputs],
+                          lambda g: _as_tuple(vjp(g, out, *plain_args, **kwargs)), op_name)
+
+        op.forward = forward  # the bare kernel, for benchmarks and tests
+        return op
+
+    return wrap
+
+
+def _as_tuple(grads):
+    """A one-input rule may return its gradient alone rather than a 1-tuple."""
+    return grads if isinstance(grads, (tuple, list)) else (grads,)
+
+
+def _array_of(value):
+    if _is_variable(value):
+        return value._value
+    return plain(value)
+
+
+def read_variable(variable, value):
+    """What `Variable.value` returns while recording: a TapeArray view registered with
+    the tapes that watch `variable`, so reading it is seen (and derived views are
+    caught); the plain value when no tape watches it."""
+    view = None
+    for tape in _recording:
+        node = tape._variables.get(id(variable))
+        if node is None and tape._watch_accessed and variable.trainable:
+            node = tape._variable_node(variable)
+        if node is None:
+            continue
+        if view is None:
+            view = value.view(TapeArray)
+            view._recorded = True
+        tape._register(view, node)
+    return value if view is None else view
+
+
+def track(x):
+    """x in a form NumPy arithmetic on it is recorded: a watched plain array becomes a
+    TapeArray view registered as the same node. Anything else is returned as is."""
+    if not _recording or isinstance(x, TapeArray) or not isinstance(x, np.ndarray):
+        return x
+    view = None
+    for tape in _recording:
+        node = tape._nodes.get(id(x))
+        if node is not None:
+            if view is None:
+                view = x.view(TapeArray)
+                view._recorded = True
+            tape._register(view, node)
+    return x if view is None else view
+
+
+def is_live(value):
+    """True if `value` is registered with an active tape (depends on watched values)."""
+    return any(id(value) in tape._nodes for tape in _recording)
+
+
+def _checked(grad, node, op_name):
+    """A VJP must return a gradient of its input's shape: a wrong one is a bug, not
+    something to broadcast away."""
+    grad = np.asarray(grad)
+    if grad.shape != node.shape:
+        raise ValueError(f"The gradient rule of '{op_name}' returned a gradient of shape "
+                         f"{grad.shape} for an input of shape {node.shape}.")
+    return grad
+
+
+def _accumulate(grads, node, grad):
+    previous = grads.get(node)
+    grads[node] = grad if previous is None else previous + grad
+
+
+def _is_variable(value):
+    """A kerasmini Variable (duck-typed: variables.py sits above autodiff)."""
+    return getattr(value, "_is_variable", False)
+
+
+def _flat(structure):
+    if isinstance(structure, dict):
+        return [v for key in structure for v in _flat(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [v for item in structure for v in _flat(item)]
+    return [structure]
+
+
+def _map_structure(fn, structure):
+    if isinstance(structure, dict):
+        return {key: _map_structure(fn, value) for key, value in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_map_structure(fn, item) for item in structure)
+    return fn(structure)

@@ -1,0 +1,107 @@
+"""TapeArray: how the tape sees NumPy arithmetic between recorded operations.
+
+Every array a tape records is handed back as a TapeArray, an ndarray subclass. NumPy
+routes any ufunc (`+`, `*`, `np.exp`, `x.sum()`, ...) and any array function
+(`np.concatenate`, `np.where`, ...) that touches one through `__array_ufunc__` /
+`__array_function__`, so the tape gets to see it:
+
+* an operation with a gradient rule (numpy_rules.py) is recorded like any other op:
+  `loss = ops.mean(y) * 2 + penalty` differentiates as written;
+* an operation without one, and any view an ndarray method makes (reshapes, slices
+  and `.T` are recorded; other views are not), produces a *tainted* TapeArray; a
+  recorded op or `tape.gradient` that receives a tainted array raises NoGradientError
+  naming the NumPy function, instead of silently treating it as a constant;
+* comparisons, `sign`, `floor`, `argmax`, ... return plain arrays: their derivative is
+  zero wherever it exists, so using them as constants is exact.
+
+`np.asarray(t)` (and `.view(np.ndarray)`) detach on purpose, as `.numpy()` does in
+TensorFlow: the result is a plain array the tape treats as a constant.
+"""
+import numpy as np
+
+
+class TapeArray(np.ndarray):
+    """An ndarray produced while a GradientTape was recording (see the module docstring).
+
+    `_recorded`: a tape registered this very object. `_taint`: if not None, how the array
+    was derived from recorded values outside the tape's sight (an error when used).
+    """
+
+    def __array_finalize__(self, obj):
+        self._recorded = False
+        self._taint = None
+        if isinstance(obj, TapeArray) and (obj._taint or _live(obj)):
+            self._taint = obj._taint or "an ndarray view or method the tape does not record"
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from kerasmini.autodiff.numpy_rules import apply_ufunc
+        return apply_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from kerasmini.autodiff.numpy_rules import apply_function
+        return apply_function(func, args, kwargs)
+
+    # ndarray methods that make views or copies: recorded through their np.* twins
+    def __getitem__(self, index):
+        if not _live(self):
+            return super().__getitem__(index)
+        from kerasmini.autodiff.numpy_rules import getitem
+        return getitem(self, index)
+
+    def reshape(self, *shape, order="C"):
+        return np.reshape(self, shape[0] if len(shape) == 1 else shape, order=order)
+
+    def transpose(self, *axes):
+        return np.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+    @property
+    def T(self):
+        return np.transpose(self)
+
+    def swapaxes(self, axis1, axis2):
+        return np.swapaxes(self, axis1, axis2)
+
+    def squeeze(self, axis=None):
+        return np.squeeze(self, axis)
+
+    def ravel(self, order="C"):
+        return np.reshape(self, -1, order=order)
+
+    def flatten(self, order="C"):
+        return np.reshape(self, -1, order=order).copy()
+
+    def copy(self, order="C"):
+        return np.copy(self, order=order, subok=True)
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
+        if not _live(self):
+            return super().astype(dtype, order, casting, subok, copy)
+        from kerasmini.autodiff.numpy_rules import cast
+        return cast(self, dtype, copy)
+
+    def __repr__(self):
+        return np.asarray(self).__repr__().replace("array(", "TapeArray(", 1)
+
+
+def plain(x):
+    """x as a plain ndarray (a view, no copy) if it is a TapeArray; anything else as is."""
+    return x.view(np.ndarray) if isinstance(x, TapeArray) else x
+
+
+def tainted(x):
+    """True if x was derived from recorded values by something the tape did not record."""
+    return isinstance(x, TapeArray) and x._taint is not None
+
+
+def taint(result, how):
+    """`result` marked as derived, outside the tape, from recorded values."""
+    if not isinstance(result, np.ndarray):
+        result = np.asarray(result)
+    marked = result.view(TapeArray)
+    marked._taint = how
+    return marked
+
+
+def _live(x):
+    from kerasmini.autodiff.tape import is_live
+    return is_live(x)

@@ -1,0 +1,43 @@
+"""SeparableConv1D: SeparableConv2D along one axis, run on a 1-row image."""
+from kerasmini.layers.convolutional.base_separable_conv import BaseSeparableConv
+
+
+class SeparableConv1D(BaseSeparableConv):
+    """1D separable convolution: `activation(pointwise(depthwise(inputs)) + bias)`.
+
+    Each input channel is first convolved with its own depth_multiplier filters (as
+    DepthwiseConv1D, no bias), then a 1x1 convolution mixes the channels * depth_multiplier
+    results into `filters` outputs. Parameters: k*C*M + C*M*filters (+ filters),
+    against k*C*filters (+ filters) for a Conv1D with the same output.
+
+    Args:
+        filters, kernel_size, strides, padding, data_format, dilation_rate: as Conv1D
+            (no 'causal'; strides and dilation_rate may both exceed 1).
+        depth_multiplier: depthwise filters per input channel.
+        activation, use_bias, depthwise_/pointwise_/bias_initializer,
+        depthwise_/pointwise_/bias_/activity_regularizer,
+        depthwise_/pointwise_/bias_constraint: as in Keras.
+
+    Weights: depthwise_kernel (k, C, M), pointwise_kernel (1, C * M, filters),
+        bias (filters,).
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid",
+                 data_format=None, dilation_rate=1, depth_multiplier=1,
+                 activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
+                 pointwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None,
+                 bias_constraint=None, **kwargs):
+        super().__init__(
+            1, depth_multiplier, filters, kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint,
+            **kwargs)

@@ -1,0 +1,28 @@
+"""AveragePooling1D (alias AvgPool1D): 2D average pooling over a unit-height image."""
+from kerasmini import ops
+from kerasmini.layers.pooling.base_pooling import BasePooling
+
+
+class AveragePooling1D(BasePooling):
+    """Average pooling over 1D windows of (batch, steps, features) inputs.
+
+    Args:
+        pool_size: int (no default, as in Keras).
+        strides: int or None (None means pool_size).
+        padding: 'valid' or 'same' ('same' averages only the steps inside the input).
+        data_format: 'channels_last' (batch, steps, features) or 'channels_first'.
+
+    The sequence becomes a 1-row image and goes through the same kernel as
+    AveragePooling2D.
+    """
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None,
+                 name=None, **kwargs):
+        super().__init__(1, pool_size, strides=strides, padding=padding,
+                         data_format=data_format, name=name, **kwargs)
+
+    def call(self, inputs):
+        return self._as_image(inputs, ops.average_pool)
+
+
+AvgPool1D = AveragePooling1D

@@ -1,0 +1,108 @@
+"""Gradient of conv: the kernel gradient is a correlation of input and output gradient,
+the input gradient a transposed convolution.
+
+Forward, per chunk of output pixels: patches (P, KH*KW*C) @ K (KH*KW*C, F) = out (P, F).
+With G = dL/dout as (P, F):
+    dL/dK       = patches.T @ G      (KH*KW*C, P) @ (P, F): the kernel's own shape, since
+                                      K[a, b, c, f] meets input channel c at offset (a, b)
+                                      of every window and output channel f;
+    dL/dpatches = G @ K.T            (P, F) @ (F, KH*KW*C): one row per window; each
+                                      window's entries are added back where the window
+                                      read them (window_gradients.py). That scatter-add
+                                      *is* the transposed convolution: a stride s spreads
+                                      the windows s pixels apart, so the input gradient
+                                      is G dilated by s, convolved with K flipped and
+                                      transposed; padding pixels' gradient is dropped.
+Groups: each group's patches meet only its own filters. Both products run on BLAS,
+chunk by chunk (the forward's WORKSPACE_BYTES bound); float16 is differentiated in
+float32 and rounded back, as TensorFlow accumulates it.
+"""
+import numpy as np
+
+from kerasmini.ops import convolution
+from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
+                                  to_channels_last)
+from kerasmini.ops.products import product
+from kerasmini.ops.shapes import pair, spatial_padding
+from kerasmini.ops.window_gradients import crop_padding, offset_slices
+from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
+
+
+def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=None,
+             dilation_rate=1):
+    """(dL/dinputs, dL/dkernel) of `conv(inputs, kernel, ...)` for g = dL/dout."""
+    data_format = standardize_data_format(data_format)
+    strides, dilation_rate = pair(strides), pair(dilation_rate)
+    x = to_channels_last(np.asarray(inputs), data_format)
+    g = to_channels_last(np.asarray(g), data_format)
+    wide = np.float32 if np.result_type(x, kernel) == np.float16 else np.result_type(x, kernel)
+    kernel_size = kernel.shape[:2]
+    pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding.lower(), dilation_rate)
+    k_wide = kernel.astype(wide, copy=False)
+    g = g.astype(wide, copy=False)
+    # Stride 1: the transposed convolution is an ordinary one (below), which runs the
+    # forward kernel instead of the scatter; only the kernel gradient needs the windows.
+    by_convolution = strides == (1, 1)
+    dx_padded = None if by_convolution else np.zeros(
+        (x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]), x.shape[3]), wide)
+    dkernel = np.zeros(kernel.shape, wide)
+    row_bytes = g.shape[2] * kernel_size[0] * kernel_size[1] * kernel.shape[2] * 8
+    for images, rows in row_blocks(g.shape[0], g.shape[1], row_bytes,
+                                   convolution.WORKSPACE_BYTES):
+        band = padded_band(x, images, input_rows(rows, kernel_size[0], strides[0],
+                                                 dilation_rate[0]), pads)
+        out_hw = (rows.stop - rows.start, g.shape[2])
+        windows = window_view(band, kernel_size, strides, dilation_rate, out_hw)
+        _chunk_gradients(windows, g[images, rows], k_wide, dkernel,
+                         None if by_convolution else dx_padded[images],
+                         (strides, dilation_rate, out_hw, rows.start))
+    if by_convolution:
+        dx = _input_gradient_stride_one(g, k_wide, pads, dilation_rate,
+                                        x.shape[3] // kernel.shape[2])
+    else:
+        dx = crop_padding(dx_padded, pads)
+    return from_channels_last(dx.astype(x.dtype), data_format), dkernel.astype(kernel.dtype)
+
+
+def _input_gradient_stride_one(g, kernel, pads, dilation_rate, groups):
+    """dL/dx for stride 1 as a plain convolution: g padded to its 'full' size (k_eff - 1
+    on each side, less the forward's own padding, whose gradient is dropped), correlated
+    with the kernel rotated 180 degrees and with input and output channels swapped within
+    each group. Same numbers as the scatter, through the forward's im2col + BLAS."""
+    kh, kw, c_per_group, filters = kernel.shape
+    f_per_group = filters // groups
+    widths = [(0, 0)]
+    for k, d, (before, after) in zip((kh, kw), dilation_rate, pads):
+        k_eff = (k - 1) * d + 1
+        widths.append((k_eff - 1 - before, k_eff - 1 - after))
+    g_full = np.pad(g, widths + [(0, 0)])
+    # rotated[a, b, f, group * Cg + c] = kernel[kh-1-a, kw-1-b, c, group * Fg + f]
+    rotated = kernel[::-1, ::-1].reshape(kh, kw, c_per_group, groups, f_per_group)
+    rotated = np.ascontiguousarray(rotated.transpose(0, 1, 4, 3, 2)).reshape(
+        kh, kw, f_per_group, groups * c_per_group)
+    return convolution.conv(g_full, rotated, strides=1, padding="valid",
+                            data_format="channels_last", dilation_rate=dilation_rate)
+
+
+def _chunk_gradients(windows, g, kernel, dkernel, dx_padded, geometry):
+    """Add one chunk's share of dL/dK into dkernel and, unless dx_padded is None, of dL/dx
+    into dx_padded."""
+    strides, dilation_rate, out_hw, first_row = geometry
+    kh, kw, c_per_group, filters = kernel.shape
+    groups = windows.shape[-1] // c_per_group
+    f_per_group = filters // groups
+    for group in range(groups):
+        channels = slice(group * c_per_group, (group + 1) * c_per_group)
+        outs = slice(group * f_per_group, (group + 1) * f_per_group)
+        patches = windows[..., channels].reshape(-1, kh * kw * c_per_group)  # im2col
+        g_rows = g[..., outs].reshape(-1, f_per_group)
+        k_matrix = kernel[..., outs].reshape(-1, f_per_group)
+        patches = patches.astype(g_rows.dtype, copy=False)
+        dkernel[..., outs] += product(patches.T, g_rows).reshape(kh, kw, c_per_group,
+                                                                 f_per_group)
+        if dx_padded is None:
+            continue
+        dpatches = product(g_rows, k_matrix.T).reshape(*g.shape[:3], kh, kw, c_per_group)
+        for (a, b), (rows, cols) in offset_slices((kh, kw), strides, dilation_rate, out_hw,
+                                                  first_row):
+            dx_padded[:, rows, cols, channels] += dpatches[:, :, :, a, b]

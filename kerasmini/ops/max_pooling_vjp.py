@@ -1,0 +1,44 @@
+"""Gradient of max_pool: each window sends its output gradient to one input pixel.
+
+Which one, when several pixels of a window tie for the maximum? TensorFlow's rule,
+measured with tf.GradientTape (float32/float64, valid and same, overlapping windows):
+**the first maximal pixel of the window in row-major order** (top row first, then left
+to right) gets the whole gradient, each window on its own; where windows overlap, their
+gradients add up. A window whose output is NaN (kerasmini propagates NaN) sends its
+gradient to its first NaN. Padding pixels never receive gradient.
+
+The search runs over the KH*KW window offsets in row-major order, each a vectorized
+comparison of one strided slice of the input with the output: the first offset that
+matches claims the window.
+"""
+import numpy as np
+
+from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
+                                  to_channels_last)
+from kerasmini.ops.shapes import pair, spatial_padding
+from kerasmini.ops.window_gradients import crop_padding, offset_slices
+from kerasmini.ops.windows import pad_spatial
+
+
+def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
+                 data_format=None):
+    """dL/dinputs of `max_pool(inputs, ...)` for g = dL/dout."""
+    data_format = standardize_data_format(data_format)
+    pool_size = pair(pool_size)
+    strides = pool_size if strides is None else pair(strides)
+    x = to_channels_last(np.asarray(inputs), data_format)
+    out = to_channels_last(np.asarray(out), data_format)
+    g = to_channels_last(np.asarray(g), data_format)
+    pads = spatial_padding(x.shape[1:3], pool_size, strides, padding.lower(), (1, 1))
+    x_padded = pad_spatial(x, pads, np.nan)  # NaN pads: equal to nothing
+    inside = pad_spatial(np.ones((1, *x.shape[1:3], 1), bool), pads, False)
+    out_is_nan = np.isnan(out)
+    claimed = np.zeros(out.shape, bool)
+    dx_padded = np.zeros(x_padded.shape, g.dtype)
+    for _, (rows, cols) in offset_slices(pool_size, strides, (1, 1), out.shape[1:3]):
+        candidate = x_padded[:, rows, cols]
+        wins = (candidate == out) | (out_is_nan & np.isnan(candidate))
+        wins &= inside[:, rows, cols] & ~claimed
+        claimed |= wins
+        dx_padded[:, rows, cols] += np.where(wins, g, 0)
+    return from_channels_last(crop_padding(dx_padded, pads), data_format)

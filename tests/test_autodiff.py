@@ -1,0 +1,150 @@
+"""GradientTape: gradients against float64 finite differences, and every way the tape
+refuses to return a wrong gradient."""
+import numpy as np
+import pytest
+
+import kerasmini
+from kerasmini import activations, layers, ops
+from kerasmini.autodiff import GradientTape, NoGradientError, TapeArray
+from kerasmini.layers.layer import Layer
+from tests.gradcheck import assert_gradients_close, layer_gradients, numeric_gradient
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+@pytest.mark.parametrize("units,shape,use_bias,activation", [
+    (3, (4, 5), True, None), (2, (2, 3, 4), False, "tanh"), (1, (3, 1), True, "sigmoid")])
+def test_dense_gradients_match_finite_differences(units, shape, use_bias, activation):
+    layer = layers.Dense(units, use_bias=use_bias, activation=activation,
+                         bias_initializer="glorot_uniform", dtype="float64")
+    results = layer_gradients(layer, rng().standard_normal(shape))
+    assert_gradients_close(results, f"Dense({units}, {activation}) on {shape}")
+
+
+# Points away from every kink (|x| in (0.1, 0.4) + k/2 misses 0, +-0.5, +-1, +-3, 6).
+ACTIVATION_ARGS = {
+    "relu": [{}, {"negative_slope": 0.1, "max_value": 2.0, "threshold": 0.3},
+             {"max_value": 6.0}, {"negative_slope": 0.2}, {"threshold": -0.3}],
+    "leaky_relu": [{}], "elu": [{}, {"alpha": 0.5}], "celu": [{"alpha": 2.0}],
+    "gelu": [{}, {"approximate": True}], "softmax": [{}, {"axis": 0}],
+    "log_softmax": [{}, {"axis": 1}], "glu": [{}], "sparsemax": [{}],
+    "squareplus": [{}, {"b": 1.0}], "soft_shrink": [{}], "hard_shrink": [{"threshold": 0.2}],
+    "threshold": [{"threshold": 0.2, "default_value": -1.0}],
+}
+
+
+@pytest.mark.parametrize("name", sorted(set(activations.ALL_OBJECTS_DICT)))
+def test_every_activation_gradient(name):
+    fn = activations.get(name)
+    magnitude = rng(1).uniform(0.1, 0.4, (3, 4)) + rng(2).integers(0, 8, (3, 4)) / 2
+    x = magnitude * rng(3).choice([-1, 1], (3, 4))
+    for kwargs in ACTIVATION_ARGS.get(name, [{}]):
+        weight_of = rng(4).standard_normal(fn(x, **kwargs).shape)
+        with GradientTape() as tape:
+            tape.watch(x)
+            loss = ops.sum(ops.multiply(fn(x, **kwargs), weight_of))
+        grad = tape.gradient(loss, x)
+        expected = numeric_gradient(lambda: float(np.sum(fn(x, **kwargs) * weight_of)), x)
+        assert_gradients_close([("x", grad, expected)], f"{name}{kwargs}")
+
+
+def test_math_primitives_compose_into_a_loss():
+    x = rng().uniform(0.5, 2.0, (3, 4))
+    y = rng(1).uniform(0.5, 2.0, (3, 4))
+
+    def loss_of(a):
+        terms = [ops.mean(ops.square(ops.subtract(a, y))), ops.sum(ops.log(a) * ops.exp(-a)),
+                 ops.mean(ops.clip(a, 0.8, 1.5)), ops.sum(ops.logsumexp(a, axis=1)),
+                 ops.sum(ops.log_softmax(a) * y), ops.sum(ops.sqrt(ops.abs(a)) / ops.maximum(a, y)),
+                 ops.sum(ops.take_along_axis(a, np.array([[1], [0], [3]]), axis=1)),
+                 ops.sum(ops.matmul(a, ops.transpose(y))), ops.max(a, axis=0).sum(),
+                 ops.sum(ops.where(a > 1, a ** 2, -a)), ops.sum(ops.concatenate([a, y * a], 1)[:, 2:])]
+        return sum(terms)
+
+    with GradientTape() as tape:
+        loss = loss_of(tape.watch(x))  # a TapeArray: NumPy's own -a, a ** 2 are seen
+    assert isinstance(loss, TapeArray) and loss.shape == ()
+    expected = numeric_gradient(lambda: float(loss_of(x)), x)
+    assert_gradients_close([("x", tape.gradient(loss, x), expected)], "composed loss")
+
+
+def test_gradient_api_like_tensorflow():
+    v = kerasmini.Variable(np.array([1.0, 2.0]), name="v")
+    w = kerasmini.Variable(np.array([3.0]), name="w")
+    with GradientTape(persistent=True) as tape:
+        loss = ops.sum(v.value * v.value)
+    grads = tape.gradient(loss, {"v": v, "both": [v, w]})
+    np.testing.assert_array_equal(grads["v"], [2.0, 4.0])
+    assert grads["both"][1] is None
+    np.testing.assert_array_equal(tape.gradient(loss, w, unconnected_gradients="zero"), [0.0])
+    np.testing.assert_array_equal(tape.gradient(loss, v, output_gradients=np.array(3.0)),
+                                  [6.0, 12.0])
+    with GradientTape() as tape:
+        loss = ops.sum(v.value)
+    tape.gradient(loss, v)
+    with pytest.raises(RuntimeError, match="non-persistent"):
+        tape.gradient(loss, v)
+    with GradientTape(watch_accessed_variables=False) as tape:
+        loss = ops.sum(v.value)
+    assert tape.gradient(loss, v) is None
+
+
+def test_no_tape_no_trace():
+    """Inference is untouched: plain arrays in, plain arrays out, no TapeArray."""
+    model = kerasmini.Sequential([kerasmini.Input((4,)), layers.Dense(3, activation="relu")])
+    out = model(np.ones((2, 4), "float32"))
+    assert type(out) is np.ndarray and type(model.layers[0].kernel.value) is np.ndarray
+
+
+def test_numpy_arithmetic_the_tape_cannot_see_raises():
+    v = kerasmini.Variable(np.arange(3.0))
+    with GradientTape() as tape:
+        hidden = np.cumsum(v.value)  # no rule: tainted
+        with pytest.raises(NoGradientError, match="numpy.cumsum"):
+            ops.sum(hidden)
+    with GradientTape() as tape:
+        y = v.value * 2
+        with pytest.raises(NoGradientError, match="numpy.cumsum"):
+            tape.gradient(np.cumsum(y), v)
+
+
+def test_in_place_update_returns_recorded_result_and_poisons_the_old_array():
+    v = kerasmini.Variable(np.array([1.0, -2.0]))
+    with GradientTape() as tape:
+        y = v.value * 3
+        old = y
+        y += 1                     # rebinds y to the recorded result
+        z = np.maximum(y, 0, out=y)
+        loss = ops.sum(z * z)
+        with pytest.raises(NoGradientError, match="in place"):
+            ops.sum(old)
+    np.testing.assert_array_equal(tape.gradient(loss, v), [2 * 4 * 3, 0.0])
+
+
+def test_a_layer_without_a_gradient_rule_is_named():
+    class CumulativeSum(Layer):
+        def call(self, inputs):
+            return np.cumsum(inputs, axis=-1)
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+    model = kerasmini.Sequential([kerasmini.Input((3,)), layers.Dense(3),
+                                  CumulativeSum(name="cumsum_layer")])
+    with GradientTape():
+        with pytest.raises(NoGradientError, match="'cumsum_layer' \\(CumulativeSum\\)"):
+            model(np.ones((2, 3), "float32"), training=True)
+
+
+def test_float32_cast_into_a_float64_layer_is_followed():
+    x = rng().standard_normal((2, 3)).astype("float32")
+    layer = layers.Dense(2, dtype="float64")
+    with GradientTape() as tape:
+        tape.watch(x)
+        loss = ops.sum(layer(x))
+    grad = tape.gradient(loss, x)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, np.broadcast_to(layer.kernel.numpy().sum(1), (2, 3)),
+                               rtol=1e-6)
