@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kerasmini.ops.shapes import pair
+
 
 @dataclass(frozen=True)
 class Case:
@@ -26,18 +28,18 @@ class Case:
         """Floating-point operations of one call (comparisons for max pooling)."""
         outputs = int(np.prod(out_shape))
         if self.layer == "Conv2D":
-            kh, kw = _pair(self.args["kernel_size"])
+            kh, kw = pair(self.args["kernel_size"])
             return 2 * outputs * kh * kw * self.shape[-1]
         if self.layer == "Dense":
             return 2 * outputs * self.shape[-1]
         if self.layer in LAYER_WORK:
             return LAYER_WORK[self.layer](self, outputs, int(np.prod(self.shape)))
-        ph, pw = _pair(self.args.get("pool_size", 2))
+        ph, pw = pair(self.args.get("pool_size", 2))
         return outputs * ph * pw
 
 
 def _taps(case):
-    return int(np.prod(_pair(case.args["kernel_size"]) if "1D" not in case.layer
+    return int(np.prod(pair(case.args["kernel_size"]) if "1D" not in case.layer
                        else case.args["kernel_size"]))
 
 
@@ -61,10 +63,6 @@ LAYER_WORK = {
 }
 for _name in ("UpSampling1D", "ZeroPadding1D", "Cropping1D", "CenterCrop"):
     LAYER_WORK[_name] = lambda c, out, inp: out
-
-
-def _pair(value):
-    return (value, value) if isinstance(value, int) else tuple(value)
 
 
 def _conv(shape, filters, kernel_size=3, group="throughput", dtype="float32", **args):

@@ -8,25 +8,7 @@ kerasmini and tf.keras are each compared with an independent float64 reference
                                                    *TensorFlow divergence* (named, listed)
     kerasmini wrong                              -> failure (whatever tf.keras did)
 
-Tolerance policy (|got - ref| <= rtol * |ref| + atol elementwise, atol = rtol * scale,
-scale = largest finite |ref| of the output; non-finite entries must match exactly:
-same NaN positions, same infinities with the same sign):
-
-* float32: rtol = 1e-5. A float32 result carries one rounding of the output (2**-24
-  relative) plus the rounding of a K-term sum (about sqrt(K) * 2**-24 of the largest
-  partial sum, K <= 5*5*6 here): far below 1e-5 of the output's scale. atol scaled to the
-  output's magnitude because an element that cancels to near zero still carries the
-  absolute error of the sum that produced it.
-* float64: rtol = 1e-12, the same argument with 2**-53.
-* float16: rtol = 1e-2. float16 has 2**-11 ~ 4.9e-4 unit roundoff; the inputs and weights
-  are rounded to float16 before the float64 reference sees them (so that part is exact),
-  and what is left is the rounding of the output plus the accumulation of up to K = 150
-  products. NumPy and TensorFlow accumulate float16 sums with different internal
-  precision, so the bound must hold for a sum rounded at every step: ~sqrt(K) * u ~ 6e-3
-  of the scale in the worst grid case; 1e-2 (about 20 float16 ulps) covers it, and is
-  still 10x smaller than any of the structural bugs this suite looks for (a wrong tap,
-  pad or axis changes outputs by O(1) of the scale).
-
+Tolerance policy: kerasmini/check/tolerance.py (shared with `python -m kerasmini check`).
 Nothing here is ever widened to make a case pass.
 """
 import dataclasses
@@ -43,8 +25,8 @@ from conformance.tfload import load
 tf, keras = load()
 
 import kerasmini.layers as km_layers  # noqa: E402
-
-RTOL = {"float16": 1e-2, "float32": 1e-5, "float64": 1e-12}
+from kerasmini.check import divergences  # noqa: E402
+from kerasmini.check.tolerance import RTOL, compare  # noqa: E402,F401
 
 # The record of the test being run; an autouse fixture in conftest.py resets it and
 # copies it into the pytest report (user_properties) so the runner can aggregate.
@@ -124,43 +106,6 @@ def random_weights(shapes, dtype, rng):
 
 
 # ----- comparison ----------------------------------------------------------------------
-def compare(got, ref, dtype, rtol=None):
-    """(ok, max_abs_err, ulps, why) for one output against the float64 reference
-    (rtol: the dtype's RTOL unless given; gradients.py passes its own)."""
-    got = np.asarray(got)
-    ref_d = np.asarray(ref, np.float64)
-    if got.shape != ref_d.shape:
-        return False, math.inf, math.inf, f"shape {got.shape} != reference {ref_d.shape}"
-    got64 = got.astype(np.float64)
-    ref_in_dtype = ref_d.astype(dtype)  # where the reference overflows the dtype
-    nonfinite = ~np.isfinite(ref_in_dtype)
-    if not np.array_equal(np.isnan(got64), np.isnan(ref_in_dtype)):
-        return False, math.inf, math.inf, (
-            f"NaN positions differ ({int(np.isnan(got64).sum())} vs reference "
-            f"{int(np.isnan(ref_in_dtype).sum())})")
-    infs = np.isinf(ref_in_dtype)
-    if not np.array_equal(got64[infs], ref_in_dtype[infs].astype(np.float64)) or \
-            np.isinf(got64[~nonfinite]).any():
-        return False, math.inf, math.inf, "infinities differ from the reference"
-    finite = ~nonfinite
-    if not finite.any():
-        return True, 0.0, 0.0, ""
-    g, r = got64[finite], ref_d[finite]
-    rtol = RTOL[dtype] if rtol is None else rtol
-    scale = float(np.max(np.abs(r)))
-    err = np.abs(g - r)
-    max_err = float(err.max())
-    ulp = float(np.spacing(np.array(scale, dtype=dtype))) if scale > 0 else \
-        float(np.finfo(dtype).smallest_subnormal)
-    ulps = max_err / ulp
-    bad = err > rtol * np.abs(r) + rtol * scale
-    if bad.any():
-        return False, max_err, ulps, (
-            f"max abs err {max_err:.3g} (scale {scale:.3g}, {ulps:.1f} {dtype} ulps), "
-            f"{int(bad.sum())}/{bad.size} elements beyond rtol={rtol:g}")
-    return True, max_err, ulps, ""
-
-
 def record_error(max_err, ulps):
     """Count one compared output; its error enters the table for ordinary inputs only
     (the edge fills' absolute errors scale with 1e18 inputs and would drown the column)."""
@@ -249,7 +194,7 @@ def classify_divergence(layer, args, tf_out, x, weights, names, rerun):
     if isinstance(tf_out, BaseException):
         return None
     if tf_changes_on_rerun(tf_out, rerun):
-        return "tf-nondeterministic-values"
+        return divergences.NONDETERMINISTIC
     fmt = args.get("data_format", "channels_last")
     if layer == "Conv2D" and fmt == "channels_first" and len(weights) == 2:
         # Would tf.keras's output be right if the bias went along the last (width) axis?
@@ -261,18 +206,18 @@ def classify_divergence(layer, args, tf_out, x, weights, names, rerun):
                 wrong = reference.activation(args.get("activation"),
                                              no_bias + weights[1].astype(np.float64))
             if compare(tf_out, wrong, tf_out.dtype.name)[0]:
-                return "tf-conv2d-channels-first-bias-on-width-axis"
+                return divergences.CHANNELS_FIRST_BIAS["Conv2D"]
     if tf_out.dtype == np.float64 and args.get("activation") in reference.F32_ACTIVATIONS:
         with np.errstate(all="ignore"):
             pre = reference_output(layer, dict(args, activation=None), x, weights)
             rounded = reference.F32_ACTIVATIONS[args["activation"]](pre)
         if compare(tf_out, rounded, "float64")[0]:
-            return "tf-float64-constants-rounded-to-float32"
+            return divergences.FLOAT64_CONSTANTS
     if layer in ("MaxPool2D", "MaxPooling2D"):
         if np.isnan(x).any():
-            return "tf-maxpool-ignores-nan"
+            return divergences.MAXPOOL_NAN
         if np.isneginf(x).any():
-            return "tf-maxpool-neg-inf-becomes-lowest-finite"
+            return divergences.MAXPOOL_NEG_INF
     return None
 
 

@@ -4,6 +4,8 @@ import math
 import os
 import platform
 
+from kerasmini.check.divergences import REPRODUCERS
+
 # The model-building layers (test_layers_*.py), in the order of the summary table.
 MODEL_LAYERS = ("Conv1D", "MaxPooling1D", "AveragePooling2D", "GlobalAveragePooling2D",
                 "GlobalMaxPooling2D", "BatchNormalization", "ZeroPadding2D", "Cropping2D",
@@ -19,59 +21,6 @@ ALIASES = {"maxpool1d": "MaxPooling1D", "avgpool2d": "AveragePooling2D",
            "avgpool1d": "AveragePooling1D",
            "globalavgpool2d": "GlobalAveragePooling2D",
            "globalmaxpool2d": "GlobalMaxPooling2D"}
-
-# One-line reproducers for every known kind of TensorFlow divergence (each was run against
-# TF 2.21 / Keras 3.15 on CPU when written; the suite re-detects them live every run).
-REPRODUCERS = {
-    "tf-channels-first-bias-on-last-axis": (
-        "python -c \"import keras,numpy as np; l=keras.layers.DepthwiseConv1D(1,"
-        "data_format='channels_first'); l.build((1,2,2)); l.set_weights([np.zeros((1,2,1)),"
-        "np.array([1.,2.])]); print(np.asarray(l(np.zeros((1,2,2),'float32'))))\"  "
-        "# expect [[1,1],[2,2]] (bias per channel, axis 1); TF prints [[1,2],[1,2]] (along "
-        "the steps), and raises when the steps do not broadcast"),
-    "tf-float64-resize-computed-in-float32": (
-        "python -c \"import keras,numpy as np; x=np.random.rand(1,3,3,1); "
-        "print(np.asarray(keras.layers.Resizing(5,5,dtype='float64')(x)).dtype, "
-        "abs(np.asarray(keras.layers.Resizing(5,5,dtype='float64')(x))"
-        "-keras.ops.image.resize(x.astype('float32'),(5,5)).numpy()).max())\"  "
-        "# float64 output, equal to the float32 resize"),
-    "tf-conv2d-channels-first-bias-on-width-axis": (
-        "python -c \"import keras,numpy as np; l=keras.layers.Conv2D(3,1,data_format="
-        "'channels_first',bias_initializer=keras.initializers.Constant([1.,2.,3.])); "
-        "print(np.asarray(l(np.zeros((1,1,2,3),'float32')))[0,:,0])\"  # expect rows "
-        "[1 1 1],[2 2 2],[3 3 3]; TF 2.21 CPU prints [1 2 3] thrice (bias along width)"),
-    "tf-nondeterministic-values": (
-        "python -c \"import keras,numpy as np; l=keras.layers.Conv2D(1,(1,5),strides=(1,2)); "
-        "x=np.ones((2,8,6,1),'float32'); print(np.array_equal(l(x),l(x)))\"  # TF 2.21 CPU: "
-        "False (garbage in some elements, different on every call)"),
-    "tf-raises-UnimplementedError": (
-        "python -c \"import keras,numpy as np; keras.layers.Conv2D(2,3,data_format="
-        "'channels_first',dtype='float64')(np.ones((1,1,5,5)))\"  # UnimplementedError: "
-        "no float64 NCHW conv on CPU"),
-    "tf-maxpool-ignores-nan": (
-        "python -c \"import keras,numpy as np; print(np.asarray(keras.layers.MaxPool2D()"
-        "(np.array([np.nan,1,2,3],'float32').reshape(1,2,2,1))))\"  # TF: 3.0; IEEE/NumPy "
-        "max and kerasmini: nan"),
-    "tf-maxpool-neg-inf-becomes-lowest-finite": (
-        "python -c \"import keras,numpy as np; print(np.asarray(keras.layers.MaxPool2D()"
-        "(np.full((1,2,2,1),-np.inf,'float32'))))\"  # TF: -3.4028235e+38; kerasmini: -inf"),
-    "tf-zero-batch-conv-output-shape": (
-        "python -c \"import keras,numpy as np; print(keras.layers.Conv2D(2,3)"
-        "(np.zeros((0,5,5,1),'float32')).shape)\"  # TF: (0, 5, 5, 2); compute_output_shape "
-        "and kerasmini: (0, 3, 3, 2)"),
-    "tf-conv1d-channels-first-bias-on-steps-axis": (
-        "python -c \"import keras,numpy as np; l=keras.layers.Conv1D(3,1,data_format="
-        "'channels_first',bias_initializer=keras.initializers.Constant([1.,2.,3.])); "
-        "print(np.asarray(l(np.zeros((1,1,3),'float32')))[0])\"  # expect rows [1 1 1],"
-        "[2 2 2],[3 3 3]; TF 2.21 CPU prints [1 2 3] thrice (bias along the steps axis "
-        "when the output length equals filters)"),
-    "tf-float64-constants-rounded-to-float32": (
-        "python -c \"import keras,numpy as np; x=np.array([-1.0]); print(np.asarray("
-        "keras.layers.LeakyReLU(0.3,dtype='float64')(x))[0]+0.3)\"  # expect 0.0; "
-        "TF 2.21 prints -1.19e-08: float64 layers use float32-rounded constants (LeakyReLU/"
-        "ReLU slopes and thresholds, Rescaling scale/offset, gelu's 1/sqrt(2), leaky_relu's 0.2)"),
-}
-
 
 def canonical_layer(name):
     name = str(name)

@@ -29,6 +29,7 @@ from conformance import (grids_layers, harness, reference, reference_conv_layers
 from conformance.grids import tiered
 from conformance.harness import (as_shape, describe, make_km, make_tf, note, seed_of,
                                  three_way)
+from kerasmini.check import divergences
 
 CANONICAL = {"AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D",
              "MaxPool1D": "MaxPooling1D"}
@@ -93,13 +94,13 @@ def classify(layer, args, tf_out, x, weights, names, rerun):
     if isinstance(tf_out, BaseException):
         return None
     if harness.tf_changes_on_rerun(tf_out, rerun):
-        return "tf-nondeterministic-values"
+        return divergences.NONDETERMINISTIC
     dtype = tf_out.dtype.name
     if dtype == "float64":
         with np.errstate(all="ignore"):
             rounded = float32_constants_reference(layer, args, x, weights, names)
         if rounded is not None and harness.compare(tf_out, rounded, dtype)[0]:
-            return "tf-float64-constants-rounded-to-float32"
+            return divergences.FLOAT64_CONSTANTS
     if layer == "Conv1D" and args.get("data_format") == "channels_first" and len(weights) == 2:
         no_bias = reference_layers.conv1d(x, weights[0], None, args.get("strides", 1),
                                           args.get("padding", "valid"), "channels_first",
@@ -109,20 +110,17 @@ def classify(layer, args, tf_out, x, weights, names, rerun):
                 wrong = reference.activation(
                     args.get("activation"), no_bias + weights[1].astype(np.float64))
             if harness.compare(tf_out, wrong, dtype)[0]:
-                return "tf-conv1d-channels-first-bias-on-steps-axis"
+                return divergences.CHANNELS_FIRST_BIAS["Conv1D"]
     kind = classify_conv_layer(layer, args, tf_out, x, weights, names)
     if kind:
         return kind
     if layer in ("MaxPooling1D", "GlobalMaxPooling2D"):
         xs = x if isinstance(x, list) else [x]
         if any(np.isnan(a).any() for a in xs):
-            return "tf-maxpool-ignores-nan"
+            return divergences.MAXPOOL_NAN
         if any(np.isneginf(a).any() for a in xs):
-            return "tf-maxpool-neg-inf-becomes-lowest-finite"
+            return divergences.MAXPOOL_NEG_INF
     return None
-
-
-RESIZING = ("Resizing", "UpSampling2D", "CenterCrop")
 
 
 def classify_conv_layer(layer, args, tf_out, x, weights, names):
@@ -130,10 +128,10 @@ def classify_conv_layer(layer, args, tf_out, x, weights, names):
     dtype = tf_out.dtype.name
     if not reference_conv_layers.handles(layer, args):
         return None
-    if layer in RESIZING and dtype == "float64":
+    if layer in divergences.RESIZING and dtype == "float64":
         ref = reference_conv_layers.output(layer, args, x, weights, names)
         if harness.compare(tf_out, ref, "float32")[0]:
-            return "tf-float64-resize-computed-in-float32"
+            return divergences.FLOAT64_RESIZE
     bias = weights[-1] if weights and weights[-1].ndim == 1 else None
     if args.get("data_format") == "channels_first" and bias is not None:
         with np.errstate(all="ignore"):
@@ -143,7 +141,7 @@ def classify_conv_layer(layer, args, tf_out, x, weights, names):
                 wrong = reference.activation(args.get("activation"),
                                              no_bias + bias.astype(np.float64))
                 if harness.compare(tf_out, wrong, dtype)[0]:
-                    return "tf-channels-first-bias-on-last-axis"
+                    return divergences.CHANNELS_FIRST_BIAS_KIN
     return None
 
 

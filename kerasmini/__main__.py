@@ -2,15 +2,19 @@
 
 `python -m kerasmini explain "Conv2D(filters=5, kernel_size=3, strides=(2, 2))"
 --input-shape 10,8,16,3` derives a layer's output shape in words (kerasmini/explain/cli.py).
+`python -m kerasmini check model.keras` compares every layer with tf.keras (kerasmini/check/).
 """
+import importlib
 import os
 import sys
 
 import numpy as np
 
 from kerasmini import layers
-from kerasmini.explain.cli import main as explain_main
 from kerasmini.explain.derivations import padding_comparison
+
+COMMANDS = {"explain": "kerasmini.explain.cli", "check": "kerasmini.check.cli",
+            "inspect": "kerasmini.inspection.cli"}
 
 
 def seed_example():
@@ -31,10 +35,12 @@ def seed_example():
 
 
 def main(argv):
-    if argv and argv[0] == "explain":
-        return explain_main(argv[1:])
+    if argv and argv[0] in COMMANDS:
+        module = importlib.import_module(COMMANDS[argv[0]])
+        return module.main(argv[1:])
     if argv:
-        print(f"usage: python -m kerasmini [explain LAYER ... --input-shape SHAPE]\n"
+        print(f"usage: python -m kerasmini [explain LAYER ... --input-shape SHAPE | "
+              f"check MODEL ... | inspect MODEL]\n"
               f"unknown command: {argv[0]}", file=sys.stderr)
         return 2
     print(seed_example())

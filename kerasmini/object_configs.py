@@ -9,6 +9,8 @@ import re
 
 import numpy as np
 
+from kerasmini.object_registration import registered_objects
+
 
 def plain(value):
     """NumPy scalars and arrays as Python numbers and lists, so that configs are JSON."""
@@ -62,7 +64,9 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
             no arguments); or any callable (returned as it is).
         registry: dict from every accepted name to a class or a function.
         kind: the noun of the error message, e.g. 'initializer' or 'activation function'.
-        custom_objects: optional extra {name: class or function}, looked up first.
+        custom_objects: optional extra {name: class or function}, looked up first; then
+            the classes and functions registered with register_keras_serializable and
+            those of the load in progress (object_registration.py).
         call_functions: whether a function found in the registry is a factory to call
             (True) or the object itself (False, as for activations).
 
@@ -71,7 +75,7 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
     """
     if identifier is None:
         return None
-    names = {**registry, **(custom_objects or {})}
+    names = {**registry, **registered_objects(), **(custom_objects or {})}
 
     def unknown():
         return ValueError(f"Could not interpret {kind} identifier: {identifier}")
@@ -82,26 +86,9 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
         return _make(names[identifier], {}, call_functions)
 
     if isinstance(identifier, dict):
-        if "class_name" not in identifier:
-            raise ValueError(f"Unknown `config` as a `dict`, config={identifier}")
-        class_name = identifier["class_name"]
-        config = identifier.get("config")
-        if class_name == "function":  # a function saved by name, e.g. 'relu'
-            name = config
-            config = {}
-        else:
-            name = class_name
-            if identifier.get("registered_name") in names:
-                name = identifier["registered_name"]
-        if not isinstance(name, str) or name not in names:
+        name, config = _name_and_config(identifier, names, kind)
+        if name is None:
             raise unknown()
-        if config is None:
-            config = {}
-        if not isinstance(config, dict):
-            raise TypeError(
-                f"Expected 'config' to be a dict for {class_name}. Received: "
-                f"config={config!r}. Full {kind} config: {identifier}"
-            )
         return _make(names[name], config, call_functions)
 
     if inspect.isclass(identifier):
@@ -109,6 +96,30 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
     if callable(identifier):
         return identifier
     raise unknown()
+
+
+def _name_and_config(identifier, names, kind):
+    """(registry name or None if unknown, config dict) of a config in dict form."""
+    if "class_name" not in identifier:
+        raise ValueError(f"Unknown `config` as a `dict`, config={identifier}")
+    class_name = identifier["class_name"]
+    config = identifier.get("config")
+    if class_name == "function":  # a function saved by name, e.g. 'relu'
+        name, config = config, {}
+    else:
+        name = class_name
+        if identifier.get("registered_name") in names:
+            name = identifier["registered_name"]
+    if not isinstance(name, str) or name not in names:
+        return None, None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise TypeError(
+            f"Expected 'config' to be a dict for {class_name}. Received: "
+            f"config={config!r}. Full {kind} config: {identifier}"
+        )
+    return name, config
 
 
 def _make(entry, config, call_functions):

@@ -9,8 +9,8 @@ PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, depthwise_convolution, load, max_pooling, products,
-                           threads, windows)
+from kerasmini.ops import (convolution, depthwise_convolution, load, products,
+                           max_pooling, threads, windows)
 
 
 @contextlib.contextmanager

@@ -101,3 +101,4 @@ class Conv1DTransposeTest(unittest.TestCase):
         expected = expected[:, :, 0, :] if cf else expected[:, 0, :, :]
         assert_close(y, expected, "float64", (k, s, d, padding, op, fmt))
         self.assertEqual(y.shape, layer.compute_output_shape(x.shape))
+

@@ -80,3 +80,17 @@ class ExplainConvLayersTest(unittest.TestCase):
         self.assertIn("4 * 2 = 8 channels", text)
         text = str(layers.Conv1D(4, 3, padding="causal", dilation_rate=2).explain((1, 5, 4)))
         self.assertIn("4 zeros before the first step", text)
+
+    def test_picture_of_a_transposed_convolution_is_the_diagram(self):
+        """It scatters rather than slides: no sliding-window picture, the model diagram."""
+        import sys
+        from unittest import mock
+
+        from kerasmini.explain import cli
+        fake = mock.Mock()
+        with mock.patch.dict(sys.modules, {"kerasmini.explain.pictures": fake}), \
+                mock.patch("kerasmini.explain.pictures", fake, create=True):
+            cli.draw([layers.Conv2DTranspose(2, 3, strides=2)], (1, 5, 5, 2), "x.png")
+            cli.draw([layers.DepthwiseConv2D(3)], (1, 5, 5, 2), "y.png")
+        fake.draw_model.assert_called_once()
+        fake.draw_layer_windows.assert_called_once()

@@ -308,6 +308,7 @@ class FilesTest(unittest.TestCase):
 
     def test_wrong_extension_and_missing_file(self):
         with self.assertRaises(ValueError):
-            keras.models.load_model(self.path("m.h5"))
-        with self.assertRaises(FileNotFoundError):
-            keras.models.load_model(self.path("absent.keras"))
+            keras.models.load_model(self.path("m.txt"))
+        for absent in ("absent.keras", "absent.h5"):  # .h5: a legacy model file
+            with self.assertRaises(FileNotFoundError):
+                keras.models.load_model(self.path(absent))

@@ -1,11 +1,11 @@
-"""ops.products and ops.threads: every path of the product rule against a plain matmul."""
+"""ops/products.py and ops.threads: every path of the product rule against a plain matmul."""
 import threading
 
 import numpy as np
 import pytest
 
 from kerasmini.ops import load, threads
-from kerasmini.ops import products as matmul_module
+from kerasmini.ops import products as matmul_module  # the module, not ops.matmul
 from kerasmini.ops.products import matmul_into as matmul
 
 

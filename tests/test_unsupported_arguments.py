@@ -1,9 +1,12 @@
 """Arguments kerasmini accepts only at their default raise a clear error otherwise, never
 silently ignored: load_model(safe_mode, compile), load_weights(skip_mismatch),
 predict(callbacks), save(zipped), save_model(**kwargs), summary(expand_nested)."""
+import json
 import os
 import tempfile
 import unittest
+import warnings
+import zipfile
 
 import numpy as np
 
@@ -48,6 +51,26 @@ class UnsupportedArgumentsTest(unittest.TestCase):
             np.testing.assert_array_equal(loaded.predict(np.ones((2, 3)), callbacks=[],
                                                          verbose=0),
                                           model.predict(np.ones((2, 3)), verbose=0))
+
+    def test_a_training_configuration_it_cannot_restore_is_said(self):
+        model = small_model()
+        with tempfile.TemporaryDirectory() as folder:
+            path, compiled = os.path.join(folder, "m.keras"), os.path.join(folder, "c.keras")
+            model.save(path)
+            with zipfile.ZipFile(path) as source, zipfile.ZipFile(compiled, "w") as target:
+                for name in source.namelist():
+                    data = source.read(name)
+                    if name == "config.json":
+                        config = json.loads(data)
+                        config["compile_config"] = {"optimizer": "adam", "loss": "mse"}
+                        data = json.dumps(config)
+                    target.writestr(name, data)
+            with self.assertWarnsRegex(UserWarning, "compile_config"):
+                keras.models.load_model(compiled)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                keras.models.load_model(compiled, compile=False)
+                keras.models.load_model(path)  # nothing to restore: nothing to say
 
     def test_expand_nested_draws_or_refuses(self):
         flat = small_model()

@@ -60,11 +60,13 @@ def main(argv=None, out=None):
 
 
 def draw(layers, input_shape, path):
-    """The sliding window for one windowed layer, else the model diagram."""
+    """The sliding window for one windowed layer, else the model diagram. (A transposed
+    convolution, with its output_padding, scatters rather than slides: no window picture.)"""
     from kerasmini.explain import pictures  # lazy: matplotlib is optional
 
     layer = layers[0]
-    if len(layers) == 1 and hasattr(layer, "strides") and hasattr(layer, "padding"):
+    windowed = hasattr(layer, "strides") and hasattr(layer, "padding")
+    if len(layers) == 1 and windowed and not hasattr(layer, "output_padding"):
         return pictures.draw_layer_windows(layer, input_shape, path)
     return pictures.draw_model(layers, input_shape, path)
 

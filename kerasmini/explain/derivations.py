@@ -27,8 +27,9 @@ from kerasmini.ops.shapes import (conv_transpose_crop, conv_transpose_length,
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 SIDES = {"height": ("top", "bottom"), "width": ("left", "right")}
-MAX_POOLING = (layers.MaxPooling1D, layers.MaxPooling2D)  # the pooling layers whose 'same' pads with -inf
-AVERAGE_POOLING = (layers.AveragePooling2D,)  # those that divide by the real pixels only
+# The pooling layers whose 'same' pads with -inf, and those that divide by real pixels only.
+MAX_POOLING = (layers.MaxPooling1D, layers.MaxPooling2D)
+AVERAGE_POOLING = (layers.AveragePooling2D,)
 
 
 def explain_layer(layer, input_shape):

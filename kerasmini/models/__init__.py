@@ -5,19 +5,25 @@ from kerasmini.models.functional import Functional
 from kerasmini.models.layer_configs import deserialize_layer
 from kerasmini.models.model import Model
 from kerasmini.models.sequential import Sequential
+from kerasmini.object_registration import custom_object_scope
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Load a Keras 3 `.keras` archive (made by tf.keras or kerasmini).
+    """Load a Keras 3 `.keras` archive or a legacy `.h5` model file (made by tf.keras or
+    kerasmini).
 
+    custom_objects: {name: your kerasmini.layers.Layer subclass} for the classes the file
+        names that kerasmini does not have (or register them with
+        kerasmini.saving.register_keras_serializable).
     compile: kerasmini models have no training configuration yet, so a loaded model is
-        never compiled (False asks for exactly that; a file's compile_config is skipped).
+        never compiled: with compile=True, a file that holds one (compile_config) loads
+        with a warning saying so; compile=False asks for exactly what kerasmini does.
     safe_mode: kerasmini never runs code from a file, so it is always safe;
         safe_mode=False (allow code such as Lambda layers) is an error.
     """
     _check_load_options(compile, safe_mode)
     from kerasmini.saving import saving_lib  # lazy: saving/ imports models/
-    return saving_lib.load_model(filepath)
+    return saving_lib.load_model(filepath, custom_objects=custom_objects, compile=compile)
 
 
 def _check_load_options(compile, safe_mode):
@@ -37,7 +43,8 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
 
 
 def model_from_json(json_string, custom_objects=None):
-    return deserialize_layer(json.loads(json_string))
+    with custom_object_scope(custom_objects):
+        return deserialize_layer(json.loads(json_string))
 
 
 __all__ = ["Functional", "Model", "Sequential", "load_model", "model_from_json",

@@ -166,38 +166,46 @@ def functional_from_config(cls, config):
     for key in ("layers", "input_layers", "output_layers"):
         if key not in config:
             raise ValueError(f"A functional model config needs a '{key}' entry.")
+    created, pending = _make_layers(config["layers"])
+    _replay_calls(created, pending)
+    inputs = _config_tensors(created, config["input_layers"])
+    outputs = _config_tensors(created, config["output_layers"])
+    if not all(isinstance(t, KerasTensor) for t in flatten(inputs) + flatten(outputs)):
+        raise ValueError("Invalid functional model config: inputs/outputs are not tensors.")
+    return cls(inputs, outputs, name=config.get("name"),
+               trainable=config.get("trainable", True))
+
+
+def _make_layers(layer_configs):
+    """{name: layer} and {name: [the calls of it still to replay]}, from the configs."""
     created, pending = {}, {}
-    for layer_data in config["layers"]:
+    for layer_data in layer_configs:
         layer = deserialize_layer(layer_data)
         name = layer_data.get("name") or layer.name
         created[name] = layer
         pending[name] = list(layer_data.get("inbound_nodes") or [])
+    return created, pending
 
-    def tensor(name, node_index, tensor_index):
-        if name not in created:
-            raise ValueError(f"The model config refers to a layer '{name}' it does not "
-                             "define.")
-        return created[name]._inbound_nodes[node_index].outputs[tensor_index]
 
-    def resolve(arg):
-        if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
-            return tensor(*arg["config"]["keras_history"])
-        if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
-            return tensor(*arg)  # older form: [name, node_index, tensor_index]
-        if isinstance(arg, (list, tuple)):
-            return [resolve(a) for a in arg]
-        raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
+def _tensor(created, name, node_index, tensor_index):
+    """The output `tensor_index` of call `node_index` of layer `name` (IndexError: that
+    call has not been replayed yet)."""
+    if name not in created:
+        raise ValueError(f"The model config refers to a layer '{name}' it does not define.")
+    return created[name]._inbound_nodes[node_index].outputs[tensor_index]
 
+
+def _replay_calls(created, pending):
+    """Call each layer on its recorded inputs, each call once its inputs exist."""
     while any(pending.values()):
         progressed = False
         for name, nodes in pending.items():
             while nodes:
-                node = nodes[0]
                 try:
-                    args = [resolve(a) for a in node.get("args", [])]
+                    args = [_node_argument(created, a) for a in nodes[0].get("args", [])]
                 except IndexError:
                     break  # an input comes from a call not replayed yet
-                kwargs = {k: v for k, v in (node.get("kwargs") or {}).items()
+                kwargs = {k: v for k, v in (nodes[0].get("kwargs") or {}).items()
                           if k == "training" and v is not None}
                 if len(args) != 1:
                     raise ValueError(f"Layer '{name}' is called with {len(args)} positional "
@@ -210,19 +218,24 @@ def functional_from_config(cls, config):
             raise ValueError("Invalid functional model config: its graph has loops or "
                              "disconnected nodes.")
 
-    def structure(value):
-        if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
-            return tensor(*value)
-        if isinstance(value, dict):
-            return {k: structure(v) for k, v in value.items()}
-        return [structure(v) for v in value]
 
-    inputs = structure(config["input_layers"])
-    outputs = structure(config["output_layers"])
-    if not all(isinstance(t, KerasTensor) for t in flatten(inputs) + flatten(outputs)):
-        raise ValueError("Invalid functional model config: inputs/outputs are not tensors.")
-    return cls(inputs, outputs, name=config.get("name"),
-               trainable=config.get("trainable", True))
+def _node_argument(created, arg):
+    if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
+        return _tensor(created, *arg["config"]["keras_history"])
+    if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
+        return _tensor(created, *arg)  # older form: [name, node_index, tensor_index]
+    if isinstance(arg, (list, tuple)):
+        return [_node_argument(created, a) for a in arg]
+    raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
+
+
+def _config_tensors(created, value):
+    """The model's inputs or outputs: [name, node, tensor] triples in lists or dicts."""
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
+        return _tensor(created, *value)
+    if isinstance(value, dict):
+        return {k: _config_tensors(created, v) for k, v in value.items()}
+    return [_config_tensors(created, v) for v in value]
 
 
 def _map_config(fn, structure):

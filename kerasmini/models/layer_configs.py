@@ -1,12 +1,16 @@
 """Layer and model configs as Keras 3 writes them, and back.
 
 A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
-an explicit table of the classes kerasmini has (`_layer_classes()`). Nothing named in a
+an explicit table of the classes kerasmini has (`_layer_classes()`), then among the
+user's classes (registered or passed as custom_objects, object_registration.py).
+Nothing named in a
 file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
 """
 from kerasmini import layers
+from kerasmini.layers.layer import Layer
+from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import plain
 
 
@@ -31,12 +35,38 @@ MODEL_MODULES = {"Sequential": ("keras", None),
 def serialize_layer(layer):
     """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
     class_name = type(layer).__name__
+    if type(layer) in GLOBAL_CUSTOM_NAMES:  # a user's class, registered: Keras's form
+        return {"module": type(layer).__module__, "class_name": class_name,
+                "config": plain(layer.get_config()),
+                "registered_name": GLOBAL_CUSTOM_NAMES[type(layer)]}
     if class_name not in _layer_classes():
         raise ValueError(f"Layer '{layer.name}' of class {class_name} cannot be saved: "
-                         "only kerasmini's built-in layers can.")
+                         "only kerasmini's built-in layers and classes registered with "
+                         "kerasmini.saving.register_keras_serializable can.")
     module, registered = MODEL_MODULES.get(class_name, ("keras.layers", None))
     return {"module": module, "class_name": class_name,
             "config": plain(layer.get_config()), "registered_name": registered}
+
+
+def _find_class(config, class_name, registered):
+    """A user's class (by registered name, then class name), else kerasmini's own."""
+    cls = get_registered_object(registered) if registered else None
+    cls = cls or get_registered_object(class_name)
+    if cls is not None:
+        if not (isinstance(cls, type) and issubclass(cls, Layer)):
+            raise UnsupportedLayerError(
+                f"custom_objects['{registered or class_name}'] must be a "
+                f"subclass of kerasmini.layers.Layer. Received: {cls!r}")
+        return cls
+    classes = _layer_classes()
+    if class_name not in classes or registered not in (None, class_name):
+        name = registered or class_name
+        raise UnsupportedLayerError(
+            f"Unsupported layer class '{name}' (module {config.get('module')!r}): "
+            f"kerasmini can load only these classes: {sorted(classes)}, and a user's "
+            "own classes passed as custom_objects or registered with "
+            "kerasmini.saving.register_keras_serializable.")
+    return classes[class_name]
 
 
 def deserialize_layer(config):
@@ -46,17 +76,11 @@ def deserialize_layer(config):
                          f"Received: {str(config)[:200]}")
     class_name = config["class_name"]
     registered = config.get("registered_name")
-    classes = _layer_classes()
-    if class_name not in classes or registered not in (None, class_name):
-        name = registered or class_name
-        raise UnsupportedLayerError(
-            f"Unsupported layer class '{name}' (module {config.get('module')!r}): "
-            f"kerasmini can load only these classes: {sorted(classes)}.")
+    cls = _find_class(config, class_name, registered)
     inner = config.get("config")
     if not isinstance(inner, dict):
         raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
                          f"Received: {str(inner)[:200]}")
-    cls = classes[class_name]
     try:
         return cls.from_config(dict(inner))
     except UnsupportedLayerError:

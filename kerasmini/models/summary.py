@@ -21,33 +21,21 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     """
     _check_expand_nested(model, expand_nested)
     rows, sequential_like = model._summary_rows()
-    if sequential_like:
-        default_length, default_positions = 88, [0.45, 0.80, 1.0]
-        header = ["Layer (type)", "Output Shape", "Param #"]
-        align = ["left", "left", "right"]
-    else:
-        default_length, default_positions = 108, [0.3, 0.56, 0.74, 1.0]
-        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
-        align = ["left", "left", "right", "left"]
+    # One row per layer, as Keras lists them: a functional model's `_operations` when it
+    # keeps them apart from `layers` (tensor operations such as `x + y`), else `layers`.
+    layers = getattr(model, "_operations", None) or model.layers
+    header, align, default_length, default_positions = _columns(sequential_like)
     positions = positions or default_positions
     rows = [row[:len(header)] for row in rows]
     if show_trainable:  # as Keras: 12 more characters, the other columns take 90%
         default_length += 12
         positions = [p * 0.90 for p in positions] + [1.0]
         header, align = header + ["Trainable"], align + ["center"]
-        rows = [row + [_trainable_mark(layer)] for row, layer in zip(rows, model.layers)]
-    first, stop = layer_index_range(model.layers, layer_range)
-    rows = rows[first:stop]
+        rows = [row + [_trainable_mark(layer)] for row, layer in zip(rows, layers)]
+    first, stop = layer_index_range(layers, layer_range)
     line_length = line_length or min(default_length, shutil.get_terminal_size().columns - 4)
-    widths, current = [], 0
-    for position in positions:
-        width = int(position * line_length) - current
-        if width < 4:
-            raise ValueError("Insufficient console width to print summary.")
-        widths.append(width)
-        current += width
-
-    table = render_table(header, rows, widths, align, line_length)
+    table = render_table(header, rows[first:stop], _column_widths(positions, line_length),
+                         align, line_length)
     console_width = shutil.get_terminal_size().columns  # rich crops lines to its console
     table = [line[:console_width] for line in table]
     trainable = model.trainable_weights
@@ -63,6 +51,27 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
         print_fn(text)
 
 
+def _columns(sequential_like):
+    """(header, alignment, default line length, default column end positions)."""
+    if sequential_like:
+        return (["Layer (type)", "Output Shape", "Param #"], ["left", "left", "right"],
+                88, [0.45, 0.80, 1.0])
+    return (["Layer (type)", "Output Shape", "Param #", "Connected to"],
+            ["left", "left", "right", "left"], 108, [0.3, 0.56, 0.74, 1.0])
+
+
+def _column_widths(positions, line_length):
+    """Each column's width from where it ends, as a fraction of the line."""
+    widths, current = [], 0
+    for position in positions:
+        width = int(position * line_length) - current
+        if width < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        widths.append(width)
+        current += width
+    return widths
+
+
 def _check_expand_nested(model, expand_nested):
     """expand_nested changes nothing without a nested model; with one, it is not drawn."""
     nested = [layer.name for layer in model.layers if hasattr(layer, "layers")]
@@ -73,7 +82,7 @@ def _check_expand_nested(model, expand_nested):
 
 
 def _trainable_mark(layer):
-    if not layer.weights:
+    if not getattr(layer, "weights", None):
         return "-"
     return "Y" if layer.trainable else "N"
 

@@ -1,4 +1,6 @@
-"""Every 2D matrix product of the kernels (conv, dense) and of their gradient rules.
+"""Every 2D product of the kernels (conv, dense and their gradients), on one core or two.
+
+(Named products, not matmul: `kerasmini.ops.matmul` is keras.ops.matmul.)
 
 - A small product (at most SMALL_PRODUCT multiply-adds) runs on the calling thread with
   BLAS on one thread: waking a second thread costs more than it saves, and when the other
@@ -10,7 +12,6 @@
 import numpy as np
 
 from kerasmini.ops.threads import WORKERS, blas_control, limited, over_parts
-
 
 # Measured on a quiet 2-core machine: one thread and two run alike up to ~4M multiply-adds;
 # above that two threads win (6.8M: 0.133 ms on two, 0.169 ms on one).
@@ -44,5 +45,6 @@ def row_slices(count, step):
 
 
 def product(a, b):
-    """a @ b for 2D a (m, k) and b (k, n), in a new (m, n) array."""
-    return matmul_into(a, b, np.empty((a.shape[0], b.shape[1]), np.result_type(a, b)))
+    """a @ b for 2D a (m, k) and b (k, n), in a new (m, n) array (the gradient rules')."""
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+    return matmul_into(a, b, out)

@@ -19,6 +19,7 @@ member or dataset. The caps are module constants so tests can shrink them.
 """
 import contextlib
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -42,7 +43,7 @@ class UnsafeFileError(FileFormatError):
 
 
 def h5py_module():
-    try:
+    try:  # lazy: h5py is optional, needed only for weight files
         import h5py
     except ImportError:
         raise ImportError('Reading and writing Keras weight files needs h5py: '
@@ -81,6 +82,21 @@ def open_archive(filepath):
         raise FileFormatError(f"{filepath} is not a valid `.keras` file: it is not a zip "
                               "archive.")
     return zipfile.ZipFile(filepath)
+
+
+def parse_json_object(text, where):
+    """A JSON object from untrusted text: bad JSON, nesting deep enough to exhaust the
+    parser's recursion, or anything but an object is a FileFormatError."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise FileFormatError(f"{where} nests JSON too deeply to be a Keras config.") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise FileFormatError(f"{where} is not valid JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise FileFormatError(f"{where} must hold a JSON object, not "
+                              f"{type(value).__name__}.")
+    return value
 
 
 # ---------------------------------------------------------------------------------------
@@ -124,6 +140,11 @@ def h5_group(parent, path, where):
             raise FileFormatError(f"'{node.name}' in {where} should be a group, but it is "
                                   f"a {type(node).__name__}.")
     return node
+
+
+def h5_items(group, where):
+    """(name, object) for each member of `group`, hard links only (as h5_group)."""
+    return [(name, _hard_link_target(group, name, where)) for name in group]
 
 
 def h5_dataset(group, name, where):

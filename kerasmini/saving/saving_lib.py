@@ -20,12 +20,15 @@ import io
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 from collections import Counter
 
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.object_configs import snake_case
+from kerasmini.object_registration import custom_object_scope
 from kerasmini.saving import safe_reading as safe
+from kerasmini.saving.legacy_h5 import is_legacy_h5, load_legacy_model
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError  # noqa: F401
 from kerasmini.variables import allocation_limit
 
@@ -163,14 +166,7 @@ def _read_archive(filepath):
             weights = safe.read_member(zf, WEIGHTS_FILE, safe.MAX_MEMBER_BYTES, filepath)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
         raise FileFormatError(f"{filepath} is a corrupt `.keras` archive: {error}") from error
-    try:
-        config = json.loads(config_text)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise FileFormatError(f"The member '{CONFIG_FILE}' of {filepath} is not valid "
-                              f"JSON: {error}") from error
-    if not isinstance(config, dict):
-        raise FileFormatError(f"The member '{CONFIG_FILE}' of {filepath} must hold a JSON "
-                              "object (the model config).")
+    config = safe.parse_json_object(config_text, f"The member '{CONFIG_FILE}' of {filepath}")
     return config, weights
 
 
@@ -225,12 +221,26 @@ def load_weights(model, filepath):
     _assign(values)
 
 
-def load_model(filepath):
-    filepath = _path(filepath)
+def load_model(filepath, custom_objects=None, compile=True):
+    if custom_objects is not None and not isinstance(custom_objects, dict):
+        raise TypeError("Argument `custom_objects` must be a dict of names to classes. "
+                        f"Received: custom_objects={custom_objects!r}")
+    with custom_object_scope(custom_objects):
+        return _load_model(_path(filepath), compile)
+
+
+def _load_model(filepath, compile):
+    if is_legacy_h5(filepath):
+        return load_legacy_model(filepath)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
-                         "load_model reads Keras 3 `.keras` archives.")
+                         "load_model reads Keras 3 `.keras` archives and legacy `.h5` "
+                         "model files.")
     config, weights = _read_archive(filepath)
+    if compile and config.get("compile_config"):
+        warnings.warn(f"{filepath} holds a training configuration (compile_config) that "
+                      "kerasmini does not restore: the model is loaded uncompiled. Pass "
+                      "compile=False to say that is what you want.", stacklevel=3)
     where = f"the member '{WEIGHTS_FILE}' of {filepath}"
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
     # The weights a config declares must fit in the weights the file holds (Keras

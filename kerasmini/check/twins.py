@@ -1,0 +1,96 @@
+"""The two models a check compares: kerasmini's and tf.keras's, loaded from one file.
+
+TensorFlow is imported here, lazily, only when a check runs: the rest of kerasmini never
+needs it.
+"""
+import logging
+import os
+import tempfile
+import warnings
+
+INSTALL = 'pip install "kerasmini[check]"'
+
+
+class TensorFlowMissing(ImportError):
+    """`check` needs tf.keras, which is not installed."""
+
+
+def import_keras():
+    """tf.keras (Keras 3 on the TensorFlow backend), quietly, or TensorFlowMissing."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import keras
+            import tensorflow as tf
+    except ImportError as error:
+        raise TensorFlowMissing(f"check compares with tf.keras, but TensorFlow is not "
+                                f"installed ({error.name} is missing): {INSTALL}") from None
+    tf.get_logger().setLevel(logging.ERROR)
+    if keras.backend.backend() != "tensorflow":
+        raise TensorFlowMissing(f"check needs KERAS_BACKEND=tensorflow, got "
+                                f"{keras.backend.backend()}")
+    return keras
+
+
+def load_twins(model_or_path, keras_model=None):
+    """(kerasmini model, tf.keras model, description).
+
+    model_or_path: a file (.keras or legacy .h5) or a kerasmini model (tf.keras then
+    loads it from a temporary .keras file). keras_model: what tf.keras runs instead, a
+    file or a tf.keras model: to check a converted or re-saved file against its original.
+    """
+    import kerasmini
+    keras = import_keras()
+    if isinstance(model_or_path, (str, os.PathLike)):
+        path = os.fspath(model_or_path)
+        km_model, description = kerasmini.models.load_model(path), path
+    else:
+        km_model, path, description = model_or_path, None, f"model '{model_or_path.name}'"
+    if keras_model is None and path is None:
+        with tempfile.TemporaryDirectory() as folder:
+            copy = os.path.join(folder, "model.keras")
+            km_model.save(copy)
+            tf_model = _tf_load(keras, copy)
+    elif keras_model is None or isinstance(keras_model, (str, os.PathLike)):
+        tf_model = _tf_load(keras, os.fspath(keras_model or path))
+    else:
+        tf_model = keras_model
+    return km_model, tf_model, description
+
+
+def _tf_load(keras, path):
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as error:  # noqa: BLE001  (whatever TensorFlow raises, said plainly)
+        raise ValueError(f"tf.keras could not load {path}: {type(error).__name__}: "
+                         f"{str(error).splitlines()[0] if str(error) else ''}") from error
+
+
+def run_tf(layer, x):
+    """tf.keras's output as NumPy, or the exception TensorFlow raised on this input."""
+    try:
+        return _numpy(layer(x, training=False))
+    except Exception as error:  # noqa: BLE001  (reported as a divergence, never hidden)
+        return error
+
+
+def tf_float64_output(tf_layer, x64, as_float64):
+    """tf.keras's own float64 twin of a layer (rebuilt from its config with every dtype
+    float64, holding its weights) run on x64; or the exception it raised."""
+    import numpy as np
+    try:
+        twin = type(tf_layer).from_config(as_float64(tf_layer.get_config()))
+        twin(x64, training=False)  # builds it
+        twin.set_weights([np.asarray(w, np.float64) for w in tf_layer.get_weights()])
+        return _numpy(twin(x64, training=False))
+    except Exception as error:  # noqa: BLE001  (reported in the verdict, never hidden)
+        return error
+
+
+def _numpy(out):
+    import numpy as np
+    if isinstance(out, (list, tuple)):
+        return [np.asarray(o) for o in out]
+    return np.asarray(out)

@@ -1,0 +1,66 @@
+"""Classes a user makes loadable by name: `register_keras_serializable` and
+`custom_objects`, as in keras.saving.
+
+A file names a class; kerasmini looks the name up in explicit tables only: its own
+layers, the classes registered here (as 'Package>Name', Keras's format), and the
+`custom_objects` of the load in progress (a scope, so nested layers of a model see it).
+Nothing named in a file is ever imported.
+"""
+import contextlib
+import inspect
+import threading
+
+GLOBAL_CUSTOM_OBJECTS = {}
+GLOBAL_CUSTOM_NAMES = {}
+_scope = threading.local()
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator: register a class (or a function, e.g. an activation) under
+    '{package}>{name or its __name__}'."""
+    def decorator(cls):
+        if inspect.isclass(cls) and not hasattr(cls, "get_config"):
+            raise ValueError("Cannot register a class that does not have a get_config() "
+                             f"method. Received: {cls}")
+        if not callable(cls):
+            raise ValueError(f"Only classes and functions can be registered. Received: {cls}")
+        registered_name = f"{package}>{name or cls.__name__}"
+        if registered_name in GLOBAL_CUSTOM_OBJECTS:
+            raise ValueError(f"{registered_name} has already been registered to "
+                             f"{GLOBAL_CUSTOM_OBJECTS[registered_name]}")
+        GLOBAL_CUSTOM_OBJECTS[registered_name] = cls
+        GLOBAL_CUSTOM_NAMES[cls] = registered_name
+        return cls
+    return decorator
+
+
+def get_registered_name(obj):
+    """The name `obj`'s class is registered under, else its own name."""
+    cls = obj if inspect.isclass(obj) else type(obj)
+    return GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)
+
+
+def get_registered_object(name, custom_objects=None):
+    """The class registered as `name`: the load's custom_objects first, then the
+    global registry; None if neither has it."""
+    for table in (custom_objects or {}, getattr(_scope, "objects", {}),
+                  GLOBAL_CUSTOM_OBJECTS):
+        if name in table:
+            return table[name]
+    return None
+
+
+def registered_objects():
+    """{name: class or function}: the global registry and the current custom_objects."""
+    return {**GLOBAL_CUSTOM_OBJECTS, **getattr(_scope, "objects", {})}
+
+
+@contextlib.contextmanager
+def custom_object_scope(custom_objects):
+    """Within this block, configs may name the classes of `custom_objects`."""
+    previous = getattr(_scope, "objects", {})
+    _scope.objects = {**previous, **(custom_objects or {})}
+    try:
+        yield
+    finally:
+        _scope.objects = previous

@@ -1,0 +1,128 @@
+"""Legacy HDF5 model files: `model.save("m.h5")` in tf.keras 2.x and Keras 3's legacy
+writer.
+
+Such a file keeps the architecture as JSON in the root attribute `model_config` and the
+weights in the group `model_weights`: its attribute `layer_names` lists the layers in
+`model.layers` order; each layer's group lists its arrays in the attribute
+`weight_names` (paths inside that group, e.g. 'dense/kernel:0' in tf.keras 2.x,
+'dense/kernel' in Keras 3), in the layer's weight order. As Keras does, the layers that
+have weights are matched in order with the groups that list some. Every dataset goes
+through saving/safe_reading.py (hard links only, no external storage, header checked
+before reading); nothing in the file runs.
+"""
+import os
+
+from kerasmini.models.layer_configs import deserialize_layer
+from kerasmini.saving import safe_reading as safe
+from kerasmini.saving.safe_reading import FileFormatError
+from kerasmini.variables import allocation_limit
+
+
+def is_legacy_h5(filepath):
+    return filepath.endswith((".h5", ".hdf5")) and not filepath.endswith(".weights.h5")
+
+
+def text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _names(attrs, key):
+    """A list-of-strings attribute ('layer_names', 'weight_names'); [] if absent/empty."""
+    if key not in attrs:
+        return []
+    return [text(v) for v in attrs[key]]
+
+
+def read_config(f, where):
+    """The model config dict from the `model_config` attribute."""
+    raw = f.attrs.get("model_config")
+    if raw is None:
+        raise FileFormatError(f"{where} has no `model_config` attribute: it holds no model "
+                              "(a weights-only HDF5 file is loaded with load_weights).")
+    config_text = text(raw)
+    if len(config_text) > safe.MAX_CONFIG_BYTES:
+        raise safe.UnsafeFileError(f"Not allowed: the model config of {where} has "
+                                   f"{len(config_text)} characters, more than the limit of "
+                                   f"{safe.MAX_CONFIG_BYTES}.")
+    config = safe.parse_json_object(config_text, f"the `model_config` attribute of {where}")
+    return upgrade_config(config)
+
+
+def upgrade_config(config):
+    """tf.keras 2.x wrote a functional model's calls as lists of [layer, node, tensor,
+    kwargs]; Keras 3 (and kerasmini) read {'args': [...], 'kwargs': {...}}."""
+    inner = config.get("config")
+    if not isinstance(inner, dict) or not isinstance(inner.get("layers"), list):
+        return config
+    for layer in inner["layers"]:
+        if isinstance(layer, dict):
+            layer["inbound_nodes"] = [_node(n) for n in layer.get("inbound_nodes") or []]
+            upgrade_config(layer)
+    return config
+
+
+def _node(node):
+    if isinstance(node, dict):
+        return node
+    calls = [list(entry[:3]) for entry in node]
+    kwargs = next((entry[3] for entry in node if len(entry) > 3 and entry[3]), {})
+    return {"args": [calls[0] if len(calls) == 1 else calls], "kwargs": kwargs}
+
+
+def stored_weights(f, where):
+    """[(layer name, [(weight name, dataset)])] for the layers whose groups list weights,
+    in `layer_names` order; datasets found through hard links only, none read."""
+    group = safe.h5_group(f, "model_weights", where)
+    if group is None:
+        raise FileFormatError(f"{where} has a model config but no `model_weights` group.")
+    stored = []
+    for name in _names(group.attrs, "layer_names"):
+        layer_group = safe.h5_group(group, name, where)
+        paths = _names(layer_group.attrs, "weight_names") if layer_group else []
+        datasets = []
+        for path in paths:
+            folder, _, leaf = path.rpartition("/")
+            parent = safe.h5_group(layer_group, folder, where) if folder else layer_group
+            if parent is None:
+                raise FileFormatError(f"{where} has no weight '{path}' for layer '{name}'.")
+            datasets.append((path, safe.h5_dataset(parent, leaf, where)))
+        if datasets:
+            stored.append((name, datasets))
+    return stored
+
+
+def read_weights(model, f, where):
+    """{variable id: (variable, array)}, matched as Keras's legacy loader matches them:
+    the model's layers that have weights, in order, with the stored layers, in order."""
+    with_weights = [layer for layer in model.layers if layer.weights]
+    stored = stored_weights(f, where)
+    if len(stored) != len(with_weights):
+        raise ValueError(f"The model has {len(with_weights)} layers with weights, but "
+                         f"{where} holds weights for {len(stored)} layers "
+                         f"({[name for name, _ in stored]}).")
+    values = {}
+    for layer, (name, datasets) in zip(with_weights, stored):
+        variables = layer.weights
+        if len(datasets) != len(variables):
+            raise ValueError(f"Layer '{layer.name}' expects {len(variables)} weights, but "
+                             f"{where} holds {len(datasets)} for '{name}'.")
+        for variable, (_, dataset) in zip(variables, datasets):
+            values[id(variable)] = (variable, safe.read_dataset(dataset, where,
+                                                                variable.shape))
+    return values
+
+
+def load_legacy_model(filepath):
+    """The model of a legacy .h5 file, with its weights; nothing half-loaded on error."""
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"File not found: filepath={filepath}.")
+    with safe.open_h5(filepath, filepath) as f, safe.reading(filepath):
+        config = read_config(f, filepath)
+        with allocation_limit(os.path.getsize(filepath), filepath):
+            model = deserialize_layer(config)
+        if not hasattr(model, "layers"):
+            raise FileFormatError(f"{filepath} holds a single layer, not a model.")
+        values = read_weights(model, f, filepath)
+    for variable, array in values.values():
+        variable.assign(array)
+    return model

@@ -1,0 +1,117 @@
+"""The check machinery without TensorFlow: the one-line install error, and the per-layer
+runner with a second kerasmini model standing in for tf.keras (same layer API)."""
+import contextlib
+import io
+import subprocess
+import sys
+import unittest
+from types import SimpleNamespace
+from unittest import mock
+
+import numpy as np
+
+import kerasmini
+from kerasmini.check.inputs import batches, random_inputs
+from kerasmini.check.report import CheckResult
+from kerasmini.check.runner import (KM_DIFFERS, LIBRARIES_DIFFER, OK, TF_DIVERGES,
+                                    check_layers)
+from kerasmini.check.tolerance import compare
+
+
+def model(seed=0):
+    L = kerasmini.layers
+    m = kerasmini.Sequential([kerasmini.Input((6, 6, 2)), L.Conv2D(3, 3, name="conv"),
+                              L.Flatten(name="flat"), L.Dense(4, name="dense")])
+    rng = np.random.default_rng(seed)
+    m.set_weights([rng.standard_normal(w.shape).astype("float32") for w in m.weights])
+    return m
+
+
+def rows(km, other, samples=5, batch_size=2):
+    tensors = km._graph.inputs
+    return check_layers(km, other, batches(random_inputs(tensors, samples), batch_size))
+
+
+class RunnerTest(unittest.TestCase):
+    def test_identical_models_agree_everywhere(self):
+        result = rows(model(), model())
+        self.assertEqual([r.verdict for r in result], [OK, OK, OK])
+        self.assertEqual([r.name for r in result], ["conv", "flat", "dense"])
+        self.assertTrue(all(r.km_err < 1e-5 for r in result))
+
+    def test_a_changed_weight_is_blamed_on_its_layer_only(self):
+        km = model()
+        km.get_layer("conv").kernel.assign(km.get_layer("conv").kernel.numpy() * 1.01)
+        result = rows(km, model())
+        self.assertEqual([r.verdict for r in result], [KM_DIFFERS, OK, OK])
+        self.assertIn("weight 'kernel' differs", result[0].weights_why)
+
+    def test_a_wrong_stand_in_output_is_a_tensorflow_divergence(self):
+        other = model()
+        dense = other.get_layer("dense")
+        with mock.patch.object(dense, "call", lambda x, training=None:
+                               np.zeros((x.shape[0], 4), "float32")):
+            result = rows(model(), other)
+        self.assertEqual([r.verdict for r in result], [OK, OK, TF_DIVERGES])
+        self.assertEqual(result[2].kind, "tf-wrong-values")
+        report = CheckResult("m", result, 5, 2, None, None)
+        self.assertFalse(report.passed)
+        self.assertIn("first diverging layer: 'dense' (Dense)", report.table())
+        self.assertIn("Blame: TensorFlow", report.table())
+        self.assertIn('failures="1"', report.to_junit())
+
+    def test_different_math_in_the_stand_in_is_not_blamed_on_it(self):
+        """The stand-in's class computes other math, so its float64 twin does too: the two
+        float64 runs disagree and check blames no one."""
+        class ShiftedDense(kerasmini.layers.Dense):
+            def call(self, x, training=None):
+                return super().call(x) + 1.0
+
+        other = model()
+        dense = other.get_layer("dense")
+        shifted = ShiftedDense(4, name="dense")
+        shifted.build((None, 48))
+        shifted.set_weights(dense.get_weights())
+        layers = {layer.name: layer for layer in other.layers}
+        layers["dense"] = shifted
+        result = rows(model(), SimpleNamespace(get_layer=layers.__getitem__))
+        self.assertEqual([r.verdict for r in result], [OK, OK, LIBRARIES_DIFFER])
+        self.assertIn("float64 twins:", result[2].explanation())
+        report = CheckResult("m", result, 5, 2, None, None).table()
+        self.assertIn("Blame: undetermined, at layer 'dense'", report)
+
+    def test_the_float64_run_holds_tf_keras_weights(self):
+        km = model()
+        km.get_layer("dense").bias.assign(np.ones(4, "float32"))
+        other = model()
+        other.get_layer("dense").bias.assign(np.full(4, 2, "float32"))
+        self.assertEqual(rows(km, other)[2].verdict, KM_DIFFERS)
+
+    def test_batches_and_compare_overrides(self):
+        arrays = [np.arange(10).reshape(5, 2)]
+        self.assertEqual([b[0].shape[0] for b in batches(arrays, 2)], [2, 2, 1])
+        with self.assertRaisesRegex(ValueError, "batch_size=0"):
+            batches(arrays, 0)
+        ref = np.array([1.0, 2.0])
+        self.assertFalse(compare(np.float32([1.0, 2.001]), ref, "float32")[0])
+        self.assertTrue(compare(np.float32([1.0, 2.001]), ref, "float32", atol=0.01)[0])
+
+
+class WithoutTensorFlowTest(unittest.TestCase):
+    def test_tensorflow_is_imported_by_no_module_but_the_running_check(self):
+        code = ("import sys, kerasmini, kerasmini.check.api, kerasmini.check.cli, "
+                "kerasmini.inspection.cli; kerasmini.testing.assert_matches_keras; "
+                "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout
+        self.assertEqual(out.strip(), "[]")
+
+    def test_one_line_error_naming_the_extra(self):
+        from kerasmini.__main__ import main
+        err = io.StringIO()
+        with mock.patch.dict(sys.modules, {"tensorflow": None, "keras": None}), \
+                contextlib.redirect_stderr(err):
+            status = main(["check", "model.keras"])
+        self.assertEqual(status, 2)
+        self.assertEqual(len(err.getvalue().strip().splitlines()), 1)
+        self.assertIn('pip install "kerasmini[check]"', err.getvalue())

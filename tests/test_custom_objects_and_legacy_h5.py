@@ -1,0 +1,171 @@
+"""custom_objects and register_keras_serializable; legacy .h5 model files in tf.keras
+2.x's layout, written here with h5py (files from tf.keras itself: conformance/)."""
+import json
+import os
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+import kerasmini
+from kerasmini import layers
+from kerasmini.models.layer_configs import UnsupportedLayerError
+from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, GLOBAL_CUSTOM_OBJECTS
+
+
+class Scale(layers.Layer):
+    """A user's own layer: y = x * factor (a weight)."""
+
+    def __init__(self, init=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.init = init
+
+    def build(self, input_shape):
+        self.factor = self.add_weight((input_shape[-1],), kerasmini.initializers.Constant(
+            self.init), name="factor")
+
+    def call(self, x):
+        return x * self.factor.numpy()
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "init": self.init}
+
+
+def scale_model():
+    return kerasmini.Sequential([kerasmini.Input((3,)), layers.Dense(3, name="d"),
+                                 Scale(3.0, name="s")])
+
+
+class CustomObjectsTest(unittest.TestCase):
+    def tearDown(self):
+        for name in [n for n, c in GLOBAL_CUSTOM_OBJECTS.items() if c is Scale]:
+            del GLOBAL_CUSTOM_OBJECTS[name]
+        GLOBAL_CUSTOM_NAMES.pop(Scale, None)
+
+    def test_registered_class_saves_and_loads_by_its_registered_name(self):
+        kerasmini.saving.register_keras_serializable(package="Mine")(Scale)
+        self.assertEqual(kerasmini.saving.get_registered_name(Scale), "Mine>Scale")
+        model = scale_model()
+        model.get_layer("s").factor.assign(np.array([1.0, -2.0, 0.5], "float32"))
+        x = np.random.default_rng(0).standard_normal((4, 3)).astype("float32")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.keras")
+            model.save(path)
+            loaded = kerasmini.models.load_model(path)
+        self.assertIsInstance(loaded.get_layer("s"), Scale)
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+        config = json.loads(model.to_json())["config"]["layers"][-1]
+        self.assertEqual(config["registered_name"], "Mine>Scale")
+        with self.assertRaisesRegex(ValueError, "already been registered"):
+            kerasmini.saving.register_keras_serializable(package="Mine")(Scale)
+
+    def test_custom_objects_by_name_and_unregistered_error(self):
+        kerasmini.saving.register_keras_serializable(package="Mine", name="S")(Scale)
+        model = scale_model()
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.keras")
+            model.save(path)
+            self.tearDown()  # forget the registration: the file names 'Mine>S'
+            with self.assertRaisesRegex(UnsupportedLayerError, "Unsupported layer class "
+                                                               "'Mine>S'"):
+                kerasmini.models.load_model(path)
+            loaded = kerasmini.models.load_model(path, custom_objects={"Mine>S": Scale})
+            self.assertIsInstance(loaded.get_layer("s"), Scale)
+            np.testing.assert_array_equal(loaded.get_layer("s").factor.numpy(), [3, 3, 3])
+            with self.assertRaisesRegex(UnsupportedLayerError, "subclass of kerasmini.layers"):
+                kerasmini.models.load_model(path, custom_objects={"Mine>S": len})
+            with self.assertRaisesRegex(TypeError, "custom_objects=\\['Scale'\\]"):
+                kerasmini.models.load_model(path, custom_objects=["Scale"])
+
+
+class RegisteredFunctionTest(unittest.TestCase):
+    def test_a_registered_activation_is_found_by_its_registered_name(self):
+        def cube(x):
+            return x ** 3
+
+        kerasmini.saving.register_keras_serializable(package="Mine")(cube)
+        try:
+            config = {"module": "builtins", "class_name": "function",
+                      "config": "Mine>cube", "registered_name": "function"}
+            dense = layers.Dense(2, activation=config)
+            self.assertIs(dense.activation, cube)
+        finally:
+            GLOBAL_CUSTOM_OBJECTS.pop("Mine>cube")
+            GLOBAL_CUSTOM_NAMES.pop(cube)
+        with self.assertRaisesRegex(ValueError, "Could not interpret activation"):
+            layers.Dense(2, activation=config)
+        with self.assertRaisesRegex(ValueError, "Only classes and functions"):
+            kerasmini.saving.register_keras_serializable()(3)
+
+
+def write_tf2_h5(path, model):
+    """A legacy file as tf.keras 2.x wrote it: old-style configs and inbound nodes,
+    weight names with ':0', the arrays under model_weights/<layer>/<layer>/."""
+    config = json.loads(model.to_json())
+    for layer in config["config"]["layers"]:
+        layer.pop("module", None)
+        layer.pop("registered_name", None)
+        nodes = []
+        for node in layer.get("inbound_nodes", []):
+            args = node["args"][0]
+            args = args if isinstance(args, list) else [args]
+            nodes.append([[*a["config"]["keras_history"], {}] for a in args])
+        layer["inbound_nodes"] = nodes
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"2.15.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode()
+        group = f.create_group("model_weights")
+        group.attrs["layer_names"] = [layer.name.encode() for layer in model.layers]
+        for layer in model.layers:
+            g = group.create_group(layer.name)
+            names = [f"{layer.name}/{w.name}:0" for w in layer.weights]
+            g.attrs["weight_names"] = [n.encode() for n in names]
+            for name, value in zip(names, layer.get_weights()):
+                g.create_dataset(name, data=value)
+
+
+class LegacyH5Test(unittest.TestCase):
+    def graph(self):
+        x = kerasmini.Input((5, 5, 2), name="img")
+        a = layers.Conv2D(3, 3, padding="same", name="a")(x)
+        b = layers.BatchNormalization(name="bn")(layers.Conv2D(3, 1, name="b")(x))
+        y = layers.Dense(2, name="out")(layers.Flatten(name="f")(layers.Add(name="add")([a, b])))
+        model = kerasmini.Model(x, y)
+        rng = np.random.default_rng(1)
+        model.set_weights([rng.random(w.shape).astype("float32") + 0.5 for w in model.weights])
+        return model
+
+    def test_tf2_layout_functional_loads_with_its_weights(self):
+        model = self.graph()
+        x = np.random.default_rng(2).standard_normal((3, 5, 5, 2)).astype("float32")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.h5")
+            write_tf2_h5(path, model)
+            loaded = kerasmini.models.load_model(path)
+            np.testing.assert_array_equal(loaded.predict(x, verbose=0),
+                                          model.predict(x, verbose=0))
+            with h5py.File(path, "r+") as f:  # one weight too few for 'out'
+                g = f["model_weights/out"]
+                g.attrs["weight_names"] = g.attrs["weight_names"][:1]
+            with self.assertRaisesRegex(ValueError, "Layer 'out' expects 2 weights"):
+                kerasmini.models.load_model(path)
+
+    def test_weights_only_and_linked_files_are_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "w.h5")
+            with h5py.File(path, "w") as f:
+                f.create_dataset("x", data=np.zeros(3))
+            with self.assertRaisesRegex(ValueError, "no `model_config` attribute"):
+                kerasmini.models.load_model(path)
+            path = os.path.join(d, "link.h5")
+            write_tf2_h5(path, self.graph())
+            with h5py.File(path, "r+") as f:
+                del f["model_weights/out/out/bias:0"]
+                f["model_weights/out/out/bias:0"] = h5py.ExternalLink("/etc/x.h5", "/b")
+            with self.assertRaisesRegex(ValueError, "ExternalLink"):
+                kerasmini.models.load_model(path)
