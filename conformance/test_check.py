@@ -234,5 +234,6 @@ class InspectTfKerasFilesTest(unittest.TestCase):
                 status = inspect_main([path])
         self.assertEqual(status, 1)
         self.assertIn("'double': Lambda layer with serialized Python code", out.getvalue())
-        self.assertIn("optimizer state: adam:", out.getvalue())
+        # tf.keras names the optimizer adam, adam_1, ... by how many it made in this process
+        self.assertRegex(out.getvalue(), r"optimizer state: adam(_\d+)?: \d+ variables stored")
         self.assertIn(f"keras_version {keras.__version__}", out.getvalue())
