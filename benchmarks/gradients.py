@@ -2,11 +2,12 @@
 
     python -m benchmarks.gradients [--quick]
 
-For each case: the forward call (conv + bias), and the backward pass (gradients with
-respect to the input and the kernel: two products of the forward's size, so twice its
-floating-point work), each timed in kerasmini (GradientTape) and in tf.keras
-(tf.GradientTape inside a tf.function), interleaved on the same inputs and weights. The
-gradients are checked to agree before anything is timed.
+For each case: the forward call (conv + bias), and a training step (the forward
+recorded, the loss sum(y * R), and the gradients with respect to the input and the
+kernel: two more products of the forward's size, so three times its floating-point
+work), each timed in kerasmini (GradientTape) and in tf.keras (tf.GradientTape inside a
+tf.function), interleaved on the same inputs and weights. The gradients are checked to
+agree before anything is timed.
 
     python -m benchmarks.gradients --cpu
 
@@ -38,6 +39,15 @@ QUICK = [0, 2]
 ROUNDS = dict(min_rounds=3, max_rounds=15, budget_seconds=1.5, sample_seconds=0.02)
 
 
+def training_step(kerasmini, layer, x, seed):
+    """A recorded forward, the loss sum(layer(x) * seed), and its gradients w.r.t. x and
+    the kernel."""
+    with kerasmini.GradientTape() as tape:
+        tape.watch(x)
+        loss = kerasmini.ops.sum(layer(x) * seed)
+    return tape.gradient(loss, [x, layer.kernel])
+
+
 def run(case, tf, keras, kerasmini):
     from benchmarks.runner import make_layers
     km_layer, tf_layer = make_layers(case, keras, kerasmini)
@@ -47,10 +57,7 @@ def run(case, tf, keras, kerasmini):
     seed = np.random.default_rng(1).standard_normal(out_shape).astype(case.dtype)
 
     def km_backward():
-        with kerasmini.GradientTape() as tape:
-            tape.watch(x)
-            loss = kerasmini.ops.sum(km_layer(x) * seed)
-        return tape.gradient(loss, [x, km_layer.kernel])
+        return training_step(kerasmini, km_layer, x, seed)
 
     @tf.function
     def tf_backward(t):
@@ -67,9 +74,9 @@ def run(case, tf, keras, kerasmini):
             raise AssertionError(f"{case.name}: gradients disagree ({error:.3g}); not timing")
     times = interleaved_medians({
         "km forward": lambda: km_layer(x), "tf forward": lambda: tf_forward(x_tf),
-        "km backward": km_backward, "tf backward": lambda: tf_backward(x_tf)}, **ROUNDS)
+        "km step": km_backward, "tf step": lambda: tf_backward(x_tf)}, **ROUNDS)
     forward_work = case.work(out_shape)
-    work = {name: forward_work * (2 if "backward" in name else 1) for name in times}
+    work = {name: forward_work * (3 if "step" in name else 1) for name in times}
     return {name: (times[name], work[name] / times[name] / 1e9) for name in times}
 
 
@@ -91,10 +98,7 @@ def run_cpu(case, kerasmini):
     seed = np.random.default_rng(1).standard_normal(out_shape).astype(case.dtype)
 
     def backward():
-        with kerasmini.GradientTape() as tape:
-            tape.watch(x)
-            loss = kerasmini.ops.sum(layer(x) * seed)
-        return tape.gradient(loss, [x, layer.kernel])
+        return training_step(kerasmini, layer, x, seed)
 
     work = case.work(out_shape)
     forward = cpu_seconds(lambda: layer(x))

@@ -199,7 +199,8 @@ def partial_agreement(grad, checks, dtype, floor):
     errors = np.abs(g.reshape(-1)[coordinates] - values)
     if (errors > rtol * (np.abs(values) + scale) + noise).any():
         worst = int(np.argmax(errors))
-        return False, (f"element {int(coordinates[worst])}: {g.reshape(-1)[coordinates][worst]:.6g} "
+        got = g.reshape(-1)[coordinates][worst]
+        return False, (f"element {int(coordinates[worst])}: {got:.6g} "
                        f"vs reference {values[worst]:.6g}")
     for d, p in zip(directions, projections):
         got = float(np.sum(g * d))

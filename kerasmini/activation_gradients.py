@@ -126,7 +126,8 @@ RULES = {
     "softsign": _elementwise(lambda x, y: 1 / (1 + np.abs(x)) ** 2),
     "squareplus": _elementwise(lambda x, y, b=4: (1 + x / np.sqrt(x * x + b)) / 2),
     "soft_shrink": _elementwise(lambda x, y, threshold=0.5: np.abs(x) > threshold),
-    "sparse_plus": _elementwise(lambda x, y: np.where(x <= -1, 0, np.where(x < 1, (x + 1) / 2, 1))),
+    "sparse_plus": _elementwise(
+        lambda x, y: np.where(x <= -1, 0, np.where(x < 1, (x + 1) / 2, 1))),
     "silu": _silu,
     "gelu": _gelu,
     "glu": _glu,

@@ -6,8 +6,9 @@ returns kerasmini's gradients next to the finite-difference ones for the input a
 each weight. The step is 1e-6 (float64): the truncation error is O(h^2 f''') ~ 1e-12,
 the rounding error O(eps / h) ~ 1e-10, so 1e-7 relative to the gradient's scale is a
 comfortable but discriminating bar (a wrong term is off by O(1)). Where the gradient is
-small against the loss (cancellation, as in batch normalization), the rounding error
-eps * |loss| / h ~ 2e-10 |loss| dominates: the bar is then 1e-9 |loss| absolute.
+small against the outputs (cancellation, as in batch normalization, where every output
+moves), the rounding error eps * sum|y * R| / h ~ 2e-10 sum|y * R| dominates: the bar is
+then 1e-9 sum|y * R| absolute.
 """
 import numpy as np
 
@@ -44,7 +45,8 @@ def layer_gradients(layer, x, training=None, seed=0):
     def loss():
         return float(np.sum(np.asarray(layer(inputs, **kwargs)) * weight_of))
 
-    atol = 1e-9 * max(abs(loss()), 1.0)
+    # rounding of the differences: eps |y| per output that moves, weighted by |R|
+    atol = 1e-9 * max(float(np.sum(np.abs(np.asarray(out) * weight_of))), 1.0)
 
     variables = layer.trainable_weights
     with GradientTape() as tape:

@@ -57,10 +57,12 @@ def test_math_primitives_compose_into_a_loss():
     def loss_of(a):
         terms = [ops.mean(ops.square(ops.subtract(a, y))), ops.sum(ops.log(a) * ops.exp(-a)),
                  ops.mean(ops.clip(a, 0.8, 1.5)), ops.sum(ops.logsumexp(a, axis=1)),
-                 ops.sum(ops.log_softmax(a) * y), ops.sum(ops.sqrt(ops.abs(a)) / ops.maximum(a, y)),
+                 ops.sum(ops.log_softmax(a) * y),
+                 ops.sum(ops.sqrt(ops.abs(a)) / ops.maximum(a, y)),
                  ops.sum(ops.take_along_axis(a, np.array([[1], [0], [3]]), axis=1)),
                  ops.sum(ops.matmul(a, ops.transpose(y))), ops.max(a, axis=0).sum(),
-                 ops.sum(ops.where(a > 1, a ** 2, -a)), ops.sum(ops.concatenate([a, y * a], 1)[:, 2:])]
+                 ops.sum(ops.where(a > 1, a ** 2, -a)),
+                 ops.sum(ops.concatenate([a, y * a], 1)[:, 2:])]
         return sum(terms)
 
     with GradientTape() as tape:
@@ -148,3 +150,33 @@ def test_float32_cast_into_a_float64_layer_is_followed():
     assert grad.dtype == np.float32
     np.testing.assert_allclose(grad, np.broadcast_to(layer.kernel.numpy().sum(1), (2, 3)),
                                rtol=1e-6)
+
+
+def test_a_layer_that_detaches_its_weights_is_named():
+    """Plain input, but the weights are watched: an output off the tape is an error."""
+    class DetachedDense(layers.Dense):
+        def call(self, inputs):
+            return np.asarray(inputs) @ np.asarray(self.kernel.value)
+
+    layer = DetachedDense(2, name="detached")
+    x = np.ones((1, 3), "float32")
+    layer(x)
+    with GradientTape():
+        with pytest.raises(NoGradientError, match="'detached' \\(DetachedDense\\)"):
+            layer(x)
+
+
+def test_a_layer_that_detaches_its_input_is_named():
+    """The output is on the tape (through the kernel), but the input is cut off: the
+    gradient with respect to the input would be None, so the layer is named."""
+    class DetachedInput(layers.Dense):
+        def call(self, inputs):
+            return ops.matmul(np.asarray(inputs), self.kernel.value)
+
+    layer = DetachedInput(2, name="cut")
+    x = np.ones((1, 3), "float32")
+    layer(x)
+    with GradientTape() as tape:
+        tape.watch(x)
+        with pytest.raises(NoGradientError, match="'cut' .* with respect to its input"):
+            layer(x)

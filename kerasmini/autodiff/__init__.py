@@ -11,8 +11,9 @@ The API (what `fit`, losses, optimizers and custom training loops use)
 
 - `tape.watch(x)`: x a NumPy array (known by identity: watch the very array you pass
   on), a Variable, or a list of them. It returns x as a TapeArray (TF returns None):
-  write `x = tape.watch(x)` when you do NumPy arithmetic on x yourself. Trainable Variables read while recording are
-  watched automatically (unless watch_accessed_variables=False).
+  write `x = tape.watch(x)` when you do NumPy arithmetic on x yourself. Trainable
+  Variables read while recording are watched automatically (unless
+  watch_accessed_variables=False).
 - `tape.gradient(target, sources, output_gradients=None, unconnected_gradients="none")`:
   the gradient of sum(target) (a list of targets: of their sum) with respect to each
   source, in the structure of `sources`; each an ndarray of the source's shape and
@@ -50,10 +51,13 @@ recorded as a new array and returned; the `out` array keeps its old value (earli
 gradient rules may read it) and is tainted, so reading it afterwards raises. Code that
 uses the returned value (as `+=` and `return np.maximum(..., out=y)` do) is correct.
 
-Layers: `Layer.__call__` checks, while recording, that a layer whose inputs are on the
-tape returns an output on the tape; otherwise it raises NoGradientError naming the
-layer. So a layer without a gradient rule (any new one whose call() uses NumPy
-functions without rules) fails loudly, never with a zero gradient.
+Layers: `Layer.__call__` checks, while recording, that every recorded input and every
+watched trainable weight of a layer is connected to its output by what was recorded
+during the call (`marks()` / `unreached()`: a walk over the call's own entries);
+otherwise it raises NoGradientError naming the layer and what is cut off. So a layer
+without a gradient rule (a new one whose call() uses NumPy functions without rules, or
+a kernel that takes np.asarray of its input) fails loudly, never with a None or zero
+gradient.
 
 Limits: `np.asarray(t)` detaches on purpose (as `.numpy()` in TF). The one gap:
 NumPy arithmetic on a watched *plain* array (`tape.watch(x); np.exp(-x)`) cannot be
@@ -68,8 +72,9 @@ Cost with no tape active: one list truth test per differentiable op and per
 from kerasmini.autodiff.errors import NoGradientError
 from kerasmini.autodiff.numpy_rules import unbroadcast
 from kerasmini.autodiff.tape import (GradientTape, differentiable, is_live, is_recording,
-                                     record, track)
+                                     marks, record, track, unreached, watches_variables)
 from kerasmini.autodiff.traced import TapeArray
 
 __all__ = ["GradientTape", "NoGradientError", "TapeArray", "differentiable", "is_live",
-           "is_recording", "record", "track", "unbroadcast"]
+           "is_recording", "marks", "record", "track", "unbroadcast", "unreached",
+           "watches_variables"]

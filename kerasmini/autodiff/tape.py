@@ -256,7 +256,8 @@ def differentiable(vjp, inputs=1, name=None):
     read) and keeps its signature; its first `inputs` positional arguments are the
     differentiable ones. `vjp(g, out, *args, **options)` gets the output gradient, the
     output and the same plain arguments, and returns one gradient per differentiable
-    input (or, for one input, the gradient alone). With no tape active the kernel is called directly: nothing else runs.
+    input (or, for one input, the gradient alone). With no tape active the kernel is
+    called directly: nothing else runs.
     """
     def wrap(forward):
         op_name = name or forward.__name__
@@ -291,18 +292,14 @@ def read_variable(variable, value):
     """What `Variable.value` returns while recording: a TapeArray view registered with
     the tapes that watch `variable`, so reading it is seen (and derived views are
     caught); the plain value when no tape watches it."""
-    view = None
+    known = []
     for tape in _recording:
         node = tape._variables.get(id(variable))
         if node is None and tape._watch_accessed and variable.trainable:
             node = tape._variable_node(variable)
-        if node is None:
-            continue
-        if view is None:
-            view = value.view(TapeArray)
-            view._recorded = True
-        tape._register(view, node)
-    return value if view is None else view
+        if node is not None:
+            known.append((tape, node))
+    return _registered_view(value, known)
 
 
 def track(x):
@@ -310,15 +307,49 @@ def track(x):
     TapeArray view registered as the same node. Anything else is returned as is."""
     if not _recording or isinstance(x, TapeArray) or not isinstance(x, np.ndarray):
         return x
-    view = None
-    for tape in _recording:
-        node = tape._nodes.get(id(x))
-        if node is not None:
-            if view is None:
-                view = x.view(TapeArray)
-                view._recorded = True
-            tape._register(view, node)
-    return x if view is None else view
+    return _registered_view(x, [(tape, tape._nodes[id(x)]) for tape in _recording
+                                if id(x) in tape._nodes])
+
+
+def _registered_view(array, known):
+    """One TapeArray view of `array`, registered as `node` with each (tape, node) of
+    `known`; `array` itself when no tape knows it."""
+    if not known:
+        return array
+    view = array.view(TapeArray)
+    view._recorded = True
+    for tape, node in known:
+        tape._register(view, node)
+    return view
+
+
+def marks():
+    """Where each active tape's record ends now (for `unreached`)."""
+    return [len(tape._entries) for tape in _recording]
+
+
+def unreached(outputs, sources, since):
+    """The `sources` (arrays or Variables known to an active tape) that nothing recorded
+    after `since` (from `marks()`) connects to any of `outputs`: a computation that
+    left the tape somewhere between them."""
+    missing = []
+    for tape, mark in zip(_recording, since):
+        reached = {tape._nodes.get(id(out)) for out in outputs} - {None}
+        for entry in reversed(tape._entries[mark:]):
+            if entry.output in reached:
+                reached.update(node for node in entry.inputs if node is not None)
+        for source in sources:
+            node = (tape._variables.get(id(source)) if _is_variable(source)
+                    else tape._nodes.get(id(source)))
+            if node is not None and node not in reached and \
+                    all(source is not other for other in missing):
+                missing.append(source)
+    return missing
+
+
+def watches_variables():
+    """True if an active tape watches the trainable Variables it sees read."""
+    return any(tape._watch_accessed for tape in _recording)
 
 
 def is_live(value):

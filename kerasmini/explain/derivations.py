@@ -21,6 +21,7 @@ from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.merging.add import Add
 from kerasmini.layers.merging.average import Average
+from kerasmini.layers.merging.base_merge import Merge
 from kerasmini.layers.merging.concatenate import Concatenate
 from kerasmini.layers.merging.maximum import Maximum
 from kerasmini.layers.merging.minimum import Minimum
@@ -47,6 +48,13 @@ def explain_layer(layer, input_shape):
     """
     input_shape = ([tuple(s) for s in input_shape] if is_shape_list(input_shape)
                    else tuple(input_shape))
+    # a merge layer (Add, Dot, ...) or a tensor operation takes a list of shapes
+    merges = isinstance(layer, (Merge, Operation))
+    if merges != isinstance(input_shape, list):  # one shape for a merge, or a list for one
+        name = type(layer).__name__
+        return _invalid(Explanation(name, input_shape),
+                        f"{name} takes a list of input shapes, one per input"
+                        if merges else f"{name} takes one input shape, not a list")
     for base, explainer in EXPLAINERS + _more_explainers():
         if isinstance(layer, base):
             return explainer(layer, input_shape)

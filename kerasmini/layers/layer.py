@@ -190,9 +190,10 @@ class Layer:
             assert_input_compatibility(self.input_spec, x.shape, self.name)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
-        outputs = self.call(x, **kwargs)
         if autodiff.is_recording():
-            check_recorded(self, [x], outputs)
+            outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs))
+        else:
+            outputs = self.call(x, **kwargs)
         self._activity_losses = self._activity_penalty(outputs)
         return outputs
 
@@ -240,18 +241,29 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def check_recorded(layer, inputs, outputs):
-    """While recording: a layer fed from the tape must hand back arrays on the tape, or
-    its gradient would silently be missing. Raises NoGradientError naming the layer."""
-    if not any(autodiff.is_live(x) for x in inputs):
-        return
-    for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
-        if not autodiff.is_live(out):
-            how = getattr(out, "_taint", None) or "NumPy operations the tape does not record"
-            raise autodiff.NoGradientError(
-                f"Layer '{layer.name}' ({type(layer).__name__}) has no gradient: its call() "
-                f"computed its output with {how}. Its output would be a constant to "
-                "GradientTape, and the gradients of everything before it wrong.")
+def call_recorded(layer, inputs, call):
+    """Run `call()` while a tape records, and check that every recorded input and every
+    watched trainable weight reaches the output through recorded operations; otherwise
+    their gradients would silently be None. Raises NoGradientError naming the layer."""
+    since = autodiff.marks()
+    try:
+        outputs = call()
+    except autodiff.NoGradientError as error:
+        raise autodiff.NoGradientError(
+            f"Layer '{layer.name}' ({type(layer).__name__}) has no gradient: {error}") from None
+    flat = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    sources = [*inputs, *layer.trainable_weights]
+    missing = autodiff.unreached(flat, sources, since)
+    if missing:
+        names = [f"weight '{s.name}'" if getattr(s, "_is_variable", False) else "its input"
+                 for s in missing]
+        how = next((o._taint for o in flat if getattr(o, "_taint", None)),
+                   "NumPy operations the tape does not record")
+        raise autodiff.NoGradientError(
+            f"Layer '{layer.name}' ({type(layer).__name__}) has no gradient with respect to "
+            f"{', '.join(names)}: its call() computed its output with {how}. GradientTape "
+            "would return None (or wrong gradients for what comes before it).")
+    return outputs
 
 
 def _pop_input_shape(kwargs):

@@ -13,23 +13,17 @@ matches claims the window.
 """
 import numpy as np
 
-from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
-                                  to_channels_last)
-from kerasmini.ops.shapes import pair, spatial_padding
-from kerasmini.ops.window_gradients import crop_padding, offset_slices
+from kerasmini.ops.layout import from_channels_last, to_channels_last
+from kerasmini.ops.window_gradients import crop_padding, offset_slices, pooling_geometry
 from kerasmini.ops.windows import pad_spatial
 
 
 def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
                  data_format=None):
     """dL/dinputs of `max_pool(inputs, ...)` for g = dL/dout."""
-    data_format = standardize_data_format(data_format)
-    pool_size = pair(pool_size)
-    strides = pool_size if strides is None else pair(strides)
-    x = to_channels_last(np.asarray(inputs), data_format)
+    x, g, pool_size, strides, pads, data_format = pooling_geometry(
+        inputs, g, pool_size, strides, padding, data_format)
     out = to_channels_last(np.asarray(out), data_format)
-    g = to_channels_last(np.asarray(g), data_format)
-    pads = spatial_padding(x.shape[1:3], pool_size, strides, padding.lower(), (1, 1))
     x_padded = pad_spatial(x, pads, np.nan)  # NaN pads: equal to nothing
     inside = pad_spatial(np.ones((1, *x.shape[1:3], 1), bool), pads, False)
     out_is_nan = np.isnan(out)

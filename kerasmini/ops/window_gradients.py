@@ -7,6 +7,23 @@ gradient therefore adds, per offset, one strided slice of gradient back into a z
 Overlapping windows (stride < kernel) simply add up.
 """
 
+import numpy as np
+
+from kerasmini.ops.layout import standardize_data_format, to_channels_last
+from kerasmini.ops.shapes import pair, spatial_padding
+
+
+def pooling_geometry(inputs, g, pool_size, strides, padding, data_format):
+    """What a pooling gradient starts from: the input and output gradient in channels_last,
+    pool size and strides as pairs, the (before, after) pads per axis, the data format."""
+    data_format = standardize_data_format(data_format)
+    pool_size = pair(pool_size)
+    strides = pool_size if strides is None else pair(strides)
+    x = to_channels_last(np.asarray(inputs), data_format)
+    g = to_channels_last(np.asarray(g), data_format)
+    pads = spatial_padding(x.shape[1:3], pool_size, strides, padding.lower(), (1, 1))
+    return x, g, pool_size, strides, pads, data_format
+
 
 def offset_slices(kernel_size, strides, dilation_rate, out_hw, first_row=0):
     """((a, b), (row slice, column slice)) of the padded input that window offset (a, b)

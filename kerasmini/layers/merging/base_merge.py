@@ -2,7 +2,7 @@
 
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini import autodiff
-from kerasmini.layers.layer import Layer, check_recorded
+from kerasmini.layers.layer import Layer, call_recorded
 
 
 class Merge(Layer):
@@ -19,10 +19,9 @@ class Merge(Layer):
         self.compute_output_shape(shapes)  # raises before any state changes
         if not self.built:
             self._build_or_undo(shapes)
-        outputs = self.call(arrays)
         if autodiff.is_recording():
-            check_recorded(self, arrays, outputs)
-        return outputs
+            return call_recorded(self, arrays, lambda: self.call(arrays))
+        return self.call(arrays)
 
     def _check_list(self, inputs):
         if not isinstance(inputs, (list, tuple)) or not inputs:
