@@ -91,7 +91,7 @@ def test_steps_initial_epoch_validation_freq_shuffle_off():
                         validation_data=(x[:8], y[:8]), validation_freq=2, shuffle=False,
                         callbacks=[record], verbose=0)
     assert history.epoch == [2, 3] and seen == [0, 1, 2, 0, 1, 2]
-    assert "val_loss" not in history.history or len(history.history["val_loss"]) == 1
+    assert len(history.history["val_loss"]) == 1  # epoch 4 only (2 of 2 is skipped)
     with pytest.raises(ValueError, match="steps_per_epoch=9"):
         model.fit(x, y, batch_size=8, steps_per_epoch=9, verbose=0)
 
@@ -106,6 +106,9 @@ BAD_FIT = [
     (dict(class_weight={0: 1.0}, sample_weight=np.ones(40)), ValueError, "class_weight"),
     (dict(verbose=3), ValueError, "verbose"),
     (dict(validation_data=(1,)), ValueError, "validation_data"),
+    (dict(validation_freq=0), ValueError, "validation_freq=0"),
+    (dict(validation_freq=2.0), ValueError, "validation_freq=2.0"),
+    (dict(validation_freq=[1, "2"]), ValueError, "validation_freq"),
 ]
 
 
@@ -119,6 +122,14 @@ def test_bad_fit_input_leaves_weights(args, error, match):
     with pytest.raises(error, match=match):
         model.fit(**kwargs)
     assert _same(before, model.get_weights())
+
+
+def test_fit_takes_a_single_callback_as_keras_does():
+    x, y = _data()
+    seen = []
+    record = cb.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    _model().fit(x, y, epochs=2, callbacks=record, verbose=0)
+    assert seen == [0, 1]
 
 
 def test_compile_errors():

@@ -179,6 +179,7 @@ class Trainer:
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"Argument `epochs` must be a non-negative integer. "
                              f"Received: epochs={epochs}")
+        _check_validation_freq(validation_freq)
         x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight, "fit")
         count = data.sample_count(x, y, sample_weight)
         if validation_split and validation_data is None:
@@ -431,8 +432,29 @@ def _unpack_validation(validation_data):
                      f"Received: validation_data={validation_data!r}"[:400])
 
 
+def _check_validation_freq(validation_freq):
+    """An int >= 1 (every that many epochs) or a list of 1-based epochs, checked before
+    the first step (Keras finds out only when it first validates, after training)."""
+    if isinstance(validation_freq, (list, tuple)):
+        if all(_is_int(e) and e >= 1 for e in validation_freq):
+            return
+    elif _is_int(validation_freq):
+        if validation_freq >= 1:
+            return
+    else:
+        raise ValueError("Expected `validation_freq` to be a list or int. Received: "
+                         f"validation_freq={validation_freq} of the type "
+                         f"{type(validation_freq)}.")
+    raise ValueError("Argument `validation_freq` must be a positive integer or a list of "
+                     f"epoch numbers from 1. Received: validation_freq={validation_freq}")
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _should_validate(epoch, validation_freq):
-    if isinstance(validation_freq, int):
+    if _is_int(validation_freq):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
 
