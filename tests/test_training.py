@@ -142,6 +142,10 @@ def test_compile_errors():
         model.compile(loss="mse2")
     with pytest.raises(ValueError, match="Could not interpret metric identifier: acuracy"):
         model.compile(loss="mse", metrics=["acuracy"])
+    with pytest.raises(ValueError, match="Received instead: metrics=mae"):
+        model.compile(loss="mse", metrics="mae")  # a string, not a list of metrics
+    with pytest.raises(ValueError, match="weighted_metrics=acc"):
+        model.compile(loss="mse", weighted_metrics="acc")
     with pytest.raises(NotImplementedError, match="steps_per_execution"):
         model.compile(loss="mse", steps_per_execution=4)
     model.compile(loss=None)

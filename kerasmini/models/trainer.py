@@ -48,13 +48,14 @@ class Trainer:
                                       "with XLA. Received: jit_compile=True")
         optimizer = optimizers_module.get(optimizer)
         compiled_loss = _compiled_loss(loss)
-        for identifier in list(metrics or []) + list(weighted_metrics or []):
+        metric_lists = (list(_as_list(metrics, "metrics")),
+                        list(_as_list(weighted_metrics, "weighted_metrics")))
+        for identifier in metric_lists[0] + metric_lists[1]:
             _check_metric(identifier)
         self.optimizer = optimizer
         self.loss = loss
         self._compiled_loss = compiled_loss
-        self._metric_identifiers = (list(_as_list(metrics, "metrics")),
-                                    list(_as_list(weighted_metrics, "weighted_metrics")))
+        self._metric_identifiers = metric_lists
         self._compiled_metrics = None  # built at the first batch, from the shapes
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = run_eagerly
@@ -392,7 +393,7 @@ def _as_list(metrics, argument):
         raise NotImplementedError(f"kerasmini trains single-output models: pass `{argument}` "
                                   "as a list.")
     if not isinstance(metrics, (list, tuple)):
-        raise TypeError(f"Expected `{argument}` argument to be a list, tuple, or dict. "
+        raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. "
                         f"Received instead: {argument}={metrics} of type {type(metrics)}")
     return metrics
 
