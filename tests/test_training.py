@@ -260,7 +260,6 @@ def test_learning_rate_callbacks_and_nan():
 
 
 def test_csv_logger_and_checkpoints(tmp_path):
-    pytest.importorskip("h5py", reason="the h5 extra (pip install kerasmini[h5])")
     x, y = _data()
     model = _model()
     csv_path = tmp_path / "log.csv"
@@ -277,6 +276,10 @@ def test_csv_logger_and_checkpoints(tmp_path):
     assert int(loaded.optimizer.iterations.value) == int(model.optimizer.iterations.value)
     with pytest.raises(ValueError, match=".weights.h5"):
         cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
+    with pytest.raises(ValueError, match="Unrecognized save_freq: batch"):
+        cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq="batch")  # as tf.keras
+    with pytest.raises(NotImplementedError, match="save_freq=5"):  # tf.keras: every 5 steps
+        cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq=5)
 
 
 def test_custom_loop_matches_fit():

@@ -16,6 +16,9 @@ class ModelCheckpoint(MonitorCallback):
         self.verbose = verbose
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
+        if save_freq != "epoch" and not isinstance(save_freq, int):
+            raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
+                             "'epoch' or integer values")
         if save_freq != "epoch":
             raise NotImplementedError("kerasmini's ModelCheckpoint saves once per epoch "
                                       f"(save_freq='epoch'). Received: save_freq={save_freq}")
