@@ -282,6 +282,20 @@ def test_csv_logger_and_checkpoints(tmp_path):
         cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq=5)
 
 
+def test_checkpoint_messages_as_keras(tmp_path, capsys):
+    x, y = _data()
+    model = _model()
+    checkpoint = cb.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="loss",
+                                    save_best_only=True, verbose=1)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])
+    loss = model.history.history["loss"][0]
+    assert capsys.readouterr().out == (f"\nEpoch 1: loss improved from None to {loss:.5f}, "
+                                       f"saving model to {tmp_path / 'best.keras'}\n")
+    checkpoint.best = -1.0  # nothing beats it
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])
+    assert capsys.readouterr().out == "\nEpoch 1: loss did not improve from -1.00000\n"
+
+
 def test_custom_loop_matches_fit():
     x, y = _data(16)
     one, two = _model(), _model()
