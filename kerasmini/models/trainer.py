@@ -25,6 +25,7 @@ from kerasmini import losses as losses_module
 from kerasmini import metrics as metrics_module
 from kerasmini import optimizers as optimizers_module
 from kerasmini.models import batches as data
+from kerasmini.utils.rng_utils import numpy_generator
 
 
 class Trainer:
@@ -202,7 +203,7 @@ class Trainer:
             steps = steps_per_epoch
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs, steps=steps)
-        rng = np.random.default_rng()
+        rng = numpy_generator()
         self.stop_training = False
         callbacks.on_train_begin()
         epoch_logs = None
