@@ -1,5 +1,6 @@
-"""keras.utils: to_categorical against a loop, and set_random_seed fixing a whole script
-(initial weights, dropout masks, fit's shuffling)."""
+"""What typical Keras scripts call besides layers: keras.utils (to_categorical against a
+loop, set_random_seed fixing a whole run: initial weights, dropout masks, fit's shuffling),
+keras.backend.clear_session and Model.predict_on_batch."""
 import numpy as np
 import pytest
 
@@ -55,3 +56,19 @@ def test_set_random_seed_fixes_a_whole_training_run():
 def test_set_random_seed_takes_an_int():
     with pytest.raises(ValueError, match=r"seed=1.5 \(of type <class 'float'>\)"):
         keras.utils.set_random_seed(1.5)
+
+
+def test_clear_session_restarts_the_names():
+    keras.layers.Dense(2)
+    keras.backend.clear_session()
+    assert keras.layers.Dense(2).name == "dense"
+    assert keras.layers.Dense(2).name == "dense_1"
+    assert keras.backend.floatx() == keras.config.floatx()
+
+
+def test_predict_on_batch_is_one_predict_call():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(40, 3)).astype("float32")
+    np.testing.assert_array_equal(model.predict_on_batch(x), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="Unrecognized data type"):
+        model.predict_on_batch([1.0, 2.0])
