@@ -6,7 +6,10 @@ every 12th Conv2D configuration (float32; float64 for channels_last; float16 for
 5th of those), every 6th MaxPool2D one, every 3rd Dense one, every 2nd configuration of
 the model-building layers (every 8th of the large Conv1D, BatchNormalization and
 AveragePooling2D grids), BatchNormalization also with training=True, each on the first
-input shape of its configuration. Activations: all of Keras's, by name.
+input shape of its configuration. Issue 11's layers (grids_conv_layers: depthwise,
+separable, transposed and causal convolutions, 1D pooling, upsampling, 1D padding and
+cropping, resizing, center crop): every 4th configuration of each grid, float32 and (for
+channels_last) float64. Activations: all of Keras's, by name.
 Dropout with training=True: both libraries' gradient must be the mask / (1 - rate).
 """
 import unittest
@@ -15,7 +18,7 @@ import numpy as np
 from parameterized import parameterized
 
 import kerasmini
-from conformance import grids, grids_layers, harness
+from conformance import grids, grids_conv_layers, grids_layers, harness
 from conformance.gradients import check_gradients
 from conformance.grids import tiered
 from conformance.test_layers_values import layer_weights
@@ -80,6 +83,18 @@ def layer_cases():
     return tiered(cases) + training
 
 
+def conv_layer_cases():
+    """Issue 11's layers: every 4th configuration of each grid, on its first shape."""
+    cases = []
+    for make in grids_conv_layers.SINGLE_INPUT:
+        for name, layer, args, shapes in make()[::4]:
+            for dtype in ("float32", "float64"):
+                if dtype == "float64" and args.get("data_format") == "channels_first":
+                    continue  # TF has no float64 NCHW convolution on CPU
+                cases.append((f"{name}_{dtype}", layer, args, dtype, shapes[0], None))
+    return tiered(cases)
+
+
 def grouped_conv1d(layer, args):
     return layer == "Conv1D" and args.get("groups", 1) > 1
 
@@ -103,7 +118,7 @@ class TestDenseGradients(unittest.TestCase):
 
 
 class TestLayerGradients(unittest.TestCase):
-    @parameterized.expand(layer_cases(), name_func=case_name)
+    @parameterized.expand(layer_cases() + conv_layer_cases(), name_func=case_name)
     def test(self, name, layer, args, dtype, shape, training):
         check_gradients(layer, args, dtype, shape, name, training=training,
                         make_weights=layer_weights, run_tf=not grouped_conv1d(layer, args))
