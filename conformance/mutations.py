@@ -95,8 +95,9 @@ MUTATIONS = {
         "the second thread pools the first thread's images"),
     "thread_last_part_dropped": (
         "kerasmini/ops/threads.py",
-        "    parts = [slice(i, min(i + step, batch)) for i in range(0, batch, step)]",
-        "    parts = [slice(i, min(i + step, batch)) for i in range(0, batch - step, step)]",
+        "    over_parts(task, [slice(i, min(i + step, batch)) for i in range(0, batch, step)])",
+        "    over_parts(task, [slice(i, min(i + step, batch)) for i in range(0, batch - step, "
+        "step)])",
         "the second thread's share of the batch is never computed"),
 }
 

@@ -111,3 +111,50 @@ class AcceptedTest(unittest.TestCase):
             model.save(os.path.join(folder, "m.keras"))  # written by name, as Keras does
             self.assertEqual(model.layers[0].get_config()["kernel_initializer"]["config"],
                              "initialize_fn")
+
+
+class MalformedModelConfigsTest(unittest.TestCase):
+    """A functional config that is cyclic, in an older form, or malformed in any other
+    way is the loader's ValueError, never an AttributeError or a RecursionError."""
+
+    def config(self):
+        from kerasmini.models.layer_configs import serialize_layer
+        x = keras.Input((3,), name="inp")
+        y = layers.Dense(2, name="d2")(layers.Dense(2, name="d1")(x))
+        return serialize_layer(keras.Model(x, y))
+
+    def assert_refused(self, config):
+        from kerasmini.models.layer_configs import deserialize_layer
+        with self.assertRaises(ValueError) as caught:
+            deserialize_layer(config)
+        self.assertIs(type(caught.exception), ValueError)
+
+    def test_cyclic_graph(self):
+        config = self.config()
+        for layer in config["config"]["layers"]:
+            if layer["name"] == "d1":  # d1 now takes d2's output, which needs d1's
+                layer["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["d2", 0, 0]
+        self.assert_refused(config)
+
+    def test_older_node_form(self):
+        config = self.config()
+        for layer in config["config"]["layers"]:
+            if layer.get("inbound_nodes"):
+                history = layer["inbound_nodes"][0]["args"][0]["config"]["keras_history"]
+                layer["inbound_nodes"] = [[[*history, {}]]]  # Keras 2's [[name, i, j, {}]]
+        self.assert_refused(config)
+
+    def test_nodes_not_a_list(self):
+        config = self.config()
+        config["config"]["layers"][1]["inbound_nodes"] = "x"
+        self.assert_refused(config)
+
+    def test_nested_too_deep_for_json(self):
+        import zipfile
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "deep.keras")
+            with zipfile.ZipFile(path, "w") as archive:
+                archive.writestr("config.json", "[" * 100000 + "]" * 100000)
+                archive.writestr("model.weights.h5", b"")
+            with self.assertRaisesRegex(ValueError, "config.json"):
+                keras.models.load_model(path)

@@ -180,3 +180,9 @@ class BoundedPicturesTest(unittest.TestCase):
         process.wait()
         self.assertNotIn("Traceback", stderr)
         self.assertEqual(process.returncode, 141)
+
+    def test_a_merge_layer_given_one_shape_is_explained_not_a_traceback(self):
+        for argv in (["Concatenate()"], ["Add()", "Dense(2)"]):
+            status, out, err = run(["explain", *argv, "--input-shape", "1,6"])
+            self.assertEqual(status, 1, out + err)
+            self.assertIn("takes a list of input shapes, one per input", out)

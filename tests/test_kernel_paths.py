@@ -131,3 +131,30 @@ def average_reference(x, pool, strides):
             window = x[:, max(y0, 0):y0 + pool[0], max(z0, 0):z0 + pool[1]]
             out[:, i, j] = window.mean(axis=(1, 2))
     return out
+
+
+class AveragePoolingGradientTest(unittest.TestCase):
+    def test_gradient_spreads_each_share_over_its_window(self):
+        from kerasmini.ops import average_pool_vjp
+        rng = np.random.default_rng(5)
+        x = rng.standard_normal((2, 5, 4, 3))
+        for pool, strides, padding in [((3, 2), (2, 3), "same"), ((2, 2), (1, 1), "valid"),
+                                       ((20000, 7), (1, 2), "same")]:
+            out = average_pool(x, pool, strides, padding)
+            g = rng.standard_normal(out.shape)
+            expected = np.zeros_like(x)
+            oh, top = reference.out_size_and_pad_before(5, pool[0], strides[0], 1, padding)
+            ow, left = reference.out_size_and_pad_before(4, pool[1], strides[1], 1, padding)
+            for i in range(oh):
+                for j in range(ow):
+                    y0, z0 = i * strides[0] - top, j * strides[1] - left
+                    rows = slice(max(y0, 0), max(y0 + pool[0], 0))
+                    cols = slice(max(z0, 0), max(z0 + pool[1], 0))
+                    count = expected[0, rows, cols, 0].size
+                    expected[:, rows, cols] += g[:, i:i + 1, j:j + 1] / count
+            for data_format in FORMATS:
+                got = average_pool_vjp(to_format(g, data_format), None,
+                                       to_format(x, data_format), pool, strides, padding,
+                                       data_format)
+                assert_close(got, to_format(expected, data_format), "float64",
+                             f"{pool} {strides} {padding} {data_format}")

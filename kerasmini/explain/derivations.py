@@ -39,6 +39,12 @@ def explain_layer(layer, input_shape):
     """
     input_shape = ([tuple(s) for s in input_shape] if is_shape_list(input_shape)
                    else tuple(input_shape))
+    merges = isinstance(layer, (layers.Add, layers.Concatenate))
+    if merges != isinstance(input_shape, list):  # one shape for a merge, or a list for one
+        name = type(layer).__name__
+        return _invalid(Explanation(name, input_shape),
+                        f"{name} takes a list of input shapes, one per input"
+                        if merges else f"{name} takes one input shape, not a list")
     for base, explainer in EXPLAINERS:
         if isinstance(layer, base):
             return explainer(layer, input_shape)

@@ -192,7 +192,8 @@ def _tensor(created, name, node_index, tensor_index):
     call has not been replayed yet)."""
     if name not in created:
         raise ValueError(f"The model config refers to a layer '{name}' it does not define.")
-    return created[name]._inbound_nodes[node_index].outputs[tensor_index]
+    nodes = getattr(created[name], "_inbound_nodes", [])  # none yet: not called yet
+    return nodes[node_index].outputs[tensor_index]
 
 
 def _replay_calls(created, pending):

@@ -85,6 +85,7 @@ def deserialize_layer(config):
         return cls.from_config(dict(inner))
     except UnsupportedLayerError:
         raise
-    except (TypeError, ValueError, KeyError) as error:
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError,
+            RecursionError) as error:  # a malformed config, whatever the form it takes
         raise ValueError(f"Could not rebuild layer '{inner.get('name')}' of class "
                          f"{class_name} from its config: {error}") from error
