@@ -60,8 +60,10 @@ SHAPING = [
 WINDOW_LAYERS = [
     (layers.DepthwiseConv2D, {"kernel_size": 3, "strides": 2, "padding": "same",
                               "depth_multiplier": 2}),
-    (layers.DepthwiseConv2D, {"kernel_size": (2, 3), "dilation_rate": 2,
-                              "data_format": "channels_first", "activation": "tanh"}),
+    (layers.DepthwiseConv2D, {"kernel_size": (2, 3), "dilation_rate": 2, "padding": "same",
+                              "depth_multiplier": 3, "data_format": "channels_first",
+                              "activation": "tanh"}),
+    (layers.DepthwiseConv2D, {"kernel_size": 3}),
     (layers.DepthwiseConv1D, {"kernel_size": 3, "strides": 2, "padding": "same"}),
     (layers.SeparableConv2D, {"filters": 3, "kernel_size": 2, "depth_multiplier": 2}),
     (layers.SeparableConv1D, {"filters": 2, "kernel_size": 3, "dilation_rate": 2,
@@ -151,22 +153,23 @@ def test_depthwise_conv_workspace_chunks(monkeypatch):
                            "one output row per chunk")
 
 
-@pytest.mark.parametrize("op,kernel_shape", [
-    (ops.depthwise_conv, (3, 2, 3, 2)), (ops.conv_transpose, (3, 2, 2, 3))])
-def test_float16_gradients_are_the_float32_ones_rounded(op, kernel_shape):
+@pytest.mark.parametrize("op,kernel_shape,strides", [
+    (ops.depthwise_conv, (3, 2, 3, 2), 2), (ops.depthwise_conv, (3, 2, 3, 2), 1),
+    (ops.conv_transpose, (3, 2, 2, 3), 2)])
+def test_float16_gradients_are_the_float32_ones_rounded(op, kernel_shape, strides):
     """float16 is differentiated in float32 and rounded back (as TensorFlow accumulates)."""
     def halves(array):  # values float16 holds exactly, so both runs start equal
         return array.astype(np.float16).astype(np.float64)
 
     x, kernel = halves(rng(1).standard_normal((2, 5, 6, 3))), halves(rng(2).standard_normal(
         kernel_shape))
-    g = halves(rng(3).standard_normal(op(x, kernel, strides=2, padding="same").shape))
+    g = halves(rng(3).standard_normal(op(x, kernel, strides=strides, padding="same").shape))
 
     def gradients(dtype):
         x_t, k_t = x.astype(dtype), kernel.astype(dtype)
         with GradientTape() as tape:
             tape.watch([x_t, k_t])
-            loss = ops.sum(op(x_t, k_t, strides=2, padding="same") * g.astype(dtype))
+            loss = ops.sum(op(x_t, k_t, strides=strides, padding="same") * g.astype(dtype))
         return tape.gradient(loss, [x_t, k_t])
 
     for half, single in zip(gradients("float16"), gradients("float32")):
