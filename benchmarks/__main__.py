@@ -41,7 +41,7 @@ def main(argv=None):
     report = {"machine": environment.machine(numpy, tf, keras),
               "import_seconds": environment.import_seconds(),
               "gemm_peak_gflops": _gemm_peak(), "cases": []}
-    _print_header(report)
+    _print_header(report, layer_cases=bool(cases))
     from benchmarks.runner import run_case
     for case in cases:
         result = run_case(case, tf, keras, kerasmini, QUICK_ROUNDS if args.quick else FULL)
@@ -160,7 +160,7 @@ def _print_profiles(profiles):
                   f"{row['seconds'] * 1e3:8.1f} ms {row['share']:5.0%}")
 
 
-def _print_header(report):
+def _print_header(report, layer_cases=True):
     m = report["machine"]
     print(f"machine: {m['cpu']}, {m['cores']} cores; python {m['python']}, numpy "
           f"{m['numpy']}, tensorflow {m['tensorflow']}, keras {m['keras']}")
@@ -169,8 +169,9 @@ def _print_header(report):
     imp = report["import_seconds"]
     print(f"import: numpy {imp['numpy']:.3f} s + kerasmini {imp['kerasmini_after_numpy']:.3f} s")
     print(f"float32 GEMM peak (NumPy, 4096^3): {report['gemm_peak_gflops']:.0f} GFLOP/s\n")
-    print(f"{'case':<62} {'kerasmini':>10} {'tf eager':>10} {'tf.func':>10} "
-          f"{'km GF/s':>8} {'km/eager':>8} {'km/func':>8} {'%peak':>6}")
+    if layer_cases:
+        print(f"{'case':<62} {'kerasmini':>10} {'tf eager':>10} {'tf.func':>10} "
+              f"{'km GF/s':>8} {'km/eager':>8} {'km/func':>8} {'%peak':>6}")
 
 
 def _print_row(r):

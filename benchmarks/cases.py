@@ -63,6 +63,14 @@ LAYER_WORK = {
 }
 for _name in ("UpSampling1D", "ZeroPadding1D", "Cropping1D", "CenterCrop"):
     LAYER_WORK[_name] = lambda c, out, inp: out
+# Normalizations: about 8 operations per element (two reductions, scale and shift);
+# element moves 1 per output; PReLU 3 per element.
+for _name in ("LayerNormalization", "GroupNormalization", "UnitNormalization",
+              "Normalization"):
+    LAYER_WORK[_name] = lambda c, out, inp: 8 * out
+for _name in ("Permute", "RepeatVector"):
+    LAYER_WORK[_name] = lambda c, out, inp: out
+LAYER_WORK["PReLU"] = lambda c, out, inp: 3 * out
 
 
 def _conv(shape, filters, kernel_size=3, group="throughput", dtype="float32", **args):
@@ -121,6 +129,15 @@ CASES = [
     Case("throughput", "Cropping1D", dict(cropping=2), (32, 256, 64)),
     Case("throughput", "Resizing", dict(height=224, width=224), (8, 160, 160, 3)),
     Case("throughput", "CenterCrop", dict(height=224, width=224), (8, 256, 256, 3)),
+    # ConvNeXt / EfficientNet / transformer-style blocks (issue 11, h11misc)
+    Case("throughput", "LayerNormalization", dict(epsilon=1e-6), (32, 56, 56, 96)),
+    Case("throughput", "GroupNormalization", dict(groups=32), (8, 56, 56, 128)),
+    Case("throughput", "UnitNormalization", {}, (256, 1024)),
+    Case("throughput", "Normalization", dict(mean=[0.5, 0.4, 0.3], variance=[0.1, 0.2, 0.3]),
+         (32, 224, 224, 3)),
+    Case("throughput", "PReLU", dict(shared_axes=[1, 2]), (32, 56, 56, 64)),
+    Case("throughput", "Permute", dict(dims=(2, 1)), (64, 256, 128)),
+    Case("throughput", "RepeatVector", dict(n=32), (256, 512)),
     # float64: both libraries compute in double precision.
     _conv((32, 28, 28, 128), 128, dtype="float64", **SAME),
     Case("throughput", "Dense", dict(units=4096), (1024, 4096), "float64"),

@@ -44,7 +44,7 @@ def model_table(rows):
     for r in rows:
         s = r["seconds"]
         lines.append(f"| {r['name']} | {s['kerasmini'] * 1e3:.1f} ms "
-                     f"| {s['tf_keras'] * 1e3:.1f} ms | {r['ratio']:.2f} "
+                     f"| {s['tf_keras'] * 1e3:.1f} ms | {r['ratio']:.3f} "
                      f"| {r['spread']['kerasmini']:.2f} | {r['spread']['tf_keras']:.2f} |")
     return lines
 

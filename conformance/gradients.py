@@ -62,11 +62,16 @@ def log_errors(layer, dtype, what, km_grad, reference_error, tf_grad):
                                   vs_reference=reference_error / scale, vs_tf=tf_diff)) + "\n")
 
 
+# layers called on a list of inputs (their grids give a list of shapes)
+MERGE_LAYERS = ("Add", "Concatenate", "Multiply", "Subtract", "Average", "Maximum",
+                "Minimum", "Dot")
+
+
 # ----- the reference ---------------------------------------------------------------------
 def reference_forward(layer, args, names, training):
     """f(inputs, weights) -> float64 output of the independent reference."""
     def forward(xs, weights):
-        x = xs if layer in ("Add", "Concatenate") else xs[0]
+        x = xs if layer in MERGE_LAYERS else xs[0]
         if layer in ("Conv2D", "MaxPool2D", "MaxPooling2D", "Dense"):
             return harness.reference_output(layer, args, x, weights)
         if layer == "BatchNormalization" and training:
@@ -229,7 +234,7 @@ def check_gradients(layer, args, dtype, shape, case, training=None, make_weights
     seed = seed_of("gradients", layer, case)
     rng = np.random.default_rng(seed)
     harness.note(f"grad {layer}", dtype, "gradients")  # rows of their own in the table
-    merge = layer in ("Add", "Concatenate")
+    merge = layer in MERGE_LAYERS
     full = dict(args, dtype=dtype)
     t, m = harness.make_tf(layer, full), harness.make_km(layer, full)
     xs = [harness.make_input(s, dtype, rng) for s in (shape if merge else [shape])]
@@ -289,7 +294,7 @@ def _classify_by_forward(layer, args, t, xs, xs64, weights, names, training, for
         if isinstance(tf_grad, BaseException):
             return None
         try:
-            tf_out = np.asarray(t(xs if layer in ("Add", "Concatenate") else xs[0],
+            tf_out = np.asarray(t(xs if layer in MERGE_LAYERS else xs[0],
                                   training=training))
         except tf.errors.OpError:
             return None

@@ -212,12 +212,104 @@ def concatenate_configs():
              (0, [[(2, 3), (4, 3)]]))]
 
 
+# ----- issue 11: merges, normalizations and the small layers of real architectures ------
+ELEMENTWISE_MERGES = ("Multiply", "Average", "Maximum", "Minimum")
+
+
+def elementwise_merge_configs():
+    out = [(_name(layer, n), layer, {}, [[(2, 3, 4)] * n, [(3, 2, 2, 2)] * n])
+           for layer in ELEMENTWISE_MERGES for n in (2, 3)]
+    out += [(_name(layer, "broadcast"), layer, {}, [[(2, 3, 3, 4), (2, 1, 1, 4)]])
+            for layer in ELEMENTWISE_MERGES]  # a squeeze-and-excite gate
+    out.append(("Subtract_2", "Subtract", {}, [[(2, 3, 4)] * 2, [(2, 3, 4), (2, 1, 4)]]))
+    return out
+
+
+DOTS = [(1, [(2, 5), (2, 5)]), (-1, [(2, 3, 4), (2, 5, 4)]), ((2, 1), [(2, 3, 4), (2, 4, 5)]),
+        ((1, 2), [(2, 4, 3), (2, 5, 4)]), ((2, 1), [(2, 3, 4), (2, 4)])]
+
+
+def dot_configs():
+    return [(_name("Dot", axes, "norm" if norm else "raw"), "Dot",
+             dict(axes=axes, normalize=norm), [shapes])
+            for (axes, shapes), norm in itertools.product(DOTS, (False, True))]
+
+
+NORM_AXES = [(-1, [(2, 3, 4, 5), (1, 5)]), (1, [(2, 3, 4), (1, 3, 2, 2)]),
+             ([1, 2], [(2, 3, 4, 5)]), ([-2, -1], [(2, 3, 4), (1, 2, 3, 4)])]
+
+
+def layer_norm_configs():
+    out = []
+    for (axis, shapes), eps, center, scale in itertools.product(
+            NORM_AXES, (1e-3, 1e-6), (True, False), (True, False)):
+        args = dict(axis=axis, epsilon=eps, center=center, scale=scale)
+        out.append((_name("LayerNormalization", axis, eps, "c" if center else "nc",
+                          "s" if scale else "ns"), "LayerNormalization", args, shapes))
+    return out
+
+
+def group_norm_configs():
+    out = []
+    for groups, axis, center in itertools.product((1, 2, 3, 6, -1), (-1, 1), (True, False)):
+        shapes = ([(2, 4, 5, 6), (1, 2, 1, 6)] if axis == -1 else [(2, 6, 4, 3), (1, 6, 2, 1)])
+        args = dict(groups=groups, axis=axis, center=center, scale=not center or groups > 2)
+        out.append((_name("GroupNormalization", groups, axis, "c" if center else "nc"),
+                    "GroupNormalization", args, shapes))
+    return out
+
+
+def unit_norm_configs():
+    return [(_name("UnitNormalization", axis), "UnitNormalization", dict(axis=axis), shapes)
+            for axis, shapes in NORM_AXES]
+
+
+def normalization_configs():
+    """Given statistics (no weights): per channel, per (H, W) position, one scalar."""
+    return [("Normalization_channels", "Normalization",
+             dict(axis=-1, mean=[0.5, -1.0, 2.0], variance=[1.0, 0.25, 4.0]),
+             [(2, 4, 5, 3), (3, 1, 2, 3)]),
+            ("Normalization_invert", "Normalization",
+             dict(axis=-1, mean=[0.5, -1.0, 2.0], variance=[1.0, 0.25, 4.0], invert=True),
+             [(2, 4, 5, 3)]),
+            ("Normalization_hw", "Normalization",
+             dict(axis=(1, 2), mean=[[1.0, 2.0], [3.0, 4.0]], variance=[[1.0, 2.0], [0.5, 9.0]]),
+             [(2, 2, 2, 3)]),
+            ("Normalization_scalar", "Normalization", dict(axis=None, mean=1.5, variance=2.0),
+             [(2, 3, 4), (1, 5, 2)])]
+
+
+def prelu_configs():
+    return [(_name("PReLU", axes), "PReLU", dict(shared_axes=axes), shapes)
+            for axes, shapes in ((None, [(2, 3, 4, 5)]), ([1, 2], [(2, 3, 4, 5)]),
+                                 ([1], [(3, 4, 6)]), (None, [(5, 7)]))]
+
+
+def shape_only_configs():
+    return [("Permute_21", "Permute", dict(dims=(2, 1)), [(2, 3, 4)]),
+            ("Permute_312", "Permute", dict(dims=(3, 1, 2)), [(2, 3, 4, 5)]),
+            ("RepeatVector_3", "RepeatVector", dict(n=3), [(2, 5), (1, 1)]),
+            ("Identity", "Identity", {}, [(2, 3), (2, 3, 4, 5)])]
+
+
+def inference_identity_configs():
+    """Layers that are the identity at inference (training not set)."""
+    return [("SpatialDropout1D", "SpatialDropout1D", dict(rate=0.5), [(2, 4, 3)]),
+            ("SpatialDropout2D", "SpatialDropout2D", dict(rate=0.5), [(2, 3, 4, 3)]),
+            ("GaussianNoise", "GaussianNoise", dict(stddev=0.5), [(2, 3, 4)]),
+            ("GaussianDropout", "GaussianDropout", dict(rate=0.3), [(2, 3, 4)]),
+            ("ActivityRegularization", "ActivityRegularization", dict(l1=0.1, l2=0.2),
+             [(2, 3, 4)])]
+
+
 SINGLE_INPUT = [average_pooling_configs, max_pooling1d_configs, global_pooling_configs,
                 conv1d_configs, batch_norm_configs, zero_padding_configs, cropping_configs,
                 flatten_configs, reshape_configs, activation_configs, relu_configs,
                 leaky_relu_configs, elu_configs, softmax_configs, rescaling_configs,
-                dropout_configs]
-MERGE = [add_configs, concatenate_configs]
+                dropout_configs, layer_norm_configs, group_norm_configs, unit_norm_configs,
+                normalization_configs, prelu_configs, shape_only_configs,
+                inference_identity_configs]
+MERGE = [add_configs, concatenate_configs, elementwise_merge_configs, dot_configs]
 
 
 def all_configs():
@@ -242,7 +334,7 @@ def value_cases():
 
 def channel_axis(layer, args):
     """The axis that must stay concrete in compute_output_shape (for None variants)."""
-    if layer == "BatchNormalization":
+    if layer in ("BatchNormalization", "GroupNormalization"):
         return args.get("axis", -1)
     if args.get("data_format") == "channels_first":
         return 1

@@ -18,6 +18,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # name -> (file, exact text, replacement, what the bug is)
 MUTATIONS = {
+    "adam_without_bias_correction": (
+        "kerasmini/optimizers/adam.py",
+        "alpha = lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)",
+        "alpha = lr",
+        "Adam without bias correction (caught by conformance/test_optimizers.py)"),
     "same_padding_top_left": (
         "kerasmini/ops/shapes.py",
         "    return total // 2, total - total // 2",

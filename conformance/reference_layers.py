@@ -221,6 +221,112 @@ def concatenate(xs, axis):
     return out
 
 
+# ----- issue 11: merges, normalizations, small layers -------------------------------------
+ELEMENTWISE = {"Multiply": lambda a, b: a * b, "Maximum": np.maximum,
+               "Minimum": np.minimum, "Subtract": lambda a, b: a - b}
+
+
+def elementwise(layer, xs):
+    xs = [_f64(x) for x in xs]
+    if layer == "Average":
+        return add(xs) / len(xs)
+    out = xs[0]
+    for x in xs[1:]:
+        out = ELEMENTWISE[layer](out, x)
+    return out
+
+
+def dot(xs, axes, normalize):
+    """Per sample: sum over the paired axes of x[b] * y[b], by an explicit loop."""
+    x, y = (_f64(v) for v in xs)
+    pair = (axes, axes) if isinstance(axes, int) else axes
+    a1, a2 = (a % v.ndim for a, v in zip(pair, (x, y)))
+    if normalize:
+        x = x / np.sqrt(np.sum(x * x, axis=a1, keepdims=True))
+        y = y / np.sqrt(np.sum(y * y, axis=a2, keepdims=True))
+    rows = []
+    for b in range(x.shape[0]):
+        xs_, ys_ = np.moveaxis(x[b], a1 - 1, -1), np.moveaxis(y[b], a2 - 1, 0)
+        out = np.zeros(xs_.shape[:-1] + ys_.shape[1:])
+        for k in range(xs_.shape[-1]):
+            out += np.multiply.outer(xs_[..., k], ys_[k])
+        rows.append(out)
+    out = np.array(rows)
+    return out[:, None] if out.ndim == 1 else out
+
+
+def _normalize_groups(x, keep_axes, epsilon):
+    """(x - mean) / sqrt(var + eps) with the statistics over every axis not kept, per
+    position of the kept axes (math.fsum, two passes)."""
+    out = np.empty_like(x)
+    for index in np.ndindex(*[x.shape[a] for a in keep_axes]):
+        where = [slice(None)] * x.ndim
+        for a, i in zip(keep_axes, index):
+            where[a] = i
+        block = x[tuple(where)]
+        mean = math.fsum(block.ravel()) / block.size
+        var = math.fsum(((block - mean) ** 2).ravel()) / block.size
+        out[tuple(where)] = (block - mean) / math.sqrt(var + epsilon)
+    return out
+
+
+def layer_norm(x, axis, epsilon, gamma, beta):
+    x = _f64(x)
+    axes = sorted(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis))
+    keep = [a for a in range(x.ndim) if a not in axes]
+    out = _normalize_groups(x, keep, epsilon)
+    shape = [x.shape[a] if a in axes else 1 for a in range(x.ndim)]
+    if gamma is not None:
+        out = out * _f64(gamma).reshape(shape)
+    if beta is not None:
+        out = out + _f64(beta).reshape(shape)
+    return out
+
+
+def group_norm(x, groups, axis, epsilon, gamma, beta):
+    x = np.moveaxis(_f64(x), axis, -1)
+    channels = x.shape[-1]
+    groups = channels if groups == -1 else groups
+    grouped = x.reshape(x.shape[0], -1, groups, channels // groups)
+    out = _normalize_groups(grouped, [0, 2], epsilon).reshape(x.shape)
+    if gamma is not None:
+        out = out * _f64(gamma)
+    if beta is not None:
+        out = out + _f64(beta)
+    return np.moveaxis(out, -1, axis)
+
+
+def unit_norm(x, axis):
+    x = _f64(x)
+    axes = tuple(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis))
+    out = np.empty_like(x)
+    keep = [a for a in range(x.ndim) if a not in axes]
+    for index in np.ndindex(*[x.shape[a] for a in keep]):
+        where = [slice(None)] * x.ndim
+        for a, i in zip(keep, index):
+            where[a] = i
+        block = x[tuple(where)]
+        out[tuple(where)] = block / max(math.sqrt(math.fsum((block ** 2).ravel())), 1e-12)
+    return out
+
+
+def normalization(x, axis, mean, variance, invert):
+    x = _f64(x)
+    axes = () if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+    kept = sorted(a % x.ndim for a in axes)
+    shape = [x.shape[d] if d in kept else 1 for d in range(x.ndim)]
+    sizes = [x.shape[d] for d in kept]
+    mean = np.broadcast_to(np.asarray(mean, np.float64), sizes).reshape(shape)
+    std = np.maximum(np.sqrt(np.broadcast_to(np.asarray(variance, np.float64),
+                                             sizes).reshape(shape)), 1e-7)
+    return x * std + mean if invert else (x - mean) / std
+
+
+def prelu(x, alpha):
+    x = _f64(x)
+    return np.where(x >= 0, x, _f64(alpha) * x)
+
+
 # ----- dispatch --------------------------------------------------------------------------
 def output(layer, args, x, weights, weight_names=()):
     """The float64 reference output of `layer(**args)` at inference."""
@@ -272,4 +378,35 @@ def output(layer, args, x, weights, weight_names=()):
         return add(x)
     if layer == "Concatenate":
         return concatenate(x, args.get("axis", -1))
+    return issue11_output(layer, args, x, dict(zip(weight_names, weights)))
+
+
+IDENTITY_AT_INFERENCE = ("Identity", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise",
+                         "GaussianDropout", "ActivityRegularization")
+
+
+def issue11_output(layer, args, x, w):
+    if layer in ("Multiply", "Average", "Maximum", "Minimum", "Subtract"):
+        return elementwise(layer, x)
+    if layer == "Dot":
+        return dot(x, args["axes"], args.get("normalize", False))
+    if layer == "LayerNormalization":
+        return layer_norm(x, args.get("axis", -1), args.get("epsilon", 1e-3), w.get("gamma"),
+                          w.get("beta"))
+    if layer == "GroupNormalization":
+        return group_norm(x, args.get("groups", 32), args.get("axis", -1),
+                          args.get("epsilon", 1e-3), w.get("gamma"), w.get("beta"))
+    if layer == "UnitNormalization":
+        return unit_norm(x, args.get("axis", -1))
+    if layer == "Normalization":
+        return normalization(x, args.get("axis", -1), args["mean"], args["variance"],
+                             args.get("invert", False))
+    if layer == "PReLU":
+        return prelu(x, w["alpha"])
+    if layer == "Permute":
+        return np.transpose(_f64(x), (0, *args["dims"]))
+    if layer == "RepeatVector":
+        return np.stack([_f64(x)] * args["n"], axis=1)
+    if layer in IDENTITY_AT_INFERENCE:
+        return _f64(x)
     raise KeyError(layer)

@@ -16,6 +16,12 @@ MODEL_LAYERS += ("DepthwiseConv2D", "DepthwiseConv1D", "SeparableConv2D", "Separ
                  "Conv2DTranspose", "Conv1DTranspose", "AveragePooling1D",
                  "GlobalAveragePooling1D", "GlobalMaxPooling1D", "UpSampling2D",
                  "UpSampling1D", "ZeroPadding1D", "Cropping1D", "Resizing", "CenterCrop")
+# The merges, normalizations and small layers of grids_layers.py (issue 11, h11misc).
+MODEL_LAYERS += ("Multiply", "Subtract", "Average", "Maximum", "Minimum", "Dot",
+                 "LayerNormalization", "GroupNormalization", "UnitNormalization",
+                 "Normalization", "PReLU", "Permute", "RepeatVector", "Identity",
+                 "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
+                 "ActivityRegularization")
 LAYERS = ("Conv2D", "MaxPool2D", "Dense") + MODEL_LAYERS
 ALIASES = {"maxpool1d": "MaxPooling1D", "avgpool2d": "AveragePooling2D",
            "avgpool1d": "AveragePooling1D",

@@ -75,3 +75,15 @@ class TestConcatenateApi(unittest.TestCase):
     @parameterized.expand([c for c in grids_layers.concatenate_configs()], name_func=case_name)
     def test(self, name, layer, args, shapes):
         check_merge_api(layer, args, shapes)
+
+
+class TestElementwiseMergeApi(unittest.TestCase):
+    @parameterized.expand(grids_layers.elementwise_merge_configs(), name_func=case_name)
+    def test(self, name, layer, args, shapes):
+        check_merge_api(layer, args, shapes)
+
+
+class TestDotApi(unittest.TestCase):
+    @parameterized.expand(grids_layers.dot_configs(), name_func=case_name)
+    def test(self, name, layer, args, shapes):
+        check_merge_api(layer, args, shapes)

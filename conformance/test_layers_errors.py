@@ -132,11 +132,44 @@ CASES += [
     ("CenterCrop_rank5", "CenterCrop", dict(height=2, width=2), (1, 2, 5, 5, 2)),
 ]
 
+# Merges, normalizations and the small layers of real architectures (issue 11, h11misc).
+CASES += [
+    ("Multiply_different_shapes", "Multiply", {}, [(2, 3), (2, 4)]),
+    ("Maximum_one_input", "Maximum", {}, [(2, 3)]),
+    ("Subtract_three_inputs", "Subtract", {}, [(2, 3)] * 3),
+    ("Average_broadcast_unit_dim", "Average", {}, [(2, 3), (2, 1)]),
+    ("Dot_axes_str", "Dot", dict(axes="1"), [(2, 3), (2, 3)]),
+    ("Dot_axes_three", "Dot", dict(axes=(1, 1, 1)), [(2, 3), (2, 3)]),
+    ("Dot_mismatched_sizes", "Dot", dict(axes=1), [(2, 3), (2, 4)]),
+    ("Dot_three_inputs", "Dot", dict(axes=1), [(2, 3)] * 3),
+    ("LayerNormalization_axis_str", "LayerNormalization", dict(axis="x"), (2, 3)),
+    ("LayerNormalization_axis_out_of_range", "LayerNormalization", dict(axis=3), (2, 3)),
+    ("GroupNormalization_groups_0", "GroupNormalization", dict(groups=0), X4),
+    ("GroupNormalization_more_groups", "GroupNormalization", dict(groups=4), X4),
+    ("GroupNormalization_not_dividing", "GroupNormalization", dict(groups=3), (1, 2, 2, 4)),
+    ("UnitNormalization_axis_str", "UnitNormalization", dict(axis="x"), (2, 3)),
+    ("Normalization_mean_only", "Normalization", dict(mean=1.0), (2, 3)),
+    ("Normalization_shapes_differ", "Normalization", dict(mean=[1.0, 2.0], variance=[1.0]),
+     (2, 2)),
+    ("Embedding_input_dim_0", "Embedding", dict(input_dim=0, output_dim=2), (2, 3)),
+    ("Embedding_output_dim_str", "Embedding", dict(input_dim=3, output_dim="2"), (2, 3)),
+    ("Permute_not_a_permutation", "Permute", dict(dims=(1, 1)), (2, 3, 4)),
+    ("Permute_zero_index", "Permute", dict(dims=(0, 1)), (2, 3, 4)),
+    ("RepeatVector_rank3", "RepeatVector", dict(n=2), (2, 3, 4)),
+    ("RepeatVector_n_str", "RepeatVector", dict(n="2"), (2, 3)),
+    ("SpatialDropout1D_rank4", "SpatialDropout1D", dict(rate=0.5), X4),
+    ("SpatialDropout2D_rank3", "SpatialDropout2D", dict(rate=0.5), X3),
+    ("RandomFlip_mode_bad", "RandomFlip", dict(mode="diagonal"), X4),
+    ("RandomRotation_fill_bad", "RandomRotation", dict(factor=0.1, fill_mode="mirror"), X4),
+]
+
 # Second calls: the layer is built by the first call.
 SECOND_CALL = [
     ("BatchNormalization_second_call_features", "BatchNormalization", {}, (2, 3), (2, 4)),
     ("Conv1D_second_call_channels", "Conv1D", dict(filters=2, kernel_size=3), X3, (1, 6, 3)),
     ("Cropping2D_second_call_too_small", "Cropping2D", dict(cropping=2), X4, (1, 3, 5, 2)),
+    ("LayerNormalization_second_call_features", "LayerNormalization", {}, (2, 3), (2, 4)),
+    ("PReLU_second_call_features", "PReLU", {}, (2, 3), (2, 4)),
 ]
 
 # name -> (tf.keras's outcome: class name, "OpError" or None for success; kerasmini's; why)
@@ -173,6 +206,19 @@ DELIBERATE = {
                                        "ValueError; kerasmini raises that ValueError"),
     "Resizing_rank2": ("IndexError", "ValueError", "tf.keras fails with IndexError inside "
                        "the call; kerasmini raises ValueError naming the ranks it takes"),
+    # Merges, normalizations and small layers (issue 11, h11misc).
+    "LayerNormalization_axis_out_of_range": ("IndexError", "ValueError", "tf.keras fails "
+                                             "with IndexError in build; kerasmini raises "
+                                             "ValueError naming the axis and the shape"),
+    "LayerNormalization_second_call_features": (
+        _OP, "ValueError", "InvalidArgumentError when gamma does not broadcast; kerasmini's "
+        "input spec raises ValueError naming the axis and its expected size"),
+    "PReLU_second_call_features": (
+        _OP, "ValueError", "InvalidArgumentError when alpha does not broadcast; kerasmini's "
+        "input spec raises ValueError naming the axis and its expected size"),
+    "RandomFlip_mode_bad": (None, "ValueError", "tf.keras accepts any mode and ignores it at "
+                            "inference; kerasmini refuses an unknown mode (an argument is "
+                            "never accepted and ignored)"),
     "UpSampling2D_bicubic": (None, "ValueError", "bicubic (and lanczos, area, ...) "
                              "interpolation is not implemented in kerasmini: ValueError"),
     "Resizing_bicubic": (None, "ValueError", "bicubic (and lanczos, area, ...) "

@@ -165,6 +165,11 @@ def recorded(activation):
                       *args, **kwargs)
             return (np.asarray(dx).astype(y.dtype),)
 
-        return tape.record(y, (x,), vjp, activation.__name__)
+        out = tape.record(y, (x,), vjp, activation.__name__)
+        if activation.__name__ in ("softmax", "sigmoid") and out is not y:
+            # as Keras: a crossentropy on these probabilities uses the logits instead
+            # (exact gradient p - y, no clipping); see losses/losses.py
+            out._keras_logits = (activation.__name__, x)
+        return out
 
     return wrapper

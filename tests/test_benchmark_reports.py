@@ -35,8 +35,8 @@ def test_model_tables_list_every_row_and_skip():
               "profiles": [{"model": "A", "batch": 32, "rows": [
                   {"kind": "Conv2D 3x3/1", "layers": 2, "seconds": 0.01, "share": 0.5}]}]}
     text = "\n".join(model_lines(models))
-    assert "| A batch 1 | 1.0 ms | 4.0 ms | 0.25 |" in text
-    assert "| A batch 1 | 2.0 ms | 4.0 ms | 0.50 |" in text
+    assert "| A batch 1 | 1.0 ms | 4.0 ms | 0.250 |" in text
+    assert "| A batch 1 | 2.0 ms | 4.0 ms | 0.500 |" in text
     assert "Skipped: MobileNetV2: kerasmini has no DepthwiseConv2D yet." in text
     assert "| Conv2D 3x3/1 | 2 | 10.0 | 50% |" in text
 

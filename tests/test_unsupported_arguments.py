@@ -52,7 +52,7 @@ class UnsupportedArgumentsTest(unittest.TestCase):
                                                          verbose=0),
                                           model.predict(np.ones((2, 3)), verbose=0))
 
-    def test_a_training_configuration_it_cannot_restore_is_said(self):
+    def test_a_training_configuration_is_restored(self):
         model = small_model()
         with tempfile.TemporaryDirectory() as folder:
             path, compiled = os.path.join(folder, "m.keras"), os.path.join(folder, "c.keras")
@@ -65,12 +65,14 @@ class UnsupportedArgumentsTest(unittest.TestCase):
                         config["compile_config"] = {"optimizer": "adam", "loss": "mse"}
                         data = json.dumps(config)
                     target.writestr(name, data)
-            with self.assertWarnsRegex(UserWarning, "compile_config"):
-                keras.models.load_model(compiled)
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
-                keras.models.load_model(compiled, compile=False)
+                restored = keras.models.load_model(compiled)  # compiled, as Keras does
+                bare = keras.models.load_model(compiled, compile=False)
                 keras.models.load_model(path)  # nothing to restore: nothing to say
+            self.assertEqual(type(restored.optimizer).__name__, "Adam")
+            self.assertEqual(restored.loss, keras.losses.mean_squared_error)
+            self.assertFalse(bare.compiled)
 
     def test_expand_nested_draws_or_refuses(self):
         flat = small_model()

@@ -162,7 +162,7 @@ class ModelConformanceTest(unittest.TestCase):
                                            err_msg=f"{name}: .weights.h5")
 
     def test_trained_model_from_tf_keras(self):
-        """A model fitted in tf.keras (optimizer state in the file) loads and agrees."""
+        """A model fitted in tf.keras loads and agrees, compiled with its optimizer state."""
         tf = every_layer(keras)
         rng = np.random.default_rng(5)
         x = rng.random((32, 20, 18, 2)).astype("float32")
@@ -170,8 +170,10 @@ class ModelConformanceTest(unittest.TestCase):
         tf.fit(x, np.eye(5)[rng.integers(0, 5, 32)], epochs=2, verbose=0)
         with tempfile.TemporaryDirectory() as d:
             tf.save(os.path.join(d, "trained.keras"))
-            with self.assertWarnsRegex(UserWarning, "compile_config"):  # not restored
-                km = kerasmini.models.load_model(os.path.join(d, "trained.keras"))
+            km = kerasmini.models.load_model(os.path.join(d, "trained.keras"))
+        self.assertEqual(int(km.optimizer.iterations.value), int(tf.optimizer.iterations))
+        for km_state, tf_state in zip(km.optimizer.variables, tf.optimizer.variables):
+            np.testing.assert_array_equal(km_state.numpy(), tf_state.numpy())
         np.testing.assert_allclose(km.predict(x, verbose=0), tf.predict(x, verbose=0),
                                    atol=ATOL, rtol=1e-5)
 

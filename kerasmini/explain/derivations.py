@@ -11,6 +11,7 @@ why there is no output, in words.
 from fractions import Fraction
 
 from kerasmini import layers
+from kerasmini.applications.convnext import LayerScale, StochasticDepth
 from kerasmini.explain.explanation import Explanation, format_number, shape_as_tuple
 from kerasmini.layers.convolutional.base_conv import BaseConv
 from kerasmini.layers.convolutional.base_conv_transpose import BaseConvTranspose
@@ -19,8 +20,16 @@ from kerasmini.layers.convolutional.base_separable_conv import BaseSeparableConv
 from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.merging.add import Add
+from kerasmini.layers.merging.average import Average
+from kerasmini.layers.merging.base_merge import Merge
 from kerasmini.layers.merging.concatenate import Concatenate
+from kerasmini.layers.merging.maximum import Maximum
+from kerasmini.layers.merging.minimum import Minimum
+from kerasmini.layers.merging.multiply import Multiply
+from kerasmini.layers.merging.subtract import Subtract
+from kerasmini.layers.operation import Operation
 from kerasmini.layers.pooling.base_pooling import BasePooling
+from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
 from kerasmini.ops.layout import join_channels, split_channels
 from kerasmini.ops.shapes import (conv_transpose_crop, conv_transpose_length,
                                   effective_kernel_size, output_length, same_padding)
@@ -39,13 +48,14 @@ def explain_layer(layer, input_shape):
     """
     input_shape = ([tuple(s) for s in input_shape] if is_shape_list(input_shape)
                    else tuple(input_shape))
-    merges = isinstance(layer, (layers.Add, layers.Concatenate))
+    # a merge layer (Add, Dot, ...) or a tensor operation takes a list of shapes
+    merges = isinstance(layer, (Merge, Operation))
     if merges != isinstance(input_shape, list):  # one shape for a merge, or a list for one
         name = type(layer).__name__
         return _invalid(Explanation(name, input_shape),
                         f"{name} takes a list of input shapes, one per input"
                         if merges else f"{name} takes one input shape, not a list")
-    for base, explainer in EXPLAINERS:
+    for base, explainer in EXPLAINERS + _more_explainers():
         if isinstance(layer, base):
             return explainer(layer, input_shape)
     return explain_other(layer, input_shape)
@@ -490,16 +500,27 @@ def _misfit(declared, given):
     return None
 
 
+# what each elementwise merge does to its inputs: (verb, past participle)
+ELEMENTWISE_VERBS = {"Add": ("sums", "summed"), "Multiply": ("multiplies", "multiplied"),
+                     "Average": ("averages", "averaged"),
+                     "Maximum": ("takes the maximum of", "compared"),
+                     "Minimum": ("takes the minimum of", "compared"),
+                     "Subtract": ("subtracts (first minus second)", "subtracted")}
+
+
 def explain_add(layer, input_shapes):
-    explanation = Explanation("Add()", input_shapes)
-    explanation.lines.append(f"Add sums its {len(input_shapes)} inputs element by element: "
-                             "their shapes must be equal (a size of 1 is broadcast)")
+    """Add and the other elementwise merges (Multiply, Average, ...): broadcasting."""
+    name = type(layer).__name__
+    explanation = Explanation(f"{name}()", input_shapes)
+    verb, done = ELEMENTWISE_VERBS.get(name, ("combines", "combined"))
+    explanation.lines.append(f"{name} {verb} its {len(input_shapes)} inputs element by "
+                             "element: their shapes must be equal (a size of 1 is broadcast)")
     ndim = max(len(s) for s in input_shapes)
     padded = [(1,) * (ndim - len(s)) + tuple(s) for s in input_shapes]
     for axis, sizes in enumerate(zip(*padded)):
         if len({d for d in sizes if d not in (None, 1)}) > 1:
             return _invalid(explanation, f"axis {axis}: sizes {_sizes(sizes)} differ and "
-                                         "are not 1, so they cannot be added")
+                                         f"are not 1, so they cannot be {'added' if name == 'Add' else 'combined'}")
     output_shape = _merge_output(layer, explanation, input_shapes)
     if output_shape is None:
         return explanation
@@ -513,7 +534,7 @@ def explain_add(layer, input_shapes):
                                  "shape")
     explanation.summary = ("; ".join(f"axis {axis}: {_sizes(sizes)} broadcast -> "
                                      f"{output_shape[axis]}" for axis, sizes in differ)
-                           or f"{len(input_shapes)} equal shapes summed -> same shape")
+                           or f"{len(input_shapes)} equal shapes {done} -> same shape")
     return explanation
 
 
@@ -597,6 +618,32 @@ WORDS = {
     layers.Resizing: "Resizing resamples every image to (height, width)",
     layers.CenterCrop: "CenterCrop keeps the central (height, width) region (an image "
                        "smaller than that is cropped to its aspect ratio and resized)",
+    layers.LayerNormalization: "each sample is normalized over its `axis` values (its own "
+                               "mean and variance); gamma and beta have the size of those "
+                               "axes; shape unchanged",
+    layers.GroupNormalization: "the channels are split into groups; each sample is "
+                               "normalized over every position of each group; shape unchanged",
+    layers.UnitNormalization: "each sample is divided by its L2 norm along `axis`; shape "
+                              "unchanged",
+    layers.Normalization: "(x - mean) / sqrt(variance) per position of the kept `axis`; "
+                          "shape unchanged",
+    layers.PReLU: "x where x >= 0, alpha * x below, alpha learned per position (shared "
+                  "along shared_axes); shape unchanged",
+    layers.Identity: "the output is the input",
+    layers.SpatialDropout1D: "Dropout of whole channels while training; shape unchanged",
+    layers.SpatialDropout2D: "Dropout of whole channels while training; shape unchanged",
+    layers.GaussianNoise: "adds Gaussian noise while training; shape unchanged",
+    layers.GaussianDropout: "multiplies by Gaussian noise around 1 while training; shape "
+                            "unchanged",
+    layers.ActivityRegularization: "the identity, adding a penalty on the output to the "
+                                   "losses",
+    RandomAugmentation: "a random image change while training, the identity at inference; "
+                        "shape unchanged",
+    LayerScale: "multiplies every channel by its own learned scale; shape unchanged",
+    StochasticDepth: "drops the residual branch of random samples while training; shape "
+                     "unchanged",
+    Operation: "a tensor operation (x + y, x * 0.5) recorded in the graph, element by "
+               "element with broadcasting",
 }
 
 
@@ -664,10 +711,17 @@ def _product(values):
     return result
 
 
+def _more_explainers():
+    from kerasmini.explain import tensor_layers  # imports this file's helpers
+    return tensor_layers.EXPLAINERS
+
+
 EXPLAINERS = ((BaseSeparableConv, explain_separable_conv),
               (BaseDepthwiseConv, explain_depthwise_conv),
-              (BaseConvTranspose, explain_conv_transpose), (BaseConv, explain_conv), (BasePooling, explain_pooling),
-              (Dense, explain_dense), (InputLayer, explain_input), (Add, explain_add),
+              (BaseConvTranspose, explain_conv_transpose), (BaseConv, explain_conv),
+              (BasePooling, explain_pooling),
+              (Dense, explain_dense), (InputLayer, explain_input),
+              ((Add, Multiply, Average, Maximum, Minimum, Subtract), explain_add),
               (Concatenate, explain_concatenate))
 
 

@@ -8,7 +8,7 @@ shapes -- starting from the given input shapes, or the model's own Inputs.
 from collections import defaultdict
 
 from kerasmini.explain.derivations import explain_layer, is_shape_list
-from kerasmini.layers.keras_tensor import map_structure
+from kerasmini.layers.keras_tensor import KerasTensor, map_structure
 
 
 def is_graph(model):
@@ -53,13 +53,16 @@ def explain_call(node, shapes):
         return explain_layer(node.operation, shapes[id(node.outputs[0])])
     if any(shapes.get(id(t)) is None for t in node.input_tensors):
         return None
-    return explain_layer(node.operation, map_structure(lambda t: shapes[id(t)],
-                                                       node.call_args))
+    # an operation's plain-number arguments (x + 3.0) have the shape ()
+    return explain_layer(node.operation, map_structure(
+        lambda t: shapes[id(t)] if isinstance(t, KerasTensor) else (), node.call_args))
 
 
 def ordered_nodes(model):
-    """Every layer call of the model, deepest first; ties in `model.layers` order."""
-    position = {id(layer): n for n, layer in enumerate(model.layers)}
+    """Every layer call of the model, deepest first; ties in the order of its operations
+    (`model.layers` and the tensor operations such as `x + y`)."""
+    operations = getattr(model, "_operations", None) or model.layers
+    position = {id(layer): n for n, layer in enumerate(operations)}
 
     def key(node):
         return position[id(node.operation)], node.operation._inbound_nodes.index(node)

@@ -1,6 +1,7 @@
 """`from kerasmini import layers` stands in for `from tensorflow.keras import layers`."""
 from kerasmini.layers.activations.elu import ELU
 from kerasmini.layers.activations.leaky_relu import LeakyReLU
+from kerasmini.layers.activations.prelu import PReLU
 from kerasmini.layers.activations.relu import ReLU
 from kerasmini.layers.activations.softmax import Softmax
 from kerasmini.layers.convolutional.conv1d import Conv1D
@@ -13,12 +14,23 @@ from kerasmini.layers.convolutional.separable_conv1d import SeparableConv1D
 from kerasmini.layers.convolutional.separable_conv2d import SeparableConv2D
 from kerasmini.layers.core.activation import Activation
 from kerasmini.layers.core.dense import Dense
+from kerasmini.layers.core.embedding import Embedding
+from kerasmini.layers.core.identity import Identity
 from kerasmini.layers.core.input_layer import Input, InputLayer
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.layers.merging.add import Add
-from kerasmini.layers.merging.concatenate import Concatenate
+from kerasmini.layers.merging.add import Add, add
+from kerasmini.layers.merging.average import Average, average
+from kerasmini.layers.merging.concatenate import Concatenate, concatenate
+from kerasmini.layers.merging.dot import Dot, dot
+from kerasmini.layers.merging.maximum import Maximum, maximum
+from kerasmini.layers.merging.minimum import Minimum, minimum
+from kerasmini.layers.merging.multiply import Multiply, multiply
+from kerasmini.layers.merging.subtract import Subtract, subtract
 from kerasmini.layers.normalization.batch_normalization import BatchNormalization
+from kerasmini.layers.normalization.group_normalization import GroupNormalization
+from kerasmini.layers.normalization.layer_normalization import LayerNormalization
+from kerasmini.layers.normalization.unit_normalization import UnitNormalization
 from kerasmini.layers.pooling.average_pooling1d import AveragePooling1D, AvgPool1D
 from kerasmini.layers.pooling.average_pooling2d import AveragePooling2D, AvgPool2D
 from kerasmini.layers.pooling.global_average_pooling1d import (GlobalAveragePooling1D,
@@ -32,12 +44,25 @@ from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
 from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
 from kerasmini.layers.preprocessing.center_crop import CenterCrop
+from kerasmini.layers.preprocessing.normalization import Normalization
+from kerasmini.layers.preprocessing.random_brightness import RandomBrightness
+from kerasmini.layers.preprocessing.random_contrast import RandomContrast
+from kerasmini.layers.preprocessing.random_flip import RandomFlip
+from kerasmini.layers.preprocessing.random_rotation import RandomRotation
+from kerasmini.layers.preprocessing.random_translation import RandomTranslation
+from kerasmini.layers.preprocessing.random_zoom import RandomZoom
 from kerasmini.layers.preprocessing.rescaling import Rescaling
 from kerasmini.layers.preprocessing.resizing import Resizing
+from kerasmini.layers.regularization.activity_regularization import ActivityRegularization
 from kerasmini.layers.regularization.dropout import Dropout
+from kerasmini.layers.regularization.gaussian_dropout import GaussianDropout
+from kerasmini.layers.regularization.gaussian_noise import GaussianNoise
+from kerasmini.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
 from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
 from kerasmini.layers.reshaping.flatten import Flatten
+from kerasmini.layers.reshaping.permute import Permute
+from kerasmini.layers.reshaping.repeat_vector import RepeatVector
 from kerasmini.layers.reshaping.reshape import Reshape
 from kerasmini.layers.reshaping.up_sampling1d import UpSampling1D
 from kerasmini.layers.reshaping.up_sampling2d import UpSampling2D
@@ -52,16 +77,23 @@ SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "Add", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
-    "BatchNormalization", "CenterCrop", "Concatenate", "Conv1D", "Conv1DTranspose",
-    "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution1DTranspose",
-    "Convolution2D", "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense",
-    "DepthwiseConv1D", "DepthwiseConv2D", "Dropout", "ELU", "Flatten",
-    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
-    "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D", "Input", "InputLayer", "InputSpec", "Layer", "LeakyReLU",
-    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ReLU", "Rescaling",
-    "Reshape", "Resizing", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
-    "SeparableConvolution2D", "Softmax", "UpSampling1D", "UpSampling2D", "ZeroPadding1D",
-    "ZeroPadding2D",
+    "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
+    "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "CenterCrop",
+    "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
+    "Convolution1D", "Convolution1DTranspose", "Convolution2D",
+    "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
+    "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding", "Flatten",
+    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
+    "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization",
+    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
+    "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
+    "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
+    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "Softmax",
+    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UnitNormalization",
+    "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
+    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+    "subtract",
 ]

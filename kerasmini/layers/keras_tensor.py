@@ -25,18 +25,54 @@ class KerasTensor:
     def ndim(self):
         return len(self.shape)
 
+    # `x + y`, `x * 0.5`, ... record Keras 3's tensor operations (layers/operation.py)
+    def _operation(self, name, x1, x2):
+        from kerasmini.layers import operation
+        return getattr(operation, name)()(x1, x2)
+
+    def __add__(self, other):
+        return self._operation("Add", self, other)
+
+    def __radd__(self, other):
+        return self._operation("Add", other, self)
+
+    def __sub__(self, other):
+        return self._operation("Subtract", self, other)
+
+    def __rsub__(self, other):
+        return self._operation("Subtract", other, self)
+
+    def __mul__(self, other):
+        return self._operation("Multiply", self, other)
+
+    def __rmul__(self, other):
+        return self._operation("Multiply", other, self)
+
+    def __truediv__(self, other):
+        return self._operation("TrueDivide", self, other)
+
+    def __rtruediv__(self, other):
+        return self._operation("TrueDivide", other, self)
+
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
 
 class Node:
-    """One call of `operation` on symbolic inputs (`call_args`: a tensor or a list)."""
+    """One call of `operation` on symbolic inputs.
 
-    def __init__(self, operation, call_args=None, outputs=(), call_kwargs=None):
+    `call_args` is the one argument of a layer call (a tensor or a list of tensors), or,
+    when `positional`, the positional arguments of an operation (`op(x, 3.0)`: tensors
+    and plain numbers).
+    """
+
+    def __init__(self, operation, call_args=None, outputs=(), call_kwargs=None,
+                 positional=False):
         self.operation = operation
         self.call_args = call_args
         self.call_kwargs = dict(call_kwargs or {})
-        self.input_tensors = flatten(call_args) if call_args is not None else []
+        self.positional = positional
+        self.input_tensors = [t for t in flatten(call_args) if isinstance(t, KerasTensor)]
         self.outputs = list(outputs)
         self.output_tensors = self.outputs
 

@@ -100,10 +100,11 @@ class Layer:
 
     # ----- weights -----------------------------------------------------------------
     def add_weight(self, shape, initializer, name, trainable=True, regularizer=None,
-                   constraint=None):
-        reserve(shape, self._dtype, f"{self.name}/{name}")
-        value = initializer(tuple(shape), dtype=self._dtype)
-        variable = Variable(value, name=name, dtype=self._dtype, trainable=trainable,
+                   constraint=None, dtype=None):
+        dtype = dtype or self._dtype  # e.g. Normalization's int64 sample count
+        reserve(shape, dtype, f"{self.name}/{name}")
+        value = initializer(tuple(shape), dtype=dtype)
+        variable = Variable(value, name=name, dtype=dtype, trainable=trainable,
                             path=f"{self.name}/{name}", constraint=constraint)
         variable.regularizer = regularizer
         self._variables = self._variables + [variable]  # new list: build can be undone

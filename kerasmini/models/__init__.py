@@ -15,9 +15,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     custom_objects: {name: your kerasmini.layers.Layer subclass} for the classes the file
         names that kerasmini does not have (or register them with
         kerasmini.saving.register_keras_serializable).
-    compile: kerasmini models have no training configuration yet, so a loaded model is
-        never compiled: with compile=True, a file that holds one (compile_config) loads
-        with a warning saying so; compile=False asks for exactly what kerasmini does.
+    compile: True (Keras's default) compiles the model from the file's compile_config
+        and restores the optimizer state saved with it, so training continues where it
+        stopped; False loads the architecture and weights only.
     safe_mode: kerasmini never runs code from a file, so it is always safe;
         safe_mode=False (allow code such as Lambda layers) is an error.
     """

@@ -6,6 +6,7 @@ import numpy as np
 from kerasmini import autodiff
 
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
+from kerasmini.layers.operation import Operation
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.models.model import Model, layer_row
 from kerasmini.object_configs import plain
@@ -33,8 +34,11 @@ class Functional(Model):
                                  f"Received: {t!r}")
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self.inputs, self.outputs = flatten(inputs), flatten(outputs)
-        self._nodes, self._nodes_by_depth, self._layers = map_graph(self.inputs,
-                                                                    self.outputs)
+        self._nodes, self._nodes_by_depth, self._operations = map_graph(self.inputs,
+                                                                        self.outputs)
+        # as in Keras, `layers` leaves out tensor operations (`x + y`): they have no
+        # weights; summary() and the config list every operation
+        self._layers = [op for op in self._operations if not isinstance(op, Operation)]
         super().__init__(name=name, trainable=trainable, **kwargs)
         self.built = True
 
@@ -69,11 +73,13 @@ class Functional(Model):
             for node in self._nodes_by_depth[depth]:
                 if node.is_input:
                     continue
-                args = map_structure(lambda t: values[id(t)], node.call_args)
+                args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor)
+                                     else t, node.call_args)
                 kwargs = dict(node.call_kwargs)
                 if training is not None:
                     kwargs["training"] = training
-                outputs = node.operation(args, **kwargs)
+                outputs = (node.operation(*args, **kwargs) if node.positional
+                           else node.operation(args, **kwargs))
                 for tensor, value in zip(node.outputs, flatten(outputs)):
                     values[id(tensor)] = value
         return map_structure(lambda t: values[id(t)], self._outputs_struct)
@@ -95,11 +101,11 @@ class Functional(Model):
                 break
             nodes += depth_nodes
         if sequential_like:  # a layer called twice makes a graph too
-            for layer in self.layers:
+            for layer in self._operations:
                 if sum(node in nodes for node in layer._inbound_nodes) > 1:
                     sequential_like = False
         rows = []
-        for layer in self.layers:
+        for layer in self._operations:
             own = [n for n in layer._inbound_nodes if n in self._nodes]
             shape = own[-1].outputs[0].shape if own else None
             row = layer_row(layer, shape)
@@ -115,14 +121,14 @@ class Functional(Model):
     # ----- config ------------------------------------------------------------------
     def get_config(self):
         reindex = {}
-        for layer in self.layers:
+        for layer in self._operations:
             kept = 0
             for index, node in enumerate(layer._inbound_nodes):
                 if node in self._nodes:
                     reindex[(id(layer), index)] = kept
                     kept += 1
         layer_configs = []
-        for layer in self.layers:
+        for layer in self._operations:
             config = serialize_layer(layer)
             config["name"] = layer.name
             config["inbound_nodes"] = [serialize_node(node, reindex)
@@ -156,6 +162,9 @@ def serialize_node(node, reindex):
                                              history.tensor_index]}}
 
     args = node.call_args
+    if node.positional:  # an operation: op(x, 3.0) -> args [tensor, 3.0]
+        return {"args": [tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
+                         for a in args], "kwargs": {}}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
     return {"args": [arg], "kwargs": plain(node.call_kwargs)}
@@ -202,12 +211,19 @@ def _replay_calls(created, pending):
         progressed = False
         for name, nodes in pending.items():
             while nodes:
+                is_operation = isinstance(created[name], Operation)
                 try:
-                    args = [_node_argument(created, a) for a in nodes[0].get("args", [])]
+                    args = [_node_argument(created, a, constants=is_operation)
+                            for a in nodes[0].get("args", [])]
                 except IndexError:
                     break  # an input comes from a call not replayed yet
                 kwargs = {k: v for k, v in (nodes[0].get("kwargs") or {}).items()
                           if k == "training" and v is not None}
+                if is_operation:  # op(x, 3.0): positional tensors and numbers
+                    created[name](*args)
+                    nodes.pop(0)
+                    progressed = True
+                    continue
                 if len(args) != 1:
                     raise ValueError(f"Layer '{name}' is called with {len(args)} positional "
                                      "arguments in the model config; kerasmini layers take "
@@ -220,7 +236,9 @@ def _replay_calls(created, pending):
                              "disconnected nodes.")
 
 
-def _node_argument(created, arg):
+def _node_argument(created, arg, constants=False):
+    if constants and isinstance(arg, (int, float)) and not isinstance(arg, bool):
+        return arg  # a number an operation was called with (`x + 3.0`)
     if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
         return _tensor(created, *arg["config"]["keras_history"])
     if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):

@@ -2,13 +2,16 @@
 
 A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
 an explicit table of the classes kerasmini has (`_layer_classes()`), then among the
-user's classes (registered or passed as custom_objects, object_registration.py).
-Nothing named in a
+user's classes (registered or passed as custom_objects, object_registration.py); classes
+that Keras keeps outside `keras.layers` (tensor operations, applications' private layers)
+are found by the pair (saved module, class name) in `MODULE_CLASSES`. Nothing named in a
 file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
 """
 from kerasmini import layers
+from kerasmini.applications import convnext, inception_resnet_v2
+from kerasmini.layers import operation
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import plain
@@ -23,10 +26,23 @@ def _layer_classes():
     from kerasmini.models.functional import Functional
     from kerasmini.models.sequential import Sequential
     table = {name: getattr(layers, name) for name in layers.__all__
-             if name not in ("Layer", "InputSpec", "Input")}
+             if name[0].isupper() and name not in ("Layer", "InputSpec", "Input")}
     table.update(Sequential=Sequential, Functional=Functional, Model=Functional)
     return table
 
+
+# (saved module, class name) -> class, for what Keras saves under its own module
+MODULE_CLASSES = {
+    ("keras.src.applications.convnext", "LayerScale"): convnext.LayerScale,
+    ("keras.src.applications.convnext", "StochasticDepth"): convnext.StochasticDepth,
+    ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"):
+        inception_resnet_v2.CustomScaleLayer,
+    ("keras.src.ops.numpy", "Add"): operation.Add,
+    ("keras.src.ops.numpy", "Multiply"): operation.Multiply,
+    ("keras.src.ops.numpy", "Subtract"): operation.Subtract,
+    ("keras.src.ops.numpy", "TrueDivide"): operation.TrueDivide,
+}
+_MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -35,6 +51,9 @@ MODEL_MODULES = {"Sequential": ("keras", None),
 def serialize_layer(layer):
     """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
     class_name = type(layer).__name__
+    if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
+        return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
+                "config": plain(layer.get_config()), "registered_name": class_name}
     if type(layer) in GLOBAL_CUSTOM_NAMES:  # a user's class, registered: Keras's form
         return {"module": type(layer).__module__, "class_name": class_name,
                 "config": plain(layer.get_config()),
@@ -58,11 +77,20 @@ def _find_class(config, class_name, registered):
                 f"custom_objects['{registered or class_name}'] must be a "
                 f"subclass of kerasmini.layers.Layer. Received: {cls!r}")
         return cls
+    module = str(config.get("module"))
+    if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
+        return MODULE_CLASSES[(module, class_name)]
+    if module.startswith("keras.src.ops."):
+        raise UnsupportedLayerError(
+            f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
+            f"model graph: kerasmini supports only these operations: "
+            f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
     classes = _layer_classes()
-    if class_name not in classes or registered not in (None, class_name):
+    if (class_name not in classes or registered not in (None, class_name)
+            or module.startswith("keras.src.applications.")):
         name = registered or class_name
         raise UnsupportedLayerError(
-            f"Unsupported layer class '{name}' (module {config.get('module')!r}): "
+            f"Unsupported layer class '{name}' (module {module!r}): "
             f"kerasmini can load only these classes: {sorted(classes)}, and a user's "
             "own classes passed as custom_objects or registered with "
             "kerasmini.saving.register_keras_serializable.")

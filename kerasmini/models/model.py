@@ -10,9 +10,10 @@ from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
 from kerasmini.models.layer_configs import serialize_layer
 from kerasmini.models.summary import print_summary, shape_as_summary
+from kerasmini.models.trainer import Trainer
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """A model: layers wired together. `Model(inputs, outputs)` makes a functional model.
 
     `inputs` are tensors from `kerasmini.Input`, `outputs` the tensors that calling

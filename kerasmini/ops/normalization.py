@@ -32,7 +32,12 @@ def normalize(x, mean, variance, gamma, beta, epsilon, axis):
     shift = -mean * inv
     if beta is not None:
         shift = shift + beta
-    return (x * inv.reshape(broadcast) + shift.reshape(broadcast)).astype(x.dtype)
+    # One output array, multiplied into and then added to in place: no `x * inv`
+    # temporary and no cast copy (BatchNormalization was 11-23% of ResNet50 and
+    # DenseNet121 predict at batch 32, docs/performance.md).
+    out = np.multiply(x, inv.reshape(broadcast).astype(x.dtype, copy=False))
+    out += shift.reshape(broadcast).astype(x.dtype, copy=False)
+    return out
 
 
 def _batch_normalization_vjp(g, out, x, gamma, beta, mean, variance, epsilon, axis):

@@ -7,7 +7,7 @@
   core is busy the wake-up waits for a scheduler tick (~8 ms measured).
 - A larger one is cut into blocks of rows that the kernel threads take from a queue, each
   block a single-threaded BLAS product (`threads.over_parts`, which says why not BLAS's
-  own threads).
+  own threads, and uses only cores other processes leave idle).
 """
 import numpy as np
 

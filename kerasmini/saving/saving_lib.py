@@ -73,6 +73,12 @@ def _write_weights(model, target):
             group.attrs["name"] = layer.name
             for i, v in enumerate(variables):
                 group.create_dataset(str(i), data=v.numpy())
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None:  # as Keras: optimizer/vars/0.. in its variables' order
+            group = f.create_group("optimizer").create_group("vars")
+            group.attrs["name"] = optimizer.name
+            for i, v in enumerate(optimizer.variables):
+                group.create_dataset(str(i), data=v.numpy())
         f.create_group("vars").attrs["name"] = model.name
 
 
@@ -94,7 +100,8 @@ def save_model(model, filepath, overwrite=True):
     _check_overwrite(filepath, overwrite)
     config = serialize_layer(model)
     config["build_config"] = {"input_shape": config["config"].get("build_input_shape")}
-    config["compile_config"] = None
+    config["compile_config"] = (model.get_compile_config()
+                                if getattr(model, "compiled", False) else None)
     metadata = {"keras_version": KERAS_VERSION,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     weights = io.BytesIO()
@@ -221,6 +228,24 @@ def load_weights(model, filepath):
     _assign(values)
 
 
+def _read_optimizer_state(optimizer, source, where):
+    """{'0': array, ...} from optimizer/vars, each checked against the optimizer's own
+    variable shape; None when the file holds no optimizer state or a different count
+    (Keras then warns and keeps the fresh state)."""
+    with safe.open_h5(source, where) as f, safe.reading(where):
+        group = safe.h5_group(f, "optimizer/vars", where)
+        if group is None:
+            return None
+        variables = optimizer.variables
+        if len(group) != len(variables):
+            warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', "
+                          f"because it has {len(variables)} variables whereas the saved "
+                          f"optimizer has {len(group)} variables.", stacklevel=3)
+            return None
+        return {str(i): safe.read_dataset(safe.h5_dataset(group, str(i), where), where,
+                                          v.shape) for i, v in enumerate(variables)}
+
+
 def load_model(filepath, custom_objects=None, compile=True):
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError("Argument `custom_objects` must be a dict of names to classes. "
@@ -237,10 +262,6 @@ def _load_model(filepath, compile):
                          "load_model reads Keras 3 `.keras` archives and legacy `.h5` "
                          "model files.")
     config, weights = _read_archive(filepath)
-    if compile and config.get("compile_config"):
-        warnings.warn(f"{filepath} holds a training configuration (compile_config) that "
-                      "kerasmini does not restore: the model is loaded uncompiled. Pass "
-                      "compile=False to say that is what you want.", stacklevel=3)
     where = f"the member '{WEIGHTS_FILE}' of {filepath}"
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
     # The weights a config declares must fit in the weights the file holds (Keras
@@ -252,5 +273,13 @@ def _load_model(filepath, compile):
     if not model.built:
         raise FileFormatError(f"The model in {filepath} has no input shape, so its weights "
                               "cannot be placed.")
-    _assign(_read_weights(model, io.BytesIO(weights), where))
+    values = _read_weights(model, io.BytesIO(weights), where)
+    state = None
+    if compile and config.get("compile_config"):
+        model.compile_from_config(config["compile_config"])
+        model.optimizer.build(model.trainable_weights)
+        state = _read_optimizer_state(model.optimizer, io.BytesIO(weights), where)
+    _assign(values)
+    if state is not None:
+        model.optimizer.load_own_variables(state)
     return model

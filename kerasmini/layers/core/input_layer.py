@@ -3,6 +3,17 @@ from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.keras_tensor import KerasHistory, KerasTensor, Node
 from kerasmini.layers.layer import Layer, standardize_dtype
 
+_INDEX_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                 "bool")
+
+
+def standardize_input_dtype(dtype):
+    """A layer's float dtype, or an integer/bool one: inputs may hold indices (Embedding)."""
+    name = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else dtype
+    if name is not None and str(getattr(name, "name", name)) in _INDEX_DTYPES:
+        return str(getattr(name, "name", name))
+    return standardize_dtype(dtype)
+
 
 class InputLayer(Layer):
     """The layer behind `Input`: no weights; its output is the model's input tensor.
@@ -10,7 +21,8 @@ class InputLayer(Layer):
     Args:
         shape: the shape of one sample, without the batch axis, e.g. (28, 28, 1).
         batch_size: optional fixed batch size.
-        dtype: the input's dtype (default `config.floatx()`).
+        dtype: the input's dtype (default `config.floatx()`); integer dtypes (e.g.
+            'int32') are for indices fed to an Embedding.
         batch_shape: the full shape with the batch axis; instead of shape/batch_size.
         name: the layer's name (default 'input_layer', 'input_layer_1', ...).
     """
@@ -39,7 +51,9 @@ class InputLayer(Layer):
         if shape is not None:
             batch_shape = (batch_size, *shape_tuple(shape, "shape"))
         batch_shape = shape_tuple(batch_shape, "batch_shape")
-        super().__init__(name=name, dtype=standardize_dtype(dtype), **kwargs)
+        dtype = standardize_input_dtype(dtype)
+        super().__init__(name=name, **kwargs)
+        self._dtype = dtype
         self.batch_shape = batch_shape
         self.sparse = self.ragged = False
         self.optional = bool(optional)

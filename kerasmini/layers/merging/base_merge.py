@@ -1,4 +1,4 @@
-"""Merge: layers called on a list of inputs (Add, Concatenate)."""
+"""Merge: layers called on a list of inputs (Add, Multiply, ..., Concatenate, Dot)."""
 
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
 from kerasmini import autodiff
@@ -31,6 +31,10 @@ class Merge(Layer):
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
         self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """Elementwise merges: the shape the inputs broadcast to."""
+        return broadcast_shape(input_shape, self.name)
 
     def call(self, inputs):
         return self._merge(inputs)

@@ -38,3 +38,8 @@ class Concatenate(Merge):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """The functional form: `concatenate([a, b])` is `Concatenate()([a, b])`."""
+    return Concatenate(axis=axis, **kwargs)(inputs)

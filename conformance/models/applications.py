@@ -1,0 +1,351 @@
+"""Every keras.applications architecture and the Keras code examples' convnets, built in
+tf.keras at a small input size, saved, loaded by kerasmini and compared.
+
+`check(name)` does the whole round for one model and returns what it measured; the
+tests (test_applications.py) assert on it, and `python -m
+conformance.models.applications` runs them all and writes the status table into
+README.md.
+
+Weights: tf.keras's own random initialization, with the BatchNormalization statistics
+and scales randomized too (their defaults, mean 0 and variance 1, would hide a wrong
+formula). Comparison: each layer's output and the predictions against tf.keras with
+harness.compare's float32 policy (rtol 1e-5, atol 1e-5 of the output's scale).
+"""
+import os
+import tempfile
+import time
+import zlib
+
+import numpy as np
+
+import kerasmini
+from conformance.models import tf_keras
+
+keras = tf_keras()  # fails loudly here without TensorFlow
+RTOL = 1e-5
+
+
+def _apps(builder, shape, **kwargs):
+    return lambda: builder(weights=None, input_shape=shape, classes=5, **kwargs)
+
+
+def image_classification_from_scratch():
+    """keras.io/examples/vision/image_classification_from_scratch (smaller)."""
+    L = keras.layers
+    inputs = keras.Input((32, 32, 3))
+    x = keras.Sequential([L.RandomFlip("horizontal"), L.RandomRotation(0.1)],
+                         name="augmentation")(inputs)
+    x = L.Rescaling(1.0 / 255)(x)
+    x = L.Conv2D(16, 3, strides=2, padding="same")(x)
+    x = L.BatchNormalization()(x)
+    x = L.Activation("relu")(x)
+    previous = x
+    for size in (32, 64):
+        x = L.Activation("relu")(x)
+        x = L.SeparableConv2D(size, 3, padding="same")(x)
+        x = L.BatchNormalization()(x)
+        x = L.Activation("relu")(x)
+        x = L.SeparableConv2D(size, 3, padding="same")(x)
+        x = L.BatchNormalization()(x)
+        x = L.MaxPooling2D(3, strides=2, padding="same")(x)
+        residual = L.Conv2D(size, 1, strides=2, padding="same")(previous)
+        x = L.add([x, residual])
+        previous = x
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dropout(0.25)(x)
+    return keras.Model(inputs, L.Dense(1)(x), name="image_classification")
+
+
+def autoencoder_transpose():
+    """keras.io/examples/vision/autoencoder: Conv2DTranspose decoder."""
+    L = keras.layers
+    inputs = keras.Input((28, 28, 1))
+    x = L.Conv2D(8, 3, activation="relu", padding="same")(inputs)
+    x = L.MaxPooling2D(2, padding="same")(x)
+    x = L.Conv2D(8, 3, activation="relu", padding="same")(x)
+    x = L.MaxPooling2D(2, padding="same")(x)
+    x = L.Conv2DTranspose(8, 3, strides=2, activation="relu", padding="same")(x)
+    x = L.Conv2DTranspose(8, 3, strides=2, activation="relu", padding="same")(x)
+    x = L.Conv2D(1, 3, activation="sigmoid", padding="same")(x)
+    return keras.Model(inputs, x, name="autoencoder_transpose")
+
+
+def autoencoder_upsampling():
+    """The same with UpSampling2D + Conv2D in the decoder."""
+    L = keras.layers
+    inputs = keras.Input((28, 28, 1))
+    x = L.Conv2D(8, 3, activation="relu", padding="same")(inputs)
+    x = L.MaxPooling2D(2, padding="same")(x)
+    x = L.UpSampling2D(2)(x)
+    x = L.Conv2D(8, 3, activation="relu", padding="same")(x)
+    x = L.UpSampling2D(2, interpolation="bilinear")(x)
+    x = L.Conv2D(1, 3, activation="sigmoid", padding="same")(x)
+    return keras.Model(inputs, x, name="autoencoder_upsampling")
+
+
+def dcgan_generator():
+    """keras.io/examples/generative/dcgan_overriding_train_step (smaller)."""
+    L = keras.layers
+    return keras.Sequential([
+        keras.Input((16,)), L.Dense(4 * 4 * 32), L.Reshape((4, 4, 32)),
+        L.Conv2DTranspose(32, 4, strides=2, padding="same"), L.LeakyReLU(negative_slope=0.2),
+        L.Conv2DTranspose(16, 4, strides=2, padding="same"), L.LeakyReLU(negative_slope=0.2),
+        L.Conv2D(3, 5, padding="same", activation="sigmoid")], name="generator")
+
+
+def dcgan_discriminator():
+    L = keras.layers
+    return keras.Sequential([
+        keras.Input((16, 16, 3)), L.Conv2D(16, 4, strides=2, padding="same"),
+        L.LeakyReLU(negative_slope=0.2), L.Conv2D(32, 4, strides=2, padding="same"),
+        L.LeakyReLU(negative_slope=0.2), L.Flatten(), L.Dropout(0.2),
+        L.Dense(1, activation="sigmoid")], name="discriminator")
+
+
+def text_cnn():
+    """keras.io/examples/nlp/text_classification_from_scratch (smaller)."""
+    L = keras.layers
+    inputs = keras.Input((40,), dtype="int64")
+    x = L.Embedding(200, 16)(inputs)
+    x = L.Dropout(0.5)(x)
+    x = L.Conv1D(16, 7, padding="valid", activation="relu", strides=3)(x)
+    x = L.Conv1D(16, 3, padding="valid", activation="relu", strides=1)(x)
+    x = L.GlobalMaxPooling1D()(x)
+    x = L.Dense(16, activation="relu")(x)
+    return keras.Model(inputs, L.Dense(1, activation="sigmoid")(x), name="text_cnn")
+
+
+def timeseries_fcn():
+    """keras.io/examples/timeseries/timeseries_classification_from_scratch (smaller)."""
+    L = keras.layers
+    inputs = keras.Input((50, 1))
+    x = inputs
+    for _ in range(3):
+        x = L.Conv1D(16, 3, padding="same")(x)
+        x = L.BatchNormalization()(x)
+        x = L.ReLU()(x)
+    x = L.GlobalAveragePooling1D()(x)
+    return keras.Model(inputs, L.Dense(2, activation="softmax")(x), name="timeseries_fcn")
+
+
+A = keras.applications
+# name: (family, builder); the first of each family is the quick tier's
+MODELS = {
+    "ConvNeXtTiny": ("convnext", _apps(A.ConvNeXtTiny, (32, 32, 3))),
+    "DenseNet121": ("densenet", _apps(A.DenseNet121, (32, 32, 3))),
+    "EfficientNetB0": ("efficientnet", _apps(A.EfficientNetB0, (32, 32, 3))),
+    "EfficientNetV2B0": ("efficientnet_v2", _apps(A.EfficientNetV2B0, (32, 32, 3))),
+    "InceptionResNetV2": ("inception_resnet_v2", _apps(A.InceptionResNetV2, (75, 75, 3))),
+    "InceptionV3": ("inception_v3", _apps(A.InceptionV3, (75, 75, 3))),
+    "MobileNet": ("mobilenet", _apps(A.MobileNet, (32, 32, 3), alpha=0.25)),
+    "MobileNetV2": ("mobilenet_v2", _apps(A.MobileNetV2, (32, 32, 3), alpha=0.35)),
+    "MobileNetV3Small": ("mobilenet_v3", _apps(A.MobileNetV3Small, (32, 32, 3), alpha=0.75)),
+    "MobileNetV3Large": ("mobilenet_v3", _apps(A.MobileNetV3Large, (32, 32, 3), alpha=0.75)),
+    "NASNetMobile": ("nasnet", _apps(A.NASNetMobile, (32, 32, 3))),
+    "ResNet50": ("resnet", _apps(A.ResNet50, (32, 32, 3))),
+    "ResNet50V2": ("resnet_v2", _apps(A.ResNet50V2, (32, 32, 3))),
+    "VGG16": ("vgg", _apps(A.VGG16, (32, 32, 3))),
+    "VGG19": ("vgg", _apps(A.VGG19, (32, 32, 3))),
+    "Xception": ("xception", _apps(A.Xception, (71, 71, 3))),
+    "image_classification": ("examples", image_classification_from_scratch),
+    "autoencoder_transpose": ("examples", autoencoder_transpose),
+    "autoencoder_upsampling": ("examples", autoencoder_upsampling),
+    "dcgan_generator": ("examples", dcgan_generator),
+    "dcgan_discriminator": ("examples", dcgan_discriminator),
+    "text_cnn": ("examples", text_cnn),
+    "timeseries_fcn": ("examples", timeseries_fcn),
+}
+
+
+def quick_names():
+    """One model per family (the first listed); the examples are each their own."""
+    seen, names = set(), []
+    for name, (family, _) in MODELS.items():
+        if family == "examples" or family not in seen:
+            names.append(name)
+            seen.add(family)
+    return names
+
+
+def randomize_batchnorm(model, seed=0):
+    """Non-trivial BatchNormalization statistics and scales (defaults would hide bugs)."""
+    rng = np.random.default_rng(seed)
+    for weight in model.weights:
+        path = weight.path
+        if "moving_variance" in path or path.endswith("gamma"):
+            weight.assign(rng.uniform(0.5, 1.5, weight.shape).astype(weight.dtype))
+        elif "moving_mean" in path or path.endswith("beta"):
+            weight.assign((rng.standard_normal(weight.shape) * 0.1).astype(weight.dtype))
+
+
+# Models that rescale raw 0..255 pixels themselves (a Rescaling / Normalization layer);
+# the others get inputs in [0, 1], as they expect preprocessed images. Raw pixels into a
+# model that does not rescale saturate its sigmoid/softmax, where float32 keeps no
+# relative accuracy (an output of 1e-9 from a pre-activation of -20).
+RAW_PIXELS = ("ConvNeXtTiny", "EfficientNetB0", "EfficientNetV2B0", "MobileNetV3Small",
+              "MobileNetV3Large", "image_classification")
+
+
+def sample_input(model, name, batch=2, seed=1):
+    rng = np.random.default_rng(seed)
+    tensor = model.inputs[0]
+    shape = (batch, *tensor.shape[1:])
+    if "int" in str(tensor.dtype):
+        return rng.integers(0, 200, shape).astype(str(tensor.dtype))
+    return (rng.random(shape) * (255 if name in RAW_PIXELS else 1)).astype("float32")
+
+
+def relative_error(got, ref):
+    """(max |got - ref| / scale, ok) with harness.compare's float32 tolerance."""
+    got, ref = np.asarray(got, np.float64), np.asarray(ref, np.float64)
+    if got.shape != ref.shape:
+        return float("inf"), False
+    scale = float(np.max(np.abs(ref))) or 1.0
+    err = np.abs(got - ref)
+    return float(err.max() / scale), bool(np.all(err <= RTOL * np.abs(ref) + RTOL * scale))
+
+
+def summary_text(model, line_length=120):
+    out = []
+    model.summary(print_fn=lambda s, **kw: out.append(s), line_length=line_length)
+    return "".join(out)
+
+
+def check(name):
+    """Build `name` in tf.keras, save, load in kerasmini, compare, save back.
+
+    Returns a dict: loads, predictions (relative error, ok), worst layer (name, relative
+    error, ok), summary_equal, saved_back (relative error, ok), seconds; or
+    {'loads': False, 'error': message} when kerasmini cannot load the file.
+    """
+    start = time.perf_counter()
+    family, build = MODELS[name]
+    keras.utils.set_random_seed(zlib.crc32(name.encode()))  # the same weights every run
+    tf_model = build()
+    randomize_batchnorm(tf_model)
+    x = sample_input(tf_model, name)
+    result = {"name": name, "family": family, "params": tf_model.count_params()}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "tf.keras")
+        tf_model.save(path)
+        try:
+            km_model = kerasmini.models.load_model(path)
+        except Exception as error:  # reported, and the test fails on it
+            result.update(loads=False, error=f"{type(error).__name__}: {error}")
+            return result
+        result["loads"] = True
+        # eager calls, not predict(): tracing a tf.function per model costs seconds
+        expected = np.asarray(tf_model(x, training=False))
+        result["predictions"] = relative_error(km_model.predict(x, verbose=0), expected)
+        result["worst_layer"] = _worst_layer(tf_model, km_model, x)
+        result["summary_equal"] = summary_text(km_model) == summary_text(tf_model)
+        back = os.path.join(folder, "km.keras")
+        km_model.save(back)
+        reloaded = keras.models.load_model(back)
+        result["saved_back"] = relative_error(reloaded(x, training=False), expected)
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+def layer_outputs(model, library, x):
+    """[(name, output)] for every operation of `model` on x (nested models whole).
+
+    A functional model is asked for all its operations' outputs in one pass; a
+    Sequential is run layer by layer.
+    """
+    if isinstance(model, library.Sequential):
+        outputs = []
+        for layer in model.layers:
+            x = layer(x, training=False)
+            outputs.append((layer.name, np.asarray(x)))
+        return outputs
+    ops = [op for op in model._operations if type(op).__name__ != "InputLayer"]
+    if library is keras:
+        tensors = [op.output for op in ops]
+        values = keras.Model(model.inputs, tensors)(x, training=False)
+    else:
+        tensors = [op._inbound_nodes[-1].outputs[0] for op in ops]
+        values = kerasmini.Model(model.inputs, tensors)(x, training=False)
+    return [(op.name, np.asarray(v)) for op, v in zip(ops, values)]
+
+
+def _worst_layer(tf_model, km_model, x):
+    """(name, relative error, ok) of the layer farthest from tf.keras (the first failing
+    one if any fails)."""
+    worst = (None, 0.0, True)
+    tf_outputs = layer_outputs(tf_model, keras, x)
+    km_outputs = layer_outputs(km_model, kerasmini, x)
+    if [n for n, _ in tf_outputs] != [n for n, _ in km_outputs]:
+        return ("(the two models list different operations)", float("inf"), False)
+    for (name, ref), (_, got) in zip(tf_outputs, km_outputs):
+        error, ok = relative_error(got, ref)
+        if not ok:
+            return (name, error, ok)
+        if error >= worst[1]:
+            worst = (name, error, ok)
+    return worst
+
+
+# ----- the README table -----------------------------------------------------------------
+BEGIN, END = "<!-- applications table: begin -->", "<!-- applications table: end -->"
+
+
+def readme_section(text):
+    """The table between the markers in README.md's text, or None."""
+    if BEGIN not in text or END not in text:
+        return None
+    return text[text.index(BEGIN) + len(BEGIN):text.index(END)]
+
+
+def table_row(r):
+    if not r["loads"]:
+        missing = r["error"].split("'")[1] if "'" in r["error"] else r["error"][:60]
+        return (f"| {r['name']} | {r['family']} | {r['params']:,} | no: needs `{missing}` "
+                "| | | | |")
+    layer, error, ok = r["worst_layer"]
+    yes = {True: "yes", False: "**no**"}
+    return (f"| {r['name']} | {r['family']} | {r['params']:,} | yes "
+            f"| {yes[r['predictions'][1]]} ({r['predictions'][0]:.1e}) "
+            f"| {error:.1e} (`{layer}`){'' if ok else ' **fails**'} "
+            f"| {yes[r['summary_equal']]} | {yes[r['saved_back'][1]]} |")
+
+
+def write_table(results, readme_path):
+    """Write the rows of `results` into README's table; rows of models not re-checked
+    (`python -m conformance.models.applications NAME ...`) are kept as they were."""
+    with open(readme_path) as f:
+        text = f.read()
+    rows = {r["name"]: table_row(r) for r in results}
+    for line in (readme_section(text) or "").splitlines():
+        name = line.split("|")[1].strip() if line.startswith("| ") else None
+        if name in MODELS and name not in rows:
+            rows[name] = line
+    header = ("\n| Model | Family | Params | Loads | Predictions match (rel. err.) "
+              "| Worst layer (rel. err.) | Same summary | tf.keras reads it back |\n"
+              "|---|---|---|---|---|---|---|---|\n")
+    table = header + "\n".join(rows[name] for name in MODELS if name in rows) + "\n"
+    if readme_section(text) is None:
+        text += f"\n{BEGIN}{table}{END}\n"
+    else:
+        text = text[:text.index(BEGIN) + len(BEGIN)] + table + text[text.index(END):]
+    with open(readme_path, "w") as f:
+        f.write(text)
+
+
+def main(names):
+    readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        raise SystemExit(f"unknown models {unknown}; choose from {list(MODELS)}")
+    results = []
+    for name in names or MODELS:
+        results.append(check(name))
+        r = results[-1]
+        print(name, "loads" if r["loads"] else r["error"][:100], flush=True)
+    write_table(results, readme)
+    print(f"table written to {os.path.normpath(readme)}")
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv[1:])

@@ -1,0 +1,128 @@
+"""Float64 references for the optimizers, written from the papers' formulas in Keras's
+conventions (not from kerasmini's code): one function per optimizer, one step at a time.
+
+Keras's conventions the reference follows, because they are the definition being tested:
+- Adam's epsilon is "epsilon hat": w -= lr_t * m / (sqrt(v) + eps) with
+  lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t), not lr * m_hat / (sqrt(v_hat) + eps).
+- RMSprop and Adagrad put epsilon under the square root.
+- Nadam uses the momentum schedule mu_t = b1 * (1 - 0.5 * 0.96^t).
+- The learning rate is a float32 variable in Keras, so the reference uses float32(lr).
+- Weight decay (AdamW, or weight_decay= on any optimizer) is applied before the step,
+  w -= w * wd * lr, and clipping before both.
+"""
+import numpy as np
+
+
+def clip(grads, clipnorm=None, clipvalue=None, global_clipnorm=None):
+    if clipnorm:
+        return [g * min(1.0, clipnorm / np.linalg.norm(g)) if np.any(g) else g for g in grads]
+    if global_clipnorm:
+        norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+        return [g * min(1.0, global_clipnorm / norm) for g in grads]
+    if clipvalue:
+        return [np.clip(g, -clipvalue, clipvalue) for g in grads]
+    return grads
+
+
+def run(name, args, weights, grad_steps, lr_at=None):
+    """Weights (float64) after each step of grad_steps; lr_at(step) overrides the rate."""
+    args = dict(args)
+    clip_args = {k: args.pop(k) for k in ("clipnorm", "clipvalue", "global_clipnorm")
+                 if k in args}
+    lr_value = float(np.float32(args.pop("learning_rate", DEFAULT_LR[name])))
+    wd = args.pop("weight_decay", 0.004 if name == "adamw" else None)
+    w = [np.array(x, dtype=np.float64) for x in weights]
+    state = [dict() for _ in w]
+    trajectory = []
+    for t, grads in enumerate(grad_steps, start=1):
+        lr = lr_value if lr_at is None else float(lr_at(t - 1))
+        grads = clip([np.asarray(g, np.float64) for g in grads], **clip_args)
+        for i, g in enumerate(grads):
+            if wd is not None:
+                w[i] = w[i] - w[i] * wd * lr
+            w[i] = STEPS[name](w[i], g, state[i], t, lr, **args)
+        trajectory.append([x.copy() for x in w])
+    return trajectory
+
+
+DEFAULT_LR = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001,
+              "adagrad": 0.001, "nadam": 0.001}
+
+
+def sgd(w, g, s, t, lr, momentum=0.0, nesterov=False):
+    if momentum == 0:
+        return w - lr * g
+    s["v"] = momentum * s.get("v", 0.0) - lr * g
+    return w + (momentum * s["v"] - lr * g if nesterov else s["v"])
+
+
+def adam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
+    s["m"] = beta_1 * s.get("m", 0.0) + (1 - beta_1) * g
+    s["v"] = beta_2 * s.get("v", 0.0) + (1 - beta_2) * g * g
+    v = s["v"]
+    if amsgrad:
+        s["vmax"] = np.maximum(s.get("vmax", 0.0), v)
+        v = s["vmax"]
+    lr_t = lr * np.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    return w - lr_t * s["m"] / (np.sqrt(v) + epsilon)
+
+
+def rmsprop(w, g, s, t, lr, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
+    s["ms"] = rho * s.get("ms", 0.0) + (1 - rho) * g * g
+    denominator = s["ms"]
+    if centered:
+        s["mg"] = rho * s.get("mg", 0.0) + (1 - rho) * g
+        denominator = denominator - s["mg"] ** 2
+    step = lr * g / np.sqrt(denominator + epsilon)
+    if momentum > 0:
+        s["mom"] = momentum * s.get("mom", 0.0) + step
+        step = s["mom"]
+    return w - step
+
+
+def adagrad(w, g, s, t, lr, initial_accumulator_value=0.1, epsilon=1e-7):
+    s["acc"] = s.get("acc", initial_accumulator_value) + g * g
+    return w - lr * g / np.sqrt(s["acc"] + epsilon)
+
+
+def nadam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    mu = lambda k: beta_1 * (1 - 0.5 * 0.96 ** k)  # noqa: E731
+    product = np.prod([mu(k) for k in range(1, t + 1)])
+    s["m"] = beta_1 * s.get("m", 0.0) + (1 - beta_1) * g
+    s["v"] = beta_2 * s.get("v", 0.0) + (1 - beta_2) * g * g
+    m_hat = mu(t + 1) * s["m"] / (1 - product * mu(t + 1)) + (1 - mu(t)) * g / (1 - product)
+    v_hat = s["v"] / (1 - beta_2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
+
+
+STEPS = {"sgd": sgd, "adam": adam, "adamw": adam, "rmsprop": rmsprop, "adagrad": adagrad,
+         "nadam": nadam}
+
+
+# ----- learning-rate schedules, in float64 from their definitions ------------------------
+def exponential_decay(step, initial_learning_rate, decay_steps, decay_rate, staircase=False):
+    p = step / decay_steps
+    return initial_learning_rate * decay_rate ** (np.floor(p) if staircase else p)
+
+
+def piecewise_constant_decay(step, boundaries, values):
+    for boundary, value in zip(boundaries, values):
+        if step <= boundary:
+            return value
+    return values[-1]
+
+
+def cosine_decay(step, initial_learning_rate, decay_steps, alpha=0.0, warmup_target=None,
+                 warmup_steps=0):
+    if warmup_target is not None and step < warmup_steps:
+        return initial_learning_rate + (warmup_target - initial_learning_rate) * (
+            step / warmup_steps)
+    start = initial_learning_rate if warmup_target is None else warmup_target
+    step = min(step - (warmup_steps if warmup_target is not None else 0), decay_steps)
+    cosine = 0.5 * (1 + np.cos(np.pi * step / decay_steps))
+    return start * ((1 - alpha) * cosine + alpha)
+
+
+SCHEDULES = {"ExponentialDecay": exponential_decay,
+             "PiecewiseConstantDecay": piecewise_constant_decay,
+             "CosineDecay": cosine_decay}

@@ -1,0 +1,94 @@
+"""Metrics: kerasmini vs keras.metrics over three batches (with sample weights, ties and
+a class that never occurs), and "accuracy" resolved from the shapes as compile does.
+Results are ratios of float32 sums of 0/1 hits (or of squared errors): float32 rtol 1e-6,
+with the exact ratio (float64, computed here from the hits) as the reference."""
+import numpy as np
+import pytest
+
+from conformance import harness
+from conformance.harness import keras
+
+import kerasmini
+
+N, C = 8, 5
+
+
+def _batches(kind, seed):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(3):
+        p = rng.dirichlet(np.ones(C), size=N).astype("float32")
+        p[0] = [0.3, 0.3, 0.2, 0.1, 0.1]        # a tie for first place
+        p[1] = [0.2, 0.2, 0.2, 0.2, 0.2]        # all tied
+        labels = rng.integers(0, C - 1, size=N)  # class C-1 never occurs
+        w = rng.uniform(0, 2, size=N).astype("float32")
+        w[2] = 0.0
+        if kind == "sparse":
+            out.append((labels, p, w))
+        elif kind == "sparse_column":
+            out.append((labels[:, None], p, w))
+        elif kind == "onehot":
+            out.append((np.eye(C, dtype="float32")[labels], p, w))
+        elif kind == "binary":
+            out.append((rng.integers(0, 2, size=(N, 1)).astype("float32"),
+                        np.concatenate([[[0.5]], rng.uniform(size=(N - 1, 1))]).astype(
+                            "float32"), w))
+        elif kind == "regression":
+            out.append((rng.normal(size=(N, 3)).astype("float32"),
+                        rng.normal(size=(N, 3)).astype("float32"), w))
+    return out
+
+
+CASES = [("CategoricalAccuracy", {}, "onehot"),
+         ("SparseCategoricalAccuracy", {}, "sparse"),
+         ("SparseCategoricalAccuracy", {}, "sparse_column"),
+         ("BinaryAccuracy", {}, "binary"), ("BinaryAccuracy", {"threshold": 0.3}, "binary"),
+         ("TopKCategoricalAccuracy", {"k": 2}, "onehot"),
+         ("SparseTopKCategoricalAccuracy", {"k": 2}, "sparse"),
+         ("SparseTopKCategoricalAccuracy", {}, "sparse"),
+         ("MeanSquaredError", {}, "regression"), ("MeanAbsoluteError", {}, "regression"),
+         ("Accuracy", {}, "sparse")]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("cls,args,kind", CASES)
+def test_metric(cls, args, kind, weighted):
+    harness.note(cls, "float32", "metric")
+    batches = _batches(kind, harness.seed_of(cls, kind))
+    if cls == "Accuracy":  # exact equality of values: compare labels with argmax labels
+        batches = [(t, np.argmax(p, -1), w) for t, p, w in batches]
+    km, tf_metric = getattr(kerasmini.metrics, cls)(**args), getattr(keras.metrics,
+                                                                      cls)(**args)
+    hits, weights = [], []
+    for t, p, w in batches:
+        sw = w if weighted else None
+        km.update_state(t, p, sample_weight=sw)
+        tf_metric.update_state(t, p, sample_weight=sw)
+        fn = getattr(kerasmini.metrics, cls)(**args)._fn
+        hits.append(np.asarray(fn(t, p, **args), np.float64).reshape(N, -1).mean(-1))
+        weights.append(w if weighted else np.ones(N))
+    exact = np.sum(np.concatenate(hits) * np.concatenate(weights)) / np.sum(
+        np.concatenate(weights))
+    got, tf_value = float(km.result()), float(tf_metric.result())
+    assert abs(tf_value - exact) <= 1e-6 * max(1.0, abs(exact)), (cls, tf_value, exact)
+    assert abs(got - exact) <= 1e-6 * max(1.0, abs(exact)), (cls, got, exact, tf_value)
+    km.reset_state()
+    assert float(km.result()) == 0.0
+
+
+@pytest.mark.parametrize("t_shape,p_shape", [((8,), (8, 5)), ((8, 1), (8, 5)),
+                                             ((8, 5), (8, 5)), ((8, 1), (8, 1)),
+                                             ((8,), (8, 1)), ((8, 3, 1), (8, 3, 4))])
+def test_accuracy_resolution(t_shape, p_shape):
+    from keras.src.trainers.compile_utils import get_metric
+    tf_metric = get_metric("accuracy", np.zeros(t_shape), np.zeros(p_shape))
+    km_metric = kerasmini.metrics.get_metric("accuracy", t_shape, p_shape)
+    assert type(km_metric).__name__ == type(tf_metric).__name__
+    assert km_metric.name == tf_metric.name == "accuracy"
+    for name in ("mse", "categorical_accuracy", "sparse_top_k_categorical_accuracy"):
+        tf_named = get_metric(name, np.zeros(t_shape), np.zeros(p_shape))
+        km_named = kerasmini.metrics.get_metric(name, t_shape, p_shape)
+        assert (type(km_named).__name__, km_named.name) == (type(tf_named).__name__,
+                                                            tf_named.name)
+    with pytest.raises(ValueError, match="Could not interpret metric identifier: acuracy"):
+        kerasmini.metrics.get_metric("acuracy", t_shape, p_shape)

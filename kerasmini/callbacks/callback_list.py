@@ -1,0 +1,59 @@
+"""CallbackList: calls every callback's hook in order (a History and a progress bar added
+as fit adds them)."""
+from kerasmini.callbacks.callback import Callback
+from kerasmini.callbacks.history import History
+from kerasmini.callbacks.progbar_logger import ProgbarLogger
+
+HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end",
+         "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin",
+         "on_predict_batch_end", "on_train_begin", "on_train_end", "on_test_begin",
+         "on_test_end", "on_predict_begin", "on_predict_end")
+
+
+class CallbackList(Callback):
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
+                 **params):
+        super().__init__()
+        callbacks = list(callbacks or [])
+        for c in callbacks:
+            if not isinstance(c, Callback):
+                raise TypeError("Argument `callbacks` must be a list of "
+                                f"keras.callbacks.Callback instances. Received: {c!r}")
+        self.history = None
+        if add_history and not any(isinstance(c, History) for c in callbacks):
+            self.history = History()
+            callbacks.append(self.history)
+        elif add_history:
+            self.history = next(c for c in callbacks if isinstance(c, History))
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in callbacks):
+            callbacks.append(ProgbarLogger())
+        self.callbacks = callbacks
+        if model is not None:
+            self.set_model(model)
+        if params:
+            self.set_params(params)
+
+    def append(self, callback):
+        self.callbacks.append(callback)
+
+    def set_params(self, params):
+        super().set_params(params)
+        for c in self.callbacks:
+            c.set_params(params)
+
+    def set_model(self, model):
+        super().set_model(model)
+        for c in self.callbacks:
+            c.set_model(model)
+
+
+def _dispatch(name):
+    def hook(self, *args, **kwargs):
+        for c in self.callbacks:
+            getattr(c, name)(*args, **kwargs)
+    hook.__name__ = name
+    return hook
+
+
+for _name in HOOKS:
+    setattr(CallbackList, _name, _dispatch(_name))

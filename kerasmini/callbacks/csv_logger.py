@@ -1,0 +1,47 @@
+"""CSVLogger: one CSV row per epoch (epoch, then the logs' keys in sorted order)."""
+import csv
+import os
+
+import numpy as np
+
+from kerasmini.callbacks.callback import Callback
+
+
+class CSVLogger(Callback):
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.sep = separator
+        self.filename = os.fspath(filename)
+        self.append = append
+        self.writer = None
+        self.keys = None
+        self.csv_file = None
+
+    def on_train_begin(self, logs=None):
+        append_header = not (self.append and os.path.exists(self.filename)
+                             and os.path.getsize(self.filename) > 0)
+        self.csv_file = open(self.filename, "a" if self.append else "w", newline="")
+        self._append_header = append_header
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs.keys())
+            fields = ["epoch"] + self.keys
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=fields,
+                                         delimiter=self.sep)
+            if self._append_header:
+                self.writer.writeheader()
+        row = {"epoch": epoch}
+        row.update({k: _plain(logs.get(k, "NA")) for k in self.keys})
+        self.writer.writerow(row)
+        self.csv_file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.csv_file is not None:
+            self.csv_file.close()
+        self.writer = None
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value

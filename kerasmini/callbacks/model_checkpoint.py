@@ -1,0 +1,59 @@
+"""ModelCheckpoint: save the model (`.keras`) or its weights (`.weights.h5`) at the end of
+each epoch (or only when the monitored value improves), through kerasmini's saving code.
+`filepath` may hold format fields: "ckpt-{epoch:02d}-{val_loss:.2f}.keras"."""
+import os
+import warnings
+
+from kerasmini.callbacks.monitor_callback import MonitorCallback
+
+
+class ModelCheckpoint(MonitorCallback):
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__(monitor, mode, initial_value_threshold)
+        self.filepath = os.fspath(filepath)
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        if save_freq != "epoch":
+            raise NotImplementedError("kerasmini's ModelCheckpoint saves once per epoch "
+                                      f"(save_freq='epoch'). Received: save_freq={save_freq}")
+        self.save_freq = save_freq
+        if save_weights_only and not self.filepath.endswith(".weights.h5"):
+            raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, "
+                             "the filepath provided must end in `.weights.h5` (Keras "
+                             f"weights format). Received: filepath={self.filepath}")
+        if not save_weights_only and not self.filepath.endswith(".keras"):
+            raise ValueError("The filepath provided must end in `.keras` (Keras model "
+                             f"format). Received: filepath={self.filepath}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            if self.monitor_op is None:
+                self._set_monitor_op()
+            current = logs.get(self.monitor)
+            if current is None:
+                warnings.warn(f"Can save best model only with {self.monitor} available.",
+                              stacklevel=2)
+                return
+            if not self._is_improvement(current, self.best):
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
+                          f"{self.best:.5f}")
+                return
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best} to "
+                      f"{current:.5f}, saving model")
+            self.best = current
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path, overwrite=True)
+        else:
+            self.model.save(path, overwrite=True)
+        if self.verbose > 0 and not self.save_best_only:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")

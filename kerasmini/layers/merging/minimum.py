@@ -1,0 +1,18 @@
+"""Minimum: the elementwise minimum of a list of inputs."""
+import functools
+
+import numpy as np
+
+from kerasmini.layers.merging.base_merge import Merge
+
+
+class Minimum(Merge):
+    """The smallest of `inputs[0], inputs[1], ...` at every position."""
+
+    def _merge(self, inputs):
+        return functools.reduce(np.minimum, inputs)  # in order, as Keras
+
+
+def minimum(inputs, **kwargs):
+    """The functional form: `minimum([a, b])` is `Minimum()([a, b])`."""
+    return Minimum(**kwargs)(inputs)

@@ -1,0 +1,55 @@
+"""Losses by Keras's class names, function names and short names ('mse', 'bce', ...)."""
+import inspect
+
+from kerasmini.losses.loss import Loss, reduce_weighted_values
+from kerasmini.losses.losses import (BinaryCrossentropy, CategoricalCrossentropy, Huber,
+                                     KLDivergence, LossFunctionWrapper, MeanAbsoluteError,
+                                     MeanSquaredError, SparseCategoricalCrossentropy,
+                                     binary_crossentropy, categorical_crossentropy, huber,
+                                     kl_divergence, mean_absolute_error, mean_squared_error,
+                                     sparse_categorical_crossentropy)
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object
+
+CLASSES = (Loss, LossFunctionWrapper, KLDivergence, BinaryCrossentropy,
+           CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError,
+           MeanAbsoluteError, Huber)
+FUNCTIONS = (kl_divergence, binary_crossentropy, categorical_crossentropy,
+             sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error, huber)
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
+ALL_OBJECTS_DICT.update({fn.__name__: fn for fn in FUNCTIONS})
+ALL_OBJECTS_DICT.update({"bce": binary_crossentropy, "BCE": binary_crossentropy,
+                         "kld": kl_divergence, "KLD": kl_divergence,
+                         "mae": mean_absolute_error, "MAE": mean_absolute_error,
+                         "mse": mean_squared_error, "MSE": mean_squared_error})
+
+
+def serialize(loss):
+    if inspect.isfunction(loss):
+        return loss.__name__
+    return serialize_keras_object(loss, "keras.losses")
+
+
+def deserialize(name, custom_objects=None):
+    return _deserialize(name, ALL_OBJECTS_DICT, "loss", custom_objects=custom_objects,
+                        call_functions=False)
+
+
+def get(identifier):
+    """None; a name -> the function or a new instance of the class; a Loss or callable
+    as it is; a config dict -> the loss it describes."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        obj = ALL_OBJECTS_DICT.get(identifier)
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj() if inspect.isclass(obj) else obj
+    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+__all__ = [*(c.__name__ for c in CLASSES), *(f.__name__ for f in FUNCTIONS), "deserialize",
+           "get", "reduce_weighted_values", "serialize"]

@@ -1,0 +1,167 @@
+"""Loss: the base class, Keras's reductions and sample weights, and the tape hook.
+
+`loss(y_true, y_pred, sample_weight=None)`, as Keras 3:
+    1. y_true and y_pred are cast to the loss's dtype (floatx unless given);
+    2. `call` gives one value per sample (per element for reduction="none" outputs);
+    3. values * sample_weight (sample_weight squeezed or expanded to the same rank);
+    4. the reduction: "sum_over_batch_size" and "mean" divide the sum by the number of
+       values, "mean_with_sample_weight" by the sum of the weights, "sum" sums, None or
+       "none" keeps them.
+Every loss here computes its value and its gradient with respect to y_pred in NumPy
+(the formula beside the value) and puts one node on the active GradientTape, so a
+loss is differentiable whether it is called as a class, as a function or by `fit`.
+"""
+import numpy as np
+
+from kerasmini import config
+
+REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
+
+
+def record(output, inputs, vjp, name):
+    """Put `output = f(*inputs)` with gradient rule `vjp` on the tape, if any is active."""
+    try:
+        from kerasmini.autodiff import record as tape_record
+    except ImportError:  # no autodiff package yet: values only
+        return output
+    return tape_record(output, inputs, vjp, name)
+
+
+def standardize_reduction(reduction):
+    if reduction not in REDUCTIONS:
+        allowed = set(REDUCTIONS)
+        raise ValueError("Invalid value for argument `reduction`. "
+                         f"Expected one of {allowed}. Received: reduction={reduction}")
+    return reduction
+
+
+def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
+    """Squeeze (or expand) a last axis of size 1 when the ranks differ by exactly one."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        if x2.ndim == 1 and expand_rank_1:
+            x2 = x2[..., None]
+        else:
+            x1 = x1[..., 0]
+    elif x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        if x1.ndim == 1 and expand_rank_1:
+            x1 = x1[..., None]
+        else:
+            x2 = x2[..., 0]
+    return x1, x2
+
+
+def unbroadcast(grad, shape):
+    """Sum `grad` down to `shape` (the inverse of NumPy broadcasting, for gradients)."""
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and grad.shape[axis] != 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad
+
+
+def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size",
+                           dtype=None):
+    """(loss, vjp): the reduced loss and the gradient rule back to `values`."""
+    reduction = standardize_reduction(reduction)
+    values = np.asarray(values, dtype=dtype)
+    shape = values.shape
+    weight = None
+    if sample_weight is not None:
+        weight = np.asarray(sample_weight, dtype=values.dtype)
+        expanded, weight = squeeze_or_expand_to_same_rank(values, weight)
+        values = expanded * weight
+    if reduction in (None, "none") or values.shape in ((), (0,)):
+        return values, lambda g: _back_to_values(g * _ones(weight), shape)
+    total = np.sum(values)
+    if reduction == "sum":
+        return total, lambda g: _back_to_values(g * _ones(weight) * np.ones(values.shape,
+                                                                             values.dtype),
+                                                shape)
+    if reduction == "mean_with_sample_weight" and weight is not None:
+        divisor = np.sum(weight, dtype=values.dtype)
+    else:
+        divisor = values.dtype.type(values.size)
+    loss = total / divisor if divisor != 0 else np.zeros((), values.dtype)  # divide_no_nan
+    scale = 1 / divisor if divisor != 0 else 0
+
+    def vjp(g):
+        return _back_to_values(g * scale * _ones(weight) * np.ones(values.shape, values.dtype),
+                               shape)
+    return values.dtype.type(loss), vjp
+
+
+def _ones(weight):
+    return 1 if weight is None else weight
+
+
+def _back_to_values(grad, shape):
+    grad = np.asarray(grad)
+    if grad.shape != shape:
+        if grad.ndim == len(shape) + 1 and grad.shape[-1] == 1:
+            grad = grad[..., 0]
+        grad = unbroadcast(grad, shape) if grad.ndim >= len(shape) else grad
+        grad = np.broadcast_to(grad, shape)
+    return grad
+
+
+class Loss:
+    """Base class: subclasses implement `call(y_true, y_pred)` -> per-sample values,
+    or, to be differentiable, `forward(y_true, y_pred)` -> (values, vjp)."""
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        from kerasmini.layers.layer import unique_name
+        from kerasmini.object_configs import snake_case
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.reduction = standardize_reduction(reduction)
+        self._dtype = dtype or config.floatx()
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        logits = self._logits_of(y_pred)
+        if logits is not None:  # y_pred = softmax/sigmoid(logits), recorded on the tape
+            loss, vjp = self.value_and_vjp(y_true, logits, sample_weight, from_logits=True)
+            return record(loss, (logits,), lambda g: (vjp(g),), self.name)
+        loss, vjp = self.value_and_vjp(y_true, y_pred, sample_weight)
+        return record(loss, (y_pred,), lambda g: (vjp(g),), self.name)
+
+    def _logits_of(self, y_pred):
+        """The logits behind y_pred when this loss should use them (crossentropies)."""
+        return None
+
+    def value_and_vjp(self, y_true, y_pred, sample_weight=None, **overrides):
+        """(the loss, the rule taking d(loss) to d(y_pred)), without a tape."""
+        source_dtype = np.asarray(y_pred).dtype
+        y_pred = np.asarray(y_pred, dtype=self.dtype)
+        y_true = np.asarray(y_true, dtype=self.dtype)
+        values, values_vjp = self.forward(y_true, y_pred, **overrides)
+        loss, reduce_vjp = reduce_weighted_values(values, sample_weight, self.reduction,
+                                                  self.dtype)
+
+        def vjp(g):
+            grad = values_vjp(reduce_vjp(np.asarray(g, dtype=self.dtype)))
+            return np.asarray(grad).astype(source_dtype, copy=False)
+        return np.asarray(loss), vjp
+
+    def forward(self, y_true, y_pred, **overrides):
+        values = self.call(y_true, y_pred)
+
+        def no_gradient(g):
+            raise NotImplementedError(
+                f"The loss {type(self).__name__} ('{self.name}') defines only `call`, so "
+                "GradientTape cannot differentiate it: define `forward(y_true, y_pred)` "
+                "returning (values, vjp).")
+        return values, no_gradient
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,66 @@
+"""Metrics by Keras's class names and snake_case names; `get_metric` resolves "accuracy"
+from the targets' and predictions' shapes as Keras's compile does."""
+import inspect
+
+from kerasmini.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
+                                                SparseCategoricalAccuracy,
+                                                SparseTopKCategoricalAccuracy,
+                                                TopKCategoricalAccuracy, accuracy,
+                                                binary_accuracy, categorical_accuracy,
+                                                sparse_categorical_accuracy,
+                                                sparse_top_k_categorical_accuracy,
+                                                top_k_categorical_accuracy)
+from kerasmini.metrics.metric import Metric
+from kerasmini.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from kerasmini.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
+from kerasmini.object_configs import snake_case
+
+CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
+           SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+           MeanSquaredError, MeanAbsoluteError)
+ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
+ALL_OBJECTS_DICT.update({snake_case(cls.__name__): cls for cls in CLASSES})
+ALL_OBJECTS_DICT.update({"mse": MeanSquaredError, "MSE": MeanSquaredError,
+                         "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError})
+
+
+def get(identifier):
+    """A name -> a new instance; a Metric or function as it is; else ValueError."""
+    if identifier is None:
+        return None
+    obj = ALL_OBJECTS_DICT.get(identifier) if isinstance(identifier, str) else identifier
+    if callable(obj):
+        return obj() if inspect.isclass(obj) else obj
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+def is_binary_or_sparse_categorical(y_true_shape, y_pred_shape):
+    is_binary = y_pred_shape[-1] == 1
+    is_sparse = (len(y_true_shape) < len(y_pred_shape)
+                 or y_true_shape[-1] == 1 and y_pred_shape[-1] > 1)
+    return is_binary, is_sparse
+
+
+def get_metric(identifier, y_true_shape, y_pred_shape):
+    """A Metric for compile's `metrics=[...]` entry, named as Keras names it ("accuracy"
+    becomes binary, sparse categorical or categorical accuracy by the shapes)."""
+    if identifier is None:
+        raise ValueError("Expected metric, received `None`")
+    if str(identifier).lower() in ("accuracy", "acc"):
+        is_binary, is_sparse = is_binary_or_sparse_categorical(y_true_shape, y_pred_shape)
+        cls = (BinaryAccuracy if is_binary else SparseCategoricalAccuracy if is_sparse
+               else CategoricalAccuracy)
+        metric = cls(name=str(identifier))
+    else:
+        metric = get(identifier)
+    name = identifier if isinstance(identifier, str) else getattr(
+        metric, "name", getattr(metric, "__name__", None))
+    if not isinstance(metric, Metric):
+        metric = MeanMetricWrapper(metric)
+    metric.name = name
+    return metric
+
+
+__all__ = [*(c.__name__ for c in CLASSES), "accuracy", "binary_accuracy",
+           "categorical_accuracy", "get", "get_metric", "sparse_categorical_accuracy",
+           "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy"]

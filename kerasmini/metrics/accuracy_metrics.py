@@ -1,0 +1,94 @@
+"""Accuracies: per-sample functions (1.0 for a hit, 0.0 for a miss) and their running means."""
+import numpy as np
+
+from kerasmini import config
+from kerasmini.losses.loss import squeeze_or_expand_to_same_rank
+from kerasmini.metrics.reduction_metrics import MeanMetricWrapper
+
+
+def _hits(matches):
+    return matches.astype(config.floatx())
+
+
+def accuracy(y_true, y_pred):
+    y_pred = np.asarray(y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true, y_pred.dtype), y_pred)
+    return _hits(y_true == y_pred)
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    y_true, y_pred = squeeze_or_expand_to_same_rank(np.asarray(y_true), np.asarray(y_pred))
+    return _hits(y_true == (y_pred > threshold).astype(y_true.dtype))
+
+
+def categorical_accuracy(y_true, y_pred):
+    """argmax(y_true) == argmax(y_pred) along the last axis (first maximum on ties)."""
+    return _hits(np.argmax(y_true, axis=-1) == np.argmax(y_pred, axis=-1))
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]
+    return _hits(y_true.astype(np.float64) == np.argmax(y_pred, axis=-1))
+
+
+def _in_top_k(labels, y_pred, k):
+    """tf.math.in_top_k: the target's score is among the k largest (ties count as in)."""
+    y_pred = np.asarray(y_pred).reshape(-1, np.shape(y_pred)[-1])
+    labels = np.asarray(labels).reshape(-1).astype(np.int64)
+    target = y_pred[np.arange(len(labels)), labels]
+    larger = np.sum(y_pred > target[:, None], axis=-1)
+    return (larger < k) & np.isfinite(target)
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    labels = np.argmax(y_true, axis=-1)
+    return _hits(_in_top_k(labels, y_pred, k)).reshape(np.shape(labels))
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]
+    return _hits(_in_top_k(y_true, y_pred, k)).reshape(y_true.shape)
+
+
+class Accuracy(MeanMetricWrapper):
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(fn=accuracy, name=name, dtype=dtype)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(fn=binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+        self.threshold = threshold
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, name="categorical_accuracy", dtype=None):
+        super().__init__(fn=categorical_accuracy, name=name, dtype=dtype)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+        super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(fn=top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        if from_sorted_ids:
+            raise NotImplementedError("kerasmini's SparseTopKCategoricalAccuracy does not "
+                                      "support from_sorted_ids=True.")
+        super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k

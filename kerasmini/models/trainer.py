@@ -1,0 +1,461 @@
+"""Trainer: compile / fit / evaluate / train_on_batch / test_on_batch, as Keras 3's.
+
+One training step (fit, train_on_batch, and any custom loop are the same path):
+
+    with GradientTape() as tape:
+        y_pred = model(x, training=True)
+        loss = compiled_loss(y, y_pred, sample_weight) + sum(model.losses)
+    grads = tape.gradient(loss, model.trainable_weights)
+    optimizer.apply_gradients(zip(grads, model.trainable_weights))
+
+Everything about the data is checked before the first step (shapes against the model's
+output, sparse labels against the number of classes, argument values), so bad input
+raises before any weight changes. A step runs to its end even if Ctrl-C arrives during it
+(the KeyboardInterrupt is raised right after), so an interrupted fit leaves the weights
+of the last completed step; an exception in a callback happens between steps anyway.
+"""
+import contextlib
+import signal
+import threading
+import warnings
+
+import numpy as np
+
+from kerasmini import losses as losses_module
+from kerasmini import metrics as metrics_module
+from kerasmini import optimizers as optimizers_module
+from kerasmini.models import batches as data
+
+
+class Trainer:
+    """Mixed into Model: the training half of Keras's Model API."""
+
+    compiled = False
+    optimizer = None
+    loss = None
+    stop_training = False
+    history = None
+
+    # ----- compile -----------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Choose the optimizer, the loss and the metrics (by object or Keras name)."""
+        _unsupported("compile", loss_weights=(loss_weights, None),
+                     steps_per_execution=(steps_per_execution, 1))
+        if jit_compile is True:
+            raise NotImplementedError("kerasmini runs NumPy kernels and cannot compile them "
+                                      "with XLA. Received: jit_compile=True")
+        optimizer = optimizers_module.get(optimizer)
+        compiled_loss = _compiled_loss(loss)
+        for identifier in list(metrics or []) + list(weighted_metrics or []):
+            _check_metric(identifier)
+        self.optimizer = optimizer
+        self.loss = loss
+        self._compiled_loss = compiled_loss
+        self._metric_identifiers = (list(_as_list(metrics, "metrics")),
+                                    list(_as_list(weighted_metrics, "weighted_metrics")))
+        self._compiled_metrics = None  # built at the first batch, from the shapes
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.run_eagerly = run_eagerly
+        self.compiled = True
+        self.stop_training = False
+
+    def get_compile_config(self):
+        """compile()'s arguments as Keras 3 writes them into a `.keras` file."""
+        if not self.compiled:
+            return None
+        plain, weighted = self._metric_identifiers
+        return {"optimizer": optimizers_module.serialize(self.optimizer),
+                "loss": _serialize_loss(self.loss), "loss_weights": None,
+                "metrics": [_serialize_metric(m) for m in plain] or None,
+                "weighted_metrics": [_serialize_metric(m) for m in weighted] or None,
+                "run_eagerly": bool(self.run_eagerly), "steps_per_execution": 1,
+                "jit_compile": False}
+
+    def compile_from_config(self, config):
+        """compile() from a file's compile_config (optimizer, loss, metrics by name or
+        config; nothing in it is executed)."""
+        config = dict(config)
+        self.compile(optimizer=optimizers_module.deserialize(config["optimizer"]),
+                     loss=losses_module.get(config.get("loss")),
+                     metrics=[_deserialize_metric(m) for m in config.get("metrics") or []],
+                     weighted_metrics=[_deserialize_metric(m) for m in
+                                       config.get("weighted_metrics") or []],
+                     run_eagerly=bool(config.get("run_eagerly", False)))
+
+    @property
+    def metrics(self):
+        tracker = [self._loss_tracker] if self.compiled else []
+        return tracker + list(self._compiled_metrics or [])
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def _assert_compile_called(self, method_name):
+        if not self.compiled:
+            raise ValueError(f"You must call `compile()` before calling `{method_name}()`.")
+
+    # ----- one step ----------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss plus every regularization penalty (`model.losses`)."""
+        total = None
+        if self._compiled_loss is not None:
+            total = self._compiled_loss(y, y_pred, sample_weight)
+        for penalty in self.losses:
+            total = penalty if total is None else total + penalty
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
+
+    def train_step(self, x, y, sample_weight):
+        from kerasmini.autodiff import GradientTape
+        with _step_completes():
+            with GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sample_weight)
+            weights = self.trainable_weights
+            if weights:
+                grads = tape.gradient(loss, weights)
+                self.optimizer.apply_gradients(zip(grads, weights))
+            else:
+                warnings.warn("The model does not have any trainable weights.")
+        return self._record_batch(x, y, np.asarray(y_pred), np.asarray(loss), sample_weight)
+
+    def test_step(self, x, y, sample_weight):
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self._record_batch(x, y, np.asarray(y_pred), np.asarray(loss), sample_weight)
+
+    def _record_batch(self, x, y, y_pred, loss, sample_weight):
+        self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
+        self._build_metrics(y, y_pred)
+        unweighted, weighted = self._compiled_metric_groups
+        for metric in unweighted:
+            metric.update_state(y, y_pred)
+        for metric in weighted:
+            metric.update_state(y, y_pred, sample_weight=sample_weight)
+        return self._logs()
+
+    def _build_metrics(self, y, y_pred):
+        if self._compiled_metrics is not None:
+            return
+        y_shape, p_shape = np.shape(y), np.shape(y_pred)
+        plain, weighted = self._metric_identifiers
+        self._compiled_metric_groups = (
+            [metrics_module.get_metric(m, y_shape, p_shape) for m in plain],
+            [metrics_module.get_metric(m, y_shape, p_shape) for m in weighted])
+        self._compiled_metrics = [*self._compiled_metric_groups[0],
+                                  *self._compiled_metric_groups[1]]
+
+    def _logs(self):
+        """{name: float} of the loss and every metric, sorted by name as Keras's logs."""
+        return {m.name: float(m.result()) for m in sorted(self.metrics, key=lambda m: m.name)}
+
+    def _in_order(self, logs):
+        """evaluate's list: the loss, then the metrics in compile's order (a single value
+        when there are no metrics)."""
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    # ----- fit ---------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for `epochs` epochs over (x, y); returns the History callback."""
+        from kerasmini.callbacks import CallbackList
+        self._assert_compile_called("fit")
+        batch_size = _batch_size(batch_size, "batch_size")
+        verbose = _verbose(verbose)
+        if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
+            raise ValueError("Argument `validation_split` must be a float in [0, 1). "
+                             f"Received: validation_split={validation_split}")
+        if not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"Argument `epochs` must be a non-negative integer. "
+                             f"Received: epochs={epochs}")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight, "fit")
+        count = data.sample_count(x, y, sample_weight)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data.train_validation_split(
+                (x, y, sample_weight), validation_split, count)
+            count = data.sample_count(x, y, sample_weight)
+        val = None
+        if validation_data is not None:
+            val = self._prepare(*_unpack_validation(validation_data), None, "fit")
+            data.sample_count(*val)
+        steps = data.batch_count(count, batch_size)
+        if steps_per_epoch is not None:
+            steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch")
+            if steps_per_epoch > steps:
+                raise ValueError(
+                    f"Argument `steps_per_epoch={steps_per_epoch}` asks for more batches "
+                    f"than the data holds: {count} samples make {steps} batches of "
+                    f"batch_size={batch_size}.")
+            steps = steps_per_epoch
+        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                                 model=self, verbose=verbose, epochs=epochs, steps=steps)
+        rng = np.random.default_rng()
+        self.stop_training = False
+        callbacks.on_train_begin()
+        epoch_logs = None
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            logs = {}
+            for step, index in enumerate(
+                    data.batch_indices(count, batch_size, shuffle, rng)[:steps]):
+                callbacks.on_train_batch_begin(step)
+                logs = self.train_step(data.take(x, index), data.take(y, index),
+                                       data.take(sample_weight, index))
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = self._logs() if self._compiled_metrics is not None else logs
+            if val is not None and _should_validate(epoch, validation_freq):
+                val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
+                                         batch_size=validation_batch_size or batch_size,
+                                         steps=validation_steps, callbacks=callbacks,
+                                         return_dict=True, verbose=0)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs=epoch_logs)
+        return callbacks.history
+
+    # ----- evaluate ----------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """The loss and metrics over (x, y), batch by batch, with the metrics reset first."""
+        from kerasmini.callbacks import CallbackList
+        if kwargs:
+            raise ValueError(f"Arguments not recognized: {kwargs}")
+        self._assert_compile_called("evaluate")
+        batch_size = _batch_size(batch_size, "batch_size")
+        verbose = _verbose(verbose)
+        x, y, sample_weight = self._prepare(x, y, sample_weight, None, "evaluate")
+        count = data.sample_count(x, y, sample_weight)
+        indices = data.batch_indices(count, batch_size, False, None)
+        if steps is not None:
+            indices = indices[:_positive_int(steps, "steps")]
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1, steps=len(indices))
+        self.reset_metrics()
+        callbacks.on_test_begin()
+        logs = {}
+        for step, index in enumerate(indices):
+            callbacks.on_test_batch_begin(step)
+            logs = self.test_step(data.take(x, index), data.take(y, index),
+                                  data.take(sample_weight, index))
+            callbacks.on_test_batch_end(step, logs)
+        logs = self._logs()
+        callbacks.on_test_end(logs)
+        return logs if return_dict else self._in_order(logs)
+
+    # ----- single batches ------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One training step on exactly this batch; the logs are this batch's alone."""
+        self._assert_compile_called("train_on_batch")
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("Arguments `sample_weight` and `class_weight` cannot be "
+                             f"specified at the same time. Received: sample_weight="
+                             f"{sample_weight}, class_weight={class_weight}")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight,
+                                            "train_on_batch")
+        data.sample_count(x, y, sample_weight)
+        self.reset_metrics()
+        logs = self.train_step(x, y, sample_weight)
+        return logs if return_dict else self._in_order(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compile_called("test_on_batch")
+        x, y, sample_weight = self._prepare(x, y, sample_weight, None, "test_on_batch")
+        data.sample_count(x, y, sample_weight)
+        self.reset_metrics()
+        logs = self.test_step(x, y, sample_weight)
+        return logs if return_dict else self._in_order(logs)
+
+    # ----- checking the data before anything changes -------------------------------
+    def _prepare(self, x, y, sample_weight, class_weight, method):
+        if x is None:
+            raise ValueError(f"`{method}()` needs input data: received x=None.")
+        if isinstance(y, (list, tuple, dict)) and len(data.flatten(y)) > 1:
+            raise NotImplementedError("kerasmini trains models with a single output; "
+                                      f"received {len(data.flatten(y))} target arrays.")
+        x = data.as_arrays(x, "x")
+        y = data.as_arrays(y, "y")
+        if isinstance(y, list):
+            y = y[0]
+        sample_weight = data.as_arrays(sample_weight, "sample_weight")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the "
+                                 "same time.")
+            if y is None:
+                raise ValueError("Argument `class_weight` needs targets `y`.")
+            sample_weight = data.class_weight_to_sample_weights(y, class_weight, "float32")
+        if y is None and self._compiled_loss is not None:
+            raise ValueError(f"`{method}()` received no targets (y=None) but the model was "
+                             f"compiled with loss={self.loss!r}.")
+        if y is not None and self._compiled_loss is not None:
+            self._check_targets(x, y)
+        return x, y, sample_weight
+
+    def _check_targets(self, x, y):
+        """Run the loss on one sample of y against a dummy prediction of the model's output
+        shape (its own checks name the mismatch), and check sparse labels in full."""
+        try:
+            first = data.take(x, slice(0, 1))
+            shapes = _shapes(first)
+            if not self.built:
+                self.build(shapes)
+            out_shape = self.compute_output_shape(shapes)
+        except Exception:  # the model cannot say: the first step will
+            return
+        if not isinstance(out_shape, tuple) or any(d is None for d in out_shape[1:]):
+            return
+        classes = out_shape[-1] if out_shape else 1
+        dummy = np.full((1,) + tuple(out_shape[1:]), 1.0 / max(classes, 1), "float32")
+        loss = self._compiled_loss
+        fn = getattr(loss, "fn", None)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                loss.value_and_vjp(y[:1], dummy)
+        except ValueError as error:
+            raise ValueError(f"The targets y (shape {y.shape}) do not fit the model's "
+                             f"output (shape {out_shape}) for the loss {loss.name}: "
+                             f"{error}") from None
+        if fn is losses_module.sparse_categorical_crossentropy and y.size:
+            low, high = np.min(y), np.max(y)
+            if low < 0 or high >= classes:
+                bad = low if low < 0 else high
+                raise ValueError(f"Received a label value of {bad} which is outside the "
+                                 f"valid range of [0, {classes}) in y (sparse categorical "
+                                 f"crossentropy over the model's {classes} outputs).")
+
+
+# ----- helpers ----------------------------------------------------------------------------
+def _compiled_loss(loss):
+    if loss is None:
+        return None
+    resolved = losses_module.get(loss)
+    if isinstance(resolved, losses_module.Loss):
+        return resolved
+    name = loss if isinstance(loss, str) else getattr(resolved, "__name__", None)
+    return losses_module.LossFunctionWrapper(resolved, name=name)
+
+
+def _serialize_loss(loss):
+    if loss is None or isinstance(loss, str):
+        return loss
+    return losses_module.serialize(loss)
+
+
+def _serialize_metric(metric):
+    if isinstance(metric, str):
+        return metric
+    if isinstance(metric, metrics_module.Metric):
+        from kerasmini.object_configs import serialize_keras_object
+        return serialize_keras_object(metric, "keras.metrics")
+    return getattr(metric, "__name__", metric)
+
+
+def _deserialize_metric(config):
+    if isinstance(config, dict):
+        from kerasmini.object_configs import deserialize
+        return deserialize(config, metrics_module.ALL_OBJECTS_DICT, "metric")
+    return config
+
+
+def _check_metric(identifier):
+    if identifier is None:
+        raise ValueError("Expected metric, received `None`")
+    if str(identifier).lower() in ("accuracy", "acc"):
+        return
+    metrics_module.get(identifier)
+
+
+def _as_list(metrics, argument):
+    if metrics is None:
+        return []
+    if isinstance(metrics, dict):
+        raise NotImplementedError(f"kerasmini trains single-output models: pass `{argument}` "
+                                  "as a list.")
+    if not isinstance(metrics, (list, tuple)):
+        raise TypeError(f"Expected `{argument}` argument to be a list, tuple, or dict. "
+                        f"Received instead: {argument}={metrics} of type {type(metrics)}")
+    return metrics
+
+
+def _unsupported(method, **arguments):
+    for name, (value, default) in arguments.items():
+        if value != default:
+            raise NotImplementedError(f"kerasmini's {method}() does not support "
+                                      f"{name}={value!r} (only the default {default!r}).")
+
+
+def _batch_size(batch_size, argument):
+    return 32 if batch_size is None else _positive_int(batch_size, argument)
+
+
+def _positive_int(value, argument):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"Argument `{argument}` must be a positive integer. "
+                         f"Received: {argument}={value}")
+    return int(value)
+
+
+def _verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"Argument `verbose` must be 'auto', 0, 1 or 2. "
+                         f"Received: verbose={verbose}")
+    return verbose
+
+
+def _unpack_validation(validation_data):
+    if isinstance(validation_data, (list, tuple)) and len(validation_data) in (2, 3):
+        return tuple(validation_data) + (None,) * (3 - len(validation_data))
+    raise ValueError("When passing a `validation_data` argument, it must contain either 2 "
+                     "items (x_val, y_val), or 3 items (x_val, y_val, val_sample_weights). "
+                     f"Received: validation_data={validation_data!r}"[:400])
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+def _shapes(x):
+    if isinstance(x, dict):
+        return {k: _shapes(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_shapes(v) for v in x]
+    return (None, *x.shape[1:])
+
+
+@contextlib.contextmanager
+def _step_completes():
+    """Hold a Ctrl-C (SIGINT) until the step has finished, then raise KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt

@@ -1,0 +1,46 @@
+"""Adam: moments m, v of g and g^2; w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)
+(the bias corrections folded into the step size, as Keras; amsgrad uses max over time of v)."""
+import numpy as np
+
+from kerasmini.optimizers.optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def build(self, variables):
+        if self.built:
+            return
+        super().build(variables)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            variables, ["momentum", "velocity"])
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = np.dtype(variable.dtype).type
+        lr = learning_rate.astype(variable.dtype)
+        step = dtype(self._iterations.value + 1)
+        beta_1_power = np.power(dtype(self.beta_1), step)
+        beta_2_power = np.power(dtype(self.beta_2), step)
+        m = self._slot(self._momentums, variable)
+        v = self._slot(self._velocities, variable)
+        alpha = lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        m.assign(m.value + (gradient - m.value) * (1 - self.beta_1))
+        v.assign(v.value + (np.square(gradient) - v.value) * (1 - self.beta_2))
+        v_used = v.value
+        if self.amsgrad:
+            v_hat = self._slot(self._velocity_hats, variable)
+            v_hat.assign(np.maximum(v_hat.value, v.value))
+            v_used = v_hat.value
+        variable.assign(variable.value - m.value * alpha / (np.sqrt(v_used) + self.epsilon))
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}

@@ -1,0 +1,134 @@
+"""Optimizers without TensorFlow: hand-computed steps, constraints, state, configs, errors."""
+import numpy as np
+import pytest
+
+import kerasmini
+from kerasmini import optimizers
+
+
+def _var(value, **kwargs):
+    return kerasmini.Variable(np.asarray(value, dtype="float64"), name="w", path="d/w",
+                              **kwargs)
+
+
+def test_sgd_step_by_hand():
+    w = _var([1.0, -2.0])
+    opt = optimizers.SGD(learning_rate=0.5)
+    opt.apply_gradients([(np.array([0.2, 0.4]), w)])
+    lr = float(np.float32(0.5))
+    np.testing.assert_allclose(w.numpy(), [1.0 - lr * 0.2, -2.0 - lr * 0.4], rtol=0, atol=0)
+    assert int(opt.iterations.value) == 1
+
+
+def test_adam_first_step_moves_by_learning_rate():
+    # at t=1, m = (1-b1) g, v = (1-b2) g^2: the step is lr * sign(g) (up to epsilon)
+    w = _var([0.0, 0.0, 0.0])
+    opt = optimizers.Adam(learning_rate=0.25, epsilon=0.0)
+    opt.apply_gradients([(np.array([3.0, -0.1, 7.0]), w)])
+    np.testing.assert_allclose(w.numpy(), [-0.25, 0.25, -0.25], rtol=1e-12)
+
+
+def test_adam_without_bias_correction_would_differ():
+    # the mutation conformance/mutations.py plants: a first step of lr * sqrt(1-b2)/(1-b1)
+    # would be 0.316 * lr, so this is the test that catches it without TensorFlow
+    w = _var([0.0])
+    optimizers.Adam(learning_rate=0.5, epsilon=0.0).apply_gradients([(np.array([2.0]), w)])
+    assert abs(w.numpy()[0] + 0.5) < 1e-12
+
+
+def test_constraint_runs_after_update():
+    w = _var([1.0, -1.0], constraint=kerasmini.constraints.NonNeg())
+    optimizers.SGD(learning_rate=1.0).apply_gradients([(np.array([0.0, 1.0]), w)])
+    np.testing.assert_array_equal(w.numpy(), [1.0, 0.0])
+
+
+@pytest.mark.parametrize("args,expected", [
+    ({"clipvalue": 0.5}, [0.5, -0.5]),
+    ({"clipnorm": 1.0}, [3 / 5, -4 / 5]),
+    ({"global_clipnorm": 2.5}, [1.5, -2.0]),
+])
+def test_clipping(args, expected):
+    w = _var([0.0, 0.0])
+    optimizers.SGD(learning_rate=1.0, **args).apply_gradients([(np.array([3.0, -4.0]), w)])
+    np.testing.assert_allclose(-w.numpy(), expected, rtol=1e-7)
+
+
+def test_none_gradient_is_skipped_with_warning():
+    a, b = _var([1.0]), _var([2.0])
+    opt = optimizers.SGD(learning_rate=1.0)
+    with pytest.warns(UserWarning, match="Gradients do not exist"):
+        opt.apply_gradients([(np.array([1.0]), a), (None, b)])
+    assert b.numpy()[0] == 2.0 and a.numpy()[0] == 0.0
+    with pytest.raises(ValueError, match="No gradients provided"):
+        opt.apply_gradients([(None, a)])
+
+
+def test_unknown_variable_and_bad_shape_rejected_before_any_change():
+    a = _var([1.0, 2.0])
+    opt = optimizers.Adam()
+    opt.apply_gradients([(np.ones(2), a)])
+    before = [v.numpy() for v in opt.variables]
+    with pytest.raises(ValueError, match="Unknown variable"):
+        opt.apply_gradients([(np.ones(2), _var([0.0, 0.0]))])
+    with pytest.raises(ValueError, match="has shape"):
+        opt.apply_gradients([(np.ones(3), a)])
+    for old, new in zip(before, opt.variables):
+        np.testing.assert_array_equal(old, new.numpy())
+
+
+def test_state_round_trip_continues_identically():
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=3) for _ in range(6)]
+    w1 = _var([0.1, 0.2, 0.3])
+    opt1 = optimizers.Nadam(learning_rate=0.01)
+    for g in grads[:3]:
+        opt1.apply_gradients([(g, w1)])
+    store = {}
+    opt1.save_own_variables(store)
+    w2 = _var(w1.numpy())
+    opt2 = optimizers.Nadam(learning_rate=0.01)
+    opt2.build([w2])
+    opt2.load_own_variables(store)
+    for g in grads[3:]:
+        opt1.apply_gradients([(g, w1)])
+        opt2.apply_gradients([(g, w2)])
+    np.testing.assert_array_equal(w1.numpy(), w2.numpy())
+
+
+def test_learning_rate_settable_unless_schedule():
+    opt = optimizers.SGD(learning_rate=0.1)
+    opt.learning_rate = 0.5
+    assert float(opt.learning_rate) == 0.5
+    scheduled = optimizers.SGD(learning_rate=optimizers.schedules.ExponentialDecay(
+        0.1, decay_steps=10, decay_rate=0.5))
+    with pytest.raises(TypeError, match="not settable"):
+        scheduled.learning_rate = 0.2
+
+
+def test_get_by_name_and_errors():
+    for name, cls in [("sgd", optimizers.SGD), ("adam", optimizers.Adam),
+                      ("rmsprop", optimizers.RMSprop), ("adamw", optimizers.AdamW),
+                      ("adagrad", optimizers.Adagrad), ("nadam", optimizers.Nadam)]:
+        assert type(optimizers.get(name)) is cls
+    with pytest.raises(ValueError, match="Could not interpret optimizer identifier: adum"):
+        optimizers.get("adum")
+    with pytest.raises(NotImplementedError, match="use_ema"):
+        optimizers.Adam(use_ema=True)
+    config = optimizers.serialize(optimizers.RMSprop(momentum=0.5, name="r"))
+    again = optimizers.deserialize(config)
+    assert again.get_config() == config["config"]
+
+
+def test_schedules_by_hand():
+    s = optimizers.schedules
+    assert np.isclose(s.ExponentialDecay(1.0, 2, 0.5)(3), 0.5 ** 1.5)
+    assert np.isclose(s.ExponentialDecay(1.0, 2, 0.5, staircase=True)(3), 0.5)
+    piecewise = s.PiecewiseConstantDecay([2, 4], [1.0, 0.5, 0.1])
+    assert [float(piecewise(t)) for t in range(6)] == [1.0, 1.0, 1.0, 0.5, 0.5,
+                                                       float(np.float32(0.1))]
+    cosine = s.CosineDecay(1.0, 4, alpha=0.0)
+    assert np.allclose([cosine(t) for t in (0, 2, 4, 9)], [1.0, 0.5, 0.0, 0.0], atol=1e-7)
+    warm = s.CosineDecay(0.0, 4, warmup_target=1.0, warmup_steps=2)
+    assert np.allclose([warm(t) for t in (0, 1, 2, 4)], [0.0, 0.5, 1.0, 0.5], atol=1e-7)
+    with pytest.raises(ValueError, match="decay_steps"):
+        s.CosineDecay(1.0, 0)

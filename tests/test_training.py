@@ -1,0 +1,278 @@
+"""compile / fit / evaluate / train_on_batch and the callbacks, NumPy only: hand-computed
+steps, Keras's log keys, bad input refused before any weight changes, interruptions."""
+import io
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import kerasmini as keras
+from kerasmini import callbacks as cb
+
+L = keras.layers
+
+
+def _data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("int64") + (x[:, 2] > 1).astype("int64")
+    return x, y
+
+
+def _model(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=("accuracy",)):
+    model = keras.Sequential([keras.Input((4,)), L.Dense(8, activation="relu", name="h"),
+                              L.Dense(3, activation="softmax", name="out")])
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    return model
+
+
+def _weights(model):
+    return [w.copy() for w in model.get_weights()]
+
+
+def _same(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_linear_regression_step_by_hand():
+    # y = x @ w + b with MSE: dL/dw = 2/N x^T (pred - y), one SGD step
+    x = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]], "float32")
+    y = np.array([[1.0], [0.0], [2.0]], "float32")
+    model = keras.Sequential([keras.Input((2,)), L.Dense(1, name="d")])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    w, b = model.get_weights()
+    loss = model.train_on_batch(x, y)
+    residual = x @ w + b - y
+    np.testing.assert_allclose(loss, np.mean(residual ** 2), rtol=1e-6)
+    lr = float(np.float32(0.1))
+    new_w, new_b = model.get_weights()
+    np.testing.assert_allclose(new_w, w - lr * 2 / 3 * x.T @ residual, rtol=1e-5)
+    np.testing.assert_allclose(new_b, b - lr * 2 / 3 * residual.sum(0), rtol=1e-5)
+
+
+def test_fit_logs_history_and_evaluate():
+    x, y = _data()
+    model = _model()
+    history = model.fit(x, y, epochs=3, batch_size=8, validation_split=0.25, verbose=0)
+    assert list(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert history.epoch == [0, 1, 2] and history.params["steps"] == 4
+    assert model.history is history
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs == {"accuracy": accuracy, "loss": loss}
+    manual = keras.losses.SparseCategoricalCrossentropy()(y, model.predict(x, verbose=0))
+    np.testing.assert_allclose(loss, manual, rtol=1e-5)
+    assert model.test_on_batch(x, y, return_dict=True)["loss"] == pytest.approx(loss, 1e-5)
+
+
+def test_sample_and_class_weights():
+    x, y = _data(12)
+    model = _model(metrics=())
+    w = np.linspace(0.0, 2.0, 12).astype("float32")
+    per_sample = keras.losses.SparseCategoricalCrossentropy(reduction="none")(
+        y, model.predict(x, verbose=0))
+    got = model.evaluate(x, y, sample_weight=w, batch_size=12, verbose=0)
+    np.testing.assert_allclose(got, np.mean(per_sample * w), rtol=1e-5)
+    class_weight = {0: 0.5, 1: 2.0}
+    expected = np.mean(per_sample * np.array([class_weight.get(c, 1.0) for c in y]))
+    before = _weights(model)
+    logs = model.train_on_batch(x, y, class_weight=class_weight, return_dict=True)
+    np.testing.assert_allclose(logs["loss"], expected, rtol=1e-5)
+    assert not _same(before, model.get_weights())
+
+
+def test_steps_initial_epoch_validation_freq_shuffle_off():
+    x, y = _data(40)
+    model = _model()
+    seen = []
+    record = cb.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))
+    history = model.fit(x, y, epochs=4, initial_epoch=2, batch_size=8, steps_per_epoch=3,
+                        validation_data=(x[:8], y[:8]), validation_freq=2, shuffle=False,
+                        callbacks=[record], verbose=0)
+    assert history.epoch == [2, 3] and seen == [0, 1, 2, 0, 1, 2]
+    assert "val_loss" not in history.history or len(history.history["val_loss"]) == 1
+    with pytest.raises(ValueError, match="steps_per_epoch=9"):
+        model.fit(x, y, batch_size=8, steps_per_epoch=9, verbose=0)
+
+
+BAD_FIT = [
+    (dict(batch_size=0), ValueError, "batch_size"),
+    (dict(validation_split=1.0), ValueError, "validation_split"),
+    (dict(validation_split=-0.1), ValueError, "validation_split"),
+    (dict(y=np.zeros((40, 2))), ValueError, "targets"),
+    (dict(y=np.full(40, 3)), ValueError, "label value of 3"),
+    (dict(y=np.zeros(39, "int64")), ValueError, "cardinality"),
+    (dict(class_weight={0: 1.0}, sample_weight=np.ones(40)), ValueError, "class_weight"),
+    (dict(verbose=3), ValueError, "verbose"),
+    (dict(validation_data=(1,)), ValueError, "validation_data"),
+]
+
+
+@pytest.mark.parametrize("args,error,match", BAD_FIT)
+def test_bad_fit_input_leaves_weights(args, error, match):
+    x, y = _data()
+    model = _model()
+    before = _weights(model)
+    kwargs = dict(x=x, y=y, verbose=0)
+    kwargs.update(args)
+    with pytest.raises(error, match=match):
+        model.fit(**kwargs)
+    assert _same(before, model.get_weights())
+
+
+def test_compile_errors():
+    model = keras.Sequential([keras.Input((4,)), L.Dense(2)])
+    with pytest.raises(ValueError, match="You must call `compile\\(\\)` before calling `fit"):
+        model.fit(np.zeros((2, 4)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="Could not interpret optimizer identifier: adum"):
+        model.compile(optimizer="adum", loss="mse")
+    with pytest.raises(ValueError, match="Could not interpret loss identifier: mse2"):
+        model.compile(loss="mse2")
+    with pytest.raises(ValueError, match="Could not interpret metric identifier: acuracy"):
+        model.compile(loss="mse", metrics=["acuracy"])
+    with pytest.raises(NotImplementedError, match="steps_per_execution"):
+        model.compile(loss="mse", steps_per_execution=4)
+    model.compile(loss=None)
+    with pytest.raises(ValueError, match="No loss to compute"):
+        model.train_on_batch(np.zeros((2, 4)))
+
+
+def test_regularization_penalty_joins_the_loss():
+    x, y = _data(8)
+    model = keras.Sequential([keras.Input((4,)), L.Dense(3, activation="softmax",
+                                                            kernel_regularizer="l2")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    data_loss = keras.losses.SparseCategoricalCrossentropy()(y, model.predict(x, verbose=0))
+    penalty = 0.01 * np.sum(np.square(model.get_weights()[0]))
+    np.testing.assert_allclose(model.test_on_batch(x, y), data_loss + penalty, rtol=1e-5)
+
+
+def test_callback_exception_keeps_last_completed_step():
+    x, y = _data()
+    model = _model()
+    snapshots = []
+
+    def on_batch_end(batch, logs):
+        snapshots.append(_weights(model))
+        if batch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False,
+                  callbacks=[cb.LambdaCallback(on_train_batch_end=on_batch_end)])
+    assert len(snapshots) == 3 and _same(snapshots[-1], model.get_weights())
+
+
+def test_ctrl_c_during_a_step_finishes_that_step():
+    x, y = _data()
+    model = _model()
+    calls = []
+    original = model.optimizer.apply_gradients
+
+    def interrupted(grads_and_vars):
+        if not calls:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives mid-step
+        calls.append(1)
+        return original(grads_and_vars)
+
+    model.optimizer.apply_gradients = interrupted
+    before = _weights(model)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, batch_size=8, verbose=0, shuffle=False)
+    assert len(calls) == 1 and not _same(before, model.get_weights())
+    assert int(model.optimizer.iterations.value) == 1  # the whole step, not half of it
+
+
+def test_progress_display(capsys):
+    x, y = _data(16)
+    model = _model()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    assert capsys.readouterr().out == ""
+    model.fit(x, y, epochs=2, batch_size=8, verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[1].startswith("2/2 - ") and len(lines) == 4
+    assert "ms/step" in lines[1] or "us/step" in lines[1]
+    model.fit(x, y, epochs=2, batch_size=8, verbose="auto")  # not a terminal: no redraws
+    out = capsys.readouterr().out
+    assert "\r" not in out and out.count("2/2 ━") == 2 and "accuracy:" in out
+    from kerasmini.callbacks.progbar_logger import Progbar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+    stream = Terminal()
+    bar = Progbar(4, verbose=1, stream=stream, interval=0.0)
+    for step in range(1, 5):
+        bar.update(step, {"loss": 0.5})
+    bar.update(4, {"loss": 0.25}, finalize=True)
+    assert stream.getvalue().count("\r") == 5 and stream.getvalue().endswith("\n")
+
+
+def test_early_stopping_restores_best_weights():
+    x, y = _data()
+    model = _model()
+    losses = iter([1.0, 0.5, 0.6, 0.7, 0.8, 0.9])
+    best = {}
+
+    class Fake(cb.Callback):  # a monitored value we control, set before EarlyStopping
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = next(losses)
+            if logs["val_loss"] == 0.5:
+                best["weights"] = _weights(self.model)
+    stop = cb.EarlyStopping(patience=2, restore_best_weights=True)
+    history = model.fit(x, y, epochs=6, verbose=0, callbacks=[Fake(), stop])
+    assert history.epoch == [0, 1, 2, 3] and stop.stopped_epoch == 3
+    assert _same(best["weights"], model.get_weights())
+
+
+def test_learning_rate_callbacks_and_nan():
+    x, y = _data()
+    model = _model(optimizer=keras.optimizers.SGD(learning_rate=0.1))
+    scheduler = cb.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
+    history = model.fit(x, y, epochs=2, verbose=0, callbacks=[scheduler])
+    assert history.history["learning_rate"] == pytest.approx([0.05, 0.025])
+    plateau = cb.ReduceLROnPlateau(monitor="loss", patience=0, factor=0.5, min_delta=10)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[plateau])
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.025 * 0.5)  # epoch 2
+    with pytest.raises(ValueError, match="factor >= 1.0"):
+        cb.ReduceLROnPlateau(factor=1.0)
+    bad = np.array(x)
+    bad[0, 0] = np.nan
+    history = model.fit(bad, y, epochs=3, batch_size=8, verbose=0,
+                        callbacks=[cb.TerminateOnNaN()])
+    assert len(history.epoch) == 1
+
+
+def test_csv_logger_and_checkpoints(tmp_path):
+    pytest.importorskip("h5py", reason="the h5 extra (pip install kerasmini[h5])")
+    x, y = _data()
+    model = _model()
+    csv_path = tmp_path / "log.csv"
+    model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[
+        cb.CSVLogger(str(csv_path)),
+        cb.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras")),
+        cb.ModelCheckpoint(str(tmp_path / "best.weights.h5"), save_weights_only=True,
+                           save_best_only=True, monitor="val_accuracy")])
+    rows = csv_path.read_text().splitlines()
+    assert rows[0] == "epoch,accuracy,loss,val_accuracy,val_loss" and len(rows) == 3
+    assert (tmp_path / "m-1.keras").exists() and (tmp_path / "m-2.keras").exists()
+    loaded = keras.models.load_model(str(tmp_path / "m-2.keras"))
+    assert _same(loaded.get_weights(), model.get_weights())
+    assert int(loaded.optimizer.iterations.value) == int(model.optimizer.iterations.value)
+    with pytest.raises(ValueError, match=".weights.h5"):
+        cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
+
+
+def test_custom_loop_matches_fit():
+    x, y = _data(16)
+    one, two = _model(), _model()
+    two.set_weights(one.get_weights())
+    one.fit(x, y, batch_size=16, epochs=1, verbose=0, shuffle=False)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+    with keras.GradientTape() as tape:
+        loss = loss_fn(y, two(x, training=True))
+    grads = tape.gradient(loss, two.trainable_weights)
+    two.optimizer.apply_gradients(zip(grads, two.trainable_weights))
+    for a, b in zip(one.get_weights(), two.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
