@@ -98,6 +98,20 @@ RANK_1 = (layers.DepthwiseConv1D, layers.SeparableConv1D, layers.Conv1DTranspose
           layers.GlobalMaxPooling1D, layers.UpSampling1D, layers.ZeroPadding1D,
           layers.Cropping1D)
 
+# Issue 11's layers with weights of their own (written with recorded operations: their
+# input gradients are also checked through a Dense in test_tensor_layers_gradients.py).
+NORMALIZING_LAYERS = [
+    (layers.LayerNormalization, {"beta_initializer": glorot(seed=5),
+                                 "gamma_initializer": glorot(seed=6)}),
+    (layers.LayerNormalization, {"axis": (1, 2), "rms_scaling": True}),
+    (layers.GroupNormalization, {"groups": 2, "beta_initializer": glorot(seed=5),
+                                 "gamma_initializer": glorot(seed=6)}),
+    (layers.GroupNormalization, {"groups": 3, "axis": 1, "center": False}),
+    (layers.UnitNormalization, {"axis": (1, 2)}),
+    (layers.PReLU, {"alpha_initializer": glorot(seed=7), "shared_axes": [1]}),
+    (layers.Permute, {"dims": (2, 1)}),
+]
+
 
 def rng(seed=0):
     return np.random.default_rng(seed)
@@ -141,6 +155,13 @@ def test_window_layers_of_issue_11(cls, kwargs):
     first = kwargs.get("data_format") == "channels_first"
     shape = (2, 3, *spatial) if first else (2, *spatial, 3)
     assert_gradients_close(layer_gradients(layer, rng().standard_normal(shape)),
+                           f"{cls.__name__}({kwargs})")
+
+
+@pytest.mark.parametrize("cls,kwargs", NORMALIZING_LAYERS, ids=lambda v: str(v))
+def test_normalizing_layers_input_and_weight_gradients(cls, kwargs):
+    layer = cls(**kwargs, **F64)
+    assert_gradients_close(layer_gradients(layer, rng().standard_normal((2, 3, 4))),
                            f"{cls.__name__}({kwargs})")
 
 
