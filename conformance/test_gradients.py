@@ -19,7 +19,7 @@ from parameterized import parameterized
 
 import kerasmini
 from conformance import grids, grids_conv_layers, grids_layers, harness
-from conformance.gradients import check_gradients
+from conformance.gradients import GRAD_RTOL, check_gradients
 from conformance.grids import tiered
 from conformance.test_layers_values import layer_weights
 
@@ -183,3 +183,35 @@ class TestDropoutTrainingGradients(unittest.TestCase):
             np.testing.assert_allclose(grad, (out != 0) / np.float32(1 - rate), rtol=1e-6,
                                        err_msg=f"{who}: dropout gradient is not mask/(1-rate)")
         harness.record_error(0.0, 0.0)
+
+
+class TestEmbeddingGradients(unittest.TestCase):
+    """Embedding's weight gradient, three ways: each looked-up row collects the output
+    gradient of every position that read it (repeated indices add up); the reference is
+    that sum written as a loop over positions."""
+
+    @parameterized.expand([("float32",), ("float64",)])
+    def test(self, dtype):
+        harness.note("grad Embedding", dtype, "gradients")
+        rng = np.random.default_rng(harness.seed_of("embedding-gradient", dtype))
+        indices = rng.integers(0, 7, (3, 5))
+        indices[0, :3] = 2  # a row read three times
+        table = rng.standard_normal((7, 4)).astype(dtype)
+        seed_grad = rng.standard_normal((3, 5, 4)).astype(dtype)
+        m = kerasmini.layers.Embedding(7, 4, dtype=dtype)
+        t = keras.layers.Embedding(7, 4, dtype=dtype)
+        for layer in (m, t):
+            layer.build((3, 5))
+            layer.set_weights([table])
+        with kerasmini.GradientTape() as tape:
+            loss = kerasmini.ops.sum(m(indices) * seed_grad)
+        km = tape.gradient(loss, m.trainable_weights)[0]
+        with tf.GradientTape() as tf_tape:
+            tf_loss = tf.reduce_sum(t(indices) * seed_grad)
+        tf_grad = np.asarray(tf.convert_to_tensor(
+            tf_tape.gradient(tf_loss, t.trainable_weights)[0]))
+        ref = np.zeros((7, 4))
+        for position in np.ndindex(indices.shape):
+            ref[indices[position]] += seed_grad[position]
+        harness.three_way(km, tf_grad, ref, dtype, f"Embedding {dtype}: d/d embeddings",
+                          rtol=GRAD_RTOL[dtype])
