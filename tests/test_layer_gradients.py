@@ -262,6 +262,28 @@ def test_dropout_gradient_is_the_mask_scaled():
     np.testing.assert_array_equal(tape.gradient(y, x), np.zeros_like(x))
 
 
+def test_spatial_dropout_gradient_is_one_mask_per_channel_scaled():
+    x = rng().uniform(1, 2, (20, 3, 4, 6))
+    with GradientTape() as tape:
+        tape.watch(x)
+        y = layers.SpatialDropout2D(0.25, seed=1, **F64)(x, training=True)
+    grad, kept = tape.gradient(y, x), np.asarray(y) != 0
+    assert np.all(kept == kept[:, :1, :1, :])  # whole feature maps kept or dropped
+    assert 0.6 < kept.mean() < 0.9
+    np.testing.assert_array_equal(grad, kept / 0.75)
+
+
+def test_gaussian_dropout_gradient_is_the_noise():
+    """y = x * noise, so dy/dx is the noise the forward drew: y / x."""
+    x = rng().uniform(1, 2, (50, 8))
+    with GradientTape() as tape:
+        tape.watch(x)
+        y = layers.GaussianDropout(0.3, seed=1, **F64)(x, training=True)
+    noise = np.asarray(y) / x
+    assert 0.2 < noise.std() < 1.0  # noise was drawn (stddev sqrt(0.3 / 0.7) ~ 0.65)
+    np.testing.assert_allclose(tape.gradient(y, x), noise, rtol=1e-14)
+
+
 @pytest.mark.parametrize("regularizer", [
     regularizers.L1(0.3), regularizers.L2(0.2), regularizers.L1L2(0.1, 0.4),
     regularizers.OrthogonalRegularizer(0.5, "columns")], ids=lambda r: type(r).__name__)
