@@ -132,6 +132,33 @@ def test_fit_takes_a_single_callback_as_keras_does():
     assert seen == [0, 1]
 
 
+def test_repeated_metric_names_kept_apart_as_keras():
+    x, y = _data()
+    w = np.linspace(0.0, 1.0, len(y))
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy", "acc"],
+                  weighted_metrics=["accuracy"])
+    logs = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    hits = np.argmax(model.predict(x, verbose=0), axis=-1) == y
+    assert sorted(logs) == ["acc", "accuracy", "loss", "weighted_accuracy"]
+    assert logs["accuracy"] == logs["acc"] == pytest.approx(np.mean(hits))
+    assert logs["weighted_accuracy"] == pytest.approx(np.sum(hits * w) / np.sum(w))
+    values = model.evaluate(x, y, sample_weight=w, verbose=0)
+    assert values == [logs["loss"], logs["accuracy"], logs["acc"], logs["weighted_accuracy"]]
+
+
+def test_one_output_loss_and_metrics_in_per_output_lists():
+    x, y = _data()
+    listed = _model(loss=["sparse_categorical_crossentropy"], metrics=[["accuracy"]])
+    plain = _model()
+    plain.set_weights(listed.get_weights())
+    assert listed.evaluate(x, y, verbose=0) == plain.evaluate(x, y, verbose=0)
+    with pytest.raises(NotImplementedError, match="2 entries"):
+        _model(loss=["mse", "mae"])
+    with pytest.raises(NotImplementedError, match="2 entries"):
+        _model(metrics=[["accuracy"], ["mae"]])
+
+
 def test_compile_errors():
     model = keras.Sequential([keras.Input((4,)), L.Dense(2)])
     with pytest.raises(ValueError, match="You must call `compile\\(\\)` before calling `fit"):

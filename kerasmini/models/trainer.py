@@ -48,9 +48,11 @@ class Trainer:
             raise NotImplementedError("kerasmini runs NumPy kernels and cannot compile them "
                                       "with XLA. Received: jit_compile=True")
         optimizer = optimizers_module.get(optimizer)
+        loss = _single_output(loss, "loss")
         compiled_loss = _compiled_loss(loss)
-        metric_lists = (list(_as_list(metrics, "metrics")),
-                        list(_as_list(weighted_metrics, "weighted_metrics")))
+        metric_lists = (list(_single_output(_as_list(metrics, "metrics"), "metrics")),
+                        list(_single_output(_as_list(weighted_metrics, "weighted_metrics"),
+                                            "weighted_metrics")))
         for identifier in metric_lists[0] + metric_lists[1]:
             _check_metric(identifier)
         self.optimizer = optimizer
@@ -157,12 +159,28 @@ class Trainer:
 
     def _logs(self):
         """{name: float} of the loss and every metric, sorted by name as Keras's logs."""
-        return {m.name: float(m.result()) for m in sorted(self.metrics, key=lambda m: m.name)}
+        return dict(sorted(self._named_results()))
+
+    def _named_results(self):
+        """(name, value) of the loss and each compiled metric in compile order. Repeated
+        names are told apart as Keras does ('accuracy', 'accuracy_1'; a weighted metric
+        named like a plain one becomes 'weighted_accuracy') instead of overwriting."""
+        results = [(self._loss_tracker.name, float(self._loss_tracker.result()))]
+        if self._compiled_metrics is None:
+            return results
+        plain, weighted = self._compiled_metric_groups
+        taken = set()
+        for metric in plain:
+            results.append((_unique_name(metric.name, taken), float(metric.result())))
+        for metric in weighted:
+            name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
+            results.append((_unique_name(name, taken), float(metric.result())))
+        return results
 
     def _in_order(self, logs):
         """evaluate's list: the loss, then the metrics in compile's order (a single value
         when there are no metrics)."""
-        values = [logs[name] for name in self.metrics_names if name in logs]
+        values = [logs[name] for name, _ in self._named_results() if name in logs]
         return values[0] if len(values) == 1 else values
 
     # ----- fit ---------------------------------------------------------------------
@@ -399,6 +417,23 @@ def _as_list(metrics, argument):
     return metrics
 
 
+def _single_output(value, argument):
+    """A one-output model's loss or metrics may come wrapped in a list with one entry
+    per output (loss=['mse'], metrics=[['accuracy']]), as Keras accepts them."""
+    if argument == "loss":
+        per_output = isinstance(value, (list, tuple))
+    else:  # metrics: a list of lists is one list per output
+        per_output = bool(value) and all(isinstance(e, (list, tuple)) for e in value)
+    if not per_output:
+        return value
+    entries = value
+    if len(entries) != 1:
+        raise NotImplementedError(f"kerasmini trains single-output models: `{argument}` "
+                                  f"with {len(entries)} entries (one per output) is not "
+                                  f"supported. Received: {argument}={value!r}")
+    return entries[0]
+
+
 def _unsupported(method, **arguments):
     for name, (value, default) in arguments.items():
         if value != default:
@@ -449,6 +484,16 @@ def _check_validation_freq(validation_freq):
                          f"{type(validation_freq)}.")
     raise ValueError("Argument `validation_freq` must be a positive integer or a list of "
                      f"epoch numbers from 1. Received: validation_freq={validation_freq}")
+
+
+def _unique_name(name, taken):
+    """`name`, or `name_1`, `name_2`, ... the first not in `taken` (which it joins)."""
+    candidate, index = name, 0
+    while candidate in taken:
+        index += 1
+        candidate = f"{name}_{index}"
+    taken.add(candidate)
+    return candidate
 
 
 def _is_int(value):
