@@ -106,6 +106,8 @@ BAD_FIT = [
     (dict(class_weight={0: 1.0}, sample_weight=np.ones(40)), ValueError, "class_weight"),
     (dict(verbose=3), ValueError, "verbose"),
     (dict(validation_data=(1,)), ValueError, "validation_data"),
+    (dict(validation_data=(np.zeros((8, 3)), np.zeros(8, "int64"))), ValueError,
+     "expected axis -1 of input shape to have value 4"),
     (dict(validation_freq=0), ValueError, "validation_freq=0"),
     (dict(validation_freq=2.0), ValueError, "validation_freq=2.0"),
     (dict(validation_freq=[1, "2"]), ValueError, "validation_freq"),
@@ -122,6 +124,15 @@ def test_bad_fit_input_leaves_weights(args, error, match):
     with pytest.raises(error, match=match):
         model.fit(**kwargs)
     assert _same(before, model.get_weights())
+
+
+def test_bad_inputs_leave_an_existing_log_file(tmp_path):
+    x, y = _data()
+    log = tmp_path / "log.csv"
+    log.write_text("epoch,loss\n0,1.0\n")
+    with pytest.raises(ValueError, match="expected axis -1"):
+        _model().fit(x[:, :3], y, verbose=0, callbacks=[cb.CSVLogger(str(log))])
+    assert log.read_text() == "epoch,loss\n0,1.0\n"
 
 
 def test_fit_takes_a_single_callback_as_keras_does():

@@ -210,6 +210,8 @@ class Trainer:
         if validation_data is not None:
             val = self._prepare(*_unpack_validation(validation_data), None, "fit")
             data.sample_count(*val)
+        for inputs in (x, None if val is None else val[0]):
+            self._check_forward(inputs)
         steps = data.batch_count(count, batch_size)
         if steps_per_epoch is not None:
             steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch")
@@ -329,6 +331,13 @@ class Trainer:
         if y is not None and self._compiled_loss is not None:
             self._check_targets(x, y)
         return x, y, sample_weight
+
+    def _check_forward(self, x):
+        """One sample through the model (inference): inputs that do not fit it raise
+        here, before a callback writes a file or a training epoch changes the weights
+        (validation inputs were found out only after the first epoch)."""
+        if x is not None and len(data.flatten(x)[0]):
+            self(data.take(x, slice(0, 1)), training=False)
 
     def _check_targets(self, x, y):
         """Run the loss on one sample of y against a dummy prediction of the model's output
