@@ -29,8 +29,9 @@ from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_vi
 
 
 def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=None,
-             dilation_rate=1):
-    """(dL/dinputs, dL/dkernel) of `conv(inputs, kernel, ...)` for g = dL/dout."""
+             dilation_rate=1, needed=(True, True)):
+    """(dL/dinputs, dL/dkernel) of `conv(inputs, kernel, ...)` for g = dL/dout; None for
+    a gradient `needed` says nobody follows (a model's first layer: its input)."""
     data_format = standardize_data_format(data_format)
     strides, dilation_rate = pair(strides), pair(dilation_rate)
     x = to_channels_last(np.asarray(inputs), data_format)
@@ -40,28 +41,32 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
     pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding.lower(), dilation_rate)
     k_wide = kernel.astype(wide, copy=False)
     g = g.astype(wide, copy=False)
+    want_dx, want_dkernel = needed
     # Stride 1: the transposed convolution is an ordinary one (below), which runs the
     # forward kernel instead of the scatter; only the kernel gradient needs the windows.
-    by_convolution = strides == (1, 1)
-    dx_padded = None if by_convolution else np.zeros(
+    scatter = want_dx and strides != (1, 1)
+    dx_padded = None if not scatter else np.zeros(
         (x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]), x.shape[3]), wide)
-    dkernel = np.zeros(kernel.shape, wide)
+    dkernel = np.zeros(kernel.shape, wide) if want_dkernel else None
     row_bytes = g.shape[2] * kernel_size[0] * kernel_size[1] * kernel.shape[2] * 8
-    for images, rows in row_blocks(g.shape[0], g.shape[1], row_bytes,
-                                   convolution.WORKSPACE_BYTES):
+    blocks = row_blocks(g.shape[0], g.shape[1], row_bytes, convolution.WORKSPACE_BYTES)
+    for images, rows in blocks if want_dkernel or scatter else ():
         band = padded_band(x, images, input_rows(rows, kernel_size[0], strides[0],
                                                  dilation_rate[0]), pads)
         out_hw = (rows.stop - rows.start, g.shape[2])
         windows = window_view(band, kernel_size, strides, dilation_rate, out_hw)
         _chunk_gradients(windows, g[images, rows], k_wide, dkernel,
-                         None if by_convolution else dx_padded[images],
+                         dx_padded[images] if scatter else None,
                          (strides, dilation_rate, out_hw, rows.start))
-    if by_convolution:
+    dx = None
+    if scatter:
+        dx = crop_padding(dx_padded, pads)
+    elif want_dx:
         dx = _input_gradient_stride_one(g, k_wide, pads, dilation_rate,
                                         x.shape[3] // kernel.shape[2])
-    else:
-        dx = crop_padding(dx_padded, pads)
-    return from_channels_last(dx.astype(x.dtype), data_format), dkernel.astype(kernel.dtype)
+    if dx is not None:
+        dx = from_channels_last(np.ascontiguousarray(dx, x.dtype), data_format)
+    return dx, None if dkernel is None else dkernel.astype(kernel.dtype, copy=False)
 
 
 def _input_gradient_stride_one(g, kernel, pads, dilation_rate, groups):
@@ -85,8 +90,8 @@ def _input_gradient_stride_one(g, kernel, pads, dilation_rate, groups):
 
 
 def _chunk_gradients(windows, g, kernel, dkernel, dx_padded, geometry):
-    """Add one chunk's share of dL/dK into dkernel and, unless dx_padded is None, of dL/dx
-    into dx_padded."""
+    """Add one chunk's share of dL/dK into dkernel and of dL/dx into dx_padded (each
+    skipped when None)."""
     strides, dilation_rate, out_hw, first_row = geometry
     kh, kw, c_per_group, filters = kernel.shape
     groups = windows.shape[-1] // c_per_group
@@ -94,12 +99,13 @@ def _chunk_gradients(windows, g, kernel, dkernel, dx_padded, geometry):
     for group in range(groups):
         channels = slice(group * c_per_group, (group + 1) * c_per_group)
         outs = slice(group * f_per_group, (group + 1) * f_per_group)
-        patches = windows[..., channels].reshape(-1, kh * kw * c_per_group)  # im2col
         g_rows = g[..., outs].reshape(-1, f_per_group)
         k_matrix = kernel[..., outs].reshape(-1, f_per_group)
-        patches = patches.astype(g_rows.dtype, copy=False)
-        dkernel[..., outs] += product(patches.T, g_rows).reshape(kh, kw, c_per_group,
-                                                                 f_per_group)
+        if dkernel is not None:
+            patches = windows[..., channels].reshape(-1, kh * kw * c_per_group)  # im2col
+            patches = patches.astype(g_rows.dtype, copy=False)
+            dkernel[..., outs] += product(patches.T, g_rows).reshape(kh, kw, c_per_group,
+                                                                     f_per_group)
         if dx_padded is None:
             continue
         dpatches = product(g_rows, k_matrix.T).reshape(*g.shape[:3], kh, kw, c_per_group)
