@@ -9,13 +9,14 @@ import pytest
 from kerasmini import ops
 from kerasmini.activation_gradients import RULES
 from kerasmini.autodiff import GradientTape, allocator, differentiable
+from kerasmini.ops import convolution_vjp
 from kerasmini.ops.convolution_vjp import conv_vjp
 from kerasmini.ops.max_pooling_vjp import max_pool_vjp
 from tests import reference
 from tests.helpers import assert_close, random_input
 from tests.kernel_limits import DENSE_BUDGETS, kinds, shrunk
 
-CONV = [  # (strides, padding, dilation, groups)
+CONV = [  # (strides, padding, dilation, groups); stride 1 "valid" here takes the scatter
     ((1, 1), "same", (1, 1), 1),
     ((1, 1), "valid", (2, 1), 2),
     ((2, 1), "same", (1, 1), 1),
@@ -42,7 +43,11 @@ def conv_gradients_reference(x, kernel, g, strides, padding, dilation, groups):
 
 @pytest.mark.parametrize("strides,padding,dilation,groups", CONV, ids=str)
 def test_conv_gradients_skip_what_is_not_needed_on_every_chunking(strides, padding, dilation,
-                                                                  groups):
+                                                                  groups, monkeypatch):
+    by_convolution = []
+    real = convolution_vjp._input_gradient_stride_one
+    monkeypatch.setattr(convolution_vjp, "_input_gradient_stride_one",
+                        lambda *args: by_convolution.append(True) or real(*args))
     x = random_input((3, 7, 5, 2), seed=1)
     kernel = random_input((3, 2, 2 // groups, 4), seed=2)
     out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
@@ -64,6 +69,7 @@ def test_conv_gradients_skip_what_is_not_needed_on_every_chunking(strides, paddi
                 else:
                     assert grad is None, context
     assert {"bands+remainder", "images+remainder"} <= kinds(walks)
+    assert bool(by_convolution) == (strides == (1, 1) and padding == "same")
 
 
 def test_conv_gradient_float32_stays_float32():
