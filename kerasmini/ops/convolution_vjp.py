@@ -53,7 +53,9 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
     dx_padded = None if not scatter else np.zeros(
         (x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]), x.shape[3]), wide)
     dkernel = np.zeros(kernel.shape, wide) if want_dkernel else None
-    row_bytes = g.shape[2] * kernel_size[0] * kernel_size[1] * kernel.shape[2] * 8
+    # workspace per output row: the patches, and the patch gradient when both are made
+    row_bytes = (g.shape[2] * kernel_size[0] * kernel_size[1] * kernel.shape[2]
+                 * np.dtype(wide).itemsize * (1 + (scatter and want_dkernel)))
     blocks = row_blocks(g.shape[0], g.shape[1], row_bytes, convolution.WORKSPACE_BYTES)
     for images, rows in blocks if want_dkernel or scatter else ():
         band = padded_band(x, images, input_rows(rows, kernel_size[0], strides[0],
