@@ -36,6 +36,14 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
              dilation_rate=1, needed=(True, True)):
     """(dL/dinputs, dL/dkernel) of `conv(inputs, kernel, ...)` for g = dL/dout; None for
     a gradient `needed` says nobody follows (a model's first layer: its input)."""
+    return conv_gradients(g, inputs, kernel, strides, padding, data_format, dilation_rate,
+                          *needed)
+
+
+def conv_gradients(g, inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1, input_gradient=True, kernel_gradient=True):
+    """conv_vjp's (dL/dinputs, dL/dkernel); each None, and not computed, unless asked
+    for (conv_transpose_vjp needs only the kernel's)."""
     data_format = standardize_data_format(data_format)
     strides, dilation_rate = pair(strides), pair(dilation_rate)
     x = to_channels_last(np.asarray(inputs), data_format)
@@ -45,19 +53,18 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
     pads = spatial_padding(x.shape[1:3], kernel_size, strides, padding.lower(), dilation_rate)
     k_wide = kernel.astype(wide, copy=False)
     g = g.astype(wide, copy=False)
-    want_dx, want_dkernel = needed
     # Stride 1: the transposed convolution is also an ordinary one (below), through the
     # forward kernel, over the input's pixels; the scatter's products are over the
     # output's. So the scatter when the output is much smaller than the input.
-    scatter = want_dx and (strides != (1, 1) or _input_much_larger(x.shape, g.shape))
+    scatter = input_gradient and (strides != (1, 1) or _input_much_larger(x.shape, g.shape))
     dx_padded = None if not scatter else np.zeros(
         (x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]), x.shape[3]), wide)
-    dkernel = np.zeros(kernel.shape, wide) if want_dkernel else None
+    dkernel = np.zeros(kernel.shape, wide) if kernel_gradient else None
     # workspace per output row: the patches, and the patch gradient when both are made
     row_bytes = (g.shape[2] * kernel_size[0] * kernel_size[1] * kernel.shape[2]
-                 * np.dtype(wide).itemsize * (1 + (scatter and want_dkernel)))
+                 * np.dtype(wide).itemsize * (1 + (scatter and kernel_gradient)))
     blocks = row_blocks(g.shape[0], g.shape[1], row_bytes, convolution.WORKSPACE_BYTES)
-    for images, rows in blocks if want_dkernel or scatter else ():
+    for images, rows in blocks if kernel_gradient or scatter else ():
         band = padded_band(x, images, input_rows(rows, kernel_size[0], strides[0],
                                                  dilation_rate[0]), pads)
         out_hw = (rows.stop - rows.start, g.shape[2])
@@ -68,7 +75,7 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
     dx = None
     if scatter:
         dx = crop_padding(dx_padded, pads)
-    elif want_dx:
+    elif input_gradient:
         dx = _input_gradient_stride_one(g, k_wide, pads, dilation_rate,
                                         x.shape[3] // kernel.shape[2])
     if dx is not None:
