@@ -72,6 +72,30 @@ def test_math_primitives_compose_into_a_loss():
     assert_gradients_close([("x", tape.gradient(loss, x), expected)], "composed loss")
 
 
+MATMUL_SHAPES = [((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)),
+                 ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((5, 1, 2, 3), (6, 3, 4)),
+                 ((5, 2, 3), (3,)), ((3,), (5, 3, 4))]
+
+
+@pytest.mark.parametrize("shape_a,shape_b", MATMUL_SHAPES)
+def test_matmul_gradient_for_every_rank_combination(shape_a, shape_b):
+    """Vectors promoted to a row or column, batch axes broadcast: each operand's gradient
+    has its own shape (vector @ vector raised AxisError)."""
+    a, b = rng().standard_normal(shape_a), rng(1).standard_normal(shape_b)
+    weight_of = rng(2).standard_normal(np.shape(np.matmul(a, b)))
+    with GradientTape() as tape:
+        tape.watch(a), tape.watch(b)
+        loss = ops.sum(ops.matmul(a, b) * weight_of)
+    grad_a, grad_b = tape.gradient(loss, [a, b])
+
+    def loss_now():
+        return float(np.sum(np.matmul(a, b) * weight_of))
+
+    assert_gradients_close([("a", np.asarray(grad_a), numeric_gradient(loss_now, a)),
+                            ("b", np.asarray(grad_b), numeric_gradient(loss_now, b))],
+                           f"matmul {shape_a} @ {shape_b}")
+
+
 def test_gradient_api_like_tensorflow():
     v = kerasmini.Variable(np.array([1.0, 2.0]), name="v")
     w = kerasmini.Variable(np.array([3.0]), name="w")

@@ -22,8 +22,9 @@ def _matmul_rule(g, out, a, b):
     """a @ b; a 1-D operand is a row (left) or a column (right), as matmul treats it."""
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
-    g2 = np.expand_dims(g, -2) if a.ndim == 1 else g
-    g2 = np.expand_dims(g2, -1) if b.ndim == 1 else g2
+    # g with the promoted operands' row/column axes back (a 0-d g for vector @ vector)
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    g2 = np.reshape(g, batch + (a2.shape[-2], b2.shape[-1]))
     da, db = g2 @ _swap(b2), _swap(a2) @ g2
     return (da[..., 0, :] if a.ndim == 1 else da), (db[..., 0] if b.ndim == 1 else db)
 
