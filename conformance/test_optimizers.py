@@ -16,6 +16,7 @@ float32 tensor before casting them to float64 (e.g. momentum * m with float32(0.
 uses the float64 value the user wrote, as the reference does (the learning rate alone is
 a float32 *variable* in Keras, so float32(lr) is the definition, and both use it).
 """
+import inspect
 import re
 
 import numpy as np
@@ -221,3 +222,21 @@ def test_state_variables_in_keras_order():
         assert [v.name for v in km.variables] == [unnamed(v.name) for v in tf_opt.variables]
         for a, b in zip(km.variables, tf_opt.variables):
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
+OPTIMIZER_CLASSES = sorted(name for name, value in vars(kerasmini.optimizers).items()
+                           if isinstance(value, type)
+                           and issubclass(value, kerasmini.optimizers.Optimizer)
+                           and value is not kerasmini.optimizers.Optimizer)
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_CLASSES)
+def test_constructor_signature_matches_keras(name):
+    """Same parameter names, order, kinds and defaults as keras.optimizers.<name>, so a
+    positional call means the same thing in both."""
+    def parameters(cls):
+        return [(p.name, p.kind, p.default)
+                for p in inspect.signature(cls.__init__).parameters.values()]
+
+    assert parameters(getattr(kerasmini.optimizers, name)) == \
+        parameters(getattr(keras.optimizers, name))

@@ -119,6 +119,30 @@ def test_get_by_name_and_errors():
     assert again.get_config() == config["config"]
 
 
+# Each optimizer's own arguments, in Keras 3's order, then the shared ones begin.
+OWN_POSITIONAL = [
+    (optimizers.SGD, [0.01, 0.5, True], {"momentum": 0.5, "nesterov": True}),
+    (optimizers.Adam, [0.001, 0.8, 0.99, 1e-6, True], {"beta_1": 0.8, "amsgrad": True}),
+    (optimizers.AdamW, [0.001, 0.02, 0.8, 0.99, 1e-6, True],
+     {"weight_decay": 0.02, "beta_1": 0.8, "amsgrad": True}),
+    (optimizers.Adagrad, [0.001, 0.2, 1e-6], {"initial_accumulator_value": 0.2}),
+    (optimizers.Nadam, [0.001, 0.8, 0.99, 1e-6], {"beta_1": 0.8, "epsilon": 1e-6}),
+    (optimizers.RMSprop, [0.001, 0.8, 0.5, 1e-6, True], {"rho": 0.8, "centered": True}),
+]
+
+
+@pytest.mark.parametrize("cls,own,expected", OWN_POSITIONAL)
+def test_positional_arguments_land_where_keras_puts_them(cls, own, expected):
+    """Adam(0.001, 0.9, 0.999, 1e-7, False, 0.01) is amsgrad=False, weight_decay=0.01 in
+    Keras; the shared arguments follow the optimizer's own, weight_decay first (AdamW has
+    it among its own), then clipnorm, clipvalue, global_clipnorm, ..., name."""
+    shared = [] if cls is optimizers.AdamW else [0.03]
+    optimizer = cls(*own, *shared, 1.5, None, None, False, 0.99, None, None, None, "opt")
+    for name, value in {**expected, "clipnorm": 1.5, "name": "opt"}.items():
+        assert getattr(optimizer, name) == value, name
+    assert optimizer.weight_decay == (0.02 if cls is optimizers.AdamW else 0.03)
+
+
 def test_schedules_by_hand():
     s = optimizers.schedules
     assert np.isclose(s.ExponentialDecay(1.0, 2, 0.5)(3), 0.5 ** 1.5)

@@ -35,7 +35,8 @@ class Optimizer:
     """Base class. Subclasses implement `build(variables)` and `update_step(...)`.
 
     The arguments every optimizer shares are taken here, with Keras's defaults; a
-    subclass names its own (beta_1, momentum, ...) and hands these on by keyword.
+    subclass names its own (beta_1, momentum, ...) first, then these in this order, as
+    Keras 3 does, so a positional argument lands where it lands in Keras.
     """
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
