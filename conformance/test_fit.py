@@ -201,3 +201,42 @@ def test_optimizer_state_continues_across_libraries(first, then, tmp_path):
     reference = model.fit(x, y, epochs=2, **args).history
     for key in reference:
         np.testing.assert_allclose(continued[key], reference[key], rtol=1e-5, err_msg=key)
+
+
+def _small_model(lib):
+    model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
+    model.compile("sgd", "mse")
+    return model
+
+
+@pytest.mark.parametrize("verbose", [7, -1, None, "silent", 1.5, False])
+def test_verbose_outside_0_1_2_prints_what_tf_keras_prints(capsys, verbose):
+    """tf.keras refuses no `verbose`: progress only for 1, 2 and "auto", and fit's
+    "Epoch i/n" headers for any true value."""
+    x, y = np.ones((10, 3), "float32"), np.ones((10, 2), "float32")
+    printed = {}
+    for lib in (kerasmini, keras):
+        model = _small_model(lib)
+        capsys.readouterr()
+        model.fit(x, y, epochs=2, batch_size=4, verbose=verbose)
+        model.evaluate(x, y, batch_size=4, verbose=verbose)
+        model.predict(x, batch_size=4, verbose=verbose)
+        printed[lib.__name__] = capsys.readouterr().out
+    assert printed["kerasmini"] == printed["keras"]
+
+
+@pytest.mark.parametrize("steps,batch_size", [(0, None), (0, 4), (2, None), (2, 4), (3, 4)])
+def test_predict_and_evaluate_steps_like_tf_keras(steps, batch_size):
+    """steps=0 means every batch; steps without batch_size spreads the samples over
+    `steps` batches. Same weights in both: the outputs and losses agree."""
+    x = np.random.default_rng(0).standard_normal((10, 3)).astype("float32")
+    y = np.ones((10, 2), "float32")
+    tf_model, km_model = _small_model(keras), _small_model(kerasmini)
+    km_model.set_weights(tf_model.get_weights())
+    got = km_model.predict(x, steps=steps, batch_size=batch_size, verbose=0)
+    want = tf_model.predict(x, steps=steps, batch_size=batch_size, verbose=0)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        km_model.evaluate(x, y, steps=steps, batch_size=batch_size, verbose=0),
+        tf_model.evaluate(x, y, steps=steps, batch_size=batch_size, verbose=0), rtol=1e-5)

@@ -104,7 +104,6 @@ BAD_FIT = [
     (dict(y=np.full(40, 3)), ValueError, "label value of 3"),
     (dict(y=np.zeros(39, "int64")), ValueError, "cardinality"),
     (dict(class_weight={0: 1.0}, sample_weight=np.ones(40)), ValueError, "class_weight"),
-    (dict(verbose=3), ValueError, "verbose"),
     (dict(validation_data=(1,)), ValueError, "validation_data"),
     (dict(validation_data=(np.zeros((8, 3)), np.zeros(8, "int64"))), ValueError,
      "expected axis -1 of input shape to have value 4"),
@@ -346,3 +345,43 @@ def test_custom_loop_matches_fit():
     two.optimizer.apply_gradients(zip(grads, two.trainable_weights))
     for a, b in zip(one.get_weights(), two.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("verbose", [7, 3, -1, None, "silent", 1.5])
+def test_verbose_outside_0_1_2_prints_no_progress(capsys, verbose):
+    """Keras refuses no `verbose`: only 1 and 2 draw progress; a true other value still
+    gets fit's "Epoch i/n" headers (predict(verbose=7) printed a bar line)."""
+    x, y = _data(16)
+    model = _model()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=verbose)
+    headers = "Epoch 1/2\nEpoch 2/2\n" if verbose else ""
+    assert capsys.readouterr().out == headers
+    model.evaluate(x, y, batch_size=8, verbose=verbose)
+    model.predict(x, batch_size=8, verbose=verbose)
+    assert capsys.readouterr().out == ""
+    model.predict(x, batch_size=8, verbose=2)
+    assert capsys.readouterr().out.startswith("2/2 - ")
+
+
+def test_zero_steps_run_every_batch_and_steps_set_the_batch_size():
+    """steps=0 is Keras's 'all batches' (it ran one); steps without batch_size spreads
+    the samples over that many batches instead of taking `steps` batches of 32."""
+    x, y = _data(100)
+    model = _model()
+    everything = model.predict(x, verbose=0)
+    assert everything.shape == (100, 3)
+    np.testing.assert_array_equal(model.predict(x, steps=0, verbose=0), everything)
+    np.testing.assert_allclose(model.predict(x, steps=2, verbose=0), everything, rtol=1e-6)
+    assert model.predict(x, steps=2, batch_size=10, verbose=0).shape == (20, 3)
+    assert model.evaluate(x, y, steps=0, verbose=0) == model.evaluate(x, y, verbose=0)
+    start = _weights(model)
+    history = model.fit(x, y, steps_per_epoch=2, shuffle=False, verbose=0)
+    assert history.params["steps"] == 2
+    spread = model.get_weights()
+    model.set_weights(start)
+    model.fit(x, y, batch_size=50, shuffle=False, verbose=0)  # a fresh SGD: no state
+    assert _same(spread, model.get_weights())
+    history = model.fit(x, y, steps_per_epoch=0, verbose=0)
+    assert history.params["steps"] == 4  # 100 samples, batches of 32
+    with pytest.raises(ValueError, match="steps=-1"):
+        model.predict(x, steps=-1)

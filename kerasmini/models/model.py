@@ -1,7 +1,5 @@
 """Model: what Sequential and functional models share (weights, summary, predict, files)."""
 import json
-import sys
-import time
 
 import numpy as np
 
@@ -10,6 +8,8 @@ from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer
 from kerasmini.models.layer_configs import serialize_layer
 from kerasmini.models.summary import print_summary, shape_as_summary
+from kerasmini.callbacks.progbar_logger import Progbar
+from kerasmini.models import trainer as trainer_module
 from kerasmini.models.trainer import Trainer
 
 
@@ -87,7 +87,8 @@ class Model(Trainer, Layer):
 
     # ----- running -----------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Outputs for `x`, computed `batch_size` samples (default 32) at a time.
+        """Outputs for `x`, computed `batch_size` samples at a time (default 32, or
+        the samples spread over `steps` batches, as in Keras).
 
         `callbacks` (Keras's on_predict_* hooks) are not supported: passing any raises
         rather than ignoring them.
@@ -95,10 +96,11 @@ class Model(Trainer, Layer):
         if callbacks:
             raise ValueError("predict(callbacks=...) is not supported by kerasmini. "
                              f"Received: callbacks={callbacks!r}")
-        batch_size = 32 if batch_size is None else integer(batch_size, "batch_size")
-        if batch_size <= 0:
+        batch_size = None if batch_size is None else integer(batch_size, "batch_size")
+        if batch_size is not None and batch_size <= 0:
             raise ValueError(f"Argument `batch_size` must be a positive integer. "
                              f"Received: batch_size={batch_size}")
+        steps = trainer_module.steps_or_all(steps, "steps")
         arrays = [np.asarray(a) for a in flatten(x)]
         if not arrays or any(a.ndim == 0 for a in arrays):  # e.g. a list of numbers
             raise ValueError(f"Unrecognized data type: x={str(x)[:200]} (of type "
@@ -108,18 +110,15 @@ class Model(Trainer, Layer):
         if any(a.shape[0] != count for a in arrays):
             raise ValueError("All inputs to `predict` must have the same number of "
                              f"samples. Received sizes: {[a.shape[0] for a in arrays]}")
-        start_time = time.perf_counter()
+        batch_size = batch_size or trainer_module.default_batch_size(count, steps)
+        starts = range(0, max(count, 1), batch_size)[:steps]
+        verbose = trainer_module.verbosity(verbose)
+        progbar = Progbar(len(starts), verbose=verbose)  # prints only for 1 and 2
         batches = []
-        for start in range(0, max(count, 1), batch_size):
+        for start in starts:
             batch = _slice_structure(x, start, start + batch_size)
             batches.append(self(batch, training=False))
-            if steps is not None and len(batches) >= steps:
-                break
-        if verbose not in (0, "silent", False):
-            elapsed = time.perf_counter() - start_time
-            n = len(batches)
-            sys.stdout.write(f"{n}/{n} ━━━━━━━━━━━━━━━━━━━━ {elapsed:.0f}s "
-                             f"{1000 * elapsed / n:.0f}ms/step\n")
+            progbar.update(len(batches), finalize=len(batches) == len(starts))
         return _concatenate_structure(batches)
 
     def predict_on_batch(self, x):

@@ -15,6 +15,7 @@ raises before any weight changes. A step runs to its end even if Ctrl-C arrives 
 of the last completed step; an exception in a callback happens between steps anyway.
 """
 import contextlib
+import math
 import signal
 import threading
 import warnings
@@ -192,7 +193,8 @@ class Trainer:
         from kerasmini.callbacks import CallbackList
         self._assert_compile_called("fit")
         batch_size = _batch_size(batch_size, "batch_size")
-        verbose = _verbose(verbose)
+        steps_per_epoch = steps_or_all(steps_per_epoch, "steps_per_epoch")
+        verbose = verbosity(verbose)
         if not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
             raise ValueError("Argument `validation_split` must be a float in [0, 1). "
                              f"Received: validation_split={validation_split}")
@@ -212,9 +214,9 @@ class Trainer:
             data.sample_count(*val)
         for inputs in (x, None if val is None else val[0]):
             self._check_forward(inputs)
+        batch_size = batch_size or default_batch_size(count, steps_per_epoch)
         steps = data.batch_count(count, batch_size)
         if steps_per_epoch is not None:
-            steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch")
             if steps_per_epoch > steps:
                 raise ValueError(
                     f"Argument `steps_per_epoch={steps_per_epoch}` asks for more batches "
@@ -261,12 +263,12 @@ class Trainer:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         self._assert_compile_called("evaluate")
         batch_size = _batch_size(batch_size, "batch_size")
-        verbose = _verbose(verbose)
+        steps = steps_or_all(steps, "steps")
+        verbose = verbosity(verbose)
         x, y, sample_weight = self._prepare(x, y, sample_weight, None, "evaluate")
         count = data.sample_count(x, y, sample_weight)
-        indices = data.batch_indices(count, batch_size, False, None)
-        if steps is not None:
-            indices = indices[:_positive_int(steps, "steps")]
+        batch_size = batch_size or default_batch_size(count, steps)
+        indices = data.batch_indices(count, batch_size, False, None)[:steps]
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=len(indices))
@@ -451,7 +453,21 @@ def _unsupported(method, **arguments):
 
 
 def _batch_size(batch_size, argument):
-    return 32 if batch_size is None else _positive_int(batch_size, argument)
+    """A positive integer, or None for `default_batch_size`."""
+    return None if batch_size is None else _positive_int(batch_size, argument)
+
+
+def default_batch_size(count, steps):
+    """Keras's batch size when none is given: 32, or with `steps`, the samples spread
+    over that many batches (so predict(x, steps=2) covers all of x, as in Keras)."""
+    return max(math.ceil(count / steps), 1) if steps else 32
+
+
+def steps_or_all(steps, argument):
+    """None or 0 (Keras takes any false value) means every batch; else a positive int."""
+    if steps is None or (isinstance(steps, (int, np.integer)) and steps == 0):
+        return None
+    return _positive_int(steps, argument)
 
 
 def _positive_int(value, argument):
@@ -461,13 +477,11 @@ def _positive_int(value, argument):
     return int(value)
 
 
-def _verbose(verbose):
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"Argument `verbose` must be 'auto', 0, 1 or 2. "
-                         f"Received: verbose={verbose}")
-    return verbose
+def verbosity(verbose):
+    """Keras's reading of `verbose`, which it never refuses: "auto" is 1, 1 draws a bar,
+    2 prints a line per epoch, 0 nothing; any other value prints no progress, yet fit
+    still prints "Epoch i/n" headers for a true one (7, "silent"), as tf.keras does."""
+    return 1 if isinstance(verbose, str) and verbose == "auto" else verbose
 
 
 def _unpack_validation(validation_data):
