@@ -63,10 +63,10 @@ def _batch_normalization_vjp(g, out, x, gamma, beta, mean, variance, epsilon, ax
     # back times sum(g), large when g is not centred: subtract it exactly
     g_x_hat_sum = ((g * x_hat).sum(axis=reduced, keepdims=True, dtype=np.float64)
                    - (mean64 - mean_wide) * inv_std64 * g_sum)
-    scale = inv_std64 if gamma is None else inv_std64 * np.asarray(gamma, np.float64
-                                                                   ).reshape(broadcast)
-    dx = ((g - (g_sum / count).astype(wide)) - x_hat * (g_x_hat_sum / count).astype(wide))
-    dx *= scale.astype(wide)
+    gamma64 = 1.0 if gamma is None else np.asarray(gamma, np.float64).reshape(broadcast)
+    g_mean, g_x_hat_mean = (g_sum / count).astype(wide), (g_x_hat_sum / count).astype(wide)
+    dx = g - g_mean - x_hat * g_x_hat_mean
+    dx *= (inv_std64 * gamma64).astype(wide)
     dgamma = None if gamma is None else g_x_hat_sum.reshape(-1).astype(gamma.dtype)
     dbeta = None if beta is None else g_sum.reshape(-1).astype(beta.dtype)
     return dx.astype(x.dtype, copy=False), dgamma, dbeta
