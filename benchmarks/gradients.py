@@ -1,4 +1,4 @@
-"""Conv2D backward next to forward: GFLOP/s and share of GEMM peak, kerasmini vs tf.keras.
+"""Conv2D (and depthwise, transposed) backward next to forward: GFLOP/s and share of GEMM peak, kerasmini vs tf.keras.
 
     python -m benchmarks.gradients [--quick]
 
@@ -34,6 +34,13 @@ CASES = [
     Case("throughput", "Conv2D", dict(filters=128, kernel_size=3, strides=2, padding="same"),
          (32, 56, 56, 64)),
     Case("throughput", "Conv2D", dict(filters=64, kernel_size=1), (32, 28, 28, 256)),
+    # issue 11's kernels with their own gradient rules
+    Case("throughput", "DepthwiseConv2D", dict(kernel_size=3, padding="same"),
+         (32, 56, 56, 64)),
+    Case("throughput", "DepthwiseConv2D", dict(kernel_size=3, strides=2, padding="same"),
+         (32, 56, 56, 64)),
+    Case("throughput", "Conv2DTranspose", dict(filters=32, kernel_size=3, strides=2,
+                                               padding="same"), (32, 28, 28, 64)),
 ]
 QUICK = [0, 2]
 ROUNDS = dict(min_rounds=3, max_rounds=15, budget_seconds=1.5, sample_seconds=0.02)

@@ -31,7 +31,7 @@ import os
 
 import numpy as np
 
-from conformance import harness, reference_layers
+from conformance import harness, reference_conv_layers, reference_layers
 from conformance.harness import describe, fail, record_divergence, seed_of
 
 tf, keras = harness.tf, harness.keras
@@ -80,6 +80,8 @@ def reference_forward(layer, args, names, training):
             mean, variance = reference_layers.batch_moments(x, axis)
             return reference_layers.batch_norm(x, axis, args.get("epsilon", 1e-3),
                                                w.get("gamma"), w.get("beta"), mean, variance)
+        if reference_conv_layers.handles(layer, args):  # issue 11's layers
+            return reference_conv_layers.output(layer, args, x, weights, names)
         return reference_layers.output(layer, args, x, weights, names)
     return forward
 

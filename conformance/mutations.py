@@ -70,6 +70,21 @@ MUTATIONS = {
         "    dx = g - g_mean - x_hat * g_x_hat_mean",
         "    dx = g - x_hat * g_x_hat_mean",
         "BatchNormalization training gradient without the path through the batch mean"),
+    "vjp_depthwise_kernel_not_rotated": (
+        "kerasmini/ops/depthwise_convolution_vjp.py",
+        "    rotated = kernel[::-1, ::-1].reshape(",
+        "    rotated = kernel.reshape(",
+        "depthwise input gradient (stride 1) correlated with the unrotated kernel"),
+    "vjp_conv_transpose_same_crop_forgotten": (
+        "kerasmini/ops/transposed_convolution_vjp.py",
+        "        cut = conv_transpose_crop(n, out_n, k, s, padding, d)",
+        "        cut = 0",
+        "transposed convolution's output gradient aligned with the uncropped output"),
+    "vjp_bilinear_weights_swapped": (
+        "kerasmini/ops/resizing_vjp.py",
+        "    np.add.at(matrix, (o, below), 1.0 - weight)",
+        "    np.add.at(matrix, (o, below), weight)",
+        "bilinear resize gradient sends the above neighbour's weight to the one below"),
     "no_error_for_filters_0": (
         "kerasmini/layers/convolutional/base_conv.py",
         "if not is_int(filters) or filters <= 0:",

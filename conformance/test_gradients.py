@@ -6,7 +6,10 @@ every 12th Conv2D configuration (float32; float64 for channels_last; float16 for
 5th of those), every 6th MaxPool2D one, every 3rd Dense one, every 2nd configuration of
 the model-building layers (every 8th of the large Conv1D, BatchNormalization and
 AveragePooling2D grids), BatchNormalization also with training=True, each on the first
-input shape of its configuration. Activations: all of Keras's, by name.
+input shape of its configuration. Issue 11's layers (grids_conv_layers: depthwise,
+separable, transposed and causal convolutions, 1D pooling, upsampling, 1D padding and
+cropping, resizing, center crop): every 4th configuration of each grid, float32 and (for
+channels_last) float64. Activations: all of Keras's, by name.
 Dropout with training=True: both libraries' gradient must be the mask / (1 - rate).
 """
 import unittest
@@ -15,8 +18,8 @@ import numpy as np
 from parameterized import parameterized
 
 import kerasmini
-from conformance import grids, grids_layers, harness
-from conformance.gradients import check_gradients
+from conformance import grids, grids_conv_layers, grids_layers, harness
+from conformance.gradients import GRAD_RTOL, check_gradients
 from conformance.grids import tiered
 from conformance.test_layers_values import layer_weights
 
@@ -80,6 +83,18 @@ def layer_cases():
     return tiered(cases) + training
 
 
+def conv_layer_cases():
+    """Issue 11's layers: every 4th configuration of each grid, on its first shape."""
+    cases = []
+    for make in grids_conv_layers.SINGLE_INPUT:
+        for name, layer, args, shapes in make()[::4]:
+            for dtype in ("float32", "float64"):
+                if dtype == "float64" and args.get("data_format") == "channels_first":
+                    continue  # TF has no float64 NCHW convolution on CPU
+                cases.append((f"{name}_{dtype}", layer, args, dtype, shapes[0], None))
+    return tiered(cases)
+
+
 def grouped_conv1d(layer, args):
     return layer == "Conv1D" and args.get("groups", 1) > 1
 
@@ -103,7 +118,7 @@ class TestDenseGradients(unittest.TestCase):
 
 
 class TestLayerGradients(unittest.TestCase):
-    @parameterized.expand(layer_cases(), name_func=case_name)
+    @parameterized.expand(layer_cases() + conv_layer_cases(), name_func=case_name)
     def test(self, name, layer, args, dtype, shape, training):
         check_gradients(layer, args, dtype, shape, name, training=training,
                         make_weights=layer_weights, run_tf=not grouped_conv1d(layer, args))
@@ -168,3 +183,35 @@ class TestDropoutTrainingGradients(unittest.TestCase):
             np.testing.assert_allclose(grad, (out != 0) / np.float32(1 - rate), rtol=1e-6,
                                        err_msg=f"{who}: dropout gradient is not mask/(1-rate)")
         harness.record_error(0.0, 0.0)
+
+
+class TestEmbeddingGradients(unittest.TestCase):
+    """Embedding's weight gradient, three ways: each looked-up row collects the output
+    gradient of every position that read it (repeated indices add up); the reference is
+    that sum written as a loop over positions."""
+
+    @parameterized.expand([("float32",), ("float64",)])
+    def test(self, dtype):
+        harness.note("grad Embedding", dtype, "gradients")
+        rng = np.random.default_rng(harness.seed_of("embedding-gradient", dtype))
+        indices = rng.integers(0, 7, (3, 5))
+        indices[0, :3] = 2  # a row read three times
+        table = rng.standard_normal((7, 4)).astype(dtype)
+        seed_grad = rng.standard_normal((3, 5, 4)).astype(dtype)
+        m = kerasmini.layers.Embedding(7, 4, dtype=dtype)
+        t = keras.layers.Embedding(7, 4, dtype=dtype)
+        for layer in (m, t):
+            layer.build((3, 5))
+            layer.set_weights([table])
+        with kerasmini.GradientTape() as tape:
+            loss = kerasmini.ops.sum(m(indices) * seed_grad)
+        km = tape.gradient(loss, m.trainable_weights)[0]
+        with tf.GradientTape() as tf_tape:
+            tf_loss = tf.reduce_sum(t(indices) * seed_grad)
+        tf_grad = np.asarray(tf.convert_to_tensor(
+            tf_tape.gradient(tf_loss, t.trainable_weights)[0]))
+        ref = np.zeros((7, 4))
+        for position in np.ndindex(indices.shape):
+            ref[indices[position]] += seed_grad[position]
+        harness.three_way(km, tf_grad, ref, dtype, f"Embedding {dtype}: d/d embeddings",
+                          rtol=GRAD_RTOL[dtype])

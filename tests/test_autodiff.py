@@ -100,6 +100,19 @@ def test_no_tape_no_trace():
     assert type(out) is np.ndarray and type(model.layers[0].kernel.value) is np.ndarray
 
 
+@pytest.mark.parametrize("repeats,axis", [(3, 1), (2, None), (2, -1), ([1, 0, 2], 1),
+                                          ([2, 1, 1, 3, 1, 1, 1, 2, 1, 1, 1, 2], None)])
+def test_numpy_repeat_gradient_sums_the_copies(repeats, axis):
+    x = rng(1).standard_normal((2, 3, 2))
+    weight_of = rng(2).standard_normal(np.repeat(x, repeats, axis=axis).shape)
+    with GradientTape() as tape:
+        x_t = tape.watch(x)
+        loss = np.sum(np.repeat(x_t, repeats, axis=axis) * weight_of)
+    expected = numeric_gradient(
+        lambda: float(np.sum(np.repeat(x, repeats, axis=axis) * weight_of)), x)
+    assert_gradients_close([("input", tape.gradient(loss, x_t), expected)], str(repeats))
+
+
 def test_numpy_arithmetic_the_tape_cannot_see_raises():
     v = kerasmini.Variable(np.arange(3.0))
     with GradientTape() as tape:

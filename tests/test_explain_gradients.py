@@ -17,6 +17,9 @@ CASES = [
     (layers.Conv1D, dict(filters=2, kernel_size=3, strides=2), (2, 10, 3)),
     (layers.Dense, dict(units=4), (3, 7)),
     (layers.MaxPooling2D, dict(pool_size=3, strides=2, padding="same"), (1, 7, 7, 2)),
+    (layers.DepthwiseConv2D, dict(kernel_size=3, strides=2, depth_multiplier=2), (1, 7, 8, 3)),
+    (layers.SeparableConv1D, dict(filters=4, kernel_size=3, padding="same"), (2, 9, 3)),
+    (layers.Conv2DTranspose, dict(filters=4, kernel_size=3, strides=2), (1, 4, 5, 3)),
 ]
 
 

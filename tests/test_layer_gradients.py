@@ -56,6 +56,62 @@ SHAPING = [
     (layers.BatchNormalization, {"center": False, "scale": False}),
 ]
 
+# The layers of issue 11 (rank-1 layers run their 2D kernels on a one-row image).
+WINDOW_LAYERS = [
+    (layers.DepthwiseConv2D, {"kernel_size": 3, "strides": 2, "padding": "same",
+                              "depth_multiplier": 2}),
+    (layers.DepthwiseConv2D, {"kernel_size": (2, 3), "dilation_rate": 2, "padding": "same",
+                              "depth_multiplier": 3, "data_format": "channels_first",
+                              "activation": "tanh"}),
+    (layers.DepthwiseConv2D, {"kernel_size": 3}),
+    (layers.DepthwiseConv1D, {"kernel_size": 3, "strides": 2, "padding": "same"}),
+    (layers.SeparableConv2D, {"filters": 3, "kernel_size": 2, "depth_multiplier": 2}),
+    (layers.SeparableConv1D, {"filters": 2, "kernel_size": 3, "dilation_rate": 2,
+                              "data_format": "channels_first"}),
+    (layers.Conv2DTranspose, {"filters": 2, "kernel_size": 3, "strides": 2,
+                              "padding": "same"}),
+    (layers.Conv2DTranspose, {"filters": 2, "kernel_size": (2, 3), "strides": (3, 2),
+                              "output_padding": (1, 1), "data_format": "channels_first"}),
+    (layers.Conv2DTranspose, {"filters": 3, "kernel_size": 1, "strides": 3,
+                              "padding": "same"}),
+    (layers.Conv2DTranspose, {"filters": 2, "kernel_size": 3, "dilation_rate": 2,
+                              "padding": "same", "use_bias": False}),
+    (layers.Conv1DTranspose, {"filters": 2, "kernel_size": 2, "strides": 2,
+                              "padding": "same", "output_padding": 1}),
+    (layers.Conv1D, {"filters": 2, "kernel_size": 3, "dilation_rate": 2,
+                     "padding": "causal"}),
+    (layers.AveragePooling1D, {"pool_size": 3, "strides": 2, "padding": "same"}),
+    (layers.GlobalAveragePooling1D, {"data_format": "channels_first"}),
+    (layers.GlobalMaxPooling1D, {"keepdims": True}),
+    (layers.UpSampling1D, {"size": 3}),
+    (layers.UpSampling2D, {"size": (2, 3), "data_format": "channels_first"}),
+    (layers.UpSampling2D, {"size": (3, 2), "interpolation": "bilinear"}),
+    (layers.ZeroPadding1D, {"padding": (2, 1)}),
+    (layers.Cropping1D, {"cropping": (1, 2)}),
+    (layers.Resizing, {"height": 7, "width": 3, "interpolation": "nearest"}),
+    (layers.Resizing, {"height": 3, "width": 8, "crop_to_aspect_ratio": True,
+                       "data_format": "channels_first"}),
+    (layers.CenterCrop, {"height": 3, "width": 2}),
+]
+RANK_1 = (layers.DepthwiseConv1D, layers.SeparableConv1D, layers.Conv1DTranspose,
+          layers.Conv1D, layers.AveragePooling1D, layers.GlobalAveragePooling1D,
+          layers.GlobalMaxPooling1D, layers.UpSampling1D, layers.ZeroPadding1D,
+          layers.Cropping1D)
+
+# Issue 11's layers with weights of their own (written with recorded operations: their
+# input gradients are also checked through a Dense in test_tensor_layers_gradients.py).
+NORMALIZING_LAYERS = [
+    (layers.LayerNormalization, {"beta_initializer": glorot(seed=5),
+                                 "gamma_initializer": glorot(seed=6)}),
+    (layers.LayerNormalization, {"axis": (1, 2), "rms_scaling": True}),
+    (layers.GroupNormalization, {"groups": 2, "beta_initializer": glorot(seed=5),
+                                 "gamma_initializer": glorot(seed=6)}),
+    (layers.GroupNormalization, {"groups": 3, "axis": 1, "center": False}),
+    (layers.UnitNormalization, {"axis": (1, 2)}),
+    (layers.PReLU, {"alpha_initializer": glorot(seed=7), "shared_axes": [1]}),
+    (layers.Permute, {"dims": (2, 1)}),
+]
+
 
 def rng(seed=0):
     return np.random.default_rng(seed)
@@ -89,6 +145,57 @@ def test_shaping_pooling_and_activation_layers(cls, kwargs):
     layer = cls(**kwargs, **F64)
     results = layer_gradients(layer, rng().standard_normal((3, 5, 7, 4)), training=True)
     assert_gradients_close(results, f"{cls.__name__}({kwargs})")
+
+
+@pytest.mark.parametrize("cls,kwargs", WINDOW_LAYERS, ids=lambda v: str(v))
+def test_window_layers_of_issue_11(cls, kwargs):
+    layer = cls(**kwargs, **F64, **(NONZERO_BIAS if "filters" in kwargs or
+                                    "depth_multiplier" in kwargs else {}))
+    spatial = (7,) if cls in RANK_1 else (5, 6)
+    first = kwargs.get("data_format") == "channels_first"
+    shape = (2, 3, *spatial) if first else (2, *spatial, 3)
+    assert_gradients_close(layer_gradients(layer, rng().standard_normal(shape)),
+                           f"{cls.__name__}({kwargs})")
+
+
+@pytest.mark.parametrize("cls,kwargs", NORMALIZING_LAYERS, ids=lambda v: str(v))
+def test_normalizing_layers_input_and_weight_gradients(cls, kwargs):
+    layer = cls(**kwargs, **F64)
+    assert_gradients_close(layer_gradients(layer, rng().standard_normal((2, 3, 4))),
+                           f"{cls.__name__}({kwargs})")
+
+
+def test_depthwise_conv_workspace_chunks(monkeypatch):
+    """Bands of output rows (workspace smaller than one image) give the same gradients."""
+    from kerasmini.ops import depthwise_convolution
+    monkeypatch.setattr(depthwise_convolution, "WORKSPACE_BYTES", 1)
+    layer = layers.DepthwiseConv2D(3, strides=2, padding="same", depth_multiplier=2, **F64)
+    assert_gradients_close(layer_gradients(layer, rng().standard_normal((2, 7, 6, 2))),
+                           "one output row per chunk")
+
+
+@pytest.mark.parametrize("op,kernel_shape,strides", [
+    (ops.depthwise_conv, (3, 2, 3, 2), 2), (ops.depthwise_conv, (3, 2, 3, 2), 1),
+    (ops.conv_transpose, (3, 2, 2, 3), 2)])
+def test_float16_gradients_are_the_float32_ones_rounded(op, kernel_shape, strides):
+    """float16 is differentiated in float32 and rounded back (as TensorFlow accumulates)."""
+    def halves(array):  # values float16 holds exactly, so both runs start equal
+        return array.astype(np.float16).astype(np.float64)
+
+    x, kernel = halves(rng(1).standard_normal((2, 5, 6, 3))), halves(rng(2).standard_normal(
+        kernel_shape))
+    g = halves(rng(3).standard_normal(op(x, kernel, strides=strides, padding="same").shape))
+
+    def gradients(dtype):
+        x_t, k_t = x.astype(dtype), kernel.astype(dtype)
+        with GradientTape() as tape:
+            tape.watch([x_t, k_t])
+            loss = ops.sum(op(x_t, k_t, strides=strides, padding="same") * g.astype(dtype))
+        return tape.gradient(loss, [x_t, k_t])
+
+    for half, single in zip(gradients("float16"), gradients("float32")):
+        assert half.dtype == np.float16
+        np.testing.assert_array_equal(half, single.astype(np.float16))
 
 
 def test_max_pooling1d():
@@ -153,6 +260,28 @@ def test_dropout_gradient_is_the_mask_scaled():
         tape.watch(x)
         y = layers.Dropout(1.0)(x, training=True)
     np.testing.assert_array_equal(tape.gradient(y, x), np.zeros_like(x))
+
+
+def test_spatial_dropout_gradient_is_one_mask_per_channel_scaled():
+    x = rng().uniform(1, 2, (20, 3, 4, 6))
+    with GradientTape() as tape:
+        tape.watch(x)
+        y = layers.SpatialDropout2D(0.25, seed=1, **F64)(x, training=True)
+    grad, kept = tape.gradient(y, x), np.asarray(y) != 0
+    assert np.all(kept == kept[:, :1, :1, :])  # whole feature maps kept or dropped
+    assert 0.6 < kept.mean() < 0.9
+    np.testing.assert_array_equal(grad, kept / 0.75)
+
+
+def test_gaussian_dropout_gradient_is_the_noise():
+    """y = x * noise, so dy/dx is the noise the forward drew: y / x."""
+    x = rng().uniform(1, 2, (50, 8))
+    with GradientTape() as tape:
+        tape.watch(x)
+        y = layers.GaussianDropout(0.3, seed=1, **F64)(x, training=True)
+    noise = np.asarray(y) / x
+    assert 0.2 < noise.std() < 1.0  # noise was drawn (stddev sqrt(0.3 / 0.7) ~ 0.65)
+    np.testing.assert_allclose(tape.gradient(y, x), noise, rtol=1e-14)
 
 
 @pytest.mark.parametrize("regularizer", [

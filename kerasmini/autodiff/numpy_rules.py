@@ -220,6 +220,21 @@ def _pad_rule(g, out, x, pad_width, mode="constant", **kwargs):
     return (g[index],)
 
 
+def _repeat_rule(g, out, x, repeats, axis=None):
+    """Each input element's gradient is the sum of its copies' gradients."""
+    x_shape = np.shape(x)
+    if axis is None:  # np.repeat flattens first
+        x_shape, axis = (int(np.size(x)),), 0
+    axis = axis % len(x_shape)
+    if np.ndim(repeats) == 0:  # copies side by side: sum over a new axis of `repeats`
+        split = (*x_shape[:axis + 1], int(repeats), *x_shape[axis + 1:])
+        return (g.reshape(split).sum(axis=axis + 1).reshape(np.shape(x)),)
+    source = np.repeat(np.arange(x_shape[axis]), repeats)  # the element each copy is of
+    grad = np.zeros((x_shape[axis], *np.delete(g.shape, axis)), g.dtype)
+    np.add.at(grad, source, np.moveaxis(g, axis, 0))
+    return (np.moveaxis(grad, 0, axis).reshape(np.shape(x)),)
+
+
 def _concatenate_rule(g, out, arrays, axis=0, **_):
     if axis is None:
         g = g.reshape(-1)
@@ -299,6 +314,7 @@ FUNCTION_RULES = {
     np.swapaxes: (1, lambda g, out, x, a, b: (np.swapaxes(g, a, b),)),
     np.moveaxis: (1, _moveaxis_rule),
     np.pad: (1, _pad_rule),
+    np.repeat: (1, _repeat_rule),
     np.sum: (1, _sum_rule),
     np.mean: (1, _mean_rule),
     np.var: (1, _var_rule),

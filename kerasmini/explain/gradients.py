@@ -10,6 +10,9 @@ stride and padding turn the input gradient into a transposed convolution.
 from kerasmini.explain.derivations import explain_layer
 from kerasmini.explain.explanation import Explanation, shape_as_tuple
 from kerasmini.layers.convolutional.base_conv import BaseConv
+from kerasmini.layers.convolutional.base_conv_transpose import BaseConvTranspose
+from kerasmini.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
+from kerasmini.layers.convolutional.base_separable_conv import BaseSeparableConv
 from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.pooling.base_pooling import BasePooling
 from kerasmini.ops.layout import split_channels
@@ -26,7 +29,9 @@ def explain_gradients(layer, input_shape):
     out = forward.output_shape
     lines = [f"dL/doutput: {shape_as_tuple(out)}, the output's shape: one number per "
              "output element, how much the loss L changes with it"]
-    if isinstance(layer, BaseConv):
+    if isinstance(layer, BaseConvTranspose):
+        lines += _conv_transpose_lines(layer, tuple(input_shape))
+    elif isinstance(layer, BaseConv):
         lines += _conv_lines(layer, tuple(input_shape), out)
     elif isinstance(layer, Dense):
         lines += _dense_lines(layer, tuple(input_shape))
@@ -56,18 +61,22 @@ def _dense_lines(layer, input_shape):
 
 def _conv_lines(layer, input_shape, out_shape):
     spatial, channels = split_channels(input_shape, layer.data_format)
-    out_spatial, _ = split_channels(out_shape, layer.data_format)
-    kernel = (*layer.kernel_size, channels // layer.groups, layer.filters)
+    out_spatial, out_channels = split_channels(out_shape, layer.data_format)
     windows = " * ".join(["batch", *map(str, out_spatial)])
-    lines = [f"dL/dkernel: {shape_as_tuple(kernel)}, the kernel's shape: entry "
-             f"[{', '.join('abcd'[:layer.rank])}, c, f] multiplies input channel c at that "
-             f"offset of every window ({windows} windows) and feeds output channel f; its "
-             "gradient sums those products: patches.T @ dL/doutput, one matmul"]
+    offsets = ", ".join("abcd"[:layer.rank])
+    if isinstance(layer, BaseDepthwiseConv):
+        lines = _depthwise_kernel_lines(layer, channels, offsets, windows)
+    else:
+        kernel = (*layer.kernel_size, channels // layer.groups, layer.filters)
+        lines = [f"dL/dkernel: {shape_as_tuple(kernel)}, the kernel's shape: entry "
+                 f"[{offsets}, c, f] multiplies input channel c at that offset of every "
+                 f"window ({windows} windows) and feeds output channel f; its gradient "
+                 "sums those products: patches.T @ dL/doutput, one matmul"]
     if layer.use_bias:
-        lines.append(f"dL/dbias: ({layer.filters},): dL/doutput summed over the batch and "
+        lines.append(f"dL/dbias: ({out_channels},): dL/doutput summed over the batch and "
                      "every output position")
     lines.append(f"dL/dinput: {shape_as_tuple(input_shape)}: each window's gradient "
-                 "(dL/doutput @ kernel.T) is added back onto the pixels it read: a "
+                 "(dL/doutput times the kernel) is added back onto the pixels it read: a "
                  "transposed convolution")
     pads = spatial_padding(spatial, layer.kernel_size, layer.strides, layer.padding,
                            layer.dilation_rate) if None not in spatial else None
@@ -77,6 +86,43 @@ def _conv_lines(layer, input_shape, out_shape):
             continue
         lines.append("  " + _transposed_axis(n, n_out, effective_kernel_size(k, d), s,
                                              pads[axis], _axis_name(layer.rank, axis)))
+    return lines
+
+
+def _depthwise_kernel_lines(layer, channels, offsets, windows):
+    multiplier = layer.depth_multiplier
+    name = "depthwise_kernel" if isinstance(layer, BaseSeparableConv) else "kernel"
+    kernel = (*layer.kernel_size, channels, multiplier)
+    lines = []
+    if isinstance(layer, BaseSeparableConv):
+        pointwise = (1,) * layer.rank + (channels * multiplier, layer.filters)
+        lines.append(
+            f"dL/dpointwise_kernel: {shape_as_tuple(pointwise)}: the 1x1 convolution's "
+            "kernel gradient, depthwise output.T @ dL/doutput; dL/d(depthwise output) = "
+            "dL/doutput @ pointwise_kernel.T, from which the depthwise step continues")
+    lines.append(
+        f"dL/d{name}: {shape_as_tuple(kernel)}, the kernel's shape: entry [{offsets}, c, m] "
+        f"multiplies input channel c at that offset of every window ({windows} windows) "
+        f"and feeds output channel c * {multiplier} + m only (no sum over channels); its "
+        "gradient sums those products per channel: one einsum")
+    return lines
+
+
+def _conv_transpose_lines(layer, input_shape):
+    spatial, channels = split_channels(input_shape, layer.data_format)
+    kernel = (*layer.kernel_size, layer.filters, channels)
+    lines = [f"dL/dkernel: {shape_as_tuple(kernel)}, the kernel's shape (outputs before "
+             "inputs, as Keras): the layer is the transpose of the convolution that maps "
+             "its output back to its input, so its kernel gradient is that convolution's, "
+             "with dL/doutput as the convolution's input and the layer's input as its "
+             "output gradient"]
+    if layer.use_bias:
+        lines.append(f"dL/dbias: ({layer.filters},): dL/doutput summed over the batch and "
+                     "every output position")
+    strides = " x ".join(map(str, layer.strides))
+    lines.append(f"dL/dinput: {shape_as_tuple(input_shape)}: the ordinary convolution of "
+                 f"dL/doutput (cut pixels back in as zeros) with the same kernel, stride "
+                 f"{strides}: the transpose of a transposed convolution is the convolution")
     return lines
 
 

@@ -5,11 +5,12 @@ kerasmini.autodiff): each is wrapped with its gradient rule, from the `*_vjp.py`
 beside it. `op.forward` is the bare kernel.
 """
 from kerasmini.autodiff import differentiable
-from kerasmini.ops import average_pooling, convolution, linear, max_pooling
+from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, linear,
+                           max_pooling, resizing, transposed_convolution)
 from kerasmini.ops.average_pooling_vjp import average_pool_vjp
 from kerasmini.ops.bias_activation import bias_add_activate
 from kerasmini.ops.convolution_vjp import conv_vjp
-from kerasmini.ops.depthwise_convolution import depthwise_conv
+from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
 from kerasmini.ops.linear_vjp import dense_vjp
 from kerasmini.ops.max_pooling_vjp import max_pool_vjp
 from kerasmini.ops.math import (abs, absolute, add, cast, clip, concatenate, divide, exp,
@@ -19,14 +20,19 @@ from kerasmini.ops.math import (abs, absolute, add, cast, clip, concatenate, div
                                 square, squeeze, subtract, sum, take_along_axis, tanh,
                                 transpose, true_divide, where)
 from kerasmini.ops.normalization import batch_normalization
-from kerasmini.ops.resizing import resize
+from kerasmini.ops.resizing_vjp import resize_vjp
 from kerasmini.ops.shapes import output_length, same_padding
-from kerasmini.ops.transposed_convolution import conv_transpose
+from kerasmini.ops.transposed_convolution_vjp import conv_transpose_vjp
 
 dense = differentiable(dense_vjp, inputs=3)(linear.dense)
 conv = differentiable(conv_vjp, inputs=2)(convolution.conv)
+depthwise_conv = differentiable(depthwise_conv_vjp, inputs=2)(
+    depthwise_convolution.depthwise_conv)
+conv_transpose = differentiable(conv_transpose_vjp, inputs=2)(
+    transposed_convolution.conv_transpose)
 max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
+resize = differentiable(resize_vjp)(resizing.resize)
 
 __all__ = [
     "abs", "absolute", "add", "average_pool", "batch_normalization", "bias_add_activate",

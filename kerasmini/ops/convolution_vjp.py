@@ -31,6 +31,13 @@ from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_vi
 def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=None,
              dilation_rate=1):
     """(dL/dinputs, dL/dkernel) of `conv(inputs, kernel, ...)` for g = dL/dout."""
+    return conv_gradients(g, inputs, kernel, strides, padding, data_format, dilation_rate)
+
+
+def conv_gradients(g, inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1, input_gradient=True):
+    """conv_vjp's (dL/dinputs, dL/dkernel); dL/dinputs is None, and not computed, unless
+    `input_gradient` (conv_transpose_vjp needs only the kernel's)."""
     data_format = standardize_data_format(data_format)
     strides, dilation_rate = pair(strides), pair(dilation_rate)
     x = to_channels_last(np.asarray(inputs), data_format)
@@ -42,7 +49,7 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
     g = g.astype(wide, copy=False)
     # Stride 1: the transposed convolution is an ordinary one (below), which runs the
     # forward kernel instead of the scatter; only the kernel gradient needs the windows.
-    by_convolution = strides == (1, 1)
+    by_convolution = strides == (1, 1) or not input_gradient
     dx_padded = None if by_convolution else np.zeros(
         (x.shape[0], x.shape[1] + sum(pads[0]), x.shape[2] + sum(pads[1]), x.shape[3]), wide)
     dkernel = np.zeros(kernel.shape, wide)
@@ -56,6 +63,8 @@ def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=Non
         _chunk_gradients(windows, g[images, rows], k_wide, dkernel,
                          None if by_convolution else dx_padded[images],
                          (strides, dilation_rate, out_hw, rows.start))
+    if not input_gradient:
+        return None, dkernel.astype(kernel.dtype)
     if by_convolution:
         dx = _input_gradient_stride_one(g, k_wide, pads, dilation_rate,
                                         x.shape[3] // kernel.shape[2])
