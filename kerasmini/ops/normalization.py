@@ -26,9 +26,19 @@ def _per_feature(shape, axis):
 def moments(x, axis):
     """Per-feature biased mean and variance of x over every axis but `axis`, two-pass
     and accumulated in float64 (see Precision above); returned in float64."""
-    _, reduced = _per_feature(x.shape, axis)
+    broadcast, reduced = _per_feature(x.shape, axis)
     mean = x.mean(axis=reduced, dtype=np.float64)
-    return mean, x.var(axis=reduced, dtype=np.float64)
+    if x.dtype == np.float64:
+        return mean, x.var(axis=reduced)
+    # squares of x centred on the rounded mean, in float32 (a float64 temporary of x's
+    # size made BN's forward + backward 40% slower), summed in float64; the mean's
+    # rounding r is taken back out exactly: mean((x - m + r)^2) = var + r^2
+    mean_wide = mean.astype(np.float32)
+    squares = np.subtract(x, mean_wide.reshape(broadcast), dtype=np.float32)
+    np.square(squares, out=squares)
+    count = x.size // x.shape[axis]
+    rounding = mean - mean_wide
+    return mean, squares.sum(axis=reduced, dtype=np.float64) / count - rounding * rounding
 
 
 def normalize(x, mean, variance, gamma, beta, epsilon, axis):
