@@ -29,6 +29,10 @@ def _relu(g, x, y, negative_slope=0.0, max_value=None, threshold=0.0):
     """Keras builds relu from pieces; each piece contributes its own derivative."""
     if negative_slope != 0.0 and max_value is None and threshold == 0:
         return _leaky_relu(g, x, y, negative_slope)
+    if max_value is None and threshold == 0 and negative_slope == 0.0:
+        # plain relu: g * (x > 0) straight from the boolean mask (TensorFlow's ReluGrad:
+        # a NaN gradient stays NaN where x <= 0), one pass and no float mask
+        return np.multiply(g, x > 0)
     if threshold != 0:
         slope = (x > threshold).astype(x.dtype)
         positive = x * slope
@@ -161,9 +165,10 @@ def recorded(activation):
         def vjp(g):
             xf = np.asarray(x_plain)
             wide = np.float32 if xf.dtype == np.float16 else xf.dtype
-            dx = rule(g.astype(wide), xf.astype(wide), np.asarray(y).astype(wide),
-                      *args, **kwargs)
-            return (np.asarray(dx).astype(y.dtype),)
+            # no copies unless float16 widens: the rules never write into their inputs
+            dx = rule(g.astype(wide, copy=False), xf.astype(wide, copy=False),
+                      np.asarray(y).astype(wide, copy=False), *args, **kwargs)
+            return (np.asarray(dx).astype(y.dtype, copy=False),)
 
         out = tape.record(y, (x,), vjp, activation.__name__)
         if activation.__name__ in ("softmax", "sigmoid") and out is not y:

@@ -87,9 +87,64 @@ class Variable:
         self._value = value.astype(self._value.dtype, copy=True)
         return self
 
+    # Arithmetic, as on a Keras variable (`inputs * self.scale` in a user's layer): on
+    # `value`, so a recording GradientTape sees the read. The priority makes NumPy arrays
+    # hand `array + variable` to __radd__ instead of converting it without the tape.
+    __array_priority__ = 100
+
+    def __neg__(self):
+        return -self.value
+
+    def __abs__(self):
+        return abs(self.value)
+
+    def __getitem__(self, index):
+        return self.value[index]
+
+    def __add__(self, other):
+        return self.value + _operand(other)
+
+    def __radd__(self, other):
+        return _operand(other) + self.value
+
+    def __sub__(self, other):
+        return self.value - _operand(other)
+
+    def __rsub__(self, other):
+        return _operand(other) - self.value
+
+    def __mul__(self, other):
+        return self.value * _operand(other)
+
+    def __rmul__(self, other):
+        return _operand(other) * self.value
+
+    def __truediv__(self, other):
+        return self.value / _operand(other)
+
+    def __rtruediv__(self, other):
+        return _operand(other) / self.value
+
+    def __pow__(self, other):
+        return self.value ** _operand(other)
+
+    def __rpow__(self, other):
+        return _operand(other) ** self.value
+
+    def __matmul__(self, other):
+        return self.value @ _operand(other)
+
+    def __rmatmul__(self, other):
+        return _operand(other) @ self.value
+
     def __array__(self, dtype=None, copy=None):
         return self._value if dtype is None else self._value.astype(dtype)
 
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
                 f"value={self._value}>")
+
+
+def _operand(other):
+    """The other side of a Variable's arithmetic: another Variable's value, or itself."""
+    return other.value if isinstance(other, Variable) else other

@@ -9,8 +9,8 @@ PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, depthwise_convolution, load, products,
-                           max_pooling, threads, windows)
+from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution, load,
+                           products, max_pooling, threads, windows)
 
 
 @contextlib.contextmanager
@@ -37,7 +37,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                 stack.enter_context(mock.patch.object(module, name, value))
         if workers is not None:  # as if no other process were busy, whatever the machine
             stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
-        for module in (convolution, depthwise_convolution, max_pooling):
+        for module in (convolution, convolution_vjp, depthwise_convolution, max_pooling):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))

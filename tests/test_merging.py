@@ -51,6 +51,14 @@ class ElementwiseMergeTest(unittest.TestCase):
                      elementwise_loop(fn, [A, C]), "float32", name)
 
     @parameterized.expand(ELEMENTWISE)
+    def test_activity_regularizer_joins_the_losses(self, name, cls, _, fn):
+        layer = cls(activity_regularizer="l2", dtype="float64")  # l2: 0.01 * sum(y^2) / batch
+        expected = 0.01 * np.sum(elementwise_loop(fn, [A, B]) ** 2) / len(A)
+        layer([A, B])
+        self.assertEqual(len(layer.losses), 1)
+        np.testing.assert_allclose(layer.losses[0], expected, rtol=1e-7)  # 0.01 in float32
+
+    @parameterized.expand(ELEMENTWISE)
     def test_incompatible_shapes_raise(self, name, cls, *_):
         with self.assertRaisesRegex(ValueError, "incompatible shapes"):
             cls()([A, random_input((2, 5, 4))])

@@ -32,6 +32,10 @@ class EmbeddingTest(unittest.TestCase):
         self.assertEqual(model.inputs[0].dtype, "int32")
         self.assertEqual(model.predict(np.array([[1, 2, 4]]), verbose=0).shape, (1, 3, 2))
 
+    def test_input_length_warns_as_keras(self):  # Keras 3 ignores it, and says so
+        with self.assertWarnsRegex(UserWarning, "`input_length` is deprecated"):
+            layers.Embedding(4, 2, input_length=5)
+
     def test_errors(self):
         with self.assertRaisesRegex(ValueError, "input_dim"):
             layers.Embedding(0, 3)

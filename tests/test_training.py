@@ -91,7 +91,7 @@ def test_steps_initial_epoch_validation_freq_shuffle_off():
                         validation_data=(x[:8], y[:8]), validation_freq=2, shuffle=False,
                         callbacks=[record], verbose=0)
     assert history.epoch == [2, 3] and seen == [0, 1, 2, 0, 1, 2]
-    assert "val_loss" not in history.history or len(history.history["val_loss"]) == 1
+    assert len(history.history["val_loss"]) == 1  # epoch 4 only (2 of 2 is skipped)
     with pytest.raises(ValueError, match="steps_per_epoch=9"):
         model.fit(x, y, batch_size=8, steps_per_epoch=9, verbose=0)
 
@@ -106,6 +106,11 @@ BAD_FIT = [
     (dict(class_weight={0: 1.0}, sample_weight=np.ones(40)), ValueError, "class_weight"),
     (dict(verbose=3), ValueError, "verbose"),
     (dict(validation_data=(1,)), ValueError, "validation_data"),
+    (dict(validation_data=(np.zeros((8, 3)), np.zeros(8, "int64"))), ValueError,
+     "expected axis -1 of input shape to have value 4"),
+    (dict(validation_freq=0), ValueError, "validation_freq=0"),
+    (dict(validation_freq=2.0), ValueError, "validation_freq=2.0"),
+    (dict(validation_freq=[1, "2"]), ValueError, "validation_freq"),
 ]
 
 
@@ -121,6 +126,50 @@ def test_bad_fit_input_leaves_weights(args, error, match):
     assert _same(before, model.get_weights())
 
 
+def test_bad_inputs_leave_an_existing_log_file(tmp_path):
+    x, y = _data()
+    log = tmp_path / "log.csv"
+    log.write_text("epoch,loss\n0,1.0\n")
+    with pytest.raises(ValueError, match="expected axis -1"):
+        _model().fit(x[:, :3], y, verbose=0, callbacks=[cb.CSVLogger(str(log))])
+    assert log.read_text() == "epoch,loss\n0,1.0\n"
+
+
+def test_fit_takes_a_single_callback_as_keras_does():
+    x, y = _data()
+    seen = []
+    record = cb.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    _model().fit(x, y, epochs=2, callbacks=record, verbose=0)
+    assert seen == [0, 1]
+
+
+def test_repeated_metric_names_kept_apart_as_keras():
+    x, y = _data()
+    w = np.linspace(0.0, 1.0, len(y))
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy", "acc"],
+                  weighted_metrics=["accuracy"])
+    logs = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    hits = np.argmax(model.predict(x, verbose=0), axis=-1) == y
+    assert sorted(logs) == ["acc", "accuracy", "loss", "weighted_accuracy"]
+    assert logs["accuracy"] == logs["acc"] == pytest.approx(np.mean(hits))
+    assert logs["weighted_accuracy"] == pytest.approx(np.sum(hits * w) / np.sum(w))
+    values = model.evaluate(x, y, sample_weight=w, verbose=0)
+    assert values == [logs["loss"], logs["accuracy"], logs["acc"], logs["weighted_accuracy"]]
+
+
+def test_one_output_loss_and_metrics_in_per_output_lists():
+    x, y = _data()
+    listed = _model(loss=["sparse_categorical_crossentropy"], metrics=[["accuracy"]])
+    plain = _model()
+    plain.set_weights(listed.get_weights())
+    assert listed.evaluate(x, y, verbose=0) == plain.evaluate(x, y, verbose=0)
+    with pytest.raises(NotImplementedError, match="2 entries"):
+        _model(loss=["mse", "mae"])
+    with pytest.raises(NotImplementedError, match="2 entries"):
+        _model(metrics=[["accuracy"], ["mae"]])
+
+
 def test_compile_errors():
     model = keras.Sequential([keras.Input((4,)), L.Dense(2)])
     with pytest.raises(ValueError, match="You must call `compile\\(\\)` before calling `fit"):
@@ -131,6 +180,10 @@ def test_compile_errors():
         model.compile(loss="mse2")
     with pytest.raises(ValueError, match="Could not interpret metric identifier: acuracy"):
         model.compile(loss="mse", metrics=["acuracy"])
+    with pytest.raises(ValueError, match="Received instead: metrics=mae"):
+        model.compile(loss="mse", metrics="mae")  # a string, not a list of metrics
+    with pytest.raises(ValueError, match="weighted_metrics=acc"):
+        model.compile(loss="mse", weighted_metrics="acc")
     with pytest.raises(NotImplementedError, match="steps_per_execution"):
         model.compile(loss="mse", steps_per_execution=4)
     model.compile(loss=None)
@@ -245,7 +298,6 @@ def test_learning_rate_callbacks_and_nan():
 
 
 def test_csv_logger_and_checkpoints(tmp_path):
-    pytest.importorskip("h5py", reason="the h5 extra (pip install kerasmini[h5])")
     x, y = _data()
     model = _model()
     csv_path = tmp_path / "log.csv"
@@ -262,6 +314,24 @@ def test_csv_logger_and_checkpoints(tmp_path):
     assert int(loaded.optimizer.iterations.value) == int(model.optimizer.iterations.value)
     with pytest.raises(ValueError, match=".weights.h5"):
         cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
+    with pytest.raises(ValueError, match="Unrecognized save_freq: batch"):
+        cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq="batch")  # as tf.keras
+    with pytest.raises(NotImplementedError, match="save_freq=5"):  # tf.keras: every 5 steps
+        cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq=5)
+
+
+def test_checkpoint_messages_as_keras(tmp_path, capsys):
+    x, y = _data()
+    model = _model()
+    checkpoint = cb.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="loss",
+                                    save_best_only=True, verbose=1)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])
+    loss = model.history.history["loss"][0]
+    assert capsys.readouterr().out == (f"\nEpoch 1: loss improved from None to {loss:.5f}, "
+                                       f"saving model to {tmp_path / 'best.keras'}\n")
+    checkpoint.best = -1.0  # nothing beats it
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])
+    assert capsys.readouterr().out == "\nEpoch 1: loss did not improve from -1.00000\n"
 
 
 def test_custom_loop_matches_fit():

@@ -5,6 +5,7 @@ import numpy as np
 
 from kerasmini.initializers import Constant
 from kerasmini.layers.layer import Layer
+from kerasmini.utils.rng_utils import numpy_generator
 
 
 class LayerScale(Layer):
@@ -54,7 +55,7 @@ class StochasticDepth(Layer):
         super().__init__(**kwargs)
         self._build_at_init()
         self.drop_path_rate = drop_path_rate
-        self._rng = np.random.default_rng()
+        self._rng = numpy_generator()
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

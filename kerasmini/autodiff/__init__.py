@@ -27,7 +27,8 @@ arrays/Variables it came from (as the function received them), `vjp(g)` returns 
 gradient per input (None where there is none) of that input's shape. Hand on the
 *returned* value (a TapeArray the tape knows when an input was watched). With no tape
 active it returns `output` at once. `@differentiable(vjp, inputs=n)` wraps a whole
-kernel: see tape.differentiable.
+kernel: see tape.differentiable (a vjp with a `needed` parameter learns which inputs a
+tape follows and may skip the others' gradients, as conv's does for a first layer).
 
 `is_recording()`; `NoGradientError` (a LookupError) for everything the tape cannot
 differentiate; `TapeArray` (the ndarray subclass of recorded values).

@@ -11,11 +11,13 @@ ndarray subclass, see traced.py) registered under its id. The tape holds a refer
 every registered array, so no id is reused while it lives.
 """
 import functools
+import inspect
 import numbers
 
 import numpy as np
 
 from kerasmini.autodiff.errors import NoGradientError
+from kerasmini.autodiff import allocator
 from kerasmini.autodiff.traced import TapeArray, plain, tainted
 
 # The tapes recording now, innermost last. Every hook in kerasmini first checks
@@ -67,6 +69,7 @@ class GradientTape:
 
     # ----- recording ---------------------------------------------------------------
     def __enter__(self):
+        allocator.keep_freed_memory()  # each step reuses the last one's pages (why: there)
         _recording.append(self)
         return self
 
@@ -188,7 +191,12 @@ class GradientTape:
                 continue
             if entry.vjp is None:
                 raise NoGradientError(f"No gradient defined for operation '{entry.name}'.")
-            for node, input_grad in zip(entry.inputs, entry.vjp(grad)):
+            if getattr(entry.vjp, "takes_needed", False):
+                needed = tuple(node is not None for node in entry.inputs)
+                input_grads = entry.vjp(grad, needed)
+            else:
+                input_grads = entry.vjp(grad)
+            for node, input_grad in zip(entry.inputs, input_grads):
                 if node is not None and input_grad is not None:
                     _accumulate(grads, node, _checked(input_grad, node, entry.name))
         return grads
@@ -256,9 +264,14 @@ def differentiable(vjp, inputs=1, name=None):
     read) and keeps its signature; its first `inputs` positional arguments are the
     differentiable ones. `vjp(g, out, *args, **options)` gets the output gradient, the
     output and the same plain arguments, and returns one gradient per differentiable
-    input (or, for one input, the gradient alone). With no tape active the kernel is
-    called directly: nothing else runs.
+    input (or, for one input, the gradient alone). A vjp with a `needed` parameter also
+    gets a tuple of booleans, one per differentiable input, False for an input no tape
+    follows (a constant, such as the data a model's first layer reads): it may skip
+    that gradient (None), which for a first convolution is half the backward's work.
+    With no tape active the kernel is called directly: nothing else runs.
     """
+    takes_needed = "needed" in inspect.signature(vjp).parameters
+
     def wrap(forward):
         op_name = name or forward.__name__
 
@@ -268,8 +281,14 @@ def differentiable(vjp, inputs=1, name=None):
                 return forward(*args, **kwargs)
             plain_args = [_array_of(a) for a in args]
             out = forward(*plain_args, **kwargs)
-            return record(out, args[:inputs],
-                          lambda g: _as_tuple(vjp(g, out, *plain_args, **kwargs)), op_name)
+            if takes_needed:
+                def backward(g, needed):
+                    return _as_tuple(vjp(g, out, *plain_args, needed=needed, **kwargs))
+                backward.takes_needed = True
+            else:
+                def backward(g):
+                    return _as_tuple(vjp(g, out, *plain_args, **kwargs))
+            return record(out, args[:inputs], backward, op_name)
 
         op.forward = forward  # the bare kernel, for benchmarks and tests
         return op

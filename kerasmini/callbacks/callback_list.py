@@ -14,7 +14,8 @@ class CallbackList(Callback):
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
                  **params):
         super().__init__()
-        callbacks = list(callbacks or [])
+        # one callback alone is taken as a list of one, as Keras's tree.flatten does
+        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
         for c in callbacks:
             if not isinstance(c, Callback):
                 raise TypeError("Argument `callbacks` must be a list of "

@@ -16,6 +16,9 @@ class ModelCheckpoint(MonitorCallback):
         self.verbose = verbose
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
+        if save_freq != "epoch" and not isinstance(save_freq, int):
+            raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
+                             "'epoch' or integer values")
         if save_freq != "epoch":
             raise NotImplementedError("kerasmini's ModelCheckpoint saves once per epoch "
                                       f"(save_freq='epoch'). Received: save_freq={save_freq}")
@@ -38,16 +41,16 @@ class ModelCheckpoint(MonitorCallback):
                 warnings.warn(f"Can save best model only with {self.monitor} available.",
                               stacklevel=2)
                 return
+            best = "None" if self.best is None else f"{self.best:.5f}"
             if not self._is_improvement(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
-                          f"{self.best:.5f}")
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
                 return
-            if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best} to "
-                      f"{current:.5f}, saving model")
             self.best = current
         path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.verbose > 0 and self.save_best_only:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                  f"{current:.5f}, saving model to {path}")
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)

@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from kerasmini import autodiff, config, regularizers
+from kerasmini import autodiff, config, constraints, initializers, regularizers
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
@@ -36,6 +36,13 @@ def undone_on_error(objects):
             obj.__dict__.clear()
             obj.__dict__.update(attributes)
         raise
+
+
+def _zeros_like_shape(shape, unknown_size, dtype):
+    """Zeros of `shape` (a list of shapes: a list of arrays), None sizes as unknown_size."""
+    if shape and all(isinstance(s, (list, tuple)) for s in shape):
+        return [_zeros_like_shape(s, unknown_size, dtype) for s in shape]
+    return np.zeros([unknown_size if d is None else d for d in shape], dtype)
 
 
 def unique_name(base):
@@ -99,9 +106,31 @@ class Layer:
                 "config": {"name": self._dtype}, "registered_name": None}
 
     # ----- weights -----------------------------------------------------------------
-    def add_weight(self, shape, initializer, name, trainable=True, regularizer=None,
-                   constraint=None, dtype=None):
+    def add_weight(self, shape=None, initializer=None, name=None, trainable=True,
+                   regularizer=None, constraint=None, dtype=None, autocast=True,
+                   aggregation="none", overwrite_with_gradient=False):
+        """A weight, as Keras's add_weight takes it by keyword (initializer, regularizer
+        and constraint by name or object; glorot_uniform for floats by default).
+        kerasmini's own layers pass (shape, initializer, name) by position."""
+        for argument, value, default in (("autocast", autocast, True),
+                                         ("aggregation", aggregation, "none"),
+                                         ("overwrite_with_gradient",
+                                          overwrite_with_gradient, False)):
+            if value != default and not (argument == "aggregation" and value is None):
+                raise NotImplementedError(f"add_weight({argument}={value!r}) is not "
+                                          "supported by kerasmini.")
         dtype = dtype or self._dtype  # e.g. Normalization's int64 sample count
+        shape = () if shape is None else shape
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in str(dtype) else "zeros"
+        initializer = initializers.get(initializer)
+        regularizer = regularizers.get(regularizer)
+        constraint = constraints.get(constraint)
+        if name is None:  # Keras numbers unnamed variables; paths here must be unique
+            taken, name, index = {v.name for v in self._variables}, "variable", 0
+            while name in taken:
+                index += 1
+                name = f"variable_{index}"
         reserve(shape, dtype, f"{self.name}/{name}")
         value = initializer(tuple(shape), dtype=dtype)
         variable = Variable(value, name=name, dtype=dtype, trainable=trainable,
@@ -171,7 +200,18 @@ class Layer:
         raise NotImplementedError
 
     def compute_output_shape(self, input_shape):
-        raise NotImplementedError
+        """For a layer that does not declare its shapes (a user's subclass with only
+        build and call): Keras traces `call`; kerasmini calls it on zeros, with each
+        unknown size tried as 1 and as 2 (an output size that follows it stays None).
+        The layer is built first, as Keras builds it before tracing."""
+        if type(self).call is Layer.call:
+            raise NotImplementedError(f"Layer '{self.name}' ({type(self).__name__}) "
+                                      "defines neither call() nor compute_output_shape().")
+        if not self.built:
+            self._build_or_undo(input_shape)
+        tried = [np.shape(self.call(_zeros_like_shape(input_shape, size, self._dtype)))
+                 for size in (1, 2)]
+        return tuple(a if a == b else None for a, b in zip(*tried))
 
     def explain(self, input_shape=None):
         """The output shape for `input_shape`, derived in words (see `kerasmini.explain`)."""
@@ -183,7 +223,8 @@ class Layer:
             return symbolic_call(self, inputs, training=training, **kwargs)
         x = self._convert_input(inputs)
         assert_input_compatibility(self.input_spec, x.shape, self.name)
-        self.compute_output_shape(x.shape)  # raises before any state changes
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            self.compute_output_shape(x.shape)  # raises before any state changes
         if not self.built:
             self._build_or_undo(x.shape)
             # build() may fix the channel count in the spec: check this first input too

@@ -89,8 +89,8 @@ class Model(Trainer, Layer):
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for `x`, computed `batch_size` samples (default 32) at a time.
 
-        `callbacks` are not supported (kerasmini has no callbacks yet): passing any
-        raises rather than ignoring them.
+        `callbacks` (Keras's on_predict_* hooks) are not supported: passing any raises
+        rather than ignoring them.
         """
         if callbacks:
             raise ValueError("predict(callbacks=...) is not supported by kerasmini. "
@@ -121,6 +121,12 @@ class Model(Trainer, Layer):
             sys.stdout.write(f"{n}/{n} ━━━━━━━━━━━━━━━━━━━━ {elapsed:.0f}s "
                              f"{1000 * elapsed / n:.0f}ms/step\n")
         return _concatenate_structure(batches)
+
+    def predict_on_batch(self, x):
+        """The outputs for `x` as one batch, without progress output."""
+        arrays = [np.asarray(a) for a in flatten(x)]
+        count = arrays[0].shape[0] if arrays and arrays[0].ndim else 1
+        return self.predict(x, batch_size=max(count, 1), verbose=0)
 
     def __call__(self, inputs, training=None, **kwargs):
         if is_symbolic(inputs):

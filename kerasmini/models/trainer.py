@@ -25,6 +25,7 @@ from kerasmini import losses as losses_module
 from kerasmini import metrics as metrics_module
 from kerasmini import optimizers as optimizers_module
 from kerasmini.models import batches as data
+from kerasmini.utils.rng_utils import numpy_generator
 
 
 class Trainer:
@@ -47,14 +48,17 @@ class Trainer:
             raise NotImplementedError("kerasmini runs NumPy kernels and cannot compile them "
                                       "with XLA. Received: jit_compile=True")
         optimizer = optimizers_module.get(optimizer)
+        loss = _single_output(loss, "loss")
         compiled_loss = _compiled_loss(loss)
-        for identifier in list(metrics or []) + list(weighted_metrics or []):
+        metric_lists = (list(_single_output(_as_list(metrics, "metrics"), "metrics")),
+                        list(_single_output(_as_list(weighted_metrics, "weighted_metrics"),
+                                            "weighted_metrics")))
+        for identifier in metric_lists[0] + metric_lists[1]:
             _check_metric(identifier)
         self.optimizer = optimizer
         self.loss = loss
         self._compiled_loss = compiled_loss
-        self._metric_identifiers = (list(_as_list(metrics, "metrics")),
-                                    list(_as_list(weighted_metrics, "weighted_metrics")))
+        self._metric_identifiers = metric_lists
         self._compiled_metrics = None  # built at the first batch, from the shapes
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = run_eagerly
@@ -155,12 +159,28 @@ class Trainer:
 
     def _logs(self):
         """{name: float} of the loss and every metric, sorted by name as Keras's logs."""
-        return {m.name: float(m.result()) for m in sorted(self.metrics, key=lambda m: m.name)}
+        return dict(sorted(self._named_results()))
+
+    def _named_results(self):
+        """(name, value) of the loss and each compiled metric in compile order. Repeated
+        names are told apart as Keras does ('accuracy', 'accuracy_1'; a weighted metric
+        named like a plain one becomes 'weighted_accuracy') instead of overwriting."""
+        results = [(self._loss_tracker.name, float(self._loss_tracker.result()))]
+        if self._compiled_metrics is None:
+            return results
+        plain, weighted = self._compiled_metric_groups
+        taken = set()
+        for metric in plain:
+            results.append((_unique_name(metric.name, taken), float(metric.result())))
+        for metric in weighted:
+            name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
+            results.append((_unique_name(name, taken), float(metric.result())))
+        return results
 
     def _in_order(self, logs):
         """evaluate's list: the loss, then the metrics in compile's order (a single value
         when there are no metrics)."""
-        values = [logs[name] for name in self.metrics_names if name in logs]
+        values = [logs[name] for name, _ in self._named_results() if name in logs]
         return values[0] if len(values) == 1 else values
 
     # ----- fit ---------------------------------------------------------------------
@@ -179,6 +199,7 @@ class Trainer:
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"Argument `epochs` must be a non-negative integer. "
                              f"Received: epochs={epochs}")
+        _check_validation_freq(validation_freq)
         x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight, "fit")
         count = data.sample_count(x, y, sample_weight)
         if validation_split and validation_data is None:
@@ -189,6 +210,8 @@ class Trainer:
         if validation_data is not None:
             val = self._prepare(*_unpack_validation(validation_data), None, "fit")
             data.sample_count(*val)
+        for inputs in (x, None if val is None else val[0]):
+            self._check_forward(inputs)
         steps = data.batch_count(count, batch_size)
         if steps_per_epoch is not None:
             steps_per_epoch = _positive_int(steps_per_epoch, "steps_per_epoch")
@@ -200,7 +223,7 @@ class Trainer:
             steps = steps_per_epoch
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs, steps=steps)
-        rng = np.random.default_rng()
+        rng = numpy_generator()
         self.stop_training = False
         callbacks.on_train_begin()
         epoch_logs = None
@@ -309,6 +332,13 @@ class Trainer:
             self._check_targets(x, y)
         return x, y, sample_weight
 
+    def _check_forward(self, x):
+        """One sample through the model (inference): inputs that do not fit it raise
+        here, before a callback writes a file or a training epoch changes the weights
+        (validation inputs were found out only after the first epoch)."""
+        if x is not None and len(data.flatten(x)[0]):
+            self(data.take(x, slice(0, 1)), training=False)
+
     def _check_targets(self, x, y):
         """Run the loss on one sample of y against a dummy prediction of the model's output
         shape (its own checks name the mismatch), and check sparse labels in full."""
@@ -391,9 +421,26 @@ def _as_list(metrics, argument):
         raise NotImplementedError(f"kerasmini trains single-output models: pass `{argument}` "
                                   "as a list.")
     if not isinstance(metrics, (list, tuple)):
-        raise TypeError(f"Expected `{argument}` argument to be a list, tuple, or dict. "
+        raise ValueError(f"Expected `{argument}` argument to be a list, tuple, or dict. "
                         f"Received instead: {argument}={metrics} of type {type(metrics)}")
     return metrics
+
+
+def _single_output(value, argument):
+    """A one-output model's loss or metrics may come wrapped in a list with one entry
+    per output (loss=['mse'], metrics=[['accuracy']]), as Keras accepts them."""
+    if argument == "loss":
+        per_output = isinstance(value, (list, tuple))
+    else:  # metrics: a list of lists is one list per output
+        per_output = bool(value) and all(isinstance(e, (list, tuple)) for e in value)
+    if not per_output:
+        return value
+    entries = value
+    if len(entries) != 1:
+        raise NotImplementedError(f"kerasmini trains single-output models: `{argument}` "
+                                  f"with {len(entries)} entries (one per output) is not "
+                                  f"supported. Received: {argument}={value!r}")
+    return entries[0]
 
 
 def _unsupported(method, **arguments):
@@ -431,8 +478,39 @@ def _unpack_validation(validation_data):
                      f"Received: validation_data={validation_data!r}"[:400])
 
 
+def _check_validation_freq(validation_freq):
+    """An int >= 1 (every that many epochs) or a list of 1-based epochs, checked before
+    the first step (Keras finds out only when it first validates, after training)."""
+    if isinstance(validation_freq, (list, tuple)):
+        if all(_is_int(e) and e >= 1 for e in validation_freq):
+            return
+    elif _is_int(validation_freq):
+        if validation_freq >= 1:
+            return
+    else:
+        raise ValueError("Expected `validation_freq` to be a list or int. Received: "
+                         f"validation_freq={validation_freq} of the type "
+                         f"{type(validation_freq)}.")
+    raise ValueError("Argument `validation_freq` must be a positive integer or a list of "
+                     f"epoch numbers from 1. Received: validation_freq={validation_freq}")
+
+
+def _unique_name(name, taken):
+    """`name`, or `name_1`, `name_2`, ... the first not in `taken` (which it joins)."""
+    candidate, index = name, 0
+    while candidate in taken:
+        index += 1
+        candidate = f"{name}_{index}"
+    taken.add(candidate)
+    return candidate
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _should_validate(epoch, validation_freq):
-    if isinstance(validation_freq, int):
+    if _is_int(validation_freq):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
 

@@ -1,4 +1,6 @@
 """Embedding: integer indices -> rows of a learned table."""
+import warnings
+
 import numpy as np
 
 from kerasmini.layers import weight_settings
@@ -34,6 +36,9 @@ class Embedding(Layer):
             if value:
                 raise ValueError(f"Embedding({name}={value!r}) is not supported by "
                                  "kerasmini (it has no masking, LoRA or quantization).")
+        if input_length is not None:  # Keras 3 ignores it too, with this warning
+            warnings.warn("Argument `input_length` is deprecated. Just remove it.",
+                          stacklevel=2)
         settings = weight_settings.resolve(embeddings_initializer=embeddings_initializer,
                                            embeddings_regularizer=embeddings_regularizer,
                                            embeddings_constraint=embeddings_constraint)

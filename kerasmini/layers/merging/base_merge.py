@@ -20,8 +20,11 @@ class Merge(Layer):
         if not self.built:
             self._build_or_undo(shapes)
         if autodiff.is_recording():
-            return call_recorded(self, arrays, lambda: self.call(arrays))
-        return self.call(arrays)
+            outputs = call_recorded(self, arrays, lambda: self.call(arrays))
+        else:
+            outputs = self.call(arrays)
+        self._activity_losses = self._activity_penalty(outputs)
+        return outputs
 
     def _check_list(self, inputs):
         if not isinstance(inputs, (list, tuple)) or not inputs:

@@ -6,6 +6,7 @@ import numpy as np
 from kerasmini import autodiff
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
+from kerasmini.utils.rng_utils import numpy_generator
 
 
 class Dropout(Layer):
@@ -40,7 +41,7 @@ class Dropout(Layer):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = numpy_generator(seed)
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:

@@ -3,9 +3,8 @@ identity at inference."""
 import math
 import numbers
 
-import numpy as np
-
 from kerasmini.layers.layer import Layer
+from kerasmini.utils.rng_utils import numpy_generator
 
 
 class GaussianDropout(Layer):
@@ -18,7 +17,7 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         self._build_at_init()
         self.rate, self.seed = rate, seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = numpy_generator(seed)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

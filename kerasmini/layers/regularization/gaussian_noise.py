@@ -1,9 +1,8 @@
 """GaussianNoise: adds N(0, stddev) noise while training; the identity at inference."""
 import numbers
 
-import numpy as np
-
 from kerasmini.layers.layer import Layer
+from kerasmini.utils.rng_utils import numpy_generator
 
 
 class GaussianNoise(Layer):
@@ -16,7 +15,7 @@ class GaussianNoise(Layer):
         super().__init__(**kwargs)
         self._build_at_init()
         self.stddev, self.seed = stddev, seed
-        self._rng = np.random.default_rng(seed)
+        self._rng = numpy_generator(seed)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -1,0 +1,70 @@
+"""A user's own layer, written as for Keras 3 (add_weight by keyword, arithmetic on the
+weights, no compute_output_shape), works eagerly, in Sequential/functional models and
+under fit, with gradients for every weight (against a hand-derived SGD step)."""
+import numpy as np
+import pytest
+
+import kerasmini as keras
+from kerasmini import ops
+
+
+class Affine(keras.layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones",
+                                 regularizer="l2", name="w")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+        self.scale = self.add_weight()  # Keras's defaults: shape (), glorot_uniform
+
+    def call(self, inputs):
+        return (ops.matmul(inputs, self.w) + self.b) * self.scale
+
+
+def test_add_weight_by_keyword_with_keras_defaults():
+    layer = Affine(2)
+    layer.build((None, 3))
+    assert [v.name for v in layer.weights] == ["w", "variable", "variable_1"]
+    np.testing.assert_array_equal(layer.w.numpy(), np.ones((3, 2), "float32"))
+    assert layer.scale.shape == () and layer.scale.dtype == "float32"
+    assert isinstance(layer.w.regularizer, keras.regularizers.L2)
+    with pytest.raises(NotImplementedError, match="aggregation='sum'"):
+        layer.add_weight(shape=(1,), aggregation="sum")
+
+
+def test_output_shape_found_by_calling_it():
+    inputs = keras.Input((None, 3))
+    outputs = Affine(4)(inputs)
+    assert outputs.shape == (None, None, 4)  # the unknown length stays unknown
+    model = keras.Model(inputs, outputs)
+    assert model.predict(np.ones((2, 5, 3), "float32"), verbose=0).shape == (2, 5, 4)
+
+
+def test_fit_moves_every_weight_by_its_gradient():
+    x = np.array([[1.0, 2.0], [0.5, -1.0]], "float32")
+    y = np.array([[1.0], [0.0]], "float32")
+    layer = Affine(1)
+    model = keras.Sequential([keras.Input((2,)), layer])
+    layer.scale.assign(np.float32(0.5))
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    w, b, s = (v.numpy().astype("float64") for v in layer.weights)
+    model.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    z = x @ w + b                      # loss = mean((z s - y)^2) + 0.01 sum(w^2)
+    d = 2 * (z * s - y) / len(x)       # dloss / d(output)
+    lr = float(np.float32(0.1))
+    np.testing.assert_allclose(layer.w.numpy(), w - lr * (x.T @ (d * s) + 0.02 * w),
+                               rtol=1e-5)
+    np.testing.assert_allclose(layer.b.numpy(), b - lr * np.sum(d * s, axis=0), rtol=1e-5)
+    np.testing.assert_allclose(layer.scale.numpy(), s - lr * np.sum(d * z), rtol=1e-5)
+
+
+def test_variable_arithmetic_is_recorded():
+    a = keras.Variable(np.float32(3.0))
+    with keras.GradientTape(persistent=True) as tape:
+        y = a * a                      # Variable * Variable
+        z = 2.0 - a / np.float32(4.0) + np.ones((1, 2), "float32") @ (a * np.ones((2, 1),
+                                                                               "float32"))
+    assert float(tape.gradient(y, a)) == 6.0
+    assert float(tape.gradient(z, a)) == pytest.approx(-0.25 + 2.0)
