@@ -67,8 +67,8 @@ MUTATIONS = {
         "input gradient of strided windows scattered with the wrong (dilation) stride"),
     "vjp_batch_norm_without_mean_term": (
         "kerasmini/ops/normalization.py",
-        "    dx = scale * (g - g_mean - x_hat * g_x_hat_mean)",
-        "    dx = scale * (g - x_hat * g_x_hat_mean)",
+        "    dx = g - g_mean - x_hat * g_x_hat_mean",
+        "    dx = g - x_hat * g_x_hat_mean",
         "BatchNormalization training gradient without the path through the batch mean"),
     "vjp_depthwise_kernel_not_rotated": (
         "kerasmini/ops/depthwise_convolution_vjp.py",

@@ -18,5 +18,6 @@ def dense_vjp(g, out, inputs, kernel, bias=None):
     flat_g = g.reshape(-1, kernel.shape[-1])
     dx = product(flat_g, kernel.T).reshape(x.shape)
     dkernel = product(flat_x.T, flat_g)
-    dbias = None if bias is None else flat_g.sum(axis=0)
+    # float64 accumulation: a float32 sum down the rows grows its error with their count
+    dbias = None if bias is None else flat_g.sum(axis=0, dtype=np.float64).astype(g.dtype)
     return dx, dkernel, dbias

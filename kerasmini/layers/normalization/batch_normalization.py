@@ -6,7 +6,7 @@ from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import integer, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.normalization import normalize
+from kerasmini.ops.normalization import moments, normalize
 
 
 class BatchNormalization(Layer):
@@ -94,11 +94,12 @@ class BatchNormalization(Layer):
         gamma = self.gamma.value if self.scale else None
         beta = self.beta.value if self.center else None
         if training and self.trainable:
-            reduce_axes = tuple(i for i in range(inputs.ndim) if i != axis)
-            x = np.asarray(inputs)  # the statistics' gradient is in the op's rule
-            mean, variance = x.mean(axis=reduce_axes), x.var(axis=reduce_axes)
+            # float64 moments (ops/normalization.py, Precision), kept in float64 for the
+            # op; their gradient is in the op's rule
+            mean, variance = moments(np.asarray(inputs), axis)
             for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
-                moving.assign(moving.value * self.momentum + batch * (1 - self.momentum))
+                moving.assign(moving.value * self.momentum
+                              + batch.astype(moving.dtype) * (1 - self.momentum))
             return ops.batch_normalization(inputs, gamma, beta, mean, variance,
                                            self.epsilon, axis)
         return normalize(inputs, self.moving_mean.value, self.moving_variance.value, gamma,
