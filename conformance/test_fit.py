@@ -39,6 +39,7 @@ CHAOS_FACTOR = 4
 LOSS_FLOOR = 2e-4
 WEIGHT_FLOOR = 2e-4
 EPOCHS = 2
+FIT_SEED = 20261201
 
 
 def _digits(count=480, size=8):
@@ -138,9 +139,12 @@ def _check(what, km_values, tf_values, reference, minimum=0.0, floor=LOSS_FLOOR)
 
 
 @pytest.mark.parametrize("name", list(MODELS))
-def test_same_fit(name):
+def test_same_fit(name, seed=None):
     _, size, count, _, _ = MODELS[name]
     x, y = _digits(count=count, size=size)
+    # Seeded start: Adam amplifies float32 rounding chaotically, so an unseeded start made
+    # the margin differ from run to run (the floors above were measured over 4 seeds).
+    keras.utils.set_random_seed(FIT_SEED if seed is None else seed)
     start = _compiled(keras, name)
     tf_model = _compiled(keras, name, weights_from=start)
     km_model = _compiled(kerasmini, name, weights_from=start)
