@@ -14,6 +14,7 @@ import numpy as np
 
 from kerasmini.autodiff import tape
 from kerasmini.autodiff.traced import plain
+from kerasmini.activations import _SELU_ALPHA, _SELU_SCALE, erfc
 
 
 def _sigmoid(x):
@@ -66,7 +67,6 @@ def _elu(g, x, y, alpha=1.0):
 
 
 def _selu(g, x, y):
-    from kerasmini.activations import _SELU_ALPHA, _SELU_SCALE
     return g * _SELU_SCALE * np.where(x > 0, 1, _SELU_ALPHA * np.exp(np.minimum(x, 0)))
 
 
@@ -79,7 +79,6 @@ def _gelu(g, x, y, approximate=False):
         c = math.sqrt(2 / math.pi)
         t = np.tanh(c * (x + 0.044715 * x**3))
         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x))
-    from kerasmini.activations import erfc
     cdf = (0.5 * erfc(-x.astype(np.float64) / math.sqrt(2))).astype(x.dtype)
     pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
     return g * (cdf + x * pdf)

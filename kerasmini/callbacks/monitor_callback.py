@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from kerasmini.callbacks.callback import Callback
+from kerasmini.metrics.reduction_metrics import MeanMetricWrapper
 
 _UP = ("accuracy", "acc", "auc", "precision", "recall")
 
@@ -46,7 +47,6 @@ class MonitorCallback(Callback):
 
 
 def _loss_like_metrics(model):
-    from kerasmini.metrics.reduction_metrics import MeanMetricWrapper
     names = []
     for metric in getattr(model, "_compiled_metrics", None) or []:
         if isinstance(metric, MeanMetricWrapper) and "error" in type(metric).__name__.lower():

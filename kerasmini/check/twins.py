@@ -7,6 +7,7 @@ import logging
 import os
 import tempfile
 import warnings
+import numpy as np
 
 INSTALL = 'pip install "kerasmini[check]"'
 
@@ -79,7 +80,6 @@ def run_tf(layer, x):
 def tf_float64_output(tf_layer, x64, as_float64):
     """tf.keras's own float64 twin of a layer (rebuilt from its config with every dtype
     float64, holding its weights) run on x64; or the exception it raised."""
-    import numpy as np
     try:
         twin = type(tf_layer).from_config(as_float64(tf_layer.get_config()))
         twin(x64, training=False)  # builds it
@@ -90,7 +90,6 @@ def tf_float64_output(tf_layer, x64, as_float64):
 
 
 def _numpy(out):
-    import numpy as np
     if isinstance(out, (list, tuple)):
         return [np.asarray(o) for o in out]
     return np.asarray(out)

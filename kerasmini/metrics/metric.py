@@ -7,12 +7,12 @@ import numpy as np
 
 from kerasmini import config
 from kerasmini.variables import Variable
+from kerasmini.layers.layer import unique_name
+from kerasmini.object_configs import snake_case
 
 
 class Metric:
     def __init__(self, dtype=None, name=None):
-        from kerasmini.layers.layer import unique_name
-        from kerasmini.object_configs import snake_case
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._dtype = dtype or config.floatx()
         self._variables = []

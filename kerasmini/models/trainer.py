@@ -27,6 +27,9 @@ from kerasmini import metrics as metrics_module
 from kerasmini import optimizers as optimizers_module
 from kerasmini.models import batches as data
 from kerasmini.utils.rng_utils import numpy_generator
+from kerasmini.object_configs import deserialize, serialize_keras_object
+from kerasmini.autodiff import GradientTape
+from kerasmini.callbacks import CallbackList
 
 
 class Trainer:
@@ -119,7 +122,6 @@ class Trainer:
         return total
 
     def train_step(self, x, y, sample_weight):
-        from kerasmini.autodiff import GradientTape
         with _step_completes():
             with GradientTape() as tape:
                 y_pred = self(x, training=True)
@@ -190,7 +192,6 @@ class Trainer:
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
         """Train for `epochs` epochs over (x, y); returns the History callback."""
-        from kerasmini.callbacks import CallbackList
         self._assert_compile_called("fit")
         batch_size = _batch_size(batch_size, "batch_size")
         steps_per_epoch = steps_or_all(steps_per_epoch, "steps_per_epoch")
@@ -258,7 +259,6 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """The loss and metrics over (x, y), batch by batch, with the metrics reset first."""
-        from kerasmini.callbacks import CallbackList
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
         self._assert_compile_called("evaluate")
@@ -396,14 +396,12 @@ def _serialize_metric(metric):
     if isinstance(metric, str):
         return metric
     if isinstance(metric, metrics_module.Metric):
-        from kerasmini.object_configs import serialize_keras_object
         return serialize_keras_object(metric, "keras.metrics")
     return getattr(metric, "__name__", metric)
 
 
 def _deserialize_metric(config):
     if isinstance(config, dict):
-        from kerasmini.object_configs import deserialize
         return deserialize(config, metrics_module.ALL_OBJECTS_DICT, "metric")
     return config
 

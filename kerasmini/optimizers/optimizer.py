@@ -24,10 +24,12 @@ from kerasmini.optimizers.schedules import LearningRateSchedule
 from kerasmini.optimizers.schedules import deserialize as deserialize_schedule
 from kerasmini.optimizers.schedules import serialize as serialize_schedule
 from kerasmini.variables import Variable
+import re
+from kerasmini.layers.layer import unique_name
+from kerasmini.object_configs import snake_case
 
 
 def _unique_name(base):
-    from kerasmini.layers.layer import unique_name
     return unique_name(base)
 
 
@@ -253,7 +255,6 @@ class Optimizer:
         if self.built:
             raise ValueError("`exclude_from_weight_decay()` can only be configured before "
                              "the optimizer is built.")
-        import re
         self._exclude_ids = {id(v) for v in (var_list or [])}
         self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
 
@@ -334,7 +335,6 @@ class Optimizer:
 
 
 def _snake(name):
-    from kerasmini.object_configs import snake_case
     return snake_case(name)
 
 

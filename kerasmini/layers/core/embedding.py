@@ -6,6 +6,7 @@ import numpy as np
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
+from kerasmini import regularizers
 
 
 class Embedding(Layer):
@@ -86,6 +87,5 @@ class Embedding(Layer):
                   **weight_settings.serialize(self, "embeddings_constraint"),
                   "mask_zero": False, "quantization_config": None}
         if self.activity_regularizer is not None:
-            from kerasmini import regularizers
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
