@@ -123,10 +123,13 @@ def write_tf2_h5(path, model):
         group.attrs["layer_names"] = [layer.name.encode() for layer in model.layers]
         for layer in model.layers:
             g = group.create_group(layer.name)
-            names = [f"{layer.name}/{w.name}:0" for w in layer.weights]
+            # Keras's legacy order: a nested model's trainable weights all come first
+            weights = layer.trainable_weights + layer.non_trainable_weights
+            names = [f"{w.path if hasattr(layer, 'layers') else layer.name + '/' + w.name}:0"
+                     for w in weights]  # a nested model's: its layers' names inside
             g.attrs["weight_names"] = [n.encode() for n in names]
-            for name, value in zip(names, layer.get_weights()):
-                g.create_dataset(name, data=value)
+            for name, w in zip(names, weights):
+                g.create_dataset(name, data=w.numpy())
 
 
 class LegacyH5Test(unittest.TestCase):
@@ -154,6 +157,25 @@ class LegacyH5Test(unittest.TestCase):
                 g.attrs["weight_names"] = g.attrs["weight_names"][:1]
             with self.assertRaisesRegex(ValueError, "Layer 'out' expects 2 weights"):
                 kerasmini.models.load_model(path)
+
+    def test_nested_model_weights_in_legacy_order(self):
+        """A backbone with BatchNormalization inside a model: its group lists every
+        trainable weight before the moving statistics, not in `weights` order."""
+        inner = self.graph()
+        x = kerasmini.Input((5, 5, 2))
+        model = kerasmini.Model(x, layers.Dense(3, name="head")(inner(x)))
+        self.assertNotEqual([w.path for w in inner.weights],
+                            [w.path for w in inner.trainable_weights
+                             + inner.non_trainable_weights])  # the orders differ here
+        data = np.random.default_rng(3).standard_normal((2, 5, 5, 2)).astype("float32")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "nested.h5")
+            write_tf2_h5(path, model)
+            loaded = kerasmini.models.load_model(path)
+        for a, b in zip(loaded.weights, model.weights):
+            np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=b.path)
+        np.testing.assert_array_equal(loaded.predict(data, verbose=0),
+                                      model.predict(data, verbose=0))
 
     def test_weights_only_and_linked_files_are_refused(self):
         with tempfile.TemporaryDirectory() as d:

@@ -130,6 +130,16 @@ class FunctionalTest(unittest.TestCase):
         np.testing.assert_allclose(out[0], xa + xb)
         self.assertEqual(out[1].shape, (5, 2))
 
+    def test_dict_inputs_and_outputs(self):
+        a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+        joined = layers.Concatenate()([a, b])
+        model = keras.Model({"a": a, "b": b}, {"same": joined, "sum": layers.Add()([a, a])})
+        xa, xb = images((5, 3)), images((5, 2), 1)
+        out = model.predict({"b": xb, "a": xa}, batch_size=2, verbose=0)
+        self.assertEqual(sorted(out), ["same", "sum"])
+        np.testing.assert_array_equal(out["same"], np.concatenate([xa, xb], axis=1))
+        np.testing.assert_array_equal(out["sum"], xa + xa)
+
     def test_disconnected_graph_raises(self):
         a, b = keras.Input((3,)), keras.Input((3,))
         with self.assertRaisesRegex(ValueError, "disconnected"):

@@ -99,6 +99,8 @@ def is_symbolic(inputs):
 
 
 def map_structure(fn, structure):
+    if isinstance(structure, dict):  # a model's dict of inputs or outputs
+        return {key: map_structure(fn, value) for key, value in structure.items()}
     if isinstance(structure, (list, tuple)):
         return type(structure)(map_structure(fn, item) for item in structure)
     return fn(structure)

@@ -102,7 +102,9 @@ def read_weights(model, f, where):
                          f"({[name for name, _ in stored]}).")
     values = {}
     for layer, (name, datasets) in zip(with_weights, stored):
-        variables = layer.weights
+        # Keras's legacy order: a nested model lists all its trainable weights first
+        # (for a plain layer this is its `weights` order)
+        variables = layer.trainable_weights + layer.non_trainable_weights
         if len(datasets) != len(variables):
             raise ValueError(f"Layer '{layer.name}' expects {len(variables)} weights, but "
                              f"{where} holds {len(datasets)} for '{name}'.")
