@@ -140,6 +140,43 @@ class FunctionalTest(unittest.TestCase):
         np.testing.assert_array_equal(out["same"], np.concatenate([xa, xb], axis=1))
         np.testing.assert_array_equal(out["sum"], xa + xa)
 
+    def test_a_list_of_one_output_returns_the_array(self):
+        x = keras.Input((3,))
+        dense = layers.Dense(2)
+        one, two = keras.Model(x, [dense(x)]), keras.Model(x, [dense(x), x])
+        data = images((4, 3))
+        self.assertIsInstance(one(data), np.ndarray)  # Keras unwraps a list of one
+        self.assertIsInstance(one.predict(data, verbose=0), np.ndarray)
+        self.assertEqual(len(two(data)), 2)
+
+    def test_nested_model_with_several_outputs(self):
+        """A nested model's list or dict of outputs: one tensor per output in the outer
+        graph; the config names an output of its first call as node 1, as Keras does."""
+        for as_dict in (False, True):
+            x = keras.Input((4,))
+            a, b = layers.Dense(3, name="a")(x), layers.Dense(2, name="b")(x)
+            inner = keras.Model(x, {"a": a, "b": b} if as_dict else [a, b], name="inner")
+            y = keras.Input((4,))
+            heads = inner(y)
+            first, second = (heads["a"], heads["b"]) if as_dict else heads
+            self.assertEqual((first.shape, second.shape), ((None, 3), (None, 2)))
+            outer = keras.Model(y, [layers.Concatenate()([first, second]), second])
+            data = images((5, 4))
+            by_hand = inner(data)
+            by_hand = [by_hand["a"], by_hand["b"]] if as_dict else by_hand
+            joined, alone = outer.predict(data, verbose=0)
+            np.testing.assert_array_equal(joined, np.concatenate(by_hand, axis=1))
+            np.testing.assert_array_equal(alone, by_hand[1])
+            config = outer.get_config()
+            self.assertEqual(config["output_layers"][1], ["inner", 1, 1])
+            rebuilt = keras.Model.from_config(config)
+            rebuilt.set_weights(outer.get_weights())
+            for got, want in zip(rebuilt.predict(data, verbose=0), (joined, alone)):
+                np.testing.assert_array_equal(got, want)
+            lines = []
+            outer.summary(print_fn=lines.append, line_length=120)
+            self.assertIn("[(None, 3), (None, 2)]", lines[0])
+
     def test_disconnected_graph_raises(self):
         a, b = keras.Input((3,)), keras.Input((3,))
         with self.assertRaisesRegex(ValueError, "disconnected"):

@@ -114,12 +114,25 @@ def symbolic_call(layer, inputs, **call_kwargs):
     shapes = map_structure(lambda t: t.shape, inputs)
     if isinstance(inputs, KerasTensor):
         assert_input_compatibility(layer.input_spec, shapes, layer.name)
-    out_shape = tuple(layer.compute_output_shape(shapes))  # raises before any change
+    out_shape = layer.compute_output_shape(shapes)  # raises before any change
     if not layer.built:
         layer._build_or_undo(shapes)
     nodes = list(getattr(layer, "_inbound_nodes", []))
-    output = KerasTensor(out_shape, dtype=layer.dtype, name=layer.name,
-                         history=KerasHistory(layer, len(nodes), 0))
+    outputs = _symbolic_outputs(layer, out_shape, len(nodes))
     call_kwargs = {k: v for k, v in call_kwargs.items() if v is not None}
-    layer._inbound_nodes = nodes + [Node(layer, inputs, [output], call_kwargs)]
-    return output
+    layer._inbound_nodes = nodes + [Node(layer, inputs, flatten(outputs), call_kwargs)]
+    return outputs
+
+
+def _symbolic_outputs(layer, out_shape, node_index):
+    """The call's output tensor; for a nested model with a list or dict of outputs, one
+    tensor per output in that structure (tensor_index counts them in flatten order)."""
+    structure = getattr(layer, "_outputs_struct", None)  # a functional model's outputs
+    if structure is None or isinstance(structure, KerasTensor):
+        return KerasTensor(tuple(out_shape), dtype=layer.dtype, name=layer.name,
+                           history=KerasHistory(layer, node_index, 0))
+    index = iter(range(len(flatten(structure))))
+    return map_structure(lambda t: KerasTensor(t.shape, dtype=t.dtype, name=layer.name,
+                                               history=KerasHistory(layer, node_index,
+                                                                    next(index))),
+                         structure)

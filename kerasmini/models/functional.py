@@ -82,7 +82,10 @@ class Functional(Model):
                            else node.operation(args, **kwargs))
                 for tensor, value in zip(node.outputs, flatten(outputs)):
                     values[id(tensor)] = value
-        return map_structure(lambda t: values[id(t)], self._outputs_struct)
+        outputs = map_structure(lambda t: values[id(t)], self._outputs_struct)
+        # as Keras: Model(x, [y]) called on arrays returns y's array, not a list of one
+        single = isinstance(outputs, (list, tuple)) and len(outputs) == 1
+        return outputs[0] if single else outputs
 
     def compute_output_shape(self, input_shape):
         return map_structure(lambda t: t.shape, self._outputs_struct)
@@ -107,7 +110,10 @@ class Functional(Model):
         rows = []
         for layer in self._operations:
             own = [n for n in layer._inbound_nodes if n in self._nodes]
-            shape = own[-1].outputs[0].shape if own else None
+            shape = None
+            if own:
+                shapes = [t.shape for t in own[-1].outputs]
+                shape = shapes[0] if len(shapes) == 1 else shapes
             row = layer_row(layer, shape)
             connections = []
             for node in own:
@@ -139,8 +145,8 @@ class Functional(Model):
         def tensor_config(t):
             history = t._keras_history
             return [history.operation.name,
-                    reindex[(id(history.operation), history.node_index)],
-                    history.tensor_index]
+                    reindex[(id(history.operation), history.node_index)]
+                    + _builtin_nodes(history.operation), history.tensor_index]
 
         return {"name": self.name, "trainable": self.trainable, "layers": layer_configs,
                 "input_layers": _map_config(tensor_config, self._inputs_struct),
@@ -248,10 +254,20 @@ def _node_argument(created, arg, constants=False):
     raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
 
 
+def _builtin_nodes(layer):
+    """Keras counts a built-in first call for every functional model in the node indices
+    of `input_layers` / `output_layers` (not in those of the layers' inbound nodes):
+    an output of a nested model's first call is ['inner', 1, i]."""
+    return 1 if isinstance(layer, Functional) else 0
+
+
 def _config_tensors(created, value):
     """The model's inputs or outputs: [name, node, tensor] triples in lists or dicts."""
     if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
-        return _tensor(created, *value)
+        name, node_index, tensor_index = value
+        if name in created:
+            node_index -= _builtin_nodes(created[name])
+        return _tensor(created, name, node_index, tensor_index)
     if isinstance(value, dict):
         return {k: _config_tensors(created, v) for k, v in value.items()}
     return [_config_tensors(created, v) for v in value]

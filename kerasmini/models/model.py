@@ -33,6 +33,14 @@ class Model(Trainer, Layer):
                              "Sequential; subclassing Model is not supported.")
         super().__init__(*args, **kwargs)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """`Model.from_config(model.get_config())` rebuilds a functional model, as Keras."""
+        if cls is Model and {"layers", "input_layers", "output_layers"} <= set(config):
+            from kerasmini.models.functional import Functional  # lazy, as in __new__
+            return Functional.from_config(config, custom_objects)
+        return super().from_config(config)
+
     # ----- layers and weights ------------------------------------------------------
     @property
     def layers(self):
@@ -181,7 +189,12 @@ def layer_row(layer, output_shape):
         params = "0 (unbuilt)"
     else:
         params = f"{layer.count_params():,}"
-    shape = "?" if output_shape is None else shape_as_summary(output_shape)
+    if output_shape is None:
+        shape = "?"
+    elif isinstance(output_shape, list):  # a nested model's outputs: as Keras prints them
+        shape = "[" + ", ".join(shape_as_summary(s) for s in output_shape) + "]"
+    else:
+        shape = shape_as_summary(output_shape)
     return [f"{layer.name} ({type(layer).__name__})", shape, params]
 
 
