@@ -1,5 +1,7 @@
-"""Every keras.applications architecture and the Keras code examples' convnets, built in
-tf.keras at a small input size, saved, loaded by kerasmini and compared.
+"""Every keras.applications architecture, the Keras code examples' convnets and the graph
+shapes of graphs.py (skips, shared weights, nested models, several or dict inputs and
+outputs, ...), built in tf.keras at a small input size, saved, loaded by kerasmini and
+compared.
 
 `check(name)` does the whole round for one model and returns what it measured; the
 tests (test_applications.py) assert on it, and `python -m
@@ -14,12 +16,14 @@ harness.compare's float32 policy (rtol 1e-5, atol 1e-5 of the output's scale).
 import os
 import tempfile
 import time
+import warnings
 import zlib
 
 import numpy as np
 
 import kerasmini
 from conformance.models import tf_keras
+from conformance.models.graphs import GRAPHS
 
 keras = tf_keras()  # fails loudly here without TensorFlow
 RTOL = 1e-5
@@ -154,6 +158,11 @@ MODELS = {
     "dcgan_discriminator": ("examples", dcgan_discriminator),
     "text_cnn": ("examples", text_cnn),
     "timeseries_fcn": ("examples", timeseries_fcn),
+    # graphs.py; the applications variants join their family (the quick tier skips them)
+    **{name: ({"MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
+               "MobileNetV3Small": "mobilenet_v3", "EfficientNetB0": "efficientnet"}.get(
+                   name.split("_")[0], "graphs"), build)
+       for name, build in GRAPHS.items()},
 }
 
 
@@ -161,7 +170,7 @@ def quick_names():
     """One model per family (the first listed); the examples are each their own."""
     seen, names = set(), []
     for name, (family, _) in MODELS.items():
-        if family == "examples" or family not in seen:
+        if family in ("examples", "graphs") or family not in seen:
             names.append(name)
             seen.add(family)
     return names
@@ -183,26 +192,62 @@ def randomize_batchnorm(model, seed=0):
 # model that does not rescale saturate its sigmoid/softmax, where float32 keeps no
 # relative accuracy (an output of 1e-9 from a pre-activation of -20).
 RAW_PIXELS = ("ConvNeXtTiny", "EfficientNetB0", "EfficientNetV2B0", "MobileNetV3Small",
-              "MobileNetV3Large", "image_classification")
+              "MobileNetV3Large", "image_classification", "EfficientNetB0_notop_1_channel",
+              "MobileNetV3Small_notop_max_40x48")
+UNKNOWN_SIZE = 32  # what an Input's None spatial dimension gets
 
 
 def sample_input(model, name, batch=2, seed=1):
+    """Inputs in the model's structure (one array, a list, or a dict by input name)."""
     rng = np.random.default_rng(seed)
-    tensor = model.inputs[0]
-    shape = (batch, *tensor.shape[1:])
-    if "int" in str(tensor.dtype):
-        return rng.integers(0, 200, shape).astype(str(tensor.dtype))
-    return (rng.random(shape) * (255 if name in RAW_PIXELS else 1)).astype("float32")
+
+    def one(tensor):
+        shape = (batch, *(UNKNOWN_SIZE if d is None else d for d in tensor.shape[1:]))
+        if "int" in str(tensor.dtype):
+            return rng.integers(0, 200, shape).astype(str(tensor.dtype))
+        return (rng.random(shape) * (255 if name in RAW_PIXELS else 1)).astype("float32")
+
+    structure = getattr(model, "_inputs_struct", model.inputs)  # a Sequential: inputs
+    if isinstance(structure, dict):
+        return {key: one(tensor) for key, tensor in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [one(t) for t in structure] if len(structure) > 1 else one(structure[0])
+    return one(structure)
+
+
+def leaves(structure):
+    """The arrays of a model's outputs in a fixed order (a dict's by key)."""
+    if isinstance(structure, dict):
+        return [a for key in sorted(structure) for a in leaves(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [a for item in structure for a in leaves(item)]
+    return [structure]
+
+
+def as_numpy(structure):
+    if isinstance(structure, dict):
+        return {key: as_numpy(value) for key, value in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [as_numpy(item) for item in structure]
+    return np.asarray(structure)
 
 
 def relative_error(got, ref):
-    """(max |got - ref| / scale, ok) with harness.compare's float32 tolerance."""
-    got, ref = np.asarray(got, np.float64), np.asarray(ref, np.float64)
-    if got.shape != ref.shape:
+    """(max |got - ref| / scale, ok) with harness.compare's float32 tolerance; several
+    outputs: the worst of them."""
+    got, ref = leaves(got), leaves(ref)
+    if len(got) != len(ref):
         return float("inf"), False
-    scale = float(np.max(np.abs(ref))) or 1.0
-    err = np.abs(got - ref)
-    return float(err.max() / scale), bool(np.all(err <= RTOL * np.abs(ref) + RTOL * scale))
+    worst, all_ok = 0.0, True
+    for g, r in zip(got, ref):
+        g, r = np.asarray(g, np.float64), np.asarray(r, np.float64)
+        if g.shape != r.shape:
+            return float("inf"), False
+        scale = float(np.max(np.abs(r))) or 1.0
+        err = np.abs(g - r)
+        worst = max(worst, float(err.max() / scale))
+        all_ok &= bool(np.all(err <= RTOL * np.abs(r) + RTOL * scale))
+    return worst, all_ok
 
 
 def summary_text(model, line_length=120):
@@ -211,12 +256,15 @@ def summary_text(model, line_length=120):
     return "".join(out)
 
 
-def check(name):
+def check(name, weight_files=None):
     """Build `name` in tf.keras, save, load in kerasmini, compare, save back.
 
     Returns a dict: loads, predictions (relative error, ok), worst layer (name, relative
     error, ok), summary_equal, saved_back (relative error, ok), seconds; or
-    {'loads': False, 'error': message} when kerasmini cannot load the file.
+    {'loads': False, 'error': message} when kerasmini cannot load the file. With
+    `weight_files`: also weights_h5 (tf.keras's .weights.h5 into kerasmini's model and
+    kerasmini's into tf.keras's) and legacy_h5 (tf.keras's legacy .h5 loaded), each
+    (relative error, ok).
     """
     start = time.perf_counter()
     family, build = MODELS[name]
@@ -235,7 +283,7 @@ def check(name):
             return result
         result["loads"] = True
         # eager calls, not predict(): tracing a tf.function per model costs seconds
-        expected = np.asarray(tf_model(x, training=False))
+        expected = as_numpy(tf_model(x, training=False))
         result["predictions"] = relative_error(km_model.predict(x, verbose=0), expected)
         result["worst_layer"] = _worst_layer(tf_model, km_model, x)
         result["summary_equal"] = summary_text(km_model) == summary_text(tf_model)
@@ -243,15 +291,39 @@ def check(name):
         km_model.save(back)
         reloaded = keras.models.load_model(back)
         result["saved_back"] = relative_error(reloaded(x, training=False), expected)
+        if weight_files if weight_files is not None else family == "graphs":
+            result.update(_weight_files(tf_model, km_model, reloaded, x, expected, folder))
     result["seconds"] = time.perf_counter() - start
     return result
 
 
-def layer_outputs(model, library, x):
-    """[(name, output)] for every operation of `model` on x (nested models whole).
+def _weight_files(tf_model, km_model, reloaded, x, expected, folder):
+    """.weights.h5 both ways (into models whose weights were scrambled first) and
+    tf.keras's legacy .h5 file loaded by kerasmini."""
+    weights, legacy = os.path.join(folder, "tf.weights.h5"), os.path.join(folder, "tf.h5")
+    tf_model.save_weights(weights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "HDF5 is legacy": that is the point
+        tf_model.save(legacy)
+    for model in (km_model, reloaded):
+        model.set_weights([np.zeros_like(np.asarray(w)) for w in model.get_weights()])
+    km_model.load_weights(weights)
+    km_weights = os.path.join(folder, "km.weights.h5")
+    km_model.save_weights(km_weights)
+    reloaded.load_weights(km_weights)
+    both = [km_model.predict(x, verbose=0), reloaded(x, training=False)]
+    errors = [relative_error(got, expected) for got in both]
+    return {"weights_h5": (max(e for e, _ in errors), all(ok for _, ok in errors)),
+            "legacy_h5": relative_error(kerasmini.models.load_model(legacy).predict(
+                x, verbose=0), expected)}
 
-    A functional model is asked for all its operations' outputs in one pass; a
-    Sequential is run layer by layer.
+
+def layer_outputs(model, library, x):
+    """[(name, output)] for every operation call of `model` on x (nested models whole;
+    a shared layer once per call, named `name[call]`).
+
+    A functional model is asked for all its calls' outputs in one pass (Keras keys its
+    own calls as make_node_key does); a Sequential is run layer by layer.
     """
     if isinstance(model, library.Sequential):
         outputs = []
@@ -259,14 +331,20 @@ def layer_outputs(model, library, x):
             x = layer(x, training=False)
             outputs.append((layer.name, np.asarray(x)))
         return outputs
-    ops = [op for op in model._operations if type(op).__name__ != "InputLayer"]
-    if library is keras:
-        tensors = [op.output for op in ops]
-        values = keras.Model(model.inputs, tensors)(x, training=False)
-    else:
-        tensors = [op._inbound_nodes[-1].outputs[0] for op in ops]
-        values = kerasmini.Model(model.inputs, tensors)(x, training=False)
-    return [(op.name, np.asarray(v)) for op, v in zip(ops, values)]
+    names, tensors = [], []
+    for op in model._operations:
+        if type(op).__name__ == "InputLayer":
+            continue
+        calls = [node for i, node in enumerate(op._inbound_nodes)
+                 if (f"{id(op)}_ib-{i}" if library is keras else node) in model._nodes]
+        for call, node in enumerate(calls):  # a shared layer: each of its calls
+            for index, tensor in enumerate(node.outputs):
+                names.append(op.name + (f"[{call}]" if len(calls) > 1 else "")
+                             + (f"[{index}]" if len(node.outputs) > 1 else ""))
+                tensors.append(tensor)
+    values = library.Model(model._inputs_struct, tensors)(x, training=False)
+    values = values if len(tensors) > 1 else [values]  # Keras unwraps a list of one
+    return [(name, np.asarray(v)) for name, v in zip(names, values)]
 
 
 def _worst_layer(tf_model, km_model, x):
@@ -301,13 +379,15 @@ def table_row(r):
     if not r["loads"]:
         missing = r["error"].split("'")[1] if "'" in r["error"] else r["error"][:60]
         return (f"| {r['name']} | {r['family']} | {r['params']:,} | no: needs `{missing}` "
-                "| | | | |")
+                "| | | | | |")
     layer, error, ok = r["worst_layer"]
     yes = {True: "yes", False: "**no**"}
+    files = (f"{yes[r['weights_h5'][1]]} / {yes[r['legacy_h5'][1]]}" if "weights_h5" in r
+             else "-")  # not run for the applications: see check()
     return (f"| {r['name']} | {r['family']} | {r['params']:,} | yes "
             f"| {yes[r['predictions'][1]]} ({r['predictions'][0]:.1e}) "
             f"| {error:.1e} (`{layer}`){'' if ok else ' **fails**'} "
-            f"| {yes[r['summary_equal']]} | {yes[r['saved_back'][1]]} |")
+            f"| {yes[r['summary_equal']]} | {yes[r['saved_back'][1]]} | {files} |")
 
 
 def write_table(results, readme_path):
@@ -321,8 +401,9 @@ def write_table(results, readme_path):
         if name in MODELS and name not in rows:
             rows[name] = line
     header = ("\n| Model | Family | Params | Loads | Predictions match (rel. err.) "
-              "| Worst layer (rel. err.) | Same summary | tf.keras reads it back |\n"
-              "|---|---|---|---|---|---|---|---|\n")
+              "| Worst layer (rel. err.) | Same summary | tf.keras reads it back "
+              "| .weights.h5 both ways / legacy .h5 |\n"
+              "|---|---|---|---|---|---|---|---|---|\n")
     table = header + "\n".join(rows[name] for name in MODELS if name in rows) + "\n"
     if readme_section(text) is None:
         text += f"\n{BEGIN}{table}{END}\n"

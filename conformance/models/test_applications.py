@@ -1,7 +1,9 @@
-"""Every keras.applications architecture and the Keras examples' convnets: saved by
-tf.keras, loaded by kerasmini, compared prediction by prediction and layer by layer,
-summaries compared as text, saved back and read by tf.keras (conformance/models/
-applications.py does the work). Quick tier: one model per family."""
+"""Every keras.applications architecture, the Keras examples' convnets and the graph
+shapes of graphs.py: saved by tf.keras, loaded by kerasmini, compared prediction by
+prediction and layer call by layer call, summaries compared as text, saved back and read
+by tf.keras (conformance/models/applications.py does the work); the graphs also move
+their weights through .weights.h5 both ways and load from tf.keras's legacy .h5. Quick
+tier: one model per family, each example and graph."""
 import os
 import unittest
 
@@ -29,6 +31,12 @@ class ApplicationsTest(unittest.TestCase):
         error, ok = result["saved_back"]
         self.assertTrue(ok, f"{name}: tf.keras reading kerasmini's file predicts "
                             f"differently ({error:.3g} of the output's scale)")
+        for key, what in (("weights_h5", ".weights.h5 files moved both ways"),
+                          ("legacy_h5", "tf.keras's legacy .h5 file loaded")):
+            if key in result:  # the graphs of graphs.py
+                error, ok = result[key]
+                self.assertTrue(ok, f"{name}: {what}: predictions differ by {error:.3g} "
+                                    "of the output's scale")
 
     def test_readme_table_lists_every_model(self):
         readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")

@@ -1,0 +1,175 @@
+"""Training real architectures: every weight of MobileNetV2 and of three graphs of
+graphs.py gets kerasmini's gradient, equal to tf.keras's in float64; MobileNetV2's
+float32 gradients are as close to the float64 ones as tf.keras's.
+
+Gradients in float64. tf.keras builds the model with floatx and dtype policy float64,
+saves it, kerasmini loads the file (so both hold the same float64 weights); both take
+the gradient of the same loss (sparse categorical crossentropy, in float64) in training
+mode: BatchNormalization normalizes by the batch's statistics. Each gradient must agree
+within GRAD_RTOL = 1e-11 of its scale: the largest |tf.keras gradient| of that weight,
+floored at 1e-3 of the largest of the whole model (a bias right before a
+BatchNormalization has an exact gradient of 0, rounding noise ~1e-17 in both). Measured:
+the worst weight was 9e-13 (MobileNetV2, DenseNet121, ResNet50V2, EfficientNetB0 at
+32x32; EfficientNet agrees once tf.keras's float64 Rescaling, which multiplies by the
+float32-rounded 1/255, is given that same scale), so the bound has a margin of 10x and is
+still 1e7 below what a wrong rule (a dropped BatchNormalization term) does. In float32 the
+same gradients are each ~1e-4 (median 5e-5) from the float64 ones, in both libraries: a
+ReLU or max-pool tie that rounding flips moves a whole gradient, so float32 gradients
+are not compared one by one.
+
+float32 gradients of MobileNetV2 are compared in aggregate: kerasmini's median and
+worst error against the float64 gradients within test_fit.CHAOS_FACTOR of tf.keras's.
+At batch 8 they are (median 2.7e-5 vs 3.5e-5, worst 6e-5 vs 2.2e-4); at batch 4
+kerasmini's are ~40x farther (median 1.8e-2 vs 4.6e-4, first seen at Conv_1_bn/beta,
+the first BatchNormalization on the way back), so that case is a strict xfail until
+found. Whole fits of these networks are not compared: with BatchNormalization over 4-8
+values at the 1x1 end of a 32x32 MobileNetV2, tf.keras's own float32 fit is up to 50%
+of a weight's scale from its float64 twin after 3 SGD steps (chaos, not rounding).
+"""
+import os
+import tempfile
+import zlib
+
+import numpy as np
+import pytest
+
+import kerasmini
+from conformance.models import graphs
+from conformance.models.applications import randomize_batchnorm
+from conformance.test_fit import CHAOS_FACTOR
+from conformance.tfload import load
+
+tf, keras = load()
+GRAD_RTOL = 1e-11
+SCALE_FLOOR = 1e-3
+CLASSES = 5
+SIZE = int(os.environ.get("KM_SIZE", 32))
+
+
+def mobilenet_v2():
+    return keras.applications.MobileNetV2(weights=None, input_shape=(SIZE, SIZE, 3),
+                                          classes=CLASSES, alpha=0.35)
+
+
+def _head(build):
+    """A graph of graphs.py with a softmax over CLASSES on top of its (one) output."""
+    def model():
+        inner = build()
+        flat = keras.layers.Flatten()(inner.outputs[0])
+        return keras.Model(inner.input, keras.layers.Dense(CLASSES, activation="softmax")(
+            flat), name=inner.name)
+    return model
+
+
+MODELS = {"MobileNetV2": mobilenet_v2, "unet": _head(graphs.unet),
+          "siamese_shared_model": _head(graphs.siamese_shared_model),
+          "backbone_new_head": graphs.backbone_new_head}
+
+
+def _float64():
+    """tf.keras building in float64 (floatx alone is not enough: see test_fit)."""
+    class Float64:
+        def __enter__(self):
+            self.saved = keras.config.floatx(), keras.config.dtype_policy()
+            keras.config.set_floatx("float64")
+            keras.config.set_dtype_policy("float64")
+
+        def __exit__(self, *exc):
+            keras.config.set_floatx(self.saved[0])
+            keras.config.set_dtype_policy(self.saved[1])
+    return Float64()
+
+
+def _twins(name, float64=False):
+    """(tf.keras model, kerasmini model loaded from its .keras file), dropout off."""
+    keras.utils.set_random_seed(zlib.crc32(name.encode()))
+    if float64:
+        with _float64():
+            tf_model = MODELS[name]()
+    else:
+        tf_model = MODELS[name]()
+    randomize_batchnorm(tf_model)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "m.keras")
+        tf_model.save(path)
+        km_model = kerasmini.models.load_model(path)
+    for model in (tf_model, km_model):
+        _no_dropout(model)
+    return tf_model, km_model
+
+
+def _no_dropout(model):
+    for layer in model.layers:
+        if type(layer).__name__ == "Dropout":
+            layer.rate = 0.0
+        if hasattr(layer, "layers"):
+            _no_dropout(layer)
+
+
+def _data(model, count, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    x = [rng.random((count, *t.shape[1:])).astype(dtype) for t in model.inputs]
+    return (x if len(x) > 1 else x[0]), rng.integers(0, model.outputs[0].shape[-1], count)
+
+
+def _tf_gradients(model, x, y):
+    with tf.GradientTape() as tape:
+        loss = keras.losses.SparseCategoricalCrossentropy(dtype="float64")(
+            y, model(x, training=True))
+    return float(loss), [np.asarray(g) for g in tape.gradient(loss,
+                                                             model.trainable_weights)]
+
+
+def _km_gradients(model, x, y):
+    with kerasmini.GradientTape() as tape:
+        loss = kerasmini.losses.SparseCategoricalCrossentropy(dtype="float64")(
+            y, model(x, training=True))
+    return float(loss), tape.gradient(loss, model.trainable_weights)
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_weight_has_tf_keras_gradient_float64(name):
+    tf_model, km_model = _twins(name, float64=True)
+    assert all(w.dtype == "float64" for w in km_model.weights)
+    x, y = _data(tf_model, 4, "float64")
+    tf_loss, tf_grads = _tf_gradients(tf_model, x, y)
+    km_loss, km_grads = _km_gradients(km_model, x, y)
+    assert abs(km_loss - tf_loss) <= GRAD_RTOL * abs(tf_loss), (km_loss, tf_loss)
+    assert [w.path for w in km_model.trainable_weights] == [
+        w.path for w in tf_model.trainable_weights]
+    missing = [w.path for w, g in zip(km_model.trainable_weights, km_grads) if g is None]
+    assert not missing, f"{name}: no gradient for {missing}"
+    floor = SCALE_FLOOR * max(np.abs(g).max() for g in tf_grads)
+    for weight, got, want in zip(km_model.trainable_weights, km_grads, tf_grads):
+        scale = max(np.abs(want).max(), floor)
+        error = np.abs(got - want).max() / scale
+        assert error <= GRAD_RTOL, f"{name}: {weight.path}: gradient {error:.2e} of its scale"
+
+
+def _median_and_worst(gradients, reference):
+    floor = SCALE_FLOOR * max(np.abs(g).max() for g in reference)
+    errors = [np.abs(g - r).max() / max(np.abs(r).max(), floor)
+              for g, r in zip(gradients, reference)]
+    return np.median(errors), max(errors)
+
+
+@pytest.mark.parametrize("batch", [
+    8, pytest.param(4, marks=pytest.mark.xfail(strict=True, reason=(
+        "kerasmini's float32 gradients of MobileNetV2 at batch 4 are ~40x farther from "
+        "the float64 ones than tf.keras's (median 1.8e-2 vs 4.6e-4); float64 agrees to "
+        "1e-12, batch 8 agrees: a float32 precision loss not found yet")))])
+def test_float32_gradients_of_mobilenet_v2_as_close_as_tf_keras(batch):
+    """Each float32 gradient against the float64 one: kerasmini's median and worst
+    error (over the weights, each relative to its scale as above) within
+    test_fit.CHAOS_FACTOR of tf.keras's."""
+    tf_model, km_model = _twins("MobileNetV2")
+    with _float64():
+        reference = MODELS["MobileNetV2"]()
+    reference.set_weights([w.astype("float64") for w in tf_model.get_weights()])
+    _no_dropout(reference)
+    x, y = _data(tf_model, batch, "float32")
+    ref_grads = _tf_gradients(reference, x.astype("float64"), y)[1]
+    km = _median_and_worst(_km_gradients(km_model, x, y)[1], ref_grads)
+    tf_ = _median_and_worst(_tf_gradients(tf_model, x, y)[1], ref_grads)
+    print(f"batch {batch}: median, worst: kerasmini {km}, tf.keras {tf_}")
+    assert km[0] <= CHAOS_FACTOR * tf_[0] and km[1] <= CHAOS_FACTOR * tf_[1], (km, tf_)
