@@ -163,10 +163,10 @@ GRAPHS = {
     "fully_convolutional": fully_convolutional,
     "dense_autoencoder": dense_autoencoder,
     "mixed_dtypes": mixed_dtypes,
-    "MobileNetV2_notop_avg": _notop(A.MobileNetV2, (32, 32, 3), alpha=0.35, pooling="avg"),
     "MobileNetV3Small_notop_max_40x48": _notop(A.MobileNetV3Small, (40, 48, 3),
                                                pooling="max", alpha=0.75),
-    "MobileNetV2_notop_any_size": _notop(A.MobileNetV2, (None, None, 3), alpha=0.35),
+    "MobileNetV2_notop_any_size_avg": _notop(A.MobileNetV2, (None, None, 3), alpha=0.35,
+                                             pooling="avg"),
     "EfficientNetB0_notop_1_channel": _notop(A.EfficientNetB0, (32, 32, 1)),
     "MobileNet_channels_first": mobilenet_channels_first,
 }
