@@ -177,6 +177,26 @@ class FunctionalTest(unittest.TestCase):
             outer.summary(print_fn=lines.append, line_length=120)
             self.assertIn("[(None, 3), (None, 2)]", lines[0])
 
+    def test_freezing_a_nested_model_freezes_its_layers(self):
+        """base.trainable = False reaches every layer of the base (as Keras): its
+        BatchNormalization then uses the moving statistics even with training=True."""
+        x = keras.Input((4,))
+        early = layers.BatchNormalization(name="early")
+        early.trainable = False  # frozen before any model exists: stays frozen
+        base = keras.Model(x, layers.BatchNormalization(name="bn")(
+            layers.Dense(5, name="d")(early(x))), name="base")
+        self.assertFalse(early.trainable)
+        y = keras.Input((4,))
+        model = keras.Model(y, layers.Dense(2, name="head")(base(y)))
+        data = images((6, 4)) * 3 + 1
+        self.assertFalse(np.allclose(model(data, training=True), model(data, training=False)))
+        base.trainable = False
+        self.assertEqual([layer.trainable for layer in base.layers], [False] * 4)
+        np.testing.assert_array_equal(model(data, training=True), model(data, training=False))
+        self.assertEqual([w.path for w in model.trainable_weights], ["head/kernel", "head/bias"])
+        base.trainable = True
+        self.assertEqual(len(model.trainable_weights), 2 + 2 + 2 + 2)
+
     def test_disconnected_graph_raises(self):
         a, b = keras.Input((3,)), keras.Input((3,))
         with self.assertRaisesRegex(ValueError, "disconnected"):

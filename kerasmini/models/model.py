@@ -43,6 +43,22 @@ class Model(Trainer, Layer):
 
     # ----- layers and weights ------------------------------------------------------
     @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Set on a model, it sets every layer's flag too, as in Keras: a frozen
+        backbone's BatchNormalization layers then normalize with their moving statistics
+        even in fit(). The constructor's assignment (the first) only records the flag, as
+        Keras's does, so layers frozen before the model was built stay frozen."""
+        constructed = "_trainable" in vars(self)
+        self._trainable = bool(value)
+        if constructed:
+            for layer in self._layers:
+                layer.trainable = value
+
+    @property
     def layers(self):
         return list(self._layers)
 
