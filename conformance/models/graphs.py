@@ -79,6 +79,19 @@ def backbone_new_head():
     return keras.Model(inputs, L.Dense(3, activation="softmax")(x), name="backbone_new_head")
 
 
+def frozen_base():
+    """Transfer learning: a small convolutional base with BatchNormalization, frozen
+    (`base.trainable = False` freezes its layers: BatchNormalization keeps its moving
+    statistics even in fit), under a new trainable head."""
+    image = keras.Input((8, 8, 3))
+    x = L.BatchNormalization()(L.Conv2D(6, 3, use_bias=False)(image))
+    base = keras.Model(image, L.ReLU()(x), name="base")
+    base.trainable = False
+    inputs = keras.Input((8, 8, 3))
+    x = L.GlobalAveragePooling2D()(base(inputs))
+    return keras.Model(inputs, L.Dense(3, activation="softmax")(x), name="frozen_base")
+
+
 def multi_input_output():
     """An image and a vector in; a class and a number out."""
     image, meta = keras.Input((8, 8, 3), name="image"), keras.Input((4,), name="meta")
@@ -156,6 +169,7 @@ GRAPHS = {
     "nested_models": nested_models,
     "nested_multi_output": nested_multi_output,
     "backbone_new_head": backbone_new_head,
+    "frozen_base": frozen_base,
     "multi_input_output": multi_input_output,
     "dict_inputs_outputs": dict_inputs_outputs,
     "layer_reused": layer_reused_and_intermediate_output,

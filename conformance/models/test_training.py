@@ -1,8 +1,8 @@
 """Training real architectures: every weight of MobileNetV2, of the U-Net and of the
 Siamese graph (a nested model called twice) of graphs.py gets kerasmini's gradient,
 equal to tf.keras's in float64; MobileNetV2's float32 gradients are as close to the
-float64 ones as tf.keras's; 6 Adam steps of the two-input Siamese graph follow
-tf.keras's fit. (DenseNet121, ResNet50V2 and EfficientNetB0 passed the same float64
+float64 ones as tf.keras's; 6 Adam steps of the two-input Siamese graph and of a
+frozen base under a new head follow tf.keras's fit. (DenseNet121, ResNet50V2 and EfficientNetB0 passed the same float64
 check once, 9e-13 at worst; they cost 10-30 s each, so CI runs MobileNetV2.)
 
 Gradients in float64. tf.keras builds the model with floatx and dtype policy float64,
@@ -67,7 +67,8 @@ def _head(build):
 
 
 MODELS = {"MobileNetV2": mobilenet_v2, "unet": _head(graphs.unet),
-          "siamese_shared_model": _head(graphs.siamese_shared_model)}
+          "siamese_shared_model": _head(graphs.siamese_shared_model),
+          "frozen_base": graphs.frozen_base}
 
 
 def _float64():
@@ -175,11 +176,12 @@ def test_float32_gradients_of_mobilenet_v2_as_close_as_tf_keras(batch):
     assert km[0] <= CHAOS_FACTOR * tf_[0] and km[1] <= CHAOS_FACTOR * tf_[1], (km, tf_)
 
 
-@pytest.mark.parametrize("name", ["siamese_shared_model"])  # unet: 23 s, its gradients
-def test_fit_of_graphs_follows_tf_keras(name):                 # are checked above
+@pytest.mark.parametrize("name", ["siamese_shared_model", "frozen_base"])  # unet: 23 s,
+def test_fit_of_graphs_follows_tf_keras(name):  # its gradients are checked above
     """Three epochs of Adam(0.01) on 16 samples in batches of 8 (6 steps; the Siamese
-    model takes two inputs and trains its shared tower through both calls): each epoch's
-    loss and every final weight within test_fit's bound of tf.keras's float64 fit."""
+    model takes two inputs and trains its shared tower through both calls; the frozen
+    base keeps its weights and moving statistics): each epoch's loss and every final
+    weight within test_fit's bound of tf.keras's float64 fit."""
     tf_model, km_model = _twins(name)
     with _float64():
         reference = MODELS[name]()
