@@ -2,7 +2,9 @@
 Siamese graph (a nested model called twice) of graphs.py gets kerasmini's gradient,
 equal to tf.keras's in float64; MobileNetV2's float32 gradients are as close to the
 float64 ones as tf.keras's; 6 Adam steps of the two-input Siamese graph and of a
-frozen base under a new head follow tf.keras's fit. (DenseNet121, ResNet50V2 and EfficientNetB0 passed the same float64
+frozen base under a new head follow tf.keras's fit; and nine small graphs (Embedding, several and dict outputs, nested
+models, a reused layer, 1D BatchNormalization, transposed convolutions) get tf.keras's
+float64 gradients of sum(output ** 2) over all their outputs. (DenseNet121, ResNet50V2 and EfficientNetB0 passed the same float64
 check once, 9e-13 at worst; they cost 10-30 s each, so CI runs MobileNetV2.)
 
 Gradients in float64. tf.keras builds the model with floatx and dtype policy float64,
@@ -39,7 +41,7 @@ import numpy as np
 import pytest
 
 import kerasmini
-from conformance.models import graphs
+from conformance.models import applications, graphs
 from conformance.models.applications import randomize_batchnorm
 from conformance.test_fit import CHAOS_FACTOR, WEIGHT_FLOOR, _check
 from conformance.tfload import load
@@ -202,3 +204,46 @@ def test_fit_of_graphs_follows_tf_keras(name):  # its gradients are checked abov
     for weight, tf_w, ref_w in zip(km_model.weights, tf_model.weights, reference.weights):
         _check(f"{name} {weight.path}", weight.numpy(), np.asarray(tf_w), np.asarray(ref_w),
                floor=WEIGHT_FLOOR)
+
+
+# Small graphs whose every output feeds the loss sum(output ** 2): Embedding, several
+# and dict outputs, a nested model's dict outputs, a layer with an explicit dtype, a
+# layer called twice, 1D BatchNormalization, transposed convolutions.
+SMALL_GRAPHS = ["text_cnn", "multi_input_output", "dict_inputs_outputs", "nested_multi_output",
+                "mixed_dtypes", "layer_reused", "timeseries_fcn", "autoencoder_transpose",
+                "dense_autoencoder"]
+
+
+def _float64_input(x):
+    if isinstance(x, dict):
+        return {key: _float64_input(value) for key, value in x.items()}
+    if isinstance(x, list):
+        return [_float64_input(value) for value in x]
+    return x.astype("float64") if x.dtype.kind == "f" else x
+
+
+@pytest.mark.parametrize("name", SMALL_GRAPHS)
+def test_graph_gradients_float64(name):
+    keras.utils.set_random_seed(zlib.crc32(name.encode()))
+    with _float64():
+        tf_model = applications.MODELS[name][1]()
+        x = _float64_input(applications.sample_input(tf_model, name))
+        with tempfile.TemporaryDirectory() as folder:
+            tf_model.save(os.path.join(folder, "m.keras"))
+            km_model = kerasmini.models.load_model(os.path.join(folder, "m.keras"))
+        _no_dropout(tf_model)
+        _no_dropout(km_model)
+        with tf.GradientTape() as tape:
+            outputs = applications.leaves(tf_model(x, training=True))
+            loss = sum(tf.reduce_sum(tf.cast(o, "float64") ** 2) for o in outputs)
+        want = [np.asarray(tf.convert_to_tensor(g))  # Embedding's: IndexedSlices
+                for g in tape.gradient(loss, tf_model.trainable_weights)]
+    with kerasmini.GradientTape() as tape:
+        outputs = applications.leaves(km_model(x, training=True))
+        loss = sum((o.astype("float64") ** 2).sum() for o in outputs)
+    got = tape.gradient(loss, km_model.trainable_weights)
+    floor = SCALE_FLOOR * max(np.abs(g).max() for g in want)
+    for weight, g, w in zip(km_model.trainable_weights, got, want):
+        assert g is not None, f"{name}: no gradient for {weight.path}"
+        error = np.abs(g - w).max() / max(np.abs(w).max(), floor)
+        assert error <= GRAD_RTOL, f"{name}: {weight.path}: gradient {error:.2e} of its scale"
