@@ -1,5 +1,8 @@
 """2D convolution (cross-correlation, as Keras) by im2col + one matmul per chunk.
 
+(Large 3x3 stride-1 convolutions go to ops/winograd.py instead, which multiplies 2.25x
+less; `_winograd_pays` says when.)
+
 The output is cut into chunks (whole images, or bands of output rows of one image). For
 each chunk: copy the padded input band it reads, copy its windows into a patch matrix
 (rows: output pixels; columns: (kh, kw, c), the order of the Keras kernel, so the kernel
@@ -14,11 +17,18 @@ from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
                                   output_length, padding_mode, pair, spatial_padding)
 from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
+from kerasmini.ops.winograd import conv3x3
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size;
 # with two threads, two chunks are alive at once. Measured on a 2-core AVX-512 machine: 4 to
 # 16 MiB run alike (the matmul dominates), smaller chunks lose BLAS efficiency.
 WORKSPACE_BYTES = 4 * 2**20
+
+# Winograd F(2x2, 3x3) (ops/winograd.py) for 3x3 stride-1 convolutions of at least this
+# many input channels and filters (fewer: its additions cost more than the products it
+# saves) and output pixels (fewer: transforming the kernel costs more than it saves).
+WINOGRAD_MIN_CHANNELS = 32
+WINOGRAD_MIN_PIXELS = 2048
 
 # A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
 # BLOCKS_PER_WORKER blocks per thread, which the threads share (ops/threads.py says why
@@ -49,6 +59,9 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
         matmul_into(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
+        return from_channels_last(out, data_format)
+    if _winograd_pays(x.shape, x.dtype, kernel, strides, dilation_rate, out.shape, out.dtype):
+        conv3x3(x, kernel, pads, out)
         return from_channels_last(out, data_format)
 
     def convolve(block):
@@ -82,6 +95,17 @@ def _check_kernel(x_shape, kernel_shape):
                          f"the input's {channels} channels into groups that also divide "
                          f"its {filters} filters. Received: input shape {x_shape}, kernel "
                          f"shape {kernel_shape}")
+
+
+def _winograd_pays(x_shape, x_dtype, kernel, strides, dilation_rate, out_shape, dtype):
+    """Whether ops/winograd.py runs this convolution instead of im2col: a 3x3, stride-1,
+    undilated, ungrouped float32/float64 convolution with enough channels, filters and
+    output pixels (docs/performance.md: the measurements behind the rule)."""
+    return (kernel.shape[:2] == (3, 3) and strides == (1, 1) and dilation_rate == (1, 1)
+            and kernel.shape[2] == x_shape[3] and dtype in (np.float32, np.float64)
+            and x_dtype == kernel.dtype == dtype
+            and min(kernel.shape[2:]) >= WINOGRAD_MIN_CHANNELS
+            and out_shape[0] * out_shape[1] * out_shape[2] >= WINOGRAD_MIN_PIXELS)
 
 
 def _rows(array):
