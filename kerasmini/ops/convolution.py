@@ -55,12 +55,12 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         "kernel shape": kernel.shape, "dilation_rate": dilation_rate, "strides": strides,
         "padding": padding})
     out = np.empty((x.shape[0], *out_hw, kernel.shape[3]), dtype=np.result_type(x, kernel))
-    one_by_one = kernel_size == (1, 1) and strides == (1, 1)
-    if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
+    path = kernel_path(x, kernel, strides, dilation_rate, out.shape)
+    if path == "matmul":
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
         matmul_into(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
         return from_channels_last(out, data_format)
-    if _winograd_pays(x.shape, x.dtype, kernel, strides, dilation_rate, out.shape, out.dtype):
+    if path == "winograd":
         conv3x3(x, kernel, pads, out)
         return from_channels_last(out, data_format)
 
@@ -97,15 +97,24 @@ def _check_kernel(x_shape, kernel_shape):
                          f"shape {kernel_shape}")
 
 
-def _winograd_pays(x_shape, x_dtype, kernel, strides, dilation_rate, out_shape, dtype):
-    """Whether ops/winograd.py runs this convolution instead of im2col: a 3x3, stride-1,
-    undilated, ungrouped float32/float64 convolution with enough channels, filters and
-    output pixels (docs/performance.md: the measurements behind the rule)."""
-    return (kernel.shape[:2] == (3, 3) and strides == (1, 1) and dilation_rate == (1, 1)
-            and kernel.shape[2] == x_shape[3] and dtype in (np.float32, np.float64)
-            and x_dtype == kernel.dtype == dtype
+def kernel_path(x, kernel, strides, dilation_rate, out_shape):
+    """Which kernel `conv` runs for a channels-last x: "matmul" (1x1, stride 1),
+    "winograd" (ops/winograd.py) or "im2col". (The benchmarks name it in their tables.)
+
+    Winograd takes 3x3, stride-1, undilated, ungrouped float32/float64 convolutions with
+    at least WINOGRAD_MIN_CHANNELS channels and filters and WINOGRAD_MIN_PIXELS output
+    pixels (docs/performance.md: the measurements behind the rule)."""
+    ungrouped = kernel.shape[2] == x.shape[3]
+    if kernel.shape[:2] == (1, 1) and strides == (1, 1) and ungrouped and x.flags.c_contiguous:
+        return "matmul"
+    dtype = np.result_type(x, kernel)
+    if (kernel.shape[:2] == (3, 3) and strides == (1, 1) and dilation_rate == (1, 1)
+            and ungrouped and x.dtype == kernel.dtype == dtype
+            and dtype in (np.float32, np.float64)
             and min(kernel.shape[2:]) >= WINOGRAD_MIN_CHANNELS
-            and out_shape[0] * out_shape[1] * out_shape[2] >= WINOGRAD_MIN_PIXELS)
+            and out_shape[0] * out_shape[1] * out_shape[2] >= WINOGRAD_MIN_PIXELS):
+        return "winograd"
+    return "im2col"
 
 
 def _rows(array):
