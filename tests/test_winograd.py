@@ -8,6 +8,7 @@ import numpy as np
 from parameterized import parameterized
 
 from kerasmini.ops import conv, winograd
+from kerasmini.ops.convolution_vjp import conv_gradients
 from tests import reference
 from tests.helpers import assert_close, random_input
 from tests.kernel_limits import DENSE_BUDGETS, kinds, shrunk, winograd_calls
@@ -97,6 +98,34 @@ class WinogradValuesTest(unittest.TestCase):
             expected = reference.conv2d(to_format(x, data_format), kernel, None, (1, 1),
                                         "same", (1, 1), 1, data_format == "channels_first")
             assert_close(out, expected, "float32", data_format)
+
+
+def input_gradient_reference(g, kernel, x_shape):
+    """dL/dx of a 'same' 3x3 stride-1 conv: each output's gradient sent back, through
+    every tap (a, b), to the input pixel that tap read; the padding's share dropped."""
+    n, h, w, c = x_shape
+    dx_padded = np.zeros((n, h + 2, w + 2, c))
+    for a, b in itertools.product(range(3), range(3)):
+        dx_padded[:, a:a + h, b:b + w] += g.astype(np.float64) @ kernel[a, b].T
+    return dx_padded[:, 1:-1, 1:-1]
+
+
+class InputGradientTest(unittest.TestCase):
+    """Conv2D's input gradient at stride 1 is a convolution (ops/convolution_vjp.py) with
+    the rotated kernel: a 3x3 one takes Winograd like any forward."""
+
+    @parameterized.expand([("float32",), ("float64",)])
+    def test_input_gradient_through_winograd(self, dtype):
+        x = random_input((3, 7, 6, 4), dtype, 7)
+        kernel = random_input((3, 3, 4, 5), dtype, 8)
+        g = random_input((3, 7, 6, 5), dtype, 9)
+        for data_format in FORMATS:
+            with shrunk(winograd_from=0), winograd_calls() as calls:
+                dx, _ = conv_gradients(to_format(g, data_format), to_format(x, data_format),
+                                       kernel, 1, "same", data_format, 1, True, False)
+            self.assertTrue(calls, data_format)
+            expected = to_format(input_gradient_reference(g, kernel, x.shape), data_format)
+            assert_close(dx, expected, dtype, f"{dtype} {data_format}")
 
 
 class RuleTest(unittest.TestCase):

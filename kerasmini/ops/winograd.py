@@ -46,10 +46,10 @@ from kerasmini.ops.products import BLOCKS_PER_WORKER, matmul_into
 from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.windows import padded_band, row_blocks
 
-# Bound on one block's workspace (transformed input, products, the input band); with two
-# threads two blocks are alive at once. Larger than im2col's: the 16 products of a block
-# each see only a sixteenth of it, and below ~256 tile rows BLAS loses efficiency.
-WORKSPACE_BYTES = 8 * 2**20
+# Bound on one block's workspace (transformed input, products, the input band), as
+# im2col's; with two threads two blocks are alive at once. 4, 8 and 16 MiB ran alike
+# (within 10%, loaded 2-core machine); a block has at least products.MIN_ROWS tiles.
+WORKSPACE_BYTES = 4 * 2**20
 
 def transform_kernel(kernel, dtype):
     """U = G g G^T at each (input channel, filter): (3, 3, C, F) -> (16, C, F) of `dtype`.
