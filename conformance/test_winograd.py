@@ -34,7 +34,7 @@ CHUNKED = [dict(filters=4, kernel_size=3, padding=p, data_format=f)
 SHAPES = {("same", "channels_last"): (5, 5, 9, 3), ("same", "channels_first"): (5, 3, 5, 9),
           ("valid", "channels_last"): (5, 7, 9, 3), ("valid", "channels_first"): (5, 3, 7, 9)}
 
-# (input shape, filters, padding, dtype): at least 32 channels, filters and 2048 pixels.
+# (input shape, filters, padding, dtype): C F / (C + F) >= 20 and >= 2048 output pixels.
 LARGE = [((2, 32, 32, 64), 64, "same", "float32"),
          ((8, 16, 16, 256), 256, "same", "float32"),
          ((4, 29, 27, 48), 40, "valid", "float32"),

@@ -5,7 +5,7 @@ Used by tests/test_kernel_paths.py (against the loop reference) and by conforman
 (against tf.keras). It patches the module constants by name, so it follows a kernel
 that is rewritten as long as it keeps them (WORKSPACE_BYTES, BLOCK_BYTES,
 PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by threads).
-`winograd_from` lowers the channels and pixels from which conv takes ops/winograd.py, so
+`winograd_from` lowers the channel and pixel counts from which conv takes ops/winograd.py, so
 that small 3x3 stride-1 inputs take it too (0: every one it can run).
 """
 import contextlib
@@ -30,7 +30,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (winograd, "WORKSPACE_BYTES", workspace_bytes),
-               (convolution, "WINOGRAD_MIN_CHANNELS", winograd_from),
+               (convolution, "WINOGRAD_MIN_CF", winograd_from),
                (convolution, "WINOGRAD_MIN_PIXELS", winograd_from),
                (max_pooling, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),

@@ -140,22 +140,23 @@ class RuleTest(unittest.TestCase):
         return bool(calls)
 
     def test_large_3x3_stride_1_convolutions_take_it(self):
-        self.assertTrue(self.takes_winograd((2, 32, 32, 32), (3, 3, 32, 32)))
-        self.assertTrue(self.takes_winograd((2, 34, 34, 32), (3, 3, 32, 40), "float64",
+        self.assertTrue(self.takes_winograd((2, 32, 32, 32), (3, 3, 32, 64)))
+        self.assertTrue(self.takes_winograd((2, 34, 34, 48), (3, 3, 48, 40), "float64",
                                             "float64", padding="valid"))
 
     def test_others_keep_im2col(self):
-        big = (2, 32, 32, 32)
+        big = (2, 32, 32, 32)  # 2048 output pixels
         for why, x_shape, kernel_shape, dtypes, args in [
-                ("too few channels", (2, 32, 32, 16), (3, 3, 16, 32), (), {}),
+                ("too few channels", (2, 32, 32, 16), (3, 3, 16, 64), (), {}),
                 ("too few filters", big, (3, 3, 32, 16), (), {}),
-                ("too few pixels", (1, 32, 32, 32), (3, 3, 32, 32), (), {}),
-                ("stride 2", big, (3, 3, 32, 32), (), dict(strides=2)),
-                ("dilated", big, (3, 3, 32, 32), (), dict(dilation_rate=2)),
-                ("grouped", big, (3, 3, 16, 32), (), {}),
-                ("5x5", big, (5, 5, 32, 32), (), {}),
-                ("float16", big, (3, 3, 32, 32), ("float16", "float16"), {}),
-                ("mixed dtypes", big, (3, 3, 32, 32), ("float32", "float64"), {})]:
+                ("C F / (C + F) = 16", big, (3, 3, 32, 32), (), {}),
+                ("too few pixels", (1, 32, 32, 32), (3, 3, 32, 64), (), {}),
+                ("stride 2", big, (3, 3, 32, 64), (), dict(strides=2)),
+                ("dilated", big, (3, 3, 32, 64), (), dict(dilation_rate=2)),
+                ("grouped", big, (3, 3, 16, 64), (), {}),
+                ("5x5", big, (5, 5, 32, 64), (), {}),
+                ("float16", big, (3, 3, 32, 64), ("float16", "float16"), {}),
+                ("mixed dtypes", big, (3, 3, 32, 64), ("float32", "float64"), {})]:
             self.assertFalse(self.takes_winograd(x_shape, kernel_shape, *dtypes, **args), why)
 
 

@@ -24,10 +24,13 @@ from kerasmini.ops.winograd import conv3x3
 # 16 MiB run alike (the matmul dominates), smaller chunks lose BLAS efficiency.
 WORKSPACE_BYTES = 4 * 2**20
 
-# Winograd F(2x2, 3x3) (ops/winograd.py) for 3x3 stride-1 convolutions of at least this
-# many input channels and filters (fewer: its additions cost more than the products it
-# saves) and output pixels (fewer: transforming the kernel costs more than it saves).
-WINOGRAD_MIN_CHANNELS = 32
+# Winograd F(2x2, 3x3) (ops/winograd.py) for 3x3 stride-1 convolutions where C F / (C + F)
+# (C channels, F filters) is at least WINOGRAD_MIN_CF: per 2x2 output tile it saves 20 C F
+# multiply-adds and adds about 24 (C + F) additions of its transforms, which run ~20x
+# slower than BLAS's multiply-adds (measured: 16 even, 19 even, 21-24 faster, 32 1.45x);
+# and with at least WINOGRAD_MIN_PIXELS output pixels (fewer: transforming the kernel,
+# C F work, costs more than it saves; 196 pixels ran 2.6x slower, 1568 even, 3136 faster).
+WINOGRAD_MIN_CF = 20
 WINOGRAD_MIN_PIXELS = 2048
 
 # A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
@@ -102,8 +105,7 @@ def kernel_path(x, kernel, strides, dilation_rate, out_shape):
     "winograd" (ops/winograd.py) or "im2col". (The benchmarks name it in their tables.)
 
     Winograd takes 3x3, stride-1, undilated, ungrouped float32/float64 convolutions with
-    at least WINOGRAD_MIN_CHANNELS channels and filters and WINOGRAD_MIN_PIXELS output
-    pixels (docs/performance.md: the measurements behind the rule)."""
+    enough channels and filters and output pixels (the constants above say why)."""
     ungrouped = kernel.shape[2] == x.shape[3]
     if kernel.shape[:2] == (1, 1) and strides == (1, 1) and ungrouped and x.flags.c_contiguous:
         return "matmul"
@@ -111,10 +113,15 @@ def kernel_path(x, kernel, strides, dilation_rate, out_shape):
     if (kernel.shape[:2] == (3, 3) and strides == (1, 1) and dilation_rate == (1, 1)
             and ungrouped and x.dtype == kernel.dtype == dtype
             and dtype in (np.float32, np.float64)
-            and min(kernel.shape[2:]) >= WINOGRAD_MIN_CHANNELS
+            and _channels_filters(*kernel.shape[2:]) >= WINOGRAD_MIN_CF
             and out_shape[0] * out_shape[1] * out_shape[2] >= WINOGRAD_MIN_PIXELS):
         return "winograd"
     return "im2col"
+
+
+def _channels_filters(channels, filters):
+    """C F / (C + F): how the products Winograd saves (C F) outgrow its additions (C + F)."""
+    return channels * filters / max(channels + filters, 1)
 
 
 def _rows(array):
