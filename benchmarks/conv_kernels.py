@@ -16,6 +16,7 @@ from unittest import mock
 import numpy as np
 
 from benchmarks.timing import interleaved_medians
+from kerasmini.ops import convolution, threads
 
 # (input shape, filters, dtype)
 CASES = [((32, 56, 56, 64), 64, "float32"), ((32, 28, 28, 128), 128, "float32"),
@@ -31,9 +32,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--one-thread", action="store_true")
     args = parser.parse_args(argv)
-    import tensorflow as tf  # imported here: the module's docstring is cheap to read
-
-    from kerasmini.ops import convolution, threads
+    import tensorflow as tf  # slow to import: only once the arguments are parsed
     print(f"load average before: {_load()}")
     for shape, filters, dtype in CASES:
         rng = np.random.default_rng(0)
