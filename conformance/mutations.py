@@ -128,8 +128,8 @@ MUTATIONS = {
         "the last row of the input transform B^T takes d2 - d3 instead of d1 - d3"),
     "winograd_kernel_transform_sign": (
         "kerasmini/ops/winograd.py",
-        "    return np.stack([g[0], ends + 0.5 * g[1], ends - 0.5 * g[1], g[2]])",
-        "    return np.stack([g[0], ends + 0.5 * g[1], ends + 0.5 * g[1], g[2]])",
+        "    return 0.5 * (ends + middle) if k == 1 else 0.5 * (ends - middle)",
+        "    return 0.5 * (ends + middle) if k == 1 else 0.5 * (ends + middle)",
         "the kernel transform's third row G[2] adds the middle tap instead of taking it"),
     "winograd_odd_row_misplaced": (
         "kerasmini/ops/winograd.py",

@@ -54,17 +54,28 @@ WORKSPACE_BYTES = 4 * 2**20
 def transform_kernel(kernel, dtype):
     """U = G g G^T at each (input channel, filter): (3, 3, C, F) -> (16, C, F) of `dtype`.
 
-    Computed in float64 and rounded once, so the kernel adds no rounding of its own."""
-    g = np.asarray(kernel, np.float64)
-    u = _times_g(_times_g(g).swapaxes(0, 1)).swapaxes(0, 1)  # G g, then (G (G g)^T)^T
-    return np.ascontiguousarray(u.reshape(16, *g.shape[2:]), dtype=dtype)
+    Each U[k, l] is computed in float64 and rounded once, so the kernel adds no rounding
+    of its own; only a few (C, F) float64 temporaries at a time, besides U itself."""
+    channels, filters = kernel.shape[2:]
+    u = np.empty((4, 4, channels, filters), dtype)
+    for k in range(4):
+        g_rows = [_times_g(kernel[:, b], k) for b in range(3)]  # (G g)[k, b]
+        for l in range(4):
+            u[k, l] = _times_g(g_rows, l)  # (G g G^T)[k, l]
+    return u.reshape(16, channels, filters)
 
 
-def _times_g(g):
-    """G @ g along the first axis (3 -> 4), G = [[1, 0, 0], [.5, .5, .5], [.5, -.5, .5],
-    [0, 0, 1]]: the taps' ends and their half sums with the middle tap added or taken."""
-    ends = 0.5 * (g[0] + g[2])
-    return np.stack([g[0], ends + 0.5 * g[1], ends - 0.5 * g[1], g[2]])
+def _times_g(taps, k):
+    """Row k of G = [[1, 0, 0], [.5, .5, .5], [.5, -.5, .5], [0, 0, 1]] applied to three
+    taps (arrays of one shape), in float64: an end tap, or half the sum of the ends with
+    the middle tap added or taken."""
+    first, middle, last = (np.asarray(tap, np.float64) for tap in taps)
+    if k == 0:
+        return first
+    if k == 3:
+        return last
+    ends = first + last
+    return 0.5 * (ends + middle) if k == 1 else 0.5 * (ends - middle)
 
 
 def conv3x3(x, kernel, pads, out):
