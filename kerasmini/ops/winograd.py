@@ -51,6 +51,7 @@ from kerasmini.ops.windows import padded_band, row_blocks
 # (within 10%, loaded 2-core machine); a block has at least products.MIN_ROWS tiles.
 WORKSPACE_BYTES = 4 * 2**20
 
+
 def transform_kernel(kernel, dtype):
     """U = G g G^T at each (input channel, filter): (3, 3, C, F) -> (16, C, F) of `dtype`.
 
@@ -103,6 +104,7 @@ def conv3x3(x, kernel, pads, out):
                          out[images], tile_rows)
 
     itemsize = out.itemsize
+    # V and M (16 C and 16 F per tile), the band and the row-transformed T (~6 C per tile)
     row_bytes = tiles_w * itemsize * (16 * (channels + filters) + 8 * channels)
     if out.size * 9 * channels > products.SMALL_PRODUCT:
         # Blocks for the threads to share, but of at least MIN_ROWS tiles (BLAS's
@@ -156,17 +158,15 @@ def output_transform(m, out, tile_rows):
     m[0] += m[2]
     m[1] -= m[2]
     m[1] -= m[3]
-    out_h, out_w = out.shape[1:3]
+    out_h = out.shape[1]
     for a in range(2):
         rows = slice(2 * tile_rows.start + a, min(2 * tile_rows.stop, out_h), 2)
-        s = m[a]
         for b in range(2):
             target = out[:, rows, b::2]
-            h, w = target.shape[1:3]
-            first, second, third = (s[0], s[1], s[2]) if b == 0 else (s[1], s[2], s[3])
-            if b == 0:
-                np.add(first[:, :h, :w], second[:, :h, :w], out=target)
-                target += third[:, :h, :w]
-            else:
-                np.subtract(first[:, :h, :w], second[:, :h, :w], out=target)
-                target -= third[:, :h, :w]
+            s = m[a][:, :, :target.shape[1], :target.shape[2]]  # S_a's columns, (4, N, h, w, F)
+            if b == 0:  # S_a0 + S_a1 + S_a2
+                np.add(s[0], s[1], out=target)
+                target += s[2]
+            else:  # S_a1 - S_a2 - S_a3
+                np.subtract(s[1], s[2], out=target)
+                target -= s[3]
