@@ -34,11 +34,11 @@ CHUNKED = [dict(filters=4, kernel_size=3, padding=p, data_format=f)
 SHAPES = {("same", "channels_last"): (5, 5, 9, 3), ("same", "channels_first"): (5, 3, 5, 9),
           ("valid", "channels_last"): (5, 7, 9, 3), ("valid", "channels_first"): (5, 3, 7, 9)}
 
-# (input shape, filters, padding, dtype): C F / (C + F) >= 20 and >= 2048 output pixels.
+# (input shape, filters, padding, dtype): C F / (C + F) >= 30 and >= 2048 output pixels.
 LARGE = [((2, 32, 32, 64), 64, "same", "float32"),
          ((8, 16, 16, 256), 256, "same", "float32"),
-         ((4, 29, 27, 48), 40, "valid", "float32"),
-         ((2, 33, 33, 512), 32, "same", "float32"),
+         ((4, 29, 27, 64), 72, "valid", "float32"),
+         ((2, 33, 33, 512), 48, "same", "float32"),
          ((2, 32, 32, 64), 64, "same", "float64")]
 
 

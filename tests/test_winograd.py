@@ -129,10 +129,12 @@ class InputGradientTest(unittest.TestCase):
 
 
 class RuleTest(unittest.TestCase):
-    """conv takes Winograd exactly where `_winograd_pays` says, at the real thresholds."""
+    """conv takes Winograd exactly where `kernel_path` says, at the real thresholds: a
+    convolution that takes it, then the same with one property changed, that does not."""
+    X, KERNEL = (2, 32, 32, 64), (3, 3, 64, 64)  # 2048 output pixels, C F / (C + F) = 32
 
-    def takes_winograd(self, x_shape, kernel_shape, x_dtype="float32", k_dtype="float32",
-                       **args):
+    def takes_winograd(self, x_shape=X, kernel_shape=KERNEL, x_dtype="float32",
+                       k_dtype="float32", **args):
         x = random_input(x_shape, x_dtype, 5)
         kernel = random_input(kernel_shape, k_dtype, 6)
         with winograd_calls() as calls:
@@ -140,24 +142,24 @@ class RuleTest(unittest.TestCase):
         return bool(calls)
 
     def test_large_3x3_stride_1_convolutions_take_it(self):
-        self.assertTrue(self.takes_winograd((2, 32, 32, 32), (3, 3, 32, 64)))
-        self.assertTrue(self.takes_winograd((2, 34, 34, 48), (3, 3, 48, 40), "float64",
+        self.assertTrue(self.takes_winograd())
+        self.assertTrue(self.takes_winograd((2, 32, 32, 60), (3, 3, 60, 60)))  # C F / (C + F) = 30
+        self.assertTrue(self.takes_winograd((2, 34, 34, 64), (3, 3, 64, 80), "float64",
                                             "float64", padding="valid"))
 
     def test_others_keep_im2col(self):
-        big = (2, 32, 32, 32)  # 2048 output pixels
-        for why, x_shape, kernel_shape, dtypes, args in [
-                ("too few channels", (2, 32, 32, 16), (3, 3, 16, 64), (), {}),
-                ("too few filters", big, (3, 3, 32, 16), (), {}),
-                ("C F / (C + F) = 16", big, (3, 3, 32, 32), (), {}),
-                ("too few pixels", (1, 32, 32, 32), (3, 3, 32, 64), (), {}),
-                ("stride 2", big, (3, 3, 32, 64), (), dict(strides=2)),
-                ("dilated", big, (3, 3, 32, 64), (), dict(dilation_rate=2)),
-                ("grouped", big, (3, 3, 16, 64), (), {}),
-                ("5x5", big, (5, 5, 32, 64), (), {}),
-                ("float16", big, (3, 3, 32, 64), ("float16", "float16"), {}),
-                ("mixed dtypes", big, (3, 3, 32, 64), ("float32", "float64"), {})]:
-            self.assertFalse(self.takes_winograd(x_shape, kernel_shape, *dtypes, **args), why)
+        for why, changed in [
+                ("C F / (C + F) = 28.8", dict(x_shape=(2, 32, 32, 48),
+                                              kernel_shape=(3, 3, 48, 72))),
+                ("C F / (C + F) = 25.7", dict(kernel_shape=(3, 3, 64, 43))),
+                ("2046 output pixels", dict(x_shape=(2, 31, 33, 64))),
+                ("stride 2", dict(strides=2)),
+                ("dilated", dict(dilation_rate=2)),
+                ("grouped", dict(kernel_shape=(3, 3, 32, 64))),
+                ("5x5", dict(kernel_shape=(5, 5, 64, 64))),
+                ("float16", dict(x_dtype="float16", k_dtype="float16")),
+                ("mixed dtypes", dict(k_dtype="float64"))]:
+            self.assertFalse(self.takes_winograd(**changed), why)
 
 
 if __name__ == "__main__":

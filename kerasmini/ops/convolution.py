@@ -26,11 +26,11 @@ WORKSPACE_BYTES = 4 * 2**20
 
 # Winograd F(2x2, 3x3) (ops/winograd.py) for 3x3 stride-1 convolutions where C F / (C + F)
 # (C channels, F filters) is at least WINOGRAD_MIN_CF: per 2x2 output tile it saves 20 C F
-# multiply-adds and adds about 24 (C + F) additions of its transforms, which run ~20x
-# slower than BLAS's multiply-adds (measured: 16 even, 19 even, 21-24 faster, 32 1.45x);
-# and with at least WINOGRAD_MIN_PIXELS output pixels (fewer: transforming the kernel,
-# C F work, costs more than it saves; 196 pixels ran 2.6x slower, 1568 even, 3136 faster).
-WINOGRAD_MIN_CF = 20
+# multiply-adds and adds about 24 (C + F) additions of its transforms, which cost ~30 of
+# BLAS's multiply-adds each (measured, CPU time, OpenBLAS's SkylakeX kernel: 21-27 even,
+# 32 1.14x faster, 64 1.5x; docs/performance.md); and with at least WINOGRAD_MIN_PIXELS
+# output pixels (fewer: transforming the kernel, C F work, costs more than it saves).
+WINOGRAD_MIN_CF = 30
 WINOGRAD_MIN_PIXELS = 2048
 
 # A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
