@@ -5,8 +5,8 @@ Used by tests/test_kernel_paths.py (against the loop reference) and by conforman
 (against tf.keras). It patches the module constants by name, so it follows a kernel
 that is rewritten as long as it keeps them (WORKSPACE_BYTES, BLOCK_BYTES,
 PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by threads).
-`winograd_from` lowers the channel and pixel counts from which conv takes ops/winograd.py, so
-that small 3x3 stride-1 inputs take it too (0: every one it can run).
+`winograd_from` replaces both thresholds from which conv takes ops/winograd.py (its
+C F / (C + F) and output pixels), so that small 3x3 stride-1 inputs take it too (0: all).
 """
 import contextlib
 from unittest import mock

@@ -1,7 +1,7 @@
 """2D convolution (cross-correlation, as Keras) by im2col + one matmul per chunk.
 
 (Large 3x3 stride-1 convolutions go to ops/winograd.py instead, which multiplies 2.25x
-less; `_winograd_pays` says when.)
+less; `kernel_path` says when.)
 
 The output is cut into chunks (whole images, or bands of output rows of one image). For
 each chunk: copy the padded input band it reads, copy its windows into a patch matrix
@@ -28,7 +28,7 @@ WORKSPACE_BYTES = 4 * 2**20
 # (C channels, F filters) is at least WINOGRAD_MIN_CF: per 2x2 output tile it saves 20 C F
 # multiply-adds and adds about 24 (C + F) additions of its transforms, which cost ~30 of
 # BLAS's multiply-adds each (measured, CPU time, OpenBLAS's SkylakeX kernel: 21-27 even,
-# 32 1.14x faster, 64 1.5x; docs/performance.md); and with at least WINOGRAD_MIN_PIXELS
+# 32 1.1x faster, 64 1.5x; docs/performance.md); and with at least WINOGRAD_MIN_PIXELS
 # output pixels (fewer: transforming the kernel, C F work, costs more than it saves).
 WINOGRAD_MIN_CF = 30
 WINOGRAD_MIN_PIXELS = 2048
