@@ -10,7 +10,7 @@ import contextlib
 from unittest import mock
 
 from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution, load,
-                           products, max_pooling, threads, windows)
+                           products, threads, window_reduction, windows)
 
 
 @contextlib.contextmanager
@@ -27,7 +27,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
 
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
-               (max_pooling, "BLOCK_BYTES", block_bytes),
+               (window_reduction, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
                (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]
@@ -37,7 +37,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                 stack.enter_context(mock.patch.object(module, name, value))
         if workers is not None:  # as if no other process were busy, whatever the machine
             stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
-        for module in (convolution, convolution_vjp, depthwise_convolution, max_pooling):
+        for module in (convolution, convolution_vjp, depthwise_convolution,
+                       window_reduction):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))
