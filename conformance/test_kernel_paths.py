@@ -19,6 +19,8 @@ CASES = [
     ("Conv2D", dict(filters=6, kernel_size=3, groups=3, padding="same")),
     ("MaxPool2D", dict(pool_size=3, strides=2, padding="same")),
     ("MaxPool2D", dict(pool_size=2, padding="valid")),
+    ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same")),
+    ("AveragePooling2D", dict(pool_size=(2, 3), strides=(2, 1), padding="valid")),
 ]
 # Products shared by two threads (ops/products.py): every product counts as large, in blocks
 # of 3 rows, so a 5-image batch is cut into many blocks with a shorter last one.

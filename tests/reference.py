@@ -3,6 +3,7 @@
 Everything here is written from the definitions, in float64, one output element at a
 time, sharing no code with kerasmini.ops (the padding rule is re-derived here too).
 """
+import itertools
 import math
 
 import numpy as np
@@ -63,6 +64,23 @@ def max_pool2d(x, pool, strides, padding, channels_first=False):
                 cols = range(max(z0, 0), min(z0 + pool[1], w))
                 for ch in range(c):
                     out[b, i, j, ch] = max(x[b, y, z, ch] for y in rows for z in cols)
+    return out.transpose(0, 3, 1, 2) if channels_first else out
+
+
+def average_pool2d(x, pool, strides, padding, channels_first=False):
+    """Mean over the pixels of each window that lie inside the image."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = x.transpose(0, 2, 3, 1)
+    n, h, w, c = x.shape
+    oh, top = out_size_and_pad_before(h, pool[0], strides[0], 1, padding)
+    ow, left = out_size_and_pad_before(w, pool[1], strides[1], 1, padding)
+    out = np.empty((n, oh, ow, c))
+    for b, i, j, ch in itertools.product(range(n), range(oh), range(ow), range(c)):
+        y0, z0 = i * strides[0] - top, j * strides[1] - left
+        values = [x[b, y, z, ch] for y in range(max(y0, 0), min(y0 + pool[0], h))
+                  for z in range(max(z0, 0), min(z0 + pool[1], w))]
+        out[b, i, j, ch] = sum(values) / len(values)
     return out.transpose(0, 3, 1, 2) if channels_first else out
 
 
