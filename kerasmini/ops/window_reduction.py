@@ -11,6 +11,8 @@ Window taps that fall in the 'same' padding are skipped, not padded: for a maxim
 is padding with -inf, for a sum padding with zeros, and no padded copy is made.
 `spread` is the adjoint of one sum pass: each output's value goes back to its taps.
 """
+import functools
+
 import numpy as np
 
 from kerasmini.ops.shapes import output_length, padding_mode, pair, spatial_padding
@@ -106,17 +108,26 @@ def reduce_axis(ufunc, x, out, axis, pool, stride, before):
     Taps that fall outside x are skipped. The tap t = before lies inside x for every i
     ('same' makes (n_out - 1) * stride < n), so it starts the reduction.
     """
-    taps = [tap(x.shape[axis], out.shape[axis], t, stride, before) for t in range(pool)]
-    first = taps.pop(before)
-    full = [i for i, (out_part, _) in enumerate(taps) if out_part == slice(0, out.shape[axis])]
-    if full:  # a second full tap: one pass for both instead of a copy, then the ufunc
-        ufunc(along(x, axis, first[1]), along(x, axis, taps.pop(full[0])[1]), out=out)
+    first, second, partial = _taps(x.shape[axis], out.shape[axis], pool, stride, before)
+    if second is not None:  # a second full tap: one pass for both instead of a copy
+        ufunc(along(x, axis, first), along(x, axis, second), out=out)
     else:
-        out[...] = along(x, axis, first[1])
-    for out_part, in_part in taps:
-        if out_part.stop > out_part.start:
-            target = along(out, axis, out_part)
-            ufunc(target, along(x, axis, in_part), out=target)
+        out[...] = along(x, axis, first)
+    for out_part, in_part in partial:
+        target = along(out, axis, out_part)
+        ufunc(target, along(x, axis, in_part), out=target)
+
+
+@functools.lru_cache(maxsize=256)
+def _taps(n, n_out, pool, stride, before):
+    """reduce_axis's plan (cached: a model calls the same shapes again and again): the
+    input slice of the first tap, that of a second tap covering every output (or None),
+    and the (output slice, input slice) of the other non-empty taps."""
+    taps = [tap(n, n_out, t, stride, before) for t in range(pool)]
+    first = taps.pop(before)[1]
+    full = [i for i, (out_part, _) in enumerate(taps) if out_part == slice(0, n_out)]
+    second = taps.pop(full[0])[1] if full else None
+    return first, second, [(o, i) for o, i in taps if o.stop > o.start]
 
 
 def spread(g, dx, axis, pool, stride, before):
