@@ -9,6 +9,7 @@ import numpy as np
 from parameterized import parameterized
 
 from conformance.harness import check_values, make_km, make_inputs, seed_of
+from conformance.test_layers_values import check_layer_values
 from tests.kernel_limits import budgets_covering, kinds, shrunk
 
 SHAPES = [(5, 7, 9, 3)]
@@ -68,3 +69,16 @@ class TestThreadedProducts(unittest.TestCase):
             check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
         if layer == "Conv2D" and args["kernel_size"] != 1:
             self.assertGreater(max(len(walk) for walk in walked), 2, name)  # shared blocks
+
+
+class TestBlockedLayerNormalization(unittest.TestCase):
+    """ops/layer_normalization.py's rows in blocks of one row and of a few rows with a
+    shorter last block, the rows shared by two threads."""
+
+    @parameterized.expand([("last", dict(epsilon=1e-6)), ("two_axes", dict(axis=[-2, -1])),
+                           ("no_centre", dict(center=False))])
+    def test_blocked_rows_agree_with_tf_keras(self, name, args):
+        for budget in (1, 300):
+            with shrunk(block_bytes=budget, parallel_bytes=0, workers=2):
+                check_layer_values("LayerNormalization", args, "float32", [(5, 7, 9, 3)],
+                                   seed_of("LayerNormalization", name, budget))

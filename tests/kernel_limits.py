@@ -9,8 +9,9 @@ PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution, load,
-                           products, threads, window_reduction, windows)
+from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
+                           layer_normalization, load, products, threads, window_reduction,
+                           windows)
 
 
 @contextlib.contextmanager
@@ -28,6 +29,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (window_reduction, "BLOCK_BYTES", block_bytes),
+               (layer_normalization, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
                (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]

@@ -161,3 +161,25 @@ def conv_transpose2d(x, kernel, bias, strides, padding, dilation, output_padding
     if bias is not None:
         out += bias
     return out.transpose(0, 3, 1, 2) if channels_first else out
+
+
+def normalize_block(block, epsilon, centre=True):
+    """(block - mean) / sqrt(var + eps) for one flat list of values, two-pass; without
+    centre, block / sqrt(var + eps) (Keras's rms_scaling still takes the centred variance)."""
+    mean = sum(block) / len(block)
+    variance = sum((v - mean) ** 2 for v in block) / len(block)
+    return [(v - mean * centre) / math.sqrt(variance + epsilon) for v in block]
+
+
+def layer_norm(x, axes, gamma, beta, epsilon, centre=True):
+    """Each block of x over `axes` (the others fixed) normalized, then * gamma + beta."""
+    other = [a for a in range(x.ndim) if a not in axes]
+    out = np.zeros_like(x)
+    for index in itertools.product(*[range(x.shape[a]) for a in other]):
+        where = [slice(None)] * x.ndim
+        for a, i in zip(other, index):
+            where[a] = i
+        block = x[tuple(where)]
+        normalized = np.array(normalize_block(block.ravel().tolist(), epsilon, centre))
+        out[tuple(where)] = normalized.reshape(block.shape) * gamma + beta
+    return out

@@ -9,6 +9,8 @@ import unittest.mock
 import numpy as np
 from parameterized import parameterized
 
+from kerasmini import layers
+from kerasmini.layers.normalization import layer_normalization as ln_layer
 from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
 from kerasmini.ops import average_pooling, threads
 from kerasmini.ops.window_reduction import PoolGeometry
@@ -173,3 +175,32 @@ class AveragePoolingGradientTest(unittest.TestCase):
                                            padding, data_format)
                 assert_close(got, to_format(expected, data_format), "float64",
                              f"{pool} {strides} {padding} {data_format}")
+
+
+class LayerNormalizationBlocksTest(unittest.TestCase):
+    """ops/layer_normalization.py: blocks of one row, of several rows with a shorter last
+    one, and two threads' shares, against the loop reference, in both dtypes."""
+
+    @parameterized.expand([("last", -1, {}), ("two_axes", [2, 3], {}),
+                           ("no_scale", -1, dict(scale=False)),
+                           ("rms", -1, dict(rms_scaling=True))])
+    def test_blocks_and_threads_match_the_loop_reference(self, name, axis, options):
+        x = random_input((3, 5, 4, 6), "float64", 8) * 2 + 1
+        rng = np.random.default_rng(9)
+        for dtype, budget, parallel in itertools.product(
+                ("float32", "float64"), (1, 200, 10**6), (0, None)):
+            layer = layers.LayerNormalization(axis=axis, dtype=dtype, **options)
+            layer.build(x.shape)
+            weights = [rng.uniform(0.5, 1.5, w.shape) for w in layer.weights]
+            layer.set_weights(weights)
+            gamma = weights[0] if layer.gamma is not None else 1.0
+            beta = weights[-1] if layer.beta is not None else 0.0
+            axes = [axis % 4] if isinstance(axis, int) else axis
+            expected = reference.layer_norm(x.astype(dtype).astype("float64"), axes, gamma,
+                                            beta, 1e-3, centre=not options.get("rms_scaling"))
+            with shrunk(block_bytes=budget, parallel_bytes=parallel, workers=2), \
+                    unittest.mock.patch.object(ln_layer, "layer_normalize",
+                                               wraps=ln_layer.layer_normalize) as kernel:
+                out = layer(x.astype(dtype))
+            kernel.assert_called_once()
+            assert_close(out, expected, dtype, f"{name} {dtype} {budget} {parallel}")
