@@ -82,3 +82,21 @@ class TestBlockedLayerNormalization(unittest.TestCase):
             with shrunk(block_bytes=budget, parallel_bytes=0, workers=2):
                 check_layer_values("LayerNormalization", args, "float32", [(5, 7, 9, 3)],
                                    seed_of("LayerNormalization", name, budget))
+
+
+class TestResizeChunksAndThreads(unittest.TestCase):
+    """ops/resizing.py: chunks of one image, the batch shared by two threads; rows from
+    strided slices (2x, 3/2) or gathers (7/3), columns first or (shrinking) rows first."""
+
+    @parameterized.expand([
+        ("upsampling_bilinear", "UpSampling2D", dict(size=2, interpolation="bilinear")),
+        ("upsampling_bilinear_cf", "UpSampling2D",
+         dict(size=(3, 2), interpolation="bilinear", data_format="channels_first")),
+        ("resizing_3_2", "Resizing", dict(height=9, width=11)),
+        ("resizing_7_3", "Resizing", dict(height=14, width=6)),
+        ("resizing_shrinks", "Resizing", dict(height=4, width=12)),
+    ])
+    def test_chunks_and_threads_agree_with_tf_keras(self, name, layer, args):
+        shape = (5, 6, 7, 3) if args.get("data_format") != "channels_first" else (5, 3, 6, 7)
+        with shrunk(workspace_bytes=1, parallel_bytes=0, workers=2):
+            check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))

@@ -10,8 +10,8 @@ import contextlib
 from unittest import mock
 
 from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
-                           layer_normalization, load, products, threads, window_reduction,
-                           windows)
+                           layer_normalization, load, products, resizing, threads,
+                           window_reduction, windows)
 
 
 @contextlib.contextmanager
@@ -28,6 +28,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
 
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
+               (resizing, "WORKSPACE_BYTES", workspace_bytes),
                (window_reduction, "BLOCK_BYTES", block_bytes),
                (layer_normalization, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
