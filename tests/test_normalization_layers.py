@@ -2,11 +2,13 @@
 loops over samples (and groups), with their errors and configs."""
 import itertools
 import unittest
+from unittest import mock
 
 import numpy as np
 from parameterized import parameterized
 
 from kerasmini import layers
+from kerasmini.layers.normalization import group_normalization as gn_layer
 from tests import reference
 from tests.helpers import assert_close, random_input
 
@@ -65,6 +67,24 @@ class GroupNormalizationTest(unittest.TestCase):
         layer.set_weights([gamma, beta])
         expected = group_norm_loop(X, 6 if groups == -1 else groups, gamma, beta, 1e-3)
         assert_close(layer(X), expected, "float64", f"groups={groups}")
+
+    @parameterized.expand([("float32",), ("float64",)])
+    def test_far_from_zero_without_the_tape(self, dtype):
+        """The per-channel-sums kernel (ops/group_normalization.py, taken outside a tape)
+        on values 300 +- 1: its float64 sums keep float32 within rtol."""
+        x = random_input((2, 5, 3, 8), "float64", 9) + 300
+        layer = layers.GroupNormalization(groups=4, epsilon=1e-3, dtype=dtype)
+        layer.build(x.shape)
+        rng = np.random.default_rng(2)
+        gamma, beta = rng.uniform(0.5, 1.5, 8), rng.normal(size=8)
+        layer.set_weights([gamma, beta])
+        x = x.astype(dtype)
+        expected = group_norm_loop(x.astype("float64"), 4, gamma.astype(dtype),
+                                   beta.astype(dtype), float(np.asarray(1e-3, dtype)))
+        with mock.patch.object(gn_layer, "group_normalize",
+                               wraps=gn_layer.group_normalize) as kernel:
+            assert_close(layer(x), expected, dtype, dtype)
+        kernel.assert_called_once()
 
     def test_channels_first_axis(self):
         layer = layers.GroupNormalization(groups=2, axis=1, dtype="float64")
