@@ -4,12 +4,14 @@ odd-sized images is cut into row bands, groups of whole images and two threads' 
 each with a shorter last piece, in both data formats. Runs in every tier (it is small):
 conformance/mutations.py plants bugs in these paths and counts on it."""
 import unittest
+import unittest.mock
 
 import numpy as np
 from parameterized import parameterized
 
 from conformance.harness import check_values, make_km, make_inputs, seed_of
 from conformance.test_layers_values import check_layer_values
+from kerasmini.ops import layout
 from tests.kernel_limits import budgets_covering, kinds, shrunk
 
 SHAPES = [(5, 7, 9, 3)]
@@ -99,4 +101,22 @@ class TestResizeChunksAndThreads(unittest.TestCase):
     def test_chunks_and_threads_agree_with_tf_keras(self, name, layer, args):
         shape = (5, 6, 7, 3) if args.get("data_format") != "channels_first" else (5, 3, 6, 7)
         with shrunk(workspace_bytes=1, parallel_bytes=0, workers=2):
+            check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+
+
+class TestBlockedElementwise(unittest.TestCase):
+    """PReLU (ops/prelu.py) one sample per block on two threads; Permute and
+    channels_first outputs (ops/layout.transposed_copy) in 2 x 2 tiles with remainders."""
+
+    @parameterized.expand([
+        ("prelu_shared", "PReLU", dict(shared_axes=[1, 2]), (5, 7, 9, 3)),
+        ("prelu", "PReLU", {}, (5, 7, 9, 3)),
+        ("permute", "Permute", dict(dims=(3, 1, 2)), (5, 7, 9, 3)),
+        ("permute_2_1", "Permute", dict(dims=(2, 1)), (5, 7, 9)),
+        ("avgpool_channels_first", "AveragePooling2D",
+         dict(pool_size=2, data_format="channels_first"), (5, 3, 7, 9)),
+    ])
+    def test_blocks_tiles_and_threads_agree_with_tf_keras(self, name, layer, args, shape):
+        with shrunk(block_bytes=1, parallel_bytes=0, workers=2), \
+                unittest.mock.patch.object(layout, "TILE", 2):
             check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))

@@ -10,8 +10,8 @@ import contextlib
 from unittest import mock
 
 from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
-                           layer_normalization, load, products, resizing, threads,
-                           window_reduction, windows)
+                           layer_normalization, load, prelu, products, resizing,
+                           threads, window_reduction, windows)
 
 
 @contextlib.contextmanager
@@ -31,6 +31,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (resizing, "WORKSPACE_BYTES", workspace_bytes),
                (window_reduction, "BLOCK_BYTES", block_bytes),
                (layer_normalization, "BLOCK_BYTES", block_bytes),
+               (prelu, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
                (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]

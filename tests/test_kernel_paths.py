@@ -12,7 +12,7 @@ from parameterized import parameterized
 from kerasmini import layers
 from kerasmini.layers.normalization import layer_normalization as ln_layer
 from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
-from kerasmini.ops import average_pooling, threads
+from kerasmini.ops import average_pooling, layout, threads
 from kerasmini.ops.window_reduction import PoolGeometry
 from tests import reference
 from tests.helpers import assert_close, random_input
@@ -204,3 +204,41 @@ class LayerNormalizationBlocksTest(unittest.TestCase):
                 out = layer(x.astype(dtype))
             kernel.assert_called_once()
             assert_close(out, expected, dtype, f"{name} {dtype} {budget} {parallel}")
+
+
+class PReLUBlocksTest(unittest.TestCase):
+    """ops/prelu.py: one sample per block, a few with a shorter last block, two threads;
+    equal, rounding for rounding, to Keras's relu(x) - alpha * relu(-x)."""
+
+    @parameterized.expand([("shared", [1, 2]), ("per_position", None)])
+    def test_blocks_and_threads_equal_keras_formula(self, _, shared_axes):
+        x = random_input((5, 3, 4, 6), "float64", 10)
+        x[0, 0, 0, :3] = [np.inf, -np.inf, np.nan]
+        for dtype, budget, parallel in itertools.product(
+                ("float32", "float64"), (1, 300, 10**6), (0, None)):
+            layer = layers.PReLU(shared_axes=shared_axes, dtype=dtype)
+            layer.build(x.shape)
+            alpha = np.random.default_rng(11).uniform(-1, 2, layer.alpha.shape)
+            layer.set_weights([alpha])
+            xd, alpha = x.astype(dtype), alpha.astype(dtype)
+            expected = np.maximum(xd, 0) - alpha * np.maximum(-xd, 0)
+            with shrunk(block_bytes=budget, parallel_bytes=parallel, workers=2), \
+                    unittest.mock.patch.object(threads, "_pool", wraps=threads._pool) as pool:
+                out = layer(xd)
+            np.testing.assert_array_equal(out, expected)
+            self.assertEqual(out.dtype, dtype)
+            self.assertEqual(pool.called, parallel == 0, (budget, parallel))
+
+
+class TransposedCopyTest(unittest.TestCase):
+    """ops/layout.transposed_copy: tiles with shorter last ones, every permutation."""
+
+    def test_every_permutation_equals_numpy_transpose(self):
+        x = random_input((2, 5, 7, 3), "float64", 12)
+        for tile in (1, 2, 3, 32):
+            with unittest.mock.patch.object(layout, "TILE", tile):
+                for axes in itertools.permutations(range(4)):
+                    out = layout.transposed_copy(x, axes)
+                    np.testing.assert_array_equal(out, np.transpose(x, axes))
+                    self.assertTrue(out.flags.c_contiguous)
+        np.testing.assert_array_equal(layout.transposed_copy(x[0, 0, 0], (0,)), x[0, 0, 0])

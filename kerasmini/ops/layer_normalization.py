@@ -9,7 +9,7 @@ blocks whose temporaries stay in cache, the batch of rows shared by threads
 """
 import numpy as np
 
-from kerasmini.ops.threads import over_batch_parts
+from kerasmini.ops.threads import over_row_blocks
 
 # Input bytes per block: its half-dozen temporaries stay within a 2 MiB L2 cache.
 BLOCK_BYTES = 2**18
@@ -22,7 +22,6 @@ def layer_normalize(x, gamma, beta, epsilon, rms_scaling=False):
     """
     out = np.empty_like(x)
     epsilon = np.asarray(epsilon, x.dtype)
-    rows_per_block = max(1, BLOCK_BYTES // max(x.shape[1] * x.itemsize, 1))
 
     def normalize(rows):
         block = x[rows]
@@ -37,9 +36,5 @@ def layer_normalize(x, gamma, beta, epsilon, rms_scaling=False):
             shift = shift + beta
         out[rows] += shift
 
-    def normalize_part(part):
-        for start in range(part.start, part.stop, rows_per_block):
-            normalize(slice(start, min(start + rows_per_block, part.stop)))
-
-    over_batch_parts(normalize_part, x.shape[0], x.nbytes)
+    over_row_blocks(normalize, x.shape[0], x.shape[1] * x.itemsize, BLOCK_BYTES)
     return out
