@@ -49,26 +49,17 @@ def conv2d(x, kernel, bias, strides, padding, dilation, groups, channels_first=F
 
 def max_pool2d(x, pool, strides, padding, channels_first=False):
     """Max over each window of real pixels (padding never takes part)."""
-    x = np.asarray(x, np.float64)
-    if channels_first:
-        x = x.transpose(0, 2, 3, 1)
-    n, h, w, c = x.shape
-    oh, top = out_size_and_pad_before(h, pool[0], strides[0], 1, padding)
-    ow, left = out_size_and_pad_before(w, pool[1], strides[1], 1, padding)
-    out = np.empty((n, oh, ow, c))
-    for b in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                y0, z0 = i * strides[0] - top, j * strides[1] - left
-                rows = range(max(y0, 0), min(y0 + pool[0], h))
-                cols = range(max(z0, 0), min(z0 + pool[1], w))
-                for ch in range(c):
-                    out[b, i, j, ch] = max(x[b, y, z, ch] for y in rows for z in cols)
-    return out.transpose(0, 3, 1, 2) if channels_first else out
+    return _pool2d(x, pool, strides, padding, channels_first, max)
 
 
 def average_pool2d(x, pool, strides, padding, channels_first=False):
     """Mean over the pixels of each window that lie inside the image."""
+    return _pool2d(x, pool, strides, padding, channels_first,
+                   lambda values: sum(values) / len(values))
+
+
+def _pool2d(x, pool, strides, padding, channels_first, reduce):
+    """reduce(list of the real pixels of each window), one output element at a time."""
     x = np.asarray(x, np.float64)
     if channels_first:
         x = x.transpose(0, 2, 3, 1)
@@ -78,9 +69,9 @@ def average_pool2d(x, pool, strides, padding, channels_first=False):
     out = np.empty((n, oh, ow, c))
     for b, i, j, ch in itertools.product(range(n), range(oh), range(ow), range(c)):
         y0, z0 = i * strides[0] - top, j * strides[1] - left
-        values = [x[b, y, z, ch] for y in range(max(y0, 0), min(y0 + pool[0], h))
-                  for z in range(max(z0, 0), min(z0 + pool[1], w))]
-        out[b, i, j, ch] = sum(values) / len(values)
+        rows = range(max(y0, 0), min(y0 + pool[0], h))
+        cols = range(max(z0, 0), min(z0 + pool[1], w))
+        out[b, i, j, ch] = reduce([x[b, y, z, ch] for y in rows for z in cols])
     return out.transpose(0, 3, 1, 2) if channels_first else out
 
 
