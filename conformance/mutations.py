@@ -109,7 +109,7 @@ MUTATIONS = {
         "    start = out_rows.start * stride_h - (out_rows.start > 0)\n",
         "every conv row band after the first reads its input one row too high"),
     "maxpool_block_offset_ignores_thread_part": (
-        "kerasmini/ops/max_pooling.py",
+        "kerasmini/ops/window_reduction.py",
         "            block = slice(images.start + block.start, images.start + block.stop)",
         "            block = slice(block.start, block.stop)",
         "the second thread pools the first thread's images"),

@@ -11,8 +11,9 @@ C F / (C + F) and output pixels), so that small 3x3 stride-1 inputs take it too 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution, load,
-                           products, max_pooling, threads, windows, winograd)
+from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
+                           layer_normalization, load, prelu, products, resizing,
+                           threads, window_reduction, windows, winograd)
 
 
 @contextlib.contextmanager
@@ -32,7 +33,10 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (winograd, "WORKSPACE_BYTES", workspace_bytes),
                (convolution, "WINOGRAD_MIN_CF", winograd_from),
                (convolution, "WINOGRAD_MIN_PIXELS", winograd_from),
-               (max_pooling, "BLOCK_BYTES", block_bytes),
+               (resizing, "WORKSPACE_BYTES", workspace_bytes),
+               (window_reduction, "BLOCK_BYTES", block_bytes),
+               (layer_normalization, "BLOCK_BYTES", block_bytes),
+               (prelu, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
                (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]
@@ -42,8 +46,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                 stack.enter_context(mock.patch.object(module, name, value))
         if workers is not None:  # as if no other process were busy, whatever the machine
             stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
-        for module in (convolution, convolution_vjp, depthwise_convolution, max_pooling,
-                       winograd):
+        for module in (convolution, convolution_vjp, depthwise_convolution,
+                       window_reduction, winograd):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))
