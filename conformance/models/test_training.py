@@ -1,11 +1,12 @@
 """Training real architectures: every weight of MobileNetV2, of the U-Net and of the
 Siamese graph (a nested model called twice) of graphs.py gets kerasmini's gradient,
 equal to tf.keras's in float64; MobileNetV2's float32 gradients are as close to the
-float64 ones as tf.keras's; 6 Adam steps of the two-input Siamese graph and of a
-frozen base under a new head follow tf.keras's fit; and nine small graphs (Embedding, several and dict outputs, nested
-models, a reused layer, 1D BatchNormalization, transposed convolutions) get tf.keras's
-float64 gradients of sum(output ** 2) over all their outputs. (DenseNet121, ResNet50V2 and EfficientNetB0 passed the same float64
-check once, 9e-13 at worst; they cost 10-30 s each, so CI runs MobileNetV2.)
+float64 ones as tf.keras's; 6 Adam steps of the two-input Siamese graph and of a frozen
+base under a new head follow tf.keras's fit; and nine small graphs (Embedding, several
+and dict outputs, nested models, a reused layer, 1D BatchNormalization, transposed
+convolutions) get tf.keras's float64 gradients of sum(output ** 2) over all their
+outputs. (DenseNet121, ResNet50V2 and EfficientNetB0 passed the same float64 check
+once, 9e-13 at worst; they cost 10-30 s each, so CI runs MobileNetV2.)
 
 Gradients in float64. tf.keras builds the model with floatx and dtype policy float64,
 saves it, kerasmini loads the file (so both hold the same float64 weights); both take
