@@ -72,11 +72,12 @@ class PoolGeometry:
             dtype)
 
 
-def reduce_windows(ufunc, x, out, height, width):
+def reduce_windows(ufunc, x, out, height, width, finish=None):
     """out[n, i, j, c] = ufunc-reduction of x over window (i, j), for NHWC x and out.
 
     `height` and `width` are (pool size, stride, padding before) per axis. Blocks of
     output rows, the batch shared by up to two threads; `out` is written in place.
+    finish(block, rows), if given, runs on each output block while it is in cache.
     """
     pool_h, stride_h, top = height
 
@@ -88,8 +89,11 @@ def reduce_windows(ufunc, x, out, height, width):
             start = rows.start * stride_h - top  # input row of rows.start's first tap
             first = max(start, 0)
             stop = min((rows.stop - 1) * stride_h - top + pool_h, x.shape[1])
+            target = out[block, rows]
             _separable(ufunc, x[block, first:stop], (pool_h, stride_h, first - start),
-                       width, out[block, rows])
+                       width, target)
+            if finish is not None:
+                finish(target, rows)
 
     over_batch_parts(reduce_images, x.shape[0], x.nbytes)
     return out
