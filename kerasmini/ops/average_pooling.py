@@ -46,6 +46,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     out = np.divide(sums, geometry.counts(sums.dtype), out=sums)
     return from_channels_last(out.astype(x.dtype, copy=False), data_format)
 
+
 def direct(geometry):
     """Whether a direct sum reads each pixel at most DIRECT_OVERLAP times per axis."""
     return all(-(-k // s) <= DIRECT_OVERLAP
