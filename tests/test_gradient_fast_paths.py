@@ -2,6 +2,7 @@
 what nobody needs (and its chunk boundaries), max pooling's gradient with finite and
 non-finite output gradients, relu's gradient, and the tape's `needed` flags."""
 import platform
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from kerasmini import ops
 from kerasmini.activation_gradients import RULES
 from kerasmini.autodiff import GradientTape, allocator, differentiable
-from kerasmini.ops import convolution_vjp
+from kerasmini.ops import convolution_vjp, threads as threads_module
+from kerasmini.ops import max_pooling_vjp as max_pooling_vjp_module
 from kerasmini.ops.convolution_vjp import conv_vjp
 from kerasmini.ops.max_pooling_vjp import max_pool_vjp
 from tests import reference
@@ -122,18 +124,38 @@ def max_pool_gradient_reference(x, g, pool, strides, padding):
     ((2, 2), (2, 2), "valid"), ((3, 3), (2, 2), "same"), ((2, 3), (1, 1), "valid"),
     ((3, 2), (3, 2), "same")], ids=str)
 @pytest.mark.parametrize("gradient", ["finite", "inf and nan"])
-def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gradient):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gradient,
+                                                      threads):
     rng = np.random.default_rng(4)
-    x = rng.integers(0, 3, (2, 7, 6, 3)).astype("float64")  # many ties
+    x = rng.integers(0, 3, (3, 7, 6, 3)).astype("float64")  # many ties
     x[0, 1, 2, 0] = x[1, 4, 4, 2] = np.nan
     out = ops.max_pool.forward(x, pool, strides, padding)
     g = rng.standard_normal(out.shape)
     if gradient != "finite":
         g[0, 0, 0, :] = [np.inf, -np.inf, np.nan]
         g[1, -1, -1, 1] = np.nan
-    dx = max_pool_vjp(g, out, x, pool, strides, padding)
+    parts = []
+    with shrunk(parallel_bytes=0, workers=threads), \
+            mock.patch.object(max_pooling_vjp_module, "over_batch_parts",
+                              _spy(threads_module.over_batch_parts, parts)):
+        dx = max_pool_vjp(g, out, x, pool, strides, padding)
+    assert parts == ([3] if threads == 1 else [1, 2])  # image counts of the parts
     np.testing.assert_allclose(dx, max_pool_gradient_reference(x, g, pool, strides, padding),
                                rtol=1e-12, atol=0)
+
+
+def _spy(over_batch_parts, seen):
+    def spied(task, batch, nbytes):
+        images = []
+
+        def recorded(part):
+            images.append(part.stop - part.start)
+            task(part)
+
+        over_batch_parts(recorded, batch, nbytes)
+        seen.extend(sorted(images))
+    return spied
 
 
 def test_relu_gradient_is_g_where_x_is_positive_and_keeps_nan():

@@ -9,11 +9,13 @@ gradient to its first NaN. Padding pixels never receive gradient.
 
 The search runs over the KH*KW window offsets in row-major order, each a vectorized
 comparison of one strided slice of the input with the output: the first offset that
-matches claims the window.
+matches claims the window. Images are independent: a large batch is cut in halves that
+two threads route at once (ops/threads.py decides from the machine's load).
 """
 import numpy as np
 
 from kerasmini.ops.layout import from_channels_last, to_channels_last
+from kerasmini.ops.threads import over_batch_parts
 from kerasmini.ops.window_gradients import crop_padding, offset_slices, pooling_geometry
 from kerasmini.ops.windows import pad_spatial
 
@@ -28,7 +30,6 @@ def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
     out_is_nan = np.isnan(out) if np.isnan(np.min(out)) else None  # min keeps a NaN
     if out_is_nan is not None:  # a NaN window claims its first NaN, never a NaN pad
         inside = pad_spatial(np.ones((1, *x.shape[1:3], 1), bool), pads, False)
-    wins = np.empty(out.shape, bool)
     # g * wins is a select (and 10-20x faster than np.where's) while g is finite: where
     # g is inf or NaN, 0 * g would be NaN, so the select keeps it out of losing pixels.
     # (max and min are reductions without a temporary; both finite means all are.)
@@ -39,23 +40,31 @@ def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
                                  every_pixel_written=finite)
     overlapping = any(s < k for s, k in zip(strides, pool_size))
     offsets = list(offset_slices(pool_size, strides, (1, 1), out.shape[1:3]))
-    claimed = None
-    for index, (_, (rows, cols)) in enumerate(offsets):
-        candidate = x_padded[:, rows, cols]
-        np.equal(candidate, out, out=wins)
-        if out_is_nan is not None:
-            wins |= out_is_nan & np.isnan(candidate) & inside[:, rows, cols]
-        if claimed is None:  # the first offset: nothing is claimed before it
-            claimed = wins.copy()
-        else:
-            np.greater(wins, claimed, out=wins)  # wins and not claimed by an earlier one
-            if index < len(offsets) - 1:
-                claimed |= wins
-        target = dx_padded[:, rows, cols]
-        if overlapping:
-            target += select(g, wins)
-        else:  # each input pixel lies in one window: written once, from zero
-            select(g, wins, out=target)
+
+    def route(images):
+        """Send the gradient of images[i] to the winners of their windows (images are
+        independent: the threads take halves of the batch)."""
+        o, gi, dx = out[images], g[images], dx_padded[images]
+        nan = None if out_is_nan is None else out_is_nan[images]
+        wins, claimed = np.empty(o.shape, bool), None
+        for index, (_, (rows, cols)) in enumerate(offsets):
+            candidate = x_padded[images, rows, cols]
+            np.equal(candidate, o, out=wins)
+            if nan is not None:
+                wins |= nan & np.isnan(candidate) & inside[:, rows, cols]
+            if claimed is None:  # the first offset: nothing is claimed before it
+                claimed = wins.copy()
+            else:
+                np.greater(wins, claimed, out=wins)  # wins and not claimed earlier
+                if index < len(offsets) - 1:
+                    claimed |= wins
+            target = dx[:, rows, cols]
+            if overlapping:
+                target += select(gi, wins)
+            else:  # each input pixel lies in one window: written once, from zero
+                select(gi, wins, out=target)
+
+    over_batch_parts(route, out.shape[0], x.nbytes)
     return from_channels_last(crop_padding(dx_padded, pads), data_format)
 
 
