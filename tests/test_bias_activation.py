@@ -1,12 +1,15 @@
 """ops.bias_add_activate against a loop reference: the bias along the channel axis of
 either layout, relu computed into the caller's array, any other activation as given."""
 import unittest
+from unittest import mock
 
 import numpy as np
 
 from kerasmini import activations, ops
 from kerasmini.autodiff import GradientTape
+from kerasmini.ops import bias_activation_vjp
 from kerasmini.ops.bias_activation import bias_add_relu
+from tests.kernel_limits import shrunk
 
 
 def loop_reference(x, bias, activation, axis):
@@ -39,7 +42,7 @@ class BiasAddActivateTest(unittest.TestCase):
         # gradients, bit for bit, as the add and relu's own rule, NaN and inf included
         rng = np.random.default_rng(1)
         for dtype in ("float16", "float32", "float64"):
-            for axis, shape in ((-1, (3, 4, 5, 6)), (1, (3, 6, 4, 5))):
+            for axis, shape in ((-1, (3, 4, 5, 6)), (1, (3, 6, 4, 5)), (0, (6, 3, 4))):
                 x0 = rng.standard_normal(shape).astype(dtype)
                 x0.flat[[0, 7, 11]] = [np.nan, np.inf, -np.inf]
                 b0 = rng.standard_normal(6).astype(dtype)
@@ -49,6 +52,26 @@ class BiasAddActivateTest(unittest.TestCase):
                 for want, have in zip(expected, got):
                     self.assertEqual(have.dtype, np.dtype(dtype))
                     np.testing.assert_array_equal(have, want, err_msg=f"{dtype} {axis}")
+
+    def test_the_rule_on_two_threads_takes_halves_of_the_batch(self):
+        # a large batch: dL/dx by halves (the same bits), the bias sums of the halves
+        # added in order (float64 sums, so equal to the float32 or float64 rounding)
+        rng = np.random.default_rng(2)
+        for dtype, rtol in (("float32", 1e-6), ("float64", 1e-13)):
+            x0 = rng.standard_normal((5, 4, 3, 6)).astype(dtype)
+            b0, g = rng.standard_normal(6).astype(dtype), rng.standard_normal(x0.shape)
+            g = g.astype(dtype)
+            parts = []
+            real = bias_activation_vjp.over_batch_parts
+            spied = lambda task, batch, nbytes: real(
+                lambda images: (parts.append(images), task(images)), batch, nbytes)
+            with shrunk(parallel_bytes=0, workers=2), \
+                    mock.patch.object(bias_activation_vjp, "over_batch_parts", spied):
+                (y0, dx0, db0), (y1, dx1, db1) = self._fused_and_apart(x0, b0, g, -1)
+            self.assertEqual(sorted(p.start for p in parts), [0, 3])
+            np.testing.assert_array_equal(y1, y0)
+            np.testing.assert_array_equal(dx1, dx0)
+            np.testing.assert_allclose(db1, db0, rtol=rtol, atol=0)
 
     @staticmethod
     def _fused_and_apart(x0, b0, g, axis):
