@@ -74,6 +74,30 @@ def test_conv_gradients_skip_what_is_not_needed_on_every_chunking(strides, paddi
     assert bool(by_convolution) == (strides == (1, 1) and padding == "same")
 
 
+@pytest.mark.parametrize("strides,padding,dilation,groups", CONV, ids=str)
+def test_conv_gradient_blocks_on_two_threads_give_the_serial_bits(strides, padding, dilation,
+                                                                 groups, monkeypatch):
+    # blocks of whole images run on the threads, each with its own kernel-gradient
+    # buffer added in block order: the same bits as one block after the other
+    parallel = []
+    real_over_parts = convolution_vjp.over_parts
+    monkeypatch.setattr(convolution_vjp, "over_parts",
+                        lambda task, parts: parallel.append(len(parts)) or
+                        real_over_parts(task, parts))
+    x = random_input((5, 7, 5, 2), seed=1)
+    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
+    out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
+    g = random_input(out.shape, seed=3)
+    for budget in DENSE_BUDGETS:
+        results = []
+        for workers in (1, 2):
+            with shrunk(workspace_bytes=budget, workers=workers, small_product=0):
+                results.append(conv_vjp(g, out, x, kernel, strides, padding, None, dilation))
+        for serial, threaded in zip(*results):
+            np.testing.assert_array_equal(threaded, serial, err_msg=f"budget {budget}")
+    assert parallel  # some budget cut whole images into several blocks
+
+
 def test_conv_gradient_float32_stays_float32():
     x = random_input((2, 6, 6, 3), "float32", 1)
     kernel = random_input((3, 3, 3, 4), "float32", 2)
