@@ -43,17 +43,27 @@ def conv_gradients_reference(x, kernel, g, strides, padding, dilation, groups):
     return dx, dk
 
 
+def _calls(monkeypatch, module, name, note):
+    """module.name still runs, and each call adds note(*args) to the returned list."""
+    real, seen = getattr(module, name), []
+    monkeypatch.setattr(module, name, lambda *args: seen.append(note(*args)) or real(*args))
+    return seen
+
+
+def _conv_operands(batch, strides, padding, dilation, groups):
+    """x (batch, 7, 5, 2), a 3x2 kernel to 4 filters, the conv's output and a gradient."""
+    x = random_input((batch, 7, 5, 2), seed=1)
+    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
+    out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
+    return x, kernel, out, random_input(out.shape, seed=3)
+
+
 @pytest.mark.parametrize("strides,padding,dilation,groups", CONV, ids=str)
 def test_conv_gradients_skip_what_is_not_needed_on_every_chunking(strides, padding, dilation,
                                                                   groups, monkeypatch):
-    by_convolution = []
-    real = convolution_vjp._input_gradient_stride_one
-    monkeypatch.setattr(convolution_vjp, "_input_gradient_stride_one",
-                        lambda *args: by_convolution.append(True) or real(*args))
-    x = random_input((3, 7, 5, 2), seed=1)
-    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
-    out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
-    g = random_input(out.shape, seed=3)
+    by_convolution = _calls(monkeypatch, convolution_vjp, "_input_gradient_stride_one",
+                            lambda *args: True)
+    x, kernel, out, g = _conv_operands(3, strides, padding, dilation, groups)
     expected_dx, expected_dk = conv_gradients_reference(x, kernel, g, strides, padding,
                                                         dilation, groups)
     walks = []
@@ -79,15 +89,9 @@ def test_conv_gradient_blocks_on_two_threads_give_the_serial_bits(strides, paddi
                                                                  groups, monkeypatch):
     # blocks of whole images run on the threads, each with its own kernel-gradient
     # buffer added in block order: the same bits as one block after the other
-    parallel = []
-    real_over_parts = convolution_vjp.over_parts
-    monkeypatch.setattr(convolution_vjp, "over_parts",
-                        lambda task, parts: parallel.append(len(parts)) or
-                        real_over_parts(task, parts))
-    x = random_input((5, 7, 5, 2), seed=1)
-    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
-    out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
-    g = random_input(out.shape, seed=3)
+    parallel = _calls(monkeypatch, convolution_vjp, "over_parts",
+                      lambda task, parts: len(parts))
+    x, kernel, out, g = _conv_operands(5, strides, padding, dilation, groups)
     for budget in DENSE_BUDGETS:
         results = []
         for workers in (1, 2):
