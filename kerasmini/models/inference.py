@@ -1,0 +1,180 @@
+"""How a functional model walks its graph, and what inference does cheaper.
+
+Every walk runs the nodes deepest first and lets go of each intermediate value once its
+last reader has run (keeping every layer's output to the end held ~160 MB in a ResNet50
+predict at batch 32, and a working set that large leaves the caches cold).
+
+At inference (training falsy, no GradientTape recording) two rewrites save a pass over
+memory and an output-sized allocation each, without changing any layer, weight or what
+layer-by-layer tools (`check`, summary, get_weights) see:
+
+* ReLU in place: an Activation('relu') or ReLU layer whose input array nobody else holds
+  (the fresh output of the layer before, of which it is the last reader) overwrites it.
+* BatchNormalization folded into the Conv2D, DepthwiseConv2D or Dense before it, when
+  that layer has no activation and its output feeds nothing but the BN. With
+  inv = gamma / sqrt(moving_variance + epsilon) per output channel,
+      BN(conv(x, K) + b) = conv(x, K * inv) + ((b - moving_mean) * inv + beta).
+  The folded kernel and bias are computed in float64, rounded once to the layer's dtype
+  and kept until one of the six arrays they come from is replaced (Variable.assign
+  replaces its array: set_weights, load_weights and training all assign).
+"""
+import sys
+
+import numpy as np
+
+from kerasmini import activations, autodiff
+from kerasmini.layers.activations.relu import ReLU
+from kerasmini.layers.convolutional.conv2d import Conv2D
+from kerasmini.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from kerasmini.layers.core.activation import Activation
+from kerasmini.layers.core.dense import Dense
+from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
+from kerasmini.layers.normalization.batch_normalization import BatchNormalization
+
+FOLDS_INTO = (Conv2D, DepthwiseConv2D, Dense)  # exact classes: a subclass may change call
+
+
+class Plan:
+    """A model's nodes in run order, with what each one is the last reader of."""
+
+    def __init__(self, nodes_by_depth, outputs):
+        self.nodes = [node for depth in sorted(nodes_by_depth, reverse=True)
+                      for node in nodes_by_depth[depth] if not node.is_input]
+        kept = {id(t) for t in outputs}
+        readers = {}
+        for node in self.nodes:
+            for t in node.input_tensors:
+                readers[id(t)] = readers.get(id(t), 0) + 1
+        last_reader = {}
+        for node in self.nodes:
+            for t in node.input_tensors:
+                last_reader[id(t)] = node
+        self.released = {node: [] for node in self.nodes}  # let go of after the node
+        for node in self.nodes:
+            for t in node.outputs:  # read by nobody: let go of at once
+                if id(t) not in last_reader and id(t) not in kept:
+                    self.released[node].append(id(t))
+        for tensor_id, node in last_reader.items():
+            if tensor_id not in kept:
+                self.released[node].append(tensor_id)
+        self.folds = _folds(self.nodes, readers, kept)  # {BN node: conv node}
+        self.folded_convs = {conv: bn for bn, conv in self.folds.items()}
+        self._weights = {}  # conv node -> (source arrays, folded kernel, folded bias)
+
+    def run(self, values, training=None):
+        """Evaluate every node; `values` maps id(tensor) -> array (the inputs given)."""
+        inference = not training and not autodiff.is_recording()
+        for node in self.nodes:
+            if inference and node in self.folds:
+                continue  # computed with the convolution before it
+            if inference and node in self.folded_convs:
+                bn = self.folded_convs[node]
+                outputs = self._folded_call(node, bn, values[id(node.input_tensors[0])])
+                values[id(bn.outputs[0])] = outputs
+            elif inference and _relu_in_place(node, values, self.released[node]):
+                pass
+            else:
+                outputs = _call(node, values, training)
+                for tensor, value in zip(node.outputs, flatten(outputs)):
+                    values[id(tensor)] = value
+            for tensor_id in self.released[node]:
+                values.pop(tensor_id, None)
+
+    def _folded_call(self, conv_node, bn_node, x):
+        conv, bn = conv_node.operation, bn_node.operation
+        sources = (conv.kernel.value, conv.bias.value if conv.use_bias else None,
+                   bn.gamma.value if bn.scale else None, bn.beta.value if bn.center else None,
+                   bn.moving_mean.value, bn.moving_variance.value)
+        cached = self._weights.get(conv_node)
+        if cached is None or any(a is not b for a, b in zip(cached[0], sources)):
+            cached = (sources, *fold_batch_normalization(conv, bn, *sources))
+            self._weights[conv_node] = cached
+        return conv.forward(conv._convert_input(x), cached[1], cached[2])
+
+
+def fold_batch_normalization(conv, bn, kernel, bias, gamma, beta, mean, variance):
+    """(kernel, bias) of `conv` with the inference-mode `bn` after it folded in."""
+    inv = 1 / np.sqrt(_wide(variance) + bn.epsilon)
+    if gamma is not None:
+        inv = inv * _wide(gamma)
+    shift = (0 if bias is None else _wide(bias)) - _wide(mean)
+    shift = shift * inv + (0 if beta is None else _wide(beta))
+    per_output = inv.reshape(kernel.shape[-2:]) if isinstance(conv, DepthwiseConv2D) else inv
+    dtype = kernel.dtype
+    return (_wide(kernel) * per_output).astype(dtype), shift.astype(dtype)
+
+
+def _wide(array):
+    return np.asarray(array, np.float64)
+
+
+def _folds(nodes, readers, kept):
+    """{BN node: the conv node whose output only it reads}, for every BN that folds."""
+    folds = {}
+    for node in nodes:
+        bn = node.operation
+        if type(bn) is not BatchNormalization or len(node.input_tensors) != 1:
+            continue
+        source = node.input_tensors[0]
+        history = source._keras_history
+        conv_node = history.operation._inbound_nodes[history.node_index]
+        conv = conv_node.operation
+        if (type(conv) in FOLDS_INTO and conv_node in nodes and readers[id(source)] == 1
+                and id(source) not in kept and conv.activation is activations.linear
+                and conv.activity_regularizer is None and bn.activity_regularizer is None
+                and conv.built and bn.built and len(node.outputs) == 1
+                and bn.axis % len(source.shape) == _channel_axis(conv, len(source.shape))):
+            folds[node] = conv_node
+    return folds
+
+
+def _channel_axis(conv, ndim):
+    return ndim - 1 if isinstance(conv, Dense) else conv.channel_axis % ndim
+
+
+def _call(node, values, training):
+    args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
+                         node.call_args)
+    kwargs = dict(node.call_kwargs)
+    if training is not None:
+        kwargs["training"] = training
+    return (node.operation(*args, **kwargs) if node.positional
+            else node.operation(args, **kwargs))
+
+
+def _sole_holder_count():
+    """What sys.getrefcount says of an array held by one local variable only."""
+    array = np.empty(1)
+    return sys.getrefcount(array)
+
+
+SOLE_HOLDER = _sole_holder_count()
+
+
+def _relu_in_place(node, values, released):
+    """Run an Activation('relu') / ReLU node by overwriting its input, if nobody else
+    holds that array; False (nothing done) otherwise."""
+    layer = node.operation
+    if type(layer) is Activation and layer.activation is activations.relu:
+        low, high = 0, None
+    elif (type(layer) is ReLU and layer.negative_slope == 0 and layer.threshold == 0):
+        low, high = 0, layer.max_value
+    else:
+        return False
+    if layer.activity_regularizer is not None:
+        return False
+    source = node.input_tensors[0]
+    if id(source) not in released or node.positional or len(node.outputs) != 1:
+        return False
+    array = values[id(source)]
+    del values[id(source)]
+    if not (type(array) is np.ndarray and array.flags.owndata and array.flags.writeable
+            and array.dtype == layer.compute_dtype and sys.getrefcount(array) == SOLE_HOLDER):
+        values[id(source)] = array
+        return False
+    if high is None:
+        np.maximum(array, low, out=array)
+    else:
+        np.clip(array, low, high, out=array)
+    values[id(node.outputs[0])] = array
+    return True
