@@ -11,7 +11,7 @@ layer-by-layer tools (`check`, summary, get_weights) see:
 * ReLU in place: an Activation('relu') or ReLU layer whose input array nobody else holds
   (the fresh output of the layer before, of which it is the last reader) overwrites it.
 * BatchNormalization folded into the Conv2D, DepthwiseConv2D or Dense before it, when
-  that layer has no activation and its output feeds nothing but the BN. With
+  that layer has no activation, its dtype and its output feeds nothing but the BN. With
   inv = gamma / sqrt(moving_variance + epsilon) per output channel,
       BN(conv(x, K) + b) = conv(x, K * inv) + ((b - moving_mean) * inv + beta).
   The folded kernel and bias are computed in float64, rounded once to the layer's dtype
@@ -63,25 +63,22 @@ class Plan:
 
     def run(self, values, training=None):
         """Evaluate every node; `values` maps id(tensor) -> array (the inputs given)."""
+        # no array is held in a local here between nodes: relu in place counts holders
         inference = not training and not autodiff.is_recording()
         for node in self.nodes:
             if inference and node in self.folds:
-                continue  # computed with the convolution before it
-            if inference and node in self.folded_convs:
-                bn = self.folded_convs[node]
-                outputs = self._folded_call(node, bn, values[id(node.input_tensors[0])])
-                values[id(bn.outputs[0])] = outputs
-            elif inference and _relu_in_place(node, values, self.released[node]):
-                pass
-            else:
-                outputs = _call(node, values, training)
-                for tensor, value in zip(node.outputs, flatten(outputs)):
-                    values[id(tensor)] = value
+                pass  # computed with the convolution before it
+            elif inference and node in self.folded_convs:
+                self._run_folded(node, self.folded_convs[node], values)
+            elif not (inference and _relu_in_place(node, values, self.released[node])):
+                _run(node, values, training)
             for tensor_id in self.released[node]:
                 values.pop(tensor_id, None)
 
-    def _folded_call(self, conv_node, bn_node, x):
+    def _run_folded(self, conv_node, bn_node, values):
+        """The BN node's output, from the conv node's input, in one convolution."""
         conv, bn = conv_node.operation, bn_node.operation
+        x = values[id(conv_node.input_tensors[0])]
         sources = (conv.kernel.value, conv.bias.value if conv.use_bias else None,
                    bn.gamma.value if bn.scale else None, bn.beta.value if bn.center else None,
                    bn.moving_mean.value, bn.moving_variance.value)
@@ -89,7 +86,8 @@ class Plan:
         if cached is None or any(a is not b for a, b in zip(cached[0], sources)):
             cached = (sources, *fold_batch_normalization(conv, bn, *sources))
             self._weights[conv_node] = cached
-        return conv.forward(conv._convert_input(x), cached[1], cached[2])
+        values[id(bn_node.outputs[0])] = conv.forward(conv._convert_input(x), cached[1],
+                                                      cached[2])
 
 
 def fold_batch_normalization(conv, bn, kernel, bias, gamma, beta, mean, variance):
@@ -123,6 +121,7 @@ def _folds(nodes, readers, kept):
                 and id(source) not in kept and conv.activation is activations.linear
                 and conv.activity_regularizer is None and bn.activity_regularizer is None
                 and conv.built and bn.built and len(node.outputs) == 1
+                and conv.compute_dtype == bn.compute_dtype  # else the rounding moves
                 and bn.axis % len(source.shape) == _channel_axis(conv, len(source.shape))):
             folds[node] = conv_node
     return folds
@@ -132,14 +131,17 @@ def _channel_axis(conv, ndim):
     return ndim - 1 if isinstance(conv, Dense) else conv.channel_axis % ndim
 
 
-def _call(node, values, training):
+def _run(node, values, training):
+    """Call the node's layer or operation on its inputs' values; store its outputs."""
     args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
                          node.call_args)
     kwargs = dict(node.call_kwargs)
     if training is not None:
         kwargs["training"] = training
-    return (node.operation(*args, **kwargs) if node.positional
-            else node.operation(args, **kwargs))
+    outputs = (node.operation(*args, **kwargs) if node.positional
+               else node.operation(args, **kwargs))
+    for tensor, value in zip(node.outputs, flatten(outputs)):
+        values[id(tensor)] = value
 
 
 def _sole_holder_count():
@@ -148,7 +150,30 @@ def _sole_holder_count():
     return sys.getrefcount(array)
 
 
-SOLE_HOLDER = _sole_holder_count()
+def _view_only_count():
+    """What sys.getrefcount says of an array held by one view of it (and a local)."""
+    owner = np.empty(2)
+    view = owner.reshape(2)
+    del owner
+    base = view.base
+    return sys.getrefcount(base)
+
+
+SOLE_HOLDER, VIEW_ONLY = _sole_holder_count(), _view_only_count()
+
+
+def _held_by_nobody_else(array):
+    """Whether `array` (a local of the caller, in no dict) is the only way to its memory:
+    no other reference to it, and if it is a view, its base is held by it alone."""
+    if (type(array) is not np.ndarray or not array.flags.writeable
+            or sys.getrefcount(array) != SOLE_HOLDER + 1):  # + 1: the caller's local
+        return False
+    base = array.base
+    while base is not None:
+        if type(base) is not np.ndarray or sys.getrefcount(base) != VIEW_ONLY:
+            return False
+        base = base.base
+    return True
 
 
 def _relu_in_place(node, values, released):
@@ -168,8 +193,7 @@ def _relu_in_place(node, values, released):
         return False
     array = values[id(source)]
     del values[id(source)]
-    if not (type(array) is np.ndarray and array.flags.owndata and array.flags.writeable
-            and array.dtype == layer.compute_dtype and sys.getrefcount(array) == SOLE_HOLDER):
+    if array.dtype != layer.compute_dtype or not _held_by_nobody_else(array):
         values[id(source)] = array
         return False
     if high is None:
