@@ -51,8 +51,9 @@ def test_layer_profile_counts_every_layer_and_restores_the_calls():
     rows = layer_profile(model, x, repeats=2)
     kinds = {r["kind"]: r["layers"] for r in rows}
     assert kinds == {"Conv2D 3x3/1": 1, "Conv2D 1x1/2": 1, "Flatten": 1, "Dense": 1,
-                     "(model: graph walk, predict)": 0}
+                     "(model: graph walk, relu in place, predict)": 0}
     assert abs(sum(r["share"] for r in rows) - 1) < 1e-9
-    assert all("call" not in vars(layer) for layer in model.layers)  # methods again
+    assert all("call" not in vars(layer) and "forward" not in vars(layer)
+               for layer in model.layers)  # methods again
     np.testing.assert_array_equal(model.predict(x, verbose=0), before)
     assert layer_kind(layers.MaxPooling2D(2)) == "MaxPooling2D"
