@@ -10,7 +10,7 @@ import contextlib
 from unittest import mock
 
 from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution, load,
-                           products, max_pooling, threads, windows)
+                           normalization, products, max_pooling, threads, windows)
 
 
 @contextlib.contextmanager
@@ -28,6 +28,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (max_pooling, "BLOCK_BYTES", block_bytes),
+               (normalization, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
                (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]

@@ -205,6 +205,32 @@ class InPlaceReluTest(unittest.TestCase):
         self.assertFalse(inference._relu_in_place(model._plan.nodes[0], {}, []))  # Dense
 
 
+class FusedReluTest(unittest.TestCase):
+    @parameterized.expand([("relu", -1, lambda: layers.Activation("relu")),
+                           ("relu6", -1, lambda: layers.ReLU(6.0)),
+                           ("channels_first", 1, lambda: layers.ReLU())])
+    def test_batch_normalization_then_relu_in_one_pass(self, _, axis, relu):
+        inputs = keras.Input((5, 6, 4))
+        merged = layers.Concatenate(axis=axis)([inputs, inputs])  # read twice: no fold
+        normalized = layers.BatchNormalization(axis=axis)(merged)
+        model = keras.Model(inputs, layers.Add()([relu()(normalized), merged]))
+        randomize(model, seed=15)
+        self.assertEqual(len(model._plan.fused_relus), 1)
+        x = 3 * random_input((2, 5, 6, 4), "float32", seed=16)
+        expected = layer_by_layer(model, x)
+        model.layers[3].call = lambda *args: self.fail("the ReLU ran on its own")
+        assert_close(model.predict(x, verbose=0), expected, "float32", _)
+
+    def test_not_fused_when_the_normalized_value_is_read_again(self):
+        inputs = keras.Input((4,))
+        normalized = layers.BatchNormalization()(inputs)
+        model = keras.Model(inputs, layers.Add()([layers.ReLU()(normalized), normalized]))
+        randomize(model, seed=17)
+        self.assertEqual(model._plan.fused_relus, {})
+        x = random_input((3, 4), "float32", seed=18)
+        assert_close(model.predict(x, verbose=0), layer_by_layer(model, x), "float32", "")
+
+
 class ReleaseTest(unittest.TestCase):
     def test_each_value_is_let_go_of_after_its_last_reader(self):
         inputs = keras.Input((4,))

@@ -9,6 +9,7 @@ from parameterized import parameterized
 
 from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
 from kerasmini.ops import threads
+from kerasmini.ops.normalization import normalize
 from tests import reference
 from tests.helpers import assert_close, random_input
 from tests.kernel_limits import DENSE_BUDGETS, kinds, shrunk
@@ -105,6 +106,35 @@ class MaxPoolingBlocksAndThreadsTest(unittest.TestCase):
         self.assertGreaterEqual(len(parts), 2)  # shared, each part once, no gap, no overlap
         self.assertEqual([p for part in parts for p in part],
                          [0] + [stop for _, stop in parts[:-1] for _ in (0, 1)] + [5])
+
+
+class NormalizationBlocksAndThreadsTest(unittest.TestCase):
+    def test_blocks_threads_and_relu_match_the_formula(self):
+        x = random_input((3, 5, 7, 4), "float32", 6)
+        mean, gamma, beta = (random_input((4,), "float32", s) for s in (7, 8, 9))
+        variance = np.abs(random_input((4,), "float32", 10)) + 0.5
+        inv = gamma.astype(np.float64) / np.sqrt(variance.astype(np.float64) + 1e-3)
+        for clip in (None, (0, None), (0, 0.7)):
+            expected = (x.astype(np.float64) - mean) * inv + beta  # element by element
+            if clip is not None:
+                expected = np.clip(expected, clip[0], clip[1])
+            threaded = []
+            real_pool = threads._pool
+
+            def spy():
+                threaded.append(1)
+                return real_pool()
+            for budget in (1, 40, 100, 1000, 10**6):  # a row, rows + remainder, all
+                for parallel in (0, None):
+                    with shrunk(block_bytes=budget, parallel_bytes=parallel, workers=2), \
+                            unittest.mock.patch.object(threads, "_pool", spy):
+                        out = normalize(x, mean, variance, gamma, beta, 1e-3, 3, clip)
+                    assert_close(out, expected, "float32", f"{clip} {budget} {parallel}")
+            channels_first = normalize(x.transpose(0, 3, 1, 2), mean, variance, gamma,
+                                       beta, 1e-3, 1, clip)  # the unblocked path
+            assert_close(channels_first, expected.transpose(0, 3, 1, 2), "float32",
+                         f"channels_first {clip}")
+            self.assertTrue(threaded, "the two-thread split never ran")
 
 
 class AveragePoolingTest(unittest.TestCase):

@@ -10,6 +10,8 @@ layer-by-layer tools (`check`, summary, get_weights) see:
 
 * ReLU in place: an Activation('relu') or ReLU layer whose input array nobody else holds
   (the fresh output of the layer before, of which it is the last reader) overwrites it.
+* BatchNormalization then ReLU (the BN's output read by the ReLU alone): one pass, the
+  ReLU applied to each block of the BN's output while it is in cache.
 * BatchNormalization folded into the Conv2D, DepthwiseConv2D or Dense before it, when
   that layer has no activation, its dtype and its output feeds nothing but the BN. With
   inv = gamma / sqrt(moving_variance + epsilon) per output channel,
@@ -30,6 +32,7 @@ from kerasmini.layers.core.activation import Activation
 from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
 from kerasmini.layers.normalization.batch_normalization import BatchNormalization
+from kerasmini.ops.bias_activation import relu_into
 
 FOLDS_INTO = (Conv2D, DepthwiseConv2D, Dense)  # exact classes: a subclass may change call
 
@@ -59,6 +62,8 @@ class Plan:
                 self.released[node].append(tensor_id)
         self.folds = _folds(self.nodes, readers, kept)  # {BN node: conv node}
         self.folded_convs = {conv: bn for bn, conv in self.folds.items()}
+        self.fused_relus = _fused_relus(self.nodes, readers, kept, self.folds)  # {BN: ReLU}
+        self.skipped = set(self.folds) | set(self.fused_relus.values())
         self._weights = {}  # conv node -> (source arrays, folded kernel, folded bias)
 
     def run(self, values, training=None):
@@ -66,10 +71,12 @@ class Plan:
         # no array is held in a local here between nodes: relu in place counts holders
         inference = not training and not autodiff.is_recording()
         for node in self.nodes:
-            if inference and node in self.folds:
-                pass  # computed with the convolution before it
+            if inference and node in self.skipped:
+                pass  # computed with the node before it
             elif inference and node in self.folded_convs:
                 self._run_folded(node, self.folded_convs[node], values)
+            elif inference and node in self.fused_relus:
+                _run_fused_relu(node, self.fused_relus[node], values)
             elif not (inference and _relu_in_place(node, values, self.released[node])):
                 _run(node, values, training)
             for tensor_id in self.released[node]:
@@ -127,6 +134,42 @@ def _folds(nodes, readers, kept):
     return folds
 
 
+def _fused_relus(nodes, readers, kept, folds):
+    """{BN node: the ReLU node that alone reads its output}, for BNs not folded."""
+    fused = {}
+    by_input = {id(node.input_tensors[0]): node for node in nodes
+                if len(node.input_tensors) == 1 and not node.positional}
+    for node in nodes:
+        if type(node.operation) is not BatchNormalization or node in folds:
+            continue
+        output = node.outputs[0]
+        reader = by_input.get(id(output))
+        if (reader is not None and len(node.outputs) == 1 and readers.get(id(output)) == 1
+                and id(output) not in kept and node.operation.activity_regularizer is None
+                and _relu_bounds(reader.operation) is not None
+                and reader.operation.compute_dtype == node.operation.compute_dtype):
+            fused[node] = reader
+    return fused
+
+
+def _run_fused_relu(bn_node, relu_node, values):
+    bn = bn_node.operation
+    x = bn._convert_input(values[id(bn_node.input_tensors[0])])
+    values[id(relu_node.outputs[0])] = bn.forward(x, _relu_bounds(relu_node.operation))
+
+
+def _relu_bounds(layer):
+    """(low, high) of an Activation('relu') or plain ReLU layer (high may be None);
+    None for any other layer."""
+    if layer.activity_regularizer is not None:
+        return None
+    if type(layer) is Activation and layer.activation is activations.relu:
+        return 0, None
+    if type(layer) is ReLU and layer.negative_slope == 0 and layer.threshold == 0:
+        return 0, layer.max_value
+    return None
+
+
 def _channel_axis(conv, ndim):
     return ndim - 1 if isinstance(conv, Dense) else conv.channel_axis % ndim
 
@@ -180,13 +223,8 @@ def _relu_in_place(node, values, released):
     """Run an Activation('relu') / ReLU node by overwriting its input, if nobody else
     holds that array; False (nothing done) otherwise."""
     layer = node.operation
-    if type(layer) is Activation and layer.activation is activations.relu:
-        low, high = 0, None
-    elif (type(layer) is ReLU and layer.negative_slope == 0 and layer.threshold == 0):
-        low, high = 0, layer.max_value
-    else:
-        return False
-    if layer.activity_regularizer is not None:
+    bounds = _relu_bounds(layer)
+    if bounds is None:
         return False
     source = node.input_tensors[0]
     if id(source) not in released or node.positional or len(node.outputs) != 1:
@@ -196,9 +234,6 @@ def _relu_in_place(node, values, released):
     if array.dtype != layer.compute_dtype or not _held_by_nobody_else(array):
         values[id(source)] = array
         return False
-    if high is None:
-        np.maximum(array, low, out=array)
-    else:
-        np.clip(array, low, high, out=array)
+    relu_into(array, bounds, array)
     values[id(node.outputs[0])] = array
     return True

@@ -25,3 +25,10 @@ def bias_add_activate(x, bias, activation, axis=-1):
     if activation is activations.relu and not autodiff.is_recording():
         return np.maximum(x, 0, out=x)  # (while recording, relu records its own rule)
     return activation(x)
+
+
+def relu_into(y, bounds, out):
+    """max(y, low), capped at high unless it is None, written to `out`: a ReLU layer's
+    (low, high) = (0, max_value), for the in-place and fused ReLUs of predict."""
+    low, high = bounds
+    return np.maximum(y, low, out=out) if high is None else np.clip(y, low, high, out=out)
