@@ -185,6 +185,18 @@ class InPlaceReluTest(unittest.TestCase):
         assert_close(hidden_out, expected, "float32", "hidden")
         assert_close(relu, np.maximum(expected, 0), "float32", "relu")
 
+    def test_view_of_a_kept_array_is_not_overwritten(self):
+        inputs = keras.Input((6,))
+        hidden = layers.Dense(6)(inputs)
+        reshaped = layers.Reshape((2, 3))(hidden)  # a view of hidden's memory
+        model = keras.Model(inputs, [layers.ReLU()(reshaped), hidden])
+        randomize(model, seed=19)
+        x = random_input((4, 6), "float32", seed=20)
+        expected = model.layers[1](x)
+        relu, hidden_out = model.predict(x, verbose=0)
+        assert_close(hidden_out, expected, "float32", "hidden")
+        assert_close(relu, np.maximum(expected, 0).reshape(4, 2, 3), "float32", "relu")
+
     def test_view_of_the_input_is_not_overwritten(self):
         inputs = keras.Input((2, 3))
         model = keras.Model(inputs, layers.Activation("relu")(layers.Flatten()(inputs)))

@@ -4,8 +4,8 @@ Every walk runs the nodes deepest first and lets go of each intermediate value o
 last reader has run (keeping every layer's output to the end held ~160 MB in a ResNet50
 predict at batch 32, and a working set that large leaves the caches cold).
 
-At inference (training falsy, no GradientTape recording) two rewrites save a pass over
-memory and an output-sized allocation each, without changing any layer, weight or what
+At inference (training falsy, no GradientTape recording) three rewrites save passes over
+memory and output-sized allocations, without changing any layer, weight or what
 layer-by-layer tools (`check`, summary, get_weights) see:
 
 * ReLU in place: an Activation('relu') or ReLU layer whose input array nobody else holds
@@ -187,36 +187,35 @@ def _run(node, values, training):
         values[id(tensor)] = value
 
 
-def _sole_holder_count():
-    """What sys.getrefcount says of an array held by one local variable only."""
-    array = np.empty(1)
-    return sys.getrefcount(array)
+def _references(array):
+    """(references to `array`, to its base or None), for `array` a local of the caller.
+
+    What sys.getrefcount reports depends on the interpreter, so the counts of an array
+    no one else holds are measured the same way, once (_calibrate); tests/
+    test_inference.py checks that an array held elsewhere, or viewed, is not written to.
+    """
+    base = array.base
+    return sys.getrefcount(array), None if base is None else sys.getrefcount(base)
 
 
-def _view_only_count():
-    """What sys.getrefcount says of an array held by one view of it (and a local)."""
+def _calibrate():
     owner = np.empty(2)
+    sole, _ = _references(owner)
     view = owner.reshape(2)
     del owner
-    base = view.base
-    return sys.getrefcount(base)
+    _, view_only = _references(view)
+    return sole, view_only
 
 
-SOLE_HOLDER, VIEW_ONLY = _sole_holder_count(), _view_only_count()
+SOLE_HOLDER, VIEW_ONLY = _calibrate()
 
 
-def _held_by_nobody_else(array):
-    """Whether `array` (a local of the caller, in no dict) is the only way to its memory:
-    no other reference to it, and if it is a view, its base is held by it alone."""
-    if (type(array) is not np.ndarray or not array.flags.writeable
-            or sys.getrefcount(array) != SOLE_HOLDER + 1):  # + 1: the caller's local
-        return False
+def _plain(array):
+    """A writeable ndarray that owns its memory or views an ndarray that does (NumPy
+    points a view of a view at the owner): then _references tells who else holds it."""
     base = array.base
-    while base is not None:
-        if type(base) is not np.ndarray or sys.getrefcount(base) != VIEW_ONLY:
-            return False
-        base = base.base
-    return True
+    return (type(array) is np.ndarray and array.flags.writeable
+            and (base is None or (type(base) is np.ndarray and base.base is None)))
 
 
 def _relu_in_place(node, values, released):
@@ -231,7 +230,9 @@ def _relu_in_place(node, values, released):
         return False
     array = values[id(source)]
     del values[id(source)]
-    if array.dtype != layer.compute_dtype or not _held_by_nobody_else(array):
+    nobody_else = (SOLE_HOLDER, None if array.base is None else VIEW_ONLY)
+    if (array.dtype != layer.compute_dtype or not _plain(array)
+            or _references(array) != nobody_else):  # called from here: see _calibrate
         values[id(source)] = array
         return False
     relu_into(array, bounds, array)
