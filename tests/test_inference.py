@@ -287,3 +287,27 @@ class HeapTest(unittest.TestCase):
         finally:
             heap._mallopt = saved
         self.assertEqual(calls, [heap.TRIM_DURING, heap.TRIM_AFTER])
+
+
+class SequentialTest(unittest.TestCase):
+    def test_sequential_predict_folds_through_its_graph(self):
+        model = keras.Sequential([keras.Input((7, 7, 3)), layers.Conv2D(4, 3),
+                                  layers.BatchNormalization(), layers.ReLU(),
+                                  layers.Flatten()])
+        randomize(model, seed=21)
+        self.assertEqual(len(model._graph._plan.folds), 1)
+        x = random_input((2, 7, 7, 3), "float32", seed=22)
+        expected = x
+        for layer in model.layers:
+            expected = layer(expected)
+        model.layers[1].call = lambda *args: self.fail("BatchNormalization ran: not folded")
+        assert_close(model.predict(x, verbose=0), expected, "float32", "sequential")
+
+    def test_other_shapes_go_layer_by_layer(self):
+        model = keras.Sequential([layers.Conv2D(4, 3), layers.GlobalAveragePooling2D()])
+        model(random_input((2, 7, 7, 3), "float32"))  # built for 7x7 images
+        x = random_input((2, 9, 8, 3), "float32", seed=23)
+        expected = model.layers[1](model.layers[0](x))
+        assert_close(model.predict(x, verbose=0), expected, "float32", "9x8 images")
+        with self.assertRaisesRegex(ValueError, "conv2d"):  # the layer's own error
+            model(random_input((2, 9, 8, 5), "float32"))
