@@ -1,6 +1,7 @@
 """predict's graph walk (models/inference.py): BatchNormalization folded into the layer
 before it, relu in place, values let go of after their last reader, and the heap setting
 (ops/heap.py). Expectations come from calling the same layers one by one (no rewrite)."""
+import os
 import unittest
 
 import numpy as np
@@ -311,3 +312,24 @@ class SequentialTest(unittest.TestCase):
         assert_close(model.predict(x, verbose=0), expected, "float32", "9x8 images")
         with self.assertRaisesRegex(ValueError, "conv2d"):  # the layer's own error
             model(random_input((2, 9, 8, 5), "float32"))
+
+
+def minor_page_faults():
+    with open("/proc/self/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[7])
+
+
+@unittest.skipUnless(os.path.exists("/proc/self/stat") and heap._find_mallopt() is not None,
+                     "counts page faults through Linux's /proc, with glibc's allocator")
+class PageFaultTest(unittest.TestCase):
+    def test_a_second_predict_reuses_the_memory_of_the_first(self):
+        model = keras.Sequential([keras.Input((64, 64, 4))] + [
+            layers.Conv2D(32, 3, padding="same") for _ in range(4)])  # 4 MiB outputs
+        x = random_input((8, 64, 64, 4), "float32")
+        model.predict(x, verbose=0)
+        before = minor_page_faults()
+        model.predict(x, verbose=0)
+        faults = minor_page_faults() - before
+        # the four outputs alone are 4096 pages; their memory given back and taken
+        # again would fault on each page
+        self.assertLess(faults, 1000)

@@ -32,9 +32,10 @@ _running = 0  # predicts in progress, over all threads
 def _find_mallopt():
     import ctypes  # lazy: `import kerasmini` stays cheap
     try:
-        mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs on
-        ctypes.CDLL(None).gnu_get_libc_version  # glibc only: its parameter numbers
-    except (OSError, AttributeError):
+        libc = ctypes.CDLL(None)  # the C library this process runs on
+        mallopt = libc.mallopt
+        libc.gnu_get_libc_version  # glibc only: its parameter numbers
+    except (OSError, AttributeError, TypeError):  # TypeError: no CDLL(None) (Windows)
         return None
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
