@@ -78,8 +78,6 @@ def _normalize_blocks(x, scale, shift, clip):
     """normalize() of a C-contiguous channels-last x, block of rows after block."""
     rows = x.reshape(-1, x.shape[-1])
     out = np.empty(rows.shape, x.dtype)
-    step = max(1, BLOCK_BYTES // max(rows.strides[0], 1))
-    blocks = [slice(i, min(i + step, len(rows))) for i in range(0, len(rows), step)]
 
     def block(rows_slice):
         part = np.multiply(rows[rows_slice], scale, out=out[rows_slice])
@@ -87,11 +85,7 @@ def _normalize_blocks(x, scale, shift, clip):
         if clip is not None:
             relu_into(part, clip, part)
 
-    if x.nbytes >= threads.PARALLEL_BYTES:
-        threads.over_parts(block, blocks)
-    else:
-        for rows_slice in blocks:
-            block(rows_slice)
+    threads.over_row_blocks(block, len(rows), rows.strides[0], BLOCK_BYTES)
     return out.reshape(x.shape)
 
 
