@@ -5,6 +5,7 @@ import numpy as np
 import kerasmini
 from benchmarks.__main__ import model_targets
 from benchmarks.markdown import model_lines
+from benchmarks.predict_walk import minor_faults, old_walk, trimmed
 from benchmarks.profile import layer_kind, layer_profile
 from benchmarks.training import targets as training_targets
 
@@ -75,8 +76,25 @@ def test_layer_profile_counts_every_layer_and_restores_the_calls():
     rows = layer_profile(model, x, repeats=2)
     kinds = {r["kind"]: r["layers"] for r in rows}
     assert kinds == {"Conv2D 3x3/1": 1, "Conv2D 1x1/2": 1, "Flatten": 1, "Dense": 1,
-                     "(model: graph walk, predict)": 0}
+                     "(model: graph walk, relu in place, predict)": 0}
     assert abs(sum(r["share"] for r in rows) - 1) < 1e-9
-    assert all("call" not in vars(layer) for layer in model.layers)  # methods again
+    assert all("call" not in vars(layer) and "forward" not in vars(layer)
+               for layer in model.layers)  # methods again
     np.testing.assert_array_equal(model.predict(x, verbose=0), before)
     assert layer_kind(layers.MaxPooling2D(2)) == "MaxPooling2D"
+
+
+def test_predict_walk_old_variant_walks_as_before():
+    layers = kerasmini.layers
+    inputs = kerasmini.Input((6, 6, 2))
+    conv = layers.Conv2D(3, 3)(inputs)
+    hidden = layers.Activation("relu")(layers.BatchNormalization()(conv))
+    model = kerasmini.Model(inputs, layers.Flatten()(hidden))
+    x = np.random.default_rng(0).standard_normal((2, 6, 6, 2)).astype("float32")
+    new = model.predict(x, verbose=0)
+    faults = minor_faults()
+    old = old_walk(model)
+    assert (old._plan.folds, old._plan.released[old._plan.nodes[0]]) == ({}, [])
+    np.testing.assert_allclose(trimmed(lambda: old.predict(x, verbose=0))(), new,
+                               rtol=1e-5, atol=1e-5 * np.abs(new).max())
+    assert minor_faults() >= faults
