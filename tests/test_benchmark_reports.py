@@ -98,3 +98,24 @@ def test_predict_walk_old_variant_walks_as_before():
     np.testing.assert_allclose(trimmed(lambda: old.predict(x, verbose=0))(), new,
                                rtol=1e-5, atol=1e-5 * np.abs(new).max())
     assert minor_faults() >= faults
+
+
+def _layer_row(layer, ratio, dtype="float32", group="throughput"):
+    return {"group": group, "layer": layer, "dtype": dtype, "name": f"{layer} {dtype}",
+            "ratio_vs_function": ratio, "ratio_vs_eager": ratio}
+
+
+def test_layer_targets_are_issue_13s():
+    from benchmarks.__main__ import targets
+    report = {"import_seconds": {"total": 0.1},
+              "cases": [_layer_row("Conv2D", 0.7), _layer_row("Conv2D", 0.7),
+                        _layer_row("Conv2D", 1.25, "float64"),  # float64 counts too
+                        _layer_row("MaxPool2D", 1.15), _layer_row("MaxPool2D", 1.3)]}
+    checks = {row["target"]: row["met"] for row in targets(report)}
+    geomean = "throughput Conv2D (float32 and float64) geomean / tf.function <= 0.8"
+    assert checks[geomean] is False  # (0.7 * 0.7 * 1.25) ** (1/3) = 0.85
+    assert checks["throughput Conv2D worst / tf.function <= 1.2"] is False  # float64 1.25
+    assert checks["MaxPool2D float32 / tf.function <= 1.2"] is False  # one row 1.15, one 1.3
+    report["cases"][2]["ratio_vs_function"] = 1.0  # geomean 0.79, worst 1.0
+    checks = {row["target"]: row["met"] for row in targets(report)}
+    assert checks[geomean] and checks["throughput Conv2D worst / tf.function <= 1.2"]
