@@ -192,7 +192,10 @@ class FunctionalTest(unittest.TestCase):
         self.assertFalse(np.allclose(model(data, training=True), model(data, training=False)))
         base.trainable = False
         self.assertEqual([layer.trainable for layer in base.layers], [False] * 4)
-        np.testing.assert_array_equal(model(data, training=True), model(data, training=False))
+        # inference folds BatchNormalization into the Dense before it (rounding only;
+        # unfrozen, the two differ by O(1): batch statistics)
+        np.testing.assert_allclose(model(data, training=True), model(data, training=False),
+                                   rtol=1e-5, atol=1e-6)
         self.assertEqual([w.path for w in model.trainable_weights], ["head/kernel", "head/bias"])
         base.trainable = True
         self.assertEqual(len(model.trainable_weights), 2 + 2 + 2 + 2)
