@@ -1,0 +1,71 @@
+"""Random augmentation layers: the deterministic half of a training call.
+
+Random draws differ between kerasmini and TensorFlow, so each case draws one
+transformation with kerasmini's `get_random_transformation` and hands the very same
+parameters to both `transform_images`; the float64 loop reference of
+reference_augmentation.py decides. (The draws' ranges and seeding are tested in
+tests/test_augmentation.py.)
+"""
+import unittest
+
+import numpy as np
+from parameterized import parameterized
+
+from conformance import harness
+from conformance.reference_augmentation import REFERENCES
+
+tf, keras = harness.tf, harness.keras
+
+GEOMETRY = [dict(fill_mode=f, interpolation=i) for f in ("reflect", "wrap", "constant",
+                                                         "nearest")
+            for i in ("bilinear", "nearest")]
+CASES = (
+    [("RandomRotation", dict(factor=0.3, fill_value=0.5, **g)) for g in GEOMETRY]
+    + [("RandomZoom", dict(height_factor=(-0.5, 0.6), width_factor=0.4, **g))
+       for g in GEOMETRY]
+    + [("RandomTranslation", dict(height_factor=0.6, width_factor=(-0.8, 0.5),
+                                  fill_value=-1.0, **g)) for g in GEOMETRY]
+    + [("RandomRotation", dict(factor=(-1, 1), data_format="channels_first")),
+       ("RandomZoom", dict(height_factor=0.5, data_format="channels_first")),
+       ("RandomTranslation", dict(height_factor=0.3, width_factor=0.3,
+                                  data_format="channels_first")),
+       ("RandomFlip", dict(mode="horizontal")), ("RandomFlip", dict(mode="vertical")),
+       ("RandomFlip", dict(mode="horizontal_and_vertical")),
+       ("RandomFlip", dict(data_format="channels_first")),
+       ("RandomBrightness", dict(factor=0.4, value_range=(-2, 3))),
+       ("RandomBrightness", dict(factor=(-0.9, 0.2), value_range=(1, -1))),
+       ("RandomContrast", dict(factor=(0.5, 0.7), value_range=(-2, 2))),
+       ("RandomContrast", dict(factor=0.9, value_range=(-2, 2),
+                               data_format="channels_first"))])
+SHAPES = {"channels_last": (4, 6, 7, 2), "channels_first": (4, 2, 6, 7)}
+
+
+def case_name(func, num, param):
+    layer, args = param.args[:2]
+    return f"{func.__name__}_{num}_{layer}_{'_'.join(str(v) for v in args.values())}"
+
+
+def tf_transformation(transformation):
+    return {k: tf.constant(v) if isinstance(v, np.ndarray) else v
+            for k, v in transformation.items()}
+
+
+class TestTransformImages(unittest.TestCase):
+    @parameterized.expand([(layer, args, dtype) for layer, args in CASES
+                           for dtype in ("float32", "float64")], name_func=case_name)
+    def test(self, layer, args, dtype):
+        harness.note(layer, dtype, "values")
+        seed = harness.seed_of(layer, args, dtype)
+        rng = np.random.default_rng(seed)
+        x = rng.standard_normal(SHAPES[args.get("data_format", "channels_last")])
+        x = x.astype(dtype)
+        km = harness.make_km(layer, {**args, "dtype": dtype})
+        t = km.get_random_transformation(x, training=True, seed=seed)
+        km_out = km.transform_images(x, t, training=True)
+        self.assertEqual((km_out.shape, km_out.dtype), (x.shape, np.dtype(dtype)))
+        tf_layer = harness.make_tf(layer, {**args, "dtype": dtype})
+        tf_out = np.asarray(tf_layer.transform_images(tf.constant(x),
+                                                      tf_transformation(t), training=True))
+        ref = REFERENCES[layer](x, t, args)
+        where = harness.describe(layer, args, dtype, x.shape, seed)
+        harness.three_way(km_out, tf_out, ref, dtype, where)
