@@ -68,4 +68,39 @@ class TestTransformImages(unittest.TestCase):
                                                       tf_transformation(t), training=True))
         ref = REFERENCES[layer](x, t, args)
         where = harness.describe(layer, args, dtype, x.shape, seed)
-        harness.three_way(km_out, tf_out, ref, dtype, where)
+        harness.three_way(km_out, tf_out, ref, dtype, where,
+                          classify=lambda _: known_divergence(layer, args, dtype))
+
+
+def known_divergence(layer, args, dtype):
+    """The two ways TF's ImageProjectiveTransformV3 departs from the reference."""
+    if args.get("fill_mode") == "wrap":
+        return "tf-wrap-fill-mode-wrong-period"
+    if dtype == "float64" and layer in ("RandomRotation", "RandomZoom", "RandomTranslation"):
+        return "tf-image-transform-float32-coordinates"
+    return None
+
+
+def test_image_classification_example_trains_in_kerasmini(tmp_path):
+    """keras.io's image_classification_from_scratch (conformance/models/applications.py,
+    RandomFlip + RandomRotation inside the model), saved by tf.keras, loaded and trained
+    by kerasmini's fit: the augmentation acts (the images change in training) and the
+    step updates every trainable weight with a finite loss."""
+    import kerasmini
+    from conformance.models import applications
+    keras.utils.set_random_seed(3)
+    path = str(tmp_path / "image_classification.keras")
+    applications.image_classification_from_scratch().save(path)
+    model = kerasmini.models.load_model(path)
+    x = applications.sample_input(model, "image_classification", batch=4)
+    y = np.array([[0.0], [1.0], [1.0], [0.0]], "float32")
+    augmentation = model.get_layer("augmentation")
+    assert not np.allclose(augmentation(x, training=True), x)
+    np.testing.assert_array_equal(augmentation(x, training=False), x)
+    model.compile(optimizer="adam", loss=kerasmini.losses.BinaryCrossentropy(from_logits=True))
+    before = [w.numpy().copy() for w in model.trainable_weights]
+    loss = model.fit(x, y, epochs=1, batch_size=4, verbose=0).history["loss"]
+    assert np.all(np.isfinite(loss)), loss
+    unchanged = [w.path for w, old in zip(model.trainable_weights, before)
+                 if np.array_equal(w.numpy(), old)]
+    assert not unchanged, f"fit left {unchanged} unchanged"
