@@ -40,6 +40,7 @@ class Trainer:
     loss = None
     stop_training = False
     history = None
+    _targets_checked = None
 
     # ----- compile -----------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -64,6 +65,7 @@ class Trainer:
         self._compiled_loss = compiled_loss
         self._metric_identifiers = metric_lists
         self._compiled_metrics = None  # built at the first batch, from the shapes
+        self._targets_checked = None  # (shapes, label classes) that _check_targets passed
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = run_eagerly
         self.compiled = True
@@ -344,8 +346,12 @@ class Trainer:
     def _check_targets(self, x, y):
         """Run the loss on one sample of y against a dummy prediction of the model's output
         shape (its own checks name the mismatch), and check sparse labels in full."""
+        first = data.take(x, slice(0, 1))
+        # train_on_batch checks every call: what passed for these shapes passes again
+        key = (repr(_shapes(first)), y.shape[1:], y.dtype)
+        if self._targets_checked is not None and self._targets_checked[0] == key:
+            return self._check_labels(y, self._targets_checked[1])
         try:
-            first = data.take(x, slice(0, 1))
             shapes = _shapes(first)
             if not self.built:
                 self.build(shapes)
@@ -357,7 +363,6 @@ class Trainer:
         classes = out_shape[-1] if out_shape else 1
         dummy = np.full((1,) + tuple(out_shape[1:]), 1.0 / max(classes, 1), "float32")
         loss = self._compiled_loss
-        fn = getattr(loss, "fn", None)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -366,6 +371,12 @@ class Trainer:
             raise ValueError(f"The targets y (shape {y.shape}) do not fit the model's "
                              f"output (shape {out_shape}) for the loss {loss.name}: "
                              f"{error}") from None
+        self._check_labels(y, classes)
+        self._targets_checked = (key, classes)
+
+    def _check_labels(self, y, classes):
+        """Sparse labels must index the model's `classes` outputs: all of them checked."""
+        fn = getattr(self._compiled_loss, "fn", None)
         if fn is losses_module.sparse_categorical_crossentropy and y.size:
             low, high = np.min(y), np.max(y)
             if low < 0 or high >= classes:
