@@ -142,3 +142,19 @@ def contrast(images, t, args):
 REFERENCES = {"RandomRotation": rotation, "RandomZoom": zoom,
               "RandomTranslation": translation, "RandomFlip": flip,
               "RandomBrightness": brightness, "RandomContrast": contrast}
+
+
+def crop(images, t, args):
+    """The window whose top-left corner is t = (row, column), pixel by pixel."""
+    images = np.asarray(images, np.float64)
+    first = args.get("data_format") == "channels_first"
+    x = np.moveaxis(images, 1, -1) if first else images
+    top, left = t
+    out = np.empty((x.shape[0], args["height"], args["width"], x.shape[3]))
+    for r in range(args["height"]):
+        for c in range(args["width"]):
+            out[:, r, c] = x[:, top + r, left + c]
+    return np.moveaxis(out, -1, 1) if first else out
+
+
+REFERENCES["RandomCrop"] = crop

@@ -36,7 +36,9 @@ CASES = (
        ("RandomBrightness", dict(factor=(-0.9, 0.2), value_range=(1, -1))),
        ("RandomContrast", dict(factor=(0.5, 0.7), value_range=(-2, 2))),
        ("RandomContrast", dict(factor=0.9, value_range=(-2, 2),
-                               data_format="channels_first"))])
+                               data_format="channels_first")),
+       ("RandomCrop", dict(height=4, width=3)),
+       ("RandomCrop", dict(height=2, width=5, data_format="channels_first"))])
 SHAPES = {"channels_last": (4, 6, 7, 2), "channels_first": (4, 2, 6, 7)}
 
 
@@ -46,6 +48,8 @@ def case_name(func, num, param):
 
 
 def tf_transformation(transformation):
+    if isinstance(transformation, tuple):  # RandomCrop's (row, column)
+        return transformation
     return {k: tf.constant(v) if isinstance(v, np.ndarray) else v
             for k, v in transformation.items()}
 
@@ -62,7 +66,8 @@ class TestTransformImages(unittest.TestCase):
         km = harness.make_km(layer, {**args, "dtype": dtype})
         t = km.get_random_transformation(x, training=True, seed=seed)
         km_out = km.transform_images(x, t, training=True)
-        self.assertEqual((km_out.shape, km_out.dtype), (x.shape, np.dtype(dtype)))
+        shape = km.compute_output_shape(x.shape)
+        self.assertEqual((km_out.shape, km_out.dtype), (shape, np.dtype(dtype)))
         tf_layer = harness.make_tf(layer, {**args, "dtype": dtype})
         tf_out = np.asarray(tf_layer.transform_images(tf.constant(x),
                                                       tf_transformation(t), training=True))
@@ -79,6 +84,22 @@ def known_divergence(layer, args, dtype):
     if dtype == "float64" and layer in ("RandomRotation", "RandomZoom", "RandomTranslation"):
         return "tf-image-transform-float32-coordinates"
     return None
+
+
+def test_random_crop_at_inference_resizes_the_centred_window():
+    """Keras's docstring (and Keras 2): at inference the largest centred window of the
+    target's aspect ratio, resized; tf.keras 3.15's layer returns its input unchanged
+    instead (a shape that contradicts its compute_output_shape): recorded."""
+    harness.note("RandomCrop", "float32", "values")
+    x = np.random.default_rng(4).standard_normal((2, 7, 9, 3)).astype("float32")
+    km_out = harness.make_km("RandomCrop", dict(height=4, width=3))(x, training=False)
+    want = np.asarray(keras.ops.image.resize(x, (4, 3), crop_to_aspect_ratio=True))
+    ok, _, _, why = harness.compare(km_out, want, "float32")
+    assert ok, f"RandomCrop(4, 3) at inference != keras.ops.image.resize: {why}"
+    tf_out = np.asarray(keras.layers.RandomCrop(4, 3)(x, training=False))
+    if tf_out.shape != km_out.shape:
+        harness.record_divergence("tf-randomcrop-identity-at-inference", "RandomCrop(4, 3)",
+                                  f"tf.keras returned shape {tf_out.shape}")
 
 
 def test_image_classification_example_trains_in_kerasmini(tmp_path):

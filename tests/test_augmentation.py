@@ -271,3 +271,52 @@ class FitTest(unittest.TestCase):
         self.assertTrue(np.all(np.isfinite(history.history["loss"])))
         for old, new in zip(before, model.get_weights()):
             self.assertFalse(np.array_equal(old, new))
+
+
+class RandomCropTest(unittest.TestCase):
+    x = random_input((3, 6, 7, 2), seed=9)
+
+    def test_training_window_is_a_slice_at_every_position(self):
+        layer = layers.RandomCrop(4, 3, dtype="float64", seed=2)
+        corners = [layer.get_random_transformation(self.x) for _ in range(3000)]
+        counts = np.zeros((3, 5))
+        for top, left in corners:
+            counts[top, left] += 1
+        self.assertTrue(np.all(counts > 0.7 * 200), counts)  # 15 positions, 200 each
+        top, left = corners[0]
+        np.testing.assert_array_equal(layer.transform_images(self.x, (top, left)),
+                                      self.x[:, top:top + 4, left:left + 3])
+        out = layer(self.x)  # one window for the whole batch
+        self.assertEqual(out.shape, (3, 4, 3, 2))
+        self.assertTrue(any(np.array_equal(out, self.x[:, t:t + 4, c:c + 3])
+                            for t in range(3) for c in range(5)))
+        first = layers.RandomCrop(4, 3, dtype="float64", data_format="channels_first")
+        np.testing.assert_array_equal(
+            first.transform_images(np.moveaxis(self.x, 3, 1), (1, 2)),
+            np.moveaxis(self.x[:, 1:5, 2:5], 3, 1))
+
+    def test_inference_and_small_images_resize_the_centred_window(self):
+        layer = layers.RandomCrop(3, 3, dtype="float64")
+        x = self.x[:, :6, :6]  # exactly twice the target: each output is a 2x2 mean
+        means = (x[:, 0::2, 0::2] + x[:, 1::2, 0::2] + x[:, 0::2, 1::2] + x[:, 1::2, 1::2]) / 4
+        np.testing.assert_allclose(layer(x, training=False), means, rtol=0, atol=1e-12)
+        wide = np.concatenate([self.x[:, :6, :1], x, self.x[:, :6, :1]], axis=2)
+        np.testing.assert_allclose(layer(wide, training=False), means, rtol=0, atol=1e-12)
+        small = layers.RandomCrop(12, 12, dtype="float64")  # training, image too small
+        np.testing.assert_array_equal(small(x), small(x, training=False))
+        self.assertEqual(small(x).shape, (3, 12, 12, 2))
+        self.assertEqual(layer(x[0], training=False).shape, (3, 3, 2))
+
+    def test_config_keeps_a_seed_and_bad_sizes_raise(self):
+        layer = layers.RandomCrop(2, 2)
+        self.assertIsInstance(layer.get_config()["seed"], int)
+        again = layers.RandomCrop.from_config(layer.get_config())
+        self.assertEqual(again.get_config(), layer.get_config())
+        np.testing.assert_array_equal(again(self.x), layers.RandomCrop(2, 2,
+                                                                       seed=layer.seed)(self.x))
+        with self.assertRaisesRegex(ValueError, "width"):
+            layers.RandomCrop(2, 0)
+
+    def test_gradient_through_the_window(self):
+        layer = layers.RandomCrop(4, 3, dtype="float64")
+        assert_gradients_close(layer_gradients(Fixed(layer, (1, 2)), self.x), "crop")
