@@ -46,6 +46,9 @@ class AugmentationLayersTest(unittest.TestCase):
         b = layer.get_random_transformation(IMAGES, seed=5)
         for key in a:
             np.testing.assert_array_equal(a[key], b[key], key)
+        one = layer.get_random_transformation(IMAGES[:1], seed=6)  # one image, unbatched
+        np.testing.assert_array_equal(layer.transform_images(IMAGES[0], one),
+                                      layer.transform_images(IMAGES[:1], one)[0])
 
     def test_predict_of_a_model_with_augmentation(self):
         x = kerasmini.Input((3, 4, 5))

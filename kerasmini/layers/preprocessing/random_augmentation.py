@@ -14,6 +14,7 @@ import numpy as np
 
 from kerasmini.layers.arguments import standardize_data_format
 from kerasmini.layers.layer import Layer
+from kerasmini.layers.preprocessing.resizing import on_batch
 from kerasmini.ops.image_transform import affine_transform
 from kerasmini.utils.rng_utils import numpy_generator
 
@@ -39,10 +40,19 @@ class RandomAugmentation(Layer):
         if np.ndim(inputs) not in (3, 4):
             raise ValueError("Expected image tensor to have rank 3 (single image) or 4 "
                              f"(batch of images). Received: data.shape={np.shape(inputs)}")
-        images = inputs[None] if np.ndim(inputs) == 3 else inputs
-        transformation = self.get_random_transformation(images, training=True)
-        outputs = self.transform_images(images, transformation, training=True)
-        return outputs[0] if np.ndim(inputs) == 3 else outputs
+
+        def augment(images):
+            transformation = self.get_random_transformation(images, training=True)
+            return self.transform_images(images, transformation, training=True)
+        return on_batch(inputs, augment)
+
+    def transform_images(self, images, transformation, training=True):
+        """A batch (N, H, W, C) or one image (H, W, C), in the layer's dtype, transformed
+        by `transformation` (the parameters of each image) when training."""
+        images = np.asanyarray(images).astype(self.compute_dtype, copy=False)
+        if not training or transformation is None:
+            return images
+        return on_batch(images, lambda batch: self.transform_batch(batch, transformation))
 
     def generator(self, seed=None):
         """The layer's own generator, or a fresh one when a `seed` is given (as Keras)."""
@@ -71,11 +81,9 @@ class RandomWarp(RandomAugmentation):
         self.fill_mode, self.interpolation = fill_mode, interpolation
         self.fill_value = fill_value
 
-    def transform_images(self, images, transformation, training=True):
-        images = np.asarray(images, self.compute_dtype)
-        if not training or transformation is None:
-            return images
-        return affine_transform(images, self.transform_matrix(images, transformation),
+    def transform_batch(self, images, transformation):
+        return affine_transform(np.asarray(images),
+                                self.transform_matrix(images, transformation),
                                 self.interpolation, self.fill_mode, self.fill_value,
                                 self.data_format)
 

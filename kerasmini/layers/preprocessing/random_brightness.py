@@ -32,8 +32,6 @@ class RandomBrightness(RandomAugmentation):
         delta = self.generator(seed).uniform(*self.factor, size=(len(data), 1, 1, 1))
         return {"rgb_delta": delta * (self.value_range[1] - self.value_range[0])}
 
-    def transform_images(self, images, transformation, training=True):
-        if not training:
-            return images
+    def transform_batch(self, images, transformation):
         delta = np.asarray(transformation["rgb_delta"]).astype(images.dtype)
         return np.clip(images + delta, *self.value_range).astype(images.dtype, copy=False)

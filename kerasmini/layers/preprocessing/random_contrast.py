@@ -31,9 +31,7 @@ class RandomContrast(RandomAugmentation):
         factor = self.generator(seed).uniform(low, high, size=(len(data), 1, 1, 1))
         return {"contrast_factor": factor.astype(self.compute_dtype)}
 
-    def transform_images(self, images, transformation, training=True):
-        if not training:
-            return images
+    def transform_batch(self, images, transformation):
         factor = np.asarray(transformation["contrast_factor"]).astype(images.dtype)
         spatial = (1, 2) if self.data_format == "channels_last" else (2, 3)
         mean = np.mean(images, axis=spatial, keepdims=True)

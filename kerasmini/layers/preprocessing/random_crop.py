@@ -40,7 +40,7 @@ class RandomCrop(RandomAugmentation):
     def call(self, inputs, training=True):
         def crop(images):
             t = self.get_random_transformation(images, training=training)
-            return self.transform_images(images, t, training=training)
+            return self.transform_batch(images, t)
         return on_batch(inputs, crop)
 
     def get_random_transformation(self, data, training=True, seed=None):
@@ -53,7 +53,12 @@ class RandomCrop(RandomAugmentation):
                 int(rng.integers(0, cols - self.width + 1)))
 
     def transform_images(self, images, transformation, training=True):
-        images = images.astype(self.compute_dtype, copy=False)
+        """A batch or one image: the window at `transformation`, or if None the centred
+        resize."""
+        images = np.asanyarray(images).astype(self.compute_dtype, copy=False)
+        return on_batch(images, lambda batch: self.transform_batch(batch, transformation))
+
+    def transform_batch(self, images, transformation):
         if transformation is None:
             return ops.resize(images, (self.height, self.width), "bilinear",
                               self.data_format, crop_to_aspect_ratio=True)

@@ -30,10 +30,7 @@ class RandomFlip(RandomAugmentation):
         flips = self.generator(seed).uniform(size=(len(data), 1, 1, 1)) <= 0.5
         return {"flips": flips, "input_shape": np.shape(data)}
 
-    def transform_images(self, images, transformation, training=True):
-        images = images.astype(self.compute_dtype, copy=False)
-        if not training or transformation is None:
-            return images
+    def transform_batch(self, images, transformation):
         flips = np.asarray(transformation["flips"], bool).reshape(-1, 1, 1, 1)
         rows, cols = (1, 2) if self.data_format == "channels_last" else (2, 3)
         if self.mode in ("horizontal", "horizontal_and_vertical"):
