@@ -23,8 +23,7 @@ from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
 
-# Bound on one chunk's coordinate, weight and index arrays (about 12 arrays of
-# chunk * H * W numbers), whatever the batch size.
+# Bound on one chunk's coordinate, weight and index arrays, whatever the batch size.
 WORKSPACE_BYTES = 8 * 2**20
 
 
@@ -45,39 +44,60 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     if x.ndim != 4:
         raise ValueError("Invalid images rank: expected rank 4 (batch of images). "
                          f"Received: images.shape={x.shape}")
-    transform = np.asarray(transform, np.float64).reshape(-1, 8)
-    if transform.shape[0] not in (1, x.shape[0]):
-        raise ValueError(f"Expected one transform per image ({x.shape[0]}) or one for "
-                         f"all. Received: transform.shape={np.shape(transform)}")
-    transform = np.broadcast_to(transform, (x.shape[0], 8))
+    transform = per_image(transform, x.shape[0])
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype("float32")
     out = np.empty(x.shape, dtype)
     batch, height, width, _ = x.shape
-    step = max(1, WORKSPACE_BYTES // (12 * 8 * max(height * width, 1)))
-    for start in range(0, batch, step):  # chunks of images: bounded workspace
-        chunk = slice(start, min(start + step, batch))
+    for chunk in chunks(batch, height, width):
         out[chunk] = _transform_chunk(x[chunk], transform[chunk], interpolation,
                                       fill_mode, dtype.type(fill_value))
     return from_channels_last(out, data_format)
 
 
+def per_image(transform, batch):
+    """transform (N, 8) or (8,) -> (batch, 8) float64."""
+    matrix = np.asarray(transform, np.float64).reshape(-1, 8)
+    if matrix.shape[0] not in (1, batch):
+        raise ValueError(f"Expected one transform per image ({batch}) or one for all. "
+                         f"Received: transform.shape={np.shape(transform)}")
+    return np.broadcast_to(matrix, (batch, 8))
+
+
+def chunks(batch, height, width):
+    """Slices of whole images whose taps fit in WORKSPACE_BYTES (about 20 arrays of
+    n * H * W numbers: four taps of weight, row, column, mask, and the coordinates)."""
+    step = max(1, WORKSPACE_BYTES // (20 * 8 * max(height * width, 1)))
+    return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
+
+
 def _transform_chunk(x, transform, interpolation, fill_mode, fill_value):
     """x (n, H, W, C), transform (n, 8) -> the transformed images (n, H, W, C)."""
     n, height, width, _ = x.shape
+    image = np.arange(n).reshape(n, 1, 1)
+    out = 0.0
+    for weight, rows, cols, inside in taps(transform, height, width, interpolation,
+                                           fill_mode):
+        out = out + weight[..., None] * np.where(inside[..., None], x[image, rows, cols],
+                                                 fill_value)
+    return out
+
+
+def taps(transform, height, width, interpolation, fill_mode):
+    """What every output pixel mixes: [(weight, row, column, inside)], each (n, H, W):
+    one tap for 'nearest', four for 'bilinear'; row and column are valid indices
+    (clamped), `inside` False where the tap reads fill_value instead."""
     cols_in, rows_in = _source_coordinates(transform, height, width)
     cols_in = map_coordinates(cols_in, width, fill_mode)
     rows_in = map_coordinates(rows_in, height, fill_mode)
-    image = np.arange(n).reshape(n, 1, 1)
     if interpolation == "nearest":
-        return _read(x, image, _round_half_away(rows_in), _round_half_away(cols_in),
-                     fill_value)
-    row0, col0 = np.floor(rows_in), np.floor(cols_in)
-    dr, dc = (rows_in - row0)[..., None], (cols_in - col0)[..., None]
-    top = ((1 - dc) * _read(x, image, row0, col0, fill_value)
-           + dc * _read(x, image, row0, col0 + 1, fill_value))
-    bottom = ((1 - dc) * _read(x, image, row0 + 1, col0, fill_value)
-              + dc * _read(x, image, row0 + 1, col0 + 1, fill_value))
-    return (1 - dr) * top + dr * bottom
+        points = [(np.ones(rows_in.shape), _round_half_away(rows_in),
+                   _round_half_away(cols_in))]
+    else:
+        row0, col0 = np.floor(rows_in), np.floor(cols_in)
+        dr, dc = rows_in - row0, cols_in - col0
+        points = [((1 - dr) * (1 - dc), row0, col0), ((1 - dr) * dc, row0, col0 + 1),
+                  (dr * (1 - dc), row0 + 1, col0), (dr * dc, row0 + 1, col0 + 1)]
+    return [(weight, *_index(rows, cols, height, width)) for weight, rows, cols in points]
 
 
 def _source_coordinates(transform, height, width):
@@ -115,10 +135,8 @@ def _round_half_away(v):
     return np.sign(v) * np.floor(np.abs(v) + 0.5)
 
 
-def _read(x, image, rows, cols, fill_value):
-    """x[image, rows, cols] (float index arrays (n, H, W)), fill_value where outside."""
-    height, width = x.shape[1:3]
+def _index(rows, cols, height, width):
+    """Float coordinates -> (row index, column index, inside the image), clamped."""
     inside = (rows >= 0) & (rows <= height - 1) & (cols >= 0) & (cols <= width - 1)
-    r = np.clip(rows, 0, height - 1).astype(np.intp)
-    c = np.clip(cols, 0, width - 1).astype(np.intp)
-    return np.where(inside[..., None], x[image, r, c], fill_value)
+    return (np.clip(rows, 0, height - 1).astype(np.intp),
+            np.clip(cols, 0, width - 1).astype(np.intp), inside)

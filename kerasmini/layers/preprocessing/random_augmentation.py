@@ -12,10 +12,10 @@ transform given the same parameters is Keras's (conformance checks that).
 """
 import numpy as np
 
+from kerasmini import ops
 from kerasmini.layers.arguments import standardize_data_format
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.preprocessing.resizing import on_batch
-from kerasmini.ops.image_transform import affine_transform
 from kerasmini.utils.rng_utils import numpy_generator
 
 
@@ -70,9 +70,8 @@ class RandomAugmentation(Layer):
 
 class RandomWarp(RandomAugmentation):
     """The geometric ones (rotation, zoom, translation): how to fill the border and how
-    to interpolate; each builds one projective transform per image (`transform_matrix`).
-    Their gradient is not implemented: Layer.__call__ names the layer if one is asked
-    for through them (they sit on the input data, where none is needed)."""
+    to interpolate; each builds one projective transform per image (`transform_matrix`)
+    for ops.affine_transform, whose gradient rule lets gradients flow through them."""
 
     def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None,
                  fill_value=0.0, data_format=None, **kwargs):
@@ -82,10 +81,9 @@ class RandomWarp(RandomAugmentation):
         self.fill_value = fill_value
 
     def transform_batch(self, images, transformation):
-        return affine_transform(np.asarray(images),
-                                self.transform_matrix(images, transformation),
-                                self.interpolation, self.fill_mode, self.fill_value,
-                                self.data_format)
+        return ops.affine_transform(images, self.transform_matrix(images, transformation),
+                                    self.interpolation, self.fill_mode, self.fill_value,
+                                    self.data_format)
 
 
 class RandomShiftOrZoom(RandomWarp):
