@@ -71,14 +71,21 @@ def chunks(batch, height, width):
 
 
 def _transform_chunk(x, transform, interpolation, fill_mode, fill_value):
-    """x (n, H, W, C), transform (n, 8) -> the transformed images (n, H, W, C)."""
-    n, height, width, _ = x.shape
-    image = np.arange(n).reshape(n, 1, 1)
-    out = 0.0
+    """x (n, H, W, C), transform (n, 8) -> the transformed images (n, H, W, C).
+
+    Each tap is one np.take of whole pixels (rows of C) by flat index; the fill_value
+    enters once, weighted by how much of each output fell outside."""
+    n, height, width, channels = x.shape
+    pixels = x.reshape(n * height * width, channels)
+    first = (np.arange(n) * (height * width)).reshape(n, 1, 1)
+    out, outside = 0.0, 0.0
     for weight, rows, cols, inside in taps(transform, height, width, interpolation,
                                            fill_mode):
-        out = out + weight[..., None] * np.where(inside[..., None], x[image, rows, cols],
-                                                 fill_value)
+        read = np.take(pixels, first + rows * width + cols, axis=0)
+        out = out + (weight * inside).astype(x.dtype)[..., None] * read
+        outside = outside + weight * ~inside
+    if fill_value != 0 and np.any(outside):
+        out = out + (fill_value * outside).astype(x.dtype)[..., None]
     return out
 
 
