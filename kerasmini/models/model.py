@@ -5,7 +5,7 @@ import numpy as np
 
 from kerasmini.layers.arguments import integer
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
-from kerasmini.layers.layer import Layer
+from kerasmini.layers.layer import Layer, _call_parameters, _unique
 from kerasmini.models.layer_configs import serialize_layer
 from kerasmini.models.summary import print_summary, shape_as_summary
 from kerasmini.callbacks.progbar_logger import Progbar
@@ -29,14 +29,25 @@ class Model(Trainer, Layer):
 
     def __init__(self, *args, **kwargs):
         if type(self) is Model:  # only reached without inputs/outputs
-            raise ValueError("kerasmini supports Model(inputs, outputs) (functional) and "
-                             "Sequential; subclassing Model is not supported.")
-        super().__init__(*args, **kwargs)
+            raise ValueError("Model() needs `inputs` and `outputs` (a functional model); "
+                             "or subclass Model and define call(). Received: "
+                             f"args={args}, kwargs={kwargs}")
+        if args:
+            raise NotImplementedError(
+                f"A subclass of Model ({type(self).__name__}) passing inputs and outputs "
+                "to Model.__init__ is not supported by kerasmini: build a functional "
+                "Model(inputs, outputs), or define the layers in __init__ and use them "
+                "in call().")
+        super().__init__(**kwargs)
 
     # ----- layers and weights ------------------------------------------------------
     @property
     def layers(self):
-        return list(self._layers)
+        """Sequential's and a functional model's own list; a subclassed model's layers
+        are those it holds in attributes, as Keras tracks them."""
+        if "_layers" in vars(self):
+            return list(self._layers)
+        return self._sublayers()
 
     def get_layer(self, name=None, index=None):
         if index is not None and name is not None:
@@ -57,20 +68,18 @@ class Model(Trainer, Layer):
 
     @property
     def weights(self):
-        """Every layer's weights, layer by layer (each layer: trainable, then not)."""
-        seen, out = set(), []
-        for layer in self.layers:
-            for w in layer.weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        """The model's own weights (from add_weight in a subclass), then every layer's,
+        layer by layer (each layer: trainable, then not)."""
+        own = [v for v in self._variables if v.trainable] + [
+            v for v in self._variables if not v.trainable]
+        return _unique(own + [w for layer in self.layers for w in layer.weights])
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return [w for layer in self.layers for w in layer.trainable_weights]
+        own = [v for v in self._variables if v.trainable]
+        return _unique(own + [w for layer in self.layers for w in layer.trainable_weights])
 
     @property
     def non_trainable_weights(self):
@@ -83,7 +92,8 @@ class Model(Trainer, Layer):
 
     @property
     def losses(self):
-        return [loss for layer in self.layers for loss in layer.losses]
+        own = [*self._added_losses, *self._activity_losses]
+        return own + [loss for layer in self.layers for loss in layer.losses]
 
     # ----- running -----------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -132,7 +142,10 @@ class Model(Trainer, Layer):
             return symbolic_call(self, inputs, training=training, **kwargs)
         if not self.built:
             self.build(_structure_shapes(inputs))
-        return self.call(inputs, training=training)
+        self._added_losses = []
+        if training is not None and "training" in _call_parameters(type(self)):
+            kwargs["training"] = training
+        return self.call(inputs, **kwargs)
 
     # ----- summary -----------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
