@@ -26,6 +26,7 @@ from kerasmini import losses as losses_module
 from kerasmini import metrics as metrics_module
 from kerasmini import optimizers as optimizers_module
 from kerasmini.models import batches as data
+from kerasmini.models import compile_outputs as outputs_module
 from kerasmini.utils.rng_utils import numpy_generator
 from kerasmini.object_configs import deserialize, serialize_keras_object
 from kerasmini.autodiff import GradientTape
@@ -46,21 +47,35 @@ class Trainer:
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
         """Choose the optimizer, the loss and the metrics (by object or Keras name)."""
-        _unsupported("compile", loss_weights=(loss_weights, None),
-                     steps_per_execution=(steps_per_execution, 1))
+        _unsupported("compile", steps_per_execution=(steps_per_execution, 1))
         if jit_compile is True:
             raise NotImplementedError("kerasmini runs NumPy kernels and cannot compile them "
                                       "with XLA. Received: jit_compile=True")
         optimizer = optimizers_module.get(optimizer)
-        loss = _single_output(loss, "loss")
-        compiled_loss = _compiled_loss(loss)
-        metric_lists = (list(_single_output(_as_list(metrics, "metrics"), "metrics")),
-                        list(_single_output(_as_list(weighted_metrics, "weighted_metrics"),
-                                            "weighted_metrics")))
-        for identifier in metric_lists[0] + metric_lists[1]:
-            _check_metric(identifier)
+        names = self._output_names()
+        if len(names) > 1 or (loss_weights is not None and loss is not None):
+            compiled_loss = outputs_module.OutputLosses(loss, loss_weights, names)
+            metric_lists = tuple(
+                outputs_module.per_output(m, names, argument) if len(names) > 1 and m
+                else [_as_list(m, argument)]  # one output: all its metrics
+                for m, argument in ((metrics, "metrics"),
+                                    (weighted_metrics, "weighted_metrics")))
+            for entry in metric_lists[0] + metric_lists[1]:
+                for identifier in [] if entry is None else entry if isinstance(
+                        entry, (list, tuple)) else [entry]:
+                    _check_metric(identifier)
+        else:
+            loss = _single_output(loss, "loss")
+            compiled_loss = _compiled_loss(loss)
+            metric_lists = (list(_single_output(_as_list(metrics, "metrics"), "metrics")),
+                            list(_single_output(_as_list(weighted_metrics,
+                                                         "weighted_metrics"),
+                                                "weighted_metrics")))
+            for identifier in metric_lists[0] + metric_lists[1]:
+                _check_metric(identifier)
         self.optimizer = optimizer
         self.loss = loss
+        self.loss_weights = loss_weights
         self._compiled_loss = compiled_loss
         self._metric_identifiers = metric_lists
         self._compiled_metrics = None  # built at the first batch, from the shapes
@@ -75,7 +90,7 @@ class Trainer:
             return None
         plain, weighted = self._metric_identifiers
         return {"optimizer": optimizers_module.serialize(self.optimizer),
-                "loss": _serialize_loss(self.loss), "loss_weights": None,
+                "loss": _serialize_loss(self.loss), "loss_weights": self.loss_weights,
                 "metrics": [_serialize_metric(m) for m in plain] or None,
                 "weighted_metrics": [_serialize_metric(m) for m in weighted] or None,
                 "run_eagerly": bool(self.run_eagerly), "steps_per_execution": 1,
@@ -86,7 +101,8 @@ class Trainer:
         config; nothing in it is executed)."""
         config = dict(config)
         self.compile(optimizer=optimizers_module.deserialize(config["optimizer"]),
-                     loss=losses_module.get(config.get("loss")),
+                     loss=_deserialize_loss(config.get("loss")),
+                     loss_weights=config.get("loss_weights"),
                      metrics=[_deserialize_metric(m) for m in config.get("metrics") or []],
                      weighted_metrics=[_deserialize_metric(m) for m in
                                        config.get("weighted_metrics") or []],
@@ -94,8 +110,26 @@ class Trainer:
 
     @property
     def metrics(self):
+        """Keras's order: the loss, the compiled metrics, each output's loss."""
         tracker = [self._loss_tracker] if self.compiled else []
-        return tracker + list(self._compiled_metrics or [])
+        return tracker + list(self._compiled_metrics or []) + self._output_loss_trackers()
+
+    def _output_loss_trackers(self):
+        return list(getattr(self._compiled_loss, "trackers", None) or [])
+
+    def _multi_output(self):
+        return isinstance(self._compiled_loss, outputs_module.OutputLosses)
+
+    def _output_names(self):
+        """The names the outputs are known by in loss / metrics dicts: a functional
+        model's output layers (or its output dict's keys), else the last layer."""
+        outputs = getattr(self, "_outputs_struct", None)
+        if isinstance(outputs, dict):
+            return list(outputs)
+        if outputs is not None:
+            return [t._keras_history.operation.name for t in data.flatten(outputs)]
+        layers = self.layers
+        return [layers[-1].name if layers else "output_0"]
 
     @property
     def metrics_names(self):
@@ -132,12 +166,12 @@ class Trainer:
                 self.optimizer.apply_gradients(zip(grads, weights))
             else:
                 warnings.warn("The model does not have any trainable weights.")
-        return self._record_batch(x, y, np.asarray(y_pred), np.asarray(loss), sample_weight)
+        return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
 
     def test_step(self, x, y, sample_weight):
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self._record_batch(x, y, np.asarray(y_pred), np.asarray(loss), sample_weight)
+        return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
 
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
@@ -152,8 +186,16 @@ class Trainer:
     def _build_metrics(self, y, y_pred):
         if self._compiled_metrics is not None:
             return
-        y_shape, p_shape = np.shape(y), np.shape(y_pred)
         plain, weighted = self._metric_identifiers
+        if self._multi_output():
+            names, preds = self._compiled_loss.names, self._compiled_loss.predictions(y_pred)
+            self._compiled_metric_groups = (
+                outputs_module.output_metrics(plain, names, y, preds),
+                outputs_module.output_metrics(weighted, names, y, preds))
+            self._compiled_metrics = [*self._compiled_metric_groups[0],
+                                      *self._compiled_metric_groups[1]]
+            return
+        y_shape, p_shape = np.shape(y), np.shape(y_pred)
         self._compiled_metric_groups = (
             [metrics_module.get_metric(m, y_shape, p_shape) for m in plain],
             [metrics_module.get_metric(m, y_shape, p_shape) for m in weighted])
@@ -170,7 +212,8 @@ class Trainer:
         named like a plain one becomes 'weighted_accuracy') instead of overwriting."""
         results = [(self._loss_tracker.name, float(self._loss_tracker.result()))]
         if self._compiled_metrics is None:
-            return results
+            return results + [(t.name, float(t.result()))
+                              for t in self._output_loss_trackers()]
         plain, weighted = self._compiled_metric_groups
         taken = set()
         for metric in plain:
@@ -178,7 +221,7 @@ class Trainer:
         for metric in weighted:
             name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
             results.append((_unique_name(name, taken), float(metric.result())))
-        return results
+        return results + [(t.name, float(t.result())) for t in self._output_loss_trackers()]
 
     def _in_order(self, logs):
         """evaluate's list: the loss, then the metrics in compile's order (a single value
@@ -312,9 +355,12 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, class_weight, method):
         if x is None:
             raise ValueError(f"`{method}()` needs input data: received x=None.")
+        _check_array_data(x, "x")
+        if self._multi_output():
+            return self._prepare_outputs(x, y, sample_weight, class_weight, method)
         if isinstance(y, (list, tuple, dict)) and len(data.flatten(y)) > 1:
-            raise NotImplementedError("kerasmini trains models with a single output; "
-                                      f"received {len(data.flatten(y))} target arrays.")
+            raise ValueError(f"The model has one output but received "
+                             f"{len(data.flatten(y))} target arrays in y.")
         x = data.as_arrays(x, "x")
         y = data.as_arrays(y, "y")
         if isinstance(y, list):
@@ -334,6 +380,42 @@ class Trainer:
             self._check_targets(x, y)
         return x, y, sample_weight
 
+    def _prepare_outputs(self, x, y, sample_weight, class_weight, method):
+        """_prepare for compile_outputs.OutputLosses: y (and sample weights given per
+        output) become lists in the outputs' order, each output's targets checked."""
+        outputs = self._compiled_loss
+        if class_weight is not None:
+            raise ValueError("`class_weight` is only supported for models with a single "
+                             f"output. Received: class_weight={class_weight}")
+        if y is None:
+            raise ValueError(f"`{method}()` received no targets (y=None) but the model was "
+                             f"compiled with loss={self.loss!r}.")
+        x = data.as_arrays(x, "x")
+        y = [data.as_arrays(t, "y") for t in outputs.targets(y)]
+        sample_weight = outputs.sample_weights(sample_weight)
+        sample_weight = (None if sample_weight is None else
+                         [None if w is None else data.as_arrays(w, "sample_weight")
+                          for w in sample_weight] if isinstance(sample_weight, list)
+                         else data.as_arrays(sample_weight, "sample_weight"))
+        shapes = self._output_shapes(x)
+        for loss, target, shape in zip(outputs.losses, y, shapes or [None] * len(y)):
+            if loss is not None and shape is not None:
+                _check_target(loss, target, shape)
+        return x, y, sample_weight
+
+    def _output_shapes(self, x):
+        """The output shapes as a list in the outputs' order, or None if unknown."""
+        try:
+            shapes = _shapes(data.take(x, slice(0, 1)))
+            if not self.built:
+                self.build(shapes)
+            out = self.compute_output_shape(shapes)
+        except Exception:  # the model cannot say: the first step will
+            return None
+        if isinstance(out, dict):
+            return [out[name] for name in self._output_names()]
+        return list(out) if isinstance(out, list) else [out]
+
     def _check_forward(self, x):
         """One sample through the model (inference): inputs that do not fit it raise
         here, before a callback writes a file or a training epoch changes the weights
@@ -342,40 +424,59 @@ class Trainer:
             self(data.take(x, slice(0, 1)), training=False)
 
     def _check_targets(self, x, y):
-        """Run the loss on one sample of y against a dummy prediction of the model's output
-        shape (its own checks name the mismatch), and check sparse labels in full."""
-        try:
-            first = data.take(x, slice(0, 1))
-            shapes = _shapes(first)
-            if not self.built:
-                self.build(shapes)
-            out_shape = self.compute_output_shape(shapes)
-        except Exception:  # the model cannot say: the first step will
-            return
-        if not isinstance(out_shape, tuple) or any(d is None for d in out_shape[1:]):
-            return
-        classes = out_shape[-1] if out_shape else 1
-        dummy = np.full((1,) + tuple(out_shape[1:]), 1.0 / max(classes, 1), "float32")
-        loss = self._compiled_loss
-        fn = getattr(loss, "fn", None)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                loss.value_and_vjp(y[:1], dummy)
-        except ValueError as error:
-            raise ValueError(f"The targets y (shape {y.shape}) do not fit the model's "
-                             f"output (shape {out_shape}) for the loss {loss.name}: "
-                             f"{error}") from None
-        if fn is losses_module.sparse_categorical_crossentropy and y.size:
-            low, high = np.min(y), np.max(y)
-            if low < 0 or high >= classes:
-                bad = low if low < 0 else high
-                raise ValueError(f"Received a label value of {bad} which is outside the "
-                                 f"valid range of [0, {classes}) in y (sparse categorical "
-                                 f"crossentropy over the model's {classes} outputs).")
+        shapes = self._output_shapes(x)
+        if shapes is not None and len(shapes) == 1:
+            _check_target(self._compiled_loss, y, shapes[0])
+
+
+def _check_target(loss, y, out_shape):
+    """Run the loss on one sample of y against a dummy prediction of the output's shape
+    (its own checks name the mismatch), and check sparse labels in full."""
+    if not isinstance(out_shape, tuple) or any(d is None for d in out_shape[1:]):
+        return
+    classes = out_shape[-1] if out_shape else 1
+    dummy = np.full((1,) + tuple(out_shape[1:]), 1.0 / max(classes, 1), "float32")
+    fn = getattr(loss, "fn", None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loss.value_and_vjp(y[:1], dummy)
+    except ValueError as error:
+        raise ValueError(f"The targets y (shape {y.shape}) do not fit the model's "
+                         f"output (shape {out_shape}) for the loss {loss.name}: "
+                         f"{error}") from None
+    if fn is losses_module.sparse_categorical_crossentropy and y.size:
+        low, high = np.min(y), np.max(y)
+        if low < 0 or high >= classes:
+            bad = low if low < 0 else high
+            raise ValueError(f"Received a label value of {bad} which is outside the "
+                             f"valid range of [0, {classes}) in y (sparse categorical "
+                             f"crossentropy over the model's {classes} outputs).")
 
 
 # ----- helpers ----------------------------------------------------------------------------
+def _numpy(structure):
+    """Predictions as plain arrays (a list for several outputs), off the tape."""
+    if isinstance(structure, dict):
+        return {k: np.asarray(v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [np.asarray(v) for v in structure]
+    return np.asarray(structure)
+
+
+def _check_array_data(x, argument):
+    """fit/evaluate take arrays (or lists / dicts of them); a generator, a
+    keras.utils.PyDataset / Sequence or a tf.data.Dataset is refused by name."""
+    if isinstance(x, (np.ndarray, list, tuple, dict)) or np.isscalar(x):
+        return
+    if hasattr(x, "__next__") or hasattr(x, "__getitem__") and hasattr(x, "__len__") \
+            and not hasattr(x, "shape") or type(x).__name__.endswith("Dataset"):
+        raise NotImplementedError(
+            f"kerasmini's fit/evaluate take NumPy arrays (or lists / dicts of them); "
+            f"a generator, PyDataset, Sequence or tf.data.Dataset is not supported. "
+            f"Received: {argument} of type {type(x).__name__}")
+
+
 def _compiled_loss(loss):
     if loss is None:
         return None
@@ -387,9 +488,22 @@ def _compiled_loss(loss):
 
 
 def _serialize_loss(loss):
+    if isinstance(loss, dict):
+        return {k: _serialize_loss(v) for k, v in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [_serialize_loss(v) for v in loss]
     if loss is None or isinstance(loss, str):
         return loss
     return losses_module.serialize(loss)
+
+
+def _deserialize_loss(config):
+    """A file's loss: a name or config, or a list / dict of them (one per output)."""
+    if isinstance(config, list):
+        return [_deserialize_loss(v) for v in config]
+    if isinstance(config, dict) and "class_name" not in config:
+        return {k: _deserialize_loss(v) for k, v in config.items()}
+    return losses_module.get(config)
 
 
 def _serialize_metric(metric):
