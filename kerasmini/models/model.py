@@ -21,10 +21,17 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        functional_call = args or "inputs" in kwargs or "outputs" in kwargs
+        if functional_call:
             # lazy: functional.py defines Functional as a subclass of this class
             from kerasmini.models.functional import Functional
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional) and "__init__" not in vars(cls):
+                # `class CustomModel(keras.Model)` overriding train_step, then
+                # CustomModel(inputs, outputs): a functional model of that class, as
+                # Keras makes it
+                return Functional.__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -187,6 +194,18 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs):
         return json.dumps(serialize_layer(self), **kwargs)
+
+
+_functional_subclasses = {}
+
+
+def _functional_subclass(cls):
+    """`cls` with Functional's graph behind it (made once per class)."""
+    from kerasmini.models.functional import Functional  # lazy: functional.py imports this
+    if cls not in _functional_subclasses:
+        _functional_subclasses[cls] = type(cls.__name__, (cls, Functional),
+                                           {"__module__": cls.__module__})
+    return _functional_subclasses[cls]
 
 
 def layer_row(layer, output_shape):

@@ -15,6 +15,7 @@ raises before any weight changes. A step runs to its end even if Ctrl-C arrives 
 of the last completed step; an exception in a callback happens between steps anyway.
 """
 import contextlib
+import inspect
 import math
 import signal
 import threading
@@ -173,6 +174,20 @@ class Trainer:
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
 
+    def _step(self, method, x, y, sample_weight):
+        """train_step / test_step on one batch. A subclass may override them as in
+        Keras's "customizing fit" guide, `train_step(self, data)` with data = (x, y) or
+        (x, y, sample_weight), returning its logs; its compiled metrics are then built
+        before the first call, so that `self.metrics` holds them, as in Keras."""
+        if not _overridden(self, method):
+            return getattr(self, method)(x, y, sample_weight)
+        if self._compiled_metrics is None:
+            self._build_metrics(y, _numpy(self(x, training=False)))
+        batch = (x,) if y is None else (x, y) if sample_weight is None else (
+            x, y, sample_weight)
+        logs = getattr(self, method)(batch)
+        return {name: float(np.asarray(value)) for name, value in logs.items()}
+
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
         self._build_metrics(y, y_pred)
@@ -280,12 +295,13 @@ class Trainer:
             for step, index in enumerate(
                     data.batch_indices(count, batch_size, shuffle, rng)[:steps]):
                 callbacks.on_train_batch_begin(step)
-                logs = self.train_step(data.take(x, index), data.take(y, index),
+                logs = self._step("train_step", data.take(x, index), data.take(y, index),
                                        data.take(sample_weight, index))
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            epoch_logs = self._logs() if self._compiled_metrics is not None else logs
+            epoch_logs = (self._logs() if self._compiled_metrics is not None
+                          and not _overridden(self, "train_step") else dict(logs))
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
                                          batch_size=validation_batch_size or batch_size,
@@ -320,10 +336,10 @@ class Trainer:
         logs = {}
         for step, index in enumerate(indices):
             callbacks.on_test_batch_begin(step)
-            logs = self.test_step(data.take(x, index), data.take(y, index),
+            logs = self._step("test_step", data.take(x, index), data.take(y, index),
                                   data.take(sample_weight, index))
             callbacks.on_test_batch_end(step, logs)
-        logs = self._logs()
+        logs = logs if _overridden(self, "test_step") else self._logs()
         callbacks.on_test_end(logs)
         return logs if return_dict else self._in_order(logs)
 
@@ -340,7 +356,7 @@ class Trainer:
                                             "train_on_batch")
         data.sample_count(x, y, sample_weight)
         self.reset_metrics()
-        logs = self.train_step(x, y, sample_weight)
+        logs = self._step("train_step", x, y, sample_weight)
         return logs if return_dict else self._in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -348,7 +364,7 @@ class Trainer:
         x, y, sample_weight = self._prepare(x, y, sample_weight, None, "test_on_batch")
         data.sample_count(x, y, sample_weight)
         self.reset_metrics()
-        logs = self.test_step(x, y, sample_weight)
+        logs = self._step("test_step", x, y, sample_weight)
         return logs if return_dict else self._in_order(logs)
 
     # ----- checking the data before anything changes -------------------------------
@@ -455,6 +471,20 @@ def _check_target(loss, y, out_shape):
 
 
 # ----- helpers ----------------------------------------------------------------------------
+def _overridden(model, method):
+    """Whether the model's class replaces Trainer's train_step / test_step with Keras's
+    one-argument form, `train_step(self, data)`."""
+    function = getattr(type(model), method)
+    if function is getattr(Trainer, method):
+        return False
+    parameters = list(inspect.signature(function).parameters)
+    if len(parameters) != 2:
+        raise NotImplementedError(
+            f"{type(model).__name__}.{method} must take one argument, `data` (as in "
+            f"Keras 3). Received a {method} with parameters {parameters}")
+    return True
+
+
 def _numpy(structure):
     """Predictions as plain arrays (a list for several outputs), off the tape."""
     if isinstance(structure, dict):
