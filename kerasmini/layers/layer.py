@@ -94,6 +94,22 @@ class Layer:
         self._activity_losses = []
         self._added_losses = []
 
+    # ----- trainable -----------------------------------------------------------------
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Set on this layer and every layer inside it, as Keras 3 does: a frozen base
+        model's BatchNormalization then runs in inference mode even under fit."""
+        self._trainable = bool(value)
+        for layer in self._children():
+            layer.trainable = value
+
+    def _children(self):
+        return self._sublayers()
+
     # ----- dtype -------------------------------------------------------------------
     @property
     def dtype(self):

@@ -56,6 +56,9 @@ class Model(Trainer, Layer):
             return list(self._layers)
         return self._sublayers()
 
+    def _children(self):  # Sequential's layers are set after Layer.__init__ runs
+        return self.layers if "_layers" in vars(self) else self._sublayers()
+
     def get_layer(self, name=None, index=None):
         if index is not None and name is not None:
             raise ValueError("Provide only a layer name or a layer index. Received: "

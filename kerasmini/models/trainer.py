@@ -240,8 +240,13 @@ class Trainer:
 
     def _in_order(self, logs):
         """evaluate's list: the loss, then the metrics in compile's order (a single value
-        when there are no metrics)."""
-        values = [logs[name] for name, _ in self._named_results() if name in logs]
+        when there are no metrics). With several outputs, as Keras orders them: the
+        loss, each output's loss, then the `<output>_<metric>` values sorted by name."""
+        names = [name for name, _ in self._named_results()]
+        trackers = [t.name for t in self._output_loss_trackers()]
+        if trackers:
+            names = [names[0], *trackers, *sorted(set(names) - {names[0], *trackers})]
+        values = [logs[name] for name in names if name in logs]
         return values[0] if len(values) == 1 else values
 
     # ----- fit ---------------------------------------------------------------------
@@ -287,13 +292,20 @@ class Trainer:
         rng = numpy_generator()
         self.stop_training = False
         callbacks.on_train_begin()
-        epoch_logs = None
+        epoch_logs, pending = None, []
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
-            for step, index in enumerate(
-                    data.batch_indices(count, batch_size, shuffle, rng)[:steps]):
+            if not pending:  # a new pass over the data (with steps_per_epoch, an
+                # epoch continues the pass the last one left unfinished, as in Keras)
+                pending = data.batch_indices(count, batch_size, shuffle, rng)
+            batches, pending = pending[:steps], pending[steps:]
+            if len(batches) < steps:
+                warnings.warn("Your input ran out of data; interrupting training. Make "
+                              "sure that your dataset or generator can generate at least "
+                              "`steps_per_epoch * epochs` batches.", stacklevel=2)
+            for step, index in enumerate(batches):
                 callbacks.on_train_batch_begin(step)
                 logs = self._step("train_step", data.take(x, index), data.take(y, index),
                                        data.take(sample_weight, index))
