@@ -221,7 +221,7 @@ def loss_subclass_and_add_loss(keras, run):
 
 # ----- 9. the callbacks users reach for --------------------------------------------------
 def callbacks_suite(keras, run):
-    x, labels, _, _ = data(samples=120)
+    x, labels, _, _ = data(samples=80)
     model = mlp(keras)
     run.same_start(model)
     model.compile(optimizer=keras.optimizers.Adam(0.05),
