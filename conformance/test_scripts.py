@@ -88,14 +88,6 @@ def test_script_runs_as_in_tf_keras(script, tmp_path):
     assert_same(km_result, tf_result)
 
 
-@pytest.mark.parametrize("script", training_scripts.REFUSED, ids=lambda s: s.__name__)
-def test_unsupported_input_is_refused_by_name(script, tmp_path):
-    history = run_script(script, keras, tmp_path)
-    assert "loss" in history  # tf.keras trains on it
-    with pytest.raises(NotImplementedError, match="generator, PyDataset, Sequence"):
-        run_script(script, kerasmini, tmp_path)
-
-
 def test_compare_fails_on_a_different_loss():
     """The comparison itself can fail: a loss off by 1e-3 of its scale, a missing key."""
     with pytest.raises(AssertionError, match="max"):

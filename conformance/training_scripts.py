@@ -385,14 +385,7 @@ def metrics_by_name(keras, run):
     return {"binary": first.history, "categorical": second.history}
 
 
-SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
-           two_outputs_lists, subclassed_model, custom_train_step,
-           custom_loss_and_metric_functions, loss_subclass_and_add_loss, callbacks_suite,
-           learning_rate_control, save_load_continue, freeze_then_fine_tune,
-           training_loop_from_scratch, weights_and_steps, metrics_by_name]
-
-
-# ----- inputs kerasmini refuses (tf.keras takes them): a clear error, never a guess -------
+# ----- 16. a generator with steps_per_epoch ------------------------------------------
 def generator_input(keras, run):
     x, _, _, target = data()
 
@@ -402,24 +395,45 @@ def generator_input(keras, run):
                 yield x[start:start + 32], target[start:start + 32]
 
     model = mlp(keras, classes=1, activation=None)
-    model.compile(optimizer="adam", loss="mse")
-    return model.fit(batches(), steps_per_epoch=3, epochs=1, verbose=0).history
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    # 2 steps per epoch over 3 batches a pass: each epoch continues the generator
+    history = model.fit(batches(), steps_per_epoch=2, epochs=3, verbose=0)
+    return {"history": history.history,
+            "evaluate": model.evaluate(batches(), steps=3, verbose=0)}
 
 
+# ----- 17. a keras.utils.PyDataset, for training, validation and prediction -------------
 def py_dataset_input(keras, run):
-    x, _, _, target = data()
-    base = getattr(keras.utils, "PyDataset", object)
+    x, labels, _, _ = data()
 
-    class Batches(base):
+    class Batches(keras.utils.PyDataset):
+        def __init__(self, x, y, batch_size, **kwargs):
+            super().__init__(**kwargs)
+            self.x, self.y, self.batch_size = x, y, batch_size
+
         def __len__(self):
-            return 3
+            return -(-len(self.x) // self.batch_size)
 
         def __getitem__(self, index):
-            return x[index * 32:(index + 1) * 32], target[index * 32:(index + 1) * 32]
+            part = slice(index * self.batch_size, (index + 1) * self.batch_size)
+            return self.x[part], self.y[part]
 
-    model = mlp(keras, classes=1, activation=None)
-    model.compile(optimizer="adam", loss="mse")
-    return model.fit(Batches(), epochs=1, verbose=0).history
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(Batches(x[:64], labels[:64], 16), epochs=2, shuffle=False,
+                        verbose=0, validation_data=Batches(x[64:], labels[64:], 16))
+    return {"history": history.history,
+            "predict": model.predict(Batches(x[:8], labels[:8], 3), verbose=0),
+            "evaluate": model.evaluate(Batches(x, labels, 32), verbose=0,
+                                       return_dict=True)}
 
 
-REFUSED = [generator_input, py_dataset_input]
+SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
+           two_outputs_lists, subclassed_model, custom_train_step,
+           custom_loss_and_metric_functions, loss_subclass_and_add_loss, callbacks_suite,
+           learning_rate_control, save_load_continue, freeze_then_fine_tune,
+           training_loop_from_scratch, weights_and_steps, metrics_by_name,
+           generator_input, py_dataset_input]

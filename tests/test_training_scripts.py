@@ -196,21 +196,68 @@ def test_dict_inputs_by_input_name():
         model.predict({"left": x[:, :2]}, verbose=0)
 
 
-def test_generators_and_datasets_are_refused_by_name():
+class Batches(keras.utils.PyDataset):
+    def __init__(self, x, y, size, **kwargs):
+        super().__init__(**kwargs)
+        self.x, self.y, self.size, self.passes = x, y, size, 0
+
+    def __len__(self):
+        return -(-len(self.x) // self.size)
+
+    def __getitem__(self, index):
+        part = slice(index * self.size, (index + 1) * self.size)
+        return self.x[part], self.y[part]
+
+    def on_epoch_end(self):
+        self.passes += 1
+
+
+def test_py_dataset_trains_as_its_arrays_do():
+    x, y = _xy(10)
+    runs = []
+    for data, kwargs in ((Batches(x, y, 4), {}), (x, {"batch_size": 4, "y": y})):
+        model = keras.Sequential([keras.Input((3,)), L.Dense(1, kernel_initializer="ones")])
+        model.compile("sgd", "mse")
+        history = model.fit(data, epochs=2, shuffle=False, verbose=0, **kwargs)
+        runs.append((history.history["loss"], model.get_weights()))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1][0], runs[1][1][0])
+    dataset = Batches(x, y, 4)
+    model.fit(dataset, epochs=3, verbose=0)  # shuffled batch order, every batch once
+    assert dataset.passes == 3
+    np.testing.assert_allclose(model.predict(Batches(x, y, 3), verbose=0),
+                               model.predict(x, verbose=0))
+
+
+def test_generator_continues_across_epochs_and_runs_out_with_a_warning():
+    x, y = _xy(12)
+    served = []
+
+    def batches():
+        for start in range(0, 12, 4):
+            served.append(start)
+            yield x[start:start + 4], y[start:start + 4]
+
     model = keras.Sequential([keras.Input((3,)), L.Dense(1)])
     model.compile("sgd", "mse")
+    with pytest.warns(UserWarning, match="ran out of data"):
+        history = model.fit(batches(), steps_per_epoch=2, epochs=2, verbose=0)
+    assert served == [0, 4, 8] and len(history.history["loss"]) == 2
+
+
+def test_dataset_arguments_that_cannot_apply_raise():
     x, y = _xy()
-
-    class Batches:
-        def __len__(self):
-            return 1
-
-        def __getitem__(self, index):
-            return x, y
-
-    for data in ((b for b in [(x, y)]), Batches()):
-        with pytest.raises(NotImplementedError, match="Received: x of type"):
-            model.fit(data, epochs=1, verbose=0)
+    model = keras.Sequential([keras.Input((3,)), L.Dense(1)])
+    model.compile("sgd", "mse")
+    before = model.get_weights()
+    for kwargs, match in (({"y": y}, "`y` is not supported"),
+                          ({"sample_weight": y[:, 0]}, "`sample_weight` is not supported"),
+                          ({"validation_split": 0.5}, "validation_split")):
+        with pytest.raises(ValueError, match=match):
+            model.fit(Batches(x, y, 2), verbose=0, **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    with pytest.raises(NotImplementedError, match="workers=4"):
+        Batches(x, y, 2, workers=4)
 
 
 def test_callbacks_share_a_copy_of_the_logs():

@@ -11,6 +11,7 @@ from kerasmini.models.summary import print_summary, shape_as_summary
 from kerasmini.callbacks.progbar_logger import Progbar
 from kerasmini.models import trainer as trainer_module
 from kerasmini.models.trainer import Trainer
+from kerasmini.models import epoch_batches
 
 
 class Model(Trainer, Layer):
@@ -116,6 +117,10 @@ class Model(Trainer, Layer):
         if callbacks:
             raise ValueError("predict(callbacks=...) is not supported by kerasmini. "
                              f"Received: callbacks={callbacks!r}")
+        if epoch_batches.is_dataset(x):
+            batches = epoch_batches.DatasetBatches(x, lambda x, y, weight: x)
+            return _concatenate_structure([self(batch, training=False)
+                                           for batch in batches.epoch(steps)])
         batch_size = None if batch_size is None else integer(batch_size, "batch_size")
         if batch_size is not None and batch_size <= 0:
             raise ValueError(f"Argument `batch_size` must be a positive integer. "
@@ -166,7 +171,9 @@ class Model(Trainer, Layer):
                       show_trainable=show_trainable, layer_range=layer_range)
 
     def _summary_rows(self):
-        raise NotImplementedError
+        """A subclassed model's layers, in the order it holds them; their output
+        shapes are unknown without a graph ("?"), as Keras shows them."""
+        return [layer_row(layer, None) for layer in self.layers], True
 
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):

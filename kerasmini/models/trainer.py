@@ -28,6 +28,7 @@ from kerasmini import metrics as metrics_module
 from kerasmini import optimizers as optimizers_module
 from kerasmini.models import batches as data
 from kerasmini.models import compile_outputs as outputs_module
+from kerasmini.models import epoch_batches
 from kerasmini.utils.rng_utils import numpy_generator
 from kerasmini.object_configs import deserialize, serialize_keras_object
 from kerasmini.autodiff import GradientTape
@@ -266,56 +267,36 @@ class Trainer:
             raise ValueError(f"Argument `epochs` must be a non-negative integer. "
                              f"Received: epochs={epochs}")
         _check_validation_freq(validation_freq)
-        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight, "fit")
-        count = data.sample_count(x, y, sample_weight)
-        if validation_split and validation_data is None:
-            (x, y, sample_weight), validation_data = data.train_validation_split(
-                (x, y, sample_weight), validation_split, count)
-            count = data.sample_count(x, y, sample_weight)
-        val = None
-        if validation_data is not None:
-            val = self._prepare(*_unpack_validation(validation_data), None, "fit")
-            data.sample_count(*val)
-        for inputs in (x, None if val is None else val[0]):
-            self._check_forward(inputs)
-        batch_size = batch_size or default_batch_size(count, steps_per_epoch)
-        steps = data.batch_count(count, batch_size)
-        if steps_per_epoch is not None:
-            if steps_per_epoch > steps:
-                raise ValueError(
-                    f"Argument `steps_per_epoch={steps_per_epoch}` asks for more batches "
-                    f"than the data holds: {count} samples make {steps} batches of "
-                    f"batch_size={batch_size}.")
-            steps = steps_per_epoch
+        if epoch_batches.is_dataset(x):
+            batches, val = self._dataset_batches(x, y, sample_weight, class_weight,
+                                                 validation_split, validation_data, "fit",
+                                                 shuffle)
+        else:
+            batches, val = self._array_batches(x, y, sample_weight, class_weight,
+                                               validation_split, validation_data,
+                                               batch_size, steps_per_epoch, shuffle)
+            batch_size = batches.batch_size
+        steps = steps_per_epoch or batches.num_batches
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs, steps=steps)
-        rng = numpy_generator()
         self.stop_training = False
         callbacks.on_train_begin()
-        epoch_logs, pending = None, []
+        epoch_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
-            if not pending:  # a new pass over the data (with steps_per_epoch, an
-                # epoch continues the pass the last one left unfinished, as in Keras)
-                pending = data.batch_indices(count, batch_size, shuffle, rng)
-            batches, pending = pending[:steps], pending[steps:]
-            if len(batches) < steps:
-                warnings.warn("Your input ran out of data; interrupting training. Make "
-                              "sure that your dataset or generator can generate at least "
-                              "`steps_per_epoch * epochs` batches.", stacklevel=2)
-            for step, index in enumerate(batches):
+            for step, (x_batch, y_batch, weight_batch) in enumerate(
+                    batches.epoch(steps_per_epoch)):
                 callbacks.on_train_batch_begin(step)
-                logs = self._step("train_step", data.take(x, index), data.take(y, index),
-                                       data.take(sample_weight, index))
+                logs = self._step("train_step", x_batch, y_batch, weight_batch)
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             epoch_logs = (self._logs() if self._compiled_metrics is not None
                           and not _overridden(self, "train_step") else dict(logs))
             if val is not None and _should_validate(epoch, validation_freq):
-                val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
+                val_logs = self.evaluate(*val[:2], sample_weight=val[2],
                                          batch_size=validation_batch_size or batch_size,
                                          steps=validation_steps, callbacks=callbacks,
                                          return_dict=True, verbose=0)
@@ -325,6 +306,56 @@ class Trainer:
                 break
         callbacks.on_train_end(logs=epoch_logs)
         return callbacks.history
+
+    def _array_batches(self, x, y, sample_weight, class_weight, validation_split,
+                       validation_data, batch_size, steps_per_epoch, shuffle):
+        """fit's arrays checked (and split) before any step: (batches, validation)."""
+        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight, "fit")
+        count = data.sample_count(x, y, sample_weight)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data.train_validation_split(
+                (x, y, sample_weight), validation_split, count)
+            count = data.sample_count(x, y, sample_weight)
+        val = None
+        if validation_data is not None and epoch_batches.is_dataset(validation_data):
+            val = (validation_data, None, None)
+        elif validation_data is not None:
+            val = self._prepare(*_unpack_validation(validation_data), None, "fit")
+            data.sample_count(*val)
+        for inputs in (x, None if val is None else val[0]):
+            if not epoch_batches.is_dataset(inputs):
+                self._check_forward(inputs)
+        batch_size = batch_size or default_batch_size(count, steps_per_epoch)
+        steps = data.batch_count(count, batch_size)
+        if steps_per_epoch is not None and steps_per_epoch > steps:
+            raise ValueError(
+                f"Argument `steps_per_epoch={steps_per_epoch}` asks for more batches "
+                f"than the data holds: {count} samples make {steps} batches of "
+                f"batch_size={batch_size}.")
+        batches = epoch_batches.ArrayBatches(x, y, sample_weight, batch_size, shuffle,
+                                             numpy_generator())
+        return batches, val
+
+    def _dataset_batches(self, x, y, sample_weight, class_weight, validation_split,
+                         validation_data, method, shuffle=False):
+        """A PyDataset or generator as x: its batches, checked one by one as they come."""
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"Argument `{name}` is not supported when `x` is a "
+                                 f"dataset, generator or PyDataset: its batches hold it. "
+                                 f"Received: {name} of type {type(value).__name__}")
+        if validation_split:
+            raise ValueError("Argument `validation_split` is only supported for NumPy "
+                             "arrays, not for a dataset, generator or PyDataset as x. "
+                             f"Received: validation_split={validation_split}")
+        batches = epoch_batches.DatasetBatches(
+            x, lambda *batch: self._prepare(*batch, class_weight, method), shuffle,
+            numpy_generator())
+        val = None
+        if validation_data is not None:
+            val = ((validation_data, None, None) if epoch_batches.is_dataset(validation_data)
+                   else tuple(_unpack_validation(validation_data)))
+        return batches, val
 
     # ----- evaluate ----------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -336,20 +367,26 @@ class Trainer:
         batch_size = _batch_size(batch_size, "batch_size")
         steps = steps_or_all(steps, "steps")
         verbose = verbosity(verbose)
-        x, y, sample_weight = self._prepare(x, y, sample_weight, None, "evaluate")
-        count = data.sample_count(x, y, sample_weight)
-        batch_size = batch_size or default_batch_size(count, steps)
-        indices = data.batch_indices(count, batch_size, False, None)[:steps]
+        if epoch_batches.is_dataset(x):
+            batches, _ = self._dataset_batches(x, y, sample_weight, None, 0.0, None,
+                                               "evaluate")
+        else:
+            x, y, sample_weight = self._prepare(x, y, sample_weight, None, "evaluate")
+            count = data.sample_count(x, y, sample_weight)
+            batches = epoch_batches.ArrayBatches(
+                x, y, sample_weight, batch_size or default_batch_size(count, steps), False,
+                None)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=1, steps=len(indices))
+                                     verbose=verbose, epochs=1,
+                                     steps=_capped(steps, batches.num_batches))
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        for step, index in enumerate(indices):
+        for step, (x_batch, y_batch, weight_batch) in enumerate(
+                batches.epoch(_capped(steps, batches.num_batches))):
             callbacks.on_test_batch_begin(step)
-            logs = self._step("test_step", data.take(x, index), data.take(y, index),
-                                  data.take(sample_weight, index))
+            logs = self._step("test_step", x_batch, y_batch, weight_batch)
             callbacks.on_test_batch_end(step, logs)
         logs = logs if _overridden(self, "test_step") else self._logs()
         callbacks.on_test_end(logs)
@@ -383,7 +420,6 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, class_weight, method):
         if x is None:
             raise ValueError(f"`{method}()` needs input data: received x=None.")
-        _check_array_data(x, "x")
         if self._multi_output():
             return self._prepare_outputs(x, y, sample_weight, class_weight, method)
         if isinstance(y, (list, tuple, dict)) and len(data.flatten(y)) > 1:
@@ -483,6 +519,13 @@ def _check_target(loss, y, out_shape):
 
 
 # ----- helpers ----------------------------------------------------------------------------
+def _capped(steps, num_batches):
+    """evaluate's `steps`, never more than the batches there are (Keras stops there)."""
+    if steps is None or num_batches is None:
+        return steps or num_batches
+    return min(steps, num_batches)
+
+
 def _overridden(model, method):
     """Whether the model's class replaces Trainer's train_step / test_step with Keras's
     one-argument form, `train_step(self, data)`."""
@@ -504,19 +547,6 @@ def _numpy(structure):
     if isinstance(structure, (list, tuple)):
         return [np.asarray(v) for v in structure]
     return np.asarray(structure)
-
-
-def _check_array_data(x, argument):
-    """fit/evaluate take arrays (or lists / dicts of them); a generator, a
-    keras.utils.PyDataset / Sequence or a tf.data.Dataset is refused by name."""
-    if isinstance(x, (np.ndarray, list, tuple, dict)) or np.isscalar(x):
-        return
-    if hasattr(x, "__next__") or hasattr(x, "__getitem__") and hasattr(x, "__len__") \
-            and not hasattr(x, "shape") or type(x).__name__.endswith("Dataset"):
-        raise NotImplementedError(
-            f"kerasmini's fit/evaluate take NumPy arrays (or lists / dicts of them); "
-            f"a generator, PyDataset, Sequence or tf.data.Dataset is not supported. "
-            f"Received: {argument} of type {type(x).__name__}")
 
 
 def _compiled_loss(loss):
