@@ -66,11 +66,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     reduction = standardize_reduction(reduction)
     values = np.asarray(values, dtype=dtype)
     shape = values.shape
-    weight = None
-    if sample_weight is not None:
-        weight = np.asarray(sample_weight, dtype=values.dtype)
-        expanded, weight = squeeze_or_expand_to_same_rank(values, weight)
-        values = expanded * weight
+    values, weight = _weighted(values, sample_weight)
     if reduction in (None, "none") or values.shape in ((), (0,)):
         return values, lambda g: _back_to_values(g * _ones(weight), shape)
     total = np.sum(values)
@@ -78,10 +74,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         return total, lambda g: _back_to_values(g * _ones(weight) * np.ones(values.shape,
                                                                              values.dtype),
                                                 shape)
-    if reduction == "mean_with_sample_weight" and weight is not None:
-        divisor = np.sum(weight, dtype=values.dtype)
-    else:
-        divisor = values.dtype.type(values.size)
+    divisor = _divisor(values, weight, reduction)
     loss = total / divisor if divisor != 0 else np.zeros((), values.dtype)  # divide_no_nan
     scale = 1 / divisor if divisor != 0 else 0
 
@@ -94,21 +87,31 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
 def reduce_recorded_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     """reduce_weighted_values's arithmetic as NumPy operations the tape records."""
     reduction = standardize_reduction(reduction)
-    weight = None
-    if sample_weight is not None:
-        weight = np.asarray(sample_weight, dtype=values.dtype)
-        values, weight = squeeze_or_expand_to_same_rank(values, weight)
-        values = values * weight
+    values, weight = _weighted(values, sample_weight)
     if reduction in (None, "none") or values.shape in ((), (0,)):
         return values
     total = np.sum(values)
     if reduction == "sum":
         return total
-    if reduction == "mean_with_sample_weight" and weight is not None:
-        divisor = np.sum(weight, dtype=values.dtype)
-    else:
-        divisor = values.dtype.type(values.size)
+    divisor = _divisor(values, weight, reduction)
     return total / divisor if divisor != 0 else total * 0  # divide_no_nan
+
+
+def _weighted(values, sample_weight):
+    """(values * sample_weight, the weight), the weight squeezed or expanded to the
+    values' rank; (values, None) without one."""
+    if sample_weight is None:
+        return values, None
+    weight = np.asarray(sample_weight, dtype=values.dtype)
+    values, weight = squeeze_or_expand_to_same_rank(values, weight)
+    return values * weight, weight
+
+
+def _divisor(values, weight, reduction):
+    """What the sum is divided by: the number of values, or the sum of the weights."""
+    if reduction == "mean_with_sample_weight" and weight is not None:
+        return np.sum(weight, dtype=values.dtype)
+    return values.dtype.type(values.size)
 
 
 def _ones(weight):
