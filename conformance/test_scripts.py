@@ -147,3 +147,35 @@ def test_evaluate_list_holds_each_metric_once():
     assert_same(km_dict, tf_dict)
     assert_same(km_list, [km_dict[k] for k in ("loss", "accuracy", "weighted_accuracy")])
     assert len(tf_list) == 4 and tf_list[1] == tf_list[2]  # the repeated value
+
+
+def test_two_output_file_continues_in_the_other_library(tmp_path):
+    """A compiled two-output model saved by one library trains on in the other (loss
+    and metrics dicts, loss_weights and optimizer state read from the file)."""
+    x, labels, _, target = training_scripts.data()
+    targets = {"score": target, "group": labels}
+    histories = {}
+    for saver, loader in ((kerasmini, keras), (keras, kerasmini), (keras, keras)):
+        run = types.SimpleNamespace(tmp=str(tmp_path), same_start=same_start)
+        path = tmp_path / f"{saver.__name__}.keras"
+        if not path.exists():
+            model = _checkpointed_two_outputs(saver, run, x, targets)
+            model.save(path)
+        restored = loader.models.load_model(path)
+        histories[saver, loader] = restored.fit(x, targets, batch_size=32, epochs=1,
+                                                shuffle=False, verbose=0).history
+    assert_same(histories[kerasmini, keras], histories[keras, keras])
+    assert_same(histories[keras, kerasmini], histories[keras, keras])
+
+
+def _checkpointed_two_outputs(lib, run, x, targets):
+    inputs = lib.Input((8,))
+    hidden = lib.layers.Dense(6, activation="relu")(inputs)
+    model = lib.Model(inputs, [lib.layers.Dense(1, name="score")(hidden),
+                               lib.layers.Dense(3, activation="softmax", name="group")(hidden)])
+    run.same_start(model)
+    model.compile(optimizer="adam", loss={"score": "mse",
+                                          "group": "sparse_categorical_crossentropy"},
+                  loss_weights={"score": 1.0, "group": 0.5}, metrics={"group": ["accuracy"]})
+    model.fit(x, targets, batch_size=32, epochs=1, shuffle=False, verbose=0)
+    return model

@@ -224,7 +224,7 @@ def callbacks_suite(keras, run):
     x, labels, _, _ = data(samples=80)
     model = mlp(keras)
     run.same_start(model)
-    model.compile(optimizer=keras.optimizers.Adam(0.05),
+    model.compile(optimizer=keras.optimizers.Adam(0.3),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     seen = []
 
@@ -235,7 +235,7 @@ def callbacks_suite(keras, run):
 
     ends = []
     callbacks = [
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2,
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=1,
                                       restore_best_weights=True),
         keras.callbacks.ModelCheckpoint(os.path.join(run.tmp, "model_{epoch:02d}.keras"),
                                         monitor="val_loss", save_best_only=True),
@@ -245,7 +245,7 @@ def callbacks_suite(keras, run):
         keras.callbacks.LambdaCallback(on_train_end=lambda logs: ends.append(sorted(logs))),
         Recorder(),
     ]
-    history = model.fit(x, labels, batch_size=20, epochs=12, validation_split=0.25,
+    history = model.fit(x, labels, batch_size=20, epochs=8, validation_split=0.25,
                         shuffle=False, verbose=0, callbacks=callbacks)
     with open(os.path.join(run.tmp, "log.csv")) as f:
         rows = list(csv.DictReader(f))
@@ -431,9 +431,31 @@ def py_dataset_input(keras, run):
                                        return_dict=True)}
 
 
+# ----- 18. two outputs, checkpointed each epoch, reloaded, trained on ---------------------
+def two_outputs_checkpoint_reload(keras, run):
+    x, labels, _, target = data()
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(6, activation="relu")(inputs)
+    model = keras.Model(inputs, [keras.layers.Dense(1, name="score")(hidden),
+                                 keras.layers.Dense(3, activation="softmax",
+                                                    name="group")(hidden)])
+    run.same_start(model)
+    model.compile(optimizer="adam",
+                  loss={"score": "mse", "group": "sparse_categorical_crossentropy"},
+                  loss_weights={"score": 1.0, "group": 0.5},
+                  metrics={"group": ["accuracy"]})
+    path = os.path.join(run.tmp, "two_{epoch}.keras")
+    targets = {"score": target, "group": labels}
+    model.fit(x, targets, batch_size=32, epochs=2, shuffle=False, verbose=0,
+              callbacks=[keras.callbacks.ModelCheckpoint(path)])
+    restored = keras.models.load_model(os.path.join(run.tmp, "two_2.keras"))
+    history = restored.fit(x, targets, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    return {"history": history.history, "files": sorted(os.listdir(run.tmp))}
+
+
 SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            two_outputs_lists, subclassed_model, custom_train_step,
            custom_loss_and_metric_functions, loss_subclass_and_add_loss, callbacks_suite,
            learning_rate_control, save_load_continue, freeze_then_fine_tune,
            training_loop_from_scratch, weights_and_steps, metrics_by_name,
-           generator_input, py_dataset_input]
+           generator_input, py_dataset_input, two_outputs_checkpoint_reload]

@@ -77,9 +77,10 @@ class Trainer:
                 _check_metric(identifier)
         self.optimizer = optimizer
         self.loss = loss
-        self.loss_weights = loss_weights
+        self._loss_weights = loss_weights
         self._compiled_loss = compiled_loss
         self._metric_identifiers = metric_lists
+        self._metric_arguments = (metrics, weighted_metrics)
         self._compiled_metrics = None  # built at the first batch, from the shapes
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = run_eagerly
@@ -91,10 +92,12 @@ class Trainer:
         if not self.compiled:
             return None
         plain, weighted = self._metric_identifiers
+        if self._multi_output():  # as given: a list per output or a dict, as Keras
+            plain, weighted = self._metric_arguments
         return {"optimizer": optimizers_module.serialize(self.optimizer),
-                "loss": _serialize_loss(self.loss), "loss_weights": self.loss_weights,
-                "metrics": [_serialize_metric(m) for m in plain] or None,
-                "weighted_metrics": [_serialize_metric(m) for m in weighted] or None,
+                "loss": _serialize_loss(self.loss), "loss_weights": self._loss_weights,
+                "metrics": _serialize_metrics(plain) or None,
+                "weighted_metrics": _serialize_metrics(weighted) or None,
                 "run_eagerly": bool(self.run_eagerly), "steps_per_execution": 1,
                 "jit_compile": False}
 
@@ -105,9 +108,8 @@ class Trainer:
         self.compile(optimizer=optimizers_module.deserialize(config["optimizer"]),
                      loss=_deserialize_loss(config.get("loss")),
                      loss_weights=config.get("loss_weights"),
-                     metrics=[_deserialize_metric(m) for m in config.get("metrics") or []],
-                     weighted_metrics=[_deserialize_metric(m) for m in
-                                       config.get("weighted_metrics") or []],
+                     metrics=_deserialize_metrics(config.get("metrics")),
+                     weighted_metrics=_deserialize_metrics(config.get("weighted_metrics")),
                      run_eagerly=bool(config.get("run_eagerly", False)))
 
     @property
@@ -584,6 +586,24 @@ def _serialize_metric(metric):
     if isinstance(metric, metrics_module.Metric):
         return serialize_keras_object(metric, "keras.metrics")
     return getattr(metric, "__name__", metric)
+
+
+def _serialize_metrics(structure):
+    """compile's metrics for a file: a list (of lists, per output) or a dict of them."""
+    if isinstance(structure, dict):
+        return {k: _serialize_metrics(v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [_serialize_metrics(v) for v in structure]
+    return None if structure is None else _serialize_metric(structure)
+
+
+def _deserialize_metrics(config):
+    """A file's metrics: names or configs, in a list, lists per output, or a dict."""
+    if isinstance(config, list):
+        return [_deserialize_metrics(v) for v in config]
+    if isinstance(config, dict) and "class_name" not in config:
+        return {k: _deserialize_metrics(v) for k, v in config.items()}
+    return None if config is None else _deserialize_metric(config)
 
 
 def _deserialize_metric(config):
