@@ -171,7 +171,7 @@ def _print_header(report, layer_cases=True):
     print(f"float32 GEMM peak (NumPy, 4096^3): {report['gemm_peak_gflops']:.0f} GFLOP/s\n")
     if layer_cases:
         print(f"{'case':<62} {'kerasmini':>10} {'tf eager':>10} {'tf.func':>10} "
-              f"{'km GF/s':>8} {'km/eager':>8} {'km/func':>8} {'%peak':>6}")
+              f"{'km GF/s':>8} {'km/eager':>8} {'km/func':>8} {'%peak':>6}  km kernel")
 
 
 def _print_row(r):
@@ -180,7 +180,8 @@ def _print_row(r):
         name = name[:59] + "..."
     print(f"{name:<62} {_ms(t['kerasmini'])} {_ms(t['tf_eager'])} {_ms(t['tf_function'])} "
           f"{r['gflops']['kerasmini']:8.1f} {r['ratio_vs_eager']:8.3f} "
-          f"{r['ratio_vs_function']:8.2f} {100 * r['peak_fraction']:5.0f}%", flush=True)
+          f"{r['ratio_vs_function']:8.2f} {100 * r['peak_fraction']:5.0f}%  "
+          f"{r.get('kernel') or ''}", flush=True)
 
 
 def _ms(seconds):

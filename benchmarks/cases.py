@@ -55,6 +55,7 @@ LAYER_WORK = {
     "Conv1DTranspose": lambda c, out, inp: 2 * inp * _taps(c) * c.args["filters"],
     "Conv1D": lambda c, out, inp: 2 * out * _taps(c) * c.shape[-1],
     "AveragePooling1D": lambda c, out, inp: out * c.args["pool_size"],
+    "AveragePooling2D": lambda c, out, inp: out * c.args["pool_size"] ** 2,
     "GlobalAveragePooling1D": lambda c, out, inp: inp,
     "GlobalMaxPooling1D": lambda c, out, inp: inp,
     "UpSampling2D": lambda c, out, inp: out * (4 if c.args.get("interpolation") == "bilinear"
@@ -120,6 +121,10 @@ CASES = [
     Case("throughput", "Conv1D", dict(filters=64, kernel_size=3, padding="causal"),
          (32, 256, 64)),
     Case("throughput", "AveragePooling1D", dict(pool_size=2), (32, 256, 64)),
+    # DenseNet's transitions (2x2/2) and Inception's branches (3x3/1 'same')
+    Case("throughput", "AveragePooling2D", dict(pool_size=2), (32, 56, 56, 128)),
+    Case("throughput", "AveragePooling2D", dict(pool_size=3, strides=1, padding="same"),
+         (32, 28, 28, 192)),
     Case("throughput", "GlobalAveragePooling1D", {}, (32, 256, 64)),
     Case("throughput", "GlobalMaxPooling1D", {}, (32, 256, 64)),
     Case("throughput", "UpSampling2D", {}, (8, 56, 56, 64)),

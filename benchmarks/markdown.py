@@ -12,6 +12,7 @@ def case_table(cases):
     for c in cases:
         s = c["seconds"]
         dtype = "" if c["dtype"] == "float32" else f" {c['dtype']}"
+        dtype += f" [{c['kernel']}]" if c.get("kernel") else ""  # which conv kernel ran
         lines.append(
             f"| {c['group']}: {c['name']}{dtype} | {s['kerasmini'] * 1e3:.3f} ms "
             f"| {s['tf_eager'] * 1e3:.3f} ms | {s['tf_function'] * 1e3:.3f} ms "

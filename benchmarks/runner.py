@@ -51,7 +51,21 @@ def run_case(case, tf, keras, kerasmini, rounds):
         "gflops": {mode: work / t / 1e9 for mode, t in times.items()},
         "ratio_vs_eager": times["kerasmini"] / times["tf_eager"],
         "ratio_vs_function": times["kerasmini"] / times["tf_function"],
+        "kernel": _conv_kernel(case, kerasmini.ops, km_layer, x, expected.shape),
     }
+
+
+def _conv_kernel(case, ops, km_layer, x, out_shape):
+    """For Conv2D: which kernel kerasmini ran ("im2col", "winograd", "matmul"); else None."""
+    if case.layer != "Conv2D":
+        return None
+    kernel_path, pair = ops.convolution.kernel_path, ops.shapes.pair
+    to_channels_last = ops.layout.to_channels_last
+    data_format = case.args.get("data_format", "channels_last")
+    out_last = to_channels_last(np.empty(out_shape, dtype=case.dtype), data_format).shape
+    return kernel_path(to_channels_last(x, data_format), km_layer.kernel.value,
+                       pair(case.args.get("strides", 1)),
+                       pair(case.args.get("dilation_rate", 1)), out_last)
 
 
 def _relative_error(actual, expected):

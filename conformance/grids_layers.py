@@ -36,6 +36,14 @@ def average_pooling_configs():
         args = dict(pool_size=p, strides=s, padding=pad, data_format=fmt)
         out.append((_name(layer, "p", p, "s", s, pad, fmt[9:]), layer, args,
                     [nhwc_or_nchw(2, h, w, c, fmt) for h, w in sizes]))
+    # Windows that more than ops/average_pooling.DIRECT_OVERLAP (8) positions cover along
+    # an axis: kerasmini sums these from running sums instead of strided slices.
+    for p, s, pad, fmt in [(9, 1, "same", FORMATS[0]), ((10, 3), (1, 3), "valid", FORMATS[1]),
+                           ((3, 12), (2, 1), "same", FORMATS[0])]:
+        args = dict(pool_size=p, strides=s, padding=pad, data_format=fmt)
+        out.append((_name("AveragePooling2D", "p", p, "s", s, pad, fmt[9:], "running"),
+                    "AveragePooling2D", args,
+                    [nhwc_or_nchw(2, h, w, 3, fmt) for h, w in [(13, 14), (12, 12)]]))
     return out
 
 

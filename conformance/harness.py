@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from conformance import reference
+from conformance import reference, reference_layers
 from conformance.tfload import load
 
 tf, keras = load()
@@ -172,6 +172,9 @@ def reference_output(layer, args, x, weights, names=None):
     elif layer in ("MaxPool2D", "MaxPooling2D"):
         out = reference.max_pool2d(x, args.get("pool_size", 2), args.get("strides"),
                                    args.get("padding", "valid"), fmt)
+    elif layer in ("AveragePooling2D", "AvgPool2D"):
+        out = reference_layers.average_pool2d(x, args.get("pool_size", 2), args.get("strides"),
+                                              args.get("padding", "valid"), fmt)
     elif layer == "Dense":
         out = reference.dense(x, weights[0], bias)
     else:

@@ -109,7 +109,7 @@ MUTATIONS = {
         "    start = out_rows.start * stride_h - (out_rows.start > 0)\n",
         "every conv row band after the first reads its input one row too high"),
     "maxpool_block_offset_ignores_thread_part": (
-        "kerasmini/ops/max_pooling.py",
+        "kerasmini/ops/window_reduction.py",
         "            block = slice(images.start + block.start, images.start + block.stop)",
         "            block = slice(block.start, block.stop)",
         "the second thread pools the first thread's images"),
@@ -119,6 +119,23 @@ MUTATIONS = {
         "    over_parts(task, [slice(i, min(i + step, batch)) for i in range(0, batch - step, "
         "step)])",
         "the second thread's share of the batch is never computed"),
+    # Winograd F(2x2, 3x3) (ops/winograd.py): conformance/test_winograd.py forces small
+    # inputs through it.
+    "winograd_input_transform_row": (
+        "kerasmini/ops/winograd.py",
+        "        np.subtract(d[1], d[3], out=out)",
+        "        np.subtract(d[2], d[3], out=out)",
+        "the last row of the input transform B^T takes d2 - d3 instead of d1 - d3"),
+    "winograd_kernel_transform_sign": (
+        "kerasmini/ops/winograd.py",
+        "    return 0.5 * (ends + middle) if k == 1 else 0.5 * (ends - middle)",
+        "    return 0.5 * (ends + middle) if k == 1 else 0.5 * (ends + middle)",
+        "the kernel transform's third row G[2] adds the middle tap instead of taking it"),
+    "winograd_odd_row_misplaced": (
+        "kerasmini/ops/winograd.py",
+        "        rows = slice(2 * tile_rows.start + a, min(2 * tile_rows.stop, out_h), 2)",
+        "        rows = slice(2 * tile_rows.start + a, min(2 * tile_rows.stop, out_h) - a, 2)",
+        "odd output rows of every row band stop one row early: the last is never written"),
 }
 
 

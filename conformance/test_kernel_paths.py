@@ -4,11 +4,14 @@ odd-sized images is cut into row bands, groups of whole images and two threads' 
 each with a shorter last piece, in both data formats. Runs in every tier (it is small):
 conformance/mutations.py plants bugs in these paths and counts on it."""
 import unittest
+import unittest.mock
 
 import numpy as np
 from parameterized import parameterized
 
 from conformance.harness import check_values, make_km, make_inputs, seed_of
+from conformance.test_layers_values import check_layer_values
+from kerasmini.ops import layout
 from tests.kernel_limits import budgets_covering, kinds, shrunk
 
 SHAPES = [(5, 7, 9, 3)]
@@ -19,6 +22,8 @@ CASES = [
     ("Conv2D", dict(filters=6, kernel_size=3, groups=3, padding="same")),
     ("MaxPool2D", dict(pool_size=3, strides=2, padding="same")),
     ("MaxPool2D", dict(pool_size=2, padding="valid")),
+    ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same")),
+    ("AveragePooling2D", dict(pool_size=(2, 3), strides=(2, 1), padding="valid")),
 ]
 # Products shared by two threads (ops/products.py): every product counts as large, in blocks
 # of 3 rows, so a 5-image batch is cut into many blocks with a shorter last one.
@@ -66,3 +71,52 @@ class TestThreadedProducts(unittest.TestCase):
             check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
         if layer == "Conv2D" and args["kernel_size"] != 1:
             self.assertGreater(max(len(walk) for walk in walked), 2, name)  # shared blocks
+
+
+class TestBlockedLayerNormalization(unittest.TestCase):
+    """ops/layer_normalization.py's rows in blocks of one row and of a few rows with a
+    shorter last block, the rows shared by two threads."""
+
+    @parameterized.expand([("last", dict(epsilon=1e-6)), ("two_axes", dict(axis=[-2, -1])),
+                           ("no_centre", dict(center=False))])
+    def test_blocked_rows_agree_with_tf_keras(self, name, args):
+        for budget in (1, 300):
+            with shrunk(block_bytes=budget, parallel_bytes=0, workers=2):
+                check_layer_values("LayerNormalization", args, "float32", [(5, 7, 9, 3)],
+                                   seed_of("LayerNormalization", name, budget))
+
+
+class TestResizeChunksAndThreads(unittest.TestCase):
+    """ops/resizing.py: chunks of one image, the batch shared by two threads; rows from
+    strided slices (2x, 3/2) or gathers (7/3), columns first or (shrinking) rows first."""
+
+    @parameterized.expand([
+        ("upsampling_bilinear", "UpSampling2D", dict(size=2, interpolation="bilinear")),
+        ("upsampling_bilinear_cf", "UpSampling2D",
+         dict(size=(3, 2), interpolation="bilinear", data_format="channels_first")),
+        ("resizing_3_2", "Resizing", dict(height=9, width=11)),
+        ("resizing_7_3", "Resizing", dict(height=14, width=6)),
+        ("resizing_shrinks", "Resizing", dict(height=4, width=12)),
+    ])
+    def test_chunks_and_threads_agree_with_tf_keras(self, name, layer, args):
+        shape = (5, 6, 7, 3) if args.get("data_format") != "channels_first" else (5, 3, 6, 7)
+        with shrunk(workspace_bytes=1, parallel_bytes=0, workers=2):
+            check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+
+
+class TestBlockedElementwise(unittest.TestCase):
+    """PReLU (ops/prelu.py) one sample per block on two threads; Permute and
+    channels_first outputs (ops/layout.transposed_copy) in 2 x 2 tiles with remainders."""
+
+    @parameterized.expand([
+        ("prelu_shared", "PReLU", dict(shared_axes=[1, 2]), (5, 7, 9, 3)),
+        ("prelu", "PReLU", {}, (5, 7, 9, 3)),
+        ("permute", "Permute", dict(dims=(3, 1, 2)), (5, 7, 9, 3)),
+        ("permute_2_1", "Permute", dict(dims=(2, 1)), (5, 7, 9)),
+        ("avgpool_channels_first", "AveragePooling2D",
+         dict(pool_size=2, data_format="channels_first"), (5, 3, 7, 9)),
+    ])
+    def test_blocks_tiles_and_threads_agree_with_tf_keras(self, name, layer, args, shape):
+        with shrunk(block_bytes=1, parallel_bytes=0, workers=2), \
+                unittest.mock.patch.object(layout, "TILE", 2):
+            check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))

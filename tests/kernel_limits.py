@@ -5,17 +5,20 @@ Used by tests/test_kernel_paths.py (against the loop reference) and by conforman
 (against tf.keras). It patches the module constants by name, so it follows a kernel
 that is rewritten as long as it keeps them (WORKSPACE_BYTES, BLOCK_BYTES,
 PARALLEL_BYTES, WORKERS, and SMALL_PRODUCT / MIN_ROWS of the products shared by threads).
+`winograd_from` replaces both thresholds from which conv takes ops/winograd.py (its
+C F / (C + F) and output pixels), so that small 3x3 stride-1 inputs take it too (0: all).
 """
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution, load,
-                           products, max_pooling, threads, windows)
+from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
+                           layer_normalization, load, prelu, products, resizing,
+                           threads, window_reduction, windows, winograd)
 
 
 @contextlib.contextmanager
 def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=None,
-           small_product=None, min_rows=None):
+           small_product=None, min_rows=None, winograd_from=None):
     """Within the block, the given limits replace the kernels' own; yields the list of
     [(batch slice, row slice), ...] block lists, one per kernel call (via row_blocks)."""
     walked = []
@@ -27,7 +30,13 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
 
     patches = [(convolution, "WORKSPACE_BYTES", workspace_bytes),
                (depthwise_convolution, "WORKSPACE_BYTES", workspace_bytes),
-               (max_pooling, "BLOCK_BYTES", block_bytes),
+               (winograd, "WORKSPACE_BYTES", workspace_bytes),
+               (convolution, "WINOGRAD_MIN_CF", winograd_from),
+               (convolution, "WINOGRAD_MIN_PIXELS", winograd_from),
+               (resizing, "WORKSPACE_BYTES", workspace_bytes),
+               (window_reduction, "BLOCK_BYTES", block_bytes),
+               (layer_normalization, "BLOCK_BYTES", block_bytes),
+               (prelu, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
                (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]
@@ -37,7 +46,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                 stack.enter_context(mock.patch.object(module, name, value))
         if workers is not None:  # as if no other process were busy, whatever the machine
             stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
-        for module in (convolution, convolution_vjp, depthwise_convolution, max_pooling):
+        for module in (convolution, convolution_vjp, depthwise_convolution,
+                       window_reduction, winograd):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))
@@ -73,3 +83,17 @@ def budgets_covering(run, wanted=("bands+remainder", "images+remainder")):
     missing = set(wanted) - set(found)
     assert not missing, f"no budget walks {missing}: found {found}"
     return {kind: found[kind] for kind in wanted}
+
+
+@contextlib.contextmanager
+def winograd_calls():
+    """`with winograd_calls() as calls:` lists the convolutions conv hands to
+    ops/winograd.py within the block, so a test can say which path it checked."""
+    calls, real = [], convolution.conv3x3
+
+    def recording(*args):
+        calls.append(args[0].shape)
+        return real(*args)
+
+    with mock.patch.object(convolution, "conv3x3", recording):
+        yield calls

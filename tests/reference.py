@@ -3,6 +3,7 @@
 Everything here is written from the definitions, in float64, one output element at a
 time, sharing no code with kerasmini.ops (the padding rule is re-derived here too).
 """
+import itertools
 import math
 
 import numpy as np
@@ -48,6 +49,17 @@ def conv2d(x, kernel, bias, strides, padding, dilation, groups, channels_first=F
 
 def max_pool2d(x, pool, strides, padding, channels_first=False):
     """Max over each window of real pixels (padding never takes part)."""
+    return _pool2d(x, pool, strides, padding, channels_first, max)
+
+
+def average_pool2d(x, pool, strides, padding, channels_first=False):
+    """Mean over the pixels of each window that lie inside the image."""
+    return _pool2d(x, pool, strides, padding, channels_first,
+                   lambda values: sum(values) / len(values))
+
+
+def _pool2d(x, pool, strides, padding, channels_first, reduce):
+    """reduce(list of the real pixels of each window), one output element at a time."""
     x = np.asarray(x, np.float64)
     if channels_first:
         x = x.transpose(0, 2, 3, 1)
@@ -55,14 +67,11 @@ def max_pool2d(x, pool, strides, padding, channels_first=False):
     oh, top = out_size_and_pad_before(h, pool[0], strides[0], 1, padding)
     ow, left = out_size_and_pad_before(w, pool[1], strides[1], 1, padding)
     out = np.empty((n, oh, ow, c))
-    for b in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                y0, z0 = i * strides[0] - top, j * strides[1] - left
-                rows = range(max(y0, 0), min(y0 + pool[0], h))
-                cols = range(max(z0, 0), min(z0 + pool[1], w))
-                for ch in range(c):
-                    out[b, i, j, ch] = max(x[b, y, z, ch] for y in rows for z in cols)
+    for b, i, j, ch in itertools.product(range(n), range(oh), range(ow), range(c)):
+        y0, z0 = i * strides[0] - top, j * strides[1] - left
+        rows = range(max(y0, 0), min(y0 + pool[0], h))
+        cols = range(max(z0, 0), min(z0 + pool[1], w))
+        out[b, i, j, ch] = reduce([x[b, y, z, ch] for y in rows for z in cols])
     return out.transpose(0, 3, 1, 2) if channels_first else out
 
 
@@ -143,3 +152,25 @@ def conv_transpose2d(x, kernel, bias, strides, padding, dilation, output_padding
     if bias is not None:
         out += bias
     return out.transpose(0, 3, 1, 2) if channels_first else out
+
+
+def normalize_block(block, epsilon, centre=True):
+    """(block - mean) / sqrt(var + eps) for one flat list of values, two-pass; without
+    centre, block / sqrt(var + eps) (Keras's rms_scaling still takes the centred variance)."""
+    mean = sum(block) / len(block)
+    variance = sum((v - mean) ** 2 for v in block) / len(block)
+    return [(v - mean * centre) / math.sqrt(variance + epsilon) for v in block]
+
+
+def layer_norm(x, axes, gamma, beta, epsilon, centre=True):
+    """Each block of x over `axes` (the others fixed) normalized, then * gamma + beta."""
+    other = [a for a in range(x.ndim) if a not in axes]
+    out = np.zeros_like(x)
+    for index in itertools.product(*[range(x.shape[a]) for a in other]):
+        where = [slice(None)] * x.ndim
+        for a, i in zip(other, index):
+            where[a] = i
+        block = x[tuple(where)]
+        normalized = np.array(normalize_block(block.ravel().tolist(), epsilon, centre))
+        out[tuple(where)] = normalized.reshape(block.shape) * gamma + beta
+    return out

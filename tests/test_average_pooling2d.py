@@ -10,23 +10,6 @@ from tests import reference
 from tests.helpers import assert_close, random_input
 
 
-def average_pool2d(x, pool, strides, padding, channels_first=False):
-    """Mean over the pixels of each window that lie inside the image."""
-    x = np.asarray(x, np.float64)
-    if channels_first:
-        x = x.transpose(0, 2, 3, 1)
-    n, h, w, c = x.shape
-    oh, top = reference.out_size_and_pad_before(h, pool[0], strides[0], 1, padding)
-    ow, left = reference.out_size_and_pad_before(w, pool[1], strides[1], 1, padding)
-    out = np.empty((n, oh, ow, c))
-    for b, i, j, ch in itertools.product(range(n), range(oh), range(ow), range(c)):
-        y0, z0 = i * strides[0] - top, j * strides[1] - left
-        values = [x[b, y, z, ch] for y in range(max(y0, 0), min(y0 + pool[0], h))
-                  for z in range(max(z0, 0), min(z0 + pool[1], w))]
-        out[b, i, j, ch] = sum(values) / len(values)
-    return out.transpose(0, 3, 1, 2) if channels_first else out
-
-
 def _grid():
     for pool, strides, pad, fmt in itertools.product(
             [1, 2, 3, (2, 3)], [None, 1, 2, (3, 1)], ["valid", "same"],
@@ -41,7 +24,7 @@ class AveragePooling2DTest(unittest.TestCase):
         cf = config["data_format"] == "channels_first"
         x = random_input((2, 3, 7, 6) if cf else (2, 7, 6, 3), "float64", 3)
         y = layer(x)
-        expected = average_pool2d(x, layer.pool_size, layer.strides, layer.padding, cf)
+        expected = reference.average_pool2d(x, layer.pool_size, layer.strides, layer.padding, cf)
         assert_close(y, expected, "float64", config)
         self.assertEqual(y.shape, layer.compute_output_shape(x.shape))
 

@@ -2,13 +2,18 @@
 loop reference: the size limits are shrunk (tests/kernel_limits.py) so that the inputs
 cross chunk, block and thread boundaries with odd remainders, in both data formats.
 Each test also checks that the paths it names were really walked."""
+import itertools
 import unittest
+import unittest.mock
 
 import numpy as np
 from parameterized import parameterized
 
+from kerasmini import layers
+from kerasmini.layers.normalization import layer_normalization as ln_layer
 from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
-from kerasmini.ops import threads
+from kerasmini.ops import average_pooling, layout, threads
+from kerasmini.ops.window_reduction import PoolGeometry
 from tests import reference
 from tests.helpers import assert_close, random_input
 from tests.kernel_limits import DENSE_BUDGETS, kinds, shrunk
@@ -70,15 +75,25 @@ class DepthwiseConvolutionChunksTest(unittest.TestCase):
             self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))
 
 
-class MaxPoolingBlocksAndThreadsTest(unittest.TestCase):
-    @parameterized.expand([("2x2", (2, 2), None, "valid"), ("3x3_s2_same", (3, 3), (2, 2), "same"),
-                           ("3x2_s1_same", (3, 2), (1, 1), "same")])
-    def test_blocks_and_threads_match_the_loop_reference(self, _, pool, strides, padding):
+POOLINGS = [("max", max_pool, reference.max_pool2d),
+            ("average", average_pool, reference.average_pool2d)]
+
+
+class PoolingBlocksAndThreadsTest(unittest.TestCase):
+    """Max and average pooling share ops/window_reduction.py's blocks and threads."""
+
+    @parameterized.expand([(f"{name}_{case}", op, ref, pool, strides, padding)
+                           for name, op, ref in POOLINGS
+                           for case, pool, strides, padding in [
+                               ("2x2", (2, 2), None, "valid"),
+                               ("3x3_s2_same", (3, 3), (2, 2), "same"),
+                               ("3x2_s1_same", (3, 2), (1, 1), "same")]])
+    def test_blocks_and_threads_match_the_loop_reference(self, _, op, ref, pool, strides,
+                                                         padding):
         x = random_input((5, 9, 7, 3), "float32", 3)
         for data_format in FORMATS:
-            expected = reference.max_pool2d(to_format(x, data_format), pool,
-                                            strides or pool, padding,
-                                            data_format == "channels_first")
+            expected = ref(to_format(x, data_format), pool, strides or pool, padding,
+                           data_format == "channels_first")
             walks, threaded = [], []
             real_pool = threads._pool
             for budget in BUDGETS:
@@ -89,8 +104,8 @@ class MaxPoolingBlocksAndThreadsTest(unittest.TestCase):
                     with shrunk(block_bytes=budget, parallel_bytes=parallel,
                                 workers=2) as walked, \
                             unittest.mock.patch.object(threads, "_pool", spy):
-                        out = max_pool(to_format(x, data_format), pool, strides, padding,
-                                       data_format)
+                        out = op(to_format(x, data_format), pool, strides, padding,
+                                 data_format)
                     walks += walked
                     assert_close(out, expected, "float32",
                                  f"{pool} {padding} {data_format} {budget} {parallel}")
@@ -107,38 +122,39 @@ class MaxPoolingBlocksAndThreadsTest(unittest.TestCase):
                          [0] + [stop for _, stop in parts[:-1] for _ in (0, 1)] + [5])
 
 
+# Average pooling sums windows directly where ceil(pool / stride) <= DIRECT_OVERLAP on
+# both axes, from running sums otherwise: the limit at 0 and at 10**6 forces each path.
+SUM_PATHS = [("running", 0), ("direct", 10**6)]
+
+
 class AveragePoolingTest(unittest.TestCase):
-    def test_windows_larger_than_the_stride_and_image(self):
+    @parameterized.expand(SUM_PATHS)
+    def test_windows_larger_than_the_stride_and_image(self, _, overlap):
         x = random_input((3, 5, 4, 2), "float64", 4)
-        for data_format in FORMATS:
+        for data_format, dtype in itertools.product(FORMATS, ("float64", "float32")):
             for pool, strides in [((3, 2), (2, 3)), ((6, 7), (1, 1)), ((2, 2), (2, 2))]:
-                out = average_pool(to_format(x, data_format), pool, strides, "same",
-                                   data_format)
-                expected = average_reference(x, pool, strides)
-                assert_close(out, to_format(expected, data_format), "float64",
+                with unittest.mock.patch.object(average_pooling, "DIRECT_OVERLAP", overlap):
+                    out = average_pool(to_format(x.astype(dtype), data_format), pool,
+                                       strides, "same", data_format)
+                expected = reference.average_pool2d(x, pool, strides, "same")
+                self.assertEqual(out.dtype, dtype)
+                assert_close(out, to_format(expected, data_format), dtype,
                              f"{pool} {strides} {data_format}")
 
-
-def average_reference(x, pool, strides):
-    """Mean of each 'same' window over its real pixels, one element at a time."""
-    n, h, w, c = x.shape
-    oh, top = reference.out_size_and_pad_before(h, pool[0], strides[0], 1, "same")
-    ow, left = reference.out_size_and_pad_before(w, pool[1], strides[1], 1, "same")
-    out = np.empty((n, oh, ow, c))
-    for i in range(oh):
-        for j in range(ow):
-            y0, z0 = i * strides[0] - top, j * strides[1] - left
-            window = x[:, max(y0, 0):y0 + pool[0], max(z0, 0):z0 + pool[1]]
-            out[:, i, j] = window.mean(axis=(1, 2))
-    return out
+    def test_the_default_limit_picks_the_path_by_overlap(self):
+        geometry = PoolGeometry((50, 50), (9, 2), (1, 2), "same")
+        self.assertFalse(average_pooling.direct(geometry))  # 9 windows cover a row
+        self.assertTrue(average_pooling.direct(PoolGeometry((50, 50), (8, 2), (1, 1), "same")))
 
 
 class AveragePoolingGradientTest(unittest.TestCase):
-    def test_gradient_spreads_each_share_over_its_window(self):
+    @parameterized.expand(SUM_PATHS)
+    def test_gradient_spreads_each_share_over_its_window(self, _, overlap):
         from kerasmini.ops import average_pool_vjp
         rng = np.random.default_rng(5)
         x = rng.standard_normal((2, 5, 4, 3))
         for pool, strides, padding in [((3, 2), (2, 3), "same"), ((2, 2), (1, 1), "valid"),
+                                       ((2, 2), (2, 2), "valid"), ((1, 2), (1, 2), "same"),
                                        ((20000, 7), (1, 2), "same")]:
             out = average_pool(x, pool, strides, padding)
             g = rng.standard_normal(out.shape)
@@ -153,8 +169,76 @@ class AveragePoolingGradientTest(unittest.TestCase):
                     count = expected[0, rows, cols, 0].size
                     expected[:, rows, cols] += g[:, i:i + 1, j:j + 1] / count
             for data_format in FORMATS:
-                got = average_pool_vjp(to_format(g, data_format), None,
-                                       to_format(x, data_format), pool, strides, padding,
-                                       data_format)
+                with unittest.mock.patch.object(average_pooling, "DIRECT_OVERLAP", overlap):
+                    got = average_pool_vjp(to_format(g, data_format), None,
+                                           to_format(x, data_format), pool, strides,
+                                           padding, data_format)
                 assert_close(got, to_format(expected, data_format), "float64",
                              f"{pool} {strides} {padding} {data_format}")
+
+
+class LayerNormalizationBlocksTest(unittest.TestCase):
+    """ops/layer_normalization.py: blocks of one row, of several rows with a shorter last
+    one, and two threads' shares, against the loop reference, in both dtypes."""
+
+    @parameterized.expand([("last", -1, {}), ("two_axes", [2, 3], {}),
+                           ("no_scale", -1, dict(scale=False)),
+                           ("rms", -1, dict(rms_scaling=True))])
+    def test_blocks_and_threads_match_the_loop_reference(self, name, axis, options):
+        x = random_input((3, 5, 4, 6), "float64", 8) * 2 + 1
+        rng = np.random.default_rng(9)
+        for dtype, budget, parallel in itertools.product(
+                ("float32", "float64"), (1, 200, 10**6), (0, None)):
+            layer = layers.LayerNormalization(axis=axis, dtype=dtype, **options)
+            layer.build(x.shape)
+            weights = [rng.uniform(0.5, 1.5, w.shape) for w in layer.weights]
+            layer.set_weights(weights)
+            gamma = weights[0] if layer.gamma is not None else 1.0
+            beta = weights[-1] if layer.beta is not None else 0.0
+            axes = [axis % 4] if isinstance(axis, int) else axis
+            expected = reference.layer_norm(x.astype(dtype).astype("float64"), axes, gamma,
+                                            beta, 1e-3, centre=not options.get("rms_scaling"))
+            with shrunk(block_bytes=budget, parallel_bytes=parallel, workers=2), \
+                    unittest.mock.patch.object(ln_layer, "layer_normalize",
+                                               wraps=ln_layer.layer_normalize) as kernel:
+                out = layer(x.astype(dtype))
+            kernel.assert_called_once()
+            assert_close(out, expected, dtype, f"{name} {dtype} {budget} {parallel}")
+
+
+class PReLUBlocksTest(unittest.TestCase):
+    """ops/prelu.py: one sample per block, a few with a shorter last block, two threads;
+    equal, rounding for rounding, to Keras's relu(x) - alpha * relu(-x)."""
+
+    @parameterized.expand([("shared", [1, 2]), ("per_position", None)])
+    def test_blocks_and_threads_equal_keras_formula(self, _, shared_axes):
+        x = random_input((5, 3, 4, 6), "float64", 10)
+        x[0, 0, 0, :3] = [np.inf, -np.inf, np.nan]
+        for dtype, budget, parallel in itertools.product(
+                ("float32", "float64"), (1, 300, 10**6), (0, None)):
+            layer = layers.PReLU(shared_axes=shared_axes, dtype=dtype)
+            layer.build(x.shape)
+            alpha = np.random.default_rng(11).uniform(-1, 2, layer.alpha.shape)
+            layer.set_weights([alpha])
+            xd, alpha = x.astype(dtype), alpha.astype(dtype)
+            expected = np.maximum(xd, 0) - alpha * np.maximum(-xd, 0)
+            with shrunk(block_bytes=budget, parallel_bytes=parallel, workers=2), \
+                    unittest.mock.patch.object(threads, "_pool", wraps=threads._pool) as pool:
+                out = layer(xd)
+            np.testing.assert_array_equal(out, expected)
+            self.assertEqual(out.dtype, dtype)
+            self.assertEqual(pool.called, parallel == 0, (budget, parallel))
+
+
+class TransposedCopyTest(unittest.TestCase):
+    """ops/layout.transposed_copy: tiles with shorter last ones, every permutation."""
+
+    def test_every_permutation_equals_numpy_transpose(self):
+        x = random_input((2, 5, 7, 3), "float64", 12)
+        for tile in (1, 2, 3, 32):
+            with unittest.mock.patch.object(layout, "TILE", tile):
+                for axes in itertools.permutations(range(4)):
+                    out = layout.transposed_copy(x, axes)
+                    np.testing.assert_array_equal(out, np.transpose(x, axes))
+                    self.assertTrue(out.flags.c_contiguous)
+        np.testing.assert_array_equal(layout.transposed_copy(x[0, 0, 0], (0,)), x[0, 0, 0])

@@ -2,34 +2,17 @@
 loops over samples (and groups), with their errors and configs."""
 import itertools
 import unittest
+from unittest import mock
 
 import numpy as np
 from parameterized import parameterized
 
 from kerasmini import layers
+from kerasmini.layers.normalization import group_normalization as gn_layer
+from tests import reference
 from tests.helpers import assert_close, random_input
 
 X = random_input((2, 3, 4, 6), seed=7) * 3 + 1
-
-
-def normalize_block(block, epsilon):
-    """(block - mean) / sqrt(var + eps) for one flat block of values, two-pass."""
-    mean = sum(block) / len(block)
-    variance = sum((v - mean) ** 2 for v in block) / len(block)
-    return [(v - mean) / np.sqrt(variance + epsilon) for v in block]
-
-
-def layer_norm_loop(x, axes, gamma, beta, epsilon):
-    other = [a for a in range(x.ndim) if a not in axes]
-    out = np.zeros_like(x)
-    for index in itertools.product(*[range(x.shape[a]) for a in other]):
-        where = [slice(None)] * x.ndim
-        for a, i in zip(other, index):
-            where[a] = i
-        block = x[tuple(where)]
-        normalized = np.array(normalize_block(block.ravel().tolist(), epsilon))
-        out[tuple(where)] = normalized.reshape(block.shape) * gamma + beta
-    return out
 
 
 class LayerNormalizationTest(unittest.TestCase):
@@ -41,7 +24,7 @@ class LayerNormalizationTest(unittest.TestCase):
         gamma, beta = rng.uniform(0.5, 1.5, layer.gamma.shape), rng.normal(size=layer.beta.shape)
         layer.set_weights([gamma, beta])
         axes = sorted(a % 4 for a in ([axis] if isinstance(axis, int) else axis))
-        expected = layer_norm_loop(X, axes, gamma.reshape([X.shape[a] for a in axes]),
+        expected = reference.layer_norm(X, axes, gamma.reshape([X.shape[a] for a in axes]),
                                    beta.reshape([X.shape[a] for a in axes]), 1e-3)
         assert_close(layer(X), expected, "float64", name)
 
@@ -49,7 +32,7 @@ class LayerNormalizationTest(unittest.TestCase):
         layer = layers.LayerNormalization(center=False, scale=False, dtype="float64")
         self.assertEqual(layer(X).shape, X.shape)
         self.assertEqual(layer.weights, [])
-        assert_close(layer(X), layer_norm_loop(X, [3], 1.0, 0.0, 1e-3), "float64", "plain")
+        assert_close(layer(X), reference.layer_norm(X, [3], 1.0, 0.0, 1e-3), "float64", "plain")
 
     def test_errors_and_config(self):
         with self.assertRaisesRegex(TypeError, "axis"):
@@ -69,7 +52,7 @@ def group_norm_loop(x, groups, gamma, beta, epsilon):
     for b in range(x.shape[0]):
         for g in range(groups):
             block = x[b, ..., g * size:(g + 1) * size]
-            normalized = np.array(normalize_block(block.ravel().tolist(), epsilon))
+            normalized = np.array(reference.normalize_block(block.ravel().tolist(), epsilon))
             out[b, ..., g * size:(g + 1) * size] = normalized.reshape(block.shape)
     return out * gamma + beta
 
@@ -84,6 +67,24 @@ class GroupNormalizationTest(unittest.TestCase):
         layer.set_weights([gamma, beta])
         expected = group_norm_loop(X, 6 if groups == -1 else groups, gamma, beta, 1e-3)
         assert_close(layer(X), expected, "float64", f"groups={groups}")
+
+    @parameterized.expand([("float32",), ("float64",)])
+    def test_far_from_zero_without_the_tape(self, dtype):
+        """The per-channel-sums kernel (ops/group_normalization.py, taken outside a tape)
+        on values 300 +- 1: its float64 sums keep float32 within rtol."""
+        x = random_input((2, 5, 3, 8), "float64", 9) + 300
+        layer = layers.GroupNormalization(groups=4, epsilon=1e-3, dtype=dtype)
+        layer.build(x.shape)
+        rng = np.random.default_rng(2)
+        gamma, beta = rng.uniform(0.5, 1.5, 8), rng.normal(size=8)
+        layer.set_weights([gamma, beta])
+        x = x.astype(dtype)
+        expected = group_norm_loop(x.astype("float64"), 4, gamma.astype(dtype),
+                                   beta.astype(dtype), float(np.asarray(1e-3, dtype)))
+        with mock.patch.object(gn_layer, "group_normalize",
+                               wraps=gn_layer.group_normalize) as kernel:
+            assert_close(layer(x), expected, dtype, dtype)
+        kernel.assert_called_once()
 
     def test_channels_first_axis(self):
         layer = layers.GroupNormalization(groups=2, axis=1, dtype="float64")

@@ -7,7 +7,7 @@ from parameterized import parameterized
 
 from kerasmini import layers
 from tests.helpers import assert_close, random_input
-from tests.test_average_pooling2d import average_pool2d
+from tests.reference import average_pool2d
 
 
 class AveragePooling1DTest(unittest.TestCase):

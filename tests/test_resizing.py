@@ -8,8 +8,9 @@ import numpy as np
 from parameterized import parameterized
 
 from kerasmini import layers, ops
-from kerasmini.ops import resizing
+from kerasmini.ops import resizing, threads
 from tests.helpers import assert_close, random_input
+from tests.kernel_limits import shrunk
 
 
 def resize_reference(x, size, interpolation):
@@ -54,6 +55,39 @@ class ResizeTest(unittest.TestCase):
         with mock.patch.object(resizing, "WORKSPACE_BYTES", 1):  # one image per chunk
             assert_close(ops.resize(x, (7, 3), "bilinear", "channels_last"),
                          whole.astype(np.float64), "float32", "chunks")
+
+    @parameterized.expand([("gathers", 0), ("strided_rows", 10**6)])
+    def test_both_row_paths_match_the_reference(self, _, max_period):
+        """Rows are resized from strided slices when the scale is p / q with p <=
+        MAX_PERIOD, by gathers otherwise: each path forced on every size."""
+        x = random_input((2, 9, 7, 3), "float64", 4)
+        for size in [(18, 7), (27, 5), (12, 7), (3, 4), (9, 9), (10, 3), (1, 2)]:
+            with mock.patch.object(resizing, "MAX_PERIOD", max_period), mock.patch.object(
+                    resizing, "_lerp_by_residue", wraps=resizing._lerp_by_residue) as strided:
+                out = ops.resize(x, size, "bilinear", "channels_last")
+            assert_close(out, resize_reference(x, size, "bilinear"), "float64", size)
+            self.assertEqual(strided.called, bool(max_period), size)
+
+    def test_rows_gathered_when_the_strided_plan_gives_up(self):
+        """_lerp_by_residue may stop halfway (sources off its pattern): the gather then
+        rewrites every row."""
+        def gives_up(x, axis, sources, period, out):
+            out[...] = np.nan
+            return False
+        x = random_input((2, 5, 4, 3), "float32", 5)
+        with mock.patch.object(resizing, "_lerp_by_residue", gives_up):
+            out = ops.resize(x, (10, 6), "bilinear", "channels_last")
+        assert_close(out, resize_reference(x, (10, 6), "bilinear"), "float32", "gave up")
+
+    def test_chunks_on_two_threads(self):
+        x = random_input((5, 4, 6, 2), "float32", 6)
+        for size, interpolation in itertools.product([(8, 9), (3, 4)], ["bilinear", "nearest"]):
+            with shrunk(parallel_bytes=0, workers=2), \
+                    mock.patch.object(resizing, "WORKSPACE_BYTES", 1), \
+                    mock.patch.object(threads, "_pool", wraps=threads._pool) as pool:
+                out = ops.resize(x, size, interpolation, "channels_last")
+            assert_close(out, resize_reference(x, size, interpolation), "float32", size)
+            pool.assert_called()
 
     def test_unknown_interpolation(self):
         with self.assertRaisesRegex(ValueError, "bicubic"):

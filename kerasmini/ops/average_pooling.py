@@ -1,17 +1,24 @@
 """2D average pooling; with 'same', each window averages only its real pixels (as TF).
 
-Every window sum is a difference of two running (cumulative) sums, rows first, then
-columns, so the cost is O(input + output) whatever the window size. The gradient
-(average_pooling_vjp.py) is the same computation run backwards: each input pixel is
-covered by a contiguous range of output positions along each axis, whose shares are
-again a difference of two running sums.
+Two ways to the window sums, chosen per call by how many windows cover a pixel:
+- a direct sum of strided slices (ops/window_reduction.py), separable: KH passes along the
+  height, then KW along the width, in the input's dtype (as TF). A pixel is read about
+  ceil(K / stride) times per axis: once for the common non-overlapping 2x2/2.
+- running (cumulative) sums in float64 for windows that overlap a lot: every window sum
+  is a difference of two running sums, rows first, then columns, so the cost is
+  O(input + output) whatever the window size.
+The gradient (average_pooling_vjp.py) runs the same two computations backwards.
 """
 import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import (check_output_size, output_length, padding_mode, pair,
-                                  spatial_padding)
+from kerasmini.ops.shapes import check_output_size
+from kerasmini.ops.window_reduction import PoolGeometry, reduce_windows
+
+# Above this many windows per pixel along an axis (ceil(pool / stride)), running sums
+# replace the direct sum: a direct pass costs about a tenth of a float64 cumsum pass.
+DIRECT_OVERLAP = 8
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -22,51 +29,21 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     """
     data_format = standardize_data_format(data_format)
     x = to_channels_last(np.asarray(inputs), data_format)
-    geometry = Geometry(x.shape[1:3], pool_size, strides, padding)
+    geometry = PoolGeometry(x.shape[1:3], pool_size, strides, padding)
     check_output_size(geometry.out_hw, np.shape(inputs), {
         "pool_size": geometry.pool_size, "strides": geometry.strides, "padding": padding})
-    windows = geometry.windows()
-    sums = range_sums(x.astype(np.float64), windows)
-    return from_channels_last((sums / geometry.counts()).astype(x.dtype), data_format)
+    if direct(geometry) and x.dtype in (np.float32, np.float64):
+        sums = np.empty((x.shape[0], *geometry.out_hw, x.shape[3]), dtype=x.dtype)
+        reduce_windows(np.add, x, sums, *geometry.axes())
+    else:  # many overlapping windows, or a dtype summed in float64 (as before)
+        sums = range_sums(x.astype(np.float64), geometry.windows())
+    out = np.divide(sums, geometry.counts(sums.dtype), out=sums)
+    return from_channels_last(out.astype(x.dtype, copy=False), data_format)
 
-
-class Geometry:
-    """Where each window lies along each axis, 'same' padding cut off at the image."""
-
-    def __init__(self, spatial_shape, pool_size, strides, padding):
-        self.pool_size = pair(pool_size, "pool_size")
-        self.strides = self.pool_size if strides is None else pair(strides, "strides")
-        self.size = tuple(spatial_shape)
-        pads = spatial_padding(self.size, self.pool_size, self.strides, padding_mode(padding),
-                               (1, 1))
-        self.before = [before for before, _ in pads]
-        self.out_hw = tuple(output_length(n + before + after, k, s, "valid") for n,
-                            (before, after), k, s in zip(self.size, pads, self.pool_size,
-                                                         self.strides))
-
-    def windows(self):
-        """Per axis, input rows [lo, hi) of each output position's window."""
-        ranges = []
-        for n, k, s, before, out in zip(self.size, self.pool_size, self.strides,
-                                        self.before, self.out_hw):
-            starts = np.arange(out) * s - before
-            ranges.append((np.clip(starts, 0, n), np.clip(starts + k, 0, n)))
-        return ranges
-
-    def covering(self):
-        """Per axis, output positions [lo, hi) whose windows cover each input row."""
-        ranges = []
-        for n, k, s, before, out in zip(self.size, self.pool_size, self.strides,
-                                        self.before, self.out_hw):
-            position = np.arange(n) + before  # in padded coordinates
-            first = -((k - 1 - position) // s)  # ceil((position - k + 1) / s)
-            ranges.append((np.clip(first, 0, out), np.clip(position // s + 1, 0, out)))
-        return ranges
-
-    def counts(self):
-        """(1, OH, OW, 1): the real pixels in each window."""
-        (top, bottom), (left, right) = self.windows()
-        return ((bottom - top)[:, None] * (right - left)[None, :])[None, :, :, None]
+def direct(geometry):
+    """Whether a direct sum reads each pixel at most DIRECT_OVERLAP times per axis."""
+    return all(-(-k // s) <= DIRECT_OVERLAP
+               for k, s in zip(geometry.pool_size, geometry.strides))
 
 
 def range_sums(x, ranges):

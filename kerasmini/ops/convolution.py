@@ -1,5 +1,8 @@
 """2D convolution (cross-correlation, as Keras) by im2col + one matmul per chunk.
 
+(Large 3x3 stride-1 convolutions go to ops/winograd.py instead, which multiplies 2.25x
+less; `kernel_path` says when.)
+
 The output is cut into chunks (whole images, or bands of output rows of one image). For
 each chunk: copy the padded input band it reads, copy its windows into a patch matrix
 (rows: output pixels; columns: (kh, kw, c), the order of the Keras kernel, so the kernel
@@ -14,11 +17,21 @@ from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
                                   output_length, padding_mode, pair, spatial_padding)
 from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
+from kerasmini.ops.winograd import conv3x3
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size;
 # with two threads, two chunks are alive at once. Measured on a 2-core AVX-512 machine: 4 to
 # 16 MiB run alike (the matmul dominates), smaller chunks lose BLAS efficiency.
 WORKSPACE_BYTES = 4 * 2**20
+
+# Winograd F(2x2, 3x3) (ops/winograd.py) for 3x3 stride-1 convolutions where C F / (C + F)
+# (C channels, F filters) is at least WINOGRAD_MIN_CF: per 2x2 output tile it saves 20 C F
+# multiply-adds and adds about 24 (C + F) additions of its transforms, which cost ~30 of
+# BLAS's multiply-adds each (measured, CPU time, OpenBLAS's SkylakeX kernel: 21-27 even,
+# 32 1.1x faster, 64 1.5x; docs/performance.md); and with at least WINOGRAD_MIN_PIXELS
+# output pixels (fewer: transforming the kernel, C F work, costs more than it saves).
+WINOGRAD_MIN_CF = 30
+WINOGRAD_MIN_PIXELS = 2048
 
 # A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
 # BLOCKS_PER_WORKER blocks per thread, which the threads share (ops/threads.py says why
@@ -45,10 +58,13 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         "kernel shape": kernel.shape, "dilation_rate": dilation_rate, "strides": strides,
         "padding": padding})
     out = np.empty((x.shape[0], *out_hw, kernel.shape[3]), dtype=np.result_type(x, kernel))
-    one_by_one = kernel_size == (1, 1) and strides == (1, 1)
-    if one_by_one and x.shape[3] == kernel.shape[2] and x.flags.c_contiguous:
+    path = kernel_path(x, kernel, strides, dilation_rate, out.shape)
+    if path == "matmul":
         # A 1x1 convolution is a matmul over the channels: no patches, no workspace.
         matmul_into(_rows(x), kernel.reshape(kernel.shape[2:]), _rows(out))
+        return from_channels_last(out, data_format)
+    if path == "winograd":
+        conv3x3(x, kernel, pads, out)
         return from_channels_last(out, data_format)
 
     def convolve(block):
@@ -82,6 +98,30 @@ def _check_kernel(x_shape, kernel_shape):
                          f"the input's {channels} channels into groups that also divide "
                          f"its {filters} filters. Received: input shape {x_shape}, kernel "
                          f"shape {kernel_shape}")
+
+
+def kernel_path(x, kernel, strides, dilation_rate, out_shape):
+    """Which kernel `conv` runs for a channels-last x: "matmul" (1x1, stride 1),
+    "winograd" (ops/winograd.py) or "im2col". (The benchmarks name it in their tables.)
+
+    Winograd takes 3x3, stride-1, undilated, ungrouped float32/float64 convolutions with
+    enough channels and filters and output pixels (the constants above say why)."""
+    ungrouped = kernel.shape[2] == x.shape[3]
+    if kernel.shape[:2] == (1, 1) and strides == (1, 1) and ungrouped and x.flags.c_contiguous:
+        return "matmul"
+    dtype = np.result_type(x, kernel)
+    if (kernel.shape[:2] == (3, 3) and strides == (1, 1) and dilation_rate == (1, 1)
+            and ungrouped and x.dtype == kernel.dtype == dtype
+            and dtype in (np.float32, np.float64)
+            and _channels_filters(*kernel.shape[2:]) >= WINOGRAD_MIN_CF
+            and out_shape[0] * out_shape[1] * out_shape[2] >= WINOGRAD_MIN_PIXELS):
+        return "winograd"
+    return "im2col"
+
+
+def _channels_filters(channels, filters):
+    """C F / (C + F): how the products Winograd saves (C F) outgrow its additions (C + F)."""
+    return channels * filters / max(channels + filters, 1)
 
 
 def _rows(array):

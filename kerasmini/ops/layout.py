@@ -28,8 +28,37 @@ def to_channels_last(x, data_format):
 def from_channels_last(x, data_format):
     """N...C -> NC..., contiguous, so callers get an ordinary array back."""
     if data_format == "channels_first":
-        return np.ascontiguousarray(np.moveaxis(x, -1, 1))
+        return transposed_copy(x, (0, x.ndim - 1, *range(1, x.ndim - 1)))
     return x
+
+
+# Edge of the square tiles transposed_copy moves at a time: a tile of the source and of
+# the target, 32 x 32 items per sample, stay in the L1 cache. On (64, 256, 128) float32
+# -> (0, 2, 1): 16 and 64 took 1.7x the time of 32, NumPy's own copy 2x.
+TILE = 32
+
+
+def transposed_copy(x, axes):
+    """np.transpose(x, axes) as a new C-contiguous array.
+
+    When the last axis moves, NumPy's copy reads the input along the output's last axis,
+    a long stride per element, and no cache line is used twice. Here the two axes that
+    trade places as innermost (the input's last, the output's last) are cut into
+    TILE x TILE tiles, every other axis copied whole with each tile.
+    """
+    view = np.transpose(x, axes)
+    out = np.empty(view.shape, x.dtype)
+    last = x.ndim - 1
+    if x.ndim < 2 or axes[-1] == last:  # the innermost axis stays: contiguous runs
+        out[...] = view
+        return out
+    where = list(axes).index(last)  # the output axis holding the input's last axis
+    for i in range(0, view.shape[where], TILE):
+        for j in range(0, view.shape[-1], TILE):
+            tile = [slice(None)] * x.ndim
+            tile[where], tile[-1] = slice(i, i + TILE), slice(j, j + TILE)
+            out[tuple(tile)] = view[tuple(tile)]
+    return out
 
 
 def split_channels(shape, data_format):

@@ -56,6 +56,9 @@ def pair(value, name="value", allow_zero=False):
     Anything else (0, 2.5, '2', three numbers) is a ValueError naming the argument:
     the ops would otherwise divide by zero or silently round. allow_zero: 0 is fine too
     (an output_padding)."""
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is type(value[1]) is int \
+            and min(value) >= (0 if allow_zero else 1):
+        return value  # the common case, as layers store it: nothing to convert
     entries = (value, value) if np.ndim(value) == 0 else tuple(np.ravel(value).tolist()) \
         if isinstance(value, np.ndarray) else tuple(value)
     least = 0 if allow_zero else 1

@@ -145,3 +145,15 @@ def _pool():
         from concurrent.futures import ThreadPoolExecutor  # lazy: import time
         _executor = ThreadPoolExecutor(max(WORKERS - 1, 1), thread_name_prefix="kerasmini-pool")
     return _executor
+
+
+def over_row_blocks(task, rows, row_bytes, budget_bytes):
+    """task(row slice) over blocks of at most `budget_bytes` (one row at least) that cover
+    rows [0, rows) in order; each thread's share of a large input is one such run."""
+    step = max(1, budget_bytes // max(row_bytes, 1))
+
+    def blocks(share):
+        for start in range(share.start, share.stop, step):
+            task(slice(start, min(start + step, share.stop)))
+
+    over_batch_parts(blocks, rows, rows * row_bytes)

@@ -1,9 +1,11 @@
 """PReLU: a leaky ReLU whose negative slope is learned."""
 import numpy as np
 
+from kerasmini import autodiff
 from kerasmini.layers import weight_settings
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.prelu import prelu
 
 
 class PReLU(Layer):
@@ -54,6 +56,10 @@ class PReLU(Layer):
         self.built = True
 
     def call(self, inputs):
+        alpha = self.alpha.value
+        if (inputs.dtype in (np.float32, np.float64) and alpha.dtype == inputs.dtype
+                and not autodiff.is_recording()):  # the tape follows the formula below
+            return prelu(inputs, alpha)
         # as Keras: relu(x) - alpha * relu(-x)
         return (np.maximum(inputs, 0) - self.alpha.value * np.maximum(-inputs, 0)).astype(
             inputs.dtype, copy=False)

@@ -1,10 +1,12 @@
 """LayerNormalization: normalize each sample over its feature axes."""
 import numpy as np
 
+from kerasmini import autodiff
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.layer_normalization import layer_normalize
 
 
 class LayerNormalization(Layer):
@@ -81,6 +83,8 @@ class LayerNormalization(Layer):
 
     def call(self, inputs):
         axes = tuple(self._axes(inputs.ndim))
+        if self._blocked(inputs, axes):
+            return self._call_blocked(inputs, axes)
         shape = [inputs.shape[a] if a in axes else 1 for a in range(inputs.ndim)]
         variance = inputs.var(axis=axes, keepdims=True)
         inv = 1 / np.sqrt(variance + np.asarray(self.epsilon, inputs.dtype))
@@ -92,6 +96,25 @@ class LayerNormalization(Layer):
         if self.beta is not None:
             shift = shift + self.beta.value.reshape(shape)
         return (inputs * inv + shift).astype(inputs.dtype, copy=False)
+
+    def _blocked(self, inputs, axes):
+        """Whether ops/layer_normalization.py can take the call: trailing axes, one float
+        dtype throughout (its in-place steps would round mixed dtypes otherwise), and no
+        tape recording (the tape follows the plain NumPy arithmetic of `call`)."""
+        weights = [w.value for w in (self.gamma, self.beta) if w is not None]
+        return (axes == tuple(range(inputs.ndim - len(axes), inputs.ndim))
+                and inputs.dtype in (np.float32, np.float64)
+                and all(w.dtype == inputs.dtype for w in weights)
+                and not autodiff.is_recording())
+
+    def _call_blocked(self, inputs, axes):
+        features = int(np.prod([inputs.shape[a] for a in axes]))
+        rows = np.reshape(inputs, (-1, features))
+        gamma, beta = (None if w is None else w.value.reshape(features)
+                       for w in (self.gamma, self.beta))
+        out = layer_normalize(rows, gamma, None if self.rms_scaling else beta,
+                              self.epsilon, self.rms_scaling)
+        return out.reshape(inputs.shape)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,

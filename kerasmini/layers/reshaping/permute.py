@@ -1,7 +1,9 @@
 """Permute: reorder the non-batch axes."""
 import numpy as np
 
+from kerasmini import autodiff
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.layout import transposed_copy
 
 
 class Permute(Layer):
@@ -26,7 +28,9 @@ class Permute(Layer):
         return (input_shape[0], *(input_shape[d] for d in self.dims))
 
     def call(self, inputs):
-        return np.transpose(inputs, (0, *self.dims)).copy()  # not a strided view
+        if autodiff.is_recording():  # the tape follows NumPy's own transpose
+            return np.transpose(inputs, (0, *self.dims)).copy()  # not a strided view
+        return transposed_copy(inputs, (0, *self.dims))
 
     def get_config(self):
         return {**super().get_config(), "dims": self.dims}

@@ -1,0 +1,169 @@
+"""Sliding-window reductions (maximum, sum) as separable passes over strided slices.
+
+A reduction over a KH x KW window is the reduction over its KW columns of the reduction
+over its KH rows. So the input is reduced along the height first (KH passes, each over
+whole input rows: long contiguous runs), then that result along the width (KW passes):
+KH + KW passes instead of KH * KW, each one vectorized ufunc call. The input is processed
+in blocks of output rows small enough that the row results of a block are still in cache
+when the width pass reads them; the batch is shared by threads (ops/threads.py).
+
+Window taps that fall in the 'same' padding are skipped, not padded: for a maximum that
+is padding with -inf, for a sum padding with zeros, and no padded copy is made.
+`spread` is the adjoint of one sum pass: each output's value goes back to its taps.
+"""
+import functools
+
+import numpy as np
+
+from kerasmini.ops.shapes import output_length, padding_mode, pair, spatial_padding
+from kerasmini.ops.threads import over_batch_parts
+from kerasmini.ops.windows import row_blocks
+
+# Input bytes read per block. Measured on (32, 112, 112, 64) float32 max pooling, 2x2 and
+# 3x3/2, two threads, 2 MiB L2 per core: 0.5-2 MiB alike, 4 MiB and 128 KiB slower.
+BLOCK_BYTES = 2**20
+
+
+class PoolGeometry:
+    """Where a pooling's windows lie along each spatial axis, 'same' padding cut off at
+    the image (pooling has no dilation)."""
+
+    def __init__(self, spatial_shape, pool_size, strides, padding):
+        self.pool_size = pair(pool_size, "pool_size")
+        self.strides = self.pool_size if strides is None else pair(strides, "strides")
+        self.size = tuple(spatial_shape)
+        pads = spatial_padding(self.size, self.pool_size, self.strides, padding_mode(padding),
+                               (1, 1))
+        self.before = [before for before, _ in pads]
+        self.out_hw = tuple(output_length(n + before + after, k, s, "valid") for n,
+                            (before, after), k, s in zip(self.size, pads, self.pool_size,
+                                                         self.strides))
+
+    def axes(self):
+        """Per axis, (pool size, stride, padding before): what reduce_axis needs."""
+        return list(zip(self.pool_size, self.strides, self.before))
+
+    def windows(self):
+        """Per axis, input rows [lo, hi) of each output position's window."""
+        ranges = []
+        for n, k, s, before, out in zip(self.size, self.pool_size, self.strides,
+                                        self.before, self.out_hw):
+            starts = np.arange(out) * s - before
+            ranges.append((np.clip(starts, 0, n), np.clip(starts + k, 0, n)))
+        return ranges
+
+    def covering(self):
+        """Per axis, output positions [lo, hi) whose windows cover each input row."""
+        ranges = []
+        for n, k, s, before, out in zip(self.size, self.pool_size, self.strides,
+                                        self.before, self.out_hw):
+            position = np.arange(n) + before  # in padded coordinates
+            first = -((k - 1 - position) // s)  # ceil((position - k + 1) / s)
+            ranges.append((np.clip(first, 0, out), np.clip(position // s + 1, 0, out)))
+        return ranges
+
+    def counts(self, dtype):
+        """(1, OH, OW, 1) or a scalar: the real pixels in each window, as `dtype`."""
+        if not any(self.before) and all((o - 1) * s + k <= n for o, s, k, n in zip(
+                self.out_hw, self.strides, self.pool_size, self.size)):
+            return dtype.type(self.pool_size[0] * self.pool_size[1])  # every window full
+        (top, bottom), (left, right) = self.windows()
+        return ((bottom - top)[:, None] * (right - left)[None, :])[None, :, :, None].astype(
+            dtype)
+
+
+def reduce_windows(ufunc, x, out, height, width):
+    """out[n, i, j, c] = ufunc-reduction of x over window (i, j), for NHWC x and out.
+
+    `height` and `width` are (pool size, stride, padding before) per axis. Blocks of
+    output rows, the batch shared by up to two threads; `out` is written in place.
+    """
+    pool_h, stride_h, top = height
+
+    def reduce_images(images):
+        """Reduce images[start:stop] block by block (one thread's share of the batch)."""
+        for block, rows in row_blocks(images.stop - images.start, out.shape[1],
+                                      stride_h * x.strides[1], BLOCK_BYTES):
+            block = slice(images.start + block.start, images.start + block.stop)
+            start = rows.start * stride_h - top  # input row of rows.start's first tap
+            first = max(start, 0)
+            stop = min((rows.stop - 1) * stride_h - top + pool_h, x.shape[1])
+            _separable(ufunc, x[block, first:stop], (pool_h, stride_h, first - start),
+                       width, out[block, rows])
+
+    over_batch_parts(reduce_images, x.shape[0], x.nbytes)
+    return out
+
+
+def _separable(ufunc, x, height, width, out):
+    """out = reduction over each window of x; `height` and `width` are (pool, stride, before)."""
+    rows = np.empty((x.shape[0], out.shape[1], *x.shape[2:]), dtype=out.dtype)
+    reduce_axis(ufunc, x, rows, 1, *height)
+    reduce_axis(ufunc, rows, out, 2, *width)
+
+
+def reduce_axis(ufunc, x, out, axis, pool, stride, before):
+    """out[.., i, ..] = ufunc over t < pool of x[.., i * stride + t - before, ..] on `axis`.
+
+    Taps that fall outside x are skipped. The tap t = before lies inside x for every i
+    ('same' makes (n_out - 1) * stride < n), so it starts the reduction.
+    """
+    first, second, partial = _taps(x.shape[axis], out.shape[axis], pool, stride, before)
+    if second is not None:  # a second full tap: one pass for both instead of a copy
+        ufunc(along(x, axis, first), along(x, axis, second), out=out)
+    else:
+        out[...] = along(x, axis, first)
+    for out_part, in_part in partial:
+        target = along(out, axis, out_part)
+        ufunc(target, along(x, axis, in_part), out=target)
+
+
+@functools.lru_cache(maxsize=256)
+def _taps(n, n_out, pool, stride, before):
+    """reduce_axis's plan (cached: a model calls the same shapes again and again): the
+    input slice of the first tap, that of a second tap covering every output (or None),
+    and the (output slice, input slice) of the other non-empty taps."""
+    taps = [tap(n, n_out, t, stride, before) for t in range(pool)]
+    first = taps.pop(before)[1]
+    full = [i for i, (out_part, _) in enumerate(taps) if out_part == slice(0, n_out)]
+    second = taps.pop(full[0])[1] if full else None
+    return first, second, [(o, i) for o, i in taps if o.stop > o.start]
+
+
+def spread(g, dx, axis, pool, stride, before):
+    """The adjoint of reduce_axis(np.add, ...): dx[.., i * stride + t - before, ..] +=
+    g[.., i, ..] for every tap t < pool inside dx; `dx` is overwritten.
+
+    Windows that neither overlap nor leave gaps (stride == pool, no padding) write every
+    element of dx exactly once, with no zero fill.
+    """
+    taps = [tap(dx.shape[axis], g.shape[axis], t, stride, before) for t in range(pool)]
+    tiled = stride == pool and before == 0 and g.shape[axis] * stride == dx.shape[axis]
+    if not tiled:
+        dx[...] = 0
+    for out_part, in_part in taps:
+        if out_part.stop > out_part.start:
+            target = along(dx, axis, in_part)
+            if tiled:
+                target[...] = along(g, axis, out_part)
+            else:
+                np.add(target, along(g, axis, out_part), out=target)
+    return dx
+
+
+def tap(n, n_out, offset, stride, before):
+    """(output slice, input slice) of the positions that window offset `offset` reads.
+
+    Output i reads input i * stride + offset - before, kept only where that index lies in
+    [0, n): a contiguous run of outputs, possibly empty.
+    """
+    first = max(0, -(-(before - offset) // stride))  # first i with index >= 0
+    last = min(n_out - 1, (n - 1 + before - offset) // stride)  # last i with index < n
+    start = first * stride + offset - before
+    count = max(last - first + 1, 0)
+    return slice(first, first + count), slice(start, start + stride * (count - 1) + 1, stride)
+
+
+def along(x, axis, index):
+    """x[..., index, ...] with `index` on axis `axis`."""
+    return x[(slice(None),) * axis + (index,)]
