@@ -179,3 +179,42 @@ def _checkpointed_two_outputs(lib, run, x, targets):
                   loss_weights={"score": 1.0, "group": 0.5}, metrics={"group": ["accuracy"]})
     model.fit(x, targets, batch_size=32, epochs=1, shuffle=False, verbose=0)
     return model
+
+
+def _subclassed_regressor(lib):
+    class Block(lib.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = lib.layers.Dense(4, activation="relu")
+            self.extra = [lib.layers.Dense(3), lib.layers.Dense(2)]
+
+        def call(self, inputs):
+            return self.extra[1](self.extra[0](self.inner(inputs)))
+
+    class Regressor(lib.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.block = Block()
+            self.head = lib.layers.Dense(1)
+
+        def call(self, inputs, training=False):
+            return self.head(self.block(inputs))
+
+    model = Regressor()
+    model(np.zeros((1, 8), "float32"))
+    return model
+
+
+def test_subclassed_weights_files_move_between_libraries(tmp_path):
+    """A subclassed model holding a layer made of layers: the `.weights.h5` either
+    library writes, the other reads into the same predictions (Keras's attribute paths)."""
+    x = training_scripts.data()[0][:5]
+    for saver, loader in ((kerasmini, keras), (keras, kerasmini)):
+        source = _subclassed_regressor(saver)
+        same_start(source, seed=11)
+        path = str(tmp_path / f"{saver.__name__}.weights.h5")
+        source.save_weights(path)
+        target = _subclassed_regressor(loader)
+        target.load_weights(path)
+        assert_same(np.asarray(target.predict(x, verbose=0)),
+                    np.asarray(source.predict(x, verbose=0)))
