@@ -1,5 +1,5 @@
 """python -m benchmarks [--quick] [--only SUBSTRING ...] [--json FILE] [--models-only]
-[--no-models] [--no-busy]"""
+[--no-models] [--no-busy] [--no-training | --training-only]"""
 import argparse
 import json
 import math
@@ -26,7 +26,13 @@ def main(argv=None):
     parser.add_argument("--models-only", action="store_true", help="whole-model cases only")
     parser.add_argument("--no-busy", action="store_true",
                         help="models on the machine as it is only, not also with a core busy")
+    parser.add_argument("--no-training", action="store_true",
+                        help="skip the training section (fit and train_on_batch)")
+    parser.add_argument("--training-only", action="store_true",
+                        help="the training section alone (benchmarks/training.py)")
     args = parser.parse_args(argv)
+    if args.training_only:
+        args.models_only, args.no_models, args.no_memory = True, True, True
     started = time.perf_counter()
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -53,6 +59,8 @@ def main(argv=None):
         report["models"] = run_all(keras, kerasmini, quick=args.quick, only=args.only,
                                    busy_too=not args.no_busy, report_row=_print_model_row)
         _print_profiles(report["models"]["profiles"])
+    if not args.no_training and (args.training_only or not args.only):
+        report["training"] = _run_training(keras, kerasmini, args.quick)
     if not args.no_memory and not args.models_only:
         report["memory"] = {lib: environment.memory_in_fresh_process(lib)
                             for lib in ("kerasmini", "tf_keras")}
@@ -66,6 +74,17 @@ def main(argv=None):
         with open(args.json, "w") as out:
             json.dump(report, out, indent=1)
     return 0
+
+
+def _run_training(keras, kerasmini, quick):
+    """benchmarks/training.py as a section: a tenth of the fit with --quick."""
+    from benchmarks import training
+    print("\ntraining, README's MNIST convnet (kerasmini and tf.keras alternating):")
+    training.print_header()
+    result = training.run(keras, kerasmini, images=6000 if quick else 60000,
+                          rounds=3 if quick else 7, report_row=training.print_row)
+    training.print_memory(result["memory"])
+    return result
 
 
 def _gemm_peak():
@@ -106,6 +125,9 @@ def targets(report):
                        f"{km['peak_rss_mib']:.0f} vs {tfk['peak_rss_mib']:.0f} MiB",
                        km["peak_rss_mib"] <= tfk["peak_rss_mib"]))
     checks += model_targets(report.get("models"))
+    if "training" in report:
+        from benchmarks.training import targets as training_targets
+        checks += training_targets(report["training"])
     total = report["import_seconds"]["total"]
     checks.append(("import kerasmini < 0.2 s (numpy included)", f"{total:.3f} s", total < 0.2))
     return [{"target": t, "measured": m, "met": bool(ok)} for t, m, ok in checks]

@@ -14,7 +14,8 @@ agree before anything is timed.
 kerasmini alone on one BLAS thread, timed in CPU seconds (time.process_time), against
 the one-thread GEMM peak: what the kernels make of a core, whatever else the machine
 runs (a loaded shared machine makes wall times of threaded BLAS meaningless). "step" is
-a recorded forward, the loss sum(y * R) and tape.gradient; "backward" is step - forward.
+a recorded forward, the loss sum(y * R) and tape.gradient; "backward" is step - forward; for Conv2D, "kernel grad" and "input grad" are each half of the backward
+alone (the bare gradient rule, asked for one of them).
 """
 import argparse
 import os
@@ -111,8 +112,25 @@ def run_cpu(case, kerasmini):
     forward = cpu_seconds(lambda: layer(x))
     # A step records the forward, then runs the backward: the backward is the difference.
     step = cpu_seconds(backward)
-    return {"forward": (forward, work), "backward": (step - forward, 2 * work),
-            "step": (step, 3 * work)}
+    result = {"forward": (forward, work), "backward": (step - forward, 2 * work),
+              "step": (step, 3 * work)}
+    if case.layer == "Conv2D":  # each half of the backward alone, through the bare rule
+        result.update(conv_gradient_halves(layer, x, seed, work))
+    return result
+
+
+def conv_gradient_halves(layer, x, g, work):
+    """CPU seconds of Conv2D's kernel gradient and input gradient, each alone (the
+    rule's flags skip the other): each is one product of the forward's size."""
+    from kerasmini.ops.convolution_vjp import conv_gradients
+    options = dict(strides=layer.strides, padding=layer.padding,
+                   data_format=layer.data_format, dilation_rate=layer.dilation_rate)
+    kernel = layer.kernel.numpy()
+    return {
+        "kernel grad": (cpu_seconds(lambda: conv_gradients(
+            g, x, kernel, input_gradient=False, **options)), work),
+        "input grad": (cpu_seconds(lambda: conv_gradients(
+            g, x, kernel, kernel_gradient=False, **options)), work)}
 
 
 def main_cpu(cases):
@@ -124,11 +142,11 @@ def main_cpu(cases):
                 for i in (0, 1))
         peak = 2 * size**3 / cpu_seconds(lambda: a @ b, repeats=3) / 1e9
         print(f"float32 GEMM peak on one BLAS thread: {peak:.1f} GFLOP/s (CPU time)")
-        print(f"{'case':58} {'pass':9} {'CPU ms':>9} {'GFLOP/s':>8} {'of peak':>8}")
+        print(f"{'case':58} {'pass':11} {'CPU ms':>9} {'GFLOP/s':>8} {'of peak':>8}")
         for case in cases:
             for mode, (seconds, work) in run_cpu(case, kerasmini).items():
                 gflops = work / seconds / 1e9
-                print(f"{case.name:58} {mode:9} {seconds * 1e3:9.2f} {gflops:8.1f} "
+                print(f"{case.name:58} {mode:11} {seconds * 1e3:9.2f} {gflops:8.1f} "
                       f"{gflops / peak:8.0%}")
     return 0
 

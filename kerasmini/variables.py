@@ -65,7 +65,7 @@ class Variable:
 
     @property
     def dtype(self):
-        return self._value.dtype.name
+        return _dtype_name(self._value.dtype)
 
     @property
     def ndim(self):
@@ -86,6 +86,11 @@ class Variable:
             )
         self._value = value.astype(self._value.dtype, copy=True)
         return self
+
+    def _assign_owned(self, array):
+        """assign() for an array of the variable's shape and dtype that nobody else
+        holds (an optimizer's freshly computed update): taken as is, without a copy."""
+        self._value = array
 
     # Arithmetic, as on a Keras variable (`inputs * self.scale` in a user's layer): on
     # `value`, so a recording GradientTape sees the read. The priority makes NumPy arrays
@@ -148,3 +153,15 @@ class Variable:
 def _operand(other):
     """The other side of a Variable's arithmetic: another Variable's value, or itself."""
     return other.value if isinstance(other, Variable) else other
+
+
+_DTYPE_NAMES = {}
+
+
+def _dtype_name(dtype):
+    """dtype.name, remembered: NumPy computes the name in Python on every access, and
+    optimizers and metrics ask for it per variable and step."""
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = dtype.name
+    return name

@@ -39,6 +39,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (prelu, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
+               (convolution_vjp, "SMALL_PRODUCT", small_product),
+               (convolution_vjp, "WORKERS", workers),
                (products, "SMALL_PRODUCT", small_product), (products, "MIN_ROWS", min_rows)]
     with contextlib.ExitStack() as stack:
         for module, name, value in patches:

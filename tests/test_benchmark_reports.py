@@ -6,6 +6,7 @@ import kerasmini
 from benchmarks.__main__ import model_targets
 from benchmarks.markdown import model_lines
 from benchmarks.profile import layer_kind, layer_profile
+from benchmarks.training import targets as training_targets
 
 
 def _row(model, batch, km, tf, busy=False, spread=1.1):
@@ -27,6 +28,29 @@ def test_model_targets_met_and_missed():
         "busy core: every model km / tf.keras <= 1.5": False,  # A: 1.6
         "busy core: kerasmini spread (max/min of 7) < 1.5": False}  # B: 1.6
     assert model_targets(None) == []
+
+
+def _training_row(name, km, tf):
+    return {"name": name, "seconds": {"kerasmini": km, "tf_keras": tf}, "ratio": km / tf}
+
+
+def _fit_memory(images, peak, adds):
+    return {"images": images, "peak_rss_mib": peak, "fit_adds_mib": adds, "data_mib": 1}
+
+
+def test_training_targets_met_and_missed():
+    training = {"rows": [_training_row("fit", 0.9, 1.0), _training_row("tob 1", 1.0, 3.0),
+                         _training_row("tob 8", 1.0, 2.9)],
+                "memory": {"kerasmini": [_fit_memory(6, 100, 10), _fit_memory(60, 150, 30)],
+                           "tf_keras": [_fit_memory(6, 700, 10), _fit_memory(60, 140, 10)]}}
+    checks = [met for _, _, met in training_targets(training)]
+    # fit 0.9 <= 1; batch 1 exactly 3x; batch 8 2.9x; RSS 150 > 140; growth 20 > 16 MiB
+    assert checks == [True, True, False, False, False]
+    training["memory"]["kerasmini"][1]["fit_adds_mib"] = 26
+    training["memory"]["tf_keras"][1]["peak_rss_mib"] = 151
+    assert [met for _, _, met in training_targets(training)][3:] == [True, True]
+    del training["memory"]
+    assert len(training_targets(training)) == 3
 
 
 def test_model_tables_list_every_row_and_skip():

@@ -1,10 +1,15 @@
 """ops.bias_add_activate against a loop reference: the bias along the channel axis of
 either layout, relu computed into the caller's array, any other activation as given."""
 import unittest
+from unittest import mock
 
 import numpy as np
 
 from kerasmini import activations, ops
+from kerasmini.autodiff import GradientTape
+from kerasmini.ops import bias_activation_vjp
+from kerasmini.ops.bias_activation import bias_add_relu
+from tests.kernel_limits import shrunk
 
 
 def loop_reference(x, bias, activation, axis):
@@ -31,6 +36,69 @@ class BiasAddActivateTest(unittest.TestCase):
         out = ops.bias_add_activate(x, None, activations.relu)
         self.assertIs(out, x)  # no second output-sized array
         np.testing.assert_array_equal(out, [[0.0, 2.0], [3.0, 0.0]])
+
+    def test_recorded_bias_relu_is_the_add_and_relu_recorded_one_by_one(self):
+        # while recording, bias + relu is one op (bias_add_relu): same output and the same
+        # gradients, bit for bit, as the add and relu's own rule, NaN and inf included
+        rng = np.random.default_rng(1)
+        for dtype in ("float16", "float32", "float64"):
+            for axis, shape in ((-1, (3, 4, 5, 6)), (1, (3, 6, 4, 5)), (0, (6, 3, 4))):
+                x0 = rng.standard_normal(shape).astype(dtype)
+                x0.flat[[0, 7, 11]] = [np.nan, np.inf, -np.inf]
+                b0 = rng.standard_normal(6).astype(dtype)
+                g = rng.standard_normal(shape).astype(dtype)
+                g.flat[[1, 5]] = [np.nan, np.inf]
+                expected, got = self._fused_and_apart(x0, b0, g, axis)
+                for want, have in zip(expected, got):
+                    self.assertEqual(have.dtype, np.dtype(dtype))
+                    np.testing.assert_array_equal(have, want, err_msg=f"{dtype} {axis}")
+
+    def test_the_rule_on_two_threads_takes_halves_of_the_batch(self):
+        # a large batch: dL/dx by halves (the same bits), the bias sums of the halves
+        # added in order (float64 sums, so equal to the float32 or float64 rounding)
+        rng = np.random.default_rng(2)
+        for dtype, rtol in (("float32", 1e-6), ("float64", 1e-13)):
+            x0 = rng.standard_normal((5, 4, 3, 6)).astype(dtype)
+            b0, g = rng.standard_normal(6).astype(dtype), rng.standard_normal(x0.shape)
+            g = g.astype(dtype)
+            parts = []
+            real = bias_activation_vjp.over_batch_parts
+            spied = lambda task, batch, nbytes: real(
+                lambda images: (parts.append(images), task(images)), batch, nbytes)
+            with shrunk(parallel_bytes=0, workers=2), \
+                    mock.patch.object(bias_activation_vjp, "over_batch_parts", spied):
+                (y0, dx0, db0), (y1, dx1, db1) = self._fused_and_apart(x0, b0, g, -1)
+            self.assertEqual(sorted(p.start for p in parts), [0, 3])
+            np.testing.assert_array_equal(y1, y0)
+            np.testing.assert_array_equal(dx1, dx0)
+            np.testing.assert_allclose(db1, db0, rtol=rtol, atol=0)
+
+    @staticmethod
+    def _fused_and_apart(x0, b0, g, axis):
+        results = []
+        for fused in (False, True):
+            x, b = x0.copy(), b0.copy()
+            with GradientTape() as tape:
+                x, b = tape.watch([x, b])
+                if fused:
+                    y = ops.bias_add_activate(x, b, activations.relu, axis)
+                else:
+                    shape = [1] * x.ndim
+                    shape[axis] = b.shape[0]
+                    y = activations.relu(x + b.reshape(shape))
+            ops_recorded = [entry.name for entry in tape._entries]
+            assert ("bias_add_relu" in ops_recorded) == fused, ops_recorded
+            with np.errstate(invalid="ignore"):  # inf * 0 where relu blocks an inf
+                dx, db = tape.gradient(y, [x, b], output_gradients=g)
+            results.append((np.asarray(y), dx, db))
+        return results
+
+    def test_the_fused_rule_skips_a_bias_no_tape_follows(self):
+        x, b = np.ones((2, 3)), np.array([1.0, -2.0, 0.5])
+        with GradientTape() as tape:
+            x = tape.watch(x)
+            y = bias_add_relu(x, b)  # b: a constant
+        np.testing.assert_array_equal(tape.gradient(y, x), [[1.0, 0.0, 1.0]] * 2)
 
 
 if __name__ == "__main__":

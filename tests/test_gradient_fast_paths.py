@@ -2,6 +2,7 @@
 what nobody needs (and its chunk boundaries), max pooling's gradient with finite and
 non-finite output gradients, relu's gradient, and the tape's `needed` flags."""
 import platform
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from kerasmini import ops
 from kerasmini.activation_gradients import RULES
 from kerasmini.autodiff import GradientTape, allocator, differentiable
-from kerasmini.ops import convolution_vjp
+from kerasmini.ops import convolution_vjp, threads as threads_module
+from kerasmini.ops import max_pooling_vjp as max_pooling_vjp_module
 from kerasmini.ops.convolution_vjp import conv_vjp
 from kerasmini.ops.max_pooling_vjp import max_pool_vjp
 from tests import reference
@@ -41,17 +43,27 @@ def conv_gradients_reference(x, kernel, g, strides, padding, dilation, groups):
     return dx, dk
 
 
+def _calls(monkeypatch, module, name, note):
+    """module.name still runs, and each call adds note(*args) to the returned list."""
+    real, seen = getattr(module, name), []
+    monkeypatch.setattr(module, name, lambda *args: seen.append(note(*args)) or real(*args))
+    return seen
+
+
+def _conv_operands(batch, strides, padding, dilation, groups):
+    """x (batch, 7, 5, 2), a 3x2 kernel to 4 filters, the conv's output and a gradient."""
+    x = random_input((batch, 7, 5, 2), seed=1)
+    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
+    out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
+    return x, kernel, out, random_input(out.shape, seed=3)
+
+
 @pytest.mark.parametrize("strides,padding,dilation,groups", CONV, ids=str)
 def test_conv_gradients_skip_what_is_not_needed_on_every_chunking(strides, padding, dilation,
                                                                   groups, monkeypatch):
-    by_convolution = []
-    real = convolution_vjp._input_gradient_stride_one
-    monkeypatch.setattr(convolution_vjp, "_input_gradient_stride_one",
-                        lambda *args: by_convolution.append(True) or real(*args))
-    x = random_input((3, 7, 5, 2), seed=1)
-    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
-    out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
-    g = random_input(out.shape, seed=3)
+    by_convolution = _calls(monkeypatch, convolution_vjp, "_input_gradient_stride_one",
+                            lambda *args: True)
+    x, kernel, out, g = _conv_operands(3, strides, padding, dilation, groups)
     expected_dx, expected_dk = conv_gradients_reference(x, kernel, g, strides, padding,
                                                         dilation, groups)
     walks = []
@@ -70,6 +82,24 @@ def test_conv_gradients_skip_what_is_not_needed_on_every_chunking(strides, paddi
                     assert grad is None, context
     assert {"bands+remainder", "images+remainder"} <= kinds(walks)
     assert bool(by_convolution) == (strides == (1, 1) and padding == "same")
+
+
+@pytest.mark.parametrize("strides,padding,dilation,groups", CONV, ids=str)
+def test_conv_gradient_blocks_on_two_threads_give_the_serial_bits(strides, padding, dilation,
+                                                                 groups, monkeypatch):
+    # blocks of whole images run on the threads, each with its own kernel-gradient
+    # buffer added in block order: the same bits as one block after the other
+    parallel = _calls(monkeypatch, convolution_vjp, "over_parts",
+                      lambda task, parts: len(parts))
+    x, kernel, out, g = _conv_operands(5, strides, padding, dilation, groups)
+    for budget in DENSE_BUDGETS:
+        results = []
+        for workers in (1, 2):
+            with shrunk(workspace_bytes=budget, workers=workers, small_product=0):
+                results.append(conv_vjp(g, out, x, kernel, strides, padding, None, dilation))
+        for serial, threaded in zip(*results):
+            np.testing.assert_array_equal(threaded, serial, err_msg=f"budget {budget}")
+    assert parallel  # some budget cut whole images into several blocks
 
 
 def test_conv_gradient_float32_stays_float32():
@@ -122,18 +152,38 @@ def max_pool_gradient_reference(x, g, pool, strides, padding):
     ((2, 2), (2, 2), "valid"), ((3, 3), (2, 2), "same"), ((2, 3), (1, 1), "valid"),
     ((3, 2), (3, 2), "same")], ids=str)
 @pytest.mark.parametrize("gradient", ["finite", "inf and nan"])
-def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gradient):
+@pytest.mark.parametrize("threads", [1, 2])
+def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gradient,
+                                                      threads):
     rng = np.random.default_rng(4)
-    x = rng.integers(0, 3, (2, 7, 6, 3)).astype("float64")  # many ties
+    x = rng.integers(0, 3, (3, 7, 6, 3)).astype("float64")  # many ties
     x[0, 1, 2, 0] = x[1, 4, 4, 2] = np.nan
     out = ops.max_pool.forward(x, pool, strides, padding)
     g = rng.standard_normal(out.shape)
     if gradient != "finite":
         g[0, 0, 0, :] = [np.inf, -np.inf, np.nan]
         g[1, -1, -1, 1] = np.nan
-    dx = max_pool_vjp(g, out, x, pool, strides, padding)
+    parts = []
+    with shrunk(parallel_bytes=0, workers=threads), \
+            mock.patch.object(max_pooling_vjp_module, "over_batch_parts",
+                              _spy(threads_module.over_batch_parts, parts)):
+        dx = max_pool_vjp(g, out, x, pool, strides, padding)
+    assert parts == ([3] if threads == 1 else [1, 2])  # image counts of the parts
     np.testing.assert_allclose(dx, max_pool_gradient_reference(x, g, pool, strides, padding),
                                rtol=1e-12, atol=0)
+
+
+def _spy(over_batch_parts, seen):
+    def spied(task, batch, nbytes):
+        images = []
+
+        def recorded(part):
+            images.append(part.stop - part.start)
+            task(part)
+
+        over_batch_parts(recorded, batch, nbytes)
+        seen.extend(sorted(images))
+    return spied
 
 
 def test_relu_gradient_is_g_where_x_is_positive_and_keeps_nan():

@@ -26,6 +26,35 @@ def test_matmul_paths(monkeypatch, shape, small_product, min_rows):
     np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("min_columns", [16, 40])
+def test_few_rows_cut_into_column_blocks(monkeypatch, workers, min_columns):
+    # (9, 500) @ (500, 64): too few rows for two row blocks, so the columns are shared
+    # (unless the columns are too few for two blocks either: then one row block)
+    monkeypatch.setattr(matmul_module, "SMALL_PRODUCT", 0)
+    monkeypatch.setattr(threads, "WORKERS", workers)
+    monkeypatch.setattr(matmul_module, "WORKERS", workers)
+    monkeypatch.setattr(matmul_module, "MIN_COLUMNS", min_columns)
+    monkeypatch.setattr(load, "idle_cores", lambda: workers)
+    parts = []
+    real_over_parts = matmul_module.over_parts
+
+    def spied(task, blocks):
+        parts.extend(blocks)
+        real_over_parts(task, blocks)
+
+    monkeypatch.setattr(matmul_module, "over_parts", spied)
+    a, b, out = _operands(9, 500, 64)
+    a = np.asfortranarray(a)  # as patches.T arrives
+    matmul(a, b, out)
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+    if min_columns == 40:
+        expected = [slice(0, 9)]
+    else:
+        expected = [slice(0, 32), slice(32, 64)] if workers == 2 else [slice(0, 64)]
+    assert parts == expected
+
+
 @pytest.mark.parametrize("piece", [1, 7 * 5, 10**9])  # one row a piece, 7 rows, one piece
 def test_matmul_without_the_blas_switch_cuts_row_pieces(monkeypatch, piece):
     monkeypatch.setattr(threads, "_control", None)

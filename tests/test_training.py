@@ -129,6 +129,23 @@ def test_bad_fit_input_leaves_weights(args, error, match):
     assert _same(before, model.get_weights())
 
 
+def test_train_on_batch_checks_targets_every_call():
+    # the target check is remembered per shapes after it passes (it runs every call):
+    # labels out of range and targets of a new shape must still be refused
+    x, y = _data()
+    model = _model()
+    model.train_on_batch(x[:8], y[:8])
+    before = _weights(model)
+    with pytest.raises(ValueError, match="label value of 3"):
+        model.train_on_batch(x[:8], np.full(8, 3))
+    with pytest.raises(ValueError, match="targets"):
+        model.train_on_batch(x[:8], np.zeros((8, 2)))
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match="targets"):
+        model.train_on_batch(x[:8], y[:8])  # sparse labels no longer fit the loss
+    assert _same(before, model.get_weights())
+
+
 def test_bad_inputs_leave_an_existing_log_file(tmp_path):
     x, y = _data()
     log = tmp_path / "log.csv"

@@ -43,6 +43,7 @@ class Trainer:
     loss = None
     stop_training = False
     history = None
+    _targets_checked = None
 
     # ----- compile -----------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -82,6 +83,7 @@ class Trainer:
         self._metric_identifiers = metric_lists
         self._metric_arguments = (metrics, weighted_metrics)
         self._compiled_metrics = None  # built at the first batch, from the shapes
+        self._targets_checked = None  # (shapes, label classes) that _check_targets passed
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = run_eagerly
         self.compiled = True
@@ -490,19 +492,29 @@ class Trainer:
             self(data.take(x, slice(0, 1)), training=False)
 
     def _check_targets(self, x, y):
+        """Run the loss on one sample of y against a dummy prediction of the model's output
+        shape (its own checks name the mismatch), and check sparse labels in full."""
+        first = data.take(x, slice(0, 1))
+        # train_on_batch checks every call: what passed for these shapes passes again
+        key = (repr(_shapes(first)), y.shape[1:], y.dtype)
+        if self._targets_checked is not None and self._targets_checked[0] == key:
+            return _check_labels(self._compiled_loss, y, self._targets_checked[1])
         shapes = self._output_shapes(x)
-        if shapes is not None and len(shapes) == 1:
-            _check_target(self._compiled_loss, y, shapes[0])
+        if shapes is None or len(shapes) != 1:
+            return
+        classes = _check_target(self._compiled_loss, y, shapes[0])
+        if classes is not None:
+            self._targets_checked = (key, classes)
 
 
 def _check_target(loss, y, out_shape):
     """Run the loss on one sample of y against a dummy prediction of the output's shape
-    (its own checks name the mismatch), and check sparse labels in full."""
+    (its own checks name the mismatch), and check sparse labels in full. Returns the
+    number of classes checked against (None when the output shape is not known)."""
     if not isinstance(out_shape, tuple) or any(d is None for d in out_shape[1:]):
-        return
+        return None
     classes = out_shape[-1] if out_shape else 1
     dummy = np.full((1,) + tuple(out_shape[1:]), 1.0 / max(classes, 1), "float32")
-    fn = getattr(loss, "fn", None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -511,6 +523,13 @@ def _check_target(loss, y, out_shape):
         raise ValueError(f"The targets y (shape {y.shape}) do not fit the model's "
                          f"output (shape {out_shape}) for the loss {loss.name}: "
                          f"{error}") from None
+    _check_labels(loss, y, classes)
+    return classes
+
+
+def _check_labels(loss, y, classes):
+    """Sparse labels must index the model's `classes` outputs: all of them checked."""
+    fn = getattr(loss, "fn", None)
     if fn is losses_module.sparse_categorical_crossentropy and y.size:
         low, high = np.min(y), np.max(y)
         if low < 0 or high >= classes:

@@ -9,6 +9,7 @@ import numpy as np
 
 from kerasmini import activations  # relu is known by identity: the one in-place case
 from kerasmini import autodiff
+from kerasmini.ops.bias_activation_vjp import bias_add_relu_vjp
 
 
 def bias_add_activate(x, bias, activation, axis=-1):
@@ -16,8 +17,11 @@ def bias_add_activate(x, bias, activation, axis=-1):
 
     x must be the caller's own array (a kernel's output), since it may be written into.
     bias None means no bias. While a GradientTape records, `x += ...` returns a new
-    recorded array (kerasmini.autodiff's in-place rule): the gradient stays right.
+    recorded array (kerasmini.autodiff's in-place rule): the gradient stays right; a
+    bias and relu are then one recorded op, bias_add_relu (one new array, not two).
     """
+    if bias is not None and activation is activations.relu and autodiff.is_recording():
+        return bias_add_relu(x, bias, axis)
     if bias is not None:
         shape = [1] * x.ndim
         shape[axis] = bias.shape[0]
@@ -25,3 +29,13 @@ def bias_add_activate(x, bias, activation, axis=-1):
     if activation is activations.relu and not autodiff.is_recording():
         return np.maximum(x, 0, out=x)  # (while recording, relu records its own rule)
     return activation(x)
+
+
+@autodiff.differentiable(bias_add_relu_vjp, inputs=2)
+def bias_add_relu(x, bias, axis=-1):
+    """relu(x + bias) in one new array, `bias` (x.shape[axis],) along `axis` (training's
+    form of the fused tail: x, a recorded output, is left as it was)."""
+    shape = [1] * x.ndim
+    shape[axis] = bias.shape[0]
+    y = np.add(x, bias.reshape(shape))
+    return np.maximum(y, 0, out=y)

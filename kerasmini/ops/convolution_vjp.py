@@ -22,7 +22,8 @@ import numpy as np
 from kerasmini.ops import convolution
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.products import product
+from kerasmini.ops.products import SMALL_PRODUCT, product
+from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.shapes import pair, spatial_padding
 from kerasmini.ops.window_gradients import crop_padding, offset_slices
 from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
@@ -63,15 +64,35 @@ def conv_gradients(g, inputs, kernel, strides=1, padding="valid", data_format=No
     # workspace per output row: the patches, and the patch gradient when both are made
     row_bytes = (g.shape[2] * kernel_size[0] * kernel_size[1] * kernel.shape[2]
                  * np.dtype(wide).itemsize * (1 + (scatter and kernel_gradient)))
-    blocks = row_blocks(g.shape[0], g.shape[1], row_bytes, convolution.WORKSPACE_BYTES)
-    for images, rows in blocks if kernel_gradient or scatter else ():
+    blocks = list(row_blocks(g.shape[0], g.shape[1], row_bytes, convolution.WORKSPACE_BYTES)
+                  if kernel_gradient or scatter else ())
+
+    def chunk(block, dk):
+        """One block's share of dL/dK (added into dk) and of dL/dx (into dx_padded)."""
+        images, rows = block
         band = padded_band(x, images, input_rows(rows, kernel_size[0], strides[0],
                                                  dilation_rate[0]), pads)
         out_hw = (rows.stop - rows.start, g.shape[2])
         windows = window_view(band, kernel_size, strides, dilation_rate, out_hw)
-        _chunk_gradients(windows, g[images, rows], k_wide, dkernel,
+        _chunk_gradients(windows, g[images, rows], k_wide, dk,
                          dx_padded[images] if scatter else None,
                          (strides, dilation_rate, out_hw, rows.start))
+
+    if _blocks_in_parallel(blocks, g.shape, kernel, dkernel, scatter):
+        # Each block on whichever thread takes it, its kernel gradient in its own
+        # buffer; the buffers are then added in block order: the serial loop's sums.
+        partials = [None] * len(blocks)
+
+        def run(index):
+            partials[index] = None if dkernel is None else np.zeros_like(dkernel)
+            chunk(blocks[index], partials[index])
+
+        over_parts(run, range(len(blocks)))
+        for partial in partials if dkernel is not None else ():
+            dkernel += partial
+    else:
+        for block in blocks:
+            chunk(block, dkernel)
     dx = None
     if scatter:
         dx = crop_padding(dx_padded, pads)
@@ -81,6 +102,24 @@ def conv_gradients(g, inputs, kernel, strides=1, padding="valid", data_format=No
     if dx is not None:
         dx = from_channels_last(np.ascontiguousarray(dx, x.dtype), data_format)
     return dx, None if dkernel is None else dkernel.astype(kernel.dtype, copy=False)
+
+
+def _blocks_in_parallel(blocks, g_shape, kernel, dkernel, scatter):
+    """Whether the blocks may run on the kernel threads, whole (im2col, products and
+    scatter), rather than one after the other with only the products shared: when there
+    are two threads and several blocks of large work, the scattered input gradients of
+    the blocks do not overlap (whole images: the row bands of one image share input
+    rows), and the blocks' kernel-gradient buffers fit the workspace bound. The answer
+    does not depend on the machine's load, so neither do the sums."""
+    if WORKERS < 2 or len(blocks) < 2:
+        return False
+    work = int(np.prod(g_shape)) * int(np.prod(kernel.shape[:3]))
+    if work <= SMALL_PRODUCT:
+        return False
+    if scatter and any(rows.start != 0 or rows.stop != g_shape[1] for _, rows in blocks):
+        return False
+    partial_bytes = 0 if dkernel is None else len(blocks) * dkernel.nbytes
+    return partial_bytes <= convolution.WORKSPACE_BYTES
 
 
 def _input_much_larger(x_shape, out_shape):

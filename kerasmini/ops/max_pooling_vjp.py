@@ -9,11 +9,13 @@ gradient to its first NaN. Padding pixels never receive gradient.
 
 The search runs over the KH*KW window offsets in row-major order, each a vectorized
 comparison of one strided slice of the input with the output: the first offset that
-matches claims the window.
+matches claims the window. Images are independent: a large batch is cut in halves that
+two threads route at once (ops/threads.py decides from the machine's load).
 """
 import numpy as np
 
 from kerasmini.ops.layout import from_channels_last, to_channels_last
+from kerasmini.ops.threads import over_batch_parts
 from kerasmini.ops.window_gradients import crop_padding, offset_slices, pooling_geometry
 from kerasmini.ops.windows import pad_spatial
 
@@ -25,29 +27,61 @@ def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
         inputs, g, pool_size, strides, padding, data_format)
     out = to_channels_last(np.asarray(out), data_format)
     x_padded = pad_spatial(x, pads, np.nan)  # NaN pads: equal to nothing
-    out_is_nan = np.isnan(out) if np.isnan(out).any() else None
+    out_is_nan = np.isnan(out) if np.isnan(np.min(out)) else None  # min keeps a NaN
     if out_is_nan is not None:  # a NaN window claims its first NaN, never a NaN pad
         inside = pad_spatial(np.ones((1, *x.shape[1:3], 1), bool), pads, False)
-    claimed = np.zeros(out.shape, bool)
-    wins = np.empty(out.shape, bool)
-    dx_padded = np.zeros(x_padded.shape, g.dtype)
     # g * wins is a select (and 10-20x faster than np.where's) while g is finite: where
     # g is inf or NaN, 0 * g would be NaN, so the select keeps it out of losing pixels.
-    select = _multiply if np.isfinite(g).all() else _where
+    # (max and min are reductions without a temporary; both finite means all are.)
+    finite = np.isfinite(np.max(g)) and np.isfinite(np.min(g)) if g.size else True
+    select = _multiply if finite else _where
+    # the multiply writes losing pixels too (zeros); the select leaves them as they were
+    dx_padded = _gradient_buffer(x_padded.shape, out.shape, pool_size, strides, g.dtype,
+                                 every_pixel_written=finite)
     overlapping = any(s < k for s, k in zip(strides, pool_size))
-    for _, (rows, cols) in offset_slices(pool_size, strides, (1, 1), out.shape[1:3]):
-        candidate = x_padded[:, rows, cols]
-        np.equal(candidate, out, out=wins)
-        if out_is_nan is not None:
-            wins |= out_is_nan & np.isnan(candidate) & inside[:, rows, cols]
-        np.greater(wins, claimed, out=wins)  # wins and not claimed by an earlier offset
-        claimed |= wins
-        target = dx_padded[:, rows, cols]
-        if overlapping:
-            target += select(g, wins)
-        else:  # each input pixel lies in one window: written once, from zero
-            select(g, wins, out=target)
+    offsets = list(offset_slices(pool_size, strides, (1, 1), out.shape[1:3]))
+
+    def route(images):
+        """Send the gradient of images[i] to the winners of their windows (images are
+        independent: the threads take halves of the batch)."""
+        o, gi, dx = out[images], g[images], dx_padded[images]
+        nan = None if out_is_nan is None else out_is_nan[images]
+        wins, claimed = np.empty(o.shape, bool), None
+        for index, (_, (rows, cols)) in enumerate(offsets):
+            candidate = x_padded[images, rows, cols]
+            np.equal(candidate, o, out=wins)
+            if nan is not None:
+                wins |= nan & np.isnan(candidate) & inside[:, rows, cols]
+            if claimed is None:  # the first offset: nothing is claimed before it
+                claimed = wins.copy()
+            else:
+                np.greater(wins, claimed, out=wins)  # wins and not claimed earlier
+                if index < len(offsets) - 1:
+                    claimed |= wins
+            target = dx[:, rows, cols]
+            if overlapping:
+                target += select(gi, wins)
+            else:  # each input pixel lies in one window: written once, from zero
+                select(gi, wins, out=target)
+
+    over_batch_parts(route, out.shape[0], x.nbytes)
     return from_channels_last(crop_padding(dx_padded, pads), data_format)
+
+
+def _gradient_buffer(shape, out_shape, pool_size, strides, dtype, every_pixel_written):
+    """The (padded) input gradient, zero wherever the windows' loop will not write it.
+
+    Windows that tile the input (strides == pool_size) write every pixel they cover
+    exactly once when `every_pixel_written` (losers get 0 written), so only the rows and
+    columns past the last window (a floor division left them out) need zeros: one pass
+    over the input's size saved. Otherwise: zeros."""
+    if tuple(strides) != tuple(pool_size) or not every_pixel_written:
+        return np.zeros(shape, dtype)
+    buffer = np.empty(shape, dtype)
+    covered_h, covered_w = (n * s for n, s in zip(out_shape[1:3], strides))
+    buffer[:, covered_h:] = 0
+    buffer[:, :covered_h, covered_w:] = 0
+    return buffer
 
 
 def _multiply(g, wins, out=None):

@@ -29,22 +29,36 @@ class Adam(Optimizer):
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
     def update_step(self, gradient, variable, learning_rate):
-        dtype = np.dtype(variable.dtype).type
-        lr = learning_rate.astype(variable.dtype)
+        dtype = gradient.dtype.type  # the variable's: apply() cast the gradient to it
+        lr = learning_rate.astype(dtype)
         step = dtype(self._iterations.value + 1)
         beta_1_power = np.power(dtype(self.beta_1), step)
         beta_2_power = np.power(dtype(self.beta_2), step)
         m = self._slot(self._momentums, variable)
         v = self._slot(self._velocities, variable)
         alpha = lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        m.assign(m.value + (gradient - m.value) * (1 - self.beta_1))
-        v.assign(v.value + (np.square(gradient) - v.value) * (1 - self.beta_2))
-        v_used = v.value
+        # m + (g - m) * (1 - beta_1) and v + (g^2 - v) * (1 - beta_2), each in one new
+        # array updated in place (same operations, same rounding, fewer temporaries)
+        m_new = np.subtract(gradient, m.value)
+        m_new *= 1 - self.beta_1
+        m_new += m.value
+        m._assign_owned(m_new)
+        v_new = np.square(gradient)
+        v_new -= v.value
+        v_new *= 1 - self.beta_2
+        v_new += v.value
+        v._assign_owned(v_new)
+        v_used = v_new
         if self.amsgrad:
             v_hat = self._slot(self._velocity_hats, variable)
-            v_hat.assign(np.maximum(v_hat.value, v.value))
+            v_hat._assign_owned(np.maximum(v_hat.value, v_new))
             v_used = v_hat.value
-        variable.assign(variable.value - m.value * alpha / (np.sqrt(v_used) + self.epsilon))
+        # w - m * alpha / (sqrt(v) + epsilon)
+        denominator = np.sqrt(v_used)
+        denominator += self.epsilon
+        step_size = np.multiply(m_new, alpha)
+        step_size /= denominator
+        variable._assign_owned(np.subtract(variable.value, step_size, out=step_size))
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
