@@ -86,7 +86,9 @@ class Layer:
         self._dtype = standardize_dtype(dtype)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.name = name or unique_name(snake_case(type(self).__name__))
-        self.trainable = bool(trainable)
+        # not through the setter: a model's constructor leaves its layers' own flags
+        # (Dense(7, trainable=False) in a Sequential), as Keras's does
+        self._trainable = bool(trainable)
         self.built = False
         self.input_spec = None
         self._input_shape_arg = input_shape

@@ -150,10 +150,15 @@ def output_metrics(identifiers, names, y_true, y_pred):
     (named after their output only when there are several, as Keras names them)."""
     found = []
     for index, (entry, name) in enumerate(zip(identifiers, names)):
-        entries = [] if entry is None else entry if isinstance(entry, (list, tuple)) \
-            else [entry]
-        for identifier in entries:
+        for identifier in as_entries(entry):
             metric = metrics_module.get_metric(identifier, np.shape(y_true[index]),
                                                np.shape(y_pred[index]))
             found.append(OutputMetric(metric, index, name if len(names) > 1 else None))
     return found
+
+
+def as_entries(entry):
+    """One output's metrics entry as a list: None, one metric, or a list of them."""
+    if entry is None:
+        return []
+    return list(entry) if isinstance(entry, (list, tuple)) else [entry]

@@ -56,7 +56,7 @@ class Trainer:
                                       "with XLA. Received: jit_compile=True")
         optimizer = optimizers_module.get(optimizer)
         names = self._output_names()
-        if len(names) > 1 or (loss_weights is not None and loss is not None):
+        if loss is not None and (len(names) > 1 or loss_weights is not None):
             compiled_loss = outputs_module.OutputLosses(loss, loss_weights, names)
             metric_lists = tuple(
                 outputs_module.per_output(m, names, argument) if len(names) > 1 and m
@@ -64,8 +64,7 @@ class Trainer:
                 for m, argument in ((metrics, "metrics"),
                                     (weighted_metrics, "weighted_metrics")))
             for entry in metric_lists[0] + metric_lists[1]:
-                for identifier in [] if entry is None else entry if isinstance(
-                        entry, (list, tuple)) else [entry]:
+                for identifier in outputs_module.as_entries(entry):
                     _check_metric(identifier)
         else:
             loss = _single_output(loss, "loss")
