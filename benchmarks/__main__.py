@@ -102,15 +102,17 @@ def targets(report):
                            "tf.function", f"{1 / r['ratio_vs_eager']:.1f}x, "
                            f"{1 / r['ratio_vs_function']:.1f}x",
                            r["ratio_vs_eager"] <= 0.2 and r["ratio_vs_function"] < 1))
+    # Issue 13's target 3: Conv2D throughput, float64 included, geo-mean <= 0.8, none > 1.2.
     conv = [r["ratio_vs_function"] for r in rows
-            if r["group"] == "throughput" and r["layer"] == "Conv2D" and r["dtype"] == "float32"]
+            if r["group"] == "throughput" and r["layer"] == "Conv2D"]
     if conv:
         geomean = _geomean(conv)
-        checks.append(("throughput Conv2D geomean / tf.function <= 1.5", f"{geomean:.2f}",
-                       geomean <= 1.5))
-        checks.append(("throughput Conv2D worst / tf.function <= 2.5", f"{max(conv):.2f}",
-                       max(conv) <= 2.5))
-    for layer, limit in (("Dense", 1.1), ("MaxPool2D", 1.0)):
+        checks.append(("throughput Conv2D (float32 and float64) geomean / tf.function <= 0.8",
+                       f"{geomean:.2f}", geomean <= 0.8))
+        checks.append(("throughput Conv2D worst / tf.function <= 1.2", f"{max(conv):.2f}",
+                       max(conv) <= 1.2))
+    # Dense <= 1.1 (the earlier layer issue); MaxPool2D <= 1.2 (issue 13's target 4).
+    for layer, limit in (("Dense", 1.1), ("MaxPool2D", 1.2)):
         for r in rows:
             if r["group"] == "throughput" and r["layer"] == layer and r["dtype"] == "float32":
                 checks.append((f"{r['name']} / tf.function <= {limit}",

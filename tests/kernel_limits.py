@@ -12,8 +12,8 @@ import contextlib
 from unittest import mock
 
 from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
-                           layer_normalization, load, prelu, products, resizing,
-                           threads, window_reduction, windows, winograd)
+                           layer_normalization, load, normalization, prelu, products,
+                           resizing, threads, window_reduction, windows, winograd)
 
 
 @contextlib.contextmanager
@@ -37,6 +37,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (window_reduction, "BLOCK_BYTES", block_bytes),
                (layer_normalization, "BLOCK_BYTES", block_bytes),
                (prelu, "BLOCK_BYTES", block_bytes),
+               (normalization, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
                (convolution, "SMALL_PRODUCT", small_product),
                (convolution_vjp, "SMALL_PRODUCT", small_product),

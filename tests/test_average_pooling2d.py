@@ -1,6 +1,7 @@
 """AveragePooling2D against a loop reference that averages only the real pixels."""
 import itertools
 import unittest
+import unittest.mock
 
 import numpy as np
 from parameterized import parameterized
@@ -51,3 +52,17 @@ class HugeWindowTest(unittest.TestCase):
             if data_format == "channels_first":
                 expected = expected.transpose(0, 3, 1, 2)
             np.testing.assert_allclose(out, expected, rtol=1e-6)
+
+
+class HugeWindowDirectSumTest(unittest.TestCase):
+    def test_only_the_offsets_that_reach_the_image_are_walked(self):
+        """A 10**7 window (stride = pool: the direct sum) visits the offsets that read a
+        pixel, not all 10**7: the test would take minutes otherwise."""
+        from kerasmini.ops import window_reduction
+        x = np.random.default_rng(1).random((2, 3, 5, 4))
+        window_reduction._taps.cache_clear()  # plans are cached per shape
+        with unittest.mock.patch.object(window_reduction, "tap",
+                                        wraps=window_reduction.tap) as tap:
+            out = layers.AveragePooling2D(10**7, padding="same", dtype="float64")(x)
+        self.assertTrue(0 < tap.call_count < 100, tap.call_count)
+        np.testing.assert_allclose(out, x.mean(axis=(1, 2), keepdims=True), rtol=1e-12)

@@ -13,6 +13,7 @@ from kerasmini import layers
 from kerasmini.layers.normalization import layer_normalization as ln_layer
 from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
 from kerasmini.ops import average_pooling, layout, threads
+from kerasmini.ops.normalization import normalize
 from kerasmini.ops.window_reduction import PoolGeometry
 from tests import reference
 from tests.helpers import assert_close, random_input
@@ -120,6 +121,35 @@ class PoolingBlocksAndThreadsTest(unittest.TestCase):
         self.assertGreaterEqual(len(parts), 2)  # shared, each part once, no gap, no overlap
         self.assertEqual([p for part in parts for p in part],
                          [0] + [stop for _, stop in parts[:-1] for _ in (0, 1)] + [5])
+
+
+class NormalizationBlocksAndThreadsTest(unittest.TestCase):
+    def test_blocks_threads_and_relu_match_the_formula(self):
+        x = random_input((3, 5, 7, 4), "float32", 6)
+        mean, gamma, beta = (random_input((4,), "float32", s) for s in (7, 8, 9))
+        variance = np.abs(random_input((4,), "float32", 10)) + 0.5
+        inv = gamma.astype(np.float64) / np.sqrt(variance.astype(np.float64) + 1e-3)
+        for clip in (None, (0, None), (0, 0.7)):
+            expected = (x.astype(np.float64) - mean) * inv + beta  # element by element
+            if clip is not None:
+                expected = np.clip(expected, clip[0], clip[1])
+            threaded = []
+            real_pool = threads._pool
+
+            def spy():
+                threaded.append(1)
+                return real_pool()
+            for budget in (1, 40, 100, 1000, 10**6):  # a row, rows + remainder, all
+                for parallel in (0, None):
+                    with shrunk(block_bytes=budget, parallel_bytes=parallel, workers=2), \
+                            unittest.mock.patch.object(threads, "_pool", spy):
+                        out = normalize(x, mean, variance, gamma, beta, 1e-3, 3, clip)
+                    assert_close(out, expected, "float32", f"{clip} {budget} {parallel}")
+            channels_first = normalize(x.transpose(0, 3, 1, 2), mean, variance, gamma,
+                                       beta, 1e-3, 1, clip)  # the unblocked path
+            assert_close(channels_first, expected.transpose(0, 3, 1, 2), "float32",
+                         f"channels_first {clip}")
+            self.assertTrue(threaded, "the two-thread split never ran")
 
 
 # Average pooling sums windows directly where ceil(pool / stride) <= DIRECT_OVERLAP on

@@ -8,6 +8,7 @@ from kerasmini import autodiff
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
 from kerasmini.layers.operation import Operation
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
+from kerasmini.models.inference import Plan
 from kerasmini.models.model import Model, layer_row
 from kerasmini.object_configs import plain
 
@@ -36,6 +37,7 @@ class Functional(Model):
         self.inputs, self.outputs = flatten(inputs), flatten(outputs)
         self._nodes, self._nodes_by_depth, self._operations = map_graph(self.inputs,
                                                                         self.outputs)
+        self._plan = Plan(self._nodes_by_depth, self.outputs)  # how call() walks the graph
         # as in Keras, `layers` leaves out tensor operations (`x + y`): they have no
         # weights; summary() and the config list every operation
         self._layers = [op for op in self._operations if not isinstance(op, Operation)]
@@ -75,19 +77,7 @@ class Functional(Model):
                                  f"shape {expected}, but it received an input with shape "
                                  f"{array.shape}.")
             values[id(tensor)] = array.astype(tensor.dtype, copy=False)
-        for depth in sorted(self._nodes_by_depth, reverse=True):
-            for node in self._nodes_by_depth[depth]:
-                if node.is_input:
-                    continue
-                args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor)
-                                     else t, node.call_args)
-                kwargs = dict(node.call_kwargs)
-                if training is not None:
-                    kwargs["training"] = training
-                outputs = (node.operation(*args, **kwargs) if node.positional
-                           else node.operation(args, **kwargs))
-                for tensor, value in zip(node.outputs, flatten(outputs)):
-                    values[id(tensor)] = value
+        self._plan.run(values, training)
         return map_structure(lambda t: values[id(t)], self._outputs_struct)
 
     def compute_output_shape(self, input_shape):

@@ -12,6 +12,7 @@ from kerasmini.callbacks.progbar_logger import Progbar
 from kerasmini.models import trainer as trainer_module
 from kerasmini.models.trainer import Trainer
 from kerasmini.models import epoch_batches
+from kerasmini.ops.heap import freed_memory_kept
 
 
 class Model(Trainer, Layer):
@@ -140,10 +141,11 @@ class Model(Trainer, Layer):
         verbose = trainer_module.verbosity(verbose)
         progbar = Progbar(len(starts), verbose=verbose)  # prints only for 1 and 2
         batches = []
-        for start in starts:
-            batch = _slice_structure(x, start, start + batch_size)
-            batches.append(self(batch, training=False))
-            progbar.update(len(batches), finalize=len(batches) == len(starts))
+        with freed_memory_kept():  # no page faults for the layers' outputs (ops/heap.py)
+            for start in starts:
+                batch = _slice_structure(x, start, start + batch_size)
+                batches.append(self(batch, training=False))
+                progbar.update(len(batches), finalize=len(batches) == len(starts))
         return _concatenate_structure(batches)
 
     def predict_on_batch(self, x):

@@ -84,7 +84,10 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None):
-        x = inputs
+        if self._graph is not None and _fits(self._graph.inputs[0], inputs):
+            # the graph's walk: at inference its rewrites (models/inference.py)
+            return self._graph.call(inputs, training=training)
+        x = inputs  # any other input: layer by layer, each layer's own checks and errors
         for layer in self.layers:
             x = layer(x, training=training)
         return x
@@ -138,3 +141,12 @@ class Sequential(Model):
         elif build_shape is not None:
             model.build(build_shape)
         return model
+
+
+def _fits(tensor, inputs):
+    """Whether `inputs` is one numeric array of the shape the built graph expects."""
+    if not hasattr(inputs, "shape") or not hasattr(inputs, "dtype"):
+        return False
+    shape = tuple(inputs.shape)
+    return (np.dtype(inputs.dtype).kind in "biuf" and len(shape) == len(tensor.shape)
+            and all(e is None or e == a for e, a in zip(tensor.shape[1:], shape[1:])))

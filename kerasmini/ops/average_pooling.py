@@ -33,12 +33,19 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     check_output_size(geometry.out_hw, np.shape(inputs), {
         "pool_size": geometry.pool_size, "strides": geometry.strides, "padding": padding})
     if direct(geometry) and x.dtype in (np.float32, np.float64):
-        sums = np.empty((x.shape[0], *geometry.out_hw, x.shape[3]), dtype=x.dtype)
-        reduce_windows(np.add, x, sums, *geometry.axes())
-    else:  # many overlapping windows, or a dtype summed in float64 (as before)
-        sums = range_sums(x.astype(np.float64), geometry.windows())
+        counts = geometry.counts(x.dtype)  # a scalar when every window is full
+
+        def divide(sums, rows):  # each block of sums while it is still in cache
+            np.divide(sums, counts if np.ndim(counts) == 0 else counts[:, rows], out=sums)
+
+        out = np.empty((x.shape[0], *geometry.out_hw, x.shape[3]), dtype=x.dtype)
+        return from_channels_last(reduce_windows(np.add, x, out, *geometry.axes(), divide),
+                                  data_format)
+    # many overlapping windows, or a dtype summed in float64 (as before)
+    sums = range_sums(x.astype(np.float64), geometry.windows())
     out = np.divide(sums, geometry.counts(sums.dtype), out=sums)
     return from_channels_last(out.astype(x.dtype, copy=False), data_format)
+
 
 def direct(geometry):
     """Whether a direct sum reads each pixel at most DIRECT_OVERLAP times per axis."""

@@ -31,6 +31,13 @@ def bias_add_activate(x, bias, activation, axis=-1):
     return activation(x)
 
 
+def relu_into(y, bounds, out):
+    """max(y, low), capped at high unless it is None, written to `out`: a ReLU layer's
+    (low, high) = (0, max_value), for the in-place and fused ReLUs of predict."""
+    low, high = bounds
+    return np.maximum(y, low, out=out) if high is None else np.clip(y, low, high, out=out)
+
+
 @autodiff.differentiable(bias_add_relu_vjp, inputs=2)
 def bias_add_relu(x, bias, axis=-1):
     """relu(x + bias) in one new array, `bias` (x.shape[axis],) along `axis` (training's

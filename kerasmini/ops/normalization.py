@@ -14,6 +14,13 @@ variance. Without them this would be the gradient of inference-mode normalizatio
 import numpy as np
 
 from kerasmini.autodiff import differentiable
+from kerasmini.ops import threads
+from kerasmini.ops.bias_activation import relu_into
+
+# Inference: rows (pixels) of a channels-last input per block, so that a block's output
+# stays in cache while it is scaled, shifted and clipped (three passes over the whole
+# array went to memory three times).
+BLOCK_BYTES = 2**18
 
 
 def _per_feature(shape, axis):
@@ -41,8 +48,13 @@ def moments(x, axis):
     return mean, squares.sum(axis=reduced, dtype=np.float64) / count - rounding * rounding
 
 
-def normalize(x, mean, variance, gamma, beta, epsilon, axis):
-    """y = x * inv + (beta - mean * inv), inv = gamma / sqrt(variance + epsilon)."""
+def normalize(x, mean, variance, gamma, beta, epsilon, axis, clip=None):
+    """y = x * inv + (beta - mean * inv), inv = gamma / sqrt(variance + epsilon).
+
+    clip=(low, high) (high may be None) then bounds y in the same pass: a ReLU after the
+    normalization, fused by predict (models/inference.py). A plain channels-last array
+    is done in blocks of rows, shared by threads when large.
+    """
     broadcast, _ = _per_feature(x.shape, axis)
     inv = 1 / np.sqrt(variance + np.asarray(epsilon, x.dtype))
     if gamma is not None:
@@ -50,12 +62,34 @@ def normalize(x, mean, variance, gamma, beta, epsilon, axis):
     shift = -mean * inv
     if beta is not None:
         shift = shift + beta
+    scale = inv.reshape(broadcast).astype(x.dtype, copy=False)
+    shift = shift.reshape(broadcast).astype(x.dtype, copy=False)
+    plain = all(type(a) is np.ndarray for a in (x, scale, shift))  # nothing on a tape
+    if plain and axis == x.ndim - 1 and x.flags.c_contiguous:
+        # (a frozen BatchNormalization under fit reads recorded gamma and beta: its
+        # output must stay recorded, which writing into `out=` blocks would lose)
+        return _normalize_blocks(x, scale.reshape(-1), shift.reshape(-1), clip)
     # One output array, multiplied into and then added to in place: no `x * inv`
     # temporary and no cast copy (BatchNormalization was 11-23% of ResNet50 and
     # DenseNet121 predict at batch 32, docs/performance.md).
-    out = np.multiply(x, inv.reshape(broadcast).astype(x.dtype, copy=False))
-    out += shift.reshape(broadcast).astype(x.dtype, copy=False)
-    return out
+    out = np.multiply(x, scale)
+    out += shift
+    return out if clip is None else relu_into(out, clip, out)
+
+
+def _normalize_blocks(x, scale, shift, clip):
+    """normalize() of a C-contiguous channels-last x, block of rows after block."""
+    rows = x.reshape(-1, x.shape[-1])
+    out = np.empty(rows.shape, x.dtype)
+
+    def block(rows_slice):
+        part = np.multiply(rows[rows_slice], scale, out=out[rows_slice])
+        part += shift
+        if clip is not None:
+            relu_into(part, clip, part)
+
+    threads.over_row_blocks(block, len(rows), rows.strides[0], BLOCK_BYTES)
+    return out.reshape(x.shape)
 
 
 def _batch_normalization_vjp(g, out, x, gamma, beta, mean, variance, epsilon, axis):

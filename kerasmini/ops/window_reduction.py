@@ -72,11 +72,12 @@ class PoolGeometry:
             dtype)
 
 
-def reduce_windows(ufunc, x, out, height, width):
+def reduce_windows(ufunc, x, out, height, width, finish=None):
     """out[n, i, j, c] = ufunc-reduction of x over window (i, j), for NHWC x and out.
 
     `height` and `width` are (pool size, stride, padding before) per axis. Blocks of
     output rows, the batch shared by up to two threads; `out` is written in place.
+    finish(block, rows), if given, runs on each output block while it is in cache.
     """
     pool_h, stride_h, top = height
 
@@ -88,8 +89,11 @@ def reduce_windows(ufunc, x, out, height, width):
             start = rows.start * stride_h - top  # input row of rows.start's first tap
             first = max(start, 0)
             stop = min((rows.stop - 1) * stride_h - top + pool_h, x.shape[1])
+            target = out[block, rows]
             _separable(ufunc, x[block, first:stop], (pool_h, stride_h, first - start),
-                       width, out[block, rows])
+                       width, target)
+            if finish is not None:
+                finish(target, rows)
 
     over_batch_parts(reduce_images, x.shape[0], x.nbytes)
     return out
@@ -123,8 +127,9 @@ def _taps(n, n_out, pool, stride, before):
     """reduce_axis's plan (cached: a model calls the same shapes again and again): the
     input slice of the first tap, that of a second tap covering every output (or None),
     and the (output slice, input slice) of the other non-empty taps."""
-    taps = [tap(n, n_out, t, stride, before) for t in range(pool)]
-    first = taps.pop(before)[1]
+    offsets = reaching(n, n_out, pool, stride, before)
+    taps = [tap(n, n_out, t, stride, before) for t in offsets]
+    first = taps.pop(before - offsets.start)[1]
     full = [i for i, (out_part, _) in enumerate(taps) if out_part == slice(0, n_out)]
     second = taps.pop(full[0])[1] if full else None
     return first, second, [(o, i) for o, i in taps if o.stop > o.start]
@@ -137,7 +142,8 @@ def spread(g, dx, axis, pool, stride, before):
     Windows that neither overlap nor leave gaps (stride == pool, no padding) write every
     element of dx exactly once, with no zero fill.
     """
-    taps = [tap(dx.shape[axis], g.shape[axis], t, stride, before) for t in range(pool)]
+    taps = [tap(dx.shape[axis], g.shape[axis], t, stride, before)
+            for t in reaching(dx.shape[axis], g.shape[axis], pool, stride, before)]
     tiled = stride == pool and before == 0 and g.shape[axis] * stride == dx.shape[axis]
     if not tiled:
         dx[...] = 0
@@ -149,6 +155,12 @@ def spread(g, dx, axis, pool, stride, before):
             else:
                 np.add(target, along(g, axis, out_part), out=target)
     return dx
+
+
+def reaching(n, n_out, pool, stride, before):
+    """The window offsets that read some input pixel: at most n + (n_out - 1) * stride of
+    them whatever the pool size, so a huge window costs no more than the data."""
+    return range(max(0, before - (n_out - 1) * stride), min(pool, n + before))
 
 
 def tap(n, n_out, offset, stride, before):

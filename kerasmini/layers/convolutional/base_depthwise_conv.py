@@ -71,7 +71,14 @@ class BaseDepthwiseConv(BaseConv):
                                   dilation_rate=self.dilation_rate)
 
     def call(self, inputs):
-        return self._add_bias_and_activate(self._depthwise(inputs, self.kernel.value))
+        return self.forward(inputs, self.kernel.value,
+                            self.bias.value if self.use_bias else None)
+
+    def forward(self, inputs, kernel, bias):
+        """This layer's computation with the given kernel and bias (None: no bias);
+        predict runs it with a BatchNormalization folded in (models/inference.py)."""
+        return ops.bias_add_activate(self._depthwise(inputs, kernel), bias,
+                                     self.activation, self.channel_axis)
 
     def get_config(self):
         return {

@@ -42,8 +42,12 @@ class Conv2D(BaseConv):
             **kwargs)
 
     def call(self, inputs):
-        outputs = ops.conv(inputs, self.kernel.value, strides=self.strides,
-                           padding=self.padding, data_format=self.data_format,
-                           dilation_rate=self.dilation_rate)
-        bias = self.bias.value if self.use_bias else None
+        return self.forward(inputs, self.kernel.value,
+                            self.bias.value if self.use_bias else None)
+
+    def forward(self, inputs, kernel, bias):
+        """This layer's computation with the given kernel and bias (None: no bias);
+        predict runs it with a BatchNormalization folded in (models/inference.py)."""
+        outputs = ops.conv(inputs, kernel, strides=self.strides, padding=self.padding,
+                           data_format=self.data_format, dilation_rate=self.dilation_rate)
         return ops.bias_add_activate(outputs, bias, self.activation, self.channel_axis)

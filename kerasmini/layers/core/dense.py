@@ -63,8 +63,13 @@ class Dense(Layer):
         return (*tuple(input_shape)[:-1], self.units)
 
     def call(self, inputs):
-        bias = self.bias.value if self.use_bias else None
-        return self.activation(ops.dense(inputs, self.kernel.value, bias))
+        return self.forward(inputs, self.kernel.value,
+                            self.bias.value if self.use_bias else None)
+
+    def forward(self, inputs, kernel, bias):
+        """This layer's computation with the given kernel and bias (None: no bias);
+        predict runs it with a BatchNormalization folded in (models/inference.py)."""
+        return self.activation(ops.dense(inputs, kernel, bias))
 
     def get_config(self):
         return {

@@ -102,8 +102,16 @@ class BatchNormalization(Layer):
                               + batch.astype(moving.dtype) * (1 - self.momentum))
             return ops.batch_normalization(inputs, gamma, beta, mean, variance,
                                            self.epsilon, axis)
-        return normalize(inputs, self.moving_mean.value, self.moving_variance.value, gamma,
-                         beta, self.epsilon, axis)
+        return self.forward(inputs)
+
+    def forward(self, inputs, clip=None):
+        """Inference: normalized with the moving statistics; clip=(low, high) applies a
+        ReLU in the same pass (predict fuses a ReLU after this layer so, models/
+        inference.py)."""
+        return normalize(inputs, self.moving_mean.value, self.moving_variance.value,
+                         self.gamma.value if self.scale else None,
+                         self.beta.value if self.center else None, self.epsilon,
+                         self.axis % inputs.ndim, clip)
 
     def get_config(self):
         return {
