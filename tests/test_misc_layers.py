@@ -1,6 +1,6 @@
 """Embedding, PReLU, Identity, Permute, RepeatVector, the noise/dropout regularizers,
-ActivityRegularization, the augmentation layers (identity at inference, an error when
-training) and the applications' private layers, against loops."""
+ActivityRegularization and the applications' private layers, against loops
+(the augmentation layers: tests/test_augmentation.py)."""
 import unittest
 
 import numpy as np
@@ -105,37 +105,6 @@ class SmallLayersTest(unittest.TestCase):
         expected = (0.1 * np.abs(x).sum() + 0.01 * (x ** 2).sum()) / X.shape[0]
         self.assertAlmostEqual(float(layer.losses[0]), expected, delta=1e-4 * expected)
         self.assertEqual(sorted(layer.get_config()), ["dtype", "l1", "l2", "name", "trainable"])
-
-
-AUGMENTATIONS = [
-    ("flip", layers.RandomFlip, ("horizontal",)), ("rotation", layers.RandomRotation, (0.1,)),
-    ("zoom", layers.RandomZoom, (0.2,)), ("translation", layers.RandomTranslation, (0.1, 0.2)),
-    ("contrast", layers.RandomContrast, (0.3,)), ("brightness", layers.RandomBrightness, (0.2,)),
-]
-
-
-class AugmentationTest(unittest.TestCase):
-    @parameterized.expand(AUGMENTATIONS)
-    def test_identity_at_inference_error_in_training(self, name, cls, args):
-        layer = cls(*args)
-        np.testing.assert_array_equal(layer(X, training=False), X.astype("float32"))
-        with self.assertRaisesRegex(NotImplementedError, "training=True"):
-            layer(X)  # Keras's default for these layers is training=True
-        with self.assertRaisesRegex(NotImplementedError, "training=True"):
-            layer(X, training=True)
-        again = cls.from_config(layer.get_config())
-        self.assertEqual(again.get_config(), layer.get_config())
-
-    def test_predict_of_a_model_with_augmentation(self):
-        x = kerasmini.Input((3, 4, 5))
-        model = kerasmini.Model(x, layers.RandomFlip()(x))
-        np.testing.assert_array_equal(model.predict(X, verbose=0), X.astype("float32"))
-
-    def test_bad_arguments(self):
-        with self.assertRaisesRegex(ValueError, "mode"):
-            layers.RandomFlip("diagonal")
-        with self.assertRaisesRegex(NotImplementedError, "fill_mode"):
-            layers.RandomRotation(0.1, fill_mode="mirror")
 
 
 class ApplicationLayersTest(unittest.TestCase):

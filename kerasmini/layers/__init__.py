@@ -47,6 +47,7 @@ from kerasmini.layers.preprocessing.center_crop import CenterCrop
 from kerasmini.layers.preprocessing.normalization import Normalization
 from kerasmini.layers.preprocessing.random_brightness import RandomBrightness
 from kerasmini.layers.preprocessing.random_contrast import RandomContrast
+from kerasmini.layers.preprocessing.random_crop import RandomCrop
 from kerasmini.layers.preprocessing.random_flip import RandomFlip
 from kerasmini.layers.preprocessing.random_rotation import RandomRotation
 from kerasmini.layers.preprocessing.random_translation import RandomTranslation
@@ -89,7 +90,8 @@ __all__ = [
     "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization",
     "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
     "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
-    "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
+    "RandomZoom",
     "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
     "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "Softmax",
     "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UnitNormalization",

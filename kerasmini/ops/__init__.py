@@ -11,6 +11,8 @@ from kerasmini.ops.average_pooling_vjp import average_pool_vjp
 from kerasmini.ops.bias_activation import bias_add_activate
 from kerasmini.ops.convolution_vjp import conv_vjp
 from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
+from kerasmini.ops.image_transform import affine_transform as _affine_transform
+from kerasmini.ops.image_transform_vjp import affine_transform_vjp
 from kerasmini.ops.linear_vjp import dense_vjp
 from kerasmini.ops.max_pooling_vjp import max_pool_vjp
 from kerasmini.ops.math import (abs, absolute, add, cast, clip, concatenate, divide, exp,
@@ -33,9 +35,10 @@ conv_transpose = differentiable(conv_transpose_vjp, inputs=2)(
 max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 resize = differentiable(resize_vjp)(resizing.resize)
+affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
 
 __all__ = [
-    "abs", "absolute", "add", "average_pool", "batch_normalization", "bias_add_activate",
+    "abs", "absolute", "add", "affine_transform", "average_pool", "batch_normalization", "bias_add_activate",
     "cast", "clip", "concatenate", "conv", "conv_transpose", "dense", "depthwise_conv",
     "divide", "exp", "expand_dims", "expm1", "log", "log1p", "log_softmax", "logsumexp",
     "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",

@@ -1,13 +1,22 @@
 """The base of the random image augmentation layers (RandomFlip, RandomRotation, ...).
 
-At inference (training=False, as in `model.predict`) every one of them is the identity,
-and that is all kerasmini implements: called with training=True (their default when
-called directly, as in Keras) they raise NotImplementedError rather than silently
-return the images unchanged. Their arguments are kept so that a model saved by tf.keras
-loads, predicts and saves back with the same config.
+As in Keras, a call is two steps: `get_random_transformation(images)` draws the random
+parameters of every image (a dict of arrays, Keras's keys), and
+`transform_images(images, transformation)` applies them, deterministically. With
+training=False (as in `model.predict`) the layer is the identity. Keras's default for
+these layers is training=True when called directly; `fit` passes training=True.
+
+Random numbers come from a NumPy generator made from `seed` (or from Python's `random`
+when seed is None, see utils/rng_utils.py), so they differ from TensorFlow's; the
+transform given the same parameters is Keras's (conformance checks that).
 """
+import numpy as np
+
+from kerasmini import ops
 from kerasmini.layers.arguments import standardize_data_format
 from kerasmini.layers.layer import Layer
+from kerasmini.layers.preprocessing.resizing import on_batch
+from kerasmini.utils.rng_utils import numpy_generator
 
 
 class RandomAugmentation(Layer):
@@ -20,18 +29,39 @@ class RandomAugmentation(Layer):
         self._build_at_init()
         self.seed = seed
         self.data_format = standardize_data_format(data_format)
+        self._rng = numpy_generator(seed)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
     def call(self, inputs, training=True):
-        if training:
-            raise NotImplementedError(
-                f"{type(self).__name__} (layer '{self.name}') was called with "
-                "training=True, but kerasmini implements only its inference behaviour (the "
-                "identity): random augmentation is not supported. Call it with "
-                "training=False, or use model.predict().")
-        return inputs
+        if not training:
+            return inputs
+        if np.ndim(inputs) not in (3, 4):
+            raise ValueError("Expected image tensor to have rank 3 (single image) or 4 "
+                             f"(batch of images). Received: data.shape={np.shape(inputs)}")
+
+        def augment(images):
+            transformation = self.get_random_transformation(images, training=True)
+            return self.transform_images(images, transformation, training=True)
+        return on_batch(inputs, augment)
+
+    def transform_images(self, images, transformation, training=True):
+        """A batch (N, H, W, C) or one image (H, W, C), in the layer's dtype, transformed
+        by `transformation` (the parameters of each image) when training."""
+        images = np.asanyarray(images).astype(self.compute_dtype, copy=False)
+        if not training or transformation is None:
+            return images
+        return on_batch(images, lambda batch: self.transform_batch(batch, transformation))
+
+    def generator(self, seed=None):
+        """The layer's own generator, or a fresh one when a `seed` is given (as Keras)."""
+        return self._rng if seed is None else np.random.default_rng(seed)
+
+    def image_size(self, images):
+        """(height, width) of a batch of images in the layer's data_format."""
+        return images.shape[1:3] if self.data_format == "channels_last" else \
+            images.shape[2:4]
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
@@ -39,25 +69,57 @@ class RandomAugmentation(Layer):
 
 
 class RandomWarp(RandomAugmentation):
-    """The geometric ones (zoom, translation): factors per axis, how to fill the border."""
+    """The geometric ones (rotation, zoom, translation): how to fill the border and how
+    to interpolate; each builds one projective transform per image (`transform_matrix`)
+    for ops.affine_transform, whose gradient rule lets gradients flow through them."""
 
-    ARGUMENTS = ("height_factor", "width_factor", "fill_mode", "interpolation", "seed",
-                 "fill_value")
-
-    def __init__(self, height_factor, width_factor, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
-                 **kwargs):
+    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, data_format=None, **kwargs):
         check_fill_and_interpolation(fill_mode, interpolation)
         super().__init__(seed=seed, data_format=data_format, **kwargs)
-        self.height_factor, self.width_factor = height_factor, width_factor
         self.fill_mode, self.interpolation = fill_mode, interpolation
         self.fill_value = fill_value
 
+    def transform_batch(self, images, transformation):
+        return ops.affine_transform(images, self.transform_matrix(images, transformation),
+                                    self.interpolation, self.fill_mode, self.fill_value,
+                                    self.data_format)
+
+
+class RandomShiftOrZoom(RandomWarp):
+    """Zoom and translation: one factor range per axis."""
+
+    ARGUMENTS = ("height_factor", "width_factor", "fill_mode", "interpolation", "seed",
+                 "fill_value")
+    # Keras's ranges for the factors: (lowest allowed, whether it is allowed itself)
+    FACTOR_BOUND = (-1.0, True)
+
+    def __init__(self, height_factor, width_factor, **kwargs):
+        self.height_range = self.factor_range(height_factor, "height_factor")
+        self.width_range = (None if width_factor is None
+                            else self.factor_range(width_factor, "width_factor"))
+        super().__init__(**kwargs)
+        self.height_factor, self.width_factor = height_factor, width_factor
+
+    def factor_range(self, factor, name):
+        """A number f -> (-|f|, |f|); a pair -> sorted; each end in Keras's bounds."""
+        if isinstance(factor, (tuple, list)) and len(factor) == 2:
+            ends = list(factor)
+        elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
+            ends = [-abs(factor), abs(factor)]
+        else:
+            raise ValueError(f"{self.FACTOR_ERROR}Received: {name}={factor}")
+        low, inclusive = self.FACTOR_BOUND
+        for end in ends:
+            if end > 1.0 or end < low or (end == low and not inclusive):
+                raise ValueError(f"{self.FACTOR_ERROR}Received: input_number={end}")
+        return tuple(sorted(ends))
+
 
 def check_fill_and_interpolation(fill_mode, interpolation):
-    if fill_mode not in ("reflect", "wrap", "constant", "nearest", "crop"):
+    if fill_mode not in ("reflect", "wrap", "constant", "nearest"):
         raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
-                                  "{'reflect', 'wrap', 'constant', 'nearest'}.")
+                                  "('reflect', 'wrap', 'constant', 'nearest').")
     if interpolation not in ("nearest", "bilinear"):
         raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
-                                  "one {'nearest', 'bilinear'}.")
+                                  "one ('nearest', 'bilinear').")

@@ -1,0 +1,160 @@
+"""Independent float64 references for the random augmentation layers' transforms: given
+the drawn parameters (Keras's transformation dict), the output image written from each
+layer's definition as slow loops, one output pixel at a time. They share no code with
+kerasmini or TensorFlow.
+
+Geometry: output pixel (x, y) (column, row) reads the input at a point computed from the
+layer's definition (rotation about the centre, zoom about the centre, shift). That point
+is brought into the image by fill_mode ('reflect' about -0.5 and n - 0.5, 'wrap' with
+period n, 'nearest' clamped, each then clamped to [0, n - 1]; 'constant' reads
+fill_value outside) and sampled at the nearest pixel (ties away from zero) or bilinearly.
+"""
+import math
+
+import numpy as np
+
+
+def _fold(c, n, fill_mode):
+    if fill_mode == "constant":
+        return c
+    if n > 1 and fill_mode == "reflect":
+        u = math.fmod(c + 0.5, 2 * n)
+        u = u + 2 * n if u < 0 else u
+        c = (2 * n - u if u >= n else u) - 0.5
+    elif n > 1 and fill_mode == "wrap":
+        c = math.fmod(c, n)
+        c = c + n if c < 0 else c
+    return min(max(c, 0.0), n - 1.0)
+
+
+def _pixel(image, r, c, fill_value):
+    h, w = image.shape[:2]
+    if 0 <= r < h and 0 <= c < w:
+        return image[r, c].astype(np.float64)
+    return np.full(image.shape[2], float(fill_value))
+
+
+def _sample(image, x, y, interpolation, fill_mode, fill_value):
+    h, w = image.shape[:2]
+    x, y = _fold(x, w, fill_mode), _fold(y, h, fill_mode)
+    if interpolation == "nearest":
+        def rnd(v):
+            return int(math.copysign(math.floor(abs(v) + 0.5), v))
+        return _pixel(image, rnd(y), rnd(x), fill_value)
+    r0, c0 = math.floor(y), math.floor(x)
+    total = np.zeros(image.shape[2])
+    for r, wr in ((r0, 1 - (y - r0)), (r0 + 1, y - r0)):
+        for c, wc in ((c0, 1 - (x - c0)), (c0 + 1, x - c0)):
+            if wr * wc != 0:
+                total += wr * wc * _pixel(image, r, c, fill_value)
+    return total
+
+
+def _warp(images, source, args):
+    """source(i, x, y) -> the input point (x_in, y_in) of image i's output pixel (x, y)."""
+    images = np.asarray(images, np.float64)
+    first = args.get("data_format") == "channels_first"
+    x = np.moveaxis(images, 1, -1) if first else images
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        for y in range(x.shape[1]):
+            for col in range(x.shape[2]):
+                out[i, y, col] = _sample(x[i], *source(i, col, y),
+                                         args.get("interpolation", "bilinear"),
+                                         args.get("fill_mode", "reflect"),
+                                         args.get("fill_value", 0.0))
+    return np.moveaxis(out, -1, 1) if first else out
+
+
+def _size(images, args):
+    shape = np.shape(images)
+    return shape[2:4] if args.get("data_format") == "channels_first" else shape[1:3]
+
+
+def rotation(images, t, args):
+    """Turned by `angle` degrees about the centre: the output pixel at offset (x - cx,
+    y - cy) reads the input at that offset rotated by the angle (Keras's definition)."""
+    h, w = _size(images, args)
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+
+    def source(i, x, y):
+        a = math.radians(float(t["angle"][i]))
+        return (cx + math.cos(a) * (x - cx) - math.sin(a) * (y - cy),
+                cy + math.sin(a) * (x - cx) + math.cos(a) * (y - cy))
+    return _warp(images, source, args)
+
+
+def zoom(images, t, args):
+    h, w = _size(images, args)
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+
+    def source(i, x, y):
+        zx = float(np.ravel(t["width_zoom"])[i])
+        zy = float(np.ravel(t["height_zoom"])[i])
+        return cx + zx * (x - cx), cy + zy * (y - cy)
+    return _warp(images, source, args)
+
+
+def translation(images, t, args):
+    def source(i, x, y):
+        dx, dy = (float(v) for v in t["translations"][i])
+        return x - dx, y - dy
+    return _warp(images, source, args)
+
+
+def flip(images, t, args):
+    images = np.asarray(images, np.float64)
+    out = images.copy()
+    rows, cols = (2, 3) if args.get("data_format") == "channels_first" else (1, 2)
+    mode = args.get("mode", "horizontal_and_vertical")
+    for i in range(images.shape[0]):
+        if np.ravel(t["flips"])[i]:
+            if mode != "vertical":
+                out[i] = np.flip(out[i], cols - 1)
+            if mode != "horizontal":
+                out[i] = np.flip(out[i], rows - 1)
+    return out
+
+
+def brightness(images, t, args):
+    low, high = sorted(args.get("value_range", (0, 255)))
+    out = np.asarray(images, np.float64).copy()
+    for i in range(out.shape[0]):
+        out[i] = np.minimum(np.maximum(out[i] + float(np.ravel(t["rgb_delta"])[i]), low), high)
+    return out
+
+
+def contrast(images, t, args):
+    low, high = args.get("value_range", (0, 255))
+    x = np.asarray(images, np.float64)
+    first = args.get("data_format") == "channels_first"
+    x = np.moveaxis(x, 1, -1) if first else x
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        c = float(np.ravel(t["contrast_factor"])[i])
+        for ch in range(x.shape[3]):
+            plane = x[i, :, :, ch]
+            mean = math.fsum(plane.ravel()) / plane.size
+            out[i, :, :, ch] = np.clip((plane - mean) * c + mean, low, high)
+    return np.moveaxis(out, -1, 1) if first else out
+
+
+REFERENCES = {"RandomRotation": rotation, "RandomZoom": zoom,
+              "RandomTranslation": translation, "RandomFlip": flip,
+              "RandomBrightness": brightness, "RandomContrast": contrast}
+
+
+def crop(images, t, args):
+    """The window whose top-left corner is t = (row, column), pixel by pixel."""
+    images = np.asarray(images, np.float64)
+    first = args.get("data_format") == "channels_first"
+    x = np.moveaxis(images, 1, -1) if first else images
+    top, left = t
+    out = np.empty((x.shape[0], args["height"], args["width"], x.shape[3]))
+    for r in range(args["height"]):
+        for c in range(args["width"]):
+            out[:, r, c] = x[:, top + r, left + c]
+    return np.moveaxis(out, -1, 1) if first else out
+
+
+REFERENCES["RandomCrop"] = crop
