@@ -50,6 +50,13 @@ class CallbackList(Callback):
 
 def _dispatch(name):
     def hook(self, *args, **kwargs):
+        # the callbacks share one copy of the logs, as Keras's pythonify_logs makes:
+        # what one adds (ReduceLROnPlateau's learning_rate) reaches the later ones but
+        # not the caller's dict (fit's logs for on_train_end)
+        if isinstance(kwargs.get("logs"), dict):
+            kwargs["logs"] = dict(kwargs["logs"])
+        elif args and isinstance(args[-1], dict):
+            args = (*args[:-1], dict(args[-1]))
         for c in self.callbacks:
             getattr(c, name)(*args, **kwargs)
     hook.__name__ = name

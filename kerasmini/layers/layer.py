@@ -86,12 +86,31 @@ class Layer:
         self._dtype = standardize_dtype(dtype)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.name = name or unique_name(snake_case(type(self).__name__))
-        self.trainable = bool(trainable)
+        # not through the setter: a model's constructor leaves its layers' own flags
+        # (Dense(7, trainable=False) in a Sequential), as Keras's does
+        self._trainable = bool(trainable)
         self.built = False
         self.input_spec = None
         self._input_shape_arg = input_shape
         self._variables = []
         self._activity_losses = []
+        self._added_losses = []
+
+    # ----- trainable -----------------------------------------------------------------
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Set on this layer and every layer inside it, as Keras 3 does: a frozen base
+        model's BatchNormalization then runs in inference mode even under fit."""
+        self._trainable = bool(value)
+        for layer in self._children():
+            layer.trainable = value
+
+    def _children(self):
+        return self._sublayers()
 
     # ----- dtype -------------------------------------------------------------------
     @property
@@ -141,15 +160,35 @@ class Layer:
 
     @property
     def trainable_weights(self):
-        return [v for v in self._variables if v.trainable and self.trainable]
+        if not self.trainable:
+            return []
+        own = [v for v in self._variables if v.trainable]
+        return _unique(own + [w for layer in self._sublayers() for w in layer.trainable_weights])
 
     @property
     def non_trainable_weights(self):
-        return [v for v in self._variables if not (v.trainable and self.trainable)]
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     @property
     def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
+        """The layer's own weights (trainable, then not), then each sublayer's, as Keras
+        lists them."""
+        own = ([v for v in self._variables if v.trainable]
+               + [v for v in self._variables if not v.trainable])
+        return _unique(own + [w for layer in self._sublayers() for w in layer.weights])
+
+    def _sublayers(self):
+        """The layers this one holds in its attributes (alone, or in a list, tuple or
+        dict), in the order they were assigned: Keras tracks them the same way, so a
+        layer or model made of layers owns their weights and losses."""
+        found = []
+        for value in vars(self).values():
+            if isinstance(value, dict):
+                value = list(value.values())
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            found += [item for item in items if isinstance(item, Layer) and item is not self]
+        return _unique(found)
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -188,9 +227,16 @@ class Layer:
 
     @property
     def losses(self):
-        """Weight regularization penalties (from current values) + activity losses."""
+        """Losses from add_loss() in the last call, activity losses, weight regularization
+        penalties (from current values), then each sublayer's."""
         penalties = [v.regularizer(v.value) for v in self._variables if v.regularizer]
-        return list(self._activity_losses) + penalties
+        nested = [loss for layer in self._sublayers() for loss in layer.losses]
+        return [*self._added_losses, *self._activity_losses, *penalties, *nested]
+
+    def add_loss(self, loss):
+        """A loss term (a scalar computed in call(), recorded for gradients) that fit
+        adds to the compiled loss; replaced at the layer's next call, as in Keras."""
+        self._added_losses.append(loss)
 
     # ----- build and call ----------------------------------------------------------
     def build(self, input_shape):
@@ -231,6 +277,7 @@ class Layer:
             assert_input_compatibility(self.input_spec, x.shape, self.name)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
+        self._added_losses = []
         if autodiff.is_recording():
             outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs))
         else:
@@ -280,6 +327,12 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(items):
+    """`items` without repeats (by identity), in order."""
+    seen = set()
+    return [i for i in items if not (id(i) in seen or seen.add(id(i)))]
 
 
 def call_recorded(layer, inputs, call):

@@ -66,11 +66,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
     reduction = standardize_reduction(reduction)
     values = np.asarray(values, dtype=dtype)
     shape = values.shape
-    weight = None
-    if sample_weight is not None:
-        weight = np.asarray(sample_weight, dtype=values.dtype)
-        expanded, weight = squeeze_or_expand_to_same_rank(values, weight)
-        values = expanded * weight
+    values, weight = _weighted(values, sample_weight)
     if reduction in (None, "none") or values.shape in ((), (0,)):
         return values, lambda g: _back_to_values(g * _ones(weight), shape)
     total = np.sum(values)
@@ -78,10 +74,7 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         return total, lambda g: _back_to_values(g * _ones(weight) * np.ones(values.shape,
                                                                              values.dtype),
                                                 shape)
-    if reduction == "mean_with_sample_weight" and weight is not None:
-        divisor = np.sum(weight, dtype=values.dtype)
-    else:
-        divisor = values.dtype.type(values.size)
+    divisor = _divisor(values, weight, reduction)
     loss = total / divisor if divisor != 0 else np.zeros((), values.dtype)  # divide_no_nan
     scale = 1 / divisor if divisor != 0 else 0
 
@@ -89,6 +82,36 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
         return _back_to_values(g * scale * _ones(weight) * np.ones(values.shape, values.dtype),
                                shape)
     return values.dtype.type(loss), vjp
+
+
+def reduce_recorded_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+    """reduce_weighted_values's arithmetic as NumPy operations the tape records."""
+    reduction = standardize_reduction(reduction)
+    values, weight = _weighted(values, sample_weight)
+    if reduction in (None, "none") or values.shape in ((), (0,)):
+        return values
+    total = np.sum(values)
+    if reduction == "sum":
+        return total
+    divisor = _divisor(values, weight, reduction)
+    return total / divisor if divisor != 0 else total * 0  # divide_no_nan
+
+
+def _weighted(values, sample_weight):
+    """(values * sample_weight, the weight), the weight squeezed or expanded to the
+    values' rank; (values, None) without one."""
+    if sample_weight is None:
+        return values, None
+    weight = np.asarray(sample_weight, dtype=values.dtype)
+    values, weight = squeeze_or_expand_to_same_rank(values, weight)
+    return values * weight, weight
+
+
+def _divisor(values, weight, reduction):
+    """What the sum is divided by: the number of values, or the sum of the weights."""
+    if reduction == "mean_with_sample_weight" and weight is not None:
+        return np.sum(weight, dtype=values.dtype)
+    return values.dtype.type(values.size)
 
 
 def _ones(weight):
@@ -121,12 +144,28 @@ class Loss:
         return self._dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        if not self.has_gradient_rule():
+            return self._traced_call(y_true, y_pred, sample_weight)
         logits = self._logits_of(y_pred)
         if logits is not None:  # y_pred = softmax/sigmoid(logits), recorded on the tape
             loss, vjp = self.value_and_vjp(y_true, logits, sample_weight, from_logits=True)
             return record(loss, (logits,), lambda g: (vjp(g),), self.name)
         loss, vjp = self.value_and_vjp(y_true, y_pred, sample_weight)
         return record(loss, (y_pred,), lambda g: (vjp(g),), self.name)
+
+    def has_gradient_rule(self):
+        """True when `forward` gives the gradient in closed form; a loss that defines
+        only `call` (a user's subclass or function) is differentiated by the tape."""
+        return type(self).forward is not Loss.forward
+
+    def _traced_call(self, y_true, y_pred, sample_weight):
+        """`call` and the reduction on the tape, as NumPy operations on y_pred (a
+        TapeArray while recording): a user's `call` written with kerasmini.ops or NumPy
+        gets its gradient from their rules; one without a rule raises NoGradientError."""
+        y_pred = np.asanyarray(y_pred).astype(self.dtype, copy=False)
+        y_true = np.asarray(y_true, dtype=self.dtype)
+        values = np.asanyarray(self.call(y_true, y_pred))
+        return reduce_recorded_values(values, sample_weight, self.reduction)
 
     def _logits_of(self, y_pred):
         """The logits behind y_pred when this loss should use them (crossentropies)."""

@@ -273,6 +273,9 @@ class LossFunctionWrapper(Loss):
             return private(y_true, y_pred, **{**self._fn_kwargs, **overrides})
         return super().forward(y_true, y_pred)
 
+    def has_gradient_rule(self):
+        return self.fn in PRIVATE
+
     def _logits_of(self, y_pred):
         """As Keras (TensorFlow backend): a probability crossentropy on the output of a
         softmax (sigmoid for binary) is computed from that activation's logits, so its
@@ -287,6 +290,7 @@ class LossFunctionWrapper(Loss):
         return found[1]
 
     def call(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):

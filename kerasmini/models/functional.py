@@ -52,6 +52,12 @@ class Functional(Model):
                 raise ValueError(f"Model '{self.name}' expects a dict of inputs with keys "
                                  f"{sorted(given)}.")
             pairs = [(given[k], inputs[k]) for k in given]
+        elif isinstance(inputs, dict):  # keyed by the names of the Input layers
+            names = [t._keras_history.operation.name for t in self.inputs]
+            if sorted(inputs) != sorted(names):
+                raise ValueError(f"Model '{self.name}' expects inputs named {names}. "
+                                 f"Received a dict with keys {sorted(inputs)}.")
+            pairs = [(t, inputs[name]) for t, name in zip(self.inputs, names)]
         else:
             arrays = flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
             if len(arrays) != len(self.inputs):

@@ -5,12 +5,13 @@ import numpy as np
 
 from kerasmini.layers.arguments import integer
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
-from kerasmini.layers.layer import Layer
+from kerasmini.layers.layer import Layer, _call_parameters, _unique
 from kerasmini.models.layer_configs import serialize_layer
 from kerasmini.models.summary import print_summary, shape_as_summary
 from kerasmini.callbacks.progbar_logger import Progbar
 from kerasmini.models import trainer as trainer_module
 from kerasmini.models.trainer import Trainer
+from kerasmini.models import epoch_batches
 from kerasmini.ops.heap import freed_memory_kept
 
 
@@ -22,17 +23,31 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        functional_call = args or "inputs" in kwargs or "outputs" in kwargs
+        if functional_call:
             # lazy: functional.py defines Functional as a subclass of this class
             from kerasmini.models.functional import Functional
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional) and "__init__" not in vars(cls):
+                # `class CustomModel(keras.Model)` overriding train_step, then
+                # CustomModel(inputs, outputs): a functional model of that class, as
+                # Keras makes it
+                return Functional.__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
         if type(self) is Model:  # only reached without inputs/outputs
-            raise ValueError("kerasmini supports Model(inputs, outputs) (functional) and "
-                             "Sequential; subclassing Model is not supported.")
-        super().__init__(*args, **kwargs)
+            raise ValueError("Model() needs `inputs` and `outputs` (a functional model); "
+                             "or subclass Model and define call(). Received: "
+                             f"args={args}, kwargs={kwargs}")
+        if args:
+            raise NotImplementedError(
+                f"A subclass of Model ({type(self).__name__}) passing inputs and outputs "
+                "to Model.__init__ is not supported by kerasmini: build a functional "
+                "Model(inputs, outputs), or define the layers in __init__ and use them "
+                "in call().")
+        super().__init__(**kwargs)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -61,7 +76,14 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self):
-        return list(self._layers)
+        """Sequential's and a functional model's own list; a subclassed model's layers
+        are those it holds in attributes, as Keras tracks them."""
+        if "_layers" in vars(self):
+            return list(self._layers)
+        return self._sublayers()
+
+    def _children(self):  # Sequential's layers are set after Layer.__init__ runs
+        return self.layers if "_layers" in vars(self) else self._sublayers()
 
     def get_layer(self, name=None, index=None):
         if index is not None and name is not None:
@@ -82,20 +104,18 @@ class Model(Trainer, Layer):
 
     @property
     def weights(self):
-        """Every layer's weights, layer by layer (each layer: trainable, then not)."""
-        seen, out = set(), []
-        for layer in self.layers:
-            for w in layer.weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        """The model's own weights (from add_weight in a subclass), then every layer's,
+        layer by layer (each layer: trainable, then not)."""
+        own = [v for v in self._variables if v.trainable] + [
+            v for v in self._variables if not v.trainable]
+        return _unique(own + [w for layer in self.layers for w in layer.weights])
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return [w for layer in self.layers for w in layer.trainable_weights]
+        own = [v for v in self._variables if v.trainable]
+        return _unique(own + [w for layer in self.layers for w in layer.trainable_weights])
 
     @property
     def non_trainable_weights(self):
@@ -108,7 +128,8 @@ class Model(Trainer, Layer):
 
     @property
     def losses(self):
-        return [loss for layer in self.layers for loss in layer.losses]
+        own = [*self._added_losses, *self._activity_losses]
+        return own + [loss for layer in self.layers for loss in layer.losses]
 
     # ----- running -----------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -121,6 +142,10 @@ class Model(Trainer, Layer):
         if callbacks:
             raise ValueError("predict(callbacks=...) is not supported by kerasmini. "
                              f"Received: callbacks={callbacks!r}")
+        if epoch_batches.is_dataset(x):
+            batches = epoch_batches.DatasetBatches(x, lambda x, y, weight: x)
+            return _concatenate_structure([self(batch, training=False)
+                                           for batch in batches.epoch(steps)])
         batch_size = None if batch_size is None else integer(batch_size, "batch_size")
         if batch_size is not None and batch_size <= 0:
             raise ValueError(f"Argument `batch_size` must be a positive integer. "
@@ -158,7 +183,10 @@ class Model(Trainer, Layer):
             return symbolic_call(self, inputs, training=training, **kwargs)
         if not self.built:
             self.build(_structure_shapes(inputs))
-        return self.call(inputs, training=training)
+        self._added_losses = []
+        if training is not None and "training" in _call_parameters(type(self)):
+            kwargs["training"] = training
+        return self.call(inputs, **kwargs)
 
     # ----- summary -----------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
@@ -169,7 +197,9 @@ class Model(Trainer, Layer):
                       show_trainable=show_trainable, layer_range=layer_range)
 
     def _summary_rows(self):
-        raise NotImplementedError
+        """A subclassed model's layers, in the order it holds them; their output
+        shapes are unknown without a graph ("?"), as Keras shows them."""
+        return [layer_row(layer, None) for layer in self.layers], True
 
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):
@@ -200,6 +230,18 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs):
         return json.dumps(serialize_layer(self), **kwargs)
+
+
+_functional_subclasses = {}
+
+
+def _functional_subclass(cls):
+    """`cls` with Functional's graph behind it (made once per class)."""
+    from kerasmini.models.functional import Functional  # lazy: functional.py imports this
+    if cls not in _functional_subclasses:
+        _functional_subclasses[cls] = type(cls.__name__, (cls, Functional),
+                                           {"__module__": cls.__module__})
+    return _functional_subclasses[cls]
 
 
 def layer_row(layer, output_shape):

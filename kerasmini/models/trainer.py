@@ -15,6 +15,7 @@ raises before any weight changes. A step runs to its end even if Ctrl-C arrives 
 of the last completed step; an exception in a callback happens between steps anyway.
 """
 import contextlib
+import inspect
 import math
 import signal
 import threading
@@ -26,6 +27,8 @@ from kerasmini import losses as losses_module
 from kerasmini import metrics as metrics_module
 from kerasmini import optimizers as optimizers_module
 from kerasmini.models import batches as data
+from kerasmini.models import compile_outputs as outputs_module
+from kerasmini.models import epoch_batches
 from kerasmini.utils.rng_utils import numpy_generator
 from kerasmini.object_configs import deserialize, serialize_keras_object
 from kerasmini.autodiff import GradientTape
@@ -47,23 +50,37 @@ class Trainer:
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
         """Choose the optimizer, the loss and the metrics (by object or Keras name)."""
-        _unsupported("compile", loss_weights=(loss_weights, None),
-                     steps_per_execution=(steps_per_execution, 1))
+        _unsupported("compile", steps_per_execution=(steps_per_execution, 1))
         if jit_compile is True:
             raise NotImplementedError("kerasmini runs NumPy kernels and cannot compile them "
                                       "with XLA. Received: jit_compile=True")
         optimizer = optimizers_module.get(optimizer)
-        loss = _single_output(loss, "loss")
-        compiled_loss = _compiled_loss(loss)
-        metric_lists = (list(_single_output(_as_list(metrics, "metrics"), "metrics")),
-                        list(_single_output(_as_list(weighted_metrics, "weighted_metrics"),
-                                            "weighted_metrics")))
-        for identifier in metric_lists[0] + metric_lists[1]:
-            _check_metric(identifier)
+        names = self._output_names()
+        if loss is not None and (len(names) > 1 or loss_weights is not None):
+            compiled_loss = outputs_module.OutputLosses(loss, loss_weights, names)
+            metric_lists = tuple(
+                outputs_module.per_output(m, names, argument) if len(names) > 1 and m
+                else [_as_list(m, argument)]  # one output: all its metrics
+                for m, argument in ((metrics, "metrics"),
+                                    (weighted_metrics, "weighted_metrics")))
+            for entry in metric_lists[0] + metric_lists[1]:
+                for identifier in outputs_module.as_entries(entry):
+                    _check_metric(identifier)
+        else:
+            loss = _single_output(loss, "loss")
+            compiled_loss = _compiled_loss(loss)
+            metric_lists = (list(_single_output(_as_list(metrics, "metrics"), "metrics")),
+                            list(_single_output(_as_list(weighted_metrics,
+                                                         "weighted_metrics"),
+                                                "weighted_metrics")))
+            for identifier in metric_lists[0] + metric_lists[1]:
+                _check_metric(identifier)
         self.optimizer = optimizer
         self.loss = loss
+        self._loss_weights = loss_weights
         self._compiled_loss = compiled_loss
         self._metric_identifiers = metric_lists
+        self._metric_arguments = (metrics, weighted_metrics)
         self._compiled_metrics = None  # built at the first batch, from the shapes
         self._targets_checked = None  # (shapes, label classes) that _check_targets passed
         self._loss_tracker = metrics_module.Mean(name="loss")
@@ -76,10 +93,12 @@ class Trainer:
         if not self.compiled:
             return None
         plain, weighted = self._metric_identifiers
+        if self._multi_output():  # as given: a list per output or a dict, as Keras
+            plain, weighted = self._metric_arguments
         return {"optimizer": optimizers_module.serialize(self.optimizer),
-                "loss": _serialize_loss(self.loss), "loss_weights": None,
-                "metrics": [_serialize_metric(m) for m in plain] or None,
-                "weighted_metrics": [_serialize_metric(m) for m in weighted] or None,
+                "loss": _serialize_loss(self.loss), "loss_weights": self._loss_weights,
+                "metrics": _serialize_metrics(plain) or None,
+                "weighted_metrics": _serialize_metrics(weighted) or None,
                 "run_eagerly": bool(self.run_eagerly), "steps_per_execution": 1,
                 "jit_compile": False}
 
@@ -88,16 +107,34 @@ class Trainer:
         config; nothing in it is executed)."""
         config = dict(config)
         self.compile(optimizer=optimizers_module.deserialize(config["optimizer"]),
-                     loss=losses_module.get(config.get("loss")),
-                     metrics=[_deserialize_metric(m) for m in config.get("metrics") or []],
-                     weighted_metrics=[_deserialize_metric(m) for m in
-                                       config.get("weighted_metrics") or []],
+                     loss=_deserialize_loss(config.get("loss")),
+                     loss_weights=config.get("loss_weights"),
+                     metrics=_deserialize_metrics(config.get("metrics")),
+                     weighted_metrics=_deserialize_metrics(config.get("weighted_metrics")),
                      run_eagerly=bool(config.get("run_eagerly", False)))
 
     @property
     def metrics(self):
+        """Keras's order: the loss, the compiled metrics, each output's loss."""
         tracker = [self._loss_tracker] if self.compiled else []
-        return tracker + list(self._compiled_metrics or [])
+        return tracker + list(self._compiled_metrics or []) + self._output_loss_trackers()
+
+    def _output_loss_trackers(self):
+        return list(getattr(self._compiled_loss, "trackers", None) or [])
+
+    def _multi_output(self):
+        return isinstance(self._compiled_loss, outputs_module.OutputLosses)
+
+    def _output_names(self):
+        """The names the outputs are known by in loss / metrics dicts: a functional
+        model's output layers (or its output dict's keys), else the last layer."""
+        outputs = getattr(self, "_outputs_struct", None)
+        if isinstance(outputs, dict):
+            return list(outputs)
+        if outputs is not None:
+            return [t._keras_history.operation.name for t in data.flatten(outputs)]
+        layers = self.layers
+        return [layers[-1].name if layers else "output_0"]
 
     @property
     def metrics_names(self):
@@ -134,12 +171,26 @@ class Trainer:
                 self.optimizer.apply_gradients(zip(grads, weights))
             else:
                 warnings.warn("The model does not have any trainable weights.")
-        return self._record_batch(x, y, np.asarray(y_pred), np.asarray(loss), sample_weight)
+        return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
 
     def test_step(self, x, y, sample_weight):
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self._record_batch(x, y, np.asarray(y_pred), np.asarray(loss), sample_weight)
+        return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
+
+    def _step(self, method, x, y, sample_weight):
+        """train_step / test_step on one batch. A subclass may override them as in
+        Keras's "customizing fit" guide, `train_step(self, data)` with data = (x, y) or
+        (x, y, sample_weight), returning its logs; its compiled metrics are then built
+        before the first call, so that `self.metrics` holds them, as in Keras."""
+        if not _overridden(self, method):
+            return getattr(self, method)(x, y, sample_weight)
+        if self._compiled_metrics is None:
+            self._build_metrics(y, _numpy(self(x, training=False)))
+        batch = (x,) if y is None else (x, y) if sample_weight is None else (
+            x, y, sample_weight)
+        logs = getattr(self, method)(batch)
+        return {name: float(np.asarray(value)) for name, value in logs.items()}
 
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
@@ -154,8 +205,16 @@ class Trainer:
     def _build_metrics(self, y, y_pred):
         if self._compiled_metrics is not None:
             return
-        y_shape, p_shape = np.shape(y), np.shape(y_pred)
         plain, weighted = self._metric_identifiers
+        if self._multi_output():
+            names, preds = self._compiled_loss.names, self._compiled_loss.predictions(y_pred)
+            self._compiled_metric_groups = (
+                outputs_module.output_metrics(plain, names, y, preds),
+                outputs_module.output_metrics(weighted, names, y, preds))
+            self._compiled_metrics = [*self._compiled_metric_groups[0],
+                                      *self._compiled_metric_groups[1]]
+            return
+        y_shape, p_shape = np.shape(y), np.shape(y_pred)
         self._compiled_metric_groups = (
             [metrics_module.get_metric(m, y_shape, p_shape) for m in plain],
             [metrics_module.get_metric(m, y_shape, p_shape) for m in weighted])
@@ -172,7 +231,8 @@ class Trainer:
         named like a plain one becomes 'weighted_accuracy') instead of overwriting."""
         results = [(self._loss_tracker.name, float(self._loss_tracker.result()))]
         if self._compiled_metrics is None:
-            return results
+            return results + [(t.name, float(t.result()))
+                              for t in self._output_loss_trackers()]
         plain, weighted = self._compiled_metric_groups
         taken = set()
         for metric in plain:
@@ -180,12 +240,17 @@ class Trainer:
         for metric in weighted:
             name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
             results.append((_unique_name(name, taken), float(metric.result())))
-        return results
+        return results + [(t.name, float(t.result())) for t in self._output_loss_trackers()]
 
     def _in_order(self, logs):
         """evaluate's list: the loss, then the metrics in compile's order (a single value
-        when there are no metrics)."""
-        values = [logs[name] for name, _ in self._named_results() if name in logs]
+        when there are no metrics). With several outputs, as Keras orders them: the
+        loss, each output's loss, then the `<output>_<metric>` values sorted by name."""
+        names = [name for name, _ in self._named_results()]
+        trackers = [t.name for t in self._output_loss_trackers()]
+        if trackers:
+            names = [names[0], *trackers, *sorted(set(names) - {names[0], *trackers})]
+        values = [logs[name] for name in names if name in logs]
         return values[0] if len(values) == 1 else values
 
     # ----- fit ---------------------------------------------------------------------
@@ -205,30 +270,18 @@ class Trainer:
             raise ValueError(f"Argument `epochs` must be a non-negative integer. "
                              f"Received: epochs={epochs}")
         _check_validation_freq(validation_freq)
-        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight, "fit")
-        count = data.sample_count(x, y, sample_weight)
-        if validation_split and validation_data is None:
-            (x, y, sample_weight), validation_data = data.train_validation_split(
-                (x, y, sample_weight), validation_split, count)
-            count = data.sample_count(x, y, sample_weight)
-        val = None
-        if validation_data is not None:
-            val = self._prepare(*_unpack_validation(validation_data), None, "fit")
-            data.sample_count(*val)
-        for inputs in (x, None if val is None else val[0]):
-            self._check_forward(inputs)
-        batch_size = batch_size or default_batch_size(count, steps_per_epoch)
-        steps = data.batch_count(count, batch_size)
-        if steps_per_epoch is not None:
-            if steps_per_epoch > steps:
-                raise ValueError(
-                    f"Argument `steps_per_epoch={steps_per_epoch}` asks for more batches "
-                    f"than the data holds: {count} samples make {steps} batches of "
-                    f"batch_size={batch_size}.")
-            steps = steps_per_epoch
+        if epoch_batches.is_dataset(x):
+            batches, val = self._dataset_batches(x, y, sample_weight, class_weight,
+                                                 validation_split, validation_data, "fit",
+                                                 shuffle)
+        else:
+            batches, val = self._array_batches(x, y, sample_weight, class_weight,
+                                               validation_split, validation_data,
+                                               batch_size, steps_per_epoch, shuffle)
+            batch_size = batches.batch_size
+        steps = steps_per_epoch or batches.num_batches
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                  model=self, verbose=verbose, epochs=epochs, steps=steps)
-        rng = numpy_generator()
         self.stop_training = False
         callbacks.on_train_begin()
         epoch_logs = None
@@ -236,17 +289,17 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
-            for step, index in enumerate(
-                    data.batch_indices(count, batch_size, shuffle, rng)[:steps]):
+            for step, (x_batch, y_batch, weight_batch) in enumerate(
+                    batches.epoch(steps_per_epoch)):
                 callbacks.on_train_batch_begin(step)
-                logs = self.train_step(data.take(x, index), data.take(y, index),
-                                       data.take(sample_weight, index))
+                logs = self._step("train_step", x_batch, y_batch, weight_batch)
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            epoch_logs = self._logs() if self._compiled_metrics is not None else logs
+            epoch_logs = (self._logs() if self._compiled_metrics is not None
+                          and not _overridden(self, "train_step") else dict(logs))
             if val is not None and _should_validate(epoch, validation_freq):
-                val_logs = self.evaluate(val[0], val[1], sample_weight=val[2],
+                val_logs = self.evaluate(*val[:2], sample_weight=val[2],
                                          batch_size=validation_batch_size or batch_size,
                                          steps=validation_steps, callbacks=callbacks,
                                          return_dict=True, verbose=0)
@@ -256,6 +309,56 @@ class Trainer:
                 break
         callbacks.on_train_end(logs=epoch_logs)
         return callbacks.history
+
+    def _array_batches(self, x, y, sample_weight, class_weight, validation_split,
+                       validation_data, batch_size, steps_per_epoch, shuffle):
+        """fit's arrays checked (and split) before any step: (batches, validation)."""
+        x, y, sample_weight = self._prepare(x, y, sample_weight, class_weight, "fit")
+        count = data.sample_count(x, y, sample_weight)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data.train_validation_split(
+                (x, y, sample_weight), validation_split, count)
+            count = data.sample_count(x, y, sample_weight)
+        val = None
+        if validation_data is not None and epoch_batches.is_dataset(validation_data):
+            val = (validation_data, None, None)
+        elif validation_data is not None:
+            val = self._prepare(*_unpack_validation(validation_data), None, "fit")
+            data.sample_count(*val)
+        for inputs in (x, None if val is None else val[0]):
+            if not epoch_batches.is_dataset(inputs):
+                self._check_forward(inputs)
+        batch_size = batch_size or default_batch_size(count, steps_per_epoch)
+        steps = data.batch_count(count, batch_size)
+        if steps_per_epoch is not None and steps_per_epoch > steps:
+            raise ValueError(
+                f"Argument `steps_per_epoch={steps_per_epoch}` asks for more batches "
+                f"than the data holds: {count} samples make {steps} batches of "
+                f"batch_size={batch_size}.")
+        batches = epoch_batches.ArrayBatches(x, y, sample_weight, batch_size, shuffle,
+                                             numpy_generator())
+        return batches, val
+
+    def _dataset_batches(self, x, y, sample_weight, class_weight, validation_split,
+                         validation_data, method, shuffle=False):
+        """A PyDataset or generator as x: its batches, checked one by one as they come."""
+        for name, value in (("y", y), ("sample_weight", sample_weight)):
+            if value is not None:
+                raise ValueError(f"Argument `{name}` is not supported when `x` is a "
+                                 f"dataset, generator or PyDataset: its batches hold it. "
+                                 f"Received: {name} of type {type(value).__name__}")
+        if validation_split:
+            raise ValueError("Argument `validation_split` is only supported for NumPy "
+                             "arrays, not for a dataset, generator or PyDataset as x. "
+                             f"Received: validation_split={validation_split}")
+        batches = epoch_batches.DatasetBatches(
+            x, lambda *batch: self._prepare(*batch, class_weight, method), shuffle,
+            numpy_generator())
+        val = None
+        if validation_data is not None:
+            val = ((validation_data, None, None) if epoch_batches.is_dataset(validation_data)
+                   else tuple(_unpack_validation(validation_data)))
+        return batches, val
 
     # ----- evaluate ----------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -267,22 +370,28 @@ class Trainer:
         batch_size = _batch_size(batch_size, "batch_size")
         steps = steps_or_all(steps, "steps")
         verbose = verbosity(verbose)
-        x, y, sample_weight = self._prepare(x, y, sample_weight, None, "evaluate")
-        count = data.sample_count(x, y, sample_weight)
-        batch_size = batch_size or default_batch_size(count, steps)
-        indices = data.batch_indices(count, batch_size, False, None)[:steps]
+        if epoch_batches.is_dataset(x):
+            batches, _ = self._dataset_batches(x, y, sample_weight, None, 0.0, None,
+                                               "evaluate")
+        else:
+            x, y, sample_weight = self._prepare(x, y, sample_weight, None, "evaluate")
+            count = data.sample_count(x, y, sample_weight)
+            batches = epoch_batches.ArrayBatches(
+                x, y, sample_weight, batch_size or default_batch_size(count, steps), False,
+                None)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=1, steps=len(indices))
+                                     verbose=verbose, epochs=1,
+                                     steps=_capped(steps, batches.num_batches))
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        for step, index in enumerate(indices):
+        for step, (x_batch, y_batch, weight_batch) in enumerate(
+                batches.epoch(_capped(steps, batches.num_batches))):
             callbacks.on_test_batch_begin(step)
-            logs = self.test_step(data.take(x, index), data.take(y, index),
-                                  data.take(sample_weight, index))
+            logs = self._step("test_step", x_batch, y_batch, weight_batch)
             callbacks.on_test_batch_end(step, logs)
-        logs = self._logs()
+        logs = logs if _overridden(self, "test_step") else self._logs()
         callbacks.on_test_end(logs)
         return logs if return_dict else self._in_order(logs)
 
@@ -299,7 +408,7 @@ class Trainer:
                                             "train_on_batch")
         data.sample_count(x, y, sample_weight)
         self.reset_metrics()
-        logs = self.train_step(x, y, sample_weight)
+        logs = self._step("train_step", x, y, sample_weight)
         return logs if return_dict else self._in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -307,16 +416,18 @@ class Trainer:
         x, y, sample_weight = self._prepare(x, y, sample_weight, None, "test_on_batch")
         data.sample_count(x, y, sample_weight)
         self.reset_metrics()
-        logs = self.test_step(x, y, sample_weight)
+        logs = self._step("test_step", x, y, sample_weight)
         return logs if return_dict else self._in_order(logs)
 
     # ----- checking the data before anything changes -------------------------------
     def _prepare(self, x, y, sample_weight, class_weight, method):
         if x is None:
             raise ValueError(f"`{method}()` needs input data: received x=None.")
+        if self._multi_output():
+            return self._prepare_outputs(x, y, sample_weight, class_weight, method)
         if isinstance(y, (list, tuple, dict)) and len(data.flatten(y)) > 1:
-            raise NotImplementedError("kerasmini trains models with a single output; "
-                                      f"received {len(data.flatten(y))} target arrays.")
+            raise ValueError(f"The model has one output but received "
+                             f"{len(data.flatten(y))} target arrays in y.")
         x = data.as_arrays(x, "x")
         y = data.as_arrays(y, "y")
         if isinstance(y, list):
@@ -336,6 +447,42 @@ class Trainer:
             self._check_targets(x, y)
         return x, y, sample_weight
 
+    def _prepare_outputs(self, x, y, sample_weight, class_weight, method):
+        """_prepare for compile_outputs.OutputLosses: y (and sample weights given per
+        output) become lists in the outputs' order, each output's targets checked."""
+        outputs = self._compiled_loss
+        if class_weight is not None:
+            raise ValueError("`class_weight` is only supported for models with a single "
+                             f"output. Received: class_weight={class_weight}")
+        if y is None:
+            raise ValueError(f"`{method}()` received no targets (y=None) but the model was "
+                             f"compiled with loss={self.loss!r}.")
+        x = data.as_arrays(x, "x")
+        y = [data.as_arrays(t, "y") for t in outputs.targets(y)]
+        sample_weight = outputs.sample_weights(sample_weight)
+        sample_weight = (None if sample_weight is None else
+                         [None if w is None else data.as_arrays(w, "sample_weight")
+                          for w in sample_weight] if isinstance(sample_weight, list)
+                         else data.as_arrays(sample_weight, "sample_weight"))
+        shapes = self._output_shapes(x)
+        for loss, target, shape in zip(outputs.losses, y, shapes or [None] * len(y)):
+            if loss is not None and shape is not None:
+                _check_target(loss, target, shape)
+        return x, y, sample_weight
+
+    def _output_shapes(self, x):
+        """The output shapes as a list in the outputs' order, or None if unknown."""
+        try:
+            shapes = _shapes(data.take(x, slice(0, 1)))
+            if not self.built:
+                self.build(shapes)
+            out = self.compute_output_shape(shapes)
+        except Exception:  # the model cannot say: the first step will
+            return None
+        if isinstance(out, dict):
+            return [out[name] for name in self._output_names()]
+        return list(out) if isinstance(out, list) else [out]
+
     def _check_forward(self, x):
         """One sample through the model (inference): inputs that do not fit it raise
         here, before a callback writes a file or a training epoch changes the weights
@@ -350,43 +497,78 @@ class Trainer:
         # train_on_batch checks every call: what passed for these shapes passes again
         key = (repr(_shapes(first)), y.shape[1:], y.dtype)
         if self._targets_checked is not None and self._targets_checked[0] == key:
-            return self._check_labels(y, self._targets_checked[1])
-        try:
-            shapes = _shapes(first)
-            if not self.built:
-                self.build(shapes)
-            out_shape = self.compute_output_shape(shapes)
-        except Exception:  # the model cannot say: the first step will
+            return _check_labels(self._compiled_loss, y, self._targets_checked[1])
+        shapes = self._output_shapes(x)
+        if shapes is None or len(shapes) != 1:
             return
-        if not isinstance(out_shape, tuple) or any(d is None for d in out_shape[1:]):
-            return
-        classes = out_shape[-1] if out_shape else 1
-        dummy = np.full((1,) + tuple(out_shape[1:]), 1.0 / max(classes, 1), "float32")
-        loss = self._compiled_loss
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                loss.value_and_vjp(y[:1], dummy)
-        except ValueError as error:
-            raise ValueError(f"The targets y (shape {y.shape}) do not fit the model's "
-                             f"output (shape {out_shape}) for the loss {loss.name}: "
-                             f"{error}") from None
-        self._check_labels(y, classes)
-        self._targets_checked = (key, classes)
+        classes = _check_target(self._compiled_loss, y, shapes[0])
+        if classes is not None:
+            self._targets_checked = (key, classes)
 
-    def _check_labels(self, y, classes):
-        """Sparse labels must index the model's `classes` outputs: all of them checked."""
-        fn = getattr(self._compiled_loss, "fn", None)
-        if fn is losses_module.sparse_categorical_crossentropy and y.size:
-            low, high = np.min(y), np.max(y)
-            if low < 0 or high >= classes:
-                bad = low if low < 0 else high
-                raise ValueError(f"Received a label value of {bad} which is outside the "
-                                 f"valid range of [0, {classes}) in y (sparse categorical "
-                                 f"crossentropy over the model's {classes} outputs).")
+
+def _check_target(loss, y, out_shape):
+    """Run the loss on one sample of y against a dummy prediction of the output's shape
+    (its own checks name the mismatch), and check sparse labels in full. Returns the
+    number of classes checked against (None when the output shape is not known)."""
+    if not isinstance(out_shape, tuple) or any(d is None for d in out_shape[1:]):
+        return None
+    classes = out_shape[-1] if out_shape else 1
+    dummy = np.full((1,) + tuple(out_shape[1:]), 1.0 / max(classes, 1), "float32")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loss.value_and_vjp(y[:1], dummy)
+    except ValueError as error:
+        raise ValueError(f"The targets y (shape {y.shape}) do not fit the model's "
+                         f"output (shape {out_shape}) for the loss {loss.name}: "
+                         f"{error}") from None
+    _check_labels(loss, y, classes)
+    return classes
+
+
+def _check_labels(loss, y, classes):
+    """Sparse labels must index the model's `classes` outputs: all of them checked."""
+    fn = getattr(loss, "fn", None)
+    if fn is losses_module.sparse_categorical_crossentropy and y.size:
+        low, high = np.min(y), np.max(y)
+        if low < 0 or high >= classes:
+            bad = low if low < 0 else high
+            raise ValueError(f"Received a label value of {bad} which is outside the "
+                             f"valid range of [0, {classes}) in y (sparse categorical "
+                             f"crossentropy over the model's {classes} outputs).")
 
 
 # ----- helpers ----------------------------------------------------------------------------
+def _capped(steps, num_batches):
+    """evaluate's `steps`, never more than the batches there are (Keras stops there)."""
+    if steps is None or num_batches is None:
+        return steps or num_batches
+    return min(steps, num_batches)
+
+
+def _overridden(model, method):
+    """Whether the model's class replaces Trainer's train_step / test_step with Keras's
+    one-argument form, `train_step(self, data)`."""
+    function = getattr(type(model), method)
+    if function is getattr(Trainer, method):
+        return False
+    parameters = list(inspect.signature(function).parameters)
+    if len(parameters) != 2:
+        raise NotImplementedError(
+            f"{type(model).__name__}.{method} must take one argument, `data` (as in "
+            f"Keras 3). Received a {method} with parameters {parameters}")
+    return True
+
+
+def _numpy(structure):
+    """Predictions as plain arrays (a list for several outputs), off the tape."""
+    if isinstance(structure, dict):
+        return {k: np.asarray(v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [np.asarray(v) for v in structure]
+    return np.asarray(structure)
+
+
 def _compiled_loss(loss):
     if loss is None:
         return None
@@ -398,9 +580,22 @@ def _compiled_loss(loss):
 
 
 def _serialize_loss(loss):
+    if isinstance(loss, dict):
+        return {k: _serialize_loss(v) for k, v in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [_serialize_loss(v) for v in loss]
     if loss is None or isinstance(loss, str):
         return loss
     return losses_module.serialize(loss)
+
+
+def _deserialize_loss(config):
+    """A file's loss: a name or config, or a list / dict of them (one per output)."""
+    if isinstance(config, list):
+        return [_deserialize_loss(v) for v in config]
+    if isinstance(config, dict) and "class_name" not in config:
+        return {k: _deserialize_loss(v) for k, v in config.items()}
+    return losses_module.get(config)
 
 
 def _serialize_metric(metric):
@@ -409,6 +604,24 @@ def _serialize_metric(metric):
     if isinstance(metric, metrics_module.Metric):
         return serialize_keras_object(metric, "keras.metrics")
     return getattr(metric, "__name__", metric)
+
+
+def _serialize_metrics(structure):
+    """compile's metrics for a file: a list (of lists, per output) or a dict of them."""
+    if isinstance(structure, dict):
+        return {k: _serialize_metrics(v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [_serialize_metrics(v) for v in structure]
+    return None if structure is None else _serialize_metric(structure)
+
+
+def _deserialize_metrics(config):
+    """A file's metrics: names or configs, in a list, lists per output, or a dict."""
+    if isinstance(config, list):
+        return [_deserialize_metrics(v) for v in config]
+    if isinstance(config, dict) and "class_name" not in config:
+        return {k: _deserialize_metrics(v) for k, v in config.items()}
+    return None if config is None else _deserialize_metric(config)
 
 
 def _deserialize_metric(config):

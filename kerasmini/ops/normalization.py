@@ -64,7 +64,10 @@ def normalize(x, mean, variance, gamma, beta, epsilon, axis, clip=None):
         shift = shift + beta
     scale = inv.reshape(broadcast).astype(x.dtype, copy=False)
     shift = shift.reshape(broadcast).astype(x.dtype, copy=False)
-    if type(x) is np.ndarray and axis == x.ndim - 1 and x.flags.c_contiguous:
+    plain = all(type(a) is np.ndarray for a in (x, scale, shift))  # nothing on a tape
+    if plain and axis == x.ndim - 1 and x.flags.c_contiguous:
+        # (a frozen BatchNormalization under fit reads recorded gamma and beta: its
+        # output must stay recorded, which writing into `out=` blocks would lose)
         return _normalize_blocks(x, scale.reshape(-1), shift.reshape(-1), clip)
     # One output array, multiplied into and then added to in place: no `x * inv`
     # temporary and no cast copy (BatchNormalization was 11-23% of ResNet50 and

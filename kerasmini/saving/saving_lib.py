@@ -24,6 +24,7 @@ import warnings
 import zipfile
 from collections import Counter
 
+from kerasmini.layers.layer import Layer
 from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.object_configs import snake_case
 from kerasmini.object_registration import custom_object_scope
@@ -40,26 +41,53 @@ KERAS_VERSION = "3.0.0"  # the file format version written; tf.keras 3.x reads i
 # which variables go where
 
 def weight_slots(model):
-    """[(h5 group path, layer, [variables in Keras's saving order])] for every layer."""
-    slots = []
+    """[(h5 group path, layer, [variables in Keras's saving order])] for the model ("",
+    the file's top level) and every layer inside it, each once, at the path Keras 3's
+    saving_lib gives it: a Sequential's or functional model's layers under
+    `layers/<class key>`; the layers a subclassed model or a layer made of layers holds
+    in attributes under `<attribute>` (in a list or dict: `<attribute>/<class key>`),
+    attributes in sorted order, private ones last."""
+    slots, seen = [], set()
 
-    def walk(container, prefix):
+    def visit(layer, path):
+        if id(layer) in seen:
+            return
+        seen.add(id(layer))
+        own = list(layer._variables)
+        slots.append((path, layer, [v for v in own if v.trainable]
+                      + [v for v in own if not v.trainable]))
+        if "_layers" in vars(layer) and hasattr(layer, "_summary_rows"):  # graph model
+            visit_all(layer.layers, _join(path, "layers"))
+            return
+        attributes = vars(layer)
+        for name in sorted(attributes, key=lambda n: f"~{n}" if n.startswith("_") else n):
+            value = attributes[name]
+            if isinstance(value, Layer):
+                visit(value, _join(path, name))
+            elif isinstance(value, (list, tuple, dict)):
+                visit_all(value.values() if isinstance(value, dict) else value,
+                          _join(path, name))
+
+    def visit_all(layers, prefix):
         used = Counter()
-        for layer in container.layers:
+        for layer in layers:
+            if not isinstance(layer, Layer):
+                continue
             base = snake_case(type(layer).__name__)
             key = base if used[base] == 0 else f"{base}_{used[base]}"
             used[base] += 1
-            path = f"{prefix}layers/{key}"
-            if hasattr(layer, "layers") and hasattr(layer, "_summary_rows"):  # a model
-                walk(layer, path + "/")
-                slots.append((path, layer, []))
-            else:
-                own = list(layer._variables)
-                ordered = [v for v in own if v.trainable] + [v for v in own if not v.trainable]
-                slots.append((path, layer, ordered))
+            visit(layer, f"{prefix}/{key}")
 
-    walk(model, "")
-    return slots
+    visit(model, "")
+    return [(path, layer, variables) for path, layer, variables in slots]
+
+
+def _join(path, name):
+    return f"{path}/{name}" if path else name
+
+
+def _vars_path(path):
+    return _join(path, "vars")
 
 
 # ---------------------------------------------------------------------------------------
@@ -69,7 +97,7 @@ def _write_weights(model, target):
     h5py = safe.h5py_module()
     with h5py.File(target, "w") as f:
         for path, layer, variables in weight_slots(model):
-            group = f.require_group(path).create_group("vars")
+            group = f.create_group(_vars_path(path))
             group.attrs["name"] = layer.name
             for i, v in enumerate(variables):
                 group.create_dataset(str(i), data=v.numpy())
@@ -79,7 +107,6 @@ def _write_weights(model, target):
             group.attrs["name"] = optimizer.name
             for i, v in enumerate(optimizer.variables):
                 group.create_dataset(str(i), data=v.numpy())
-        f.create_group("vars").attrs["name"] = model.name
 
 
 def save_weights(model, filepath, overwrite=True):
@@ -183,17 +210,17 @@ def _read_weights(model, source, where):
     values = {}
     with safe.open_h5(source, where) as f, safe.reading(where):
         for path, layer, variables in weight_slots(model):
-            group = safe.h5_group(f, f"{path}/vars", where)
+            group = safe.h5_group(f, _vars_path(path), where)
             if group is None:
                 if variables:
                     raise FileFormatError(
                         f"{where} has no weights for layer '{layer.name}' (expected "
-                        f"the group '{path}/vars' with {len(variables)} arrays).")
+                        f"the group '{_vars_path(path)}' with {len(variables)} arrays).")
                 continue
             if len(group) != len(variables):
                 raise ValueError(
                     f"Layer '{layer.name}' expects {len(variables)} weights, but "
-                    f"{where} holds {len(group)} in '{path}/vars'.")
+                    f"{where} holds {len(group)} in '{_vars_path(path)}'.")
             for i, variable in enumerate(variables):
                 dataset = safe.h5_dataset(group, str(i), where)
                 try:
