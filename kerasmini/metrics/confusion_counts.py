@@ -17,9 +17,10 @@ NEG_INF = -1e10  # Keras's score for "not in the top k"
 
 def check_thresholds(thresholds):
     """thresholds as a list, each in [0, 1]; ValueError naming the bad ones."""
-    thresholds = list(np.ravel(thresholds)) if not np.isscalar(thresholds) else [thresholds]
+    thresholds = [thresholds] if np.isscalar(thresholds) else list(thresholds)
     bad = [t for t in thresholds if t is None or not 0 <= t <= 1]
     if bad:
+        bad = [t if t is None else float(t) for t in bad]
         raise ValueError(f"Threshold values must be in [0, 1]. Received: {bad}")
     return [float(t) for t in thresholds]
 
