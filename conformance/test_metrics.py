@@ -115,6 +115,7 @@ PER_SAMPLE = {
     "CategoricalHinge": lambda t, p: np.maximum(
         np.max((1 - t) * p, -1) - np.sum(t * p, -1) + 1, 0),
     "RootMeanSquaredError": lambda t, p: np.mean((p - t) ** 2, -1),
+    "Poisson": lambda t, p: np.mean(p - t * np.log(p + 1e-7), -1),
 }
 LOSS_CASES = [("MeanAbsolutePercentageError", {}, "regression"),
               ("MeanSquaredLogarithmicError", {}, "positive"),
@@ -125,11 +126,12 @@ LOSS_CASES = [("MeanAbsolutePercentageError", {}, "regression"),
               ("BinaryCrossentropy", {}, "binary"),
               ("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.2},
                "binary"),
-              ("CategoricalCrossentropy", {}, "onehot"),
+              ("CategoricalCrossentropy", {}, "onehot"), ("KLDivergence", {}, "onehot"),
+              ("Poisson", {}, "positive"),
               ("CategoricalCrossentropy", {"label_smoothing": 0.1}, "onehot"),
               ("SparseCategoricalCrossentropy", {}, "sparse"),
               ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse")]
-CROSSENTROPY = {"BinaryCrossentropy": "bce", "CategoricalCrossentropy": "cce",
+CROSSENTROPY = {"KLDivergence": "kld", "BinaryCrossentropy": "bce", "CategoricalCrossentropy": "cce",
                 "SparseCategoricalCrossentropy": "scce"}
 
 

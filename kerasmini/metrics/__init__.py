@@ -15,8 +15,9 @@ from kerasmini.metrics.hinge_metrics import (CategoricalHinge, Hinge, SquaredHin
                                              categorical_hinge, hinge, squared_hinge)
 from kerasmini.metrics.metric import Metric
 from kerasmini.metrics.probabilistic_metrics import (BinaryCrossentropy,
-                                                     CategoricalCrossentropy,
-                                                     SparseCategoricalCrossentropy)
+                                                     CategoricalCrossentropy, KLDivergence,
+                                                     Poisson,
+                                                     SparseCategoricalCrossentropy, poisson)
 from kerasmini.metrics.reduction_metrics import Mean, MeanMetricWrapper
 from kerasmini.metrics.regression_metrics import (CosineSimilarity, LogCoshError,
                                                   MeanAbsoluteError,
@@ -33,11 +34,11 @@ CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, Categorica
            MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
            MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-           Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall)
+           KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall)
 FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
              top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
              mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
-             hinge, squared_hinge, categorical_hinge)
+             poisson, hinge, squared_hinge, categorical_hinge)
 # Keras's table: class names, their snake_case ("auc", "precision", "root_mean_squared_
 # error"), and the short aliases. A name resolves to a new instance of the class.
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
