@@ -1,6 +1,17 @@
 """Losses by Keras's class names, function names and short names ('mse', 'bce', ...)."""
 import inspect
 
+from kerasmini.losses import composed_losses as _composed
+from kerasmini.losses.composed_losses import (BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+                                              CategoricalHinge, CosineSimilarity, Hinge,
+                                              LogCosh, MeanAbsolutePercentageError,
+                                              MeanSquaredLogarithmicError, Poisson,
+                                              SquaredHinge, binary_focal_crossentropy,
+                                              categorical_focal_crossentropy,
+                                              categorical_hinge, cosine_similarity, hinge,
+                                              log_cosh, mean_absolute_percentage_error,
+                                              mean_squared_logarithmic_error, poisson,
+                                              squared_hinge)
 from kerasmini.losses.loss import Loss, reduce_weighted_values
 from kerasmini.losses.losses import (BinaryCrossentropy, CategoricalCrossentropy, Huber,
                                      KLDivergence, LossFunctionWrapper, MeanAbsoluteError,
@@ -13,15 +24,17 @@ from kerasmini.object_configs import serialize_keras_object
 
 CLASSES = (Loss, LossFunctionWrapper, KLDivergence, BinaryCrossentropy,
            CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError,
-           MeanAbsoluteError, Huber)
+           MeanAbsoluteError, Huber, *_composed.CLASSES)
 FUNCTIONS = (kl_divergence, binary_crossentropy, categorical_crossentropy,
-             sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error, huber)
+             sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error, huber,
+             *_composed.FUNCTIONS)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
 ALL_OBJECTS_DICT.update({fn.__name__: fn for fn in FUNCTIONS})
 ALL_OBJECTS_DICT.update({"bce": binary_crossentropy, "BCE": binary_crossentropy,
                          "kld": kl_divergence, "KLD": kl_divergence,
                          "mae": mean_absolute_error, "MAE": mean_absolute_error,
-                         "mse": mean_squared_error, "MSE": mean_squared_error})
+                         "mse": mean_squared_error, "MSE": mean_squared_error,
+                         **_composed.ALIASES})
 
 
 def serialize(loss):

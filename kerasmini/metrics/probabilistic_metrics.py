@@ -1,9 +1,7 @@
 """Crossentropies, KL divergence and Poisson as metrics: the running mean of the loss
 functions' per-sample values (same arguments as the losses, same clipping)."""
-import numpy as np
-
-from kerasmini import config
 from kerasmini.losses import losses as _losses
+from kerasmini.losses.composed_losses import poisson
 from kerasmini.metrics.reduction_metrics import MeanMetricWrapper
 
 
@@ -35,13 +33,6 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 class KLDivergence(MeanMetricWrapper):
     def __init__(self, name="kl_divergence", dtype=None):
         super().__init__(fn=_losses.kl_divergence, name=name, dtype=dtype)
-
-
-def poisson(y_true, y_pred):
-    """mean(y_pred - y_true * log(y_pred + epsilon))."""
-    y_true, y_pred = _losses._pair(y_true, y_pred)
-    eps = y_pred.dtype.type(config.epsilon())
-    return np.mean(y_pred - y_true * np.log(y_pred + eps), axis=-1)
 
 
 class Poisson(MeanMetricWrapper):

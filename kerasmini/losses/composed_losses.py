@@ -1,0 +1,220 @@
+"""Losses written as NumPy arithmetic on y_pred, with no gradient rule of their own: on
+an active GradientTape y_pred is a TapeArray, so every operation below is recorded by
+the tape's NumPy rules (kerasmini/autodiff/numpy_rules.py) and the loss is
+differentiated for free. Only operations with rules are used (softplus is written as
+max(x, 0) + log1p(exp(-|x|)), not np.logaddexp). The metrics of the same names
+(kerasmini/metrics/) take their per-sample values from these functions.
+"""
+import numpy as np
+
+from kerasmini import config
+from kerasmini.activations import _softplus
+from kerasmini.losses.loss import squeeze_or_expand_to_same_rank
+
+
+def operands(y_true, y_pred, align=True):
+    """y_pred as a float array (a TapeArray stays one), y_true in its dtype; with
+    `align`, ranks aligned as Keras aligns them."""
+    y_pred = np.asanyarray(y_pred)
+    if not np.issubdtype(y_pred.dtype, np.floating):
+        y_pred = y_pred.astype(config.floatx())
+    y_true = np.asarray(y_true).astype(y_pred.dtype, copy=False)
+    if align:
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return y_true, y_pred
+
+
+def _epsilon(y_pred):
+    return y_pred.dtype.type(config.epsilon())
+
+
+# ----- regression --------------------------------------------------------------------
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 * mean(|y_true - y_pred| / max(|y_true|, epsilon))."""
+    y_true, y_pred = operands(y_true, y_pred)
+    floor = np.maximum(np.abs(y_true), _epsilon(y_pred))
+    return y_pred.dtype.type(100) * np.mean(np.abs((y_true - y_pred) / floor), axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(1 + max(y_pred, eps)) - log(1 + max(y_true, eps)))^2)."""
+    y_true, y_pred = operands(y_true, y_pred)
+    eps = _epsilon(y_pred)
+    first, second = np.log1p(np.maximum(y_pred, eps)), np.log1p(np.maximum(y_true, eps))
+    return np.mean(np.square(first - second), axis=-1)
+
+
+def log_cosh(y_true, y_pred):
+    """mean(log(cosh(e))) for e = y_pred - y_true, as e + softplus(-2e) - log 2 (no
+    overflow for large |e|)."""
+    y_true, y_pred = operands(y_true, y_pred)
+    error = y_pred - y_true
+    log2 = np.log(error.dtype.type(2))
+    return np.mean(error + _softplus(-2 * error) - log2, axis=-1)
+
+
+def l2_normalize(x, axis=-1):
+    """x / ||x||, with 1 / ||x|| capped at 1 / epsilon (a zero vector stays zero)."""
+    square_sum = np.sum(np.square(x), axis=axis, keepdims=True)
+    with np.errstate(divide="ignore"):
+        inverse_norm = np.minimum(1 / np.sqrt(square_sum), x.dtype.type(1 / config.epsilon()))
+    return x * inverse_norm
+
+
+def cosine_proximity(y_true, y_pred, axis=-1):
+    """sum(normalized y_true * normalized y_pred): the metric CosineSimilarity."""
+    y_true, y_pred = operands(y_true, y_pred)
+    return np.sum(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis), axis=axis)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """-cosine_proximity: the loss falls as the vectors align."""
+    return -cosine_proximity(y_true, y_pred, axis)
+
+
+def poisson(y_true, y_pred):
+    """mean(y_pred - y_true * log(y_pred + epsilon))."""
+    y_true, y_pred = operands(y_true, y_pred, align=False)
+    return np.mean(y_pred - y_true * np.log(y_pred + _epsilon(y_pred)), axis=-1)
+
+
+# ----- hinge (labels in {-1, 1}; labels all in {0, 1} are mapped there first) ----------
+def _signed_labels(y_true, y_pred):
+    y_true, y_pred = operands(y_true, y_pred, align=False)
+    if np.all((y_true == 0) | (y_true == 1)):
+        y_true = 2 * y_true - 1
+    return y_true, y_pred
+
+
+def hinge(y_true, y_pred):
+    y_true, y_pred = _signed_labels(y_true, y_pred)
+    return np.mean(np.maximum(1 - y_true * y_pred, 0), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    y_true, y_pred = _signed_labels(y_true, y_pred)
+    return np.mean(np.square(np.maximum(1 - y_true * y_pred, 0)), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """max(0, 1 + (the best wrong score) - (the right score)), y_true one-hot."""
+    y_true, y_pred = operands(y_true, y_pred, align=False)
+    right = np.sum(y_true * y_pred, axis=-1)
+    wrong = np.max((1 - y_true) * y_pred, axis=-1)
+    return np.maximum(wrong - right + 1, 0)
+
+
+# ----- focal crossentropies ------------------------------------------------------------
+def _smoothed(y_true, label_smoothing, classes):
+    if not label_smoothing:
+        return y_true
+    return y_true * (1.0 - label_smoothing) + label_smoothing / classes
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """mean((1 - p_t)^gamma * bce), p_t the probability given to the true label; with
+    class balancing each term is weighted alpha (label 1) or 1 - alpha (label 0).
+    From logits, bce is computed from the logits (not clipped), as Keras does."""
+    y_true, y_pred = operands(y_true, y_pred, align=False)
+    y_true = _smoothed(y_true, label_smoothing, 2)
+    if from_logits:
+        bce = _softplus(y_pred) - y_pred * y_true   # max(x,0) - xz + log1p(exp(-|x|))
+        y_pred = np.exp(-_softplus(-y_pred))         # sigmoid, stable for large |x|
+    else:
+        eps = _epsilon(y_pred)
+        p = np.clip(y_pred, eps, 1 - eps)
+        bce = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal_bce = np.power(1 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal_bce
+    return np.mean(focal_bce, axis=axis)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """sum(-alpha (1 - p)^gamma y_true log p) over the classes, p = y_pred normalized
+    to sum 1 and clipped to [epsilon, 1 - epsilon] (softmax first, from logits)."""
+    if isinstance(axis, bool):
+        raise ValueError("`axis` must be of type `int`. "
+                         f"Received: axis={axis} of type {type(axis)}")
+    y_true, y_pred = operands(y_true, y_pred, align=False)
+    y_true = _smoothed(y_true, label_smoothing, y_pred.dtype.type(y_true.shape[-1]))
+    if from_logits:
+        shifted = y_pred - np.max(np.asarray(y_pred), axis=axis, keepdims=True)
+        y_pred = np.exp(shifted)
+    eps = _epsilon(y_pred)
+    p = np.clip(y_pred / np.sum(y_pred, axis=axis, keepdims=True), eps, 1 - eps)
+    return np.sum(alpha * np.power(1 - p, gamma) * (-y_true * np.log(p)), axis=axis)
+
+
+# ----- the classes: a LossFunctionWrapper each, configs as Keras writes them -----------
+def _wrapper_class(fn, default_name, **defaults):
+    """A LossFunctionWrapper subclass around `fn` whose keyword arguments (`defaults`,
+    in Keras's order) are stored as attributes and written to get_config."""
+    from kerasmini.losses.losses import Loss, LossFunctionWrapper
+
+    def __init__(self, *args, reduction="sum_over_batch_size", name=default_name,
+                 dtype=None, **kwargs):
+        names = list(defaults)
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes at most {len(names)} positional "
+                            f"arguments. Received: {args}")
+        unknown = set(kwargs) - set(names)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected keyword arguments: "
+                            f"{sorted(unknown)}")
+        values = {**defaults, **dict(zip(names, args)), **kwargs}
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype,
+                                     **values)
+        self.__dict__.update(values)
+
+    def get_config(self):
+        return {**Loss.get_config(self), **self._fn_kwargs}
+    return __init__, get_config
+
+
+def _loss_class(class_name, fn, default_name, config_keys=True, **defaults):
+    from kerasmini.losses.losses import LossFunctionWrapper
+    init, get_config = _wrapper_class(fn, default_name, **defaults)
+    body = {"__init__": init, "__doc__": f"The loss {fn.__name__}, reduced.",
+            "__module__": __name__}
+    if config_keys:
+        body["get_config"] = get_config
+    else:  # Keras writes only name and reduction for these
+        from kerasmini.losses.losses import Loss
+        body["get_config"] = Loss.get_config
+    return type(class_name, (LossFunctionWrapper,), body)
+
+
+MeanAbsolutePercentageError = _loss_class("MeanAbsolutePercentageError",
+                                          mean_absolute_percentage_error,
+                                          "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _loss_class("MeanSquaredLogarithmicError",
+                                          mean_squared_logarithmic_error,
+                                          "mean_squared_logarithmic_error")
+CosineSimilarity = _loss_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
+                               config_keys=False, axis=-1)
+Hinge = _loss_class("Hinge", hinge, "hinge")
+SquaredHinge = _loss_class("SquaredHinge", squared_hinge, "squared_hinge")
+CategoricalHinge = _loss_class("CategoricalHinge", categorical_hinge, "categorical_hinge")
+LogCosh = _loss_class("LogCosh", log_cosh, "log_cosh")
+Poisson = _loss_class("Poisson", poisson, "poisson")
+BinaryFocalCrossentropy = _loss_class(
+    "BinaryFocalCrossentropy", binary_focal_crossentropy, "binary_focal_crossentropy",
+    apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+    label_smoothing=0.0, axis=-1)
+CategoricalFocalCrossentropy = _loss_class(
+    "CategoricalFocalCrossentropy", categorical_focal_crossentropy,
+    "categorical_focal_crossentropy", alpha=0.25, gamma=2.0, from_logits=False,
+    label_smoothing=0.0, axis=-1)
+CLASSES = (MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, Hinge,
+           SquaredHinge, CategoricalHinge, LogCosh, Poisson, BinaryFocalCrossentropy,
+           CategoricalFocalCrossentropy)
+FUNCTIONS = (mean_absolute_percentage_error, mean_squared_logarithmic_error,
+             cosine_similarity, hinge, squared_hinge, categorical_hinge, log_cosh, poisson,
+             binary_focal_crossentropy, categorical_focal_crossentropy)
+ALIASES = {"mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+           "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+           "logcosh": log_cosh}
