@@ -1,14 +1,13 @@
 """Losses written as NumPy arithmetic on y_pred, with no gradient rule of their own: on
 an active GradientTape y_pred is a TapeArray, so every operation below is recorded by
 the tape's NumPy rules (kerasmini/autodiff/numpy_rules.py) and the loss is
-differentiated for free. Only operations with rules are used (softplus is written as
-max(x, 0) + log1p(exp(-|x|)), not np.logaddexp). The metrics of the same names
+differentiated for free. Only operations with rules are used (softplus is written out, see
+`_softplus`, not np.logaddexp). The metrics of the same names
 (kerasmini/metrics/) take their per-sample values from these functions.
 """
 import numpy as np
 
 from kerasmini import config
-from kerasmini.activations import _softplus
 from kerasmini.losses.loss import squeeze_or_expand_to_same_rank
 
 
@@ -22,6 +21,14 @@ def operands(y_true, y_pred, align=True):
     if align:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     return y_true, y_pred
+
+
+def _softplus(x):
+    """log(1 + exp(x)) = (x + |x|) / 2 + log1p(exp(-|x|)): no overflow, and the recorded
+    rules give the derivative sigmoid(x) everywhere, 1/2 at x = 0 (max(x, 0) in place of
+    (x + |x|) / 2 would give 1 there: the tie goes to one side)."""
+    magnitude = np.abs(x)
+    return (x + magnitude) / 2 + np.log1p(np.exp(-magnitude))
 
 
 def _epsilon(y_pred):
@@ -56,9 +63,9 @@ def log_cosh(y_true, y_pred):
 def l2_normalize(x, axis=-1):
     """x / ||x||, with 1 / ||x|| capped at 1 / epsilon (a zero vector stays zero)."""
     square_sum = np.sum(np.square(x), axis=axis, keepdims=True)
-    with np.errstate(divide="ignore"):
-        inverse_norm = np.minimum(1 / np.sqrt(square_sum), x.dtype.type(1 / config.epsilon()))
-    return x * inverse_norm
+    # the floor goes under the square root so its derivative is never 1 / sqrt(0)
+    floor = x.dtype.type(config.epsilon()) ** 2
+    return x / np.sqrt(np.maximum(square_sum, floor))
 
 
 def cosine_proximity(y_true, y_pred, axis=-1):
@@ -216,5 +223,4 @@ FUNCTIONS = (mean_absolute_percentage_error, mean_squared_logarithmic_error,
              cosine_similarity, hinge, squared_hinge, categorical_hinge, log_cosh, poisson,
              binary_focal_crossentropy, categorical_focal_crossentropy)
 ALIASES = {"mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
-           "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
-           "logcosh": log_cosh}
+           "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error}
