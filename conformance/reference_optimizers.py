@@ -46,7 +46,8 @@ def run(name, args, weights, grad_steps, lr_at=None):
 
 
 DEFAULT_LR = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001,
-              "adagrad": 0.001, "nadam": 0.001}
+              "adagrad": 0.001, "nadam": 0.001, "adamax": 0.001, "adadelta": 0.001,
+              "lion": 0.001}
 
 
 def sgd(w, g, s, t, lr, momentum=0.0, nesterov=False):
@@ -95,8 +96,31 @@ def nadam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
 
 
+def adamax(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """Adam with the infinity norm: u = max(b2 u, |g|), bias correction on m only."""
+    s["m"] = beta_1 * s.get("m", 0.0) + (1 - beta_1) * g
+    s["u"] = np.maximum(beta_2 * s.get("u", 0.0), np.abs(g))
+    return w - lr / (1 - beta_1 ** t) * s["m"] / (s["u"] + epsilon)
+
+
+def adadelta(w, g, s, t, lr, rho=0.95, epsilon=1e-7):
+    """Zeiler's rule, scaled by lr: dx = -RMS[dx]_{t-1} / RMS[g]_t * g."""
+    s["g2"] = rho * s.get("g2", 0.0) + (1 - rho) * g * g
+    dx = -np.sqrt(s.get("dx2", 0.0) + epsilon) / np.sqrt(s["g2"] + epsilon) * g
+    s["dx2"] = rho * s.get("dx2", 0.0) + (1 - rho) * dx * dx
+    return w + lr * dx
+
+
+def lion(w, g, s, t, lr, beta_1=0.9, beta_2=0.99):
+    """Chen et al. 2023: w -= lr sign(b1 m + (1 - b1) g); m = b2 m + (1 - b2) g."""
+    m = s.get("m", 0.0)
+    w = w - lr * np.sign(beta_1 * m + (1 - beta_1) * g)
+    s["m"] = beta_2 * m + (1 - beta_2) * g
+    return w
+
+
 STEPS = {"sgd": sgd, "adam": adam, "adamw": adam, "rmsprop": rmsprop, "adagrad": adagrad,
-         "nadam": nadam}
+         "nadam": nadam, "adamax": adamax, "adadelta": adadelta, "lion": lion}
 
 
 # ----- learning-rate schedules, in float64 from their definitions ------------------------

@@ -49,6 +49,12 @@ CASES = [
     ("adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5}),
     ("nadam", {}),
     ("nadam", {"learning_rate": 0.01, "beta_1": 0.8}),
+    ("adamax", {}),
+    ("adamax", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3}),
+    ("adadelta", {}),
+    ("adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-6}),
+    ("lion", {}),
+    ("lion", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9}),
     ("sgd", {"learning_rate": 0.1, "clipnorm": 0.5}),
     ("adam", {"learning_rate": 0.01, "clipvalue": 0.3}),
     ("rmsprop", {"learning_rate": 0.01, "global_clipnorm": 0.7}),
@@ -66,7 +72,8 @@ SCHEDULES = [
 ]
 
 CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
-         "adagrad": "Adagrad", "nadam": "Nadam"}
+         "adagrad": "Adagrad", "nadam": "Nadam", "adamax": "Adamax", "adadelta": "Adadelta",
+         "lion": "Lion"}
 SHAPES = [(3, 4), (4,), (2, 2, 3)]
 
 
@@ -194,6 +201,8 @@ BAD_ARGS = [
     ("AdamW", {"weight_decay": None}),
     ("Adam", {"foo": 1}),
     ("RMSprop", {"gradient_accumulation_steps": 1}),
+    ("Lion", {"beta_1": 0.0}),
+    ("Lion", {"beta_1": 1.5}),
 ]
 
 
