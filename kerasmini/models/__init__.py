@@ -1,6 +1,7 @@
 """Models: Sequential, the functional Model, and Keras model files."""
 import json
 
+from kerasmini.models.cloning import clone_model
 from kerasmini.models.functional import Functional
 from kerasmini.models.layer_configs import deserialize_layer
 from kerasmini.models.model import Model
@@ -47,5 +48,5 @@ def model_from_json(json_string, custom_objects=None):
         return deserialize_layer(json.loads(json_string))
 
 
-__all__ = ["Functional", "Model", "Sequential", "load_model", "model_from_json",
-           "save_model"]
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model",
+           "model_from_json", "save_model"]

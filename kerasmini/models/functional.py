@@ -172,12 +172,13 @@ def serialize_node(node, reindex):
     return {"args": [arg], "kwargs": plain(node.call_kwargs)}
 
 
-def functional_from_config(cls, config):
-    """Rebuild a functional model: make every layer, then replay its calls in order."""
+def functional_from_config(cls, config, make_layer=None):
+    """Rebuild a functional model: make every layer (from its config, or by
+    `make_layer(layer_config)` when given: clone_model's hook), then replay its calls."""
     for key in ("layers", "input_layers", "output_layers"):
         if key not in config:
             raise ValueError(f"A functional model config needs a '{key}' entry.")
-    created, pending = _make_layers(config["layers"])
+    created, pending = _make_layers(config["layers"], make_layer or deserialize_layer)
     _replay_calls(created, pending)
     inputs = _config_tensors(created, config["input_layers"])
     outputs = _config_tensors(created, config["output_layers"])
@@ -187,11 +188,11 @@ def functional_from_config(cls, config):
                trainable=config.get("trainable", True))
 
 
-def _make_layers(layer_configs):
+def _make_layers(layer_configs, make_layer):
     """{name: layer} and {name: [the calls of it still to replay]}, from the configs."""
     created, pending = {}, {}
     for layer_data in layer_configs:
-        layer = deserialize_layer(layer_data)
+        layer = make_layer(layer_data)
         name = layer_data.get("name") or layer.name
         created[name] = layer
         pending[name] = list(layer_data.get("inbound_nodes") or [])

@@ -128,14 +128,16 @@ class Sequential(Model):
         return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config, custom_objects=None, make_layer=deserialize_layer):
+        """The model a config describes; `make_layer(layer_config)` makes each layer
+        (clone_model's hook; by default the layer the config describes)."""
         config = dict(config)
         layer_configs = config.pop("layers")
         build_shape = config.pop("build_input_shape", None)
         config.pop("dtype", None)
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in layer_configs:
-            model.add(deserialize_layer(layer_config), rebuild=False)
+            model.add(make_layer(layer_config), rebuild=False)
         if model._layers and isinstance(model._layers[0], InputLayer):
             model._maybe_build()
         elif build_shape is not None:
