@@ -29,12 +29,12 @@ class Model(Trainer, Layer):
             from kerasmini.models.functional import Functional
             if cls is Model:
                 return Functional.__new__(Functional)
-            if not issubclass(cls, Functional) and "__init__" not in vars(cls):
+            if not issubclass(cls, Functional) and not _defines_init(cls):
                 # `class CustomModel(keras.Model)` overriding train_step, then
                 # CustomModel(inputs, outputs): a functional model of that class, as
                 # Keras makes it
                 return Functional.__new__(_functional_subclass(cls))
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         if type(self) is Model:  # only reached without inputs/outputs
@@ -183,6 +183,7 @@ class Model(Trainer, Layer):
             return symbolic_call(self, inputs, training=training, **kwargs)
         if not self.built:
             self.build(_structure_shapes(inputs))
+            self._build_shape = _structure_shapes(inputs, batch=True)  # as Keras saves it
         self._added_losses = []
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
@@ -235,6 +236,12 @@ class Model(Trainer, Layer):
 _functional_subclasses = {}
 
 
+def _defines_init(cls):
+    """Whether a subclass of Model (or a class between it and Model) has its own
+    __init__: then `cls(4)` is its constructor, not a functional Model(inputs, ...)."""
+    return any("__init__" in vars(c) for c in cls.__mro__[:cls.__mro__.index(Model)])
+
+
 def _functional_subclass(cls):
     """`cls` with Functional's graph behind it (made once per class)."""
     from kerasmini.models.functional import Functional  # lazy: functional.py imports this
@@ -276,9 +283,11 @@ def _concatenate_structure(batches):
     return np.concatenate(batches, axis=0)
 
 
-def _structure_shapes(x):
+def _structure_shapes(x, batch=False):
+    """The shapes of `x`'s arrays, the batch size as None unless `batch`."""
     if isinstance(x, dict):
-        return {k: _structure_shapes(v) for k, v in x.items()}
+        return {k: _structure_shapes(v, batch) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_structure_shapes(v) for v in x]
-    return (None, *np.shape(x)[1:])
+        return [_structure_shapes(v, batch) for v in x]
+    shape = np.shape(x)
+    return tuple(shape) if batch else (None, *shape[1:])
