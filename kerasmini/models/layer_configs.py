@@ -140,6 +140,7 @@ def _build_from_config(layer, build_config):
         return
     inputs = _zeros_for(shape, layer)
     layer(inputs[0] if len(inputs) == 1 and not _is_shape_list(shape) else inputs)
+    layer._build_shape = shape  # saved again as it was read, not as the zeros' shape
 
 
 def _is_shape_list(shape):

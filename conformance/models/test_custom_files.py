@@ -1,0 +1,146 @@
+""".keras files holding a user's own layer classes and subclassed models, moved both ways
+between kerasmini and tf.keras: each library loads the other's file with its own classes
+(custom_objects or the registry), the files' configs agree entry for entry, predictions
+agree with the saving model and with a float64 NumPy reference, and a file whose class the
+loader is not given fails the same way (TypeError naming the class) in both."""
+import json
+import os
+import tempfile
+import unittest
+import zipfile
+
+import numpy as np
+from parameterized import parameterized
+
+import kerasmini
+from conformance.models import tf_keras
+
+keras = tf_keras()  # fails loudly here without TensorFlow
+LIBS = {"kerasmini": kerasmini, "tf.keras": keras}
+ATOL = 1e-5  # float32: outputs are O(1)
+
+
+def user_classes(lib):
+    """The same user code written against either library."""
+
+    class Scale(lib.layers.Layer):  # get_config written out
+        def __init__(self, units=3, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer="glorot_uniform")
+
+        def call(self, x):
+            return lib.ops.matmul(x, self.w)
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    class Shift(lib.layers.Layer):  # no get_config: saved from constructor arguments
+        def __init__(self, by=0.5, **kw):  # not `**kwargs`: Keras then drops `name`
+            super().__init__(**kw)
+            self.by = by
+
+        def call(self, x):
+            return x + self.by
+
+    class Net(lib.Model):  # subclassed, no get_config / from_config
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.hidden = lib.layers.Dense(units, activation="relu")
+            self.head = Scale(2)
+
+        def call(self, x):
+            return self.head(self.hidden(x))
+
+    class ConfiguredNet(Net):  # the same, with get_config
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    return {"Scale": Scale, "Shift": Shift, "Net": Net, "ConfiguredNet": ConfiguredNet}
+
+
+CLASSES = {name: user_classes(lib) for name, lib in LIBS.items()}
+
+
+def build(lib_name, kind):
+    lib, classes = LIBS[lib_name], CLASSES[lib_name]
+    if kind == "sequential":
+        return lib.Sequential([lib.Input((5,)), classes["Scale"](3, name="scale"),
+                               classes["Shift"](0.25)], name="sequential")
+    model = classes[kind](4, name="net")
+    model(np.zeros((2, 5), "float32"))
+    return model
+
+
+def reference(model, kind, x):
+    """float64 NumPy of the model's math, from its weights."""
+    x = x.astype(np.float64)
+    if kind == "sequential":
+        (w,) = model.get_weights()
+        return x @ w + 0.25
+    kernel, bias, w = model.get_weights()
+    return np.maximum(x @ kernel + bias, 0) @ w
+
+
+def file_config(path):
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read("config.json"))
+
+
+def user_entries(config):
+    """The entries of the user's classes, without Keras's object-sharing ids (a memory
+    address, which only tells entries of one file apart)."""
+    config = without_sharing_ids(config)
+    if config.get("module") in (None, __name__):
+        return [{k: v for k, v in config.items() if k != "compile_config"}]
+    return [e for e in config["config"]["layers"] if e.get("module") in (None, __name__)]
+
+
+def without_sharing_ids(value):
+    if isinstance(value, dict):
+        return {k: without_sharing_ids(v) for k, v in value.items()
+                if k != "shared_object_id"}
+    if isinstance(value, list):
+        return [without_sharing_ids(v) for v in value]
+    return value
+
+
+class CustomFilesTest(unittest.TestCase):
+    maxDiff = None
+
+    @parameterized.expand([(a, b, kind) for a, b in (("kerasmini", "tf.keras"),
+                                                      ("tf.keras", "kerasmini"))
+                           for kind in ("sequential", "Net", "ConfiguredNet")])
+    def test_file_moves(self, saver, loader, kind):
+        x = np.random.default_rng(0).standard_normal((6, 5)).astype("float32")
+        model = build(saver, kind)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.keras")
+            model.save(path)
+            loaded = LIBS[loader].models.load_model(path, custom_objects=CLASSES[loader])
+            twin = os.path.join(d, "twin.keras")  # the loader's own file of the same model
+            loaded.save(twin)
+            self.assertEqual(user_entries(file_config(twin)), user_entries(file_config(path)))
+        self.assertEqual(type(loaded).__name__, type(model).__name__)
+        expected = model.predict(x, verbose=0)
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=ATOL)
+        np.testing.assert_allclose(expected, reference(model, kind, x), rtol=1e-5, atol=ATOL)
+
+    @parameterized.expand([("kerasmini", "sequential"), ("tf.keras", "sequential"),
+                           ("kerasmini", "Net"), ("tf.keras", "Net")])
+    def test_class_not_given_is_a_type_error_in_both(self, saver, kind):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.keras")
+            build(saver, kind).save(path)
+            for lib in LIBS.values():
+                name = "Scale" if kind == "sequential" else kind
+                with self.assertRaisesRegex(TypeError, f"'{name}'"):
+                    lib.models.load_model(path)
+
+
+if __name__ == "__main__":
+    unittest.main()
