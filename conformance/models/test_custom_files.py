@@ -50,8 +50,8 @@ def user_classes(lib):
         def __init__(self, units=4, **kwargs):
             super().__init__(**kwargs)
             self.units = units
-            self.hidden = lib.layers.Dense(units, activation="relu")
-            self.head = Scale(2)
+            self.hidden = lib.layers.Dense(units, activation="relu", name="hidden")
+            self.head = Scale(2, name="head")
 
         def call(self, x):
             return self.head(self.hidden(x))
@@ -129,6 +129,19 @@ class CustomFilesTest(unittest.TestCase):
         expected = model.predict(x, verbose=0)
         np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=ATOL)
         np.testing.assert_allclose(expected, reference(model, kind, x), rtol=1e-5, atol=ATOL)
+
+    @parameterized.expand([("Net",), ("ConfiguredNet",)])
+    def test_subclassed_summary_before_and_after_building(self, kind):
+        """Layers' output shapes from the input they were built on, "?" before."""
+        texts = {}
+        for name, lib in LIBS.items():
+            lines = []
+            unbuilt = CLASSES[name][kind](4, name="net")
+            unbuilt.summary(print_fn=lines.append)
+            build(name, kind).summary(print_fn=lines.append)
+            texts[name] = "\n".join(lines)
+        self.assertIn("(2, 4)", texts["tf.keras"])  # the case being compared is there
+        self.assertEqual(texts["kerasmini"], texts["tf.keras"])
 
     @parameterized.expand([("kerasmini", "sequential"), ("tf.keras", "sequential"),
                            ("kerasmini", "Net"), ("tf.keras", "Net")])

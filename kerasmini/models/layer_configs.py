@@ -133,8 +133,8 @@ def _is_users_module(module):
 
 def _build_from_config(layer, build_config):
     """Build a layer as its saved build_config says (Keras's `build_from_config`): a
-    user's layer or subclassed model is called once on zeros of that shape (batch size
-    1), which creates the weights its build() and call() make."""
+    user's layer or subclassed model is called once on zeros of that shape (unknown
+    sizes as 1), which creates the weights its build() and call() make."""
     shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
     if shape is None or layer.built:
         return
@@ -148,7 +148,7 @@ def _is_shape_list(shape):
 
 
 def _zeros_for(shape, layer):
-    """[zeros] for one input shape, [zeros, ...] for a list of them (batch size 1)."""
+    """[zeros] for one input shape, [zeros, ...] for a list of them (None as 1)."""
     shapes = shape if _is_shape_list(shape) else [shape]
     arrays = []
     for s in shapes:
@@ -156,11 +156,11 @@ def _zeros_for(shape, layer):
                 d is None or (isinstance(d, int) and d >= 0) for d in s)):
             raise ValueError(f"The build_config of layer '{layer.name}' must give an input "
                              f"shape as a list of sizes. Received: input_shape={shape!r}")
-        sizes = [1] + [1 if d is None else d for d in s[1:]]
+        sizes = [1 if d is None else d for d in s]
         if math.prod(sizes) > MAX_BUILD_INPUT_ELEMENTS:
             raise ValueError(f"Not allowed: layer '{layer.name}' would be built on an "
-                             f"input of shape {s} ({math.prod(sizes)} values per sample, "
-                             f"more than {MAX_BUILD_INPUT_ELEMENTS}).")
+                             f"input of shape {s} ({math.prod(sizes)} values, more "
+                             f"than {MAX_BUILD_INPUT_ELEMENTS}).")
         arrays.append(np.zeros(sizes, layer.dtype))
     return arrays
 

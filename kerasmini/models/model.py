@@ -198,9 +198,10 @@ class Model(Trainer, Layer):
                       show_trainable=show_trainable, layer_range=layer_range)
 
     def _summary_rows(self):
-        """A subclassed model's layers, in the order it holds them; their output
-        shapes are unknown without a graph ("?"), as Keras shows them."""
-        return [layer_row(layer, None) for layer in self.layers], True
+        """A subclassed model's layers, in the order it holds them; without a graph, a
+        layer's output shape is that of the input it was built on, "?" before that, as
+        Keras shows them."""
+        return [layer_row(layer, _built_output_shape(layer)) for layer in self.layers], True
 
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):
@@ -249,6 +250,19 @@ def _functional_subclass(cls):
         _functional_subclasses[cls] = type(cls.__name__, (cls, Functional),
                                            {"__module__": cls.__module__})
     return _functional_subclasses[cls]
+
+
+def _built_output_shape(layer):
+    shape = getattr(layer, "_build_shape", None)
+    if not layer.built or shape is None:
+        return None
+    if (type(layer).compute_output_shape is Layer.compute_output_shape
+            and not type(layer).__module__.startswith("kerasmini.")):
+        return None  # a user's layer that declares no shapes: Keras cannot tell them
+    try:
+        return layer.compute_output_shape(shape)
+    except NotImplementedError:  # as Keras: a shape it cannot tell is "?"
+        return None
 
 
 def layer_row(layer, output_shape):
