@@ -11,7 +11,8 @@ def case_table(cases):
              "| km / tf.function | % of GEMM peak |", "|---|" + "---:|" * 7]
     for c in cases:
         s = c["seconds"]
-        dtype = "" if c["dtype"] == "float32" else f" {c['dtype']}"
+        named = c["dtype"] == "float32" or c["name"].endswith(c["dtype"])  # not twice
+        dtype = "" if named else f" {c['dtype']}"
         dtype += f" [{c['kernel']}]" if c.get("kernel") else ""  # which conv kernel ran
         lines.append(
             f"| {c['group']}: {c['name']}{dtype} | {s['kerasmini'] * 1e3:.3f} ms "

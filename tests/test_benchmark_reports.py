@@ -119,3 +119,15 @@ def test_layer_targets_are_issue_13s():
     report["cases"][2]["ratio_vs_function"] = 1.0  # geomean 0.79, worst 1.0
     checks = {row["target"]: row["met"] for row in targets(report)}
     assert checks[geomean] and checks["throughput Conv2D worst / tf.function <= 1.2"]
+
+
+def test_case_table_names_a_dtype_once():
+    from benchmarks.markdown import case_table
+    seconds = {"kerasmini": 1e-3, "tf_eager": 2e-3, "tf_function": 2e-3}
+    case = {"group": "throughput", "seconds": seconds, "gflops": {"kerasmini": 1.0},
+            "ratio_vs_eager": 0.5, "ratio_vs_function": 0.5, "peak_fraction": 0.1}
+    named = dict(case, name="Dense(units=8) 4x8 float64", dtype="float64")
+    unnamed = dict(case, name="Dense(units=8) 4x8", dtype="float16", kernel="matmul")
+    lines = case_table([named, unnamed])
+    assert "| throughput: Dense(units=8) 4x8 float64 |" in lines[2]
+    assert "| throughput: Dense(units=8) 4x8 float16 [matmul] |" in lines[3]
