@@ -93,6 +93,14 @@ class SavingUsersClassesTest(unittest.TestCase):
         with zipfile.ZipFile(self.path) as archive:
             return json.loads(archive.read("config.json"))
 
+    def rewrite_config(self, config):
+        with zipfile.ZipFile(self.path) as archive:
+            members = {n: archive.read(n) for n in archive.namelist()}
+        members["config.json"] = json.dumps(config).encode()
+        with zipfile.ZipFile(self.path, "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+
     def assert_round_trip(self, model, **load_arguments):
         model.save(self.path)
         loaded = kerasmini.models.load_model(self.path, **load_arguments)
@@ -166,12 +174,7 @@ class SavingUsersClassesTest(unittest.TestCase):
         built(Net(4)).save(self.path)
         config = self.config()
         config["module"] = "planted_module"
-        with zipfile.ZipFile(self.path) as archive:
-            members = {n: archive.read(n) for n in archive.namelist()}
-        members["config.json"] = json.dumps(config).encode()
-        with zipfile.ZipFile(self.path, "w") as archive:
-            for name, data in members.items():
-                archive.writestr(name, data)
+        self.rewrite_config(config)
         sys.path.insert(0, folder)
         try:
             with self.assertRaisesRegex(TypeError, "'Net'.*module 'planted_module'"):
@@ -185,12 +188,7 @@ class SavingUsersClassesTest(unittest.TestCase):
         config = self.config()
         for shape, message in (([2, "5"], "list of sizes"), ([1, 1 << 13, 1 << 13], "Not al")):
             config["build_config"] = {"input_shape": shape}
-            with zipfile.ZipFile(self.path) as archive:
-                members = {n: archive.read(n) for n in archive.namelist()}
-            members["config.json"] = json.dumps(config).encode()
-            with zipfile.ZipFile(self.path, "w") as archive:
-                for name, data in members.items():
-                    archive.writestr(name, data)
+            self.rewrite_config(config)
             with self.assertRaisesRegex(ValueError, message):
                 kerasmini.models.load_model(self.path, custom_objects=CLASSES)
 
