@@ -69,9 +69,14 @@ class ConfiguredNet(Net):  # inherits __init__: ConfiguredNet(4) is not Model(in
         return {**super().get_config(), "units": self.units}
 
 
+class CustomModel(kerasmini.Model):  # a functional model of the user's class
+    def train_step(self, data):
+        return super().train_step(data)
+
+
 X = np.random.default_rng(0).standard_normal((4, 5)).astype("float32")
 CLASSES = {"Project": Project, "Shift": Shift, "Named": Named, "Net": Net,
-           "ConfiguredNet": ConfiguredNet}
+           "ConfiguredNet": ConfiguredNet, "CustomModel": CustomModel}
 
 
 def built(model):
@@ -141,6 +146,19 @@ class SavingUsersClassesTest(unittest.TestCase):
                 self.assertEqual(self.config()["registered_name"], f"Tests>{cls.__name__}")
                 self.tearDown()
                 self.setUp()
+
+    def test_functional_model_of_a_users_class(self):
+        inputs = kerasmini.Input((5,))
+        outputs = Project(2, name="p")(layers.Dense(4)(inputs))
+        self.assert_round_trip(CustomModel(inputs, outputs), custom_objects=CLASSES)
+        config = self.config()
+        self.assertEqual((config["class_name"], config["registered_name"]),
+                         ("CustomModel", "CustomModel"))
+        self.assertIn("layers", config["config"])
+        kerasmini.saving.register_keras_serializable(package="Tests")(CustomModel)
+        kerasmini.saving.register_keras_serializable(package="Tests")(Project)
+        self.assert_round_trip(CustomModel(inputs, outputs))
+        self.assertEqual(self.config()["registered_name"], "Tests>CustomModel")
 
     def test_unbuilt_subclassed_model_warns_and_loads_unbuilt(self):
         with warnings.catch_warnings(record=True) as caught:

@@ -60,10 +60,20 @@ def user_classes(lib):
         def get_config(self):
             return {**super().get_config(), "units": self.units}
 
-    return {"Scale": Scale, "Shift": Shift, "Net": Net, "ConfiguredNet": ConfiguredNet}
+    class CustomModel(lib.Model):  # keras.io's "customizing fit": a functional model
+        def train_step(self, data):
+            return super().train_step(data)
+
+    return {"Scale": Scale, "Shift": Shift, "Net": Net, "ConfiguredNet": ConfiguredNet,
+            "CustomModel": CustomModel}
 
 
 CLASSES = {name: user_classes(lib) for name, lib in LIBS.items()}
+# each library's own registry: a subclass of ConfiguredNet, registered as
+# 'Conformance>Registered' (registered once per process: this module is imported once)
+REGISTERED = {name: lib.saving.register_keras_serializable("Conformance", "Registered")(
+    type("Registered", (CLASSES[name]["ConfiguredNet"],), {"__module__": __name__}))
+    for name, lib in LIBS.items()}
 
 
 def build(lib_name, kind):
@@ -71,6 +81,10 @@ def build(lib_name, kind):
     if kind == "sequential":
         return lib.Sequential([lib.Input((5,)), classes["Scale"](3, name="scale"),
                                classes["Shift"](0.25)], name="sequential")
+    if kind == "CustomModel":
+        inputs = lib.Input((5,), name="x")
+        outputs = classes["Scale"](2, name="scale")(lib.layers.Dense(4, name="dense")(inputs))
+        return classes[kind](inputs, outputs, name="custom")
     model = classes[kind](4, name="net")
     model(np.zeros((2, 5), "float32"))
     return model
@@ -83,6 +97,8 @@ def reference(model, kind, x):
         (w,) = model.get_weights()
         return x @ w + 0.25
     kernel, bias, w = model.get_weights()
+    if kind == "CustomModel":
+        return (x @ kernel + bias) @ w
     return np.maximum(x @ kernel + bias, 0) @ w
 
 
@@ -95,9 +111,14 @@ def user_entries(config):
     """The entries of the user's classes, without Keras's object-sharing ids (a memory
     address, which only tells entries of one file apart)."""
     config = without_sharing_ids(config)
-    if config.get("module") in (None, __name__):
+    own = config.get("module") in (None, __name__)
+    if own and "layers" not in config["config"]:  # a subclassed model: its arguments
         return [{k: v for k, v in config.items() if k != "compile_config"}]
-    return [e for e in config["config"]["layers"] if e.get("module") in (None, __name__)]
+    # a graph (of the user's class, or Keras's): the user's entries in it; the built-in
+    # layers' entries are test_models.py's
+    top = [{k: v for k, v in config.items() if k not in ("compile_config", "config")}]
+    return top * own + [e for e in config["config"]["layers"]
+                        if e.get("module") in (None, __name__)]
 
 
 def without_sharing_ids(value):
@@ -114,7 +135,8 @@ class CustomFilesTest(unittest.TestCase):
 
     @parameterized.expand([(a, b, kind) for a, b in (("kerasmini", "tf.keras"),
                                                       ("tf.keras", "kerasmini"))
-                           for kind in ("sequential", "Net", "ConfiguredNet")])
+                           for kind in ("sequential", "Net", "ConfiguredNet",
+                                        "CustomModel")])
     def test_file_moves(self, saver, loader, kind):
         x = np.random.default_rng(0).standard_normal((6, 5)).astype("float32")
         model = build(saver, kind)
@@ -129,6 +151,20 @@ class CustomFilesTest(unittest.TestCase):
         expected = model.predict(x, verbose=0)
         np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=ATOL)
         np.testing.assert_allclose(expected, reference(model, kind, x), rtol=1e-5, atol=ATOL)
+
+    @parameterized.expand([("kerasmini", "tf.keras"), ("tf.keras", "kerasmini")])
+    def test_registered_classes_load_without_custom_objects(self, saver, loader):
+        x = np.random.default_rng(1).standard_normal((3, 5)).astype("float32")
+        model = REGISTERED[saver](4, name="net")
+        model(x)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.keras")
+            model.save(path)
+            self.assertEqual(file_config(path)["registered_name"], "Conformance>Registered")
+            loaded = LIBS[loader].models.load_model(path)
+        self.assertIs(type(loaded), REGISTERED[loader])
+        np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                                   rtol=1e-5, atol=ATOL)
 
     @parameterized.expand([("Net",), ("ConfiguredNet",)])
     def test_subclassed_summary_before_and_after_building(self, kind):

@@ -77,7 +77,7 @@ def _serialize_user_layer(layer):
     """A user's class as Keras writes it: its module (None for `__main__`), class name,
     registered name ('Package>Name', or the class name when unregistered), config, and
     the input shape it was built for. Loading needs the class from the user."""
-    cls = type(layer)
+    cls = vars(type(layer)).get("_functional_of", type(layer))  # CustomModel(inputs, ...)
     module = None if cls.__module__ == "__main__" else cls.__module__
     config = {"module": module, "class_name": cls.__name__,
               "config": plain(layer.get_config()),

@@ -52,9 +52,10 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """`Model.from_config(model.get_config())` rebuilds a functional model, as Keras."""
-        if cls is Model and {"layers", "input_layers", "output_layers"} <= set(config):
-            from kerasmini.models.functional import Functional  # lazy, as in __new__
-            return Functional.from_config(config, custom_objects)
+        if {"layers", "input_layers", "output_layers"} <= set(config) and (
+                cls is Model or not _defines_init(cls)):  # also CustomModel(inputs, outputs)
+            from kerasmini.models.functional import functional_from_config  # lazy, as above
+            return functional_from_config(cls, config)
         return super().from_config(config)
 
     # ----- layers and weights ------------------------------------------------------
@@ -248,7 +249,8 @@ def _functional_subclass(cls):
     from kerasmini.models.functional import Functional  # lazy: functional.py imports this
     if cls not in _functional_subclasses:
         _functional_subclasses[cls] = type(cls.__name__, (cls, Functional),
-                                           {"__module__": cls.__module__})
+                                           {"__module__": cls.__module__,
+                                            "_functional_of": cls})  # saved as `cls`
     return _functional_subclasses[cls]
 
 
