@@ -66,7 +66,8 @@ def serialize_layer(layer):
     if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
         return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
                 "config": plain(layer.get_config()), "registered_name": class_name}
-    if type(layer) is not _layer_classes().get(class_name) or type(layer) in GLOBAL_CUSTOM_NAMES:
+    users = type(layer) is not _layer_classes().get(class_name)  # e.g. a Dense subclass
+    if users or type(layer) in GLOBAL_CUSTOM_NAMES:
         return _serialize_user_layer(layer)
     module, registered = MODEL_MODULES.get(class_name, ("keras.layers", None))
     return {"module": module, "class_name": class_name,

@@ -52,8 +52,8 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """`Model.from_config(model.get_config())` rebuilds a functional model, as Keras."""
-        if {"layers", "input_layers", "output_layers"} <= set(config) and (
-                cls is Model or not _defines_init(cls)):  # also CustomModel(inputs, outputs)
+        graph = {"layers", "input_layers", "output_layers"} <= set(config)
+        if graph and (cls is Model or not _defines_init(cls)):  # CustomModel(inputs, ...)
             from kerasmini.models.functional import functional_from_config  # lazy, as above
             return functional_from_config(cls, config)
         return super().from_config(config)
@@ -202,7 +202,8 @@ class Model(Trainer, Layer):
         """A subclassed model's layers, in the order it holds them; without a graph, a
         layer's output shape is that of the input it was built on, "?" before that, as
         Keras shows them."""
-        return [layer_row(layer, _built_output_shape(layer)) for layer in self.layers], True
+        rows = [layer_row(layer, _built_output_shape(layer)) for layer in self.layers]
+        return rows, True
 
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):
