@@ -92,3 +92,96 @@ def test_accuracy_resolution(t_shape, p_shape):
                                                             tf_named.name)
     with pytest.raises(ValueError, match="Could not interpret metric identifier: acuracy"):
         kerasmini.metrics.get_metric("acuracy", t_shape, p_shape)
+
+
+# ----- loss-valued metrics: a float64 reference of each per-sample value ----------------
+def _signed(t):
+    return 2 * t - 1 if np.all((t == 0) | (t == 1)) else t
+
+
+def _unit(x):
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-300)
+
+
+PER_SAMPLE = {
+    "MeanAbsolutePercentageError": lambda t, p: 100 * np.mean(
+        np.abs(t - p) / np.maximum(np.abs(t), 1e-7), -1),
+    "MeanSquaredLogarithmicError": lambda t, p: np.mean(
+        (np.log(1 + np.maximum(p, 1e-7)) - np.log(1 + np.maximum(t, 1e-7))) ** 2, -1),
+    "LogCoshError": lambda t, p: np.mean(np.log(np.cosh(p - t)), -1),
+    "CosineSimilarity": lambda t, p: np.sum(_unit(t) * _unit(p), -1),
+    "Hinge": lambda t, p: np.mean(np.maximum(1 - _signed(t) * p, 0), -1),
+    "SquaredHinge": lambda t, p: np.mean(np.maximum(1 - _signed(t) * p, 0) ** 2, -1),
+    "CategoricalHinge": lambda t, p: np.maximum(
+        np.max((1 - t) * p, -1) - np.sum(t * p, -1) + 1, 0),
+    "RootMeanSquaredError": lambda t, p: np.mean((p - t) ** 2, -1),
+    "Poisson": lambda t, p: np.mean(p - t * np.log(p + 1e-7), -1),
+}
+LOSS_CASES = [("MeanAbsolutePercentageError", {}, "regression"),
+              ("MeanSquaredLogarithmicError", {}, "positive"),
+              ("RootMeanSquaredError", {}, "regression"),
+              ("LogCoshError", {}, "regression"), ("CosineSimilarity", {}, "regression"),
+              ("Hinge", {}, "binary"), ("SquaredHinge", {}, "signed"),
+              ("CategoricalHinge", {}, "onehot"),
+              ("BinaryCrossentropy", {}, "binary"),
+              ("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.2},
+               "binary"),
+              ("CategoricalCrossentropy", {}, "onehot"), ("KLDivergence", {}, "onehot"),
+              ("Poisson", {}, "positive"),
+              ("CategoricalCrossentropy", {"label_smoothing": 0.1}, "onehot"),
+              ("SparseCategoricalCrossentropy", {}, "sparse"),
+              ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse")]
+CROSSENTROPY = {"KLDivergence": "kld", "BinaryCrossentropy": "bce", "CategoricalCrossentropy": "cce",
+                "SparseCategoricalCrossentropy": "scce"}
+
+
+def _loss_batches(kind, seed):
+    if kind in ("positive", "signed"):
+        rng = np.random.default_rng(seed)
+        t = rng.uniform(0, 3, size=(3, N, 3))
+        p = rng.uniform(0, 3, size=(3, N, 3))
+        p[:, 0] = 0.0  # log(1 + max(0, eps)): the floor
+        if kind == "signed":
+            t, p = np.sign(t - 1.5), p - 1.5
+        w = rng.uniform(0, 2, size=(3, N))
+        return [(a.astype("float32"), b.astype("float32"), c.astype("float32"))
+                for a, b, c in zip(t, p, w)]
+    batches = _batches(kind, seed)
+    if kind == "regression":  # a zero target (mape's epsilon floor), a zero prediction
+        batches[0][0][0] = 0.0
+        batches[1][1][1] = 0.0
+    return batches
+
+
+def _reference_values(cls, args, t, p):
+    t, p = np.asarray(t, np.float64), np.asarray(p, np.float64)
+    if cls in CROSSENTROPY:
+        from conformance import reference_losses
+        return reference_losses.per_sample(CROSSENTROPY[cls], t, p, args, "float32")
+    return PER_SAMPLE[cls](t.reshape(p.shape) if t.size == p.size else t, p)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("cls,args,kind", LOSS_CASES)
+def test_loss_valued_metric(cls, args, kind, weighted):
+    harness.note(cls, "float32", "metric")
+    batches = _loss_batches(kind, harness.seed_of(cls, str(args), kind))
+    km, tf_metric = getattr(kerasmini.metrics, cls)(**args), getattr(keras.metrics,
+                                                                      cls)(**args)
+    total = count = 0.0
+    for t, p, w in batches:
+        sw = w if weighted else None
+        km.update_state(t, p, sample_weight=sw)
+        tf_metric.update_state(t, p, sample_weight=sw)
+        weights = np.asarray(w if weighted else np.ones(N), np.float64)
+        total += np.sum(_reference_values(cls, args, t, p) * weights)
+        count += np.sum(weights)
+    exact = total / count
+    if cls == "RootMeanSquaredError":
+        exact = np.sqrt(exact)
+    got, tf_value = float(km.result()), float(tf_metric.result())
+    tolerance = 1e-5 * max(1.0, abs(exact))
+    assert abs(tf_value - exact) <= tolerance, (cls, args, tf_value, exact)
+    assert abs(got - exact) <= tolerance, (cls, args, got, exact, tf_value)
+    km.reset_state()
+    assert float(km.result()) == 0.0

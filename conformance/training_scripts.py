@@ -453,9 +453,33 @@ def two_outputs_checkpoint_reload(keras, run):
     return {"history": history.history, "files": sorted(os.listdir(run.tmp))}
 
 
+# ----- 19. AUC, precision and recall by name and by object; regression metrics ----------
+def confusion_and_regression_metrics(keras, run):
+    keras.backend.clear_session()  # metric names restart: the second AUC() is "auc_1"
+    x, labels, _, target = data()
+    binary = (labels == 0).astype("float32")[:, None]  # (n, 1): the "bce" metric's shape
+    model = mlp(keras, classes=1, activation="sigmoid")
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="binary_crossentropy",
+                  metrics=["AUC", "precision", "recall", keras.metrics.AUC(),
+                           keras.metrics.AUC(curve="PR", num_thresholds=50),
+                           keras.metrics.Precision(thresholds=[0.3, 0.7]), "bce"])
+    first = model.fit(x, binary, batch_size=16, epochs=3, validation_split=0.25,
+                      shuffle=False, verbose=0)
+    regressor = mlp(keras, classes=1, activation=None)
+    run.same_start(regressor)
+    regressor.compile(optimizer="sgd", loss="mse",
+                      metrics=["mape", "msle", keras.metrics.RootMeanSquaredError(),
+                               "log_cosh_error", "cosine_similarity"])
+    second = regressor.fit(x, target, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    return {"binary": first.history, "regression": second.history,
+            "evaluate": model.evaluate(x, binary, verbose=0, return_dict=True)}
+
+
 SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            two_outputs_lists, subclassed_model, custom_train_step,
            custom_loss_and_metric_functions, loss_subclass_and_add_loss, callbacks_suite,
            learning_rate_control, save_load_continue, freeze_then_fine_tune,
            training_loop_from_scratch, weights_and_steps, metrics_by_name,
-           generator_input, py_dataset_input, two_outputs_checkpoint_reload]
+           generator_input, py_dataset_input, two_outputs_checkpoint_reload,
+           confusion_and_regression_metrics]

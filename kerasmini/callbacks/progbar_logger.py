@@ -8,13 +8,15 @@ not fill with redraws. verbose=2: one line per epoch, "47/47 - 1s - 21ms/step - 
 import sys
 import time
 
+import numpy as np
+
 from kerasmini.callbacks.callback import Callback
 
 BAR_WIDTH = 20
 
 
 def format_value(value):
-    value = float(value)
+    value = float(np.mean(value))  # several thresholds: their mean, as Keras shows
     return f"{value:.4f}" if abs(value) > 1e-3 or value == 0 else f"{value:.4e}"
 
 

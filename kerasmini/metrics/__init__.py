@@ -10,18 +10,46 @@ from kerasmini.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Catego
                                                 sparse_categorical_accuracy,
                                                 sparse_top_k_categorical_accuracy,
                                                 top_k_categorical_accuracy)
+from kerasmini.metrics.confusion_metrics import AUC, Precision, Recall
+from kerasmini.metrics.hinge_metrics import (CategoricalHinge, Hinge, SquaredHinge,
+                                             categorical_hinge, hinge, squared_hinge)
 from kerasmini.metrics.metric import Metric
+from kerasmini.metrics.probabilistic_metrics import (BinaryCrossentropy,
+                                                     CategoricalCrossentropy, KLDivergence,
+                                                     Poisson,
+                                                     SparseCategoricalCrossentropy, poisson)
 from kerasmini.metrics.reduction_metrics import Mean, MeanMetricWrapper
-from kerasmini.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
+from kerasmini.metrics.regression_metrics import (CosineSimilarity, LogCoshError,
+                                                  MeanAbsoluteError,
+                                                  MeanAbsolutePercentageError,
+                                                  MeanSquaredError,
+                                                  MeanSquaredLogarithmicError,
+                                                  RootMeanSquaredError, log_cosh,
+                                                  mean_absolute_percentage_error,
+                                                  mean_squared_logarithmic_error)
 from kerasmini.object_configs import snake_case
 
 CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
            SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-           MeanSquaredError, MeanAbsoluteError)
+           MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+           MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
+           BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+           KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall)
+FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+             top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
+             mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
+             poisson, hinge, squared_hinge, categorical_hinge)
+# Keras's table: class names, their snake_case ("auc", "precision", "root_mean_squared_
+# error"), and the short aliases. A name resolves to a new instance of the class.
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
 ALL_OBJECTS_DICT.update({snake_case(cls.__name__): cls for cls in CLASSES})
-ALL_OBJECTS_DICT.update({"mse": MeanSquaredError, "MSE": MeanSquaredError,
-                         "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError})
+ALL_OBJECTS_DICT.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
+                         "mse": MeanSquaredError, "MSE": MeanSquaredError,
+                         "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+                         "mape": MeanAbsolutePercentageError,
+                         "MAPE": MeanAbsolutePercentageError,
+                         "msle": MeanSquaredLogarithmicError,
+                         "MSLE": MeanSquaredLogarithmicError})
 
 
 def get(identifier):
@@ -61,6 +89,5 @@ def get_metric(identifier, y_true_shape, y_pred_shape):
     return metric
 
 
-__all__ = [*(c.__name__ for c in CLASSES), "accuracy", "binary_accuracy",
-           "categorical_accuracy", "get", "get_metric", "sparse_categorical_accuracy",
-           "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy"]
+__all__ = [*(c.__name__ for c in CLASSES), *(f.__name__ for f in FUNCTIONS), "get",
+           "get_metric"]

@@ -190,7 +190,7 @@ class Trainer:
         batch = (x,) if y is None else (x, y) if sample_weight is None else (
             x, y, sample_weight)
         logs = getattr(self, method)(batch)
-        return {name: float(np.asarray(value)) for name, value in logs.items()}
+        return {name: logged_value(value) for name, value in logs.items()}
 
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
@@ -236,10 +236,10 @@ class Trainer:
         plain, weighted = self._compiled_metric_groups
         taken = set()
         for metric in plain:
-            results.append((_unique_name(metric.name, taken), float(metric.result())))
+            results.append((_unique_name(metric.name, taken), logged_value(metric.result())))
         for metric in weighted:
             name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
-            results.append((_unique_name(name, taken), float(metric.result())))
+            results.append((_unique_name(name, taken), logged_value(metric.result())))
         return results + [(t.name, float(t.result())) for t in self._output_loss_trackers()]
 
     def _in_order(self, logs):
@@ -729,6 +729,13 @@ def _check_validation_freq(validation_freq):
                          f"{type(validation_freq)}.")
     raise ValueError("Argument `validation_freq` must be a positive integer or a list of "
                      f"epoch numbers from 1. Received: validation_freq={validation_freq}")
+
+
+def logged_value(result):
+    """A metric's result as Keras logs it: a Python float, or (a metric with several
+    thresholds, e.g. Precision(thresholds=[0.3, 0.7])) an array of them."""
+    result = np.asarray(result)
+    return float(result) if result.ndim == 0 else result.copy()
 
 
 def _unique_name(name, taken):
