@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 
 from kerasmini import autodiff, config, constraints, initializers, regularizers
+from kerasmini.layers import auto_config
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
@@ -73,6 +74,12 @@ def standardize_dtype(dtype):
 
 class Layer:
     """Base class: naming, dtype, weights, build-on-first-call, input checks, config."""
+
+    def __new__(cls, *args, **kwargs):
+        layer = super().__new__(cls)
+        # for get_config() of a user's class that defines none (auto_config.py)
+        layer._auto_config = auto_config.constructor_arguments(cls, args, kwargs)
+        return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
                  name=None, **kwargs):
@@ -299,6 +306,7 @@ class Layer:
             with undone_on_error([self]):
                 self.build(tuple(input_shape))
                 self.built = True
+                self._build_shape = tuple(input_shape)  # the build_config Keras saves
 
     def _convert_input(self, inputs):
         x = np.asanyarray(inputs)  # a TapeArray stays one: the tape follows the cast
@@ -316,7 +324,14 @@ class Layer:
 
     # ----- config ------------------------------------------------------------------
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
+        config = {"name": self.name}
+        if _defines_no_config(type(self)):  # a user's class: its constructor's arguments
+            if getattr(self, "_auto_config", None) is None:
+                raise auto_config.unsaveable_error(type(self))
+            config.update(self._auto_config)
+            if not auto_config.takes_name(type(self)):
+                del config["name"]
+        config.update(trainable=self.trainable, dtype=self.dtype_policy)
         if self.activity_regularizer is not None:  # Keras lists it here only when set
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
@@ -327,6 +342,14 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _defines_no_config(cls):
+    """Whether `cls` is a user's class whose get_config() is the base class's."""
+    if cls.__module__.startswith("kerasmini."):
+        return False
+    owner = next(c for c in cls.__mro__ if "get_config" in vars(c))
+    return owner.__module__ in ("kerasmini.layers.layer", "kerasmini.models.model")
 
 
 def _unique(items):

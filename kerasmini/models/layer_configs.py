@@ -9,6 +9,10 @@ file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
 """
+import math
+
+import numpy as np
+
 from kerasmini import layers
 from kerasmini.applications import convnext, inception_resnet_v2
 from kerasmini.layers import operation
@@ -19,6 +23,14 @@ from kerasmini.object_configs import plain
 
 class UnsupportedLayerError(ValueError):
     """A file names a layer class kerasmini does not have."""
+
+
+class UnknownClassError(UnsupportedLayerError, TypeError):
+    """A file names a user's class that neither custom_objects nor the registry holds
+    (a TypeError, as Keras raises it; still an UnsupportedLayerError)."""
+
+
+MAX_BUILD_INPUT_ELEMENTS = 1 << 24  # a build_config's input shape, built on zeros
 
 
 def _layer_classes():
@@ -54,17 +66,27 @@ def serialize_layer(layer):
     if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
         return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
                 "config": plain(layer.get_config()), "registered_name": class_name}
-    if type(layer) in GLOBAL_CUSTOM_NAMES:  # a user's class, registered: Keras's form
-        return {"module": type(layer).__module__, "class_name": class_name,
-                "config": plain(layer.get_config()),
-                "registered_name": GLOBAL_CUSTOM_NAMES[type(layer)]}
-    if class_name not in _layer_classes():
-        raise ValueError(f"Layer '{layer.name}' of class {class_name} cannot be saved: "
-                         "only kerasmini's built-in layers and classes registered with "
-                         "kerasmini.saving.register_keras_serializable can.")
+    users = type(layer) is not _layer_classes().get(class_name)  # e.g. a Dense subclass
+    if users or type(layer) in GLOBAL_CUSTOM_NAMES:
+        return _serialize_user_layer(layer)
     module, registered = MODEL_MODULES.get(class_name, ("keras.layers", None))
     return {"module": module, "class_name": class_name,
             "config": plain(layer.get_config()), "registered_name": registered}
+
+
+def _serialize_user_layer(layer):
+    """A user's class as Keras writes it: its module (None for `__main__`), class name,
+    registered name ('Package>Name', or the class name when unregistered), config, and
+    the input shape it was built for. Loading needs the class from the user."""
+    cls = vars(type(layer)).get("_functional_of", type(layer))  # CustomModel(inputs, ...)
+    module = None if cls.__module__ == "__main__" else cls.__module__
+    config = {"module": module, "class_name": cls.__name__,
+              "config": plain(layer.get_config()),
+              "registered_name": GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)}
+    shape = getattr(layer, "_build_shape", None)
+    if layer.built and shape is not None:
+        config["build_config"] = {"input_shape": plain(shape)}
+    return config
 
 
 def _find_class(config, class_name, registered):
@@ -77,6 +99,13 @@ def _find_class(config, class_name, registered):
                 f"custom_objects['{registered or class_name}'] must be a "
                 f"subclass of kerasmini.layers.Layer. Received: {cls!r}")
         return cls
+    if "module" in config and _is_users_module(config["module"]):
+        raise UnknownClassError(
+            f"Could not locate class '{class_name}' (registered name {registered!r}, "
+            f"module {config['module']!r}). kerasmini imports nothing a file names: pass "
+            f"the class as load_model(..., custom_objects={{'{registered or class_name}': "
+            f"{class_name}}}), or decorate it with "
+            "`@kerasmini.saving.register_keras_serializable()` before loading.")
     module = str(config.get("module"))
     if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
         return MODULE_CLASSES[(module, class_name)]
@@ -97,6 +126,46 @@ def _find_class(config, class_name, registered):
     return classes[class_name]
 
 
+def _is_users_module(module):
+    """Keras writes its own classes under keras.*, a user's under their module (None
+    for a class defined in `__main__`)."""
+    return not (isinstance(module, str) and module.split(".")[0].startswith("keras"))
+
+
+def _build_from_config(layer, build_config):
+    """Build a layer as its saved build_config says (Keras's `build_from_config`): a
+    user's layer or subclassed model is called once on zeros of that shape (unknown
+    sizes as 1), which creates the weights its build() and call() make."""
+    shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
+    if shape is None or layer.built:
+        return
+    inputs = _zeros_for(shape, layer)
+    layer(inputs[0] if len(inputs) == 1 and not _is_shape_list(shape) else inputs)
+    layer._build_shape = shape  # saved again as it was read, not as the zeros' shape
+
+
+def _is_shape_list(shape):
+    return isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape)
+
+
+def _zeros_for(shape, layer):
+    """[zeros] for one input shape, [zeros, ...] for a list of them (None as 1)."""
+    shapes = shape if _is_shape_list(shape) else [shape]
+    arrays = []
+    for s in shapes:
+        if not (isinstance(s, list) and s and all(
+                d is None or (isinstance(d, int) and d >= 0) for d in s)):
+            raise ValueError(f"The build_config of layer '{layer.name}' must give an input "
+                             f"shape as a list of sizes. Received: input_shape={shape!r}")
+        sizes = [1 if d is None else d for d in s]
+        if math.prod(sizes) > MAX_BUILD_INPUT_ELEMENTS:
+            raise ValueError(f"Not allowed: layer '{layer.name}' would be built on an "
+                             f"input of shape {s} ({math.prod(sizes)} values, more "
+                             f"than {MAX_BUILD_INPUT_ELEMENTS}).")
+        arrays.append(np.zeros(sizes, layer.dtype))
+    return arrays
+
+
 def deserialize_layer(config):
     """The layer or model a config dict describes, built only from known classes."""
     if not isinstance(config, dict) or "class_name" not in config:
@@ -110,7 +179,11 @@ def deserialize_layer(config):
         raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
                          f"Received: {str(inner)[:200]}")
     try:
-        return cls.from_config(dict(inner))
+        layer = cls.from_config(dict(inner))
+        if cls.__module__.startswith("kerasmini."):
+            return layer
+        _build_from_config(layer, config.get("build_config"))
+        return layer
     except UnsupportedLayerError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, IndexError,

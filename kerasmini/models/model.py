@@ -29,12 +29,12 @@ class Model(Trainer, Layer):
             from kerasmini.models.functional import Functional
             if cls is Model:
                 return Functional.__new__(Functional)
-            if not issubclass(cls, Functional) and "__init__" not in vars(cls):
+            if not issubclass(cls, Functional) and not _defines_init(cls):
                 # `class CustomModel(keras.Model)` overriding train_step, then
                 # CustomModel(inputs, outputs): a functional model of that class, as
                 # Keras makes it
                 return Functional.__new__(_functional_subclass(cls))
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         if type(self) is Model:  # only reached without inputs/outputs
@@ -52,9 +52,10 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """`Model.from_config(model.get_config())` rebuilds a functional model, as Keras."""
-        if cls is Model and {"layers", "input_layers", "output_layers"} <= set(config):
-            from kerasmini.models.functional import Functional  # lazy, as in __new__
-            return Functional.from_config(config, custom_objects)
+        graph = {"layers", "input_layers", "output_layers"} <= set(config)
+        if graph and (cls is Model or not _defines_init(cls)):  # CustomModel(inputs, ...)
+            from kerasmini.models.functional import functional_from_config  # lazy, as above
+            return functional_from_config(cls, config)
         return super().from_config(config)
 
     # ----- layers and weights ------------------------------------------------------
@@ -183,6 +184,7 @@ class Model(Trainer, Layer):
             return symbolic_call(self, inputs, training=training, **kwargs)
         if not self.built:
             self.build(_structure_shapes(inputs))
+            self._build_shape = _structure_shapes(inputs, batch=True)  # as Keras saves it
         self._added_losses = []
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
@@ -197,9 +199,11 @@ class Model(Trainer, Layer):
                       show_trainable=show_trainable, layer_range=layer_range)
 
     def _summary_rows(self):
-        """A subclassed model's layers, in the order it holds them; their output
-        shapes are unknown without a graph ("?"), as Keras shows them."""
-        return [layer_row(layer, None) for layer in self.layers], True
+        """A subclassed model's layers, in the order it holds them; without a graph, a
+        layer's output shape is that of the input it was built on, "?" before that, as
+        Keras shows them."""
+        rows = [layer_row(layer, _built_output_shape(layer)) for layer in self.layers]
+        return rows, True
 
     # ----- files -------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None):
@@ -235,13 +239,33 @@ class Model(Trainer, Layer):
 _functional_subclasses = {}
 
 
+def _defines_init(cls):
+    """Whether a subclass of Model (or a class between it and Model) has its own
+    __init__: then `cls(4)` is its constructor, not a functional Model(inputs, ...)."""
+    return any("__init__" in vars(c) for c in cls.__mro__[:cls.__mro__.index(Model)])
+
+
 def _functional_subclass(cls):
     """`cls` with Functional's graph behind it (made once per class)."""
     from kerasmini.models.functional import Functional  # lazy: functional.py imports this
     if cls not in _functional_subclasses:
         _functional_subclasses[cls] = type(cls.__name__, (cls, Functional),
-                                           {"__module__": cls.__module__})
+                                           {"__module__": cls.__module__,
+                                            "_functional_of": cls})  # saved as `cls`
     return _functional_subclasses[cls]
+
+
+def _built_output_shape(layer):
+    shape = getattr(layer, "_build_shape", None)
+    if not layer.built or shape is None:
+        return None
+    if (type(layer).compute_output_shape is Layer.compute_output_shape
+            and not type(layer).__module__.startswith("kerasmini.")):
+        return None  # a user's layer that declares no shapes: Keras cannot tell them
+    try:
+        return layer.compute_output_shape(shape)
+    except NotImplementedError:  # as Keras: a shape it cannot tell is "?"
+        return None
 
 
 def layer_row(layer, output_shape):
@@ -276,9 +300,11 @@ def _concatenate_structure(batches):
     return np.concatenate(batches, axis=0)
 
 
-def _structure_shapes(x):
+def _structure_shapes(x, batch=False):
+    """The shapes of `x`'s arrays, the batch size as None unless `batch`."""
     if isinstance(x, dict):
-        return {k: _structure_shapes(v) for k, v in x.items()}
+        return {k: _structure_shapes(v, batch) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_structure_shapes(v) for v in x]
-    return (None, *np.shape(x)[1:])
+        return [_structure_shapes(v, batch) for v in x]
+    shape = np.shape(x)
+    return tuple(shape) if batch else (None, *shape[1:])

@@ -56,7 +56,7 @@ def weight_slots(model):
         own = list(layer._variables)
         slots.append((path, layer, [v for v in own if v.trainable]
                       + [v for v in own if not v.trainable]))
-        if "_layers" in vars(layer) and hasattr(layer, "_summary_rows"):  # graph model
+        if _is_graph(layer):
             visit_all(layer.layers, _join(path, "layers"))
             return
         attributes = vars(layer)
@@ -84,6 +84,11 @@ def weight_slots(model):
 
 def _join(path, name):
     return f"{path}/{name}" if path else name
+
+
+def _is_graph(model):
+    """A Sequential or functional model (layers in a graph), not a subclassed one."""
+    return "_layers" in vars(model) and hasattr(model, "_summary_rows")
 
 
 def _vars_path(path):
@@ -126,7 +131,12 @@ def save_model(model, filepath, overwrite=True):
                          f"extension to the filepath. Received: filepath={filepath}")
     _check_overwrite(filepath, overwrite)
     config = serialize_layer(model)
-    config["build_config"] = {"input_shape": config["config"].get("build_input_shape")}
+    if _is_graph(model):  # a subclassed model's build_config is its own (layer_configs)
+        config["build_config"] = {"input_shape": config["config"].get("build_input_shape")}
+    elif not model.built:
+        warnings.warn("You are saving a model that has not yet been built. It might not "
+                      "contain any weights yet. Consider building the model first by "
+                      "calling it on some data.", stacklevel=3)
     config["compile_config"] = (model.get_compile_config()
                                 if getattr(model, "compiled", False) else None)
     metadata = {"keras_version": KERAS_VERSION,
@@ -297,7 +307,7 @@ def _load_model(filepath, compile):
         model = deserialize_layer(config)
     if not hasattr(model, "layers"):
         raise FileFormatError(f"{filepath} holds a single layer, not a model.")
-    if not model.built:
+    if not model.built and _is_graph(model):
         raise FileFormatError(f"The model in {filepath} has no input shape, so its weights "
                               "cannot be placed.")
     values = _read_weights(model, io.BytesIO(weights), where)
