@@ -367,3 +367,29 @@ def check_values(layer, args, dtype, shapes, seed, fill="normal", family=FIRST_F
 
 def record_json():
     return json.dumps(RECORD, default=str)
+
+
+def check_loss_output(got, tf_value, reference, rtol, what, where, floor=0.0):
+    """A loss's value or gradient: kerasmini against the reference (a failure) and
+    tf.keras against it (a divergence); where the reference is NaN (no derivative at a
+    kink or clip boundary) kerasmini against tf.keras."""
+    got, tf_value, reference = (np.asarray(a, np.float64) for a in (got, tf_value, reference))
+    known = np.isfinite(reference)
+    scale = max(float(np.max(np.abs(reference[known]), initial=0.0)), floor)
+    km_err = float(np.max(np.abs(got - reference)[known], initial=0.0))
+    tf_err = float(np.max(np.abs(tf_value - reference)[known], initial=0.0))
+    record_error(km_err, 0.0)
+    if not np.isfinite(got[np.isfinite(tf_value) | known]).all():
+        fail(f"{where}: {what} not finite where tf.keras's or the reference's is"
+             f"\nkerasmini {got}\ntf.keras {tf_value}")
+    if km_err > rtol * scale:
+        fail(f"{where}: {what} off by {km_err:.3e} (scale {scale:.3g}, tf.keras "
+             f"off by {tf_err:.3e})\nkerasmini {got}\nreference {reference}\n"
+             f"tf.keras {tf_value}")
+    if tf_err > rtol * scale:
+        record_divergence(f"loss-{what}", where, f"tf.keras off by {tf_err:.3e}")
+    if not known.all():
+        loose = np.max(np.abs(got - tf_value)[~known])
+        if loose > max(rtol, 1e-5) * max(scale, 1.0):
+            fail(f"{where}: {what} where the reference has no derivative differs "
+                 f"from tf.keras by {loose:.3e}\nkerasmini {got}\ntf.keras {tf_value}")

@@ -24,7 +24,7 @@ def _functional(k):
     return k.Model(x, out, name="fun")
 
 
-def _fresh(k, cls):
+def _fresh(k):
     def clone(layer):
         config = layer.get_config()
         if isinstance(layer, k.layers.Dense):
@@ -38,9 +38,9 @@ def _fresh(k, cls):
 def test_clone_matches_keras(build, widen):
     km_model, tf_model = build(kerasmini), build(keras)
     km_clone = kerasmini.models.clone_model(
-        km_model, clone_function=_fresh(kerasmini, build) if widen else None)
+        km_model, clone_function=_fresh(kerasmini) if widen else None)
     tf_clone = keras.models.clone_model(
-        tf_model, clone_function=_fresh(keras, build) if widen else None)
+        tf_model, clone_function=_fresh(keras) if widen else None)
     assert type(km_clone).__name__ == type(tf_clone).__name__
     assert km_clone.name == tf_clone.name
     assert [(type(a).__name__, a.name) for a in km_clone.layers] == \

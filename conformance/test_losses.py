@@ -94,28 +94,6 @@ def _weight(kind, rng):
     return w if kind == "per_sample" else w[:, None]
 
 
-def _check(got, tf_value, reference, rtol, what, where, floor=0.0):
-    got, tf_value, reference = (np.asarray(a, np.float64) for a in (got, tf_value, reference))
-    known = np.isfinite(reference)
-    scale = max(float(np.max(np.abs(reference[known]), initial=0.0)), floor)
-    km_err = float(np.max(np.abs(got - reference)[known], initial=0.0))
-    tf_err = float(np.max(np.abs(tf_value - reference)[known], initial=0.0))
-    harness.record_error(km_err, 0.0)
-    if km_err > rtol * scale:
-        harness.fail(f"{where}: {what} off by {km_err:.3e} (scale {scale:.3g}, tf.keras "
-                     f"off by {tf_err:.3e})\nkerasmini {got}\nreference {reference}\n"
-                     f"tf.keras {tf_value}")
-    if tf_err > rtol * scale:
-        harness.record_divergence(f"loss-{what}", where, f"tf.keras off by {tf_err:.3e}")
-    # where the reference has no derivative (kinks, clip boundaries), kerasmini must
-    # still agree with tf.keras: the same one-sided rule
-    if not known.all():
-        loose = np.max(np.abs(got - tf_value)[~known])
-        if loose > max(rtol, 1e-5) * max(scale, 1.0):
-            harness.fail(f"{where}: {what} at kinks/clip boundaries differs from tf.keras "
-                         f"by {loose:.3e}\nkerasmini {got}\ntf.keras {tf_value}")
-
-
 # every case on ordinary and edge inputs in both dtypes; the weightings and reductions
 # rotate over the cases (each one meets several losses), to keep the suite quick
 GRID = [(kind, cls, args, *WEIGHTINGS[(i + 2 * e + d) % len(WEIGHTINGS)], bool(e), dtype)
@@ -150,9 +128,11 @@ def test_loss(kind, cls, args, weighting, reduction, edges, dtype):
                              else {}))
     ref_value = ref.loss(kind, t, p, ref_args, sample_weight, reduction, dtype)
     rtol = {"float32": 1e-5, "float64": 1e-12}[dtype]
-    _check(km_value, tf_value.numpy(), ref_value, rtol, "value", where, floor=1.0)
+    harness.check_loss_output(km_value, tf_value.numpy(), ref_value, rtol, "value", where,
+                              floor=1.0)
     ref_grad = ref.gradient(kind, t, p, ref_args, sample_weight, reduction, dtype)
-    _check(km_grad, tf_grad, ref_grad, max(rtol, 1e-6), "gradient", where)
+    harness.check_loss_output(km_grad, tf_grad, ref_grad, max(rtol, 1e-6), "gradient",
+                              where)
 
 
 @pytest.mark.parametrize("name", ["mse", "MSE", "mae", "bce", "kld", "KLD",

@@ -155,29 +155,6 @@ def _reference_gradient(cls, args, t, p, weight, step=1e-6):
     return np.where(smooth, central, np.nan)
 
 
-def _check(got, tf_value, reference, rtol, what, where, floor=0.0):
-    got, tf_value, reference = (np.asarray(a, np.float64) for a in (got, tf_value, reference))
-    known = np.isfinite(reference)
-    scale = max(float(np.max(np.abs(reference[known]), initial=0.0)), floor)
-    km_err = float(np.max(np.abs(got - reference)[known], initial=0.0))
-    tf_err = float(np.max(np.abs(tf_value - reference)[known], initial=0.0))
-    harness.record_error(km_err, 0.0)
-    if not np.isfinite(got[np.isfinite(tf_value) | known]).all():
-        harness.fail(f"{where}: {what} not finite where tf.keras's or the reference's is"
-                     f"\nkerasmini {got}\ntf.keras {tf_value}")
-    if km_err > rtol * scale:
-        harness.fail(f"{where}: {what} off by {km_err:.3e} (scale {scale:.3g}, tf.keras "
-                     f"off by {tf_err:.3e})\nkerasmini {got}\nreference {reference}\n"
-                     f"tf.keras {tf_value}")
-    if tf_err > rtol * scale:
-        harness.record_divergence(f"loss-{what}", where, f"tf.keras off by {tf_err:.3e}")
-    if not known.all():
-        loose = np.max(np.abs(got - tf_value)[~known])
-        if loose > max(rtol, 1e-5) * max(scale, 1.0):
-            harness.fail(f"{where}: {what} where the reference has no derivative differs "
-                         f"from tf.keras by {loose:.3e}\nkerasmini {got}\ntf.keras {tf_value}")
-
-
 GRID = [(cls, args, edges, dtype, weighted) for i, (cls, args) in enumerate(CASES)
         for edges in (False, True) for d, dtype in enumerate(("float32", "float64"))
         for weighted in [bool((i + d + edges) % 2)]]
@@ -208,10 +185,12 @@ def test_loss(cls, args, edges, dtype, weighted):
     t64, p64 = t.astype(np.float64), p.astype(np.float64)
     HIGH_NOW[0] = HIGH[dtype]
     rtol = {"float32": 1e-5, "float64": 1e-12}[dtype]
-    _check(km_value, tf_value.numpy(), _reference_loss(cls, args, t64, p64, weight), rtol,
-           "value", where, floor=1.0)
+    ref_value = _reference_loss(cls, args, t64, p64, weight)
+    harness.check_loss_output(km_value, tf_value.numpy(), ref_value, rtol, "value", where,
+                              floor=1.0)
     ref_grad = _reference_gradient(cls, args, t64, p64, weight)
-    _check(km_grad, tf_grad, ref_grad, max(rtol, 1e-6), "gradient", where)
+    harness.check_loss_output(km_grad, tf_grad, ref_grad, max(rtol, 1e-6), "gradient",
+                              where)
 
 
 @pytest.mark.parametrize("name", ["mape", "MAPE", "msle", "MSLE", "log_cosh",

@@ -37,5 +37,5 @@ def get(identifier):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "Lion", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize",
-           "get", "schedules", "serialize"]
+__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "Lion", "Nadam", "Optimizer",
+           "RMSprop", "SGD", "deserialize", "get", "schedules", "serialize"]
