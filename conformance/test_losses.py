@@ -139,7 +139,13 @@ def test_loss(kind, cls, args, weighting, reduction, edges, dtype):
                                   "mean_squared_error", "categorical_crossentropy",
                                   "sparse_categorical_crossentropy", "binary_crossentropy",
                                   "huber", "kl_divergence", "Huber", "BinaryCrossentropy",
-                                  "CategoricalCrossentropy"])
+                                  "CategoricalCrossentropy", "mape", "MAPE", "msle", "MSLE",
+                                  "log_cosh", "hinge", "squared_hinge", "categorical_hinge",
+                                  "poisson", "cosine_similarity", "binary_focal_crossentropy",
+                                  "categorical_focal_crossentropy",
+                                  "mean_absolute_percentage_error", "CosineSimilarity",
+                                  "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
+                                  "LogCosh", "Poisson", "Hinge"])
 def test_get_by_name(name):
     km, tf_obj = kerasmini.losses.get(name), keras.losses.get(name)
     if isinstance(tf_obj, keras.losses.Loss):

@@ -193,22 +193,6 @@ def test_loss(cls, args, edges, dtype, weighted):
                               where)
 
 
-@pytest.mark.parametrize("name", ["mape", "MAPE", "msle", "MSLE", "log_cosh",
-                                  "hinge", "squared_hinge", "categorical_hinge", "poisson",
-                                  "cosine_similarity", "binary_focal_crossentropy",
-                                  "categorical_focal_crossentropy",
-                                  "mean_absolute_percentage_error", "CosineSimilarity",
-                                  "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
-                                  "LogCosh", "Poisson", "Hinge"])
-def test_get_by_name(name):
-    km, tf_obj = kerasmini.losses.get(name), keras.losses.get(name)
-    if isinstance(tf_obj, keras.losses.Loss):
-        assert type(km).__name__ == type(tf_obj).__name__
-        assert km.get_config() == tf_obj.get_config()
-    else:
-        assert km.__name__ == tf_obj.__name__
-
-
 @pytest.mark.parametrize("cls,args", CASES + [("CosineSimilarity", {"axis": 0})])
 def test_configs(cls, args):
     km = getattr(kerasmini.losses, cls)(reduction="sum", name="x", **args)
