@@ -107,6 +107,8 @@ def test_names_configs_and_metrics_share_the_functions():
         "name": "cosine_similarity", "reduction": "sum_over_batch_size"}
     with pytest.raises(TypeError, match="gama"):
         losses.BinaryFocalCrossentropy(gama=2.0)
+    with pytest.warns(SyntaxWarning, match="num_classes > 1"):
+        losses.categorical_focal_crossentropy(np.ones((2, 1)), np.ones((2, 1)))
     with pytest.raises(ValueError, match="axis"):
         losses.categorical_focal_crossentropy(np.eye(2), np.eye(2), axis=True)
     t, p = np.array([[1.0, 0.0]]), np.array([[3.0, 4.0]])

@@ -5,6 +5,8 @@ differentiated for free. Only operations with rules are used (softplus is writte
 `_softplus`, not np.logaddexp). The metrics of the same names
 (kerasmini/metrics/) take their per-sample values from these functions.
 """
+import warnings
+
 import numpy as np
 
 from kerasmini import config
@@ -147,6 +149,11 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
         raise ValueError("`axis` must be of type `int`. "
                          f"Received: axis={axis} of type {type(axis)}")
     y_true, y_pred = operands(y_true, y_pred, align=False)
+    if y_pred.shape[-1:] == (1,):
+        warnings.warn("In loss categorical_focal_crossentropy, expected y_pred.shape to be "
+                      "(batch_size, num_classes) with num_classes > 1. Received: "
+                      f"y_pred.shape={y_pred.shape}. Consider using 'binary_crossentropy' "
+                      "if you only have 2 classes.", SyntaxWarning, stacklevel=2)
     y_true = _smoothed(y_true, label_smoothing, y_pred.dtype.type(y_true.shape[-1]))
     if from_logits:
         shifted = y_pred - np.max(np.asarray(y_pred), axis=axis, keepdims=True)
