@@ -1,7 +1,8 @@
 """keras.models.clone_model: kerasmini vs tf.keras on the same Sequential and functional
 models: the clone's class, layer names and classes, weight shapes; new weights (not the
 original's); the same outputs as tf.keras's clone once both are given the same weights;
-clone_function; and the same error for an unknown keyword argument."""
+clone_function; and the same error for an unknown keyword argument. Every layer is
+named, so the names compared do not depend on what else the session created."""
 import numpy as np
 import pytest
 
@@ -12,15 +13,16 @@ import kerasmini
 
 def _sequential(k):
     return k.Sequential([k.Input((5,)), k.layers.Dense(4, activation="relu", name="hidden"),
-                         k.layers.Dropout(0.5), k.layers.Dense(3, name="out")], name="seq")
+                         k.layers.Dropout(0.5, name="drop"), k.layers.Dense(3, name="out")],
+                        name="seq")
 
 
 def _functional(k):
     x = k.Input((6, 6, 2), name="image")
     y = k.layers.Conv2D(3, 3, name="conv")(x)
-    y = k.layers.Flatten()(y)
+    y = k.layers.Flatten(name="flat")(y)
     side = k.layers.Dense(2, name="side")(y)
-    out = k.layers.Dense(1, name="out")(k.layers.Concatenate()([y, side]))
+    out = k.layers.Dense(1, name="out")(k.layers.Concatenate(name="cat")([y, side]))
     return k.Model(x, out, name="fun")
 
 
