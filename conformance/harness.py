@@ -369,10 +369,11 @@ def record_json():
     return json.dumps(RECORD, default=str)
 
 
-def check_loss_output(got, tf_value, reference, rtol, what, where, floor=0.0):
+def check_loss_output(got, tf_value, reference, rtol, what, where, floor=0.0, kind=None):
     """A loss's value or gradient: kerasmini against the reference (a failure) and
-    tf.keras against it (a divergence); where the reference is NaN (no derivative at a
-    kink or clip boundary) kerasmini against tf.keras."""
+    tf.keras against it (a divergence, recorded as `kind` where the caller knows the
+    cause); where the reference is NaN (no derivative at a kink or clip boundary)
+    kerasmini against tf.keras."""
     got, tf_value, reference = (np.asarray(a, np.float64) for a in (got, tf_value, reference))
     known = np.isfinite(reference)
     scale = max(float(np.max(np.abs(reference[known]), initial=0.0)), floor)
@@ -387,7 +388,8 @@ def check_loss_output(got, tf_value, reference, rtol, what, where, floor=0.0):
              f"off by {tf_err:.3e})\nkerasmini {got}\nreference {reference}\n"
              f"tf.keras {tf_value}")
     if tf_err > rtol * scale:
-        record_divergence(f"loss-{what}", where, f"tf.keras off by {tf_err:.3e}")
+        record_divergence(kind or f"tf-loss-{what}-off-reference", where,
+                          f"tf.keras off by {tf_err:.3e}")
     if not known.all():
         loose = np.max(np.abs(got - tf_value)[~known])
         if loose > max(rtol, 1e-5) * max(scale, 1.0):

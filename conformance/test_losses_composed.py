@@ -186,8 +186,12 @@ def test_loss(cls, args, edges, dtype, weighted):
     HIGH_NOW[0] = HIGH[dtype]
     rtol = {"float32": 1e-5, "float64": 1e-12}[dtype]
     ref_value = _reference_loss(cls, args, t64, p64, weight)
+    # keras's log_cosh subtracts ops.log(2.0), computed in float32 and then cast: float64
+    # values are off by |float32(log 2) - log 2| = 1.9e-9
+    kind = ("tf-float64-constants-rounded-to-float32"
+            if cls == "LogCosh" and dtype == "float64" else None)
     harness.check_loss_output(km_value, tf_value.numpy(), ref_value, rtol, "value", where,
-                              floor=1.0)
+                              floor=1.0, kind=kind)
     ref_grad = _reference_gradient(cls, args, t64, p64, weight)
     harness.check_loss_output(km_grad, tf_grad, ref_grad, max(rtol, 1e-6), "gradient",
                               where)
