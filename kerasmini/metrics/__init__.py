@@ -11,6 +11,7 @@ from kerasmini.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Catego
                                                 sparse_top_k_categorical_accuracy,
                                                 top_k_categorical_accuracy)
 from kerasmini.metrics.confusion_metrics import AUC, Precision, Recall
+from kerasmini.metrics.f_score_metrics import F1Score, FBetaScore
 from kerasmini.metrics.hinge_metrics import (CategoricalHinge, Hinge, SquaredHinge,
                                              categorical_hinge, hinge, squared_hinge)
 from kerasmini.metrics.metric import Metric
@@ -23,7 +24,7 @@ from kerasmini.metrics.regression_metrics import (CosineSimilarity, LogCoshError
                                                   MeanAbsoluteError,
                                                   MeanAbsolutePercentageError,
                                                   MeanSquaredError,
-                                                  MeanSquaredLogarithmicError,
+                                                  MeanSquaredLogarithmicError, R2Score,
                                                   RootMeanSquaredError, log_cosh,
                                                   mean_absolute_percentage_error,
                                                   mean_squared_logarithmic_error)
@@ -34,7 +35,8 @@ CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, Categorica
            MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
            MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-           KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall)
+           KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall,
+           F1Score, FBetaScore, R2Score)
 FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
              top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
              mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
