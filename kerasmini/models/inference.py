@@ -44,13 +44,10 @@ class Plan:
         self.nodes = [node for depth in sorted(nodes_by_depth, reverse=True)
                       for node in nodes_by_depth[depth] if not node.is_input]
         kept = {id(t) for t in outputs}
-        readers = {}
+        readers, last_reader = {}, {}  # per tensor: how many nodes read it, the last one
         for node in self.nodes:
             for t in node.input_tensors:
                 readers[id(t)] = readers.get(id(t), 0) + 1
-        last_reader = {}
-        for node in self.nodes:
-            for t in node.input_tensors:
                 last_reader[id(t)] = node
         self.released = {node: [] for node in self.nodes}  # let go of after the node
         for node in self.nodes:
