@@ -69,6 +69,7 @@ from kerasmini.layers.reshaping.up_sampling1d import UpSampling1D
 from kerasmini.layers.reshaping.up_sampling2d import UpSampling2D
 from kerasmini.layers.reshaping.zero_padding1d import ZeroPadding1D
 from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
+from kerasmini.layers import tape_covered  # noqa: F401  (marks the classes it lists)
 
 Convolution1D = Conv1D
 Convolution1DTranspose = Conv1DTranspose

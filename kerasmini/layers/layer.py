@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from kerasmini import autodiff, config, constraints, initializers, regularizers
+from kerasmini import activations, autodiff, config, constraints, initializers, regularizers
 from kerasmini.layers import auto_config
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
@@ -21,6 +21,7 @@ from kerasmini.object_configs import snake_case
 from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
+_BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
 _name_counts = Counter()
 _build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
 
@@ -190,12 +191,16 @@ class Layer:
         dict), in the order they were assigned: Keras tracks them the same way, so a
         layer or model made of layers owns their weights and losses."""
         found = []
-        for value in vars(self).values():
-            if isinstance(value, dict):
-                value = list(value.values())
-            items = value if isinstance(value, (list, tuple)) else (value,)
-            found += [item for item in items if isinstance(item, Layer) and item is not self]
-        return _unique(found)
+        for value in vars(self).values():  # a training step asks ~20 times: no temporaries
+            if isinstance(value, Layer):
+                found.append(value)
+            elif isinstance(value, (list, tuple, dict)) and value:
+                for item in value.values() if isinstance(value, dict) else value:
+                    if isinstance(item, Layer):
+                        found.append(item)
+        if self in found:
+            found = [layer for layer in found if layer is not self]
+        return _unique(found) if len(found) > 1 else found
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -275,22 +280,50 @@ class Layer:
         if is_symbolic(inputs):  # functional API: record the call, compute no values
             return symbolic_call(self, inputs, training=training, **kwargs)
         x = self._convert_input(inputs)
-        assert_input_compatibility(self.input_spec, x.shape, self.name)
-        if type(self).compute_output_shape is not Layer.compute_output_shape:
-            self.compute_output_shape(x.shape)  # raises before any state changes
-        if not self.built:
-            self._build_or_undo(x.shape)
-            # build() may fix the channel count in the spec: check this first input too
-            assert_input_compatibility(self.input_spec, x.shape, self.name)
+        if (x.shape, self.input_spec) != self._shape_checked:
+            self._check_shape_and_build(x.shape)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         self._added_losses = []
         if autodiff.is_recording():
-            outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs))
+            outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs),
+                                    check=not self._tape_covers_call())
         else:
             outputs = self.call(x, **kwargs)
         self._activity_losses = self._activity_penalty(outputs)
         return outputs
+
+    # The (input shape, input_spec) the last call passed the checks below with: a step
+    # of fit calls every layer with the same shapes, so it checks them once.
+    _shape_checked = None
+
+    def _check_shape_and_build(self, shape):
+        """Check `shape` against the spec and the shape rule (which raises on impossible
+        configurations before anything changes), build on the first call."""
+        assert_input_compatibility(self.input_spec, shape, self.name)
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            self.compute_output_shape(shape)
+        if not self.built:
+            self._build_or_undo(shape)
+            # build() may fix the channel count in the spec: check this first input too
+            assert_input_compatibility(self.input_spec, shape, self.name)
+        self._shape_checked = (shape, self.input_spec)
+
+    # Set to True in the class body of a built-in layer whose call() is proven to record
+    # every path from its input and trainable weights to its output (the test suite runs
+    # call_recorded's check on each such class: tests/test_recording_fast_paths.py).
+    # While a tape records, such a layer skips that check. Read from the class itself
+    # only, so a user's subclass (which may override call) is checked as any layer.
+    _tape_covered = False
+
+    def _tape_covers_call(self):
+        """Whether call_recorded's connectivity check can be skipped for this call: a
+        covered class whose activation, if any, is one of kerasmini's (a user's function
+        may leave the tape, and is checked)."""
+        if not vars(type(self)).get("_tape_covered", False):
+            return False
+        activation = getattr(self, "activation", None)
+        return activation is None or activation in _BUILT_IN_ACTIVATIONS
 
     def _build_at_init(self):
         """Mark a weightless layer built from the start, as Keras does for the same
@@ -358,16 +391,19 @@ def _unique(items):
     return [i for i in items if not (id(i) in seen or seen.add(id(i)))]
 
 
-def call_recorded(layer, inputs, call):
+def call_recorded(layer, inputs, call, check=True):
     """Run `call()` while a tape records, and check that every recorded input and every
     watched trainable weight reaches the output through recorded operations; otherwise
-    their gradients would silently be None. Raises NoGradientError naming the layer."""
-    since = autodiff.marks()
+    their gradients would silently be None. Raises NoGradientError naming the layer.
+    `check=False` (a layer whose class is proven to record every path) skips the check."""
+    since = autodiff.marks() if check else None
     try:
         outputs = call()
     except autodiff.NoGradientError as error:
         raise autodiff.NoGradientError(
             f"Layer '{layer.name}' ({type(layer).__name__}) has no gradient: {error}") from None
+    if not check:
+        return outputs
     flat = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     sources = [*inputs, *layer.trainable_weights]
     missing = autodiff.unreached(flat, sources, since)
