@@ -135,3 +135,47 @@ def test_a_model_step_matches_the_checked_step(monkeypatch):
     assert logs_fast == logs_slow
     for a, b in zip(w_fast, w_slow):
         np.testing.assert_array_equal(a, b)
+
+
+def _adam_run(monkeypatch, one_by_one, dtype="float32"):
+    """Five Adam steps on three variables, one assigned from outside after step 2."""
+    from kerasmini.optimizers import Adam
+    from kerasmini.optimizers.optimizer import Optimizer
+    from kerasmini.variables import Variable
+    rng = np.random.default_rng(4)
+    variables = [Variable(rng.standard_normal(shape).astype(dtype), name=f"w{i}")
+                 for i, shape in enumerate([(3, 4), (4,), (2, 3, 1)])]
+    optimizer = Adam(learning_rate=0.01)
+    with monkeypatch.context() as patch:
+        if one_by_one:
+            patch.setattr(Adam, "_update_steps", Optimizer._update_steps)
+        for step in range(5):
+            grads = [rng.standard_normal(v.shape).astype(dtype) for v in variables]
+            optimizer.apply_gradients(zip(grads, variables))
+            if step == 2:
+                variables[1].assign(np.full(4, 0.5))
+    return [v.numpy() for v in variables + optimizer.variables]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_adam_updates_all_variables_at_once_with_the_per_variable_bits(monkeypatch, dtype):
+    flat, apart = _adam_run(monkeypatch, False, dtype), _adam_run(monkeypatch, True, dtype)
+    assert len(flat) == len(apart)
+    for a, b in zip(flat, apart):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
+
+
+def test_flat_layout_reuses_the_array_its_variables_view_and_only_that():
+    from kerasmini.optimizers.flat_state import FlatLayout
+    from kerasmini.variables import Variable
+    variables = [Variable(np.zeros(shape, "float32")) for shape in [(2, 2), (3,)]]
+    layout = FlatLayout([v.shape for v in variables])
+    flat = np.arange(7, dtype="float32")
+    layout.assign(variables, flat)
+    np.testing.assert_array_equal(variables[0].numpy(), [[0, 1], [2, 3]])
+    assert layout.values(variables) is flat
+    variables[1].assign([7, 8, 9])  # replaced from outside: gathered afresh
+    values = layout.values(variables)
+    assert values is not flat
+    np.testing.assert_array_equal(values, [0, 1, 2, 3, 7, 8, 9])

@@ -29,37 +29,68 @@ class Adam(Optimizer):
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
     def update_step(self, gradient, variable, learning_rate):
-        dtype = gradient.dtype.type  # the variable's: apply() cast the gradient to it
-        lr = learning_rate.astype(dtype)
-        step = dtype(self._iterations.value + 1)
-        beta_1_power = np.power(dtype(self.beta_1), step)
-        beta_2_power = np.power(dtype(self.beta_2), step)
         m = self._slot(self._momentums, variable)
         v = self._slot(self._velocities, variable)
-        alpha = lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        # m + (g - m) * (1 - beta_1) and v + (g^2 - v) * (1 - beta_2), each in one new
-        # array updated in place (same operations, same rounding, fewer temporaries)
-        m_new = np.subtract(gradient, m.value)
-        m_new *= 1 - self.beta_1
-        m_new += m.value
+        alpha = self._step_size(gradient.dtype.type, learning_rate)
+        m_new, v_new = _moments(gradient, m.value, v.value, self.beta_1, self.beta_2)
         m._assign_owned(m_new)
-        v_new = np.square(gradient)
-        v_new -= v.value
-        v_new *= 1 - self.beta_2
-        v_new += v.value
         v._assign_owned(v_new)
         v_used = v_new
         if self.amsgrad:
             v_hat = self._slot(self._velocity_hats, variable)
             v_hat._assign_owned(np.maximum(v_hat.value, v_new))
             v_used = v_hat.value
-        # w - m * alpha / (sqrt(v) + epsilon)
-        denominator = np.sqrt(v_used)
-        denominator += self.epsilon
-        step_size = np.multiply(m_new, alpha)
-        step_size /= denominator
-        variable._assign_owned(np.subtract(variable.value, step_size, out=step_size))
+        variable._assign_owned(_moved(variable.value, m_new, v_used, alpha, self.epsilon))
+
+    def _update_steps(self, grads, variables, learning_rate):
+        """All variables at once when they share a dtype (flat_state.py: same bits as
+        update_step on each); amsgrad and a subclass's own update_step go one by one."""
+        dtypes = {grad.dtype for grad in grads}
+        if (self.amsgrad or len(variables) < 2 or len(dtypes) > 1
+                or type(self).update_step is not Adam.update_step):
+            return super()._update_steps(grads, variables, learning_rate)
+        layout = self._flat_layout(variables)
+        moments = ([self._slot(self._momentums, v) for v in variables],
+                   [self._slot(self._velocities, v) for v in variables])
+        g = layout.gather(grads)
+        alpha = self._step_size(g.dtype.type, learning_rate)
+        m_new, v_new = _moments(g, layout.values(moments[0]), layout.values(moments[1]),
+                                self.beta_1, self.beta_2)
+        w_new = _moved(layout.values(variables), m_new, v_new, alpha, self.epsilon)
+        layout.assign(moments[0], m_new)
+        layout.assign(moments[1], v_new)
+        layout.assign(variables, w_new)
+
+    def _step_size(self, dtype, learning_rate):
+        """lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) in the variables' dtype, t = step."""
+        lr = learning_rate.astype(dtype)
+        step = dtype(self._iterations.value + 1)
+        beta_1_power = np.power(dtype(self.beta_1), step)
+        beta_2_power = np.power(dtype(self.beta_2), step)
+        return lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+def _moments(g, m, v, beta_1, beta_2):
+    """(m + (g - m) * (1 - beta_1), v + (g^2 - v) * (1 - beta_2)), each in one new array
+    updated in place (same operations, same rounding, fewer temporaries)."""
+    m_new = np.subtract(g, m)
+    m_new *= 1 - beta_1
+    m_new += m
+    v_new = np.square(g)
+    v_new -= v
+    v_new *= 1 - beta_2
+    v_new += v
+    return m_new, v_new
+
+
+def _moved(w, m, v, alpha, epsilon):
+    """w - m * alpha / (sqrt(v) + epsilon), in a new array."""
+    denominator = np.sqrt(v)
+    denominator += epsilon
+    step_size = np.multiply(m, alpha)
+    step_size /= denominator
+    return np.subtract(w, step_size, out=step_size)

@@ -25,6 +25,7 @@ from kerasmini.optimizers.schedules import deserialize as deserialize_schedule
 from kerasmini.optimizers.schedules import serialize as serialize_schedule
 from kerasmini.variables import Variable
 import re
+from kerasmini.optimizers.flat_state import FlatLayout
 from kerasmini.layers.layer import unique_name
 from kerasmini.object_configs import snake_case
 
@@ -191,8 +192,7 @@ class Optimizer:
         self._apply_weight_decay(trainable_variables)
         learning_rate = self.learning_rate
         self._before_update_steps()
-        for grad, variable in zip(grads, trainable_variables):
-            self.update_step(grad, variable, learning_rate)
+        self._update_steps(grads, trainable_variables, learning_rate)
         for variable in trainable_variables:
             if variable.constraint is not None:
                 variable.assign(variable.constraint(variable.value))
@@ -200,6 +200,19 @@ class Optimizer:
 
     def _before_update_steps(self):
         """A hook for state shared by every variable's update (Nadam's product)."""
+
+    def _update_steps(self, grads, variables, learning_rate):
+        """update_step for each variable (an optimizer may update them all at once)."""
+        for grad, variable in zip(grads, variables):
+            self.update_step(grad, variable, learning_rate)
+
+    def _flat_layout(self, variables):
+        """The FlatLayout of these variables (remembered per list of variables)."""
+        key = tuple(id(v) for v in variables)
+        layouts = self.__dict__.setdefault("_flat_layouts", {})
+        if key not in layouts:
+            layouts[key] = FlatLayout([v.shape for v in variables])
+        return layouts[key]
 
     def update_step(self, gradient, variable, learning_rate):
         raise NotImplementedError
