@@ -179,3 +179,26 @@ def test_flat_layout_reuses_the_array_its_variables_view_and_only_that():
     values = layout.values(variables)
     assert values is not flat
     np.testing.assert_array_equal(values, [0, 1, 2, 3, 7, 8, 9])
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("mask_shape", [(4, 5, 3), (4, 1, 3)])
+def test_dropout_as_one_op_matches_the_numpy_arithmetic_it_replaces(dtype, mask_shape):
+    """dropout_apply against `x * keep / (1 - rate)` recorded op by op (the multiply and
+    divide rules of numpy_rules.py), output and gradient bit for bit."""
+    from kerasmini.ops.dropout import dropout_apply
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 5, 3)).astype(dtype)
+    keep = rng.random(mask_shape) >= 0.3
+    r = rng.standard_normal((4, 5, 3)).astype(dtype)
+    results = []
+    for fused in (True, False):
+        with GradientTape() as tape:
+            watched = tape.watch(x)
+            y = dropout_apply(watched, keep, 1 - 0.3) if fused else watched * keep / (1 - 0.3)
+            loss = ops.sum(y * r)
+        results.append((np.asarray(y), tape.gradient(loss, x)))
+    (y_fused, g_fused), (y_ops, g_ops) = results
+    assert y_fused.dtype == y_ops.dtype == g_fused.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(y_fused, y_ops)
+    np.testing.assert_array_equal(g_fused, g_ops)

@@ -25,6 +25,10 @@ from kerasmini.autodiff.traced import TapeArray, plain, tainted
 _recording = []
 
 
+# Python types whose values are constants to a tape (the common ones, tested first)
+_CONSTANT_TYPES = frozenset({int, float, bool, str})
+
+
 def is_recording():
     """True while at least one GradientTape is recording."""
     return bool(_recording)
@@ -127,11 +131,13 @@ class GradientTape:
     def _node_of(self, value, op_name):
         """The node of an input of `op_name`: None for a constant; raises for an array
         derived from recorded values by arithmetic the tape did not see."""
-        if value is None or isinstance(value, (numbers.Number, str)):
-            return None
+        # by id first: a registered array is kept alive, so no other object has its id
         node = self._nodes.get(id(value))
         if node is not None:
             return node
+        if value is None or type(value) in _CONSTANT_TYPES or isinstance(
+                value, (numbers.Number, str)):
+            return None
         if _is_variable(value):
             if self._watch_accessed and value.trainable:
                 return self._variable_node(value)
@@ -244,9 +250,9 @@ def record(output, inputs, vjp, name):
     if not _recording:
         return output
     traced = None
-    for tape in list(_recording):
+    for tape in _recording if len(_recording) == 1 else list(_recording):
         nodes = [tape._node_of(x, name) for x in inputs]
-        if not any(node is not None for node in nodes):
+        if nodes.count(None) == len(nodes):
             continue
         if traced is None:
             traced = np.asarray(output).view(TapeArray)

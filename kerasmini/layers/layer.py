@@ -8,6 +8,7 @@ hands off to `call()`.
 import contextlib
 import inspect
 import threading
+import types
 from collections import Counter
 
 import numpy as np
@@ -22,6 +23,8 @@ from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
+# attribute types that cannot hold a layer (_sublayers skips them without a closer look)
+_HOLD_NO_LAYERS = frozenset({str, int, float, bool, type(None), types.FunctionType})
 _name_counts = Counter()
 _build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
 
@@ -171,7 +174,10 @@ class Layer:
         if not self.trainable:
             return []
         own = [v for v in self._variables if v.trainable]
-        return _unique(own + [w for layer in self._sublayers() for w in layer.trainable_weights])
+        sublayers = self._sublayers()
+        if not sublayers:
+            return own
+        return _unique(own + [w for layer in sublayers for w in layer.trainable_weights])
 
     @property
     def non_trainable_weights(self):
@@ -192,6 +198,8 @@ class Layer:
         layer or model made of layers owns their weights and losses."""
         found = []
         for value in vars(self).values():  # a training step asks ~20 times: no temporaries
+            if type(value) in _HOLD_NO_LAYERS:
+                continue
             if isinstance(value, Layer):
                 found.append(value)
             elif isinstance(value, (list, tuple, dict)) and value:
@@ -242,7 +250,8 @@ class Layer:
         """Losses from add_loss() in the last call, activity losses, weight regularization
         penalties (from current values), then each sublayer's."""
         penalties = [v.regularizer(v.value) for v in self._variables if v.regularizer]
-        nested = [loss for layer in self._sublayers() for loss in layer.losses]
+        sublayers = self._sublayers()
+        nested = [loss for layer in sublayers for loss in layer.losses] if sublayers else ()
         return [*self._added_losses, *self._activity_losses, *penalties, *nested]
 
     def add_loss(self, loss):

@@ -6,6 +6,7 @@ import numpy as np
 from kerasmini import autodiff
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.dropout import dropout_apply
 from kerasmini.utils.rng_utils import numpy_generator
 
 
@@ -53,7 +54,7 @@ class Dropout(Layer):
         if self.noise_shape is not None:
             shape = tuple(n if n is not None else d for n, d in zip(self.noise_shape, shape))
         keep = self._rng.random(shape) >= self.rate
-        return (inputs * keep / (1 - self.rate)).astype(inputs.dtype, copy=False)
+        return dropout_apply(inputs, keep, 1 - self.rate)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
