@@ -8,6 +8,7 @@ import pytest
 from kerasmini.ops import load, threads
 from kerasmini.ops import products as matmul_module  # the module, not ops.matmul
 from kerasmini.ops.products import matmul_into as matmul
+from kerasmini.ops.products import product
 
 
 def _operands(m, k, n, seed=0):
@@ -153,3 +154,20 @@ def test_idle_cores_reads_this_machine():
         assert 0 <= busy <= total and total > 0 and own >= 0
     else:
         assert ticks is None
+
+
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("float32", "float64"),
+                                    ("float16", "float16")])
+def test_an_outer_product_is_the_loop_of_single_products(dtypes):
+    """k = 1 (a Dense kernel's gradient at batch 1) is computed as a multiplication:
+    each element is a[i, 0] * b[0, j], the matmul's value, in its dtype."""
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((7, 1)).astype(dtypes[0])
+    b = rng.standard_normal((1, 5)).astype(dtypes[1])
+    result = product(a, b)
+    dtype = np.result_type(a, b)
+    expected = np.array([[dtype.type(a[i, 0]) * dtype.type(b[0, j]) for j in range(5)]
+                         for i in range(7)], dtype)
+    assert result.dtype == dtype and result.shape == (7, 5)
+    np.testing.assert_array_equal(result, expected)
+    np.testing.assert_array_equal(result, np.matmul(a.astype(dtype), b.astype(dtype)))
