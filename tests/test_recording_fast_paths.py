@@ -202,3 +202,40 @@ def test_dropout_as_one_op_matches_the_numpy_arithmetic_it_replaces(dtype, mask_
     assert y_fused.dtype == y_ops.dtype == g_fused.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(y_fused, y_ops)
     np.testing.assert_array_equal(g_fused, g_ops)
+
+
+def _sublayers_by_scan(layer):
+    """The reference: every attribute looked at, in vars' order (what _sublayers did)."""
+    found = []
+    for value in vars(layer).values():
+        if isinstance(value, dict):
+            value = list(value.values())
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        found += [item for item in items if isinstance(item, Layer) and item is not layer]
+    unique = []
+    for item in found:
+        if all(item is not other for other in unique):
+            unique.append(item)
+    return unique
+
+
+def test_sublayers_follow_every_way_an_attribute_gets_a_layer():
+    class Block(Layer):
+        def __init__(self):
+            super().__init__()
+            self.first = None                       # a layer later, in this position
+            self.stack = []                         # filled in place
+            self.pair = (layers.Dense(1), 3)
+            self.named = {"a": layers.Dense(2)}
+            self.gone = layers.Dense(4)
+
+    block = Block()
+    block.first = layers.Dense(5)
+    block.stack.append(layers.Dense(6))
+    block.stack.append(block.first)                 # held twice: listed once
+    del block.gone
+    block.gone = layers.Dense(7)                    # re-set after del: now last
+    block.late = layers.Dense(8)
+    block.pair = "no layer now"
+    assert [layer.units for layer in block._sublayers()] == [5, 6, 2, 7, 8]
+    assert block._sublayers() == _sublayers_by_scan(block)
