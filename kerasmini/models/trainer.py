@@ -225,28 +225,31 @@ class Trainer:
         """{name: float} of the loss and every metric, sorted by name as Keras's logs."""
         return dict(sorted(self._named_results()))
 
-    def _named_results(self):
+    def _named_results(self, values=True):
         """(name, value) of the loss and each compiled metric in compile order. Repeated
         names are told apart as Keras does ('accuracy', 'accuracy_1'; a weighted metric
-        named like a plain one becomes 'weighted_accuracy') instead of overwriting."""
-        results = [(self._loss_tracker.name, float(self._loss_tracker.result()))]
+        named like a plain one becomes 'weighted_accuracy') instead of overwriting.
+        values=False: the names alone (value None), no metric's result computed."""
+        def result(metric, log=float):
+            return log(metric.result()) if values else None
+        results = [(self._loss_tracker.name, result(self._loss_tracker))]
+        trackers = [(t.name, result(t)) for t in self._output_loss_trackers()]
         if self._compiled_metrics is None:
-            return results + [(t.name, float(t.result()))
-                              for t in self._output_loss_trackers()]
+            return results + trackers
         plain, weighted = self._compiled_metric_groups
         taken = set()
         for metric in plain:
-            results.append((_unique_name(metric.name, taken), logged_value(metric.result())))
+            results.append((_unique_name(metric.name, taken), result(metric, logged_value)))
         for metric in weighted:
             name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
-            results.append((_unique_name(name, taken), logged_value(metric.result())))
-        return results + [(t.name, float(t.result())) for t in self._output_loss_trackers()]
+            results.append((_unique_name(name, taken), result(metric, logged_value)))
+        return results + trackers
 
     def _in_order(self, logs):
         """evaluate's list: the loss, then the metrics in compile's order (a single value
         when there are no metrics). With several outputs, as Keras orders them: the
         loss, each output's loss, then the `<output>_<metric>` values sorted by name."""
-        names = [name for name, _ in self._named_results()]
+        names = [name for name, _ in self._named_results(values=False)]
         trackers = [t.name for t in self._output_loss_trackers()]
         if trackers:
             names = [names[0], *trackers, *sorted(set(names) - {names[0], *trackers})]
@@ -493,9 +496,8 @@ class Trainer:
     def _check_targets(self, x, y):
         """Run the loss on one sample of y against a dummy prediction of the model's output
         shape (its own checks name the mismatch), and check sparse labels in full."""
-        first = data.take(x, slice(0, 1))
         # train_on_batch checks every call: what passed for these shapes passes again
-        key = (repr(_shapes(first)), y.shape[1:], y.dtype)
+        key = (_shapes(x), y.shape[1:], y.dtype)
         if self._targets_checked is not None and self._targets_checked[0] == key:
             return _check_labels(self._compiled_loss, y, self._targets_checked[1])
         shapes = self._output_shapes(x)
