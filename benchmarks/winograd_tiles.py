@@ -92,12 +92,12 @@ def tiles(points):
                 cols = [s_l[:, :target.shape[1], :target.shape[2]] for s_l in s[a]]
                 _combine_rows(a_t[b:b + 1], cols, [target])
 
-    with _patched(m, transform_kernel, input_transform, output_transform):
+    with swapped_tiles(m, transform_kernel, input_transform, output_transform):
         yield
 
 
 @contextlib.contextmanager
-def _patched(tile, transform_kernel, input_transform, output_transform):
+def swapped_tiles(tile, transform_kernel, input_transform, output_transform):
     with mock.patch.object(winograd, "TILE", tile), \
             mock.patch.object(winograd, "transform_kernel", transform_kernel), \
             mock.patch.object(winograd, "input_transform", input_transform), \
@@ -215,7 +215,7 @@ def error_table():
             for label, points in POINTS.items():
                 with tiles(points):
                     errors[label] = np.max(np.abs(winograd_same(x, kernel) - expected))
-            with _patched(*F3_FAST):
+            with swapped_tiles(*F3_FAST):
                 errors["F(3x3) p=2 fast"] = np.max(np.abs(winograd_same(x, kernel) - expected))
             print(f"C {channels} F {filters} {name}: " + ", ".join(
                 f"{label} {error / scale:.1e}" for label, error in errors.items()), flush=True)
@@ -241,7 +241,7 @@ def speed_table(rounds):
                   / np.sqrt(9 * shape[3])).astype(np.float32)
 
         def f3():
-            with _patched(*F3_FAST):
+            with swapped_tiles(*F3_FAST):
                 return winograd_same(x, kernel)
 
         def im2col():
