@@ -35,6 +35,11 @@ Error: the transforms add and subtract neighbouring values (and U halves sums of
 so rounding grows a little over im2col's; measured on the conformance grids in
 docs/performance.md (float32 stays inside rtol 1e-5 with the output-scaled atol).
 
+Why 2x2 outputs per tile: larger tiles multiply less (F(3x3, 3x3): 25 products per 9
+outputs) but their transforms take more passes over memory and round more; measured
+slower and 5-12x less accurate in float32 (benchmarks/winograd_tiles.py,
+docs/performance.md).
+
 Workspace: the output is cut into blocks of tile rows (whole images when they fit), as
 im2col cuts output rows, so that one block's transformed input and products stay within
 WORKSPACE_BYTES whatever the batch; the blocks are shared by the kernel threads.
