@@ -37,7 +37,7 @@ docs/performance.md (float32 stays inside rtol 1e-5 with the output-scaled atol)
 
 Why 2x2 outputs per tile: larger tiles multiply less (F(3x3, 3x3): 25 products per 9
 outputs) but their transforms take more passes over memory and round more; measured
-slower and 5-12x less accurate in float32 (benchmarks/winograd_tiles.py,
+slower and up to 12x less accurate in float32 (benchmarks/winograd_tiles.py,
 docs/performance.md).
 
 Workspace: the output is cut into blocks of tile rows (whole images when they fit), as
