@@ -7,8 +7,9 @@
    a shorter last one) and blocks shared by two threads, in both data formats.
 3. Channel-heavy layers at the real thresholds, where conv picks Winograd by itself: the
    sizes where its error is largest (long sums over channels), on normal inputs and on
-   inputs all of one sign (-|x| - 1: a mean offset, whose large transformed values
-   cancel in the output transform).
+   inputs all of one sign (-|x| - 1: a mean offset, where large transformed values cancel
+   in the output transform; zero-mean inputs gave the larger errors in
+   benchmarks/winograd_tiles.py, both are checked).
 Each test checks that Winograd really ran. Runs in every tier (it is small):
 conformance/mutations.py plants bugs in the transforms and counts on it."""
 import unittest

@@ -116,7 +116,8 @@ def conv3x3(x, kernel, pads, out):
                          out[images], tile_rows)
 
     itemsize = out.itemsize
-    # V and M (16 C and 16 F per tile), the band and the row-transformed T (~8 C per tile)
+    # V and M (side^2 C and side^2 F per tile: 16 each), the band and the row-transformed
+    # T (~2 TILE^2 C per tile)
     row_bytes = tiles_w * itemsize * (side * side * (channels + filters)
                                       + 2 * TILE * TILE * channels)
     if out.size * 9 * channels > products.SMALL_PRODUCT:
