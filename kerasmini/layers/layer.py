@@ -23,6 +23,7 @@ from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
+_ARRAY_TYPES = frozenset({np.ndarray, TapeArray})  # inputs that are not symbolic
 # Layer's own bookkeeping attributes, which never hold a layer (_sublayers skips them)
 _BOOKKEEPING = frozenset({"_variables", "_activity_losses", "_added_losses",
                           "_inbound_nodes", "_shape_checked", "_build_shape",
@@ -307,7 +308,8 @@ class Layer:
         return explain(self, input_shape)
 
     def __call__(self, inputs, training=None, **kwargs):
-        if is_symbolic(inputs):  # functional API: record the call, compute no values
+        # functional API: record the call, compute no values (an array is never symbolic)
+        if type(inputs) not in _ARRAY_TYPES and is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
         x = self._convert_input(inputs)
         if (x.shape, self.input_spec) != self._shape_checked:
