@@ -312,7 +312,7 @@ class Layer:
         if type(inputs) not in _ARRAY_TYPES and is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
         x = self._convert_input(inputs)
-        if (x.shape, self.input_spec) != self._shape_checked:
+        if not self.built or (x.shape, self.input_spec) != self._shape_checked:
             self._check_shape_and_build(x.shape)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
@@ -341,9 +341,9 @@ class Layer:
             assert_input_compatibility(self.input_spec, shape, self.name)
         self._shape_checked = (shape, self.input_spec)
 
-    # Set to True in the class body of a built-in layer whose call() is proven to record
-    # every path from its input and trainable weights to its output (the test suite runs
-    # call_recorded's check on each such class: tests/test_recording_fast_paths.py).
+    # True on the built-in classes whose call() is proven to record every path from the
+    # input and trainable weights to the output (set by layers/tape_covered.py; the test
+    # suite runs call_recorded's check on each: tests/test_recording_fast_paths.py).
     # While a tape records, such a layer skips that check. Read from the class itself
     # only, so a user's subclass (which may override call) is checked as any layer.
     _tape_covered = False
