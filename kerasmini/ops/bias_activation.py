@@ -9,7 +9,8 @@ import numpy as np
 
 from kerasmini import activations  # relu is known by identity: the one in-place case
 from kerasmini import autodiff
-from kerasmini.ops.bias_activation_vjp import bias_add_relu_vjp
+from kerasmini.ops import bias_activation_vjp
+from kerasmini.ops.threads import over_row_blocks
 
 
 def bias_add_activate(x, bias, activation, axis=-1):
@@ -38,11 +39,23 @@ def relu_into(y, bounds, out):
     return np.maximum(y, low, out=out) if high is None else np.clip(y, low, high, out=out)
 
 
-@autodiff.differentiable(bias_add_relu_vjp, inputs=2)
+@autodiff.differentiable(bias_activation_vjp.bias_add_relu_vjp, inputs=2)
 def bias_add_relu(x, bias, axis=-1):
     """relu(x + bias) in one new array, `bias` (x.shape[axis],) along `axis` (training's
-    form of the fused tail: x, a recorded output, is left as it was)."""
+    form of the fused tail: x, a recorded output, is left as it was). Blocks of the batch
+    (the gradient rule's BLOCK_BYTES, on two threads when large) each get their add and
+    their relu while in cache: one pass over memory, not two."""
     shape = [1] * x.ndim
     shape[axis] = bias.shape[0]
-    y = np.add(x, bias.reshape(shape))
-    return np.maximum(y, 0, out=y)
+    column = bias.reshape(shape)
+    y = np.empty(np.broadcast_shapes(x.shape, column.shape), np.result_type(x, bias))
+
+    def block(images):
+        np.add(x[images], column, out=y[images])
+        np.maximum(y[images], 0, out=y[images])
+
+    if axis % x.ndim == 0:  # the bias runs along the batch: one block
+        np.add(x, column, out=y)
+        return np.maximum(y, 0, out=y)
+    over_row_blocks(block, x.shape[0], y[:1].nbytes, bias_activation_vjp.BLOCK_BYTES)
+    return y

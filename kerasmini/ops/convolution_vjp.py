@@ -31,6 +31,8 @@ from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_vi
 # Stride 1: the input gradient by the scatter when the input has more than this many
 # times the output's pixels, by a convolution otherwise (_input_much_larger says why).
 SCATTER_RATIO = 1.2
+# Large work is cut into at least this many blocks (two threads' BLOCKS_PER_WORKER each).
+GRADIENT_BLOCKS = 8
 
 
 def conv_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=None,
@@ -64,19 +66,22 @@ def conv_gradients(g, inputs, kernel, strides=1, padding="valid", data_format=No
     # workspace per output row: the patches, and the patch gradient when both are made
     row_bytes = (g.shape[2] * kernel_size[0] * kernel_size[1] * kernel.shape[2]
                  * np.dtype(wide).itemsize * (1 + (scatter and kernel_gradient)))
-    blocks = list(row_blocks(g.shape[0], g.shape[1], row_bytes, convolution.WORKSPACE_BYTES)
+    blocks = list(row_blocks(g.shape[0], g.shape[1], row_bytes,
+                             _block_budget(g.shape, kernel, row_bytes))
                   if kernel_gradient or scatter else ())
 
     def chunk(block, dk):
         """One block's share of dL/dK (added into dk) and of dL/dx (into dx_padded)."""
         images, rows = block
-        band = padded_band(x, images, input_rows(rows, kernel_size[0], strides[0],
-                                                 dilation_rate[0]), pads)
         out_hw = (rows.stop - rows.start, g.shape[2])
-        windows = window_view(band, kernel_size, strides, dilation_rate, out_hw)
+        windows = None  # the input's windows: only the kernel gradient reads them
+        if dk is not None:
+            band = padded_band(x, images, input_rows(rows, kernel_size[0], strides[0],
+                                                     dilation_rate[0]), pads)
+            windows = window_view(band, kernel_size, strides, dilation_rate, out_hw)
         _chunk_gradients(windows, g[images, rows], k_wide, dk,
                          dx_padded[images] if scatter else None,
-                         (strides, dilation_rate, out_hw, rows.start))
+                         (strides, dilation_rate, out_hw, rows.start, x.shape[3]))
 
     if _blocks_in_parallel(blocks, g.shape, kernel, dkernel, scatter):
         # Each block on whichever thread takes it, its kernel gradient in its own
@@ -102,6 +107,20 @@ def conv_gradients(g, inputs, kernel, strides=1, padding="valid", data_format=No
     if dx is not None:
         dx = from_channels_last(np.ascontiguousarray(dx, x.dtype), data_format)
     return dx, None if dkernel is None else dkernel.astype(kernel.dtype, copy=False)
+
+
+def _block_budget(g_shape, kernel, row_bytes):
+    """Workspace bytes of one block: the forward's bound, and for large work at most
+    1 / GRADIENT_BLOCKS of the whole, so that there are blocks for two threads to share
+    (a first layer's small patches fit in one block: its kernel gradient ran on one
+    core). Never below one image: whole-image blocks may run in parallel, row bands of
+    one image whose scatters overlap may not. The cut depends on the shapes alone, never
+    on the cores or the load, so neither do the kernel gradient's sums."""
+    work = int(np.prod(g_shape)) * int(np.prod(kernel.shape[:3]))
+    if work <= SMALL_PRODUCT:
+        return convolution.WORKSPACE_BYTES
+    share = g_shape[0] * g_shape[1] * row_bytes // GRADIENT_BLOCKS
+    return min(convolution.WORKSPACE_BYTES, max(share, g_shape[1] * row_bytes))
 
 
 def _blocks_in_parallel(blocks, g_shape, kernel, dkernel, scatter):
@@ -155,9 +174,9 @@ def _input_gradient_stride_one(g, kernel, pads, dilation_rate, groups):
 def _chunk_gradients(windows, g, kernel, dkernel, dx_padded, geometry):
     """Add one chunk's share of dL/dK into dkernel and of dL/dx into dx_padded (each
     skipped when None)."""
-    strides, dilation_rate, out_hw, first_row = geometry
+    strides, dilation_rate, out_hw, first_row, channels_in = geometry
     kh, kw, c_per_group, filters = kernel.shape
-    groups = windows.shape[-1] // c_per_group
+    groups = channels_in // c_per_group
     f_per_group = filters // groups
     for group in range(groups):
         channels = slice(group * c_per_group, (group + 1) * c_per_group)

@@ -15,9 +15,13 @@ two threads route at once (ops/threads.py decides from the machine's load).
 import numpy as np
 
 from kerasmini.ops.layout import from_channels_last, to_channels_last
-from kerasmini.ops.threads import over_batch_parts
+from kerasmini.ops.threads import over_row_blocks
 from kerasmini.ops.window_gradients import crop_padding, offset_slices, pooling_geometry
 from kerasmini.ops.windows import pad_spatial
+
+# Input bytes per block of images routed at once: the block's input, output, gradient and
+# masks stay in cache through the KH*KW offsets' passes.
+BLOCK_BYTES = 2**20
 
 
 def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
@@ -64,7 +68,7 @@ def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
             else:  # each input pixel lies in one window: written once, from zero
                 select(gi, wins, out=target)
 
-    over_batch_parts(route, out.shape[0], x.nbytes)
+    over_row_blocks(route, out.shape[0], x[:1].nbytes, BLOCK_BYTES)
     return from_channels_last(crop_padding(dx_padded, pads), data_format)
 
 
