@@ -26,7 +26,8 @@ from kerasmini.ops.products import SMALL_PRODUCT, product
 from kerasmini.ops.threads import WORKERS, over_parts
 from kerasmini.ops.shapes import pair, spatial_padding
 from kerasmini.ops.window_gradients import crop_padding, offset_slices
-from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
+from kerasmini.ops.windows import (input_rows, padded_band, patch_matrix, row_blocks,
+                                   window_view)
 
 # Stride 1: the input gradient by the scatter when the input has more than this many
 # times the output's pixels, by a convolution otherwise (_input_much_larger says why).
@@ -184,7 +185,7 @@ def _chunk_gradients(windows, g, kernel, dkernel, dx_padded, geometry):
         g_rows = g[..., outs].reshape(-1, f_per_group)
         k_matrix = kernel[..., outs].reshape(-1, f_per_group)
         if dkernel is not None:
-            patches = windows[..., channels].reshape(-1, kh * kw * c_per_group)  # im2col
+            patches = patch_matrix(windows[..., channels])  # im2col
             patches = patches.astype(g_rows.dtype, copy=False)
             dkernel[..., outs] += product(patches.T, g_rows).reshape(kh, kw, c_per_group,
                                                                      f_per_group)
