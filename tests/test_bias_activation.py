@@ -53,8 +53,8 @@ class BiasAddActivateTest(unittest.TestCase):
                     self.assertEqual(have.dtype, np.dtype(dtype))
                     np.testing.assert_array_equal(have, want, err_msg=f"{dtype} {axis}")
 
-    def test_forward_and_rule_in_blocks_on_two_threads(self):
-        # a large batch: y and dL/dx block by block on two threads (the same bits), the
+    def test_forward_and_rule_on_two_threads(self):
+        # a large batch: y by halves, dL/dx block by block, on two threads (the same bits), the
         # float64 bias sums of the blocks added in order (equal to the float32 / float64
         # rounding of the whole sum)
         rng = np.random.default_rng(2)
@@ -62,20 +62,26 @@ class BiasAddActivateTest(unittest.TestCase):
             x0 = rng.standard_normal((5, 4, 3, 6)).astype(dtype)
             b0, g = rng.standard_normal(6).astype(dtype), rng.standard_normal(x0.shape)
             g = g.astype(dtype)
-            blocks = []
-            real = bias_activation_vjp.over_row_blocks
+            blocks, parts = [], []
+            real_blocks = bias_activation_vjp.over_row_blocks
+            real_parts = bias_activation.over_batch_parts
 
-            def spied(task, rows, row_bytes, budget):
-                real(lambda images: (blocks.append(images.start), task(images)), rows,
-                     row_bytes, budget)
+            def spied_blocks(task, rows, row_bytes, budget):
+                real_blocks(lambda images: (blocks.append(images.start), task(images)),
+                            rows, row_bytes, budget)
+
+            def spied_parts(task, batch, nbytes):
+                real_parts(lambda images: (parts.append(images.start), task(images)),
+                           batch, nbytes)
 
             with shrunk(parallel_bytes=0, workers=2), \
                     mock.patch.object(bias_activation_vjp, "BLOCK_BYTES", 2 * x0[:1].nbytes), \
-                    mock.patch.object(bias_activation_vjp, "over_row_blocks", spied), \
-                    mock.patch.object(bias_activation, "over_row_blocks", spied):
+                    mock.patch.object(bias_activation_vjp, "over_row_blocks", spied_blocks), \
+                    mock.patch.object(bias_activation, "over_batch_parts", spied_parts):
                 (y0, dx0, db0), (y1, dx1, db1) = self._fused_and_apart(x0, b0, g, -1)
-            # halves [0, 3) and [3, 5), in blocks of two images: forward, then backward
-            self.assertEqual(sorted(blocks), [0, 0, 2, 2, 3, 3])
+            # halves [0, 3) and [3, 5); the rule's in blocks of two images
+            self.assertEqual(sorted(parts), [0, 3])
+            self.assertEqual(sorted(blocks), [0, 2, 3])
             np.testing.assert_array_equal(y1, y0)
             np.testing.assert_array_equal(dx1, dx0)
             np.testing.assert_allclose(db1, db0, rtol=rtol, atol=0)

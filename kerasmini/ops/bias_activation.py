@@ -10,7 +10,7 @@ import numpy as np
 from kerasmini import activations  # relu is known by identity: the one in-place case
 from kerasmini import autodiff
 from kerasmini.ops import bias_activation_vjp
-from kerasmini.ops.threads import over_row_blocks
+from kerasmini.ops.threads import over_batch_parts
 
 
 def bias_add_activate(x, bias, activation, axis=-1):
@@ -42,20 +42,20 @@ def relu_into(y, bounds, out):
 @autodiff.differentiable(bias_activation_vjp.bias_add_relu_vjp, inputs=2)
 def bias_add_relu(x, bias, axis=-1):
     """relu(x + bias) in one new array, `bias` (x.shape[axis],) along `axis` (training's
-    form of the fused tail: x, a recorded output, is left as it was). Blocks of the batch
-    (the gradient rule's BLOCK_BYTES, on two threads when large) each get their add and
-    their relu while in cache: one pass over memory, not two."""
+    form of the fused tail: x, a recorded output, is left as it was). A large batch is
+    cut in parts for two threads (blocking the parts to keep them in cache measured
+    3-5% slower on one thread: the add and relu are not bound by memory here)."""
     shape = [1] * x.ndim
     shape[axis] = bias.shape[0]
     column = bias.reshape(shape)
     y = np.empty(np.broadcast_shapes(x.shape, column.shape), np.result_type(x, bias))
 
-    def block(images):
+    def part(images):
         np.add(x[images], column, out=y[images])
         np.maximum(y[images], 0, out=y[images])
 
-    if axis % x.ndim == 0:  # the bias runs along the batch: one block
-        np.add(x, column, out=y)
-        return np.maximum(y, 0, out=y)
-    over_row_blocks(block, x.shape[0], y[:1].nbytes, bias_activation_vjp.BLOCK_BYTES)
+    if axis % x.ndim == 0:  # the bias runs along the batch: one part
+        part(slice(None))
+    else:
+        over_batch_parts(part, x.shape[0], y.nbytes)
     return y
