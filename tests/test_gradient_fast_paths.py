@@ -123,6 +123,25 @@ def test_a_kernel_gradient_within_one_workspace_is_cut_for_two_threads(monkeypat
         assert_close(dk, expected_dk, "float64", str(needed))
 
 
+@pytest.mark.parametrize("padding,groups", [("same", 1), ("same", 2)])
+def test_one_channel_per_group_scatters_at_stride_one(padding, groups, monkeypatch):
+    # one input channel per group: the input gradient by the scatter, even where the
+    # input is not much larger than the output (the convolution would be a
+    # matrix-vector product)
+    by_convolution = _calls(monkeypatch, convolution_vjp, "_input_gradient_stride_one",
+                            lambda *args: True)
+    x = random_input((2, 6, 5, groups), seed=1)
+    kernel = random_input((3, 2, 1, 4), seed=2)
+    out = ops.conv.forward(x, kernel, 1, padding)
+    g = random_input(out.shape, seed=3)
+    expected_dx, expected_dk = conv_gradients_reference(x, kernel, g, (1, 1), padding,
+                                                        (1, 1), groups)
+    dx, dk = conv_vjp(g, out, x, kernel, 1, padding)
+    assert_close(dx, expected_dx, "float64", "dx")
+    assert_close(dk, expected_dk, "float64", "dk")
+    assert not by_convolution
+
+
 def test_conv_gradient_float32_stays_float32():
     x = random_input((2, 6, 6, 3), "float32", 1)
     kernel = random_input((3, 3, 3, 4), "float32", 2)
