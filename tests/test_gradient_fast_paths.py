@@ -190,7 +190,8 @@ def max_pool_gradient_reference(x, g, pool, strides, padding):
 
 @pytest.mark.parametrize("pool,strides,padding", [
     ((2, 2), (2, 2), "valid"), ((3, 3), (2, 2), "same"), ((2, 3), (1, 1), "valid"),
-    ((3, 2), (3, 2), "same")], ids=str)
+    ((3, 2), (3, 2), "same"), ((3, 2), (1, 2), "valid"), ((2, 4), (2, 4), "valid")],
+    ids=str)
 @pytest.mark.parametrize("gradient", ["finite", "inf and nan"])
 @pytest.mark.parametrize("threads,block_images,blocks", [
     (1, 3, [3]), (2, 3, [1, 2]), (1, 2, [1, 2]), (2, 1, [1, 1, 1])], ids=str)
