@@ -17,6 +17,7 @@ from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.embedding import Embedding
 from kerasmini.layers.core.identity import Identity
 from kerasmini.layers.core.input_layer import Input, InputLayer
+from kerasmini.layers.core.masking import Masking
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.merging.add import Add, add
@@ -87,7 +88,7 @@ __all__ = [
     "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
-    "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization",
+    "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization", "Masking",
     "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
     "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
     "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",

@@ -8,6 +8,7 @@ hands off to `call()`.
 import contextlib
 import inspect
 import threading
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -75,6 +76,15 @@ def standardize_dtype(dtype):
 class Layer:
     """Base class: naming, dtype, weights, build-on-first-call, input checks, config."""
 
+    # Masks (Keras's convention: a boolean (batch, steps) array, True = a step to use).
+    # A layer with `supports_masking` hands on compute_mask(inputs, mask) (by default
+    # the mask it received) with its output; one whose call() takes `mask` receives it.
+    # Any other layer drops a mask with Keras's warning, except those Keras's own class
+    # reads the mask in but kerasmini's does not yet (`mask_not_implemented`): they
+    # raise rather than compute something else in silence.
+    supports_masking = False
+    mask_not_implemented = False
+
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
         # for get_config() of a user's class that defines none (auto_config.py)
@@ -99,6 +109,8 @@ class Layer:
         self.built = False
         self.input_spec = None
         self._input_shape_arg = input_shape
+        if type(self).compute_mask is not Layer.compute_mask:  # as Keras infers it
+            self.supports_masking = True
         self._variables = []
         self._activity_losses = []
         self._added_losses = []
@@ -266,6 +278,43 @@ class Layer:
                  for size in (1, 2)]
         return tuple(a if a == b else None for a, b in zip(*tried))
 
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the output, from the inputs and their mask (None: no mask)."""
+        return mask
+
+    def _mask_argument(self, mask):
+        """The `mask` to hand to call(): None when there is none or call() takes none;
+        NotImplementedError when Keras's layer would read it and kerasmini's cannot."""
+        if all(m is None for m in _flat(mask)):
+            return None
+        if "mask" in _call_parameters(type(self)):
+            return mask
+        if self.mask_not_implemented:
+            raise NotImplementedError(
+                f"Layer '{self.name}' ({type(self).__name__}) received a mask (from "
+                "Embedding(mask_zero=True), Masking or a recurrent layer); Keras's "
+                f"{type(self).__name__} uses it, kerasmini's does not yet.")
+        return None
+
+    def _output_mask(self, inputs, mask):
+        """compute_mask() when the layer supports masking; else the mask ends here, with
+        Keras's warning when there was one."""
+        if self.supports_masking:
+            return self.compute_mask(inputs, mask)
+        if any(m is not None for m in _flat(mask)):
+            warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed "
+                          "an input with a mask attached to it. However, this layer does "
+                          "not support masking and will therefore destroy the mask "
+                          "information. Downstream layers will not see the mask.",
+                          stacklevel=3)
+        return None
+
+    def call_with_mask(self, inputs, mask=None, training=None):
+        """(outputs, their mask): one eager step of a chain of layers that carries the
+        mask along, as Keras's tensors carry theirs (Sequential uses it)."""
+        outputs = self(inputs, training=training, mask=mask)
+        return outputs, self._output_mask(inputs, mask)
+
     def explain(self, input_shape=None):
         """The output shape for `input_shape`, derived in words (see `kerasmini.explain`)."""
         from kerasmini.explain import explain  # lazy: explain imports the layers
@@ -284,6 +333,9 @@ class Layer:
             assert_input_compatibility(self.input_spec, x.shape, self.name)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
+        mask = self._mask_argument(kwargs.pop("mask", None))
+        if mask is not None:
+            kwargs["mask"] = _boolean_mask(mask)
         self._added_losses = []
         if autodiff.is_recording():
             outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs))
@@ -342,6 +394,19 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _flat(structure):
+    if isinstance(structure, (list, tuple)):
+        return [m for item in structure for m in _flat(item)]
+    return [structure]
+
+
+def _boolean_mask(mask):
+    """A mask as a boolean array (a list of them for a layer of several inputs)."""
+    if isinstance(mask, (list, tuple)):
+        return [None if m is None else _boolean_mask(m) for m in mask]
+    return np.asarray(mask).astype(bool, copy=False)
 
 
 def _defines_no_config(cls):

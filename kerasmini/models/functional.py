@@ -163,13 +163,16 @@ def serialize_node(node, reindex):
                                                       history.node_index)],
                                              history.tensor_index]}}
 
+    def value_config(value):  # a tensor, or a plain value (a mask may be either)
+        return tensor_config(value) if isinstance(value, KerasTensor) else plain(value)
+
     args = node.call_args
     if node.positional:  # an operation: op(x, 3.0) -> args [tensor, 3.0]
-        return {"args": [tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
-                         for a in args], "kwargs": {}}
+        return {"args": [value_config(a) for a in args], "kwargs": {}}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
-    return {"args": [arg], "kwargs": plain(node.call_kwargs)}
+    return {"args": [arg], "kwargs": {key: map_structure(value_config, value)
+                                      for key, value in node.call_kwargs.items()}}
 
 
 def functional_from_config(cls, config, make_layer=None):
@@ -215,13 +218,16 @@ def _replay_calls(created, pending):
         for name, nodes in pending.items():
             while nodes:
                 is_operation = isinstance(created[name], Operation)
+                saved_kwargs = nodes[0].get("kwargs") or {}
                 try:
                     args = [_node_argument(created, a, constants=is_operation)
                             for a in nodes[0].get("args", [])]
+                    kwargs = {"mask": _node_argument(created, saved_kwargs["mask"])
+                              } if saved_kwargs.get("mask") is not None else {}
                 except IndexError:
                     break  # an input comes from a call not replayed yet
-                kwargs = {k: v for k, v in (nodes[0].get("kwargs") or {}).items()
-                          if k == "training" and v is not None}
+                if saved_kwargs.get("training") is not None:
+                    kwargs["training"] = saved_kwargs["training"]
                 if is_operation:  # op(x, 3.0): positional tensors and numbers
                     created[name](*args)
                     nodes.pop(0)
@@ -248,6 +254,8 @@ def _node_argument(created, arg, constants=False):
         return _tensor(created, *arg)  # older form: [name, node_index, tensor_index]
     if isinstance(arg, (list, tuple)):
         return [_node_argument(created, a) for a in arg]
+    if arg is None:  # a layer of several inputs, some without a mask
+        return None
     raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
 
 

@@ -53,6 +53,8 @@ MODULE_CLASSES = {
     ("keras.src.ops.numpy", "Multiply"): operation.Multiply,
     ("keras.src.ops.numpy", "Subtract"): operation.Subtract,
     ("keras.src.ops.numpy", "TrueDivide"): operation.TrueDivide,
+    ("keras.src.ops.numpy", "NotEqual"): operation.NotEqual,
+    ("keras.src.ops.numpy", "Any"): operation.Any,
 }
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
 
