@@ -60,6 +60,10 @@ from kerasmini.layers.regularization.dropout import Dropout
 from kerasmini.layers.regularization.gaussian_dropout import GaussianDropout
 from kerasmini.layers.regularization.gaussian_noise import GaussianNoise
 from kerasmini.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from kerasmini.layers.rnn.gru import GRU, GRUCell
+from kerasmini.layers.rnn.lstm import LSTM, LSTMCell
+from kerasmini.layers.rnn.rnn import RNN
+from kerasmini.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
 from kerasmini.layers.reshaping.flatten import Flatten
@@ -85,16 +89,16 @@ __all__ = [
     "Convolution1D", "Convolution1DTranspose", "Convolution2D",
     "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
     "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding", "Flatten",
-    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
+    "GRU", "GRUCell", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
     "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization", "Masking",
-    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
+    "LSTM", "LSTMCell", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
     "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
     "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
     "RandomZoom",
-    "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
-    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "Softmax",
+    "RNN", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
+    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax",
     "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UnitNormalization",
     "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
