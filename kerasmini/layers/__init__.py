@@ -60,10 +60,12 @@ from kerasmini.layers.regularization.dropout import Dropout
 from kerasmini.layers.regularization.gaussian_dropout import GaussianDropout
 from kerasmini.layers.regularization.gaussian_noise import GaussianNoise
 from kerasmini.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from kerasmini.layers.rnn.bidirectional import Bidirectional
 from kerasmini.layers.rnn.gru import GRU, GRUCell
 from kerasmini.layers.rnn.lstm import LSTM, LSTMCell
 from kerasmini.layers.rnn.rnn import RNN
 from kerasmini.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from kerasmini.layers.rnn.time_distributed import TimeDistributed
 from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
 from kerasmini.layers.reshaping.flatten import Flatten
@@ -83,7 +85,7 @@ SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
+    "Activation", "ActivityRegularization", "Add", "Average", "Bidirectional", "AveragePooling1D",
     "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "CenterCrop",
     "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
     "Convolution1D", "Convolution1DTranspose", "Convolution2D",
@@ -99,7 +101,7 @@ __all__ = [
     "RandomZoom",
     "RNN", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
     "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax",
-    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UnitNormalization",
+    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TimeDistributed", "UnitNormalization",
     "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
     "subtract",

@@ -146,6 +146,10 @@ def _symbolic_outputs(layer, out_shape, node_index):
     """The call's output tensor; for a nested model with a list or dict of outputs, one
     tensor per output in that structure (tensor_index counts them in flatten order)."""
     structure = getattr(layer, "_outputs_struct", None)  # a functional model's outputs
+    if structure is None and isinstance(out_shape, list):  # several outputs: a list of
+        return [KerasTensor(tuple(shape), dtype=layer.dtype, name=layer.name,  # shapes
+                            history=KerasHistory(layer, node_index, index))
+                for index, shape in enumerate(out_shape)]
     if structure is None or isinstance(structure, KerasTensor):
         return KerasTensor(tuple(out_shape), dtype=layer.dtype, name=layer.name,
                            history=KerasHistory(layer, node_index, 0))

@@ -371,6 +371,8 @@ class Layer:
         """Keras divides the activity penalty by the batch size."""
         if self.activity_regularizer is None:
             return []
+        if isinstance(outputs, (list, tuple)):  # several outputs: each, as Keras
+            return [p for output in outputs for p in self._activity_penalty(output)]
         batch = max(outputs.shape[0], 1) if outputs.ndim else 1
         return [self.activity_regularizer(outputs) / batch]
 

@@ -76,6 +76,16 @@ def serialize_layer(layer):
             "config": plain(layer.get_config()), "registered_name": registered}
 
 
+def serialize_sublayer(layer):
+    """A layer held by another (RNN's cell, Bidirectional's and TimeDistributed's layer)
+    as Keras writes it there: with the input shape it was built on, once built."""
+    config = serialize_layer(layer)
+    shape = getattr(layer, "_build_shape", None)
+    if layer.built and shape is not None and "build_config" not in config:
+        config["build_config"] = {"input_shape": list(shape)}
+    return config
+
+
 def _serialize_user_layer(layer):
     """A user's class as Keras writes it: its module (None for `__main__`), class name,
     registered name ('Package>Name', or the class name when unregistered), config, and

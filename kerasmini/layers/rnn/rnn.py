@@ -153,8 +153,8 @@ class RNN(Layer):
                 "zero_output_for_mask": self.zero_output_for_mask}
 
     def get_config(self):
-        from kerasmini.models.layer_configs import serialize_layer  # lazy: models import layers
-        return {**self._base_config(), "cell": serialize_layer(self.cell)}
+        from kerasmini.models.layer_configs import serialize_sublayer  # lazy: models import layers
+        return {**self._base_config(), "cell": serialize_sublayer(self.cell)}
 
     @classmethod
     def from_config(cls, config):
