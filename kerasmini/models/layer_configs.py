@@ -57,6 +57,9 @@ MODULE_CLASSES = {
     ("keras.src.ops.numpy", "Any"): operation.Any,
 }
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
+# a legacy .h5 config names classes without modules: the mask operations' names are
+# no layer's, so they are found by name alone there
+LEGACY_OPERATIONS = {"NotEqual": operation.NotEqual, "Any": operation.Any}
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -121,6 +124,8 @@ def _find_class(config, class_name, registered):
     module = str(config.get("module"))
     if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
         return MODULE_CLASSES[(module, class_name)]
+    if "module" not in config and class_name in LEGACY_OPERATIONS:  # legacy .h5: no module
+        return LEGACY_OPERATIONS[class_name]
     if module.startswith("keras.src.ops."):
         raise UnsupportedLayerError(
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
