@@ -46,16 +46,26 @@ class DropoutRNNCell(Layer):
     weight_arguments = ("kernel_initializer", "recurrent_initializer", "bias_initializer",
                         "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
                         "kernel_constraint", "recurrent_constraint", "bias_constraint")
+    # SimpleRNNCell's arguments are these; LSTMCell and GRUCell add their own
 
-    def __init__(self, units, activation="tanh", use_bias=True, dropout=0.0,
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, **kwargs):
         units = units_argument(units)
-        arguments = {name: kwargs.pop(name) for name in self.weight_arguments}
-        settings = weight_settings.resolve(activation=activation, **arguments)
+        settings = weight_settings.resolve(
+            activation=activation, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         dropout = rate_argument(dropout, "dropout")
         recurrent_dropout = rate_argument(recurrent_dropout, "recurrent_dropout")
         if seed is not None and not is_int(seed):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
+        kwargs.pop("implementation", None)  # Keras's choice of kernel; the same values
         super().__init__(**kwargs)
         self.units, self.use_bias = units, bool(use_bias)
         self.dropout, self.recurrent_dropout, self.seed = dropout, recurrent_dropout, seed

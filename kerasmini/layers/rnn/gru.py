@@ -10,6 +10,7 @@
     with z = recurrent_activation(x_z + u_z), r = recurrent_activation(x_r + u_r), and
     h_t = z * h_{t-1} + (1 - z) * hh.
 """
+from kerasmini import activations
 from kerasmini.layers import weight_settings
 from kerasmini.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from kerasmini.layers.rnn.rnn import BuiltinRNN
@@ -22,22 +23,11 @@ class GRUCell(DropoutRNNCell):
     gates = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
-                 use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, reset_after=True, seed=None, **kwargs):
-        kwargs.pop("implementation", None)  # Keras's choice of kernel; same values
-        recurrent_activation = weight_settings.resolve(
-            recurrent_activation=recurrent_activation)["recurrent_activation"]
-        super().__init__(
-            units, activation=activation, use_bias=use_bias, dropout=dropout,
-            recurrent_dropout=recurrent_dropout, seed=seed,
-            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, **kwargs)
+                 use_bias=True, reset_after=True, **kwargs):
+        """The arguments of DropoutRNNCell (initializers, regularizers, constraints,
+        dropout, seed) and recurrent_activation, reset_after."""
+        recurrent_activation = activations.get(recurrent_activation)  # checked first
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         self.recurrent_activation = recurrent_activation
         self.reset_after = bool(reset_after)
 

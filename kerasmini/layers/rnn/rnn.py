@@ -177,9 +177,11 @@ class BuiltinRNN(RNN):
         if use_cudnn not in ("auto", True, False):
             raise ValueError("Invalid valid received for argument `use_cudnn`. Expected "
                              f"one of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
-        parameters = inspect.signature(self.cell_class.__init__).parameters
+        parameters = {name for cls in self.cell_class.__mro__ if "__init__" in vars(cls)
+                      and cls.__module__.startswith("kerasmini.layers.rnn")
+                      for name in inspect.signature(cls.__init__).parameters}
         cell_arguments = {k: kwargs.pop(k) for k in list(kwargs)
-                          if k in parameters and k not in ("self", "kwargs")}
+                          if k in parameters - {"self", "kwargs"} or k == "implementation"}
         cell = self.cell_class(units, dtype=kwargs.get("dtype"),
                                trainable=kwargs.get("trainable", True), name=self.cell_name,
                                **cell_arguments)

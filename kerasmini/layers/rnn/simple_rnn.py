@@ -9,21 +9,6 @@ class SimpleRNNCell(DropoutRNNCell):
 
     gates = 1
 
-    def __init__(self, units, activation="tanh", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, **kwargs):
-        super().__init__(
-            units, activation=activation, use_bias=use_bias, dropout=dropout,
-            recurrent_dropout=recurrent_dropout, seed=seed,
-            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint, **kwargs)
-
     def step(self, projected, states, recurrent_mask=None):
         h_previous = self.previous_output(states, recurrent_mask)
         h = self.activation(projected + h_previous @ self.recurrent_kernel.value)
