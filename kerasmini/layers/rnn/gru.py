@@ -14,6 +14,7 @@ from kerasmini import activations
 from kerasmini.layers import weight_settings
 from kerasmini.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from kerasmini.layers.rnn.rnn import BuiltinRNN
+from kerasmini.ops import dense
 
 
 class GRUCell(DropoutRNNCell):
@@ -44,17 +45,15 @@ class GRUCell(DropoutRNNCell):
         h_previous = self.previous_output(states, recurrent_mask)
         kernel, u = self.recurrent_kernel.value, self.units
         if self.reset_after:
-            inner = h_previous @ kernel
-            if self.use_bias:
-                inner = inner + self.bias.value[1]
+            inner = dense(h_previous, kernel, self.bias.value[1] if self.use_bias else None)
         else:
-            inner = h_previous @ kernel[:, :2 * u]
+            inner = dense(h_previous, kernel[:, :2 * u])
         z = self.recurrent_activation(projected[:, :u] + inner[:, :u])
         r = self.recurrent_activation(projected[:, u:2 * u] + inner[:, u:2 * u])
         if self.reset_after:
             recurrent_h = r * inner[:, 2 * u:]
         else:
-            recurrent_h = (r * h_previous) @ kernel[:, 2 * u:]
+            recurrent_h = dense(r * h_previous, kernel[:, 2 * u:])
         hh = self.activation(projected[:, 2 * u:] + recurrent_h)
         h = z * h_tm1 + (1 - z) * hh
         return h, [h]

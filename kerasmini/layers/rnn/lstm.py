@@ -12,6 +12,7 @@ from kerasmini import activations, initializers
 from kerasmini.layers import weight_settings
 from kerasmini.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from kerasmini.layers.rnn.rnn import BuiltinRNN
+from kerasmini.ops import dense
 
 
 class LSTMCell(DropoutRNNCell):
@@ -43,7 +44,7 @@ class LSTMCell(DropoutRNNCell):
 
     def step(self, projected, states, recurrent_mask=None):
         h_previous = self.previous_output(states, recurrent_mask)
-        z = projected + h_previous @ self.recurrent_kernel.value
+        z = projected + dense(h_previous, self.recurrent_kernel.value)
         u = self.units
         i = self.recurrent_activation(z[:, :u])
         f = self.recurrent_activation(z[:, u:2 * u])

@@ -1,6 +1,7 @@
 """SimpleRNN: h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)."""
 from kerasmini.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from kerasmini.layers.rnn.rnn import BuiltinRNN
+from kerasmini.ops import dense
 
 
 class SimpleRNNCell(DropoutRNNCell):
@@ -11,7 +12,7 @@ class SimpleRNNCell(DropoutRNNCell):
 
     def step(self, projected, states, recurrent_mask=None):
         h_previous = self.previous_output(states, recurrent_mask)
-        h = self.activation(projected + h_previous @ self.recurrent_kernel.value)
+        h = self.activation(projected + dense(h_previous, self.recurrent_kernel.value))
         return h, [h]
 
 
