@@ -325,3 +325,35 @@ def test_masking_layer_model():
     harness.three_way(got[rows], theirs[rows], expected[rows], "float32",
                       "Masking -> GRU -> GlobalAveragePooling1D")
     assert np.isnan(got[~rows]).all() == np.isnan(theirs[~rows]).all()
+
+
+def test_subclassed_model_hands_masks_on_like_tf_keras():
+    """Eager calls in a subclassed model's call(): the mask of Embedding(mask_zero=True)
+    travels with the arrays (layers/masks.py) as with tf.keras's tensors."""
+    harness.note("Embedding mask (eager)", "float32", "values")
+
+    def make(lib):
+        class Classifier(lib.Model):
+            def __init__(self):
+                super().__init__()
+                self.embedding = lib.layers.Embedding(10, 4, mask_zero=True)
+                self.rnn = lib.layers.Bidirectional(lib.layers.GRU(3, return_sequences=True))
+                self.pool = lib.layers.GlobalAveragePooling1D()
+
+            def call(self, inputs):
+                return self.pool(self.rnn(self.embedding(inputs)))
+        return Classifier()
+
+    ids = np.array([[1, 2, 0, 0, 0], [3, 4, 5, 6, 7], [0, 9, 0, 8, 0]])
+    t, m = make(keras), make(kerasmini)
+    t(ids)
+    m(ids)
+    m.set_weights(t.get_weights())
+    weights = [np.asarray(w, np.float64) for w in t.get_weights()]
+    kept = ids != 0
+    embedded = weights[0][ids]
+    sequence = ref.bidirectional("GRU", {"return_sequences": True}, "concat", weights[1:],
+                                 embedded, kept)
+    expected = (sequence * kept[..., None]).sum(axis=1) / kept.sum(axis=1, keepdims=True)
+    harness.three_way(m(ids), np.asarray(t(ids)), expected, "float32",
+                      "subclassed Embedding(mask_zero) -> Bidirectional(GRU) -> pooling")

@@ -73,6 +73,7 @@ class MaskInGraphTest(unittest.TestCase):
     def test_explicit_mask_argument(self):
         pooling = layers.GlobalAveragePooling1D()
         x = np.random.default_rng(0).random((3, 5, 2)).astype("float32")
+        self.assertIsNone(pooling.compute_mask(x, TOKENS != 0))
         mask = TOKENS != 0
         out = pooling(x, mask=mask)
         np.testing.assert_allclose(out[2], x[2, [1, 3]].mean(axis=0), rtol=1e-6)
@@ -84,12 +85,40 @@ class MaskInGraphTest(unittest.TestCase):
         out = model(TOKENS)
         embedded = model.layers[0](TOKENS)
         np.testing.assert_allclose(out[0], embedded[0, :2].mean(axis=0), rtol=1e-6)
-        # eager, layer by layer (an input the built graph does not fit)
-        x, mask = TOKENS, None
-        for layer in model.layers:
-            x, mask = layer.call_with_mask(x, mask)
-        np.testing.assert_array_equal(x, out)
-        self.assertIsNone(mask)
+        # eager, layer by layer (an input the built graph does not fit): the arrays
+        # carry the mask, as Keras's tensors do
+        embedded = model.layers[0](TOKENS)
+        np.testing.assert_array_equal(embedded._keras_mask, TOKENS != 0)
+        np.testing.assert_array_equal(model.layers[1](embedded), out)
+        self.assertEqual(model.layers[0](TOKENS[:, :3]).shape, (3, 3, 4))  # not the graph
+        np.testing.assert_array_equal(model(TOKENS[:, :3])[0], embedded[0, :2].mean(0))
+
+    def test_subclassed_model_carries_masks_like_keras(self):
+        class Classifier(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.embedding = layers.Embedding(10, 4, mask_zero=True)
+                self.lstm = layers.LSTM(3)
+
+            def call(self, inputs):
+                return self.lstm(self.embedding(inputs))
+
+        model = Classifier()
+        out = model(TOKENS)
+        trimmed = model.lstm(model.embedding(TOKENS[:1, :2]).view(np.ndarray))
+        np.testing.assert_allclose(out[0], trimmed[0], rtol=1e-6)
+        self.assertIs(type(out), np.ndarray)  # the LSTM's mask ends with the sequence
+
+    def test_carrier_arithmetic_gives_plain_arrays_and_masks_skip_the_tape(self):
+        embedding = layers.Embedding(10, 4, mask_zero=True)
+        carried = embedding(TOKENS)
+        self.assertIsNone(getattr(carried * 2, "_keras_mask", None))
+        with keras.GradientTape() as tape:
+            carried = embedding(TOKENS)
+            loss = keras.ops.sum(layers.GlobalAveragePooling1D()(carried))
+        np.testing.assert_array_equal(carried._keras_mask, TOKENS != 0)
+        grad = tape.gradient(loss, embedding.trainable_weights)[0]
+        self.assertEqual(grad[0].tolist(), [0.0] * 4)  # index 0 is masked everywhere
 
 
 class MaskRefusedOrDroppedTest(unittest.TestCase):

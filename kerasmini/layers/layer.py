@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 
 from kerasmini import autodiff, config, constraints, initializers, regularizers
-from kerasmini.layers import auto_config
+from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
@@ -309,11 +309,6 @@ class Layer:
                           stacklevel=3)
         return None
 
-    def call_with_mask(self, inputs, mask=None, training=None):
-        """(outputs, their mask): one eager step of a chain of layers that carries the
-        mask along, as Keras's tensors carry theirs (Sequential uses it)."""
-        outputs = self(inputs, training=training, mask=mask)
-        return outputs, self._output_mask(inputs, mask)
 
     def explain(self, input_shape=None):
         """The output shape for `input_shape`, derived in words (see `kerasmini.explain`)."""
@@ -323,6 +318,10 @@ class Layer:
     def __call__(self, inputs, training=None, **kwargs):
         if is_symbolic(inputs):  # functional API: record the call, compute no values
             return symbolic_call(self, inputs, training=training, **kwargs)
+        mask = kwargs.pop("mask", None)
+        if mask is None:  # the one a layer before attached to its output (masks.py)
+            mask = masks.carried(inputs)
+        inputs = masks.released(inputs)
         x = self._convert_input(inputs)
         assert_input_compatibility(self.input_spec, x.shape, self.name)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
@@ -333,16 +332,17 @@ class Layer:
             assert_input_compatibility(self.input_spec, x.shape, self.name)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
-        mask = self._mask_argument(kwargs.pop("mask", None))
-        if mask is not None:
-            kwargs["mask"] = _boolean_mask(mask)
+        mask_argument = self._mask_argument(mask)
+        if mask_argument is not None:
+            kwargs["mask"] = _boolean_mask(mask_argument)
         self._added_losses = []
         if autodiff.is_recording():
             outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs))
         else:
             outputs = self.call(x, **kwargs)
         self._activity_losses = self._activity_penalty(outputs)
-        return outputs
+        output_mask = self.compute_mask(x, mask) if self.supports_masking else None
+        return masks.attach(outputs, output_mask)
 
     def _build_at_init(self):
         """Mark a weightless layer built from the start, as Keras does for the same

@@ -87,9 +87,9 @@ class Sequential(Model):
         if self._graph is not None and _fits(self._graph.inputs[0], inputs):
             # the graph's walk: at inference its rewrites (models/inference.py)
             return self._graph.call(inputs, training=training)
-        x, mask = inputs, None  # any other input: layer by layer, each layer's own
-        for layer in self.layers:  # checks and errors, the mask carried along
-            x, mask = layer.call_with_mask(x, mask, training=training)
+        x = inputs  # any other input: layer by layer, each layer's own checks and errors
+        for layer in self.layers:  # (a mask goes along with the arrays: layers/masks.py)
+            x = layer(x, training=training)
         return x
 
     def __call__(self, inputs, training=None, **kwargs):
