@@ -17,7 +17,7 @@ from kerasmini import autodiff, config, constraints, initializers, regularizers
 from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
-from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
+from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.object_configs import snake_case
 from kerasmini.variables import Variable, reserve
 
@@ -79,9 +79,9 @@ class Layer:
     # Masks (Keras's convention: a boolean (batch, steps) array, True = a step to use).
     # A layer with `supports_masking` hands on compute_mask(inputs, mask) (by default
     # the mask it received) with its output; one whose call() takes `mask` receives it.
-    # Any other layer drops a mask with Keras's warning, except those Keras's own class
-    # reads the mask in but kerasmini's does not yet (`mask_not_implemented`): they
-    # raise rather than compute something else in silence.
+    # Any other layer drops a mask (with Keras's warning when a graph is built), except
+    # those whose Keras class reads the mask and kerasmini's does not yet
+    # (`mask_not_implemented`): they raise rather than compute something else in silence.
     supports_masking = False
     mask_not_implemented = False
 
@@ -285,7 +285,7 @@ class Layer:
     def _mask_argument(self, mask):
         """The `mask` to hand to call(): None when there is none or call() takes none;
         NotImplementedError when Keras's layer would read it and kerasmini's cannot."""
-        if all(m is None for m in _flat(mask)):
+        if all(m is None for m in flatten(mask)):
             return None
         if "mask" in _call_parameters(type(self)):
             return mask
@@ -301,14 +301,13 @@ class Layer:
         Keras's warning when there was one."""
         if self.supports_masking:
             return self.compute_mask(inputs, mask)
-        if any(m is not None for m in _flat(mask)):
+        if any(m is not None for m in flatten(mask)):
             warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed "
                           "an input with a mask attached to it. However, this layer does "
                           "not support masking and will therefore destroy the mask "
                           "information. Downstream layers will not see the mask.",
                           stacklevel=3)
         return None
-
 
     def explain(self, input_shape=None):
         """The output shape for `input_shape`, derived in words (see `kerasmini.explain`)."""
@@ -334,7 +333,7 @@ class Layer:
             kwargs["training"] = training
         mask_argument = self._mask_argument(mask)
         if mask_argument is not None:
-            kwargs["mask"] = _boolean_mask(mask_argument)
+            kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
         if autodiff.is_recording():
             outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs))
@@ -396,19 +395,6 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def _flat(structure):
-    if isinstance(structure, (list, tuple)):
-        return [m for item in structure for m in _flat(item)]
-    return [structure]
-
-
-def _boolean_mask(mask):
-    """A mask as a boolean array (a list of them for a layer of several inputs)."""
-    if isinstance(mask, (list, tuple)):
-        return [None if m is None else _boolean_mask(m) for m in mask]
-    return np.asarray(mask).astype(bool, copy=False)
 
 
 def _defines_no_config(cls):

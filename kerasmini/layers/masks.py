@@ -36,6 +36,14 @@ def released(inputs):
     return inputs.view(np.ndarray) if type(inputs) is MaskedOutput else inputs
 
 
+def boolean(mask):
+    """A mask as a plain boolean array (a list of them, None kept, for several inputs):
+    no gradient flows through a mask."""
+    if isinstance(mask, (list, tuple)):
+        return [None if m is None else boolean(m) for m in mask]
+    return np.asarray(mask).astype(bool, copy=False)
+
+
 def attach(outputs, mask):
     """`outputs` carrying `mask` (one per output for a list of outputs)."""
     if mask is None:
@@ -43,7 +51,7 @@ def attach(outputs, mask):
     if isinstance(outputs, (list, tuple)):
         masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
         return type(outputs)(attach(o, m) for o, m in zip(outputs, masks))
-    mask = np.asarray(mask).astype(bool, copy=False)  # no gradient flows through a mask
+    mask = boolean(mask)
     if isinstance(outputs, TapeArray):
         outputs._keras_mask = mask
         return outputs
