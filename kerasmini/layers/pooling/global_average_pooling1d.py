@@ -24,7 +24,8 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
         kept = np.expand_dims(mask, 2 if self.data_format == "channels_last" else 1)
         total = np.where(kept, inputs, np.zeros((), inputs.dtype)).sum(
             axis=axis, keepdims=self.keepdims)
-        return total / kept.astype(inputs.dtype).sum(axis=axis, keepdims=self.keepdims)
+        with np.errstate(invalid="ignore"):  # no step kept: 0 / 0 = NaN, as Keras
+            return total / kept.astype(inputs.dtype).sum(axis=axis, keepdims=self.keepdims)
 
     def compute_mask(self, inputs, mask=None):
         return None  # the steps are gone
