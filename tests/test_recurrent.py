@@ -372,6 +372,16 @@ class ArgumentsTest(unittest.TestCase):
         np.testing.assert_array_equal(lstm.cell.bias.numpy(), [0] * 3 + [1] * 3 + [0] * 6)
         self.assertEqual([w.shape for w in gru.weights], [(2, 9), (3, 9), (2, 9)])
 
+    def test_explain_counts_the_parameters(self):
+        for layer in (layers.SimpleRNN(3), layers.LSTM(2, use_bias=False),
+                      layers.GRU(4), layers.GRU(4, reset_after=False),
+                      layers.LSTM(5, return_sequences=True, go_backwards=True)):
+            explanation = layer.explain((None, 7, 3))
+            self.assertEqual(explanation.output_shape, layer.compute_output_shape(
+                (None, 7, 3)))
+            layer.build((None, 7, 3))
+            self.assertEqual(explanation.params, layer.count_params(), explanation.text)
+
     def test_summary_shapes_with_return_state(self):
         inputs = keras.Input((4, 2))
         output, h, c = layers.LSTM(3, return_state=True)(inputs)
