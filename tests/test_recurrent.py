@@ -372,6 +372,23 @@ class ArgumentsTest(unittest.TestCase):
         np.testing.assert_array_equal(lstm.cell.bias.numpy(), [0] * 3 + [1] * 3 + [0] * 6)
         self.assertEqual([w.shape for w in gru.weights], [(2, 9), (3, 9), (2, 9)])
 
+    def test_initial_state_from_another_layer_survives_the_config(self):
+        """An encoder's final states as a decoder's initial_state (seq2seq): the keyword
+        tensors are saved in the node and replayed when the model is rebuilt."""
+        encoder_in, decoder_in = keras.Input((5, 3)), keras.Input((4, 2))
+        _, h, c = layers.LSTM(3, return_state=True)(encoder_in)
+        decoded = layers.LSTM(3, return_sequences=True)(decoder_in, initial_state=[h, c])
+        model = keras.Model([encoder_in, decoder_in], decoded)
+        rng = np.random.default_rng(12)
+        x = [rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 4, 2))]
+        clone = keras.Model.from_config(model.get_config())
+        clone.set_weights(model.get_weights())
+        np.testing.assert_array_equal(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+        encoder, decoder = model.layers[2], model.layers[3]
+        _, h0, c0 = encoder(x[0])
+        np.testing.assert_allclose(model.predict(x, verbose=0),
+                                   decoder(x[1], initial_state=[h0, c0]), rtol=1e-6)
+
     def test_explain_counts_the_parameters(self):
         for layer in (layers.SimpleRNN(3), layers.LSTM(2, use_bias=False),
                       layers.GRU(4), layers.GRU(4, reset_after=False),

@@ -158,6 +158,17 @@ def timeseries_weather_lstm():
     return keras.Model(inputs, L.Dense(1)(L.LSTM(16)(inputs)), name="weather_lstm")
 
 
+def lstm_seq2seq():
+    """keras.io/examples/nlp/lstm_seq2seq (smaller): the encoder's final states are the
+    decoder's initial_state."""
+    L = keras.layers
+    encoder_inputs, decoder_inputs = keras.Input((9, 12)), keras.Input((7, 10))
+    _, h, c = L.LSTM(16, return_state=True)(encoder_inputs)
+    decoded = L.LSTM(16, return_sequences=True)(decoder_inputs, initial_state=[h, c])
+    return keras.Model([encoder_inputs, decoder_inputs],
+                       L.Dense(10, activation="softmax")(decoded), name="lstm_seq2seq")
+
+
 A = keras.applications
 # name: (family, builder); the first of each family is the quick tier's
 MODELS = {
@@ -187,6 +198,7 @@ MODELS = {
     "text_bilstm": ("examples", text_bidirectional_lstm),
     "stacked_gru": ("examples", stacked_gru),
     "timeseries_weather_lstm": ("examples", timeseries_weather_lstm),
+    "lstm_seq2seq": ("examples", lstm_seq2seq),
     # graphs.py; the applications variants join their family (the quick tier skips them)
     **{name: ({"MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
                "MobileNetV3Small": "mobilenet_v3", "EfficientNetB0": "efficientnet"}.get(

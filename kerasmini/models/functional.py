@@ -222,8 +222,9 @@ def _replay_calls(created, pending):
                 try:
                     args = [_node_argument(created, a, constants=is_operation)
                             for a in nodes[0].get("args", [])]
-                    kwargs = {"mask": _node_argument(created, saved_kwargs["mask"])
-                              } if saved_kwargs.get("mask") is not None else {}
+                    # tensors given by keyword: a mask, an RNN's initial_state
+                    kwargs = {key: _node_argument(created, value)
+                              for key, value in saved_kwargs.items() if _holds_tensor(value)}
                 except IndexError:
                     break  # an input comes from a call not replayed yet
                 if saved_kwargs.get("training") is not None:
@@ -243,6 +244,12 @@ def _replay_calls(created, pending):
         if not progressed:
             raise ValueError("Invalid functional model config: its graph has loops or "
                              "disconnected nodes.")
+
+
+def _holds_tensor(value):
+    if isinstance(value, dict):
+        return value.get("class_name") == "__keras_tensor__"
+    return isinstance(value, (list, tuple)) and any(_holds_tensor(v) for v in value)
 
 
 def _node_argument(created, arg, constants=False):
