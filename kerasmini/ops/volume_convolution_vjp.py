@@ -13,8 +13,9 @@ import numpy as np
 from kerasmini.ops.convolution_vjp import conv_gradients
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.volume_convolution import (VolumeGeometry, WORKSPACE_BYTES,
-                                              accumulator_dtype, as_planes, tap_pairs)
+from kerasmini.ops import volume_convolution
+from kerasmini.ops.volume_convolution import (VolumeGeometry, accumulator_dtype, as_planes,
+                                              tap_pairs)
 from kerasmini.ops.windows import row_blocks
 
 
@@ -31,7 +32,8 @@ def conv3d_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=N
     dx = np.zeros(x.shape, wide) if needed[0] else None
     dkernel = np.zeros(kernel.shape, wide) if needed[1] else None
     plane_bytes = (np.prod(x.shape[2:]) * 2 + np.prod(g.shape[2:])) * np.dtype(wide).itemsize
-    for images, planes in row_blocks(x.shape[0], g.shape[1], plane_bytes, WORKSPACE_BYTES):
+    for images, planes in row_blocks(x.shape[0], g.shape[1], plane_bytes,
+                                     volume_convolution.WORKSPACE_BYTES):
         for tap in range(kernel.shape[0]):
             pairs = tap_pairs(x.shape[1], planes, tap, geometry.strides[0],
                               geometry.dilation[0], geometry.before)

@@ -5,18 +5,19 @@ to output plane i * s + a * d - cut (`cut`: the planes 'same' drops at the start
 ops.shapes.conv_transpose_crop). For one tap, the input planes whose output plane lies
 inside the output are a batch of 2D images: one call of ops.conv_transpose (one ordinary
 convolution per stride phase, im2col + BLAS), added into output planes s apart. The loop
-is over depth taps and blocks of (images, input planes), as in volume_convolution.py.
+is over depth taps and blocks of (images, input planes), as in volume_convolution.py,
+within its WORKSPACE_BYTES.
 """
 import numpy as np
 
-from kerasmini.ops import transposed_convolution
+from kerasmini.ops import transposed_convolution, volume_convolution
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import (check_strides_and_dilation, conv_transpose_crop,
                                   conv_transpose_length, padding_mode, triple)
 from kerasmini.ops.transposed_convolution import check_transpose_padding
-from kerasmini.ops.volume_convolution import (WORKSPACE_BYTES, accumulator_dtype,
-                                              as_planes, check_kernel, tap_pairs)
+from kerasmini.ops.volume_convolution import (accumulator_dtype, as_planes, check_kernel,
+                                              tap_pairs)
 from kerasmini.ops.windows import row_blocks
 
 
@@ -56,7 +57,8 @@ def plane_blocks(x, out_plane_size, itemsize):
     """(images, input planes) blocks whose input planes and 2D results (out_plane_size
     values per input plane) fit the workspace."""
     plane_bytes = (np.prod(x.shape[2:]) + out_plane_size) * itemsize
-    return row_blocks(x.shape[0], x.shape[1], plane_bytes, WORKSPACE_BYTES)
+    return row_blocks(x.shape[0], x.shape[1], plane_bytes,
+                      volume_convolution.WORKSPACE_BYTES)
 
 
 def conv3d_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
