@@ -1,22 +1,21 @@
-"""Gradient of conv3d: the forward's plan (volume_convolution.py) run backwards.
+"""Gradient of conv3d: ops.conv's gradient on the forward's depth stacks.
 
-The forward adds, for each depth tap a, conv2d(input planes, kernel[a]) into the output
-planes that read them. So, with G = dL/dout, each tap's 2D gradients (convolution_vjp.py,
-im2col + BLAS) over the same pairs of planes give
-    dL/dkernel[a]       = sum over the pairs of the 2D kernel gradient,
-    dL/dx[input planes] += the 2D input gradient of the pairs' output planes;
-planes in the depth padding take no part, as in the forward. Same blocks, same workspace
-bound; float16 is differentiated in float32 and rounded back.
+The forward is one 2D convolution of each block's depth stack (volume_convolution.py)
+with the kernel laid out as (KH, KW, KD * Cg, F). So, with G = dL/dout for the block's
+output planes, convolution_vjp.conv_gradients (im2col + BLAS) gives
+    the stacked kernel's gradient: summed over blocks, then laid back to (KD, KH, KW, Cg, F);
+    the stack's gradient: each tap's slice added into the input planes that tap read
+    (taps in the depth padding read nothing and give nothing back).
+Same blocks, same workspace bound; float16 is differentiated in float32 and rounded back.
 """
 import numpy as np
 
 from kerasmini.ops.convolution_vjp import conv_gradients
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops import volume_convolution
-from kerasmini.ops.volume_convolution import (VolumeGeometry, accumulator_dtype, as_planes,
-                                              tap_pairs)
-from kerasmini.ops.windows import row_blocks
+from kerasmini.ops.volume_convolution import (VolumeGeometry, accumulator_dtype,
+                                              as_planes, depth_stack, plane_blocks,
+                                              stacked_kernel)
 
 
 def conv3d_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=None,
@@ -28,27 +27,37 @@ def conv3d_vjp(g, out, inputs, kernel, strides=1, padding="valid", data_format=N
     g = to_channels_last(np.asarray(g), data_format)
     geometry = VolumeGeometry(x.shape[1:4], kernel.shape[:3], strides, padding,
                               dilation_rate, x.shape)
+    groups = x.shape[4] // kernel.shape[3]
     wide = accumulator_dtype(x, kernel)
+    flat = stacked_kernel(kernel)
     dx = np.zeros(x.shape, wide) if needed[0] else None
-    dkernel = np.zeros(kernel.shape, wide) if needed[1] else None
-    plane_bytes = (np.prod(x.shape[2:]) * 2 + np.prod(g.shape[2:])) * np.dtype(wide).itemsize
-    for images, planes in row_blocks(x.shape[0], g.shape[1], plane_bytes,
-                                     volume_convolution.WORKSPACE_BYTES):
-        for tap in range(kernel.shape[0]):
-            pairs = tap_pairs(x.shape[1], planes, tap, geometry.strides[0],
-                              geometry.dilation[0], geometry.before)
-            if pairs is None:
-                continue
-            outs, ins = pairs
-            dplanes, dtap = conv_gradients(
-                as_planes(g[images, outs]), as_planes(x[images, ins]), kernel[tap],
-                input_gradient=needed[0], kernel_gradient=needed[1],
-                **geometry.plane_options())
-            if dtap is not None:
-                dkernel[tap] += dtap
-            if dplanes is not None:
-                target = dx[images, ins]
-                target += dplanes.reshape(target.shape)
+    dflat = np.zeros(flat.shape, wide) if needed[1] else None
+    # the stack and its gradient, and the output planes' gradient
+    for images, planes in plane_blocks(x, geometry, np.prod(g.shape[2:]),
+                                       2 * np.dtype(wide).itemsize, g.shape[1]):
+        dstack, dtap = conv_gradients(
+            as_planes(g[images, planes]), depth_stack(x, images, planes, geometry, groups),
+            flat, input_gradient=needed[0], kernel_gradient=needed[1],
+            **geometry.plane_options())
+        if dtap is not None:
+            dflat += dtap
+        if dstack is not None:
+            _add_unstacked(dx, dstack, images, planes, geometry, groups)
     if dx is not None:
         dx = from_channels_last(dx.astype(x.dtype, copy=False), data_format)
-    return dx, None if dkernel is None else dkernel.astype(kernel.dtype, copy=False)
+    if dflat is None:
+        return dx, None
+    kd, kh, kw, per_group, filters = kernel.shape
+    dkernel = dflat.reshape(kh, kw, kd, per_group, filters).transpose(2, 0, 1, 3, 4)
+    return dx, np.ascontiguousarray(dkernel, kernel.dtype)
+
+
+def _add_unstacked(dx, dstack, images, planes, geometry, groups):
+    """Add each tap's part of a depth stack's gradient into the input planes it read."""
+    n, _, h, w, channels = dx.shape
+    count = images.stop - images.start
+    dstack = dstack.reshape(count, planes.stop - planes.start, h, w, groups, -1,
+                            channels // groups)
+    for tap, outs, ins in geometry.taps(planes):
+        target = dx[images, ins]
+        target += dstack[:, outs, :, :, :, tap].reshape(target.shape)

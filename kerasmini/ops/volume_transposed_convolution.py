@@ -18,6 +18,8 @@ from kerasmini.ops.shapes import (check_strides_and_dilation, conv_transpose_cro
 from kerasmini.ops.transposed_convolution import check_transpose_padding
 from kerasmini.ops.volume_convolution import (accumulator_dtype, as_planes, check_kernel,
                                               tap_pairs)
+# (this one sums per depth tap: stacking would need the output planes' taps side by side,
+# KD output-sized copies)
 from kerasmini.ops.windows import row_blocks
 
 
