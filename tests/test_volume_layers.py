@@ -89,13 +89,12 @@ def tape_gradients(layer, x, g):
 
 # ----- Conv3DTranspose -------------------------------------------------------------------
 def _transpose_grid():
-    for i, (k, (s, d), padding, op) in enumerate(itertools.product(
-            [1, 2, 3, (3, 1, 2)], [(1, 1), (2, 1), ((2, 1, 3), 1), (1, (2, 1, 2))],
-            ["valid", "same"], [None, 1])):
-        if op is not None and op >= min(_triple(s)):
-            op = None if min(_triple(s)) == 1 else op
-        if op is None and i % 3 == 2:
-            continue
+    grid = itertools.product([1, 2, 3, (3, 1, 2)],
+                             [(1, 1), (2, 1), ((2, 1, 3), 1), (1, (2, 1, 2))],
+                             ["valid", "same"], [None, 1])
+    for i, (k, (s, d), padding, op) in enumerate(grid):
+        if op is not None and min(_triple(s)) == 1:
+            continue  # output_padding must stay below every stride
         yield k, s, d, padding, op, ("channels_last", "channels_first")[i % 2]
 
 
