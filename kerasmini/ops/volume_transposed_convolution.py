@@ -5,8 +5,9 @@ to output plane i * s + a * d - cut (`cut`: the planes 'same' drops at the start
 ops.shapes.conv_transpose_crop). For one tap, the input planes whose output plane lies
 inside the output are a batch of 2D images: one call of ops.conv_transpose (one ordinary
 convolution per stride phase, im2col + BLAS), added into output planes s apart. The loop
-is over depth taps and blocks of (images, input planes), as in volume_convolution.py,
-within its WORKSPACE_BYTES.
+is over depth taps and blocks of (images, input planes), within volume_convolution.py's
+WORKSPACE_BYTES. (Unlike conv3d it sums per tap: a depth stack here would hold, for each
+input plane, KD output planes side by side: KD output-sized copies.)
 """
 import numpy as np
 
@@ -18,8 +19,6 @@ from kerasmini.ops.shapes import (check_strides_and_dilation, conv_transpose_cro
 from kerasmini.ops.transposed_convolution import check_transpose_padding
 from kerasmini.ops.volume_convolution import (accumulator_dtype, as_planes, check_kernel,
                                               tap_pairs)
-# (this one sums per depth tap: stacking would need the output planes' taps side by side,
-# KD output-sized copies)
 from kerasmini.ops.windows import row_blocks
 
 
