@@ -73,6 +73,50 @@ class TestThreadedProducts(unittest.TestCase):
             self.assertGreater(max(len(walk) for walk in walked), 2, name)  # shared blocks
 
 
+class TestTrainingStepBlocks(unittest.TestCase):
+    """The training step's blocked and threaded gradient rules: bias + relu and max
+    pooling in blocks of images (one image, and a few with a shorter last block) on two
+    threads, the kernel gradient in whole-image blocks the threads share, one channel's
+    patch matrix built column by column and its input gradient scattered."""
+
+    @parameterized.expand([
+        ("conv_one_channel_relu", "Conv2D", dict(filters=4, kernel_size=3, padding="same",
+                                                 activation="relu"), (5, 7, 9, 1)),
+        ("conv_three_channels_relu", "Conv2D", dict(filters=4, kernel_size=(3, 2),
+                                                    strides=(2, 1), activation="relu"),
+         (5, 7, 9, 3)),
+        ("maxpool_2", "MaxPool2D", dict(pool_size=2), (5, 7, 9, 3)),
+        ("maxpool_3_2_same", "MaxPool2D", dict(pool_size=3, strides=2, padding="same"),
+         (5, 7, 9, 3)),
+    ])
+    def test_blocked_gradients_agree_with_tf_gradient_tape(self, name, layer, args, shape):
+        from conformance.gradients import check_gradients
+        from kerasmini.ops import bias_activation_vjp, max_pooling_vjp
+        image = int(np.prod(shape[1:])) * 4  # float32 bytes of one image (pooling input)
+        for budget in (1, 2 * image):
+            blocks = []
+            spied = unittest.mock.patch.object(
+                bias_activation_vjp if layer == "Conv2D" else max_pooling_vjp,
+                "over_row_blocks", _spy_blocks(blocks))
+            with shrunk(block_bytes=budget, parallel_bytes=0, workers=2, small_product=0,
+                        min_rows=3) as walked, spied:
+                check_gradients(layer, args, "float32", shape, f"{name}_{budget}")
+            self.assertGreaterEqual(len(blocks), 2, name)  # blocks of the rule ran
+            if layer == "Conv2D":  # the conv rule's whole-image blocks (one per image)
+                self.assertIn([slice(i, i + 1) for i in range(5)],
+                              [[images for images, _ in walk] for walk in walked], name)
+
+
+def _spy_blocks(blocks):
+    """An over_row_blocks that records each block's image count as it runs it."""
+    from kerasmini.ops import threads
+
+    def spied(task, rows, row_bytes, budget_bytes):
+        threads.over_row_blocks(lambda part: (blocks.append(part), task(part)), rows,
+                                row_bytes, budget_bytes)
+    return spied
+
+
 class TestBlockedLayerNormalization(unittest.TestCase):
     """ops/layer_normalization.py's rows in blocks of one row and of a few rows with a
     shorter last block, the rows shared by two threads."""

@@ -16,7 +16,8 @@ from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
 from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
                                   output_length, padding_mode, pair, spatial_padding)
 from kerasmini.ops.threads import WORKERS, over_parts
-from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
+from kerasmini.ops.windows import (input_rows, padded_band, patch_matrix, row_blocks,
+                                   window_view)
 from kerasmini.ops.winograd import conv3x3
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size;
@@ -137,14 +138,13 @@ def _grouped_matmul(windows, kernel, out):
     groups = windows.shape[-1] // c_per_group
     if groups == 1:
         # The whole output block is contiguous: the matmul writes into it directly.
-        patches = windows.reshape(-1, kh * kw * c_per_group)  # the im2col copy
+        patches = patch_matrix(windows)  # the im2col copy
         matmul_into(patches, kernel.reshape(-1, filters), _rows(out))
         return
     f_per_group = filters // groups
     for g in range(groups):
         k_matrix = kernel[..., g * f_per_group:(g + 1) * f_per_group].reshape(-1, f_per_group)
-        patches = windows[..., g * c_per_group:(g + 1) * c_per_group].reshape(
-            -1, k_matrix.shape[0])
+        patches = patch_matrix(windows[..., g * c_per_group:(g + 1) * c_per_group])
         group_out = out[..., g * f_per_group:(g + 1) * f_per_group]
         product = np.empty((patches.shape[0], f_per_group), dtype=out.dtype)
         group_out[...] = matmul_into(patches, k_matrix, product).reshape(group_out.shape)
