@@ -24,23 +24,43 @@ def clip(grads, clipnorm=None, clipvalue=None, global_clipnorm=None):
     return grads
 
 
-def run(name, args, weights, grad_steps, lr_at=None):
-    """Weights (float64) after each step of grad_steps; lr_at(step) overrides the rate."""
+def run(name, args, weights, grad_steps, lr_at=None, averages=None):
+    """Weights (float64) after each step of grad_steps; lr_at(step) overrides the rate.
+
+    With gradient_accumulation_steps=n, every n-th call updates with the mean of the last
+    n gradients (the rule's step count t is the number of updates); with use_ema, the
+    weights' moving averages after each call are appended to `averages` (a list), the
+    first call's being the weights themselves."""
     args = dict(args)
     clip_args = {k: args.pop(k) for k in ("clipnorm", "clipvalue", "global_clipnorm")
                  if k in args}
     lr_value = float(np.float32(args.pop("learning_rate", DEFAULT_LR[name])))
     wd = args.pop("weight_decay", 0.004 if name == "adamw" else None)
+    every = args.pop("gradient_accumulation_steps", None) or 1
+    ema = args.pop("use_ema", False)
+    ema_momentum = args.pop("ema_momentum", 0.99)
+    overwrite = args.pop("ema_overwrite_frequency", None)
     w = [np.array(x, dtype=np.float64) for x in weights]
     state = [dict() for _ in w]
-    trajectory = []
-    for t, grads in enumerate(grad_steps, start=1):
-        lr = lr_value if lr_at is None else float(lr_at(t - 1))
-        grads = clip([np.asarray(g, np.float64) for g in grads], **clip_args)
-        for i, g in enumerate(grads):
-            if wd is not None:
-                w[i] = w[i] - w[i] * wd * lr
-            w[i] = STEPS[name](w[i], g, state[i], t, lr, **args)
+    trajectory, pending, moving = [], [], None
+    for call, grads in enumerate(grad_steps):
+        pending.append([np.asarray(g, np.float64) for g in grads])
+        updates_done = call // every
+        if len(pending) == every:
+            grads = [sum(gs) / every for gs in zip(*pending)]
+            pending = []
+            lr = lr_value if lr_at is None else float(lr_at(call))
+            grads = clip(grads, **clip_args)
+            for i, g in enumerate(grads):
+                if wd is not None:
+                    w[i] = w[i] - w[i] * wd * lr
+                w[i] = STEPS[name](w[i], g, state[i], updates_done + 1, lr, **args)
+        if ema:
+            m = 0.0 if updates_done == 0 else ema_momentum
+            moving = [m * a + (1 - m) * x for a, x in zip(moving or w, w)]
+            if overwrite and (updates_done + 1) % overwrite == 0:
+                w = [a.copy() for a in moving]
+            averages.append([a.copy() for a in moving])
         trajectory.append([x.copy() for x in w])
     return trajectory
 
