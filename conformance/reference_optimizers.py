@@ -167,6 +167,34 @@ def cosine_decay(step, initial_learning_rate, decay_steps, alpha=0.0, warmup_tar
     return start * ((1 - alpha) * cosine + alpha)
 
 
+def polynomial_decay(step, initial_learning_rate, decay_steps, end_learning_rate=0.0001,
+                     power=1.0, cycle=False):
+    period = decay_steps
+    while cycle and period < step:  # the first multiple of decay_steps at or past step
+        period += decay_steps
+    step = min(step, period)
+    return (initial_learning_rate - end_learning_rate) * (1 - step / period) ** power + \
+        end_learning_rate
+
+
+def inverse_time_decay(step, initial_learning_rate, decay_steps, decay_rate,
+                       staircase=False):
+    p = step / decay_steps
+    return initial_learning_rate / (1 + decay_rate * (np.floor(p) if staircase else p))
+
+
+def cosine_decay_restarts(step, initial_learning_rate, first_decay_steps, t_mul=2.0,
+                          m_mul=1.0, alpha=0.0):
+    """Walk the restarts one by one: the i-th lasts first_decay_steps * t_mul**i steps."""
+    start, length, restart = 0.0, float(first_decay_steps), 0
+    while step >= start + length:
+        start, length, restart = start + length, length * t_mul, restart + 1
+    cosine = 0.5 * m_mul ** restart * (1 + np.cos(np.pi * (step - start) / length))
+    return initial_learning_rate * ((1 - alpha) * cosine + alpha)
+
+
 SCHEDULES = {"ExponentialDecay": exponential_decay,
              "PiecewiseConstantDecay": piecewise_constant_decay,
-             "CosineDecay": cosine_decay}
+             "CosineDecay": cosine_decay, "PolynomialDecay": polynomial_decay,
+             "InverseTimeDecay": inverse_time_decay,
+             "CosineDecayRestarts": cosine_decay_restarts}

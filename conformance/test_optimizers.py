@@ -79,6 +79,16 @@ SCHEDULES = [
     ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 30, "alpha": 0.1}),
     ("CosineDecay", {"initial_learning_rate": 0.0, "decay_steps": 30,
                      "warmup_target": 0.1, "warmup_steps": 10}),
+    ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 30}),
+    ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 12,
+                         "end_learning_rate": 0.01, "power": 2.0, "cycle": True}),
+    ("InverseTimeDecay", {"initial_learning_rate": 0.1, "decay_steps": 7,
+                          "decay_rate": 0.5}),
+    ("InverseTimeDecay", {"initial_learning_rate": 0.1, "decay_steps": 7,
+                          "decay_rate": 0.5, "staircase": True}),
+    ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 5}),
+    ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 8,
+                             "t_mul": 1.0, "m_mul": 0.5, "alpha": 0.1}),
 ]
 
 CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",

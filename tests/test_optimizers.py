@@ -247,3 +247,27 @@ def test_ema_and_accumulation_state_is_saved_in_keras_order():
     np.testing.assert_array_equal(opt.variables[3].numpy(), [0.1, 0.2])
     again = optimizers.Adam.from_config(opt.get_config())
     assert again.get_config() == opt.get_config()
+
+
+def test_more_schedules_by_hand():
+    schedules = optimizers.schedules
+    poly = schedules.PolynomialDecay(1.0, 10, end_learning_rate=0.0)
+    assert [float(poly(s)) for s in (0, 5, 10, 15)] == [1.0, 0.5, 0.0, 0.0]
+    cycled = schedules.PolynomialDecay(1.0, 10, end_learning_rate=0.0, cycle=True)
+    assert [float(cycled(s)) for s in (0, 10, 15)] == [1.0, 0.0, 0.25]  # 15 of 20
+    inverse = schedules.InverseTimeDecay(1.0, 2, 1.0)
+    np.testing.assert_allclose([float(inverse(s)) for s in (0, 3, 4)], [1.0, 0.4, 1 / 3],
+                               rtol=1e-7)
+    stairs = schedules.InverseTimeDecay(1.0, 2, 1.0, staircase=True)
+    assert float(stairs(3)) == 0.5
+    # restarts of 2, 4, 8 steps: steps 0, 2 and 6 start a cosine, its middle is 1/2
+    sgdr = schedules.CosineDecayRestarts(1.0, 2)
+    np.testing.assert_allclose([float(sgdr(s)) for s in (0, 1, 2, 4, 6, 10)],
+                               [1.0, 0.5, 1.0, 0.5, 1.0, 0.5], atol=1e-6)
+    halving = schedules.CosineDecayRestarts(1.0, 2, t_mul=1.0, m_mul=0.5, alpha=0.2)
+    np.testing.assert_allclose(float(halving(3)), 0.2 + 0.8 * 0.5 * 0.5, rtol=1e-6)
+    for schedule in (poly, inverse, sgdr):
+        again = schedules.deserialize(schedules.serialize(schedule))
+        assert type(again) is type(schedule) and again.get_config() == schedule.get_config()
+    with pytest.raises(ValueError, match="first_decay_steps=0"):
+        schedules.CosineDecayRestarts(1.0, 0)
