@@ -14,6 +14,7 @@ from kerasmini.metrics.confusion_metrics import AUC, Precision, Recall
 from kerasmini.metrics.f_score_metrics import F1Score, FBetaScore
 from kerasmini.metrics.hinge_metrics import (CategoricalHinge, Hinge, SquaredHinge,
                                              categorical_hinge, hinge, squared_hinge)
+from kerasmini.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from kerasmini.metrics.metric import Metric
 from kerasmini.metrics.probabilistic_metrics import (BinaryCrossentropy,
                                                      CategoricalCrossentropy, KLDivergence,
@@ -36,7 +37,7 @@ CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, Categorica
            MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
            KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall,
-           F1Score, FBetaScore, R2Score)
+           F1Score, FBetaScore, R2Score, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU)
 FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
              top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
              mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
