@@ -563,6 +563,44 @@ def segmentation_iou(keras, run):
             "one_hot": onehot_model.evaluate(images, one_hot, verbose=0, return_dict=True)}
 
 
+# ----- 24. train_step / test_step through compute_loss, compute_metrics, the Keras 2 shims --
+def compute_metrics_steps(keras, run):
+    x, labels, _, _ = data()
+    weights = np.where(labels == 2, 2.0, 1.0).astype("float32")
+    tape_class = run.GradientTape
+
+    class Classifier(keras.Model):
+        def train_step(self, data):
+            x, y, sample_weight = data
+            with tape_class() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sample_weight)
+            grads = tape.gradient(loss, self.trainable_weights)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+            return self.compute_metrics(x, y, y_pred, sample_weight)
+
+        def test_step(self, data):
+            x, y = data
+            y_pred = self(x, training=False)
+            loss = self.compiled_loss(y, y_pred)  # Keras 2's names, deprecated shims
+            self.compiled_metrics.update_state(y, y_pred)
+            return {**self.get_metrics_result(), "shim_loss": loss}
+
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    model = Classifier(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], weighted_metrics=["sparse_categorical_accuracy"])
+    history = model.fit(x, labels, sample_weight=weights, batch_size=16, epochs=2,
+                        shuffle=False, verbose=0, validation_data=(x[:32], labels[:32]))
+    return {"history": history.history,
+            "evaluate": model.evaluate(x, labels, verbose=0, return_dict=True)}
+
+
 SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            two_outputs_lists, subclassed_model, custom_train_step,
            custom_loss_and_metric_functions, loss_subclass_and_add_loss, callbacks_suite,
@@ -570,4 +608,4 @@ SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            training_loop_from_scratch, weights_and_steps, metrics_by_name,
            generator_input, py_dataset_input, two_outputs_checkpoint_reload,
            confusion_and_regression_metrics, ema_weights_checkpointed, gradient_accumulation,
-           more_schedules, segmentation_iou]
+           more_schedules, segmentation_iou, compute_metrics_steps]
