@@ -216,8 +216,7 @@ class Optimizer:
         self._apply_weight_decay(trainable_variables)
         learning_rate = self.learning_rate
         self._before_update_steps()
-        for grad, variable in zip(grads, trainable_variables):
-            self.update_step(grad, variable, learning_rate)
+        self._update_steps(grads, trainable_variables, learning_rate)
 
     def _accumulated(self, variables):
         return [self._slot(self._accumulators, v) for v in variables]
@@ -249,6 +248,11 @@ class Optimizer:
 
     def _before_update_steps(self):
         """A hook for state shared by every variable's update (Nadam's product)."""
+
+    def _update_steps(self, grads, variables, learning_rate):
+        """update_step for each variable (an optimizer may update them all at once)."""
+        for grad, variable in zip(grads, variables):
+            self.update_step(grad, variable, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
         raise NotImplementedError
