@@ -59,3 +59,4 @@ def test_swap_on_epoch_shows_the_averages_to_later_callbacks():
         for a, b in zip(model_holds + optimizer_holds,
                         averages + (averages if last else weights)):
             np.testing.assert_array_equal(a, b)
+

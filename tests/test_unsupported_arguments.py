@@ -88,3 +88,4 @@ class UnsupportedArgumentsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+

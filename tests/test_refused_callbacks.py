@@ -1,0 +1,10 @@
+"""Keras callbacks kerasmini lacks: refused at construction, naming the reason."""
+import pytest
+
+import kerasmini
+
+def test_callbacks_kerasmini_lacks_are_refused_by_name():
+    for name, args in (("TensorBoard", ()), ("BackupAndRestore", ("backup",)),
+                       ("RemoteMonitor", ())):
+        with pytest.raises(NotImplementedError, match=f"keras.callbacks.{name}: "):
+            getattr(kerasmini.callbacks, name)(*args)
