@@ -88,4 +88,3 @@ class UnsupportedArgumentsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
-
