@@ -67,7 +67,7 @@ def run(name, args, weights, grad_steps, lr_at=None, averages=None):
 
 DEFAULT_LR = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001,
               "adagrad": 0.001, "nadam": 0.001, "adamax": 0.001, "adadelta": 0.001,
-              "lion": 0.001}
+              "lion": 0.001, "ftrl": 0.001}
 
 
 def sgd(w, g, s, t, lr, momentum=0.0, nesterov=False):
@@ -139,8 +139,26 @@ def lion(w, g, s, t, lr, beta_1=0.9, beta_2=0.99):
     return w
 
 
+def ftrl(w, g, s, t, lr, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+         l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+         l2_shrinkage_regularization_strength=0.0, beta=0.0):
+    """McMahan et al. 2013, Algorithm 1 per coordinate (sigma = (n'^p - n^p) / lr), with
+    TensorFlow's extensions: a general power p, l2 shrinkage in the gradient, and beta
+    (the paper's per-coordinate learning rate offset) folded into the l2 term."""
+    p = -learning_rate_power
+    n = s.get("n", np.full_like(w, initial_accumulator_value))
+    z = s.get("z", np.zeros_like(w))
+    n_new = n + g * g
+    z = z + g + 2 * l2_shrinkage_regularization_strength * w - (n_new ** p - n ** p) / lr * w
+    l1, l2 = l1_regularization_strength, l2_regularization_strength + beta / (2 * lr)
+    w = np.where(np.abs(z) <= l1, 0.0,
+                 -(z - np.sign(z) * l1) / (n_new ** p / lr + 2 * l2))
+    s["n"], s["z"] = n_new, z
+    return w
+
+
 STEPS = {"sgd": sgd, "adam": adam, "adamw": adam, "rmsprop": rmsprop, "adagrad": adagrad,
-         "nadam": nadam, "adamax": adamax, "adadelta": adadelta, "lion": lion}
+         "nadam": nadam, "adamax": adamax, "adadelta": adadelta, "lion": lion, "ftrl": ftrl}
 
 
 # ----- learning-rate schedules, in float64 from their definitions ------------------------

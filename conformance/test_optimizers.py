@@ -67,7 +67,16 @@ CASES = [
     ("rmsprop", {"learning_rate": 0.01, "gradient_accumulation_steps": 4,
                  "global_clipnorm": 0.7, "weight_decay": 0.05}),
     ("adamax", {"learning_rate": 0.01, "weight_decay": 0.1}),
-    ("adagrad", {"learning_rate": 0.1, "weight_decay": 0.1}),
+    ("ftrl", {}),
+    # (the L1 soft threshold, (clip(z, -l1, l1) - z) / q, cancels when |z| is just above
+    # l1: one float32 ulp of z then weighs ~1e-5 of the scale, in tf.keras as here, so
+    # the L1 case keeps the default power, whose trajectories stay within 1e-6)
+    ("ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.05,
+              "l2_regularization_strength": 0.1, "l2_shrinkage_regularization_strength": 0.02,
+              "beta": 0.5, "initial_accumulator_value": 0.5}),
+    ("ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.7}),
+    ("adagrad", {"learning_rate": 0.1, "weight_decay": 0.1,
+                 "gradient_accumulation_steps": 2}),
 ]
 
 SCHEDULES = [
@@ -93,7 +102,7 @@ SCHEDULES = [
 
 CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
          "adagrad": "Adagrad", "nadam": "Nadam", "adamax": "Adamax", "adadelta": "Adadelta",
-         "lion": "Lion"}
+         "lion": "Lion", "ftrl": "Ftrl"}
 SHAPES = [(3, 4), (4,), (2, 2, 3)]
 
 
@@ -160,6 +169,11 @@ def _compare(km, tf_out, reference, dtype, where, tf_reference=None):
 @pytest.mark.parametrize("name,args", CASES, ids=[f"{n}-{i}" for i, (n, _) in
                                                   enumerate(CASES)])
 def test_trajectory(name, args, dtype):
+    if dtype == "float32" and name == "ftrl" and "learning_rate_power" in args:
+        pytest.skip("float32 Ftrl with a power other than -1/2 is ill-conditioned: "
+                    "n'^p - n^p cancels for small gradients, so one float32 ulp moves the "
+                    "first step by ~5e-5 of the scale here and 1e-4 in tf.keras (measured); "
+                    "the case runs in float64, where the same update is within 1e-12")
     harness.note(CLASS[name], dtype, "optimizer")
     weights, grads = _problem(name, args, dtype)
     averages = []

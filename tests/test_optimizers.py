@@ -207,7 +207,7 @@ def test_gradient_accumulation_updates_with_the_mean_every_n_calls():
     lr = float(np.float32(0.5))
     np.testing.assert_allclose(w.numpy(), [1.0 - lr * 0.3, -2.0 - lr * 3.0], rtol=1e-15)
     assert int(opt.iterations) == 1 and int(opt._iterations.value) == 3
-    np.testing.assert_array_equal(opt._accumulators[0].numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(opt._accumulated_gradients[0].numpy(), [0.0, 0.0])
 
 
 def test_accumulated_adam_counts_updates_not_calls():
@@ -271,3 +271,22 @@ def test_more_schedules_by_hand():
         assert type(again) is type(schedule) and again.get_config() == schedule.get_config()
     with pytest.raises(ValueError, match="first_decay_steps=0"):
         schedules.CosineDecayRestarts(1.0, 0)
+
+
+def test_ftrl_step_by_hand_and_l1_zeroes():
+    w = _var([1.0, -2.0])
+    opt = optimizers.Ftrl(learning_rate=0.5)
+    g = np.array([0.3, 0.0])
+    opt.apply_gradients([(g, w)])
+    lr = float(np.float32(0.5))
+    n, n_new = 0.1, 0.1 + g ** 2
+    z = g - (np.sqrt(n_new) - np.sqrt(n)) / lr * np.array([1.0, -2.0])
+    np.testing.assert_allclose(w.numpy(), -z / (np.sqrt(n_new) / lr), rtol=1e-12)
+    assert w.numpy()[1] == 0.0  # no gradient yet: z = 0, the weight is 0 (FTRL's start)
+    sparse = _var([0.5])
+    optimizers.Ftrl(learning_rate=0.5, l1_regularization_strength=1.0).apply_gradients(
+        [(np.array([0.2]), sparse)])
+    assert sparse.numpy()[0] == 0.0  # |z| <= l1
+    assert [v.name for v in opt.variables][2:] == ["d_w_accumulator", "d_w_linear"]
+    with pytest.raises(ValueError, match="learning_rate_power=0.5"):
+        optimizers.Ftrl(learning_rate_power=0.5)

@@ -114,8 +114,8 @@ class Optimizer:
         if self.use_ema:
             self._averages = self.add_optimizer_variables(variables, "average")
         if self.gradient_accumulation_steps:
-            self._accumulators = self.add_optimizer_variables(variables,
-                                                              "gradient_accumulator")
+            self._accumulated_gradients = self.add_optimizer_variables(
+                variables, "gradient_accumulator")
         self._index = {id(v): i for i, v in enumerate(variables)}
         self._trainable_variables = list(variables)
         self.built = True
@@ -200,7 +200,7 @@ class Optimizer:
             self._update(accumulation.mean(self._accumulated(trainable_variables), grads,
                                            self.gradient_accumulation_steps),
                          trainable_variables)
-            accumulation.reset(self._accumulators)
+            accumulation.reset(self._accumulated_gradients)
         else:
             accumulation.add(self._accumulated(trainable_variables), grads)
         if self.use_ema:
@@ -219,7 +219,7 @@ class Optimizer:
         self._update_steps(grads, trainable_variables, learning_rate)
 
     def _accumulated(self, variables):
-        return [self._slot(self._accumulators, v) for v in variables]
+        return [self._slot(self._accumulated_gradients, v) for v in variables]
 
     def _update_moving_averages(self):
         """Every variable's average moves toward it (the first update copies it); every
