@@ -1,4 +1,5 @@
-"""IoU metrics by hand: confusion counts, absent classes, ignored and out-of-range ids."""
+"""IoU and correlation metrics by hand: confusion counts, absent classes, ignored and
+out-of-range ids; Pearson and concordance on slices with known values."""
 import numpy as np
 import pytest
 
@@ -36,3 +37,16 @@ def test_one_hot_and_binary_forms():
     np.testing.assert_allclose(binary.result(), 1 / 3, rtol=1e-6)
     with pytest.raises(ValueError, match="Target class id 4"):
         metrics.OneHotIoU(3, target_class_ids=[4])
+
+
+def test_correlations_by_hand():
+    y = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]], "float32")
+    pearson = metrics.PearsonCorrelation()
+    pearson.update_state(y, np.array([[2.0, 4.0, 6.0], [5.0, 3.0, 5.0]], "float32"))
+    np.testing.assert_allclose(pearson.result(), (1.0 - 1.0) / 2, atol=1e-6)  # 1 and -1
+    concordance = metrics.ConcordanceCorrelation(axis=0)
+    # columns: identical (1), and shifted by 1: 2 * (2/3) / (2/3 + 2/3 + 1^2) = 4 / 7
+    t = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]], "float32")
+    concordance.update_state(t, t + np.array([0.0, 1.0], "float32"))
+    np.testing.assert_allclose(concordance.result(), (1.0 + 4 / 7) / 2,
+                               rtol=1e-5)
