@@ -601,6 +601,22 @@ def compute_metrics_steps(keras, run):
             "evaluate": model.evaluate(x, labels, verbose=0, return_dict=True)}
 
 
+# ----- 25. a sparse linear model: Ftrl with L1, correlation metrics -----------------------
+def ftrl_regression_correlations(keras, run):
+    x, _, _, target = data()
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, name="linear")])
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Ftrl(0.2, l1_regularization_strength=0.05,
+                                                  l2_regularization_strength=0.01),
+                  loss="mse", metrics=[keras.metrics.PearsonCorrelation(axis=0),
+                                       keras.metrics.ConcordanceCorrelation(axis=0)])
+    history = model.fit(x, target, batch_size=16, epochs=3, validation_split=0.25,
+                        shuffle=False, verbose=0)
+    kernel = model.get_weights()[0]
+    return {"history": history.history, "weights": model.get_weights(),
+            "zeros": int(np.sum(kernel == 0.0))}
+
+
 SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            two_outputs_lists, subclassed_model, custom_train_step,
            custom_loss_and_metric_functions, loss_subclass_and_add_loss, callbacks_suite,
@@ -608,4 +624,5 @@ SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            training_loop_from_scratch, weights_and_steps, metrics_by_name,
            generator_input, py_dataset_input, two_outputs_checkpoint_reload,
            confusion_and_regression_metrics, ema_weights_checkpointed, gradient_accumulation,
-           more_schedules, segmentation_iou, compute_metrics_steps]
+           more_schedules, segmentation_iou, compute_metrics_steps,
+           ftrl_regression_correlations]
