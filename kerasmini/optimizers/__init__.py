@@ -7,6 +7,7 @@ from kerasmini.optimizers.adamax import Adamax
 from kerasmini.optimizers.adamw import AdamW
 from kerasmini.optimizers.ftrl import Ftrl
 from kerasmini.optimizers.lion import Lion
+from kerasmini.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from kerasmini.optimizers.nadam import Nadam
 from kerasmini.optimizers.optimizer import Optimizer
 from kerasmini.optimizers.rmsprop import RMSprop
@@ -38,5 +39,6 @@ def get(identifier):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "Ftrl", "Lion", "Nadam", "Optimizer",
-           "RMSprop", "SGD", "deserialize", "get", "schedules", "serialize"]
+__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "Ftrl", "Lion",
+           "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize", "get",
+           "schedules", "serialize"]
