@@ -39,11 +39,11 @@ def _check_decay_steps(decay_steps):
                          f"Received: decay_steps={decay_steps}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """initial_learning_rate * decay_rate ** (step / decay_steps) (floored if staircase)."""
+class _DecayByRate(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments, and the
+    progress step / decay_steps (floored if staircase) that decay_rate applies to."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
@@ -51,17 +51,26 @@ class ExponentialDecay(LearningRateSchedule):
         self.name = name
         _check_decay_steps(decay_steps)
 
-    def __call__(self, step):
-        initial = _as_float32(self.initial_learning_rate)
+    def _progress(self, step):
         p = _as_float32(step) / _as_float32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return initial * np.power(_as_float32(self.decay_rate), p)
+        return np.floor(p) if self.staircase else p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_DecayByRate):
+    """initial_learning_rate * decay_rate ** (step / decay_steps) (floored if staircase)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    def __call__(self, step):
+        return _as_float32(self.initial_learning_rate) * np.power(
+            _as_float32(self.decay_rate), self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -160,30 +169,17 @@ class PolynomialDecay(LearningRateSchedule):
                 "cycle": self.cycle, "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_DecayByRate):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps) (the quotient
     floored if staircase)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_decay_steps(decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = _as_float32(step) / _as_float32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
         return _as_float32(self.initial_learning_rate) / (
-            np.float32(1) + _as_float32(self.decay_rate) * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+            np.float32(1) + _as_float32(self.decay_rate) * self._progress(step))
 
 
 class CosineDecayRestarts(LearningRateSchedule):
