@@ -50,3 +50,12 @@ def test_correlations_by_hand():
     concordance.update_state(t, t + np.array([0.0, 1.0], "float32"))
     np.testing.assert_allclose(concordance.result(), (1.0 + 4 / 7) / 2,
                                rtol=1e-5)
+
+
+def test_sparse_top_k_from_sorted_ids_by_hand():
+    m = metrics.SparseTopKCategoricalAccuracy(k=2, from_sorted_ids=True)
+    # ids best first: 3 is 2nd (hit), 1 is 3rd (miss at k=2), 0 is 1st (hit)
+    m.update_state(np.array([3, 1, 0]), np.array([[5, 3, 1], [2, 0, 1], [0, 0, 4]]))
+    np.testing.assert_allclose(m.result(), 2 / 3, rtol=1e-6)
+    assert m.get_config()["from_sorted_ids"] is True
+    assert "from_sorted_ids" not in metrics.SparseTopKCategoricalAccuracy().get_config()
