@@ -11,7 +11,7 @@ from parameterized import parameterized
 
 from conformance.harness import check_values, make_km, make_inputs, seed_of
 from conformance.test_layers_values import check_layer_values
-from kerasmini.ops import layout
+from kerasmini.ops import layout, window_reduction
 from tests.kernel_limits import budgets_covering, kinds, shrunk
 
 SHAPES = [(5, 7, 9, 3)]
@@ -120,3 +120,32 @@ class TestBlockedElementwise(unittest.TestCase):
         with shrunk(block_bytes=1, parallel_bytes=0, workers=2), \
                 unittest.mock.patch.object(layout, "TILE", 2):
             check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+
+
+class TestPoolingWidthPasses(unittest.TestCase):
+    """ops/window_reduction.py's two width passes for strides > 1: over the block's flat
+    run then every stride-th column (narrow pixels), or one strided tap per window offset
+    (the limit at -1); windows cut by either edge, odd and even widths."""
+
+    @parameterized.expand([
+        (f"{layer}_{i}_{path}", layer, args, shape, path)
+        for i, (layer, args, shape) in enumerate([
+            ("MaxPool2D", dict(pool_size=3, strides=2, padding="same"), (3, 7, 9, 5)),
+            ("MaxPool2D", dict(pool_size=(2, 4), strides=(1, 3), padding="same"), (3, 6, 10, 4)),
+            ("MaxPool2D", dict(pool_size=2, padding="valid"), (3, 8, 8, 64)),
+            ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same"), (3, 8, 8, 5)),
+            ("AveragePooling2D", dict(pool_size=(2, 5), strides=(2, 2), padding="same"),
+             (3, 6, 9, 4))])
+        for path in ("flat", "strided")])
+    def test_width_passes_agree_with_tf_keras(self, name, layer, args, shape, path):
+        calls = []
+        real = window_reduction.reduce_subsampled
+
+        def spy(*call):
+            calls.append(call[1].shape)
+            return real(*call)
+        limit = window_reduction.SHORT_PIXEL_BYTES if path == "flat" else -1
+        with unittest.mock.patch.object(window_reduction, "SHORT_PIXEL_BYTES", limit), \
+                unittest.mock.patch.object(window_reduction, "reduce_subsampled", spy):
+            check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+        self.assertEqual(bool(calls), path == "flat", name)
