@@ -12,7 +12,8 @@ from parameterized import parameterized
 from kerasmini import layers
 from kerasmini.layers.normalization import layer_normalization as ln_layer
 from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
-from kerasmini.ops import average_pooling, layout, threads, window_reduction
+from kerasmini.ops import (average_pooling, convolution, layout, products, threads,
+                           window_reduction)
 from kerasmini.ops.normalization import normalize
 from kerasmini.ops.window_reduction import PoolGeometry
 from tests import reference
@@ -51,6 +52,30 @@ class ConvolutionChunksTest(unittest.TestCase):
                 walks += walked
                 assert_close(out, expected, "float64", f"{args} {data_format} {budget}")
             self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))
+
+
+class WeightBoundConvolutionTest(unittest.TestCase):
+    """A convolution whose kernel is larger than its patch matrix (a deep layer at batch
+    1) is not cut into row blocks that would each read the whole kernel: its product is
+    shared by columns (ops/products.py)."""
+
+    def test_the_kernel_is_read_once_its_columns_shared(self):
+        x = random_input((1, 2, 3, 16), "float64", 11)  # 6 pixels x 144: 6.9 KB of patches
+        kernel = random_input((3, 3, 16, 32), "float64", 12)  # 36.9 KB
+        parts = {"rows": [], "columns": []}
+        real_conv, real_products = convolution.over_parts, products.over_parts
+
+        def spy(kind, real):
+            return lambda task, blocks: parts[kind].extend(blocks) or real(task, blocks)
+        with shrunk(small_product=0, min_rows=4, workers=2), \
+                unittest.mock.patch.object(convolution, "over_parts",
+                                           spy("rows", real_conv)), \
+                unittest.mock.patch.object(products, "over_parts",
+                                           spy("columns", real_products)):
+            out = conv(x, kernel, 1, "same")
+        expected = reference.conv2d(x, kernel, None, (1, 1), "same", (1, 1), 1)
+        assert_close(out, expected, "float64", "weight-bound")
+        self.assertEqual(parts, {"rows": [], "columns": [slice(0, 16), slice(16, 32)]})
 
 
 class DepthwiseConvolutionChunksTest(unittest.TestCase):

@@ -55,6 +55,28 @@ def test_few_rows_cut_into_column_blocks(monkeypatch, workers, min_columns):
     assert parts == expected
 
 
+@pytest.mark.parametrize("large_operand", [0, 10**9])  # every b large / none
+def test_a_large_b_makes_a_small_product_shared(monkeypatch, large_operand):
+    # (1, 20) @ (20, 64): 1,280 multiply-adds, but b alone may count as large (a Dense
+    # kernel read once at batch 1): then its columns are shared by the two threads
+    monkeypatch.setattr(matmul_module, "LARGE_OPERAND_BYTES", large_operand)
+    monkeypatch.setattr(threads, "WORKERS", 2)
+    monkeypatch.setattr(matmul_module, "WORKERS", 2)
+    monkeypatch.setattr(load, "idle_cores", lambda: 2)
+    parts = []
+    real_over_parts = matmul_module.over_parts
+
+    def spied(task, blocks):
+        parts.extend(blocks)
+        real_over_parts(task, blocks)
+
+    monkeypatch.setattr(matmul_module, "over_parts", spied)
+    a, b, out = _operands(1, 20, 64)
+    matmul(a, b, out)
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+    assert parts == ([slice(0, 32), slice(32, 64)] if large_operand == 0 else [])
+
+
 @pytest.mark.parametrize("piece", [1, 7 * 5, 10**9])  # one row a piece, 7 rows, one piece
 def test_matmul_without_the_blas_switch_cuts_row_pieces(monkeypatch, piece):
     monkeypatch.setattr(threads, "_control", None)

@@ -17,7 +17,9 @@ import functools
 
 import numpy as np
 
-from kerasmini.ops.shapes import output_length, padding_mode, pair, spatial_padding
+from kerasmini.ops.shapes import (check_output_size, output_length, padding_mode, pair,
+                                  spatial_padding)
+from kerasmini.ops import threads
 from kerasmini.ops.threads import over_batch_parts
 from kerasmini.ops.windows import row_blocks
 
@@ -80,6 +82,22 @@ class PoolGeometry:
             dtype)
 
 
+def pool_geometry(input_shape, size, pool_size, strides, padding):
+    """The PoolGeometry of a pooling of images of spatial `size` (the NHWC or NCHW
+    `input_shape` named in the error), Keras's ValueError when a window does not fit.
+    Made once per arguments (a model pools the same shapes again and again)."""
+    pool_size = pair(pool_size, "pool_size")
+    strides = pool_size if strides is None else pair(strides, "strides")
+    geometry = _geometry(tuple(size), pool_size, strides, padding_mode(padding))
+    if min(geometry.out_hw) < 1:
+        check_output_size(geometry.out_hw, input_shape, {
+            "pool_size": pool_size, "strides": strides, "padding": padding})
+    return geometry
+
+
+_geometry = functools.lru_cache(maxsize=256)(PoolGeometry)
+
+
 def reduce_windows(ufunc, x, out, height, width, finish=None):
     """out[n, i, j, c] = ufunc-reduction of x over window (i, j), for NHWC x and out.
 
@@ -88,6 +106,13 @@ def reduce_windows(ufunc, x, out, height, width, finish=None):
     finish(block, rows), if given, runs on each output block while it is in cache.
     """
     pool_h, stride_h, top = height
+    if (x.shape[0] * out.shape[1] * stride_h * x.strides[1] <= BLOCK_BYTES
+            and x.nbytes < threads.PARALLEL_BYTES):  # one block, one thread: no walk
+        stop = min((out.shape[1] - 1) * stride_h - top + pool_h, x.shape[1])
+        _separable(ufunc, x[:, :stop], height, width, out)
+        if finish is not None:
+            finish(out, slice(0, out.shape[1]))
+        return out
 
     def reduce_images(images):
         """Reduce images[start:stop] block by block (one thread's share of the batch)."""
@@ -109,10 +134,15 @@ def reduce_windows(ufunc, x, out, height, width, finish=None):
 
 def _separable(ufunc, x, height, width, out):
     """out = reduction over each window of x; `height` and `width` are (pool, stride, before)."""
-    rows = np.empty((x.shape[0], out.shape[1], *x.shape[2:]), dtype=out.dtype)
+    shape = (x.shape[0], out.shape[1], *x.shape[2:])
+    subsampled = width[1] > 1 and x.shape[3] * out.itemsize <= SHORT_PIXEL_BYTES
+    # One allocation for both buffers: two of this size made glibc hand memory back and
+    # take it again on every call (137 page faults per (8, 26, 26, 32) max pooling).
+    workspace = np.empty((2 if subsampled else 1, *shape), dtype=out.dtype)
+    rows = workspace[0]
     reduce_axis(ufunc, x, rows, 1, *height)
-    if width[1] > 1 and rows.shape[3] * rows.itemsize <= SHORT_PIXEL_BYTES:
-        reduce_subsampled(ufunc, rows, out, *width)
+    if subsampled:
+        reduce_subsampled(ufunc, rows, out, *width, workspace[1])
     else:
         reduce_axis(ufunc, rows, out, 2, *width)
 
@@ -133,8 +163,9 @@ def reduce_axis(ufunc, x, out, axis, pool, stride, before):
         ufunc(target, along(x, axis, in_part), out=target)
 
 
-def reduce_subsampled(ufunc, x, out, pool, stride, before):
-    """reduce_axis along the width (axis 2) of a C-contiguous NHWC block x, stride > 1.
+def reduce_subsampled(ufunc, x, out, pool, stride, before, windows):
+    """reduce_axis along the width (axis 2) of a C-contiguous NHWC block x, stride > 1;
+    `windows`, an array of x's shape, is overwritten.
 
     A strided tap is one ufunc call per run of C values (on 64 float32 channels 3.5x the
     time of the same values contiguous); NumPy copies such runs 3x faster than it reduces
@@ -150,7 +181,7 @@ def reduce_subsampled(ufunc, x, out, pool, stride, before):
         reduce_axis(ufunc, x, out, 2, pool, stride, before)
         return
     flat, size = x.reshape(-1), x.size
-    windows = np.empty_like(flat)  # windows[p] = reduction of x over columns p .. p+pool-1
+    windows = windows.reshape(-1)  # windows[p]: the reduction over columns p .. p+pool-1
     ufunc(flat[:size - pixel], flat[pixel:], out=windows[:size - pixel])
     for t in range(2, pool):
         ufunc(windows[:size - t * pixel], flat[t * pixel:], out=windows[:size - t * pixel])
