@@ -106,7 +106,10 @@ def reduce_windows(ufunc, x, out, height, width, finish=None):
     finish(block, rows), if given, runs on each output block while it is in cache.
     """
     pool_h, stride_h, top = height
-    if (x.shape[0] * out.shape[1] * stride_h * x.strides[1] <= BLOCK_BYTES
+    # input bytes per output row (not x.strides[1]: a channels_first input is a view whose
+    # row stride leaves out the channels, and the blocks' buffers hold them)
+    row_bytes = stride_h * x.shape[2] * x.shape[3] * x.itemsize
+    if (x.shape[0] * out.shape[1] * row_bytes <= BLOCK_BYTES
             and x.nbytes < threads.PARALLEL_BYTES):  # one block, one thread: no walk
         stop = min((out.shape[1] - 1) * stride_h - top + pool_h, x.shape[1])
         _separable(ufunc, x[:, :stop], height, width, out)
@@ -117,7 +120,7 @@ def reduce_windows(ufunc, x, out, height, width, finish=None):
     def reduce_images(images):
         """Reduce images[start:stop] block by block (one thread's share of the batch)."""
         for block, rows in row_blocks(images.stop - images.start, out.shape[1],
-                                      stride_h * x.strides[1], BLOCK_BYTES):
+                                      row_bytes, BLOCK_BYTES):
             block = slice(images.start + block.start, images.start + block.stop)
             start = rows.start * stride_h - top  # input row of rows.start's first tap
             first = max(start, 0)
