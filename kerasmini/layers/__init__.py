@@ -4,6 +4,7 @@ from kerasmini.layers.activations.leaky_relu import LeakyReLU
 from kerasmini.layers.activations.prelu import PReLU
 from kerasmini.layers.activations.relu import ReLU
 from kerasmini.layers.activations.softmax import Softmax
+from kerasmini.layers.attention.multi_head_attention import MultiHeadAttention
 from kerasmini.layers.convolutional.conv1d import Conv1D
 from kerasmini.layers.convolutional.conv1d_transpose import Conv1DTranspose
 from kerasmini.layers.convolutional.conv2d import Conv2D
@@ -14,6 +15,7 @@ from kerasmini.layers.convolutional.separable_conv1d import SeparableConv1D
 from kerasmini.layers.convolutional.separable_conv2d import SeparableConv2D
 from kerasmini.layers.core.activation import Activation
 from kerasmini.layers.core.dense import Dense
+from kerasmini.layers.core.einsum_dense import EinsumDense
 from kerasmini.layers.core.embedding import Embedding
 from kerasmini.layers.core.identity import Identity
 from kerasmini.layers.core.input_layer import Input, InputLayer
@@ -83,13 +85,13 @@ __all__ = [
     "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
     "Convolution1D", "Convolution1DTranspose", "Convolution2D",
     "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
-    "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding", "Flatten",
+    "DepthwiseConv2D", "Dot", "Dropout", "ELU", "EinsumDense", "Embedding", "Flatten",
     "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
     "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization",
     "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
-    "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
+    "Minimum", "MultiHeadAttention", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
     "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
     "RandomZoom",
     "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",

@@ -63,7 +63,8 @@ class Node:
 
     `call_args` is the one argument of a layer call (a tensor or a list of tensors), or,
     when `positional`, the positional arguments of an operation (`op(x, 3.0)`: tensors
-    and plain numbers).
+    and plain numbers) or of a layer called with several (`mha(query, value)`).
+    `call_kwargs` may hold tensors too (`key=`, `attention_mask=`).
     """
 
     def __init__(self, operation, call_args=None, outputs=(), call_kwargs=None,
@@ -72,7 +73,9 @@ class Node:
         self.call_args = call_args
         self.call_kwargs = dict(call_kwargs or {})
         self.positional = positional
-        self.input_tensors = [t for t in flatten(call_args) if isinstance(t, KerasTensor)]
+        # tensors among the keyword arguments too (MultiHeadAttention's key=, masks)
+        self.input_tensors = [t for t in flatten([call_args, self.call_kwargs])
+                              if isinstance(t, KerasTensor)]
         self.outputs = list(outputs)
         self.output_tensors = self.outputs
 

@@ -163,13 +163,14 @@ def serialize_node(node, reindex):
                                                       history.node_index)],
                                              history.tensor_index]}}
 
+    config_of = lambda a: tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
+    kwargs = {key: config_of(value) for key, value in node.call_kwargs.items()}
     args = node.call_args
-    if node.positional:  # an operation: op(x, 3.0) -> args [tensor, 3.0]
-        return {"args": [tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
-                         for a in args], "kwargs": {}}
+    if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k)
+        return {"args": [config_of(a) for a in args], "kwargs": kwargs}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
-    return {"args": [arg], "kwargs": plain(node.call_kwargs)}
+    return {"args": [arg], "kwargs": kwargs}
 
 
 def functional_from_config(cls, config, make_layer=None):
@@ -220,10 +221,12 @@ def _replay_calls(created, pending):
                             for a in nodes[0].get("args", [])]
                 except IndexError:
                     break  # an input comes from a call not replayed yet
-                kwargs = {k: v for k, v in (nodes[0].get("kwargs") or {}).items()
-                          if k == "training" and v is not None}
-                if is_operation:  # op(x, 3.0): positional tensors and numbers
-                    created[name](*args)
+                try:
+                    kwargs = _node_kwargs(created, created[name], nodes[0].get("kwargs"))
+                except IndexError:
+                    break
+                if is_operation or _takes_several(created[name]):  # op(x, 3.0), mha(q, v)
+                    created[name](*args, **kwargs)
                     nodes.pop(0)
                     progressed = True
                     continue
@@ -237,6 +240,24 @@ def _replay_calls(created, pending):
         if not progressed:
             raise ValueError("Invalid functional model config: its graph has loops or "
                              "disconnected nodes.")
+
+
+def _takes_several(layer):
+    """A layer called with several positional tensors (MultiHeadAttention)."""
+    return bool(getattr(layer, "CALL_KEYWORDS", None))
+
+
+def _node_kwargs(created, layer, kwargs):
+    """The keyword arguments a call is replayed with: `training`, and for a layer that
+    lists its call's keywords (CALL_KEYWORDS), those, with tensors looked up."""
+    wanted = {"training", *getattr(layer, "CALL_KEYWORDS", ())}
+    replayed = {}
+    for key, value in (kwargs or {}).items():
+        if key not in wanted or value is None:
+            continue
+        is_tensor = isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
+        replayed[key] = _node_argument(created, value) if is_tensor else value
+    return replayed
 
 
 def _node_argument(created, arg, constants=False):

@@ -173,9 +173,9 @@ def _channel_axis(conv, ndim):
 
 def _run(node, values, training):
     """Call the node's layer or operation on its inputs' values; store its outputs."""
-    args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
-                         node.call_args)
-    kwargs = dict(node.call_kwargs)
+    value_of = lambda t: values[id(t)] if isinstance(t, KerasTensor) else t
+    args = map_structure(value_of, node.call_args)
+    kwargs = map_structure(value_of, dict(node.call_kwargs))
     if training is not None:
         kwargs["training"] = training
     outputs = (node.operation(*args, **kwargs) if node.positional
