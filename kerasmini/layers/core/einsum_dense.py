@@ -52,6 +52,9 @@ def einsum_shapes(equation, bias_axes, input_shape, partial_output_shape):
     input_size = {c: input_shape[i + lead] for i, c in enumerate(inputs)}
     output_size = {c: output_shape[i + lead] for i, c in enumerate(outputs)}
     for c in inputs:
+        if c in output_size and output_size[c] is None:  # the input's size, as Keras's
+            at = outputs.index(c) + lead                  # symbolic call finds it
+            output_shape[at] = output_size[c] = input_size[c]
         if c in output_size and output_size[c] is not None and output_size[c] != input_size[c]:
             raise ValueError(f"Input shape and output shape do not match at shared dimension "
                              f"'{c}'. Input shape is {input_size[c]}, and output shape is "

@@ -1,0 +1,54 @@
+"""Float64 references for attention, written as loops over batch items, heads and query
+positions (slow and obviously correct; no einsum): the third opinion of
+conformance/test_attention.py.
+
+Masked keys: both of tf.keras's paths give them probability exactly 0 (exp of -1e9 or
+of -2.4e38 underflows); they differ only on a query row that may see no key at all, which
+the Softmax-layer path makes all zeros and the fused path a uniform average (`fused`).
+"""
+import numpy as np
+
+
+def project(x, kernel, bias):
+    """(B, L, D) x (D, N, H) (+ (N, H)) -> (B, L, N, H)."""
+    b, length, _ = x.shape
+    out = np.zeros((b, length) + kernel.shape[1:])
+    for i in range(b):
+        for t in range(length):
+            out[i, t] = np.tensordot(x[i, t], kernel, axes=(0, 0))
+    return out if bias is None else out + bias
+
+
+def attention_reference(query, value, key, weights, num_heads, key_dim, use_bias,
+                        mask=None, fused=False):
+    """(output (B, T, out), scores (B, N, T, S)) of MultiHeadAttention in float64.
+
+    `weights`: [Wq, (bq), Wk, (bk), Wv, (bv), Wo, (bo)]; `mask` broadcastable to
+    (B, T, S), True where a query position may see a key position."""
+    weights = [np.asarray(w, np.float64) for w in weights]
+    step = 2 if use_bias else 1
+    wq, wk, wv, wo = (weights[i * step:(i + 1) * step] for i in range(4))
+    pad = lambda pair: (pair[0], pair[1] if use_bias else None)
+    q = project(np.asarray(query, np.float64), *pad(wq))
+    k = project(np.asarray(key, np.float64), *pad(wk))
+    v = project(np.asarray(value, np.float64), *pad(wv))
+    b, t_len, s_len = q.shape[0], q.shape[1], k.shape[1]
+    allowed = np.ones((b, t_len, s_len), bool) if mask is None else np.broadcast_to(
+        np.asarray(mask, bool), (b, t_len, s_len))
+    scores = np.zeros((b, num_heads, t_len, s_len))
+    heads = np.zeros((b, t_len, num_heads, v.shape[-1]))
+    for i in range(b):
+        for n in range(num_heads):
+            for t in range(t_len):
+                logits = np.array([q[i, t, n] @ k[i, s, n] for s in range(s_len)])
+                logits = logits / np.sqrt(key_dim)
+                seen = allowed[i, t]
+                if not seen.any():
+                    p = np.full(s_len, 1.0 / s_len) if fused else np.zeros(s_len)
+                else:
+                    e = np.where(seen, np.exp(logits - logits[seen].max()), 0.0)
+                    p = e / e.sum()
+                scores[i, n, t] = p
+                heads[i, t, n] = sum(p[s] * v[i, s, n] for s in range(s_len))
+    out = np.tensordot(heads, wo[0], axes=([2, 3], [0, 1]))
+    return (out if not use_bias else out + wo[1]), scores
