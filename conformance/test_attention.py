@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conformance.harness import fail, keras, record_divergence, tf, three_way
-from conformance.reference_attention import attention_reference
+from tests.attention_reference import attention_reference
 
 import kerasmini  # noqa: E402
 from kerasmini import layers as km_layers  # noqa: E402

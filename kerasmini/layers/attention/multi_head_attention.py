@@ -199,8 +199,9 @@ class MultiHeadAttention(Layer):
             return self._symbolic_call(query, value, options, training)
         q, v = self._convert_input(query), self._convert_input(value)
         k = v if key is None else self._convert_input(key)
+        self.compute_output_shape(q.shape, v.shape, None if key is None else k.shape)
+        masks = self._check_masks(q.shape, v.shape, options)  # before anything changes
         self._build_once(q.shape, v.shape, None if key is None else k.shape)
-        masks = self._check_masks(q.shape, v.shape, options)
         compute = lambda: self.call(q, v, k, training=training, **masks)
         outputs = call_recorded(self, [q, v, k], compute) if autodiff.is_recording() \
             else compute()
@@ -221,8 +222,9 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"Layer '{self.name}' was called on a mix of symbolic (Input) "
                              "tensors and arrays.")
         key = options["key"]
-        self._build_once(query.shape, value.shape, None if key is None else key.shape)
+        self.compute_output_shape(query.shape, value.shape, None if key is None else key.shape)
         self._check_masks(query.shape, value.shape, options)
+        self._build_once(query.shape, value.shape, None if key is None else key.shape)
         nodes = list(getattr(self, "_inbound_nodes", []))
         history = lambda i: KerasHistory(self, len(nodes), i)
         shapes = [self.compute_output_shape(query.shape, value.shape,

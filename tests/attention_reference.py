@@ -1,6 +1,6 @@
 """Float64 references for attention, written as loops over batch items, heads and query
-positions (slow and obviously correct; no einsum): the third opinion of
-conformance/test_attention.py.
+positions (slow and obviously correct; no einsum): what tests/test_attention.py checks
+kerasmini against, and the third opinion of conformance/test_attention.py.
 
 Masked keys: both of tf.keras's paths give them probability exactly 0 (exp of -1e9 or
 of -2.4e38 underflows); they differ only on a query row that may see no key at all, which
@@ -52,3 +52,22 @@ def attention_reference(query, value, key, weights, num_heads, key_dim, use_bias
                 heads[i, t, n] = sum(p[s] * v[i, s, n] for s in range(s_len))
     out = np.tensordot(heads, wo[0], axes=([2, 3], [0, 1]))
     return (out if not use_bias else out + wo[1]), scores
+
+
+def einsum_dense_reference(equation, x, kernel, bias=None):
+    """EinsumDense's output by one loop over every (output index, summed index) pair:
+    the letters of `equation` ('...' spelled out by the caller) index the arrays."""
+    inputs, output = equation.split("->")
+    x_letters, k_letters = inputs.split(",")
+    size = {}
+    for letters, array in ((x_letters, x), (k_letters, kernel)):
+        size.update(zip(letters, np.shape(array)))
+    summed = [c for c in size if c not in output]
+    out = np.zeros([size[c] for c in output])
+    for out_index in np.ndindex(*out.shape):
+        at = dict(zip(output, out_index))
+        for sum_index in np.ndindex(*[size[c] for c in summed]):
+            at.update(zip(summed, sum_index))
+            out[out_index] += (float(x[tuple(at[c] for c in x_letters)])
+                               * float(kernel[tuple(at[c] for c in k_letters)]))
+    return out if bias is None else out + bias
