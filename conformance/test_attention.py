@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conformance.harness import fail, keras, record_divergence, tf, three_way
-from tests.attention_reference import attention_reference
+from tests.attention_reference import attention_reference, luong_reference
 
 import kerasmini  # noqa: E402
 from kerasmini import layers as km_layers  # noqa: E402
@@ -286,3 +286,54 @@ def test_bad_einsum_equation(equation):
     with pytest.raises(type(tf_error.value)) as km_error:
         km_layers.EinsumDense(equation, output_shape=4)(x)
     assert equation in str(km_error.value)
+
+
+LUONG_CASES = [
+    ("Attention", {}), ("Attention", {"use_scale": True}),
+    ("Attention", {"use_scale": True, "score_mode": "concat"}),
+    ("AdditiveAttention", {}), ("AdditiveAttention", {"use_scale": False}),
+]
+LUONG_CALLS = [{}, {"mask": "both"}, {"use_causal_mask": True, "return_attention_scores": True},
+               {"mask": "value", "use_causal_mask": True}]
+
+
+def luong_score(layer, weights):
+    """The score of one (query, key) pair, from the layer's weights, in float64."""
+    scale = weights[0] if layer.use_scale else 1.0
+    if type(layer).__name__ == "AdditiveAttention":
+        return lambda q, k: float(np.sum(scale * np.tanh(q + k)))
+    if layer.score_mode == "dot":
+        return lambda q, k: float(q @ k) * float(scale)
+    return lambda q, k: float(weights[-1] * np.sum(np.tanh(scale * (q + k))))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("call", LUONG_CALLS, ids=lambda c: f"{sorted(c.items())}")
+@pytest.mark.parametrize("cls,args", LUONG_CASES, ids=lambda a: f"{a}")
+def test_attention_and_additive_attention(cls, args, call, dtype):
+    rng = np.random.default_rng(5)
+    q, v, k = (rng.standard_normal(s).astype(dtype) for s in ((2, 4, 5), (2, 6, 5), (2, 6, 5)))
+    query_mask, value_mask = rng.random((2, 4)) > 0.3, rng.random((2, 6)) > 0.3
+    value_mask[:, 0] = True
+    call = dict(call)
+    masks = {"both": [query_mask, value_mask], "value": [None, value_mask]}
+    if "mask" in call:
+        call["mask"] = masks[call["mask"]]
+    tf_layer = getattr(keras.layers, cls)(**args, dtype=dtype)
+    km_layer = getattr(km_layers, cls)(**args, dtype=dtype)
+    tf_layer([q, v, k])
+    km_layer([q, v, k])
+    weights = [rng.standard_normal(w.shape).astype(dtype) for w in tf_layer.get_weights()]
+    tf_layer.set_weights(weights)
+    km_layer.set_weights(weights)
+    mask = call.get("mask") or [None, None]
+    ref = luong_reference(q, v, k, luong_score(km_layer, [np.float64(w) for w in weights]),
+                          mask[0], mask[1], call.get("use_causal_mask", False))
+    km_out, tf_out = km_layer([q, v, k], **call), tf_layer([q, v, k], **call)
+    where = f"{cls}({args}) {dtype} {sorted(call)}"
+    if call.get("return_attention_scores"):
+        three_way(km_out[1], np.asarray(tf_out[1]), ref[1], dtype, where + " scores")
+        km_out, tf_out = km_out[0], tf_out[0]
+    three_way(km_out, np.asarray(tf_out), ref[0], dtype, where)
+    assert _jsonish(km_layer.get_config()) == {**_jsonish(tf_layer.get_config()),
+                                               "name": km_layer.name}

@@ -71,3 +71,24 @@ def einsum_dense_reference(equation, x, kernel, bias=None):
             out[out_index] += (float(x[tuple(at[c] for c in x_letters)])
                                * float(kernel[tuple(at[c] for c in k_letters)]))
     return out if bias is None else out + bias
+
+
+def luong_reference(query, value, key, score, query_mask=None, value_mask=None,
+                    causal=False):
+    """(output, weights) of Attention / AdditiveAttention in float64: `score(q_t, k_s)`
+    for each pair, masked keys excluded from the softmax (Keras subtracts 1e9: the same
+    to double precision), masked queries give zero rows."""
+    query, value, key = (np.asarray(a, np.float64) for a in (query, value, key))
+    b, t_len, s_len = query.shape[0], query.shape[1], key.shape[1]
+    weights = np.zeros((b, t_len, s_len))
+    out = np.zeros((b, t_len, value.shape[-1]))
+    for i in range(b):
+        for t in range(t_len):
+            seen = [(value_mask is None or value_mask[i, s]) and (not causal or s <= t)
+                    for s in range(s_len)]
+            logits = np.array([score(query[i, t], key[i, s]) for s in range(s_len)])
+            e = np.where(seen, np.exp(logits - logits[seen].max()), 0.0)
+            weights[i, t] = e / e.sum()
+            if query_mask is None or query_mask[i, t]:
+                out[i, t] = sum(weights[i, t, s] * value[i, s] for s in range(s_len))
+    return out, weights

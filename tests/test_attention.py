@@ -9,7 +9,8 @@ import pytest
 import kerasmini
 from kerasmini import layers
 from kerasmini.autodiff import GradientTape, NoGradientError
-from tests.attention_reference import attention_reference, einsum_dense_reference
+from tests.attention_reference import attention_reference, einsum_dense_reference, \
+    luong_reference
 from tests.gradcheck import TOLERANCE, assert_gradients_close, layer_gradients, \
     numeric_gradient
 from tests.helpers import assert_close
@@ -224,22 +225,28 @@ def test_sliding_window_and_gate():
 def test_multi_head_attention_gradients(args, call):
     """Input, key and every weight against finite differences (tests/gradcheck.py)."""
     layer, query, value, key = _attention(args, key=True, seed=3)
-    run = lambda: layer(query, value, key=key, **call)
+    check_gradients(layer, [query, value, key],
+                    lambda q, v, k: layer(q, v, key=k, **call), (args, call))
+
+
+def check_gradients(layer, arrays, run, context):
+    """d sum(run(*arrays) * R) / d (each array, each trainable weight) against central
+    differences; `run` may return (output, scores): the output is differentiated."""
     first = lambda out: out[0] if isinstance(out, tuple) else out
-    weight_of = rand(first(run()).shape, seed=7)
-    atol = 1e-9 * max(float(np.sum(np.abs(first(run()) * weight_of))), 1.0)
-    arrays = [query, value, key]
+    out = np.asarray(first(run(*arrays)))
+    weight_of = rand(out.shape, seed=7)
+    atol = 1e-9 * max(float(np.sum(np.abs(out * weight_of))), 1.0)  # gradcheck's bar
     with GradientTape() as tape:
         for x in arrays:
             tape.watch(x)
-        total = np.sum(first(run()) * weight_of)
+        total = np.sum(first(run(*arrays)) * weight_of)
     grads = tape.gradient(total, arrays + layer.trainable_weights)
-    loss = lambda: float(np.sum(np.asarray(first(run())) * weight_of))
+    loss = lambda: float(np.sum(np.asarray(first(run(*arrays))) * weight_of))
     results = [(f"array {i}", g, numeric_gradient(loss, x), atol)
                for i, (x, g) in enumerate(zip(arrays, grads))]
     results += [(w.path, g, numeric_gradient(loss, w._value), atol)
-                for w, g in zip(layer.trainable_weights, grads[3:])]
-    assert_gradients_close(results, (args, call))
+                for w, g in zip(layer.trainable_weights, grads[len(arrays):])]
+    assert_gradients_close(results, context)
 
 
 @pytest.mark.parametrize("args,argument,error", [
@@ -281,6 +288,99 @@ def test_causal_mask_on_two_attention_axes_is_refused():
     layer = layers.MultiHeadAttention(num_heads=2, key_dim=2, attention_axes=(1, 2))
     with pytest.raises(NotImplementedError, match="use_causal_mask"):
         layer(np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 5)), use_causal_mask=True)
+
+
+# ----- Attention, AdditiveAttention ---------------------------------------------------
+LUONG = [
+    (layers.Attention, {}, lambda w: lambda q, k: float(q @ k)),
+    (layers.Attention, {"use_scale": True}, lambda w: lambda q, k: float(q @ k) * w[0]),
+    (layers.Attention, {"use_scale": True, "score_mode": "concat"},
+     lambda w: lambda q, k: w[1] * np.sum(np.tanh(w[0] * (q + k)))),
+    (layers.Attention, {"score_mode": "concat"},
+     lambda w: lambda q, k: w[0] * np.sum(np.tanh(q + k))),
+    (layers.AdditiveAttention, {}, lambda w: lambda q, k: np.sum(w[0] * np.tanh(q + k))),
+    (layers.AdditiveAttention, {"use_scale": False},
+     lambda w: lambda q, k: np.sum(np.tanh(q + k))),
+]
+
+
+def _luong(cls, args, dtype="float64"):
+    layer = cls(**args, dtype=dtype)
+    q, v, k = (rand(s, i, dtype) for i, s in enumerate(((2, 3, 4), (2, 5, 4), (2, 5, 4))))
+    layer([q, v, k])
+    layer.set_weights([rand(w.shape, 9, dtype) for w in layer.get_weights()])
+    return layer, q, v, k
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("cls,args,score", LUONG)
+def test_attention_layers_match_loop_reference(cls, args, score, dtype):
+    layer, q, v, k = _luong(cls, args, dtype)
+    weights = [w.astype("float64") for w in layer.get_weights()]
+    rng = np.random.default_rng(2)
+    query_mask, value_mask = rng.random((2, 3)) > 0.3, rng.random((2, 5)) > 0.3
+    value_mask[:, 0] = True
+    for call, masks, causal in [({}, (None, None), False),
+                                ({"mask": [query_mask, value_mask]}, (query_mask, value_mask),
+                                 False),
+                                ({"mask": [None, value_mask], "use_causal_mask": True},
+                                 (None, value_mask), True)]:
+        out, scores = luong_reference(q, v, k, score(weights), *masks, causal)
+        got, got_scores = layer([q, v, k], return_attention_scores=True, **call)
+        assert_close(got, out, dtype, (args, call))
+        assert_close(got_scores, scores, dtype, (args, call))
+    assert_close(layer([q, v]), luong_reference(q, v, v, score(weights))[0], dtype, "no key")
+
+
+@pytest.mark.parametrize("cls,args,score", LUONG[1:5])
+def test_attention_layers_gradients(cls, args, score):
+    layer, q, v, k = _luong(cls, args)
+    mask = [None, np.array([[True] * 4 + [False]] * 2)]
+    check_gradients(layer, [q, v, k], lambda *x: layer(list(x), mask=mask), args)
+
+
+def test_attention_dropout_only_while_training():
+    layer, q, v, k = _luong(layers.Attention, {"dropout": 0.5, "seed": 3})
+    out, scores = layer([q, v, k], return_attention_scores=True)
+    np.testing.assert_array_equal(layer([q, v, k], training=False), out)
+    dropped = layer([q, v, k], training=True)
+    assert not np.allclose(dropped, out)
+    kept = np.einsum("bts,bsd->btd", scores, v)
+    np.testing.assert_allclose(out, kept, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call,error", [
+    ({"inputs": "x"}, "list of inputs"),
+    ({"inputs": [np.zeros((2, 3, 4))]}, "length 2 or 3"),
+    ({"mask": [np.ones((2, 3), bool)]}, "mask must be a list"),
+    ({"mask": [None, np.ones((2, 4), bool)]}, r"mask\[1\]"),
+    ({"score_mode": "cosine"}, "score_mode"),
+])
+def test_attention_bad_input(call, error):
+    inputs = call.pop("inputs", [np.zeros((2, 3, 4)), np.zeros((2, 5, 4))])
+    with pytest.raises(ValueError, match=error):
+        layers.Attention(**{k: v for k, v in call.items() if k == "score_mode"})(
+            inputs, **{k: v for k, v in call.items() if k == "mask"})
+
+
+def test_attention_in_a_saved_functional_model():
+    query, value = kerasmini.Input((3, 4)), kerasmini.Input((5, 4))
+    query_mask, value_mask = (kerasmini.Input((3,), dtype="bool"),
+                              kerasmini.Input((5,), dtype="bool"))
+    out, scores = layers.Attention(use_scale=True)([query, value], mask=[query_mask, value_mask],
+                                                   return_attention_scores=True)
+    model = kerasmini.Model([query, value, query_mask, value_mask], [out, scores])
+    rng = np.random.default_rng(0)
+    inputs = [rand((2, 3, 4)), rand((2, 5, 4), 1), rng.random((2, 3)) > 0.3,
+              np.array([[True, False, True, True, False]] * 2)]
+    expected = model.predict(inputs, verbose=0)
+    assert np.all(expected[1][:, :, [1, 4]] == 0) and np.all(expected[0][~inputs[2]] == 0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "m.keras")
+        model.save(path)
+        again = kerasmini.models.load_model(path).predict(inputs, verbose=0)
+    for got, want in zip(again, expected):
+        np.testing.assert_array_equal(got, want)
 
 
 # ----- in models -----------------------------------------------------------------------

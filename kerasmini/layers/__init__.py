@@ -4,6 +4,8 @@ from kerasmini.layers.activations.leaky_relu import LeakyReLU
 from kerasmini.layers.activations.prelu import PReLU
 from kerasmini.layers.activations.relu import ReLU
 from kerasmini.layers.activations.softmax import Softmax
+from kerasmini.layers.attention.additive_attention import AdditiveAttention
+from kerasmini.layers.attention.attention import Attention
 from kerasmini.layers.attention.multi_head_attention import MultiHeadAttention
 from kerasmini.layers.convolutional.conv1d import Conv1D
 from kerasmini.layers.convolutional.conv1d_transpose import Conv1DTranspose
@@ -80,7 +82,8 @@ SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
+    "Activation", "ActivityRegularization", "Add", "AdditiveAttention", "Attention",
+    "Average", "AveragePooling1D",
     "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "CenterCrop",
     "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
     "Convolution1D", "Convolution1DTranspose", "Convolution2D",

@@ -139,3 +139,14 @@ def _symbolic_outputs(layer, out_shape, node_index):
                                                history=KerasHistory(layer, node_index,
                                                                     next(index))),
                          structure)
+
+
+def record_call(layer, call_args, shapes, call_kwargs, positional=False):
+    """Record a call of `layer` with one output per shape in `shapes`; returns the
+    output tensor, or a tuple of them (MultiHeadAttention's output and scores)."""
+    nodes = list(getattr(layer, "_inbound_nodes", []))
+    outputs = [KerasTensor(shape, dtype=layer.dtype, name=layer.name,
+                           history=KerasHistory(layer, len(nodes), index))
+               for index, shape in enumerate(shapes)]
+    layer._inbound_nodes = nodes + [Node(layer, call_args, outputs, call_kwargs, positional)]
+    return tuple(outputs) if len(outputs) > 1 else outputs[0]

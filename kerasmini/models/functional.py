@@ -164,7 +164,7 @@ def serialize_node(node, reindex):
                                              history.tensor_index]}}
 
     config_of = lambda a: tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
-    kwargs = {key: config_of(value) for key, value in node.call_kwargs.items()}
+    kwargs = {key: map_structure(config_of, value) for key, value in node.call_kwargs.items()}
     args = node.call_args
     if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k)
         return {"args": [config_of(a) for a in args], "kwargs": kwargs}
@@ -244,7 +244,7 @@ def _replay_calls(created, pending):
 
 def _takes_several(layer):
     """A layer called with several positional tensors (MultiHeadAttention)."""
-    return bool(getattr(layer, "CALL_KEYWORDS", None))
+    return getattr(layer, "POSITIONAL_CALL", False)
 
 
 def _node_kwargs(created, layer, kwargs):
@@ -256,7 +256,8 @@ def _node_kwargs(created, layer, kwargs):
         if key not in wanted or value is None:
             continue
         is_tensor = isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
-        replayed[key] = _node_argument(created, value) if is_tensor else value
+        is_tensors = isinstance(value, list)  # Attention's mask=[query_mask, value_mask]
+        replayed[key] = _node_argument(created, value) if is_tensor or is_tensors else value
     return replayed
 
 
@@ -269,6 +270,8 @@ def _node_argument(created, arg, constants=False):
         return _tensor(created, *arg)  # older form: [name, node_index, tensor_index]
     if isinstance(arg, (list, tuple)):
         return [_node_argument(created, a) for a in arg]
+    if arg is None:  # a list of masks, some absent
+        return None
     raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
 
 

@@ -23,7 +23,7 @@ from kerasmini import activations, autodiff, initializers, regularizers, constra
 from kerasmini.layers.activations.softmax import Softmax, broadcastable_mask
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.core.einsum_dense import EinsumDense
-from kerasmini.layers.keras_tensor import KerasHistory, KerasTensor, Node, flatten
+from kerasmini.layers.keras_tensor import KerasTensor, flatten, record_call
 from kerasmini.layers.layer import Layer, _build_lock, call_recorded, undone_on_error
 from kerasmini.layers.regularization.dropout import Dropout
 
@@ -85,7 +85,9 @@ class MultiHeadAttention(Layer):
         self._bias_constraint = constraints.get(bias_constraint)
         self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
 
-    # the call's keywords a saved functional model replays (models/functional.py)
+    # called as layer(query, value, ...); the call's keywords a saved functional model
+    # replays (models/functional.py)
+    POSITIONAL_CALL = True
     CALL_KEYWORDS = ("key", "query_mask", "value_mask", "key_mask", "attention_mask",
                      "return_attention_scores", "use_causal_mask")
 
@@ -225,20 +227,14 @@ class MultiHeadAttention(Layer):
         self.compute_output_shape(query.shape, value.shape, None if key is None else key.shape)
         self._check_masks(query.shape, value.shape, options)
         self._build_once(query.shape, value.shape, None if key is None else key.shape)
-        nodes = list(getattr(self, "_inbound_nodes", []))
-        history = lambda i: KerasHistory(self, len(nodes), i)
         shapes = [self.compute_output_shape(query.shape, value.shape,
                                             None if key is None else key.shape)]
         if options["return_attention_scores"]:
             shapes.append(self._scores_shape(query.shape, value.shape))
-        outputs = [KerasTensor(s, dtype=self.dtype, name=self.name, history=history(i))
-                   for i, s in enumerate(shapes)]
         kwargs = {k: v for k, v in options.items() if v is not None and v is not False}
         if training is not None:
             kwargs["training"] = training
-        self._inbound_nodes = nodes + [Node(self, [query, value], outputs, kwargs,
-                                            positional=True)]
-        return tuple(outputs) if len(outputs) > 1 else outputs[0]
+        return record_call(self, [query, value], shapes, kwargs, positional=True)
 
     def _check_masks(self, query_shape, value_shape, options):
         """The masks as booleans, each checked against the shape it must fit."""
