@@ -436,3 +436,12 @@ def test_a_small_transformer_learns():
     history = model.fit([tokens, positions], labels, epochs=20, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < 0.3 * history.history["loss"][0]
     assert history.history["accuracy"][-1] > 0.95
+
+
+def test_explain_counts_what_the_layer_builds():
+    layer = layers.MultiHeadAttention(num_heads=2, key_dim=4, value_dim=3, output_shape=5)
+    explanation = layer.explain([(2, 5, 8), (2, 7, 6), (2, 7, 9)])
+    assert explanation.output_shape == (2, 5, 5)
+    layer(np.zeros((2, 5, 8)), np.zeros((2, 7, 6)), key=np.zeros((2, 7, 9)))
+    assert explanation.params == layer.count_params()
+    assert "(batch, 2, 5, 7)" in explanation.text

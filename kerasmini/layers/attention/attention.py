@@ -24,6 +24,7 @@ class Attention(Layer):
 
     # the call's keywords a saved functional model replays (models/functional.py)
     CALL_KEYWORDS = ("mask", "return_attention_scores", "use_causal_mask")
+    TAKES_SHAPE_LIST = True  # explain: [query, value(, key)] shapes
 
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         if score_mode not in ("dot", "concat"):

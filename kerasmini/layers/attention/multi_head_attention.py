@@ -88,6 +88,7 @@ class MultiHeadAttention(Layer):
     # called as layer(query, value, ...); the call's keywords a saved functional model
     # replays (models/functional.py)
     POSITIONAL_CALL = True
+    TAKES_SHAPE_LIST = True  # explain: [query, value(, key)] shapes
     CALL_KEYWORDS = ("key", "query_mask", "value_mask", "key_mask", "attention_mask",
                      "return_attention_scores", "use_causal_mask")
 
