@@ -445,3 +445,25 @@ def test_explain_counts_what_the_layer_builds():
     layer(np.zeros((2, 5, 8)), np.zeros((2, 7, 6)), key=np.zeros((2, 7, 9)))
     assert explanation.params == layer.count_params()
     assert "(batch, 2, 5, 7)" in explanation.text
+
+
+@pytest.mark.parametrize("small_product,workers", [(None, None), (1, 2), (1, 1)])
+def test_batch_product_parts_and_gradient(small_product, workers):
+    """ops.batch_product in one part, in parts of one matrix (threads or not), against a
+    loop of 2D products; its gradient against finite differences."""
+    from kerasmini import ops
+    from tests.kernel_limits import shrunk
+    a, b = rand((3, 2, 4, 5)), rand((3, 2, 5, 6), 1)
+    expected = np.array([[a[i, j] @ b[i, j] for j in range(2)] for i in range(3)])
+    with shrunk(small_product=small_product, workers=workers):
+        np.testing.assert_allclose(ops.batch_product(a, np.swapaxes(np.swapaxes(b, -1, -2),
+                                                                      -1, -2)), expected,
+                                   rtol=1e-13)
+        weight_of = rand(expected.shape, 2)
+        with GradientTape() as tape:
+            watched = tape.watch([a, b])
+            total = np.sum(ops.batch_product(*watched) * weight_of)
+        grads = tape.gradient(total, watched)
+    loss = lambda: float(np.sum(np.matmul(a, b) * weight_of))
+    for x, grad in zip((a, b), grads):
+        np.testing.assert_allclose(grad, numeric_gradient(loss, x), rtol=1e-7, atol=1e-8)
