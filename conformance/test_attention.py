@@ -347,3 +347,39 @@ def test_attention_and_additive_attention(cls, args, call, dtype):
     three_way(km_out, np.asarray(tf_out), ref[0], dtype, where)
     assert _jsonish(km_layer.get_config()) == {**_jsonish(tf_layer.get_config()),
                                                "name": km_layer.name}
+
+
+def test_graph_of_attention_layers_both_ways():
+    """A kerasmini graph with Attention (mask list), MultiHeadAttention (key=, an
+    attention-mask input, causal, scores) and AdditiveAttention: tf.keras loads its file,
+    prints the same summary and computes the same outputs. (The query mask is all True:
+    tf.keras would carry Attention's query mask into the next layer, which kerasmini's
+    graphs do not do yet.)"""
+    q, v = kerasmini.Input((5, 4)), kerasmini.Input((5, 4))
+    query_mask, value_mask = (kerasmini.Input((5,), dtype="bool"),
+                              kerasmini.Input((5,), dtype="bool"))
+    attention_mask = kerasmini.Input((5, 5), dtype="bool")
+    x = km_layers.Attention(use_scale=True)([q, v], mask=[query_mask, value_mask])
+    x, scores = km_layers.MultiHeadAttention(2, 3)(
+        x, v, key=v, attention_mask=attention_mask, use_causal_mask=True,
+        return_attention_scores=True)
+    x = km_layers.AdditiveAttention()([x, v, q])
+    model = kerasmini.Model([q, v, query_mask, value_mask, attention_mask], [x, scores])
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal((2, 5, 4)).astype("float32"),
+              rng.standard_normal((2, 5, 4)).astype("float32"), np.ones((2, 5), bool),
+              rng.random((2, 5)) > 0.2, rng.random((2, 5, 5)) > 0.2]
+    inputs[3][:, 0] = True
+    inputs[4][:, :, 0] = True
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "km.keras")
+        model.save(path)
+        tf_model = keras.models.load_model(path)
+    summaries = []
+    for m in (model, tf_model):
+        lines = []
+        m.summary(print_fn=lambda line, **_: lines.append(line))
+        summaries.append(lines)
+    assert summaries[0] == summaries[1]
+    for got, expected in zip(model.predict(inputs, verbose=0), tf_model(inputs)):
+        np.testing.assert_allclose(got, np.asarray(expected), rtol=1e-5, atol=1e-6)

@@ -73,8 +73,10 @@ class Node:
         self.call_args = call_args
         self.call_kwargs = dict(call_kwargs or {})
         self.positional = positional
-        # tensors among the keyword arguments too (MultiHeadAttention's key=, masks)
-        self.input_tensors = [t for t in flatten([call_args, self.call_kwargs])
+        # tensors among the keyword arguments too (MultiHeadAttention's key=, masks), by
+        # keyword in sorted order as Keras lists them (summary's "Connected to")
+        keywords = [self.call_kwargs[k] for k in sorted(self.call_kwargs)]
+        self.input_tensors = [t for t in flatten([call_args, keywords])
                               if isinstance(t, KerasTensor)]
         self.outputs = list(outputs)
         self.output_tensors = self.outputs
