@@ -6,7 +6,10 @@
 2. Its chunked and threaded paths: blocks of tile rows (bands and whole images, each with
    a shorter last one) and blocks shared by two threads, in both data formats.
 3. Channel-heavy layers at the real thresholds, where conv picks Winograd by itself: the
-   sizes where its error is largest (long sums over channels).
+   sizes where its error is largest (long sums over channels), on normal inputs and on
+   inputs all of one sign (-|x| - 1: a mean offset, where large transformed values cancel
+   in the output transform; zero-mean inputs gave the larger errors in
+   benchmarks/winograd_tiles.py, both are checked).
 Each test checks that Winograd really ran. Runs in every tier (it is small):
 conformance/mutations.py plants bugs in the transforms and counts on it."""
 import unittest
@@ -40,6 +43,9 @@ LARGE = [((2, 32, 32, 64), 64, "same", "float32"),
          ((4, 29, 27, 64), 72, "valid", "float32"),
          ((2, 33, 33, 512), 48, "same", "float32"),
          ((2, 32, 32, 64), 64, "same", "float64")]
+# Offset inputs: the longest channel sums, float32 and float64.
+OFFSET = [((2, 32, 32, 1024), 64, "same", "float32"), ((8, 16, 16, 256), 256, "same", "float32"),
+          ((2, 32, 32, 512), 64, "same", "float64")]
 
 
 class TestWinogradValues(unittest.TestCase):
@@ -81,4 +87,13 @@ class TestWinogradValues(unittest.TestCase):
         args = dict(filters=filters, kernel_size=3, padding=padding)
         with winograd_calls() as calls:
             check_values("Conv2D", args, dtype, [shape], seed_of("Conv2D", name))
+        self.assertTrue(calls, name)
+
+    @parameterized.expand([(f"{'x'.join(map(str, s))}_{f}_{p}_{d}", s, f, p, d)
+                           for s, f, p, d in OFFSET])
+    def test_offset_inputs_take_winograd_and_agree(self, name, shape, filters, padding, dtype):
+        args = dict(filters=filters, kernel_size=3, padding=padding)
+        with winograd_calls() as calls:
+            check_values("Conv2D", args, dtype, [shape], seed_of("Conv2D", name, "offset"),
+                         fill="negative")
         self.assertTrue(calls, name)

@@ -162,5 +162,30 @@ class RuleTest(unittest.TestCase):
             self.assertFalse(self.takes_winograd(**changed), why)
 
 
+class MeasuredAlternativesTest(unittest.TestCase):
+    """benchmarks/winograd_tiles.py's rejected kernels are what docs/performance.md says
+    they are: F(m x m, 3x3) on its Toom-Cook points, the fast F(3x3) transforms and
+    space-to-depth, each through conv's blocks against the loop reference."""
+
+    def test_larger_tiles_and_space_to_depth_match_the_loop_reference(self):
+        from benchmarks import winograd_tiles
+        for i, (h, w) in enumerate([(7, 8), (9, 9), (10, 11)]):  # every size mod 3
+            x = random_input((2, h, w, 3), "float64", 20 + i)
+            kernel = random_input((3, 3, 3, 4), "float64", 30 + i)
+            expected = reference.conv2d(x, kernel, None, (1, 1), "same", (1, 1), 1)
+            for label, points in winograd_tiles.POINTS.items():
+                with winograd_tiles.tiles(points):
+                    got = winograd_tiles.winograd_same(x, kernel)
+                assert_close(got, expected, "float64", f"{label} {h}x{w}")
+            with winograd_tiles.swapped_tiles(*winograd_tiles.F3_FAST):
+                assert_close(winograd_tiles.winograd_same(x, kernel), expected, "float64",
+                             f"fast F(3x3) {h}x{w}")
+            for size in (3, 4, 7):
+                kernel = random_input((size, size, 3, 4), "float64", 40 + size)
+                expected = reference.conv2d(x, kernel, None, (2, 2), "same", (1, 1), 1)
+                assert_close(winograd_tiles.space_to_depth_conv(x, kernel), expected,
+                             "float64", f"space-to-depth {size}x{size} {h}x{w}")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -35,6 +35,11 @@ Error: the transforms add and subtract neighbouring values (and U halves sums of
 so rounding grows a little over im2col's; measured on the conformance grids in
 docs/performance.md (float32 stays inside rtol 1e-5 with the output-scaled atol).
 
+Why 2x2 outputs per tile: larger tiles multiply less (F(3x3, 3x3): 25 products per 9
+outputs) but their transforms take more passes over memory and round more; measured
+slower and up to 12x less accurate in float32 (benchmarks/winograd_tiles.py,
+docs/performance.md).
+
 Workspace: the output is cut into blocks of tile rows (whole images when they fit), as
 im2col cuts output rows, so that one block's transformed input and products stay within
 WORKSPACE_BYTES whatever the batch; the blocks are shared by the kernel threads.
@@ -51,6 +56,10 @@ from kerasmini.ops.windows import padded_band, row_blocks
 # thread, C F from 32x64 to 256x256): 4 and 8 MiB alike, 2 MiB 3-14% slower, 1 MiB
 # 33-71%, 512 KiB 2x (smaller products). A block has at least products.MIN_ROWS tiles.
 WORKSPACE_BYTES = 4 * 2**20
+# Outputs per tile side (F(2x2, 3x3)); a tile is TILE + 2 input pixels a side and has
+# (TILE + 2)**2 transformed positions. Named so that benchmarks/winograd_tiles.py can run
+# F(3x3, 3x3) through the same blocks (measured, not used: docs/performance.md).
+TILE = 2
 
 
 def transform_kernel(kernel, dtype):
@@ -87,26 +96,30 @@ def conv3x3(x, kernel, pads, out):
     (N, OH, OW, F) output, written in place and returned."""
     batch, out_h, out_w, filters = out.shape
     channels = x.shape[3]
-    tiles_h, tiles_w = -(-out_h // 2), -(-out_w // 2)
-    # An odd output size reads one row (column) past the padding: one more of zeros.
+    side = TILE + 2  # input pixels per tile side
+    tiles_h, tiles_w = -(-out_h // TILE), -(-out_w // TILE)
+    # An output size that is not a multiple of TILE reads rows (columns) past the
+    # padding: as many more of zeros.
     (top, bottom), (left, right) = pads
-    pads = ((top, bottom + 2 * tiles_h - out_h), (left, right + 2 * tiles_w - out_w))
+    pads = ((top, bottom + TILE * tiles_h - out_h), (left, right + TILE * tiles_w - out_w))
     u = transform_kernel(kernel, out.dtype)
 
     def convolve(block):
         images, tile_rows = block
-        rows = (2 * tile_rows.start, 2 * tile_rows.stop + 2)  # padded input rows read
+        rows = (TILE * tile_rows.start, TILE * tile_rows.stop + 2)  # padded input rows read
         band = padded_band(x, images, rows, pads)
         v = input_transform(band, tile_rows.stop - tile_rows.start, tiles_w)
-        m = np.empty((16, v.shape[1], filters), dtype=out.dtype)
-        for k in range(16):
+        m = np.empty((side * side, v.shape[1], filters), dtype=out.dtype)
+        for k in range(side * side):
             matmul_into(v[k], u[k], m[k])
-        output_transform(m.reshape(4, 4, *band.shape[:1], -1, tiles_w, filters),
+        output_transform(m.reshape(side, side, *band.shape[:1], -1, tiles_w, filters),
                          out[images], tile_rows)
 
     itemsize = out.itemsize
-    # V and M (16 C and 16 F per tile), the band and the row-transformed T (~6 C per tile)
-    row_bytes = tiles_w * itemsize * (16 * (channels + filters) + 8 * channels)
+    # V and M (side^2 C and side^2 F per tile: 16 each), the band and the row-transformed
+    # T (~2 TILE^2 C per tile)
+    row_bytes = tiles_w * itemsize * (side * side * (channels + filters)
+                                      + 2 * TILE * TILE * channels)
     if out.size * 9 * channels > products.SMALL_PRODUCT:
         # Blocks for the threads to share, but of at least MIN_ROWS tiles (BLAS's
         # efficiency falls below): a small convolution makes fewer blocks.
