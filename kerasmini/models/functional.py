@@ -113,7 +113,7 @@ class Functional(Model):
             row = layer_row(layer, shape)
             connections = []
             for node in own:
-                for t in node.input_tensors:
+                for t in node.shown_tensors:
                     history = t._keras_history
                     connections.append(f"{history.operation.name}[{history.node_index}]"
                                        f"[{history.tensor_index}]")
@@ -164,7 +164,8 @@ def serialize_node(node, reindex):
                                              history.tensor_index]}}
 
     config_of = lambda a: tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
-    kwargs = {key: map_structure(config_of, value) for key, value in node.call_kwargs.items()}
+    kwargs = {key: map_structure(config_of, value) for key, value in node.call_kwargs.items()
+              if key not in node.implicit}  # found again from the inputs' masks
     args = node.call_args
     if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k)
         return {"args": [config_of(a) for a in args], "kwargs": kwargs}

@@ -12,7 +12,7 @@ scores (65504 in float16) before the softmax, and masked queries give zero rows.
 import numpy as np
 
 from kerasmini import activations, autodiff
-from kerasmini.layers.keras_tensor import KerasTensor, flatten, record_call
+from kerasmini.layers.keras_tensor import KerasTensor, flatten, keras_mask, record_call
 from kerasmini.layers.layer import Layer, call_recorded
 from kerasmini.layers.attention.multi_head_attention import causal_mask
 from kerasmini.utils.rng_utils import numpy_generator
@@ -56,6 +56,9 @@ class Attention(Layer):
                  use_causal_mask=False):
         name = type(self).__name__
         _check_inputs(name, inputs)
+        carried = [keras_mask(t) for t in inputs]  # the inputs' own masks, as Keras
+        if mask is None and any(m is not None for m in carried):
+            mask = carried
         masks = _check_masks(name, inputs, mask)
         kwargs = {"return_attention_scores": bool(return_attention_scores),
                   "use_causal_mask": bool(use_causal_mask)}
@@ -82,7 +85,8 @@ class Attention(Layer):
             recorded["mask"] = masks
         if training is not None:
             recorded["training"] = training
-        return record_call(self, inputs, outputs, recorded)
+        return record_call(self, inputs, outputs, recorded,
+                           output_mask=None if masks is None else masks[0])
 
     def call(self, inputs, mask=None, training=None, return_attention_scores=False,
              use_causal_mask=False):

@@ -23,7 +23,7 @@ from kerasmini import activations, autodiff, constraints, initializers, ops, reg
 from kerasmini.layers.activations.softmax import Softmax, broadcastable_mask
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.core.einsum_dense import EinsumDense
-from kerasmini.layers.keras_tensor import KerasTensor, flatten, record_call
+from kerasmini.layers.keras_tensor import KerasTensor, flatten, keras_mask, record_call
 from kerasmini.layers.layer import Layer, _build_lock, call_recorded, undone_on_error
 from kerasmini.layers.regularization.dropout import Dropout
 
@@ -225,6 +225,12 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"Layer '{self.name}' was called on a mix of symbolic (Input) "
                              "tensors and arrays.")
         key = options["key"]
+        implicit = []  # as Keras: the query's, value's (and a distinct key's) own masks
+        for name, tensor in (("query_mask", query), ("value_mask", value),
+                             ("key_mask", None if key is value else key)):
+            if options[name] is None and keras_mask(tensor) is not None:
+                options[name] = keras_mask(tensor)
+                implicit.append(name)
         self.compute_output_shape(query.shape, value.shape, None if key is None else key.shape)
         self._check_masks(query.shape, value.shape, options)
         self._build_once(query.shape, value.shape, None if key is None else key.shape)
@@ -235,7 +241,8 @@ class MultiHeadAttention(Layer):
         kwargs = {k: v for k, v in options.items() if v is not None and v is not False}
         if training is not None:
             kwargs["training"] = training
-        return record_call(self, [query, value], shapes, kwargs, positional=True)
+        return record_call(self, [query, value], shapes, kwargs, positional=True,
+                           implicit=implicit, output_mask=options["query_mask"])
 
     def _check_masks(self, query_shape, value_shape, options):
         """The masks as booleans, each checked against the shape it must fit."""
