@@ -255,6 +255,8 @@ def test_config_and_weight_files_both_ways():
     assert _jsonish(km_mha.get_config()) == {
         **_jsonish(tf_mha.get_config()), "name": km_mha.name}
     assert [tuple(w.shape) for w in tf_mha.weights] == [w.shape for w in km_mha.weights]
+    assert [w.path.replace(tf_mha.name, "") for w in tf_mha.weights] == [
+        w.path.replace(km_mha.name, "") for w in km_mha.weights]
     with tempfile.TemporaryDirectory() as folder:
         tf_file, km_file = os.path.join(folder, "tf.weights.h5"), os.path.join(folder,
                                                                                "km.weights.h5")

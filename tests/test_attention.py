@@ -203,7 +203,8 @@ def test_a_query_that_sees_no_key():
 def test_sliding_window_and_gate():
     layer, query, value, _ = _attention({"num_heads": 2, "key_dim": 3, "sliding_window": 2,
                                          "use_gate": True}, t_len=5, s_len=5)
-    assert [w.path.split("/")[0] for w in layer.weights[4:6]] == ["gate", "gate"]
+    assert [w.path for w in layer.weights[4:6]] == [f"{layer.name}/gate/kernel",
+                                                    f"{layer.name}/gate/bias"]
     band = np.abs(np.arange(5)[:, None] - np.arange(5)) < 2
     _, scores = layer(query, value, return_attention_scores=True)
     assert np.all(scores[..., ~band] == 0) and np.all(scores[..., band] > 0)
