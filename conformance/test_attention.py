@@ -385,3 +385,23 @@ def test_graph_of_attention_layers_both_ways():
     assert summaries[0] == summaries[1]
     for got, expected in zip(model.predict(inputs, verbose=0), tf_model(inputs)):
         np.testing.assert_allclose(got, np.asarray(expected), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("axis,mask_shape", [(-1, (2, 3, 5)), (-1, (2, 1, 5)), ((1, 2), (3, 5))])
+def test_softmax_with_mask(axis, mask_shape, dtype):
+    """Keras's Softmax(mask=): -1e9 in masked logits, masked outputs 0 (a wholly masked
+    row all 0), a float mask kept where > 0.5."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 5)).astype(dtype) * 3
+    mask = rng.random(mask_shape) > 0.3
+    mask[..., 0, :] = False if len(mask_shape) == 3 else mask[..., 0, :]
+    float_mask = mask.astype(dtype) * 0.9
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    keep = np.broadcast_to(mask, x.shape)
+    e = np.where(keep, np.exp(x.astype(np.float64) - x.max(axis=axes, keepdims=True)), 0)
+    total = e.sum(axis=axes, keepdims=True)
+    ref = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+    km_out = km_layers.Softmax(axis=axis, dtype=dtype)(x, mask=float_mask)
+    tf_out = np.asarray(keras.layers.Softmax(axis=axis, dtype=dtype)(x, mask=float_mask))
+    three_way(km_out, tf_out, ref, dtype, f"Softmax(axis={axis}) mask {mask_shape} {dtype}")

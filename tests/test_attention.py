@@ -496,3 +496,19 @@ def test_masks_carried_by_tensors_are_used_and_passed_on():
     rows = {row[0].split(" ")[0]: row[-1] for row in model._summary_rows()[0]}
     source = x._keras_history.operation.name
     assert rows["mha"] == f"{source}[0][0], {source}[0][0]"  # the mask is not shown
+
+
+def test_softmax_mask():
+    x = rand((2, 3, 4))
+    mask = np.array([[1, 1, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0]], bool)
+    out = layers.Softmax()(x, mask=mask)
+    for b in range(2):
+        for t in range(3):
+            kept = mask[t]
+            expected = np.zeros(4)
+            if kept.any():
+                e = np.exp(x[b, t][kept] - x[b, t][kept].max())
+                expected[kept] = e / e.sum()
+            np.testing.assert_allclose(out[b, t], expected, rtol=1e-12, atol=1e-300)
+    with pytest.raises(ValueError, match=r"mask.shape=\(3, 5\)"):
+        layers.Softmax()(x, mask=np.ones((3, 5), bool))
