@@ -501,7 +501,7 @@ def test_masks_carried_by_tensors_are_used_and_passed_on():
 def test_softmax_mask():
     x = rand((2, 3, 4))
     mask = np.array([[1, 1, 0, 0], [0, 0, 0, 0], [1, 0, 1, 0]], bool)
-    out = layers.Softmax()(x, mask=mask)
+    out = layers.Softmax(dtype="float64")(x, mask=mask)
     for b in range(2):
         for t in range(3):
             kept = mask[t]
