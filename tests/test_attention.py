@@ -512,3 +512,13 @@ def test_softmax_mask():
             np.testing.assert_allclose(out[b, t], expected, rtol=1e-12, atol=1e-300)
     with pytest.raises(ValueError, match=r"mask.shape=\(3, 5\)"):
         layers.Softmax()(x, mask=np.ones((3, 5), bool))
+
+
+def test_attention_dropout_in_multi_head_attention_only_while_training():
+    layer, query, value, _ = _attention({"num_heads": 2, "key_dim": 3, "dropout": 0.5,
+                                         "seed": 1})
+    out, scores = layer(query, value, return_attention_scores=True)
+    np.testing.assert_array_equal(layer(query, value, training=False), out)
+    trained, trained_scores = layer(query, value, training=True, return_attention_scores=True)
+    np.testing.assert_array_equal(trained_scores, scores)  # the scores before dropout
+    assert not np.allclose(trained, out)
