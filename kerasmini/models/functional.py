@@ -249,15 +249,15 @@ def _takes_several(layer):
 
 
 def _node_kwargs(created, layer, kwargs):
-    """The keyword arguments a call is replayed with: `training`, and for a layer that
-    lists its call's keywords (CALL_KEYWORDS), those, with tensors looked up."""
-    wanted = {"training", *getattr(layer, "CALL_KEYWORDS", ())}
+    """The keyword arguments a call is replayed with: `training`, a `mask`, and for a
+    layer that lists its call's keywords (CALL_KEYWORDS), those, tensors looked up."""
+    wanted = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
     replayed = {}
     for key, value in (kwargs or {}).items():
         if key not in wanted or value is None:
             continue
         is_tensor = isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
-        is_tensors = isinstance(value, list)  # Attention's mask=[query_mask, value_mask]
+        is_tensors = isinstance(value, list)  # mask=[query_mask, value_mask]
         replayed[key] = _node_argument(created, value) if is_tensor or is_tensors else value
     return replayed
 
