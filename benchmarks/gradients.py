@@ -42,6 +42,8 @@ CASES = [
          (32, 56, 56, 64)),
     Case("throughput", "Conv2DTranspose", dict(filters=32, kernel_size=3, strides=2,
                                                padding="same"), (32, 28, 28, 64)),
+    Case("throughput", "Conv3D", dict(filters=32, kernel_size=3, padding="same"),
+         (4, 8, 32, 32, 16)),
 ]
 QUICK = [0, 2]
 ROUNDS = dict(min_rounds=3, max_rounds=15, budget_seconds=1.5, sample_seconds=0.02)

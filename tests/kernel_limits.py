@@ -13,7 +13,9 @@ from unittest import mock
 
 from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
                            layer_normalization, load, normalization, prelu, products,
-                           resizing, threads, window_reduction, windows, winograd)
+                           resizing, threads, volume_convolution, volume_convolution_vjp,
+                           volume_transposed_convolution, window_reduction, windows,
+                           winograd)
 
 
 @contextlib.contextmanager
@@ -34,6 +36,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (convolution, "WINOGRAD_MIN_CF", winograd_from),
                (convolution, "WINOGRAD_MIN_PIXELS", winograd_from),
                (resizing, "WORKSPACE_BYTES", workspace_bytes),
+               (volume_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (window_reduction, "BLOCK_BYTES", block_bytes),
                (layer_normalization, "BLOCK_BYTES", block_bytes),
                (prelu, "BLOCK_BYTES", block_bytes),
@@ -50,7 +53,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
         if workers is not None:  # as if no other process were busy, whatever the machine
             stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
         for module in (convolution, convolution_vjp, depthwise_convolution,
-                       window_reduction, winograd):
+                       window_reduction, winograd, volume_convolution,
+                       volume_convolution_vjp, volume_transposed_convolution):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))

@@ -217,15 +217,18 @@ def _replay_calls(created, pending):
         for name, nodes in pending.items():
             while nodes:
                 is_operation = isinstance(created[name], Operation)
+                saved_kwargs = nodes[0].get("kwargs") or {}
                 try:
                     args = [_node_argument(created, a, constants=is_operation)
                             for a in nodes[0].get("args", [])]
+                    # tensors given by keyword: a mask, an RNN's initial_state
+                    kwargs = {key: _node_argument(created, value)
+                              for key, value in saved_kwargs.items() if _holds_tensor(value)}
                 except IndexError:
                     break  # an input comes from a call not replayed yet
-                try:
-                    kwargs = _node_kwargs(created, created[name], nodes[0].get("kwargs"))
-                except IndexError:
-                    break
+                if saved_kwargs.get("training") is not None:
+                    kwargs["training"] = saved_kwargs["training"]
+                kwargs.update(_plain_keywords(created[name], saved_kwargs))
                 if is_operation or _takes_several(created[name]):  # op(x, 3.0), mha(q, v)
                     created[name](*args, **kwargs)
                     nodes.pop(0)
@@ -248,18 +251,18 @@ def _takes_several(layer):
     return getattr(layer, "POSITIONAL_CALL", False)
 
 
-def _node_kwargs(created, layer, kwargs):
-    """The keyword arguments a call is replayed with: `training`, a `mask`, and for a
-    layer that lists its call's keywords (CALL_KEYWORDS), those, tensors looked up."""
-    wanted = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
-    replayed = {}
-    for key, value in (kwargs or {}).items():
-        if key not in wanted or value is None:
-            continue
-        is_tensor = isinstance(value, dict) and value.get("class_name") == "__keras_tensor__"
-        is_tensors = isinstance(value, list)  # mask=[query_mask, value_mask]
-        replayed[key] = _node_argument(created, value) if is_tensor or is_tensors else value
-    return replayed
+def _plain_keywords(layer, saved_kwargs):
+    """The non-tensor keywords of a layer's call that it lists (CALL_KEYWORDS:
+    MultiHeadAttention's use_causal_mask, return_attention_scores)."""
+    return {key: value for key, value in saved_kwargs.items()
+            if key in getattr(layer, "CALL_KEYWORDS", ()) and value is not None
+            and not _holds_tensor(value)}
+
+
+def _holds_tensor(value):
+    if isinstance(value, dict):
+        return value.get("class_name") == "__keras_tensor__"
+    return isinstance(value, (list, tuple)) and any(_holds_tensor(v) for v in value)
 
 
 def _node_argument(created, arg, constants=False):
@@ -271,7 +274,7 @@ def _node_argument(created, arg, constants=False):
         return _tensor(created, *arg)  # older form: [name, node_index, tensor_index]
     if isinstance(arg, (list, tuple)):
         return [_node_argument(created, a) for a in arg]
-    if arg is None:  # a list of masks, some absent
+    if arg is None:  # a layer of several inputs, some without a mask
         return None
     raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
 

@@ -9,6 +9,8 @@ from kerasmini.layers.layer import Layer
 class Softmax(Layer):
     """Args: axis: int or tuple of ints; default -1."""
 
+    supports_masking = True  # as Keras: call() reads a mask, which is passed on
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self._build_at_init()
