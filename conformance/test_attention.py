@@ -405,3 +405,28 @@ def test_softmax_with_mask(axis, mask_shape, dtype):
     km_out = km_layers.Softmax(axis=axis, dtype=dtype)(x, mask=float_mask)
     tf_out = np.asarray(keras.layers.Softmax(axis=axis, dtype=dtype)(x, mask=float_mask))
     three_way(km_out, tf_out, ref, dtype, f"Softmax(axis={axis}) mask {mask_shape} {dtype}")
+
+
+def test_masked_transformer_file_from_tf_keras():
+    """Embedding(mask_zero=True) -> MultiHeadAttention(x, x) (the padding mask is its
+    query and value mask) -> residual LayerNormalization -> masked pooling, and an
+    Attention after it (which tf.keras's graph hands no mask): tf.keras's file loaded
+    by kerasmini gives the same outputs, and kerasmini's file loaded by tf.keras too.
+    (summary() lists the mask's NotEqual row earlier: MultiHeadAttention reads it.)"""
+    L = keras.layers
+    tokens = keras.Input((6,), dtype="int32")
+    x = L.Embedding(50, 8, mask_zero=True)(tokens)
+    y = L.LayerNormalization()(x + L.MultiHeadAttention(2, 4)(x, x))
+    model = keras.Model(tokens, [L.Dense(2)(L.GlobalAveragePooling1D()(y)),
+                                 L.Attention()([y, x])])
+    data = np.array([[3, 4, 5, 0, 0, 0], [1, 2, 3, 4, 5, 6]])
+    want = [np.asarray(o) for o in model(data)]
+    with tempfile.TemporaryDirectory() as folder:
+        model.save(os.path.join(folder, "tf.keras"))
+        km_model = kerasmini.models.load_model(os.path.join(folder, "tf.keras"))
+        got = km_model.predict(data, verbose=0)
+        km_model.save(os.path.join(folder, "km.keras"))
+        back = keras.models.load_model(os.path.join(folder, "km.keras"))(data)
+    for a, b, c in zip(got, back, want):
+        np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(np.asarray(b), c, rtol=1e-5, atol=1e-6)

@@ -472,15 +472,15 @@ def test_batch_product_parts_and_gradient(small_product, workers):
 
 def test_masks_carried_by_tensors_are_used_and_passed_on():
     """A tensor's own mask (what Embedding(mask_zero=True) attaches) is MultiHeadAttention's
-    query / value mask and its output's mask, Attention's `mask`, as in Keras. Keras
-    neither saves nor shows MultiHeadAttention's (it finds them again); Attention's
-    `mask` it records."""
+    query / value mask and its output's mask, as in Keras, which neither saves nor shows
+    them (it finds them again). Attention takes masks by `mask=` only, as tf.keras's
+    graphs give it none."""
     x, steps = kerasmini.Input((5, 8)), kerasmini.Input((5,), dtype="bool")
     x._keras_mask = steps  # as a masking layer would attach it
     attended = layers.MultiHeadAttention(2, 4, name="mha")(x, x)
     assert attended._keras_mask is steps
     pooled = layers.Attention(name="att")([attended, x])
-    assert pooled._keras_mask is steps
+    assert pooled._keras_mask is None
     model = kerasmini.Model([x, steps], [attended, pooled])
     rng = np.random.default_rng(0)
     data, mask = rand((2, 5, 8)), rng.random((2, 5)) > 0.3
@@ -489,10 +489,9 @@ def test_masks_carried_by_tensors_are_used_and_passed_on():
     mha, att = model.get_layer("mha"), model.get_layer("att")
     expected = mha(data, data, query_mask=mask, value_mask=mask)
     np.testing.assert_allclose(got[0], expected, rtol=1e-6)
-    np.testing.assert_allclose(got[1], att([expected, data], mask=[mask, mask]), rtol=1e-6)
+    np.testing.assert_allclose(got[1], att([expected, data]), rtol=1e-6)
     config = {layer["name"]: layer for layer in model.get_config()["layers"]}
     assert config["mha"]["inbound_nodes"][0]["kwargs"] == {}
-    assert sorted(config["att"]["inbound_nodes"][0]["kwargs"]) == ["mask"]
     rows = {row[0].split(" ")[0]: row[-1] for row in model._summary_rows()[0]}
     source = x._keras_history.operation.name
     assert rows["mha"] == f"{source}[0][0], {source}[0][0]"  # the mask is not shown

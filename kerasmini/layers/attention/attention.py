@@ -7,12 +7,14 @@
 
 Called on a list [query, value] or [query, value, key] (key defaults to value), with
 `mask=[query_mask, value_mask]`: as in Keras, masked keys get 1e9 subtracted from their
-scores (65504 in float16) before the softmax, and masked queries give zero rows.
+scores (65504 in float16) before the softmax, and masked queries give zero rows. The
+inputs' own masks are not taken (tf.keras 3.15's functional graphs hand Attention none:
+measured), so masks come only by `mask=`; the query mask goes on with the output.
 """
 import numpy as np
 
 from kerasmini import activations, autodiff
-from kerasmini.layers.keras_tensor import KerasTensor, flatten, keras_mask, record_call
+from kerasmini.layers.keras_tensor import KerasTensor, flatten, record_call
 from kerasmini.layers.layer import Layer, call_recorded
 from kerasmini.layers.attention.multi_head_attention import causal_mask
 from kerasmini.utils.rng_utils import numpy_generator
@@ -56,9 +58,6 @@ class Attention(Layer):
                  use_causal_mask=False):
         name = type(self).__name__
         _check_inputs(name, inputs)
-        carried = [keras_mask(t) for t in inputs]  # the inputs' own masks, as Keras
-        if mask is None and any(m is not None for m in carried):
-            mask = carried
         masks = _check_masks(name, inputs, mask)
         kwargs = {"return_attention_scores": bool(return_attention_scores),
                   "use_causal_mask": bool(use_causal_mask)}
