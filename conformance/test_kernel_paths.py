@@ -11,7 +11,7 @@ from parameterized import parameterized
 
 from conformance.harness import check_values, make_km, make_inputs, seed_of
 from conformance.test_layers_values import check_layer_values
-from kerasmini.ops import layout
+from kerasmini.ops import convolution, layout, products, window_reduction
 from tests.kernel_limits import budgets_covering, kinds, shrunk
 
 SHAPES = [(5, 7, 9, 3)]
@@ -164,3 +164,59 @@ class TestBlockedElementwise(unittest.TestCase):
         with shrunk(block_bytes=1, parallel_bytes=0, workers=2), \
                 unittest.mock.patch.object(layout, "TILE", 2):
             check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+
+
+class TestPoolingWidthPasses(unittest.TestCase):
+    """ops/window_reduction.py's two width passes for strides > 1: over the block's flat
+    run then every stride-th column (narrow pixels), or one strided tap per window offset
+    (the limit at -1); windows cut by either edge, odd and even widths."""
+
+    @parameterized.expand([
+        (f"{layer}_{i}_{path}", layer, args, shape, path)
+        for i, (layer, args, shape) in enumerate([
+            ("MaxPool2D", dict(pool_size=3, strides=2, padding="same"), (3, 7, 9, 5)),
+            ("MaxPool2D", dict(pool_size=(2, 4), strides=(1, 3), padding="same"), (3, 6, 10, 4)),
+            ("MaxPool2D", dict(pool_size=2, padding="valid"), (3, 8, 8, 64)),
+            ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same"), (3, 8, 8, 5)),
+            ("AveragePooling2D", dict(pool_size=(2, 5), strides=(2, 2), padding="same"),
+             (3, 6, 9, 4))])
+        for path in ("flat", "strided")])
+    def test_width_passes_agree_with_tf_keras(self, name, layer, args, shape, path):
+        calls = []
+        real = window_reduction.reduce_subsampled
+
+        def spy(*call):
+            calls.append(call[1].shape)
+            return real(*call)
+        limit = window_reduction.SHORT_PIXEL_BYTES if path == "flat" else -1
+        with unittest.mock.patch.object(window_reduction, "SHORT_PIXEL_BYTES", limit), \
+                unittest.mock.patch.object(window_reduction, "reduce_subsampled", spy):
+            check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+        self.assertEqual(bool(calls), path == "flat", name)
+
+
+class TestWeightBoundProducts(unittest.TestCase):
+    """A kernel larger than its patch matrix (a deep layer at batch 1): the convolution is
+    not cut into row blocks, its product is shared by columns; a Dense kernel larger than
+    products.LARGE_OPERAND_BYTES makes a small product shared by columns too."""
+
+    @parameterized.expand([
+        ("conv", "Conv2D", dict(filters=32, kernel_size=3, padding="same"), (1, 2, 3, 16),
+         dict(small_product=0, min_rows=4), 16),
+        ("dense", "Dense", dict(units=40), (1, 8), {}, 20),
+    ])
+    def test_shared_columns_agree_with_tf_keras(self, name, layer, args, shape, limits,
+                                                half):
+        parts = {"rows": [], "columns": []}
+        real_conv, real_products = convolution.over_parts, products.over_parts
+
+        def spy(kind, real):
+            return lambda task, blocks: parts[kind].extend(blocks) or real(task, blocks)
+        with shrunk(workers=2, **limits), \
+                unittest.mock.patch.object(products, "LARGE_OPERAND_BYTES", 0), \
+                unittest.mock.patch.object(convolution, "over_parts", spy("rows", real_conv)), \
+                unittest.mock.patch.object(products, "over_parts",
+                                           spy("columns", real_products)):
+            check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+        self.assertEqual(parts["rows"], [], name)
+        self.assertEqual(parts["columns"][:2], [slice(0, half), slice(half, 2 * half)], name)

@@ -36,7 +36,10 @@ WINOGRAD_MIN_PIXELS = 2048
 
 # A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
 # BLOCKS_PER_WORKER blocks per thread, which the threads share (ops/threads.py says why
-# not BLAS's own threads); a smaller one runs on the calling thread.
+# not BLAS's own threads); a smaller one runs on the calling thread. One whose kernel is
+# larger than its patch matrix is not cut by rows (every block would read the whole
+# kernel: VGG16's 9 MiB 3x3x512x512 kernels at batch 1, 2-4 blocks each); its product
+# is shared by columns instead.
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -78,10 +81,13 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
     row_bytes = _patch_row_bytes(out.shape, kernel, out.itemsize)
     patch_bytes = row_bytes * out.shape[0] * out.shape[1]
-    if out.size * kernel[..., 0].size > SMALL_PRODUCT:
+    if out.size * kernel[..., 0].size > SMALL_PRODUCT and kernel.nbytes <= patch_bytes:
         budget = min(WORKSPACE_BYTES, patch_bytes // (BLOCKS_PER_WORKER * WORKERS))
         over_parts(convolve, row_blocks(*out.shape[:2], row_bytes, budget))
     else:
+        # Small, or weight-bound (a kernel larger than all its patches: a deep layer at
+        # batch 1): blocks as large as the workspace allows, in turn; a large product is
+        # then shared by columns (ops/products.py), so each block reads the kernel once.
         for block in row_blocks(*out.shape[:2], row_bytes, WORKSPACE_BYTES):
             convolve(block)
     return from_channels_last(out, data_format)

@@ -64,7 +64,7 @@ class Adam(Optimizer):
     def _step_size(self, dtype, learning_rate):
         """lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) in the variables' dtype, t = step."""
         lr = learning_rate.astype(dtype)
-        step = dtype(self._iterations.value + 1)
+        step = dtype(self._updates_done + 1)
         beta_1_power = np.power(dtype(self.beta_1), step)
         beta_2_power = np.power(dtype(self.beta_2), step)
         return lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
