@@ -52,6 +52,7 @@ from kerasmini.layers.pooling.global_max_pooling3d import (GlobalMaxPool3D,
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
 from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
 from kerasmini.layers.pooling.max_pooling3d import MaxPool3D, MaxPooling3D
+from kerasmini.layers.preprocessing.category_encoding import CategoryEncoding
 from kerasmini.layers.preprocessing.center_crop import CenterCrop
 from kerasmini.layers.preprocessing.normalization import Normalization
 from kerasmini.layers.preprocessing.random_brightness import RandomBrightness
@@ -101,8 +102,8 @@ SeparableConvolution2D = SeparableConv2D
 __all__ = [
     "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
     "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
-    "BatchNormalization", "Bidirectional", "CenterCrop", "Concatenate", "Conv1D",
-    "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
+    "BatchNormalization", "Bidirectional", "CategoryEncoding", "CenterCrop", "Concatenate",
+    "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
     "Convolution1D", "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose",
     "Convolution3D", "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Cropping3D",
     "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding",
