@@ -39,7 +39,9 @@ class StringLookup(IndexLookup):
     def _terms_array(self, values, what):
         """A NumPy str array; bytes are decoded; anything but text is refused."""
         array = np.asarray(values)
-        if array.dtype.kind == "S":
+        if array.size == 0:
+            array = array.astype(np.str_)
+        elif array.dtype.kind == "S":
             array = np.char.decode(array, self.encoding)
         elif array.dtype.kind == "O":
             items = [v.decode(self.encoding) if isinstance(v, bytes) else v
