@@ -11,9 +11,10 @@ C F / (C + F) and output pixels), so that small 3x3 stride-1 inputs take it too 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
-                           layer_normalization, load, normalization, prelu, products,
-                           resizing, threads, volume_convolution, volume_convolution_vjp,
+from kerasmini.ops import (bias_activation_vjp, convolution, convolution_vjp,
+                           depthwise_convolution, layer_normalization, load,
+                           max_pooling_vjp, normalization, prelu, products, resizing,
+                           threads, volume_convolution, volume_convolution_vjp,
                            volume_transposed_convolution, window_reduction, windows,
                            winograd)
 
@@ -39,6 +40,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (volume_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (window_reduction, "BLOCK_BYTES", block_bytes),
                (layer_normalization, "BLOCK_BYTES", block_bytes),
+               (bias_activation_vjp, "BLOCK_BYTES", block_bytes),
+               (max_pooling_vjp, "BLOCK_BYTES", block_bytes),
                (prelu, "BLOCK_BYTES", block_bytes),
                (normalization, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
