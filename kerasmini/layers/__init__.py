@@ -54,6 +54,7 @@ from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
 from kerasmini.layers.pooling.max_pooling3d import MaxPool3D, MaxPooling3D
 from kerasmini.layers.preprocessing.category_encoding import CategoryEncoding
 from kerasmini.layers.preprocessing.center_crop import CenterCrop
+from kerasmini.layers.preprocessing.discretization import Discretization
 from kerasmini.layers.preprocessing.integer_lookup import IntegerLookup
 from kerasmini.layers.preprocessing.normalization import Normalization
 from kerasmini.layers.preprocessing.random_brightness import RandomBrightness
@@ -108,8 +109,8 @@ __all__ = [
     "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
     "Convolution1D", "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose",
     "Convolution3D", "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Cropping3D",
-    "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding",
-    "Flatten", "GRU", "GRUCell", "GaussianDropout", "GaussianNoise",
+    "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Discretization", "Dot", "Dropout", "ELU",
+    "Embedding", "Flatten", "GRU", "GRUCell", "GaussianDropout", "GaussianNoise",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
