@@ -210,5 +210,58 @@ class LookupConformance(unittest.TestCase):
             np.testing.assert_allclose(loaded, original, rtol=1e-6)
 
 
+class DiscretizationConformance(unittest.TestCase):
+    def test_values_and_configs(self):
+        x = RNG.normal(size=(6, 3)).astype(np.float32)
+        x[0] = [-0.5, 0.0, 1.25]  # on the boundaries
+        for kwargs in ({"bin_boundaries": [-0.5, 0.0, 1.25]},
+                       {"bin_boundaries": [0.0], "output_mode": "one_hot"},
+                       {"bin_boundaries": [-1.0, 1.0], "output_mode": "multi_hot"},
+                       {"bin_boundaries": [-1.0, 0.0, 1.0], "output_mode": "count"}):
+            with self.subTest(kwargs=kwargs):
+                km = kerasmini.layers.Discretization(**kwargs)
+                tf_layer = tf_keras.layers.Discretization(**kwargs)
+                km_out, tf_out = km(x), np.asarray(tf_layer(x))
+                self.assertEqual(km_out.dtype, tf_out.dtype)
+                np.testing.assert_array_equal(km_out, tf_out)
+                self.assertEqual(without_name(km.get_config()),
+                                 without_name(tf_layer.get_config()))
+
+    def test_adapt_finds_the_same_boundaries(self):
+        data = RNG.gamma(2.0, size=(3000, 2)).astype(np.float32)
+        for num_bins, epsilon, batches in ((4, 0.01, [data]), (7, 0.001, [data]),
+                                           (5, 0.01, [data[:1000], data[1000:]])):
+            with self.subTest(num_bins=num_bins, epsilon=epsilon, batches=len(batches)):
+                layers = [keras.layers.Discretization(num_bins=num_bins, epsilon=epsilon)
+                          for keras in (kerasmini, tf_keras)]
+                for layer in layers:
+                    layer.adapt(batches[0] if len(batches) == 1 else batches)
+                self.assertEqual(layers[0].bin_boundaries, layers[1].bin_boundaries)
+                reference = np.quantile(data, np.arange(1, num_bins) / num_bins)
+                np.testing.assert_allclose(layers[0].bin_boundaries, reference, rtol=0.1)
+
+    def test_bad_arguments_raise_the_same_class(self):
+        for kwargs in ({"num_bins": -1}, {"num_bins": 2, "bin_boundaries": [1.0]}, {},
+                       {"num_bins": 2, "output_mode": "tf_idf"}):
+            with self.subTest(kwargs=kwargs):
+                expected = raised(lambda: tf_keras.layers.Discretization(**kwargs))
+                self.assertIsNotNone(expected)
+                self.assertIs(raised(lambda: kerasmini.layers.Discretization(**kwargs)),
+                              expected)
+
+    def test_files_move_both_ways(self):
+        data = RNG.normal(size=(200, 2)).astype(np.float32)
+
+        def build(keras):
+            inputs = keras.Input((2,))
+            bins = keras.layers.Discretization(num_bins=4, output_mode="multi_hot")
+            bins.adapt(data)
+            return keras.Model(inputs, keras.layers.Dense(3)(bins(inputs)))
+        tf_model, km_model = build(tf_keras), build(kerasmini)
+        km_model.set_weights(tf_model.get_weights())
+        for original, loaded in predictions_after_round_trip(tf_model, km_model, data[:9]):
+            np.testing.assert_allclose(loaded, original, rtol=1e-6)
+
+
 if __name__ == "__main__":
     unittest.main()
