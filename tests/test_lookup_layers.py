@@ -202,5 +202,11 @@ class LookupFilesTest(unittest.TestCase):
             model.save(os.path.join(folder, "m.keras"))
 
 
+class HashingTest(unittest.TestCase):
+    def test_refused_with_the_reason(self):
+        with self.assertRaisesRegex(NotImplementedError, "num_bins=4.*FarmHash64"):
+            layers.Hashing(num_bins=4)
+
+
 if __name__ == "__main__":
     unittest.main()
