@@ -263,5 +263,34 @@ class DiscretizationConformance(unittest.TestCase):
             np.testing.assert_allclose(loaded, original, rtol=1e-6)
 
 
+class HashingConformance(unittest.TestCase):
+    def test_same_bins_as_tf_keras_for_every_length(self):
+        """Random bytes of every length 0..199 (all four paths of Fingerprint64), text
+        and integers, with and without a mask; bins compared exactly."""
+        words = np.array(["".join(chr(c) for c in RNG.integers(32, 0x2FF, n))
+                          for n in range(200)])
+        numbers = RNG.integers(-10**12, 10**12, (50, 2))
+        for kwargs, x in (({"num_bins": 2**31 - 1}, words), ({"num_bins": 13}, words),
+                          ({"num_bins": 97, "mask_value": 0}, np.vstack([numbers, [[0, 0]]])),
+                          ({"num_bins": 9, "output_mode": "multi_hot"}, words.reshape(20, 10))):
+            with self.subTest(kwargs=kwargs):
+                km = kerasmini.layers.Hashing(**kwargs)
+                tf_layer = tf_keras.layers.Hashing(**kwargs)
+                km_out, tf_out = km(x), np.asarray(tf_layer(x))
+                self.assertEqual(km_out.dtype, tf_out.dtype)
+                np.testing.assert_array_equal(km_out, tf_out)
+                self.assertEqual(without_name(km.get_config()),
+                                 without_name(tf_layer.get_config()))
+
+    def test_bad_arguments_raise_the_same_class(self):
+        for kwargs in ({"num_bins": 0}, {"num_bins": None},
+                       {"num_bins": 3, "output_mode": "tf_idf"},
+                       {"num_bins": 3, "dtype": "float32"}):
+            with self.subTest(kwargs=kwargs):
+                expected = raised(lambda: tf_keras.layers.Hashing(**kwargs))
+                self.assertIsNotNone(expected)
+                self.assertIs(raised(lambda: kerasmini.layers.Hashing(**kwargs)), expected)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -203,9 +203,42 @@ class LookupFilesTest(unittest.TestCase):
 
 
 class HashingTest(unittest.TestCase):
-    def test_refused_with_the_reason(self):
-        with self.assertRaisesRegex(NotImplementedError, "num_bins=4.*FarmHash64"):
-            layers.Hashing(num_bins=4)
+    """Bins are Fingerprint64 % num_bins (conformance checks the hash against
+    TensorFlow's, for every length path); here the layer's handling around it."""
+
+    def test_bins_are_the_fingerprint_modulo_num_bins(self):
+        from kerasmini.layers.preprocessing.farmhash import K2, fingerprint64
+        self.assertEqual(fingerprint64(b""), K2)  # the empty input's hash, by definition
+        words = np.array([["apple", "kiwi"], ["a" * 70, "apple"]])  # > 64 bytes: the loop
+        out = layers.Hashing(num_bins=11)(words)
+        self.assertEqual(out.dtype, np.int64)
+        expected = [[fingerprint64(w.encode()) % 11 for w in row] for row in words]
+        np.testing.assert_array_equal(out, expected)
+        ints = layers.Hashing(num_bins=11, dtype="int32")(np.array([7, -3]))
+        np.testing.assert_array_equal(ints, [fingerprint64(b"7") % 11,
+                                             fingerprint64(b"-3") % 11])
+        self.assertEqual(ints.dtype, np.int32)
+
+    def test_mask_value_takes_bin_0(self):
+        x = np.array(["", "x", "y", ""])
+        out = layers.Hashing(num_bins=4, mask_value="")(x)
+        from kerasmini.layers.preprocessing.farmhash import fingerprint64
+        np.testing.assert_array_equal(out, [0, 1 + fingerprint64(b"x") % 3,
+                                            1 + fingerprint64(b"y") % 3, 0])
+
+    def test_encodings_and_errors(self):
+        x = np.array([["a", "b", "a"]])
+        bins = layers.Hashing(num_bins=5)(x)
+        out = layers.Hashing(num_bins=5, output_mode="count")(x)
+        np.testing.assert_array_equal(out, layers.CategoryEncoding(5, "count")(bins))
+        for kwargs, pattern in [({"num_bins": 0}, "num_bins=0"),
+                                ({"num_bins": 3, "salt": 1}, "salt=1"),
+                                ({"num_bins": 3, "dtype": "float32"}, "dtype=float32"),
+                                ({"num_bins": 3, "output_mode": "x"}, "output_mode=x")]:
+            with self.subTest(kwargs=kwargs), self.assertRaisesRegex(ValueError, pattern):
+                layers.Hashing(**kwargs)
+        config = layers.Hashing(num_bins=3, mask_value=0, name="h").get_config()
+        self.assertEqual(layers.Hashing.from_config(config).get_config(), config)
 
 
 if __name__ == "__main__":
