@@ -134,6 +134,9 @@ LOOKUP_CASES = [  # (class, constructor arguments, adapt data or None, input)
      np.array([[5, 5, 7], [3, 0, 9], [7, -1, 3]]), np.array([5, 7, 8, 11, 0, -1, 9, -7])),
     ("IntegerLookup", {"vocabulary": [4, 5, 6], "invert": True, "mask_token": 0}, None,
      np.array([0, 1, 2, 3, 4, 9])),
+    ("StringLookup", {"num_oov_indices": 5, "vocabulary": ["red"]}, None, STRINGS),
+    ("IntegerLookup", {"num_oov_indices": 4, "oov_method": "farmhash", "vocabulary": [3]},
+     None, np.array([3, 8, -12, 123456789, 0])),
     ("IntegerLookup", {"output_mode": "multi_hot", "num_oov_indices": 0}, np.arange(6),
      np.array([[1, 2], [5, 5]])),
 ]

@@ -63,6 +63,13 @@ class StringLookupTest(unittest.TestCase):
         small.adapt(data)
         self.assertEqual(small.get_vocabulary(include_special_tokens=False), ["z", "y"])
 
+    def test_several_oov_slots_by_fingerprint(self):
+        from kerasmini.layers.preprocessing.farmhash import fingerprint64
+        layer = layers.StringLookup(vocabulary=["a"], num_oov_indices=3)
+        out = layer(np.array(["a", "zebra", "yak"]))
+        np.testing.assert_array_equal(out, [3, fingerprint64(b"zebra") % 3,
+                                            fingerprint64(b"yak") % 3])
+
     def test_invert(self):
         layer = layers.StringLookup(vocabulary=["a", "b", "c"], invert=True)
         np.testing.assert_array_equal(layer(np.array([[0, 1], [3, 9]])),
@@ -94,7 +101,6 @@ class StringLookupTest(unittest.TestCase):
     def test_errors(self):
         cases = [({"max_tokens": 1}, "max_tokens=1"),
                  ({"num_oov_indices": -1}, "num_oov_indices=-1"),
-                 ({"num_oov_indices": 2}, "num_oov_indices=2"),
                  ({"output_mode": "foo"}, "output_mode=foo"),
                  ({"invert": True, "output_mode": "one_hot"}, "output_mode=one_hot"),
                  ({"pad_to_max_tokens": True}, "max_tokens=None"),
@@ -155,8 +161,7 @@ class IntegerLookupTest(unittest.TestCase):
 
     def test_errors(self):
         for kwargs, pattern in [({"vocabulary_dtype": "int32"}, "vocabulary_dtype=int32"),
-                                ({"oov_method": "farmhash", "num_oov_indices": 2},
-                                 "num_oov_indices=2"),
+                                ({"oov_method": "farmhash", "salt": 2}, "salt=2"),
                                 ({"salt": 3}, "salt"), ({"oov_method": "x"}, "oov_method=x")]:
             with self.subTest(kwargs=kwargs), self.assertRaisesRegex(ValueError, pattern):
                 layers.IntegerLookup(**kwargs)

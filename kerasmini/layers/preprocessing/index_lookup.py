@@ -3,7 +3,8 @@ integer indices), as Keras's index_lookup.py; not exported, as in Keras.
 
 Index layout (Keras's): [mask (output_mode "int" only)] [num_oov_indices OOV slots]
 [vocabulary terms, most frequent first]. A value not in the vocabulary goes to the OOV
-slot (with several slots, integer values go to `value % num_oov_indices`)."""
+slot: with several slots, integer values go to `value % num_oov_indices`, strings (and
+integers with oov_method="farmhash") to FarmHash's Fingerprint64 of their text, modulo."""
 import collections
 
 import numpy as np
@@ -12,6 +13,7 @@ from kerasmini import config
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.preprocessing import categorical
+from kerasmini.layers.preprocessing.farmhash import fingerprint64
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"  # the asset Keras writes for an adapted vocabulary
@@ -80,10 +82,6 @@ class IndexLookup(Layer):
                        "salt": (salt, "it has no SipHash"),
                        "vocabulary": (isinstance(vocabulary, str) and vocabulary,
                                       "it reads no files a config names: pass a list")}
-        if num_oov_indices > 1 and (oov_method == "farmhash" or not self._integer_terms):
-            unsupported["num_oov_indices"] = (
-                num_oov_indices, "several OOV slots for strings (or oov_method='farmhash') "
-                "need TensorFlow's FarmHash64, which kerasmini does not reproduce")
         for name, (value, why) in unsupported.items():
             if value:
                 raise ValueError(f"{kind}({name}={value!r}) is not supported by kerasmini "
@@ -275,9 +273,19 @@ class IndexLookup(Layer):
                                  "inputs should be in vocabulary, found OOV values "
                                  f"{np.unique(terms[unknown]).tolist()}, consider setting "
                                  "`num_oov_indices=1`.")
-            slot = terms % self.num_oov_indices if self.num_oov_indices > 1 else 0
+            slot = self._oov_slots(terms) if self.num_oov_indices > 1 else 0
             indices = np.where(unknown, self._oov_start_index() + slot, indices)
         return np.where(self._is_mask(terms), 0, indices)
+
+    def _oov_slots(self, terms):
+        """Keras's OOV slot of each term: `value % num_oov_indices` for integers (the
+        default "floormod"), else Fingerprint64 of the text % num_oov_indices."""
+        if self._integer_terms and self.oov_method == "floormod":
+            return terms % self.num_oov_indices
+        unique, position = np.unique(terms, return_inverse=True)
+        slots = [fingerprint64(str(t).encode("utf-8")) % self.num_oov_indices
+                 for t in unique.tolist()]
+        return np.array(slots, np.int64)[position].reshape(terms.shape)
 
     def _terms_of(self, indices):
         """invert=True: each index's term (0 is the mask token, if set: invert implies

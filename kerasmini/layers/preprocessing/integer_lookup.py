@@ -16,8 +16,9 @@ class IntegerLookup(IndexLookup):
         index), vocabulary (a list or 1-D array; or learn it with `adapt(data)`),
         vocabulary_dtype ("int64" only, as Keras), idf_weights ("tf_idf" only), invert,
         output_mode ("int", "one_hot", "multi_hot", "count", "tf_idf"),
-        pad_to_max_tokens (encodings max_tokens wide), oov_method ("floormod";
-        "farmhash" is refused: kerasmini has no FarmHash64).
+        pad_to_max_tokens (encodings max_tokens wide), oov_method ("floormod", or
+        "farmhash": the slot by Fingerprint64 of the decimal text); `salt` (SipHash)
+        is refused.
 
     Outputs are int64 (floatx for "tf_idf"), with no gradient, as in Keras.
     """

@@ -11,8 +11,8 @@ class StringLookup(IndexLookup):
     Arguments as IntegerLookup's (see there), except: oov_token defaults to "[UNK]",
     the terms are str (a NumPy str array, or an object array of str or bytes, in; a
     NumPy str array out, where tf.keras returns bytes), `encoding` ("utf-8") decodes
-    bytes, and num_oov_indices > 1 is refused: Keras hashes unknown strings to their
-    slots with FarmHash64, which kerasmini does not reproduce.
+    bytes; with num_oov_indices > 1 an unknown string's slot is FarmHash's Fingerprint64
+    of it, modulo, as Keras's; `salt` (SipHash) is refused.
     """
 
     _integer_terms, _term_dtype = False, np.str_
