@@ -41,6 +41,26 @@ def raised(make):
     return None
 
 
+def assert_same_error_class(test, name, kwargs):
+    """Constructing layer `name` with `kwargs` raises, in both, the same class."""
+    with test.subTest(layer=name, kwargs=kwargs):
+        expected = raised(lambda: getattr(tf_keras.layers, name)(**kwargs))
+        test.assertIsNotNone(expected)
+        test.assertIs(raised(lambda: getattr(kerasmini.layers, name)(**kwargs)), expected)
+
+
+def assert_same_output_and_config(test, name, kwargs, x):
+    """Both layers map x to the same array (exactly: categories), of the same dtype,
+    and have the same config."""
+    with test.subTest(layer=name, kwargs=kwargs):
+        km = getattr(kerasmini.layers, name)(**kwargs)
+        tf_layer = getattr(tf_keras.layers, name)(**kwargs)
+        km_out, tf_out = km(x), np.asarray(tf_layer(x))
+        test.assertEqual(km_out.dtype, tf_out.dtype)
+        np.testing.assert_array_equal(km_out, tf_out)
+        test.assertEqual(without_name(km.get_config()), without_name(tf_layer.get_config()))
+
+
 def predictions_after_round_trip(tf_model, km_model, x):
     """Save tf.keras's model, load it in kerasmini; save kerasmini's, load in tf.keras:
     [(tf original, km loaded), (km original, tf loaded)]."""
@@ -90,11 +110,7 @@ class CategoryEncodingConformance(unittest.TestCase):
     def test_bad_arguments_raise_the_same_class(self):
         for kwargs in ({"num_tokens": 0}, {"num_tokens": None}, {"num_tokens": -2},
                        {"num_tokens": 3, "output_mode": "tf_idf"}):
-            with self.subTest(kwargs=kwargs):
-                expected = raised(lambda: tf_keras.layers.CategoryEncoding(**kwargs))
-                self.assertIsNotNone(expected)
-                self.assertIs(raised(lambda: kerasmini.layers.CategoryEncoding(**kwargs)),
-                              expected)
+            assert_same_error_class(self, "CategoryEncoding", kwargs)
 
     def test_out_of_range_is_refused_where_tf_keras_drops_it(self):
         """Deliberate: tf.keras 3 on TensorFlow returns a zero row for a value outside
@@ -185,11 +201,7 @@ class LookupConformance(unittest.TestCase):
                  ("IntegerLookup", {"vocabulary_dtype": "int32"}),
                  ("IntegerLookup", {"vocabulary": [1, 0], "mask_token": 0})]
         for name, kwargs in cases:
-            with self.subTest(layer=name, kwargs=kwargs):
-                expected = raised(lambda: getattr(tf_keras.layers, name)(**kwargs))
-                self.assertIsNotNone(expected)
-                self.assertIs(raised(lambda: getattr(kerasmini.layers, name)(**kwargs)),
-                              expected)
+            assert_same_error_class(self, name, kwargs)
 
     def test_files_move_both_ways(self):
         """An adapted vocabulary (an asset in the archive) and a given one (in the
@@ -221,14 +233,7 @@ class DiscretizationConformance(unittest.TestCase):
                        {"bin_boundaries": [0.0], "output_mode": "one_hot"},
                        {"bin_boundaries": [-1.0, 1.0], "output_mode": "multi_hot"},
                        {"bin_boundaries": [-1.0, 0.0, 1.0], "output_mode": "count"}):
-            with self.subTest(kwargs=kwargs):
-                km = kerasmini.layers.Discretization(**kwargs)
-                tf_layer = tf_keras.layers.Discretization(**kwargs)
-                km_out, tf_out = km(x), np.asarray(tf_layer(x))
-                self.assertEqual(km_out.dtype, tf_out.dtype)
-                np.testing.assert_array_equal(km_out, tf_out)
-                self.assertEqual(without_name(km.get_config()),
-                                 without_name(tf_layer.get_config()))
+            assert_same_output_and_config(self, "Discretization", kwargs, x)
 
     def test_adapt_finds_the_same_boundaries(self):
         data = RNG.gamma(2.0, size=(3000, 2)).astype(np.float32)
@@ -246,11 +251,7 @@ class DiscretizationConformance(unittest.TestCase):
     def test_bad_arguments_raise_the_same_class(self):
         for kwargs in ({"num_bins": -1}, {"num_bins": 2, "bin_boundaries": [1.0]}, {},
                        {"num_bins": 2, "output_mode": "tf_idf"}):
-            with self.subTest(kwargs=kwargs):
-                expected = raised(lambda: tf_keras.layers.Discretization(**kwargs))
-                self.assertIsNotNone(expected)
-                self.assertIs(raised(lambda: kerasmini.layers.Discretization(**kwargs)),
-                              expected)
+            assert_same_error_class(self, "Discretization", kwargs)
 
     def test_files_move_both_ways(self):
         data = RNG.normal(size=(200, 2)).astype(np.float32)
@@ -276,23 +277,13 @@ class HashingConformance(unittest.TestCase):
         for kwargs, x in (({"num_bins": 2**31 - 1}, words), ({"num_bins": 13}, words),
                           ({"num_bins": 97, "mask_value": 0}, np.vstack([numbers, [[0, 0]]])),
                           ({"num_bins": 9, "output_mode": "multi_hot"}, words.reshape(20, 10))):
-            with self.subTest(kwargs=kwargs):
-                km = kerasmini.layers.Hashing(**kwargs)
-                tf_layer = tf_keras.layers.Hashing(**kwargs)
-                km_out, tf_out = km(x), np.asarray(tf_layer(x))
-                self.assertEqual(km_out.dtype, tf_out.dtype)
-                np.testing.assert_array_equal(km_out, tf_out)
-                self.assertEqual(without_name(km.get_config()),
-                                 without_name(tf_layer.get_config()))
+            assert_same_output_and_config(self, "Hashing", kwargs, x)
 
     def test_bad_arguments_raise_the_same_class(self):
         for kwargs in ({"num_bins": 0}, {"num_bins": None},
                        {"num_bins": 3, "output_mode": "tf_idf"},
                        {"num_bins": 3, "dtype": "float32"}):
-            with self.subTest(kwargs=kwargs):
-                expected = raised(lambda: tf_keras.layers.Hashing(**kwargs))
-                self.assertIsNotNone(expected)
-                self.assertIs(raised(lambda: kerasmini.layers.Hashing(**kwargs)), expected)
+            assert_same_error_class(self, "Hashing", kwargs)
 
 
 if __name__ == "__main__":

@@ -40,26 +40,29 @@ def _up_to_16(data):
     return K2
 
 
-def _17_to_32(data):
+def _ends_mixed(data, mul, first_multiplier):
+    """The first and last 16 bytes mixed, as the 17-32 byte hash does (the 33-64 one
+    starts the same way): (a, the two halves to mix)."""
     n = len(data)
-    mul = (K2 + 2 * n) & MASK
-    a = (_word(data, 0) * K1) & MASK
+    a = (_word(data, 0) * first_multiplier) & MASK
     b = _word(data, 8)
     c = (_word(data, n - 8) * mul) & MASK
     d = (_word(data, n - 16) * K2) & MASK
-    return _mix16((_rotr((a + b) & MASK, 43) + _rotr(c, 30) + d) & MASK,
-                  (a + _rotr((b + K2) & MASK, 18) + c) & MASK, mul)
+    return a, (_rotr((a + b) & MASK, 43) + _rotr(c, 30) + d) & MASK, \
+        (a + _rotr((b + K2) & MASK, 18) + c) & MASK
+
+
+def _17_to_32(data):
+    mul = (K2 + 2 * len(data)) & MASK
+    _, u, v = _ends_mixed(data, mul, K1)
+    return _mix16(u, v, mul)
 
 
 def _33_to_64(data):
     n = len(data)
     mul = (K2 + 2 * n) & MASK
-    a = (_word(data, 0) * K2) & MASK
-    b = _word(data, 8)
-    c = (_word(data, n - 8) * mul) & MASK
-    d = (_word(data, n - 16) * K2) & MASK
-    y = (_rotr((a + b) & MASK, 43) + _rotr(c, 30) + d) & MASK
-    z = _mix16(y, (a + _rotr((b + K2) & MASK, 18) + c) & MASK, mul)
+    a, y, v = _ends_mixed(data, mul, K2)
+    z = _mix16(y, v, mul)
     e = (_word(data, 16) * mul) & MASK
     f = _word(data, 24)
     g = ((y + _word(data, n - 32)) * mul) & MASK
