@@ -209,6 +209,32 @@ def lstm_seq2seq():
                        L.Dense(10, activation="softmax")(decoded), name="lstm_seq2seq")
 
 
+CITIES = ["oslo", "lima", "pune", "kyiv", "baku", "doha"]  # string features' values
+
+
+def structured_data():
+    """keras.io/examples/structured_data/structured_data_classification_from_scratch
+    (smaller): a string and an integer category looked up (vocabularies adapted, so
+    they travel as assets) and one-hot / multi-hot encoded, a numeric column normalized
+    and another bucketized, all concatenated into a Dense network."""
+    L, rng = keras.layers, np.random.default_rng(5)
+    city, code = keras.Input((1,), dtype="string", name="city"), \
+        keras.Input((1,), dtype="int64", name="code")
+    age, income = keras.Input((1,), name="age"), keras.Input((1,), name="income")
+    cities = L.StringLookup(output_mode="one_hot")
+    cities.adapt(rng.choice(CITIES[:4], (40, 1)))  # the others are out of vocabulary
+    codes = L.IntegerLookup(output_mode="multi_hot", num_oov_indices=2)
+    codes.adapt(rng.integers(0, 150, (60, 1)))
+    ages = L.Normalization()
+    ages.adapt(rng.random((30, 1)))
+    incomes = L.Discretization(num_bins=4, output_mode="one_hot")
+    incomes.adapt(rng.random((50, 1)))
+    x = L.Concatenate()([cities(city), codes(code), ages(age), incomes(income)])
+    x = L.Dropout(0.5)(L.Dense(32, activation="relu")(x))
+    return keras.Model([city, code, age, income], L.Dense(1, activation="sigmoid")(x),
+                       name="structured_data")
+
+
 def ct_scan_3d_cnn():
     """keras.io/examples/vision/3D_image_classification (CT scans), smaller: four blocks of
     Conv3D, MaxPool3D and BatchNormalization, then GlobalAveragePooling3D, Dense,
@@ -278,6 +304,7 @@ MODELS = {
     "stacked_gru": ("examples", stacked_gru),
     "timeseries_weather_lstm": ("examples", timeseries_weather_lstm),
     "lstm_seq2seq": ("examples", lstm_seq2seq),
+    "structured_data": ("examples", structured_data),
     "ct_scan_3d_cnn": ("volumes", ct_scan_3d_cnn),
     "video_autoencoder": ("volumes", video_autoencoder),
     # graphs.py; the applications variants join their family (the quick tier skips them)
@@ -325,6 +352,8 @@ def sample_input(model, name, batch=2, seed=1):
 
     def one(tensor):
         shape = (batch, *(UNKNOWN_SIZE if d is None else d for d in tensor.shape[1:]))
+        if str(tensor.dtype) == "string":
+            return rng.choice(CITIES, shape)
         if "int" in str(tensor.dtype):
             return rng.integers(0, 200, shape).astype(str(tensor.dtype))
         return (rng.random(shape) * (255 if name in RAW_PIXELS else 1)).astype("float32")
@@ -332,9 +361,17 @@ def sample_input(model, name, batch=2, seed=1):
     structure = getattr(model, "_inputs_struct", model.inputs)  # a Sequential: inputs
     if isinstance(structure, dict):
         return {key: one(tensor) for key, tensor in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return [one(t) for t in structure] if len(structure) > 1 else one(structure[0])
-    return one(structure)
+    if isinstance(structure, (list, tuple)) and len(structure) > 1:
+        arrays = [one(t) for t in structure]
+        if any(a.dtype.kind == "U" for a in arrays):  # tf.keras refuses NumPy str
+            return as_tensors(arrays)                 # arrays and a mix with tensors
+        return arrays
+    return one(structure[0] if isinstance(structure, (list, tuple)) else structure)
+
+
+def as_tensors(arrays):
+    import tensorflow as tf
+    return [tf.constant(a) for a in arrays]
 
 
 def leaves(structure):

@@ -66,6 +66,9 @@ class Functional(Model):
             pairs = list(zip(self.inputs, arrays))
         for tensor, array in pairs:
             array = np.asanyarray(array)
+            if tensor.dtype == "string":  # category names: the StringLookup checks them
+                values[id(tensor)] = array
+                continue
             if array.dtype.kind not in "biuf":  # '1' must not quietly become 1.0
                 raise ValueError(f"Input {tensor.name!r} of model '{self.name}' expects "
                                  f"numeric input. Received: inputs with dtype={array.dtype}")

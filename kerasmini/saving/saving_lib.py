@@ -4,6 +4,8 @@ A `.keras` file is a zip archive of three members:
     metadata.json      {"keras_version": ..., "date_saved": ...}
     config.json        the model's class and config (every layer's config inside)
     model.weights.h5   the weights, as below
+and, for layers with state that is not an array (an adapted lookup vocabulary), files
+under `assets/<the layer's weights path>/` (`asset_files()` / `load_asset_files()`).
 A `.weights.h5` file is that HDF5 file alone. Inside it each layer's weights live in
 `layers/<key>/vars/0, 1, ...`, where <key> is the snake_case of the layer's *class*
 ('conv2d', 'conv2d_1', ... in `model.layers` order), not the layer's name, so two
@@ -34,6 +36,7 @@ from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError  # no
 from kerasmini.variables import allocation_limit
 
 CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE = "config.json", "metadata.json", "model.weights.h5"
+ASSETS_FOLDER = "assets"
 KERAS_VERSION = "3.0.0"  # the file format version written; tf.keras 3.x reads it
 
 
@@ -143,11 +146,38 @@ def save_model(model, filepath, overwrite=True):
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     weights = io.BytesIO()
     _write_weights(model, weights)
+    assets = _asset_members(model)
     with _replaced_atomically(filepath) as temporary, \
             zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr(METADATA_FILE, json.dumps(metadata))
         zf.writestr(CONFIG_FILE, json.dumps(config))
         zf.writestr(WEIGHTS_FILE, weights.getvalue())
+        for name, data in assets.items():
+            zf.writestr(name, data)
+
+
+def _asset_members(model):
+    """{archive member name: bytes}: each layer's asset files under `assets/<path>/`, the
+    path of its weights (Keras's layout)."""
+    members = {}
+    for path, layer, _ in weight_slots(model):
+        if hasattr(layer, "asset_files"):
+            for name, data in layer.asset_files().items():
+                members[f"{ASSETS_FOLDER}/{path}/{name}"] = data
+    return members
+
+
+def _load_assets(model, assets, filepath):
+    """Hand each layer that keeps assets the files under its folder, by file name."""
+    for path, layer, _ in weight_slots(model):
+        if hasattr(layer, "load_asset_files"):
+            prefix = f"{ASSETS_FOLDER}/{path}/"
+            files = {name[len(prefix):]: data for name, data in assets.items()
+                     if name.startswith(prefix) and "/" not in name[len(prefix):]}
+            try:
+                layer.load_asset_files(files)
+            except ValueError as error:
+                raise FileFormatError(f"{filepath}: {error}") from error
 
 
 def _path(filepath):
@@ -193,8 +223,9 @@ def _replaced_atomically(filepath):
 # ---------------------------------------------------------------------------------------
 # reading
 
-def _read_archive(filepath):
-    """(config dict, weights bytes) from a .keras file, every member size bounded."""
+def _read_archive(filepath, with_assets=False):
+    """(config dict, weights bytes[, {asset member: bytes}]) from a .keras file, every
+    member size bounded."""
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}. Please ensure the "
                                 "file is an accessible `.keras` zip file.")
@@ -208,10 +239,13 @@ def _read_archive(filepath):
                                           f"{sorted(names)}).")
             config_text = safe.read_member(zf, CONFIG_FILE, safe.MAX_CONFIG_BYTES, filepath)
             weights = safe.read_member(zf, WEIGHTS_FILE, safe.MAX_MEMBER_BYTES, filepath)
+            assets = {name: safe.read_member(zf, name, safe.MAX_CONFIG_BYTES, filepath)
+                      for name in sorted(names) if name.startswith(ASSETS_FOLDER + "/")
+                      and with_assets and not name.endswith("/")}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
         raise FileFormatError(f"{filepath} is a corrupt `.keras` archive: {error}") from error
     config = safe.parse_json_object(config_text, f"The member '{CONFIG_FILE}' of {filepath}")
-    return config, weights
+    return (config, weights, assets) if with_assets else (config, weights)
 
 
 def _read_weights(model, source, where):
@@ -298,7 +332,7 @@ def _load_model(filepath, compile):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
                          "load_model reads Keras 3 `.keras` archives and legacy `.h5` "
                          "model files.")
-    config, weights = _read_archive(filepath)
+    config, weights, assets = _read_archive(filepath, with_assets=True)
     where = f"the member '{WEIGHTS_FILE}' of {filepath}"
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
     # The weights a config declares must fit in the weights the file holds (Keras
@@ -311,6 +345,7 @@ def _load_model(filepath, compile):
         raise FileFormatError(f"The model in {filepath} has no input shape, so its weights "
                               "cannot be placed.")
     values = _read_weights(model, io.BytesIO(weights), where)
+    _load_assets(model, assets, filepath)
     state = None
     if compile and config.get("compile_config"):
         model.compile_from_config(config["compile_config"])

@@ -8,8 +8,11 @@ _INDEX_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
 
 
 def standardize_input_dtype(dtype):
-    """A layer's float dtype, or an integer/bool one: inputs may hold indices (Embedding)."""
+    """A layer's float dtype, or an integer/bool one: inputs may hold indices (Embedding),
+    or "string": category names for a StringLookup."""
     name = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else dtype
+    if name in ("string", str):
+        return "string"
     if name is not None and str(getattr(name, "name", name)) in _INDEX_DTYPES:
         return str(getattr(name, "name", name))
     return standardize_dtype(dtype)
@@ -22,7 +25,7 @@ class InputLayer(Layer):
         shape: the shape of one sample, without the batch axis, e.g. (28, 28, 1).
         batch_size: optional fixed batch size.
         dtype: the input's dtype (default `config.floatx()`); integer dtypes (e.g.
-            'int32') are for indices fed to an Embedding.
+            'int32') are for indices fed to an Embedding; "string" for StringLookup.
         batch_shape: the full shape with the batch axis; instead of shape/batch_size.
         name: the layer's name (default 'input_layer', 'input_layer_1', ...).
     """
