@@ -9,6 +9,7 @@ file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
 """
+import inspect
 import math
 
 import numpy as np
@@ -166,6 +167,34 @@ def _zeros_for(shape, layer):
     return arrays
 
 
+DTYPE_POLICIES = ("DTypePolicy", "FloatDTypePolicy")
+
+
+def _check_value_types(cls, config):
+    """Refuse what a layer's constructor would silently coerce: a flag that is not a
+    bool (bool('no') is True), a bool given as a number, a dtype that is a dict but not
+    a DTypePolicy."""
+    defaults = {name: p.default for name, p in
+                inspect.signature(cls.__init__).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    defaults.setdefault("trainable", True)
+    for key, value in config.items():
+        default = defaults.get(key)
+        flag = isinstance(default, bool)
+        if (flag and not isinstance(value, bool)) or (
+                isinstance(value, bool) and isinstance(default, (int, float)) and not flag):
+            raise ValueError(f"Argument `{key}` of {cls.__name__} must be "
+                             f"{'a bool' if flag else 'a number, not a bool'}. Received: "
+                             f"{key}={value!r}")
+    dtype = config.get("dtype")
+    if isinstance(dtype, dict) and not (
+            dtype.get("class_name") in DTYPE_POLICIES
+            and isinstance(dtype.get("config"), dict)
+            and isinstance(dtype["config"].get("name"), str)):
+        raise ValueError(f"Argument `dtype` of {cls.__name__} must be a dtype name or a "
+                         f"DTypePolicy config. Received: dtype={str(dtype)[:200]}")
+
+
 def deserialize_layer(config):
     """The layer or model a config dict describes, built only from known classes."""
     if not isinstance(config, dict) or "class_name" not in config:
@@ -178,6 +207,7 @@ def deserialize_layer(config):
     if not isinstance(inner, dict):
         raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
                          f"Received: {str(inner)[:200]}")
+    _check_value_types(cls, inner)
     try:
         layer = cls.from_config(dict(inner))
         if cls.__module__.startswith("kerasmini."):
@@ -186,7 +216,10 @@ def deserialize_layer(config):
         return layer
     except UnsupportedLayerError:
         raise
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError,
-            RecursionError) as error:  # a malformed config, whatever the form it takes
+    except RecursionError:  # a config handed to from_config directly: files are bounded
+        raise ValueError(f"The config of layer '{inner.get('name')}' of class {class_name} "
+                         "nests too deeply to be a Keras config.") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+        # a malformed config, whatever the form it takes
         raise ValueError(f"Could not rebuild layer '{inner.get('name')}' of class "
                          f"{class_name} from its config: {error}") from error
