@@ -11,6 +11,7 @@ import os
 import subprocess
 import tempfile
 import unittest
+import warnings
 import zipfile
 from unittest import mock
 
@@ -53,7 +54,8 @@ class HostileFileTest(unittest.TestCase):
         if edit is not None:
             config = edit(config) or config
         members["config.json"] = config if isinstance(config, str) else json.dumps(config)
-        with zipfile.ZipFile(self.path(name), "w") as zf:
+        with zipfile.ZipFile(self.path(name), "w") as zf, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns of a duplicate name
             for member, data in [*members.items(), *extra]:
                 zf.writestr(member, data)
         return self.path(name)
@@ -172,6 +174,19 @@ class HostileFileTest(unittest.TestCase):
         config["config"]["output_layers"] = nested
         with self.assertRaisesRegex(ValueError, "nests too deeply"):
             deserialize_layer(config)
+
+    def test_sequential_configs_of_the_wrong_shape(self):
+        """build_input_shape is checked even where the InputLayer makes it redundant."""
+        cases = [("layers", None, "needs 'layers': a list .* layers=None"),
+                 ("layers", "abc", "needs 'layers'"),
+                 ("build_input_shape", "abc", "Received: build_input_shape='abc'"),
+                 ("build_input_shape", [None, -1], "Negative dimensions"),
+                 ("build_input_shape", [None, True], "invalid dimension 'True'")]
+        for key, value, pattern in cases:
+            with self.subTest(key=key, value=value):
+                self.refused(self.archive(sequential(),
+                                          lambda c: c["config"].update({key: value})),
+                             pattern)
 
     def test_compile_configs_of_the_wrong_shape(self):
         cases = [([1], TypeError, r"must be a dict .* compile_config=\[1\]"),
