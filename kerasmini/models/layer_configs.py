@@ -155,7 +155,8 @@ def _zeros_for(shape, layer):
     arrays = []
     for s in shapes:
         if not (isinstance(s, list) and s and all(
-                d is None or (isinstance(d, int) and d >= 0) for d in s)):
+                d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+                for d in s)):
             raise ValueError(f"The build_config of layer '{layer.name}' must give an input "
                              f"shape as a list of sizes. Received: input_shape={shape!r}")
         sizes = [1 if d is None else d for d in s]
