@@ -119,6 +119,17 @@ class HostileFileTest(unittest.TestCase):
                                              "config": {"name": "bn", "epsilon": True}}
         self.refused(self.archive(sequential(), epsilon),
                      "`epsilon` of BatchNormalization must be a number, not a bool")
+        objects = [("loss", {"class_name": "BinaryCrossentropy",
+                             "config": {"from_logits": "yes"}}, "`from_logits`"),
+                   ("optimizer", {"class_name": "Adam", "config": {"amsgrad": 1}},
+                    "`amsgrad`"),
+                   ("optimizer", {"class_name": "Adam", "config": {"learning_rate": True}},
+                    "`learning_rate` of Adam must be a number, not a bool")]
+        for key, value, pattern in objects:
+            compile_config = {"optimizer": "adam", "loss": "mse", key: value}
+            with self.subTest(key=key, value=value):
+                self.refused(self.archive(sequential(), lambda c: c.update(
+                    compile_config=compile_config)), pattern)
 
     # ----- the shape of configs ----------------------------------------------------------
     def test_functional_graphs_that_lie_are_refused_by_name(self):

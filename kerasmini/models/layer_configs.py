@@ -9,7 +9,6 @@ file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
 """
-import inspect
 import math
 
 import numpy as np
@@ -19,7 +18,7 @@ from kerasmini.applications import convnext, inception_resnet_v2
 from kerasmini.layers import operation
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
-from kerasmini.object_configs import plain
+from kerasmini.object_configs import check_value_types, plain
 
 
 class UnsupportedLayerError(ValueError):
@@ -168,34 +167,6 @@ def _zeros_for(shape, layer):
     return arrays
 
 
-DTYPE_POLICIES = ("DTypePolicy", "FloatDTypePolicy")
-
-
-def _check_value_types(cls, config):
-    """Refuse what a layer's constructor would silently coerce: a flag that is not a
-    bool (bool('no') is True), a bool given as a number, a dtype that is a dict but not
-    a DTypePolicy."""
-    defaults = {name: p.default for name, p in
-                inspect.signature(cls.__init__).parameters.items()
-                if p.default is not inspect.Parameter.empty}
-    defaults.setdefault("trainable", True)
-    for key, value in config.items():
-        default = defaults.get(key)
-        flag = isinstance(default, bool)
-        if (flag and not isinstance(value, bool)) or (
-                isinstance(value, bool) and isinstance(default, (int, float)) and not flag):
-            raise ValueError(f"Argument `{key}` of {cls.__name__} must be "
-                             f"{'a bool' if flag else 'a number, not a bool'}. Received: "
-                             f"{key}={value!r}")
-    dtype = config.get("dtype")
-    if isinstance(dtype, dict) and not (
-            dtype.get("class_name") in DTYPE_POLICIES
-            and isinstance(dtype.get("config"), dict)
-            and isinstance(dtype["config"].get("name"), str)):
-        raise ValueError(f"Argument `dtype` of {cls.__name__} must be a dtype name or a "
-                         f"DTypePolicy config. Received: dtype={str(dtype)[:200]}")
-
-
 def deserialize_layer(config):
     """The layer or model a config dict describes, built only from known classes."""
     if not isinstance(config, dict) or "class_name" not in config:
@@ -209,7 +180,7 @@ def deserialize_layer(config):
         raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
                          f"Received: {str(inner)[:200]}")
     if cls.__module__.startswith("kerasmini."):  # a user's class checks its own
-        _check_value_types(cls, inner)
+        check_value_types(cls, inner)
     try:
         layer = cls.from_config(dict(inner))
         if cls.__module__.startswith("kerasmini."):
