@@ -261,6 +261,36 @@ class HostileFileTest(unittest.TestCase):
                                                      "strings"):
             keras.models.load_model(legacy)
 
+    def test_weights_of_every_numeric_kind_load_and_unreadable_ones_change_nothing(self):
+        """float16, big-endian, bool (an HDF5 enum), NaN and inf load as Keras loads them;
+        a filter h5py lacks is refused before any weight changes."""
+        model = sequential()
+        path = self.path("m.weights.h5")
+        kernel = np.array([[np.nan, np.inf], [-np.inf, 1], [2, 3]])
+        for stored in (kernel.astype("<f2"), kernel.astype(">f4"), kernel.astype(">f8"),
+                       kernel > 1):
+            with self.subTest(dtype=stored.dtype):
+                model.save_weights(path)
+                with h5py.File(path, "a") as f:
+                    del f["layers/dense/vars/0"]
+                    f["layers/dense/vars"].create_dataset("0", data=stored)
+                model.load_weights(path)
+                np.testing.assert_array_equal(model.layers[0].kernel.numpy(),
+                                              stored.astype("float32"))
+        before = model.get_weights()
+        with h5py.File(path, "a") as f:
+            data = f["layers/dense/vars/1"][()]
+            del f["layers/dense/vars/1"]
+            f["layers/dense/vars"].create_dataset("1", data=data + 1, chunks=(2,),
+                                                  compression="gzip")
+        gzip_missing = lambda code: code != h5py.h5z.FILTER_DEFLATE  # noqa: E731
+        with mock.patch.object(h5py.h5z, "filter_avail", side_effect=gzip_missing):
+            with self.assertRaisesRegex(FileFormatError, "'/layers/dense/vars/1' .* HDF5 "
+                                                         "filter 1 \\(deflate\\)"):
+                model.load_weights(path)
+        for a, b in zip(before, model.get_weights()):
+            np.testing.assert_array_equal(a, b)
+
     def test_legacy_inbound_nodes_of_the_wrong_shape(self):
         path = self.path("m.h5")
         with h5py.File(path, "w") as f:

@@ -237,6 +237,12 @@ def h5_dataset(group, name, where):
     if layout not in (h5py.h5d.CONTIGUOUS, h5py.h5d.CHUNKED):
         raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} has storage "
                               f"layout {layout}; only contiguous or chunked are read.")
+    for i in range(plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0):
+        code, _, _, name = plist.get_filter(i)
+        if not h5py.h5z.filter_avail(code):  # its chunks could not be decoded
+            raise FileFormatError(f"The dataset '{path}' in {where} is compressed with "
+                                  f"HDF5 filter {code} ({name.decode(errors='replace')}), "
+                                  "which this h5py does not have.")
     return node
 
 
