@@ -159,10 +159,19 @@ class HostileFileTest(unittest.TestCase):
             (lambda c: c["config"].update(output_layers=[["d2", 3, 0]]),
              "call 3 of layer 'd2', which is never called"),
             (lambda c: c["config"].update(layers={"a": 1}), "'layers' of a functional"),
+            (lambda c: c["config"]["layers"][1].update(class_name=["Dense"]),
+             r"'class_name' must be a string .* class_name=\['Dense'\]"),
+            (lambda c: c["config"]["layers"][1].update(registered_name=[1]),
+             r"registered_name=\[1\]"),
         ]
         for edit, pattern in cases:
             with self.subTest(pattern=pattern):
                 self.refused(self.archive(functional(), edit), pattern)
+
+        def policy(config):
+            config["config"]["layers"][0]["config"]["dtype"] = {"config": [1]}
+        self.assertIn("x: shape [None, 3], ?", inspect_file(self.archive(
+            functional(), policy)).inputs)  # inspect reports what it cannot read
 
     def test_deep_configs_are_a_value_error_not_a_recursion_error(self):
         deep = "[" * 300 + '["x", 0, 0]' + "]" * 300

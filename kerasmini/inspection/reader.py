@@ -196,7 +196,8 @@ def _tensor_entries(value):
 
 def _dtype(value):
     if isinstance(value, dict):  # a DTypePolicy
-        return str((value.get("config") or {}).get("name", "?"))
+        inner = value.get("config")
+        return str(inner.get("name", "?") if isinstance(inner, dict) else "?")
     return str(value or "float32")
 
 

@@ -174,6 +174,10 @@ def deserialize_layer(config):
                          f"Received: {str(config)[:200]}")
     class_name = config["class_name"]
     registered = config.get("registered_name")
+    if not isinstance(class_name, str) or not isinstance(registered, (str, type(None))):
+        raise ValueError("A layer config's 'class_name' must be a string and its "
+                         f"'registered_name' a string or null. Received: class_name="
+                         f"{str(class_name)[:100]}, registered_name={str(registered)[:100]}")
     cls = _find_class(config, class_name, registered)
     inner = config.get("config")
     if not isinstance(inner, dict):
