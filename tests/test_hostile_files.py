@@ -154,6 +154,11 @@ class HostileFileTest(unittest.TestCase):
              "inbound_nodes of layer 'd1' must be a list"),
             (lambda c: c["config"]["layers"][1].update(inbound_nodes=[{"args": 5}]),
              "inbound_nodes of layer 'd1' must be a list"),
+            (lambda c: c["config"]["layers"][1]["inbound_nodes"][0].update(
+                kwargs={"scale": 2}), "'d1' is called .* with scale=2, which kerasmini's "
+                                      "Dense does not take"),
+            (lambda c: c["config"]["layers"][1]["inbound_nodes"][0].update(
+                kwargs={"training": "x"}), "with training=x"),
             (lambda c: c["config"].update(output_layers="abc"),
              "output_layers must be .* Received: abc"),
             (lambda c: c["config"].update(output_layers=[["d2", 3, 0]]),

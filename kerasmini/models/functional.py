@@ -202,12 +202,13 @@ def _make_layers(layer_configs, make_layer):
                              f"(a string). Received: name={name!r} twice or of type "
                              f"{type(name).__name__}.")
         created[name] = layer
-        pending[name] = _saved_nodes(name, layer_data.get("inbound_nodes"))
+        pending[name] = _saved_nodes(name, layer, layer_data.get("inbound_nodes"))
     return created, pending
 
 
-def _saved_nodes(name, nodes):
-    """A layer's saved calls: a list of {'args': [...], 'kwargs': {...}}."""
+def _saved_nodes(name, layer, nodes):
+    """A layer's saved calls: a list of {'args': [...], 'kwargs': {...}}, whose keyword
+    arguments the layer's call takes (a value that would be dropped is refused)."""
     nodes = [] if nodes is None else nodes
     if not isinstance(nodes, list) or not all(
             isinstance(n, dict) and isinstance(n.get("args", []), list)
@@ -215,6 +216,14 @@ def _saved_nodes(name, nodes):
         raise ValueError(f"The inbound_nodes of layer '{name}' must be a list of "
                          "{'args': [...], 'kwargs': {...}}. Received: "
                          f"inbound_nodes={str(nodes)[:200]}")
+    takes = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
+    for node in nodes:
+        for key, value in (node.get("kwargs") or {}).items():
+            if value is not None and (key not in takes or key == "training"
+                                      and not isinstance(value, bool)):
+                raise ValueError(f"Layer '{name}' is called in the model config with "
+                                 f"{key}={str(value)[:100]}, which kerasmini's "
+                                 f"{type(layer).__name__} does not take.")
     return list(nodes)
 
 
