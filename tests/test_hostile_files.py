@@ -348,3 +348,7 @@ class HostileFileTest(unittest.TestCase):
         self.assertEqual(open(target, "rb").read(), before)
         self.assertEqual(sorted(os.listdir(self.path("runs"))), ["run1.keras"])
         self.assertTrue(os.path.islink(self.path("latest.keras")))
+        os.symlink(self.path("loop.keras"), self.path("loop.keras"))
+        with self.assertRaisesRegex(OSError, "Too many levels of symbolic links"):
+            model.save(self.path("loop.keras"))  # as open() fails; the link stays
+        self.assertTrue(os.path.islink(self.path("loop.keras")))

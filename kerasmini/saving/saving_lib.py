@@ -16,6 +16,7 @@ model's weights as they were, and load_model() returns nothing half-loaded.
 """
 import contextlib
 import datetime
+import errno
 import io
 import json
 import os
@@ -182,6 +183,8 @@ def _replaced_atomically(filepath):
     Keras's open(filepath, "wb") writes through it; the rename happens in the target's
     folder."""
     filepath = os.path.realpath(filepath)
+    if os.path.islink(filepath):  # realpath stops at a loop of links; open() would fail
+        raise OSError(errno.ELOOP, "Too many levels of symbolic links", filepath)
     folder, name = os.path.split(filepath)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     os.close(descriptor)
