@@ -124,7 +124,7 @@ def _keras_h5_weights(f, where):
                 raise UnsafeFileError(f"Not allowed: {where} holds more than "
                                       f"{MAX_H5_OBJECTS} objects.")
             if name == "vars" and not _is_dataset(node):
-                layer = _text(safe.read_attribute(node.attrs, "name", where, group.name))
+                layer = _text(node.attrs.get("name", group.name))
                 found[layer] = [_weight(str(i), node, where) for i in
                                 sorted((k for k in node), key=_as_int)]
             elif not _is_dataset(node) and name != "optimizer":
