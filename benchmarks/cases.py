@@ -72,6 +72,10 @@ for _name in ("LayerNormalization", "GroupNormalization", "UnitNormalization",
 for _name in ("Permute", "RepeatVector"):
     LAYER_WORK[_name] = lambda c, out, inp: out
 LAYER_WORK["PReLU"] = lambda c, out, inp: 3 * out
+# Recurrent layers: per step, (features + units) x gates * units multiply-adds per sample.
+for _name, _gates in (("SimpleRNN", 1), ("GRU", 3), ("LSTM", 4)):
+    LAYER_WORK[_name] = lambda c, out, inp, g=_gates: (
+        2 * c.shape[0] * c.shape[1] * g * c.args["units"] * (c.shape[-1] + c.args["units"]))
 
 
 def _conv(shape, filters, kernel_size=3, group="throughput", dtype="float32", **args):
@@ -143,6 +147,9 @@ CASES = [
     Case("throughput", "PReLU", dict(shared_axes=[1, 2]), (32, 56, 56, 64)),
     Case("throughput", "Permute", dict(dims=(2, 1)), (64, 256, 128)),
     Case("throughput", "RepeatVector", dict(n=32), (256, 512)),
+    # Recurrent layers: a Python loop over 50 steps, one small product per step.
+    Case("throughput", "LSTM", dict(units=64), (32, 50, 32)),
+    Case("throughput", "GRU", dict(units=64, return_sequences=True), (32, 50, 32)),
     # float64: both libraries compute in double precision.
     _conv((32, 28, 28, 128), 128, dtype="float64", **SAME),
     Case("throughput", "Dense", dict(units=4096), (1024, 4096), "float64"),

@@ -86,6 +86,24 @@ class InspectTest(unittest.TestCase):
         self.assertRegex(out, r"small/conv +Conv2D")
         self.assertIn(f"total params: {model.count_params():,}", out)
 
+    def test_recurrent_layers_and_mask_operations(self):
+        """A held layer's weights (Bidirectional's two LSTM cells) count with the layer
+        that holds them; the mask operation NotEqual is a known class."""
+        L = kerasmini.layers
+        ids = kerasmini.Input((5,), dtype="int32")
+        x = L.Embedding(9, 3, mask_zero=True, name="emb")(ids)
+        x = L.Bidirectional(L.LSTM(2), name="bi")(x)
+        model = kerasmini.Model(ids, L.Dense(1, name="out")(x))
+        path = self.path("text.keras")
+        model.save(path)
+        status, out, _ = run(path)
+        self.assertEqual(status, 0, out)
+        self.assertRegex(out, r"not_equal +NotEqual")
+        self.assertRegex(out, r"bi +Bidirectional .* 96\n")
+        self.assertRegex(out, r"emb +Embedding +- +embeddings \(9, 3\) float32")
+        self.assertIn(f"total params: {model.count_params():,}", out)
+        self.assertTrue(out.rstrip().endswith("verdict: loads in kerasmini"))
+
     def test_weights_file_and_legacy_h5(self):
         weights = self.path("small.weights.h5")
         small_model().save_weights(weights)

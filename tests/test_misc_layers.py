@@ -39,8 +39,8 @@ class EmbeddingTest(unittest.TestCase):
     def test_errors(self):
         with self.assertRaisesRegex(ValueError, "input_dim"):
             layers.Embedding(0, 3)
-        with self.assertRaisesRegex(ValueError, "mask_zero"):
-            layers.Embedding(3, 3, mask_zero=True)
+        with self.assertRaisesRegex(ValueError, "lora_rank"):
+            layers.Embedding(3, 3, lora_rank=2)
         with self.assertRaisesRegex(ValueError, r"\[0, 4\)"):
             layers.Embedding(4, 2)(np.array([[4]]))
         with self.assertRaisesRegex(ValueError, r"\[0, 4\)"):

@@ -132,6 +132,43 @@ def timeseries_fcn():
     return keras.Model(inputs, L.Dense(2, activation="softmax")(x), name="timeseries_fcn")
 
 
+def text_bidirectional_lstm():
+    """keras.io/examples/nlp/bidirectional_lstm_imdb (smaller), padding index 0 masked."""
+    L = keras.layers
+    inputs = keras.Input((40,), dtype="int64")
+    x = L.Embedding(200, 16, mask_zero=True)(inputs)
+    x = L.Bidirectional(L.LSTM(8, return_sequences=True))(x)
+    x = L.Bidirectional(L.LSTM(8))(x)
+    return keras.Model(inputs, L.Dense(1, activation="sigmoid")(x), name="text_bilstm")
+
+
+def stacked_gru():
+    """Stacked recurrent layers returning sequences, a per-step Dense, a last SimpleRNN."""
+    L = keras.layers
+    return keras.Sequential([
+        keras.Input((20, 3)), L.GRU(16, return_sequences=True),
+        L.GRU(8, return_sequences=True, reset_after=False), L.TimeDistributed(L.Dense(4)),
+        L.SimpleRNN(4), L.Dense(1)], name="stacked_gru")
+
+
+def timeseries_weather_lstm():
+    """keras.io/examples/timeseries/timeseries_weather_forecasting (smaller)."""
+    L = keras.layers
+    inputs = keras.Input((24, 7))
+    return keras.Model(inputs, L.Dense(1)(L.LSTM(16)(inputs)), name="weather_lstm")
+
+
+def lstm_seq2seq():
+    """keras.io/examples/nlp/lstm_seq2seq (smaller): the encoder's final states are the
+    decoder's initial_state."""
+    L = keras.layers
+    encoder_inputs, decoder_inputs = keras.Input((9, 12)), keras.Input((7, 10))
+    _, h, c = L.LSTM(16, return_state=True)(encoder_inputs)
+    decoded = L.LSTM(16, return_sequences=True)(decoder_inputs, initial_state=[h, c])
+    return keras.Model([encoder_inputs, decoder_inputs],
+                       L.Dense(10, activation="softmax")(decoded), name="lstm_seq2seq")
+
+
 A = keras.applications
 # name: (family, builder); the first of each family is the quick tier's
 MODELS = {
@@ -158,6 +195,10 @@ MODELS = {
     "dcgan_discriminator": ("examples", dcgan_discriminator),
     "text_cnn": ("examples", text_cnn),
     "timeseries_fcn": ("examples", timeseries_fcn),
+    "text_bilstm": ("examples", text_bidirectional_lstm),
+    "stacked_gru": ("examples", stacked_gru),
+    "timeseries_weather_lstm": ("examples", timeseries_weather_lstm),
+    "lstm_seq2seq": ("examples", lstm_seq2seq),
     # graphs.py; the applications variants join their family (the quick tier skips them)
     **{name: ({"MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
                "MobileNetV3Small": "mobilenet_v3", "EfficientNetB0": "efficientnet"}.get(

@@ -48,7 +48,7 @@ def main(argv):
     except TensorFlowMissing as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, NotImplementedError) as error:
         print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
     print(result.table())

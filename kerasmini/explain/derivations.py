@@ -712,8 +712,8 @@ def _product(values):
 
 
 def _more_explainers():
-    from kerasmini.explain import tensor_layers  # imports this file's helpers
-    return tensor_layers.EXPLAINERS
+    from kerasmini.explain import recurrent_layers, tensor_layers  # import this file
+    return tensor_layers.EXPLAINERS + recurrent_layers.EXPLAINERS
 
 
 EXPLAINERS = ((BaseSeparableConv, explain_separable_conv),

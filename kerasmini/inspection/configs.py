@@ -14,6 +14,11 @@ def weight_names(class_name, config):
     if class_name in ("Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose",
                       "Conv2DTranspose", "EinsumDense"):
         return ["kernel"] + (["bias"] if config.get("use_bias", True) else [])
+    if class_name in ("SimpleRNN", "LSTM", "GRU"):
+        return ["kernel", "recurrent_kernel"] + (["bias"] if config.get("use_bias", True)
+                                                 else [])
+    if class_name == "Embedding":
+        return ["embeddings"]
     if class_name == "BatchNormalization":
         return ([*(["gamma"] if config.get("scale", True) else []),
                  *(["beta"] if config.get("center", True) else []),
@@ -30,7 +35,9 @@ class ConfigError(ValueError):
 
 
 def known_classes():
-    return set(layers.__all__) - {"Layer", "InputSpec", "Input"} | set(MODEL_CLASSES)
+    from kerasmini.models.layer_configs import MODULE_CLASSES  # lazy: models import layers
+    return (set(layers.__all__) - {"Layer", "InputSpec", "Input"} | set(MODEL_CLASSES)
+            | {class_name for _, class_name in MODULE_CLASSES})
 
 
 def walk_layers(config, depth=0, prefix=""):

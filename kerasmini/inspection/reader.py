@@ -111,26 +111,32 @@ def _keras_archive(path):
 
 
 def _keras_h5_weights(f, where):
-    """{layer name: [Weight]} from the `vars` groups of a Keras 3 weights file."""
+    """{layer name: [Weight]} from the `vars` groups of a Keras 3 weights file. The
+    weights of the layers a layer holds (an RNN's cell, Bidirectional's two RNNs) are
+    listed with that layer: their groups sit below its own, outside any `layers` group
+    (a nested model's layers are rows of their own)."""
     found, budget = {}, [MAX_H5_OBJECTS]
 
-    def visit(group, depth):
+    def visit(group, depth, owner):
         if depth > configs.MAX_DEPTH:
             raise UnsafeFileError(f"Not allowed: {where} nests groups more than "
                                   f"{configs.MAX_DEPTH} deep.")
-        for name, node in safe.h5_items(group, where):
+        items = list(safe.h5_items(group, where))
+        own = dict(items).get("vars")
+        if owner is None and own is not None and not _is_dataset(own):
+            owner = _text(own.attrs.get("name", group.name))
+        for name, node in items:
             budget[0] -= 1
             if budget[0] < 0:
                 raise UnsafeFileError(f"Not allowed: {where} holds more than "
                                       f"{MAX_H5_OBJECTS} objects.")
             if name == "vars" and not _is_dataset(node):
-                layer = _text(node.attrs.get("name", group.name))
-                found[layer] = [_weight(str(i), node, where) for i in
-                                sorted((k for k in node), key=_as_int)]
+                found.setdefault(owner, []).extend(
+                    _weight(str(i), node, where) for i in sorted(node, key=_as_int))
             elif not _is_dataset(node) and name != "optimizer":
-                visit(node, depth + 1)
+                visit(node, depth + 1, None if name == "layers" else owner)
 
-    visit(f, 0)
+    visit(f, 0, None)
     return found
 
 

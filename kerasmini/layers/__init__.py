@@ -17,6 +17,7 @@ from kerasmini.layers.core.dense import Dense
 from kerasmini.layers.core.embedding import Embedding
 from kerasmini.layers.core.identity import Identity
 from kerasmini.layers.core.input_layer import Input, InputLayer
+from kerasmini.layers.core.masking import Masking
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.merging.add import Add, add
@@ -59,6 +60,12 @@ from kerasmini.layers.regularization.dropout import Dropout
 from kerasmini.layers.regularization.gaussian_dropout import GaussianDropout
 from kerasmini.layers.regularization.gaussian_noise import GaussianNoise
 from kerasmini.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from kerasmini.layers.rnn.bidirectional import Bidirectional
+from kerasmini.layers.rnn.gru import GRU, GRUCell
+from kerasmini.layers.rnn.lstm import LSTM, LSTMCell
+from kerasmini.layers.rnn.rnn import RNN
+from kerasmini.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from kerasmini.layers.rnn.time_distributed import TimeDistributed
 from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
 from kerasmini.layers.reshaping.flatten import Flatten
@@ -78,23 +85,23 @@ SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
+    "Activation", "ActivityRegularization", "Add", "Average", "Bidirectional", "AveragePooling1D",
     "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "CenterCrop",
     "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
     "Convolution1D", "Convolution1DTranspose", "Convolution2D",
     "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
     "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding", "Flatten",
-    "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
+    "GRU", "GRUCell", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
-    "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization",
-    "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
+    "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization", "Masking",
+    "LSTM", "LSTMCell", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
     "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
     "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
     "RandomZoom",
-    "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
-    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "Softmax",
-    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "UnitNormalization",
+    "RNN", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
+    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax",
+    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TimeDistributed", "UnitNormalization",
     "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
     "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
     "subtract",

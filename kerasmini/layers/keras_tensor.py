@@ -20,6 +20,7 @@ class KerasTensor:
         self.dtype = dtype
         self.name = name
         self._keras_history = history
+        self._keras_mask = None  # a boolean KerasTensor when the value carries a mask
 
     @property
     def ndim(self):
@@ -72,7 +73,9 @@ class Node:
         self.call_args = call_args
         self.call_kwargs = dict(call_kwargs or {})
         self.positional = positional
-        self.input_tensors = [t for t in flatten(call_args) if isinstance(t, KerasTensor)]
+        # the call's tensors, its mask (a keyword argument) included, as Keras lists them
+        self.input_tensors = [t for t in flatten(call_args) + flatten(self.call_kwargs)
+                              if isinstance(t, KerasTensor)]
         self.outputs = list(outputs)
         self.output_tensors = self.outputs
 
@@ -114,6 +117,13 @@ def symbolic_call(layer, inputs, **call_kwargs):
     shapes = map_structure(lambda t: t.shape, inputs)
     if isinstance(inputs, KerasTensor):
         assert_input_compatibility(layer.input_spec, shapes, layer.name)
+    # the mask: given, or the one the (first) input carries, as Keras takes it
+    mask = call_kwargs.pop("mask", None)
+    if mask is None:
+        mask = map_structure(lambda t: t._keras_mask, inputs)
+    if all(m is None for m in flatten(mask)):
+        mask = None
+    call_kwargs["mask"] = layer._mask_argument(mask)  # None unless call() reads it
     out_shape = layer.compute_output_shape(shapes)  # raises before any change
     if not layer.built:
         layer._build_or_undo(shapes)
@@ -121,6 +131,14 @@ def symbolic_call(layer, inputs, **call_kwargs):
     outputs = _symbolic_outputs(layer, out_shape, len(nodes))
     call_kwargs = {k: v for k, v in call_kwargs.items() if v is not None}
     layer._inbound_nodes = nodes + [Node(layer, inputs, flatten(outputs), call_kwargs)]
+    # after the node, as in Keras: a mask computed from the inputs (Embedding's
+    # `inputs != 0`) is a NotEqual node of the graph that follows the layer's
+    output_masks = layer._output_mask(inputs, mask)
+    if output_masks is not None:
+        flat = flatten(output_masks) if isinstance(output_masks, (list, tuple)) else \
+            [output_masks] * len(flatten(outputs))
+        for tensor, tensor_mask in zip(flatten(outputs), flat):
+            tensor._keras_mask = tensor_mask
     return outputs
 
 
@@ -128,6 +146,10 @@ def _symbolic_outputs(layer, out_shape, node_index):
     """The call's output tensor; for a nested model with a list or dict of outputs, one
     tensor per output in that structure (tensor_index counts them in flatten order)."""
     structure = getattr(layer, "_outputs_struct", None)  # a functional model's outputs
+    if structure is None and isinstance(out_shape, list):  # several outputs: a list of
+        return [KerasTensor(tuple(shape), dtype=layer.dtype, name=layer.name,  # shapes
+                            history=KerasHistory(layer, node_index, index))
+                for index, shape in enumerate(out_shape)]
     if structure is None or isinstance(structure, KerasTensor):
         return KerasTensor(tuple(out_shape), dtype=layer.dtype, name=layer.name,
                            history=KerasHistory(layer, node_index, 0))

@@ -8,15 +8,16 @@ hands off to `call()`.
 import contextlib
 import inspect
 import threading
+import warnings
 from collections import Counter
 
 import numpy as np
 
 from kerasmini import autodiff, config, constraints, initializers, regularizers
-from kerasmini.layers import auto_config
+from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
-from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
+from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.object_configs import snake_case
 from kerasmini.variables import Variable, reserve
 
@@ -75,6 +76,15 @@ def standardize_dtype(dtype):
 class Layer:
     """Base class: naming, dtype, weights, build-on-first-call, input checks, config."""
 
+    # Masks (Keras's convention: a boolean (batch, steps) array, True = a step to use).
+    # A layer with `supports_masking` hands on compute_mask(inputs, mask) (by default
+    # the mask it received) with its output; one whose call() takes `mask` receives it.
+    # Any other layer drops a mask (with Keras's warning when a graph is built), except
+    # those whose Keras class reads the mask and kerasmini's does not yet
+    # (`mask_not_implemented`): they raise rather than compute something else in silence.
+    supports_masking = False
+    mask_not_implemented = False
+
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
         # for get_config() of a user's class that defines none (auto_config.py)
@@ -99,6 +109,8 @@ class Layer:
         self.built = False
         self.input_spec = None
         self._input_shape_arg = input_shape
+        if type(self).compute_mask is not Layer.compute_mask:  # as Keras infers it
+            self.supports_masking = True
         self._variables = []
         self._activity_losses = []
         self._added_losses = []
@@ -266,6 +278,37 @@ class Layer:
                  for size in (1, 2)]
         return tuple(a if a == b else None for a, b in zip(*tried))
 
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the output, from the inputs and their mask (None: no mask)."""
+        return mask
+
+    def _mask_argument(self, mask):
+        """The `mask` to hand to call(): None when there is none or call() takes none;
+        NotImplementedError when Keras's layer would read it and kerasmini's cannot."""
+        if all(m is None for m in flatten(mask)):
+            return None
+        if "mask" in _call_parameters(type(self)):
+            return mask
+        if self.mask_not_implemented:
+            raise NotImplementedError(
+                f"Layer '{self.name}' ({type(self).__name__}) received a mask (from "
+                "Embedding(mask_zero=True), Masking or a recurrent layer); Keras's "
+                f"{type(self).__name__} uses it, kerasmini's does not yet.")
+        return None
+
+    def _output_mask(self, inputs, mask):
+        """compute_mask() when the layer supports masking; else the mask ends here, with
+        Keras's warning when there was one."""
+        if self.supports_masking:
+            return self.compute_mask(inputs, mask)
+        if any(m is not None for m in flatten(mask)):
+            warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed "
+                          "an input with a mask attached to it. However, this layer does "
+                          "not support masking and will therefore destroy the mask "
+                          "information. Downstream layers will not see the mask.",
+                          stacklevel=3)
+        return None
+
     def explain(self, input_shape=None):
         """The output shape for `input_shape`, derived in words (see `kerasmini.explain`)."""
         from kerasmini.explain import explain  # lazy: explain imports the layers
@@ -274,6 +317,10 @@ class Layer:
     def __call__(self, inputs, training=None, **kwargs):
         if is_symbolic(inputs):  # functional API: record the call, compute no values
             return symbolic_call(self, inputs, training=training, **kwargs)
+        mask = kwargs.pop("mask", None)
+        if mask is None:  # the one a layer before attached to its output (masks.py)
+            mask = masks.carried(inputs)
+        inputs = masks.released(inputs)
         x = self._convert_input(inputs)
         assert_input_compatibility(self.input_spec, x.shape, self.name)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
@@ -284,13 +331,17 @@ class Layer:
             assert_input_compatibility(self.input_spec, x.shape, self.name)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
+        mask_argument = self._mask_argument(mask)
+        if mask_argument is not None:
+            kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
         if autodiff.is_recording():
             outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs))
         else:
             outputs = self.call(x, **kwargs)
         self._activity_losses = self._activity_penalty(outputs)
-        return outputs
+        output_mask = self.compute_mask(x, mask) if self.supports_masking else None
+        return masks.attach(outputs, output_mask)
 
     def _build_at_init(self):
         """Mark a weightless layer built from the start, as Keras does for the same
@@ -319,6 +370,8 @@ class Layer:
         """Keras divides the activity penalty by the batch size."""
         if self.activity_regularizer is None:
             return []
+        if isinstance(outputs, (list, tuple)):  # several outputs: each, as Keras
+            return [p for output in outputs for p in self._activity_penalty(output)]
         batch = max(outputs.shape[0], 1) if outputs.ndim else 1
         return [self.activity_regularizer(outputs) / batch]
 

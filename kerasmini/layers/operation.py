@@ -41,10 +41,13 @@ class Operation(Layer):
         dtypes = [a.dtype for a in args if not isinstance(a, numbers.Number)]
         return np.asarray(arg, dtype=np.result_type(*dtypes) if dtypes else self.dtype)
 
+    output_dtype = None  # None: the tensors' dtype; "bool" for comparisons
+
     def _record(self, args, out_shape):
         dtypes = {a.dtype for a in args if isinstance(a, KerasTensor)}
+        dtype = self.output_dtype or (dtypes.pop() if len(dtypes) == 1 else self.dtype)
         nodes = list(getattr(self, "_inbound_nodes", []))
-        output = KerasTensor(out_shape, dtype=dtypes.pop() if len(dtypes) == 1 else self.dtype,
+        output = KerasTensor(out_shape, dtype=dtype,
                              name=self.name, history=KerasHistory(self, len(nodes), 0))
         node = Node(self, list(args), [output], positional=True)
         self._inbound_nodes = nodes + [node]
@@ -90,3 +93,46 @@ class TrueDivide(Elementwise):
     def compute(self, x1, x2):
         return np.true_divide(x1, x2)
 
+
+
+class NotEqual(Elementwise):
+    """`x1 != x2`: how Keras 3 computes Embedding(mask_zero=True)'s and Masking's mask."""
+    output_dtype = "bool"
+
+    def compute(self, x1, x2):
+        return np.not_equal(x1, x2)
+
+
+class Any(Operation):
+    """`np.any(x, axis, keepdims)`: a Masking layer's mask (a step is kept when any of
+    its features differs from mask_value)."""
+    output_dtype = "bool"
+
+    def __init__(self, axis=None, keepdims=False, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.axis, self.keepdims = axis, bool(keepdims)
+
+    def compute_output_shape(self, input_shape):
+        (shape,) = input_shape
+        axes = range(len(shape)) if self.axis is None else [self.axis % len(shape)]
+        return tuple(1 if i in axes else d for i, d in enumerate(shape)
+                     if self.keepdims or i not in axes)
+
+    def compute(self, x):
+        return np.any(x, axis=self.axis, keepdims=self.keepdims)
+
+    def get_config(self):
+        return {"name": self.name, "axis": self.axis, "keepdims": self.keepdims}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def not_equal(x1, x2):
+    """x1 != x2 on arrays; on symbolic tensors, a NotEqual node of the graph (as Keras)."""
+    return NotEqual()(x1, x2) if is_symbolic([x1, x2]) else np.not_equal(x1, x2)
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name: keras.ops.any)
+    return Any(axis, keepdims)(x) if is_symbolic(x) else np.any(x, axis, keepdims=keepdims)

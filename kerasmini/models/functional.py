@@ -163,13 +163,16 @@ def serialize_node(node, reindex):
                                                       history.node_index)],
                                              history.tensor_index]}}
 
+    def value_config(value):  # a tensor, or a plain value (a mask may be either)
+        return tensor_config(value) if isinstance(value, KerasTensor) else plain(value)
+
     args = node.call_args
     if node.positional:  # an operation: op(x, 3.0) -> args [tensor, 3.0]
-        return {"args": [tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
-                         for a in args], "kwargs": {}}
+        return {"args": [value_config(a) for a in args], "kwargs": {}}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
-    return {"args": [arg], "kwargs": plain(node.call_kwargs)}
+    return {"args": [arg], "kwargs": {key: map_structure(value_config, value)
+                                      for key, value in node.call_kwargs.items()}}
 
 
 def functional_from_config(cls, config, make_layer=None):
@@ -263,13 +266,17 @@ def _replay_calls(created, pending):
         for name, nodes in pending.items():
             while nodes:
                 is_operation = isinstance(created[name], Operation)
+                saved_kwargs = nodes[0].get("kwargs") or {}
                 try:
                     args = [_node_argument(created, a, constants=is_operation)
                             for a in nodes[0].get("args", [])]
+                    # tensors given by keyword: a mask, an RNN's initial_state
+                    kwargs = {key: _node_argument(created, value)
+                              for key, value in saved_kwargs.items() if _holds_tensor(value)}
                 except IndexError:
                     break  # an input comes from a call not replayed yet
-                kwargs = {k: v for k, v in (nodes[0].get("kwargs") or {}).items()
-                          if k == "training" and v is not None}
+                if saved_kwargs.get("training") is not None:
+                    kwargs["training"] = saved_kwargs["training"]
                 if is_operation:  # op(x, 3.0): positional tensors and numbers
                     created[name](*args)
                     nodes.pop(0)
@@ -289,6 +296,12 @@ def _replay_calls(created, pending):
                              f"{waiting[:10]}).")
 
 
+def _holds_tensor(value):
+    if isinstance(value, dict):
+        return value.get("class_name") == "__keras_tensor__"
+    return isinstance(value, (list, tuple)) and any(_holds_tensor(v) for v in value)
+
+
 def _node_argument(created, arg, constants=False):
     if constants and isinstance(arg, (int, float)) and not isinstance(arg, bool):
         return arg  # a number an operation was called with (`x + 3.0`)
@@ -298,6 +311,8 @@ def _node_argument(created, arg, constants=False):
         return _tensor(created, *arg)  # older form: [name, node_index, tensor_index]
     if isinstance(arg, (list, tuple)):
         return [_node_argument(created, a) for a in arg]
+    if arg is None:  # a layer of several inputs, some without a mask
+        return None
     raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
 
 

@@ -173,9 +173,11 @@ def _channel_axis(conv, ndim):
 
 def _run(node, values, training):
     """Call the node's layer or operation on its inputs' values; store its outputs."""
-    args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
-                         node.call_args)
-    kwargs = dict(node.call_kwargs)
+    def value(t):
+        return values[id(t)] if isinstance(t, KerasTensor) else t
+
+    args = map_structure(value, node.call_args)
+    kwargs = map_structure(value, node.call_kwargs)  # a mask is a tensor of the graph
     if training is not None:
         kwargs["training"] = training
     outputs = (node.operation(*args, **kwargs) if node.positional

@@ -53,8 +53,13 @@ MODULE_CLASSES = {
     ("keras.src.ops.numpy", "Multiply"): operation.Multiply,
     ("keras.src.ops.numpy", "Subtract"): operation.Subtract,
     ("keras.src.ops.numpy", "TrueDivide"): operation.TrueDivide,
+    ("keras.src.ops.numpy", "NotEqual"): operation.NotEqual,
+    ("keras.src.ops.numpy", "Any"): operation.Any,
 }
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
+# a legacy .h5 config names classes without modules: the mask operations' names are
+# no layer's, so they are found by name alone there
+LEGACY_OPERATIONS = {"NotEqual": operation.NotEqual, "Any": operation.Any}
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -72,6 +77,16 @@ def serialize_layer(layer):
     module, registered = MODEL_MODULES.get(class_name, ("keras.layers", None))
     return {"module": module, "class_name": class_name,
             "config": plain(layer.get_config()), "registered_name": registered}
+
+
+def serialize_sublayer(layer):
+    """A layer held by another (RNN's cell, Bidirectional's and TimeDistributed's layer)
+    as Keras writes it there: with the input shape it was built on, once built."""
+    config = serialize_layer(layer)
+    shape = getattr(layer, "_build_shape", None)
+    if layer.built and shape is not None and "build_config" not in config:
+        config["build_config"] = {"input_shape": list(shape)}
+    return config
 
 
 def _serialize_user_layer(layer):
@@ -109,6 +124,8 @@ def _find_class(config, class_name, registered):
     module = str(config.get("module"))
     if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
         return MODULE_CLASSES[(module, class_name)]
+    if "module" not in config and class_name in LEGACY_OPERATIONS:  # legacy .h5: no module
+        return LEGACY_OPERATIONS[class_name]
     if module.startswith("keras.src.ops."):
         raise UnsupportedLayerError(
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "

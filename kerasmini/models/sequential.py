@@ -89,7 +89,7 @@ class Sequential(Model):
             # the graph's walk: at inference its rewrites (models/inference.py)
             return self._graph.call(inputs, training=training)
         x = inputs  # any other input: layer by layer, each layer's own checks and errors
-        for layer in self.layers:
+        for layer in self.layers:  # (a mask goes along with the arrays: layers/masks.py)
             x = layer(x, training=training)
         return x
 

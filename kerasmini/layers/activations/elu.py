@@ -7,6 +7,8 @@ from kerasmini.layers.layer import Layer
 class ELU(Layer):
     """Args: alpha: float; default 1.0."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self._build_at_init()

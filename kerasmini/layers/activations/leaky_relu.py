@@ -6,6 +6,8 @@ from kerasmini.layers.layer import Layer
 class LeakyReLU(Layer):
     """Args: negative_slope: float >= 0; default 0.3 (Keras's layer default)."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:  # Keras 2's name for it
             negative_slope = kwargs.pop("alpha")

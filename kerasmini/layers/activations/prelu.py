@@ -18,6 +18,8 @@ class PReLU(Layer):
         shared_axes: axes (1-based, batch excluded) along which alpha is shared.
     """
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):
         settings = weight_settings.resolve(alpha_initializer=alpha_initializer,

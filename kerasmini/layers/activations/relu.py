@@ -12,6 +12,8 @@ class ReLU(Layer):
         threshold: float; default 0.
     """
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         if max_value is not None and max_value < 0.0:
             raise ValueError("max_value of a ReLU layer cannot be a negative value. "

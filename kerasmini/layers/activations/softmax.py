@@ -7,6 +7,8 @@ from kerasmini.layers.layer import Layer
 class Softmax(Layer):
     """Args: axis: int or tuple of ints; default -1."""
 
+    mask_not_implemented = True  # Keras's reads a mask; a mask here raises (layer.py)
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self._build_at_init()

@@ -6,6 +6,8 @@ from kerasmini.layers.layer import Layer
 class Activation(Layer):
     """`activation(inputs)`, e.g. Activation('relu'); the shape is unchanged."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, activation, **kwargs):
         activation = activations.get(activation)
         super().__init__(**kwargs)

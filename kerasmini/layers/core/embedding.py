@@ -6,6 +6,7 @@ import numpy as np
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
+from kerasmini.layers.operation import not_equal
 from kerasmini import regularizers
 
 
@@ -17,7 +18,9 @@ class Embedding(Layer):
         input_dim: int > 0, the vocabulary size (indices run from 0 to input_dim - 1).
         output_dim: int > 0, the length of each vector.
         embeddings_initializer / _regularizer / _constraint: as in Keras.
-        mask_zero: only False (kerasmini has no masking; True is refused, not ignored).
+        mask_zero: if True, index 0 is padding: the layer's mask (compute_mask) is
+            `inputs != 0`, and the layers after it that read masks (recurrent layers,
+            GlobalAveragePooling1D) skip those steps. input_dim counts index 0.
 
     Float inputs are truncated to integers, as Keras casts them to int32; an index
     outside [0, input_dim) is a ValueError.
@@ -31,12 +34,11 @@ class Embedding(Layer):
             if not is_int(value) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive integer. Received: "
                                  f"{name}={value} (of type {type(value).__name__}).")
-        unsupported = {"mask_zero": mask_zero, "lora_rank": lora_rank,
-                       "quantization_config": quantization_config}
+        unsupported = {"lora_rank": lora_rank, "quantization_config": quantization_config}
         for name, value in unsupported.items():
             if value:
                 raise ValueError(f"Embedding({name}={value!r}) is not supported by "
-                                 "kerasmini (it has no masking, LoRA or quantization).")
+                                 "kerasmini (it has no LoRA or quantization).")
         if input_length is not None:  # Keras 3 ignores it too, with this warning
             warnings.warn("Argument `input_length` is deprecated. Just remove it.",
                           stacklevel=2)
@@ -45,7 +47,7 @@ class Embedding(Layer):
                                            embeddings_constraint=embeddings_constraint)
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
-        self.mask_zero = False
+        self.mask_zero = bool(mask_zero)
         self.embeddings_initializer = settings["embeddings_initializer"]
         self.embeddings_regularizer = settings["embeddings_regularizer"]
         self.embeddings_constraint = settings["embeddings_constraint"]
@@ -75,6 +77,9 @@ class Embedding(Layer):
     def compute_output_shape(self, input_shape):
         return (*tuple(input_shape), self.output_dim)
 
+    def compute_mask(self, inputs, mask=None):
+        return not_equal(inputs, 0) if self.mask_zero else None
+
     def call(self, inputs):
         return self.embeddings.value[inputs]  # rows by index (a tape follows indexing)
 
@@ -85,7 +90,7 @@ class Embedding(Layer):
                                               "embeddings_regularizer"),
                   "activity_regularizer": None,
                   **weight_settings.serialize(self, "embeddings_constraint"),
-                  "mask_zero": False, "quantization_config": None}
+                  "mask_zero": self.mask_zero, "quantization_config": None}
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config

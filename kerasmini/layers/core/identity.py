@@ -5,6 +5,8 @@ from kerasmini.layers.layer import Layer
 class Identity(Layer):
     """The output is the input; no weights."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._build_at_init()

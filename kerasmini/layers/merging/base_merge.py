@@ -9,6 +9,8 @@ class Merge(Layer):
     """Takes a non-empty list of inputs (one input passes through, as in Keras); subclasses
     define `_merge` and the shapes."""
 
+    mask_not_implemented = True  # Keras's reads a mask; a mask here raises (layer.py)
+
     def __call__(self, inputs, training=None, **kwargs):
         if is_symbolic(inputs):
             self._check_list(inputs)

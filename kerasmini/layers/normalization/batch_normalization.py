@@ -26,6 +26,8 @@ class BatchNormalization(Layer):
     Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
     """
 
+    mask_not_implemented = True  # Keras's reads a mask; a mask here raises (layer.py)
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",

@@ -24,6 +24,8 @@ class LayerNormalization(Layer):
         rms_scaling: Keras's deprecated variant `x / sqrt(variance + epsilon) * gamma`.
     """
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,

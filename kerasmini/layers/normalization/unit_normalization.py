@@ -15,6 +15,8 @@ class UnitNormalization(Layer):
         axis: int or list of ints (default -1).
     """
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, axis=-1, **kwargs):
         if is_int(axis):
             axis = int(axis)

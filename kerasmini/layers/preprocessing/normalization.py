@@ -29,6 +29,8 @@ class Normalization(Layer):
         invert: apply `x * sqrt(variance) + mean` instead.
     """
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         axis = () if axis is None else (axis,) if is_int(axis) else tuple(axis)
         if not all(is_int(a) for a in axis):

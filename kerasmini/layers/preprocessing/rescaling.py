@@ -7,6 +7,8 @@ from kerasmini.layers.layer import Layer
 class Rescaling(Layer):
     """Args: scale: float (or per-channel list); offset: float (or list); default 0."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, scale, offset=0.0, **kwargs):
         for name, value in (("scale", scale), ("offset", offset)):
             _check_numbers(value, name)

@@ -6,6 +6,8 @@ from kerasmini.regularizers import L1L2
 class ActivityRegularization(Layer):
     """Output = input; `losses` gets `(l1 * sum|x| + l2 * sum x**2) / batch size`."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         super().__init__(activity_regularizer=L1L2(l1=l1, l2=l2), **kwargs)
         self._build_at_init()

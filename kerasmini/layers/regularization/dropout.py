@@ -22,6 +22,8 @@ class Dropout(Layer):
     Called with training=None or False (as in `model.predict`), the output is the input.
     """
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         if not isinstance(rate, numbers.Real):  # tf.keras fails comparing it: TypeError
             raise TypeError("Invalid type for argument `rate`: expected a float between 0 "

@@ -10,6 +10,8 @@ from kerasmini.utils.rng_utils import numpy_generator
 class GaussianDropout(Layer):
     """Args: rate: float in [0, 1], the drop probability the noise stands for; seed."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, rate, seed=None, **kwargs):
         if not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
             raise ValueError("Invalid value received for argument `rate`. Expected a float "

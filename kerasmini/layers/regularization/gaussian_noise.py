@@ -8,6 +8,8 @@ from kerasmini.utils.rng_utils import numpy_generator
 class GaussianNoise(Layer):
     """Args: stddev: float >= 0, the noise's standard deviation; seed."""
 
+    supports_masking = True  # hands the mask on unchanged, as Keras's does
+
     def __init__(self, stddev, seed=None, **kwargs):
         if not isinstance(stddev, numbers.Real) or not 0 <= stddev:
             raise ValueError("Invalid value received for argument `stddev`. Expected a "

@@ -1,0 +1,142 @@
+"""Masks: produced by Embedding(mask_zero=True) and Masking, carried through graphs as
+tensors (NotEqual / Any nodes, `mask=` of the nodes that read them), consumed by the
+layers that read them, refused by those that would ignore one Keras reads."""
+import unittest
+import warnings
+
+import numpy as np
+
+import kerasmini as keras
+from kerasmini import layers
+
+
+def _embedding_model():
+    inputs = keras.Input((5,), dtype="int32")
+    x = layers.Embedding(10, 4, mask_zero=True)(inputs)
+    x = layers.Dense(3)(x)  # hands the mask on
+    return keras.Model(inputs, layers.GlobalAveragePooling1D()(x))
+
+
+TOKENS = np.array([[1, 2, 0, 0, 0], [3, 4, 5, 6, 7], [0, 9, 0, 8, 0]])
+
+
+class MaskProducersTest(unittest.TestCase):
+    def test_embedding_mask(self):
+        embedding = layers.Embedding(10, 2, mask_zero=True)
+        np.testing.assert_array_equal(embedding.compute_mask(TOKENS), TOKENS != 0)
+        self.assertIsNone(layers.Embedding(10, 2).compute_mask(TOKENS))
+        self.assertTrue(embedding.get_config()["mask_zero"])
+
+    def test_masking_layer(self):
+        x = np.arange(24, dtype="float32").reshape(2, 4, 3)
+        x[0, 1] = 0.5
+        x[1, 3] = 0.5
+        x[1, 0, 0] = 0.5  # one feature equal to mask_value does not mask the step
+        masking = layers.Masking(0.5)
+        expected_mask = np.array([[True, False, True, True], [True, True, True, False]])
+        np.testing.assert_array_equal(masking.compute_mask(x), expected_mask)
+        np.testing.assert_array_equal(masking(x), x * expected_mask[..., None])
+        self.assertEqual(masking.get_config()["mask_value"], 0.5)
+        with self.assertRaisesRegex(ValueError, "mask_value='a'"):
+            layers.Masking("a")
+
+
+class MaskInGraphTest(unittest.TestCase):
+    def test_mean_over_kept_steps(self):
+        model = _embedding_model()
+        dense_out = model.layers[2](model.layers[1](TOKENS))
+        for row, tokens in enumerate(TOKENS):
+            kept = dense_out[row][tokens != 0]
+            np.testing.assert_allclose(model.predict(TOKENS, verbose=0)[row],
+                                       kept.mean(axis=0), rtol=1e-6)
+
+    def test_graph_records_mask_nodes_as_keras(self):
+        model = _embedding_model()
+        names = [type(op).__name__ for op in model._operations]
+        self.assertEqual(names, ["InputLayer", "Embedding", "Dense", "NotEqual",
+                                 "GlobalAveragePooling1D"])
+        pooling_node = model._operations[-1]._inbound_nodes[0]
+        self.assertIn("mask", pooling_node.call_kwargs)
+        self.assertEqual(len(pooling_node.input_tensors), 2)
+
+    def test_config_round_trip_keeps_the_mask(self):
+        model = _embedding_model()
+        config = model.get_config()
+        kwargs = config["layers"][-1]["inbound_nodes"][0]["kwargs"]
+        not_equal = model._operations[3]  # named not_equal, not_equal_1, ... in a session
+        self.assertEqual(kwargs["mask"]["config"]["keras_history"], [not_equal.name, 0, 0])
+        clone = keras.Model.from_config(config)
+        clone.set_weights(model.get_weights())
+        np.testing.assert_array_equal(clone.predict(TOKENS, verbose=0),
+                                      model.predict(TOKENS, verbose=0))
+
+    def test_explicit_mask_argument(self):
+        pooling = layers.GlobalAveragePooling1D()
+        x = np.random.default_rng(0).random((3, 5, 2)).astype("float32")
+        self.assertIsNone(pooling.compute_mask(x, TOKENS != 0))
+        mask = TOKENS != 0
+        out = pooling(x, mask=mask)
+        np.testing.assert_allclose(out[2], x[2, [1, 3]].mean(axis=0), rtol=1e-6)
+        np.testing.assert_allclose(pooling(x), x.mean(axis=1), rtol=1e-6)
+
+    def test_sequential_carries_the_mask(self):
+        model = keras.Sequential([layers.Embedding(10, 4, mask_zero=True),
+                                  layers.GlobalAveragePooling1D()])
+        out = model(TOKENS)
+        embedded = model.layers[0](TOKENS)
+        np.testing.assert_allclose(out[0], embedded[0, :2].mean(axis=0), rtol=1e-6)
+        # eager, layer by layer (an input the built graph does not fit): the arrays
+        # carry the mask, as Keras's tensors do
+        embedded = model.layers[0](TOKENS)
+        np.testing.assert_array_equal(embedded._keras_mask, TOKENS != 0)
+        np.testing.assert_array_equal(model.layers[1](embedded), out)
+        self.assertEqual(model.layers[0](TOKENS[:, :3]).shape, (3, 3, 4))  # not the graph
+        np.testing.assert_array_equal(model(TOKENS[:, :3])[0], embedded[0, :2].mean(0))
+
+    def test_subclassed_model_carries_masks_like_keras(self):
+        class Classifier(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.embedding = layers.Embedding(10, 4, mask_zero=True)
+                self.lstm = layers.LSTM(3)
+
+            def call(self, inputs):
+                return self.lstm(self.embedding(inputs))
+
+        model = Classifier()
+        out = model(TOKENS)
+        trimmed = model.lstm(model.embedding(TOKENS[:1, :2]).view(np.ndarray))
+        np.testing.assert_allclose(out[0], trimmed[0], rtol=1e-6)
+        self.assertIs(type(out), np.ndarray)  # the LSTM's mask ends with the sequence
+
+    def test_carrier_arithmetic_gives_plain_arrays_and_masks_skip_the_tape(self):
+        embedding = layers.Embedding(10, 4, mask_zero=True)
+        carried = embedding(TOKENS)
+        self.assertIsNone(getattr(carried * 2, "_keras_mask", None))
+        with keras.GradientTape() as tape:
+            carried = embedding(TOKENS)
+            loss = keras.ops.sum(layers.GlobalAveragePooling1D()(carried))
+        np.testing.assert_array_equal(carried._keras_mask, TOKENS != 0)
+        grad = tape.gradient(loss, embedding.trainable_weights)[0]
+        self.assertEqual(grad[0].tolist(), [0.0] * 4)  # index 0 is masked everywhere
+
+
+class MaskRefusedOrDroppedTest(unittest.TestCase):
+    def test_layer_that_would_ignore_it_raises(self):
+        inputs = keras.Input((5,), dtype="int32")
+        x = layers.Embedding(10, 4, mask_zero=True)(inputs)
+        with self.assertRaisesRegex(NotImplementedError, "'bn'.*received a mask"):
+            layers.BatchNormalization(name="bn")(x)
+
+    def test_layer_without_masking_drops_it_with_keras_warning(self):
+        inputs = keras.Input((5,), dtype="int32")
+        x = layers.Embedding(10, 4, mask_zero=True)(inputs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            flat = layers.Flatten()(x)
+        self.assertTrue(any("destroy the mask" in str(w.message) for w in caught))
+        self.assertIsNone(flat._keras_mask)
+
+
+if __name__ == "__main__":
+    unittest.main()
