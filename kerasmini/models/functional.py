@@ -222,8 +222,9 @@ def _saved_nodes(name, layer, nodes):
     takes = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
     for node in nodes:
         for key, value in (node.get("kwargs") or {}).items():
-            if value is not None and (key not in takes or key == "training"
-                                      and not isinstance(value, bool)):
+            if value is None or (_holds_tensor(value) and key != "training"):
+                continue  # tensors are passed on: the layer's call checks their names
+            if key not in takes or key == "training" and not isinstance(value, bool):
                 raise ValueError(f"Layer '{name}' is called in the model config with "
                                  f"{key}={str(value)[:100]}, which kerasmini's "
                                  f"{type(layer).__name__} does not take.")
