@@ -159,6 +159,9 @@ class HostileFileTest(unittest.TestCase):
                                       "Dense does not take"),
             (lambda c: c["config"]["layers"][1]["inbound_nodes"][0].update(
                 kwargs={"training": "x"}), "with training=x"),
+            (lambda c: c["config"]["layers"][2]["inbound_nodes"][0].update(
+                kwargs={"foo": c["config"]["layers"][2]["inbound_nodes"][0]["args"][0]}),
+             "'d2' is called .* with foo=.*Dense does not take"),
             (lambda c: c["config"].update(output_layers="abc"),
              "output_layers must be .* Received: abc"),
             (lambda c: c["config"].update(output_layers=[["d2", 3, 0]]),

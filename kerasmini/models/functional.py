@@ -1,4 +1,5 @@
 """Functional: a model whose layers form a graph, from `Model(inputs, outputs)`."""
+import inspect
 from collections import defaultdict
 
 import numpy as np
@@ -222,8 +223,8 @@ def _saved_nodes(name, layer, nodes):
     takes = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
     for node in nodes:
         for key, value in (node.get("kwargs") or {}).items():
-            if value is None or (_holds_tensor(value) and key != "training"):
-                continue  # tensors are passed on: the layer's call checks their names
+            if value is None or (_holds_tensor(value) and _call_takes(layer, key)):
+                continue  # a tensor the call takes by name (an RNN's initial_state)
             if key not in takes or key == "training" and not isinstance(value, bool):
                 raise ValueError(f"Layer '{name}' is called in the model config with "
                                  f"{key}={str(value)[:100]}, which kerasmini's "
@@ -295,6 +296,13 @@ def _replay_calls(created, pending):
             raise ValueError("Invalid functional model config: its graph has loops or "
                              "refers to calls that never happen (layers waiting: "
                              f"{waiting[:10]}).")
+
+
+def _call_takes(layer, key):
+    """Whether layer.call() has a parameter `key` (or **kwargs); not `training`."""
+    parameters = inspect.signature(layer.call).parameters
+    return key != "training" and (key in parameters or any(
+        p.kind is p.VAR_KEYWORD for p in parameters.values()))
 
 
 def _holds_tensor(value):
