@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kerasmini.ops.shapes import pair
+from kerasmini.ops.shapes import pair, triple
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,14 @@ class Case:
             return 2 * outputs * self.shape[-1]
         if self.layer in LAYER_WORK:
             return LAYER_WORK[self.layer](self, outputs, int(np.prod(self.shape)))
-        ph, pw = pair(self.args.get("pool_size", 2))
-        return outputs * ph * pw
+        window = (triple if "3D" in self.layer else pair)(self.args.get("pool_size", 2))
+        return outputs * int(np.prod(window))
 
 
 def _taps(case):
-    return int(np.prod(pair(case.args["kernel_size"]) if "1D" not in case.layer
-                       else case.args["kernel_size"]))
+    if "1D" in case.layer:
+        return case.args["kernel_size"]
+    return int(np.prod((triple if "3D" in case.layer else pair)(case.args["kernel_size"])))
 
 
 # Multiply-adds (x2) of the issue-11 layers; element moves count 1 per output.
@@ -53,6 +54,8 @@ LAYER_WORK = {
         _taps(c) + c.args["filters"]),
     "Conv2DTranspose": lambda c, out, inp: 2 * inp * _taps(c) * c.args["filters"],
     "Conv1DTranspose": lambda c, out, inp: 2 * inp * _taps(c) * c.args["filters"],
+    "Conv3DTranspose": lambda c, out, inp: 2 * inp * _taps(c) * c.args["filters"],
+    "Conv3D": lambda c, out, inp: 2 * out * _taps(c) * c.shape[-1],
     "Conv1D": lambda c, out, inp: 2 * out * _taps(c) * c.shape[-1],
     "AveragePooling1D": lambda c, out, inp: out * c.args["pool_size"],
     "AveragePooling2D": lambda c, out, inp: out * c.args["pool_size"] ** 2,
@@ -129,6 +132,15 @@ CASES = [
     Case("throughput", "AveragePooling2D", dict(pool_size=2), (32, 56, 56, 128)),
     Case("throughput", "AveragePooling2D", dict(pool_size=3, strides=1, padding="same"),
          (32, 28, 28, 192)),
+    # Volumes: the CT-scan 3D CNN's middle layers, a video block, a 3D decoder
+    Case("throughput", "Conv3D", dict(filters=64, kernel_size=3, activation="relu"),
+         (2, 32, 32, 16, 64)),
+    Case("throughput", "Conv3D", dict(filters=32, kernel_size=3, padding="same"),
+         (4, 8, 32, 32, 16)),
+    Case("throughput", "Conv3DTranspose",
+         dict(filters=32, kernel_size=3, strides=2, padding="same"), (2, 8, 16, 16, 64)),
+    Case("throughput", "MaxPooling3D", dict(pool_size=2), (2, 32, 32, 16, 64)),
+    Case("throughput", "AveragePooling3D", dict(pool_size=2), (2, 32, 32, 16, 64)),
     Case("throughput", "GlobalAveragePooling1D", {}, (32, 256, 64)),
     Case("throughput", "GlobalMaxPooling1D", {}, (32, 256, 64)),
     Case("throughput", "UpSampling2D", {}, (8, 56, 56, 64)),

@@ -30,6 +30,9 @@ from benchmarks.timing import gemm_peak_gflops, interleaved_medians
 CASES = [
     Case("latency", "Conv2D", dict(filters=32, kernel_size=3), (8, 28, 28, 1)),
     Case("throughput", "Conv2D", dict(filters=64, kernel_size=3), (128, 13, 13, 32)),
+    # README's convnet at fit's batch 128: its first layer (one channel; the training
+    # step asks only for the kernel gradient) and its second (the case above)
+    Case("throughput", "Conv2D", dict(filters=32, kernel_size=3), (128, 28, 28, 1)),
     Case("throughput", "Conv2D", dict(filters=64, kernel_size=3, padding="same"),
          (32, 56, 56, 64)),
     Case("throughput", "Conv2D", dict(filters=128, kernel_size=3, strides=2, padding="same"),
@@ -42,8 +45,10 @@ CASES = [
          (32, 56, 56, 64)),
     Case("throughput", "Conv2DTranspose", dict(filters=32, kernel_size=3, strides=2,
                                                padding="same"), (32, 28, 28, 64)),
+    Case("throughput", "Conv3D", dict(filters=32, kernel_size=3, padding="same"),
+         (4, 8, 32, 32, 16)),
 ]
-QUICK = [0, 2]
+QUICK = [0, 3]
 ROUNDS = dict(min_rounds=3, max_rounds=15, budget_seconds=1.5, sample_seconds=0.02)
 
 

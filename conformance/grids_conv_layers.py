@@ -10,6 +10,7 @@ while the grids stay small (tf.keras takes ~0.1 s per call).
 """
 import itertools
 
+from conformance import grids_volume_layers
 from conformance.grids import ACTIVATIONS, _name, _pair, nhwc_or_nchw, tiered
 
 FORMATS = ("channels_last", "channels_first")
@@ -228,7 +229,7 @@ SINGLE_INPUT = [depthwise_conv2d_configs, depthwise_conv1d_configs, separable_co
                 separable_conv1d_configs, conv2d_transpose_configs, conv1d_transpose_configs,
                 conv1d_causal_configs, average_pooling1d_configs, global_pooling1d_configs,
                 up_sampling_configs, padding_cropping_1d_configs, resizing_configs,
-                center_crop_configs]
+                center_crop_configs] + grids_volume_layers.SINGLE_INPUT
 
 
 def value_cases():

@@ -304,6 +304,7 @@ def inference_identity_configs():
     """Layers that are the identity at inference (training not set)."""
     return [("SpatialDropout1D", "SpatialDropout1D", dict(rate=0.5), [(2, 4, 3)]),
             ("SpatialDropout2D", "SpatialDropout2D", dict(rate=0.5), [(2, 3, 4, 3)]),
+            ("SpatialDropout3D", "SpatialDropout3D", dict(rate=0.5), [(2, 3, 4, 2, 3)]),
             ("GaussianNoise", "GaussianNoise", dict(stddev=0.5), [(2, 3, 4)]),
             ("GaussianDropout", "GaussianDropout", dict(rate=0.3), [(2, 3, 4)]),
             ("ActivityRegularization", "ActivityRegularization", dict(l1=0.1, l2=0.2),

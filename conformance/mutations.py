@@ -113,6 +113,17 @@ MUTATIONS = {
         "            block = slice(images.start + block.start, images.start + block.stop)",
         "            block = slice(block.start, block.stop)",
         "the second thread pools the first thread's images"),
+    "bias_relu_gradient_first_block_dropped": (
+        "kerasmini/ops/bias_activation_vjp.py",
+        "        total = sum(sums[start] for start in sorted(sums))",
+        "        total = sum(sums[start] for start in sorted(sums)[1:])",
+        "the bias gradient of a conv + relu leaves out the first block of images"),
+    "patch_columns_offsets_swapped": (
+        "kerasmini/ops/windows.py",
+        "    columns = np.ascontiguousarray(windows.transpose(3, 4, 5, 0, 1, 2))",
+        "    columns = np.ascontiguousarray(windows.transpose(4, 3, 5, 0, 1, 2))",
+        "a few-channel patch matrix built column by column swaps the window's rows and "
+        "columns"),
     "thread_last_part_dropped": (
         "kerasmini/ops/threads.py",
         "    over_parts(task, [slice(i, min(i + step, batch)) for i in range(0, batch, step)])",

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from conformance import reference, reference_layers
+from conformance import reference, reference_layers, reference_volume_layers
 
 
 def _f64(x):
@@ -181,7 +181,8 @@ LAYERS = ("DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableCon
 
 def handles(layer, args):
     """Is this a layer (or Conv1D 'causal') whose reference lives here?"""
-    return layer in LAYERS or (layer == "Conv1D" and args.get("padding") == "causal")
+    return layer in LAYERS or reference_volume_layers.handles(layer) or (
+        layer == "Conv1D" and args.get("padding") == "causal")
 
 
 ONE_D = {"DepthwiseConv1D": "DepthwiseConv2D", "SeparableConv1D": "SeparableConv2D",
@@ -206,6 +207,8 @@ def _as_2d_args(args):
 def output(layer, args, x, weights, names=()):
     """The float64 reference output of `layer(**args)`, or KeyError for other layers."""
     fmt = args.get("data_format", "channels_last")
+    if reference_volume_layers.handles(layer):
+        return reference_volume_layers.output(layer, args, x, weights, names)
     if layer in ONE_D:
         weights = [w[None] if w.ndim > 1 else w for w in weights]
         out = output(ONE_D[layer], _as_2d_args(args), _row(x, fmt), weights, names)

@@ -381,7 +381,8 @@ def output(layer, args, x, weights, weight_names=()):
     return issue11_output(layer, args, x, dict(zip(weight_names, weights)))
 
 
-IDENTITY_AT_INFERENCE = ("Identity", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise",
+IDENTITY_AT_INFERENCE = ("Identity", "SpatialDropout1D", "SpatialDropout2D",
+                         "SpatialDropout3D", "GaussianNoise",
                          "GaussianDropout", "ActivityRegularization")
 
 

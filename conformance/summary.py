@@ -22,11 +22,16 @@ MODEL_LAYERS += ("Multiply", "Subtract", "Average", "Maximum", "Minimum", "Dot",
                  "Normalization", "PReLU", "Permute", "RepeatVector", "Identity",
                  "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
                  "ActivityRegularization")
+# The 3D layers of grids_volume_layers.py.
+MODEL_LAYERS += ("Conv3D", "Conv3DTranspose", "MaxPooling3D", "AveragePooling3D",
+                 "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D",
+                 "ZeroPadding3D", "Cropping3D", "SpatialDropout3D")
 LAYERS = ("Conv2D", "MaxPool2D", "Dense") + MODEL_LAYERS
 ALIASES = {"maxpool1d": "MaxPooling1D", "avgpool2d": "AveragePooling2D",
            "avgpool1d": "AveragePooling1D",
            "globalavgpool2d": "GlobalAveragePooling2D",
-           "globalmaxpool2d": "GlobalMaxPooling2D"}
+           "globalmaxpool2d": "GlobalMaxPooling2D", "maxpool3d": "MaxPooling3D",
+           "avgpool3d": "AveragePooling3D"}
 
 def canonical_layer(name):
     name = str(name)

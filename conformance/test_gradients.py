@@ -18,10 +18,11 @@ import numpy as np
 from parameterized import parameterized
 
 import kerasmini
-from conformance import grids, grids_conv_layers, grids_layers, harness
+from conformance import grids, grids_conv_layers, grids_layers, harness, reference_volume_layers
 from conformance.gradients import GRAD_RTOL, check_gradients
 from conformance.grids import tiered
 from conformance.test_layers_values import layer_weights
+from kerasmini.check import divergences
 
 tf, keras = harness.tf, harness.keras
 
@@ -183,6 +184,61 @@ class TestDropoutTrainingGradients(unittest.TestCase):
             np.testing.assert_allclose(grad, (out != 0) / np.float32(1 - rate), rtol=1e-6,
                                        err_msg=f"{who}: dropout gradient is not mask/(1-rate)")
         harness.record_error(0.0, 0.0)
+
+
+class TestMaxPooling3DTieGradients(unittest.TestCase):
+    """Windows with tied maxima (small integers): each window's gradient goes to its
+    first maximal voxel in (depth, row, column) order, as MaxPool2D's does in both
+    libraries (any single tied voxel gives a subgradient: the gradient's sum stays the
+    output gradient's). The reference is that rule as a loop over windows; TF 2.21's
+    MaxPool3D gives every tied voxel the whole gradient (a divergence, recorded)."""
+
+    @parameterized.expand([(2, None, "valid", "channels_last"),
+                           (3, 2, "same", "channels_first"),
+                           ((2, 3, 2), 1, "valid", "channels_last")])
+    def test(self, pool_size, strides, padding, data_format):
+        harness.note("grad MaxPooling3D", "float32", "gradients")
+        args = dict(pool_size=pool_size, strides=strides, padding=padding,
+                    data_format=data_format)
+        rng = np.random.default_rng(harness.seed_of("maxpool3d-ties", str(args)))
+        x = rng.integers(0, 3, (2, 4, 5, 6, 2)).astype("float32")
+        if data_format == "channels_first":
+            x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
+        m, t = kerasmini.layers.MaxPooling3D(**args), keras.layers.MaxPooling3D(**args)
+        seed_grad = rng.standard_normal(m(x).shape).astype("float32")
+        with kerasmini.GradientTape() as tape:
+            loss = kerasmini.ops.sum(m(tape.watch(x)) * seed_grad)
+        km = tape.gradient(loss, x)
+        xt = tf.constant(x)
+        with tf.GradientTape() as tf_tape:
+            tf_tape.watch(xt)
+            tf_loss = tf.reduce_sum(t(xt) * seed_grad)
+        tf_grad = np.asarray(tf_tape.gradient(tf_loss, xt))
+        ref = first_maximum_gradient(x, seed_grad, args)
+        harness.three_way(km, tf_grad, ref, "float32", f"MaxPooling3D ties {args}",
+                          lambda _: divergences.MAXPOOL3D_TIES)
+
+
+def first_maximum_gradient(x, g, args):
+    """d/dx of sum(max_pool3d(x) * g) with each window's gradient on its first maximal
+    voxel in (depth, row, column) order; a loop over output voxels."""
+    last = args["data_format"] == "channels_last"
+    x = np.asarray(x if last else np.moveaxis(x, 1, -1), np.float64)
+    g = np.asarray(g if last else np.moveaxis(g, 1, -1), np.float64)
+    pool = reference_volume_layers._triple(args["pool_size"])
+    strides = pool if args["strides"] is None else reference_volume_layers._triple(
+        args["strides"])
+    befores = [reference_volume_layers._windows(n, k, s, 1, args["padding"])[1]
+               for n, k, s in zip(x.shape[1:4], pool, strides)]
+    dx = np.zeros_like(x)
+    for n, *o, c in np.ndindex(g.shape):
+        box = [range(max(oi * s - b, 0), min(oi * s - b + k, size)) for oi, s, b, k, size
+               in zip(o, strides, befores, pool, x.shape[1:4])]
+        voxels = [(d, h, w) for d in box[0] for h in box[1] for w in box[2]]
+        best = max(x[n, d, h, w, c] for d, h, w in voxels)
+        d, h, w = next(v for v in voxels if x[(n, *v, c)] == best)
+        dx[n, d, h, w, c] += g[(n, *o, c)]
+    return dx if last else np.moveaxis(dx, -1, 1)
 
 
 class TestEmbeddingGradients(unittest.TestCase):

@@ -11,7 +11,7 @@ from parameterized import parameterized
 
 from conformance.harness import check_values, make_km, make_inputs, seed_of
 from conformance.test_layers_values import check_layer_values
-from kerasmini.ops import layout
+from kerasmini.ops import convolution, layout, products, window_reduction
 from tests.kernel_limits import budgets_covering, kinds, shrunk
 
 SHAPES = [(5, 7, 9, 3)]
@@ -73,6 +73,50 @@ class TestThreadedProducts(unittest.TestCase):
             self.assertGreater(max(len(walk) for walk in walked), 2, name)  # shared blocks
 
 
+class TestTrainingStepBlocks(unittest.TestCase):
+    """The training step's blocked and threaded gradient rules: bias + relu and max
+    pooling in blocks of images (one image, and a few with a shorter last block) on two
+    threads, the kernel gradient in whole-image blocks the threads share, one channel's
+    patch matrix built column by column and its input gradient scattered."""
+
+    @parameterized.expand([
+        ("conv_one_channel_relu", "Conv2D", dict(filters=4, kernel_size=3, padding="same",
+                                                 activation="relu"), (5, 7, 9, 1)),
+        ("conv_three_channels_relu", "Conv2D", dict(filters=4, kernel_size=(3, 2),
+                                                    strides=(2, 1), activation="relu"),
+         (5, 7, 9, 3)),
+        ("maxpool_2", "MaxPool2D", dict(pool_size=2), (5, 7, 9, 3)),
+        ("maxpool_3_2_same", "MaxPool2D", dict(pool_size=3, strides=2, padding="same"),
+         (5, 7, 9, 3)),
+    ])
+    def test_blocked_gradients_agree_with_tf_gradient_tape(self, name, layer, args, shape):
+        from conformance.gradients import check_gradients
+        from kerasmini.ops import bias_activation_vjp, max_pooling_vjp
+        image = int(np.prod(shape[1:])) * 4  # float32 bytes of one image (pooling input)
+        for budget in (1, 2 * image):
+            blocks = []
+            spied = unittest.mock.patch.object(
+                bias_activation_vjp if layer == "Conv2D" else max_pooling_vjp,
+                "over_row_blocks", _spy_blocks(blocks))
+            with shrunk(block_bytes=budget, parallel_bytes=0, workers=2, small_product=0,
+                        min_rows=3) as walked, spied:
+                check_gradients(layer, args, "float32", shape, f"{name}_{budget}")
+            self.assertGreaterEqual(len(blocks), 2, name)  # blocks of the rule ran
+            if layer == "Conv2D":  # the conv rule's whole-image blocks (one per image)
+                self.assertIn([slice(i, i + 1) for i in range(5)],
+                              [[images for images, _ in walk] for walk in walked], name)
+
+
+def _spy_blocks(blocks):
+    """An over_row_blocks that records each block's image count as it runs it."""
+    from kerasmini.ops import threads
+
+    def spied(task, rows, row_bytes, budget_bytes):
+        threads.over_row_blocks(lambda part: (blocks.append(part), task(part)), rows,
+                                row_bytes, budget_bytes)
+    return spied
+
+
 class TestBlockedLayerNormalization(unittest.TestCase):
     """ops/layer_normalization.py's rows in blocks of one row and of a few rows with a
     shorter last block, the rows shared by two threads."""
@@ -120,3 +164,59 @@ class TestBlockedElementwise(unittest.TestCase):
         with shrunk(block_bytes=1, parallel_bytes=0, workers=2), \
                 unittest.mock.patch.object(layout, "TILE", 2):
             check_layer_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+
+
+class TestPoolingWidthPasses(unittest.TestCase):
+    """ops/window_reduction.py's two width passes for strides > 1: over the block's flat
+    run then every stride-th column (narrow pixels), or one strided tap per window offset
+    (the limit at -1); windows cut by either edge, odd and even widths."""
+
+    @parameterized.expand([
+        (f"{layer}_{i}_{path}", layer, args, shape, path)
+        for i, (layer, args, shape) in enumerate([
+            ("MaxPool2D", dict(pool_size=3, strides=2, padding="same"), (3, 7, 9, 5)),
+            ("MaxPool2D", dict(pool_size=(2, 4), strides=(1, 3), padding="same"), (3, 6, 10, 4)),
+            ("MaxPool2D", dict(pool_size=2, padding="valid"), (3, 8, 8, 64)),
+            ("AveragePooling2D", dict(pool_size=3, strides=2, padding="same"), (3, 8, 8, 5)),
+            ("AveragePooling2D", dict(pool_size=(2, 5), strides=(2, 2), padding="same"),
+             (3, 6, 9, 4))])
+        for path in ("flat", "strided")])
+    def test_width_passes_agree_with_tf_keras(self, name, layer, args, shape, path):
+        calls = []
+        real = window_reduction.reduce_subsampled
+
+        def spy(*call):
+            calls.append(call[1].shape)
+            return real(*call)
+        limit = window_reduction.SHORT_PIXEL_BYTES if path == "flat" else -1
+        with unittest.mock.patch.object(window_reduction, "SHORT_PIXEL_BYTES", limit), \
+                unittest.mock.patch.object(window_reduction, "reduce_subsampled", spy):
+            check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+        self.assertEqual(bool(calls), path == "flat", name)
+
+
+class TestWeightBoundProducts(unittest.TestCase):
+    """A kernel larger than its patch matrix (a deep layer at batch 1): the convolution is
+    not cut into row blocks, its product is shared by columns; a Dense kernel larger than
+    products.LARGE_OPERAND_BYTES makes a small product shared by columns too."""
+
+    @parameterized.expand([
+        ("conv", "Conv2D", dict(filters=32, kernel_size=3, padding="same"), (1, 2, 3, 16),
+         dict(small_product=0, min_rows=4), 16),
+        ("dense", "Dense", dict(units=40), (1, 8), {}, 20),
+    ])
+    def test_shared_columns_agree_with_tf_keras(self, name, layer, args, shape, limits,
+                                                half):
+        parts = {"rows": [], "columns": []}
+        real_conv, real_products = convolution.over_parts, products.over_parts
+
+        def spy(kind, real):
+            return lambda task, blocks: parts[kind].extend(blocks) or real(task, blocks)
+        with shrunk(workers=2, **limits), \
+                unittest.mock.patch.object(products, "LARGE_OPERAND_BYTES", 0), \
+                unittest.mock.patch.object(convolution, "over_parts", spy("rows", real_conv)), \
+                unittest.mock.patch.object(products, "over_parts",
+                                           spy("columns", real_products)):
+            check_values(layer, args, "float32", [shape], seed_of(layer, name, 0))
+        self.assertEqual(parts["rows"], [], name)
+        self.assertEqual(parts["columns"][:2], [slice(0, half), slice(half, 2 * half)], name)

@@ -132,6 +132,53 @@ CASES += [
     ("CenterCrop_rank5", "CenterCrop", dict(height=2, width=2), (1, 2, 5, 5, 2)),
 ]
 
+# The 3D layers (grids_volume_layers.py).
+X5 = (1, 4, 5, 5, 2)
+C3 = dict(filters=2, kernel_size=3)
+CASES += [
+    ("Conv3D_kernel_2tuple", "Conv3D", dict(C3, kernel_size=(2, 2)), X5),
+    ("Conv3D_kernel_0", "Conv3D", dict(C3, kernel_size=0), X5),
+    ("Conv3D_filters_0", "Conv3D", dict(C3, filters=0), X5),
+    ("Conv3D_groups_not_dividing", "Conv3D", dict(C3, filters=3, groups=2), X5),
+    ("Conv3D_groups_not_dividing_channels", "Conv3D", dict(C3, filters=4, groups=4), X5),
+    ("Conv3D_strides_and_dilation", "Conv3D", dict(C3, strides=2, dilation_rate=2), X5),
+    ("Conv3D_padding_causal", "Conv3D", dict(C3, padding="causal"), X5),
+    ("Conv3D_input_smaller", "Conv3D", dict(C3, kernel_size=(5, 1, 1)), X5),
+    ("Conv3D_rank4", "Conv3D", C3, X4),
+    ("Conv3D_format_bad", "Conv3D", dict(C3, data_format="ndhwc"), X5),
+    ("Conv3DTranspose_output_padding_ge_strides", "Conv3DTranspose",
+     dict(C3, strides=2, output_padding=2), X5),
+    ("Conv3DTranspose_output_padding_2tuple", "Conv3DTranspose",
+     dict(C3, strides=2, output_padding=(1, 1)), X5),
+    ("Conv3DTranspose_groups", "Conv3DTranspose", dict(C3, groups=2), X5),
+    ("Conv3DTranspose_strides_and_dilation", "Conv3DTranspose",
+     dict(C3, strides=2, dilation_rate=2), X5),
+    ("Conv3DTranspose_rank4", "Conv3DTranspose", C3, X4),
+    ("MaxPooling3D_pool_0", "MaxPooling3D", dict(pool_size=0), X5),
+    ("MaxPooling3D_pool_2tuple", "MaxPooling3D", dict(pool_size=(2, 2)), X5),
+    ("MaxPooling3D_strides_0", "MaxPooling3D", dict(strides=0), X5),
+    ("MaxPooling3D_input_smaller", "MaxPooling3D", dict(pool_size=(5, 1, 1)), X5),
+    ("MaxPooling3D_rank4", "MaxPooling3D", {}, X4),
+    ("AveragePooling3D_no_pool_size", "AveragePooling3D", {}, X5),
+    ("AveragePooling3D_padding_foo", "AveragePooling3D", dict(pool_size=2, padding="foo"),
+     X5),
+    ("GlobalAveragePooling3D_rank4", "GlobalAveragePooling3D", {}, X4),
+    ("GlobalMaxPooling3D_format_bad", "GlobalMaxPooling3D", dict(data_format="x"), X5),
+    ("UpSampling3D_size_0", "UpSampling3D", dict(size=0), X5),
+    ("UpSampling3D_size_2tuple", "UpSampling3D", dict(size=(2, 2)), X5),
+    ("UpSampling3D_rank4", "UpSampling3D", {}, X4),
+    ("ZeroPadding3D_2tuple", "ZeroPadding3D", dict(padding=(1, 2)), X5),
+    ("ZeroPadding3D_pair_of_3", "ZeroPadding3D", dict(padding=((1, 2, 3), 1, 1)), X5),
+    ("ZeroPadding3D_str", "ZeroPadding3D", dict(padding="a"), X5),
+    ("ZeroPadding3D_rank4", "ZeroPadding3D", {}, X4),
+    ("Cropping3D_negative", "Cropping3D", dict(cropping=-1), X5),
+    ("Cropping3D_larger_than_input", "Cropping3D", dict(cropping=(2, 0, 0)), X5),
+    ("Cropping3D_2tuple", "Cropping3D", dict(cropping=(1, 1)), X5),
+    ("Cropping3D_rank4", "Cropping3D", {}, X4),
+    ("SpatialDropout3D_rank4", "SpatialDropout3D", dict(rate=0.5), X4),
+    ("SpatialDropout3D_rate_1.5", "SpatialDropout3D", dict(rate=1.5), X5),
+]
+
 # Merges, normalizations and the small layers of real architectures (issue 11, h11misc).
 CASES += [
     ("Multiply_different_shapes", "Multiply", {}, [(2, 3), (2, 4)]),
@@ -183,6 +230,9 @@ DELIBERATE = {
     "AveragePooling2D_padding_foo": (_OP, "ValueError", "TF-internal error (op attr 'padding'); " + _UP_FRONT),
     "MaxPooling1D_strides_0": (_OP, "ValueError", "InvalidArgumentError from the MaxPool kernel; " + _UP_FRONT),
     "MaxPooling1D_input_smaller": (_OP, "ValueError", "AbortedError from the MaxPool kernel; " + _UP_FRONT),
+    "MaxPooling3D_strides_0": (_OP, "ValueError", "InvalidArgumentError from the MaxPool3D kernel; " + _UP_FRONT),
+    "MaxPooling3D_input_smaller": (_OP, "ValueError", "AbortedError from the MaxPool3D kernel; " + _UP_FRONT),
+    "AveragePooling3D_padding_foo": (_OP, "ValueError", "TF-internal error (op attr 'padding'); " + _UP_FRONT),
     "Concatenate_axis_out_of_range": (_OP, "ValueError", "InvalidArgumentError from ConcatV2; kerasmini raises ValueError naming the axis"),
     "Rescaling_scale_str": (_OP, "ValueError", "UnimplementedError (string * float) inside TF; kerasmini ValueError converting the scale"),
     "Softmax_axis_out_of_range": (_OP, "AxisError", "InvalidArgumentError from the Softmax op; kerasmini: NumPy's AxisError (a ValueError) naming the axis and the rank"),

@@ -32,7 +32,8 @@ from conformance.harness import (as_shape, describe, make_km, make_tf, note, see
 from kerasmini.check import divergences
 
 CANONICAL = {"AvgPool1D": "AveragePooling1D", "AvgPool2D": "AveragePooling2D",
-             "MaxPool1D": "MaxPooling1D"}
+             "MaxPool1D": "MaxPooling1D", "AvgPool3D": "AveragePooling3D",
+             "MaxPool3D": "MaxPooling3D"}
 
 
 def canonical(layer):

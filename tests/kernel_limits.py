@@ -11,9 +11,12 @@ C F / (C + F) and output pixels), so that small 3x3 stride-1 inputs take it too 
 import contextlib
 from unittest import mock
 
-from kerasmini.ops import (convolution, convolution_vjp, depthwise_convolution,
-                           layer_normalization, load, normalization, prelu, products,
-                           resizing, threads, window_reduction, windows, winograd)
+from kerasmini.ops import (bias_activation_vjp, convolution, convolution_vjp,
+                           depthwise_convolution, layer_normalization, load,
+                           max_pooling_vjp, normalization, prelu, products, resizing,
+                           threads, volume_convolution, volume_convolution_vjp,
+                           volume_transposed_convolution, window_reduction, windows,
+                           winograd)
 
 
 @contextlib.contextmanager
@@ -34,8 +37,11 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (convolution, "WINOGRAD_MIN_CF", winograd_from),
                (convolution, "WINOGRAD_MIN_PIXELS", winograd_from),
                (resizing, "WORKSPACE_BYTES", workspace_bytes),
+               (volume_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (window_reduction, "BLOCK_BYTES", block_bytes),
                (layer_normalization, "BLOCK_BYTES", block_bytes),
+               (bias_activation_vjp, "BLOCK_BYTES", block_bytes),
+               (max_pooling_vjp, "BLOCK_BYTES", block_bytes),
                (prelu, "BLOCK_BYTES", block_bytes),
                (normalization, "BLOCK_BYTES", block_bytes),
                (threads, "PARALLEL_BYTES", parallel_bytes), (threads, "WORKERS", workers),
@@ -50,7 +56,8 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
         if workers is not None:  # as if no other process were busy, whatever the machine
             stack.enter_context(mock.patch.object(load, "idle_cores", lambda: workers))
         for module in (convolution, convolution_vjp, depthwise_convolution,
-                       window_reduction, winograd):
+                       window_reduction, winograd, volume_convolution,
+                       volume_convolution_vjp, volume_transposed_convolution):
             if hasattr(module, "row_blocks"):
                 stack.enter_context(mock.patch.object(module, "row_blocks",
                                                       recording_row_blocks))

@@ -174,3 +174,66 @@ def layer_norm(x, axes, gamma, beta, epsilon, centre=True):
         normalized = np.array(normalize_block(block.ravel().tolist(), epsilon, centre))
         out[tuple(where)] = normalized.reshape(block.shape) * gamma + beta
     return out
+
+
+def conv3d(x, kernel, bias, strides, padding, dilation, groups, channels_first=False):
+    """x (N,D,H,W,C) [or (N,C,D,H,W)], kernel (KD,KH,KW,C/groups,F): one output voxel
+    at a time, each tap's channels of the group summed as a dot product."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = np.moveaxis(x, 1, -1)
+    cg, f = kernel.shape[3:]
+    fg = f // groups
+    axes = [out_size_and_pad_before(n, k, s, d, padding) for n, k, s, d in
+            zip(x.shape[1:4], kernel.shape[:3], strides, dilation)]
+    out = np.zeros((x.shape[0], *(n for n, _ in axes), f))
+    for b, o in itertools.product(range(x.shape[0]), np.ndindex(out.shape[1:4])):
+        for t in np.ndindex(kernel.shape[:3]):
+            at = [i * s + a * d - before for i, a, s, d, (_, before) in
+                  zip(o, t, strides, dilation, axes)]
+            if all(0 <= p < n for p, n in zip(at, x.shape[1:4])):
+                for out_c in range(f):
+                    g = out_c // fg
+                    out[(b, *o, out_c)] += x[(b, *at)][g * cg:(g + 1) * cg] @ \
+                        kernel[(*t, slice(None), out_c)]
+    if bias is not None:
+        out += bias
+    return np.moveaxis(out, -1, 1) if channels_first else out
+
+
+def conv_transpose3d(x, kernel, bias, strides, padding, dilation, output_padding,
+                     channels_first=False):
+    """kernel (KD,KH,KW,F,C): every input voxel scatters kernel @ x onto the output."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = np.moveaxis(x, 1, -1)
+    ops = output_padding if output_padding is not None else (None,) * 3
+    axes = [transpose_length_and_crop(n, k, s, d, padding, op) for n, k, s, d, op in
+            zip(x.shape[1:4], kernel.shape[:3], strides, dilation, ops)]
+    out = np.zeros((x.shape[0], *(n for n, _ in axes), kernel.shape[3]))
+    for b, i in itertools.product(range(x.shape[0]), np.ndindex(x.shape[1:4])):
+        for t in np.ndindex(kernel.shape[:3]):
+            y = [p * s + a * d - cut for p, a, s, d, (_, cut) in
+                 zip(i, t, strides, dilation, axes)]
+            if all(0 <= q < n for q, (n, _) in zip(y, axes)):
+                out[(b, *y)] += kernel[t] @ x[(b, *i)]
+    if bias is not None:
+        out += bias
+    return np.moveaxis(out, -1, 1) if channels_first else out
+
+
+def pool3d(x, pool, strides, padding, channels_first, reduce):
+    """reduce(list of the real voxels of each window), one output element at a time."""
+    x = np.asarray(x, np.float64)
+    if channels_first:
+        x = np.moveaxis(x, 1, -1)
+    axes = [out_size_and_pad_before(n, k, s, 1, padding) for n, k, s in
+            zip(x.shape[1:4], pool, strides)]
+    out = np.empty((x.shape[0], *(n for n, _ in axes), x.shape[4]))
+    for b, o, c in itertools.product(range(x.shape[0]), np.ndindex(out.shape[1:4]),
+                                     range(x.shape[4])):
+        box = [range(max(i * s - before, 0), min(i * s - before + k, n)) for
+               i, s, k, n, (_, before) in zip(o, strides, pool, x.shape[1:4], axes)]
+        out[(b, *o, c)] = reduce([x[b, d, h, w, c] for d in box[0] for h in box[1]
+                                  for w in box[2]])
+    return np.moveaxis(out, -1, 1) if channels_first else out

@@ -7,7 +7,7 @@ import numpy as np
 
 from kerasmini import activations, ops
 from kerasmini.autodiff import GradientTape
-from kerasmini.ops import bias_activation_vjp
+from kerasmini.ops import bias_activation, bias_activation_vjp
 from kerasmini.ops.bias_activation import bias_add_relu
 from tests.kernel_limits import shrunk
 
@@ -53,22 +53,35 @@ class BiasAddActivateTest(unittest.TestCase):
                     self.assertEqual(have.dtype, np.dtype(dtype))
                     np.testing.assert_array_equal(have, want, err_msg=f"{dtype} {axis}")
 
-    def test_the_rule_on_two_threads_takes_halves_of_the_batch(self):
-        # a large batch: dL/dx by halves (the same bits), the bias sums of the halves
-        # added in order (float64 sums, so equal to the float32 or float64 rounding)
+    def test_forward_and_rule_on_two_threads(self):
+        # a large batch: y by halves, dL/dx block by block, on two threads (the same bits), the
+        # float64 bias sums of the blocks added in order (equal to the float32 / float64
+        # rounding of the whole sum)
         rng = np.random.default_rng(2)
         for dtype, rtol in (("float32", 1e-6), ("float64", 1e-13)):
             x0 = rng.standard_normal((5, 4, 3, 6)).astype(dtype)
             b0, g = rng.standard_normal(6).astype(dtype), rng.standard_normal(x0.shape)
             g = g.astype(dtype)
-            parts = []
-            real = bias_activation_vjp.over_batch_parts
-            spied = lambda task, batch, nbytes: real(
-                lambda images: (parts.append(images), task(images)), batch, nbytes)
+            blocks, parts = [], []
+            real_blocks = bias_activation_vjp.over_row_blocks
+            real_parts = bias_activation.over_batch_parts
+
+            def spied_blocks(task, rows, row_bytes, budget):
+                real_blocks(lambda images: (blocks.append(images.start), task(images)),
+                            rows, row_bytes, budget)
+
+            def spied_parts(task, batch, nbytes):
+                real_parts(lambda images: (parts.append(images.start), task(images)),
+                           batch, nbytes)
+
             with shrunk(parallel_bytes=0, workers=2), \
-                    mock.patch.object(bias_activation_vjp, "over_batch_parts", spied):
+                    mock.patch.object(bias_activation_vjp, "BLOCK_BYTES", 2 * x0[:1].nbytes), \
+                    mock.patch.object(bias_activation_vjp, "over_row_blocks", spied_blocks), \
+                    mock.patch.object(bias_activation, "over_batch_parts", spied_parts):
                 (y0, dx0, db0), (y1, dx1, db1) = self._fused_and_apart(x0, b0, g, -1)
-            self.assertEqual(sorted(p.start for p in parts), [0, 3])
+            # halves [0, 3) and [3, 5); the rule's in blocks of two images
+            self.assertEqual(sorted(parts), [0, 3])
+            self.assertEqual(sorted(blocks), [0, 2, 3])
             np.testing.assert_array_equal(y1, y0)
             np.testing.assert_array_equal(dx1, dx0)
             np.testing.assert_allclose(db1, db0, rtol=rtol, atol=0)

@@ -38,6 +38,20 @@ CASES = [
     ("Cropping1D", dict(cropping=(1, 2)), (2, 6, 3)),
     ("Resizing", dict(height=3, width=7), (2, 4, 5, 3)),
     ("CenterCrop", dict(height=3, width=2), (2, 4, 5, 3)),
+    ("Conv3D", dict(filters=6, kernel_size=(3, 2, 3), strides=(1, 2, 2), padding="same",
+                    groups=3), (2, 7, 9, 8, 3)),
+    ("Conv3D", dict(filters=2, kernel_size=3, dilation_rate=(2, 1, 1),
+                    data_format="channels_first"), (2, 3, 7, 9, 8)),
+    ("Conv3DTranspose", dict(filters=4, kernel_size=3, strides=(2, 1, 2), padding="same",
+                             output_padding=(1, 0, 0)), (2, 4, 5, 6, 3)),
+    ("MaxPooling3D", dict(pool_size=2, padding="same"), (2, 5, 6, 7, 3)),
+    ("AveragePooling3D", dict(pool_size=(1, 3, 3), strides=2), (2, 5, 6, 7, 3)),
+    ("GlobalAveragePooling3D", dict(keepdims=True), (2, 5, 6, 7, 3)),
+    ("GlobalMaxPooling3D", {}, (2, 5, 6, 7, 3)),
+    ("UpSampling3D", dict(size=(1, 2, 3)), (2, 4, 5, 6, 3)),
+    ("ZeroPadding3D", dict(padding=(1, 0, 2)), (2, 4, 5, 6, 3)),
+    ("Cropping3D", dict(cropping=((1, 0), (0, 2), 1)), (2, 4, 5, 6, 3)),
+    ("SpatialDropout3D", dict(rate=0.5), (2, 4, 5, 6, 3)),
 ]
 
 
@@ -61,6 +75,15 @@ class ExplainConvLayersTest(unittest.TestCase):
                       text)
         text = str(layers.Conv2DTranspose(8, 4, strides=2).explain((1, 5, 6, 4)))
         self.assertIn("(in - 1) * s + max(k, s) = (5 - 1) * 2 + max(4, 2) = 12", text)
+
+    def test_volume_words(self):
+        text = str(layers.Conv3D(8, 3, padding="same").explain((1, 4, 8, 8, 2)))
+        self.assertIn("depth: 4 in, kernel 3, stride 1, padding 'same'", text)
+        self.assertIn("1 front, 1 back", text)
+        self.assertIn("kd * kh * kw * (in / groups) * filters + filters = "
+                      "3 * 3 * 3 * (2 / 1) * 8 + 8 = 440", text)
+        text = str(layers.MaxPooling3D(3, strides=2, padding="same").explain((1, 4, 8, 8, 2)))
+        self.assertIn("pads with -inf", text)
 
     def test_transposed_impossible_output_padding_is_explained(self):
         explanation = layers.Conv2DTranspose(8, 4, strides=2, padding="same",
@@ -92,5 +115,6 @@ class ExplainConvLayersTest(unittest.TestCase):
                 mock.patch("kerasmini.explain.pictures", fake, create=True):
             cli.draw([layers.Conv2DTranspose(2, 3, strides=2)], (1, 5, 5, 2), "x.png")
             cli.draw([layers.DepthwiseConv2D(3)], (1, 5, 5, 2), "y.png")
-        fake.draw_model.assert_called_once()
+            cli.draw([layers.Conv3D(2, 3)], (1, 5, 5, 5, 2), "z.png")  # a volume: diagram
+        self.assertEqual(fake.draw_model.call_count, 2)
         fake.draw_layer_windows.assert_called_once()

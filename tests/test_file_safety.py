@@ -202,6 +202,26 @@ class HostileFiles(unittest.TestCase):
                 with self.assertRaisesRegex((UnsafeFileError, zipfile.BadZipFile), "'m'|CRC"):
                     safe_reading.read_member(zf, "m", 1 << 30, "evil.keras")
 
+    def test_lambda_layer_is_refused_and_its_code_never_read(self):
+        """A Lambda layer's function (marshalled bytecode, base64 in config.json, as
+        Keras writes it) is code: refused by name, whatever it holds, as Keras does in
+        safe mode; nothing is built. The same for a config given to model_from_json."""
+        members = self.members()
+        config = json.loads(members["config.json"])
+        lam = {"module": "keras.layers", "class_name": "Lambda", "registered_name": None,
+               "config": {"name": "lam", "trainable": True, "dtype": "float32",
+                          "function": {"class_name": "__lambda__", "config": {
+                              "code": "4wEAAAAAAAAA", "defaults": None, "closure": None}},
+                          "arguments": {}}, "build_config": {"input_shape": [None, 2]}}
+        config["config"]["layers"].append(lam)
+        members["config.json"] = json.dumps(config)
+        with mock.patch("marshal.loads", side_effect=AssertionError("code unmarshalled")):
+            with self.assertRaisesRegex(ValueError, "Lambda layer \\('lam'\\).*never runs "
+                                                    "code from a file"):
+                keras.models.load_model(self.archive(members))
+            with self.assertRaisesRegex(ValueError, "Lambda layer"):
+                keras.models.model_from_json(json.dumps(config))
+
     def test_config_declaring_huge_layers_is_refused_before_allocating(self):
         members = self.members()
         config = json.loads(members["config.json"])

@@ -26,9 +26,10 @@ CONV = [  # (strides, padding, dilation, groups); stride 1 "valid" here takes th
 ]
 
 
-def conv_gradients_reference(x, kernel, g, strides, padding, dilation, groups):
+def conv_gradients_reference(x, kernel, g, strides, padding, dilation, groups,
+                             input_gradient=True):
     """conv is linear in each argument: d sum(conv * g) / d element = sum(conv of the
-    one-hot array * g), each conv by the loop reference."""
+    one-hot array * g), each conv by the loop reference (dx None unless asked for)."""
     def derivative(shape, convolve):
         grad = np.zeros(shape)
         for index in np.ndindex(*shape):
@@ -37,7 +38,8 @@ def conv_gradients_reference(x, kernel, g, strides, padding, dilation, groups):
             grad[index] = np.sum(convolve(one_hot) * g)
         return grad
     dx = derivative(x.shape, lambda e: reference.conv2d(e, kernel, None, strides, padding,
-                                                        dilation, groups))
+                                                        dilation, groups)
+                    ) if input_gradient else None
     dk = derivative(kernel.shape, lambda e: reference.conv2d(x, e, None, strides, padding,
                                                              dilation, groups))
     return dx, dk
@@ -102,6 +104,44 @@ def test_conv_gradient_blocks_on_two_threads_give_the_serial_bits(strides, paddi
     assert parallel  # some budget cut whole images into several blocks
 
 
+def test_a_kernel_gradient_within_one_workspace_is_cut_for_two_threads(monkeypatch):
+    # a first layer's patches (few channels) fit the workspace whole, in one block on one
+    # core; large work is cut into whole-image blocks anyway (GRADIENT_BLOCKS, never less
+    # than an image), which the threads share
+    parallel = _calls(monkeypatch, convolution_vjp, "over_parts",
+                      lambda task, parts: len(parts))
+    x, kernel, out, g = _conv_operands(9, (1, 1), "valid", (1, 1), 1)
+    _, expected_dk = conv_gradients_reference(x, kernel, g, (1, 1), "valid", (1, 1), 1,
+                                              input_gradient=False)
+    for needed in [(False, True), (True, True)]:
+        parallel.clear()
+        with shrunk(workers=2, small_product=0) as walked:
+            dx, dk = conv_vjp(g, out, x, kernel, (1, 1), "valid", None, (1, 1),
+                              needed=needed)
+        assert [rows for _, rows in walked[0]] == [slice(0, out.shape[1])] * 9, needed
+        assert parallel[0] == 9, needed
+        assert_close(dk, expected_dk, "float64", str(needed))
+
+
+@pytest.mark.parametrize("padding,groups", [("same", 1), ("same", 2)])
+def test_one_channel_per_group_scatters_at_stride_one(padding, groups, monkeypatch):
+    # one input channel per group: the input gradient by the scatter, even where the
+    # input is not much larger than the output (the convolution would be a
+    # matrix-vector product)
+    by_convolution = _calls(monkeypatch, convolution_vjp, "_input_gradient_stride_one",
+                            lambda *args: True)
+    x = random_input((2, 6, 5, groups), seed=1)
+    kernel = random_input((3, 2, 1, 4), seed=2)
+    out = ops.conv.forward(x, kernel, 1, padding)
+    g = random_input(out.shape, seed=3)
+    expected_dx, expected_dk = conv_gradients_reference(x, kernel, g, (1, 1), padding,
+                                                        (1, 1), groups)
+    dx, dk = conv_vjp(g, out, x, kernel, 1, padding)
+    assert_close(dx, expected_dx, "float64", "dx")
+    assert_close(dk, expected_dk, "float64", "dk")
+    assert not by_convolution
+
+
 def test_conv_gradient_float32_stays_float32():
     x = random_input((2, 6, 6, 3), "float32", 1)
     kernel = random_input((3, 3, 3, 4), "float32", 2)
@@ -150,11 +190,14 @@ def max_pool_gradient_reference(x, g, pool, strides, padding):
 
 @pytest.mark.parametrize("pool,strides,padding", [
     ((2, 2), (2, 2), "valid"), ((3, 3), (2, 2), "same"), ((2, 3), (1, 1), "valid"),
-    ((3, 2), (3, 2), "same")], ids=str)
+    ((3, 2), (3, 2), "same"), ((3, 2), (1, 2), "valid"), ((2, 4), (2, 4), "valid")],
+    ids=str)
 @pytest.mark.parametrize("gradient", ["finite", "inf and nan"])
-@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("threads,block_images,blocks", [
+    (1, 3, [3]), (2, 3, [1, 2]), (1, 2, [1, 2]), (2, 1, [1, 1, 1])], ids=str)
 def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gradient,
-                                                      threads):
+                                                      threads, block_images, blocks):
+    # blocks of images (at most block_images each), on one or two threads
     rng = np.random.default_rng(4)
     x = rng.integers(0, 3, (3, 7, 6, 3)).astype("float64")  # many ties
     x[0, 1, 2, 0] = x[1, 4, 4, 2] = np.nan
@@ -163,25 +206,27 @@ def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gr
     if gradient != "finite":
         g[0, 0, 0, :] = [np.inf, -np.inf, np.nan]
         g[1, -1, -1, 1] = np.nan
-    parts = []
+    seen = []
     with shrunk(parallel_bytes=0, workers=threads), \
-            mock.patch.object(max_pooling_vjp_module, "over_batch_parts",
-                              _spy(threads_module.over_batch_parts, parts)):
+            mock.patch.object(max_pooling_vjp_module, "BLOCK_BYTES",
+                              block_images * x[:1].nbytes), \
+            mock.patch.object(max_pooling_vjp_module, "over_row_blocks",
+                              _spy(threads_module.over_row_blocks, seen)):
         dx = max_pool_vjp(g, out, x, pool, strides, padding)
-    assert parts == ([3] if threads == 1 else [1, 2])  # image counts of the parts
+    assert seen == blocks  # image counts of the blocks
     np.testing.assert_allclose(dx, max_pool_gradient_reference(x, g, pool, strides, padding),
                                rtol=1e-12, atol=0)
 
 
-def _spy(over_batch_parts, seen):
-    def spied(task, batch, nbytes):
+def _spy(over_row_blocks, seen):
+    def spied(task, rows, row_bytes, budget_bytes):
         images = []
 
         def recorded(part):
             images.append(part.stop - part.start)
             task(part)
 
-        over_batch_parts(recorded, batch, nbytes)
+        over_row_blocks(recorded, rows, row_bytes, budget_bytes)
         seen.extend(sorted(images))
     return spied
 

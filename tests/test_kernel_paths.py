@@ -12,7 +12,8 @@ from parameterized import parameterized
 from kerasmini import layers
 from kerasmini.layers.normalization import layer_normalization as ln_layer
 from kerasmini.ops import average_pool, conv, depthwise_conv, max_pool
-from kerasmini.ops import average_pooling, layout, threads
+from kerasmini.ops import (average_pooling, convolution, layout, products, threads,
+                           window_reduction)
 from kerasmini.ops.normalization import normalize
 from kerasmini.ops.window_reduction import PoolGeometry
 from tests import reference
@@ -51,6 +52,30 @@ class ConvolutionChunksTest(unittest.TestCase):
                 walks += walked
                 assert_close(out, expected, "float64", f"{args} {data_format} {budget}")
             self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))
+
+
+class WeightBoundConvolutionTest(unittest.TestCase):
+    """A convolution whose kernel is larger than its patch matrix (a deep layer at batch
+    1) is not cut into row blocks that would each read the whole kernel: its product is
+    shared by columns (ops/products.py)."""
+
+    def test_the_kernel_is_read_once_its_columns_shared(self):
+        x = random_input((1, 2, 3, 16), "float64", 11)  # 6 pixels x 144: 6.9 KB of patches
+        kernel = random_input((3, 3, 16, 32), "float64", 12)  # 36.9 KB
+        parts = {"rows": [], "columns": []}
+        real_conv, real_products = convolution.over_parts, products.over_parts
+
+        def spy(kind, real):
+            return lambda task, blocks: parts[kind].extend(blocks) or real(task, blocks)
+        with shrunk(small_product=0, min_rows=4, workers=2), \
+                unittest.mock.patch.object(convolution, "over_parts",
+                                           spy("rows", real_conv)), \
+                unittest.mock.patch.object(products, "over_parts",
+                                           spy("columns", real_products)):
+            out = conv(x, kernel, 1, "same")
+        expected = reference.conv2d(x, kernel, None, (1, 1), "same", (1, 1), 1)
+        assert_close(out, expected, "float64", "weight-bound")
+        self.assertEqual(parts, {"rows": [], "columns": [slice(0, 16), slice(16, 32)]})
 
 
 class DepthwiseConvolutionChunksTest(unittest.TestCase):
@@ -121,6 +146,54 @@ class PoolingBlocksAndThreadsTest(unittest.TestCase):
         self.assertGreaterEqual(len(parts), 2)  # shared, each part once, no gap, no overlap
         self.assertEqual([p for part in parts for p in part],
                          [0] + [stop for _, stop in parts[:-1] for _ in (0, 1)] + [5])
+
+
+# (pool, strides, padding) along the width of 7 and 8 columns: windows cut by the left
+# edge ('same', padding before), by the right edge, both, none; pool 1; windows wider
+# than the stride by more than one; a window covering the whole row (no window inside).
+WIDTH_PASSES = [(3, 2, "same"), (2, 2, "valid"), (2, 2, "same"), (4, 2, "same"),
+                (5, 3, "same"), (3, 3, "valid"), (1, 2, "valid"), (7, 2, "same"),
+                (4, 3, "valid")]
+
+
+class PoolingWidthPassTest(unittest.TestCase):
+    """A strided pass along the width of narrow pixels runs at every column over the
+    block's flat run, then picks every stride-th column (window_reduction.reduce_subsampled);
+    wide pixels (the limit at -1) keep one strided tap per window offset."""
+
+    @parameterized.expand([(f"{name}_{limit}", op, ref, limit)
+                           for name, op, ref in POOLINGS for limit in ("flat", "strided")])
+    def test_both_width_passes_match_the_loop_reference(self, _, op, ref, limit):
+        calls = []
+        real = window_reduction.reduce_subsampled
+
+        def spy(*args):
+            calls.append(args[3:])
+            return real(*args)
+        pixel_bytes = window_reduction.SHORT_PIXEL_BYTES if limit == "flat" else -1
+        for width, (pool, stride, padding), dtype in itertools.product(
+                (7, 8), WIDTH_PASSES, ("float64", "float32")):
+            x = random_input((2, 5, width, 3), dtype, width)
+            with unittest.mock.patch.object(window_reduction, "SHORT_PIXEL_BYTES",
+                                            pixel_bytes), \
+                    unittest.mock.patch.object(window_reduction, "reduce_subsampled", spy):
+                out = op(x, (2, pool), (1, stride), padding)
+            expected = ref(x, (2, pool), (1, stride), padding)
+            assert_close(out, expected, dtype, f"{width} {pool} {stride} {padding} {limit}")
+        strided = [(pool, stride) for pool, stride, _ in WIDTH_PASSES if stride > 1]
+        if limit == "flat":  # every strided width pass, on both widths and dtypes
+            self.assertEqual(len(calls), 4 * len(strided))
+        else:
+            self.assertEqual(calls, [])
+
+    def test_the_limit_picks_by_pixel_bytes(self):
+        calls = []
+        real = window_reduction.reduce_subsampled
+        with unittest.mock.patch.object(window_reduction, "reduce_subsampled",
+                                        lambda *a: calls.append(a[1].shape) or real(*a)):
+            for channels in (64, 65):  # 256 bytes of float32 and just over
+                max_pool(np.zeros((1, 4, 4, channels), "float32"), 3, 2, "same")
+        self.assertEqual(calls, [(1, 2, 4, 64)])  # the row pass's block
 
 
 class NormalizationBlocksAndThreadsTest(unittest.TestCase):

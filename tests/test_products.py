@@ -26,15 +26,11 @@ def test_matmul_paths(monkeypatch, shape, small_product, min_rows):
     np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-@pytest.mark.parametrize("min_columns", [16, 40])
-def test_few_rows_cut_into_column_blocks(monkeypatch, workers, min_columns):
-    # (9, 500) @ (500, 64): too few rows for two row blocks, so the columns are shared
-    # (unless the columns are too few for two blocks either: then one row block)
-    monkeypatch.setattr(matmul_module, "SMALL_PRODUCT", 0)
+def _shared_parts(monkeypatch, workers):
+    """`workers` threads on idle cores; returns the list the parts that products share
+    are appended to."""
     monkeypatch.setattr(threads, "WORKERS", workers)
     monkeypatch.setattr(matmul_module, "WORKERS", workers)
-    monkeypatch.setattr(matmul_module, "MIN_COLUMNS", min_columns)
     monkeypatch.setattr(load, "idle_cores", lambda: workers)
     parts = []
     real_over_parts = matmul_module.over_parts
@@ -44,6 +40,17 @@ def test_few_rows_cut_into_column_blocks(monkeypatch, workers, min_columns):
         real_over_parts(task, blocks)
 
     monkeypatch.setattr(matmul_module, "over_parts", spied)
+    return parts
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("min_columns", [16, 40])
+def test_few_rows_cut_into_column_blocks(monkeypatch, workers, min_columns):
+    # (9, 500) @ (500, 64): too few rows for two row blocks, so the columns are shared
+    # (unless the columns are too few for two blocks either: then one row block)
+    monkeypatch.setattr(matmul_module, "SMALL_PRODUCT", 0)
+    monkeypatch.setattr(matmul_module, "MIN_COLUMNS", min_columns)
+    parts = _shared_parts(monkeypatch, workers)
     a, b, out = _operands(9, 500, 64)
     a = np.asfortranarray(a)  # as patches.T arrives
     matmul(a, b, out)
@@ -53,6 +60,18 @@ def test_few_rows_cut_into_column_blocks(monkeypatch, workers, min_columns):
     else:
         expected = [slice(0, 32), slice(32, 64)] if workers == 2 else [slice(0, 64)]
     assert parts == expected
+
+
+@pytest.mark.parametrize("large_operand", [0, 10**9])  # every b large / none
+def test_a_large_b_makes_a_small_product_shared(monkeypatch, large_operand):
+    # (1, 20) @ (20, 64): 1,280 multiply-adds, but b alone may count as large (a Dense
+    # kernel read once at batch 1): then its columns are shared by the two threads
+    monkeypatch.setattr(matmul_module, "LARGE_OPERAND_BYTES", large_operand)
+    parts = _shared_parts(monkeypatch, 2)
+    a, b, out = _operands(1, 20, 64)
+    matmul(a, b, out)
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+    assert parts == ([slice(0, 32), slice(32, 64)] if large_operand == 0 else [])
 
 
 @pytest.mark.parametrize("piece", [1, 7 * 5, 10**9])  # one row a piece, 7 rows, one piece

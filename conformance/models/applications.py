@@ -169,6 +169,43 @@ def lstm_seq2seq():
                        L.Dense(10, activation="softmax")(decoded), name="lstm_seq2seq")
 
 
+def ct_scan_3d_cnn():
+    """keras.io/examples/vision/3D_image_classification (CT scans), smaller: four blocks of
+    Conv3D, MaxPool3D and BatchNormalization, then GlobalAveragePooling3D, Dense,
+    Dropout, Dense."""
+    L = keras.layers
+    inputs = keras.Input((64, 64, 48, 1))
+    x = inputs
+    for filters in (8, 8, 16, 32):
+        x = L.Conv3D(filters, 3, activation="relu")(x)
+        x = L.MaxPool3D(2)(x)
+        x = L.BatchNormalization()(x)
+    x = L.GlobalAveragePooling3D()(x)
+    x = L.Dense(32, activation="relu")(x)
+    x = L.Dropout(0.3)(x)
+    return keras.Model(inputs, L.Dense(1, activation="sigmoid")(x), name="3dcnn")
+
+
+def video_autoencoder():
+    """A video (frames, rows, cols, channels) encoder-decoder with the other 3D layers:
+    ZeroPadding3D, strided and grouped Conv3D, AveragePooling3D 'same', SpatialDropout3D,
+    Conv3DTranspose, UpSampling3D, Cropping3D, a GlobalMaxPooling3D side output."""
+    L = keras.layers
+    inputs = keras.Input((8, 16, 16, 3))
+    x = L.ZeroPadding3D((0, 1, 1))(inputs)
+    x = L.Conv3D(8, 3, strides=(1, 2, 2), activation="relu")(x)
+    x = L.Conv3D(8, (3, 1, 1), padding="same", groups=2, activation="relu")(x)
+    x = L.AveragePooling3D((2, 2, 2), strides=(2, 1, 1), padding="same")(x)
+    x = L.SpatialDropout3D(0.2)(x)
+    code = L.GlobalMaxPooling3D(name="code")(x)
+    x = L.Conv3DTranspose(6, (2, 3, 3), strides=(2, 1, 1), padding="same",
+                          activation="relu")(x)
+    x = L.UpSampling3D((1, 2, 2))(x)
+    x = L.Cropping3D(((0, 1), (1, 1), (0, 2)))(x)
+    frames = L.Conv3D(3, 1, activation="sigmoid", name="frames")(x)
+    return keras.Model(inputs, [frames, code], name="video_autoencoder")
+
+
 A = keras.applications
 # name: (family, builder); the first of each family is the quick tier's
 MODELS = {
@@ -199,6 +236,8 @@ MODELS = {
     "stacked_gru": ("examples", stacked_gru),
     "timeseries_weather_lstm": ("examples", timeseries_weather_lstm),
     "lstm_seq2seq": ("examples", lstm_seq2seq),
+    "ct_scan_3d_cnn": ("volumes", ct_scan_3d_cnn),
+    "video_autoencoder": ("volumes", video_autoencoder),
     # graphs.py; the applications variants join their family (the quick tier skips them)
     **{name: ({"MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
                "MobileNetV3Small": "mobilenet_v3", "EfficientNetB0": "efficientnet"}.get(
@@ -211,7 +250,7 @@ def quick_names():
     """One model per family (the first listed); the examples are each their own."""
     seen, names = set(), []
     for name, (family, _) in MODELS.items():
-        if family in ("examples", "graphs") or family not in seen:
+        if family in ("examples", "graphs", "volumes") or family not in seen:
             names.append(name)
             seen.add(family)
     return names
@@ -297,6 +336,10 @@ def summary_text(model, line_length=120):
     return "".join(out)
 
 
+# Families whose check also moves .weights.h5 files both ways and loads the legacy .h5.
+WEIGHT_FILE_FAMILIES = ("graphs", "volumes")
+
+
 def check(name, weight_files=None):
     """Build `name` in tf.keras, save, load in kerasmini, compare, save back.
 
@@ -332,7 +375,7 @@ def check(name, weight_files=None):
         km_model.save(back)
         reloaded = keras.models.load_model(back)
         result["saved_back"] = relative_error(reloaded(x, training=False), expected)
-        if weight_files if weight_files is not None else family == "graphs":
+        if weight_files if weight_files is not None else family in WEIGHT_FILE_FAMILIES:
             result.update(_weight_files(tf_model, km_model, reloaded, x, expected, folder))
     result["seconds"] = time.perf_counter() - start
     return result

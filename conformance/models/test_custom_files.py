@@ -190,6 +190,23 @@ class CustomFilesTest(unittest.TestCase):
                 with self.assertRaisesRegex(TypeError, f"'{name}'"):
                     lib.models.load_model(path)
 
+    def test_lambda_layer_file_is_refused_in_both(self):
+        """tf.keras's file with a Lambda layer: both libraries refuse it with ValueError
+        (Keras in its default safe mode; kerasmini always: it never runs a file's code),
+        the .keras archive and the legacy .h5 alike; kerasmini's message says why."""
+        inputs = keras.Input((3,))
+        model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2.0, name="double")(
+            keras.layers.Dense(2)(inputs)))
+        with tempfile.TemporaryDirectory() as d:
+            for name in ("m.keras", "m.h5"):
+                path = os.path.join(d, name)
+                model.save(path)
+                with self.assertRaisesRegex(ValueError, "Lambda layer \\('double'\\).*"
+                                                        "never runs code from a file"):
+                    kerasmini.models.load_model(path)
+            with self.assertRaisesRegex(ValueError, "Lambda"):
+                keras.models.load_model(os.path.join(d, "m.keras"))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,7 @@
-"""Training real architectures: every weight of MobileNetV2, of the U-Net and of the
-Siamese graph (a nested model called twice) of graphs.py gets kerasmini's gradient,
-equal to tf.keras's in float64; MobileNetV2's float32 gradients are as close to the
+"""Training real architectures: every weight of MobileNetV2, of the U-Net, of the
+Siamese graph (a nested model called twice) of graphs.py and of a 3D net (volume_net:
+Conv3D, Conv3DTranspose, the 3D reshaping layers) gets kerasmini's gradient, equal to
+tf.keras's in float64 (the 3D net's fit is compared too); MobileNetV2's float32 gradients are as close to the
 float64 ones as tf.keras's; 6 Adam steps of the two-input Siamese graph and of a frozen
 base under a new head follow tf.keras's fit; and nine small graphs (Embedding, several
 and dict outputs, nested models, a reused layer, 1D BatchNormalization, transposed
@@ -69,9 +70,25 @@ def _head(build):
     return model
 
 
+def volume_net():
+    """The 3D layers TF runs in float64 (its MaxPool3D and AvgPool3D have no float64 CPU
+    kernel: their gradients are checked in float32 by conformance/test_gradients.py)."""
+    L = keras.layers
+    inputs = keras.Input((6, 8, 8, 2))
+    x = L.ZeroPadding3D(1)(inputs)
+    x = L.Conv3D(4, 3, strides=(1, 2, 2), activation="relu")(x)
+    x = L.BatchNormalization()(x)
+    x = L.Conv3D(4, (1, 3, 3), padding="same", dilation_rate=(1, 2, 1))(x)
+    x = L.Conv3DTranspose(3, 2, strides=2, activation="tanh")(x)
+    x = L.UpSampling3D((1, 2, 1))(x)
+    x = L.Cropping3D(1)(x)
+    x = L.GlobalAveragePooling3D()(x)
+    return keras.Model(inputs, L.Dense(CLASSES, activation="softmax")(x), name="volume_net")
+
+
 MODELS = {"MobileNetV2": mobilenet_v2, "unet": _head(graphs.unet),
           "siamese_shared_model": _head(graphs.siamese_shared_model),
-          "frozen_base": graphs.frozen_base}
+          "frozen_base": graphs.frozen_base, "volume_net": volume_net}
 
 
 def _float64():
@@ -179,7 +196,8 @@ def test_float32_gradients_of_mobilenet_v2_as_close_as_tf_keras(batch):
     assert km[0] <= CHAOS_FACTOR * tf_[0] and km[1] <= CHAOS_FACTOR * tf_[1], (km, tf_)
 
 
-@pytest.mark.parametrize("name", ["siamese_shared_model", "frozen_base"])  # unet: 23 s,
+@pytest.mark.parametrize("name", ["siamese_shared_model", "frozen_base",  # unet: 23 s,
+                                  "volume_net"])
 def test_fit_of_graphs_follows_tf_keras(name):  # its gradients are checked above
     """Three epochs of Adam(0.01) on 16 samples in batches of 8 (6 steps; the Siamese
     model takes two inputs and trains its shared tower through both calls; the frozen

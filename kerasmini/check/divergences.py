@@ -21,6 +21,7 @@ RESIZING = ("Resizing", "UpSampling2D", "CenterCrop")
 FLOAT64_CONSTANTS = "tf-float64-constants-rounded-to-float32"
 MAXPOOL_NAN = "tf-maxpool-ignores-nan"
 MAXPOOL_NEG_INF = "tf-maxpool-neg-inf-becomes-lowest-finite"
+MAXPOOL3D_TIES = "tf-maxpool3d-gradient-to-every-tied-maximum"
 WRONG_VALUES = "tf-wrong-values"
 FLOAT32_LEVEL = 1e-6  # a float64 layer off by float32 roundings, not by a wrong formula
 # Where tf.keras's float64 layers hold float32-rounded constants (see the reproducer).
@@ -65,6 +66,12 @@ REPRODUCERS = {
     "tf-maxpool-neg-inf-becomes-lowest-finite": (
         "python -c \"import keras,numpy as np; print(np.asarray(keras.layers.MaxPool2D()"
         "(np.full((1,2,2,1),-np.inf,'float32'))))\"  # TF: -3.4028235e+38; kerasmini: -inf"),
+    "tf-maxpool3d-gradient-to-every-tied-maximum": (
+        "python -c \"import tensorflow as tf; x=tf.ones((1,2,2,2,1)); "
+        "g=tf.GradientTape(); g.__enter__(); g.watch(x); y=tf.keras.layers.MaxPool3D()(x); "
+        "g.__exit__(None,None,None); print(tf.reduce_sum(g.gradient(y,x)).numpy())\"  "
+        "# TF 2.21 CPU: 8.0 (all 8 tied voxels get the whole gradient, 8x the output's); "
+        "MaxPool2D and kerasmini: 1.0 (the first maximum, a true subgradient)"),
     "tf-zero-batch-conv-output-shape": (
         "python -c \"import keras,numpy as np; print(keras.layers.Conv2D(2,3)"
         "(np.zeros((0,5,5,1),'float32')).shape)\"  # TF: (0, 5, 5, 2); compute_output_shape "

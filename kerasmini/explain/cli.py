@@ -61,12 +61,14 @@ def main(argv=None, out=None):
 
 def draw(layers, input_shape, path):
     """The sliding window for one windowed layer, else the model diagram. (A transposed
-    convolution, with its output_padding, scatters rather than slides: no window picture.)"""
+    convolution, with its output_padding, scatters rather than slides: no window picture;
+    nor does a 3D layer's window fit on a page: a volume gets the diagram too.)"""
     from kerasmini.explain import pictures  # lazy: matplotlib is optional
 
     layer = layers[0]
     windowed = hasattr(layer, "strides") and hasattr(layer, "padding")
-    if len(layers) == 1 and windowed and not hasattr(layer, "output_padding"):
+    volume = len(input_shape) == 5
+    if len(layers) == 1 and windowed and not hasattr(layer, "output_padding") and not volume:
         return pictures.draw_layer_windows(layer, input_shape, path)
     return pictures.draw_model(layers, input_shape, path)
 

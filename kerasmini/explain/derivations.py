@@ -35,10 +35,11 @@ from kerasmini.ops.shapes import (conv_transpose_crop, conv_transpose_length,
                                   effective_kernel_size, output_length, same_padding)
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
-SIDES = {"height": ("top", "bottom"), "width": ("left", "right")}
+SIDES = {"depth": ("front", "back"), "height": ("top", "bottom"),
+         "width": ("left", "right")}
 # The pooling layers whose 'same' pads with -inf, and those that divide by real pixels only.
-MAX_POOLING = (layers.MaxPooling1D, layers.MaxPooling2D)
-AVERAGE_POOLING = (layers.AveragePooling2D,)
+MAX_POOLING = (layers.MaxPooling1D, layers.MaxPooling2D, layers.MaxPooling3D)
+AVERAGE_POOLING = (layers.AveragePooling2D, layers.AveragePooling3D)
 
 
 def explain_layer(layer, input_shape):
@@ -609,7 +610,15 @@ WORDS = {
     layers.GlobalMaxPooling2D: "the max over all positions: one value per channel",
     layers.GlobalAveragePooling1D: "the mean over all steps: one value per channel",
     layers.GlobalMaxPooling1D: "the max over all steps: one value per channel",
+    layers.GlobalAveragePooling3D: "the mean over a whole volume: one value per channel",
+    layers.GlobalMaxPooling3D: "the max over a whole volume: one value per channel",
     layers.UpSampling1D: "UpSampling1D repeats each step `size` times: steps * size",
+    layers.UpSampling3D: "UpSampling3D repeats each voxel `size` times along depth, rows "
+                         "and columns: each size * its factor",
+    layers.ZeroPadding3D: "ZeroPadding3D adds zero planes, rows and columns: each size + "
+                          "before + after",
+    layers.Cropping3D: "Cropping3D cuts planes, rows and columns at both ends: each size - "
+                       "before - after",
     layers.UpSampling2D: "UpSampling2D multiplies rows and columns by `size` ('nearest' "
                          "repeats pixels, 'bilinear' interpolates)",
     layers.ZeroPadding1D: "ZeroPadding1D adds zero steps before and after: steps + before "
@@ -632,6 +641,7 @@ WORDS = {
     layers.Identity: "the output is the input",
     layers.SpatialDropout1D: "Dropout of whole channels while training; shape unchanged",
     layers.SpatialDropout2D: "Dropout of whole channels while training; shape unchanged",
+    layers.SpatialDropout3D: "Dropout of whole channels while training; shape unchanged",
     layers.GaussianNoise: "adds Gaussian noise while training; shape unchanged",
     layers.GaussianDropout: "multiplies by Gaussian noise around 1 while training; shape "
                             "unchanged",

@@ -8,6 +8,8 @@ from kerasmini.layers.convolutional.conv1d import Conv1D
 from kerasmini.layers.convolutional.conv1d_transpose import Conv1DTranspose
 from kerasmini.layers.convolutional.conv2d import Conv2D
 from kerasmini.layers.convolutional.conv2d_transpose import Conv2DTranspose
+from kerasmini.layers.convolutional.conv3d import Conv3D
+from kerasmini.layers.convolutional.conv3d_transpose import Conv3DTranspose
 from kerasmini.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
 from kerasmini.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
 from kerasmini.layers.convolutional.separable_conv1d import SeparableConv1D
@@ -34,16 +36,22 @@ from kerasmini.layers.normalization.layer_normalization import LayerNormalizatio
 from kerasmini.layers.normalization.unit_normalization import UnitNormalization
 from kerasmini.layers.pooling.average_pooling1d import AveragePooling1D, AvgPool1D
 from kerasmini.layers.pooling.average_pooling2d import AveragePooling2D, AvgPool2D
+from kerasmini.layers.pooling.average_pooling3d import AveragePooling3D, AvgPool3D
 from kerasmini.layers.pooling.global_average_pooling1d import (GlobalAveragePooling1D,
                                                                GlobalAvgPool1D)
 from kerasmini.layers.pooling.global_average_pooling2d import (GlobalAveragePooling2D,
                                                                GlobalAvgPool2D)
+from kerasmini.layers.pooling.global_average_pooling3d import (GlobalAveragePooling3D,
+                                                               GlobalAvgPool3D)
 from kerasmini.layers.pooling.global_max_pooling1d import (GlobalMaxPool1D,
                                                            GlobalMaxPooling1D)
 from kerasmini.layers.pooling.global_max_pooling2d import (GlobalMaxPool2D,
                                                            GlobalMaxPooling2D)
+from kerasmini.layers.pooling.global_max_pooling3d import (GlobalMaxPool3D,
+                                                           GlobalMaxPooling3D)
 from kerasmini.layers.pooling.max_pooling1d import MaxPool1D, MaxPooling1D
 from kerasmini.layers.pooling.max_pooling2d import MaxPool2D, MaxPooling2D
+from kerasmini.layers.pooling.max_pooling3d import MaxPool3D, MaxPooling3D
 from kerasmini.layers.preprocessing.center_crop import CenterCrop
 from kerasmini.layers.preprocessing.normalization import Normalization
 from kerasmini.layers.preprocessing.random_brightness import RandomBrightness
@@ -59,7 +67,8 @@ from kerasmini.layers.regularization.activity_regularization import ActivityRegu
 from kerasmini.layers.regularization.dropout import Dropout
 from kerasmini.layers.regularization.gaussian_dropout import GaussianDropout
 from kerasmini.layers.regularization.gaussian_noise import GaussianNoise
-from kerasmini.layers.regularization.spatial_dropout import SpatialDropout1D, SpatialDropout2D
+from kerasmini.layers.regularization.spatial_dropout import (SpatialDropout1D, SpatialDropout2D,
+                                                          SpatialDropout3D)
 from kerasmini.layers.rnn.bidirectional import Bidirectional
 from kerasmini.layers.rnn.gru import GRU, GRUCell
 from kerasmini.layers.rnn.lstm import LSTM, LSTMCell
@@ -68,41 +77,49 @@ from kerasmini.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from kerasmini.layers.rnn.time_distributed import TimeDistributed
 from kerasmini.layers.reshaping.cropping1d import Cropping1D
 from kerasmini.layers.reshaping.cropping2d import Cropping2D
+from kerasmini.layers.reshaping.cropping3d import Cropping3D
 from kerasmini.layers.reshaping.flatten import Flatten
 from kerasmini.layers.reshaping.permute import Permute
 from kerasmini.layers.reshaping.repeat_vector import RepeatVector
 from kerasmini.layers.reshaping.reshape import Reshape
 from kerasmini.layers.reshaping.up_sampling1d import UpSampling1D
 from kerasmini.layers.reshaping.up_sampling2d import UpSampling2D
+from kerasmini.layers.reshaping.up_sampling3d import UpSampling3D
 from kerasmini.layers.reshaping.zero_padding1d import ZeroPadding1D
 from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
+from kerasmini.layers.reshaping.zero_padding3d import ZeroPadding3D
 
 Convolution1D = Conv1D
 Convolution1DTranspose = Conv1DTranspose
 Convolution2D = Conv2D
 Convolution2DTranspose = Conv2DTranspose
+Convolution3D = Conv3D
+Convolution3DTranspose = Conv3DTranspose
 SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
 
 __all__ = [
-    "Activation", "ActivityRegularization", "Add", "Average", "Bidirectional", "AveragePooling1D",
-    "AveragePooling2D", "AvgPool1D", "AvgPool2D", "BatchNormalization", "CenterCrop",
-    "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
-    "Convolution1D", "Convolution1DTranspose", "Convolution2D",
-    "Convolution2DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
-    "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding", "Flatten",
-    "GRU", "GRUCell", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
-    "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GroupNormalization",
-    "Identity", "Input", "InputLayer", "InputSpec", "Layer", "LayerNormalization", "Masking",
-    "LSTM", "LSTMCell", "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum",
-    "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RandomBrightness",
-    "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation", "RandomTranslation",
-    "RandomZoom",
-    "RNN", "ReLU", "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
-    "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax",
-    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TimeDistributed", "UnitNormalization",
-    "UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
-    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
-    "subtract",
+    "Activation", "ActivityRegularization", "Add", "Average", "AveragePooling1D",
+    "AveragePooling2D", "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+    "BatchNormalization", "Bidirectional", "CenterCrop", "Concatenate", "Conv1D",
+    "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
+    "Convolution1D", "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose",
+    "Convolution3D", "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Cropping3D",
+    "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Dot", "Dropout", "ELU", "Embedding",
+    "Flatten", "GRU", "GRUCell", "GaussianDropout", "GaussianNoise",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D", "GroupNormalization", "Identity", "Input", "InputLayer",
+    "InputSpec", "LSTM", "LSTMCell", "Layer", "LayerNormalization", "LeakyReLU", "Masking",
+    "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+    "Maximum", "Minimum", "Multiply", "Normalization", "PReLU", "Permute", "RNN",
+    "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
+    "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape",
+    "Resizing", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
+    "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax", "SpatialDropout1D",
+    "SpatialDropout2D", "SpatialDropout3D", "Subtract", "TimeDistributed",
+    "UnitNormalization", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
+    "ZeroPadding2D", "ZeroPadding3D", "add", "average", "concatenate", "dot", "maximum",
+    "minimum", "multiply", "subtract",
 ]

@@ -98,6 +98,10 @@ def flatten(structure):
 
 
 def is_symbolic(inputs):
+    if isinstance(inputs, KerasTensor):
+        return True
+    if not isinstance(inputs, (list, tuple, dict)):  # an array: every eager call
+        return False
     return any(isinstance(t, KerasTensor) for t in flatten(inputs))
 
 

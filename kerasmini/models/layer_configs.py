@@ -131,6 +131,13 @@ def _find_class(config, class_name, registered):
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
             f"model graph: kerasmini supports only these operations: "
             f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
+    if class_name == "Lambda":
+        raise UnsupportedLayerError(
+            f"The file holds a Lambda layer ('{config.get('config', {}).get('name')}'): its "
+            "function is Python code stored in the file, and kerasmini never runs code "
+            "from a file (Keras refuses it too unless safe_mode=False). Build the model in "
+            "code with that function and load the file's weights with load_weights(), or "
+            "pass a Layer subclass as custom_objects={'Lambda': ...}.")
     classes = _layer_classes()
     if (class_name not in classes or registered not in (None, class_name)
             or module.startswith("keras.src.applications.")):

@@ -6,7 +6,8 @@ beside it. `op.forward` is the bare kernel.
 """
 from kerasmini.autodiff import differentiable
 from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, linear,
-                           max_pooling, resizing, transposed_convolution)
+                           max_pooling, resizing, transposed_convolution,
+                           volume_convolution, volume_transposed_convolution)
 from kerasmini.ops.average_pooling_vjp import average_pool_vjp
 from kerasmini.ops.bias_activation import bias_add_activate
 from kerasmini.ops.convolution_vjp import conv_vjp
@@ -25,6 +26,8 @@ from kerasmini.ops.normalization import batch_normalization
 from kerasmini.ops.resizing_vjp import resize_vjp
 from kerasmini.ops.shapes import output_length, same_padding
 from kerasmini.ops.transposed_convolution_vjp import conv_transpose_vjp
+from kerasmini.ops.volume_convolution_vjp import conv3d_vjp
+from kerasmini.ops.volume_transposed_convolution_vjp import conv3d_transpose_vjp
 
 dense = differentiable(dense_vjp, inputs=3)(linear.dense)
 conv = differentiable(conv_vjp, inputs=2)(convolution.conv)
@@ -32,6 +35,9 @@ depthwise_conv = differentiable(depthwise_conv_vjp, inputs=2)(
     depthwise_convolution.depthwise_conv)
 conv_transpose = differentiable(conv_transpose_vjp, inputs=2)(
     transposed_convolution.conv_transpose)
+conv3d = differentiable(conv3d_vjp, inputs=2)(volume_convolution.conv3d)
+conv3d_transpose = differentiable(conv3d_transpose_vjp, inputs=2)(
+    volume_transposed_convolution.conv3d_transpose)
 max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 resize = differentiable(resize_vjp)(resizing.resize)
@@ -39,7 +45,7 @@ affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
 
 __all__ = [
     "abs", "absolute", "add", "affine_transform", "average_pool", "batch_normalization", "bias_add_activate",
-    "cast", "clip", "concatenate", "conv", "conv_transpose", "dense", "depthwise_conv",
+    "cast", "clip", "concatenate", "conv", "conv3d", "conv3d_transpose", "conv_transpose", "dense", "depthwise_conv",
     "divide", "exp", "expand_dims", "expm1", "log", "log1p", "log_softmax", "logsumexp",
     "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
     "negative", "one_hot", "output_length", "power", "reshape", "resize", "same_padding",

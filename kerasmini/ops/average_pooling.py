@@ -13,8 +13,7 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import check_output_size
-from kerasmini.ops.window_reduction import PoolGeometry, reduce_windows
+from kerasmini.ops.window_reduction import pool_geometry, reduce_windows
 
 # Above this many windows per pixel along an axis (ceil(pool / stride)), running sums
 # replace the direct sum: a direct pass costs about a tenth of a float64 cumsum pass.
@@ -29,9 +28,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     """
     data_format = standardize_data_format(data_format)
     x = to_channels_last(np.asarray(inputs), data_format)
-    geometry = PoolGeometry(x.shape[1:3], pool_size, strides, padding)
-    check_output_size(geometry.out_hw, np.shape(inputs), {
-        "pool_size": geometry.pool_size, "strides": geometry.strides, "padding": padding})
+    geometry = pool_geometry(np.shape(inputs), x.shape[1:3], pool_size, strides, padding)
     if direct(geometry) and x.dtype in (np.float32, np.float64):
         counts = geometry.counts(x.dtype)  # a scalar when every window is full
 

@@ -16,7 +16,8 @@ from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
 from kerasmini.ops.shapes import (check_output_size, check_strides_and_dilation,
                                   output_length, padding_mode, pair, spatial_padding)
 from kerasmini.ops.threads import WORKERS, over_parts
-from kerasmini.ops.windows import input_rows, padded_band, row_blocks, window_view
+from kerasmini.ops.windows import (input_rows, padded_band, patch_matrix, row_blocks,
+                                   window_view)
 from kerasmini.ops.winograd import conv3x3
 
 # Upper bound on one chunk's patch matrix (the im2col workspace), whatever the batch size;
@@ -35,7 +36,10 @@ WINOGRAD_MIN_PIXELS = 2048
 
 # A convolution of more than SMALL_PRODUCT multiply-adds is cut into at least
 # BLOCKS_PER_WORKER blocks per thread, which the threads share (ops/threads.py says why
-# not BLAS's own threads); a smaller one runs on the calling thread.
+# not BLAS's own threads); a smaller one runs on the calling thread. One whose kernel is
+# larger than its patch matrix is not cut by rows (every block would read the whole
+# kernel: VGG16's 9 MiB 3x3x512x512 kernels at batch 1, 2-4 blocks each); its product
+# is shared by columns instead.
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -77,10 +81,13 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
     row_bytes = _patch_row_bytes(out.shape, kernel, out.itemsize)
     patch_bytes = row_bytes * out.shape[0] * out.shape[1]
-    if out.size * kernel[..., 0].size > SMALL_PRODUCT:
+    if out.size * kernel[..., 0].size > SMALL_PRODUCT and kernel.nbytes <= patch_bytes:
         budget = min(WORKSPACE_BYTES, patch_bytes // (BLOCKS_PER_WORKER * WORKERS))
         over_parts(convolve, row_blocks(*out.shape[:2], row_bytes, budget))
     else:
+        # Small, or weight-bound (a kernel larger than all its patches: a deep layer at
+        # batch 1): blocks as large as the workspace allows, in turn; a large product is
+        # then shared by columns (ops/products.py), so each block reads the kernel once.
         for block in row_blocks(*out.shape[:2], row_bytes, WORKSPACE_BYTES):
             convolve(block)
     return from_channels_last(out, data_format)
@@ -137,14 +144,13 @@ def _grouped_matmul(windows, kernel, out):
     groups = windows.shape[-1] // c_per_group
     if groups == 1:
         # The whole output block is contiguous: the matmul writes into it directly.
-        patches = windows.reshape(-1, kh * kw * c_per_group)  # the im2col copy
+        patches = patch_matrix(windows)  # the im2col copy
         matmul_into(patches, kernel.reshape(-1, filters), _rows(out))
         return
     f_per_group = filters // groups
     for g in range(groups):
         k_matrix = kernel[..., g * f_per_group:(g + 1) * f_per_group].reshape(-1, f_per_group)
-        patches = windows[..., g * c_per_group:(g + 1) * c_per_group].reshape(
-            -1, k_matrix.shape[0])
+        patches = patch_matrix(windows[..., g * c_per_group:(g + 1) * c_per_group])
         group_out = out[..., g * f_per_group:(g + 1) * f_per_group]
         product = np.empty((patches.shape[0], f_per_group), dtype=out.dtype)
         group_out[...] = matmul_into(patches, k_matrix, product).reshape(group_out.shape)

@@ -5,8 +5,7 @@ import numpy as np
 
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
-from kerasmini.ops.shapes import check_output_size
-from kerasmini.ops.window_reduction import PoolGeometry, reduce_windows
+from kerasmini.ops.window_reduction import pool_geometry, reduce_windows
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -17,9 +16,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     """
     data_format = standardize_data_format(data_format)
     x = to_channels_last(np.asarray(inputs), data_format)
-    geometry = PoolGeometry(x.shape[1:3], pool_size, strides, padding)
-    check_output_size(geometry.out_hw, np.shape(inputs), {
-        "pool_size": geometry.pool_size, "strides": geometry.strides, "padding": padding})
+    geometry = pool_geometry(np.shape(inputs), x.shape[1:3], pool_size, strides, padding)
     out = np.empty((x.shape[0], *geometry.out_hw, x.shape[3]), dtype=x.dtype)
     reduce_windows(np.maximum, x, out, *geometry.axes())
     return from_channels_last(out, data_format)

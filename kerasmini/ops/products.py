@@ -11,6 +11,9 @@
 - A large product with too few rows for two blocks (a kernel gradient `patches.T @ g`:
   kh*kw*C rows, a long reduction, F columns) is cut into blocks of columns instead: by
   rows, 288 rows made blocks of 256 and 32, one thread doing nearly all the work.
+- A product whose b is larger than LARGE_OPERAND_BYTES counts as large whatever its
+  multiply-adds: at batch 1 a Dense layer is a matrix-vector product that reads its
+  kernel from memory once, and two cores read it faster than one.
 """
 import numpy as np
 
@@ -26,6 +29,10 @@ MIN_ROWS = 256
 # Columns per block of a product cut by columns: BLAS keeps its rate down to ~16
 # (measured, one thread: (288, 1815) @ (1815, 64) 0.61 ms whole, 0.63 ms as two halves).
 MIN_COLUMNS = 16
+# A b (the kernel of a Dense layer) this large makes a product large (see above).
+# Measured, (1, 512) @ (512, 4096) float32 (8 MiB), kernels cycled through 96 MiB so that
+# each is read from memory, load 9.5: 1.00 ms on one thread, 0.79 ms shared by columns.
+LARGE_OPERAND_BYTES = 4 * 2**20
 # Without a BLAS switch: row pieces of at most this many multiply-adds stay on one thread.
 PIECE = 2**19
 
@@ -33,10 +40,11 @@ PIECE = 2**19
 def matmul_into(a, b, out):
     """out = a @ b for 2D a (m, k), b (k, n); returns out."""
     (m, k), n = a.shape, b.shape[1]
-    if m * k * n > SMALL_PRODUCT and m < 2 * MIN_ROWS and n >= 2 * MIN_COLUMNS:
+    large = m * k * n > SMALL_PRODUCT or b.nbytes > LARGE_OPERAND_BYTES
+    if large and m < 2 * MIN_ROWS and n >= 2 * MIN_COLUMNS:
         columns = max(MIN_COLUMNS, -(-n // WORKERS))
         over_parts(lambda c: np.matmul(a, b[:, c], out=out[:, c]), row_slices(n, columns))
-    elif m * k * n > SMALL_PRODUCT:
+    elif large:
         rows = max(MIN_ROWS, -(-m // (BLOCKS_PER_WORKER * WORKERS)))
         over_parts(lambda r: np.matmul(a[r], b, out=out[r]), row_slices(m, rows))
     elif blas_control() is None:

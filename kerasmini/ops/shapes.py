@@ -59,14 +59,24 @@ def pair(value, name="value", allow_zero=False):
     if type(value) is tuple and len(value) == 2 and type(value[0]) is type(value[1]) is int \
             and min(value) >= (0 if allow_zero else 1):
         return value  # the common case, as layers store it: nothing to convert
-    entries = (value, value) if np.ndim(value) == 0 else tuple(np.ravel(value).tolist()) \
+    return int_tuple(value, 2, name, allow_zero)
+
+
+def triple(value, name="value", allow_zero=False):
+    """pair's rule for the three sizes of a 3D window (depth, rows, columns)."""
+    return int_tuple(value, 3, name, allow_zero)
+
+
+def int_tuple(value, n, name="value", allow_zero=False):
+    """n ints from one int or n of them, each positive (or >= 0 with allow_zero)."""
+    entries = (value,) * n if np.ndim(value) == 0 else tuple(np.ravel(value).tolist()) \
         if isinstance(value, np.ndarray) else tuple(value)
     least = 0 if allow_zero else 1
-    if len(entries) != 2 or not all(isinstance(v, numbers.Integral) and
+    if len(entries) != n or not all(isinstance(v, numbers.Integral) and
                                     not isinstance(v, bool) and v >= least for v in entries):
         kind = "non-negative" if allow_zero else "positive"
         raise ValueError(f"The `{name}` argument must be a {kind} integer or a tuple of "
-                         f"2 {kind} integers. Received: {name}={value!r}")
+                         f"{n} {kind} integers. Received: {name}={value!r}")
     return tuple(int(v) for v in entries)
 
 

@@ -4,6 +4,14 @@ from numpy.lib.stride_tricks import as_strided
 
 from kerasmini.ops.shapes import effective_kernel_size, spatial_padding
 
+# Patch matrices of at most FEW_CHANNELS channels and FEW_COLUMNS columns are built column
+# by column (patch_matrix). Measured, float32, one thread, whole conv: 1 channel 3x3
+# 0.49 -> 0.29 ms (batch 32, stride 1) and 0.16 -> 0.10 (stride 2); 3 channels 3x3
+# 1.30 -> 1.11 ms (8x64x64); 2 channels 5x5 even; slower from 8 channels, and for 7x7x3
+# (147 columns: 6.1 -> 6.5 ms, the long reduction is BLAS's better read row-major).
+FEW_CHANNELS = 3
+FEW_COLUMNS = 64
+
 
 def pad_spatial(x, pads, value=0.0):
     """Pad the spatial axes of an N...C array by per-axis (before, after) pairs."""
@@ -29,6 +37,23 @@ def window_view(x, kernel_size, strides, dilation_rate, out_shape):
     shape = (x.shape[0], *out_shape, *kernel_size, x.shape[3])
     view_strides = (sn, sh * stride_h, sw * stride_w, sh * dil_h, sw * dil_w, sc)
     return as_strided(x, shape=shape, strides=view_strides, writeable=False)
+
+
+def patch_matrix(windows):
+    """The (N*OH*OW, KH*KW*C) patch matrix (im2col) of a window view (N, OH, OW, KH, KW, C).
+
+    Row-major, the copy moves C values at a time: for a grayscale image one float per
+    step, slower than the product it feeds (measured, (16, 28, 28, 1) 3x3 to 32 filters:
+    0.12 ms copy, 0.08 ms matmul). With few channels and columns (FEW_CHANNELS, above)
+    the matrix is built as its transpose instead, one (N, OH, OW) plane per offset and
+    channel, rows copied as runs of the input, and handed over as a column-major view,
+    which BLAS reads as well as a row-major one.
+    """
+    n, oh, ow, kh, kw, c = windows.shape
+    if c > FEW_CHANNELS or kh * kw * c > FEW_COLUMNS:
+        return windows.reshape(-1, kh * kw * c)
+    columns = np.ascontiguousarray(windows.transpose(3, 4, 5, 0, 1, 2))
+    return columns.reshape(kh * kw * c, -1).T
 
 
 def input_rows(out_rows, kernel_h, stride_h, dilation_h):

@@ -46,6 +46,31 @@ class BasePooling(Layer):
                    data_format=self.data_format)
         return np.squeeze(out, row_axis)
 
+    def _as_planes_and_columns(self, inputs, pool):
+        """pool(...) of a 3D layer as two 2D poolings: over (rows, cols) of every depth
+        plane, then over depth with a (pool depth, 1) window on those results laid out
+        as (depth, rows * cols) images. Both pool reductions (max, mean: the 'same'
+        counts multiply per axis) split this way, and the tape records each 2D pooling
+        and reshape, so the gradient follows. Max pooling's tie rule survives: depth's
+        gradient goes to the first plane holding the window's maximum, then within that
+        plane to the first pixel in row-major order: the first in (depth, row, col)."""
+        first = self.data_format == "channels_first"
+        (depth, rows, cols), channels = split_channels(inputs.shape, self.data_format)
+        batch = inputs.shape[0]
+        # channels_last: depth joins the batch; channels_first: it joins the channels
+        planes = inputs.reshape((batch, channels * depth, rows, cols) if first else
+                                (batch * depth, rows, cols, channels))
+        planes = pool(planes, self.pool_size[1:], strides=self.strides[1:],
+                      padding=self.padding, data_format=self.data_format)
+        out_rows, out_cols = split_channels(planes.shape, self.data_format)[0]
+        columns = planes.reshape(join_channels(batch, (depth, out_rows * out_cols),
+                                               channels, self.data_format))
+        out = pool(columns, (self.pool_size[0], 1), strides=(self.strides[0], 1),
+                   padding=self.padding, data_format=self.data_format)
+        out_depth = split_channels(out.shape, self.data_format)[0][0]
+        return out.reshape(join_channels(batch, (out_depth, out_rows, out_cols), channels,
+                                         self.data_format))
+
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size,
                 "padding": self.padding, "strides": self.strides,
