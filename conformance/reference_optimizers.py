@@ -24,30 +24,50 @@ def clip(grads, clipnorm=None, clipvalue=None, global_clipnorm=None):
     return grads
 
 
-def run(name, args, weights, grad_steps, lr_at=None):
-    """Weights (float64) after each step of grad_steps; lr_at(step) overrides the rate."""
+def run(name, args, weights, grad_steps, lr_at=None, averages=None):
+    """Weights (float64) after each step of grad_steps; lr_at(step) overrides the rate.
+
+    With gradient_accumulation_steps=n, every n-th call updates with the mean of the last
+    n gradients (the rule's step count t is the number of updates); with use_ema, the
+    weights' moving averages after each call are appended to `averages` (a list), the
+    first call's being the weights themselves."""
     args = dict(args)
     clip_args = {k: args.pop(k) for k in ("clipnorm", "clipvalue", "global_clipnorm")
                  if k in args}
     lr_value = float(np.float32(args.pop("learning_rate", DEFAULT_LR[name])))
     wd = args.pop("weight_decay", 0.004 if name == "adamw" else None)
+    every = args.pop("gradient_accumulation_steps", None) or 1
+    ema = args.pop("use_ema", False)
+    ema_momentum = args.pop("ema_momentum", 0.99)
+    overwrite = args.pop("ema_overwrite_frequency", None)
     w = [np.array(x, dtype=np.float64) for x in weights]
     state = [dict() for _ in w]
-    trajectory = []
-    for t, grads in enumerate(grad_steps, start=1):
-        lr = lr_value if lr_at is None else float(lr_at(t - 1))
-        grads = clip([np.asarray(g, np.float64) for g in grads], **clip_args)
-        for i, g in enumerate(grads):
-            if wd is not None:
-                w[i] = w[i] - w[i] * wd * lr
-            w[i] = STEPS[name](w[i], g, state[i], t, lr, **args)
+    trajectory, pending, moving = [], [], None
+    for call, grads in enumerate(grad_steps):
+        pending.append([np.asarray(g, np.float64) for g in grads])
+        updates_done = call // every
+        if len(pending) == every:
+            grads = [sum(gs) / every for gs in zip(*pending)]
+            pending = []
+            lr = lr_value if lr_at is None else float(lr_at(call))
+            grads = clip(grads, **clip_args)
+            for i, g in enumerate(grads):
+                if wd is not None:
+                    w[i] = w[i] - w[i] * wd * lr
+                w[i] = STEPS[name](w[i], g, state[i], updates_done + 1, lr, **args)
+        if ema:
+            m = 0.0 if updates_done == 0 else ema_momentum
+            moving = [m * a + (1 - m) * x for a, x in zip(moving or w, w)]
+            if overwrite and (updates_done + 1) % overwrite == 0:
+                w = [a.copy() for a in moving]
+            averages.append([a.copy() for a in moving])
         trajectory.append([x.copy() for x in w])
     return trajectory
 
 
 DEFAULT_LR = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001,
               "adagrad": 0.001, "nadam": 0.001, "adamax": 0.001, "adadelta": 0.001,
-              "lion": 0.001}
+              "lion": 0.001, "ftrl": 0.001}
 
 
 def sgd(w, g, s, t, lr, momentum=0.0, nesterov=False):
@@ -119,8 +139,26 @@ def lion(w, g, s, t, lr, beta_1=0.9, beta_2=0.99):
     return w
 
 
+def ftrl(w, g, s, t, lr, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+         l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+         l2_shrinkage_regularization_strength=0.0, beta=0.0):
+    """McMahan et al. 2013, Algorithm 1 per coordinate (sigma = (n'^p - n^p) / lr), with
+    TensorFlow's extensions: a general power p, l2 shrinkage in the gradient, and beta
+    (the paper's per-coordinate learning rate offset) folded into the l2 term."""
+    p = -learning_rate_power
+    n = s.get("n", np.full_like(w, initial_accumulator_value))
+    z = s.get("z", np.zeros_like(w))
+    n_new = n + g * g
+    z = z + g + 2 * l2_shrinkage_regularization_strength * w - (n_new ** p - n ** p) / lr * w
+    l1, l2 = l1_regularization_strength, l2_regularization_strength + beta / (2 * lr)
+    w = np.where(np.abs(z) <= l1, 0.0,
+                 -(z - np.sign(z) * l1) / (n_new ** p / lr + 2 * l2))
+    s["n"], s["z"] = n_new, z
+    return w
+
+
 STEPS = {"sgd": sgd, "adam": adam, "adamw": adam, "rmsprop": rmsprop, "adagrad": adagrad,
-         "nadam": nadam, "adamax": adamax, "adadelta": adadelta, "lion": lion}
+         "nadam": nadam, "adamax": adamax, "adadelta": adadelta, "lion": lion, "ftrl": ftrl}
 
 
 # ----- learning-rate schedules, in float64 from their definitions ------------------------
@@ -147,6 +185,34 @@ def cosine_decay(step, initial_learning_rate, decay_steps, alpha=0.0, warmup_tar
     return start * ((1 - alpha) * cosine + alpha)
 
 
+def polynomial_decay(step, initial_learning_rate, decay_steps, end_learning_rate=0.0001,
+                     power=1.0, cycle=False):
+    period = decay_steps
+    while cycle and period < step:  # the first multiple of decay_steps at or past step
+        period += decay_steps
+    step = min(step, period)
+    return (initial_learning_rate - end_learning_rate) * (1 - step / period) ** power + \
+        end_learning_rate
+
+
+def inverse_time_decay(step, initial_learning_rate, decay_steps, decay_rate,
+                       staircase=False):
+    p = step / decay_steps
+    return initial_learning_rate / (1 + decay_rate * (np.floor(p) if staircase else p))
+
+
+def cosine_decay_restarts(step, initial_learning_rate, first_decay_steps, t_mul=2.0,
+                          m_mul=1.0, alpha=0.0):
+    """Walk the restarts one by one: the i-th lasts first_decay_steps * t_mul**i steps."""
+    start, length, restart = 0.0, float(first_decay_steps), 0
+    while step >= start + length:
+        start, length, restart = start + length, length * t_mul, restart + 1
+    cosine = 0.5 * m_mul ** restart * (1 + np.cos(np.pi * (step - start) / length))
+    return initial_learning_rate * ((1 - alpha) * cosine + alpha)
+
+
 SCHEDULES = {"ExponentialDecay": exponential_decay,
              "PiecewiseConstantDecay": piecewise_constant_decay,
-             "CosineDecay": cosine_decay}
+             "CosineDecay": cosine_decay, "PolynomialDecay": polynomial_decay,
+             "InverseTimeDecay": inverse_time_decay,
+             "CosineDecayRestarts": cosine_decay_restarts}

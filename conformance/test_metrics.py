@@ -185,3 +185,22 @@ def test_loss_valued_metric(cls, args, kind, weighted):
     assert abs(got - exact) <= tolerance, (cls, args, got, exact, tf_value)
     km.reset_state()
     assert float(km.result()) == 0.0
+
+
+def test_sparse_top_k_from_sorted_ids():
+    """Targets sought among the first k of ids sorted best first: repeated ids, a target
+    beyond k, (n, 1) targets; against keras.metrics and a loop over rows."""
+    rng = np.random.default_rng(harness.seed_of("from_sorted_ids"))
+    ids = rng.integers(0, 6, size=(3, 20, 4))
+    ids[0, :5] = ids[0, :5, :1]  # rows of one repeated id
+    labels = rng.integers(0, 6, size=(3, 20, 1))
+    km = kerasmini.metrics.SparseTopKCategoricalAccuracy(k=3, from_sorted_ids=True)
+    tf_metric = keras.metrics.SparseTopKCategoricalAccuracy(k=3, from_sorted_ids=True)
+    for t, p in zip(labels, ids):
+        km.update_state(t, p)
+        tf_metric.update_state(t, p)
+    exact = np.mean([label in row[:3] for t, p in zip(labels, ids)
+                     for label, row in zip(t[:, 0], p)])
+    assert abs(float(tf_metric.result()) - exact) < 1e-6
+    assert abs(float(km.result()) - exact) < 1e-6
+    assert km.get_config() == tf_metric.get_config()

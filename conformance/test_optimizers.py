@@ -58,6 +58,25 @@ CASES = [
     ("sgd", {"learning_rate": 0.1, "clipnorm": 0.5}),
     ("adam", {"learning_rate": 0.01, "clipvalue": 0.3}),
     ("rmsprop", {"learning_rate": 0.01, "global_clipnorm": 0.7}),
+    # Keras 3's optimizer-wide options: moving averages of the weights, accumulation
+    ("sgd", {"learning_rate": 0.1, "momentum": 0.9, "use_ema": True}),
+    ("adam", {"learning_rate": 0.01, "use_ema": True, "ema_momentum": 0.9,
+              "ema_overwrite_frequency": 7}),
+    ("adam", {"learning_rate": 0.01, "gradient_accumulation_steps": 3}),
+    ("nadam", {"learning_rate": 0.01, "gradient_accumulation_steps": 2, "use_ema": True}),
+    ("rmsprop", {"learning_rate": 0.01, "gradient_accumulation_steps": 4,
+                 "global_clipnorm": 0.7, "weight_decay": 0.05}),
+    ("adamax", {"learning_rate": 0.01, "weight_decay": 0.1}),
+    ("ftrl", {}),
+    # (the L1 soft threshold, (clip(z, -l1, l1) - z) / q, cancels when |z| is just above
+    # l1: one float32 ulp of z then weighs ~1e-5 of the scale, in tf.keras as here, so
+    # the L1 case keeps the default power, whose trajectories stay within 1e-6)
+    ("ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.05,
+              "l2_regularization_strength": 0.1, "l2_shrinkage_regularization_strength": 0.02,
+              "beta": 0.5, "initial_accumulator_value": 0.5}),
+    ("ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.7}),
+    ("adagrad", {"learning_rate": 0.1, "weight_decay": 0.1,
+                 "gradient_accumulation_steps": 2}),
 ]
 
 SCHEDULES = [
@@ -69,11 +88,21 @@ SCHEDULES = [
     ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 30, "alpha": 0.1}),
     ("CosineDecay", {"initial_learning_rate": 0.0, "decay_steps": 30,
                      "warmup_target": 0.1, "warmup_steps": 10}),
+    ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 30}),
+    ("PolynomialDecay", {"initial_learning_rate": 0.1, "decay_steps": 12,
+                         "end_learning_rate": 0.01, "power": 2.0, "cycle": True}),
+    ("InverseTimeDecay", {"initial_learning_rate": 0.1, "decay_steps": 7,
+                          "decay_rate": 0.5}),
+    ("InverseTimeDecay", {"initial_learning_rate": 0.1, "decay_steps": 7,
+                          "decay_rate": 0.5, "staircase": True}),
+    ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 5}),
+    ("CosineDecayRestarts", {"initial_learning_rate": 0.1, "first_decay_steps": 8,
+                             "t_mul": 1.0, "m_mul": 0.5, "alpha": 0.1}),
 ]
 
 CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
          "adagrad": "Adagrad", "nadam": "Nadam", "adamax": "Adamax", "adadelta": "Adadelta",
-         "lion": "Lion"}
+         "lion": "Lion", "ftrl": "Ftrl"}
 SHAPES = [(3, 4), (4,), (2, 2, 3)]
 
 
@@ -94,25 +123,33 @@ def _run_km(name, args, weights, grads, dtype):
     out = []
     for step in grads:
         optimizer.apply_gradients(zip(step, variables))
-        out.append([v.numpy() for v in variables])
-    assert int(optimizer.iterations.value) == len(grads)
+        averages = optimizer._averages if optimizer.use_ema else []
+        out.append([v.numpy() for v in variables] + [a.numpy() for a in averages])
+    updates = len(grads) // (optimizer.gradient_accumulation_steps or 1)
+    assert int(np.asarray(optimizer.iterations)) == updates
     return out
 
 
 def _run_tf(name, args, weights, grads, dtype):
     optimizer = getattr(keras.optimizers, CLASS[name])(**args)
     variables = [keras.Variable(w, dtype=dtype, name=f"w{i}") for i, w in enumerate(weights)]
+    if args.get("gradient_accumulation_steps"):
+        # tf.keras adds a gradient to its accumulator before casting it to the weight's
+        # dtype, so a float64 gradient of a float32 weight raises there (kerasmini casts
+        # first); give it gradients of the weights' dtype
+        grads = [[g.astype(dtype) for g in step] for step in grads]
     out = []
     for step in grads:
         optimizer.apply_gradients(zip([harness.tf.constant(g) for g in step], variables))
-        out.append([np.array(v.numpy()) for v in variables])
+        averages = optimizer._model_variables_moving_average if optimizer.use_ema else []
+        out.append([np.array(v.numpy()) for v in [*variables, *averages]])
     return out
 
 
 def _compare(km, tf_out, reference, dtype, where, tf_reference=None):
     tf_reference = reference if tf_reference is None else tf_reference
     for step, rtol in ((0, RTOL[dtype][0]), (STEPS - 1, RTOL[dtype][1])):
-        for i in range(len(SHAPES)):
+        for i in range(len(reference[step])):  # the weights, then any moving averages
             r = reference[step][i]
             scale = np.max(np.abs(r))
             km_err = np.max(np.abs(km[step][i] - r)) / scale
@@ -132,9 +169,16 @@ def _compare(km, tf_out, reference, dtype, where, tf_reference=None):
 @pytest.mark.parametrize("name,args", CASES, ids=[f"{n}-{i}" for i, (n, _) in
                                                   enumerate(CASES)])
 def test_trajectory(name, args, dtype):
+    if dtype == "float32" and name == "ftrl" and "learning_rate_power" in args:
+        pytest.skip("float32 Ftrl with a power other than -1/2 is ill-conditioned: "
+                    "n'^p - n^p cancels for small gradients, so one float32 ulp moves the "
+                    "first step by ~5e-5 of the scale here and 1e-4 in tf.keras (measured); "
+                    "the case runs in float64, where the same update is within 1e-12")
     harness.note(CLASS[name], dtype, "optimizer")
     weights, grads = _problem(name, args, dtype)
-    reference = ref.run(name, args, weights, grads)
+    averages = []
+    reference = [w + a for w, a in zip(ref.run(name, args, weights, grads, averages=averages),
+                                       averages or [[]] * STEPS)]
     _compare(_run_km(name, args, weights, grads, dtype),
              _run_tf(name, args, weights, grads, dtype), reference, dtype,
              f"{CLASS[name]}({args}) {dtype}")

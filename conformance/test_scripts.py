@@ -218,3 +218,27 @@ def test_subclassed_weights_files_move_between_libraries(tmp_path):
         target.load_weights(path)
         assert_same(np.asarray(target.predict(x, verbose=0)),
                     np.asarray(source.predict(x, verbose=0)))
+
+
+def test_ema_and_accumulation_state_moves_between_libraries(tmp_path):
+    """An optimizer with moving averages and gradient accumulators, mid-accumulation
+    (an odd number of batches with n=2), saved by one library and trained on by the
+    other: the averages, accumulators and step count in the file carry on as in tf.keras."""
+    x, labels, _, _ = training_scripts.data()
+    histories = {}
+    for saver, loader in ((keras, keras), (kerasmini, keras), (keras, kerasmini)):
+        path = tmp_path / f"{saver.__name__}.keras"
+        if not path.exists():
+            model = training_scripts.mlp(saver)
+            same_start(model)
+            model.compile(optimizer=saver.optimizers.Adam(
+                0.05, use_ema=True, ema_momentum=0.5, gradient_accumulation_steps=2),
+                loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x[:48], labels[:48], batch_size=16, epochs=1, shuffle=False, verbose=0)
+            model.save(path)
+        restored = loader.models.load_model(path)
+        history = restored.fit(x, labels, batch_size=16, epochs=2, shuffle=False, verbose=0)
+        histories[saver, loader] = (history.history, restored.get_weights(),
+                                    int(np.asarray(restored.optimizer.iterations)))
+    assert_same(histories[kerasmini, keras], histories[keras, keras])
+    assert_same(histories[keras, kerasmini], histories[keras, keras])

@@ -476,10 +476,153 @@ def confusion_and_regression_metrics(keras, run):
             "evaluate": model.evaluate(x, binary, verbose=0, return_dict=True)}
 
 
+# ----- 20. moving averages of the weights: use_ema, SwapEMAWeights, a checkpoint ----------
+def ema_weights_checkpointed(keras, run):
+    x, labels, _, _ = data()
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Adam(0.05, use_ema=True, ema_momentum=0.8),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    path = os.path.join(run.tmp, "ema_{epoch}.weights.h5")
+    history = model.fit(x, labels, batch_size=16, epochs=3, validation_split=0.25,
+                        shuffle=False, verbose=0,
+                        callbacks=[keras.callbacks.SwapEMAWeights(swap_on_epoch=True),
+                                   keras.callbacks.ModelCheckpoint(
+                                       path, save_weights_only=True)])
+    saved = mlp(keras)
+    saved.load_weights(os.path.join(run.tmp, "ema_2.weights.h5"))
+    return {"history": history.history, "files": sorted(os.listdir(run.tmp)),
+            "weights": model.get_weights(), "saved_epoch_2": saved.get_weights(),
+            "evaluate": model.evaluate(x, labels, verbose=0, return_dict=True)}
+
+
+# ----- 21. small batches, accumulated gradients, weight decay on any optimizer ------------
+def gradient_accumulation(keras, run):
+    x, _, one_hot, _ = data()
+    model = mlp(keras)
+    run.same_start(model)
+    optimizer = keras.optimizers.RMSprop(0.01, momentum=0.5, weight_decay=0.2,
+                                         gradient_accumulation_steps=3)
+    optimizer.exclude_from_weight_decay(var_names=["bias"])
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy",
+                  metrics=["categorical_accuracy"])
+    history = model.fit(x, one_hot, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    return {"history": history.history, "updates": int(np.asarray(optimizer.iterations)),
+            "weights": model.get_weights()}
+
+
+# ----- 22. learning-rate schedules: polynomial, inverse time, cosine with restarts --------
+def more_schedules(keras, run):
+    x, _, _, target = data()
+    schedules = keras.optimizers.schedules
+    results = {}
+    for name, schedule in (
+            ("polynomial", schedules.PolynomialDecay(0.05, 4, end_learning_rate=0.005,
+                                                     power=2.0, cycle=True)),
+            ("inverse_time", schedules.InverseTimeDecay(0.05, 3, 0.5, staircase=True)),
+            ("restarts", schedules.CosineDecayRestarts(0.05, 2, t_mul=2.0, m_mul=0.8))):
+        model = mlp(keras, classes=1, activation=None)
+        run.same_start(model)
+        model.compile(optimizer=keras.optimizers.SGD(schedule, momentum=0.5), loss="mse")
+        history = model.fit(x, target, batch_size=16, epochs=2, shuffle=False, verbose=0)
+        rates = [float(np.asarray(schedule(step))) for step in range(12)]
+        results[name] = {"history": history.history, "rates": rates,
+                         "config": schedules.serialize(schedule)["config"]}
+    return results
+
+
+# ----- 23. segmentation-style outputs with IoU metrics ------------------------------------
+def segmentation_iou(keras, run):
+    keras.backend.clear_session()
+    rng = np.random.default_rng(3)
+    images = rng.normal(size=(48, 4, 4, 2)).astype("float32")
+    masks = (images[..., 0] > 0).astype("int64") + (images[..., 1] > 1).astype("int64")
+    inputs = keras.Input((4, 4, 2))
+    hidden = keras.layers.Conv2D(6, 3, padding="same", activation="relu")(inputs)
+    outputs = keras.layers.Conv2D(3, 1, activation="softmax")(hidden)
+    model = keras.Model(inputs, outputs)
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=[keras.metrics.MeanIoU(3, sparse_y_pred=False),
+                           keras.metrics.IoU(3, [1, 2], sparse_y_pred=False, name="iou_12")])
+    history = model.fit(images, masks, batch_size=16, epochs=3, validation_split=0.25,
+                        shuffle=False, verbose=0)
+    one_hot = np.eye(3, dtype="float32")[masks]
+    onehot_model = keras.Model(inputs, outputs)
+    onehot_model.compile(optimizer="sgd", loss="categorical_crossentropy",
+                         metrics=[keras.metrics.OneHotMeanIoU(3),
+                                  keras.metrics.OneHotIoU(3, [0])])
+    binary = keras.Sequential([keras.Input((4, 4, 2)),
+                               keras.layers.Conv2D(1, 1, activation="sigmoid")])
+    run.same_start(binary)
+    binary.compile(optimizer="adam", loss="binary_crossentropy",
+                   metrics=[keras.metrics.BinaryIoU(threshold=0.4)])
+    second = binary.fit(images, (masks > 0).astype("float32")[..., None], batch_size=16,
+                        epochs=2, shuffle=False, verbose=0)
+    return {"history": history.history, "binary": second.history,
+            "one_hot": onehot_model.evaluate(images, one_hot, verbose=0, return_dict=True)}
+
+
+# ----- 24. train_step / test_step through compute_loss, compute_metrics, the Keras 2 shims --
+def compute_metrics_steps(keras, run):
+    x, labels, _, _ = data()
+    weights = np.where(labels == 2, 2.0, 1.0).astype("float32")
+    tape_class = run.GradientTape
+
+    class Classifier(keras.Model):
+        def train_step(self, data):
+            x, y, sample_weight = data
+            with tape_class() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sample_weight)
+            grads = tape.gradient(loss, self.trainable_weights)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+            return self.compute_metrics(x, y, y_pred, sample_weight)
+
+        def test_step(self, data):
+            x, y = data
+            y_pred = self(x, training=False)
+            loss = self.compiled_loss(y, y_pred)  # Keras 2's names, deprecated shims
+            self.compiled_metrics.update_state(y, y_pred)
+            return {**self.get_metrics_result(), "shim_loss": loss}
+
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(16, activation="relu")(inputs)
+    model = Classifier(inputs, keras.layers.Dense(3, activation="softmax")(hidden))
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], weighted_metrics=["sparse_categorical_accuracy"])
+    history = model.fit(x, labels, sample_weight=weights, batch_size=16, epochs=2,
+                        shuffle=False, verbose=0, validation_data=(x[:32], labels[:32]))
+    return {"history": history.history,
+            "evaluate": model.evaluate(x, labels, verbose=0, return_dict=True)}
+
+
+# ----- 25. a sparse linear model: Ftrl with L1, correlation metrics -----------------------
+def ftrl_regression_correlations(keras, run):
+    x, _, _, target = data()
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, name="linear")])
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Ftrl(0.2, l1_regularization_strength=0.05,
+                                                  l2_regularization_strength=0.01),
+                  loss="mse", metrics=[keras.metrics.PearsonCorrelation(axis=0),
+                                       keras.metrics.ConcordanceCorrelation(axis=0)])
+    history = model.fit(x, target, batch_size=16, epochs=3, validation_split=0.25,
+                        shuffle=False, verbose=0)
+    kernel = model.get_weights()[0]
+    return {"history": history.history, "weights": model.get_weights(),
+            "zeros": int(np.sum(kernel == 0.0))}
+
+
 SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            two_outputs_lists, subclassed_model, custom_train_step,
            custom_loss_and_metric_functions, loss_subclass_and_add_loss, callbacks_suite,
            learning_rate_control, save_load_continue, freeze_then_fine_tune,
            training_loop_from_scratch, weights_and_steps, metrics_by_name,
            generator_input, py_dataset_input, two_outputs_checkpoint_reload,
-           confusion_and_regression_metrics]
+           confusion_and_regression_metrics, ema_weights_checkpointed, gradient_accumulation,
+           more_schedules, segmentation_iou, compute_metrics_steps,
+           ftrl_regression_correlations]

@@ -8,6 +8,7 @@ import numpy as np
 
 import kerasmini as keras
 from kerasmini import layers
+from tests.test_recurrent import assert_float32_close
 
 
 def _embedding_model():
@@ -47,8 +48,8 @@ class MaskInGraphTest(unittest.TestCase):
         dense_out = model.layers[2](model.layers[1](TOKENS))
         for row, tokens in enumerate(TOKENS):
             kept = dense_out[row][tokens != 0]
-            np.testing.assert_allclose(model.predict(TOKENS, verbose=0)[row],
-                                       kept.mean(axis=0), rtol=1e-6)
+            assert_float32_close(model.predict(TOKENS, verbose=0)[row],
+                                       kept.mean(axis=0))
 
     def test_graph_records_mask_nodes_as_keras(self):
         model = _embedding_model()
@@ -76,15 +77,15 @@ class MaskInGraphTest(unittest.TestCase):
         self.assertIsNone(pooling.compute_mask(x, TOKENS != 0))
         mask = TOKENS != 0
         out = pooling(x, mask=mask)
-        np.testing.assert_allclose(out[2], x[2, [1, 3]].mean(axis=0), rtol=1e-6)
-        np.testing.assert_allclose(pooling(x), x.mean(axis=1), rtol=1e-6)
+        assert_float32_close(out[2], x[2, [1, 3]].mean(axis=0))
+        assert_float32_close(pooling(x), x.mean(axis=1))
 
     def test_sequential_carries_the_mask(self):
         model = keras.Sequential([layers.Embedding(10, 4, mask_zero=True),
                                   layers.GlobalAveragePooling1D()])
         out = model(TOKENS)
         embedded = model.layers[0](TOKENS)
-        np.testing.assert_allclose(out[0], embedded[0, :2].mean(axis=0), rtol=1e-6)
+        assert_float32_close(out[0], embedded[0, :2].mean(axis=0))
         # eager, layer by layer (an input the built graph does not fit): the arrays
         # carry the mask, as Keras's tensors do
         embedded = model.layers[0](TOKENS)
@@ -106,7 +107,7 @@ class MaskInGraphTest(unittest.TestCase):
         model = Classifier()
         out = model(TOKENS)
         trimmed = model.lstm(model.embedding(TOKENS[:1, :2]).view(np.ndarray))
-        np.testing.assert_allclose(out[0], trimmed[0], rtol=1e-6)
+        assert_float32_close(out[0], trimmed[0])
         self.assertIs(type(out), np.ndarray)  # the LSTM's mask ends with the sequence
 
     def test_carrier_arithmetic_gives_plain_arrays_and_masks_skip_the_tape(self):

@@ -145,8 +145,12 @@ def test_get_by_name_and_errors():
         assert type(optimizers.get(name)) is cls
     with pytest.raises(ValueError, match="Could not interpret optimizer identifier: adum"):
         optimizers.get("adum")
-    with pytest.raises(NotImplementedError, match="use_ema"):
-        optimizers.Adam(use_ema=True)
+    with pytest.raises(ValueError, match="ema_momentum=1.5"):
+        optimizers.Adam(use_ema=True, ema_momentum=1.5)
+    with pytest.raises(ValueError, match="ema_overwrite_frequency=0.5"):
+        optimizers.Adam(use_ema=True, ema_overwrite_frequency=0.5)
+    with pytest.raises(ValueError, match="gradient_accumulation_steps=1"):
+        optimizers.Adam(gradient_accumulation_steps=1)
     config = optimizers.serialize(optimizers.RMSprop(momentum=0.5, name="r"))
     again = optimizers.deserialize(config)
     assert again.get_config() == config["config"]
@@ -189,3 +193,100 @@ def test_schedules_by_hand():
     assert np.allclose([warm(t) for t in (0, 1, 2, 4)], [0.0, 0.5, 1.0, 0.5], atol=1e-7)
     with pytest.raises(ValueError, match="decay_steps"):
         s.CosineDecay(1.0, 0)
+
+
+def test_gradient_accumulation_updates_with_the_mean_every_n_calls():
+    # SGD(lr=0.5) with n=3: calls 1 and 2 only accumulate, call 3 steps by the mean
+    w = _var([1.0, -2.0])
+    opt = optimizers.SGD(learning_rate=0.5, gradient_accumulation_steps=3)
+    grads = [np.array([0.3, 0.0]), np.array([0.6, 3.0]), np.array([0.0, 6.0])]
+    for g in grads[:2]:
+        opt.apply_gradients([(g, w)])
+        np.testing.assert_array_equal(w.numpy(), [1.0, -2.0])
+    opt.apply_gradients([(grads[2], w)])
+    lr = float(np.float32(0.5))
+    np.testing.assert_allclose(w.numpy(), [1.0 - lr * 0.3, -2.0 - lr * 3.0], rtol=1e-15)
+    assert int(opt.iterations) == 1 and int(opt._iterations.value) == 3
+    np.testing.assert_array_equal(opt._accumulated_gradients[0].numpy(), [0.0, 0.0])
+
+
+def test_accumulated_adam_counts_updates_not_calls():
+    # two calls of g make one Adam update at t=1: a step of lr * sign(g), as test above
+    w = _var([0.0, 0.0])
+    opt = optimizers.Adam(learning_rate=0.25, epsilon=0.0, gradient_accumulation_steps=2)
+    for _ in range(2):
+        opt.apply_gradients([(np.array([3.0, -0.5]), w)])
+    np.testing.assert_allclose(w.numpy(), [-0.25, 0.25], rtol=1e-12)
+
+
+def test_moving_average_of_the_weights_by_hand():
+    # SGD(lr=1) on w with gradient 1: w = 9, 8, 7; the average starts as w, then
+    # a = 0.5 a + 0.5 w: 9, 8.5, 7.75. Overwriting every 2 updates sets w = a at update 2
+    w = _var([10.0])
+    opt = optimizers.SGD(learning_rate=1.0, use_ema=True, ema_momentum=0.5)
+    for expected_w, expected_a in ((9.0, 9.0), (8.0, 8.5), (7.0, 7.75)):
+        opt.apply_gradients([(np.array([1.0]), w)])
+        assert (w.numpy()[0], opt._averages[0].numpy()[0]) == (expected_w, expected_a)
+    opt.finalize_variable_values([w])
+    assert w.numpy()[0] == 7.75
+    w = _var([10.0])
+    opt = optimizers.SGD(learning_rate=1.0, use_ema=True, ema_momentum=0.5,
+                         ema_overwrite_frequency=2)
+    for expected_w in (9.0, 8.5, 7.5):
+        opt.apply_gradients([(np.array([1.0]), w)])
+        assert w.numpy()[0] == expected_w
+
+
+def test_ema_and_accumulation_state_is_saved_in_keras_order():
+    w = _var([1.0, 2.0])
+    opt = optimizers.Adam(use_ema=True, gradient_accumulation_steps=2, name="a")
+    opt.apply_gradients([(np.array([0.1, 0.2]), w)])
+    assert [v.name for v in opt.variables] == [
+        "iteration", "learning_rate", "d_w_average", "d_w_gradient_accumulator",
+        "d_w_momentum", "d_w_velocity"]
+    np.testing.assert_array_equal(opt.variables[3].numpy(), [0.1, 0.2])
+    again = optimizers.Adam.from_config(opt.get_config())
+    assert again.get_config() == opt.get_config()
+
+
+def test_more_schedules_by_hand():
+    schedules = optimizers.schedules
+    poly = schedules.PolynomialDecay(1.0, 10, end_learning_rate=0.0)
+    assert [float(poly(s)) for s in (0, 5, 10, 15)] == [1.0, 0.5, 0.0, 0.0]
+    cycled = schedules.PolynomialDecay(1.0, 10, end_learning_rate=0.0, cycle=True)
+    assert [float(cycled(s)) for s in (0, 10, 15)] == [1.0, 0.0, 0.25]  # 15 of 20
+    inverse = schedules.InverseTimeDecay(1.0, 2, 1.0)
+    np.testing.assert_allclose([float(inverse(s)) for s in (0, 3, 4)], [1.0, 0.4, 1 / 3],
+                               rtol=1e-7)
+    stairs = schedules.InverseTimeDecay(1.0, 2, 1.0, staircase=True)
+    assert float(stairs(3)) == 0.5
+    # restarts of 2, 4, 8 steps: steps 0, 2 and 6 start a cosine, its middle is 1/2
+    sgdr = schedules.CosineDecayRestarts(1.0, 2)
+    np.testing.assert_allclose([float(sgdr(s)) for s in (0, 1, 2, 4, 6, 10)],
+                               [1.0, 0.5, 1.0, 0.5, 1.0, 0.5], atol=1e-6)
+    halving = schedules.CosineDecayRestarts(1.0, 2, t_mul=1.0, m_mul=0.5, alpha=0.2)
+    np.testing.assert_allclose(float(halving(3)), 0.2 + 0.8 * 0.5 * 0.5, rtol=1e-6)
+    for schedule in (poly, inverse, sgdr):
+        again = schedules.deserialize(schedules.serialize(schedule))
+        assert type(again) is type(schedule) and again.get_config() == schedule.get_config()
+    with pytest.raises(ValueError, match="first_decay_steps=0"):
+        schedules.CosineDecayRestarts(1.0, 0)
+
+
+def test_ftrl_step_by_hand_and_l1_zeroes():
+    w = _var([1.0, -2.0])
+    opt = optimizers.Ftrl(learning_rate=0.5)
+    g = np.array([0.3, 0.0])
+    opt.apply_gradients([(g, w)])
+    lr = float(np.float32(0.5))
+    n, n_new = 0.1, 0.1 + g ** 2
+    z = g - (np.sqrt(n_new) - np.sqrt(n)) / lr * np.array([1.0, -2.0])
+    np.testing.assert_allclose(w.numpy(), -z / (np.sqrt(n_new) / lr), rtol=1e-12)
+    assert w.numpy()[1] == 0.0  # no gradient yet: z = 0, the weight is 0 (FTRL's start)
+    sparse = _var([0.5])
+    optimizers.Ftrl(learning_rate=0.5, l1_regularization_strength=1.0).apply_gradients(
+        [(np.array([0.2]), sparse)])
+    assert sparse.numpy()[0] == 0.0  # |z| <= l1
+    assert [v.name for v in opt.variables][2:] == ["d_w_accumulator", "d_w_linear"]
+    with pytest.raises(ValueError, match="learning_rate_power=0.5"):
+        optimizers.Ftrl(learning_rate_power=0.5)

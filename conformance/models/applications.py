@@ -132,6 +132,46 @@ def timeseries_fcn():
     return keras.Model(inputs, L.Dense(2, activation="softmax")(x), name="timeseries_fcn")
 
 
+def transformer_text_classifier():
+    """keras.io/examples/nlp/text_classification_with_transformer (smaller): token and
+    position Embeddings added (the positions as a second input: Keras's example makes
+    them with ops.arange inside a custom layer), a transformer block (MultiHeadAttention,
+    residual + LayerNormalization, a Sequential feed-forward), pooling, classifier."""
+    L = keras.layers
+    tokens, positions = keras.Input((12,), dtype="int64"), keras.Input((12,), dtype="int64")
+    x = L.Embedding(200, 16)(tokens) + L.Embedding(200, 16)(positions)
+    attention = L.MultiHeadAttention(num_heads=2, key_dim=16)(x, x)
+    x = L.LayerNormalization(epsilon=1e-6)(x + L.Dropout(0.1)(attention))
+    ffn = keras.Sequential([L.Dense(32, activation="relu"), L.Dense(16)], name="ffn")
+    x = L.LayerNormalization(epsilon=1e-6)(x + L.Dropout(0.1)(ffn(x)))
+    x = L.Dropout(0.1)(L.GlobalAveragePooling1D()(x))
+    x = L.Dense(20, activation="relu")(x)
+    return keras.Model([tokens, positions], L.Dense(2, activation="softmax")(x),
+                       name="transformer_text_classifier")
+
+
+def timeseries_transformer():
+    """keras.io/examples/timeseries/timeseries_classification_transformer (smaller): two
+    pre-norm encoder blocks (attention dropout > 0: tf.keras's Softmax-layer path, a
+    causal mask in the second), Conv1D feed-forward, channels_first pooling, MLP head."""
+    L = keras.layers
+    inputs = keras.Input((20, 3))
+    x = inputs
+    for causal in (False, True):
+        y = L.LayerNormalization(epsilon=1e-6)(x)
+        y = L.MultiHeadAttention(key_dim=8, num_heads=2, dropout=0.25)(
+            y, y, use_causal_mask=causal)
+        residual = L.Dropout(0.25)(y) + x
+        y = L.LayerNormalization(epsilon=1e-6)(residual)
+        y = L.Conv1D(filters=4, kernel_size=1, activation="relu")(y)
+        y = L.Conv1D(filters=3, kernel_size=1)(L.Dropout(0.25)(y))
+        x = y + residual
+    x = L.GlobalAveragePooling1D(data_format="channels_first")(x)
+    x = L.Dropout(0.4)(L.Dense(16, activation="relu")(x))
+    return keras.Model(inputs, L.Dense(3, activation="softmax")(x),
+                       name="timeseries_transformer")
+
+
 def text_bidirectional_lstm():
     """keras.io/examples/nlp/bidirectional_lstm_imdb (smaller), padding index 0 masked."""
     L = keras.layers
@@ -232,6 +272,8 @@ MODELS = {
     "dcgan_discriminator": ("examples", dcgan_discriminator),
     "text_cnn": ("examples", text_cnn),
     "timeseries_fcn": ("examples", timeseries_fcn),
+    "transformer_text_classifier": ("examples", transformer_text_classifier),
+    "timeseries_transformer": ("examples", timeseries_transformer),
     "text_bilstm": ("examples", text_bidirectional_lstm),
     "stacked_gru": ("examples", stacked_gru),
     "timeseries_weather_lstm": ("examples", timeseries_weather_lstm),

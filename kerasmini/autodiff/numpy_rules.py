@@ -10,6 +10,7 @@ lo <= x <= hi, and max/min reductions split it equally between tied elements.
 import numpy as np
 
 from kerasmini.autodiff import tape
+from kerasmini.autodiff.einsum_rule import einsum_rule
 from kerasmini.autodiff.errors import NoGradientError
 from kerasmini.autodiff.traced import TapeArray, plain, taint, tainted
 
@@ -303,7 +304,8 @@ def _take_along_axis_rule(g, out, x, indices, axis=-1):
     return grad, None
 
 
-# func -> (which positional arguments are inputs, rule)
+# func -> (which positional arguments are inputs: a count, "sequence" (the first
+# argument's items) or "after_first"; rule)
 FUNCTION_RULES = {
     np.reshape: (1, _same_shape),
     np.ravel: (1, _same_shape),
@@ -328,6 +330,7 @@ FUNCTION_RULES = {
     np.matmul: (2, _matmul_rule),
     np.take_along_axis: (2, _take_along_axis_rule),
     np.diag: (1, _diag_rule),
+    np.einsum: ("after_first", einsum_rule),
 }
 FUNCTION_RULES[np.amax] = FUNCTION_RULES[np.max]
 FUNCTION_RULES[np.amin] = FUNCTION_RULES[np.min]
@@ -361,7 +364,10 @@ def apply_function(func, args, kwargs):
     if spec is None:
         return taint(result, name)
     count, rule = spec
-    if count == "sequence":
+    if count == "after_first":  # einsum(subscripts, *operands)
+        inputs, plain_inputs = list(args[1:]), plain_args[1:]
+        split = lambda g: rule(g, result, *plain_args, **plain_kwargs)
+    elif count == "sequence":
         inputs, plain_inputs = list(args[0]), list(plain_args[0])
         split = lambda g: rule(g, result, plain_inputs, *plain_args[1:], **plain_kwargs)
     else:

@@ -9,8 +9,11 @@ from kerasmini.callbacks.learning_rate_scheduler import LearningRateScheduler
 from kerasmini.callbacks.model_checkpoint import ModelCheckpoint
 from kerasmini.callbacks.progbar_logger import ProgbarLogger
 from kerasmini.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from kerasmini.callbacks.refused_callbacks import BackupAndRestore, RemoteMonitor, TensorBoard
+from kerasmini.callbacks.swap_ema_weights import SwapEMAWeights
 from kerasmini.callbacks.terminate_on_nan import TerminateOnNaN
 
-__all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History",
-           "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger",
-           "ReduceLROnPlateau", "TerminateOnNaN"]
+__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
+           "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
+           "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights",
+           "TensorBoard", "TerminateOnNaN"]

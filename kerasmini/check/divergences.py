@@ -34,6 +34,11 @@ def raised(error):
 
 
 REPRODUCERS = {
+    "tf-ignores-explicit-query-mask": (
+        "python -c \"import keras,numpy as np; l=keras.layers.MultiHeadAttention(2,3); "
+        "x=np.random.rand(1,4,6); m=np.array([[1,1,0,0]],bool); "
+        "print(np.allclose(l(x,x),l(x,x,query_mask=m)))\"  # expect False; TF prints True: "
+        "call() replaces query_mask by the query's own Keras mask (None for an array)"),
     "tf-channels-first-bias-on-last-axis": (
         "python -c \"import keras,numpy as np; l=keras.layers.DepthwiseConv1D(1,"
         "data_format='channels_first'); l.build((1,2,2)); l.set_weights([np.zeros((1,2,1)),"

@@ -23,7 +23,7 @@ import numpy as np
 from kerasmini.check import divergences
 from kerasmini.check.tolerance import ARBITER_RTOL, compare
 from kerasmini.check.twins import run_tf, tf_float64_output
-from kerasmini.layers.keras_tensor import flatten, map_structure
+from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure
 
 OK, KM_DIFFERS, TF_DIVERGES, BOTH_DIFFER, LIBRARIES_DIFFER = (
     "ok", "kerasmini differs", "TensorFlow diverges", "both differ", "libraries differ")
@@ -75,12 +75,19 @@ def graph_nodes(model):
     graph = getattr(model, "_graph", None) or model
     nodes = [node for depth in sorted(graph._nodes_by_depth, reverse=True)
              for node in graph._nodes_by_depth[depth] if not node.is_input]
-    for node in nodes:  # each layer runs here on its positional input alone
+    for node in nodes:  # each layer runs here on its one positional input alone
         if node.call_kwargs.get("mask") is not None:
             raise NotImplementedError(
                 f"check does not compare masked layer calls yet: layer "
                 f"'{node.operation.name}' reads a mask (Embedding(mask_zero=True) or "
                 "Masking before it).")
+        keywords = sorted(k for k, v in node.call_kwargs.items() if is_symbolic(v))
+        if keywords or getattr(node.operation, "POSITIONAL_CALL", False):
+            raise NotImplementedError(
+                f"check does not compare calls with several tensor arguments yet: layer "
+                f"'{node.operation.name}' ({type(node.operation).__name__}) is called "
+                f"with {len(node.input_tensors)} tensors"
+                + (f" (keywords {keywords})." if keywords else "."))
     return graph.inputs, nodes
 
 

@@ -50,7 +50,7 @@ def explain_layer(layer, input_shape):
     input_shape = ([tuple(s) for s in input_shape] if is_shape_list(input_shape)
                    else tuple(input_shape))
     # a merge layer (Add, Dot, ...) or a tensor operation takes a list of shapes
-    merges = isinstance(layer, (Merge, Operation))
+    merges = isinstance(layer, (Merge, Operation)) or getattr(layer, "TAKES_SHAPE_LIST", False)
     if merges != isinstance(input_shape, list):  # one shape for a merge, or a list for one
         name = type(layer).__name__
         return _invalid(Explanation(name, input_shape),
@@ -722,8 +722,10 @@ def _product(values):
 
 
 def _more_explainers():
-    from kerasmini.explain import recurrent_layers, tensor_layers  # import this file
-    return tensor_layers.EXPLAINERS + recurrent_layers.EXPLAINERS
+    from kerasmini.explain import (attention_layers, recurrent_layers,  # import this
+                                   tensor_layers)                      # file
+    return (tensor_layers.EXPLAINERS + recurrent_layers.EXPLAINERS
+            + attention_layers.EXPLAINERS)
 
 
 EXPLAINERS = ((BaseSeparableConv, explain_separable_conv),

@@ -64,20 +64,29 @@ class Node:
 
     `call_args` is the one argument of a layer call (a tensor or a list of tensors), or,
     when `positional`, the positional arguments of an operation (`op(x, 3.0)`: tensors
-    and plain numbers).
+    and plain numbers) or of a layer called with several (`mha(query, value)`).
+    `call_kwargs` may hold tensors too (`key=`, `attention_mask=`).
     """
 
     def __init__(self, operation, call_args=None, outputs=(), call_kwargs=None,
-                 positional=False):
+                 positional=False, implicit=()):
         self.operation = operation
         self.call_args = call_args
         self.call_kwargs = dict(call_kwargs or {})
         self.positional = positional
-        # the call's tensors, its mask (a keyword argument) included, as Keras lists them
-        self.input_tensors = [t for t in flatten(call_args) + flatten(self.call_kwargs)
-                              if isinstance(t, KerasTensor)]
+        # keywords the call takes from its inputs' masks (MultiHeadAttention's query_mask
+        # from the query's mask): Keras neither saves nor shows them, it finds them again
+        self.implicit = frozenset(implicit)
+        # tensors among the keyword arguments too (MultiHeadAttention's key=, masks), by
+        # keyword in sorted order as Keras lists them (summary's "Connected to")
+        self.input_tensors = self._tensors(sorted(self.call_kwargs))
+        self.shown_tensors = self._tensors(sorted(set(self.call_kwargs) - self.implicit))
         self.outputs = list(outputs)
         self.output_tensors = self.outputs
+
+    def _tensors(self, keywords):
+        return [t for t in flatten([self.call_args, [self.call_kwargs[k] for k in keywords]])
+                if isinstance(t, KerasTensor)]
 
     @property
     def is_input(self):
@@ -162,3 +171,23 @@ def _symbolic_outputs(layer, out_shape, node_index):
                                                history=KerasHistory(layer, node_index,
                                                                     next(index))),
                          structure)
+
+
+def record_call(layer, call_args, shapes, call_kwargs, positional=False, implicit=(),
+                output_mask=None):
+    """Record a call of `layer` with one output per shape in `shapes`; returns the
+    output tensor, or a tuple of them (MultiHeadAttention's output and scores). The
+    first output carries `output_mask` (a boolean tensor) as its mask."""
+    nodes = list(getattr(layer, "_inbound_nodes", []))
+    outputs = [KerasTensor(shape, dtype=layer.dtype, name=layer.name,
+                           history=KerasHistory(layer, len(nodes), index))
+               for index, shape in enumerate(shapes)]
+    outputs[0]._keras_mask = output_mask
+    layer._inbound_nodes = nodes + [Node(layer, call_args, outputs, call_kwargs, positional,
+                                         implicit)]
+    return tuple(outputs) if len(outputs) > 1 else outputs[0]
+
+
+def keras_mask(tensor):
+    """The mask a symbolic tensor carries (None: none)."""
+    return getattr(tensor, "_keras_mask", None)

@@ -11,9 +11,13 @@ from kerasmini.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Catego
                                                 sparse_top_k_categorical_accuracy,
                                                 top_k_categorical_accuracy)
 from kerasmini.metrics.confusion_metrics import AUC, Precision, Recall
+from kerasmini.metrics.correlation_metrics import (ConcordanceCorrelation, PearsonCorrelation,
+                                                  concordance_correlation,
+                                                  pearson_correlation)
 from kerasmini.metrics.f_score_metrics import F1Score, FBetaScore
 from kerasmini.metrics.hinge_metrics import (CategoricalHinge, Hinge, SquaredHinge,
                                              categorical_hinge, hinge, squared_hinge)
+from kerasmini.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from kerasmini.metrics.metric import Metric
 from kerasmini.metrics.probabilistic_metrics import (BinaryCrossentropy,
                                                      CategoricalCrossentropy, KLDivergence,
@@ -36,11 +40,13 @@ CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, Categorica
            MeanSquaredLogarithmicError, RootMeanSquaredError, CosineSimilarity, LogCoshError,
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
            KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall,
-           F1Score, FBetaScore, R2Score)
+           F1Score, FBetaScore, R2Score, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU,
+           PearsonCorrelation, ConcordanceCorrelation)
 FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
              top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
              mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
-             poisson, hinge, squared_hinge, categorical_hinge)
+             poisson, hinge, squared_hinge, categorical_hinge, pearson_correlation,
+             concordance_correlation)
 # Keras's table: class names, their snake_case ("auc", "precision", "root_mean_squared_
 # error"), and the short aliases. A name resolves to a new instance of the class.
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}

@@ -47,10 +47,17 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _hits(_in_top_k(labels, y_pred, k)).reshape(np.shape(labels))
 
 
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """Whether each integer target is among the k best scores; with from_sorted_ids,
+    y_pred holds category ids sorted best first, and the target is sought in the first
+    k of them (a repeated id counts once)."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
         y_true = y_true[..., 0]
+    if from_sorted_ids:
+        ids = y_pred.reshape(-1, y_pred.shape[-1])[:, :k]
+        found = np.any(y_true.reshape(-1, 1).astype(ids.dtype) == ids, axis=1)
+        return _hits(found).reshape(y_true.shape)
     return _hits(_in_top_k(y_true, y_pred, k)).reshape(y_true.shape)
 
 
@@ -87,8 +94,13 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
                  from_sorted_ids=False):
-        if from_sorted_ids:
-            raise NotImplementedError("kerasmini's SparseTopKCategoricalAccuracy does not "
-                                      "support from_sorted_ids=True.")
-        super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        super().__init__(fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
         self.k = k
+        self.from_sorted_ids = from_sorted_ids
+
+    def get_config(self):
+        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
+        if self.from_sorted_ids:  # as Keras: named only when set
+            config["from_sorted_ids"] = True
+        return config

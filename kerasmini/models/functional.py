@@ -114,7 +114,7 @@ class Functional(Model):
             row = layer_row(layer, shape)
             connections = []
             for node in own:
-                for t in node.input_tensors:
+                for t in node.shown_tensors:
                     history = t._keras_history
                     connections.append(f"{history.operation.name}[{history.node_index}]"
                                        f"[{history.tensor_index}]")
@@ -164,16 +164,15 @@ def serialize_node(node, reindex):
                                                       history.node_index)],
                                              history.tensor_index]}}
 
-    def value_config(value):  # a tensor, or a plain value (a mask may be either)
-        return tensor_config(value) if isinstance(value, KerasTensor) else plain(value)
-
+    config_of = lambda a: tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
+    kwargs = {key: map_structure(config_of, value) for key, value in node.call_kwargs.items()
+              if key not in node.implicit}  # found again from the inputs' masks
     args = node.call_args
-    if node.positional:  # an operation: op(x, 3.0) -> args [tensor, 3.0]
-        return {"args": [value_config(a) for a in args], "kwargs": {}}
+    if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k)
+        return {"args": [config_of(a) for a in args], "kwargs": kwargs}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
-    return {"args": [arg], "kwargs": {key: map_structure(value_config, value)
-                                      for key, value in node.call_kwargs.items()}}
+    return {"args": [arg], "kwargs": kwargs}
 
 
 def functional_from_config(cls, config, make_layer=None):
@@ -279,8 +278,9 @@ def _replay_calls(created, pending):
                     break  # an input comes from a call not replayed yet
                 if saved_kwargs.get("training") is not None:
                     kwargs["training"] = saved_kwargs["training"]
-                if is_operation:  # op(x, 3.0): positional tensors and numbers
-                    created[name](*args)
+                kwargs.update(_plain_keywords(created[name], saved_kwargs))
+                if is_operation or _takes_several(created[name]):  # op(x, 3.0), mha(q, v)
+                    created[name](*args, **kwargs)
                     nodes.pop(0)
                     progressed = True
                     continue
@@ -303,6 +303,19 @@ def _call_takes(layer, key):
     parameters = inspect.signature(layer.call).parameters
     return key != "training" and (key in parameters or any(
         p.kind is p.VAR_KEYWORD for p in parameters.values()))
+
+
+def _takes_several(layer):
+    """A layer called with several positional tensors (MultiHeadAttention)."""
+    return getattr(layer, "POSITIONAL_CALL", False)
+
+
+def _plain_keywords(layer, saved_kwargs):
+    """The non-tensor keywords of a layer's call that it lists (CALL_KEYWORDS:
+    MultiHeadAttention's use_causal_mask, return_attention_scores)."""
+    return {key: value for key, value in saved_kwargs.items()
+            if key in getattr(layer, "CALL_KEYWORDS", ()) and value is not None
+            and not _holds_tensor(value)}
 
 
 def _holds_tensor(value):

@@ -194,15 +194,68 @@ class Trainer:
         logs = getattr(self, method)(batch)
         return {name: logged_value(value) for name, value in logs.items()}
 
+    # ----- what an overridden train_step / test_step calls (Keras 3's Model API) -----
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with one batch (weighted ones with sample_weight);
+        returns get_metrics_result(). The loss tracker is the caller's to update."""
+        self._update_compiled_metrics(y, _numpy(y_pred), sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """{name: value} of every metric in `self.metrics` (a dict result is merged in)."""
+        results = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                results.update({k: logged_value(v) for k, v in result.items()})
+            else:
+                results[metric.name] = logged_value(result)
+        return results
+
+    def compiled_loss(self, y, y_pred, sample_weight=None, regularization_losses=None):
+        """Keras 2's name, kept by Keras 3 as a deprecated alias of compute_loss."""
+        warnings.warn("`model.compiled_loss()` is deprecated. Instead, use "
+                      "`model.compute_loss(x, y, y_pred, sample_weight, training)`.")
+        return self.compute_loss(x=None, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
+    @property
+    def compiled_metrics(self):
+        """Keras 2's `compiled_metrics.update_state(y, y_pred)`, deprecated in Keras 3,
+        which then updates every metric of `self.metrics`: the compiled ones with
+        (y, y_pred), and (as Keras's shim does) the "loss" tracker with y_pred."""
+        model = self
+
+        class DeprecatedCompiledMetrics:
+            def update_state(self, y, y_pred, sample_weight=None):
+                warnings.warn("`model.compiled_metrics()` is deprecated. Instead, use e.g.:"
+                              "\n```\nfor metric in self.metrics:\n    metric.update_"
+                              "state(y, y_pred)\n```\n", stacklevel=2)
+                model._loss_tracker.update_state(_numpy(y_pred), sample_weight=sample_weight)
+                model.compute_metrics(None, y, y_pred, sample_weight)
+
+        return DeprecatedCompiledMetrics()
+
+    def make_train_function(self, force=False):
+        _no_compiled_functions("make_train_function")
+
+    def make_test_function(self, force=False):
+        _no_compiled_functions("make_test_function")
+
+    def make_predict_function(self, force=False):
+        _no_compiled_functions("make_predict_function")
+
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
+        self._update_compiled_metrics(y, y_pred, sample_weight)
+        return self._logs()
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight):
         self._build_metrics(y, y_pred)
         unweighted, weighted = self._compiled_metric_groups
         for metric in unweighted:
             metric.update_state(y, y_pred)
         for metric in weighted:
             metric.update_state(y, y_pred, sample_weight=sample_weight)
-        return self._logs()
 
     def _build_metrics(self, y, y_pred):
         if self._compiled_metrics is not None:
@@ -309,6 +362,8 @@ class Trainer:
             callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        if epochs > 0 and self.optimizer.built:  # use_ema: the weights become the averages
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(logs=epoch_logs)
         return callbacks.history
 
@@ -667,6 +722,13 @@ def _single_output(value, argument):
                                   f"with {len(entries)} entries (one per output) is not "
                                   f"supported. Received: {argument}={value!r}")
     return entries[0]
+
+
+def _no_compiled_functions(method):
+    raise NotImplementedError(
+        f"kerasmini runs train_step / test_step / predict_step eagerly, in NumPy: there "
+        f"is no compiled function for `{method}()` to build. Override `train_step(self, "
+        "data)` (or test_step) to change what fit (or evaluate) does per batch.")
 
 
 def _unsupported(method, **arguments):

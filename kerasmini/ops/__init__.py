@@ -8,7 +8,9 @@ from kerasmini.autodiff import differentiable
 from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, linear,
                            max_pooling, resizing, transposed_convolution,
                            volume_convolution, volume_transposed_convolution)
+from kerasmini.ops import products
 from kerasmini.ops.average_pooling_vjp import average_pool_vjp
+from kerasmini.ops.batch_product_vjp import batch_product_vjp
 from kerasmini.ops.bias_activation import bias_add_activate
 from kerasmini.ops.convolution_vjp import conv_vjp
 from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
@@ -30,6 +32,7 @@ from kerasmini.ops.volume_convolution_vjp import conv3d_vjp
 from kerasmini.ops.volume_transposed_convolution_vjp import conv3d_transpose_vjp
 
 dense = differentiable(dense_vjp, inputs=3)(linear.dense)
+batch_product = differentiable(batch_product_vjp, inputs=2)(products.batch_product)
 conv = differentiable(conv_vjp, inputs=2)(convolution.conv)
 depthwise_conv = differentiable(depthwise_conv_vjp, inputs=2)(
     depthwise_convolution.depthwise_conv)
@@ -45,7 +48,7 @@ affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
 
 __all__ = [
     "abs", "absolute", "add", "affine_transform", "average_pool", "batch_normalization", "bias_add_activate",
-    "cast", "clip", "concatenate", "conv", "conv3d", "conv3d_transpose", "conv_transpose", "dense", "depthwise_conv",
+    "batch_product", "cast", "clip", "concatenate", "conv", "conv3d", "conv3d_transpose", "conv_transpose", "dense", "depthwise_conv",
     "divide", "exp", "expand_dims", "expm1", "log", "log1p", "log_softmax", "logsumexp",
     "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
     "negative", "one_hot", "output_length", "power", "reshape", "resize", "same_padding",

@@ -65,3 +65,21 @@ def product(a, b):
     """a @ b for 2D a (m, k) and b (k, n), in a new (m, n) array (the gradient rules')."""
     out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
     return matmul_into(a, b, out)
+
+
+def batch_product(a, b):
+    """a @ b for stacks of matrices (..., m, k) @ (..., k, n) with the same leading axes
+    (attention's scores and their combination with the values).
+
+    np.matmul on a stack leaves the threads to BLAS (and on transposed views it loops in
+    NumPy, 10-80x slower); here each matrix is one single-threaded BLAS product and the
+    stack is split between the kernel threads."""
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    out = np.empty(a.shape[:-1] + b.shape[-1:], np.result_type(a, b))
+    stack_a, stack_b = a.reshape(-1, *a.shape[-2:]), b.reshape(-1, *b.shape[-2:])
+    stack_out = out.reshape(-1, *out.shape[-2:])
+    count, (m, k), n = len(stack_out), a.shape[-2:], b.shape[-1]
+    per_part = max(1, -(-SMALL_PRODUCT // max(m * k * n, 1)))  # matrices per part
+    over_parts(lambda r: np.matmul(stack_a[r], stack_b[r], out=stack_out[r]),
+               row_slices(count, max(per_part, -(-count // (BLOCKS_PER_WORKER * WORKERS)))))
+    return out

@@ -5,7 +5,9 @@ from kerasmini.optimizers.adagrad import Adagrad
 from kerasmini.optimizers.adam import Adam
 from kerasmini.optimizers.adamax import Adamax
 from kerasmini.optimizers.adamw import AdamW
+from kerasmini.optimizers.ftrl import Ftrl
 from kerasmini.optimizers.lion import Lion
+from kerasmini.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from kerasmini.optimizers.nadam import Nadam
 from kerasmini.optimizers.optimizer import Optimizer
 from kerasmini.optimizers.rmsprop import RMSprop
@@ -13,7 +15,7 @@ from kerasmini.optimizers.sgd import SGD
 from kerasmini.object_configs import deserialize as _deserialize
 from kerasmini.object_configs import serialize_keras_object
 
-ALL_OBJECTS = (Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, Nadam, Optimizer, RMSprop, SGD)
+ALL_OBJECTS = (Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lion, Nadam, Optimizer, RMSprop, SGD)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({cls.__name__.lower(): cls for cls in ALL_OBJECTS})
 
@@ -37,5 +39,6 @@ def get(identifier):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "Lion", "Nadam", "Optimizer",
-           "RMSprop", "SGD", "deserialize", "get", "schedules", "serialize"]
+__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "Ftrl", "Lion",
+           "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "SGD", "deserialize", "get",
+           "schedules", "serialize"]

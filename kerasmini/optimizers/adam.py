@@ -31,7 +31,7 @@ class Adam(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         dtype = gradient.dtype.type  # the variable's: apply() cast the gradient to it
         lr = learning_rate.astype(dtype)
-        step = dtype(self._iterations.value + 1)
+        step = dtype(self._updates_done + 1)
         beta_1_power = np.power(dtype(self.beta_1), step)
         beta_2_power = np.power(dtype(self.beta_2), step)
         m = self._slot(self._momentums, variable)

@@ -27,7 +27,7 @@ class Adamax(Optimizer):
     def update_step(self, gradient, variable, learning_rate):
         dtype = gradient.dtype.type
         lr = learning_rate.astype(dtype)
-        beta_1_power = np.power(dtype(self.beta_1), dtype(self._iterations.value + 1))
+        beta_1_power = np.power(dtype(self.beta_1), dtype(self._updates_done + 1))
         m = self._slot(self._m, variable)
         u = self._slot(self._u, variable)
         m.assign(m.value + (gradient - m.value) * (1 - self.beta_1))

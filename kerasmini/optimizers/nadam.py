@@ -32,15 +32,15 @@ class Nadam(Optimizer):
     def _before_update_steps(self):
         # the product of the u_t up to this step, once per step (not per variable)
         dtype = np.dtype(self._u_product.dtype).type
-        step = dtype(self._iterations.value + 1)
+        step = dtype(self._updates_done + 1)
         self._u_product.assign(self._u_product.value * self.beta_1
                                * (1.0 - 0.5 * np.power(dtype(0.96), step)))
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = np.dtype(variable.dtype).type
         lr = learning_rate.astype(variable.dtype)
-        step = dtype(self._iterations.value + 1)
-        next_step = dtype(self._iterations.value + 2)
+        step = dtype(self._updates_done + 1)
+        next_step = dtype(self._updates_done + 2)
         decay, beta_1, beta_2 = dtype(0.96), dtype(self.beta_1), dtype(self.beta_2)
         u_t = beta_1 * (1.0 - 0.5 * np.power(decay, step))
         u_t_1 = beta_1 * (1.0 - 0.5 * np.power(decay, next_step))

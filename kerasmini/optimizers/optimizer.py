@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from kerasmini import config
+from kerasmini.optimizers import accumulation
 from kerasmini.optimizers.schedules import LearningRateSchedule
 from kerasmini.optimizers.schedules import deserialize as deserialize_schedule
 from kerasmini.optimizers.schedules import serialize as serialize_schedule
@@ -49,18 +50,8 @@ class Optimizer:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        if gradient_accumulation_steps:
-            if not gradient_accumulation_steps >= 2:
-                raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. "
-                                 "Received: gradient_accumulation_steps="
-                                 f"{gradient_accumulation_steps}")
-            raise NotImplementedError("kerasmini's optimizers do not support "
-                                      "gradient_accumulation_steps. Received: "
-                                      f"gradient_accumulation_steps="
-                                      f"{gradient_accumulation_steps}")
-        if use_ema:
-            raise NotImplementedError("kerasmini's optimizers do not support use_ema=True "
-                                      "(exponential moving averages of the weights).")
+        _check_accumulation_and_ema(gradient_accumulation_steps, use_ema, ema_momentum,
+                                    ema_overwrite_frequency)
         clip_args = [clipnorm, clipvalue, global_clipnorm]
         if sum(a is not None for a in clip_args) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
@@ -118,6 +109,13 @@ class Optimizer:
         return slots[0] if single else slots
 
     def build(self, variables):
+        """Index the variables; the moving averages, then the gradient accumulators,
+        come first among the slots, as in Keras (so files line up)."""
+        if self.use_ema:
+            self._averages = self.add_optimizer_variables(variables, "average")
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = self.add_optimizer_variables(
+                variables, "gradient_accumulator")
         self._index = {id(v): i for i, v in enumerate(variables)}
         self._trainable_variables = list(variables)
         self.built = True
@@ -128,7 +126,16 @@ class Optimizer:
 
     @property
     def iterations(self):
+        """The step counter; with gradient accumulation, the number of updates made
+        (calls // gradient_accumulation_steps), as Keras counts them."""
+        if self.gradient_accumulation_steps:
+            return np.asarray(self._iterations.value // self.gradient_accumulation_steps)
         return self._iterations
+
+    @property
+    def _updates_done(self):
+        """The updates made before this one (an int): what the update rules call t - 1."""
+        return int(self._iterations.value) // (self.gradient_accumulation_steps or 1)
 
     def _slot(self, slots, variable):
         return slots[self._index[id(variable)]]
@@ -187,19 +194,65 @@ class Optimizer:
         grads = [self._as_gradient(g, v) for g, v in zip(grads, trainable_variables)]
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
-        grads = self._clip_gradients(grads)
-        self._apply_weight_decay(trainable_variables)
-        learning_rate = self.learning_rate
-        self._before_update_steps()
-        for grad, variable in zip(grads, trainable_variables):
-            self.update_step(grad, variable, learning_rate)
+        if not self.gradient_accumulation_steps:
+            self._update(grads, trainable_variables)
+        elif (self._iterations.value + 1) % self.gradient_accumulation_steps == 0:
+            self._update(accumulation.mean(self._accumulated(trainable_variables), grads,
+                                           self.gradient_accumulation_steps),
+                         trainable_variables)
+            accumulation.reset(self._accumulated_gradients)
+        else:
+            accumulation.add(self._accumulated(trainable_variables), grads)
+        if self.use_ema:
+            self._update_moving_averages()
         for variable in trainable_variables:
             if variable.constraint is not None:
                 variable.assign(variable.constraint(variable.value))
         self._iterations.assign(self._iterations.value + 1)
 
+    def _update(self, grads, trainable_variables):
+        """Clip, decay the weights, then run the update rule on each variable."""
+        grads = self._clip_gradients(grads)
+        self._apply_weight_decay(trainable_variables)
+        learning_rate = self.learning_rate
+        self._before_update_steps()
+        self._update_steps(grads, trainable_variables, learning_rate)
+
+    def _accumulated(self, variables):
+        return [self._slot(self._accumulated_gradients, v) for v in variables]
+
+    def _update_moving_averages(self):
+        """Every variable's average moves toward it (the first update copies it); every
+        `ema_overwrite_frequency` updates, the variables take their averages."""
+        updates_done = self._updates_done
+        accumulation.move_averages(self._averages, self._trainable_variables,
+                                   self.ema_momentum, first=updates_done == 0)
+        frequency = self.ema_overwrite_frequency
+        if frequency and (updates_done + 1) % frequency == 0:
+            self._overwrite_with_averages(self._trainable_variables)
+
+    def _overwrite_with_averages(self, variables):
+        if len(variables) != len(self._averages):
+            raise ValueError(
+                f"The length of model variables ({len(variables)}) to override does not "
+                "match the length of model variables stored in the optimizer "
+                f"({len(self._averages)}). Please check if the optimizer was called on "
+                "your model.")
+        for variable, average in zip(variables, self._averages):
+            variable.assign(average.value)
+
+    def finalize_variable_values(self, var_list):
+        """At the end of fit: with use_ema, the variables take their moving averages."""
+        if self.use_ema:
+            self._overwrite_with_averages(list(var_list))
+
     def _before_update_steps(self):
         """A hook for state shared by every variable's update (Nadam's product)."""
+
+    def _update_steps(self, grads, variables, learning_rate):
+        """update_step for each variable (an optimizer may update them all at once)."""
+        for grad, variable in zip(grads, variables):
+            self.update_step(grad, variable, learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
         raise NotImplementedError
@@ -332,6 +385,26 @@ class Optimizer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
+
+
+def _check_accumulation_and_ema(steps, use_ema, ema_momentum, ema_overwrite_frequency):
+    """Keras's checks of gradient_accumulation_steps and of the EMA arguments."""
+    if steps and not (_is_int(steps) and steps >= 2):
+        raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. "
+                         f"Received: gradient_accumulation_steps={steps}")
+    if not use_ema:
+        return
+    if not 0 <= ema_momentum <= 1:
+        raise ValueError("`ema_momentum` must be in the range [0, 1]. "
+                         f"Received: ema_momentum={ema_momentum}")
+    if ema_overwrite_frequency and not (_is_int(ema_overwrite_frequency)
+                                        and ema_overwrite_frequency >= 1):
+        raise ValueError("`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                         f"Received: ema_overwrite_frequency={ema_overwrite_frequency}")
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _snake(name):

@@ -1,0 +1,15 @@
+"""Keras callbacks and optimizers kerasmini lacks: refused at construction, naming the reason."""
+import pytest
+
+import kerasmini
+
+def test_callbacks_kerasmini_lacks_are_refused_by_name():
+    for name, args in (("TensorBoard", ()), ("BackupAndRestore", ("backup",)),
+                       ("RemoteMonitor", ())):
+        with pytest.raises(NotImplementedError, match=f"keras.callbacks.{name}: "):
+            getattr(kerasmini.callbacks, name)(*args)
+
+
+def test_loss_scale_optimizer_is_refused_with_the_alternative():
+    with pytest.raises(NotImplementedError, match="loss_scale_factor="):
+        kerasmini.optimizers.LossScaleOptimizer(kerasmini.optimizers.SGD())
