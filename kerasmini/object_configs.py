@@ -125,9 +125,39 @@ def _name_and_config(identifier, names, kind):
 def _make(entry, config, call_functions):
     """Build the object a registry entry stands for, from its config."""
     if inspect.isclass(entry):
+        if entry.__module__.startswith("kerasmini."):  # a user's class checks its own
+            check_value_types(entry, config)
         if hasattr(entry, "from_config"):
             return entry.from_config(config)
         return entry(**config)
     if call_functions:
         return entry(**config)
     return entry
+
+
+DTYPE_POLICIES = ("DTypePolicy", "FloatDTypePolicy")
+
+
+def check_value_types(cls, config):
+    """Refuse what a kerasmini constructor would silently coerce from a config: a flag
+    that is not a bool (bool('no') is True), a bool given as a number, a dtype that is a
+    dict but not a DTypePolicy."""
+    defaults = {name: p.default for name, p in
+                inspect.signature(cls.__init__).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    defaults.setdefault("trainable", True)
+    for key, value in config.items():
+        default = defaults.get(key)
+        flag = isinstance(default, bool)
+        if (flag and not isinstance(value, bool)) or (
+                isinstance(value, bool) and isinstance(default, (int, float)) and not flag):
+            raise ValueError(f"Argument `{key}` of {cls.__name__} must be "
+                             f"{'a bool' if flag else 'a number, not a bool'}. Received: "
+                             f"{key}={value!r}")
+    dtype = config.get("dtype")
+    if isinstance(dtype, dict) and not (
+            dtype.get("class_name") in DTYPE_POLICIES
+            and isinstance(dtype.get("config"), dict)
+            and isinstance(dtype["config"].get("name"), str)):
+        raise ValueError(f"Argument `dtype` of {cls.__name__} must be a dtype name or a "
+                         f"DTypePolicy config. Received: dtype={str(dtype)[:200]}")

@@ -204,7 +204,8 @@ class SavingUsersClassesTest(unittest.TestCase):
     def test_build_config_checked_before_building(self):
         built(Net(4)).save(self.path)
         config = self.config()
-        for shape, message in (([2, "5"], "list of sizes"), ([1, 1 << 13, 1 << 13], "Not al")):
+        for shape, message in (([2, "5"], "list of sizes"), ([2, True], "list of sizes"),
+                               ([1, 1 << 13, 1 << 13], "Not al")):
             config["build_config"] = {"input_shape": shape}
             self.rewrite_config(config)
             with self.assertRaisesRegex(ValueError, message):

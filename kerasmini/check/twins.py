@@ -62,8 +62,13 @@ def load_twins(model_or_path, keras_model=None):
 
 
 def _tf_load(keras, path):
+    """tf.keras's model of `path`, once kerasmini's own reader has found the file safe
+    (`--keras-model` files are not loaded by kerasmini first): unsafe containers are
+    refused here, and tf.keras runs in safe mode (no Lambda code)."""
+    from kerasmini.inspection.reader import inspect_file
+    inspect_file(path)  # raises on links, bombs, paths escaping the archive, ...
     try:
-        return keras.models.load_model(path, compile=False)
+        return keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # noqa: BLE001  (whatever TensorFlow raises, said plainly)
         raise ValueError(f"tf.keras could not load {path}: {type(error).__name__}: "
                          f"{str(error).splitlines()[0] if str(error) else ''}") from error

@@ -4,7 +4,6 @@ is read and nothing from the file runs; every refusal is a FileFormatError (Valu
 """
 import io
 import os
-import stat
 import zipfile
 from dataclasses import dataclass, field
 
@@ -16,7 +15,6 @@ from kerasmini.saving import safe_reading as safe
 from kerasmini.saving.legacy_h5 import text as _text
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError
 
-MAX_MEMBERS = 1000
 MAX_H5_OBJECTS = 100_000  # groups and datasets visited in one file
 
 
@@ -73,20 +71,6 @@ def inspect_file(path):
 
 
 # ----- zip archives -----------------------------------------------------------------------
-def _check_member_name(info, where):
-    name = info.filename
-    parts = name.replace("\\", "/").split("/")
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        raise UnsafeFileError(f"Not allowed: {where} has a member with an absolute path: "
-                              f"'{name}'.")
-    if ".." in parts:
-        raise UnsafeFileError(f"Not allowed: {where} has a member whose path escapes the "
-                              f"archive folder: '{name}'.")
-    if stat.S_ISLNK(info.external_attr >> 16):
-        raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} is a symbolic "
-                              "link.")
-
-
 def _json_member(archive, name, where):
     text = safe.read_member(archive, name, safe.MAX_CONFIG_BYTES, where)
     return safe.parse_json_object(text, f"the member '{name}' of {where}")
@@ -96,16 +80,9 @@ def _keras_archive(path):
     report = FileReport(path, "Keras 3 archive (.keras)")
     try:
         with safe.open_archive(path) as archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise UnsafeFileError(f"Not allowed: {path} has {len(infos)} members "
-                                      f"(limit {MAX_MEMBERS}).")
+            infos = safe.check_members(archive, path)
             names = [info.filename for info in infos]
-            if len(set(names)) != len(names):
-                raise UnsafeFileError(f"Not allowed: {path} holds two members with the same "
-                                      "name.")
             for info in infos:
-                _check_member_name(info, path)
                 report.members.append((info.filename, info.file_size, info.compress_size))
             for member in ("config.json", "model.weights.h5"):
                 if member not in names:
@@ -123,7 +100,8 @@ def _keras_archive(path):
         stored = _keras_h5_weights(f, where)
         if safe.h5_group(f, "optimizer/vars", where) is not None:
             count = len(safe.h5_group(f, "optimizer/vars", where))
-            name = safe.h5_group(f, "optimizer/vars", where).attrs.get("name", "optimizer")
+            name = safe.read_attribute(safe.h5_group(f, "optimizer/vars", where).attrs,
+                                       "name", where, "optimizer")
             report.optimizer = f"{_text(name)}: {count} variables stored"
     _describe_config(report, config, stored)
     compile_config = config.get("compile_config")
@@ -224,7 +202,8 @@ def _tensor_entries(value):
 
 def _dtype(value):
     if isinstance(value, dict):  # a DTypePolicy
-        return str((value.get("config") or {}).get("name", "?"))
+        inner = value.get("config")
+        return str(inner.get("name", "?") if isinstance(inner, dict) else "?")
     return str(value or "float32")
 
 
@@ -242,8 +221,8 @@ def _weights_file(path):
 def _legacy_h5(path):
     report = FileReport(path, "legacy HDF5 model (.h5)")
     with safe.open_h5(path, path) as f, safe.reading(path):
-        report.metadata = {k: _text(f.attrs[k]) for k in ("keras_version", "backend")
-                           if k in f.attrs}
+        report.metadata = {k: _text(safe.read_attribute(f.attrs, k, path))
+                           for k in ("keras_version", "backend") if k in f.attrs}
         config = legacy_h5.read_config(f, path)
         stored = {}
         for name, datasets in legacy_h5.stored_weights(f, path):

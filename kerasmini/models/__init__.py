@@ -1,6 +1,4 @@
 """Models: Sequential, the functional Model, and Keras model files."""
-import json
-
 from kerasmini.models.cloning import clone_model
 from kerasmini.models.functional import Functional
 from kerasmini.models.layer_configs import deserialize_layer
@@ -44,8 +42,13 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
 
 
 def model_from_json(json_string, custom_objects=None):
+    from kerasmini.saving import safe_reading  # lazy: saving/ imports models/
+    if not isinstance(json_string, (str, bytes)):
+        raise TypeError("model_from_json takes a JSON string. Received: "
+                        f"json_string of type {type(json_string).__name__}")
+    config = safe_reading.parse_json_object(json_string, "The `json_string` argument")
     with custom_object_scope(custom_objects):
-        return deserialize_layer(json.loads(json_string))
+        return deserialize_layer(config)
 
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model",

@@ -1,4 +1,5 @@
 """Functional: a model whose layers form a graph, from `Model(inputs, outputs)`."""
+import inspect
 from collections import defaultdict
 
 import numpy as np
@@ -195,22 +196,71 @@ def functional_from_config(cls, config, make_layer=None):
 
 def _make_layers(layer_configs, make_layer):
     """{name: layer} and {name: [the calls of it still to replay]}, from the configs."""
+    if not isinstance(layer_configs, list):
+        raise ValueError("The 'layers' of a functional model config must be a list. "
+                         f"Received: layers={str(layer_configs)[:200]}")
     created, pending = {}, {}
     for layer_data in layer_configs:
         layer = make_layer(layer_data)
         name = layer_data.get("name") or layer.name
+        if not isinstance(name, str) or name in created:
+            raise ValueError(f"Each layer of a functional model config needs its own name "
+                             f"(a string). Received: name={name!r} twice or of type "
+                             f"{type(name).__name__}.")
         created[name] = layer
-        pending[name] = list(layer_data.get("inbound_nodes") or [])
+        pending[name] = _saved_nodes(name, layer, layer_data.get("inbound_nodes"))
     return created, pending
+
+
+def _saved_nodes(name, layer, nodes):
+    """A layer's saved calls: a list of {'args': [...], 'kwargs': {...}}, whose keyword
+    arguments the layer's call takes (a value that would be dropped is refused)."""
+    nodes = [] if nodes is None else nodes
+    if not isinstance(nodes, list) or not all(
+            isinstance(n, dict) and isinstance(n.get("args", []), list)
+            and isinstance(n.get("kwargs") or {}, dict) for n in nodes):
+        raise ValueError(f"The inbound_nodes of layer '{name}' must be a list of "
+                         "{'args': [...], 'kwargs': {...}}. Received: "
+                         f"inbound_nodes={str(nodes)[:200]}")
+    takes = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
+    for node in nodes:
+        for key, value in (node.get("kwargs") or {}).items():
+            if value is None or (_holds_tensor(value) and _call_takes(layer, key)):
+                continue  # a tensor the call takes by name (an RNN's initial_state)
+            if key not in takes or key == "training" and not isinstance(value, bool):
+                raise ValueError(f"Layer '{name}' is called in the model config with "
+                                 f"{key}={str(value)[:100]}, which kerasmini's "
+                                 f"{type(layer).__name__} does not take.")
+    return list(nodes)
 
 
 def _tensor(created, name, node_index, tensor_index):
     """The output `tensor_index` of call `node_index` of layer `name` (IndexError: that
     call has not been replayed yet)."""
-    if name not in created:
-        raise ValueError(f"The model config refers to a layer '{name}' it does not define.")
+    if not isinstance(name, str) or name not in created:
+        raise ValueError(f"The model config refers to a layer {name!r} it does not define.")
+    for index in (node_index, tensor_index):
+        if not (isinstance(index, int) and not isinstance(index, bool) and index >= 0):
+            where = [name, node_index, tensor_index]
+            raise ValueError(f"The model config refers to the tensor {where}: node and "
+                             "tensor indices must be "
+                             f"non-negative ints. Received: {index!r}")
     nodes = getattr(created[name], "_inbound_nodes", [])  # none yet: not called yet
-    return nodes[node_index].outputs[tensor_index]
+    outputs = nodes[node_index].outputs
+    if tensor_index >= len(outputs):
+        raise ValueError(f"The model config refers to output {tensor_index} of call "
+                         f"{node_index} of layer '{name}', which has {len(outputs)} "
+                         "outputs.")
+    return outputs[tensor_index]
+
+
+def _history(arg):
+    """[name, node index, tensor index] of a saved tensor."""
+    history = (arg.get("config") or {}).get("keras_history")
+    if not (isinstance(history, list) and len(history) == 3):
+        raise ValueError("A saved tensor needs 'keras_history': [layer name, node index, "
+                         f"tensor index]. Received: {str(arg)[:200]}")
+    return history
 
 
 def _replay_calls(created, pending):
@@ -245,8 +295,17 @@ def _replay_calls(created, pending):
                 nodes.pop(0)
                 progressed = True
         if not progressed:
+            waiting = sorted(name for name, nodes in pending.items() if nodes)
             raise ValueError("Invalid functional model config: its graph has loops or "
-                             "disconnected nodes.")
+                             "refers to calls that never happen (layers waiting: "
+                             f"{waiting[:10]}).")
+
+
+def _call_takes(layer, key):
+    """Whether layer.call() has a parameter `key` (or **kwargs); not `training`."""
+    parameters = inspect.signature(layer.call).parameters
+    return key != "training" and (key in parameters or any(
+        p.kind is p.VAR_KEYWORD for p in parameters.values()))
 
 
 def _takes_several(layer):
@@ -272,7 +331,7 @@ def _node_argument(created, arg, constants=False):
     if constants and isinstance(arg, (int, float)) and not isinstance(arg, bool):
         return arg  # a number an operation was called with (`x + 3.0`)
     if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
-        return _tensor(created, *arg["config"]["keras_history"])
+        return _tensor(created, *_history(arg))
     if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
         return _tensor(created, *arg)  # older form: [name, node_index, tensor_index]
     if isinstance(arg, (list, tuple)):
@@ -293,11 +352,19 @@ def _config_tensors(created, value):
     """The model's inputs or outputs: [name, node, tensor] triples in lists or dicts."""
     if isinstance(value, list) and len(value) == 3 and isinstance(value[0], str):
         name, node_index, tensor_index = value
-        if name in created:
+        if name in created and isinstance(node_index, int):
             node_index -= _builtin_nodes(created[name])
-        return _tensor(created, name, node_index, tensor_index)
+        try:
+            return _tensor(created, name, node_index, tensor_index)
+        except IndexError:
+            raise ValueError(f"The model config's inputs or outputs refer to call "
+                             f"{value[1]} of layer '{name}', which is never called.") from None
     if isinstance(value, dict):
         return {k: _config_tensors(created, v) for k, v in value.items()}
+    if not isinstance(value, list):
+        raise ValueError("A functional model's input_layers / output_layers must be "
+                         "[layer name, node index, tensor index] entries in lists or "
+                         f"dicts. Received: {str(value)[:200]}")
     return [_config_tensors(created, v) for v in value]
 
 

@@ -18,7 +18,7 @@ from kerasmini.applications import convnext, inception_resnet_v2
 from kerasmini.layers import operation
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
-from kerasmini.object_configs import plain
+from kerasmini.object_configs import check_value_types, plain
 
 
 class UnsupportedLayerError(ValueError):
@@ -178,7 +178,8 @@ def _zeros_for(shape, layer):
     arrays = []
     for s in shapes:
         if not (isinstance(s, list) and s and all(
-                d is None or (isinstance(d, int) and d >= 0) for d in s)):
+                d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+                for d in s)):
             raise ValueError(f"The build_config of layer '{layer.name}' must give an input "
                              f"shape as a list of sizes. Received: input_shape={shape!r}")
         sizes = [1 if d is None else d for d in s]
@@ -197,11 +198,17 @@ def deserialize_layer(config):
                          f"Received: {str(config)[:200]}")
     class_name = config["class_name"]
     registered = config.get("registered_name")
+    if not isinstance(class_name, str) or not isinstance(registered, (str, type(None))):
+        raise ValueError("A layer config's 'class_name' must be a string and its "
+                         f"'registered_name' a string or null. Received: class_name="
+                         f"{str(class_name)[:100]}, registered_name={str(registered)[:100]}")
     cls = _find_class(config, class_name, registered)
     inner = config.get("config")
     if not isinstance(inner, dict):
         raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
                          f"Received: {str(inner)[:200]}")
+    if cls.__module__.startswith("kerasmini."):  # a user's class checks its own
+        check_value_types(cls, inner)
     try:
         layer = cls.from_config(dict(inner))
         if cls.__module__.startswith("kerasmini."):
@@ -210,7 +217,10 @@ def deserialize_layer(config):
         return layer
     except UnsupportedLayerError:
         raise
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError,
-            RecursionError) as error:  # a malformed config, whatever the form it takes
+    except RecursionError:  # a config handed to from_config directly: files are bounded
+        raise ValueError(f"The config of layer '{inner.get('name')}' of class {class_name} "
+                         "nests too deeply to be a Keras config.") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+        # a malformed config, whatever the form it takes
         raise ValueError(f"Could not rebuild layer '{inner.get('name')}' of class "
                          f"{class_name} from its config: {error}") from error

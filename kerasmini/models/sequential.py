@@ -1,6 +1,7 @@
 """Sequential: a stack of layers, each feeding the next."""
 import numpy as np
 
+from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.keras_tensor import KerasTensor
 from kerasmini.layers.layer import Layer, _build_lock, undone_on_error
@@ -132,8 +133,13 @@ class Sequential(Model):
         """The model a config describes; `make_layer(layer_config)` makes each layer
         (clone_model's hook; by default the layer the config describes)."""
         config = dict(config)
-        layer_configs = config.pop("layers")
+        layer_configs = config.pop("layers", None)
+        if not isinstance(layer_configs, list):
+            raise ValueError("A Sequential config needs 'layers': a list of layer configs. "
+                             f"Received: layers={str(layer_configs)[:200]}")
         build_shape = config.pop("build_input_shape", None)
+        if build_shape is not None:  # checked even where an InputLayer makes it redundant
+            shape_tuple(build_shape, "build_input_shape")
         config.pop("dtype", None)
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in layer_configs:

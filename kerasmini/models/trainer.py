@@ -105,13 +105,15 @@ class Trainer:
     def compile_from_config(self, config):
         """compile() from a file's compile_config (optimizer, loss, metrics by name or
         config; nothing in it is executed)."""
-        config = dict(config)
-        self.compile(optimizer=optimizers_module.deserialize(config["optimizer"]),
+        config = _checked_compile_config(config)
+        self.compile(optimizer=optimizers_module.deserialize(config.get("optimizer",
+                                                                         "rmsprop")),
                      loss=_deserialize_loss(config.get("loss")),
                      loss_weights=config.get("loss_weights"),
                      metrics=_deserialize_metrics(config.get("metrics")),
                      weighted_metrics=_deserialize_metrics(config.get("weighted_metrics")),
-                     run_eagerly=bool(config.get("run_eagerly", False)))
+                     run_eagerly=config.get("run_eagerly", False),
+                     steps_per_execution=config.get("steps_per_execution", 1))
 
     @property
     def metrics(self):
@@ -844,3 +846,26 @@ def _step_completes():
         signal.signal(signal.SIGINT, previous)
     if received:
         raise KeyboardInterrupt
+
+
+# what Keras 3 writes in a compile_config: compile()'s arguments (jit_compile is XLA's
+# and auto_scale_loss mixed precision's business: neither changes a NumPy result)
+COMPILE_CONFIG_KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
+                       "run_eagerly", "steps_per_execution", "jit_compile",
+                       "auto_scale_loss")
+
+
+def _checked_compile_config(config):
+    """A compile_config from a file: a dict of compile()'s arguments, as Keras passes
+    it to compile(**config) (a TypeError otherwise, as there)."""
+    if not isinstance(config, dict):
+        raise TypeError("A compile config must be a dict of compile() arguments. "
+                        f"Received: compile_config={str(config)[:200]}")
+    unknown = sorted(set(config) - set(COMPILE_CONFIG_KEYS))
+    if unknown:
+        raise TypeError(f"compile() got unexpected keyword arguments {unknown} in the "
+                        f"compile config. Received: compile_config={str(config)[:200]}")
+    if not isinstance(config.get("run_eagerly", False), bool):
+        raise ValueError("`run_eagerly` must be True or False. Received: "
+                         f"run_eagerly={config['run_eagerly']!r}")
+    return config

@@ -26,16 +26,19 @@ def text(value):
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _names(attrs, key):
+def _names(attrs, key, where):
     """A list-of-strings attribute ('layer_names', 'weight_names'); [] if absent/empty."""
-    if key not in attrs:
-        return []
-    return [text(v) for v in attrs[key]]
+    names = safe.read_attribute(attrs, key, where, default=[])
+    if getattr(names, "ndim", 1) != 1 or not all(
+            isinstance(v, (bytes, str)) for v in names):
+        raise FileFormatError(f"The attribute '{key}' in {where} must be a list of "
+                              f"strings. Received: {str(names)[:200]}")
+    return [text(v) for v in names]
 
 
 def read_config(f, where):
     """The model config dict from the `model_config` attribute."""
-    raw = f.attrs.get("model_config")
+    raw = safe.read_attribute(f.attrs, "model_config", where)
     if raw is None:
         raise FileFormatError(f"{where} has no `model_config` attribute: it holds no model "
                               "(a weights-only HDF5 file is loaded with load_weights).")
@@ -56,7 +59,9 @@ def upgrade_config(config):
         return config
     for layer in inner["layers"]:
         if isinstance(layer, dict):
-            layer["inbound_nodes"] = [_node(n) for n in layer.get("inbound_nodes") or []]
+            nodes = layer.get("inbound_nodes")
+            if isinstance(nodes, list):  # anything else is refused by the model's reader
+                layer["inbound_nodes"] = [_node(n) for n in nodes]
             upgrade_config(layer)
     return config
 
@@ -64,6 +69,11 @@ def upgrade_config(config):
 def _node(node):
     if isinstance(node, dict):
         return node
+    if not (isinstance(node, list) and node and all(
+            isinstance(entry, list) and len(entry) >= 3 for entry in node)):
+        raise FileFormatError("A tf.keras 2.x inbound node must be a list of [layer name, "
+                              "node index, tensor index, kwargs] entries. Received: "
+                              f"{str(node)[:200]}")
     calls = [list(entry[:3]) for entry in node]
     kwargs = next((entry[3] for entry in node if len(entry) > 3 and entry[3]), {})
     return {"args": [calls[0] if len(calls) == 1 else calls], "kwargs": kwargs}
@@ -76,9 +86,9 @@ def stored_weights(f, where):
     if group is None:
         raise FileFormatError(f"{where} has a model config but no `model_weights` group.")
     stored = []
-    for name in _names(group.attrs, "layer_names"):
+    for name in _names(group.attrs, "layer_names", where):
         layer_group = safe.h5_group(group, name, where)
-        paths = _names(layer_group.attrs, "weight_names") if layer_group else []
+        paths = _names(layer_group.attrs, "weight_names", where) if layer_group else []
         datasets = []
         for path in paths:
             folder, _, leaf = path.rpartition("/")

@@ -20,16 +20,21 @@ member or dataset. The caps are module constants so tests can shrink them.
 import contextlib
 import io
 import json
+import stat
 import zipfile
 
 import numpy as np
 
 MAX_MEMBER_BYTES = 1 << 32        # no archive member above 4 GiB is read
+MAX_MEMBERS = 1000                # members of one archive (Keras writes 3 + assets)
 MAX_CONFIG_BYTES = 64 << 20       # config.json / metadata.json: 64 MiB is plenty
 BOMB_FLOOR_BYTES = 1 << 20        # below this, any compression ratio is harmless
 MAX_ZIP_EXPANSION = 100           # Keras stores members; deflate of real data < 100x
 MAX_H5_EXPANSION = 1000           # a dataset stored in far fewer bytes than it declares
 READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size
+MAX_CONFIG_DEPTH = 200            # JSON nesting; a real config nests < 10 per model level
+MAX_H5_MEMBERS = 100_000          # members of one HDF5 group, counted before listing
+MAX_ATTRIBUTE_ELEMENTS = 1 << 20  # values in one HDF5 attribute, counted before reading
 NUMERIC_KINDS = "biuf"            # bool, signed, unsigned, float: what a weight can be
 
 
@@ -76,6 +81,33 @@ def read_member(archive, name, max_bytes, where):
     return out.getvalue()
 
 
+def check_members(archive, where):
+    """Refuse an archive whose member list is ambiguous or points outside it: more than
+    MAX_MEMBERS members, two members of one name (readers disagree on which is read),
+    absolute names, names with '..', symbolic links. Nothing is ever extracted, but a
+    file kerasmini accepts must be safe for any tool that does."""
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise UnsafeFileError(f"Not allowed: {where} has {len(infos)} members "
+                              f"(limit {MAX_MEMBERS}).")
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise UnsafeFileError(f"Not allowed: {where} holds two members named {twice}.")
+    for info in infos:
+        name, parts = info.filename, info.filename.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+            raise UnsafeFileError(f"Not allowed: {where} has a member with an absolute "
+                                  f"path: '{name}'.")
+        if ".." in parts:
+            raise UnsafeFileError(f"Not allowed: {where} has a member whose path escapes "
+                                  f"the archive folder: '{name}'.")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} is a "
+                                  "symbolic link.")
+    return infos
+
+
 def open_archive(filepath):
     """An open ZipFile, or FileFormatError if the file is not a zip archive."""
     if not zipfile.is_zipfile(filepath):
@@ -96,7 +128,21 @@ def parse_json_object(text, where):
     if not isinstance(value, dict):
         raise FileFormatError(f"{where} must hold a JSON object, not "
                               f"{type(value).__name__}.")
+    check_depth(value, where)
     return value
+
+
+def check_depth(value, where):
+    """Refuse a config nested deeper than MAX_CONFIG_DEPTH (walked without recursion),
+    so that no reader recursing through it can hit Python's recursion limit."""
+    level, depth, limit = [value], 0, MAX_CONFIG_DEPTH
+    while level:
+        depth += 1
+        if depth > limit:
+            raise FileFormatError(f"{where} nests its config more than {limit} levels "
+                                  "deep; a Keras config never does.")
+        level = [item for v in level if isinstance(v, (dict, list))
+                 for item in (v.values() if isinstance(v, dict) else v)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -143,8 +189,31 @@ def h5_group(parent, path, where):
 
 
 def h5_items(group, where):
-    """(name, object) for each member of `group`, hard links only (as h5_group)."""
+    """(name, object) for each member of `group`, hard links only (as h5_group); the
+    members are counted (one header read) before any is listed."""
+    if len(group) > MAX_H5_MEMBERS:
+        raise UnsafeFileError(f"Not allowed: the group '{group.name}' in {where} has "
+                              f"{len(group)} members (limit {MAX_H5_MEMBERS}).")
     return [(name, _hard_link_target(group, name, where)) for name in group]
+
+
+def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
+    """The attribute `key` (default if absent), its size checked from its header
+    before its value is read."""
+    if key not in attrs:
+        return default
+    header = attrs.get_id(key)
+    count = int(np.prod(header.shape or (), dtype=np.int64))
+    if count > MAX_ATTRIBUTE_ELEMENTS or count * header.dtype.itemsize > max_bytes:
+        raise UnsafeFileError(f"Not allowed: the attribute '{key}' in {where} declares "
+                              f"{count} values of {header.dtype.itemsize} bytes, more than "
+                              f"the limit of {MAX_ATTRIBUTE_ELEMENTS} values and "
+                              f"{max_bytes} bytes.")
+    try:
+        return attrs[key]
+    except (OSError, TypeError, ValueError) as error:
+        raise FileFormatError(f"Cannot read the attribute '{key}' in {where}: "
+                              f"{error}") from error
 
 
 def h5_dataset(group, name, where):
@@ -168,6 +237,12 @@ def h5_dataset(group, name, where):
     if layout not in (h5py.h5d.CONTIGUOUS, h5py.h5d.CHUNKED):
         raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} has storage "
                               f"layout {layout}; only contiguous or chunked are read.")
+    for i in range(plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0):
+        code, _, _, name = plist.get_filter(i)
+        if not h5py.h5z.filter_avail(code):  # its chunks could not be decoded
+            raise FileFormatError(f"The dataset '{path}' in {where} is compressed with "
+                                  f"HDF5 filter {code} ({name.decode(errors='replace')}), "
+                                  "which this h5py does not have.")
     return node
 
 

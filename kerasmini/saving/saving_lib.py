@@ -18,6 +18,7 @@ model's weights as they were, and load_model() returns nothing half-loaded.
 """
 import contextlib
 import datetime
+import errno
 import io
 import json
 import os
@@ -207,8 +208,14 @@ def _mode_for(filepath):
 @contextlib.contextmanager
 def _replaced_atomically(filepath):
     """Write to a temporary file in the same folder, then rename it over `filepath`:
-    a save that fails leaves the old file whole (a rename within a folder is atomic)."""
-    folder, name = os.path.split(os.path.abspath(filepath))
+    a save that fails leaves the old file whole (a rename within a folder is atomic).
+    A symbolic link at `filepath` stays a link and its target gets the new file, as
+    Keras's open(filepath, "wb") writes through it; the rename happens in the target's
+    folder."""
+    filepath = os.path.realpath(filepath)
+    if os.path.islink(filepath):  # realpath stops at a loop of links; open() would fail
+        raise OSError(errno.ELOOP, "Too many levels of symbolic links", filepath)
+    folder, name = os.path.split(filepath)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     os.close(descriptor)
     os.chmod(temporary, _mode_for(filepath))  # mkstemp's 0600 would stick otherwise
@@ -231,7 +238,7 @@ def _read_archive(filepath, with_assets=False):
                                 "file is an accessible `.keras` zip file.")
     try:
         with safe.open_archive(filepath) as zf:
-            names = set(zf.namelist())
+            names = {info.filename for info in safe.check_members(zf, filepath)}
             for member in (CONFIG_FILE, WEIGHTS_FILE):
                 if member not in names:
                     raise FileFormatError(f"{filepath} is not a complete `.keras` archive: "
