@@ -143,14 +143,7 @@ class TestActivationGradients(unittest.TestCase):
             rng.choice([-1, 1], (4, 6))
         fn, tf_fn = kerasmini.activations.get(name), keras.activations.get(name)
         seed_grad = rng.standard_normal(np.shape(fn(x)))
-        with kerasmini.GradientTape() as tape:
-            loss = kerasmini.ops.sum(fn(tape.watch(x)) * seed_grad)
-        km = tape.gradient(loss, x)
-        xt = tf.constant(x)
-        with tf.GradientTape() as tf_tape:
-            tf_tape.watch(xt)
-            tf_loss = tf.reduce_sum(tf_fn(xt) * seed_grad)
-        tf_grad = np.asarray(tf_tape.gradient(tf_loss, xt))
+        km, tf_grad = input_gradients(fn, tf_fn, x, seed_grad)
         ref = np.zeros_like(x)
         for i in np.ndindex(x.shape):
             up, down = x.copy(), x.copy()
@@ -206,17 +199,22 @@ class TestMaxPooling3DTieGradients(unittest.TestCase):
             x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
         m, t = kerasmini.layers.MaxPooling3D(**args), keras.layers.MaxPooling3D(**args)
         seed_grad = rng.standard_normal(m(x).shape).astype("float32")
-        with kerasmini.GradientTape() as tape:
-            loss = kerasmini.ops.sum(m(tape.watch(x)) * seed_grad)
-        km = tape.gradient(loss, x)
-        xt = tf.constant(x)
-        with tf.GradientTape() as tf_tape:
-            tf_tape.watch(xt)
-            tf_loss = tf.reduce_sum(t(xt) * seed_grad)
-        tf_grad = np.asarray(tf_tape.gradient(tf_loss, xt))
+        km, tf_grad = input_gradients(m, t, x, seed_grad)
         ref = first_maximum_gradient(x, seed_grad, args)
         harness.three_way(km, tf_grad, ref, "float32", f"MaxPooling3D ties {args}",
                           lambda _: divergences.MAXPOOL3D_TIES)
+
+
+def input_gradients(km_fn, tf_fn, x, seed_grad):
+    """d sum(f(x) * seed_grad) / dx by kerasmini's tape and by tf.GradientTape."""
+    with kerasmini.GradientTape() as tape:
+        loss = kerasmini.ops.sum(km_fn(tape.watch(x)) * seed_grad)
+    km = tape.gradient(loss, x)
+    xt = tf.constant(x)
+    with tf.GradientTape() as tf_tape:
+        tf_tape.watch(xt)
+        tf_loss = tf.reduce_sum(tf_fn(xt) * seed_grad)
+    return km, np.asarray(tf_tape.gradient(tf_loss, xt))
 
 
 def first_maximum_gradient(x, g, args):
