@@ -24,7 +24,6 @@ from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
-_ARRAY_TYPES = frozenset({np.ndarray, TapeArray})  # inputs that are not symbolic
 # Layer's own bookkeeping attributes, which never hold a layer (_sublayers skips them)
 _BOOKKEEPING = frozenset({"_variables", "_activity_losses", "_added_losses",
                           "_inbound_nodes", "_shape_checked", "_build_shape",
@@ -351,8 +350,9 @@ class Layer:
         return explain(self, input_shape)
 
     def __call__(self, inputs, training=None, **kwargs):
-        # functional API: record the call, compute no values (an array is never symbolic)
-        if type(inputs) not in _ARRAY_TYPES and is_symbolic(inputs):
+        # functional API: record the call, compute no values (is_symbolic answers an
+        # array at its first two checks)
+        if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
         mask = kwargs.pop("mask", None)
         if mask is None:  # the one a layer before attached to its output (masks.py)
