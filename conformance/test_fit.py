@@ -261,3 +261,43 @@ def test_predict_and_evaluate_steps_like_tf_keras(steps, batch_size):
     np.testing.assert_allclose(
         km_model.evaluate(x, y, steps=steps, batch_size=batch_size, verbose=0),
         tf_model.evaluate(x, y, steps=steps, batch_size=batch_size, verbose=0), rtol=1e-5)
+
+
+@pytest.mark.parametrize("steps_per_execution,count", [(2, 10), (3, 10), (4, 16)])
+def test_steps_per_execution_callbacks_and_logs(steps_per_execution, count):
+    """The batch hooks of fit (with validation) and evaluate: once per execution, named
+    by its first and last step as tf.keras names them (a short last execution included),
+    with the same logs; the same history and final weights."""
+    def run(lib, weights):
+        events = []
+
+        def hook(kind):
+            return lambda batch, logs=None: events.append(
+                (kind, batch, None if not logs else float(logs["loss"])))
+        callback = lib.callbacks.LambdaCallback(**{
+            f"on_{kind}_batch_{edge}": hook(f"{kind}_{edge}")
+            for kind in ("train", "test") for edge in ("begin", "end")})
+        model = _small_model(lib)
+        model.compile("sgd", "mse", metrics=["mae"],
+                      steps_per_execution=steps_per_execution)
+        model.set_weights(weights)
+        x = np.linspace(-1, 1, count * 3, dtype="float32").reshape(count, 3)
+        y = np.stack([np.sin(x.sum(1)), np.cos(x.sum(1))], 1).astype("float32")
+        history = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0,
+                            validation_data=(x[:6], y[:6]), callbacks=[callback]).history
+        evaluated = model.evaluate(x, y, batch_size=3, verbose=0, callbacks=[callback])
+        return events, history, evaluated, model
+
+    weights = _small_model(keras).get_weights()
+    km_events, km_history, km_eval, km_model = run(kerasmini, weights)
+    tf_events, tf_history, tf_eval, tf_model = run(keras, weights)
+    assert [e[:2] for e in km_events] == [e[:2] for e in tf_events]
+    np.testing.assert_allclose([e[2] or 0 for e in km_events],
+                               [e[2] or 0 for e in tf_events], rtol=1e-5, atol=1e-7)
+    assert list(km_history) == list(tf_history)
+    for key in tf_history:
+        np.testing.assert_allclose(km_history[key], tf_history[key], rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(km_eval, tf_eval, rtol=1e-5)
+    for a, b in zip(km_model.get_weights(), tf_model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert km_model.get_compile_config()["steps_per_execution"] == steps_per_execution
