@@ -29,6 +29,8 @@ The shuffled fit cannot follow the same order (each library draws its own permut
 so it is compared on the outcome: validation accuracy after 6 epochs within 0.06 (the
 spread of 3 seeds of either library is about 0.02-0.04 here).
 """
+import os
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -301,3 +303,46 @@ def test_steps_per_execution_callbacks_and_logs(steps_per_execution, count):
     for a, b in zip(km_model.get_weights(), tf_model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
     assert km_model.get_compile_config()["steps_per_execution"] == steps_per_execution
+
+
+@pytest.mark.parametrize("first,then", [("keras", "kerasmini"), ("kerasmini", "keras"),
+                                        ("kerasmini", "kerasmini")])
+def test_backup_and_restore_resumes_across_libraries(first, then, tmp_path):
+    """A fit interrupted after its second epoch leaves a backup (weights, Adam's state,
+    the epoch) that the other library resumes from: the resumed fit runs the last two
+    epochs and ends where tf.keras's uninterrupted fit ends."""
+    libs = {"keras": keras, "kerasmini": kerasmini}
+    x = np.linspace(-1, 1, 48, dtype="float32").reshape(16, 3)
+    y = np.stack([np.sin(x.sum(1)), x[:, 0] * x[:, 1]], 1).astype("float32")
+    weights = _small_model(keras).get_weights()
+    args = dict(batch_size=4, shuffle=False, verbose=0, epochs=4)
+
+    def model_of(lib, start):
+        model = _small_model(lib)
+        model.compile(lib.optimizers.Adam(learning_rate=0.05), "mse")
+        model.set_weights(start)
+        return model
+
+    whole = model_of(keras, weights)
+    whole.fit(x, y, **args)
+
+    def interrupt(lib):
+        class Interrupt(lib.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if epoch == 1:
+                    raise RuntimeError("interrupted")
+        return Interrupt()
+    backup_dir = str(tmp_path / "backup")
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model_of(libs[first], weights).fit(x, y, callbacks=[
+            libs[first].callbacks.BackupAndRestore(backup_dir), interrupt(libs[first])],
+            **args)
+    other_start = [w * 0.5 + 0.1 for w in weights]  # overwritten by the backup
+    resumed = model_of(libs[then], other_start)
+    history = resumed.fit(x, y, callbacks=[libs[then].callbacks.BackupAndRestore(
+        backup_dir)], **args).history
+    assert len(history["loss"]) == 2
+    assert int(np.asarray(resumed.optimizer.iterations)) == 16
+    for a, b in zip(resumed.get_weights(), whole.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert not os.path.exists(backup_dir)

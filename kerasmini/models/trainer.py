@@ -351,6 +351,10 @@ class Trainer:
             verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
         callbacks.on_train_begin()
+        # a BackupAndRestore callback sets where an interrupted fit resumes; as Keras,
+        # a restored epoch 0 leaves initial_epoch as given. Unlike Keras, the value is
+        # used by this fit only (Keras keeps it on the model for every later fit).
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
