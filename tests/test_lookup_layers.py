@@ -1,5 +1,6 @@
 """IntegerLookup and StringLookup against a dictionary built by hand: index layout
 (mask, OOV slots, terms), adapt()'s order, invert, the encodings, configs and files."""
+import io
 import os
 import tempfile
 import unittest
@@ -199,12 +200,29 @@ class LookupFilesTest(unittest.TestCase):
         lookup = next(l for l in loaded.layers if isinstance(l, layers.StringLookup))
         self.assertEqual(lookup.get_vocabulary(), ["[UNK]", "y", "x"])
 
-    def test_tf_idf_saving_is_refused(self):
-        layer = layers.StringLookup(vocabulary=["a"], output_mode="tf_idf", idf_weights=[1.0])
-        model = keras.Model(*(lambda t: (t, layer(t)))(keras.Input((1,), dtype="string")))
-        with tempfile.TemporaryDirectory() as folder, \
-                self.assertRaisesRegex(NotImplementedError, "tf_idf"):
-            model.save(os.path.join(folder, "m.keras"))
+    def test_tf_idf_weights_travel_by_name_in_the_weights_file(self):
+        """Keras keeps the idf weights as `vars/idf_weights` (a name, not a number)."""
+        import h5py
+        layer = layers.StringLookup(output_mode="tf_idf")
+        layer.adapt(np.array([["a", "b"], ["a", "a"], ["c", "a"]]))
+        # 3 documents; a in 3 of them, b and c in 1: log(1 + 3 / (1 + df))
+        idf = [np.log(1 + 3 / 4), np.log(1 + 3 / 2), np.log(1 + 3 / 2)]
+        np.testing.assert_allclose(layer.idf_weights, [np.mean(idf)] + idf, rtol=1e-6)
+        model = keras.Model(*(lambda t: (t, layer(t)))(keras.Input((2,), dtype="string")))
+        x = np.array([["a", "a"], ["q", "c"]])
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "m.keras")
+            model.save(path)
+            with zipfile.ZipFile(path) as archive, \
+                    h5py.File(io.BytesIO(archive.read("model.weights.h5"))) as f:
+                saved = f["layers/string_lookup/vars/idf_weights"][()]
+            np.testing.assert_array_equal(saved, layer.idf_weights)
+            loaded = keras.models.load_model(path)
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+        np.testing.assert_allclose(model.predict(x, verbose=0),
+                                   [[0, 2 * idf[0], 0, 0], [np.mean(idf), 0, idf[2], 0]],
+                                   rtol=1e-6)
+        self.assertEqual(loaded.layers[1].get_vocabulary(), ["[UNK]", "a", "c", "b"])
 
 
 class HashingTest(unittest.TestCase):

@@ -71,6 +71,7 @@ from kerasmini.layers.preprocessing.random_translation import RandomTranslation
 from kerasmini.layers.preprocessing.random_zoom import RandomZoom
 from kerasmini.layers.preprocessing.rescaling import Rescaling
 from kerasmini.layers.preprocessing.string_lookup import StringLookup
+from kerasmini.layers.preprocessing.text_vectorization import TextVectorization
 from kerasmini.layers.preprocessing.resizing import Resizing
 from kerasmini.layers.regularization.activity_regularization import ActivityRegularization
 from kerasmini.layers.regularization.dropout import Dropout

@@ -184,35 +184,54 @@ class IndexLookup(Layer):
         """Learn the vocabulary from `data` (an array or list; each row a document):
         terms by count, most frequent first, ties by the terms themselves, highest
         first (Keras's order); at most max_tokens indices in all."""
-        if self._has_input_vocabulary:
-            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
-                             "vocabulary via `vocabulary` argument or `set_vocabulary()` "
-                             "method.")
         if steps is not None:
             raise ValueError(f"Argument `steps` is not supported with array inputs. "
                              f"Received: steps={steps}")
         documents = self._terms_array(data, "adapt")
-        documents = documents.reshape(-1, 1) if documents.ndim < 2 else \
-            documents.reshape(len(documents), -1)
-        terms, counts = np.unique(documents, return_counts=True)
-        keep = [t not in (self.mask_token, self.oov_token) for t in terms.tolist()]
-        terms, counts = terms[keep], counts[keep]
-        order = np.lexsort((terms, counts))[::-1]
-        if self.max_tokens:
-            order = order[:self.max_tokens - self._token_start_index()]
-        tokens = terms[order].tolist()
-        weights = None
-        if self.output_mode == "tf_idf":
-            weights = self._adapted_idf(documents, terms[order])
-        if tokens:
-            self._replace_vocabulary(tokens, weights)
+        self.reset_state()
+        self.update_state(documents.reshape(-1, 1) if documents.ndim < 2 else documents)
+        self.finalize_state()
 
-    def _adapted_idf(self, documents, tokens):
+    def reset_state(self):
+        """Forget the counts of update_state (Keras's streaming adapt)."""
+        self._term_counts, self._document_counts, self._num_documents = {}, {}, 0
+
+    def update_state(self, data):
+        """Count the terms of a batch of documents (rows; a 1-D array is one document,
+        as in Keras); the mask token counts here and is dropped when finalizing."""
+        if self._has_input_vocabulary:
+            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
+                             "vocabulary via `vocabulary` argument or `set_vocabulary()` "
+                             "method.")
+        if not hasattr(self, "_term_counts"):
+            self.reset_state()
+        documents = self._terms_array(data, "data")
+        documents = documents.reshape(1, -1) if documents.ndim < 2 else \
+            documents.reshape(len(documents), -1)
+        _add_counts(self._term_counts, *np.unique(documents, return_counts=True))
+        if self.output_mode == "tf_idf":
+            _add_counts(self._document_counts, *_document_frequencies(documents))
+            self._num_documents += len(documents)
+
+    def finalize_state(self):
+        """The vocabulary from the counts so far (unchanged when nothing was counted)."""
+        counts = getattr(self, "_term_counts", {})
+        for special in (self.mask_token, self.oov_token):
+            counts.pop(special, None)
+        if counts:
+            terms = np.array(list(counts), dtype=self._term_dtype)
+            order = np.lexsort((terms, np.array(list(counts.values()))))[::-1]
+            if self.max_tokens:
+                order = order[:self.max_tokens - self._token_start_index()]
+            tokens = terms[order].tolist()
+            weights = self._adapted_idf(tokens) if self.output_mode == "tf_idf" else None
+            self._replace_vocabulary(tokens, weights)
+        self.reset_state()
+
+    def _adapted_idf(self, tokens):
         """log(1 + documents / (1 + documents containing the term)), OOV slots the mean."""
-        in_document = np.zeros(len(tokens))
-        for row in documents:
-            in_document += np.isin(tokens, row)
-        idf = np.log(1 + len(documents) / (1 + in_document))
+        in_document = np.array([self._document_counts.get(t, 0) for t in tokens])
+        idf = np.log(1 + self._num_documents / (1 + in_document))
         idf = np.pad(idf, (self._token_start_index(), 0),
                      constant_values=np.mean(idf) if len(idf) else 0)
         if self.pad_to_max_tokens:
@@ -312,15 +331,14 @@ class IndexLookup(Layer):
     def asset_files(self):
         """{file name: bytes} for the .keras archive: an adapted vocabulary (a given one
         is in the config), one term a line with the special tokens, as Keras writes it."""
-        if self.output_mode == "tf_idf":
-            raise NotImplementedError(f"Saving layer '{self.name}' with output_mode="
-                                      "'tf_idf' is not supported by kerasmini yet.")
         if self.input_vocabulary is not None:
             return {}
         text = "\n".join(str(t) for t in self.get_vocabulary())
         return {VOCABULARY_FILE: text.encode("utf-8")}
 
     def load_asset_files(self, files):
+        """The adapted vocabulary back (in "tf_idf" mode with the idf weights the
+        weights file gave, which come first, as in Keras)."""
         if self.input_vocabulary is not None:
             return
         if VOCABULARY_FILE not in files:
@@ -329,8 +347,49 @@ class IndexLookup(Layer):
         lines = files[VOCABULARY_FILE].decode("utf-8").splitlines()
         while lines and lines[-1] == "":
             lines.pop()
-        if lines:
-            self.set_vocabulary(self._terms([self._parse_term(line) for line in lines]))
+        if not lines:
+            return
+        terms = self._terms([self._parse_term(line) for line in lines])
+        idf = None
+        if self.output_mode == "tf_idf":  # padded to max_tokens, maybe: one per line here
+            idf = None if self.idf_weights is None else self.idf_weights[:len(terms)]
+        self.set_vocabulary(terms, idf)
+
+    def saved_arrays(self):
+        """{name: array} Keras keeps in the layer's `vars` group by name, not number:
+        the idf weights ("tf_idf" mode)."""
+        if self.output_mode != "tf_idf" or self.idf_weights is None:
+            return {}
+        return {"idf_weights": np.asarray(self.idf_weights)}
+
+    def saved_array_shapes(self):
+        """{name: expected shape, or None if not known yet} of saved_arrays() in a file."""
+        if self.output_mode != "tf_idf":
+            return {}
+        depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
+        return {"idf_weights": None if depth is None else (depth,)}
+
+    def load_saved_arrays(self, arrays):
+        if "idf_weights" in arrays:
+            weights = np.asarray(arrays["idf_weights"])
+            if weights.ndim != 1 or weights.dtype.kind != "f":
+                raise ValueError(f"Layer '{self.name}': `idf_weights` must be a 1-D float "
+                                 f"array. Received: shape {weights.shape}, dtype "
+                                 f"{weights.dtype}")
+            self.idf_weights = weights.astype(config.floatx())
+
+
+def _add_counts(counts, terms, numbers):
+    for term, number in zip(terms.tolist(), numbers.tolist()):
+        counts[term] = counts.get(term, 0) + number
+
+
+def _document_frequencies(documents):
+    """(terms, in how many rows each appears): each row's distinct terms, counted."""
+    ordered = np.sort(documents, axis=1)
+    first = np.ones(ordered.shape, bool)
+    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    return np.unique(ordered[first], return_counts=True)
 
 
 def _listed(x):
