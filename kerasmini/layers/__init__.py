@@ -131,7 +131,7 @@ __all__ = [
     "RandomTranslation", "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "Reshape",
     "Resizing", "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D",
     "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell", "Softmax", "SpatialDropout1D",
-    "SpatialDropout2D", "SpatialDropout3D", "StringLookup", "Subtract", "TimeDistributed",
+    "SpatialDropout2D", "SpatialDropout3D", "StringLookup", "Subtract", "TextVectorization", "TimeDistributed",
     "UnitNormalization", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
     "ZeroPadding2D", "ZeroPadding3D", "add", "average", "concatenate", "dot", "maximum",
     "minimum", "multiply", "subtract",

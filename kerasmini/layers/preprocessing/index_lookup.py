@@ -333,6 +333,12 @@ class IndexLookup(Layer):
         is in the config), one term a line with the special tokens, as Keras writes it."""
         if self.input_vocabulary is not None:
             return {}
+        broken = [t for t in map(str, self._tokens) if t and t.splitlines() != [t]]
+        if broken:  # Keras writes them and then reads a different vocabulary back
+            raise ValueError(f"Layer '{self.name}' cannot save its vocabulary: the file "
+                             "holds one term a line, and these terms contain line breaks "
+                             f"(\\n, \\r, \\v, \\f, \\x1c-\\x1e, \\x85, \\u2028, \\u2029): "
+                             f"{broken[:5]}. Received: {len(broken)} such terms")
         text = "\n".join(str(t) for t in self.get_vocabulary())
         return {VOCABULARY_FILE: text.encode("utf-8")}
 
