@@ -162,7 +162,8 @@ class IntegerLookupTest(unittest.TestCase):
 
     def test_errors(self):
         for kwargs, pattern in [({"vocabulary_dtype": "int32"}, "vocabulary_dtype=int32"),
-                                ({"oov_method": "farmhash", "salt": 2}, "salt=2"),
+                                ({"oov_method": "farmhash", "salt": 2.5}, "salt=2.5"),
+                                ({"oov_method": "farmhash", "salt": (1, 2**64)}, "salt="),
                                 ({"salt": 3}, "salt"), ({"oov_method": "x"}, "oov_method=x")]:
             with self.subTest(kwargs=kwargs), self.assertRaisesRegex(ValueError, pattern):
                 layers.IntegerLookup(**kwargs)
@@ -225,6 +226,31 @@ class LookupFilesTest(unittest.TestCase):
         self.assertEqual(loaded.layers[1].get_vocabulary(), ["[UNK]", "a", "c", "b"])
 
 
+class SaltTest(unittest.TestCase):
+    """A salt makes the hash SipHash-2-4 keyed by it (TensorFlow's strong hash)."""
+
+    def test_siphash_matches_the_published_test_vectors(self):
+        from kerasmini.layers.preprocessing.siphash import siphash24
+        key = (0x0706050403020100, 0x0F0E0D0C0B0A0908)  # the paper's key 00 01 .. 0f
+        self.assertEqual(siphash24(key, b""), 0x726FDB47DD0E0E31)
+        self.assertEqual(siphash24(key, bytes(range(15))), 0xA129CA6149BE45E5)
+        self.assertEqual(siphash24(key, bytes(range(8))), 0x93F5F5799A932462)
+
+    def test_salted_layers_hash_with_it(self):
+        from kerasmini.layers.preprocessing.siphash import siphash24
+        words = np.array(["ant", "bee", "a much longer word than eight bytes"])
+        out = layers.Hashing(num_bins=7, salt=5)(words)
+        np.testing.assert_array_equal(out, [siphash24((5, 5), w.encode()) % 7 for w in words])
+        self.assertEqual(layers.Hashing(num_bins=7, salt=(1, 2)).get_config()["salt"], [1, 2])
+        lookup = layers.StringLookup(vocabulary=["x"], num_oov_indices=4, salt=(3, -1))
+        np.testing.assert_array_equal(lookup(words),
+                                      [siphash24((3, -1), w.encode()) % 4 for w in words])
+        codes = layers.IntegerLookup(vocabulary=[1], num_oov_indices=3, oov_method="farmhash",
+                                     salt=9)
+        np.testing.assert_array_equal(codes(np.array([-5, 70])),
+                                      [siphash24((9, 9), b"-5") % 3, siphash24((9, 9), b"70") % 3])
+
+
 class HashingTest(unittest.TestCase):
     """Bins are Fingerprint64 % num_bins (conformance checks the hash against
     TensorFlow's, for every length path); here the layer's handling around it."""
@@ -255,7 +281,8 @@ class HashingTest(unittest.TestCase):
         out = layers.Hashing(num_bins=5, output_mode="count")(x)
         np.testing.assert_array_equal(out, layers.CategoryEncoding(5, "count")(bins))
         for kwargs, pattern in [({"num_bins": 0}, "num_bins=0"),
-                                ({"num_bins": 3, "salt": 1}, "salt=1"),
+                                ({"num_bins": 3, "salt": "1"}, "salt=1"),
+                                ({"num_bins": 3, "salt": (1, 2, 3)}, r"salt=\(1, 2, 3\)"),
                                 ({"num_bins": 3, "dtype": "float32"}, "dtype=float32"),
                                 ({"num_bins": 3, "output_mode": "x"}, "output_mode=x")]:
             with self.subTest(kwargs=kwargs), self.assertRaisesRegex(ValueError, pattern):

@@ -59,6 +59,7 @@ from kerasmini.layers.pooling.max_pooling3d import MaxPool3D, MaxPooling3D
 from kerasmini.layers.preprocessing.category_encoding import CategoryEncoding
 from kerasmini.layers.preprocessing.center_crop import CenterCrop
 from kerasmini.layers.preprocessing.discretization import Discretization
+from kerasmini.layers.preprocessing.hashed_crossing import HashedCrossing
 from kerasmini.layers.preprocessing.hashing import Hashing
 from kerasmini.layers.preprocessing.integer_lookup import IntegerLookup
 from kerasmini.layers.preprocessing.normalization import Normalization
@@ -122,7 +123,7 @@ __all__ = [
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
     "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
-    "GlobalMaxPooling3D", "GroupNormalization", "Hashing", "Identity", "Input",
+    "GlobalMaxPooling3D", "GroupNormalization", "HashedCrossing", "Hashing", "Identity", "Input",
     "InputLayer", "InputSpec", "IntegerLookup", "LSTM", "LSTMCell", "Layer",
     "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D", "MaxPool3D",
     "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum",

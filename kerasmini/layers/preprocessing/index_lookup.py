@@ -4,7 +4,8 @@ integer indices), as Keras's index_lookup.py; not exported, as in Keras.
 Index layout (Keras's): [mask (output_mode "int" only)] [num_oov_indices OOV slots]
 [vocabulary terms, most frequent first]. A value not in the vocabulary goes to the OOV
 slot: with several slots, integer values go to `value % num_oov_indices`, strings (and
-integers with oov_method="farmhash") to FarmHash's Fingerprint64 of their text, modulo."""
+integers with oov_method="farmhash") to FarmHash's Fingerprint64 of their text, modulo
+(SipHash-2-4 keyed by `salt` when one is given, as Keras)."""
 import collections
 
 import numpy as np
@@ -14,6 +15,7 @@ from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.preprocessing import categorical
 from kerasmini.layers.preprocessing.farmhash import fingerprint64
+from kerasmini.layers.preprocessing.siphash import salt_key, siphash24
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"  # the asset Keras writes for an adapted vocabulary
@@ -38,8 +40,8 @@ class IndexLookup(Layer):
         self.mask_token, self.oov_token = mask_token, oov_token
         self.vocabulary_dtype, self.invert = vocabulary_dtype, bool(invert)
         self.output_mode, self.sparse = output_mode, False
-        self.pad_to_max_tokens, self.oov_method, self.salt = bool(pad_to_max_tokens), \
-            oov_method, salt
+        self.pad_to_max_tokens, self.oov_method = bool(pad_to_max_tokens), oov_method
+        self.salt = None if salt is None else salt_key(salt, "IndexLookup")
         self.input_vocabulary = None if vocabulary is None else self._terms(vocabulary)
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = bool(has_input_vocabulary)
@@ -79,7 +81,6 @@ class IndexLookup(Layer):
                              "values are: ('floormod', 'farmhash'). Received: "
                              f"oov_method={oov_method}")
         unsupported = {"sparse": (sparse, "it has no sparse arrays"),
-                       "salt": (salt, "it has no SipHash"),
                        "vocabulary": (isinstance(vocabulary, str) and vocabulary,
                                       "it reads no files a config names: pass a list")}
         for name, (value, why) in unsupported.items():
@@ -302,8 +303,9 @@ class IndexLookup(Layer):
         if self._integer_terms and self.oov_method == "floormod":
             return terms % self.num_oov_indices
         unique, position = np.unique(terms, return_inverse=True)
-        slots = [fingerprint64(str(t).encode("utf-8")) % self.num_oov_indices
-                 for t in unique.tolist()]
+        hash_ = fingerprint64 if self.salt is None else \
+            (lambda data: siphash24(self.salt, data))
+        slots = [hash_(str(t).encode("utf-8")) % self.num_oov_indices for t in unique.tolist()]
         return np.array(slots, np.int64)[position].reshape(terms.shape)
 
     def _terms_of(self, indices):
