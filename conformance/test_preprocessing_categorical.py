@@ -225,6 +225,31 @@ class LookupConformance(unittest.TestCase):
             np.testing.assert_allclose(loaded, original, rtol=1e-6)
 
 
+    def test_tf_idf_weights_move_both_ways(self):
+        """Adapted tf_idf lookups: the vocabulary an asset, the idf weights a named
+        dataset (vars/idf_weights), read and written as tf.keras does."""
+        words = np.where(STRINGS == "", "gray", STRINGS).reshape(3, 3)
+        codes = np.array([[1, 3, 3], [7, 2, 1], [9, 3, 7]])
+
+        def build(keras):
+            text, code = keras.Input((3,), dtype="string"), keras.Input((3,), dtype="int64")
+            names = keras.layers.StringLookup(output_mode="tf_idf")
+            names.adapt(words)
+            numbers = keras.layers.IntegerLookup(output_mode="tf_idf", max_tokens=8,
+                                                 pad_to_max_tokens=False)
+            numbers.adapt(codes)
+            h = keras.layers.Concatenate()([names(text), numbers(code)])
+            return keras.Model([text, code], keras.layers.Dense(2)(h))
+        tf_model, km_model = build(tf_keras), build(kerasmini)
+        km_model.set_weights(tf_model.get_weights())
+        x = [np.array([["red", "plum", "zzz"], ["gray", "gray", "red"]]),
+             np.array([[1, 1, 5], [3, 9, 2]])]
+        np.testing.assert_allclose(km_model.predict(x, verbose=0), tf_outputs(tf_model, x),
+                                   rtol=1e-6)
+        for original, loaded in predictions_after_round_trip(tf_model, km_model, x):
+            np.testing.assert_allclose(loaded, original, rtol=1e-6)
+
+
 class DiscretizationConformance(unittest.TestCase):
     def test_values_and_configs(self):
         x = RNG.normal(size=(6, 3)).astype(np.float32)

@@ -13,6 +13,7 @@ import unittest
 import numpy as np
 
 import kerasmini
+from conformance.test_preprocessing_categorical import raised, without_name
 from conformance.tfload import load
 from kerasmini.saving.safe_reading import FileFormatError
 
@@ -99,18 +100,6 @@ def adapted(keras, kwargs, corpus=CORPUS):
     layer = keras.layers.TextVectorization(**kwargs)
     layer.adapt(corpus)
     return layer
-
-
-def without_name(config):
-    return {k: v for k, v in config.items() if k != "name"}
-
-
-def raised(make):
-    try:
-        make()
-    except Exception as error:  # noqa: BLE001  (the class is what is compared)
-        return type(error)
-    return None
 
 
 class TextVectorizationConformance(unittest.TestCase):

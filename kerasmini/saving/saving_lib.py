@@ -12,6 +12,8 @@ A `.weights.h5` file is that HDF5 file alone. Inside it each layer's weights liv
 models with the same architecture share keys whatever their layers are named. The
 numbers follow the layer's own variable order (trainable first: kernel, bias;
 BatchNormalization: gamma, beta, moving_mean, moving_variance).
+Keras also keeps some state beside them by name: a tf_idf lookup's `vars/idf_weights`
+(`saved_arrays()` / `saved_array_shapes()` / `load_saved_arrays()` on the layer).
 
 Loading reads and checks everything first and assigns last: an error leaves the
 model's weights as they were, and load_model() returns nothing half-loaded.

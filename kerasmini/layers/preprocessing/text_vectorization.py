@@ -144,8 +144,10 @@ class TextVectorization(Layer):
                 return input_shape if self._output_sequence_length is None else \
                     (*input_shape[:-1], self._output_sequence_length)
             return (input_shape[0] if input_shape else None, self._output_sequence_length)
-        return (input_shape[0] if input_shape else None,
-                self._lookup_layer._depth())
+        # the depth is None until a vocabulary is known (a graph built before adapt)
+        lookup = self._lookup_layer
+        depth = lookup.max_tokens if lookup.pad_to_max_tokens else lookup._frozen_vocab_size
+        return (input_shape[0] if input_shape else None, depth)
 
     def _tokens(self, strings):
         """Standardized, split, n-grams: a NumPy str array, one row per sample ("" fills
