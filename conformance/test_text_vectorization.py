@@ -22,7 +22,7 @@ tf, tf_keras = load()
 CORPUS = np.array([
     "The cat sat on the mat.", "the dog, the CAT!", "Été à Paris; café crème", "",
     "猫 🐱 cat 猫", "a\u00a0b c\u3000d  e\tf\ng", "l'ami--s (x) [y] {z}", "x X x",
-    "  leading and trailing  ", "Ünïcödé ÀÉÎ ñ", "tie1 tie2 tie3", "$5.00 #tag @user"])
+    "  leading and trailing  ", "unit\x1fsep ascii", "Ünïcödé ÀÉÎ ñ", "tie1 tie2 tie3", "$5.00 #tag @user"])
 ONE_LINE_TERMS = np.array([t for t in CORPUS if "\n" not in t])  # see below
 QUERIES = np.array(["the cat", "unknown words here", "", "猫 café", "X x x x x x x x",
                     "tie2 Tie3 tie1", "🐱🐱 🐱"])

@@ -28,6 +28,9 @@ class TokenTest(unittest.TestCase):
     def test_split_on_ascii_whitespace_only(self):
         self.assertEqual(text_tokens.split("  a\u00a0b\tc\u3000d \r\n", "whitespace"),
                          ["a\u00a0b", "c\u3000d"])
+        # \x1f is ASCII and Python's str.split splits on it; TensorFlow does not
+        self.assertEqual(text_tokens.split("unit\x1fsep  ok", "whitespace"),
+                         ["unit\x1fsep", "ok"])
         self.assertEqual(text_tokens.split("猫🐱 a", "character"), ["猫", "🐱", " ", "a"])
 
     def test_ngrams_width_by_width(self):

@@ -7,6 +7,7 @@ slot: with several slots, integer values go to `value % num_oov_indices`, string
 integers with oov_method="farmhash") to FarmHash's Fingerprint64 of their text, modulo
 (SipHash-2-4 keyed by `salt` when one is given, as Keras)."""
 import collections
+import itertools
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from kerasmini.layers.preprocessing.siphash import salt_key, siphash24
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"  # the asset Keras writes for an adapted vocabulary
+UNKNOWN, MASKED = -1, -2  # codes of a term outside the vocabulary, of the mask token
 
 
 class IndexLookup(Layer):
@@ -47,6 +49,7 @@ class IndexLookup(Layer):
         self._has_input_vocabulary = bool(has_input_vocabulary)
         self._frozen_vocab_size = frozen_size
         self._tokens, self.idf_weights = [], None
+        self._table = {} if mask_token is None else {mask_token: MASKED}
         if output_mode == "tf_idf" and vocabulary is not None and idf_weights is None:
             raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output "
                              "mode, the `idf_weights` argument must also be provided.")
@@ -175,7 +178,10 @@ class IndexLookup(Layer):
                                "changed after the layer is called. Old vocab size is "
                                f"{self._frozen_vocab_size}, new vocab size is {size}")
         self._tokens = list(tokens)
-        self._index = {t: i for i, t in enumerate(self._tokens, self._token_start_index())}
+        # term -> index, and the mask token -> MASKED (it is never a vocabulary term)
+        self._table = {t: i for i, t in enumerate(self._tokens, self._token_start_index())}
+        if self.mask_token is not None:
+            self._table[self.mask_token] = MASKED
         if idf_weights is not None:
             self.idf_weights = idf_weights
         self._frozen_vocab_size = size
@@ -195,28 +201,33 @@ class IndexLookup(Layer):
 
     def reset_state(self):
         """Forget the counts of update_state (Keras's streaming adapt)."""
-        self._term_counts, self._document_counts, self._num_documents = {}, {}, 0
+        self._term_counts, self._document_counts = collections.Counter(), collections.Counter()
+        self._num_documents = 0
 
     def update_state(self, data):
         """Count the terms of a batch of documents (rows; a 1-D array is one document,
         as in Keras); the mask token counts here and is dropped when finalizing."""
+        documents = self._terms_array(data, "data")
+        documents = documents.reshape(1, -1) if documents.ndim < 2 else \
+            documents.reshape(len(documents), -1)
+        self._count_rows(documents.tolist())
+
+    def _count_rows(self, rows):
+        """update_state on documents as lists of terms (TextVectorization's rows)."""
         if self._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
                              "vocabulary via `vocabulary` argument or `set_vocabulary()` "
                              "method.")
         if not hasattr(self, "_term_counts"):
             self.reset_state()
-        documents = self._terms_array(data, "data")
-        documents = documents.reshape(1, -1) if documents.ndim < 2 else \
-            documents.reshape(len(documents), -1)
-        _add_counts(self._term_counts, *np.unique(documents, return_counts=True))
+        self._term_counts.update(itertools.chain.from_iterable(rows))
         if self.output_mode == "tf_idf":
-            _add_counts(self._document_counts, *_document_frequencies(documents))
-            self._num_documents += len(documents)
+            self._document_counts.update(itertools.chain.from_iterable(map(set, rows)))
+            self._num_documents += len(rows)
 
     def finalize_state(self):
         """The vocabulary from the counts so far (unchanged when nothing was counted)."""
-        counts = getattr(self, "_term_counts", {})
+        counts = getattr(self, "_term_counts", collections.Counter())
         for special in (self.mask_token, self.oov_token):
             counts.pop(special, None)
         if counts:
@@ -263,11 +274,10 @@ class IndexLookup(Layer):
     def call(self, inputs):
         if self.invert:
             return self._terms_of(inputs)
-        indices = self._indices_of(inputs)
+        indices, masked = self._indices_of(inputs)
         if self.output_mode == "int":
             return indices
         depth = self._depth()
-        masked = self._is_mask(inputs)
         # a masked value is dropped from the encodings: it counts in an extra column
         # that is cut off (Keras maps it to an index bincount drops)
         indices = np.where(masked, depth, indices)
@@ -276,17 +286,23 @@ class IndexLookup(Layer):
         encoded = categorical.encode(indices, mode, depth + 1, dtype)[..., :depth]
         return encoded * self.idf_weights if self.output_mode == "tf_idf" else encoded
 
-    def _is_mask(self, terms):
-        if self.mask_token is None:
-            return np.zeros(terms.shape, bool)
-        return terms == self.mask_token
+    def _codes(self, terms):
+        """Each term's index, UNKNOWN or MASKED: strings by a dict lookup per element
+        (hashing, where sorting them is slower), integers by their distinct values."""
+        table = self._table
+        if not self._integer_terms:
+            flat = terms.ravel().tolist()
+            codes = np.fromiter(map(table.get, flat, itertools.repeat(UNKNOWN)), np.int64,
+                                len(flat))
+            return codes.reshape(terms.shape)
+        unique, position = np.unique(terms, return_inverse=True)
+        found = np.array([table.get(t, UNKNOWN) for t in unique.tolist()], np.int64)
+        return found[position].reshape(terms.shape)
 
     def _indices_of(self, terms):
-        """Each term's index; a masked term is 0; an unknown one its OOV slot."""
-        unique, position = np.unique(terms, return_inverse=True)
-        found = np.array([self._index.get(t, -1) for t in unique.tolist()], np.int64)
-        indices = found[position].reshape(terms.shape)
-        unknown = (indices < 0) & ~self._is_mask(terms)
+        """(each term's index: a masked term 0, an unknown one its OOV slot; the mask)."""
+        indices = self._codes(terms)
+        masked, unknown = indices == MASKED, indices == UNKNOWN
         if unknown.any():
             if self.num_oov_indices == 0:
                 raise ValueError(f"Layer '{self.name}': when `num_oov_indices=0` all "
@@ -295,7 +311,7 @@ class IndexLookup(Layer):
                                  "`num_oov_indices=1`.")
             slot = self._oov_slots(terms) if self.num_oov_indices > 1 else 0
             indices = np.where(unknown, self._oov_start_index() + slot, indices)
-        return np.where(self._is_mask(terms), 0, indices)
+        return np.where(masked, 0, indices), masked
 
     def _oov_slots(self, terms):
         """Keras's OOV slot of each term: `value % num_oov_indices` for integers (the
@@ -385,19 +401,6 @@ class IndexLookup(Layer):
                                  f"array. Received: shape {weights.shape}, dtype "
                                  f"{weights.dtype}")
             self.idf_weights = weights.astype(config.floatx())
-
-
-def _add_counts(counts, terms, numbers):
-    for term, number in zip(terms.tolist(), numbers.tolist()):
-        counts[term] = counts.get(term, 0) + number
-
-
-def _document_frequencies(documents):
-    """(terms, in how many rows each appears): each row's distinct terms, counted."""
-    ordered = np.sort(documents, axis=1)
-    first = np.ones(ordered.shape, bool)
-    first[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    return np.unique(ordered[first], return_counts=True)
 
 
 def _listed(x):

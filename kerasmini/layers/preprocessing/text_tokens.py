@@ -13,7 +13,7 @@ TensorFlow ops Keras runs:
   every run of that many consecutive tokens, no padding; a row shorter than a width
   gives none of that width.
 
-Each distinct string is worked on once (a loop over distinct values, not samples)."""
+Each distinct string is worked on once (a loop over distinct values)."""
 import re
 import string
 
@@ -24,6 +24,7 @@ SPLIT = ("whitespace", "character")
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _NO_PUNCTUATION = str.maketrans("", "", string.punctuation)
 _ASCII_WHITESPACE = re.compile("[ \t\n\v\f\r]+")
+_PYTHON_ONLY_WHITESPACE = re.compile("[\x1c-\x1f]")  # ASCII, yet str.split splits on them
 
 
 def standardized(text, standardize):
@@ -38,6 +39,8 @@ def standardized(text, standardize):
 def split(text, how):
     """One string's tokens."""
     if how == "whitespace":
+        if text.isascii() and not _PYTHON_ONLY_WHITESPACE.search(text):
+            return text.split()  # the same there, and much faster than the regex
         return [token for token in _ASCII_WHITESPACE.split(text) if token]
     return list(text)  # "character": code points
 
@@ -49,11 +52,11 @@ def ngrams(tokens, widths):
 
 
 def on_distinct(strings, function):
-    """function(s) for each string of a NumPy str array, computed once per distinct
-    value: [result per element, in order]."""
-    unique, position = np.unique(strings, return_inverse=True)
-    results = [function(s) for s in unique.tolist()]
-    return [results[i] for i in position.ravel()]
+    """[function(s) for each string of a NumPy str array, in order], computed once per
+    distinct value (a dict: hashing beats sorting long, mostly distinct documents)."""
+    results = {}
+    return [results[s] if s in results else results.setdefault(s, function(s))
+            for s in strings.ravel().tolist()]
 
 
 def padded(rows):

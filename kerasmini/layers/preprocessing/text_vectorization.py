@@ -120,7 +120,10 @@ class TextVectorization(Layer):
         self.finalize_state()
 
     def update_state(self, data):
-        self._lookup_layer.update_state(self._tokens(data))
+        rows = self._token_rows(data)
+        if isinstance(rows, np.ndarray):  # split=None: each row of strings a document
+            rows = rows.reshape(len(rows), -1).tolist()
+        self._lookup_layer._count_rows(rows)
 
     def finalize_state(self):
         self._lookup_layer.finalize_state()
@@ -150,8 +153,14 @@ class TextVectorization(Layer):
         return (input_shape[0] if input_shape else None, depth)
 
     def _tokens(self, strings):
-        """Standardized, split, n-grams: a NumPy str array, one row per sample ("" fills
-        the short rows: the mask token, index 0)."""
+        """The token rows as a NumPy str array, one row per sample ("" fills the short
+        rows: the mask token, index 0); without split, the standardized strings."""
+        rows = self._token_rows(strings)
+        return rows if isinstance(rows, np.ndarray) else text_tokens.padded(rows)
+
+    def _token_rows(self, strings):
+        """Standardized, split, n-grams: a list of token lists (or, split=None without
+        ngrams, the standardized array as it is)."""
         strings = self._lookup_layer._terms_array(strings, "inputs")
         if callable(self._standardize):
             strings = self._standardize(strings)
@@ -170,15 +179,13 @@ class TextVectorization(Layer):
                                  f"Received: inputs.shape={strings.shape}")
             if self._ngrams is None:
                 return strings
-            rows = strings
-            return text_tokens.padded([text_tokens.ngrams(row, self._ngrams)
-                                       for row in rows.tolist()])
-        strings = self._squeezed(strings)
-        rows = text_tokens.on_distinct(
-            strings, lambda s: text_tokens.split(s, self._split))
+            rows = strings.tolist()
+        else:
+            rows = text_tokens.on_distinct(self._squeezed(strings),
+                                           lambda s: text_tokens.split(s, self._split))
         if self._ngrams is not None:
             rows = [text_tokens.ngrams(row, self._ngrams) for row in rows]
-        return text_tokens.padded(rows)
+        return rows
 
     def _squeezed(self, strings):
         """(batch,) from (batch,) or (batch, 1), as Keras squeezes before splitting."""
