@@ -168,3 +168,68 @@ class TextVectorizationFilesTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ChunkedAdaptTest(unittest.TestCase):
+    def test_adapt_in_chunks_counts_as_one_pass(self):
+        from kerasmini.layers.preprocessing import text_vectorization
+        docs = np.array(["a b b", "b c", "c", "", "d a", "b"] * 3)
+        whole = layers.TextVectorization(output_mode="tf_idf")
+        whole.adapt(docs)
+        chunked = layers.TextVectorization(output_mode="tf_idf")
+        old, text_vectorization.ADAPT_ROWS = text_vectorization.ADAPT_ROWS, 4
+        try:
+            chunked.adapt(docs)  # 18 documents in chunks of 4
+        finally:
+            text_vectorization.ADAPT_ROWS = old
+        self.assertEqual(chunked.get_vocabulary(), whole.get_vocabulary())
+        np.testing.assert_array_equal(chunked._lookup_layer.idf_weights,
+                                      whole._lookup_layer.idf_weights)
+        # b in 9 of 18 documents: log(1 + 18 / 10)
+        self.assertAlmostEqual(float(whole._lookup_layer.idf_weights[1]), np.log(2.8),
+                               places=6)
+
+
+class HashedCrossingTest(unittest.TestCase):
+    """Values against TensorFlow are in conformance; here the layer around them."""
+
+    def test_shapes_dtypes_and_one_hot(self):
+        a, b = np.array(["x", "y", "x"]), np.array([1, 2, 1])
+        bins = layers.HashedCrossing(num_bins=7)((a, b))
+        self.assertEqual((bins.shape, bins.dtype), ((3,), np.int64))
+        self.assertEqual(bins[0], bins[2])  # the same features, the same bin
+        self.assertTrue(((bins >= 0) & (bins < 7)).all())
+        column = layers.HashedCrossing(num_bins=7)((a[:, None], b[:, None]))
+        np.testing.assert_array_equal(column[:, 0], bins)
+        hot = layers.HashedCrossing(num_bins=7, output_mode="one_hot")([a, b])
+        np.testing.assert_array_equal(hot, np.eye(7, dtype="float32")[bins])
+        self.assertEqual(layers.HashedCrossing(num_bins=7, dtype="int32")((a, b)).dtype,
+                         np.int32)
+
+    def test_errors_name_what_was_received(self):
+        a = np.array(["x", "y"])
+        for kwargs, pattern in [({"num_bins": 3, "output_mode": "count"}, "output_mode=count"),
+                                ({"num_bins": 0}, "num_bins=0"),
+                                ({"num_bins": 3, "sparse": True}, "sparse=True"),
+                                ({"num_bins": 3, "dtype": "float32"}, "dtype=float32")]:
+            with self.subTest(kwargs=kwargs), self.assertRaisesRegex(ValueError, pattern):
+                layers.HashedCrossing(**kwargs)
+        layer = layers.HashedCrossing(num_bins=3)
+        for inputs, pattern in [(a, "list or tuple"), ([a], "at least two"),
+                                ((a, a[:1]), "equal shape"),
+                                ((np.ones((2, 2), int), np.ones((2, 2), int)), r"\(2, 2\)"),
+                                ((a, np.ones(2)), "float64")]:
+            with self.subTest(inputs=inputs), self.assertRaisesRegex(ValueError, pattern):
+                layer(inputs)
+
+    def test_in_a_model_and_its_file(self):
+        left, right = keras.Input((1,), dtype="string"), keras.Input((1,), dtype="int64")
+        crossed = layers.HashedCrossing(num_bins=5, output_mode="one_hot")((left, right))
+        model = keras.Model([left, right], crossed)
+        x = [np.array([["a"], ["b"]]), np.array([[3], [4]])]
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "c.keras")
+            model.save(path)
+            loaded = keras.models.load_model(path)
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+        self.assertEqual(tuple(crossed.shape), (None, 5))
