@@ -22,7 +22,8 @@ tf, tf_keras = load()
 CORPUS = np.array([
     "The cat sat on the mat.", "the dog, the CAT!", "Été à Paris; café crème", "",
     "猫 🐱 cat 猫", "a\u00a0b c\u3000d  e\tf\ng", "l'ami--s (x) [y] {z}", "x X x",
-    "  leading and trailing  ", "unit\x1fsep ascii", "Ünïcödé ÀÉÎ ñ", "tie1 tie2 tie3", "$5.00 #tag @user"])
+    "  leading and trailing  ", "unit\x1fsep ascii", "Ünïcödé ÀÉÎ ñ", "tie1 tie2 tie3",
+    "$5.00 #tag @user"])
 ONE_LINE_TERMS = np.array([t for t in CORPUS if "\n" not in t])  # see below
 QUERIES = np.array(["the cat", "unknown words here", "", "猫 café", "X x x x x x x x",
                     "tie2 Tie3 tie1", "🐱🐱 🐱"])
@@ -173,14 +174,19 @@ class TextVectorizationConformance(unittest.TestCase):
                       raised(lambda: tf_keras.layers.TextVectorization(vocabulary=["a"])(wide)))
 
     def test_what_kerasmini_refuses_and_tf_keras_runs(self):
-        """Deliberate: ragged (no ragged arrays here), a function `split` (its output
-        contract is tf.RaggedTensor), and split=None on a (batch,) input in a vector mode,
-        where TensorFlow encodes the whole batch as one sample (shape (depth,)) against
-        Keras's own declared output shape (batch, depth)."""
+        """Deliberate: ragged (no ragged arrays here; "one_hot" after a split is ragged
+        in tf.keras too), a function `split` (its output contract is tf.RaggedTensor),
+        and split=None on a (batch,) input in a vector mode, where TensorFlow encodes the
+        whole batch as one sample (shape (depth,)) against Keras's own declared output
+        shape (batch, depth)."""
         ragged = tf_keras.layers.TextVectorization(ragged=True, vocabulary=["a"])
         self.assertEqual(np.asarray(ragged(["a b", "a"]).to_tensor()).tolist(), [[2, 1], [2, 0]])
         self.assertIs(raised(lambda: kerasmini.layers.TextVectorization(ragged=True)), ValueError)
         self.assertIs(raised(lambda: kerasmini.layers.TextVectorization(split=str.split)),
+                      ValueError)
+        one_hot = tf_keras.layers.TextVectorization(output_mode="one_hot", vocabulary=["a"])
+        self.assertIsInstance(one_hot(["a b", "a"]), tf.RaggedTensor)
+        self.assertIs(raised(lambda: kerasmini.layers.TextVectorization(output_mode="one_hot")),
                       ValueError)
         kwargs = {"split": None, "output_mode": "multi_hot", "vocabulary": ["a", "b"]}
         self.assertEqual(tf_keras.layers.TextVectorization(**kwargs)(

@@ -102,6 +102,7 @@ class TextVectorizationTest(unittest.TestCase):
                                 ({"ngrams": [1, 2]}, r"ngrams=\[1, 2\]"),
                                 ({"ngrams": 0}, "ngrams=0"),
                                 ({"ragged": True}, "ragged=True"),
+                                ({"output_mode": "one_hot"}, "output_mode=one_hot"),
                                 ({"sparse": True, "output_mode": "count"}, "sparse=True"),
                                 ({"output_mode": "count", "output_sequence_length": 2},
                                  "output_sequence_length=2")]:

@@ -9,7 +9,7 @@ from kerasmini.layers.preprocessing.string_lookup import StringLookup
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
-ADAPT_ROWS = 4096  # documents tokenized at once by adapt(): bounds the padded batch
+ADAPT_ROWS = 4096  # documents adapt() tokenizes at once: bounds the token lists held
 
 
 class TextVectorization(Layer):
@@ -46,6 +46,11 @@ class TextVectorization(Layer):
                                                                       output_mode)
         _check_choice("output_mode", output_mode, OUTPUT_MODES, allow_none=False)
         self._check_arguments(ngrams, output_mode, output_sequence_length, sparse, ragged)
+        if output_mode == "one_hot" and split is not None:
+            raise ValueError("TextVectorization(output_mode='one_hot') with a split gives "
+                             "one vector per token, a ragged result in tf.keras, which "
+                             "kerasmini does not have: use split=None, or 'multi_hot' / "
+                             "'count'. Received: output_mode=one_hot, split=" + repr(split))
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         vocabulary_size = kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
