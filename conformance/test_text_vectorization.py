@@ -270,10 +270,20 @@ class TextVectorizationFiles(unittest.TestCase):
             path = os.path.join(folder, "f.keras")
             tf_model.save(path)
             self.assertIs(raised(lambda: kerasmini.models.load_model(path)), ValueError)
-            loaded = kerasmini.models.load_model(
+            with_custom_objects = kerasmini.models.load_model(
                 path, custom_objects={"TextTest>shout": np.char.upper})
-        x = np.array([["a b"], ["b c"]])
-        np.testing.assert_array_equal(loaded.predict(x, verbose=0), tf_model(tf.constant(x)))
+            if kerasmini.saving.get_registered_object("TextTest>shout") is None:
+                kerasmini.saving.register_keras_serializable("TextTest", "shout")(
+                    lambda x: np.char.upper(x))
+            loaded = kerasmini.models.load_model(path)
+            back = os.path.join(folder, "back.keras")  # the function by name, as Keras
+            loaded.save(back)
+            tf_loaded = tf_keras.models.load_model(back, custom_objects={"TextTest>shout": shout})
+            x = np.array([["a b"], ["b c"]])
+            expected = np.asarray(tf_model(tf.constant(x)))
+            for model_ in (with_custom_objects, loaded):
+                np.testing.assert_array_equal(model_.predict(x, verbose=0), expected)
+            np.testing.assert_array_equal(tf_loaded(tf.constant(x)), expected)
 
 
 if __name__ == "__main__":
