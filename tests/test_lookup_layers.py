@@ -226,6 +226,21 @@ class LookupFilesTest(unittest.TestCase):
         self.assertEqual(loaded.layers[1].get_vocabulary(), ["[UNK]", "a", "c", "b"])
 
 
+    def test_idf_weights_from_a_file_are_checked(self):
+        layer = layers.StringLookup(output_mode="tf_idf")
+        self.assertEqual(layer.saved_array_shapes(), {"idf_weights": None})  # not adapted
+        self.assertEqual(layer.saved_arrays(), {})
+        for bad in (np.zeros((2, 2), "float32"), np.arange(3)):
+            with self.subTest(bad=bad), self.assertRaisesRegex(ValueError, "1-D float"):
+                layer.load_saved_arrays({"idf_weights": bad})
+        self.assertIsNone(layer.idf_weights)
+        layer.load_saved_arrays({"idf_weights": np.array([0.5, 1.0])})
+        self.assertEqual(layer.idf_weights.dtype, np.float32)
+        padded = layers.StringLookup(output_mode="tf_idf", max_tokens=5, pad_to_max_tokens=True)
+        self.assertEqual(padded.saved_array_shapes(), {"idf_weights": (5,)})
+        self.assertEqual(layers.StringLookup().saved_array_shapes(), {})
+
+
 class SaltTest(unittest.TestCase):
     """A salt makes the hash SipHash-2-4 keyed by it (TensorFlow's strong hash)."""
 
