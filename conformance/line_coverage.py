@@ -51,6 +51,9 @@ class Recorder:
     def pytest_runtest_protocol(self, item, nextitem):
         self.imports |= _lines
         _lines.clear()
+        # again for every test: CPython drops a thread's trace function when it raises
+        # (a test that recurses to the limit makes the tracer's own call fail)
+        sys.settrace(_global)
         start = time.perf_counter()
         yield
         self.tests[item.nodeid] = [time.perf_counter() - start, set(_lines)]

@@ -30,6 +30,9 @@ NAME_SWAPS = {"min": "max", "max": "min", "maximum": "minimum", "minimum": "maxi
               "exp": "abs", "log": "abs", "square": "abs", "cumsum": "abs"}
 STRING_SWAPS = {"float64": "float32", "float32": "float64"}
 QUIET_CALLS = {"warn", "warning", "info", "debug"}
+# Calls whose two arguments commute: swapping them is no bug.
+COMMUTATIVE = {"min", "max", "maximum", "minimum", "fmax", "fmin", "add", "multiply",
+               "logical_and", "logical_or", "hypot", "array_equal", "allclose"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -242,7 +245,8 @@ def _call(node, text, add):
     if name == "astype" and isinstance(node.func, ast.Attribute):
         add(node, text(node.func.value), "cast_dropped")
     positional = [a for a in node.args if not isinstance(a, ast.Starred)]
-    if len(positional) == len(node.args):
+    if len(positional) == len(node.args) and not (name in COMMUTATIVE
+                                                   and len(node.args) == 2):
         _swap_neighbours(node, node.args, text, add, "args_swapped")
     for i, keyword in enumerate(node.keywords):
         if keyword.arg is None or keyword.arg == "name":

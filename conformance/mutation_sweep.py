@@ -32,12 +32,24 @@ import subprocess
 import sys
 import time
 
-from conformance import mutation_operators
+from conformance import mutation_equivalents, mutation_operators
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.join(ROOT, ".mutation")
 RESULTS = os.path.join(STATE, "results.jsonl")
 SUITES = {"tests": "lines-tests", "conformance": "lines-conformance"}
+# Without recorded conformance coverage: the quick-tier files that check each part.
+CONFORMANCE_FILES = [
+    ("kerasmini/ops/winograd.py", ["test_winograd.py", "test_kernel_paths.py"]),
+    ("kerasmini/ops/", ["test_kernel_paths.py", "test_gradients.py", "test_values.py"]),
+    ("kerasmini/autodiff/", ["test_gradients.py"]),
+    ("kerasmini/optimizers/", ["test_optimizers.py"]),
+    ("kerasmini/losses/", ["test_losses.py", "test_losses_composed.py"]),
+    ("kerasmini/metrics/", ["test_metrics.py", "test_metrics_confusion.py",
+                            "test_metrics_correlation.py", "test_metrics_fscore.py",
+                            "test_metrics_iou.py"]),
+    ("kerasmini/layers/", ["test_values.py", "test_layers_values.py", "test_gradients.py"]),
+]
 
 
 # ---------------------------------------------------------------- coverage
@@ -72,10 +84,15 @@ class Coverage:
             for file, lines in part["import"].items():
                 self.imported.setdefault(file, set()).update(lines)
         self.available = bool(self.seconds)
+        self.suite = suite
 
     def tests_for(self, m):
         """The tests that run the mutant's lines; for code run at import (module level,
         definitions and their defaults), every test that runs the file."""
+        if not self.available:  # conformance without coverage: the files that check it
+            return next([f"conformance/{name}" for name in names]
+                        for prefix, names in CONFORMANCE_FILES + [("", [])]
+                        if m.path.startswith(prefix))
         lines = self.lines.get(m.path, {})
         found = set()
         for line in range(m.line, m.end_line + 1):
@@ -137,19 +154,27 @@ def run_mutant(m, tests, timeout, log_path):
             traceback.print_exc()
             os._exit(3)
     deadline = time.monotonic() + timeout
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            code = os.waitstatus_to_exitcode(status)
-            return "survived" if code == 0 else "killed"
-        if time.monotonic() > deadline:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(pid, 0)
-            return "timeout"
-        time.sleep(0.02)
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                code = os.waitstatus_to_exitcode(status)
+                return "survived" if code == 0 else "killed"
+            if time.monotonic() > deadline:
+                _kill(pid)
+                return "timeout"
+            time.sleep(0.02)
+    except BaseException:  # interrupted: the child (its own process group) goes too
+        _kill(pid)
+        raise
+
+
+def _kill(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
 
 
 def first_failure(log_path):
@@ -197,14 +222,17 @@ def select(path, sample, seed, kinds, lines):
 def sweep(args):
     suite = "conformance" if args.conformance else "tests"
     coverage = Coverage(suite)
-    if not coverage.available:
-        sys.exit(f"no coverage recorded for {suite}: run `python -m conformance."
-                 f"mutation_sweep coverage{' --conformance' if args.conformance else ''}`")
+    if args.conformance:
+        os.environ.update(KM_CONFORMANCE_TIER="quick", KM_CONFORMANCE_SEED="12345")
+    elif not coverage.available:
+        sys.exit("no coverage recorded for tests/: run "
+                 "`python -m conformance.mutation_sweep coverage`")
     if args.conformance:
         import tensorflow  # noqa: F401  (once, in the parent: the children fork from it)
     import numpy  # noqa: F401  (imported once here, not in every child)
     import parameterized  # noqa: F401
     import pytest  # noqa: F401
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     results = load_results()
     os.makedirs(STATE, exist_ok=True)
     log_path = os.path.join(STATE, f"child-{os.getpid()}.log")
@@ -213,6 +241,7 @@ def sweep(args):
     counts = {}
     with open(RESULTS, "a") as out:
         for path in files_of(args.files):
+            source_lines = open(os.path.join(ROOT, path)).read().splitlines()
             for m in select(path, args.sample, args.seed, args.kinds, lines):
                 key = (m.id, suite)
                 if key in results and not args.again:
@@ -225,14 +254,17 @@ def sweep(args):
                 if not tests:
                     status = "uncovered"
                 else:
-                    budget = sum(coverage.seconds.get(t, 1.0) for t in tests)
+                    budget = sum(coverage.seconds.get(t, 60.0) for t in tests)
                     status = run_mutant(m, tests, args.timeout + 4 * budget, log_path)
                 row = dict(id=m.id, suite=suite, path=m.path, line=m.line, kind=m.kind,
+                           source=source_lines[m.line - 1].strip(),
                            old=m.old, new=m.new, status=status, tests=len(tests),
                            seconds=round(time.monotonic() - start, 2),
                            failure=first_failure(log_path) if status == "killed" else "")
                 out.write(json.dumps(row) + "\n")
                 out.flush()
+                if status == "survived" and mutation_equivalents.reason(row):
+                    status = "equivalent"
                 counts[status] = counts.get(status, 0) + 1
                 if status in ("survived", "uncovered") or args.verbose:
                     print(f"{status.upper():9} {m.describe()}  [{len(tests)} tests, "
@@ -244,29 +276,33 @@ def sweep(args):
 
 def report(args):
     rows = load_results()
-    files = {}
-    for (_, suite), row in sorted(rows.items()):
-        # A mutant's fate is its last suite's: tests/, then conformance for survivors.
-        key = row["id"]
-        if suite == "conformance" or key not in files.get(row["path"], {}):
-            files.setdefault(row["path"], {})[key] = row
-    total = {}
-    print(f"{'file':52} tried killed timeout survived uncovered")
+    fate = {}  # mutant id -> its row: tests/'s, or conformance's for tests/'s survivors
+    for (key, suite), row in sorted(rows.items(), key=lambda item: item[0][1] != "tests"):
+        fate[key] = row
+    files, total = {}, {}
+    for row in fate.values():
+        status = row["status"]
+        if status in ("survived", "uncovered") and mutation_equivalents.reason(row):
+            status = "equivalent"
+        files.setdefault(row["path"], []).append((status, row))
+        total[status] = total.get(status, 0) + 1
+    columns = ["killed", "timeout", "equivalent", "survived", "uncovered"]
+    print(f"{'file':46} {'tried':>5} " + " ".join(f"{c:>10}" for c in columns))
     for path in sorted(files):
         counts = {}
-        for row in files[path].values():
-            counts[row["status"]] = counts.get(row["status"], 0) + 1
-            total[row["status"]] = total.get(row["status"], 0) + 1
-        print(f"{path:52} {len(files[path]):5} {counts.get('killed', 0):6} "
-              f"{counts.get('timeout', 0):7} {counts.get('survived', 0):8} "
-              f"{counts.get('uncovered', 0):9}")
-    print("total", sum(total.values()), total)
+        for status, _ in files[path]:
+            counts[status] = counts.get(status, 0) + 1
+        print(f"{path:46} {len(files[path]):5} " + " ".join(f"{counts.get(c, 0):10}"
+                                                              for c in columns))
+    print(f"{'total':46} {sum(total.values()):5} " + " ".join(f"{total.get(c, 0):10}"
+                                                             for c in columns))
     if args.survivors:
         for path in sorted(files):
-            for row in sorted(files[path].values(), key=lambda r: r["line"]):
-                if row["status"] in ("survived", "uncovered"):
-                    print(f"  {row['status']:9} {path}:{row['line']} {row['kind']}: "
-                          f"{row['old']!r} -> {row['new']!r} ({row['suite']})")
+            for status, row in sorted(files[path], key=lambda item: item[1]["line"]):
+                if status in ("survived", "uncovered", "equivalent"):
+                    why = mutation_equivalents.reason(row) if status == "equivalent" else ""
+                    print(f"  {status:10} {path}:{row['line']} {row['kind']}: "
+                          f"{row['old']!r} -> {row['new']!r} ({row['suite']}) {why}")
 
 
 def main(argv=None):

@@ -20,6 +20,7 @@ from tests.kernel_limits import DENSE_BUDGETS, kinds, shrunk
 
 CONV = [  # (strides, padding, dilation, groups); stride 1 "valid" here takes the scatter
     ((1, 1), "same", (1, 1), 1),
+    ((1, 1), "same", (1, 2), 2),  # groups of two channels by the rotated-kernel conv
     ((1, 1), "valid", (2, 1), 2),
     ((2, 1), "same", (1, 1), 1),
     ((2, 2), "valid", (1, 1), 2),
@@ -53,9 +54,10 @@ def _calls(monkeypatch, module, name, note):
 
 
 def _conv_operands(batch, strides, padding, dilation, groups):
-    """x (batch, 7, 5, 2), a 3x2 kernel to 4 filters, the conv's output and a gradient."""
-    x = random_input((batch, 7, 5, 2), seed=1)
-    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
+    """x (batch, 7, 5, 2 per group), a 3x2 kernel to 4 filters, the conv's output and a
+    gradient."""
+    x = random_input((batch, 7, 5, 2 * groups), seed=1)
+    kernel = random_input((3, 2, 2, 4), seed=2)
     out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
     return x, kernel, out, random_input(out.shape, seed=3)
 

@@ -1,0 +1,33 @@
+"""Mutants the sweep cannot kill because they are no bug: each computes what the original
+computes (for every input the kernel accepts), or changes only how work is cut, with the
+reason. `python -m conformance.mutation_sweep report` lists them apart from survivors.
+
+Keyed by (file, the mutated line as written, original text, mutated text), so that an
+edit elsewhere in the file keeps the entry; an entry whose text is gone matches nothing.
+"""
+WORK_CUT = "only how the work is cut (block sizes, thread shares, workspace estimates)"
+
+EQUIVALENT = {
+    ("kerasmini/ops/windows.py",
+     "stop = (out_rows.stop - 1) * stride_h + effective_kernel_size(kernel_h, dilation_h)",
+     "out_rows.stop - 1", "(out_rows.stop)"):
+        "a band one stride taller than its windows need: the extra rows are never read",
+    ("kerasmini/ops/convolution_vjp.py",
+     "* np.dtype(wide).itemsize * (1 + (scatter and kernel_gradient)))",
+     "scatter and kernel_gradient", "scatter"):
+        WORK_CUT + ": the workspace per row counted twice when only the scatter needs it",
+    ("kerasmini/ops/convolution_vjp.py", "patches = patches.astype(g_rows.dtype, copy=False)",
+     "patches.astype(g_rows.dtype, copy=False)", "patches"):
+        "the patches and the output gradient have one dtype (the layer's); the cast only "
+        "spares BLAS a mixed-dtype product when they differ, which NumPy promotes alike",
+    ("kerasmini/ops/threads.py",
+     "if WORKERS < 2 or batch < 2 or nbytes < PARALLEL_BYTES:", "2", "3"): WORK_CUT,
+    ("kerasmini/ops/threads.py", "_executor = ThreadPoolExecutor(max(WORKERS - 1, 1), "
+     'thread_name_prefix="kerasmini-pool")', "1", "2"):
+        WORK_CUT + ": the pool's thread count (kernels use WORKERS - 1 of them)",
+}
+
+
+def reason(row):
+    """Why the mutant in a results row is equivalent, or None."""
+    return EQUIVALENT.get((row["path"], row.get("source", ""), row["old"], row["new"]))
