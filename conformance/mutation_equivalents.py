@@ -25,6 +25,31 @@ EQUIVALENT = {
     ("kerasmini/ops/threads.py", "_executor = ThreadPoolExecutor(max(WORKERS - 1, 1), "
      'thread_name_prefix="kerasmini-pool")', "1", "2"):
         WORK_CUT + ": the pool's thread count (kernels use WORKERS - 1 of them)",
+    ("kerasmini/ops/windows.py", "band[:, inner_top:inner_bottom, :left] = value", "left",
+     "left + 1"):
+        "the border fill reaches into the image's first column, which the copy of the "
+        "image two lines below overwrites",
+    ("kerasmini/ops/threads.py", "if self.threads < self.before:",
+     "self.threads < self.before", "self.threads <= self.before"):
+        "at equality BLAS's thread count is set to the value it has, then restored",
+    ("kerasmini/ops/max_pooling_vjp.py", "if index < len(offsets) - 1:", "len(offsets) - 1",
+     "(len(offsets))"):
+        "the claimed mask is also updated after the last offset, and never read again",
+    ("kerasmini/ops/average_pooling_vjp.py",
+     "if direct(geometry) and g.dtype in (np.float32, np.float64):",
+     "direct(geometry) and g.dtype in (np.float32, np.float64)",
+     "g.dtype in (np.float32, np.float64)"):
+        "strided slices for every window instead of running sums: the same sums, only "
+        "slower for large windows (the choice is the forward's, docs/performance.md)",
+    ("kerasmini/ops/average_pooling_vjp.py",
+     "if direct(geometry) and g.dtype in (np.float32, np.float64):",
+     "(np.float32, np.float64)", "(np.float64, np.float32)"):
+        "membership in a tuple does not depend on its order",
+    ("kerasmini/ops/bias_activation_vjp.py",
+     "def bias_add_relu_vjp(g, out, x, bias, axis=-1, needed=(True, True)):",
+     "True", "False"):
+        "the default is never used: the tape (autodiff.differentiable) always passes "
+        "`needed`",
 }
 
 

@@ -7,7 +7,8 @@ by one, two arguments swapped, a term or keyword (axis=, dtype=, out=) dropped, 
 transpose dropped, min for max, float32 for float64, an in-place update left out.
 
 Not mutated, because a change there is no bug a test of results should see: docstrings,
-error messages (f-strings, anything inside `raise` or `warnings.warn`), module-level
+error messages (f-strings, anything inside `raise` or `warnings.warn`), `copy=` arguments
+(they decide whether a copy is made, not its values), module-level
 UPPER_CASE tuning constants (chunk and thread limits: tests shrink them, any value is
 correct), imports and decorators.
 """
@@ -30,6 +31,8 @@ NAME_SWAPS = {"min": "max", "max": "min", "maximum": "minimum", "minimum": "maxi
               "exp": "abs", "log": "abs", "square": "abs", "cumsum": "abs"}
 STRING_SWAPS = {"float64": "float32", "float32": "float64"}
 QUIET_CALLS = {"warn", "warning", "info", "debug"}
+# Keyword arguments that change no value: `copy=` only says whether a copy is made.
+QUIET_KEYWORDS = {"copy"}
 # Calls whose two arguments commute: swapping them is no bug.
 COMMUTATIVE = {"min", "max", "maximum", "minimum", "fmax", "fmin", "add", "multiply",
                "logical_and", "logical_or", "hypot", "array_equal", "allclose"}
@@ -108,6 +111,8 @@ def _mutable_nodes(tree):
                                                                      ast.Constant):
                 skip.update(map(id, ast.walk(body[0])))
         elif isinstance(node, ast.Call) and _called_name(node) in QUIET_CALLS:
+            skip.update(map(id, ast.walk(node)))
+        elif isinstance(node, ast.keyword) and node.arg in QUIET_KEYWORDS:
             skip.update(map(id, ast.walk(node)))
     for node in tree.body:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -249,7 +254,7 @@ def _call(node, text, add):
                                                    and len(node.args) == 2):
         _swap_neighbours(node, node.args, text, add, "args_swapped")
     for i, keyword in enumerate(node.keywords):
-        if keyword.arg is None or keyword.arg == "name":
+        if keyword.arg is None or keyword.arg == "name" or keyword.arg in QUIET_KEYWORDS:
             continue
         rest = node.keywords[:i] + node.keywords[i + 1:]
         add(node, _unparse(ast.Call(node.func, node.args, rest)), "kwarg_dropped")
