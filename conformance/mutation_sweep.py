@@ -38,6 +38,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.join(ROOT, ".mutation")
 RESULTS = os.path.join(STATE, "results.jsonl")
 SUITES = {"tests": "lines-tests", "conformance": "lines-conformance"}
+OPTIMIZER_NAMES = {"adadelta", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion", "nadam",
+                   "rmsprop", "sgd"}
 # Without recorded conformance coverage: the quick-tier files that check each part.
 CONFORMANCE_FILES = [
     ("kerasmini/ops/winograd.py", ["test_winograd.py", "test_kernel_paths.py"]),
@@ -90,9 +92,13 @@ class Coverage:
         """The tests that run the mutant's lines; for code run at import (module level,
         definitions and their defaults), every test that runs the file."""
         if not self.available:  # conformance without coverage: the files that check it
-            return next([f"conformance/{name}" for name in names]
-                        for prefix, names in CONFORMANCE_FILES + [("", [])]
-                        if m.path.startswith(prefix))
+            files = next([f"conformance/{name}" for name in names]
+                         for prefix, names in CONFORMANCE_FILES + [("", [])]
+                         if m.path.startswith(prefix))
+            stem = os.path.splitext(os.path.basename(m.path))[0]
+            if m.path.startswith("kerasmini/optimizers/") and stem in OPTIMIZER_NAMES:
+                files += ["-k", stem]  # that optimizer's cases (test ids name it)
+            return files
         lines = self.lines.get(m.path, {})
         found = set()
         for line in range(m.line, m.end_line + 1):
