@@ -297,6 +297,7 @@ def differentiable(vjp, inputs=1, name=None):
             return record(out, args[:inputs], backward, op_name)
 
         op.forward = forward  # the bare kernel, for benchmarks and tests
+        op.vjp = vjp  # its rule (tests check that both take the same arguments)
         return op
 
     return wrap
