@@ -50,6 +50,25 @@ EQUIVALENT = {
      "True", "False"):
         "the default is never used: the tape (autodiff.differentiable) always passes "
         "`needed`",
+    ("kerasmini/ops/threads.py", "work()", "work()", "pass"):
+        WORK_CUT + ": the calling thread leaves its share to the pool threads, which "
+        "take parts until none is left",
+    ("kerasmini/ops/threads.py", "if WORKERS < 2 or batch < 2 or nbytes < PARALLEL_BYTES:",
+     "nbytes < PARALLEL_BYTES", "nbytes <= PARALLEL_BYTES"): WORK_CUT,
+    ("kerasmini/ops/threads.py", "over_batch_parts(blocks, rows, rows * row_bytes)",
+     "rows * row_bytes", "rows / row_bytes"):
+        WORK_CUT + ": the byte count only decides whether two threads share the rows",
+    ("kerasmini/ops/volume_transposed_convolution_vjp.py",
+     "geometry = TransposeGeometry(x.shape[1:4], kernel.shape[:3], strides, padding,",
+     "3", "4"): "a (kd, kh, kw, C, F) kernel's first four sizes zip with the three axes: "
+                "the fourth is never read",
+    ("kerasmini/ops/volume_transposed_convolution_vjp.py",
+     "geometry = TransposeGeometry(x.shape[1:4], kernel.shape[:3], strides, padding,",
+     "3", "2"): "the rule reads the geometry's depth crop and 2D options, not the output "
+                "sizes the third kernel size feeds",
+    ("kerasmini/ops/volume_convolution_vjp.py",
+     "dstack = dstack.reshape(count, planes.stop - planes.start, h, w, groups, -1,",
+     "-1", "-2"): "NumPy's reshape infers any negative size, not only -1",
 }
 
 

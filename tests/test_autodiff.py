@@ -239,3 +239,4 @@ def test_every_rule_takes_its_kernels_arguments_with_the_same_defaults():
         rule = [(p.name, p.default) for p in
                 list(inspect.signature(op.vjp).parameters.values())[2:] if p.name != "needed"]
         assert rule == kernel, f"{op.__name__}: kernel {kernel}, rule (after g, out) {rule}"
+
