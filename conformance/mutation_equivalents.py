@@ -6,6 +6,9 @@ Keyed by (file, the mutated line as written, original text, mutated text), so th
 edit elsewhere in the file keeps the entry; an entry whose text is gone matches nothing.
 """
 WORK_CUT = "only how the work is cut (block sizes, thread shares, workspace estimates)"
+TAPE_CASTS = ("a rule's returned dtype: tape.gradient hands every gradient back in its "
+              "source's dtype (autodiff/tape.py, _source_gradient); a wider one on the way "
+              "only adds precision")
 
 EQUIVALENT = {
     ("kerasmini/ops/windows.py",
@@ -69,6 +72,23 @@ EQUIVALENT = {
     ("kerasmini/ops/volume_convolution_vjp.py",
      "dstack = dstack.reshape(count, planes.stop - planes.start, h, w, groups, -1,",
      "-1", "-2"): "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/ops/transposed_convolution_vjp.py", "keep = min(out_n, full - cut)",
+     "full - cut", "(full)"):
+        "'same' crops cut = (full - out_n) // 2 <= full - out_n, so out_n <= full - cut and "
+        "min() picks out_n either way; 'valid' has cut = 0 and nothing changes",
+    ("kerasmini/ops/transposed_convolution_vjp.py", "keep = min(out_n, full - cut)",
+     "full - cut", "full + cut"):
+        "as for (full): out_n <= full - cut whenever cut > 0",
+    ("kerasmini/ops/average_pooling_vjp.py",
+     "share = g.astype(np.float64) / geometry.counts(np.dtype(np.float64))",
+     "np.float64", "np.float32"):
+        "the counts are whole numbers of pixels, exact in float32, and the quotient is "
+        "float64 either way",
+    ("kerasmini/ops/transposed_convolution_vjp.py", "dkernel.astype(kernel.dtype))",
+     "dkernel.astype(kernel.dtype)", "dkernel"): TAPE_CASTS,
+    ("kerasmini/ops/volume_convolution_vjp.py",
+     "dx = from_channels_last(dx.astype(x.dtype, copy=False), data_format)",
+     "dx.astype(x.dtype, copy=False)", "dx"): TAPE_CASTS,
 }
 
 
@@ -80,6 +100,8 @@ WORKSPACE_ESTIMATES = ("row_bytes = ", "budget = ")
 def reason(row):
     """Why the mutant in a results row is equivalent, or None."""
     source = row.get("source", "")
+    if row["new"] in ("True", "False") and f"copy={row['old']}" in source:
+        return "copy= decides whether a copy is made, not its values (no longer generated)"
     if row["path"].startswith("kerasmini/ops/") and source.startswith(WORKSPACE_ESTIMATES):
         return WORK_CUT
     return EQUIVALENT.get((row["path"], source, row["old"], row["new"]))
