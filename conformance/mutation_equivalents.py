@@ -6,6 +6,7 @@ Keyed by (file, the mutated line as written, original text, mutated text), so th
 edit elsewhere in the file keeps the entry; an entry whose text is gone matches nothing.
 """
 WORK_CUT = "only how the work is cut (block sizes, thread shares, workspace estimates)"
+SWAP_SYMMETRIC = "swapaxes(x, i, j) is swapaxes(x, j, i)"
 TAPE_CASTS = ("a rule's returned dtype: tape.gradient hands every gradient back in its "
               "source's dtype (autodiff/tape.py, _source_gradient); a wider one on the way "
               "only adds precision")
@@ -89,6 +90,24 @@ EQUIVALENT = {
     ("kerasmini/ops/volume_convolution_vjp.py",
      "dx = from_channels_last(dx.astype(x.dtype, copy=False), data_format)",
      "dx.astype(x.dtype, copy=False)", "dx"): TAPE_CASTS,
+    ("kerasmini/ops/products.py",
+     "rows = max(MIN_ROWS, -(-m // (BLOCKS_PER_WORKER * WORKERS)))",
+     "BLOCKS_PER_WORKER * WORKERS", "(WORKERS)"): WORK_CUT,
+    ("kerasmini/ops/products.py",
+     "rows = max(MIN_ROWS, -(-m // (BLOCKS_PER_WORKER * WORKERS)))",
+     "BLOCKS_PER_WORKER * WORKERS", "(BLOCKS_PER_WORKER)"): WORK_CUT,
+    ("kerasmini/ops/linear_vjp.py", "flat_g = g.reshape(-1, kernel.shape[-1])", "-1", "1"):
+        "a Dense kernel is 2D: its axis 1 is its last",
+    ("kerasmini/ops/batch_product_vjp.py",
+     "return batch_product(g, np.swapaxes(b, -1, -2)), batch_product(np.swapaxes(a, -1, -2), g)",
+     "np.swapaxes(b, -1, -2)", "np.swapaxes(b, -2, -1)"): SWAP_SYMMETRIC,
+    ("kerasmini/ops/batch_product_vjp.py",
+     "return batch_product(g, np.swapaxes(b, -1, -2)), batch_product(np.swapaxes(a, -1, -2), g)",
+     "np.swapaxes(a, -1, -2)", "np.swapaxes(a, -2, -1)"): SWAP_SYMMETRIC,
+    ("kerasmini/ops/resizing_vjp.py", "wide = np.float32 if g.dtype == np.float16 else g.dtype",
+     "np.float32", "np.float64"):
+        "float16's gradient summed in float64 rather than float32: more precise than the "
+        "float16 result it is rounded to",
 }
 
 

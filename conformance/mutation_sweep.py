@@ -250,7 +250,12 @@ def sweep(args):
             source_lines = open(os.path.join(ROOT, path)).read().splitlines()
             for m in select(path, args.sample, args.seed, args.kinds, lines):
                 key = (m.id, suite)
-                if key in results and not args.again:
+                if args.survivors:  # again, only what survived (after new tests)
+                    row = results.get(key)
+                    if not row or row["status"] != "survived" or \
+                            mutation_equivalents.reason(row):
+                        continue
+                elif key in results and not args.again:
                     continue
                 if args.conformance and results.get((m.id, "tests"), {}).get(
                         "status") not in ("survived", "uncovered"):
@@ -332,6 +337,8 @@ def main(argv=None):
     r.add_argument("--conformance", action="store_true",
                    help="try the survivors of tests/ on the conformance quick tier")
     r.add_argument("--again", action="store_true", help="re-run mutants already tried")
+    r.add_argument("--survivors", action="store_true",
+                   help="re-run only the survivors (not equivalents) recorded so far")
     r.add_argument("-v", "--verbose", action="store_true", help="print every mutant")
     s = sub.add_parser("report", help="survivors by file, from the results so far")
     s.add_argument("--survivors", action="store_true", help="list every survivor")
