@@ -108,6 +108,16 @@ EQUIVALENT = {
      "np.float32", "np.float64"):
         "float16's gradient summed in float64 rather than float32: more precise than the "
         "float16 result it is rounded to",
+    ("kerasmini/ops/resizing_vjp.py",
+     "rows_t = interpolation_matrix(height, size[0], interpolation).T.astype(wide)",
+     "interpolation_matrix(height, size[0], interpolation).T.astype(wide)",
+     "interpolation_matrix(height, size[0], interpolation).T"):
+        "the float64 weights kept: the products run in float64, " + TAPE_CASTS,
+    ("kerasmini/optimizers/adam.py",
+     "if (self.amsgrad or len(variables) < 2 or len(dtypes) > 1", "len(dtypes) > 1",
+     "len(dtypes) >= 1"):
+        "every step one variable at a time instead of one flat array: the same elementwise "
+        "bits (optimizers/flat_state.py says why), only slower",
 }
 
 

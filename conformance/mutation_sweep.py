@@ -38,6 +38,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.join(ROOT, ".mutation")
 RESULTS = os.path.join(STATE, "results.jsonl")
 SUITES = {"tests": "lines-tests", "conformance": "lines-conformance"}
+# Tests of signatures, which run no line of the functions they check: added for every
+# mutant on a `def` line (a default value).
+SIGNATURE_TESTS = [
+    "tests/test_autodiff.py::test_every_rule_takes_its_kernels_arguments_with_the_same_defaults",
+]
 OPTIMIZER_NAMES = {"adadelta", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion", "nadam",
                    "rmsprop", "sgd"}
 # Without recorded conformance coverage: the quick-tier files that check each part.
@@ -88,7 +93,7 @@ class Coverage:
         self.available = bool(self.seconds)
         self.suite = suite
 
-    def tests_for(self, m):
+    def tests_for(self, m, source_line=""):
         """The tests that run the mutant's lines; for code run at import (module level,
         definitions and their defaults), every test that runs the file."""
         if not self.available:  # conformance without coverage: the files that check it
@@ -107,6 +112,8 @@ class Coverage:
                              range(m.line, m.end_line + 1)):
             for tests in lines.values():
                 found |= tests
+        if source_line.startswith("def ") and found:
+            found |= set(SIGNATURE_TESTS) & set(self.seconds)  # defaults: never "run"
         return sorted(found, key=lambda t: (self.seconds.get(t, 0.0), t))
 
 
@@ -260,7 +267,7 @@ def sweep(args):
                 if args.conformance and results.get((m.id, "tests"), {}).get(
                         "status") not in ("survived", "uncovered"):
                     continue  # only what tests/ left alive
-                tests = coverage.tests_for(m)
+                tests = coverage.tests_for(m, source_lines[m.line - 1].strip())
                 start = time.monotonic()
                 if not tests:
                     status = "uncovered"
@@ -287,9 +294,10 @@ def sweep(args):
 
 def report(args):
     rows = load_results()
-    fate = {}  # mutant id -> its row: tests/'s, or conformance's for tests/'s survivors
+    fate = {}  # mutant id -> its row: a suite's that killed it, else the last suite's
     for (key, suite), row in sorted(rows.items(), key=lambda item: item[0][1] != "tests"):
-        fate[key] = row
+        if fate.get(key, {}).get("status") not in ("killed", "timeout"):
+            fate[key] = row
     files, total = {}, {}
     for row in fate.values():
         status = row["status"]
