@@ -6,11 +6,13 @@ layers with its positional arguments (tensors and plain numbers). kerasmini reco
 same nodes: an Operation is a weightless Layer called with positional arguments, not
 counted in `model.layers` (as in Keras) but shown by `summary()` and saved.
 """
+import inspect
 import numbers
 
 import numpy as np
 
-from kerasmini.layers.keras_tensor import KerasHistory, KerasTensor, Node, is_symbolic
+from kerasmini.layers.keras_tensor import (KerasHistory, KerasTensor, Node, is_symbolic,
+                                          map_structure)
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.merging.base_merge import broadcast_shape
 
@@ -136,3 +138,128 @@ def not_equal(x1, x2):
 
 def any(x, axis=None, keepdims=False):  # noqa: A001 (Keras's name: keras.ops.any)
     return Any(axis, keepdims)(x) if is_symbolic(x) else np.any(x, axis, keepdims=keepdims)
+
+
+# ----- keras.ops functions on symbolic tensors (kerasmini/ops/symbolic.py) -------------
+PROBE_SIZES = (2, 3)  # an unknown size is tried as each: what follows it stays unknown
+
+
+class TensorOperation(Operation):
+    """The node of a keras.ops function called on KerasTensors: Keras's class name and
+    constructor arguments (`config`), called with the function's other arguments.
+    One subclass per declared op (`operation_class`), named as Keras names it."""
+    spec = None  # the op's OperationSpec
+
+    def __init__(self, name=None, **config):
+        unknown = set(config) - set(self.spec.config)
+        if unknown:
+            raise TypeError(f"Operation {type(self).__name__} takes the arguments "
+                            f"{list(self.spec.config)}. Received: {sorted(unknown)}")
+        super().__init__(name=name)
+        self.config = config
+
+    @property
+    def CALL_KEYWORDS(self):  # noqa: N802 (what a saved call may pass by name)
+        return self.spec.call
+
+    def __call__(self, *args, training=None, **kwargs):
+        bound = self.call_signature().bind(*args, **kwargs)
+        if is_symbolic(list(bound.arguments.values())):
+            return self._record_node(bound)
+        return self.compute(*args, **kwargs)
+
+    @classmethod
+    def call_signature(cls):
+        """The op function's signature without the constructor's (config) arguments."""
+        parameters = inspect.signature(cls.spec.function).parameters.values()
+        return inspect.Signature([p for p in parameters if p.name not in cls.spec.config])
+
+    def compute(self, *args, **kwargs):
+        return self.spec.function(*args, **kwargs, **self.config)
+
+    def _record_node(self, bound):
+        outputs = _probe_outputs(self, bound)
+        several = isinstance(outputs, (list, tuple))
+        history_index = len(getattr(self, "_inbound_nodes", []))
+        tensors = [KerasTensor(shape, dtype=dtype, name=self.name,
+                               history=KerasHistory(self, history_index, index))
+                   for index, (shape, dtype) in enumerate(outputs if several else [outputs])]
+        args = _trimmed(list(bound.args))
+        node = Node(self, args, tensors, {k: v for k, v in bound.kwargs.items()},
+                    positional=True)
+        self._inbound_nodes = list(getattr(self, "_inbound_nodes", [])) + [node]
+        return type(outputs)(tensors) if several else tensors[0]
+
+    def compute_output_shape(self, input_shape):
+        return None  # found by probing (_probe_outputs)
+
+    def get_config(self):
+        return {"name": self.name, **self.config}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _trimmed(args):
+    """The call's positional arguments without trailing Nones (defaults Keras omits)."""
+    while args and args[-1] is None:
+        args.pop()
+    return args
+
+
+def _probe_outputs(operation, bound):
+    """(shape, dtype) of the op's output (a list of them for several outputs), from
+    running it on probe arrays: sizes that change with the probe size are unknown."""
+    runs = []
+    for size in PROBE_SIZES:
+        arguments = map_structure(lambda v: _probe(v, size), dict(bound.arguments))
+        with np.errstate(all="ignore"):
+            runs.append(operation.compute(**arguments))
+    several = isinstance(runs[0], (list, tuple))
+    pairs = zip(*[r if several else [r] for r in runs])
+    described = [(tuple(a if a == b else None for a, b in zip(np.shape(x), np.shape(y))),
+                  np.asarray(x).dtype.name) for x, y in pairs]
+    return type(runs[0])(described) if several else described[0]
+
+
+def _probe(value, size):
+    """A KerasTensor as an array of its shape (unknown sizes = `size`): zeros, with
+    ones on the diagonal of square matrices (so inverses and factorizations exist)."""
+    if not isinstance(value, KerasTensor):
+        return value
+    shape = tuple(size if d is None else d for d in value.shape)
+    array = np.zeros(shape, value.dtype)
+    if len(shape) >= 2 and shape[-1] == shape[-2]:
+        array += np.eye(shape[-1], dtype=value.dtype)
+    return array
+
+
+_CLASSES = {}
+
+
+def operation_class(spec):
+    """The TensorOperation subclass named as Keras's class for `spec` (made once)."""
+    key = (spec.module, spec.class_name)
+    if key not in _CLASSES:
+        _CLASSES[key] = type(spec.class_name, (TensorOperation,),
+                             {"spec": spec, "__module__": __name__,
+                              "__doc__": f"Keras's {spec.class_name} operation "
+                                         f"({spec.module}) as a graph node."})
+    return _CLASSES[key]
+
+
+def record_operation(spec, bound):
+    """keras_operation's symbolic path: a new node of Keras's class for the op, called
+    on the bound arguments (config arguments go to the constructor)."""
+    config = {k: v for k, v in bound.arguments.items() if k in spec.config}
+    cls = operation_class(spec)
+    call = cls.call_signature().bind_partial(
+        **{k: v for k, v in bound.arguments.items() if k not in spec.config})
+    return cls(**_defaults_filled(spec, config))(*call.args, **call.kwargs)
+
+
+def _defaults_filled(spec, config):
+    """The constructor arguments with the function's defaults, as Keras saves them."""
+    parameters = inspect.signature(spec.function).parameters
+    return {name: config.get(name, parameters[name].default) for name in spec.config}
