@@ -178,17 +178,15 @@ class TensorOperation(Operation):
         return self.spec.function(*args, **kwargs, **self.config)
 
     def _record_node(self, bound):
-        outputs = _probe_outputs(self, bound)
-        several = isinstance(outputs, (list, tuple))
-        history_index = len(getattr(self, "_inbound_nodes", []))
+        described, structure = _probe_outputs(self, bound)
+        index = len(getattr(self, "_inbound_nodes", []))
         tensors = [KerasTensor(shape, dtype=dtype, name=self.name,
-                               history=KerasHistory(self, history_index, index))
-                   for index, (shape, dtype) in enumerate(outputs if several else [outputs])]
-        args = _trimmed(list(bound.args))
-        node = Node(self, args, tensors, {k: v for k, v in bound.kwargs.items()},
+                               history=KerasHistory(self, index, position))
+                   for position, (shape, dtype) in enumerate(described)]
+        node = Node(self, _trimmed(list(bound.args)), tensors, dict(bound.kwargs),
                     positional=True)
         self._inbound_nodes = list(getattr(self, "_inbound_nodes", [])) + [node]
-        return type(outputs)(tensors) if several else tensors[0]
+        return tensors[0] if structure is None else structure(tensors)
 
     def compute_output_shape(self, input_shape):
         return None  # found by probing (_probe_outputs)
@@ -209,18 +207,18 @@ def _trimmed(args):
 
 
 def _probe_outputs(operation, bound):
-    """(shape, dtype) of the op's output (a list of them for several outputs), from
-    running it on probe arrays: sizes that change with the probe size are unknown."""
+    """([(shape, dtype)] of the op's outputs, their container type or None for one
+    output), from running it on probe arrays: a size that changes with the probe
+    size is unknown (None)."""
     runs = []
     for size in PROBE_SIZES:
         arguments = map_structure(lambda v: _probe(v, size), dict(bound.arguments))
         with np.errstate(all="ignore"):
             runs.append(operation.compute(**arguments))
-    several = isinstance(runs[0], (list, tuple))
-    pairs = zip(*[r if several else [r] for r in runs])
-    described = [(tuple(a if a == b else None for a, b in zip(np.shape(x), np.shape(y))),
-                  np.asarray(x).dtype.name) for x, y in pairs]
-    return type(runs[0])(described) if several else described[0]
+    structure = type(runs[0]) if isinstance(runs[0], (list, tuple)) else None
+    pairs = zip(*[r if structure else [r] for r in runs])
+    return [(tuple(a if a == b else None for a, b in zip(np.shape(x), np.shape(y))),
+             np.asarray(x).dtype.name) for x, y in pairs], structure
 
 
 def _probe(value, size):

@@ -171,8 +171,8 @@ def serialize_node(node, reindex):
     kwargs = {key: map_structure(config_of, value) for key, value in node.call_kwargs.items()
               if key not in node.implicit}  # found again from the inputs' masks
     args = node.call_args
-    if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k)
-        return {"args": [config_of(a) for a in args], "kwargs": kwargs}
+    if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k); op([a, b])
+        return {"args": [map_structure(config_of, a) for a in args], "kwargs": kwargs}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
     return {"args": [arg], "kwargs": kwargs}

@@ -19,6 +19,7 @@ from kerasmini.layers import operation
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import check_value_types, plain
+from kerasmini.ops.symbolic import OPERATIONS
 
 
 class UnsupportedLayerError(ValueError):
@@ -68,6 +69,9 @@ MODEL_MODULES = {"Sequential": ("keras", None),
 def serialize_layer(layer):
     """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
     class_name = type(layer).__name__
+    if isinstance(layer, operation.TensorOperation):  # keras.ops.mean(x) and the like
+        return {"module": layer.spec.module, "class_name": layer.spec.class_name,
+                "config": plain(layer.get_config()), "registered_name": class_name}
     if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
         return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
                 "config": plain(layer.get_config()), "registered_name": class_name}
@@ -124,13 +128,15 @@ def _find_class(config, class_name, registered):
     module = str(config.get("module"))
     if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
         return MODULE_CLASSES[(module, class_name)]
+    if (module, class_name) in OPERATIONS and registered in (None, class_name):
+        return operation.operation_class(OPERATIONS[(module, class_name)])
     if "module" not in config and class_name in LEGACY_OPERATIONS:  # legacy .h5: no module
         return LEGACY_OPERATIONS[class_name]
     if module.startswith("keras.src.ops."):
         raise UnsupportedLayerError(
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
             f"model graph: kerasmini supports only these operations: "
-            f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
+            f"{sorted({c for m, c in [*MODULE_CLASSES, *OPERATIONS] if m == module})}.")
     if class_name == "Lambda":
         raise UnsupportedLayerError(
             f"The file holds a Lambda layer ('{config.get('config', {}).get('name')}'): its "

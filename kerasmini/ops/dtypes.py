@@ -127,13 +127,13 @@ def convert_to_tensor(x, dtype=None):
 def _python_dtype(x):
     """The dtype Keras gives nested Python numbers: floatx if any is a float, int32 for
     ints, bool for bools only."""
-    flat = np.asarray(x, dtype=object).reshape(-1) if not isinstance(x, numbers.Number) \
-        else [x]
+    flat = list(np.asarray(x, dtype=object).reshape(-1)) \
+        if not isinstance(x, numbers.Number) else [x]
     if any(isinstance(v, np.ndarray) for v in flat):
         return None
-    if any(isinstance(v, (float, np.floating)) for v in flat) or len(flat) == 0:
+    if any(isinstance(v, (float, np.floating)) for v in flat) or not flat:
         return config.floatx()
-    if flat and all(isinstance(v, (bool, np.bool_)) for v in flat):
+    if all(isinstance(v, (bool, np.bool_)) for v in flat):
         return "bool"
     return "int32"
 

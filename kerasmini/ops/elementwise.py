@@ -7,8 +7,6 @@ gives None for them). Dtypes: functions that are real-valued by nature (sin, sqr
 divide) compute ints in floatx; arithmetic promotes its operands as Keras does
 (int32 + float32 is float32, not NumPy's float64); comparisons and tests give bool.
 """
-import inspect
-
 import numpy as np
 
 from kerasmini.ops.arguments import floating, promoted, tensor
@@ -18,13 +16,14 @@ from kerasmini.ops.symbolic import keras_operation
 
 def _define(ufunc, class_name, prepare, doc):
     """A keras.ops function `ufunc(*prepare(args))`, declared as Keras's class."""
-    def op(*args):
-        return ufunc(*prepare(*args))
+    if ufunc.nin == 1:
+        def op(x):
+            return ufunc(*prepare(x))
+    else:
+        def op(x1, x2):
+            return ufunc(*prepare(x1, x2))
     op.__name__ = op.__qualname__ = ufunc.__name__
     op.__doc__ = f"numpy.{ufunc.__name__}: {doc}."
-    names = ("x",) if ufunc.nin == 1 else ("x1", "x2")
-    op.__signature__ = inspect.Signature(
-        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
     return keras_operation(class_name)(op)
 
 

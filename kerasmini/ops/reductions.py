@@ -26,12 +26,14 @@ def _counted(x, dtype=None):
 
 @keras_operation("Sum", config=("axis", "keepdims"))
 def sum(x, axis=None, keepdims=False):  # noqa: A001 (keras.ops.sum)
-    return np.sum(_counted(x), axis=as_axis(axis), keepdims=keepdims)
+    x = _counted(x)  # NumPy would sum int32 in int64
+    return np.sum(x, axis=as_axis(axis), keepdims=keepdims, dtype=x.dtype)
 
 
 @keras_operation("Prod", config=("axis", "keepdims", "dtype"))
 def prod(x, axis=None, keepdims=False, dtype=None):
-    return np.prod(_counted(x, dtype), axis=as_axis(axis), keepdims=keepdims)
+    x = _counted(x, dtype)
+    return np.prod(x, axis=as_axis(axis), keepdims=keepdims, dtype=x.dtype)
 
 
 @keras_operation("Mean", config=("axis", "keepdims"))
@@ -110,14 +112,16 @@ def sort(x, axis=-1):
 @keras_operation("Cumsum", config=("axis", "dtype"))
 def cumsum(x, axis=None, dtype=None):
     """Running sums along `axis` (the flattened x for None)."""
-    return np.cumsum(_scanned(x, dtype), axis=axis)
+    x = _scanned(x, dtype)
+    return np.cumsum(x, axis=axis, dtype=x.dtype)
 
 
 @keras_operation("Cumprod", config=("axis", "dtype"))
 def cumprod(x, axis=None, dtype=None):
     """Running products; the gradient is TensorFlow's (a reversed running sum divided
     by x), which is not finite where x is exactly 0."""
-    return np.cumprod(_scanned(x, dtype), axis=axis)
+    x = _scanned(x, dtype)
+    return np.cumprod(x, axis=axis, dtype=x.dtype)
 
 
 def _scanned(x, dtype):
