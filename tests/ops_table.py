@@ -50,6 +50,26 @@ def _c(name, op, inputs, differentiable=True, reference=None, **kwargs):
     return (name, op, inputs, kwargs, differentiable, reference)
 
 
+# NumPy formulas of activations whose float64 TensorFlow forward uses float32 constants
+_REFERENCES = {
+    "leaky_relu": lambda x: np.where(x > 0, x, 0.2 * x),
+    "gelu": lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3))),
+}
+
+
+
+def _attention(query, key, value, is_causal=False):
+    """softmax(q k^T / sqrt(depth)) v per head, kv heads shared by groups of query
+    heads; masked logits excluded by -inf."""
+    groups = query.shape[2] // key.shape[2]
+    key, value = np.repeat(key, groups, axis=2), np.repeat(value, groups, axis=2)
+    logits = np.einsum("btnh,bsnh->bnts", query, key) / np.sqrt(query.shape[-1])
+    if is_causal:
+        logits = np.where(np.tri(*logits.shape[2:], dtype=bool), logits, -np.inf)
+    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return np.einsum("bnts,bsnh->btnh", weights / weights.sum(-1, keepdims=True), value)
+
+
 A, B, M, V = ((3, 4), "any"), ((3, 4), "any"), ((4, 4), "any"), ((4,), "any")
 POS, UNIT = ((3, 4), "positive"), ((3, 4), "unit")
 INT, BOOL = ((3, 4), "int"), ((3, 4), "bool")
@@ -66,7 +86,7 @@ _COMPARE = ["equal", "not_equal", "greater", "greater_equal", "less", "less_equa
             "logical_and", "logical_or", "logical_xor"]
 
 CASES = (
-    [_c(op, op, [A]) for op in _UNARY]
+    [_c(op, op, [A], reference=_REFERENCES.get(op)) for op in _UNARY]
     + [_c(op, op, [POS]) for op in _POSITIVE]
     + [_c(op, op, [UNIT]) for op in ("arcsin", "arccos", "arctanh")]
     + [_c("arccosh", "arccosh", [((3, 4), "above1")])]
@@ -74,7 +94,7 @@ CASES = (
     + [_c("add_broadcast", "add", [A, ((4,), "any")]),
        _c("multiply_int_float", "multiply", [INT, A]),
        _c("power", "power", [POS, B]),
-       _c("mod", "mod", [POS, ((3, 4), "above1")], False),
+       _c("mod", "mod", [POS, ((3, 4), "above1")]),
        _c("floor_divide", "floor_divide", [POS, ((3, 4), "above1")], False),
        _c("matmul", "matmul", [A, ((4, 2), "any")])]
     + [_c(op, op, [A], False) for op in _CONSTANT]
@@ -176,10 +196,11 @@ CASES = (
        _c("sparse_categorical_crossentropy_logits", "sparse_categorical_crossentropy",
           [((3,), "int"), A], from_logits=True),
        _c("dot_product_attention", "dot_product_attention",
-          [((2, 3, 2, 4), "any"), ((2, 5, 2, 4), "any"), ((2, 5, 2, 4), "any")]),
+          [((2, 3, 2, 4), "any"), ((2, 5, 2, 4), "any"), ((2, 5, 2, 4), "any")],
+          reference=_attention),
        _c("dot_product_attention_causal", "dot_product_attention",
-          [((1, 4, 2, 3), "any"), ((1, 4, 1, 3), "any"), ((1, 4, 1, 3), "any")],
-          is_causal=True)]
+          [((1, 4, 4, 3), "any"), ((1, 4, 2, 3), "any"), ((1, 4, 2, 3), "any")],
+          reference=_attention, is_causal=True)]
     # linalg, core
     + [_c("inv", "inv", [((4, 4), "spd")], reference=np.linalg.inv),
        _c("det", "det", [((2, 3, 3), "spd")], reference=np.linalg.det),
@@ -224,3 +245,27 @@ def outputs(result, pick):
     if pick is not None:
         result = result[pick]
     return list(result) if isinstance(result, (list, tuple)) else [result]
+
+
+def case_inputs(inputs, float_dtype="float64", seed=0):
+    """The case's arguments: arrays, and a list of arrays for a [list of specs]."""
+    flat = [spec for item in inputs for spec in (item if isinstance(item, list) else [item])]
+    arrays = iter(make_inputs(flat, float_dtype, seed))
+    return [[next(arrays) for _ in item] if isinstance(item, list) else next(arrays)
+            for item in inputs]
+
+
+def float_arrays(args):
+    """The float arrays among the arguments (the gradients' sources)."""
+    return [a for arg in args for a in (arg if isinstance(arg, list) else [arg])
+            if np.asarray(a).dtype.kind == "f"]
+
+
+def call(module, op, args, kwargs):
+    """module.op(*args) with the case's keywords (kerasmini.ops or keras.ops): the
+    leading positional arguments first, a `_symmetric` case's matrix symmetrized with
+    the module's own swapaxes."""
+    kwargs, _, symmetric = split_kwargs(kwargs)
+    if symmetric:
+        args = [symmetrized(args[0], lambda x: module.swapaxes(x, -1, -2))] + list(args[1:])
+    return resolve(module, op)(*leading(kwargs), *args, **kwargs)

@@ -91,6 +91,7 @@ UFUNC_RULES = {
     "rad2deg": lambda g, out, x: (g * (180 / np.pi),),
     "arctan2": lambda g, out, y, x: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
     "hypot": lambda g, out, x, y: (g * x / out, g * y / out),
+    "remainder": lambda g, out, x, y: (g, -g * np.floor_divide(x, y)),
     "logaddexp": lambda g, out, x, y: (g * np.exp(x - out), g * np.exp(y - out)),
     "maximum": _maximum_rule,
     "minimum": _minimum_rule,

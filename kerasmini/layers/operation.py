@@ -175,7 +175,8 @@ class TensorOperation(Operation):
         return inspect.Signature([p for p in parameters if p.name not in cls.spec.config])
 
     def compute(self, *args, **kwargs):
-        return self.spec.function(*args, **kwargs, **self.config)
+        arguments = self.call_signature().bind(*args, **kwargs).arguments
+        return _invoke(self.spec.function, {**arguments, **self.config})
 
     def _record_node(self, bound):
         described, structure = _probe_outputs(self, bound)
@@ -214,7 +215,7 @@ def _probe_outputs(operation, bound):
     for size in PROBE_SIZES:
         arguments = map_structure(lambda v: _probe(v, size), dict(bound.arguments))
         with np.errstate(all="ignore"):
-            runs.append(operation.compute(**arguments))
+            runs.append(_invoke(operation.spec.function, {**arguments, **operation.config}))
     structure = type(runs[0]) if isinstance(runs[0], (list, tuple)) else None
     pairs = zip(*[r if structure else [r] for r in runs])
     return [(tuple(a if a == b else None for a, b in zip(np.shape(x), np.shape(y))),
@@ -252,9 +253,35 @@ def record_operation(spec, bound):
     on the bound arguments (config arguments go to the constructor)."""
     config = {k: v for k, v in bound.arguments.items() if k in spec.config}
     cls = operation_class(spec)
-    call = cls.call_signature().bind_partial(
-        **{k: v for k, v in bound.arguments.items() if k not in spec.config})
-    return cls(**_defaults_filled(spec, config))(*call.args, **call.kwargs)
+    args, kwargs = _call_parts(cls.call_signature(), bound.arguments)
+    return cls(**_defaults_filled(spec, config))(*args, **kwargs)
+
+
+def _call_parts(signature, arguments):
+    """(positional, keyword) arguments calling a function of `signature` with the named
+    `arguments`: in the signature's order while none is missing (a *args parameter
+    spread out), by keyword after a gap."""
+    args, kwargs = [], {}
+    for name, parameter in signature.parameters.items():
+        if name not in arguments:
+            continue
+        value = arguments[name]
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            args.extend(value)
+        elif parameter.kind is parameter.VAR_KEYWORD:
+            kwargs.update(value)
+        elif parameter.kind is parameter.KEYWORD_ONLY or kwargs or len(args) != list(
+                signature.parameters).index(name):
+            kwargs[name] = value
+        else:
+            args.append(value)
+    return args, kwargs
+
+
+def _invoke(function, arguments):
+    """function called with the named `arguments` (its config's and its call's)."""
+    args, kwargs = _call_parts(inspect.signature(function), arguments)
+    return function(*args, **kwargs)
 
 
 def _defaults_filled(spec, config):

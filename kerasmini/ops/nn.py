@@ -20,8 +20,8 @@ from kerasmini.ops.symbolic import NN, keras_operation
 
 
 def _activation(fn, class_name, config_names=()):
-    def op(x, **options):
-        return fn(floating(x), **options)
+    def op(x, *args, **options):
+        return fn(floating(x), *args, **options)
     op.__name__ = op.__qualname__ = fn.__name__
     op.__doc__ = fn.__doc__
     op.__signature__ = inspect.signature(fn)

@@ -145,8 +145,8 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     lanes = _last(x, axes)
     ordered = sort(lanes, axis=-1)
     position = q * (lanes.shape[-1] - 1)
-    low, high = np.floor(position).astype(int), np.ceil(position).astype(int)
-    lower, upper = ordered[..., low], ordered[..., high]
+    low, high = np.floor(position), np.ceil(position)
+    lower, upper = ordered[..., low.astype(int)], ordered[..., high.astype(int)]
     picked = _QUANTILE_METHODS[method](lower, upper, position - low, position)
     picked = np.moveaxis(picked, list(range(-q.ndim, 0)), list(range(q.ndim)))
     if keepdims:
