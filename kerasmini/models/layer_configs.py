@@ -3,8 +3,9 @@
 A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
 an explicit table of the classes kerasmini has (`_layer_classes()`), then among the
 user's classes (registered or passed as custom_objects, object_registration.py); classes
-that Keras keeps outside `keras.layers` (tensor operations, applications' private layers)
-are found by the pair (saved module, class name) in `MODULE_CLASSES`. Nothing named in a
+that Keras keeps outside `keras.layers` are found by the pair (saved module, class name):
+applications' private layers in `MODULE_CLASSES`, tensor operations in ops/symbolic.py's
+`OPERATIONS`. Nothing named in a
 file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
@@ -50,17 +51,12 @@ MODULE_CLASSES = {
     ("keras.src.applications.convnext", "StochasticDepth"): convnext.StochasticDepth,
     ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"):
         inception_resnet_v2.CustomScaleLayer,
-    ("keras.src.ops.numpy", "Add"): operation.Add,
-    ("keras.src.ops.numpy", "Multiply"): operation.Multiply,
-    ("keras.src.ops.numpy", "Subtract"): operation.Subtract,
-    ("keras.src.ops.numpy", "TrueDivide"): operation.TrueDivide,
-    ("keras.src.ops.numpy", "NotEqual"): operation.NotEqual,
-    ("keras.src.ops.numpy", "Any"): operation.Any,
 }
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
 # a legacy .h5 config names classes without modules: the mask operations' names are
 # no layer's, so they are found by name alone there
-LEGACY_OPERATIONS = {"NotEqual": operation.NotEqual, "Any": operation.Any}
+LEGACY_OPERATIONS = {name: operation.operation_class(OPERATIONS[("keras.src.ops.numpy", name)])
+                     for name in ("NotEqual", "Any")}
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -69,7 +65,7 @@ MODEL_MODULES = {"Sequential": ("keras", None),
 def serialize_layer(layer):
     """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
     class_name = type(layer).__name__
-    if isinstance(layer, operation.TensorOperation):  # keras.ops.mean(x) and the like
+    if isinstance(layer, operation.Operation):  # x + y, keras.ops.mean(x), ...
         return {"module": layer.spec.module, "class_name": layer.spec.class_name,
                 "config": plain(layer.get_config()), "registered_name": class_name}
     if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name

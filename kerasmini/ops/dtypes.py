@@ -131,6 +131,8 @@ def _python_dtype(x):
         if not isinstance(x, numbers.Number) else [x]
     if any(isinstance(v, np.ndarray) for v in flat):
         return None
+    if any(isinstance(v, (str, bytes)) or v is None for v in flat):
+        raise TypeError(f"keras.ops takes numbers, arrays and tensors. Received: {x!r}")
     if any(isinstance(v, (float, np.floating)) for v in flat) or not flat:
         return config.floatx()
     if all(isinstance(v, (bool, np.bool_)) for v in flat):
