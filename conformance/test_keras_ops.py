@@ -30,7 +30,7 @@ import kerasmini
 from conformance import harness
 from conformance.gradients import GRAD_RTOL
 from kerasmini import ops
-from tests.gradcheck import STEP
+from tests.gradcheck import numeric_gradient
 from tests.ops_table import (CASES, call, case_inputs, float_arrays, leading, outputs,
                              split_kwargs, symmetrized)
 
@@ -203,23 +203,9 @@ def _tf_gradients(op, args, kwargs, pick, weights):
 
 def _finite_differences(forward, sources, weights):
     """Central differences of a float64 forward (the case's NumPy formula, else
-    TensorFlow's), element by element of each source (perturbed in place)."""
-    def loss():
-        return float(_weighted(forward(), weights))
-
-    grads = []
-    for source in sources:
-        grad, flat = np.zeros(source.shape), source.reshape(-1)
-        for i in range(flat.size):
-            saved = flat[i]
-            flat[i] = saved + STEP
-            up = loss()
-            flat[i] = saved - STEP
-            down = loss()
-            flat[i] = saved
-            grad.reshape(-1)[i] = (up - down) / (2 * STEP)
-        grads.append(grad)
-    return grads
+    TensorFlow's), element by element of each source (tests/gradcheck.py's)."""
+    return [numeric_gradient(lambda: float(_weighted(forward(), weights)), source)
+            for source in sources]
 
 
 def _flat(args):
@@ -238,26 +224,28 @@ def ops_model(library):
     return library.Model(x, library.ops.expand_dims(out, -1))
 
 
+def _round_trip(saving, loading, seed):
+    """A model of ops built in `saving`'s library, saved, loaded by `loading`: both
+    predictions, and the class names in the file."""
+    model = ops_model(saving)
+    x = np.random.default_rng(seed).standard_normal((5, 4, 3)).astype("float32")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "ops.keras")
+        model.save(path)
+        names = {layer["class_name"] for layer in json.loads(
+            zipfile.ZipFile(path).read("config.json"))["config"]["layers"]}
+        loaded = loading.models.load_model(path)
+    return (np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)),
+            names)
+
+
 class KerasOpsFilesTest(unittest.TestCase):
     def test_tf_keras_file_loads_in_kerasmini(self):
-        model = ops_model(keras)
-        x = np.random.default_rng(3).standard_normal((5, 4, 3)).astype("float32")
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "ops.keras")
-            model.save(path)
-            names = {layer["class_name"] for layer in json.loads(
-                zipfile.ZipFile(path).read("config.json"))["config"]["layers"]}
-            self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
-            loaded = kerasmini.models.load_model(path)
-        _assert_close("file", loaded.predict(x, verbose=0), model.predict(x, verbose=0),
-                      "float32")
+        got, expected, names = _round_trip(keras, kerasmini, 3)
+        self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
+        _assert_close("file", got, expected, "float32")
 
     def test_kerasmini_file_loads_in_tf_keras(self):
-        model = ops_model(kerasmini)
-        x = np.random.default_rng(4).standard_normal((5, 4, 3)).astype("float32")
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "ops.keras")
-            model.save(path)
-            loaded = keras.models.load_model(path)
-        _assert_close("file", np.asarray(loaded.predict(x, verbose=0)),
-                      model.predict(x, verbose=0), "float32")
+        got, expected, names = _round_trip(kerasmini, keras, 4)
+        self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
+        _assert_close("file", got, expected, "float32")

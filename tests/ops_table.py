@@ -28,6 +28,9 @@ KINDS = {
     "bool": lambda rng, shape: rng.random(shape) > 0.5,
     "spd": lambda rng, shape: _spd(rng, shape),
     "onehot": lambda rng, shape: np.eye(shape[-1])[rng.integers(0, shape[-1], shape[:-1])],
+    # (k, 2) distinct (row, column) positions in a 3 x 4 array
+    "cells": lambda rng, shape: np.stack(divmod(rng.permutation(12)[:shape[0]], 4),
+                                         -1).astype("int32"),
 }
 
 
@@ -209,6 +212,8 @@ CASES = (
           _symmetric=True),
        _c("eigh", "eigh", [((4, 4), "spd")], _pick=0, _symmetric=True),
        _c("slice", "slice", [A], start_indices=(1, 1), shape=(2, 2)),
+       _c("scatter", "scatter", [((5, 2), "cells"), ((5,), "any")], shape=(3, 4)),
+       _c("scatter_update", "scatter_update", [A, ((4, 2), "cells"), ((4,), "any")]),
        _c("cast", "cast", [INT], False, dtype="float32"),
        _c("rgb_to_grayscale", "image.rgb_to_grayscale", [((2, 3, 4, 3), "positive")]),
        _c("top_k", "top_k", [A], k=2, _pick=0)]

@@ -123,6 +123,21 @@ class OpsGradientDetailsTest(unittest.TestCase):
             total = ops.sum(doubled_gradient(v) + ops.sin(v))
         np.testing.assert_allclose(tape.gradient(total, v), 2.0 + np.cos([1.0, 2.0, 3.0]))
 
+    def test_slice_update(self):
+        x, update = np.arange(12.0).reshape(3, 4), np.full((2, 2), -1.0)
+        with GradientTape() as tape:
+            tape.watch([x, update])
+            out = ops.slice_update(x, (1, 2), update)
+            total = ops.sum(out * np.arange(12.0).reshape(3, 4))
+        expected = x.copy()
+        expected[1:3, 2:4] = -1.0
+        np.testing.assert_array_equal(out, expected)
+        grad_x, grad_update = tape.gradient(total, [x, update])
+        mask = np.ones((3, 4))
+        mask[1:3, 2:4] = 0
+        np.testing.assert_array_equal(grad_x, mask * np.arange(12.0).reshape(3, 4))
+        np.testing.assert_array_equal(grad_update, [[6.0, 7.0], [10.0, 11.0]])
+
     def test_stop_gradient(self):
         x = np.ones(3)
         with GradientTape() as tape:

@@ -103,16 +103,21 @@ def scatter_update(inputs, indices, updates, reduction=None):
     if reduction is not None:
         raise ValueError("kerasmini's scatter_update replaces values; a `reduction` "
                          f"is not supported. Received: reduction={reduction}")
-    inputs, updates = tensor(inputs), tensor(updates)
-    index = _index_tuple(indices)
+    return _replaced(tensor(inputs), _index_tuple(indices), tensor(updates),
+                     "scatter_update")
+
+
+def _replaced(inputs, where, updates, name):
+    """inputs with inputs[where] replaced by updates, recorded: the gradient of inputs
+    is the output's with zeros at `where`, that of updates the output's there."""
     out = np.array(plain(inputs))
-    out[index] = plain(updates).astype(out.dtype, copy=False)
+    out[where] = plain(updates).astype(out.dtype, copy=False)
 
     def vjp(g):
         kept = np.array(g)
-        kept[index] = 0
-        return kept, g[index]
-    return record(out, (inputs, updates), vjp, "scatter_update")
+        kept[where] = 0
+        return kept, g[where]
+    return record(out, (inputs, updates), vjp, name)
 
 
 def _window(start_indices, sizes):
@@ -129,16 +134,9 @@ def slice(inputs, start_indices, shape):  # noqa: A001 (keras.ops.slice)
 @keras_operation("SliceUpdate", module=CORE)
 def slice_update(inputs, start_indices, updates):
     """inputs with the block at `start_indices` replaced by `updates`."""
-    inputs, updates = tensor(inputs), tensor(updates)
-    window = _window(start_indices, updates.shape)
-    out = np.array(plain(inputs))
-    out[window] = plain(updates).astype(out.dtype, copy=False)
-
-    def vjp(g):
-        kept = np.array(g)
-        kept[window] = 0
-        return kept, g[window]
-    return record(out, (inputs, updates), vjp, "slice_update")
+    updates = tensor(updates)
+    return _replaced(tensor(inputs), _window(start_indices, updates.shape), updates,
+                     "slice_update")
 
 
 def custom_gradient(f):
