@@ -53,7 +53,7 @@ from kerasmini.ops.linalg import (cholesky, det, eig, eigh, inv, norm, qr, slogd
 from kerasmini.ops.linear_vjp import dense_vjp
 from kerasmini.ops.math import (erf, in_top_k, logdet, logsumexp, rsqrt, segment_max,
                                 segment_sum, top_k)
-from kerasmini.ops.max_pooling_vjp import max_pool_vjp
+from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp, max_pool_vjp
 from kerasmini.ops.nn import (binary_crossentropy, categorical_crossentropy, celu,
                               dot_product_attention, elu, gelu, glu, hard_shrink,
                               hard_sigmoid, hard_silu, hard_swish, leaky_relu, log_sigmoid,
@@ -81,7 +81,9 @@ conv_transpose = differentiable(conv_transpose_vjp, inputs=2)(
 conv3d = differentiable(conv3d_vjp, inputs=2)(volume_convolution.conv3d)
 conv3d_transpose = differentiable(conv3d_transpose_vjp, inputs=2)(
     volume_transposed_convolution.conv3d_transpose)
-max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
+# max pooling of a Conv2D's relu(x + bias): both rules in one (max_pool_of_relu_vjp)
+max_pool = differentiable(max_pool_vjp, through={"bias_add_relu": max_pool_of_relu_vjp})(
+    max_pooling.max_pool)
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 resize = differentiable(resize_vjp)(resizing.resize)
 affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
