@@ -59,8 +59,13 @@ divide, arctan2, logaddexp, hypot = [
     _define(u, c, _floats, "the operands promoted, ints computed in floatx") for u, c in [
         (np.divide, "Divide"), (np.arctan2, "Arctan2"), (np.logaddexp, "Logaddexp"),
         (np.hypot, "Hypot")]]
-true_divide = keras_operation("TrueDivide")(lambda x1, x2: divide(x1, x2))
-true_divide.__name__ = "true_divide"
+
+
+@keras_operation("TrueDivide")
+def true_divide(x1, x2):
+    """divide under its other name (`x / y` on KerasTensors records TrueDivide)."""
+    return divide(x1, x2)
+
 
 _PROMOTED = "the operands promoted as Keras promotes them"
 add, subtract, multiply, power, maximum, minimum, matmul = [

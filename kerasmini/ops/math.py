@@ -8,7 +8,7 @@ import numpy as np
 from kerasmini import activations
 from kerasmini.autodiff import record
 from kerasmini.autodiff.traced import plain
-from kerasmini.ops import reductions
+from kerasmini.ops import linalg, reductions
 from kerasmini.ops.arguments import as_axis, floating, tensor
 from kerasmini.ops.symbolic import MATH, keras_operation
 
@@ -42,8 +42,7 @@ def rsqrt(x):
 @keras_operation("Logdet", module=MATH)
 def logdet(x):
     """log(det(x)) of positive definite matrices (slogdet's log|det|)."""
-    from kerasmini.ops.linalg import slogdet  # linalg builds on this module's neighbours
-    return slogdet(x)[1]
+    return linalg.slogdet(x)[1]
 
 
 @keras_operation("TopK", config=("k", "sorted"), module=MATH)
