@@ -21,8 +21,8 @@ def ops_model():
     joined = ops.concatenate([ops.mean(y, axis=1), ops.std(y, axis=1),
                               ops.max(y, axis=1)], axis=-1)
     gated = ops.sigmoid(joined) * ops.tanh(ops.flip(joined, axis=1))
-    out = ops.einsum("bi,bi->b", gated, ops.abs(joined))
-    return kerasmini.Model(x, ops.expand_dims(out, -1), name="ops")
+    out = ops.einsum("bi,bi->b", gated, ops.abs(joined)) + y[:, -1, 0]
+    return kerasmini.Model(x, ops.expand_dims(out, -1) + y[..., 1:, 0], name="ops")
 
 
 def reference(model, x, kernel=None):
@@ -32,7 +32,8 @@ def reference(model, x, kernel=None):
     y = x @ kernel + bias
     joined = np.concatenate([y.mean(1), y.std(1), y.max(1)], axis=-1)
     gated = 1 / (1 + np.exp(-joined)) * np.tanh(joined[:, ::-1])
-    return np.sum(gated * np.abs(joined), axis=1, keepdims=True)
+    out = np.sum(gated * np.abs(joined), axis=1) + y[:, -1, 0]
+    return out[:, None] + y[..., 1:, 0]
 
 
 class SymbolicOpsTest(unittest.TestCase):
@@ -94,6 +95,15 @@ class SymbolicOpsTest(unittest.TestCase):
         self.assertRegex(mean["name"], r"^mean(_\d+)?$")  # a counter per name, as Keras
         self.assertEqual(saved["Sigmoid"]["module"], "keras.src.ops.nn")
         self.assertEqual(saved["Einsum"]["config"]["subscripts"], "bi,bi->b")
+        keys = [layer["inbound_nodes"][0]["args"][1] for layer in
+                json.loads(model.to_json())["config"]["layers"]
+                if layer["class_name"] == "GetItem"]
+        everything = {"class_name": "__slice__", "config": {"start": None, "stop": None,
+                                                            "step": None}}
+        self.assertIn([everything, -1, 0], keys)  # y[:, -1, 0] as Keras saves it
+        self.assertIn([{"class_name": "__ellipsis__", "config": {}},
+                       {"class_name": "__slice__", "config": {"start": 1, "stop": None,
+                                                              "step": None}}, 0], keys)
 
     def test_file_may_name_only_declared_operations_and_arguments(self):
         config = {"module": "keras.src.ops.numpy", "class_name": "Mean",
@@ -107,3 +117,11 @@ class SymbolicOpsTest(unittest.TestCase):
                                "registered_name": "Bincount"})
         with self.assertRaisesRegex(UnsupportedLayerError, "Mean"):  # not its module
             deserialize_layer({**config, "module": "keras.src.ops.nn"})
+
+    def test_a_saved_slice_takes_only_ints(self):
+        config = json.loads(ops_model().to_json())
+        for layer in config["config"]["layers"]:
+            if layer["class_name"] == "GetItem":
+                layer["inbound_nodes"][0]["args"][1][0]["config"]["start"] = "os.system"
+        with self.assertRaisesRegex(ValueError, "slice takes int or null"):
+            kerasmini.models.model_from_json(json.dumps(config))

@@ -49,6 +49,10 @@ class KerasTensor:
     def __rmul__(self, other):
         return self._operation("multiply", other, self)
 
+    def __getitem__(self, key):
+        from kerasmini import ops
+        return ops.get_item(self, key)
+
     def __truediv__(self, other):
         return self._operation("true_divide", self, other)
 

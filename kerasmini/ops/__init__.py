@@ -18,7 +18,7 @@ from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, 
                            volume_transposed_convolution)
 from kerasmini.ops import products
 from kerasmini.ops.arrays import (append, broadcast_to, concatenate, copy, diag, diagonal,
-                                  expand_dims, flip, hstack, moveaxis, pad, ravel, repeat,
+                                  expand_dims, flip, get_item, hstack, moveaxis, pad, ravel, repeat,
                                   reshape, roll, split, squeeze, stack, swapaxes, take,
                                   take_along_axis, tile, trace, transpose, tril, triu,
                                   unstack, vstack)

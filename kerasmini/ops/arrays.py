@@ -119,6 +119,13 @@ def unstack(x, num=None, axis=0):
     return [x[(slice(None),) * (axis % x.ndim) + (i,)] for i in range(x.shape[axis])]
 
 
+@keras_operation("GetItem")
+def get_item(x, key):
+    """x[key] (`x[:, -1]` on a KerasTensor records it); a key saved as a list is the
+    tuple it was. The gradient scatters back (adding where an index repeats)."""
+    return tensor(x)[tuple(key) if isinstance(key, list) else key]
+
+
 @keras_operation("Take", config=("axis",))
 def take(x, indices, axis=None):
     """x's elements at `indices` along `axis` (of the flattened x for None); negative
