@@ -4,7 +4,7 @@ import string
 
 import numpy as np
 
-from kerasmini.ops.arguments import promoted, tensor
+from kerasmini.ops.arguments import promoted
 from kerasmini.ops.symbolic import keras_operation
 
 
