@@ -9,8 +9,8 @@ divide) compute ints in floatx; arithmetic promotes its operands as Keras does
 """
 import numpy as np
 
-from kerasmini.ops.arguments import floating, promoted, tensor
 from kerasmini import config
+from kerasmini.ops.arguments import floating, promoted, tensor
 from kerasmini.ops.dtypes import result_type
 from kerasmini.ops.symbolic import keras_operation
 
