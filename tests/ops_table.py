@@ -24,6 +24,8 @@ KINDS = {
     "unit": lambda rng, shape: rng.uniform(-0.9, 0.9, shape),
     "above1": lambda rng, shape: rng.uniform(1.2, 3.0, shape),
     "prob": lambda rng, shape: rng.uniform(0.05, 0.95, shape),
+    "nans": lambda rng, shape: np.where(rng.random(shape) < 0.25, np.nan,
+                                        rng.standard_normal(shape)),
     "int": lambda rng, shape: rng.integers(0, 4, shape).astype("int32"),
     "bool": lambda rng, shape: rng.random(shape) > 0.5,
     "spd": lambda rng, shape: _spd(rng, shape),
@@ -80,7 +82,7 @@ INT, BOOL = ((3, 4), "int"), ((3, 4), "bool")
 _UNARY = ["sin", "cos", "tan", "arctan", "sinh", "cosh", "arcsinh", "tanh", "exp", "exp2",
           "expm1", "negative", "square", "abs", "deg2rad", "rad2deg", "relu", "relu6",
           "sigmoid", "softplus", "softsign", "silu", "log_sigmoid", "selu", "gelu",
-          "hard_sigmoid", "elu", "leaky_relu", "softmax", "log_softmax", "erf"]
+          "hard_sigmoid", "hard_tanh", "elu", "leaky_relu", "softmax", "log_softmax", "erf"]
 _POSITIVE = ["log", "log2", "log10", "log1p", "sqrt", "cbrt", "reciprocal", "rsqrt"]
 _BINARY = ["add", "subtract", "multiply", "divide", "true_divide", "maximum", "minimum",
            "arctan2", "logaddexp", "hypot"]
@@ -115,6 +117,13 @@ CASES = (
        _c("quantile_lower", "quantile", [A], reference=np.quantile, q=0.4, axis=1,
           method="lower"),
        _c("logsumexp", "logsumexp", [A], axis=1),
+       _c("percentile", "percentile", [A], reference=np.percentile, q=[10, 90], axis=1),
+       _c("ptp", "ptp", [A], axis=0),
+       _c("nansum", "nansum", [((3, 4), "nans")], reference=np.nansum, axis=1),
+       _c("nanmean", "nanmean", [((3, 4), "nans")], reference=np.nanmean, axis=0),
+       _c("nanmax", "nanmax", [((3, 4), "nans")], reference=np.nanmax, axis=1),
+       _c("nanmin", "nanmin", [((3, 4), "nans")], reference=np.nanmin),
+       _c("isclose", "isclose", [A, B], False), _c("allclose", "allclose", [A, A], False),
        _c("cumsum", "cumsum", [A], axis=1), _c("cumsum_flat", "cumsum", [A]),
        _c("cumprod", "cumprod", [POS], axis=0),
        _c("sort", "sort", [A], reference=np.sort, axis=1),
@@ -146,6 +155,8 @@ CASES = (
        _c("roll_flat", "roll", [A], reference=np.roll, shift=-5),
        _c("flip", "flip", [A], reference=np.flip, axis=1),
        _c("flip_all", "flip", [A], reference=np.flip),
+       _c("fliplr", "fliplr", [A], reference=np.fliplr),
+       _c("flipud", "flipud", [A], reference=np.flipud),
        _c("pad", "pad", [A], pad_width=((1, 2), (0, 1))),
        _c("pad_reflect", "pad", [A], reference=np.pad, pad_width=((1, 2), (2, 1)),
           mode="reflect"),

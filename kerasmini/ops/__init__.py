@@ -18,7 +18,7 @@ from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, 
                            volume_transposed_convolution)
 from kerasmini.ops import products
 from kerasmini.ops.arrays import (append, broadcast_to, concatenate, copy, diag, diagonal,
-                                  expand_dims, flip, get_item, hstack, moveaxis, pad, ravel, repeat,
+                                  expand_dims, flip, fliplr, flipud, get_item, hstack, moveaxis, pad, ravel, repeat,
                                   reshape, roll, split, squeeze, stack, swapaxes, take,
                                   take_along_axis, tile, trace, transpose, tril, triu,
                                   unstack, vstack)
@@ -34,10 +34,10 @@ from kerasmini.ops.core import (cast, cond, convert_to_numpy, convert_to_tensor,
 from kerasmini.ops.creation import (arange, eye, full, full_like, identity, linspace,
                                     meshgrid, ones, ones_like, tri, zeros, zeros_like)
 from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
-from kerasmini.ops.elementwise import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh,
+from kerasmini.ops.elementwise import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcsinh,
                                        arctan, arctan2, arctanh, cbrt, ceil, clip, cos, cosh,
                                        deg2rad, divide, equal, exp, exp2, expm1, floor,
-                                       floor_divide, greater, greater_equal, hypot,
+                                       floor_divide, greater, greater_equal, hypot, isclose,
                                        isfinite, isinf, isnan, less, less_equal, log,
                                        log10, log1p, log2, logaddexp, logical_and,
                                        logical_not, logical_or, logical_xor, matmul,
@@ -56,7 +56,7 @@ from kerasmini.ops.math import (erf, in_top_k, logdet, logsumexp, rsqrt, segment
 from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp, max_pool_vjp
 from kerasmini.ops.nn import (binary_crossentropy, categorical_crossentropy, celu,
                               dot_product_attention, elu, gelu, glu, hard_shrink,
-                              hard_sigmoid, hard_silu, hard_swish, leaky_relu, log_sigmoid,
+                              hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu, log_sigmoid,
                               log_softmax, moments, multi_hot, normalize, one_hot, relu,
                               relu6, selu, sigmoid, silu, soft_shrink, softmax, softplus,
                               softsign, sparse_categorical_crossentropy, sparse_plus,
@@ -64,7 +64,8 @@ from kerasmini.ops.nn import (binary_crossentropy, categorical_crossentropy, cel
 from kerasmini.ops.normalization import batch_normalization
 from kerasmini.ops.reductions import (all, amax, amin, any, argmax, argmin, argsort,
                                       count_nonzero, cumprod, cumsum, max, mean, median,
-                                      min, prod, quantile, sort, std, sum, var)
+                                      min, nanmax, nanmean, nanmin, nansum, percentile,
+                                      prod, ptp, quantile, sort, std, sum, var)
 from kerasmini.ops.resizing_vjp import resize_vjp
 from kerasmini.ops.shapes import output_length, same_padding
 from kerasmini.ops.transposed_convolution_vjp import conv_transpose_vjp

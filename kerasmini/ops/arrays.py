@@ -185,6 +185,16 @@ def flip(x, axis=None):
                    for i in range(x.ndim))]
 
 
+@keras_operation("Fliplr")
+def fliplr(x):
+    return flip(x, axis=1)
+
+
+@keras_operation("Flipud")
+def flipud(x):
+    return flip(x, axis=0)
+
+
 @keras_operation("Pad", config=("pad_width", "mode"))
 def pad(x, pad_width, mode="constant", constant_values=None):
     """x padded by pad_width ((before, after) per axis, or one pair / one number for

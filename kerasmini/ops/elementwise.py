@@ -149,3 +149,19 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     if x.dtype.kind != "f":
         return x
     return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
+@keras_operation("Isclose", config=("equal_nan",))
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    """|x1 - x2| <= atol + rtol |x2| for floats (equality for ints), as Keras."""
+    x1, x2 = promoted(x1, x2)
+    x1, x2 = np.asarray(x1), np.asarray(x2)
+    if x1.dtype.kind != "f":
+        return np.equal(x1, x2)
+    close = np.abs(x1 - x2) <= atol + rtol * np.abs(x2)
+    return close | (np.isnan(x1) & np.isnan(x2)) if equal_nan else close
+
+
+@keras_operation("AllClose", config=("rtol", "atol", "equal_nan"))
+def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return np.all(isclose(x1, x2, rtol, atol, equal_nan))

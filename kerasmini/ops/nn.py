@@ -44,6 +44,7 @@ def relu(x):
 
 
 swish, hard_swish = silu, hard_silu
+hard_tanh = _activation(activations.hard_tanh, "HardTanh")
 leaky_relu = _activation(activations.leaky_relu, "LeakyRelu", ("negative_slope",))
 elu = _activation(activations.elu, "Elu", ("alpha",))
 celu = _activation(activations.celu, "Celu", ("alpha",))

@@ -182,3 +182,59 @@ def _last(x, axes):
     kept = [i for i in range(x.ndim) if i not in axes]
     moved = np.transpose(x, kept + list(axes))
     return np.reshape(moved, moved.shape[:len(kept)] + (-1,))
+
+
+@keras_operation("Percentile", config=("axis", "method", "keepdims"))
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """quantile at q / 100."""
+    return quantile(x, np.asarray(q, "float64") / 100, axis, method, keepdims)
+
+
+@keras_operation("Ptp", config=("axis", "keepdims"))
+def ptp(x, axis=None, keepdims=False):
+    """max - min (the range)."""
+    return max(x, axis, keepdims) - min(x, axis, keepdims)
+
+
+def _nan_filled(x, fill):
+    """x with its NaNs replaced by `fill` (a constant where they were)."""
+    x = tensor(x)
+    if x.dtype.kind != "f":
+        return x
+    return np.where(np.isnan(np.asarray(x)), np.asarray(fill, x.dtype), x)
+
+
+@keras_operation("Nansum", config=("axis", "keepdims"))
+def nansum(x, axis=None, keepdims=False):
+    return sum(_nan_filled(x, 0), axis, keepdims)
+
+
+@keras_operation("Nanmean", config=("axis", "keepdims"))
+def nanmean(x, axis=None, keepdims=False):
+    """The mean of the non-NaN elements (NaN where there are none)."""
+    x = floating(x)
+    count = np.sum(~np.isnan(np.asarray(x)), axis=as_axis(axis), keepdims=keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return nansum(x, axis, keepdims) / np.asarray(count, x.dtype)
+
+
+@keras_operation("Nanmax", config=("axis", "keepdims"))
+def nanmax(x, axis=None, keepdims=False):
+    """The largest non-NaN element (NaN where all are NaN, as NumPy)."""
+    x = tensor(x)
+    found = max(_nan_filled(x, -np.inf), axis, keepdims)
+    return _all_nan_back(x, found, axis, keepdims)
+
+
+@keras_operation("Nanmin", config=("axis", "keepdims"))
+def nanmin(x, axis=None, keepdims=False):
+    x = tensor(x)
+    found = min(_nan_filled(x, np.inf), axis, keepdims)
+    return _all_nan_back(x, found, axis, keepdims)
+
+
+def _all_nan_back(x, found, axis, keepdims):
+    if x.dtype.kind != "f":
+        return found
+    empty = np.all(np.isnan(np.asarray(x)), axis=as_axis(axis), keepdims=keepdims)
+    return np.where(empty, np.asarray(np.nan, x.dtype), found)
