@@ -1,0 +1,65 @@
+"""What the color augmentation layers share: Keras's argument checks for `value_range`
+and the unit-interval factors, the map of a value range onto [0, 255] and back (Keras
+writes these transforms for 8-bit pixels), and the grayscale of an RGB image."""
+import numpy as np
+
+VALUE_RANGE_ERROR = "The `value_range` argument should be a list of two numbers. "
+
+
+def sorted_value_range(value_range):
+    """A pair (low, high), as a sorted list (Keras's stored form), else a ValueError."""
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError(VALUE_RANGE_ERROR + f"Received: value_range={value_range}")
+    return sorted(value_range)
+
+
+def unit_pair(factor, name, message, symmetric):
+    """Solarization's and RandomShear's rule: each end in [0, 1]; a number f means
+    (-f, f) when `symmetric`, else (0, f)."""
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2:
+            raise ValueError(f"{message}Received: {name}={factor}")
+        ends = list(factor)
+    elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
+        ends = [factor]
+    else:
+        raise ValueError(f"{message}Received: {name}={factor}")
+    for end in ends:
+        if not 0.0 <= end <= 1.0:
+            raise ValueError(f"{message}Received: input_number={end}")
+    if len(ends) == 2:
+        return tuple(sorted(ends))
+    return (-abs(factor), abs(factor)) if symmetric else (0, factor)
+
+
+def to_255(images, value_range):
+    """Pixels of `value_range` mapped linearly onto [0, 255] (unchanged if already)."""
+    low, high = value_range
+    if (low, high) == (0, 255):
+        return images
+    return ((images - images.dtype.type(low)) / images.dtype.type(high - low)) * \
+        images.dtype.type(255)
+
+
+def from_255(images, value_range):
+    """The inverse of to_255."""
+    low, high = value_range
+    if (low, high) == (0, 255):
+        return images
+    return (images / images.dtype.type(255)) * images.dtype.type(high - low) + \
+        images.dtype.type(low)
+
+
+GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # tf.image.rgb_to_grayscale's
+
+
+def grayscale(images, data_format):
+    """(N, H, W, 3) -> (N, H, W, 1) luma (channels_first: axis 1); one channel stays."""
+    axis = -1 if data_format == "channels_last" else 1
+    if images.shape[axis] not in (1, 3):
+        raise ValueError("Invalid channel size: expected 3 (RGB) or 1 (Grayscale). "
+                         f"Received input with shape: images.shape={images.shape}")
+    if images.shape[axis] == 1:
+        return images
+    weights = np.asarray(GRAY_WEIGHTS, images.dtype)
+    return np.expand_dims(np.tensordot(images, weights, axes=([axis], [0])), axis)
