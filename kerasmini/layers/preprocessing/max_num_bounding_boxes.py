@@ -9,8 +9,9 @@ from kerasmini.layers.layer import Layer
 class MaxNumBoundingBoxes(Layer):
     """Args: max_number; fill_value (the padding's; as Keras 3.15, not in the config).
 
-    kerasmini takes images only: a dict input (images with bounding boxes) is a
-    NotImplementedError rather than boxes left as they are."""
+    kerasmini takes images only: a dict input (images with bounding boxes) is refused
+    (the base layer's ValueError on non-numeric input) rather than boxes left as they
+    are."""
 
     def __init__(self, max_number, fill_value=-1, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -19,9 +20,6 @@ class MaxNumBoundingBoxes(Layer):
         self.data_format = standardize_data_format(data_format)
 
     def call(self, inputs, training=True):
-        if isinstance(inputs, dict):
-            raise NotImplementedError("MaxNumBoundingBoxes on a dict of images and "
-                                      "bounding boxes is not implemented in kerasmini.")
         return np.asanyarray(inputs)
 
     def compute_output_shape(self, input_shape):
