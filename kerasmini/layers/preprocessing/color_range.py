@@ -3,6 +3,8 @@ and the unit-interval factors, the map of a value range onto [0, 255] and back (
 writes these transforms for 8-bit pixels), and the grayscale of an RGB image."""
 import numpy as np
 
+from kerasmini.layers.preprocessing.random_rotation import factor_range
+
 VALUE_RANGE_ERROR = "The `value_range` argument should be a list of two numbers. "
 
 
@@ -63,3 +65,19 @@ def grayscale(images, data_format):
         return images
     weights = np.asarray(GRAY_WEIGHTS, images.dtype)
     return np.expand_dims(np.tensordot(images, weights, axes=([axis], [0])), axis)
+
+
+class FactorAndRange:
+    """The constructor most color layers share: factor (Keras's base rule within
+    FACTOR_BOUNDS), value_range (a sorted pair), data_format, seed. Mixed into a
+    RandomAugmentation subclass."""
+
+    ARGUMENTS = ("factor", "value_range", "seed")
+    FACTOR_BOUNDS = (-1, 1)
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None,
+                 **kwargs):
+        factor = factor_range(factor, "factor", self.FACTOR_BOUNDS)
+        value_range = sorted_value_range(value_range)
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor, self.value_range = factor, value_range

@@ -2,12 +2,11 @@
 the identity at inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.color_range import from_255, sorted_value_range, to_255
+from kerasmini.layers.preprocessing.color_range import FactorAndRange, from_255, to_255
 from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
-from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 
-class RandomPosterization(RandomAugmentation):
+class RandomPosterization(FactorAndRange, RandomAugmentation):
     """Args: factor: the number of bits kept, a number f (meaning (1, f)) or a pair, in
     [1, 8]; value_range; seed.
 
@@ -16,14 +15,7 @@ class RandomPosterization(RandomAugmentation):
     in [0, 255] units and truncated to uint8, keeps its top b bits.
     """
 
-    ARGUMENTS = ("factor", "value_range", "seed")
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None,
-                 **kwargs):
-        factor = factor_range(factor, "factor", (1, 8))
-        value_range = sorted_value_range(value_range)
-        super().__init__(seed=seed, data_format=data_format, **kwargs)
-        self.factor, self.value_range = factor, value_range
+    FACTOR_BOUNDS = (1, 8)
 
     def get_random_transformation(self, data, training=True, seed=None):
         low, high = self.factor

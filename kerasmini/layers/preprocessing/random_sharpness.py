@@ -2,15 +2,14 @@
 inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.color_range import sorted_value_range
+from kerasmini.layers.preprocessing.color_range import FactorAndRange
 from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
-from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 # Keras's smoothing kernel: 5/13 at the centre, 1/13 at the eight neighbours
 EDGE, CENTRE = 1.0 / 13.0, 5.0 / 13.0
 
 
-class RandomSharpness(RandomAugmentation):
+class RandomSharpness(FactorAndRange, RandomAugmentation):
     """Args: factor: a number f (meaning (0, f)) or a pair in [0, 1]; value_range; seed.
 
     Each image draws f uniform in factor; with s its 3x3 smoothing (zero padding at the
@@ -18,14 +17,7 @@ class RandomSharpness(RandomAugmentation):
     keeps it, f < 0.5 blurs, f > 0.5 sharpens.
     """
 
-    ARGUMENTS = ("factor", "value_range", "seed")
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None,
-                 **kwargs):
-        factor = factor_range(factor, "factor", (0, 1))
-        value_range = sorted_value_range(value_range)
-        super().__init__(seed=seed, data_format=data_format, **kwargs)
-        self.factor, self.value_range = factor, value_range
+    FACTOR_BOUNDS = (0, 1)
 
     def get_random_transformation(self, data, training=True, seed=None):
         return {"factor": self.generator(seed).uniform(*self.factor, size=len(data))}
