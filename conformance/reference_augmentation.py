@@ -9,6 +9,7 @@ is brought into the image by fill_mode ('reflect' about -0.5 and n - 0.5, 'wrap'
 period n, 'nearest' clamped, each then clamped to [0, n - 1]; 'constant' reads
 fill_value outside) and sampled at the nearest pixel (ties away from zero) or bilinearly.
 """
+import colorsys
 import itertools
 import math
 
@@ -298,3 +299,34 @@ REFERENCES.update(AutoContrast=auto_contrast, Equalization=equalization,
                   Solarization=solarization, RandomInvert=invert,
                   RandomGrayscale=grayscale, RandomPosterization=posterization,
                   RandomColorDegeneration=color_degeneration, RandomSharpness=sharpness)
+
+
+def _hsv_map(images, args, change):
+    """Each pixel through colorsys (Python's own RGB <-> HSV): change(i, h, s, v)."""
+    x, back = _last(images, args)
+    out = x.copy()
+    for i, r, c in np.ndindex(*x.shape[:3]):
+        h, s, v = colorsys.rgb_to_hsv(*x[i, r, c])
+        out[i, r, c] = colorsys.hsv_to_rgb(*change(i, h, s, v))
+    return back(out)
+
+
+def saturation(images, t, args):
+    """Saturation times the drawn factor, clipped to value_range (raw pixels)."""
+    low, high = _range(args)
+    return _hsv_map(images, args, lambda i, h, s, v: (
+        h, min(max(s * float(t["factor"][i]), low), high), v))
+
+
+def hue(images, t, args):
+    """Pixels onto [0, 1], hue + shift wrapped into [0, 1], clipped, mapped back."""
+    low, high = (float(v) for v in args.get("value_range", (0, 255)))
+    unit = (np.asarray(images, np.float64) - low) / (high - low)
+
+    def turn(i, h, s, v):
+        h = h + float(t["factor"][i])
+        return (h - 1 if h > 1 else h + 1 if h < 0 else h), s, v
+    return np.clip(_hsv_map(unit, args, turn), 0, 1) * (high - low) + low
+
+
+REFERENCES.update(RandomSaturation=saturation, RandomHue=hue)

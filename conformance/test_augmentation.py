@@ -54,7 +54,11 @@ COLOR = [
     ("RandomColorDegeneration", dict(factor=(-0.5, 1.0), value_range=(0, 1))),
     ("RandomColorDegeneration", dict(factor=0.8, data_format="channels_first")),
     ("RandomSharpness", dict(factor=(0.0, 1.0), value_range=(-2, 2))),
-    ("RandomSharpness", dict(factor=0.9, data_format="channels_first"))]
+    ("RandomSharpness", dict(factor=0.9, data_format="channels_first")),
+    ("RandomSaturation", dict(factor=(0.0, 0.9))),
+    ("RandomSaturation", dict(factor=0.7, value_range=(0, 1), data_format="channels_first")),
+    ("RandomHue", dict(factor=0.8)), ("RandomHue", dict(factor=(0.2, 1.0), value_range=(-1, 1),
+                                                       data_format="channels_first"))]
 CASES = CASES + COLOR
 SHAPES = {"channels_last": (4, 6, 7, 2), "channels_first": (4, 2, 6, 7)}
 RGB_SHAPES = {"channels_last": (4, 6, 7, 3), "channels_first": (4, 3, 6, 7)}
@@ -68,7 +72,8 @@ def case_input(layer, args, rng):
     if layer not in COLOR_LAYERS:
         return rng.standard_normal(SHAPES[layout])
     low, high = sorted(args.get("value_range", (0, 255)))
-    margin = 0.0 if layer in ("RandomPosterization", "Equalization") else 0.05 * (high - low)
+    inside = ("RandomPosterization", "Equalization", "RandomSaturation", "RandomHue")
+    margin = 0.0 if layer in inside else 0.05 * (high - low)
     return rng.uniform(low - margin, high + margin, RGB_SHAPES[layout])
 
 
@@ -109,7 +114,10 @@ class TestTransformImages(unittest.TestCase):
 
 
 def known_divergence(layer, args, dtype):
-    """The two ways TF's ImageProjectiveTransformV3 departs from the reference."""
+    """The ways TF departs from the reference: ImageProjectiveTransformV3's two, and
+    RandomHue's _transform_value_range, which casts float64 images to float32."""
+    if layer == "RandomHue" and dtype == "float64":  # Keras maps the range in float32
+        return "tf-randomhue-value-range-in-float32"
     if args.get("fill_mode") == "wrap":
         return "tf-wrap-fill-mode-wrong-period"
     if dtype == "float64" and layer in ("RandomRotation", "RandomZoom", "RandomTranslation"):

@@ -2,6 +2,7 @@
 refusals; the color ones' training draws (ranges, per image, seeding) and transforms
 against small loops and exact properties; Pipeline's order; files through kerasmini.
 (Against tf.keras: conformance/test_augmentation.py and test_augmentation_layers.py.)"""
+import colorsys
 import os
 import tempfile
 
@@ -17,9 +18,9 @@ TRAINED = [  # the layers with a training transform, and arguments that change i
     ("Solarization", dict(addition_factor=0.2, threshold_factor=0.8)),
     ("RandomInvert", dict(factor=0.8)), ("RandomGrayscale", dict(factor=0.8)),
     ("RandomPosterization", dict(factor=(1, 6))), ("RandomColorDegeneration", dict(factor=0.9)),
-    ("RandomSharpness", dict(factor=(0.0, 1.0)))]
+    ("RandomSharpness", dict(factor=(0.0, 1.0))), ("RandomHue", dict(factor=0.3)),
+    ("RandomSaturation", dict(factor=0.3))]
 NOT_TRAINED = [
-    ("RandomHue", dict(factor=0.3)), ("RandomSaturation", dict(factor=0.3)),
     ("RandomColorJitter", dict(brightness_factor=0.2)), ("RandomShear", dict(x_factor=0.2)),
     ("RandomErasing", dict()), ("RandomGaussianBlur", dict()), ("RandomPerspective", dict()),
     ("RandomElasticTransform", dict()), ("RandAugment", dict()), ("AugMix", dict()),
@@ -70,6 +71,10 @@ def test_identity_at_the_neutral_factors():
              layers.RandomPosterization((8, 8))]
     for layer in cases:
         np.testing.assert_allclose(layer(whole), whole, rtol=1e-6, err_msg=layer.name)
+    np.testing.assert_allclose(layers.RandomHue((0.0, 0.0))(whole), whole, rtol=1e-5,
+                               atol=255 * 4e-7)
+    np.testing.assert_allclose(layers.RandomSaturation((0.5, 0.5))(whole), whole, rtol=1e-5,
+                               atol=255 * 4e-7)  # float32 roundoff at pixel scale 255
     # Keras's threshold draw is uniform in [threshold_factor[0], 255 threshold_factor[1]]
     # (the low end unscaled): (1, 1) draws in [1, 255], above every pixel below 1
     dim = whole / 255
@@ -137,6 +142,22 @@ def test_transforms_against_loops():
     for i in range(3):  # the top 3, 2, 1 bits of the integer part
         np.testing.assert_array_equal(posterized[i], np.floor(x[i]) // 2 ** (5 + i)
                                       * 2 ** (5 + i))
+
+
+def test_saturation_and_hue_against_colorsys():
+    """Python's colorsys is the reference HSV: saturation times the factor; hue moved."""
+    x = RGB.astype("float64") / 255
+    t = {"factor": np.array([0.0, 0.7, 1.6])}
+    got = layers.RandomSaturation(0.5, value_range=(0, 1), dtype="float64").transform_images(x, t)
+    turned = layers.RandomHue(0.5, value_range=(0, 1), dtype="float64").transform_images(
+        x, {"factor": np.array([0.0, 0.2, -0.45])})
+    for i, r, c in np.ndindex(*x.shape[:3]):
+        h, s, v = colorsys.rgb_to_hsv(*x[i, r, c])
+        want = colorsys.hsv_to_rgb(h, min(s * t["factor"][i], 1.0), v)
+        np.testing.assert_allclose(got[i, r, c], want, rtol=1e-12, atol=1e-15)
+        h = (h + [0.0, 0.2, -0.45][i]) % 1.0
+        np.testing.assert_allclose(turned[i, r, c], colorsys.hsv_to_rgb(h, s, v), rtol=1e-12,
+                                   atol=1e-15)
 
 
 def test_auto_contrast_stretches_each_plane_and_keeps_constant_ones():

@@ -34,22 +34,22 @@ def unit_pair(factor, name, message, symmetric):
     return (-abs(factor), abs(factor)) if symmetric else (0, factor)
 
 
-def to_255(images, value_range):
-    """Pixels of `value_range` mapped linearly onto [0, 255] (unchanged if already)."""
-    low, high = value_range
-    if (low, high) == (0, 255):
+def rescale(images, source, target):
+    """Pixels mapped linearly from the range `source` onto `target` (Keras's
+    _transform_value_range: unchanged when the two are equal)."""
+    if tuple(source) == tuple(target):
         return images
-    return ((images - images.dtype.type(low)) / images.dtype.type(high - low)) * \
-        images.dtype.type(255)
+    kind = images.dtype.type
+    (s0, s1), (t0, t1) = source, target
+    return (images - kind(s0)) / (kind(s1) - kind(s0)) * (kind(t1) - kind(t0)) + kind(t0)
+
+
+def to_255(images, value_range):
+    return rescale(images, value_range, (0, 255))
 
 
 def from_255(images, value_range):
-    """The inverse of to_255."""
-    low, high = value_range
-    if (low, high) == (0, 255):
-        return images
-    return (images / images.dtype.type(255)) * images.dtype.type(high - low) + \
-        images.dtype.type(low)
+    return rescale(images, (0, 255), value_range)
 
 
 GRAY_WEIGHTS = (0.2989, 0.5870, 0.1140)  # tf.image.rgb_to_grayscale's
