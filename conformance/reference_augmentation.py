@@ -330,3 +330,23 @@ def hue(images, t, args):
 
 
 REFERENCES.update(RandomSaturation=saturation, RandomHue=hue)
+
+
+def shear(images, t, args):
+    """Output pixel (x, y) reads the input at (x + sx y, sy x + y)."""
+    def source(i, x, y):
+        sx, sy = (float(v) for v in t["shear_factor"][i])
+        return x + sx * y, sy * x + y
+    return _warp(images, source, args)
+
+
+def mix_up(images, t, args):
+    x = np.asarray(images, np.float64)
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        w = float(t["mix_weight"][i])
+        out[i] = w * x[i] + (1 - w) * x[int(t["permutation_order"][i])]
+    return out
+
+
+REFERENCES.update(RandomShear=shear, MixUp=mix_up)

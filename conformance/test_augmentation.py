@@ -37,6 +37,11 @@ CASES = (
        ("RandomContrast", dict(factor=(0.5, 0.7), value_range=(-2, 2))),
        ("RandomContrast", dict(factor=0.9, value_range=(-2, 2),
                                data_format="channels_first")),
+       ("RandomShear", dict(x_factor=0.4, y_factor=(0.1, 0.3), fill_mode="constant",
+                            fill_value=0.5)),
+       ("RandomShear", dict(x_factor=0.8, interpolation="nearest", fill_mode="nearest",
+                            data_format="channels_first")),
+       ("MixUp", dict(alpha=0.4)), ("MixUp", dict(alpha=2.0, data_format="channels_first")),
        ("RandomCrop", dict(height=4, width=3)),
        ("RandomCrop", dict(height=2, width=5, data_format="channels_first"))])
 COLOR = [
@@ -120,7 +125,8 @@ def known_divergence(layer, args, dtype):
         return "tf-randomhue-value-range-in-float32"
     if args.get("fill_mode") == "wrap":
         return "tf-wrap-fill-mode-wrong-period"
-    if dtype == "float64" and layer in ("RandomRotation", "RandomZoom", "RandomTranslation"):
+    if dtype == "float64" and layer in ("RandomRotation", "RandomZoom", "RandomTranslation",
+                                        "RandomShear"):
         return "tf-image-transform-float32-coordinates"
     return None
 

@@ -19,12 +19,13 @@ TRAINED = [  # the layers with a training transform, and arguments that change i
     ("RandomInvert", dict(factor=0.8)), ("RandomGrayscale", dict(factor=0.8)),
     ("RandomPosterization", dict(factor=(1, 6))), ("RandomColorDegeneration", dict(factor=0.9)),
     ("RandomSharpness", dict(factor=(0.0, 1.0))), ("RandomHue", dict(factor=0.3)),
-    ("RandomSaturation", dict(factor=0.3))]
+    ("RandomSaturation", dict(factor=0.3)), ("MixUp", dict()),
+    ("RandomColorJitter", dict(brightness_factor=0.2, hue_factor=0.3)),
+    ("RandomShear", dict(x_factor=0.2))]
 NOT_TRAINED = [
-    ("RandomColorJitter", dict(brightness_factor=0.2)), ("RandomShear", dict(x_factor=0.2)),
     ("RandomErasing", dict()), ("RandomGaussianBlur", dict()), ("RandomPerspective", dict()),
     ("RandomElasticTransform", dict()), ("RandAugment", dict()), ("AugMix", dict()),
-    ("CutMix", dict()), ("MixUp", dict())]
+    ("CutMix", dict())]
 
 
 def make(name, args, **more):
@@ -71,6 +72,7 @@ def test_identity_at_the_neutral_factors():
              layers.RandomPosterization((8, 8))]
     for layer in cases:
         np.testing.assert_allclose(layer(whole), whole, rtol=1e-6, err_msg=layer.name)
+    np.testing.assert_array_equal(layers.RandomShear(0.0, 0.0)(whole), whole)
     np.testing.assert_allclose(layers.RandomHue((0.0, 0.0))(whole), whole, rtol=1e-5,
                                atol=255 * 4e-7)
     np.testing.assert_allclose(layers.RandomSaturation((0.5, 0.5))(whole), whole, rtol=1e-5,
@@ -158,6 +160,24 @@ def test_saturation_and_hue_against_colorsys():
         h = (h + [0.0, 0.2, -0.45][i]) % 1.0
         np.testing.assert_allclose(turned[i, r, c], colorsys.hsv_to_rgb(h, s, v), rtol=1e-12,
                                    atol=1e-15)
+
+
+def test_shear_and_mix_up_against_loops():
+    x = RGB.astype("float64")
+    t = {"shear_factor": np.array([[1.0, 0.0], [0.0, -1.0], [0.0, 0.0]])}
+    got = layers.RandomShear(fill_mode="constant", fill_value=-1.0, interpolation="nearest",
+                             dtype="float64").transform_images(x, t)
+    for i, r, c in np.ndindex(*x.shape[:3]):
+        (sx, sy), (h, w) = t["shear_factor"][i], x.shape[1:3]
+        col, row = int(c + sx * r), int(sy * c + r)  # whole-pixel shears: exact
+        want = x[i, row, col] if 0 <= row < h and 0 <= col < w else -1.0
+        np.testing.assert_array_equal(got[i, r, c], want)
+    t = {"mix_weight": np.array([0.25, 1.0, 0.5]), "permutation_order": np.array([2, 0, 1])}
+    mixed = layers.MixUp(dtype="float64").transform_images(x, t)
+    for i, w in enumerate(t["mix_weight"]):
+        np.testing.assert_allclose(mixed[i], w * x[i] + (1 - w) * x[[2, 0, 1][i]], rtol=1e-12)
+    weights = layers.MixUp(alpha=0.5, seed=1).get_random_transformation(BATCH)["mix_weight"]
+    assert abs(weights.mean() - 0.5) < 0.02 and abs(weights.var() - 1 / 8) < 0.01  # Beta
 
 
 def test_auto_contrast_stretches_each_plane_and_keeps_constant_ones():
