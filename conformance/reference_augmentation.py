@@ -350,3 +350,35 @@ def mix_up(images, t, args):
 
 
 REFERENCES.update(RandomShear=shear, MixUp=mix_up)
+
+
+def gaussian_blur(images, t, args):
+    """Each chosen image: every pixel the Gaussian-weighted sum of its neighbourhood
+    (weights exp(-dr^2 / 2 s1^2 - dc^2 / 2 s0^2), normalized over the whole window,
+    zeros outside the image); then all images clipped to value_range."""
+    low, high = args.get("value_range", (0, 255))
+    size = args.get("kernel_size", 3)
+    size = size[0] if isinstance(size, (tuple, list)) else size
+    s0, s1 = (float(v) for v in t["blur_factor"])
+    half = (size - 1) / 2
+    offsets = [(dr, dc) for dr in range(size) for dc in range(size)]
+    weight = {(dr, dc): math.exp(-0.5 * ((dr - half) / s1) ** 2 - 0.5 * ((dc - half) / s0) ** 2)
+              for dr, dc in offsets}
+    total = math.fsum(weight.values())
+    x, back = _last(images, args)
+    out = x.copy()
+    n, h, w, _ = x.shape
+    for i in range(n):
+        if not t["should_apply_blur"][i]:
+            continue
+        for r, c in np.ndindex(h, w):
+            acc = np.zeros(x.shape[3])
+            for dr, dc in offsets:
+                rr, cc = r + dr - int(half), c + dc - int(half)
+                if 0 <= rr < h and 0 <= cc < w:
+                    acc += weight[dr, dc] / total * x[i, rr, cc]
+            out[i, r, c] = acc
+    return np.clip(back(out), low, high)
+
+
+REFERENCES["RandomGaussianBlur"] = gaussian_blur

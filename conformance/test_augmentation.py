@@ -41,6 +41,9 @@ CASES = (
                             fill_value=0.5)),
        ("RandomShear", dict(x_factor=0.8, interpolation="nearest", fill_mode="nearest",
                             data_format="channels_first")),
+       ("RandomGaussianBlur", dict(factor=0.6, kernel_size=5, sigma=(0.3, 1.0),
+                                   value_range=(-1, 1))),
+       ("RandomGaussianBlur", dict(data_format="channels_first", value_range=(-3, 3))),
        ("MixUp", dict(alpha=0.4)), ("MixUp", dict(alpha=2.0, data_format="channels_first")),
        ("RandomCrop", dict(height=4, width=3)),
        ("RandomCrop", dict(height=2, width=5, data_format="channels_first"))])

@@ -21,9 +21,10 @@ TRAINED = [  # the layers with a training transform, and arguments that change i
     ("RandomSharpness", dict(factor=(0.0, 1.0))), ("RandomHue", dict(factor=0.3)),
     ("RandomSaturation", dict(factor=0.3)), ("MixUp", dict()),
     ("RandomColorJitter", dict(brightness_factor=0.2, hue_factor=0.3)),
-    ("RandomShear", dict(x_factor=0.2))]
+    ("RandomShear", dict(x_factor=0.2)), ("RandomGaussianBlur", dict())]
 NOT_TRAINED = [
-    ("RandomErasing", dict()), ("RandomGaussianBlur", dict()), ("RandomPerspective", dict()),
+    ("RandomErasing", dict()), ("RandomGaussianBlur", dict(kernel_size=(3, 5))),
+    ("RandomPerspective", dict()),
     ("RandomElasticTransform", dict()), ("RandAugment", dict()), ("AugMix", dict()),
     ("CutMix", dict())]
 
@@ -172,6 +173,16 @@ def test_shear_and_mix_up_against_loops():
         col, row = int(c + sx * r), int(sy * c + r)  # whole-pixel shears: exact
         want = x[i, row, col] if 0 <= row < h and 0 <= col < w else -1.0
         np.testing.assert_array_equal(got[i, r, c], want)
+    blur = layers.RandomGaussianBlur(kernel_size=3, dtype="float64").transform_images(
+        x, {"should_apply_blur": np.array([True, False, True]),
+            "blur_factor": np.array([0.7, 0.4])})
+    taps = [np.exp(-0.5 * ((np.arange(3) - 1) / s) ** 2) for s in (0.7, 0.4)]
+    kernel = np.outer(taps[1], taps[0]) / np.outer(taps[1], taps[0]).sum()
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    for i, r, c in np.ndindex(*x.shape[:3]):
+        want = np.tensordot(kernel, padded[i, r:r + 3, c:c + 3], axes=2) if i != 1 \
+            else x[i, r, c]
+        np.testing.assert_allclose(blur[i, r, c], want, rtol=1e-12)
     t = {"mix_weight": np.array([0.25, 1.0, 0.5]), "permutation_order": np.array([2, 0, 1])}
     mixed = layers.MixUp(dtype="float64").transform_images(x, t)
     for i, w in enumerate(t["mix_weight"]):
