@@ -5,10 +5,13 @@ kerasmini.autodiff): each is wrapped with its gradient rule, from the `*_vjp.py`
 beside it. `op.forward` is the bare kernel.
 """
 from kerasmini.autodiff import differentiable
-from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, linear,
-                           max_pooling, resizing, transposed_convolution,
-                           volume_convolution, volume_transposed_convolution)
+from kerasmini.ops import (adaptive_pooling, average_pooling, convolution,
+                           depthwise_convolution, linear, max_pooling, resizing,
+                           transposed_convolution, volume_convolution,
+                           volume_transposed_convolution)
 from kerasmini.ops import products
+from kerasmini.ops.adaptive_pooling_vjp import (adaptive_average_pool_vjp,
+                                                adaptive_max_pool_vjp)
 from kerasmini.ops.average_pooling_vjp import average_pool_vjp
 from kerasmini.ops.batch_product_vjp import batch_product_vjp
 from kerasmini.ops.bias_activation import bias_add_activate
@@ -45,9 +48,12 @@ max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 resize = differentiable(resize_vjp)(resizing.resize)
 affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
+adaptive_average_pool = differentiable(adaptive_average_pool_vjp)(
+    adaptive_pooling.adaptive_average_pool)
+adaptive_max_pool = differentiable(adaptive_max_pool_vjp)(adaptive_pooling.adaptive_max_pool)
 
 __all__ = [
-    "abs", "absolute", "add", "affine_transform", "average_pool", "batch_normalization", "bias_add_activate",
+    "abs", "absolute", "adaptive_average_pool", "adaptive_max_pool", "add", "affine_transform", "average_pool", "batch_normalization", "bias_add_activate",
     "batch_product", "cast", "clip", "concatenate", "conv", "conv3d", "conv3d_transpose", "conv_transpose", "dense", "depthwise_conv",
     "divide", "exp", "expand_dims", "expm1", "log", "log1p", "log_softmax", "logsumexp",
     "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
