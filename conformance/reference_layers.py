@@ -42,6 +42,23 @@ def average_pool2d(x, pool_size, strides, padding, data_format):
     return _from_last(out, data_format)
 
 
+def adaptive_pool(x, output_size, data_format, how):
+    """Keras's adaptive pooling: output i along an axis of length n reduces the input
+    positions floor(i * n / m) .. ceil((i + 1) * n / m) - 1 of that axis (m outputs); a
+    box is the product of its axes' bins. One output position at a time."""
+    x = _to_last(_f64(x), data_format)
+    spatial = x.shape[1:-1]
+    sizes = (output_size,) * len(spatial) if isinstance(output_size, int) else output_size
+    out = np.zeros((x.shape[0], *sizes, x.shape[-1]))
+    reduce = np.mean if how == "Average" else np.max
+    for position in np.ndindex(*sizes):
+        bins = [range(math.floor(i * n / m), math.ceil((i + 1) * n / m))
+                for i, n, m in zip(position, spatial, sizes)]
+        box = x[np.ix_(range(x.shape[0]), *bins, range(x.shape[-1]))]
+        out[(slice(None), *position)] = reduce(box, axis=tuple(range(1, box.ndim - 1)))
+    return _from_last(out, data_format)
+
+
 def _unit_row(x, data_format):
     """(N, L, C) -> (N, 1, L, C); (N, C, L) -> (N, C, 1, L)."""
     return np.expand_dims(_f64(x), 1 if data_format == "channels_last" else 2)
@@ -340,6 +357,9 @@ def output(layer, args, x, weights, weight_names=()):
     if layer in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
         return global_pool2d(x, fmt, args.get("keepdims", False),
                              "avg" if "Average" in layer else "max")
+    if layer.startswith("Adaptive"):
+        return adaptive_pool(x, args["output_size"], fmt,
+                             "Average" if "Average" in layer else "Max")
     if layer == "Conv1D":
         bias = weights[1] if len(weights) > 1 else None
         out = conv1d(x, weights[0], bias, args.get("strides", 1), args.get("padding", "valid"),

@@ -1,0 +1,31 @@
+"""Models built from the layers Keras 3 added late (adaptive pooling, ...), one per
+family, built in tf.keras and run by applications.check() as the graphs of graphs.py
+(loaded by kerasmini, every layer call compared, summary(), .weights.h5 both ways,
+legacy .h5, saved back). Each builder returns a tf.keras model."""
+from conformance.models import tf_keras
+
+keras = tf_keras()  # fails loudly here without TensorFlow
+L = keras.layers
+
+
+def adaptive_pooling():
+    """Every adaptive pooling layer: 2D heads of two sizes, a 1D pooling over the rows
+    (bins that overlap and that repeat positions) and a 3D pooling of the feature volume,
+    channels_first too. (No axis of length 1 and no output_size 1 for the max: tf.keras
+    3.15 dies of SIGFPE on them, see grids_layers.ADAPTIVE.)"""
+    inputs = keras.Input((19, 14, 3))
+    x = L.Conv2D(6, 3, activation="relu")(inputs)                     # (17, 12, 6)
+    heads = [L.AdaptiveAveragePooling2D((5, 4))(x),
+             L.AdaptiveMaxPooling2D(3, data_format="channels_first")(x)]
+    rows = L.Reshape((17, 72))(x)
+    heads += [L.AdaptiveMaxPooling1D(6)(rows), L.AdaptiveAveragePooling1D(20)(rows)]
+    volume = L.Reshape((17, 12, 3, 2))(x)
+    heads += [L.AdaptiveAveragePooling3D((4, 5, 2))(volume),
+              L.AdaptiveMaxPooling3D((3, 4, 2), data_format="channels_first")(
+                  L.Permute((4, 1, 2, 3))(volume))]
+    features = L.Concatenate()([L.Flatten()(h) for h in heads])
+    return keras.Model(inputs, L.Dense(4, activation="softmax")(features),
+                       name="adaptive_pooling")
+
+
+NEWER_LAYERS = {"adaptive_pooling": adaptive_pooling}
