@@ -4,18 +4,8 @@ from kerasmini.layers.pooling.base_adaptive_pooling import BaseAdaptivePooling
 
 
 class AdaptiveMaxPooling3D(BaseAdaptivePooling):
-    """(batch, depth, rows, cols, channels) -> the same with output_size for
-    the spatial sizes.
-
-    Args:
-        output_size: int or a tuple/list of 3 ints >= 1: the output's
-            (depth, rows, cols).
-        data_format: 'channels_last' (batch, depth, rows, cols, channels), 'channels_first'
-            (batch, channels, depth, rows, cols) or None (the global setting).
-
-    Bin i of an axis of length n covers [floor(i * n / m), ceil((i + 1) * n / m)) for
-    m = output_size along it (ops/adaptive_pooling.py).
-    """
+    """The maximum of each bin of (batch, depth, rows, cols, channels) inputs ('channels_first':
+    (batch, channels, depth, rows, cols)); arguments `output_size`, `data_format` as in BaseAdaptivePooling."""
 
     rank = 3
     pool = staticmethod(ops.adaptive_max_pool)

@@ -25,7 +25,15 @@ def standardize_output_size(value, rank):
 
 class BaseAdaptivePooling(Layer):
     """Shared arguments, shapes and config of the adaptive pooling layers; a subclass
-    sets `rank` and `pool` (staticmethod of an ops function)."""
+    sets `rank` and `pool` (staticmethod of an ops function).
+
+    Args:
+        output_size: int, or a tuple/list of `rank` ints, each at least 1: the output's
+            spatial sizes. Bin i of an axis of length n covers positions
+            [floor(i * n / m), ceil((i + 1) * n / m)) for m = output_size along it.
+        data_format: 'channels_last' (batch, *spatial, channels), 'channels_first'
+            (batch, channels, *spatial) or None (the global setting).
+    """
 
     rank = 2
     pool = None
