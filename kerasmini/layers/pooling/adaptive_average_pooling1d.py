@@ -4,8 +4,8 @@ from kerasmini.layers.pooling.base_adaptive_pooling import BaseAdaptivePooling
 
 
 class AdaptiveAveragePooling1D(BaseAdaptivePooling):
-    """The mean of each bin of (batch, steps, features) inputs ('channels_first':
-    (batch, features, steps)); arguments `output_size`, `data_format` as in BaseAdaptivePooling."""
+    """The mean of each bin: (batch, steps, features) in, or
+    (batch, features, steps) with 'channels_first'. Arguments: BaseAdaptivePooling."""
 
     rank = 1
     pool = staticmethod(ops.adaptive_average_pool)

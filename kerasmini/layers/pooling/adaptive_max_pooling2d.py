@@ -4,8 +4,8 @@ from kerasmini.layers.pooling.base_adaptive_pooling import BaseAdaptivePooling
 
 
 class AdaptiveMaxPooling2D(BaseAdaptivePooling):
-    """The maximum of each bin of (batch, rows, cols, channels) inputs ('channels_first':
-    (batch, channels, rows, cols)); arguments `output_size`, `data_format` as in BaseAdaptivePooling."""
+    """The maximum of each bin: (batch, rows, cols, channels) in, or
+    (batch, channels, rows, cols) with 'channels_first'. Arguments: BaseAdaptivePooling."""
 
     rank = 2
     pool = staticmethod(ops.adaptive_max_pool)
