@@ -5,7 +5,8 @@ from kerasmini.layers.pooling.base_adaptive_pooling import BaseAdaptivePooling
 
 class AdaptiveAveragePooling3D(BaseAdaptivePooling):
     """The mean of each bin: (batch, depth, rows, cols, channels) in, or
-    (batch, channels, depth, rows, cols) with 'channels_first'. Arguments: BaseAdaptivePooling."""
+    (batch, channels, depth, rows, cols) with 'channels_first'.
+    Arguments: BaseAdaptivePooling."""
 
     rank = 3
     pool = staticmethod(ops.adaptive_average_pool)
