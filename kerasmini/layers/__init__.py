@@ -24,6 +24,7 @@ from kerasmini.layers.core.embedding import Embedding
 from kerasmini.layers.core.identity import Identity
 from kerasmini.layers.core.input_layer import Input, InputLayer
 from kerasmini.layers.core.masking import Masking
+from kerasmini.layers.core.wrapper import Wrapper
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.merging.add import Add, add
@@ -37,6 +38,8 @@ from kerasmini.layers.merging.subtract import Subtract, subtract
 from kerasmini.layers.normalization.batch_normalization import BatchNormalization
 from kerasmini.layers.normalization.group_normalization import GroupNormalization
 from kerasmini.layers.normalization.layer_normalization import LayerNormalization
+from kerasmini.layers.normalization.rms_normalization import RMSNormalization
+from kerasmini.layers.normalization.spectral_normalization import SpectralNormalization
 from kerasmini.layers.normalization.unit_normalization import UnitNormalization
 from kerasmini.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
 from kerasmini.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
@@ -79,6 +82,7 @@ from kerasmini.layers.preprocessing.rescaling import Rescaling
 from kerasmini.layers.preprocessing.string_lookup import StringLookup
 from kerasmini.layers.preprocessing.resizing import Resizing
 from kerasmini.layers.regularization.activity_regularization import ActivityRegularization
+from kerasmini.layers.regularization.alpha_dropout import AlphaDropout
 from kerasmini.layers.regularization.dropout import Dropout
 from kerasmini.layers.regularization.gaussian_dropout import GaussianDropout
 from kerasmini.layers.regularization.gaussian_noise import GaussianNoise
@@ -117,28 +121,30 @@ SeparableConvolution2D = SeparableConv2D
 __all__ = [
     "Activation", "ActivityRegularization", "AdaptiveAveragePooling1D",
     "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
-    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "Add", "AdditiveAttention", "Attention",
-    "Average", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1D",
-    "AvgPool2D", "AvgPool3D", "BatchNormalization", "Bidirectional", "CategoryEncoding",
-    "CenterCrop", "Concatenate", "Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose",
-    "Conv3D", "Conv3DTranspose", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
-    "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose", "Cropping1D",
-    "Cropping2D", "Cropping3D", "Dense", "DepthwiseConv1D", "DepthwiseConv2D",
-    "Discretization", "Dot", "Dropout", "ELU", "EinsumDense", "Embedding", "Flatten", "GRU",
-    "GRUCell", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalAvgPool1D",
-    "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D",
-    "GlobalMaxPool3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
-    "GroupNormalization", "Hashing", "Identity", "Input", "InputLayer", "InputSpec",
-    "IntegerLookup", "LSTM", "LSTMCell", "Layer", "LayerNormalization", "LeakyReLU",
-    "Masking", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D", "MaxPooling2D",
-    "MaxPooling3D", "Maximum", "Minimum", "MultiHeadAttention", "Multiply", "Normalization",
-    "PReLU", "Permute", "RNN", "RandomBrightness", "RandomContrast", "RandomCrop",
+    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "Add", "AdditiveAttention",
+    "AlphaDropout", "Attention", "Average", "AveragePooling1D", "AveragePooling2D",
+    "AveragePooling3D", "AvgPool1D", "AvgPool2D", "AvgPool3D", "BatchNormalization",
+    "Bidirectional", "CategoryEncoding", "CenterCrop", "Concatenate", "Conv1D",
+    "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose",
+    "Convolution1D", "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose",
+    "Convolution3D", "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Cropping3D",
+    "Dense", "DepthwiseConv1D", "DepthwiseConv2D", "Discretization", "Dot", "Dropout",
+    "ELU", "EinsumDense", "Embedding", "Flatten", "GRU", "GRUCell", "GaussianDropout",
+    "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GroupNormalization", "Hashing", "Identity",
+    "Input", "InputLayer", "InputSpec", "IntegerLookup", "LSTM", "LSTMCell", "Layer",
+    "LayerNormalization", "LeakyReLU", "Masking", "MaxPool1D", "MaxPool2D", "MaxPool3D",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Maximum", "Minimum",
+    "MultiHeadAttention", "Multiply", "Normalization", "PReLU", "Permute",
+    "RMSNormalization", "RNN", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "ReLU",
     "RepeatVector", "Rescaling", "Reshape", "Resizing", "SeparableConv1D",
     "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN",
     "SimpleRNNCell", "Softmax", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
-    "StringLookup", "Subtract", "TimeDistributed", "UnitNormalization", "UpSampling1D",
-    "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
-    "add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+    "SpectralNormalization", "StringLookup", "Subtract", "TimeDistributed",
+    "UnitNormalization", "UpSampling1D", "UpSampling2D", "UpSampling3D", "Wrapper",
+    "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "add", "average", "concatenate",
+    "dot", "maximum", "minimum", "multiply", "subtract",
 ]
