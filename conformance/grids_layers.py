@@ -304,6 +304,16 @@ def unit_norm_configs():
             for axis, shapes in NORM_AXES]
 
 
+RMS_AXES = [(-1, [(3, 4), (2, 3, 4)]), ([1, 2], [(2, 3, 4)]), ([-2, -1], [(2, 3, 4, 5)]),
+            (0, [(3, 2)]), (1, [(2, 3, 4)])]  # axis 1: tf.keras 3.15 scales the last axis
+
+
+def rms_norm_configs():
+    return [(_name("RMSNormalization", axis, eps), "RMSNormalization",
+             dict(axis=axis, epsilon=eps), shapes)
+            for (axis, shapes), eps in zip(RMS_AXES, (1e-6, 1e-3, 1e-6, 0.1, 1e-6))]
+
+
 def normalization_configs():
     """Given statistics (no weights): per channel, per (H, W) position, one scalar."""
     return [("Normalization_channels", "Normalization",
@@ -340,15 +350,16 @@ def inference_identity_configs():
             ("GaussianNoise", "GaussianNoise", dict(stddev=0.5), [(2, 3, 4)]),
             ("GaussianDropout", "GaussianDropout", dict(rate=0.3), [(2, 3, 4)]),
             ("ActivityRegularization", "ActivityRegularization", dict(l1=0.1, l2=0.2),
-             [(2, 3, 4)])]
+             [(2, 3, 4)]),
+            ("AlphaDropout", "AlphaDropout", dict(rate=0.3), [(2, 3, 4)])]
 
 
 SINGLE_INPUT = [average_pooling_configs, max_pooling1d_configs, global_pooling_configs,
-                adaptive_pooling_configs,
-                conv1d_configs, batch_norm_configs, zero_padding_configs, cropping_configs,
-                flatten_configs, reshape_configs, activation_configs, relu_configs,
-                leaky_relu_configs, elu_configs, softmax_configs, rescaling_configs,
-                dropout_configs, layer_norm_configs, group_norm_configs, unit_norm_configs,
+                adaptive_pooling_configs, conv1d_configs, batch_norm_configs,
+                zero_padding_configs, cropping_configs, flatten_configs, reshape_configs,
+                activation_configs, relu_configs, leaky_relu_configs, elu_configs,
+                softmax_configs, rescaling_configs, dropout_configs, layer_norm_configs,
+                group_norm_configs, unit_norm_configs, rms_norm_configs,
                 normalization_configs, prelu_configs, shape_only_configs,
                 inference_identity_configs]
 MERGE = [add_configs, concatenate_configs, elementwise_merge_configs, dot_configs]

@@ -313,6 +313,15 @@ def group_norm(x, groups, axis, epsilon, gamma, beta):
     return np.moveaxis(out, -1, axis)
 
 
+def rms_norm(x, axis, epsilon, scale):
+    """x / sqrt(mean of x ** 2 over `axis` + epsilon), times scale along those axes."""
+    x = _f64(x)
+    axes = sorted(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis))
+    mean_square = np.mean(x * x, axis=tuple(axes), keepdims=True)
+    shape = [x.shape[a] if a in axes else 1 for a in range(x.ndim)]
+    return x / np.sqrt(mean_square + epsilon) * _f64(scale).reshape(shape)
+
+
 def unit_norm(x, axis):
     x = _f64(x)
     axes = tuple(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis))
@@ -403,7 +412,7 @@ def output(layer, args, x, weights, weight_names=()):
 
 IDENTITY_AT_INFERENCE = ("Identity", "SpatialDropout1D", "SpatialDropout2D",
                          "SpatialDropout3D", "GaussianNoise",
-                         "GaussianDropout", "ActivityRegularization")
+                         "GaussianDropout", "ActivityRegularization", "AlphaDropout")
 
 
 def issue11_output(layer, args, x, w):
@@ -417,6 +426,8 @@ def issue11_output(layer, args, x, w):
     if layer == "GroupNormalization":
         return group_norm(x, args.get("groups", 32), args.get("axis", -1),
                           args.get("epsilon", 1e-3), w.get("gamma"), w.get("beta"))
+    if layer == "RMSNormalization":
+        return rms_norm(x, args.get("axis", -1), args.get("epsilon", 1e-6), w["scale"])
     if layer == "UnitNormalization":
         return unit_norm(x, args.get("axis", -1))
     if layer == "Normalization":

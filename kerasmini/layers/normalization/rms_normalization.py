@@ -2,6 +2,7 @@
 import numpy as np
 
 from kerasmini.layers.arguments import is_int, real
+from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 
 
@@ -47,6 +48,9 @@ class RMSNormalization(Layer):
             raise ValueError(f"The axes {self.axis} of the input to RMSNormalization must "
                              f"have known sizes. Received input_shape={input_shape}")
         self.scale = self.add_weight(shape, "ones", "scale")
+        given = self._given_axes()  # later inputs must match these sizes
+        self.input_spec = InputSpec(min_ndim=max(a + 1 if a >= 0 else -a for a in given),
+                                    axes={a: input_shape[a] for a in given})
         self.axis = axes  # as Keras's build: a sorted list, negatives kept
         self.built = True
 
