@@ -28,4 +28,20 @@ def adaptive_pooling():
                        name="adaptive_pooling")
 
 
-NEWER_LAYERS = {"adaptive_pooling": adaptive_pooling}
+def normalized_selu_net():
+    """RMSNormalization (last axis and two axes), SpectralNormalization around Dense and
+    Conv1D (kernel, vector_u and the wrapped layer's weights in the file), AlphaDropout
+    between SELU layers. (Not around the Embedding: tf.keras 3.15 casts its output to the
+    integer ids' dtype, see divergences.SPECTRAL_CAST_TO_INPUT_DTYPE.)"""
+    tokens = keras.Input((6,), dtype="int32")
+    x = L.Embedding(200, 8)(tokens)  # sample_input draws ids below 200
+    x = L.Activation("relu")(L.SpectralNormalization(L.Conv1D(8, 3), power_iterations=2)(x))
+    x = L.RMSNormalization(axis=[-2, -1], epsilon=1e-3)(x)
+    x = L.Dense(12, activation="selu")(L.Flatten()(x))
+    x = L.AlphaDropout(0.1)(x)
+    x = L.RMSNormalization()(L.SpectralNormalization(L.Dense(6, activation="selu"))(x))
+    return keras.Model(tokens, L.Dense(3)(x), name="normalized_selu_net")
+
+
+NEWER_LAYERS = {"adaptive_pooling": adaptive_pooling,
+                "normalized_selu_net": normalized_selu_net}
