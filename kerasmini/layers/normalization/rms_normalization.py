@@ -1,7 +1,7 @@
 """RMSNormalization: scale each sample to unit root mean square over some axes."""
 import numpy as np
 
-from kerasmini.layers.arguments import is_int, real
+from kerasmini.layers.arguments import check_axes_in_bounds, is_int, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 
@@ -34,10 +34,7 @@ class RMSNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        for axis in self._given_axes():
-            if not -len(input_shape) <= axis < len(input_shape):
-                raise ValueError(f"Axis {axis} is out of bounds for input shape "
-                                 f"{input_shape}. Received: axis={self.axis}")
+        check_axes_in_bounds(self.axis, input_shape)
         return input_shape
 
     def build(self, input_shape):
