@@ -127,6 +127,7 @@ _EXPORTS = {
     "RNN": ".rnn.rnn",
     "SimpleRNN": ".rnn.simple_rnn",
     "SimpleRNNCell": ".rnn.simple_rnn",
+    "StackedRNNCells": ".rnn.stacked_rnn_cells",
     "TimeDistributed": ".rnn.time_distributed",
     "Cropping1D": ".reshaping.cropping1d",
     "Cropping2D": ".reshaping.cropping2d",

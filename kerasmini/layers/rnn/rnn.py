@@ -3,8 +3,9 @@
 `RNN(cell)` takes any cell: a kerasmini cell (SimpleRNNCell, LSTMCell, GRUCell), whose
 input projection for all steps is one matrix product up front (ops/recurrence.py), or
 your own Layer with `state_size` and `call(inputs, states) -> (output, new_states)`,
-called once per step. The loop, masks, go_backwards, return_sequences and return_state
-are the same for both.
+called once per step; or a list of cells (a StackedRNNCells, each step through every
+cell in turn). The loop, masks, go_backwards, return_sequences and return_state are the
+same for all.
 """
 import inspect
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from kerasmini.ops.recurrence import recurrence
 from kerasmini import regularizers
 
@@ -40,8 +42,7 @@ class RNN(Layer):
                  go_backwards=False, stateful=False, unroll=False,
                  zero_output_for_mask=False, **kwargs):
         if isinstance(cell, (list, tuple)):
-            raise NotImplementedError("RNN with a list of cells (StackedRNNCells) is not "
-                                      "supported by kerasmini: stack RNN layers instead.")
+            cell = StackedRNNCells(cell)
         if not (hasattr(cell, "call") and hasattr(cell, "state_size")):
             raise ValueError("Argument `cell` should have a `call` method and a "
                              f"`state_size` attribute. Received: cell={cell}")
@@ -58,8 +59,18 @@ class RNN(Layer):
 
     @property
     def state_size(self):
+        """The size of each state, one flat list (a stack's cells' states in order)."""
         size = self.cell.state_size
-        return list(size) if isinstance(size, (list, tuple)) else [size]
+        if not isinstance(size, (list, tuple)):
+            return [size]
+        return [n for entry in size
+                for n in (entry if isinstance(entry, (list, tuple)) else [entry])]
+
+    def _nested(self, states):
+        """Final states as return_state gives them: a stack's as one list per cell."""
+        if isinstance(self.cell, StackedRNNCells):
+            return self.cell.group_states(states)
+        return list(states)
 
     @property
     def output_size(self):
@@ -80,7 +91,7 @@ class RNN(Layer):
         output = ((batch, steps, self.output_size) if self.return_sequences
                   else (batch, self.output_size))
         if self.return_state:
-            return [output] + [(batch, n) for n in self.state_size]
+            return [output] + self._nested([(batch, n) for n in self.state_size])
         return output
 
     def compute_mask(self, inputs, mask=None):
@@ -88,7 +99,7 @@ class RNN(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * len(self.state_size)
+            return [output_mask] + self._nested([None] * len(self.state_size))
         return output_mask
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
@@ -101,11 +112,13 @@ class RNN(Layer):
             step, inputs, states, mask, self.go_backwards, self.zero_output_for_mask,
             self.return_sequences)
         output = sequence if self.return_sequences else last
-        return [output, *states] if self.return_state else output
+        return [output, *self._nested(states)] if self.return_state else output
 
     def _steps(self, sequences, training):
         """(what the loop reads at each step, step(inputs_t, states))."""
         cell = self.cell
+        if isinstance(cell, StackedRNNCells):
+            return sequences, cell.sequence_step(sequences.shape[0], training)
         if hasattr(cell, "project"):  # a kerasmini cell: all input products at once
             input_mask, recurrent_mask = cell.dropout_masks(
                 sequences.shape[0], sequences.shape[-1], training)
@@ -125,8 +138,9 @@ class RNN(Layer):
     def _initial_states(self, initial_state, batch):
         if initial_state is None:
             return [np.zeros((batch, n), self.dtype) for n in self.state_size]
-        given = list(initial_state) if isinstance(initial_state, (list, tuple)) \
-            else [initial_state]
+        given = [s for entry in (initial_state if isinstance(initial_state, (list, tuple))
+                                 else [initial_state])
+                 for s in (entry if isinstance(entry, (list, tuple)) else [entry])]
         shapes = [(batch, n) for n in self.state_size]
         states = [np.asanyarray(s).astype(self.dtype, copy=False) for s in given]
         if [s.shape for s in states] != shapes:
