@@ -43,5 +43,15 @@ def normalized_selu_net():
     return keras.Model(tokens, L.Dense(3)(x), name="normalized_selu_net")
 
 
+def stacked_cells():
+    """RNN over lists of cells (StackedRNNCells): a sequence-to-sequence stack of an
+    LSTMCell and a GRUCell (reset_after=False), then a SimpleRNNCell and an LSTMCell
+    read backwards; the file holds them under rnn/cell/cells/<cell>."""
+    inputs = keras.Input((7, 5))
+    x = L.RNN([L.LSTMCell(6), L.GRUCell(4, reset_after=False)], return_sequences=True)(inputs)
+    x = L.RNN(L.StackedRNNCells([L.SimpleRNNCell(3), L.LSTMCell(2)]), go_backwards=True)(x)
+    return keras.Model(inputs, L.Dense(2)(x), name="stacked_cells")
+
+
 NEWER_LAYERS = {"adaptive_pooling": adaptive_pooling,
-                "normalized_selu_net": normalized_selu_net}
+                "normalized_selu_net": normalized_selu_net, "stacked_cells": stacked_cells}
