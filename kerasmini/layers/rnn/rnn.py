@@ -11,11 +11,13 @@ import inspect
 
 import numpy as np
 
+from kerasmini.autodiff.traced import plain
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from kerasmini.ops.recurrence import recurrence
 from kerasmini import regularizers
+from kerasmini.variables import Variable
 
 
 class RNN(Layer):
@@ -27,7 +29,9 @@ class RNN(Layer):
             than the last one, (batch, units).
         return_state: output [output, *final states].
         go_backwards: run the steps last to first (the output sequence in that order).
-        stateful: only False (True raises: kerasmini does not keep states across calls).
+        stateful: keep each call's final states (`layer.states`) as the next call's
+            initial ones, for a batch size fixed at build (an Input's batch_size, or the
+            first input's); `reset_states()` zeros them.
         unroll: accepted, as in Keras; the values are the same either way.
         zero_output_for_mask: a masked step outputs zeros, not the previous output.
 
@@ -46,14 +50,11 @@ class RNN(Layer):
         if not (hasattr(cell, "call") and hasattr(cell, "state_size")):
             raise ValueError("Argument `cell` should have a `call` method and a "
                              f"`state_size` attribute. Received: cell={cell}")
-        if stateful:
-            raise NotImplementedError(f"{type(self).__name__}(stateful=True) is not "
-                                      "supported by kerasmini (states are not kept "
-                                      "between calls). Received: stateful=True")
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards, self.stateful = bool(go_backwards), False
+        self.go_backwards, self.stateful = bool(go_backwards), bool(stateful)
+        self.states = None  # stateful: the states the next call starts from
         self.unroll, self.zero_output_for_mask = bool(unroll), bool(zero_output_for_mask)
         self.input_spec = InputSpec(ndim=3)
 
@@ -84,7 +85,37 @@ class RNN(Layer):
                              f"your first layer. Received: input_shape={sequences_shape}")
         if not self.cell.built:
             self.cell._build_or_undo((sequences_shape[0], *sequences_shape[2:]))
+        if self.stateful:
+            self._create_states(sequences_shape[0])
         self.built = True
+
+    # ----- stateful=True: the final states of a call are the next call's initial ones --
+    def _create_states(self, batch):
+        """Zero states for a fixed batch size (as Keras: variables of this layer that are
+        not weights, so neither saved nor trained)."""
+        if self.states is not None:
+            self.reset_states()
+            return
+        if batch is None:
+            raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
+                             f"static. Found dynamic batch size: sequence.shape=(None, ...)")
+        self.states = [Variable(np.zeros((batch, n), self.dtype), name="rnn_state",
+                                trainable=False) for n in self.state_size]
+
+    def reset_states(self):
+        """Zero the kept states (stateful=True); nothing otherwise."""
+        for state in self.states or ():
+            state.assign(np.zeros(state.shape, state.dtype))
+
+    reset_state = reset_states
+
+    def _check_stateful_batch(self, batch):
+        expected = self.states[0].shape[0]
+        if batch != expected:
+            raise ValueError("If an RNN is stateful, the batch size of the input sequences "
+                             "must be the same as the batch size of the initial state. \n"
+                             f"- Expected batch size: {expected}\n"
+                             f"- Received batch size: {batch}")
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, steps = sequences_shape[0], sequences_shape[1]
@@ -104,6 +135,10 @@ class RNN(Layer):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         batch, steps = sequences.shape[:2]
+        if self.stateful:
+            self._check_stateful_batch(batch)
+            if initial_state is None:
+                initial_state = [state.numpy() for state in self.states]
         states = self._initial_states(initial_state, batch)
         if mask is not None:
             mask = self._mask(mask, batch, steps)
@@ -111,6 +146,9 @@ class RNN(Layer):
         last, sequence, states = recurrence(
             step, inputs, states, mask, self.go_backwards, self.zero_output_for_mask,
             self.return_sequences)
+        if self.stateful:  # kept as values: the next call does not backpropagate into it
+            for kept, state in zip(self.states, states):
+                kept.assign(plain(state))
         output = sequence if self.return_sequences else last
         return [output, *self._nested(states)] if self.return_state else output
 
