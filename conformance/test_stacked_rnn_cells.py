@@ -12,6 +12,7 @@ from parameterized import parameterized
 import kerasmini
 from conformance import harness, reference_recurrent
 from conformance.gradients import GRAD_RTOL
+from tests.gradcheck import numeric_gradient
 
 tf, keras = harness.tf, harness.keras
 KINDS = {"LSTM": "LSTMCell", "GRU": "GRUCell", "SimpleRNN": "SimpleRNNCell"}
@@ -19,7 +20,6 @@ CASES = [(("LSTM", "GRU", "SimpleRNN"), (3, 2, 4), dict(return_sequences=True,
                                                         return_state=True), "float32"),
          (("GRU", "LSTM"), (4, 3), dict(go_backwards=True), "float64"),
          (("SimpleRNN", "SimpleRNN"), (2, 3), dict(return_state=True), "float32")]
-STEP = 1e-6
 
 
 def _flat(out):
@@ -34,19 +34,6 @@ def _twins(kinds, units, args, dtype):
                  for k, u in zip(kinds, units)]
         return library.layers.RNN(cells, dtype=dtype, **args)
     return rnn(keras), rnn(kerasmini)
-
-
-def _numeric(loss, array):
-    grad, flat = np.zeros(array.shape), array.reshape(-1)
-    for i in range(flat.size):
-        saved = flat[i]
-        flat[i] = saved + STEP
-        up = loss()
-        flat[i] = saved - STEP
-        down = loss()
-        flat[i] = saved
-        grad.reshape(-1)[i] = (up - down) / (2 * STEP)
-    return grad
 
 
 class TestStackedRNNCells(unittest.TestCase):
@@ -92,7 +79,7 @@ class TestStackedRNNCells(unittest.TestCase):
             out = reference_recurrent.stacked(kinds, args, arrays[1:], arrays[0])
             return float(np.sum(first(out) * r64))
         for i, (km_grad, tf_grad) in enumerate(zip(km, tf_grads)):
-            harness.three_way(km_grad, np.asarray(tf_grad), _numeric(loss64, arrays[i]),
+            harness.three_way(km_grad, np.asarray(tf_grad), numeric_gradient(loss64, arrays[i]),
                               dtype, f"{where} gradient {i}", rtol=GRAD_RTOL[dtype])
 
     def test_configs_cross(self):
