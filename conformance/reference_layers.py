@@ -42,6 +42,23 @@ def average_pool2d(x, pool_size, strides, padding, data_format):
     return _from_last(out, data_format)
 
 
+def adaptive_pool(x, output_size, data_format, how):
+    """Keras's adaptive pooling: output i along an axis of length n reduces the input
+    positions floor(i * n / m) .. ceil((i + 1) * n / m) - 1 of that axis (m outputs); a
+    box is the product of its axes' bins. One output position at a time."""
+    x = _to_last(_f64(x), data_format)
+    spatial = x.shape[1:-1]
+    sizes = (output_size,) * len(spatial) if isinstance(output_size, int) else output_size
+    out = np.zeros((x.shape[0], *sizes, x.shape[-1]))
+    reduce = np.mean if how == "Average" else np.max
+    for position in np.ndindex(*sizes):
+        bins = [range(math.floor(i * n / m), math.ceil((i + 1) * n / m))
+                for i, n, m in zip(position, spatial, sizes)]
+        box = x[np.ix_(range(x.shape[0]), *bins, range(x.shape[-1]))]
+        out[(slice(None), *position)] = reduce(box, axis=tuple(range(1, box.ndim - 1)))
+    return _from_last(out, data_format)
+
+
 def _unit_row(x, data_format):
     """(N, L, C) -> (N, 1, L, C); (N, C, L) -> (N, C, 1, L)."""
     return np.expand_dims(_f64(x), 1 if data_format == "channels_last" else 2)
@@ -296,6 +313,15 @@ def group_norm(x, groups, axis, epsilon, gamma, beta):
     return np.moveaxis(out, -1, axis)
 
 
+def rms_norm(x, axis, epsilon, scale):
+    """x / sqrt(mean of x ** 2 over `axis` + epsilon), times scale along those axes."""
+    x = _f64(x)
+    axes = sorted(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis))
+    mean_square = np.mean(x * x, axis=tuple(axes), keepdims=True)
+    shape = [x.shape[a] if a in axes else 1 for a in range(x.ndim)]
+    return x / np.sqrt(mean_square + epsilon) * _f64(scale).reshape(shape)
+
+
 def unit_norm(x, axis):
     x = _f64(x)
     axes = tuple(a % x.ndim for a in ([axis] if isinstance(axis, int) else axis))
@@ -340,6 +366,9 @@ def output(layer, args, x, weights, weight_names=()):
     if layer in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
         return global_pool2d(x, fmt, args.get("keepdims", False),
                              "avg" if "Average" in layer else "max")
+    if layer.startswith("Adaptive"):
+        return adaptive_pool(x, args["output_size"], fmt,
+                             "Average" if "Average" in layer else "Max")
     if layer == "Conv1D":
         bias = weights[1] if len(weights) > 1 else None
         out = conv1d(x, weights[0], bias, args.get("strides", 1), args.get("padding", "valid"),
@@ -383,7 +412,7 @@ def output(layer, args, x, weights, weight_names=()):
 
 IDENTITY_AT_INFERENCE = ("Identity", "SpatialDropout1D", "SpatialDropout2D",
                          "SpatialDropout3D", "GaussianNoise",
-                         "GaussianDropout", "ActivityRegularization")
+                         "GaussianDropout", "ActivityRegularization", "AlphaDropout")
 
 
 def issue11_output(layer, args, x, w):
@@ -397,6 +426,8 @@ def issue11_output(layer, args, x, w):
     if layer == "GroupNormalization":
         return group_norm(x, args.get("groups", 32), args.get("axis", -1),
                           args.get("epsilon", 1e-3), w.get("gamma"), w.get("beta"))
+    if layer == "RMSNormalization":
+        return rms_norm(x, args.get("axis", -1), args.get("epsilon", 1e-6), w["scale"])
     if layer == "UnitNormalization":
         return unit_norm(x, args.get("axis", -1))
     if layer == "Normalization":

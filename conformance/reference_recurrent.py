@@ -118,3 +118,24 @@ def time_distributed_dense(weights, x, activation="linear"):
     x = np.asarray(x, np.float64)
     return np.stack([ACTIVATIONS[activation](x[:, t] @ kernel + bias)
                      for t in range(x.shape[1])], axis=1)
+
+
+def stacked(kinds, args, weights, x):
+    """RNN(StackedRNNCells) with default cells `kinds` ("LSTM", "GRU", "SimpleRNN"): at
+    every step each cell reads the previous cell's new output; `weights` in the cells'
+    order (3 per cell). A list [output, [cell 1's states], ...] when return_state."""
+    x = np.asarray(x, np.float64)
+    weights = [np.asarray(w, np.float64) for w in weights]
+    per_cell = [weights[3 * i:3 * i + 3] for i in range(len(kinds))]
+    batch, steps = x.shape[:2]
+    states = [[np.zeros((batch, w[1].shape[0]))] * STEPS[k][1]
+              for k, w in zip(kinds, per_cell)]
+    order = range(steps - 1, -1, -1) if args.get("go_backwards") else range(steps)
+    sequence = []
+    for t in order:
+        output = x[:, t]
+        for i, (kind, w) in enumerate(zip(kinds, per_cell)):
+            output, states[i] = STEPS[kind][0]({}, w, output, states[i])
+        sequence.append(output)
+    result = np.stack(sequence, axis=1) if args.get("return_sequences") else output
+    return [result, *states] if args.get("return_state") else result

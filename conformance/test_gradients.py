@@ -75,9 +75,9 @@ def layer_cases():
             if layer in ("Dropout",) or i % (8 if layer in LARGE_GRIDS else 2):
                 continue
             for dtype in ("float32", "float64"):
-                if layer == "Conv1D" and dtype == "float64" and \
-                        args["data_format"] == "channels_first":
-                    continue  # TF has no float64 NCHW convolution on CPU
+                if dtype == "float64" and (layer in grids_layers.FLOAT32_ONLY or (
+                        layer == "Conv1D" and args["data_format"] == "channels_first")):
+                    continue  # TF has no float64 NCHW convolution, 3D pooling on CPU
                 cases.append((f"{name}_{dtype}", layer, args, dtype, shapes[0], None))
             if layer == "BatchNormalization":
                 training.append((f"{name}_training", layer, args, "float64", shapes[0], True))

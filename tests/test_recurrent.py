@@ -346,8 +346,9 @@ class ArgumentsTest(unittest.TestCase):
     def test_errors_name_argument_and_value(self):
         cases = [(ValueError, "got 0", lambda: layers.LSTM(0)),
                  (TypeError, "units", lambda: layers.GRU("a")),
-                 (NotImplementedError, "stateful=True",
-                  lambda: layers.SimpleRNN(2, stateful=True)),
+                 (ValueError, "batch size must be static",
+                  lambda: keras.Sequential([keras.Input((3, 2)),
+                                            layers.SimpleRNN(2, stateful=True)])),
                  (ValueError, "use_cudnn=maybe", lambda: layers.LSTM(2, use_cudnn="maybe")),
                  (ValueError, "`cell` should have a `call`", lambda: layers.RNN(3)),
                  (ValueError, "Unrecognized keyword", lambda: layers.LSTM(2, bogus=1))]

@@ -24,6 +24,7 @@ import numpy as np
 import kerasmini
 from conformance.models import tf_keras
 from conformance.models.graphs import GRAPHS
+from conformance.models.newer_layers import NEWER_LAYERS
 
 keras = tf_keras()  # fails loudly here without TensorFlow
 RTOL = 1e-5
@@ -312,6 +313,7 @@ MODELS = {
                "MobileNetV3Small": "mobilenet_v3", "EfficientNetB0": "efficientnet"}.get(
                    name.split("_")[0], "graphs"), build)
        for name, build in GRAPHS.items()},
+    **{name: ("graphs", build) for name, build in NEWER_LAYERS.items()},
 }
 
 

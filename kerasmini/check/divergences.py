@@ -23,6 +23,7 @@ MAXPOOL_NAN = "tf-maxpool-ignores-nan"
 MAXPOOL_NEG_INF = "tf-maxpool-neg-inf-becomes-lowest-finite"
 MAXPOOL3D_TIES = "tf-maxpool3d-gradient-to-every-tied-maximum"
 WRONG_VALUES = "tf-wrong-values"
+SPECTRAL_CAST_TO_INPUT_DTYPE = "tf-spectral-normalization-output-cast-to-input-dtype"
 FLOAT32_LEVEL = 1e-6  # a float64 layer off by float32 roundings, not by a wrong formula
 # Where tf.keras's float64 layers hold float32-rounded constants (see the reproducer).
 FLOAT32_CONSTANT_LAYERS = ("LeakyReLU", "ReLU", "Rescaling")
@@ -34,6 +35,11 @@ def raised(error):
 
 
 REPRODUCERS = {
+    SPECTRAL_CAST_TO_INPUT_DTYPE: (
+        "python -c \"import keras,numpy as np; l=keras.layers.SpectralNormalization("
+        "keras.layers.Embedding(5,2)); print(np.asarray(l(np.array([[1,2]]))))\"  # expect "
+        "the embeddings of ids 1 and 2; TF prints integers (zeros): call() ends with "
+        "ops.cast(output, inputs.dtype)"),
     "tf-ignores-explicit-query-mask": (
         "python -c \"import keras,numpy as np; l=keras.layers.MultiHeadAttention(2,3); "
         "x=np.random.rand(1,4,6); m=np.array([[1,1,0,0]],bool); "

@@ -87,3 +87,12 @@ def shape_tuple(value, name="shape"):
             raise ValueError(f"Cannot convert '{value!r}' to a shape. Negative dimensions "
                              f"are not allowed. Received: {name}={value!r}")
     return tuple(None if d is None else int(d) for d in entries)
+
+
+def check_axes_in_bounds(axis, input_shape):
+    """ValueError, as Keras's normalization layers word it, for an axis (int or list)
+    outside the input's rank."""
+    for a in [axis] if is_int(axis) else axis:
+        if not -len(input_shape) <= a < len(input_shape):
+            raise ValueError(f"Axis {a} is out of bounds for input shape {input_shape}. "
+                             f"Received: axis={axis}")

@@ -86,6 +86,8 @@ _EXPORTS = {
     "trunc": ".elementwise",
     "where": ".elementwise",
     "affine_transform": ".differentiable_kernels",
+    "adaptive_average_pool": ".differentiable_kernels",
+    "adaptive_max_pool": ".differentiable_kernels",
     "average_pool": ".differentiable_kernels",
     "batch_product": ".differentiable_kernels",
     "conv": ".differentiable_kernels",

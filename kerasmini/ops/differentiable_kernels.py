@@ -2,9 +2,12 @@
 beside it (kerasmini.autodiff.differentiable): called while a GradientTape records, they
 record themselves. `op.forward` is the bare kernel."""
 from kerasmini.autodiff import differentiable
-from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, linear,
-                           max_pooling, products, resizing, transposed_convolution,
-                           volume_convolution, volume_transposed_convolution)
+from kerasmini.ops import (adaptive_pooling, average_pooling, convolution,
+                           depthwise_convolution, linear, max_pooling, products, resizing,
+                           transposed_convolution, volume_convolution,
+                           volume_transposed_convolution)
+from kerasmini.ops.adaptive_pooling_vjp import (adaptive_average_pool_vjp,
+                                                adaptive_max_pool_vjp)
 from kerasmini.ops.average_pooling_vjp import average_pool_vjp
 from kerasmini.ops.batch_product_vjp import batch_product_vjp
 from kerasmini.ops.convolution_vjp import conv_vjp
@@ -34,3 +37,6 @@ max_pool = differentiable(max_pool_vjp, through={"bias_add_relu": max_pool_of_re
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 resize = differentiable(resize_vjp)(resizing.resize)
 affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
+adaptive_average_pool = differentiable(adaptive_average_pool_vjp)(
+    adaptive_pooling.adaptive_average_pool)
+adaptive_max_pool = differentiable(adaptive_max_pool_vjp)(adaptive_pooling.adaptive_max_pool)

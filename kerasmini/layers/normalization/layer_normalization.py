@@ -3,7 +3,7 @@ import numpy as np
 
 from kerasmini import autodiff
 from kerasmini.layers import weight_settings
-from kerasmini.layers.arguments import is_int
+from kerasmini.layers.arguments import check_axes_in_bounds, is_int
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.ops.layer_normalization import layer_normalize
@@ -57,10 +57,7 @@ class LayerNormalization(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        for axis in [self.axis] if is_int(self.axis) else self.axis:
-            if not -len(input_shape) <= axis < len(input_shape):
-                raise ValueError(f"Axis {axis} is out of bounds for input shape "
-                                 f"{input_shape}. Received: axis={self.axis}")
+        check_axes_in_bounds(self.axis, input_shape)
         return input_shape
 
     def build(self, input_shape):

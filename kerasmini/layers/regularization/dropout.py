@@ -52,11 +52,14 @@ class Dropout(Layer):
         if self.rate == 1:  # everything dropped: the gradient is zero, not missing
             return autodiff.record(np.zeros_like(np.asarray(inputs)), (inputs,),
                                    lambda g: (np.zeros_like(g),), "dropout")
-        shape = inputs.shape
+        return dropout_apply(inputs, self._keep_mask(inputs.shape), 1 - self.rate)
+
+    def _keep_mask(self, shape):
+        """True where an input is kept: a `noise_shape` mask (None entries: the input's
+        size) broadcasting against the input."""
         if self.noise_shape is not None:
             shape = tuple(n if n is not None else d for n, d in zip(self.noise_shape, shape))
-        keep = self._rng.random(shape) >= self.rate
-        return dropout_apply(inputs, keep, 1 - self.rate)
+        return self._rng.random(shape) >= self.rate
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -3,17 +3,21 @@
 `RNN(cell)` takes any cell: a kerasmini cell (SimpleRNNCell, LSTMCell, GRUCell), whose
 input projection for all steps is one matrix product up front (ops/recurrence.py), or
 your own Layer with `state_size` and `call(inputs, states) -> (output, new_states)`,
-called once per step. The loop, masks, go_backwards, return_sequences and return_state
-are the same for both.
+called once per step; or a list of cells (a StackedRNNCells, each step through every
+cell in turn). The loop, masks, go_backwards, return_sequences and return_state are the
+same for all.
 """
 import inspect
 
 import numpy as np
 
+from kerasmini.autodiff.traced import plain
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from kerasmini.ops.recurrence import recurrence
 from kerasmini import regularizers
+from kerasmini.variables import Variable
 
 
 class RNN(Layer):
@@ -25,7 +29,9 @@ class RNN(Layer):
             than the last one, (batch, units).
         return_state: output [output, *final states].
         go_backwards: run the steps last to first (the output sequence in that order).
-        stateful: only False (True raises: kerasmini does not keep states across calls).
+        stateful: keep each call's final states (`layer.states`) as the next call's
+            initial ones, for a batch size fixed at build (an Input's batch_size, or the
+            first input's); `reset_states()` zeros them.
         unroll: accepted, as in Keras; the values are the same either way.
         zero_output_for_mask: a masked step outputs zeros, not the previous output.
 
@@ -40,26 +46,32 @@ class RNN(Layer):
                  go_backwards=False, stateful=False, unroll=False,
                  zero_output_for_mask=False, **kwargs):
         if isinstance(cell, (list, tuple)):
-            raise NotImplementedError("RNN with a list of cells (StackedRNNCells) is not "
-                                      "supported by kerasmini: stack RNN layers instead.")
+            cell = StackedRNNCells(cell)
         if not (hasattr(cell, "call") and hasattr(cell, "state_size")):
             raise ValueError("Argument `cell` should have a `call` method and a "
                              f"`state_size` attribute. Received: cell={cell}")
-        if stateful:
-            raise NotImplementedError(f"{type(self).__name__}(stateful=True) is not "
-                                      "supported by kerasmini (states are not kept "
-                                      "between calls). Received: stateful=True")
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards, self.stateful = bool(go_backwards), False
+        self.go_backwards, self.stateful = bool(go_backwards), bool(stateful)
+        self.states = None  # stateful: the states the next call starts from
         self.unroll, self.zero_output_for_mask = bool(unroll), bool(zero_output_for_mask)
         self.input_spec = InputSpec(ndim=3)
 
     @property
     def state_size(self):
+        """The size of each state, one flat list (a stack's cells' states in order)."""
         size = self.cell.state_size
-        return list(size) if isinstance(size, (list, tuple)) else [size]
+        if not isinstance(size, (list, tuple)):
+            return [size]
+        return [n for entry in size
+                for n in (entry if isinstance(entry, (list, tuple)) else [entry])]
+
+    def _nested(self, states):
+        """Final states as return_state gives them: a stack's as one list per cell."""
+        if isinstance(self.cell, StackedRNNCells):
+            return self.cell.group_states(states)
+        return list(states)
 
     @property
     def output_size(self):
@@ -73,14 +85,44 @@ class RNN(Layer):
                              f"your first layer. Received: input_shape={sequences_shape}")
         if not self.cell.built:
             self.cell._build_or_undo((sequences_shape[0], *sequences_shape[2:]))
+        if self.stateful:
+            self._create_states(sequences_shape[0])
         self.built = True
+
+    # ----- stateful=True: the final states of a call are the next call's initial ones --
+    def _create_states(self, batch):
+        """Zero states for a fixed batch size (as Keras: variables of this layer that are
+        not weights, so neither saved nor trained)."""
+        if self.states is not None:
+            self.reset_states()
+            return
+        if batch is None:
+            raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
+                             f"static. Found dynamic batch size: sequence.shape=(None, ...)")
+        self.states = [Variable(np.zeros((batch, n), self.dtype), name="rnn_state",
+                                trainable=False) for n in self.state_size]
+
+    def reset_states(self):
+        """Zero the kept states (stateful=True); nothing otherwise."""
+        for state in self.states or ():
+            state.assign(np.zeros(state.shape, state.dtype))
+
+    reset_state = reset_states
+
+    def _check_stateful_batch(self, batch):
+        expected = self.states[0].shape[0]
+        if batch != expected:
+            raise ValueError("If an RNN is stateful, the batch size of the input sequences "
+                             "must be the same as the batch size of the initial state. \n"
+                             f"- Expected batch size: {expected}\n"
+                             f"- Received batch size: {batch}")
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, steps = sequences_shape[0], sequences_shape[1]
         output = ((batch, steps, self.output_size) if self.return_sequences
                   else (batch, self.output_size))
         if self.return_state:
-            return [output] + [(batch, n) for n in self.state_size]
+            return [output] + self._nested([(batch, n) for n in self.state_size])
         return output
 
     def compute_mask(self, inputs, mask=None):
@@ -88,11 +130,15 @@ class RNN(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * len(self.state_size)
+            return [output_mask] + self._nested([None] * len(self.state_size))
         return output_mask
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         batch, steps = sequences.shape[:2]
+        if self.stateful:
+            self._check_stateful_batch(batch)
+            if initial_state is None:
+                initial_state = [state.numpy() for state in self.states]
         states = self._initial_states(initial_state, batch)
         if mask is not None:
             mask = self._mask(mask, batch, steps)
@@ -100,12 +146,17 @@ class RNN(Layer):
         last, sequence, states = recurrence(
             step, inputs, states, mask, self.go_backwards, self.zero_output_for_mask,
             self.return_sequences)
+        if self.stateful:  # kept as values: the next call does not backpropagate into it
+            for kept, state in zip(self.states, states):
+                kept.assign(plain(state))
         output = sequence if self.return_sequences else last
-        return [output, *states] if self.return_state else output
+        return [output, *self._nested(states)] if self.return_state else output
 
     def _steps(self, sequences, training):
         """(what the loop reads at each step, step(inputs_t, states))."""
         cell = self.cell
+        if isinstance(cell, StackedRNNCells):
+            return sequences, cell.sequence_step(sequences.shape[0], training)
         if hasattr(cell, "project"):  # a kerasmini cell: all input products at once
             input_mask, recurrent_mask = cell.dropout_masks(
                 sequences.shape[0], sequences.shape[-1], training)
@@ -125,8 +176,9 @@ class RNN(Layer):
     def _initial_states(self, initial_state, batch):
         if initial_state is None:
             return [np.zeros((batch, n), self.dtype) for n in self.state_size]
-        given = list(initial_state) if isinstance(initial_state, (list, tuple)) \
-            else [initial_state]
+        given = [s for entry in (initial_state if isinstance(initial_state, (list, tuple))
+                                 else [initial_state])
+                 for s in (entry if isinstance(entry, (list, tuple)) else [entry])]
         shapes = [(batch, n) for n in self.state_size]
         states = [np.asanyarray(s).astype(self.dtype, copy=False) for s in given]
         if [s.shape for s in states] != shapes:

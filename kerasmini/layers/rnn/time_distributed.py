@@ -1,10 +1,11 @@
 """TimeDistributed: the same layer applied to every time step of a sequence."""
 import numpy as np
 
+from kerasmini.layers.core.wrapper import Wrapper
 from kerasmini.layers.layer import Layer, _call_parameters
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """(batch, steps, ...) -> (batch, steps, ...'): `layer` called on each step's
     (batch, ...) slice, as Keras calls it, so that one set of weights serves every step.
     A mask (batch, steps) passes through; a wrapped layer that reads masks gets the
@@ -16,8 +17,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `TimeDistributed` layer with a "
                              f"`keras.layers.Layer` instance. Received: {layer}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
 
     @staticmethod
     def _step_shape(input_shape):
@@ -42,14 +42,3 @@ class TimeDistributed(Layer):
             kwargs = {"mask": mask[:, t]} if takes_mask and mask is not None else {}
             outputs.append(self.layer(inputs[:, t], training=training, **kwargs))
         return np.stack(outputs, axis=1)
-
-    def get_config(self):
-        from kerasmini.models.layer_configs import serialize_sublayer  # lazy: models import layers
-        return {**super().get_config(), "layer": serialize_sublayer(self.layer)}
-
-    @classmethod
-    def from_config(cls, config):
-        from kerasmini.models.layer_configs import deserialize_layer
-        config = dict(config)
-        config["layer"] = deserialize_layer(config["layer"])
-        return cls(**config)

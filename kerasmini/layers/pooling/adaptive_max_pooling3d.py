@@ -1,0 +1,12 @@
+"""AdaptiveMaxPooling3D: the maximum of each of output_size bins per axis."""
+from kerasmini import ops
+from kerasmini.layers.pooling.base_adaptive_pooling import BaseAdaptivePooling
+
+
+class AdaptiveMaxPooling3D(BaseAdaptivePooling):
+    """The maximum of each bin: (batch, depth, rows, cols, channels) in, or
+    (batch, channels, depth, rows, cols) with 'channels_first'.
+    Arguments: BaseAdaptivePooling."""
+
+    rank = 3
+    pool = staticmethod(ops.adaptive_max_pool)
