@@ -20,6 +20,7 @@ from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.object_configs import snake_case
+from kerasmini.random.seed_generator import SeedGenerator
 from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
@@ -245,7 +246,18 @@ class Layer:
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
-    variables = weights
+
+    @property
+    def variables(self):
+        """All of the layer's state, as Keras lists it: its own weights, the states of
+        the SeedGenerators it holds (not weights: weight files leave them out, as
+        Keras's do), then each sublayer's variables."""
+        own = ([v for v in self._variables if v.trainable]
+               + [v for v in self._variables if not v.trainable])
+        seeds = [value.state for value in vars(self).values()
+                 if isinstance(value, SeedGenerator)]
+        return _unique(own + seeds + [v for layer in self._sublayers()
+                                      for v in layer.variables])
 
     def get_weights(self):
         return [v.numpy() for v in self.weights]
@@ -360,7 +372,7 @@ class Layer:
         inputs = masks.released(inputs)
         x = self._convert_input(inputs)
         if not self.built or (x.shape, self.input_spec) != self._shape_checked:
-            self._check_shape_and_build(x.shape)
+            self._check_shape_and_build(x.shape, _keras_dtype(inputs, x))
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         mask_argument = self._mask_argument(mask)
@@ -380,10 +392,10 @@ class Layer:
     # of fit calls every layer with the same shapes, so it checks them once.
     _shape_checked = None
 
-    def _check_shape_and_build(self, shape):
-        """Check `shape` against the spec and the shape rule (which raises on impossible
-        configurations before anything changes), build on the first call."""
-        assert_input_compatibility(self.input_spec, shape, self.name)
+    def _check_shape_and_build(self, shape, dtype=None):
+        """Check `shape` (and `dtype`) against the spec and the shape rule (which raises
+        on impossible configurations before anything changes), build on the first call."""
+        assert_input_compatibility(self.input_spec, shape, self.name, dtype)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             self.compute_output_shape(shape)
         if not self.built:
@@ -470,6 +482,15 @@ def _defines_no_config(cls):
         return False
     owner = next(c for c in cls.__mro__ if "get_config" in vars(c))
     return owner.__module__ in ("kerasmini.layers.layer", "kerasmini.models.model")
+
+
+def _keras_dtype(inputs, converted):
+    """The dtype an InputSpec sees in Keras: a float input cast to the layer's dtype,
+    any other as given (kerasmini casts those too, to compute; the spec sees Keras's)."""
+    given = getattr(inputs, "dtype", None)
+    if given is None or np.dtype(given).kind == "f":
+        return converted.dtype
+    return given
 
 
 def _unique(items):
