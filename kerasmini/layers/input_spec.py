@@ -52,20 +52,37 @@ class InputSpec:
 
 
 def assert_input_compatibility(spec, shape, layer_name, dtype=None):
-    """Raise Keras's ValueError when one input of `shape` (and `dtype`, if given)
-    breaks `spec`: one InputSpec, or a list of them (then it must hold one)."""
+    """Raise Keras's ValueError when the input of `shape` (and `dtype`, if given)
+    breaks `spec`. `spec` is one InputSpec or a list; `shape` one shape tuple or a
+    structure of them (several inputs), matched one to one."""
     if not spec:
         return
-    if isinstance(spec, (list, tuple)):
-        if len(spec) != 1:
-            raise ValueError(f'Layer "{layer_name}" expects {len(spec)} input(s), but it '
-                             f"received 1 input tensors. Input shape received: {shape}")
-        spec = spec[0]
-        if spec is None:
-            return
-    shape = tuple(shape)
-    prefix = (f"Input 0 with name '{spec.name}' of layer '{layer_name}' is incompatible "
-              "with the layer: ")
+    specs = list(spec) if isinstance(spec, (list, tuple)) else [spec]
+    shapes = [tuple(shape)] if _is_one_shape(shape) else _flat_shapes(shape)
+    if len(shapes) != len(specs):
+        raise ValueError(f'Layer "{layer_name}" expects {len(specs)} input(s), but it '
+                         f"received {len(shapes)} input tensors. Input shapes received: "
+                         f"{shapes}")
+    for index, (one_spec, one_shape) in enumerate(zip(specs, shapes)):
+        if one_spec is not None:
+            _check_input(one_spec, one_shape, layer_name, index, dtype)
+
+
+def _is_one_shape(shape):
+    return all(d is None or isinstance(d, (int, np.integer)) for d in shape)
+
+
+def _flat_shapes(structure):
+    if isinstance(structure, dict):
+        structure = list(structure.values())
+    if _is_one_shape(structure):
+        return [tuple(structure)]
+    return [s for item in structure for s in _flat_shapes(item)]
+
+
+def _check_input(spec, shape, layer_name, index, dtype):
+    prefix = (f"Input {index} with name '{spec.name}' of layer '{layer_name}' is "
+              "incompatible with the layer: ")
     ndim = len(shape)
     if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
         raise ValueError(f"{prefix}expected ndim={spec.ndim}, found ndim={ndim}. "

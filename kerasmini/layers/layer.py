@@ -18,7 +18,7 @@ from kerasmini.autodiff.traced import TapeArray
 from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
-from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
+from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, symbolic_call
 from kerasmini.object_configs import snake_case
 from kerasmini.random.seed_generator import SeedGenerator
 from kerasmini.variables import Variable, reserve
@@ -45,6 +45,19 @@ def undone_on_error(objects):
             obj.__dict__.clear()
             obj.__dict__.update(attributes)
         raise
+
+
+@contextlib.contextmanager
+def state_kept(layer):
+    """Within this block, calls of `layer` that Keras does not make (shape probes, fit's
+    input check) may change its non-trainable variables (a SeedGenerator's state, a
+    user's counting weight): they are put back after it."""
+    state = [(v, v.numpy()) for v in layer.variables if not v.trainable]
+    try:
+        yield
+    finally:
+        for variable, value in state:
+            variable.assign(value)
 
 
 def _zeros_like_shape(shape, unknown_size, dtype):
@@ -256,8 +269,12 @@ class Layer:
                + [v for v in self._variables if not v.trainable])
         seeds = [value.state for value in vars(self).values()
                  if isinstance(value, SeedGenerator)]
-        return _unique(own + seeds + [v for layer in self._sublayers()
+        return _unique(own + seeds + [v for layer in self._variable_holders()
                                       for v in layer.variables])
+
+    def _variable_holders(self):
+        """The layers whose variables this one lists after its own (a model: its layers)."""
+        return self._sublayers()
 
     def get_weights(self):
         return [v.numpy() for v in self.weights]
@@ -321,8 +338,9 @@ class Layer:
                                       "defines neither call() nor compute_output_shape().")
         if not self.built:
             self._build_or_undo(input_shape)
-        tried = [np.shape(self.call(_zeros_like_shape(input_shape, size, self._dtype)))
-                 for size in (1, 2)]
+        with state_kept(self):  # Keras's tracing leaves the variables alone
+            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size, self._dtype)))
+                     for size in (1, 2)]
         return tuple(a if a == b else None for a, b in zip(*tried))
 
     def compute_mask(self, inputs, mask=None):
@@ -370,9 +388,15 @@ class Layer:
         if mask is None:  # the one a layer before attached to its output (masks.py)
             mask = masks.carried(inputs)
         inputs = masks.released(inputs)
-        x = self._convert_input(inputs)
-        if not self.built or (x.shape, self.input_spec) != self._shape_checked:
-            self._check_shape_and_build(x.shape, _keras_dtype(inputs, x))
+        structured = _is_array_structure(inputs)
+        # several tensors ((z_mean, z_log_var)) reach call() as the same structure, each
+        # converted and followed by the tape, as Keras passes them (never stacked)
+        x = map_structure(self._convert_input, inputs) if structured else \
+            self._convert_input(inputs)
+        shape = map_structure(lambda a: a.shape, x) if structured else x.shape
+        if not self.built or (shape, self.input_spec) != self._shape_checked:
+            self._check_shape_and_build(shape, None if structured else
+                                        _keras_dtype(inputs, x))
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         mask_argument = self._mask_argument(mask)
@@ -380,7 +404,8 @@ class Layer:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
         if autodiff.is_recording():
-            outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs),
+            outputs = call_recorded(self, flatten(x) if structured else [x],
+                                    lambda: self.call(x, **kwargs),
                                     check=not self._tape_covers_call())
         else:
             outputs = self.call(x, **kwargs)
@@ -432,9 +457,11 @@ class Layer:
             if self.built:  # another thread built it while this one waited
                 return
             with undone_on_error([self]):
-                self.build(tuple(input_shape))
+                if _is_one_shape(input_shape):
+                    input_shape = tuple(input_shape)
+                self.build(input_shape)
                 self.built = True
-                self._build_shape = tuple(input_shape)  # the build_config Keras saves
+                self._build_shape = input_shape  # the build_config Keras saves
 
     def _convert_input(self, inputs):
         if type(inputs) is TapeArray and inputs.dtype == self._dtype:
@@ -482,6 +509,17 @@ def _defines_no_config(cls):
         return False
     owner = next(c for c in cls.__mro__ if "get_config" in vars(c))
     return owner.__module__ in ("kerasmini.layers.layer", "kerasmini.models.model")
+
+
+def _is_array_structure(inputs):
+    """Whether `inputs` is a list, tuple or dict holding arrays (several tensors), not
+    nested numbers (one tensor written as lists)."""
+    return isinstance(inputs, (list, tuple, dict)) and any(
+        isinstance(leaf, (np.ndarray, Variable)) for leaf in flatten(inputs))
+
+
+def _is_one_shape(shape):
+    return all(d is None or isinstance(d, (int, np.integer)) for d in shape)
 
 
 def _keras_dtype(inputs, converted):

@@ -21,8 +21,8 @@ from kerasmini.ops.max_pooling_vjp import max_pool_vjp
 from kerasmini.ops.math import (abs, absolute, add, cast, clip, concatenate, divide, exp,
                                 expand_dims, expm1, log, log1p, log_softmax, logsumexp,
                                 matmul, max, maximum, mean, min, minimum, multiply,
-                                negative, one_hot, power, reshape, sigmoid, softmax, sqrt,
-                                square, squeeze, subtract, sum, take_along_axis, tanh,
+                                negative, one_hot, power, reshape, shape, sigmoid, softmax,
+                                sqrt, square, squeeze, subtract, sum, take_along_axis, tanh,
                                 transpose, true_divide, where)
 from kerasmini.ops.normalization import batch_normalization
 from kerasmini.ops.resizing_vjp import resize_vjp
@@ -52,5 +52,5 @@ __all__ = [
     "divide", "exp", "expand_dims", "expm1", "log", "log1p", "log_softmax", "logsumexp",
     "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "multiply",
     "negative", "one_hot", "output_length", "power", "reshape", "resize", "same_padding",
-    "sigmoid", "softmax", "sqrt", "square", "squeeze", "subtract", "sum",
+    "shape", "sigmoid", "softmax", "sqrt", "square", "squeeze", "subtract", "sum",
     "take_along_axis", "tanh", "transpose", "true_divide", "where"]

@@ -125,3 +125,8 @@ def one_hot(x, num_classes, axis=-1, dtype=None):
 
 def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
+
+
+def shape(x):
+    """The shape as a tuple (keras.ops.shape; a custom layer's `batch = shape(x)[0]`)."""
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
