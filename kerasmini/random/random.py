@@ -68,7 +68,7 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
 def dropout(inputs, rate, noise_shape=None, seed=None):
     """Zero each entry with probability `rate`, scale the others by 1 / (1 - rate)
     (recorded on a tape: the gradient is the same mask and scale)."""
-    if not (isinstance(rate, (int, float, np.floating)) and 0 <= rate < 1):
+    if not (isinstance(rate, (int, float, np.floating)) and 0 <= rate <= 1):
         raise ValueError("`rate` must be a scalar tensor or a float in the range "
                          f"[0, 1). Received: rate={rate}")
     x = inputs if isinstance(inputs, np.ndarray) else np.asarray(inputs)
@@ -76,7 +76,9 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
         dim if dim is not None else size for dim, size in zip(noise_shape, x.shape))
     rng = numpy_rng(seed)
     keep = rng.uniform(size=shape) >= rate
-    scale = (keep / (1.0 - rate)).astype(x.dtype if x.dtype.kind == "f" else config.floatx())
+    dtype = x.dtype if x.dtype.kind == "f" else config.floatx()
+    # rate 1 (which tf.keras accepts) drops everything: zeros, not 0 * inf
+    scale = (keep / (1.0 - rate) if rate < 1 else np.zeros(shape)).astype(dtype)
     return ops.multiply(x, scale)
 
 
