@@ -3,7 +3,6 @@ from kerasmini import (activations, autodiff, backend, callbacks, config, constr
                        initializers, layers, losses, metrics, models, ops, optimizers,
                        random, regularizers, saving, testing, tree, utils)
 from kerasmini.autodiff import GradientTape
-from kerasmini.constraints import Constraint
 from kerasmini.explain import explain  # the function; the files are kerasmini/explain/
 from kerasmini.initializers import Initializer
 from kerasmini.layers import Input, InputSpec, Layer
@@ -26,7 +25,7 @@ def version():
     return __version__
 
 
-__all__ = ["Constraint", "GradientTape", "Initializer", "Input", "InputSpec",
+__all__ = ["GradientTape", "Initializer", "Input", "InputSpec",
            "KERAS_API_VERSION", "KerasTensor", "Layer", "Loss", "Metric", "Model",
            "Optimizer", "Regularizer", "Sequential", "Variable", "activations", "autodiff",
            "backend", "callbacks", "config", "constraints", "explain", "initializers",

@@ -15,8 +15,8 @@ Point = collections.namedtuple("Point", "x y")
 
 def test_top_level_names():
     for name in ("Layer", "Model", "Sequential", "Input", "InputSpec", "KerasTensor", "Loss",
-                 "Metric", "Optimizer", "Initializer", "Regularizer", "Constraint",
-                 "Variable", "random", "tree", "utils", "version"):
+                 "Metric", "Optimizer", "Initializer", "Regularizer", "Variable", "random",
+                 "tree", "utils", "version"):
         assert hasattr(keras, name), name
     assert keras.Layer is keras.layers.Layer and keras.Loss is keras.losses.Loss
     assert keras.version() == keras.__version__  # kerasmini's own, not Keras's
