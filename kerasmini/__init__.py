@@ -1,18 +1,10 @@
-"""kerasmini: the Keras 3 layer API in pure NumPy."""
-from kerasmini import (activations, autodiff, backend, callbacks, config, constraints,
-                       initializers, layers, losses, metrics, models, ops, optimizers,
-                       random, regularizers, saving, testing, tree, utils)
-from kerasmini.autodiff import GradientTape
+"""kerasmini: the Keras 3 layer API in pure NumPy.
+
+Submodules and the top-level classes are imported on first use
+(kerasmini/lazy_exports.py), so `import kerasmini` costs NumPy and little more.
+"""
 from kerasmini.explain import explain  # the function; the files are kerasmini/explain/
-from kerasmini.initializers import Initializer
-from kerasmini.layers import Input, InputSpec, Layer
-from kerasmini.layers.keras_tensor import KerasTensor
-from kerasmini.losses import Loss
-from kerasmini.metrics import Metric
-from kerasmini.models import Model, Sequential
-from kerasmini.optimizers import Optimizer
-from kerasmini.regularizers import Regularizer
-from kerasmini.variables import Variable
+from kerasmini.lazy_exports import lazy_exports
 
 # kerasmini's own release (pyproject.toml), not the Keras release whose API it follows
 # (KERAS_API_VERSION): a script asking for Keras's version learns which library it runs.
@@ -25,9 +17,25 @@ def version():
     return __version__
 
 
-__all__ = ["GradientTape", "Initializer", "Input", "InputSpec",
-           "KERAS_API_VERSION", "KerasTensor", "Layer", "Loss", "Metric", "Model",
-           "Optimizer", "Regularizer", "Sequential", "Variable", "activations", "autodiff",
-           "backend", "callbacks", "config", "constraints", "explain", "initializers",
-           "layers", "losses", "metrics", "models", "ops", "optimizers", "random",
-           "regularizers", "saving", "testing", "tree", "utils", "version"]
+_SUBMODULES = ("activations", "autodiff", "backend", "callbacks", "config", "constraints",
+               "initializers", "layers", "losses", "metrics", "models", "ops",
+               "optimizers", "random", "regularizers", "saving", "testing", "tree", "utils")
+_EXPORTS = {
+    **{name: (f".{name}", None) for name in _SUBMODULES},
+    "GradientTape": ".autodiff",
+    "Initializer": ".initializers",
+    "Input": ".layers",
+    "InputSpec": ".layers",
+    "KerasTensor": ".layers.keras_tensor",
+    "Layer": ".layers",
+    "Loss": ".losses",
+    "Metric": ".metrics",
+    "Model": ".models",
+    "Optimizer": ".optimizers",
+    "Regularizer": ".regularizers",
+    "Sequential": ".models",
+    "Variable": ".variables",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted([*_EXPORTS, "KERAS_API_VERSION", "explain", "version"])

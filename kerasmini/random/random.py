@@ -8,7 +8,7 @@ A draw is a constant for a GradientTape: inside a layer's call during fit
 """
 import numpy as np
 
-from kerasmini import config, ops
+from kerasmini import config
 from kerasmini.random.seed_generator import numpy_rng
 
 
@@ -79,7 +79,8 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     dtype = x.dtype if x.dtype.kind == "f" else config.floatx()
     # rate 1 (which tf.keras accepts) drops everything: zeros, not 0 * inf
     scale = (keep / (1.0 - rate) if rate < 1 else np.zeros(shape)).astype(dtype)
-    return ops.multiply(x, scale)
+    from kerasmini.ops import multiply  # recorded on a tape; imported on first use
+    return multiply(x, scale)
 
 
 def shuffle(x, axis=0, seed=None):

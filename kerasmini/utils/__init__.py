@@ -5,6 +5,7 @@ the same objects. Names that need the layers and models (serialize_keras_object,
 get_source_inputs, Progbar, ...) are imported on first use: the training code below
 them imports this package for its random-number helpers.
 """
+from kerasmini.lazy_exports import lazy_exports
 from kerasmini.object_registration import (CustomObjectScope, custom_object_scope,
                                            get_custom_objects, get_registered_name,
                                            get_registered_object,
@@ -21,21 +22,13 @@ from kerasmini.utils.py_dataset import PyDataset, Sequence
 from kerasmini.utils.rng_utils import numpy_generator, set_random_seed
 from kerasmini.utils.sequence_utils import pad_sequences
 
-_LAZY = {"serialize_keras_object": "kerasmini.saving.serialization_lib",
-         "deserialize_keras_object": "kerasmini.saving.serialization_lib",
-         "get_source_inputs": "kerasmini.utils.summary_utils",
-         "is_keras_tensor": "kerasmini.utils.summary_utils",
-         "Progbar": "kerasmini.utils.progbar",
-         "clear_session": "kerasmini.backend"}
-
-
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module 'kerasmini.utils' has no attribute '{name}'")
-    import importlib
-    return getattr(importlib.import_module(_LAZY[name]), name)
-
-
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "serialize_keras_object": "kerasmini.saving.serialization_lib",
+    "deserialize_keras_object": "kerasmini.saving.serialization_lib",
+    "get_source_inputs": "kerasmini.utils.summary_utils",
+    "is_keras_tensor": "kerasmini.utils.summary_utils",
+    "Progbar": "kerasmini.utils.progbar",
+    "clear_session": "kerasmini.backend"})
 __all__ = ["CustomObjectScope", "Progbar", "PyDataset", "Sequence", "array_to_img",
            "audio_dataset_from_directory", "clear_session", "custom_object_scope",
            "deserialize_keras_object", "get_custom_objects", "get_file",
