@@ -222,7 +222,7 @@ class Checked(keras.layers.Layer):
         self.input_spec = spec
 
     def call(self, inputs):
-        return inputs
+        return inputs[0] if isinstance(inputs, (list, tuple)) else inputs
 
 
 @pytest.mark.parametrize("spec, shape, match", [
@@ -314,3 +314,13 @@ def test_a_model_without_call_trains_through_its_train_step():
     history = model.fit(np.ones((8, 2), "float32"), batch_size=4, epochs=2, verbose=0)
     assert list(history.history) == ["d_loss"] and len(history.history["d_loss"]) == 2
     assert seen == [np.ndarray] * 4  # x alone, as Keras passes it when there is no y
+
+
+def test_input_spec_is_checked_on_symbolic_inputs_too():
+    a, b = keras.Input((5,)), keras.Input((5, 1))
+    Checked([keras.InputSpec(ndim=2), keras.InputSpec(ndim=3)])([a, b])
+    with pytest.raises(ValueError, match="Input 1 with name 'None' of layer 'pair' is "
+                                         "incompatible with the layer: expected ndim=2"):
+        Checked([keras.InputSpec(ndim=2), keras.InputSpec(ndim=2)], name="pair")([a, b])
+    with pytest.raises(ValueError, match="expected dtype=int32, found dtype=float32"):
+        Checked(keras.InputSpec(dtype="int32"))(a)
