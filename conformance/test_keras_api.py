@@ -292,3 +292,34 @@ def test_input_spec_errors_agree(spec, shape):
     assert repr(km_spec) == repr(tf_spec)
     assert json.loads(json.dumps(km_spec.get_config())) == \
         json.loads(json.dumps(tf_spec.get_config()))
+
+
+def _sampling_encoder(lib):
+    class Sampling(lib.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = lib.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            eps = lib.random.normal(lib.ops.shape(z_mean), seed=self.seed_generator)
+            return z_mean + lib.ops.exp(0.5 * z_log_var) * eps
+
+    x = lib.Input((4,))
+    z_mean, z_log_var = lib.layers.Dense(2)(x), lib.layers.Dense(2)(x)
+    model = lib.Model(x, [z_mean, z_log_var, Sampling(name="sampling")([z_mean, z_log_var])])
+    return model, Sampling
+
+
+def test_a_model_with_a_seed_generator_moves_between_libraries(tmp_path):
+    pytest.importorskip("h5py")
+    x = np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
+    for saver, loader in ((kerasmini, keras), (keras, kerasmini)):
+        model, _ = _sampling_encoder(saver)
+        path = str(tmp_path / f"{saver.__name__}.keras")
+        model.save(path)
+        _, sampling_class = _sampling_encoder(loader)
+        loaded = loader.models.load_model(path, custom_objects={"Sampling": sampling_class})
+        for got, want in zip(loaded.predict(x, verbose=0)[:2], model.predict(x, verbose=0)):
+            np.testing.assert_allclose(got, want, rtol=1e-6)  # the deterministic outputs
+        assert len(loaded.layers[-1].variables) == 1  # its seed state, made anew
