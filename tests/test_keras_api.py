@@ -324,3 +324,15 @@ def test_input_spec_is_checked_on_symbolic_inputs_too():
         Checked([keras.InputSpec(ndim=2), keras.InputSpec(ndim=2)], name="pair")([a, b])
     with pytest.raises(ValueError, match="expected dtype=int32, found dtype=float32"):
         Checked(keras.InputSpec(dtype="int32"))(a)
+
+
+def test_variable_from_an_initializer_and_shape():
+    assert keras.Variable("zeros", shape=(2, 3)).numpy().tolist() == [[0.0] * 3] * 2
+    assert keras.Variable("ones", shape=(2,)).dtype == "float32"
+    made = keras.Variable(lambda shape, dtype: np.full(shape, 3.0, dtype), shape=(2,),
+                          dtype="float64")
+    assert made.dtype == "float64" and made.numpy().tolist() == [3.0, 3.0]
+    with pytest.raises(ValueError, match="the `shape` argument should be specified"):
+        keras.Variable("zeros")
+    with pytest.raises(ValueError, match="does not match"):
+        keras.Variable(np.ones(2), shape=(3,))  # tf.keras accepts and ignores the shape
