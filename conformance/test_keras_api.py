@@ -247,8 +247,10 @@ def test_timeseries_errors_agree(kwargs):
                lambda: keras.utils.timeseries_dataset_from_array(data, None, 3, **kwargs))
 
 
-OBJECTS = [lambda k: k.optimizers.Adam(0.01), lambda k: k.losses.Huber(delta=2.0),
-           lambda k: k.initializers.GlorotUniform(seed=1), lambda k: k.regularizers.L2(0.1),
+# names given where a default one would carry each library's per-process counter
+OBJECTS = [lambda k: k.optimizers.Adam(0.01, name="adam"),
+           lambda k: k.losses.Huber(delta=2.0), lambda k: k.initializers.GlorotUniform(seed=1),
+           lambda k: k.regularizers.L2(0.1),
            lambda k: k.constraints.MaxNorm(2), lambda k: k.metrics.Mean(name="m"),
            lambda k: k.layers.Dense(3, name="d"), lambda k: k.activations.relu,
            lambda k: (1, [2.5, None, "s"])]
