@@ -510,9 +510,10 @@ def _defines_no_config(cls):
 
 
 def _is_array_structure(inputs):
-    """Whether `inputs` is a list, tuple or dict holding arrays (several tensors), not
-    nested numbers (one tensor written as lists)."""
-    return isinstance(inputs, (list, tuple, dict)) and any(
+    """Whether `inputs` is a list or tuple holding arrays (several tensors), not nested
+    numbers (one tensor written as lists). A dict stays refused as non-numeric input:
+    the layers Keras lets take one (bounding boxes) kerasmini does not implement."""
+    return isinstance(inputs, (list, tuple)) and any(
         isinstance(leaf, (np.ndarray, Variable)) for leaf in flatten(inputs))
 
 
