@@ -24,6 +24,7 @@ from conformance.tfload import load
 
 tf, keras = load()
 
+import kerasmini  # noqa: E402
 import kerasmini.layers as km_layers  # noqa: E402
 from kerasmini.check import divergences  # noqa: E402
 from kerasmini.check.tolerance import RTOL, compare  # noqa: E402,F401
@@ -367,6 +368,21 @@ def check_values(layer, args, dtype, shapes, seed, fill="normal", family=FIRST_F
 
 def record_json():
     return json.dumps(RECORD, default=str)
+
+
+def loss_values_and_gradients(cls, args, dtype, t, p, weight):
+    """(kerasmini value, its gradient d loss / d p, tf.keras value, its gradient) of the
+    loss class `cls` built with `args` in `dtype`, each library on its own tape."""
+    km_p = kerasmini.Variable(p, dtype=dtype)
+    with kerasmini.GradientTape() as tape:
+        km_value = getattr(kerasmini.losses, cls)(dtype=dtype, **args)(
+            t, km_p.value, sample_weight=weight)
+    tf_p = tf.Variable(p)
+    with tf.GradientTape() as tf_tape:
+        tf_value = getattr(keras.losses, cls)(dtype=dtype, **args)(t, tf_p,
+                                                                     sample_weight=weight)
+    return (km_value, tape.gradient(km_value, km_p), tf_value.numpy(),
+            tf_tape.gradient(tf_value, tf_p).numpy())
 
 
 def check_loss_output(got, tf_value, reference, rtol, what, where, floor=0.0, kind=None):

@@ -67,7 +67,7 @@ def run(name, args, weights, grad_steps, lr_at=None, averages=None):
 
 DEFAULT_LR = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001,
               "adagrad": 0.001, "nadam": 0.001, "adamax": 0.001, "adadelta": 0.001,
-              "lion": 0.001, "ftrl": 0.001}
+              "lion": 0.001, "ftrl": 0.001, "lamb": 0.001, "adafactor": 0.001}
 
 
 def sgd(w, g, s, t, lr, momentum=0.0, nesterov=False):
@@ -157,8 +157,37 @@ def ftrl(w, g, s, t, lr, learning_rate_power=-0.5, initial_accumulator_value=0.1
     return w
 
 
+def lamb(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """You et al. 2019: Adam's bias-corrected direction times the trust ratio ||w|| / ||u||."""
+    s["m"] = beta_1 * s.get("m", 0.0) + (1 - beta_1) * g
+    s["v"] = beta_2 * s.get("v", 0.0) + (1 - beta_2) * g * g
+    u = (s["m"] / (1 - beta_1 ** t)) / (np.sqrt(s["v"] / (1 - beta_2 ** t)) + epsilon)
+    w_norm, u_norm = np.linalg.norm(w), np.linalg.norm(u)
+    return w - (w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0) * lr * u
+
+
+def adafactor(w, g, s, t, lr, beta_2_decay=-0.8, epsilon_1=1e-30, epsilon_2=1e-3,
+              clip_threshold=1.0, relative_step=True):
+    """Shazeer & Stern 2018, Algorithm 4 without first moment: factored second moments
+    (row and column means over the last two axes) for matrices, relative step size
+    max(epsilon_2, RMS(w)) * min(lr, 1 / sqrt(t)), update clipped to RMS clip_threshold."""
+    rms = lambda x: np.sqrt(np.mean(x * x))  # noqa: E731
+    step_size = max(epsilon_2, rms(w)) * min(lr, 1 / np.sqrt(t))
+    g2, decay = g * g + epsilon_1, 1 - t ** beta_2_decay
+    if w.ndim >= 2:
+        s["r"] = decay * s.get("r", 0.0) + (1 - decay) * g2.mean(-1)
+        s["c"] = decay * s.get("c", 0.0) + (1 - decay) * g2.mean(-2)
+        v = (s["r"] / s["r"].mean(-1, keepdims=True))[..., None] * s["c"][..., None, :]
+    else:
+        s["v"] = decay * s.get("v", 0.0) + (1 - decay) * g2
+        v = s["v"]
+    u = g / np.sqrt(v)
+    return w - step_size * u / max(1.0, rms(u) / clip_threshold)
+
+
 STEPS = {"sgd": sgd, "adam": adam, "adamw": adam, "rmsprop": rmsprop, "adagrad": adagrad,
-         "nadam": nadam, "adamax": adamax, "adadelta": adadelta, "lion": lion, "ftrl": ftrl}
+         "nadam": nadam, "adamax": adamax, "adadelta": adadelta, "lion": lion, "ftrl": ftrl,
+         "lamb": lamb, "adafactor": adafactor}
 
 
 # ----- learning-rate schedules, in float64 from their definitions ------------------------

@@ -29,6 +29,8 @@ The shuffled fit cannot follow the same order (each library draws its own permut
 so it is compared on the outcome: validation accuracy after 6 epochs within 0.06 (the
 spread of 3 seeds of either library is about 0.02-0.04 here).
 """
+import os
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -192,15 +194,24 @@ def test_shuffled_fit_same_accuracy():
     assert abs(accuracies["keras"] - accuracies["kerasmini"]) <= 0.06, accuracies
 
 
+# Adafactor's default epsilon_1 = 1e-30 underflows in float32 on the digits: a pixel that
+# is always 0 gives a kernel row of zero gradients and a dead relu unit a zero column, so
+# v = r c / mean(r) ~ 1e-30 * 1e-30 / 1e-4 is 0 and the step 0 / 0 (NaN weights in tf.keras
+# and kerasmini alike); 1e-20 keeps v a float32 number.
+OPTIMIZER_ARGS = {"Adam": {}, "Lamb": {}, "Adafactor": {"epsilon_1": 1e-20}}
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZER_ARGS))
 @pytest.mark.parametrize("first,then", [("kerasmini", "keras"), ("keras", "kerasmini")])
-def test_optimizer_state_continues_across_libraries(first, then, tmp_path):
+def test_optimizer_state_continues_across_libraries(first, then, optimizer, tmp_path):
     """A model trained by one library, saved as .keras, continues in the other exactly
-    as it would have continued in the first (the Adam moments and the step count travel
-    in optimizer/vars, laid out as Keras lays them out)."""
+    as it would have continued in the first (the moments (Adafactor's row and column
+    means) and the step count travel in optimizer/vars, laid out as Keras lays them out)."""
     libs = {"keras": keras, "kerasmini": kerasmini}
     x, y = _digits(count=96)
     model = mlp(libs[first])
-    model.compile(optimizer=libs[first].optimizers.Adam(learning_rate=0.01),
+    model.compile(optimizer=getattr(libs[first].optimizers, optimizer)(
+                      learning_rate=0.01, **OPTIMIZER_ARGS[optimizer]),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     args = dict(batch_size=32, shuffle=False, verbose=0)
     model.fit(x, y, epochs=2, **args)
@@ -210,6 +221,7 @@ def test_optimizer_state_continues_across_libraries(first, then, tmp_path):
     assert int(np.asarray(loaded.optimizer.iterations.numpy())) == 6
     continued = loaded.fit(x, y, epochs=2, **args).history
     reference = model.fit(x, y, epochs=2, **args).history
+    assert np.all(np.isfinite(reference["loss"])), reference
     for key in reference:
         np.testing.assert_allclose(continued[key], reference[key], rtol=1e-5, err_msg=key)
 
@@ -251,3 +263,86 @@ def test_predict_and_evaluate_steps_like_tf_keras(steps, batch_size):
     np.testing.assert_allclose(
         km_model.evaluate(x, y, steps=steps, batch_size=batch_size, verbose=0),
         tf_model.evaluate(x, y, steps=steps, batch_size=batch_size, verbose=0), rtol=1e-5)
+
+
+@pytest.mark.parametrize("steps_per_execution,count", [(2, 10), (3, 10), (4, 16)])
+def test_steps_per_execution_callbacks_and_logs(steps_per_execution, count):
+    """The batch hooks of fit (with validation) and evaluate: once per execution, named
+    by its first and last step as tf.keras names them (a short last execution included),
+    with the same logs; the same history and final weights."""
+    def run(lib, weights):
+        events = []
+
+        def hook(kind):
+            return lambda batch, logs=None: events.append(
+                (kind, batch, None if not logs else float(logs["loss"])))
+        callback = lib.callbacks.LambdaCallback(**{
+            f"on_{kind}_batch_{edge}": hook(f"{kind}_{edge}")
+            for kind in ("train", "test") for edge in ("begin", "end")})
+        model = _small_model(lib)
+        model.compile("sgd", "mse", metrics=["mae"],
+                      steps_per_execution=steps_per_execution)
+        model.set_weights(weights)
+        x = np.linspace(-1, 1, count * 3, dtype="float32").reshape(count, 3)
+        y = np.stack([np.sin(x.sum(1)), np.cos(x.sum(1))], 1).astype("float32")
+        history = model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0,
+                            validation_data=(x[:6], y[:6]), callbacks=[callback]).history
+        evaluated = model.evaluate(x, y, batch_size=3, verbose=0, callbacks=[callback])
+        return events, history, evaluated, model
+
+    weights = _small_model(keras).get_weights()
+    km_events, km_history, km_eval, km_model = run(kerasmini, weights)
+    tf_events, tf_history, tf_eval, tf_model = run(keras, weights)
+    assert [e[:2] for e in km_events] == [e[:2] for e in tf_events]
+    np.testing.assert_allclose([e[2] or 0 for e in km_events],
+                               [e[2] or 0 for e in tf_events], rtol=1e-5, atol=1e-7)
+    assert list(km_history) == list(tf_history)
+    for key in tf_history:
+        np.testing.assert_allclose(km_history[key], tf_history[key], rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(km_eval, tf_eval, rtol=1e-5)
+    for a, b in zip(km_model.get_weights(), tf_model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert km_model.get_compile_config()["steps_per_execution"] == steps_per_execution
+
+
+@pytest.mark.parametrize("first,then", [("keras", "kerasmini"), ("kerasmini", "keras"),
+                                        ("kerasmini", "kerasmini")])
+def test_backup_and_restore_resumes_across_libraries(first, then, tmp_path):
+    """A fit interrupted after its second epoch leaves a backup (weights, Adam's state,
+    the epoch) that the other library resumes from: the resumed fit runs the last two
+    epochs and ends where tf.keras's uninterrupted fit ends."""
+    libs = {"keras": keras, "kerasmini": kerasmini}
+    x = np.linspace(-1, 1, 48, dtype="float32").reshape(16, 3)
+    y = np.stack([np.sin(x.sum(1)), x[:, 0] * x[:, 1]], 1).astype("float32")
+    weights = _small_model(keras).get_weights()
+    args = dict(batch_size=4, shuffle=False, verbose=0, epochs=4)
+
+    def model_of(lib, start):
+        model = _small_model(lib)
+        model.compile(lib.optimizers.Adam(learning_rate=0.05), "mse")
+        model.set_weights(start)
+        return model
+
+    whole = model_of(keras, weights)
+    whole.fit(x, y, **args)
+
+    def interrupt(lib):
+        class Interrupt(lib.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if epoch == 1:
+                    raise RuntimeError("interrupted")
+        return Interrupt()
+    backup_dir = str(tmp_path / "backup")
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model_of(libs[first], weights).fit(x, y, callbacks=[
+            libs[first].callbacks.BackupAndRestore(backup_dir), interrupt(libs[first])],
+            **args)
+    other_start = [w * 0.5 + 0.1 for w in weights]  # overwritten by the backup
+    resumed = model_of(libs[then], other_start)
+    history = resumed.fit(x, y, callbacks=[libs[then].callbacks.BackupAndRestore(
+        backup_dir)], **args).history
+    assert len(history["loss"]) == 2
+    assert int(np.asarray(resumed.optimizer.iterations)) == 16
+    for a, b in zip(resumed.get_weights(), whole.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert not os.path.exists(backup_dir)

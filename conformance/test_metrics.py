@@ -204,3 +204,93 @@ def test_sparse_top_k_from_sorted_ids():
     assert abs(float(tf_metric.result()) - exact) < 1e-6
     assert abs(float(km.result()) - exact) < 1e-6
     assert km.get_config() == tf_metric.get_config()
+
+
+@pytest.mark.parametrize("values_shape,weight_shape", [((6,), None), ((6,), (6,)),
+                                                       ((6, 3), (6,)), ((6, 3), (6, 3)),
+                                                       ((6, 3, 2), (6, 1)), ((), None)])
+def test_sum(values_shape, weight_shape):
+    """Sum over three batches: values times weights (weights broadcast, values summed over
+    the axes the weights lack), against keras.metrics.Sum and a float64 sum."""
+    harness.note("Sum", "float32", "metric")
+    rng = np.random.default_rng(harness.seed_of("sum", values_shape, weight_shape))
+    km, tf_metric, exact = kerasmini.metrics.Sum(), keras.metrics.Sum(), 0.0
+    for _ in range(3):
+        values = rng.normal(size=values_shape).astype("float32")
+        weight = None if weight_shape is None else rng.uniform(
+            0, 2, size=weight_shape).astype("float32")
+        for metric in (km, tf_metric):
+            metric.update_state(values, sample_weight=weight)
+        weighted = np.float64(values) * (1 if weight is None else np.float64(weight)[
+            (...,) + (None,) * (len(values_shape) - len(weight_shape))])
+        exact += np.sum(weighted)
+    got, tf_value = float(km.result()), float(tf_metric.result())
+    assert abs(tf_value - exact) <= 1e-5 * (1 + abs(exact)), (tf_value, exact)
+    assert abs(got - exact) <= 1e-5 * (1 + abs(exact)), (got, exact, tf_value)
+    assert [v.name for v in km.variables] == [v.name for v in tf_metric.variables]
+
+
+ALIASES = ["binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
+           "categorical_focal_crossentropy", "huber", "kl_divergence", "mean_absolute_error",
+           "mean_squared_error", "sparse_categorical_crossentropy", "poisson", "hinge"]
+
+
+@pytest.mark.parametrize("name", ALIASES)
+def test_loss_functions_reexported(name):
+    """keras.metrics.<fn> is keras.losses.<fn>: the same holds in kerasmini, and its
+    value on a batch is tf.keras's."""
+    assert getattr(keras.metrics, name) is getattr(keras.losses, name)
+    assert getattr(kerasmini.metrics, name) is getattr(kerasmini.losses, name)
+    rng = np.random.default_rng(harness.seed_of("alias", name))
+    p = rng.dirichlet(np.ones(4), size=6).astype("float32")
+    t = (rng.integers(0, 4, size=6) if name.startswith("sparse")
+         else np.eye(4, dtype="float32")[rng.integers(0, 4, size=6)])
+    got = np.asarray(getattr(kerasmini.metrics, name)(t, p))
+    want = np.asarray(getattr(keras.metrics, name)(t, p))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("identifier", [
+    "mse", "MAE", "auc", "Sum", "true_positives",
+    {"class_name": "PrecisionAtRecall", "config": {"recall": 0.4, "num_thresholds": 9}},
+    "binary_crossentropy", "sparse_top_k_categorical_accuracy",
+    {"class_name": "Precision", "config": {"thresholds": [0.3, 0.6], "name": "p"}},
+    {"module": "keras.metrics", "class_name": "FalseNegatives",
+     "config": {"thresholds": 0.2, "name": "fn", "dtype": "float32"},
+     "registered_name": None}])
+def test_serialize_deserialize(identifier):
+    """deserialize gives the class tf.keras gives, with the same config; serialize of it
+    gives tf.keras's dict, and deserializing that again gives the same config."""
+    km, tf_metric = (kerasmini.metrics.deserialize(identifier),
+                     keras.metrics.deserialize(identifier))
+    assert type(km).__name__ == type(tf_metric).__name__
+    km_config, tf_config = km.get_config(), tf_metric.get_config()
+    if isinstance(identifier, str):  # default names are numbered in each session
+        km_config.pop("name"), tf_config.pop("name")
+    assert km_config == tf_config
+    km_dict, tf_dict = kerasmini.metrics.serialize(km), keras.metrics.serialize(tf_metric)
+    km_dict["config"].pop("name"), tf_dict["config"].pop("name")
+    assert km_dict == tf_dict
+    assert kerasmini.metrics.get(kerasmini.metrics.serialize(km)).get_config() == \
+        km.get_config()
+
+
+def test_serialize_function():
+    for name in ("mean_squared_error", "binary_accuracy"):
+        fn, tf_fn = getattr(kerasmini.metrics, name), getattr(keras.metrics, name)
+        assert kerasmini.metrics.serialize(fn) == keras.metrics.serialize(tf_fn)
+
+
+@pytest.mark.parametrize("cls,args", [
+    ("SensitivityAtSpecificity", {"specificity": 1.5}),
+    ("SpecificityAtSensitivity", {"sensitivity": -0.1}),
+    ("PrecisionAtRecall", {"recall": 0.5, "num_thresholds": 0}),
+    ("RecallAtPrecision", {"precision": 2}),
+    ("TruePositives", {"thresholds": [0.5, 1.5]}),
+    ("FalsePositives", {"thresholds": -1.0})])
+def test_bad_arguments(cls, args):
+    with pytest.raises(Exception) as tf_error:
+        getattr(keras.metrics, cls)(**args)
+    with pytest.raises(type(tf_error.value)) as km_error:
+        getattr(kerasmini.metrics, cls)(**args)
+    assert str(km_error.value) == str(tf_error.value)

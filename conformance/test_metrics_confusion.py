@@ -1,4 +1,5 @@
-"""AUC, Precision and Recall: kerasmini vs keras.metrics vs a float64 reference, over three
+"""AUC, Precision, Recall, the four confusion counts (TruePositives, ...) and the rate at
+a rate (SensitivityAtSpecificity, PrecisionAtRecall, ...): kerasmini vs keras.metrics vs a float64 reference, over three
 update_state calls, on edge inputs: scores exactly on a threshold (a tie: Keras counts a
 score as positive only when it is strictly above), scores of exactly 0 and 1, out of
 [0, 1] (the evenly-spaced path clips), one class only, zero sample weights.
@@ -132,16 +133,44 @@ def reference(cls, args, batches, weighted):
         if not multi or weights is None:
             return areas.mean()
         return np.sum(areas * weights) / np.sum(weights)
+    if cls in OPERATING_POINTS:
+        return _rate_at_rate(cls, args, batches, weighted)
     default = 0.5 if args.get("top_k") is None else -1e10
     thresholds = args.get("thresholds", [default])
     thresholds = [thresholds] if np.isscalar(thresholds) else thresholds
     clip = "thresholds" in args and len(thresholds) >= 3 and np.allclose(
         thresholds, np.linspace(0, 1, len(thresholds)))
-    tp, fp, _, fn = (c.sum(axis=1) for c in _counts(batches, thresholds, weighted, clip,
-                                                    args.get("top_k"),
-                                                    args.get("class_id")))
-    value = _ratio(tp, tp + (fp if cls == "Precision" else fn))
+    tp, fp, tn, fn = (c.sum(axis=1) for c in _counts(batches, thresholds, weighted, clip,
+                                                     args.get("top_k"),
+                                                     args.get("class_id")))
+    value = {"TruePositives": tp, "FalsePositives": fp, "TrueNegatives": tn,
+             "FalseNegatives": fn}.get(cls)
+    if value is None:
+        value = _ratio(tp, tp + (fp if cls == "Precision" else fn))
     return value[0] if len(thresholds) == 1 else value
+
+
+# the metric -> (the rate it returns, the rate its first argument constrains)
+OPERATING_POINTS = {"SensitivityAtSpecificity": ("recall", "specificity"),
+                    "SpecificityAtSensitivity": ("specificity", "recall"),
+                    "PrecisionAtRecall": ("precision", "recall"),
+                    "RecallAtPrecision": ("recall", "precision")}
+
+
+def _rate_at_rate(cls, args, batches, weighted):
+    """The largest wanted rate over the thresholds where the constrained one reaches
+    the target (0 if none does), thresholds k / (T - 1) over [0, 1], or 0.5 for T = 1."""
+    count = args.get("num_thresholds", 200)
+    thresholds = [0.5] if count == 1 else [k / (count - 1) for k in range(count)]
+    tp, fp, tn, fn = (c.sum(axis=1) for c in _counts(batches, thresholds, weighted,
+                                                     clip=count > 1,
+                                                     class_id=args.get("class_id")))
+    rates = {"recall": _ratio(tp, tp + fn), "specificity": _ratio(tn, tn + fp),
+             "precision": _ratio(tp, tp + fp)}
+    wanted, constrained = OPERATING_POINTS[cls]
+    target = list(args.values())[0]
+    feasible = rates[constrained] >= np.float32(target)
+    return max([0.0, *rates[wanted][feasible]])
 
 
 CASES = [("AUC", {}, "mixed", None), ("AUC", {"curve": "PR"}, "mixed", None),
@@ -165,7 +194,24 @@ CASES = [("AUC", {}, "mixed", None), ("AUC", {"curve": "PR"}, "mixed", None),
          ("Precision", {}, "all_negative", None), ("Recall", {}, "all_negative", None),
          ("Precision", {"top_k": 2}, "mixed", 4), ("Recall", {"top_k": 1}, "mixed", 4),
          ("Precision", {"class_id": 2}, "mixed", 4),
-         ("Recall", {"class_id": 1, "thresholds": [0.25, 0.75]}, "mixed", 4)]
+         ("Recall", {"class_id": 1, "thresholds": [0.25, 0.75]}, "mixed", 4),
+         ("TruePositives", {}, "mixed", None), ("FalsePositives", {}, "mixed", 3),
+         ("TrueNegatives", {"thresholds": [0.25, 0.5, 0.9]}, "outside", None),
+         ("FalseNegatives", {"thresholds": [0.0, 0.5, 1.0]}, "outside", None),  # buckets
+         ("TruePositives", {"thresholds": 0.75}, "soft", None),
+         ("FalseNegatives", {}, "all_positive", None),
+         ("SensitivityAtSpecificity", {"specificity": 0.5}, "mixed", None),
+         ("SensitivityAtSpecificity", {"specificity": 0.8, "num_thresholds": 5}, "mixed",
+          None),
+         ("SpecificityAtSensitivity", {"sensitivity": 0.3}, "outside", None),
+         ("SpecificityAtSensitivity", {"sensitivity": 0.7, "class_id": 1}, "mixed", 3),
+         ("PrecisionAtRecall", {"recall": 0.5, "num_thresholds": 9}, "mixed", None),
+         ("PrecisionAtRecall", {"recall": 0.9, "num_thresholds": 1}, "mixed", None),
+         ("PrecisionAtRecall", {"recall": 0.6}, "all_negative", None),
+         ("RecallAtPrecision", {"precision": 0.6}, "mixed", None),
+         ("RecallAtPrecision", {"precision": 0.7, "num_thresholds": 2, "class_id": 2},
+          "mixed", 4),
+         ("RecallAtPrecision", {"precision": 1.0}, "soft", None)]
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -199,7 +245,13 @@ def test_confusion_metric(cls, args, labels, width, weighted):
     ("Recall", {"top_k": 3, "name": "r3"}), ("RootMeanSquaredError", {}),
     ("CosineSimilarity", {"axis": 1}), ("BinaryCrossentropy", {"from_logits": True,
                                                                "label_smoothing": 0.1}),
-    ("SparseCategoricalCrossentropy", {"ignore_class": 0}), ("Hinge", {})])
+    ("SparseCategoricalCrossentropy", {"ignore_class": 0}), ("Hinge", {}),
+    ("TruePositives", {"thresholds": [0.2, 0.7]}), ("FalseNegatives", {}),
+    ("SensitivityAtSpecificity", {"specificity": 0.4, "num_thresholds": 11,
+                                  "class_id": 2}),
+    ("SpecificityAtSensitivity", {"sensitivity": 0.6}),
+    ("PrecisionAtRecall", {"recall": 0.3, "num_thresholds": 1}),
+    ("RecallAtPrecision", {"precision": 0.9, "name": "rap"}), ("Sum", {})])
 def test_config_round_trip(cls, args):
     km, tf_metric = getattr(kerasmini.metrics, cls)(**args), getattr(keras.metrics,
                                                                       cls)(**args)

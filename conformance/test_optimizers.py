@@ -77,6 +77,12 @@ CASES = [
     ("ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.7}),
     ("adagrad", {"learning_rate": 0.1, "weight_decay": 0.1,
                  "gradient_accumulation_steps": 2}),
+    ("lamb", {}),
+    ("lamb", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9, "weight_decay": 0.1}),
+    ("adafactor", {}),
+    ("adafactor", {"learning_rate": 0.1, "relative_step": False, "clip_threshold": 0.5,
+                   "beta_2_decay": -0.5}),
+    ("adafactor", {"learning_rate": 0.01, "epsilon_2": 0.1, "clipnorm": 0.5}),
 ]
 
 SCHEDULES = [
@@ -102,7 +108,7 @@ SCHEDULES = [
 
 CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
          "adagrad": "Adagrad", "nadam": "Nadam", "adamax": "Adamax", "adadelta": "Adadelta",
-         "lion": "Lion", "ftrl": "Ftrl"}
+         "lion": "Lion", "ftrl": "Ftrl", "lamb": "Lamb", "adafactor": "Adafactor"}
 SHAPES = [(3, 4), (4,), (2, 2, 3)]
 
 

@@ -204,8 +204,8 @@ def test_compile_errors():
         model.compile(loss="mse", metrics="mae")  # a string, not a list of metrics
     with pytest.raises(ValueError, match="weighted_metrics=acc"):
         model.compile(loss="mse", weighted_metrics="acc")
-    with pytest.raises(NotImplementedError, match="steps_per_execution"):
-        model.compile(loss="mse", steps_per_execution=4)
+    with pytest.raises(ValueError, match="steps_per_execution=0"):
+        model.compile(loss="mse", steps_per_execution=0)
     model.compile(loss=None)
     with pytest.raises(ValueError, match="No loss to compute"):
         model.train_on_batch(np.zeros((2, 4)))

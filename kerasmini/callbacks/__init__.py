@@ -5,7 +5,7 @@ Each is imported on first use (kerasmini/lazy_exports.py).
 from kerasmini.lazy_exports import lazy_exports
 
 _EXPORTS = {
-    "BackupAndRestore": ".refused_callbacks",
+    "BackupAndRestore": ".backup_and_restore",
     "CSVLogger": ".csv_logger",
     "Callback": ".callback",
     "CallbackList": ".callback_list",

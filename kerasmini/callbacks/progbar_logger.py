@@ -99,8 +99,13 @@ class ProgbarLogger(Callback):
         self.step = batch + 1
         self.progbar.update(self.step, logs)
 
+    def _finalize(self, logs):
+        """The last line shows the target (as Keras's), not the last step named: with
+        steps_per_execution a short last execution is named past the end."""
+        self.progbar.update(self.progbar.target or self.step, logs, finalize=True)
+
     def on_epoch_end(self, epoch, logs=None):
-        self.progbar.update(self.step, logs, finalize=True)
+        self._finalize(logs)
 
     def on_test_begin(self, logs=None):
         if not getattr(self, "_training", False):
@@ -113,4 +118,4 @@ class ProgbarLogger(Callback):
 
     def on_test_end(self, logs=None):
         if not getattr(self, "_training", False):
-            self.progbar.update(self.step, logs, finalize=True)
+            self._finalize(logs)

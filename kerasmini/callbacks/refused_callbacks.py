@@ -4,8 +4,6 @@ without the logs, backups or reports its author expects.
 
 - TensorBoard writes TensorFlow event files: writing them needs TensorFlow's protobuf
   records, and writing nothing would be an argument accepted and ignored.
-- BackupAndRestore resumes an interrupted fit from files; until it is built with the
-  same checks as model files (sizes, no links, nothing executed), it is refused.
 - RemoteMonitor posts logs to a server: a runtime with no network code refuses it.
 """
 from kerasmini.callbacks.callback import Callback
@@ -22,12 +20,6 @@ class _Refused(Callback):
 class TensorBoard(_Refused):
     reason = ("it would have to write TensorFlow event files. Log with "
               "keras.callbacks.CSVLogger (or the History that fit returns) instead.")
-
-
-class BackupAndRestore(_Refused):
-    reason = ("resuming an interrupted fit is not supported. Save with "
-              "keras.callbacks.ModelCheckpoint and continue with load_model and "
-              "fit(initial_epoch=...).")
 
 
 class RemoteMonitor(_Refused):

@@ -12,6 +12,10 @@ from kerasmini.losses.composed_losses import (BinaryFocalCrossentropy, Categoric
                                               log_cosh, mean_absolute_percentage_error,
                                               mean_squared_logarithmic_error, poisson,
                                               squared_hinge)
+from kerasmini.losses.composed_losses import (CategoricalGeneralizedCrossEntropy, Circle, Dice,
+                                              Tversky, categorical_generalized_cross_entropy,
+                                              circle, dice, tversky)
+from kerasmini.losses.ctc import CTC, ctc
 from kerasmini.losses.loss import Loss, reduce_weighted_values
 from kerasmini.losses.losses import (BinaryCrossentropy, CategoricalCrossentropy, Huber,
                                      KLDivergence, LossFunctionWrapper, MeanAbsoluteError,
@@ -24,10 +28,10 @@ from kerasmini.object_configs import serialize_keras_object
 
 CLASSES = (Loss, LossFunctionWrapper, KLDivergence, BinaryCrossentropy,
            CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError,
-           MeanAbsoluteError, Huber, *_composed.CLASSES)
+           MeanAbsoluteError, Huber, CTC, *_composed.CLASSES)
 FUNCTIONS = (kl_divergence, binary_crossentropy, categorical_crossentropy,
              sparse_categorical_crossentropy, mean_squared_error, mean_absolute_error, huber,
-             *_composed.FUNCTIONS)
+             ctc, *_composed.FUNCTIONS)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
 ALL_OBJECTS_DICT.update({fn.__name__: fn for fn in FUNCTIONS})
 ALL_OBJECTS_DICT.update({"bce": binary_crossentropy, "BCE": binary_crossentropy,
@@ -64,5 +68,9 @@ def get(identifier):
     raise ValueError(f"Could not interpret loss identifier: {identifier}")
 
 
-__all__ = [*(c.__name__ for c in CLASSES), *(f.__name__ for f in FUNCTIONS), "deserialize",
-           "get", "reduce_weighted_values", "serialize"]
+# Keras exports these two but leaves them out of its name table (get / deserialize
+# refuse their names), and so does kerasmini
+UNREGISTERED = (CategoricalGeneralizedCrossEntropy, categorical_generalized_cross_entropy)
+__all__ = [*(c.__name__ for c in CLASSES), *(f.__name__ for f in FUNCTIONS),
+           *(obj.__name__ for obj in UNREGISTERED), "deserialize", "get",
+           "reduce_weighted_values", "serialize"]

@@ -163,6 +163,84 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return np.sum(alpha * np.power(1 - p, gamma) * (-y_true * np.log(p)), axis=axis)
 
 
+# ----- overlap (segmentation) and the generalized crossentropy -------------------------
+def dice(y_true, y_pred, axis=None):
+    """1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred) + epsilon), the sums over
+    `axis` (None: every axis, batch included, so one value for the whole batch)."""
+    y_true, y_pred = operands(y_true, y_pred, align=False)
+    intersection = np.sum(y_true * y_pred, axis=axis)
+    total = np.sum(y_true, axis=axis) + np.sum(y_pred, axis=axis) + _epsilon(y_pred)
+    return 1 - 2 * intersection / total
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """1 - tp / (tp + alpha fp + beta fn + epsilon), with tp = sum(y_true y_pred),
+    fp = sum((1 - y_pred) y_true), fn = sum(y_pred (1 - y_true)) as Keras names them
+    (alpha = beta = 0.5 is the Dice loss without the epsilon's factor 2)."""
+    y_true, y_pred = operands(y_true, y_pred, align=False)
+    tp = np.sum(y_true * y_pred, axis=axis)
+    fp = np.sum((1 - y_pred) * y_true, axis=axis)
+    fn = np.sum(y_pred * (1 - y_true), axis=axis)
+    return 1 - tp / (tp + fp * alpha + fn * beta + _epsilon(y_pred))
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """(1 - p^q) / q, p the probability y_pred gives the integer label y_true (0 for a
+    label outside [0, classes), as Keras's one-hot gives): q -> 0 is the crossentropy,
+    q = 1 the mean absolute error, robust to noisy labels in between."""
+    y_pred = operands(y_true, y_pred, align=False)[1]
+    labels = np.asarray(y_true).astype(np.int64)
+    one_hot = labels[..., None] == np.arange(y_pred.shape[-1])
+    p = np.sum(y_pred * one_hot.astype(y_pred.dtype), axis=-1)
+    # a label out of range picks p = 0, a constant: its loss is 1 / q, its gradient 0
+    # (the power's derivative at 0 is infinite and must not meet the zero one-hot)
+    picked = np.any(one_hot, axis=-1)
+    q = y_pred.dtype.type(q)
+    return (1 - np.power(np.where(picked, p, 1), q) * picked) / q
+
+
+def _masked_logsumexp(x, mask):
+    """log(sum(exp(x))) over the entries of each row where `mask` holds, and whether the
+    row has any. The excluded entries never reach exp (no overflow, no NaN gradient) and
+    an empty row's sum is taken as 1 (its result is discarded by the caller)."""
+    has_any = np.any(mask, axis=1)
+    shift = np.max(np.where(mask, np.asarray(x), -np.inf), axis=1, initial=-np.inf)
+    shift = np.where(has_any, shift, 0).astype(x.dtype)[:, None]
+    terms = np.where(mask, np.exp(np.where(mask, x, shift) - shift), 0)
+    sums = np.where(has_any, np.sum(terms, axis=1), 1)
+    return np.log(sums) + shift[:, 0], has_any
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True,
+           gamma=80, margin=0.4):
+    """Circle loss (Sun et al. 2020) on cosine distances d = max(1 - y_pred @ ref^T, 0)
+    between (normalized) embeddings: softplus(logsumexp over same-label pairs of
+    -gamma [margin + d]_+ (margin - d) + logsumexp over other-label pairs of
+    gamma [1 + margin - d]_+ (1 - margin - d)); a row with no pair of one kind gives 0,
+    as logsumexp over nothing is -inf. Pairs of a row with itself are left out with
+    `remove_diagonal`."""
+    y_pred = operands(y_pred, y_pred, align=False)[1]
+    labels = np.asarray(y_true).astype(np.int32).reshape(-1, 1)
+    ref = y_pred if ref_embeddings is None else np.asanyarray(ref_embeddings).astype(
+        y_pred.dtype)
+    ref_labels = labels if ref_labels is None else np.asarray(ref_labels).astype(
+        np.int32).reshape(-1, 1)
+    distance = np.maximum(1 - y_pred @ np.transpose(ref), y_pred.dtype.type(0))
+    positive = labels == ref_labels.T
+    negative = ~positive
+    if remove_diagonal:
+        positive = positive & ~np.eye(positive.shape[0], positive.shape[1], dtype=bool)
+    zero = y_pred.dtype.type(0)
+    positive_weight = np.maximum((margin + distance) * positive, zero)
+    negative_weight = np.maximum((1 + margin - distance) * negative, zero)
+    positive_term, has_positive = _masked_logsumexp(
+        -gamma * positive_weight * (margin - distance), positive)
+    negative_term, has_negative = _masked_logsumexp(
+        gamma * negative_weight * (1 - margin - distance), negative)
+    both = has_positive & has_negative
+    return np.where(both, _softplus(np.where(both, positive_term + negative_term, 0)), 0)
+
+
 # ----- the classes: a LossFunctionWrapper each, configs as Keras writes them -----------
 def _wrapper_class(fn, default_name, **defaults):
     """A LossFunctionWrapper subclass around `fn` whose keyword arguments (`defaults`,
@@ -223,11 +301,35 @@ CategoricalFocalCrossentropy = _loss_class(
     "CategoricalFocalCrossentropy", categorical_focal_crossentropy,
     "categorical_focal_crossentropy", alpha=0.25, gamma=2.0, from_logits=False,
     label_smoothing=0.0, axis=-1)
+Dice = _loss_class("Dice", dice, "dice", axis=None)
+Tversky = _loss_class("Tversky", tversky, "tversky", alpha=0.5, beta=0.5, axis=None)
+
+
+class CategoricalGeneralizedCrossEntropy(_loss_class(
+        "CategoricalGeneralizedCrossEntropy", categorical_generalized_cross_entropy,
+        "categorical_generalized_cross_entropy", q=0.5)):
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError("q must be in the interval (0, 1)")
+        super().__init__(q, reduction=reduction, name=name, dtype=dtype)
+
+
+class Circle(_loss_class("Circle", circle, "circle", gamma=80.0, margin=0.4,
+                         remove_diagonal=True)):
+    """As Keras, the reduction counts only the rows whose loss is above 0 (Keras marks
+    the others masked): "sum_over_batch_size" divides by their number."""
+
+    def output_mask(self, values):
+        return values > 0
+
+
 CLASSES = (MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, Hinge,
            SquaredHinge, CategoricalHinge, LogCosh, Poisson, BinaryFocalCrossentropy,
-           CategoricalFocalCrossentropy)
+           CategoricalFocalCrossentropy, Dice, Tversky, Circle)
 FUNCTIONS = (mean_absolute_percentage_error, mean_squared_logarithmic_error,
              cosine_similarity, hinge, squared_hinge, categorical_hinge, log_cosh, poisson,
-             binary_focal_crossentropy, categorical_focal_crossentropy)
+             binary_focal_crossentropy, categorical_focal_crossentropy, dice, tversky,
+             circle)
 ALIASES = {"mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
            "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error}

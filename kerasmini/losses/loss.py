@@ -97,6 +97,25 @@ def reduce_recorded_values(values, sample_weight=None, reduction="sum_over_batch
     return total / divisor if divisor != 0 else total * 0  # divide_no_nan
 
 
+def apply_mask(sample_weight, mask, dtype, reduction):
+    """The sample weights with the masked-out values' weights 0, as Keras's apply_mask:
+    for a mean, the others are scaled by total / valid, so that the mean is taken over
+    the values the mask keeps (and is 0 when it keeps none)."""
+    mask = np.asarray(mask, bool)
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = np.count_nonzero(mask)
+        scale = (np.asarray(mask.size, dtype) / np.asarray(valid, dtype) if valid
+                 else np.zeros((), dtype))
+        float_mask = np.where(mask, scale, 0).astype(dtype)
+    else:
+        float_mask = mask.astype(dtype)
+    if sample_weight is None:
+        return float_mask
+    float_mask, weight = squeeze_or_expand_to_same_rank(
+        float_mask, np.asarray(sample_weight, dtype=dtype))
+    return weight * float_mask
+
+
 def _weighted(values, sample_weight):
     """(values * sample_weight, the weight), the weight squeezed or expanded to the
     values' rank; (values, None) without one."""
@@ -165,7 +184,15 @@ class Loss:
         y_pred = np.asanyarray(y_pred).astype(self.dtype, copy=False)
         y_true = np.asarray(y_true, dtype=self.dtype)
         values = np.asanyarray(self.call(y_true, y_pred))
+        mask = self.output_mask(np.asarray(values))
+        if mask is not None:
+            sample_weight = apply_mask(sample_weight, mask, values.dtype, self.reduction)
         return reduce_recorded_values(values, sample_weight, self.reduction)
+
+    def output_mask(self, values):
+        """Which of `call`'s values count in the reduction (None: all), as the Keras
+        mask a loss may set on its output (Circle's: the positive ones)."""
+        return None
 
     def _logits_of(self, y_pred):
         """The logits behind y_pred when this loss should use them (crossentropies)."""

@@ -10,6 +10,8 @@ from kerasmini.metrics.accuracy_metrics import (Accuracy, BinaryAccuracy, Catego
                                                 sparse_categorical_accuracy,
                                                 sparse_top_k_categorical_accuracy,
                                                 top_k_categorical_accuracy)
+from kerasmini.metrics.confusion_count_metrics import (FalseNegatives, FalsePositives,
+                                                       TrueNegatives, TruePositives)
 from kerasmini.metrics.confusion_metrics import AUC, Precision, Recall
 from kerasmini.metrics.correlation_metrics import (ConcordanceCorrelation, PearsonCorrelation,
                                                   concordance_correlation,
@@ -23,7 +25,10 @@ from kerasmini.metrics.probabilistic_metrics import (BinaryCrossentropy,
                                                      CategoricalCrossentropy, KLDivergence,
                                                      Poisson,
                                                      SparseCategoricalCrossentropy, poisson)
-from kerasmini.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from kerasmini.metrics.operating_point_metrics import (PrecisionAtRecall, RecallAtPrecision,
+                                                       SensitivityAtSpecificity,
+                                                       SpecificityAtSensitivity)
+from kerasmini.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from kerasmini.metrics.regression_metrics import (CosineSimilarity, LogCoshError,
                                                   MeanAbsoluteError,
                                                   MeanAbsolutePercentageError,
@@ -32,7 +37,13 @@ from kerasmini.metrics.regression_metrics import (CosineSimilarity, LogCoshError
                                                   RootMeanSquaredError, log_cosh,
                                                   mean_absolute_percentage_error,
                                                   mean_squared_logarithmic_error)
-from kerasmini.object_configs import snake_case
+# keras.metrics re-exports these loss functions (the same objects as keras.losses's)
+from kerasmini.losses import (binary_crossentropy, binary_focal_crossentropy,
+                              categorical_crossentropy, categorical_focal_crossentropy,
+                              huber, kl_divergence, mean_absolute_error, mean_squared_error,
+                              sparse_categorical_crossentropy)
+from kerasmini.object_configs import deserialize as _deserialize
+from kerasmini.object_configs import serialize_keras_object, snake_case
 
 CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
            SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
@@ -41,12 +52,16 @@ CLASSES = (Metric, Mean, MeanMetricWrapper, Accuracy, BinaryAccuracy, Categorica
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
            KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge, AUC, Precision, Recall,
            F1Score, FBetaScore, R2Score, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU,
-           PearsonCorrelation, ConcordanceCorrelation)
+           PearsonCorrelation, ConcordanceCorrelation, Sum, TruePositives, FalsePositives,
+           TrueNegatives, FalseNegatives, PrecisionAtRecall, RecallAtPrecision,
+           SensitivityAtSpecificity, SpecificityAtSensitivity)
 FUNCTIONS = (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
              top_k_categorical_accuracy, sparse_top_k_categorical_accuracy,
              mean_absolute_percentage_error, mean_squared_logarithmic_error, log_cosh,
              poisson, hinge, squared_hinge, categorical_hinge, pearson_correlation,
-             concordance_correlation)
+             concordance_correlation, binary_crossentropy, binary_focal_crossentropy,
+             categorical_crossentropy, categorical_focal_crossentropy, huber, kl_divergence,
+             mean_absolute_error, mean_squared_error, sparse_categorical_crossentropy)
 # Keras's table: class names, their snake_case ("auc", "precision", "root_mean_squared_
 # error"), and the short aliases. A name resolves to a new instance of the class.
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in CLASSES}
@@ -60,11 +75,27 @@ ALL_OBJECTS_DICT.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
                          "MSLE": MeanSquaredLogarithmicError})
 
 
+def serialize(metric):
+    """Keras 3's dict of a Metric; a function as {'class_name': 'function', ...}."""
+    return serialize_keras_object(metric, "keras.metrics")
+
+
+def deserialize(config, custom_objects=None):
+    """The Metric (a new instance) or function a name or config dict describes."""
+    return _deserialize(config, ALL_OBJECTS_DICT, "metric", custom_objects=custom_objects,
+                        call_functions=False)
+
+
 def get(identifier):
-    """A name -> a new instance; a Metric or function as it is; else ValueError."""
+    """A name -> a new instance; a config dict -> the metric it describes; a Metric or
+    function as it is; else ValueError."""
     if identifier is None:
         return None
-    obj = ALL_OBJECTS_DICT.get(identifier) if isinstance(identifier, str) else identifier
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    else:
+        obj = (ALL_OBJECTS_DICT.get(identifier) if isinstance(identifier, str)
+               else identifier)
     if callable(obj):
         return obj() if inspect.isclass(obj) else obj
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
@@ -97,5 +128,5 @@ def get_metric(identifier, y_true_shape, y_pred_shape):
     return metric
 
 
-__all__ = [*(c.__name__ for c in CLASSES), *(f.__name__ for f in FUNCTIONS), "get",
-           "get_metric"]
+__all__ = [*(c.__name__ for c in CLASSES), *(f.__name__ for f in FUNCTIONS), "deserialize",
+           "get", "get_metric", "serialize"]

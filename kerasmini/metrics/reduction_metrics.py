@@ -1,27 +1,44 @@
-"""Mean (a weighted running mean) and MeanMetricWrapper (the mean of a per-sample function)."""
+"""Sum (a weighted running sum), Mean (a weighted running mean) and MeanMetricWrapper (the
+mean of a per-sample function)."""
 import numpy as np
 
 from kerasmini.losses.loss import squeeze_or_expand_to_same_rank
 from kerasmini.metrics.metric import Metric
 
 
-def reduce_to_samplewise_values(values, sample_weight, dtype):
-    """(one value per sample, weights), as Keras: values averaged over the axes the
-    weights do not have, the weights broadcast to the values and multiplied in."""
+def reduce_to_samplewise_values(values, sample_weight, dtype, reduce=np.mean):
+    """(one value per sample, weights), as Keras: values reduced (averaged, or summed
+    for Sum) over the axes the weights do not have, the weights broadcast to the values
+    and multiplied in."""
     values = np.asarray(values, dtype=dtype)
     if sample_weight is not None:
         weight = np.asarray(sample_weight, dtype=dtype)
         values, weight = squeeze_or_expand_to_same_rank(values, weight)
         if values.ndim > weight.ndim:
-            values = np.mean(values, axis=tuple(range(weight.ndim, values.ndim)))
+            values = reduce(values, axis=tuple(range(weight.ndim, values.ndim)))
         weight = np.broadcast_to(weight, values.shape)
         values = values * weight
         if weight.ndim > 1:
-            weight = np.mean(weight, axis=tuple(range(1, weight.ndim)))
+            weight = reduce(weight, axis=tuple(range(1, weight.ndim)))
         sample_weight = weight
     if values.ndim > 1:
-        values = np.mean(values, axis=tuple(range(1, values.ndim)))
+        values = reduce(values, axis=tuple(range(1, values.ndim)))
     return values, sample_weight
+
+
+class Sum(Metric):
+    """total: the sum of every value seen since the last reset, each times its weight."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable((), "total")
+
+    def update_state(self, values, sample_weight=None):
+        values, _ = reduce_to_samplewise_values(values, sample_weight, self.dtype, np.sum)
+        self.total.assign(self.total.value + np.sum(values))
+
+    def result(self):
+        return np.asarray(self.total.value, self.dtype)
 
 
 class Mean(Metric):

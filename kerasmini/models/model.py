@@ -221,18 +221,36 @@ class Model(Trainer, Layer):
         from kerasmini.saving.saving_lib import save_weights  # lazy: saving/ imports models/
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, skip_mismatch=False):
-        """Read weights from a `.weights.h5` file or a `.keras` archive (all or nothing).
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Read weights from a `.weights.h5` file, a `.keras` archive or a legacy `.h5` /
+        `.hdf5` file (tf.keras 2.x's save_weights or save), all or nothing.
 
-        skip_mismatch=True (load what fits, skip the rest) is not supported: a file
-        whose weights do not fit the model is refused whole.
+        `by_name` and `skip_mismatch` are honoured for legacy files, as Keras 3.15 allows;
+        for the others skip_mismatch=True is not supported (a file whose weights do not
+        fit the model is refused whole).
         """
-        if skip_mismatch:
-            raise ValueError("load_weights(skip_mismatch=True) is not supported by "
-                             "kerasmini: weights that do not fit the model are an error. "
-                             f"Received: skip_mismatch={skip_mismatch!r}")
-        from kerasmini.saving.saving_lib import load_weights  # lazy: saving/ imports models/
-        load_weights(self, filepath)
+        by_name = kwargs.pop("by_name", None)
+        objects_to_skip = kwargs.pop("objects_to_skip", None)
+        if kwargs:
+            raise ValueError(f"Invalid keyword arguments: {kwargs}")
+        from kerasmini.saving import legacy_h5, saving_lib  # lazy: saving/ imports models/
+        path = str(filepath)
+        if legacy_h5.is_legacy_h5(path):
+            if objects_to_skip is not None:
+                raise ValueError("`objects_to_skip` only supports loading '.weights.h5' "
+                                 f"files.Received: {filepath}")
+            legacy_h5.load_legacy_weights(self, path, bool(by_name), skip_mismatch)
+            return
+        if by_name is not None:
+            raise ValueError("`by_name` only supports loading legacy '.h5' or '.hdf5' "
+                             f"files. Received: {filepath}")
+        if skip_mismatch or objects_to_skip is not None:
+            raise ValueError(
+                "load_weights(skip_mismatch=True) and objects_to_skip are not supported "
+                "by kerasmini for `.keras` / `.weights.h5` files: weights that do not fit "
+                f"the model are an error. Received: skip_mismatch={skip_mismatch!r}, "
+                f"objects_to_skip={objects_to_skip!r}")
+        saving_lib.load_weights(self, filepath)
 
     def to_json(self, **kwargs):
         return json.dumps(serialize_layer(self), **kwargs)

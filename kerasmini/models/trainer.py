@@ -16,6 +16,7 @@ of the last completed step; an exception in a callback happens between steps any
 """
 import contextlib
 import inspect
+import itertools
 import math
 import signal
 import threading
@@ -54,7 +55,7 @@ class Trainer:
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
         """Choose the optimizer, the loss and the metrics (by object or Keras name)."""
-        _unsupported("compile", steps_per_execution=(steps_per_execution, 1))
+        steps_per_execution = _positive_int(steps_per_execution, "steps_per_execution")
         if jit_compile is True:
             raise NotImplementedError("kerasmini runs NumPy kernels and cannot compile them "
                                       "with XLA. Received: jit_compile=True")
@@ -89,6 +90,7 @@ class Trainer:
         self._targets_checked = None  # (shapes, label classes) that _check_targets passed
         self._loss_tracker = kerasmini.metrics.Mean(name="loss")
         self.run_eagerly = run_eagerly
+        self.steps_per_execution = steps_per_execution
         self.compiled = True
         self.stop_training = False
 
@@ -103,7 +105,8 @@ class Trainer:
                 "loss": _serialize_loss(self.loss), "loss_weights": self._loss_weights,
                 "metrics": _serialize_metrics(plain) or None,
                 "weighted_metrics": _serialize_metrics(weighted) or None,
-                "run_eagerly": bool(self.run_eagerly), "steps_per_execution": 1,
+                "run_eagerly": bool(self.run_eagerly),
+                "steps_per_execution": self.steps_per_execution,
                 "jit_compile": False}
 
     def compile_from_config(self, config):
@@ -346,21 +349,27 @@ class Trainer:
                                                batch_size, steps_per_epoch, shuffle)
             batch_size = batches.batch_size
         steps = steps_per_epoch or batches.num_batches
+        self._check_executions(steps_per_epoch, "steps_per_epoch")
+        self._check_executions(validation_steps, "validation_steps")
         callbacks = kerasmini.callbacks.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
         callbacks.on_train_begin()
+        # a BackupAndRestore callback sets where an interrupted fit resumes; as Keras,
+        # a restored epoch 0 leaves initial_epoch as given. Unlike Keras, the value is
+        # used by this fit only (Keras keeps it on the model for every later fit).
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         epoch_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
-            for step, (x_batch, y_batch, weight_batch) in enumerate(
-                    batches.epoch(steps_per_epoch)):
-                callbacks.on_train_batch_begin(step)
-                logs = self._step("train_step", x_batch, y_batch, weight_batch)
-                callbacks.on_train_batch_end(step, logs)
+            for first, last, group in self._executions(batches.epoch(steps_per_epoch)):
+                callbacks.on_train_batch_begin(first)
+                for x_batch, y_batch, weight_batch in group:
+                    logs = self._step("train_step", x_batch, y_batch, weight_batch)
+                callbacks.on_train_batch_end(last, logs)
                 if self.stop_training:
                     break
             epoch_logs = (self._logs() if self._compiled_metrics is not None
@@ -438,6 +447,7 @@ class Trainer:
         self._assert_compile_called("evaluate")
         batch_size = _batch_size(batch_size, "batch_size")
         steps = steps_or_all(steps, "steps")
+        self._check_executions(steps, "steps")
         verbose = verbosity(verbose)
         if epoch_batches.is_dataset(x):
             batches, _ = self._dataset_batches(x, y, sample_weight, None, 0.0, None,
@@ -455,14 +465,39 @@ class Trainer:
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
-        for step, (x_batch, y_batch, weight_batch) in enumerate(
+        for first, last, group in self._executions(
                 batches.epoch(_capped(steps, batches.num_batches))):
-            callbacks.on_test_batch_begin(step)
-            logs = self._step("test_step", x_batch, y_batch, weight_batch)
-            callbacks.on_test_batch_end(step, logs)
+            callbacks.on_test_batch_begin(first)
+            for x_batch, y_batch, weight_batch in group:
+                logs = self._step("test_step", x_batch, y_batch, weight_batch)
+            callbacks.on_test_batch_end(last, logs)
         logs = logs if _overridden(self, "test_step") else self._logs()
         callbacks.on_test_end(logs)
         return logs if return_dict else self._in_order(logs)
+
+    # ----- steps_per_execution ----------------------------------------------------------
+    def _executions(self, batches):
+        """(first step, last step, batches) per execution of `steps_per_execution` steps:
+        the batch callbacks run once around each, named by those steps as Keras names
+        them (a last, shorter group still reports first + steps_per_execution - 1), and
+        see the logs after its last step. The steps themselves are the same ones."""
+        size = getattr(self, "steps_per_execution", 1)
+        batches = iter(batches)
+        for first in itertools.count(0, size):
+            group = list(itertools.islice(batches, size))
+            if not group:
+                return
+            yield first, first + size - 1, group
+
+    def _check_executions(self, steps, argument):
+        """Keras runs whole executions, so a step count that is not a multiple of
+        steps_per_execution runs more steps than asked there (and continues the data
+        where it stopped): refused rather than imitated."""
+        size = getattr(self, "steps_per_execution", 1)
+        if steps and steps % size:
+            raise NotImplementedError(
+                f"kerasmini runs `{argument}` in whole executions of steps_per_execution="
+                f"{size} steps: use a multiple of it. Received: {argument}={steps}")
 
     # ----- single batches ------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,

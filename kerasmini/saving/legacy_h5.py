@@ -11,6 +11,7 @@ through saving/safe_reading.py (hard links only, no external storage, header che
 before reading); nothing in the file runs.
 """
 import os
+import warnings
 
 from kerasmini.models.layer_configs import deserialize_layer
 from kerasmini.saving import safe_reading as safe
@@ -85,6 +86,12 @@ def stored_weights(f, where):
     group = safe.h5_group(f, "model_weights", where)
     if group is None:
         raise FileFormatError(f"{where} has a model config but no `model_weights` group.")
+    return stored_layers(group, where)
+
+
+def stored_layers(group, where, keep_empty=False):
+    """stored_weights's list from the group that holds `layer_names` (the layers with
+    no weights left out unless `keep_empty`)."""
     stored = []
     for name in _names(group.attrs, "layer_names", where):
         layer_group = safe.h5_group(group, name, where)
@@ -96,7 +103,7 @@ def stored_weights(f, where):
             if parent is None:
                 raise FileFormatError(f"{where} has no weight '{path}' for layer '{name}'.")
             datasets.append((path, safe.h5_dataset(parent, leaf, where)))
-        if datasets:
+        if datasets or keep_empty:
             stored.append((name, datasets))
     return stored
 
@@ -138,3 +145,92 @@ def load_legacy_model(filepath):
     for variable, array in values.values():
         variable.assign(array)
     return model
+
+
+# ----- model.load_weights("legacy.h5"): weights only, into a model built in code --------
+def load_legacy_weights(model, filepath, by_name=False, skip_mismatch=False):
+    """Keras's legacy loader, all read and checked before any weight is assigned: the
+    layers with weights matched in order with the stored ones (or, `by_name`, each stored
+    layer with the model's layers of its name); with `skip_mismatch`, a weight whose
+    shape differs (by name: a layer whose count differs too) is skipped with Keras's
+    warning instead of refusing the file. A whole-model file's `model_weights` are used."""
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"File not found: filepath={filepath}.")
+    with safe.open_h5(filepath, filepath) as f, safe.reading(filepath):
+        group = f
+        if "layer_names" not in f.attrs and "model_weights" in f:
+            group = safe.h5_group(f, "model_weights", filepath)
+        top = safe.h5_group(group, "top_level_model_weights", filepath)
+        top_level = top is not None and _names(top.attrs, "weight_names", filepath)
+        stored = stored_layers(group, filepath, keep_empty=by_name)
+        pairs = (_pairs_by_name(model, stored, skip_mismatch) if by_name
+                 else _pairs_in_order(model, stored))
+        values = {}
+        for k, layer, variables, datasets in pairs:
+            for variable, (_, dataset) in zip(variables, datasets):
+                if tuple(dataset.shape or ()) != tuple(variable.shape):
+                    _shape_mismatch(k, layer, variable, dataset, skip_mismatch)
+                    continue
+                values[id(variable)] = (variable, safe.read_dataset(dataset, filepath,
+                                                                    variable.shape))
+    if top_level:  # Keras writes the group always; an empty one holds nothing to load
+        raise NotImplementedError(f"{filepath} stores top-level model weights (a "
+                                  "subclassed model's own variables); kerasmini loads "
+                                  "layer weights only from legacy files.")
+    for variable, array in values.values():
+        variable.assign(array)
+
+
+def _legacy_variables(layer):
+    """Keras's legacy order: a nested model lists all its trainable weights first."""
+    return layer.trainable_weights + layer.non_trainable_weights
+
+
+def _pairs_in_order(model, stored):
+    with_weights = [layer for layer in model.layers if layer.weights]
+    if len(stored) != len(with_weights):
+        raise ValueError("Layer count mismatch when loading weights from file. Model "
+                         f"expected {len(with_weights)} layers, found {len(stored)} saved "
+                         "layers.")
+    pairs = []
+    for k, (layer, (name, datasets)) in enumerate(zip(with_weights, stored)):
+        variables = _legacy_variables(layer)
+        if len(datasets) != len(variables):
+            raise ValueError(f"Weight count mismatch for layer #{k} (named {layer.name} in "
+                             f"the current model, {name} in the save file). Layer expects "
+                             f"{len(variables)} weight(s). Received {len(datasets)} saved "
+                             "weight(s)")
+        pairs.append((k, layer, variables, datasets))
+    return pairs
+
+
+def _pairs_by_name(model, stored, skip_mismatch):
+    index = {}
+    for layer in model.layers:
+        index.setdefault(layer.name, []).append(layer)
+    pairs = []
+    for k, (name, datasets) in enumerate(stored):
+        for layer in index.get(name, []):
+            variables = _legacy_variables(layer)
+            if len(datasets) != len(variables):
+                message = (f"layer #{k} (named {layer.name}) due to mismatch in number of "
+                           f"weights. Layer expects {len(variables)} weight(s). Received "
+                           f"{len(datasets)} saved weight(s)")
+                if not skip_mismatch:
+                    raise ValueError(f"Weight count mismatch for layer #{k} (named "
+                                     f"{layer.name}). Layer expects {len(variables)} "
+                                     f"weight(s). Received {len(datasets)} saved weight(s)")
+                warnings.warn(f"Skipping loading of weights for {message}", stacklevel=4)
+                continue
+            pairs.append((k, layer, variables, datasets))
+    return pairs
+
+
+def _shape_mismatch(k, layer, variable, dataset, skip_mismatch):
+    name = f"layer #{k} (named {layer.name})"
+    detail = (f"for weight {variable.path}. Weight expects shape {tuple(variable.shape)}. "
+              f"Received saved weight with shape {tuple(dataset.shape or ())}")
+    if not skip_mismatch:
+        raise ValueError(f"Shape mismatch in {name}{detail}")
+    warnings.warn(f"Skipping loading weights for {name}due to mismatch in shape {detail}",
+                  stacklevel=4)

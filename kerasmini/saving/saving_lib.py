@@ -317,19 +317,27 @@ def _assign(values):
 
 
 def load_weights(model, filepath):
+    """The model's weights, and with a built optimizer its state too (as Keras: what
+    BackupAndRestore relies on to resume), all read and checked before any is assigned."""
     filepath = _path(filepath)
     if filepath.endswith(".keras"):
         _, weights = _read_archive(filepath)
-        values = _read_weights(model, io.BytesIO(weights),
-                               f"the member '{WEIGHTS_FILE}' of {filepath}")
+        where = f"the member '{WEIGHTS_FILE}' of {filepath}"
+        source = lambda: io.BytesIO(weights)  # noqa: E731
     elif filepath.endswith(".weights.h5"):
         if not os.path.exists(filepath):
             raise FileNotFoundError(f"File not found: filepath={filepath}.")
-        values = _read_weights(model, filepath, filepath)
+        where, source = filepath, lambda: filepath  # noqa: E731
     else:
         raise ValueError("File format not supported: filepath={}. kerasmini reads "
                          "`.keras` and `.weights.h5` files.".format(filepath))
+    values = _read_weights(model, source(), where)
+    optimizer = getattr(model, "optimizer", None)
+    state = (_read_optimizer_state(optimizer, source(), where)
+             if optimizer is not None and optimizer.built else None)
     _assign(values)
+    if state is not None:
+        optimizer.load_own_variables(state)
 
 
 def _read_optimizer_state(optimizer, source, where):
