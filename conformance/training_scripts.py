@@ -660,3 +660,362 @@ SCRIPTS = [sequential_classifier, functional_two_inputs, two_outputs_dicts,
            confusion_and_regression_metrics, ema_weights_checkpointed, gradient_accumulation,
            more_schedules, segmentation_iou, compute_metrics_steps,
            ftrl_regression_correlations, text_classifier]
+
+
+# ----- 26. "making new layers and models via subclassing": weights, build, training, ------
+# add_loss, nested layers, configs
+def subclassing_guide_layers(keras, run):
+    x, _, _, target = data()
+    ops = keras.ops
+
+    class Linear(keras.layers.Layer):
+        """Weights made in build(input_shape), from the input's last size."""
+
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer="random_normal", trainable=True)
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros",
+                                     trainable=True)
+
+        def call(self, inputs):
+            return ops.matmul(inputs, self.w) + self.b
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    class ComputeSum(keras.layers.Layer):
+        """A non-trainable weight: the running sum of the inputs."""
+
+        def __init__(self, input_dim, **kwargs):
+            super().__init__(**kwargs)
+            self.total = self.add_weight(initializer="zeros", shape=(input_dim,),
+                                         trainable=False)
+
+        def call(self, inputs):
+            self.total.assign(self.total + ops.sum(inputs, axis=0))
+            return self.total
+
+    class ActivityRegularizationLayer(keras.layers.Layer):
+        def __init__(self, rate=1e-2, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+
+        def call(self, inputs):
+            self.add_loss(self.rate * ops.mean(inputs))
+            return inputs
+
+    class CustomDropout(keras.layers.Layer):
+        """The `training` argument: a scaled identity in training, identity else (rate 0
+        keeps the two libraries' runs comparable; the draw is still made)."""
+
+        def __init__(self, rate, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+            self.seed_generator = keras.random.SeedGenerator(1337)
+
+        def call(self, inputs, training=None):
+            if training:
+                return keras.random.dropout(inputs, rate=self.rate,
+                                            seed=self.seed_generator)
+            return inputs
+
+    class MLPBlock(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.linear_1 = Linear(16)
+            self.regularizer = ActivityRegularizationLayer(1e-2)
+            self.linear_2 = Linear(8)
+            self.dropout = CustomDropout(0.0)
+            self.linear_3 = Linear(1)
+
+        def call(self, inputs, training=None):
+            hidden = ops.maximum(self.linear_1(inputs), 0.0)
+            hidden = self.regularizer(hidden)
+            hidden = self.dropout(ops.tanh(self.linear_2(hidden)), training=training)
+            return self.linear_3(hidden)
+
+    summed = ComputeSum(2)
+    sums = [np.asarray(summed(np.ones((2, 2), "float32"))).tolist() for _ in range(2)]
+    block = MLPBlock()
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, block(inputs))
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
+    history = model.fit(x, target, batch_size=32, epochs=3, shuffle=False, verbose=0)
+    linear = Linear(units=5, name="lin")
+    clone = Linear.from_config(linear.get_config())
+    return {"sums": sums, "summed_weights": [len(summed.weights),
+                                             len(summed.trainable_weights)],
+            "history": history.history, "losses": len(block.losses),
+            "weights": [len(block.weights), len(block.trainable_weights)],
+            "config": {"units": clone.units, "name": clone.name},
+            "predict": model.predict(x[:4], verbose=0)}
+
+
+def _sampling_layer(keras):
+    ops = keras.ops
+
+    class Sampling(keras.layers.Layer):
+        """z = z_mean + exp(z_log_var / 2) * epsilon, epsilon ~ N(0, noise^2): the
+        reparameterization trick. `noise` 0 makes the runs of the two libraries
+        comparable (their random streams differ); the draw is still made."""
+
+        def __init__(self, noise=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.noise = noise
+            self.seed_generator = keras.random.SeedGenerator(1337)
+
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            batch, dim = ops.shape(z_mean)[0], ops.shape(z_mean)[1]
+            epsilon = keras.random.normal(shape=(batch, dim), stddev=self.noise,
+                                          seed=self.seed_generator)
+            return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+    return Sampling
+
+
+# ----- 27. the guide's VAE: nested layers, add_loss, the built-in fit ---------------------
+def subclassing_guide_vae(keras, run):
+    ops = keras.ops
+    Sampling = _sampling_layer(keras)
+    images = (np.abs(data(samples=64, features=12)[0]) / 3.0).clip(0, 1)
+
+    class Encoder(keras.layers.Layer):
+        def __init__(self, latent_dim=2, intermediate_dim=8, noise=1.0, name="encoder",
+                     **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.dense_proj = keras.layers.Dense(intermediate_dim, activation="relu")
+            self.dense_mean = keras.layers.Dense(latent_dim)
+            self.dense_log_var = keras.layers.Dense(latent_dim)
+            self.sampling = Sampling(noise)
+
+        def call(self, inputs):
+            hidden = self.dense_proj(inputs)
+            z_mean = self.dense_mean(hidden)
+            z_log_var = self.dense_log_var(hidden)
+            return z_mean, z_log_var, self.sampling((z_mean, z_log_var))
+
+    class Decoder(keras.layers.Layer):
+        def __init__(self, original_dim, intermediate_dim=8, name="decoder", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.dense_proj = keras.layers.Dense(intermediate_dim, activation="relu")
+            self.dense_output = keras.layers.Dense(original_dim, activation="sigmoid")
+
+        def call(self, inputs):
+            return self.dense_output(self.dense_proj(inputs))
+
+    class VariationalAutoEncoder(keras.Model):
+        def __init__(self, original_dim, intermediate_dim=8, latent_dim=2, noise=1.0,
+                     name="autoencoder", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.original_dim = original_dim
+            self.encoder = Encoder(latent_dim, intermediate_dim, noise)
+            self.decoder = Decoder(original_dim, intermediate_dim)
+
+        def call(self, inputs):
+            z_mean, z_log_var, z = self.encoder(inputs)
+            reconstructed = self.decoder(z)
+            self.add_loss(-0.5 * ops.mean(z_log_var - ops.square(z_mean)
+                                          - ops.exp(z_log_var) + 1))
+            return reconstructed
+
+    results = {}
+    for noise in (0.0, 1.0):
+        vae = VariationalAutoEncoder(12, noise=noise)
+        vae(images[:1])
+        run.same_start(vae)
+        vae.compile(keras.optimizers.Adam(learning_rate=1e-2),
+                    loss=keras.losses.MeanSquaredError())
+        history = vae.fit(images, images, epochs=2 if noise == 0 else 1, batch_size=16,
+                          shuffle=False, verbose=0).history
+        results[noise] = history, vae
+    history, vae = results[0.0]
+    noisy, noisy_vae = results[1.0]
+    return {"history": history, "weights": vae.get_weights(),
+            "variables": len(vae.variables), "layer_weights": len(vae.weights),
+            # with noise, only what does not depend on the random stream; the seed
+            # counter: one draw for the build call, then one per step
+            "noisy_keys": sorted(noisy),
+            "noisy_finite": bool(np.all(np.isfinite(noisy["loss"]))),
+            "noisy_seed_counter": int(
+                np.asarray(noisy_vae.encoder.sampling.seed_generator.state)[1])}
+
+
+# ----- 28. keras.io's VAE: a custom train_step with two losses and three metrics --------
+def vae_custom_train_step(keras, run):
+    ops = keras.ops
+    Sampling = _sampling_layer(keras)
+    images = (np.abs(data(samples=48, features=16)[0]) / 3.0).clip(0, 1).reshape(
+        48, 4, 4, 1)
+    tape_class = run.GradientTape
+
+    def encoder_decoder(noise):
+        encoder_inputs = keras.Input(shape=(4, 4, 1))
+        hidden = keras.layers.Conv2D(4, 3, activation="relu", strides=2,
+                                     padding="same")(encoder_inputs)
+        hidden = keras.layers.Dense(6, activation="relu")(keras.layers.Flatten()(hidden))
+        z_mean = keras.layers.Dense(2, name="z_mean")(hidden)
+        z_log_var = keras.layers.Dense(2, name="z_log_var")(hidden)
+        z = Sampling(noise)([z_mean, z_log_var])
+        encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
+        latent_inputs = keras.Input(shape=(2,))
+        hidden = keras.layers.Dense(2 * 2 * 4, activation="relu")(latent_inputs)
+        hidden = keras.layers.Reshape((2, 2, 4))(hidden)
+        hidden = keras.layers.Conv2DTranspose(4, 3, activation="relu", strides=2,
+                                              padding="same")(hidden)
+        decoder_outputs = keras.layers.Conv2DTranspose(1, 3, activation="sigmoid",
+                                                       padding="same")(hidden)
+        return encoder, keras.Model(latent_inputs, decoder_outputs, name="decoder")
+
+    class VAE(keras.Model):
+        def __init__(self, encoder, decoder, **kwargs):
+            super().__init__(**kwargs)
+            self.encoder = encoder
+            self.decoder = decoder
+            self.total_loss_tracker = keras.metrics.Mean(name="total_loss")
+            self.reconstruction_loss_tracker = keras.metrics.Mean(
+                name="reconstruction_loss")
+            self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+
+        @property
+        def metrics(self):
+            return [self.total_loss_tracker, self.reconstruction_loss_tracker,
+                    self.kl_loss_tracker]
+
+        def train_step(self, data):
+            with tape_class() as tape:
+                z_mean, z_log_var, z = self.encoder(data)
+                reconstruction = self.decoder(z)
+                reconstruction_loss = ops.mean(ops.sum(
+                    keras.losses.binary_crossentropy(data, reconstruction), axis=(1, 2)))
+                kl_loss = -0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
+                kl_loss = ops.mean(ops.sum(kl_loss, axis=1))
+                total_loss = reconstruction_loss + kl_loss
+            grads = tape.gradient(total_loss, self.trainable_weights)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+            self.total_loss_tracker.update_state(total_loss)
+            self.reconstruction_loss_tracker.update_state(reconstruction_loss)
+            self.kl_loss_tracker.update_state(kl_loss)
+            return {"loss": self.total_loss_tracker.result(),
+                    "reconstruction_loss": self.reconstruction_loss_tracker.result(),
+                    "kl_loss": self.kl_loss_tracker.result()}
+
+    results = {}
+    for noise in (0.0, 1.0):
+        vae = VAE(*encoder_decoder(noise))
+        run.same_start(vae)
+        vae.compile(optimizer=keras.optimizers.Adam(1e-2))
+        history = vae.fit(images, epochs=2 if noise == 0 else 1, batch_size=16,
+                          shuffle=False, verbose=0)
+        results[noise] = history.history, vae
+    history, vae = results[0.0]
+    noisy, _ = results[1.0]
+    return {"history": history, "weights": vae.get_weights(),
+            "metrics": [m.name for m in vae.metrics],
+            "noisy_keys": sorted(noisy),
+            "noisy_finite": bool(np.all(np.isfinite(noisy["loss"])))}
+
+
+# ----- 29. "customizing what happens in fit": the GAN, two optimizers, two tapes ---------
+def gan_two_optimizers(keras, run):
+    ops = keras.ops
+    latent_dim = 3
+    tape_class = run.GradientTape
+    rng = np.random.default_rng(5)
+    real = (np.tanh(rng.normal(size=(48, 6))) * 0.5 + 0.5).astype("float32")
+
+    class GAN(keras.Model):
+        """keras.io's GAN on 6-number "images". The latent vectors are a fixed function
+        of the batch plus `noise` times keras.random.normal (noise 0 for the compared
+        run: the two libraries' random streams differ)."""
+
+        def __init__(self, discriminator, generator, latent_dim, noise):
+            super().__init__()
+            self.discriminator = discriminator
+            self.generator = generator
+            self.latent_dim = latent_dim
+            self.noise = noise
+            self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+            self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+            self.seed_generator = keras.random.SeedGenerator(1337)
+
+        @property
+        def metrics(self):
+            return [self.d_loss_tracker, self.g_loss_tracker]
+
+        def compile(self, d_optimizer, g_optimizer, loss_fn):
+            super().compile()
+            self.d_optimizer = d_optimizer
+            self.g_optimizer = g_optimizer
+            self.loss_fn = loss_fn
+
+        def latent(self, real_images, offset):
+            batch_size = ops.shape(real_images)[0]
+            drawn = keras.random.normal(shape=(batch_size, self.latent_dim),
+                                        stddev=self.noise, seed=self.seed_generator)
+            return real_images[:, offset:offset + self.latent_dim] - 0.5 + drawn
+
+        def train_step(self, real_images):
+            if isinstance(real_images, tuple):
+                real_images = real_images[0]
+            batch_size = ops.shape(real_images)[0]
+            generated_images = self.generator(self.latent(real_images, 0))
+            combined_images = ops.concatenate([generated_images, real_images], axis=0)
+            labels = ops.concatenate([np.ones((batch_size, 1), "float32"),
+                                      np.zeros((batch_size, 1), "float32")], axis=0)
+            labels += 0.05 * self.noise * keras.random.uniform(
+                ops.shape(labels), seed=self.seed_generator)
+            with tape_class() as tape:
+                predictions = self.discriminator(combined_images)
+                d_loss = self.loss_fn(labels, predictions)
+            grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+            self.d_optimizer.apply_gradients(
+                zip(grads, self.discriminator.trainable_weights))
+            misleading_labels = np.zeros((batch_size, 1), "float32")
+            with tape_class() as tape:
+                predictions = self.discriminator(self.generator(self.latent(real_images,
+                                                                            3)))
+                g_loss = self.loss_fn(misleading_labels, predictions)
+            grads = tape.gradient(g_loss, self.generator.trainable_weights)
+            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+            self.d_loss_tracker.update_state(d_loss)
+            self.g_loss_tracker.update_state(g_loss)
+            return {"d_loss": self.d_loss_tracker.result(),
+                    "g_loss": self.g_loss_tracker.result()}
+
+    results = {}
+    for noise in (0.0, 1.0):
+        discriminator = keras.Sequential(
+            [keras.Input((6,)), keras.layers.Dense(8),
+             keras.layers.LeakyReLU(negative_slope=0.2), keras.layers.Dense(1)],
+            name="discriminator")
+        generator = keras.Sequential(
+            [keras.Input((latent_dim,)), keras.layers.Dense(8),
+             keras.layers.LeakyReLU(negative_slope=0.2),
+             keras.layers.Dense(6, activation="sigmoid")], name="generator")
+        run.same_start(discriminator)
+        run.same_start(generator, seed=8)
+        gan = GAN(discriminator, generator, latent_dim, noise)
+        gan.compile(d_optimizer=keras.optimizers.Adam(learning_rate=0.01),
+                    g_optimizer=keras.optimizers.Adam(learning_rate=0.01),
+                    loss_fn=keras.losses.BinaryCrossentropy(from_logits=True))
+        history = gan.fit(real, epochs=3 if noise == 0 else 1, batch_size=16,
+                          shuffle=False, verbose=0)
+        results[noise] = history.history, gan
+    history, gan = results[0.0]
+    noisy, _ = results[1.0]
+    return {"history": history, "discriminator": gan.discriminator.get_weights(),
+            "generator": gan.generator.get_weights(),
+            "iterations": [int(np.asarray(gan.d_optimizer.iterations)),
+                           int(np.asarray(gan.g_optimizer.iterations))],
+            "noisy_keys": sorted(noisy),
+            "noisy_finite": bool(np.all(np.isfinite(noisy["d_loss"])))}
+
+
+SCRIPTS += [subclassing_guide_layers, subclassing_guide_vae, vae_custom_train_step,
+            gan_two_optimizers]

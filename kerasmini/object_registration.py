@@ -6,7 +6,6 @@ layers, the classes registered here (as 'Package>Name', Keras's format), and the
 `custom_objects` of the load in progress (a scope, so nested layers of a model see it).
 Nothing named in a file is ever imported.
 """
-import contextlib
 import inspect
 import threading
 
@@ -55,12 +54,35 @@ def registered_objects():
     return {**GLOBAL_CUSTOM_OBJECTS, **getattr(_scope, "objects", {})}
 
 
-@contextlib.contextmanager
-def custom_object_scope(custom_objects):
-    """Within this block, configs may name the classes of `custom_objects`."""
-    previous = getattr(_scope, "objects", {})
-    _scope.objects = {**previous, **(custom_objects or {})}
-    try:
-        yield
-    finally:
-        _scope.objects = previous
+class CustomObjectScope:
+    """`with CustomObjectScope({"MyLayer": MyLayer}):` configs in the block may name the
+    classes and functions of the dicts given (custom_object_scope is the same class)."""
+
+    def __init__(self, *custom_objects):
+        for objects in custom_objects:
+            if objects is not None and not isinstance(objects, dict):
+                raise TypeError("Arguments of CustomObjectScope must be dicts of {name: "
+                                f"class or function}}. Received: {objects!r}")
+        self.custom_objects = custom_objects
+        self._previous = []
+
+    def __enter__(self):
+        previous = getattr(_scope, "objects", {})
+        self._previous.append(previous)
+        merged = dict(previous)
+        for objects in self.custom_objects:
+            merged.update(objects or {})
+        _scope.objects = merged
+        return self
+
+    def __exit__(self, *exc_info):
+        _scope.objects = self._previous.pop()
+
+
+custom_object_scope = CustomObjectScope
+
+
+def get_custom_objects():
+    """The global registry itself ({'Package>Name': class}): entries added to it are
+    found when loading, as in Keras."""
+    return GLOBAL_CUSTOM_OBJECTS

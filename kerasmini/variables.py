@@ -42,8 +42,14 @@ class Variable:
 
     _is_variable = True  # how kerasmini.autodiff recognizes a Variable
 
-    def __init__(self, initial_value, *, name="variable", dtype=None, trainable=True,
-                 path=None, constraint=None):
+    def __init__(self, initial_value, shape=None, dtype=None, trainable=True, *,
+                 name="variable", path=None, constraint=None):
+        if isinstance(initial_value, str) or callable(initial_value):
+            initial_value = _initial_value(initial_value, shape, dtype)
+        elif shape is not None and tuple(shape) != np.shape(initial_value):
+            raise ValueError("Argument `shape` does not match the shape of the initial "
+                             f"value: shape={tuple(shape)}, initial value shape="
+                             f"{np.shape(initial_value)}")
         value = np.asarray(initial_value, dtype=dtype)
         self._value = np.array(value, copy=True)
         self.name = name
@@ -148,6 +154,20 @@ class Variable:
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
                 f"value={self._value}>")
+
+
+def _initial_value(initializer, shape, dtype):
+    """keras.Variable(initializer, shape): a name ('zeros') or a callable of
+    (shape, dtype), as Keras takes them."""
+    if shape is None:
+        raise ValueError("When creating a Variable from an initializer, the `shape` "
+                         f"argument should be specified. Received: initializer="
+                         f"{initializer} and shape={shape}")
+    if isinstance(initializer, str):
+        from kerasmini import config, initializers  # variables sit below initializers
+        initializer = initializers.get(initializer)
+        dtype = dtype or config.floatx()
+    return initializer(tuple(shape), dtype=dtype)
 
 
 def _operand(other):

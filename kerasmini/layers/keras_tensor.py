@@ -132,8 +132,9 @@ def symbolic_call(layer, inputs, **call_kwargs):
         raise ValueError(f"Layer '{layer.name}' was called on a mix of symbolic (Input) "
                          f"tensors and arrays: {inputs}")
     shapes = map_structure(lambda t: t.shape, inputs)
-    if isinstance(inputs, KerasTensor):
-        assert_input_compatibility(layer.input_spec, shapes, layer.name)
+    # one spec per input tensor, as in an eager call
+    assert_input_compatibility(layer.input_spec, shapes, layer.name,
+                               inputs.dtype if isinstance(inputs, KerasTensor) else None)
     # the mask: given, or the one the (first) input carries, as Keras takes it
     mask = call_kwargs.pop("mask", None)
     if mask is None:

@@ -18,9 +18,10 @@ from kerasmini.autodiff.traced import TapeArray
 from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
-from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
+from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, symbolic_call
 from kerasmini.layers.tape_covered import is_tape_covered
 from kerasmini.object_configs import snake_case
+from kerasmini.random.seed_generator import SeedGenerator
 from kerasmini.variables import Variable, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
@@ -45,6 +46,19 @@ def undone_on_error(objects):
             obj.__dict__.clear()
             obj.__dict__.update(attributes)
         raise
+
+
+@contextlib.contextmanager
+def state_kept(layer):
+    """Within this block, calls of `layer` that Keras does not make (shape probes, fit's
+    input check) may change its non-trainable variables (a SeedGenerator's state, a
+    user's counting weight): they are put back after it."""
+    state = [(v, v.numpy()) for v in layer.variables if not v.trainable]
+    try:
+        yield
+    finally:
+        for variable, value in state:
+            variable.assign(value)
 
 
 def _zeros_like_shape(shape, unknown_size, dtype):
@@ -246,7 +260,22 @@ class Layer:
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
-    variables = weights
+
+    @property
+    def variables(self):
+        """All of the layer's state, as Keras lists it: its own weights, the states of
+        the SeedGenerators it holds (not weights: weight files leave them out, as
+        Keras's do), then each sublayer's variables."""
+        own = ([v for v in self._variables if v.trainable]
+               + [v for v in self._variables if not v.trainable])
+        seeds = [value.state for value in vars(self).values()
+                 if isinstance(value, SeedGenerator)]
+        return _unique(own + seeds + [v for layer in self._variable_holders()
+                                      for v in layer.variables])
+
+    def _variable_holders(self):
+        """The layers whose variables this one lists after its own (a model: its layers)."""
+        return self._sublayers()
 
     def get_weights(self):
         return [v.numpy() for v in self.weights]
@@ -310,8 +339,9 @@ class Layer:
                                       "defines neither call() nor compute_output_shape().")
         if not self.built:
             self._build_or_undo(input_shape)
-        tried = [np.shape(self.call(_zeros_like_shape(input_shape, size, self._dtype)))
-                 for size in (1, 2)]
+        with state_kept(self):  # Keras's tracing leaves the variables alone
+            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size, self._dtype)))
+                     for size in (1, 2)]
         return tuple(a if a == b else None for a, b in zip(*tried))
 
     def compute_mask(self, inputs, mask=None):
@@ -359,9 +389,15 @@ class Layer:
         if mask is None:  # the one a layer before attached to its output (masks.py)
             mask = masks.carried(inputs)
         inputs = masks.released(inputs)
-        x = self._convert_input(inputs)
-        if not self.built or (x.shape, self.input_spec) != self._shape_checked:
-            self._check_shape_and_build(x.shape)
+        structured = _is_array_structure(inputs)
+        # several tensors ((z_mean, z_log_var)) reach call() as the same structure, each
+        # converted and followed by the tape, as Keras passes them (never stacked)
+        x = map_structure(self._convert_input, inputs) if structured else \
+            self._convert_input(inputs)
+        shape = map_structure(lambda a: a.shape, x) if structured else x.shape
+        if not self.built or (shape, self.input_spec) != self._shape_checked:
+            self._check_shape_and_build(shape, None if structured else
+                                        _keras_dtype(inputs, x))
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         mask_argument = self._mask_argument(mask)
@@ -369,7 +405,8 @@ class Layer:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
         if autodiff.is_recording():
-            outputs = call_recorded(self, [x], lambda: self.call(x, **kwargs),
+            outputs = call_recorded(self, flatten(x) if structured else [x],
+                                    lambda: self.call(x, **kwargs),
                                     check=not self._tape_covers_call())
         else:
             outputs = self.call(x, **kwargs)
@@ -381,10 +418,10 @@ class Layer:
     # of fit calls every layer with the same shapes, so it checks them once.
     _shape_checked = None
 
-    def _check_shape_and_build(self, shape):
-        """Check `shape` against the spec and the shape rule (which raises on impossible
-        configurations before anything changes), build on the first call."""
-        assert_input_compatibility(self.input_spec, shape, self.name)
+    def _check_shape_and_build(self, shape, dtype=None):
+        """Check `shape` (and `dtype`) against the spec and the shape rule (which raises
+        on impossible configurations before anything changes), build on the first call."""
+        assert_input_compatibility(self.input_spec, shape, self.name, dtype)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             self.compute_output_shape(shape)
         if not self.built:
@@ -418,9 +455,11 @@ class Layer:
             if self.built:  # another thread built it while this one waited
                 return
             with undone_on_error([self]):
-                self.build(tuple(input_shape))
+                if _is_one_shape(input_shape):
+                    input_shape = tuple(input_shape)
+                self.build(input_shape)
                 self.built = True
-                self._build_shape = tuple(input_shape)  # the build_config Keras saves
+                self._build_shape = input_shape  # the build_config Keras saves
 
     def _convert_input(self, inputs):
         if type(inputs) is TapeArray and inputs.dtype == self._dtype:
@@ -468,6 +507,27 @@ def _defines_no_config(cls):
         return False
     owner = next(c for c in cls.__mro__ if "get_config" in vars(c))
     return owner.__module__ in ("kerasmini.layers.layer", "kerasmini.models.model")
+
+
+def _is_array_structure(inputs):
+    """Whether `inputs` is a list or tuple holding arrays (several tensors), not nested
+    numbers (one tensor written as lists). A dict stays refused as non-numeric input:
+    the layers Keras lets take one (bounding boxes) kerasmini does not implement."""
+    return isinstance(inputs, (list, tuple)) and any(
+        isinstance(leaf, (np.ndarray, Variable)) for leaf in flatten(inputs))
+
+
+def _is_one_shape(shape):
+    return all(d is None or isinstance(d, (int, np.integer)) for d in shape)
+
+
+def _keras_dtype(inputs, converted):
+    """The dtype an InputSpec sees in Keras: a float input cast to the layer's dtype,
+    any other as given (kerasmini casts those too, to compute; the spec sees Keras's)."""
+    given = getattr(inputs, "dtype", None)
+    if given is None or np.dtype(given).kind == "f":
+        return converted.dtype
+    return given
 
 
 def _unique(items):

@@ -123,7 +123,9 @@ class Model(Trainer, Layer):
         trainable = {id(w) for w in self.trainable_weights}
         return [w for w in self.weights if id(w) not in trainable]
 
-    variables = weights
+    def _variable_holders(self):
+        return self.layers
+
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 

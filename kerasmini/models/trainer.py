@@ -30,6 +30,7 @@ from kerasmini.models import epoch_batches
 from kerasmini.utils.rng_utils import numpy_generator
 from kerasmini.object_configs import deserialize, serialize_keras_object
 from kerasmini.autodiff import GradientTape
+from kerasmini.layers.layer import state_kept
 
 
 def _compile_outputs():
@@ -194,8 +195,12 @@ class Trainer:
         if not _overridden(self, method):
             return getattr(self, method)(x, y, sample_weight)
         if self._compiled_metrics is None:
-            self._build_metrics(y, _numpy(self(x, training=False)))
-        batch = (x,) if y is None else (x, y) if sample_weight is None else (
+            if any(self._metric_identifiers):
+                self._build_metrics(y, _numpy(self._state_kept_call(x)))
+            else:  # nothing to build: a model without call() (a GAN) is never called
+                self._compiled_metric_groups, self._compiled_metrics = ([], []), []
+        # x alone (not a 1-tuple) when there are no targets, as Keras passes it
+        batch = x if y is None else (x, y) if sample_weight is None else (
             x, y, sample_weight)
         logs = getattr(self, method)(batch)
         return {name: logged_value(value) for name, value in logs.items()}
@@ -586,8 +591,20 @@ class Trainer:
         """One sample through the model (inference): inputs that do not fit it raise
         here, before a callback writes a file or a training epoch changes the weights
         (validation inputs were found out only after the first epoch)."""
-        if x is not None and len(data.flatten(x)[0]):
-            self(data.take(x, slice(0, 1)), training=False)
+        if x is None or not len(data.flatten(x)[0]) or not self._has_own_call():
+            return  # a model that only overrides train_step (a GAN) is never called
+        self._state_kept_call(data.take(x, slice(0, 1)))
+
+    def _state_kept_call(self, x):
+        """self(x) in inference, for a check Keras does not make: the state a call may
+        change (SeedGenerators, a user's counting weights) is put back, so that fit
+        draws and counts as Keras's does."""
+        with state_kept(self):
+            return self(x, training=False)
+
+    def _has_own_call(self):
+        return any("call" in vars(cls) for cls in type(self).__mro__
+                   if cls.__name__ not in ("Layer", "Model", "Trainer", "object"))
 
     def _check_targets(self, x, y):
         """Run the loss on one sample of y against a dummy prediction of the model's output
