@@ -1,2 +1,26 @@
-"""Layers that Keras's applications define privately and save in their model files
-(keras.src.applications.*): kerasmini has them so that those files load."""
+"""keras.applications: the ImageNet architectures' builders (`VGG16(weights=None,
+input_shape=(64, 64, 3), classes=10)`), each family's preprocess_input and
+decode_predictions, and the layers Keras's applications define privately (saved in
+their model files: convnext, inception_resnet_v2).
+
+The builder modules load on first use (`applications.VGG16`, `applications.vgg16`):
+the models package imports this one for the private layers, and `import kerasmini`
+stays fast.
+"""
+import importlib
+
+# Keras's module names -> kerasmini's file (one per family)
+MODULES = {"imagenet_utils": "imagenet_utils", "vgg16": "vgg", "vgg19": "vgg"}
+BUILDERS = {"VGG16": "vgg", "VGG19": "vgg"}
+
+
+def __getattr__(name):
+    if name in BUILDERS:
+        return getattr(importlib.import_module(f"{__name__}.{BUILDERS[name]}"), name)
+    if name in MODULES:
+        return importlib.import_module(f"{__name__}.{MODULES[name]}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(BUILDERS) + list(MODULES))

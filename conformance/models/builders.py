@@ -1,0 +1,87 @@
+"""kerasmini's keras.applications builders against tf.keras's: the same call builds in
+both libraries, then the two models must have the same config (layer names, classes,
+configs, connections), summary() text and parameter count; with tf.keras's weights
+copied in (BatchNormalization statistics randomized), the same predictions; saved by
+kerasmini as .keras, tf.keras must read it and predict the same. Bad arguments must
+raise the exception class tf.keras raises.
+
+CASES: name -> (builder, keyword arguments, family); the first case of each family is
+the quick tier's. Small inputs keep the whole file near a minute.
+"""
+import json
+import os
+import tempfile
+import zlib
+
+import kerasmini
+from conformance.models import applications, tf_keras
+
+keras = tf_keras()
+
+CASES = {
+    "VGG16": ("VGG16", dict(input_shape=(32, 32, 3), classes=10), "vgg"),
+    "VGG19_notop_avg": ("VGG19", dict(include_top=False, input_shape=(40, 32, 3),
+                                      pooling="avg"), "vgg"),
+}
+
+
+def build(library, name):
+    """The model of case `name` in `library` (kerasmini or tf.keras), names counted
+    from a fresh session in both."""
+    builder, kwargs, _ = CASES[name]
+    library.backend.clear_session()
+    library.utils.set_random_seed(zlib.crc32(name.encode()))
+    return getattr(library.applications, builder)(weights=None, **kwargs)
+
+
+def config_of(model):
+    """The model's get_config() as JSON reads it back (tuples and lists alike)."""
+    return json.loads(json.dumps(model.get_config(), default=repr))
+
+
+def check(name):
+    """{config_equal, summary_equal, params (km, tf), predictions (error, ok),
+    saved_back (error, ok)} for case `name`."""
+    tf_model, km_model = build(keras, name), build(kerasmini, name)
+    result = {"config_equal": config_of(km_model) == config_of(tf_model),
+              "summary_equal": applications.summary_text(km_model)
+              == applications.summary_text(tf_model),
+              "params": (km_model.count_params(), tf_model.count_params())}
+    if not result["config_equal"]:
+        result["config_diff"] = first_difference(config_of(km_model), config_of(tf_model))
+    applications.randomize_batchnorm(tf_model)
+    km_model.set_weights(tf_model.get_weights())
+    x = applications.sample_input(tf_model, name)
+    expected = applications.as_numpy(tf_model(x, training=False))
+    result["predictions"] = applications.relative_error(km_model.predict(x, verbose=0),
+                                                        expected)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "km.keras")
+        km_model.save(path)
+        reloaded = keras.models.load_model(path)
+        result["saved_back"] = applications.relative_error(reloaded(x, training=False),
+                                                           expected)
+    return result
+
+
+def first_difference(got, expected, where="config"):
+    """Where two nested configs first differ, as text (for the failure message)."""
+    if isinstance(got, dict) and isinstance(expected, dict):
+        for key in sorted(set(got) | set(expected), key=str):
+            if got.get(key, "<missing>") != expected.get(key, "<missing>"):
+                return first_difference(got.get(key, "<missing>"),
+                                        expected.get(key, "<missing>"), f"{where}[{key!r}]")
+    if isinstance(got, list) and isinstance(expected, list) and len(got) == len(expected):
+        for i, (g, e) in enumerate(zip(got, expected)):
+            if g != e:
+                return first_difference(g, e, f"{where}[{i}]")
+    return f"{where}: kerasmini {got!r}, tf.keras {expected!r}"
+
+
+def quick_names():
+    seen, names = set(), []
+    for name, (_, _, family) in CASES.items():
+        if family not in seen:
+            names.append(name)
+            seen.add(family)
+    return names
