@@ -5,8 +5,10 @@ copied in (BatchNormalization statistics randomized), the same predictions; save
 kerasmini as .keras, tf.keras must read it and predict the same. Bad arguments must
 raise the exception class tf.keras raises.
 
-CASES: name -> (builder, keyword arguments, family); the first case of each family is
-the quick tier's. Small inputs keep the whole file near a minute.
+CASES: name -> (builder, keyword arguments, family). The first case of each family is
+the quick tier's and the only one whose values and file are compared (the others share
+its blocks and layers: their structure is what differs); small inputs keep the whole
+file near a minute.
 """
 import json
 import os
@@ -22,6 +24,16 @@ CASES = {
     "VGG16": ("VGG16", dict(input_shape=(32, 32, 3), classes=10), "vgg"),
     "VGG19_notop_avg": ("VGG19", dict(include_top=False, input_shape=(40, 32, 3),
                                       pooling="avg"), "vgg"),
+    "ResNet50": ("ResNet50", dict(input_shape=(32, 32, 3), classes=5), "resnet"),
+    "ResNet101_notop_max": ("ResNet101", dict(include_top=False, input_shape=(32, 40, 3),
+                                              pooling="max"), "resnet"),
+    "ResNet152_logits": ("ResNet152", dict(input_shape=(32, 32, 3), classes=3,
+                                           classifier_activation=None), "resnet"),
+    "ResNet50V2": ("ResNet50V2", dict(input_shape=(32, 32, 3), classes=5), "resnet_v2"),
+    "ResNet101V2_notop": ("ResNet101V2", dict(include_top=False, input_shape=(33, 35, 3)),
+                          "resnet_v2"),
+    "ResNet152V2_notop_avg": ("ResNet152V2", dict(include_top=False, pooling="avg",
+                                                  input_shape=(32, 32, 1)), "resnet_v2"),
 }
 
 
@@ -39,9 +51,9 @@ def config_of(model):
     return json.loads(json.dumps(model.get_config(), default=repr))
 
 
-def check(name):
-    """{config_equal, summary_equal, params (km, tf), predictions (error, ok),
-    saved_back (error, ok)} for case `name`."""
+def check(name, values=True):
+    """{config_equal, summary_equal, params (km, tf)} for case `name`; with `values`
+    also predictions (error, ok) and saved_back (error, ok)."""
     tf_model, km_model = build(keras, name), build(kerasmini, name)
     result = {"config_equal": config_of(km_model) == config_of(tf_model),
               "summary_equal": applications.summary_text(km_model)
@@ -49,12 +61,18 @@ def check(name):
               "params": (km_model.count_params(), tf_model.count_params())}
     if not result["config_equal"]:
         result["config_diff"] = first_difference(config_of(km_model), config_of(tf_model))
+    if values:
+        result.update(_values(tf_model, km_model, name))
+    return result
+
+
+def _values(tf_model, km_model, name):
     applications.randomize_batchnorm(tf_model)
     km_model.set_weights(tf_model.get_weights())
     x = applications.sample_input(tf_model, name)
     expected = applications.as_numpy(tf_model(x, training=False))
-    result["predictions"] = applications.relative_error(km_model.predict(x, verbose=0),
-                                                        expected)
+    result = {"predictions": applications.relative_error(km_model.predict(x, verbose=0),
+                                                         expected)}
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "km.keras")
         km_model.save(path)

@@ -15,12 +15,14 @@ NAMES = (builders.quick_names() if os.environ.get("KM_CONFORMANCE_TIER") == "qui
 class BuildersTest(unittest.TestCase):
     @parameterized.expand([(name,) for name in NAMES])
     def test_same_model_as_tf_keras(self, name):
-        result = builders.check(name)
+        result = builders.check(name, values=name in builders.quick_names())
         self.assertTrue(result["config_equal"], f"{name}: {result.get('config_diff')}")
         self.assertTrue(result["summary_equal"], f"{name}: summary() text differs")
         self.assertEqual(*result["params"], f"{name}: parameter counts differ")
         for key, what in (("predictions", "predictions with tf.keras's weights"),
                           ("saved_back", "tf.keras reading kerasmini's .keras file")):
+            if key not in result:  # not the family's first case
+                continue
             error, ok = result[key]
             self.assertTrue(ok, f"{name}: {what} differ by {error:.3g} of the output's "
                                 "scale")
