@@ -34,6 +34,16 @@ CASES = {
                           "resnet_v2"),
     "ResNet152V2_notop_avg": ("ResNet152V2", dict(include_top=False, pooling="avg",
                                                   input_shape=(32, 32, 1)), "resnet_v2"),
+    "MobileNet": ("MobileNet", dict(input_shape=(32, 32, 3), alpha=0.25, classes=5),
+                  "mobilenet"),
+    "MobileNet_notop_dm2": ("MobileNet", dict(include_top=False, input_shape=(128, 128, 3),
+                                              alpha=0.5, depth_multiplier=2, pooling="max"),
+                            "mobilenet"),
+    "MobileNetV2": ("MobileNetV2", dict(input_shape=(96, 96, 3), alpha=0.35, classes=10),
+                    "mobilenet_v2"),
+    "MobileNetV2_notop_wide": ("MobileNetV2", dict(include_top=False, alpha=1.3,
+                                                   input_shape=(33, 47, 3), pooling="avg"),
+                               "mobilenet_v2"),
 }
 
 

@@ -137,6 +137,8 @@ def symbolic_call(layer, inputs, **call_kwargs):
     if all(m is None for m in flatten(mask)):
         mask = None
     call_kwargs["mask"] = layer._mask_argument(mask)  # None unless call() reads it
+    if call_kwargs.get("training") is None:  # Keras records call()'s default (Dropout's
+        call_kwargs["training"] = layer._call_default("training")  # False), if not None
     out_shape = layer.compute_output_shape(shapes)  # raises before any change
     if not layer.built:
         layer._build_or_undo(shapes)

@@ -320,6 +320,12 @@ class Layer:
         """The mask of the output, from the inputs and their mask (None: no mask)."""
         return mask
 
+    def _call_default(self, name):
+        """The default of call()'s argument `name` (None when it has none)."""
+        parameter = _call_parameters(type(self)).get(name)
+        return None if parameter is None or parameter.default is parameter.empty \
+            else parameter.default
+
     def _records_mask(self):
         """Whether Keras writes `mask` (None too) into this layer's nodes."""
         return self.keras_call_takes_mask or "mask" in _call_parameters(type(self))
