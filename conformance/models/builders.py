@@ -44,6 +44,11 @@ CASES = {
     "MobileNetV2_notop_wide": ("MobileNetV2", dict(include_top=False, alpha=1.3,
                                                    input_shape=(33, 47, 3), pooling="avg"),
                                "mobilenet_v2"),
+    "DenseNet121": ("DenseNet121", dict(input_shape=(32, 32, 3), classes=5), "densenet"),
+    "DenseNet169_notop_max": ("DenseNet169", dict(include_top=False, pooling="max",
+                                                  input_shape=(32, 32, 3)), "densenet"),
+    "DenseNet201_notop": ("DenseNet201", dict(include_top=False, input_shape=(40, 36, 3)),
+                          "densenet"),
 }
 
 
