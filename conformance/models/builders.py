@@ -49,6 +49,15 @@ CASES = {
                                                   input_shape=(32, 32, 3)), "densenet"),
     "DenseNet201_notop": ("DenseNet201", dict(include_top=False, input_shape=(40, 36, 3)),
                           "densenet"),
+    "MobileNetV3Small": ("MobileNetV3Small", dict(input_shape=(32, 32, 3), alpha=0.75,
+                                                  classes=5), "mobilenet_v3"),
+    "MobileNetV3Large_minimalistic": ("MobileNetV3Large", dict(
+        input_shape=(48, 40, 3), minimalistic=True, include_top=False, pooling="avg",
+        include_preprocessing=False), "mobilenet_v3"),
+    "MobileNetV3Small_wide_nodropout": ("MobileNetV3Small", dict(
+        input_shape=(32, 32, 3), alpha=1.25, classes=4, dropout_rate=0.0),
+        "mobilenet_v3"),
+    "MobileNetV3Large_unknown_size": ("MobileNetV3Large", dict(classes=3), "mobilenet_v3"),
 }
 
 
