@@ -7,8 +7,10 @@ raise the exception class tf.keras raises.
 
 CASES: name -> (builder, keyword arguments, family). The first case of each family is
 the quick tier's and the only one whose values and file are compared (the others share
-its blocks and layers: their structure is what differs); small inputs keep the whole
-file near a minute.
+its blocks and layers: their structure is what differs). The deep variants of a family
+(DEEP: ResNet101/152, DenseNet169/201, EfficientNetB1-B7, ...) take 5-50 s each to
+build in tf.keras, so the suite checks them only with KM_ALL_APPLICATIONS=1; small
+inputs keep the rest near a minute.
 """
 import json
 import os
@@ -58,7 +60,16 @@ CASES = {
         input_shape=(32, 32, 3), alpha=1.25, classes=4, dropout_rate=0.0),
         "mobilenet_v3"),
     "MobileNetV3Large_unknown_size": ("MobileNetV3Large", dict(classes=3), "mobilenet_v3"),
+    "EfficientNetB0": ("EfficientNetB0", dict(input_shape=(32, 32, 3), classes=5),
+                       "efficientnet"),
+    **{f"EfficientNetB{i}_notop": (f"EfficientNetB{i}", dict(
+        include_top=False, input_shape=(32, 32, 3), pooling=("avg", "max", None)[i % 3]),
+        "efficientnet") for i in range(1, 8)},
 }
+
+DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",
+        "ResNet152V2_notop_avg", "DenseNet169_notop_max", "DenseNet201_notop",
+        *(f"EfficientNetB{i}_notop" for i in range(1, 8)))
 
 
 def build(library, name):
@@ -118,6 +129,13 @@ def first_difference(got, expected, where="config"):
             if g != e:
                 return first_difference(g, e, f"{where}[{i}]")
     return f"{where}: kerasmini {got!r}, tf.keras {expected!r}"
+
+
+def names(tier):
+    """The cases a tier checks: 'quick' one per family, 'full' all but DEEP, 'all'."""
+    if tier == "quick":
+        return quick_names()
+    return [n for n in CASES if tier == "all" or n not in DEEP]
 
 
 def quick_names():

@@ -1,6 +1,7 @@
 """kerasmini.applications' builders against tf.keras's (conformance/models/builders.py):
 configs, summaries, parameter counts, predictions with copied weights, .keras files
-read back by tf.keras; argument errors raise tf.keras's exception classes."""
+read back by tf.keras; argument errors raise tf.keras's exception classes. The deep
+variants run with KM_ALL_APPLICATIONS=1 (builders.DEEP)."""
 import os
 import unittest
 
@@ -8,8 +9,8 @@ from parameterized import parameterized
 
 from conformance.models import builders
 
-NAMES = (builders.quick_names() if os.environ.get("KM_CONFORMANCE_TIER") == "quick"
-         else list(builders.CASES))
+NAMES = builders.names("all" if os.environ.get("KM_ALL_APPLICATIONS") == "1"
+                       else os.environ.get("KM_CONFORMANCE_TIER", "full"))
 
 
 class BuildersTest(unittest.TestCase):

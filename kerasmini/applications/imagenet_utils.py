@@ -273,16 +273,19 @@ def decode_predictions(preds, top=5):
 
 def application(features, top, *, include_top, weights, input_tensor, input_shape,
                 pooling, classes, name, default_size=224, min_size=32, imagenet=None,
-                pool_names=(None, None)):
+                imagenet_url=None, pool_names=(None, None)):
     """The steps every builder takes, in Keras's order: check the arguments, settle the
-    input shape, find the ImageNet file (`imagenet` = (folder, (top file, no-top
-    file))), build `features` on the input, then `top` (include_top) or the pooling,
-    and make the model with its weights."""
+    input shape, find the ImageNet file (`imagenet` = (folder under WEIGHTS_URL, (top
+    file, no-top file)), or `imagenet_url` = (file, its URL)), build `features` on the
+    input, then `top` (include_top) or the pooling, and make the model with its
+    weights."""
     check_weights(weights, include_top, classes)
     check_pooling(pooling)
     input_shape = obtain_input_shape(input_shape, default_size, min_size,
                                      config.image_data_format(), include_top, weights)
     path = imagenet_file(weights, include_top, *imagenet) if imagenet else None
+    if imagenet_url and weights == "imagenet":
+        path = cached_file(*imagenet_url, "weights='imagenet'")
     img_input = image_input(input_tensor, input_shape)
     x = features(img_input)
     x = top(x) if include_top else pooled(x, pooling, pool_names)
