@@ -82,7 +82,9 @@ def _node(node):
 def stored_weights(f, where):
     """[(layer name, [(weight name, dataset)])] for the layers whose groups list weights,
     in `layer_names` order; datasets found through hard links only, none read."""
-    group = safe.h5_group(f, "model_weights", where)
+    # a whole-model file keeps them in `model_weights`; a save_weights() file (Keras's
+    # ImageNet weights) at its root
+    group = f if "layer_names" in f.attrs else safe.h5_group(f, "model_weights", where)
     if group is None:
         raise FileFormatError(f"{where} has a model config but no `model_weights` group.")
     stored = []
@@ -122,6 +124,15 @@ def read_weights(model, f, where):
             values[id(variable)] = (variable, safe.read_dataset(dataset, where,
                                                                 variable.shape))
     return values
+
+
+def load_legacy_weights(model, filepath):
+    """{variable id: (variable, array)} from a legacy .h5 file (weights only, or a whole
+    model's), matched by order as Keras's legacy loader does; nothing assigned."""
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"File not found: filepath={filepath}.")
+    with safe.open_h5(filepath, filepath) as f, safe.reading(filepath):
+        return read_weights(model, f, filepath)
 
 
 def load_legacy_model(filepath):

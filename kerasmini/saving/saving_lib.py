@@ -32,7 +32,8 @@ from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
 from kerasmini.object_configs import snake_case
 from kerasmini.object_registration import custom_object_scope
 from kerasmini.saving import safe_reading as safe
-from kerasmini.saving.legacy_h5 import is_legacy_h5, load_legacy_model
+from kerasmini.saving.legacy_h5 import (is_legacy_h5, load_legacy_model,
+                                        load_legacy_weights)
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError  # noqa: F401
 from kerasmini.variables import allocation_limit
 
@@ -300,9 +301,11 @@ def load_weights(model, filepath):
         if not os.path.exists(filepath):
             raise FileNotFoundError(f"File not found: filepath={filepath}.")
         values = _read_weights(model, filepath, filepath)
+    elif filepath.endswith((".h5", ".hdf5")):  # Keras 2's format (ImageNet weights)
+        values = load_legacy_weights(model, filepath)
     else:
         raise ValueError("File format not supported: filepath={}. kerasmini reads "
-                         "`.keras` and `.weights.h5` files.".format(filepath))
+                         "`.keras`, `.weights.h5` and legacy `.h5` files.".format(filepath))
     _assign(values)
 
 
