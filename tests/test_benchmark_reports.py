@@ -1,6 +1,7 @@
 """The benchmark's own arithmetic (NumPy only, nothing timed against a limit): the
 whole-model targets, the markdown tables and the per-layer profile's bookkeeping."""
 import numpy as np
+import pytest
 
 import kerasmini
 from benchmarks.__main__ import model_targets
@@ -131,3 +132,19 @@ def test_case_table_names_a_dtype_once():
     lines = case_table([named, unnamed])
     assert "| throughput: Dense(units=8) 4x8 float64 |" in lines[2]
     assert "| throughput: Dense(units=8) 4x8 float16 [matmul] |" in lines[3]
+
+
+def test_import_targets_count_the_first_use_of_readmes_layers():
+    from benchmarks.__main__ import targets
+    report = {"import_seconds": {"total": 0.01, "total_with_first_use": 0.25}, "cases": []}
+    checks = {row["target"]: row["met"] for row in targets(report)}
+    assert checks["import kerasmini < 0.2 s (numpy included)"] is True
+    assert checks["import kerasmini + first use of README's layers < 0.2 s"] is False
+
+
+def test_import_probe_times_three_steps_in_a_fresh_process():
+    from benchmarks.environment import import_seconds
+    imports = import_seconds(repeats=1)
+    assert imports["total_with_first_use"] == pytest.approx(
+        imports["numpy"] + imports["kerasmini_after_numpy"] + imports["first_use"])
+    assert imports["first_use"] > 0

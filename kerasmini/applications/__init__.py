@@ -7,7 +7,7 @@ The builder modules load on first use (`applications.VGG16`, `applications.vgg16
 the models package imports this one for the private layers, and `import kerasmini`
 stays fast.
 """
-import importlib
+from kerasmini.lazy_exports import lazy_exports
 
 # Keras's module names -> kerasmini's file (one per family)
 MODULES = {"imagenet_utils": "imagenet_utils", "vgg16": "vgg", "vgg19": "vgg",
@@ -23,13 +23,7 @@ BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             **{f"EfficientNetB{i}": "efficientnet" for i in range(8)}}
 
 
-def __getattr__(name):
-    if name in BUILDERS:
-        return getattr(importlib.import_module(f"{__name__}.{BUILDERS[name]}"), name)
-    if name in MODULES:
-        return importlib.import_module(f"{__name__}.{MODULES[name]}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(BUILDERS) + list(MODULES))
+_EXPORTS = {**{name: (f".{module}", None) for name, module in MODULES.items()},
+            **{name: f".{module}" for name, module in BUILDERS.items()}}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

@@ -1,19 +1,26 @@
-"""Callbacks, as keras.callbacks: hooks into fit / evaluate / predict."""
-from kerasmini.callbacks.callback import Callback
-from kerasmini.callbacks.callback_list import CallbackList
-from kerasmini.callbacks.csv_logger import CSVLogger
-from kerasmini.callbacks.early_stopping import EarlyStopping
-from kerasmini.callbacks.history import History
-from kerasmini.callbacks.lambda_callback import LambdaCallback
-from kerasmini.callbacks.learning_rate_scheduler import LearningRateScheduler
-from kerasmini.callbacks.model_checkpoint import ModelCheckpoint
-from kerasmini.callbacks.progbar_logger import ProgbarLogger
-from kerasmini.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
-from kerasmini.callbacks.refused_callbacks import BackupAndRestore, RemoteMonitor, TensorBoard
-from kerasmini.callbacks.swap_ema_weights import SwapEMAWeights
-from kerasmini.callbacks.terminate_on_nan import TerminateOnNaN
+"""Callbacks, as keras.callbacks: hooks into fit / evaluate / predict.
 
-__all__ = ["BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "EarlyStopping",
-           "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint",
-           "ProgbarLogger", "ReduceLROnPlateau", "RemoteMonitor", "SwapEMAWeights",
-           "TensorBoard", "TerminateOnNaN"]
+Each is imported on first use (kerasmini/lazy_exports.py).
+"""
+from kerasmini.lazy_exports import lazy_exports
+
+_EXPORTS = {
+    "BackupAndRestore": ".refused_callbacks",
+    "CSVLogger": ".csv_logger",
+    "Callback": ".callback",
+    "CallbackList": ".callback_list",
+    "EarlyStopping": ".early_stopping",
+    "History": ".history",
+    "LambdaCallback": ".lambda_callback",
+    "LearningRateScheduler": ".learning_rate_scheduler",
+    "ModelCheckpoint": ".model_checkpoint",
+    "ProgbarLogger": ".progbar_logger",
+    "ReduceLROnPlateau": ".reduce_lr_on_plateau",
+    "RemoteMonitor": ".refused_callbacks",
+    "SwapEMAWeights": ".swap_ema_weights",
+    "TensorBoard": ".refused_callbacks",
+    "TerminateOnNaN": ".terminate_on_nan",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

@@ -21,10 +21,18 @@ model's rows), graph.py (a functional model's layer calls, in order), parsing.py
 Note: `kerasmini.explain` is the function; import the files by name, e.g.
 `from kerasmini.explain.pictures import draw_sliding_window`.
 """
-from kerasmini.explain.derivations import explain_layer
-from kerasmini.explain.explanation import Explanation
-from kerasmini.explain.gradients import explain_gradients
-from kerasmini.explain.model_table import ModelExplanation, explain_model, is_model
+from kerasmini.lazy_exports import lazy_exports
+
+# Imported on first use: `import kerasmini` binds the function below, and the files it
+# needs (which import the layers) load when it is first called.
+_EXPORTS = {
+    "Explanation": ".explanation",
+    "ModelExplanation": ".model_table",
+    "explain_gradients": ".gradients",
+    "explain_layer": ".derivations",
+    "explain_model": ".model_table",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 def explain(layer_or_model, input_shape=None):
@@ -33,6 +41,9 @@ def explain(layer_or_model, input_shape=None):
     input_shape includes the batch axis, as in compute_output_shape: (10, 8, 16, 3).
     None means the shape the layer or model declares (input_shape=..., an Input).
     """
+    from kerasmini.explain.derivations import explain_layer
+    from kerasmini.explain.model_table import explain_model, is_model
+
     if is_model(layer_or_model):
         return explain_model(layer_or_model, input_shape)
     if input_shape is None:

@@ -19,6 +19,7 @@ from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
+from kerasmini.layers.tape_covered import is_tape_covered
 from kerasmini.object_configs import snake_case
 from kerasmini.variables import Variable, reserve
 
@@ -405,18 +406,15 @@ class Layer:
             assert_input_compatibility(self.input_spec, shape, self.name)
         self._shape_checked = (shape, self.input_spec)
 
-    # True on the built-in classes whose call() is proven to record every path from the
-    # input and trainable weights to the output (set by layers/tape_covered.py; the test
-    # suite runs call_recorded's check on each: tests/test_recording_fast_paths.py).
-    # While a tape records, such a layer skips that check. Read from the class itself
-    # only, so a user's subclass (which may override call) is checked as any layer.
-    _tape_covered = False
-
     def _tape_covers_call(self):
         """Whether call_recorded's connectivity check can be skipped for this call: a
-        covered class whose activation, if any, is one of kerasmini's (a user's function
-        may leave the tape, and is checked)."""
-        if not vars(type(self)).get("_tape_covered", False):
+        built-in class proven to record every path from its input and trainable weights
+        to its output (layers/tape_covered.py, checked by
+        tests/test_recording_fast_paths.py), whose activation, if any, is one of
+        kerasmini's (a user's function may leave the tape, and is checked). The class
+        itself is named there, so a user's subclass, which may override call, is checked
+        as any layer."""
+        if not is_tape_covered(type(self)):
             return False
         activation = getattr(self, "activation", None)
         return activation is None or activation in _BUILT_IN_ACTIVATIONS

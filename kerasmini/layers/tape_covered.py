@@ -6,40 +6,47 @@ a layer whose call leaves the tape is named in a NoGradientError instead of gett
 gradient of None. That check walks the tape after every layer call, a tenth of a small
 training step. For the classes below, whose calls are kerasmini's own differentiable
 kernels, tests/test_recording_fast_paths.py runs the check on every configuration the
-gradient tests use, so the step skips it. A user's subclass is checked again (the flag
-is read from the class itself, not inherited), and so is a layer with a user's
-activation function.
+gradient tests use, so the step skips it. A user's subclass is checked again (a class is
+covered by its own module and name, never by inheritance), and so is a layer with a
+user's activation function.
+
+The classes are named, not imported, so that importing this file does not import them
+(layers are imported on first use: kerasmini/lazy_exports.py).
 """
-from kerasmini.layers.activations.elu import ELU
-from kerasmini.layers.activations.leaky_relu import LeakyReLU
-from kerasmini.layers.activations.relu import ReLU
-from kerasmini.layers.activations.softmax import Softmax
-from kerasmini.layers.convolutional.conv1d import Conv1D
-from kerasmini.layers.convolutional.conv2d import Conv2D
-from kerasmini.layers.core.activation import Activation
-from kerasmini.layers.core.dense import Dense
-from kerasmini.layers.normalization.batch_normalization import BatchNormalization
-from kerasmini.layers.pooling.average_pooling1d import AveragePooling1D
-from kerasmini.layers.pooling.average_pooling2d import AveragePooling2D
-from kerasmini.layers.pooling.global_average_pooling1d import GlobalAveragePooling1D
-from kerasmini.layers.pooling.global_average_pooling2d import GlobalAveragePooling2D
-from kerasmini.layers.pooling.global_max_pooling1d import GlobalMaxPooling1D
-from kerasmini.layers.pooling.global_max_pooling2d import GlobalMaxPooling2D
-from kerasmini.layers.pooling.max_pooling1d import MaxPooling1D
-from kerasmini.layers.pooling.max_pooling2d import MaxPooling2D
-from kerasmini.layers.preprocessing.rescaling import Rescaling
-from kerasmini.layers.regularization.dropout import Dropout
-from kerasmini.layers.reshaping.cropping2d import Cropping2D
-from kerasmini.layers.reshaping.flatten import Flatten
-from kerasmini.layers.reshaping.reshape import Reshape
-from kerasmini.layers.reshaping.zero_padding2d import ZeroPadding2D
+import importlib
 
-TAPE_COVERED = (
-    Dense, Conv1D, Conv2D, MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D,
-    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-    Flatten, Reshape, ZeroPadding2D, Cropping2D, Rescaling, Dropout, BatchNormalization,
-    Activation, ReLU, LeakyReLU, ELU, Softmax,
-)
+TAPE_COVERED_NAMES = frozenset(f"kerasmini.layers.{path}" for path in (
+    "core.dense.Dense", "convolutional.conv1d.Conv1D", "convolutional.conv2d.Conv2D",
+    "pooling.max_pooling1d.MaxPooling1D", "pooling.max_pooling2d.MaxPooling2D",
+    "pooling.average_pooling1d.AveragePooling1D",
+    "pooling.average_pooling2d.AveragePooling2D",
+    "pooling.global_average_pooling1d.GlobalAveragePooling1D",
+    "pooling.global_average_pooling2d.GlobalAveragePooling2D",
+    "pooling.global_max_pooling1d.GlobalMaxPooling1D",
+    "pooling.global_max_pooling2d.GlobalMaxPooling2D",
+    "reshaping.flatten.Flatten", "reshaping.reshape.Reshape",
+    "reshaping.zero_padding2d.ZeroPadding2D", "reshaping.cropping2d.Cropping2D",
+    "preprocessing.rescaling.Rescaling", "regularization.dropout.Dropout",
+    "normalization.batch_normalization.BatchNormalization", "core.activation.Activation",
+    "activations.relu.ReLU", "activations.leaky_relu.LeakyReLU", "activations.elu.ELU",
+    "activations.softmax.Softmax",
+))
 
-for _cls in TAPE_COVERED:
-    _cls._tape_covered = True
+_verdicts = {}  # class -> bool, so the step pays for the name once per class
+
+
+def is_tape_covered(cls):
+    """Whether `cls` itself (not a subclass of it) is one of the classes above."""
+    verdict = _verdicts.get(cls)
+    if verdict is None:
+        verdict = _verdicts[cls] = f"{cls.__module__}.{cls.__qualname__}" in TAPE_COVERED_NAMES
+    return verdict
+
+
+def covered_classes():
+    """The classes named above, imported."""
+    classes = []
+    for name in sorted(TAPE_COVERED_NAMES):
+        module_name, class_name = name.rsplit(".", 1)
+        classes.append(getattr(importlib.import_module(module_name), class_name))
+    return tuple(classes)

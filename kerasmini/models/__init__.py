@@ -1,10 +1,17 @@
-"""Models: Sequential, the functional Model, and Keras model files."""
-from kerasmini.models.cloning import clone_model
-from kerasmini.models.functional import Functional
-from kerasmini.models.layer_configs import deserialize_layer
-from kerasmini.models.model import Model
-from kerasmini.models.sequential import Sequential
+"""Models: Sequential, the functional Model, and Keras model files.
+
+The classes are imported on first use (kerasmini/lazy_exports.py).
+"""
+from kerasmini.lazy_exports import lazy_exports
 from kerasmini.object_registration import custom_object_scope
+
+_EXPORTS = {
+    "Functional": ".functional",
+    "Model": ".model",
+    "Sequential": ".sequential",
+    "clone_model": ".cloning",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -47,6 +54,7 @@ def model_from_json(json_string, custom_objects=None):
         raise TypeError("model_from_json takes a JSON string. Received: "
                         f"json_string of type {type(json_string).__name__}")
     config = safe_reading.parse_json_object(json_string, "The `json_string` argument")
+    from kerasmini.models.layer_configs import deserialize_layer
     with custom_object_scope(custom_objects):
         return deserialize_layer(config)
 

@@ -23,16 +23,19 @@ import warnings
 
 import numpy as np
 
-from kerasmini import losses as losses_module
-from kerasmini import metrics as metrics_module
-from kerasmini import optimizers as optimizers_module
+import kerasmini  # its losses, metrics, optimizers, callbacks load at compile / fit
 from kerasmini.models import batches as data
-from kerasmini.models import compile_outputs as outputs_module
 from kerasmini.models import epoch_batches
 from kerasmini.utils.rng_utils import numpy_generator
 from kerasmini.object_configs import deserialize, serialize_keras_object
 from kerasmini.autodiff import GradientTape
-from kerasmini.callbacks import CallbackList
+
+
+def _compile_outputs():
+    """models/compile_outputs.py, imported at compile time: it imports the losses and
+    metrics, which a model that only predicts never needs."""
+    from kerasmini.models import compile_outputs
+    return compile_outputs
 
 
 class Trainer:
@@ -54,17 +57,17 @@ class Trainer:
         if jit_compile is True:
             raise NotImplementedError("kerasmini runs NumPy kernels and cannot compile them "
                                       "with XLA. Received: jit_compile=True")
-        optimizer = optimizers_module.get(optimizer)
+        optimizer = kerasmini.optimizers.get(optimizer)
         names = self._output_names()
         if loss is not None and (len(names) > 1 or loss_weights is not None):
-            compiled_loss = outputs_module.OutputLosses(loss, loss_weights, names)
+            compiled_loss = _compile_outputs().OutputLosses(loss, loss_weights, names)
             metric_lists = tuple(
-                outputs_module.per_output(m, names, argument) if len(names) > 1 and m
+                _compile_outputs().per_output(m, names, argument) if len(names) > 1 and m
                 else [_as_list(m, argument)]  # one output: all its metrics
                 for m, argument in ((metrics, "metrics"),
                                     (weighted_metrics, "weighted_metrics")))
             for entry in metric_lists[0] + metric_lists[1]:
-                for identifier in outputs_module.as_entries(entry):
+                for identifier in _compile_outputs().as_entries(entry):
                     _check_metric(identifier)
         else:
             loss = _single_output(loss, "loss")
@@ -83,7 +86,7 @@ class Trainer:
         self._metric_arguments = (metrics, weighted_metrics)
         self._compiled_metrics = None  # built at the first batch, from the shapes
         self._targets_checked = None  # (shapes, label classes) that _check_targets passed
-        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._loss_tracker = kerasmini.metrics.Mean(name="loss")
         self.run_eagerly = run_eagerly
         self.compiled = True
         self.stop_training = False
@@ -95,7 +98,7 @@ class Trainer:
         plain, weighted = self._metric_identifiers
         if self._multi_output():  # as given: a list per output or a dict, as Keras
             plain, weighted = self._metric_arguments
-        return {"optimizer": optimizers_module.serialize(self.optimizer),
+        return {"optimizer": kerasmini.optimizers.serialize(self.optimizer),
                 "loss": _serialize_loss(self.loss), "loss_weights": self._loss_weights,
                 "metrics": _serialize_metrics(plain) or None,
                 "weighted_metrics": _serialize_metrics(weighted) or None,
@@ -106,7 +109,7 @@ class Trainer:
         """compile() from a file's compile_config (optimizer, loss, metrics by name or
         config; nothing in it is executed)."""
         config = _checked_compile_config(config)
-        self.compile(optimizer=optimizers_module.deserialize(config.get("optimizer",
+        self.compile(optimizer=kerasmini.optimizers.deserialize(config.get("optimizer",
                                                                          "rmsprop")),
                      loss=_deserialize_loss(config.get("loss")),
                      loss_weights=config.get("loss_weights"),
@@ -125,7 +128,7 @@ class Trainer:
         return list(getattr(self._compiled_loss, "trackers", None) or [])
 
     def _multi_output(self):
-        return isinstance(self._compiled_loss, outputs_module.OutputLosses)
+        return isinstance(self._compiled_loss, _compile_outputs().OutputLosses)
 
     def _output_names(self):
         """The names the outputs are known by in loss / metrics dicts: a functional
@@ -264,15 +267,15 @@ class Trainer:
         if self._multi_output():
             names, preds = self._compiled_loss.names, self._compiled_loss.predictions(y_pred)
             self._compiled_metric_groups = (
-                outputs_module.output_metrics(plain, names, y, preds),
-                outputs_module.output_metrics(weighted, names, y, preds))
+                _compile_outputs().output_metrics(plain, names, y, preds),
+                _compile_outputs().output_metrics(weighted, names, y, preds))
             self._compiled_metrics = [*self._compiled_metric_groups[0],
                                       *self._compiled_metric_groups[1]]
             return
         y_shape, p_shape = np.shape(y), np.shape(y_pred)
         self._compiled_metric_groups = (
-            [metrics_module.get_metric(m, y_shape, p_shape) for m in plain],
-            [metrics_module.get_metric(m, y_shape, p_shape) for m in weighted])
+            [kerasmini.metrics.get_metric(m, y_shape, p_shape) for m in plain],
+            [kerasmini.metrics.get_metric(m, y_shape, p_shape) for m in weighted])
         self._compiled_metrics = [*self._compiled_metric_groups[0],
                                   *self._compiled_metric_groups[1]]
 
@@ -338,8 +341,9 @@ class Trainer:
                                                batch_size, steps_per_epoch, shuffle)
             batch_size = batches.batch_size
         steps = steps_per_epoch or batches.num_batches
-        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
-                                 model=self, verbose=verbose, epochs=epochs, steps=steps)
+        callbacks = kerasmini.callbacks.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
         callbacks.on_train_begin()
         epoch_logs = None
@@ -439,10 +443,10 @@ class Trainer:
             batches = epoch_batches.ArrayBatches(
                 x, y, sample_weight, batch_size or default_batch_size(count, steps), False,
                 None)
-        if not isinstance(callbacks, CallbackList):
-            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=1,
-                                     steps=_capped(steps, batches.num_batches))
+        if not isinstance(callbacks, kerasmini.callbacks.CallbackList):
+            callbacks = kerasmini.callbacks.CallbackList(
+                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                steps=_capped(steps, batches.num_batches))
         self.reset_metrics()
         callbacks.on_test_begin()
         logs = {}
@@ -588,7 +592,7 @@ def _check_target(loss, y, out_shape):
 def _check_labels(loss, y, classes):
     """Sparse labels must index the model's `classes` outputs: all of them checked."""
     fn = getattr(loss, "fn", None)
-    if fn is losses_module.sparse_categorical_crossentropy and y.size:
+    if fn is kerasmini.losses.sparse_categorical_crossentropy and y.size:
         low, high = np.min(y), np.max(y)
         if low < 0 or high >= classes:
             bad = low if low < 0 else high
@@ -631,11 +635,11 @@ def _numpy(structure):
 def _compiled_loss(loss):
     if loss is None:
         return None
-    resolved = losses_module.get(loss)
-    if isinstance(resolved, losses_module.Loss):
+    resolved = kerasmini.losses.get(loss)
+    if isinstance(resolved, kerasmini.losses.Loss):
         return resolved
     name = loss if isinstance(loss, str) else getattr(resolved, "__name__", None)
-    return losses_module.LossFunctionWrapper(resolved, name=name)
+    return kerasmini.losses.LossFunctionWrapper(resolved, name=name)
 
 
 def _serialize_loss(loss):
@@ -645,7 +649,7 @@ def _serialize_loss(loss):
         return [_serialize_loss(v) for v in loss]
     if loss is None or isinstance(loss, str):
         return loss
-    return losses_module.serialize(loss)
+    return kerasmini.losses.serialize(loss)
 
 
 def _deserialize_loss(config):
@@ -654,13 +658,13 @@ def _deserialize_loss(config):
         return [_deserialize_loss(v) for v in config]
     if isinstance(config, dict) and "class_name" not in config:
         return {k: _deserialize_loss(v) for k, v in config.items()}
-    return losses_module.get(config)
+    return kerasmini.losses.get(config)
 
 
 def _serialize_metric(metric):
     if isinstance(metric, str):
         return metric
-    if isinstance(metric, metrics_module.Metric):
+    if isinstance(metric, kerasmini.metrics.Metric):
         return serialize_keras_object(metric, "keras.metrics")
     return getattr(metric, "__name__", metric)
 
@@ -685,7 +689,7 @@ def _deserialize_metrics(config):
 
 def _deserialize_metric(config):
     if isinstance(config, dict):
-        return deserialize(config, metrics_module.ALL_OBJECTS_DICT, "metric")
+        return deserialize(config, kerasmini.metrics.ALL_OBJECTS_DICT, "metric")
     return config
 
 
@@ -694,7 +698,7 @@ def _check_metric(identifier):
         raise ValueError("Expected metric, received `None`")
     if str(identifier).lower() in ("accuracy", "acc"):
         return
-    metrics_module.get(identifier)
+    kerasmini.metrics.get(identifier)
 
 
 def _as_list(metrics, argument):
