@@ -65,6 +65,10 @@ CASES = {
     **{f"EfficientNetB{i}_notop": (f"EfficientNetB{i}", dict(
         include_top=False, input_shape=(32, 32, 3), pooling=("avg", "max", None)[i % 3]),
         "efficientnet") for i in range(1, 8)},
+    "InceptionV3": ("InceptionV3", dict(input_shape=(75, 75, 3), classes=5),
+                    "inception_v3"),
+    "InceptionV3_notop_max": ("InceptionV3", dict(include_top=False, pooling="max",
+                                                  input_shape=(80, 90, 3)), "inception_v3"),
 }
 
 DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",

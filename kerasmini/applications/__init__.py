@@ -13,14 +13,16 @@ from kerasmini.lazy_exports import lazy_exports
 MODULES = {"imagenet_utils": "imagenet_utils", "vgg16": "vgg", "vgg19": "vgg",
            "resnet": "resnet", "resnet50": "resnet", "resnet_v2": "resnet_v2",
            "mobilenet": "mobilenet", "mobilenet_v2": "mobilenet_v2", "densenet": "densenet",
-           "mobilenet_v3": "mobilenet_v3", "efficientnet": "efficientnet"}
+           "mobilenet_v3": "mobilenet_v3", "efficientnet": "efficientnet",
+           "inception_v3": "inception_v3"}
 BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet",
             "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2",
             "MobileNet": "mobilenet", "MobileNetV2": "mobilenet_v2",
             "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
             "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
-            **{f"EfficientNetB{i}": "efficientnet" for i in range(8)}}
+            **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
+            "InceptionV3": "inception_v3"}
 
 
 _EXPORTS = {**{name: (f".{module}", None) for name, module in MODULES.items()},
