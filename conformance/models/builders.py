@@ -69,6 +69,9 @@ CASES = {
                     "inception_v3"),
     "InceptionV3_notop_max": ("InceptionV3", dict(include_top=False, pooling="max",
                                                   input_shape=(80, 90, 3)), "inception_v3"),
+    "Xception": ("Xception", dict(input_shape=(71, 71, 3), classes=5), "xception"),
+    "Xception_notop_avg": ("Xception", dict(include_top=False, pooling="avg",
+                                            input_shape=(72, 80, 3)), "xception"),
 }
 
 DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",
