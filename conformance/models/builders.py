@@ -72,6 +72,8 @@ CASES = {
     "Xception": ("Xception", dict(input_shape=(71, 71, 3), classes=5), "xception"),
     "Xception_notop_avg": ("Xception", dict(include_top=False, pooling="avg",
                                             input_shape=(72, 80, 3)), "xception"),
+    "InceptionResNetV2": ("InceptionResNetV2", dict(input_shape=(75, 75, 3), classes=5),
+                          "inception_resnet_v2"),
 }
 
 DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",

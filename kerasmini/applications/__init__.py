@@ -14,7 +14,8 @@ MODULES = {"imagenet_utils": "imagenet_utils", "vgg16": "vgg", "vgg19": "vgg",
            "resnet": "resnet", "resnet50": "resnet", "resnet_v2": "resnet_v2",
            "mobilenet": "mobilenet", "mobilenet_v2": "mobilenet_v2", "densenet": "densenet",
            "mobilenet_v3": "mobilenet_v3", "efficientnet": "efficientnet",
-           "inception_v3": "inception_v3", "xception": "xception"}
+           "inception_v3": "inception_v3", "xception": "xception",
+           "inception_resnet_v2": "inception_resnet_v2"}
 BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet",
             "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2",
@@ -22,7 +23,8 @@ BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
             "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
             **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
-            "InceptionV3": "inception_v3", "Xception": "xception"}
+            "InceptionV3": "inception_v3", "Xception": "xception",
+            "InceptionResNetV2": "inception_resnet_v2"}
 
 
 _EXPORTS = {**{name: (f".{module}", None) for name, module in MODULES.items()},
