@@ -74,11 +74,22 @@ CASES = {
                                             input_shape=(72, 80, 3)), "xception"),
     "InceptionResNetV2": ("InceptionResNetV2", dict(input_shape=(75, 75, 3), classes=5),
                           "inception_resnet_v2"),
+    "EfficientNetV2B0": ("EfficientNetV2B0", dict(input_shape=(32, 32, 3), classes=5),
+                         "efficientnet_v2"),
+    "EfficientNetV2B1_notop_1_channel": ("EfficientNetV2B1", dict(
+        include_top=False, input_shape=(32, 32, 1), pooling="avg"), "efficientnet_v2"),
+    "EfficientNetV2B2_noprep": ("EfficientNetV2B2", dict(
+        input_shape=(32, 32, 3), classes=3, include_preprocessing=False),
+        "efficientnet_v2"),
+    **{f"EfficientNetV2{v}_notop": (f"EfficientNetV2{v}", dict(
+        include_top=False, input_shape=(32, 32, 3)), "efficientnet_v2")
+       for v in ("B3", "S", "M", "L")},
 }
 
 DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",
         "ResNet152V2_notop_avg", "DenseNet169_notop_max", "DenseNet201_notop",
-        *(f"EfficientNetB{i}_notop" for i in range(1, 8)))
+        *(f"EfficientNetB{i}_notop" for i in range(1, 8)),
+        *(f"EfficientNetV2{v}_notop" for v in ("B3", "S", "M", "L")))
 
 
 def build(library, name):

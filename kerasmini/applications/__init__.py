@@ -15,7 +15,8 @@ MODULES = {"imagenet_utils": "imagenet_utils", "vgg16": "vgg", "vgg19": "vgg",
            "mobilenet": "mobilenet", "mobilenet_v2": "mobilenet_v2", "densenet": "densenet",
            "mobilenet_v3": "mobilenet_v3", "efficientnet": "efficientnet",
            "inception_v3": "inception_v3", "xception": "xception",
-           "inception_resnet_v2": "inception_resnet_v2"}
+           "inception_resnet_v2": "inception_resnet_v2",
+           "efficientnet_v2": "efficientnet_v2"}
 BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet",
             "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2",
@@ -24,7 +25,9 @@ BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             "MobileNetV3Small": "mobilenet_v3", "MobileNetV3Large": "mobilenet_v3",
             **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
             "InceptionV3": "inception_v3", "Xception": "xception",
-            "InceptionResNetV2": "inception_resnet_v2"}
+            "InceptionResNetV2": "inception_resnet_v2",
+            **{f"EfficientNetV2{v}": "efficientnet_v2"
+               for v in ("B0", "B1", "B2", "B3", "S", "M", "L")}}
 
 
 _EXPORTS = {**{name: (f".{module}", None) for name, module in MODULES.items()},
