@@ -106,9 +106,15 @@ def config_of(model):
     return json.loads(json.dumps(model.get_config(), default=repr))
 
 
+# the cases whose .keras file tf.keras reads back: those with tensor operations,
+# Rescaling and Normalization layers; for the others the same config's file is read
+# back by test_applications.py (tf.keras's file, loaded and saved again by kerasmini)
+SAVE_BACK = ("MobileNet", "MobileNetV3Small", "EfficientNetV2B0")
+
+
 def check(name, values=True):
     """{config_equal, summary_equal, params (km, tf)} for case `name`; with `values`
-    also predictions (error, ok) and saved_back (error, ok)."""
+    also predictions (error, ok), and saved_back (error, ok) for SAVE_BACK's."""
     tf_model, km_model = build(keras, name), build(kerasmini, name)
     result = {"config_equal": config_of(km_model) == config_of(tf_model),
               "summary_equal": applications.summary_text(km_model)
@@ -128,6 +134,8 @@ def _values(tf_model, km_model, name):
     expected = applications.as_numpy(tf_model(x, training=False))
     result = {"predictions": applications.relative_error(km_model.predict(x, verbose=0),
                                                          expected)}
+    if name not in SAVE_BACK:
+        return result
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "km.keras")
         km_model.save(path)
