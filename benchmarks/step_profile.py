@@ -31,23 +31,31 @@ def profile_steps(batch=128, steps=15):
     last = [None]
     original = tape_module.record
 
-    def timed_record(output, inputs, vjp, name):
+    def timed_record(output, inputs, vjp, op_name):
         now = _clocks()
-        name = f"{name} {'x'.join(map(str, np.shape(output)[1:]))}"
+        name = f"{op_name} {'x'.join(map(str, np.shape(output)[1:]))}"
         if last[0] is not None:
             current[("forward", name)] += np.subtract(now, last[0])
         wrapped = vjp
         if vjp is not None:
-            def wrapped(*args, _vjp=vjp):
-                start = _clocks()
-                result = _vjp(*args)
-                current[("backward", name)] += np.subtract(_clocks(), start)
-                return result
-            if getattr(vjp, "takes_needed", False):
-                wrapped.takes_needed = True
-        result = original(output, inputs, wrapped, name)
+            wrapped = _timed(vjp, ("backward", name))
+            for attribute in ("takes_needed", "saved"):
+                if hasattr(vjp, attribute):
+                    setattr(wrapped, attribute, getattr(vjp, attribute))
+            if getattr(vjp, "through", None):  # joint rules, timed under both names
+                wrapped.through = {producer: _timed(rule, ("backward", f"{name} of {producer}"))
+                                   for producer, rule in vjp.through.items()}
+        result = original(output, inputs, wrapped, op_name)  # joint rules go by op name
         last[0] = _clocks()
         return result
+
+    def _timed(rule, key):
+        def timed(*args):
+            start = _clocks()
+            result = rule(*args)
+            current[key] += np.subtract(_clocks(), start)
+            return result
+        return timed
 
     model = compiled(kerasmini)
     x, y = synthetic_data(batch)

@@ -118,6 +118,12 @@ MUTATIONS = {
         "        total = sum(sums[start] for start in sorted(sums))",
         "        total = sum(sums[start] for start in sorted(sums)[1:])",
         "the bias gradient of a conv + relu leaves out the first block of images"),
+    "max_pool_of_relu_mask_dropped": (
+        "kerasmini/ops/max_pooling_vjp.py",
+        "    masked = np.multiply(g, out > 0)",
+        "    masked = np.multiply(g, out >= 0)",
+        "the joint max pooling + relu rule routes the gradient of windows whose relu "
+        "outputs are all 0 (caught by test_gradients.py's TestConvReluPoolGradients)"),
     "patch_columns_offsets_swapped": (
         "kerasmini/ops/windows.py",
         "    columns = np.ascontiguousarray(windows.transpose(3, 4, 5, 0, 1, 2))",

@@ -269,3 +269,79 @@ class TestEmbeddingGradients(unittest.TestCase):
             ref[indices[position]] += seed_grad[position]
         harness.three_way(km, tf_grad, ref, dtype, f"Embedding {dtype}: d/d embeddings",
                           rtol=GRAD_RTOL[dtype])
+
+
+class TestConvReluPoolGradients(unittest.TestCase):
+    """Conv2D(activation="relu") then MaxPooling2D, the README convnet's pair: kerasmini
+    differentiates the relu and the pooling in one rule (ops/max_pooling_vjp.py's
+    max_pool_of_relu_vjp, checked to run here). Gradients of the input, kernel and bias
+    against tf.GradientTape and central differences of the float64 reference (conv2d,
+    relu, max_pool2d loops; a negative bias makes windows whose relu outputs are all 0)."""
+
+    @parameterized.expand([
+        ("tiling_float32", dict(pool_size=2), "float32", "channels_last"),
+        ("tiling_float64", dict(pool_size=2), "float64", "channels_last"),
+        ("overlap_same_float32", dict(pool_size=3, strides=2, padding="same"), "float32",
+         "channels_last"),
+        ("overlap_valid_float64", dict(pool_size=(2, 3), strides=1), "float64",
+         "channels_last"),
+        ("channels_first_float32", dict(pool_size=2), "float32", "channels_first")])
+    def test(self, name, pool_args, dtype, data_format):
+        from unittest import mock
+        from conformance import reference
+        from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp
+        harness.note("grad Conv2D relu + MaxPooling2D", dtype, "gradients")
+        rng = np.random.default_rng(harness.seed_of("conv-relu-pool", name))
+        shape = (2, 2, 9, 8) if data_format == "channels_first" else (2, 9, 8, 2)
+        x = rng.standard_normal(shape).astype(dtype)
+        kernel = (rng.standard_normal((3, 3, 2, 3)) / 3).astype(dtype)
+        bias = np.array([-0.3, 0.1, -1.0], dtype)
+        conv_args = dict(filters=3, kernel_size=3, activation="relu", data_format=data_format,
+                         dtype=dtype)
+        pool_args = dict(pool_args, data_format=data_format, dtype=dtype)
+
+        def model(lib):
+            stack = lib.Sequential([lib.layers.Conv2D(**conv_args),
+                                    lib.layers.MaxPooling2D(**pool_args)])
+            stack.build(shape)
+            stack.layers[0].set_weights([kernel, bias])
+            return stack
+
+        km_model = model(kerasmini)
+        tf_model = model(keras)
+        seed_grad = rng.standard_normal(km_model(x).shape).astype(dtype)
+        calls = []
+        joint = {"bias_add_relu": lambda *a: calls.append(1) or max_pool_of_relu_vjp(*a)}
+        with mock.patch.dict(kerasmini.ops.max_pool.through, joint):
+            with kerasmini.GradientTape() as tape:
+                x_t = tape.watch(x)
+                loss = kerasmini.ops.sum(km_model(x_t, training=True) * seed_grad)
+            km = tape.gradient(loss, [x_t] + km_model.layers[0].trainable_weights)
+        self.assertEqual(calls, [1], "the joint rule did not run")
+        xt = tf.constant(x)
+        with tf.GradientTape() as tf_tape:
+            tf_tape.watch(xt)
+            tf_loss = tf.reduce_sum(tf_model(xt, training=True) * seed_grad)
+        tf_grads = [np.asarray(g) for g in tf_tape.gradient(
+            tf_loss, [xt] + tf_model.layers[0].trainable_weights)]
+
+        bias_shape = (3,) if data_format == "channels_last" else (3, 1, 1)
+
+        def reference_loss(x64, kernel64, bias64):
+            y = np.maximum(reference.conv2d(x64, kernel64, None, 1, "valid", data_format, 1)
+                           + bias64.reshape(bias_shape), 0)
+            pooled = reference.max_pool2d(y, pool_args["pool_size"], pool_args.get("strides"),
+                                          pool_args.get("padding", "valid"), data_format)
+            return np.sum(pooled * seed_grad.astype(np.float64))
+
+        operands = [x.astype(np.float64), kernel.astype(np.float64), bias.astype(np.float64)]
+        for index, what in enumerate(["input", "kernel", "bias"]):
+            ref = np.zeros(operands[index].shape)
+            for element in np.ndindex(*ref.shape):
+                up, down = [o.copy() for o in operands], [o.copy() for o in operands]
+                up[index][element] += 1e-6
+                down[index][element] -= 1e-6
+                ref[element] = (reference_loss(*up) - reference_loss(*down)) / 2e-6
+            harness.three_way(km[index], tf_grads[index], ref, dtype,
+                              f"Conv2D relu + MaxPooling2D {pool_args} {dtype}: {what}",
+                              rtol=GRAD_RTOL[dtype])

@@ -77,6 +77,15 @@ class SequentialTest(unittest.TestCase):
         self.assertTrue(with_shape.built)
         self.assertEqual(with_shape.count_params(), 24 + 10)
 
+    def test_build_without_input_keeps_the_first_layers_dtype(self):
+        # Keras makes the implied Input of the first layer's dtype: a float64 stack built
+        # from a shape computes in float64, not on inputs rounded to float32
+        model = keras.Sequential([layers.Dense(3, dtype="float64")])
+        model.build((2, 4))
+        x = np.random.default_rng(0).standard_normal((2, 4))
+        kernel, bias = model.layers[0].get_weights()
+        np.testing.assert_allclose(model(x), x @ kernel + bias, rtol=1e-15, atol=1e-15)
+
     def test_bad_stack_fails_at_build_naming_the_layer(self):
         with self.assertRaisesRegex(ValueError, "conv"):
             keras.Sequential([keras.Input((4,)), layers.Conv2D(2, 3, name="conv_x")])

@@ -30,6 +30,15 @@ active it returns `output` at once. `@differentiable(vjp, inputs=n)` wraps a who
 kernel: see tape.differentiable (a vjp with a `needed` parameter learns which inputs a
 tape follows and may skip the others' gradients, as conv's does for a first layer).
 
+Two ops' rules in one: `differentiable(vjp, through={producer name: joint rule})`
+lets a one-input op differentiate itself together with the op that produced its input,
+when nothing else reads that value (no other op, not a target, not a source): the tape
+then calls the joint rule for both and skips the producer's. One rule per kernel stays
+the rule; a joint rule is for pairs whose gradient is cheaper together than apart
+(max pooling of a Conv2D's relu: the relu's mask and the bias's sum on the pooled grid,
+4x fewer values; ops/max_pooling_vjp.py). Either rule alone must stay correct: the
+tape falls back to them whenever the condition fails or the joint rule declines.
+
 `is_recording()`; `NoGradientError` (a LookupError) for everything the tape cannot
 differentiate; `TapeArray` (the ndarray subclass of recorded values).
 

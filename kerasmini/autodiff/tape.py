@@ -171,7 +171,7 @@ class GradientTape:
             with paused:
                 return self.gradient(target, sources, output_gradients, unconnected_gradients)
         self._used = True
-        grads = self._backward(_flat(target), output_gradients)
+        grads = self._backward(_flat(target), output_gradients, _flat(sources))
         result = _map_structure(
             lambda source: self._source_gradient(source, grads, unconnected_gradients),
             sources)
@@ -179,7 +179,7 @@ class GradientTape:
             self.reset()
         return result
 
-    def _backward(self, targets, output_gradients):
+    def _backward(self, targets, output_gradients, sources=()):
         """Run the VJPs from `targets` back to the start; node -> accumulated gradient."""
         seeds = (_flat(output_gradients) if output_gradients is not None
                  else [None] * len(targets))
@@ -191,12 +191,17 @@ class GradientTape:
             target = plain(target)
             seed = np.ones_like(target) if seed is None else np.asarray(seed, target.dtype)
             _accumulate(grads, node, seed)
+        graph = None  # who produces and who reads each node: built if a rule can fuse
         for entry in reversed(self._entries):
             grad = grads.get(entry.output)
             if grad is None:
                 continue
             if entry.vjp is None:
                 raise NoGradientError(f"No gradient defined for operation '{entry.name}'.")
+            if getattr(entry.vjp, "through", None):
+                graph = graph or self._graph(sources)
+                if self._fused_backward(entry, grad, grads, graph):
+                    continue
             if getattr(entry.vjp, "takes_needed", False):
                 needed = tuple(node is not None for node in entry.inputs)
                 input_grads = entry.vjp(grad, needed)
@@ -206,6 +211,47 @@ class GradientTape:
                 if node is not None and input_grad is not None:
                     _accumulate(grads, node, _checked(input_grad, node, entry.name))
         return grads
+
+    def _graph(self, sources):
+        """(producer entry of each op output, times each node is read, the nodes asked
+        for as sources): what _fused_backward needs to know a value is read once."""
+        producers = {entry.output: entry for entry in self._entries}
+        readers = {}
+        for entry in self._entries:
+            for node in entry.inputs:
+                readers[node] = readers.get(node, 0) + 1
+        asked = {self._nodes.get(id(source)) for source in sources}
+        return producers, readers, asked
+
+    def _fused_backward(self, entry, grad, grads, graph):
+        """Run a one-input entry's rule and its input's producer's as one, when the
+        entry's rule offers a joint rule for that producer (vjp.through, by op name)
+        and nothing else needs the value between them: no other op reads it, it is no
+        target (it has no gradient yet) and no source. The joint rule returns the
+        producer's input gradients (None: it declines, and each rule runs alone);
+        the producer then has no output gradient and is skipped. Returns True if the
+        joint rule ran. (Max pooling of a bias + relu: ops/max_pooling_vjp.py.)"""
+        producers, readers, asked = graph
+        if len(entry.inputs) != 1:
+            return False
+        node = entry.inputs[0]
+        producer = producers.get(node)
+        if (producer is None or readers.get(node) != 1 or node in grads or node in asked
+                or producer.vjp is None):
+            return False
+        joint = entry.vjp.through.get(producer.name)
+        saved = getattr(producer.vjp, "saved", None)
+        if joint is None or saved is None:
+            return False
+        needed = tuple(input_node is not None for input_node in producer.inputs)
+        input_grads = joint(grad, entry.vjp.saved, saved, needed)
+        if input_grads is None:
+            return False
+        for input_node, input_grad in zip(producer.inputs, input_grads):
+            if input_node is not None and input_grad is not None:
+                _accumulate(grads, input_node,
+                            _checked(input_grad, input_node, f"{entry.name} of {producer.name}"))
+        return True
 
     def _source_gradient(self, source, grads, unconnected):
         if _is_variable(source):
@@ -263,7 +309,7 @@ def record(output, inputs, vjp, name):
     return output if traced is None else traced
 
 
-def differentiable(vjp, inputs=1, name=None):
+def differentiable(vjp, inputs=1, name=None, through=None):
     """Decorator making a NumPy kernel an operation the tape records.
 
     `forward(*args, **options)` runs on plain arrays (TapeArrays unwrapped, Variables
@@ -275,6 +321,13 @@ def differentiable(vjp, inputs=1, name=None):
     follows (a constant, such as the data a model's first layer reads): it may skip
     that gradient (None), which for a first convolution is half the backward's work.
     With no tape active the kernel is called directly: nothing else runs.
+
+    `through` {producer op name: joint rule}: for a one-input op, a rule that
+    differentiates this op and the op that produced its input at once, run when nothing
+    else reads that input (GradientTape._fused_backward). `joint(g, (out, args, kwargs),
+    (producer's out, args, kwargs), needed)` returns the producer's input gradients, or
+    None to decline. Each recorded rule keeps its op's (out, plain args, kwargs) in
+    `.saved` for it.
     """
     takes_needed = "needed" in inspect.signature(vjp).parameters
 
@@ -294,9 +347,13 @@ def differentiable(vjp, inputs=1, name=None):
             else:
                 def backward(g):
                     return _as_tuple(vjp(g, out, *plain_args, **kwargs))
+            backward.saved = (out, plain_args, kwargs)
+            if op.through:
+                backward.through = op.through
             return record(out, args[:inputs], backward, op_name)
 
         op.forward = forward  # the bare kernel, for benchmarks and tests
+        op.through = through if through is not None else {}  # (tests replace entries)
         return op
 
     return wrap

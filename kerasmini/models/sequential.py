@@ -76,7 +76,9 @@ class Sequential(Model):
             raise ValueError("You must provide an `input_shape` argument.")
         input_shape = tuple(input_shape)
         if not self._layers or not isinstance(self._layers[0], InputLayer):
-            self._layers = [InputLayer(batch_shape=input_shape)] + self._layers
+            # of the first layer's dtype, as Keras: a float64 stack keeps float64 inputs
+            dtype = self._layers[0].compute_dtype if self._layers else None
+            self._layers = [InputLayer(batch_shape=input_shape, dtype=dtype)] + self._layers
         first = self._layers[0]
         x = first.output
         for layer in self._layers[1:]:

@@ -17,7 +17,7 @@ from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
 from kerasmini.ops.image_transform import affine_transform as _affine_transform
 from kerasmini.ops.image_transform_vjp import affine_transform_vjp
 from kerasmini.ops.linear_vjp import dense_vjp
-from kerasmini.ops.max_pooling_vjp import max_pool_vjp
+from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp, max_pool_vjp
 from kerasmini.ops.math import (abs, absolute, add, cast, clip, concatenate, divide, exp,
                                 expand_dims, expm1, log, log1p, log_softmax, logsumexp,
                                 matmul, max, maximum, mean, min, minimum, multiply,
@@ -41,7 +41,9 @@ conv_transpose = differentiable(conv_transpose_vjp, inputs=2)(
 conv3d = differentiable(conv3d_vjp, inputs=2)(volume_convolution.conv3d)
 conv3d_transpose = differentiable(conv3d_transpose_vjp, inputs=2)(
     volume_transposed_convolution.conv3d_transpose)
-max_pool = differentiable(max_pool_vjp)(max_pooling.max_pool)
+# max pooling of a Conv2D's relu(x + bias): both rules in one (max_pool_of_relu_vjp)
+max_pool = differentiable(max_pool_vjp, through={"bias_add_relu": max_pool_of_relu_vjp})(
+    max_pooling.max_pool)
 average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
 resize = differentiable(resize_vjp)(resizing.resize)
 affine_transform = differentiable(affine_transform_vjp)(_affine_transform)

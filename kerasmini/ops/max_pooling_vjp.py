@@ -17,7 +17,9 @@ the machine's load).
 """
 import numpy as np
 
-from kerasmini.ops.layout import from_channels_last, to_channels_last
+from kerasmini.ops.bias_activation_vjp import channel_sums
+from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
+                                  to_channels_last)
 from kerasmini.ops.threads import over_row_blocks
 from kerasmini.ops.window_gradients import crop_padding, offset_slices, pooling_geometry
 from kerasmini.ops.windows import pad_spatial
@@ -73,6 +75,37 @@ def max_pool_vjp(g, out, inputs, pool_size, strides=None, padding="valid",
 
     over_row_blocks(route, out.shape[0], x[:1].nbytes, BLOCK_BYTES)
     return from_channels_last(crop_padding(dx_padded, pads), data_format)
+
+
+def max_pool_of_relu_vjp(g, pool, relu, needed):
+    """(dL/dx, dL/dbias) of max_pool(relu(x + bias)) for g = dL/dpooled: the two rules
+    of a Conv2D(activation="relu") followed by MaxPooling2D, in one (the tape runs it
+    when nothing else reads the relu's output: autodiff's `through`).
+
+    relu passes the gradient where its output y > 0, and pooling sends each window's
+    gradient to one pixel of y, its winner, whose value is the window's output. So the
+    mask y > 0 at the winners is the mask out > 0 on the pooled grid: the gradient is
+    masked there (4x fewer values for 2x2 windows) before it is routed, and the bias
+    gradient, the sum of what is routed, is summed there too. This saves the relu rule's
+    pass over the full-size gradient and mask (the same numbers: each routed value is
+    g * mask either way; the bias's float64 sum adds the same values, without the zeros).
+
+    pool, relu: each op's (out, plain args, kwargs). Returns None (declines) unless the
+    bias runs along the pooling's channel axis of a 4D input."""
+    out, (y, *pool_args), pool_options = pool
+    _, (x, bias, *relu_args), relu_options = relu
+    data_format = standardize_data_format(
+        pool_args[3] if len(pool_args) > 3 else pool_options.get("data_format"))
+    axis = (relu_args[0] if relu_args else relu_options.get("axis", -1)) % y.ndim
+    channel_axis = 3 if data_format == "channels_last" else 1
+    if y.ndim != 4 or axis != channel_axis or np.ndim(bias) != 1:
+        return None
+    masked = np.multiply(g, out > 0)  # NaN > 0 is False, as in the relu rule
+    dx = max_pool_vjp(masked, out, y, *pool_args, **pool_options)
+    dbias = None
+    if needed[1]:
+        dbias = np.asarray(channel_sums(masked, axis)).astype(bias.dtype, copy=False)
+    return dx.astype(x.dtype, copy=False), dbias
 
 
 def _gradient_buffer(shape, out_shape, pool_size, strides, dtype, every_pixel_written):
