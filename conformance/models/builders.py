@@ -84,12 +84,20 @@ CASES = {
     **{f"EfficientNetV2{v}_notop": (f"EfficientNetV2{v}", dict(
         include_top=False, input_shape=(32, 32, 3)), "efficientnet_v2")
        for v in ("B3", "S", "M", "L")},
+    "ConvNeXtTiny": ("ConvNeXtTiny", dict(input_shape=(32, 32, 3), classes=5), "convnext"),
+    "ConvNeXtSmall_notop_avg_1_channel": ("ConvNeXtSmall", dict(
+        include_top=False, pooling="avg", input_shape=(32, 32, 1)), "convnext"),
+    **{f"ConvNeXt{v}_notop": (f"ConvNeXt{v}", dict(include_top=False,
+                                                   input_shape=(32, 32, 3)), "convnext")
+       for v in ("Base", "Large", "XLarge")},
 }
 
 DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",
         "ResNet152V2_notop_avg", "DenseNet169_notop_max", "DenseNet201_notop",
         *(f"EfficientNetB{i}_notop" for i in range(1, 8)),
-        *(f"EfficientNetV2{v}_notop" for v in ("B3", "S", "M", "L")))
+        *(f"EfficientNetV2{v}_notop" for v in ("B3", "S", "M", "L")),
+        "ConvNeXtSmall_notop_avg_1_channel",
+        *(f"ConvNeXt{v}_notop" for v in ("Base", "Large", "XLarge")))
 
 
 def build(library, name):
@@ -107,9 +115,9 @@ def config_of(model):
 
 
 # the cases whose .keras file tf.keras reads back: those with tensor operations,
-# Rescaling and Normalization layers; for the others the same config's file is read
+# Rescaling and Normalization layers, nested models; for the others the same config's file is read
 # back by test_applications.py (tf.keras's file, loaded and saved again by kerasmini)
-SAVE_BACK = ("MobileNet", "MobileNetV3Small", "EfficientNetV2B0")
+SAVE_BACK = ("MobileNet", "MobileNetV3Small", "EfficientNetV2B0", "ConvNeXtTiny")
 
 
 def check(name, values=True):

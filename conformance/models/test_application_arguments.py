@@ -15,7 +15,8 @@ from conformance.models import tf_keras
 keras = tf_keras()
 
 FAMILIES = ("vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet",
-            "mobilenet_v2", "mobilenet_v3", "densenet", "efficientnet")
+            "mobilenet_v2", "mobilenet_v3", "densenet", "efficientnet", "efficientnet_v2",
+            "inception_v3", "xception", "inception_resnet_v2", "convnext")
 
 
 def _images(dtype, shape, seed=0):

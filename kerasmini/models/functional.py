@@ -20,6 +20,7 @@ class Functional(Model):
 
     Running it evaluates each recorded layer call once, deepest first, on arrays.
     """
+    keras_call_takes_mask = True  # Keras's call(inputs, training, mask): see Layer
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         kwargs.pop("dtype", None)
