@@ -1,7 +1,9 @@
 """kerasmini.applications against tf.keras on what is not a model: each family's
 preprocess_input (every mode, layout, rank and dtype; the in-place change of a float
 input too), and the argument errors of the builders, decode_predictions and
-imagenet_utils.preprocess_input, which must raise tf.keras's exception class."""
+imagenet_utils.preprocess_input, which must raise tf.keras's exception class; each
+builder's signature (argument names and defaults)."""
+import inspect
 import os
 import tempfile
 import unittest
@@ -129,3 +131,11 @@ class BuilderErrorsTest(unittest.TestCase):
         with self.assertRaises(ValueError) as ours:
             kerasmini.applications.imagenet_utils.decode_predictions(preds)
         self.assertIn("(2, 10)", str(ours.exception))
+
+
+class SignaturesTest(unittest.TestCase):
+    @parameterized.expand([(name,) for name in kerasmini.applications.BUILDERS])
+    def test_same_arguments_and_defaults(self, name):
+        ours = inspect.signature(getattr(kerasmini.applications, name))
+        theirs = inspect.signature(getattr(keras.applications, name))
+        self.assertEqual(ours, theirs, name)

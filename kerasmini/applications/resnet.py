@@ -110,35 +110,24 @@ def _stages_v1(depths):
     return stack_fn
 
 
-def _resnet_v1(weights_name, name, **kwargs):
-    return ResNet(_stages_v1(DEPTHS[weights_name]), False, True, name=name,
-                  weights_name=weights_name, **kwargs)
-
-
-def ResNet50(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-             pooling=None, classes=1000, classifier_activation="softmax", name="resnet50"):
-    """ResNet50; default input 224x224x3, at least 32x32."""
-    return _resnet_v1("resnet50", name, include_top=include_top, weights=weights,
-                      input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-                      classes=classes, classifier_activation=classifier_activation)
-
-
-def ResNet101(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+def builder(keras_name, weights_name, stages, preact):
+    """The public builder `keras_name` (ResNet50, ResNet50V2, ...): Keras's signature,
+    the stages of DEPTHS[weights_name] made by `stages`."""
+    def build(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
               pooling=None, classes=1000, classifier_activation="softmax",
-              name="resnet101"):
-    """ResNet101; default input 224x224x3, at least 32x32."""
-    return _resnet_v1("resnet101", name, include_top=include_top, weights=weights,
+              name=weights_name):
+        return ResNet(stages(DEPTHS[weights_name]), preact, True, name=name,
+                      weights_name=weights_name, include_top=include_top, weights=weights,
                       input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
                       classes=classes, classifier_activation=classifier_activation)
+    build.__name__ = build.__qualname__ = keras_name
+    build.__doc__ = f"{keras_name}; default input 224x224x3, at least 32x32."
+    return build
 
 
-def ResNet152(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-              pooling=None, classes=1000, classifier_activation="softmax",
-              name="resnet152"):
-    """ResNet152; default input 224x224x3, at least 32x32."""
-    return _resnet_v1("resnet152", name, include_top=include_top, weights=weights,
-                      input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-                      classes=classes, classifier_activation=classifier_activation)
+ResNet50 = builder("ResNet50", "resnet50", _stages_v1, False)
+ResNet101 = builder("ResNet101", "resnet101", _stages_v1, False)
+ResNet152 = builder("ResNet152", "resnet152", _stages_v1, False)
 
 
 def preprocess_input(x, data_format=None):

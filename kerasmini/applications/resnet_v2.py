@@ -1,7 +1,7 @@
 """ResNet50V2/101V2/152V2 (keras.applications.resnet_v2): pre-activation residual blocks
 (batch norm and relu before each convolution). He et al., ECCV 2016."""
 from kerasmini.applications import imagenet_utils
-from kerasmini.applications.resnet import DEPTHS, ResNet, stack_residual_blocks_v2
+from kerasmini.applications.resnet import builder, stack_residual_blocks_v2
 
 
 def _stages_v2(depths):
@@ -13,36 +13,9 @@ def _stages_v2(depths):
     return stack_fn
 
 
-def _resnet_v2(weights_name, name, **kwargs):
-    return ResNet(_stages_v2(DEPTHS[weights_name]), True, True, name=name,
-                  weights_name=weights_name, **kwargs)
-
-
-def ResNet50V2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-               pooling=None, classes=1000, classifier_activation="softmax",
-               name="resnet50v2"):
-    """ResNet50V2; default input 224x224x3, at least 32x32."""
-    return _resnet_v2("resnet50v2", name, include_top=include_top, weights=weights,
-                      input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-                      classes=classes, classifier_activation=classifier_activation)
-
-
-def ResNet101V2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                pooling=None, classes=1000, classifier_activation="softmax",
-                name="resnet101v2"):
-    """ResNet101V2; default input 224x224x3, at least 32x32."""
-    return _resnet_v2("resnet101v2", name, include_top=include_top, weights=weights,
-                      input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-                      classes=classes, classifier_activation=classifier_activation)
-
-
-def ResNet152V2(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-                pooling=None, classes=1000, classifier_activation="softmax",
-                name="resnet152v2"):
-    """ResNet152V2; default input 224x224x3, at least 32x32."""
-    return _resnet_v2("resnet152v2", name, include_top=include_top, weights=weights,
-                      input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-                      classes=classes, classifier_activation=classifier_activation)
+ResNet50V2 = builder("ResNet50V2", "resnet50v2", _stages_v2, True)
+ResNet101V2 = builder("ResNet101V2", "resnet101v2", _stages_v2, True)
+ResNet152V2 = builder("ResNet152V2", "resnet152v2", _stages_v2, True)
 
 
 def preprocess_input(x, data_format=None):
