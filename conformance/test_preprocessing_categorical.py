@@ -225,6 +225,31 @@ class LookupConformance(unittest.TestCase):
             np.testing.assert_allclose(loaded, original, rtol=1e-6)
 
 
+    def test_tf_idf_weights_move_both_ways(self):
+        """Adapted tf_idf lookups: the vocabulary an asset, the idf weights a named
+        dataset (vars/idf_weights), read and written as tf.keras does."""
+        words = np.where(STRINGS == "", "gray", STRINGS).reshape(3, 3)
+        codes = np.array([[1, 3, 3], [7, 2, 1], [9, 3, 7]])
+
+        def build(keras):
+            text, code = keras.Input((3,), dtype="string"), keras.Input((3,), dtype="int64")
+            names = keras.layers.StringLookup(output_mode="tf_idf")
+            names.adapt(words)
+            numbers = keras.layers.IntegerLookup(output_mode="tf_idf", max_tokens=8,
+                                                 pad_to_max_tokens=False)
+            numbers.adapt(codes)
+            h = keras.layers.Concatenate()([names(text), numbers(code)])
+            return keras.Model([text, code], keras.layers.Dense(2)(h))
+        tf_model, km_model = build(tf_keras), build(kerasmini)
+        km_model.set_weights(tf_model.get_weights())
+        x = [np.array([["red", "plum", "zzz"], ["gray", "gray", "red"]]),
+             np.array([[1, 1, 5], [3, 9, 2]])]
+        np.testing.assert_allclose(km_model.predict(x, verbose=0), tf_outputs(tf_model, x),
+                                   rtol=1e-6)
+        for original, loaded in predictions_after_round_trip(tf_model, km_model, x):
+            np.testing.assert_allclose(loaded, original, rtol=1e-6)
+
+
 class DiscretizationConformance(unittest.TestCase):
     def test_values_and_configs(self):
         x = RNG.normal(size=(6, 3)).astype(np.float32)
@@ -282,8 +307,69 @@ class HashingConformance(unittest.TestCase):
     def test_bad_arguments_raise_the_same_class(self):
         for kwargs in ({"num_bins": 0}, {"num_bins": None},
                        {"num_bins": 3, "output_mode": "tf_idf"},
-                       {"num_bins": 3, "dtype": "float32"}):
+                       {"num_bins": 3, "dtype": "float32"}, {"num_bins": 3, "salt": "x"},
+                       {"num_bins": 3, "salt": (1, 2, 3)}):
             assert_same_error_class(self, "Hashing", kwargs)
+
+    def test_salted_bins_are_tensorflows_siphash(self):
+        """Every length 0..39 (SipHash's 8-byte blocks and each tail length), keys
+        from an int, a pair, negative and int64-extreme parts."""
+        words = np.array(["".join(chr(c) for c in RNG.integers(32, 0x2FF, n))
+                          for n in range(40)])
+        for salt in (7, (1, 2), (-1, 2**63 - 1), (-2**63, 0)):
+            assert_same_output_and_config(self, "Hashing", {"num_bins": 2**31 - 1,
+                                                            "salt": salt}, words)
+        assert_same_output_and_config(self, "Hashing", {"num_bins": 11, "salt": 3,
+                                                        "mask_value": 0},
+                                      RNG.integers(-50, 50, (8, 3)))
+        for name, kwargs, x in (
+                ("StringLookup", {"vocabulary": ["a"], "num_oov_indices": 7, "salt": 5},
+                 words),
+                ("IntegerLookup", {"vocabulary": [1], "num_oov_indices": 7, "salt": (4, 9),
+                                   "oov_method": "farmhash"}, RNG.integers(-99, 99, 30))):
+            with self.subTest(layer=name, kwargs=kwargs):
+                km = getattr(kerasmini.layers, name)(**kwargs)
+                tf_layer = getattr(tf_keras.layers, name)(**kwargs)
+                np.testing.assert_array_equal(km(x), tf_layer(x))
+                self.assertEqual(without_name(km.get_config()),
+                                 without_name(tf_layer.get_config()))
+
+
+class HashedCrossingConformance(unittest.TestCase):
+    FEATURES = [np.array(["A", "B", "A", "", "ünï", "猫🐱", "a much longer feature value"]),
+                np.array([101, 101, -5, 0, 2**40, -2**62, 7]),
+                np.array(["x", "y", "z", "x", "", "w", "v"])]
+
+    def test_same_bins_as_tf_keras(self):
+        f1, f2, f3 = self.FEATURES
+        for inputs in ((f1, f2), (f2, f1), (f1, f3), (f2, f2), (f1, f2, f3),
+                       (f1[:, None], f2[:, None]), (f1[0], f2[0])):
+            for kwargs in ({"num_bins": 5}, {"num_bins": 2**31 - 1},
+                           {"num_bins": 6, "output_mode": "one_hot"}):
+                assert_same_output_and_config(self, "HashedCrossing", kwargs, inputs)
+
+    def test_bad_arguments_and_inputs_raise_the_same_class(self):
+        for kwargs in ({"num_bins": 3, "output_mode": "multi_hot"},):
+            assert_same_error_class(self, "HashedCrossing", kwargs)
+        f1, f2, _ = self.FEATURES
+        for inputs in (f1, [f1], (f1, f2[:3]), (f1.reshape(7, 1), f2),
+                       (np.ones((7, 2), "int64"), np.ones((7, 2), "int64")),
+                       (f1, f2.astype("float32"))):
+            layers = [keras.layers.HashedCrossing(num_bins=3) for keras in (kerasmini, tf_keras)]
+            expected = raised(lambda: layers[1](inputs))
+            self.assertIsNotNone(expected)
+            self.assertIs(raised(lambda: layers[0](inputs)), expected)
+
+    def test_files_move_both_ways(self):
+        def build(keras):
+            a, b = keras.Input((1,), dtype="string"), keras.Input((1,), dtype="int64")
+            crossed = keras.layers.HashedCrossing(num_bins=8, output_mode="one_hot")((a, b))
+            return keras.Model([a, b], keras.layers.Dense(2)(crossed))
+        tf_model, km_model = build(tf_keras), build(kerasmini)
+        km_model.set_weights(tf_model.get_weights())
+        x = [self.FEATURES[0].reshape(-1, 1), self.FEATURES[1].reshape(-1, 1)]
+        for original, loaded in predictions_after_round_trip(tf_model, km_model, x):
+            np.testing.assert_allclose(loaded, original, rtol=1e-6)
 
 
 if __name__ == "__main__":

@@ -140,13 +140,13 @@ def test_numpy_repeat_gradient_sums_the_copies(repeats, axis):
 def test_numpy_arithmetic_the_tape_cannot_see_raises():
     v = kerasmini.Variable(np.arange(3.0))
     with GradientTape() as tape:
-        hidden = np.cumsum(v.value)  # no rule: tainted
-        with pytest.raises(NoGradientError, match="numpy.cumsum"):
+        hidden = np.sort(v.value)  # no rule: tainted
+        with pytest.raises(NoGradientError, match="numpy.sort"):
             ops.sum(hidden)
     with GradientTape() as tape:
         y = v.value * 2
-        with pytest.raises(NoGradientError, match="numpy.cumsum"):
-            tape.gradient(np.cumsum(y), v)
+        with pytest.raises(NoGradientError, match="numpy.sort"):
+            tape.gradient(np.sort(y), v)
 
 
 def test_in_place_update_returns_recorded_result_and_poisons_the_old_array():
@@ -163,9 +163,9 @@ def test_in_place_update_returns_recorded_result_and_poisons_the_old_array():
 
 
 def test_a_layer_without_a_gradient_rule_is_named():
-    class CumulativeSum(Layer):
+    class CumulativeSum(Layer):  # np.sort has no rule (ops.sort is differentiable)
         def call(self, inputs):
-            return np.cumsum(inputs, axis=-1)
+            return np.sort(inputs, axis=-1)
 
         def compute_output_shape(self, input_shape):
             return input_shape

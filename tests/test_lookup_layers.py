@@ -1,5 +1,6 @@
 """IntegerLookup and StringLookup against a dictionary built by hand: index layout
 (mask, OOV slots, terms), adapt()'s order, invert, the encodings, configs and files."""
+import io
 import os
 import tempfile
 import unittest
@@ -161,7 +162,8 @@ class IntegerLookupTest(unittest.TestCase):
 
     def test_errors(self):
         for kwargs, pattern in [({"vocabulary_dtype": "int32"}, "vocabulary_dtype=int32"),
-                                ({"oov_method": "farmhash", "salt": 2}, "salt=2"),
+                                ({"oov_method": "farmhash", "salt": 2.5}, "salt=2.5"),
+                                ({"oov_method": "farmhash", "salt": (1, 2**64)}, "salt="),
                                 ({"salt": 3}, "salt"), ({"oov_method": "x"}, "oov_method=x")]:
             with self.subTest(kwargs=kwargs), self.assertRaisesRegex(ValueError, pattern):
                 layers.IntegerLookup(**kwargs)
@@ -199,12 +201,69 @@ class LookupFilesTest(unittest.TestCase):
         lookup = next(l for l in loaded.layers if isinstance(l, layers.StringLookup))
         self.assertEqual(lookup.get_vocabulary(), ["[UNK]", "y", "x"])
 
-    def test_tf_idf_saving_is_refused(self):
-        layer = layers.StringLookup(vocabulary=["a"], output_mode="tf_idf", idf_weights=[1.0])
-        model = keras.Model(*(lambda t: (t, layer(t)))(keras.Input((1,), dtype="string")))
-        with tempfile.TemporaryDirectory() as folder, \
-                self.assertRaisesRegex(NotImplementedError, "tf_idf"):
-            model.save(os.path.join(folder, "m.keras"))
+    def test_tf_idf_weights_travel_by_name_in_the_weights_file(self):
+        """Keras keeps the idf weights as `vars/idf_weights` (a name, not a number)."""
+        import h5py
+        layer = layers.StringLookup(output_mode="tf_idf")
+        layer.adapt(np.array([["a", "b"], ["a", "a"], ["c", "a"]]))
+        # 3 documents; a in 3 of them, b and c in 1: log(1 + 3 / (1 + df))
+        idf = [np.log(1 + 3 / 4), np.log(1 + 3 / 2), np.log(1 + 3 / 2)]
+        np.testing.assert_allclose(layer.idf_weights, [np.mean(idf)] + idf, rtol=1e-6)
+        model = keras.Model(*(lambda t: (t, layer(t)))(keras.Input((2,), dtype="string")))
+        x = np.array([["a", "a"], ["q", "c"]])
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "m.keras")
+            model.save(path)
+            with zipfile.ZipFile(path) as archive, \
+                    h5py.File(io.BytesIO(archive.read("model.weights.h5"))) as f:
+                saved = f["layers/string_lookup/vars/idf_weights"][()]
+            np.testing.assert_array_equal(saved, layer.idf_weights)
+            loaded = keras.models.load_model(path)
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+        np.testing.assert_allclose(model.predict(x, verbose=0),
+                                   [[0, 2 * idf[0], 0, 0], [np.mean(idf), 0, idf[2], 0]],
+                                   rtol=1e-6)
+        self.assertEqual(loaded.layers[1].get_vocabulary(), ["[UNK]", "a", "c", "b"])
+
+
+    def test_idf_weights_from_a_file_are_checked(self):
+        layer = layers.StringLookup(output_mode="tf_idf")
+        self.assertEqual(layer.saved_array_shapes(), {"idf_weights": None})  # not adapted
+        self.assertEqual(layer.saved_arrays(), {})
+        for bad in (np.zeros((2, 2), "float32"), np.arange(3)):
+            with self.subTest(bad=bad), self.assertRaisesRegex(ValueError, "1-D float"):
+                layer.load_saved_arrays({"idf_weights": bad})
+        self.assertIsNone(layer.idf_weights)
+        layer.load_saved_arrays({"idf_weights": np.array([0.5, 1.0])})
+        self.assertEqual(layer.idf_weights.dtype, np.float32)
+        padded = layers.StringLookup(output_mode="tf_idf", max_tokens=5, pad_to_max_tokens=True)
+        self.assertEqual(padded.saved_array_shapes(), {"idf_weights": (5,)})
+        self.assertEqual(layers.StringLookup().saved_array_shapes(), {})
+
+
+class SaltTest(unittest.TestCase):
+    """A salt makes the hash SipHash-2-4 keyed by it (TensorFlow's strong hash)."""
+
+    def test_siphash_matches_the_published_test_vectors(self):
+        from kerasmini.layers.preprocessing.siphash import siphash24
+        key = (0x0706050403020100, 0x0F0E0D0C0B0A0908)  # the paper's key 00 01 .. 0f
+        self.assertEqual(siphash24(key, b""), 0x726FDB47DD0E0E31)
+        self.assertEqual(siphash24(key, bytes(range(15))), 0xA129CA6149BE45E5)
+        self.assertEqual(siphash24(key, bytes(range(8))), 0x93F5F5799A932462)
+
+    def test_salted_layers_hash_with_it(self):
+        from kerasmini.layers.preprocessing.siphash import siphash24
+        words = np.array(["ant", "bee", "a much longer word than eight bytes"])
+        out = layers.Hashing(num_bins=7, salt=5)(words)
+        np.testing.assert_array_equal(out, [siphash24((5, 5), w.encode()) % 7 for w in words])
+        self.assertEqual(layers.Hashing(num_bins=7, salt=(1, 2)).get_config()["salt"], [1, 2])
+        lookup = layers.StringLookup(vocabulary=["x"], num_oov_indices=4, salt=(3, -1))
+        np.testing.assert_array_equal(lookup(words),
+                                      [siphash24((3, -1), w.encode()) % 4 for w in words])
+        codes = layers.IntegerLookup(vocabulary=[1], num_oov_indices=3, oov_method="farmhash",
+                                     salt=9)
+        np.testing.assert_array_equal(codes(np.array([-5, 70])),
+                                      [siphash24((9, 9), b"-5") % 3, siphash24((9, 9), b"70") % 3])
 
 
 class HashingTest(unittest.TestCase):
@@ -237,7 +296,8 @@ class HashingTest(unittest.TestCase):
         out = layers.Hashing(num_bins=5, output_mode="count")(x)
         np.testing.assert_array_equal(out, layers.CategoryEncoding(5, "count")(bins))
         for kwargs, pattern in [({"num_bins": 0}, "num_bins=0"),
-                                ({"num_bins": 3, "salt": 1}, "salt=1"),
+                                ({"num_bins": 3, "salt": "1"}, "salt=1"),
+                                ({"num_bins": 3, "salt": (1, 2, 3)}, r"salt=\(1, 2, 3\)"),
                                 ({"num_bins": 3, "dtype": "float32"}, "dtype=float32"),
                                 ({"num_bins": 3, "output_mode": "x"}, "output_mode=x")]:
             with self.subTest(kwargs=kwargs), self.assertRaisesRegex(ValueError, pattern):

@@ -76,6 +76,23 @@ UFUNC_RULES = {
     "tanh": lambda g, out, x: (g * (1 - out * out),),
     "sin": lambda g, out, x: (g * np.cos(x),),
     "cos": lambda g, out, x: (-g * np.sin(x),),
+    "tan": lambda g, out, x: (g * (1 + out * out),),
+    "arcsin": lambda g, out, x: (g / np.sqrt(1 - x * x),),
+    "arccos": lambda g, out, x: (-g / np.sqrt(1 - x * x),),
+    "arctan": lambda g, out, x: (g / (1 + x * x),),
+    "sinh": lambda g, out, x: (g * np.cosh(x),),
+    "cosh": lambda g, out, x: (g * np.sinh(x),),
+    "arcsinh": lambda g, out, x: (g / np.sqrt(x * x + 1),),
+    "arccosh": lambda g, out, x: (g / np.sqrt(x * x - 1),),
+    "arctanh": lambda g, out, x: (g / (1 - x * x),),
+    "exp2": lambda g, out, x: (g * out * np.log(2),),
+    "cbrt": lambda g, out, x: (g / (3 * out * out),),
+    "deg2rad": lambda g, out, x: (g * (np.pi / 180),),
+    "rad2deg": lambda g, out, x: (g * (180 / np.pi),),
+    "arctan2": lambda g, out, y, x: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
+    "hypot": lambda g, out, x, y: (g * x / out, g * y / out),
+    "remainder": lambda g, out, x, y: (g, -g * np.floor_divide(x, y)),
+    "logaddexp": lambda g, out, x, y: (g * np.exp(x - out), g * np.exp(y - out)),
     "maximum": _maximum_rule,
     "minimum": _minimum_rule,
     "power": _power_rule,
@@ -288,6 +305,53 @@ def _diag_rule(g, out, x, k=0):
     return (grad,)
 
 
+def _lanes(x, axis):
+    """x with `axis` moved last (the flattened x for None), and how to move it back."""
+    if axis is None:
+        return np.reshape(x, (-1,)), lambda y: np.reshape(y, np.shape(x))
+    return np.moveaxis(x, axis, -1), lambda y: np.moveaxis(y, -1, axis)
+
+
+def _reverse_cumsum(g):
+    return np.flip(np.cumsum(np.flip(g, -1), -1), -1)
+
+
+def _cumsum_rule(g, out, x, axis=None, dtype=None, **_):
+    """Each element counts in every running sum from its place on."""
+    lanes, back = _lanes(g, axis)
+    return (back(_reverse_cumsum(lanes)),)
+
+
+def _cumprod_rule(g, out, x, axis=None, dtype=None, **_):
+    """TensorFlow's rule: sum over later places of g * out, divided by x (so not
+    finite where x is exactly 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        summed, back = _lanes(g * out, axis)
+        lanes, _ = _lanes(x, axis)
+        return (back(_reverse_cumsum(summed) / lanes),)
+
+
+def _prod_rule(g, out, x, axis=None, dtype=None, keepdims=False, **_):
+    """d prod / d x_i is the product of the others: the running product before i times
+    the running product after i along the reduced elements (exact where x has zeros)."""
+    axes = _reduced_axes(np.ndim(x), axis)
+    kept = [i for i in range(np.ndim(x)) if i not in axes]
+    moved = np.transpose(x, kept + list(axes))
+    lanes = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    ones = np.ones(lanes.shape[:-1] + (1,), lanes.dtype)
+    before = np.cumprod(np.concatenate([ones, lanes[..., :-1]], -1), -1)
+    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(lanes, -1)[..., :-1]], -1),
+                               -1), -1)
+    others = np.transpose((before * after).reshape(moved.shape),
+                          np.argsort(kept + list(axes)))
+    return (_expand_reduced(g, x, axis, keepdims) * others,)
+
+
+def _nan_to_num_rule(g, out, x, *args, **kwargs):
+    """The replaced elements are constants; the others pass their gradient."""
+    return (np.where(np.isfinite(x), g, 0),)
+
+
 def _same_shape(g, out, x, *args, **kwargs):
     return (np.reshape(g, np.shape(x)),)
 
@@ -330,6 +394,10 @@ FUNCTION_RULES = {
     np.matmul: (2, _matmul_rule),
     np.take_along_axis: (2, _take_along_axis_rule),
     np.diag: (1, _diag_rule),
+    np.cumsum: (1, _cumsum_rule),
+    np.cumprod: (1, _cumprod_rule),
+    np.prod: (1, _prod_rule),
+    np.nan_to_num: (1, _nan_to_num_rule),
     np.einsum: ("after_first", einsum_rule),
 }
 FUNCTION_RULES[np.amax] = FUNCTION_RULES[np.max]

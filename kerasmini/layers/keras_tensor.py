@@ -26,34 +26,38 @@ class KerasTensor:
     def ndim(self):
         return len(self.shape)
 
-    # `x + y`, `x * 0.5`, ... record Keras 3's tensor operations (layers/operation.py)
+    # `x + y`, `x * 0.5`, ... record Keras 3's tensor operations (keras.ops's Add, ...)
     def _operation(self, name, x1, x2):
-        from kerasmini.layers import operation
-        return getattr(operation, name)()(x1, x2)
+        from kerasmini import ops  # ops record graph nodes through layers/operation.py
+        return getattr(ops, name)(x1, x2)
 
     def __add__(self, other):
-        return self._operation("Add", self, other)
+        return self._operation("add", self, other)
 
     def __radd__(self, other):
-        return self._operation("Add", other, self)
+        return self._operation("add", other, self)
 
     def __sub__(self, other):
-        return self._operation("Subtract", self, other)
+        return self._operation("subtract", self, other)
 
     def __rsub__(self, other):
-        return self._operation("Subtract", other, self)
+        return self._operation("subtract", other, self)
 
     def __mul__(self, other):
-        return self._operation("Multiply", self, other)
+        return self._operation("multiply", self, other)
 
     def __rmul__(self, other):
-        return self._operation("Multiply", other, self)
+        return self._operation("multiply", other, self)
+
+    def __getitem__(self, key):
+        from kerasmini import ops
+        return ops.get_item(self, key)
 
     def __truediv__(self, other):
-        return self._operation("TrueDivide", self, other)
+        return self._operation("true_divide", self, other)
 
     def __rtruediv__(self, other):
-        return self._operation("TrueDivide", other, self)
+        return self._operation("true_divide", other, self)
 
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"

@@ -172,15 +172,43 @@ def serialize_node(node, reindex):
                                                       history.node_index)],
                                              history.tensor_index]}}
 
-    config_of = lambda a: tensor_config(a) if isinstance(a, KerasTensor) else plain(a)
+    def config_of(a):
+        if isinstance(a, KerasTensor):
+            return tensor_config(a)
+        return INDEX_CONFIGS[type(a)](a) if type(a) in INDEX_CONFIGS else plain(a)
+
     kwargs = {key: map_structure(config_of, value) for key, value in node.call_kwargs.items()
               if key not in node.implicit}  # found again from the inputs' masks
     args = node.call_args
-    if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k)
-        return {"args": [config_of(a) for a in args], "kwargs": kwargs}
+    if node.positional:  # op(x, 3.0) -> args [tensor, 3.0]; mha(q, v, key=k); op([a, b])
+        return {"args": [map_structure(config_of, a) for a in args], "kwargs": kwargs}
     arg = ([tensor_config(t) for t in args] if isinstance(args, (list, tuple))
            else tensor_config(args))
     return {"args": [arg], "kwargs": kwargs}
+
+
+# the parts of an index (x[:, ::2, ...]) as Keras serializes them
+INDEX_CONFIGS = {
+    slice: lambda s: {"class_name": "__slice__",
+                      "config": {"start": s.start, "stop": s.stop, "step": s.step}},
+    type(Ellipsis): lambda _: {"class_name": "__ellipsis__", "config": {}},
+}
+
+
+def _index_part(arg):
+    """A saved slice or Ellipsis back, or None when `arg` is neither (ints only)."""
+    if not (isinstance(arg, dict) and arg.get("class_name") in ("__slice__",
+                                                                 "__ellipsis__")):
+        return None
+    if arg["class_name"] == "__ellipsis__":
+        return Ellipsis
+    bounds = arg.get("config") or {}
+    values = [bounds.get(k) for k in ("start", "stop", "step")]
+    if set(bounds) - {"start", "stop", "step"} or not all(
+            v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+        raise ValueError(f"A saved slice takes int or null start, stop, step. Received: "
+                         f"{str(arg)[:200]}")
+    return slice(*values)
 
 
 def functional_from_config(cls, config, make_layer=None):
@@ -335,13 +363,15 @@ def _holds_tensor(value):
 def _node_argument(created, arg, constants=False):
     if constants and isinstance(arg, (int, float)) and not isinstance(arg, bool):
         return arg  # a number an operation was called with (`x + 3.0`)
+    if constants and _index_part(arg) is not None:
+        return _index_part(arg)  # x[1:, ...]
     if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
         return _tensor(created, *_history(arg))
     if isinstance(arg, list) and len(arg) == 3 and isinstance(arg[0], str):
         return _tensor(created, *arg)  # older form: [name, node_index, tensor_index]
-    if isinstance(arg, (list, tuple)):
-        return [_node_argument(created, a) for a in arg]
-    if arg is None:  # a layer of several inputs, some without a mask
+    if isinstance(arg, (list, tuple)):  # tensors (concatenate's), an index (x[:, 0])
+        return [_node_argument(created, a, constants) for a in arg]
+    if arg is None:  # a layer of several inputs, some without a mask; x[:, None]
         return None
     raise ValueError(f"Unsupported node argument in the model config: {str(arg)[:200]}")
 

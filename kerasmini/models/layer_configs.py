@@ -3,8 +3,9 @@
 A config names its class (`"class_name": "Conv2D"`); loading looks that name up in
 an explicit table of the classes kerasmini has (`_layer_classes()`), then among the
 user's classes (registered or passed as custom_objects, object_registration.py); classes
-that Keras keeps outside `keras.layers` (tensor operations, applications' private layers)
-are found by the pair (saved module, class name) in `MODULE_CLASSES`. Nothing named in a
+that Keras keeps outside `keras.layers` are found by the pair (saved module, class name):
+applications' private layers in `MODULE_CLASSES`, tensor operations in ops/symbolic.py's
+`OPERATIONS`. Nothing named in a
 file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
@@ -19,6 +20,7 @@ from kerasmini.layers import operation
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import check_value_types, plain
+from kerasmini.ops.symbolic import OPERATIONS
 
 
 class UnsupportedLayerError(ValueError):
@@ -49,17 +51,12 @@ MODULE_CLASSES = {
     ("keras.src.applications.convnext", "StochasticDepth"): convnext.StochasticDepth,
     ("keras.src.applications.inception_resnet_v2", "CustomScaleLayer"):
         inception_resnet_v2.CustomScaleLayer,
-    ("keras.src.ops.numpy", "Add"): operation.Add,
-    ("keras.src.ops.numpy", "Multiply"): operation.Multiply,
-    ("keras.src.ops.numpy", "Subtract"): operation.Subtract,
-    ("keras.src.ops.numpy", "TrueDivide"): operation.TrueDivide,
-    ("keras.src.ops.numpy", "NotEqual"): operation.NotEqual,
-    ("keras.src.ops.numpy", "Any"): operation.Any,
 }
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
 # a legacy .h5 config names classes without modules: the mask operations' names are
 # no layer's, so they are found by name alone there
-LEGACY_OPERATIONS = {"NotEqual": operation.NotEqual, "Any": operation.Any}
+LEGACY_OPERATIONS = {name: operation.operation_class(OPERATIONS[("keras.src.ops.numpy", name)])
+                     for name in ("NotEqual", "Any")}
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -68,6 +65,9 @@ MODEL_MODULES = {"Sequential": ("keras", None),
 def serialize_layer(layer):
     """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
     class_name = type(layer).__name__
+    if isinstance(layer, operation.Operation):  # x + y, keras.ops.mean(x), ...
+        return {"module": layer.spec.module, "class_name": layer.spec.class_name,
+                "config": plain(layer.get_config()), "registered_name": class_name}
     if type(layer) in _MODULE_OF:  # saved under Keras's own module, by registered name
         return {"module": _MODULE_OF[type(layer)], "class_name": class_name,
                 "config": plain(layer.get_config()), "registered_name": class_name}
@@ -127,13 +127,15 @@ def _find_class(config, class_name, registered):
     module = str(config.get("module"))
     if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
         return MODULE_CLASSES[(module, class_name)]
+    if (module, class_name) in OPERATIONS and registered in (None, class_name):
+        return operation.operation_class(OPERATIONS[(module, class_name)])
     if "module" not in config and class_name in LEGACY_OPERATIONS:  # legacy .h5: no module
         return LEGACY_OPERATIONS[class_name]
     if module.startswith("keras.src.ops."):
         raise UnsupportedLayerError(
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
             f"model graph: kerasmini supports only these operations: "
-            f"{sorted(c for m, c in MODULE_CLASSES if m.startswith('keras.src.ops.'))}.")
+            f"{sorted({c for m, c in [*MODULE_CLASSES, *OPERATIONS] if m == module})}.")
     if class_name == "Lambda":
         raise UnsupportedLayerError(
             f"The file holds a Lambda layer ('{config.get('config', {}).get('name')}'): its "

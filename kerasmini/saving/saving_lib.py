@@ -12,6 +12,8 @@ A `.weights.h5` file is that HDF5 file alone. Inside it each layer's weights liv
 models with the same architecture share keys whatever their layers are named. The
 numbers follow the layer's own variable order (trainable first: kernel, bias;
 BatchNormalization: gamma, beta, moving_mean, moving_variance).
+Keras also keeps some state beside them by name: a tf_idf lookup's `vars/idf_weights`
+(`saved_arrays()` / `saved_array_shapes()` / `load_saved_arrays()` on the layer).
 
 Loading reads and checks everything first and assigns last: an error leaves the
 model's weights as they were, and load_model() returns nothing half-loaded.
@@ -100,6 +102,22 @@ def _vars_path(path):
     return _join(path, "vars")
 
 
+def _saved_arrays(layer):
+    """State Keras stores by name beside the numbered variables (a lookup layer's
+    `idf_weights`): {name: array}."""
+    return layer.saved_arrays() if hasattr(layer, "saved_arrays") else {}
+
+
+class _NamedArray:
+    """A slot for one of those arrays, assigned as a variable is (`_assign`)."""
+
+    def __init__(self, layer, name):
+        self.layer, self.name = layer, name
+
+    def assign(self, array):
+        self.layer.load_saved_arrays({self.name: array})
+
+
 # ---------------------------------------------------------------------------------------
 # writing
 
@@ -111,6 +129,8 @@ def _write_weights(model, target):
             group.attrs["name"] = layer.name
             for i, v in enumerate(variables):
                 group.create_dataset(str(i), data=v.numpy())
+            for name, array in _saved_arrays(layer).items():
+                group.create_dataset(name, data=array)
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None:  # as Keras: optimizer/vars/0.. in its variables' order
             group = f.create_group("optimizer").create_group("vars")
@@ -263,16 +283,22 @@ def _read_weights(model, source, where):
     with safe.open_h5(source, where) as f, safe.reading(where):
         for path, layer, variables in weight_slots(model):
             group = safe.h5_group(f, _vars_path(path), where)
+            named = layer.saved_array_shapes() if hasattr(layer, "saved_array_shapes") \
+                else {}
             if group is None:
-                if variables:
+                if variables or named:
                     raise FileFormatError(
                         f"{where} has no weights for layer '{layer.name}' (expected "
-                        f"the group '{_vars_path(path)}' with {len(variables)} arrays).")
+                        f"the group '{_vars_path(path)}' with "
+                        f"{len(variables) + len(named)} arrays).")
                 continue
-            if len(group) != len(variables):
+            if len(group) != len(variables) + len(named):
                 raise ValueError(
-                    f"Layer '{layer.name}' expects {len(variables)} weights, but "
-                    f"{where} holds {len(group)} in '{_vars_path(path)}'.")
+                    f"Layer '{layer.name}' expects {len(variables) + len(named)} weights, "
+                    f"but {where} holds {len(group)} in '{_vars_path(path)}'.")
+            for name, shape in named.items():
+                array = safe.read_dataset(safe.h5_dataset(group, name, where), where, shape)
+                values[(id(layer), name)] = (_NamedArray(layer, name), array)
             for i, variable in enumerate(variables):
                 dataset = safe.h5_dataset(group, str(i), where)
                 try:
@@ -355,13 +381,13 @@ def _load_model(filepath, compile):
         raise FileFormatError(f"The model in {filepath} has no input shape, so its weights "
                               "cannot be placed.")
     values = _read_weights(model, io.BytesIO(weights), where)
-    _load_assets(model, assets, filepath)
+    _assign(values)  # a fresh model: nothing half-loaded escapes if what follows fails
+    _load_assets(model, assets, filepath)  # after the weights: tf_idf needs its idf
     state = None
     if compile and config.get("compile_config"):
         model.compile_from_config(config["compile_config"])
         model.optimizer.build(model.trainable_weights)
         state = _read_optimizer_state(model.optimizer, io.BytesIO(weights), where)
-    _assign(values)
     if state is not None:
         model.optimizer.load_own_variables(state)
     return model

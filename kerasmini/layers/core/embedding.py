@@ -6,7 +6,7 @@ import numpy as np
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
-from kerasmini.layers.operation import not_equal
+from kerasmini.ops import not_equal
 from kerasmini import regularizers
 
 

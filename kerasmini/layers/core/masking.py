@@ -4,7 +4,7 @@ import numbers
 import numpy as np
 
 from kerasmini.layers.layer import Layer
-from kerasmini.layers.operation import any as any_of, not_equal
+from kerasmini.ops import any as any_of, not_equal
 
 
 class Masking(Layer):

@@ -1,10 +1,12 @@
-"""Hashing: values -> bins by FarmHash's Fingerprint64, as tf.keras's Hashing."""
+"""Hashing: values -> bins by FarmHash's Fingerprint64 (or, salted, SipHash-2-4), as
+tf.keras's Hashing."""
 import numpy as np
 
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer, standardize_dtype
 from kerasmini.layers.preprocessing import categorical
 from kerasmini.layers.preprocessing.farmhash import fingerprint64
+from kerasmini.layers.preprocessing.siphash import salt_key, siphash24
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 
@@ -18,7 +20,8 @@ class Hashing(Layer):
         num_bins: int > 0. With `mask_value`, the mask value goes to bin 0 and the
             others to bins 1 .. num_bins - 1.
         mask_value: a value (of the inputs' kind) to mask, or None.
-        salt: only None: a salted hash is SipHash in Keras, which kerasmini lacks.
+        salt: None, an int n (the key [n, n]) or a pair of ints: bins by SipHash-2-4
+            under that key (TensorFlow's to_hash_bucket_strong) instead of FarmHash.
         output_mode: "int" (default; dtype "int64" or "int32"), "one_hot",
             "multi_hot", "count" (floatx, or the float dtype given).
         sparse: only False.
@@ -39,14 +42,14 @@ class Hashing(Layer):
         if output_mode not in OUTPUT_MODES:
             raise ValueError("Invalid value for argument `output_mode`. Expected one of "
                              f"{OUTPUT_MODES}. Received: output_mode={output_mode}")
-        for name, value in (("salt", salt), ("sparse", sparse)):
-            if value:
-                raise ValueError(f"Hashing({name}={value!r}) is not supported by kerasmini "
-                                 "(a salted hash is SipHash; there are no sparse arrays).")
+        if sparse:
+            raise ValueError(f"Hashing(sparse={sparse!r}) is not supported by kerasmini "
+                             "(there are no sparse arrays).")
+        salt = None if salt is None else salt_key(salt, "Hashing")
         super().__init__(**kwargs)
         self._dtype = dtype if output_mode == "int" else standardize_dtype(dtype)
         self.num_bins, self.mask_value = int(num_bins), mask_value
-        self.salt, self.output_mode, self.sparse = None, output_mode, False
+        self.salt, self.output_mode, self.sparse = salt, output_mode, False
         self._build_at_init()
 
     def _convert_input(self, inputs):
@@ -75,15 +78,18 @@ class Hashing(Layer):
         masked = self.mask_value is not None and self.num_bins > 1
         buckets = self.num_bins - 1 if masked else self.num_bins
         unique, position = np.unique(values, return_inverse=True)
-        hashed = np.array([fingerprint64(_text(v)) % buckets for v in unique.tolist()],
+        hashed = np.array([self._hash(_text(v)) % buckets for v in unique.tolist()],
                           dtype=np.int64)
         bins = hashed[position].reshape(values.shape)
         if masked:
             bins = np.where(values == self.mask_value, 0, bins + 1)
         return bins
 
+    def _hash(self, data):
+        return fingerprint64(data) if self.salt is None else siphash24(self.salt, data)
+
     def get_config(self):
-        return {**super().get_config(), "num_bins": self.num_bins, "salt": None,
+        return {**super().get_config(), "num_bins": self.num_bins, "salt": self.salt,
                 "mask_value": self.mask_value, "output_mode": self.output_mode,
                 "sparse": False}
 

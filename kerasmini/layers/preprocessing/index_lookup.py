@@ -4,8 +4,10 @@ integer indices), as Keras's index_lookup.py; not exported, as in Keras.
 Index layout (Keras's): [mask (output_mode "int" only)] [num_oov_indices OOV slots]
 [vocabulary terms, most frequent first]. A value not in the vocabulary goes to the OOV
 slot: with several slots, integer values go to `value % num_oov_indices`, strings (and
-integers with oov_method="farmhash") to FarmHash's Fingerprint64 of their text, modulo."""
+integers with oov_method="farmhash") to FarmHash's Fingerprint64 of their text, modulo
+(SipHash-2-4 keyed by `salt` when one is given, as Keras)."""
 import collections
+import itertools
 
 import numpy as np
 
@@ -14,9 +16,11 @@ from kerasmini.layers.arguments import is_int
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.preprocessing import categorical
 from kerasmini.layers.preprocessing.farmhash import fingerprint64
+from kerasmini.layers.preprocessing.siphash import salt_key, siphash24
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 VOCABULARY_FILE = "vocabulary.txt"  # the asset Keras writes for an adapted vocabulary
+UNKNOWN, MASKED = -1, -2  # codes of a term outside the vocabulary, of the mask token
 
 
 class IndexLookup(Layer):
@@ -38,13 +42,14 @@ class IndexLookup(Layer):
         self.mask_token, self.oov_token = mask_token, oov_token
         self.vocabulary_dtype, self.invert = vocabulary_dtype, bool(invert)
         self.output_mode, self.sparse = output_mode, False
-        self.pad_to_max_tokens, self.oov_method, self.salt = bool(pad_to_max_tokens), \
-            oov_method, salt
+        self.pad_to_max_tokens, self.oov_method = bool(pad_to_max_tokens), oov_method
+        self.salt = None if salt is None else salt_key(salt, "IndexLookup")
         self.input_vocabulary = None if vocabulary is None else self._terms(vocabulary)
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = bool(has_input_vocabulary)
         self._frozen_vocab_size = frozen_size
         self._tokens, self.idf_weights = [], None
+        self._table = {} if mask_token is None else {mask_token: MASKED}
         if output_mode == "tf_idf" and vocabulary is not None and idf_weights is None:
             raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output "
                              "mode, the `idf_weights` argument must also be provided.")
@@ -79,7 +84,6 @@ class IndexLookup(Layer):
                              "values are: ('floormod', 'farmhash'). Received: "
                              f"oov_method={oov_method}")
         unsupported = {"sparse": (sparse, "it has no sparse arrays"),
-                       "salt": (salt, "it has no SipHash"),
                        "vocabulary": (isinstance(vocabulary, str) and vocabulary,
                                       "it reads no files a config names: pass a list")}
         for name, (value, why) in unsupported.items():
@@ -174,7 +178,10 @@ class IndexLookup(Layer):
                                "changed after the layer is called. Old vocab size is "
                                f"{self._frozen_vocab_size}, new vocab size is {size}")
         self._tokens = list(tokens)
-        self._index = {t: i for i, t in enumerate(self._tokens, self._token_start_index())}
+        # term -> index, and the mask token -> MASKED (it is never a vocabulary term)
+        self._table = {t: i for i, t in enumerate(self._tokens, self._token_start_index())}
+        if self.mask_token is not None:
+            self._table[self.mask_token] = MASKED
         if idf_weights is not None:
             self.idf_weights = idf_weights
         self._frozen_vocab_size = size
@@ -184,35 +191,59 @@ class IndexLookup(Layer):
         """Learn the vocabulary from `data` (an array or list; each row a document):
         terms by count, most frequent first, ties by the terms themselves, highest
         first (Keras's order); at most max_tokens indices in all."""
-        if self._has_input_vocabulary:
-            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
-                             "vocabulary via `vocabulary` argument or `set_vocabulary()` "
-                             "method.")
         if steps is not None:
             raise ValueError(f"Argument `steps` is not supported with array inputs. "
                              f"Received: steps={steps}")
         documents = self._terms_array(data, "adapt")
-        documents = documents.reshape(-1, 1) if documents.ndim < 2 else \
-            documents.reshape(len(documents), -1)
-        terms, counts = np.unique(documents, return_counts=True)
-        keep = [t not in (self.mask_token, self.oov_token) for t in terms.tolist()]
-        terms, counts = terms[keep], counts[keep]
-        order = np.lexsort((terms, counts))[::-1]
-        if self.max_tokens:
-            order = order[:self.max_tokens - self._token_start_index()]
-        tokens = terms[order].tolist()
-        weights = None
-        if self.output_mode == "tf_idf":
-            weights = self._adapted_idf(documents, terms[order])
-        if tokens:
-            self._replace_vocabulary(tokens, weights)
+        self.reset_state()
+        self.update_state(documents.reshape(-1, 1) if documents.ndim < 2 else documents)
+        self.finalize_state()
 
-    def _adapted_idf(self, documents, tokens):
+    def reset_state(self):
+        """Forget the counts of update_state (Keras's streaming adapt)."""
+        self._term_counts, self._document_counts = collections.Counter(), collections.Counter()
+        self._num_documents = 0
+
+    def update_state(self, data):
+        """Count the terms of a batch of documents (rows; a 1-D array is one document,
+        as in Keras); the mask token counts here and is dropped when finalizing."""
+        documents = self._terms_array(data, "data")
+        documents = documents.reshape(1, -1) if documents.ndim < 2 else \
+            documents.reshape(len(documents), -1)
+        self._count_rows(documents.tolist())
+
+    def _count_rows(self, rows):
+        """update_state on documents as lists of terms (TextVectorization's rows)."""
+        if self._has_input_vocabulary:
+            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
+                             "vocabulary via `vocabulary` argument or `set_vocabulary()` "
+                             "method.")
+        if not hasattr(self, "_term_counts"):
+            self.reset_state()
+        self._term_counts.update(itertools.chain.from_iterable(rows))
+        if self.output_mode == "tf_idf":
+            self._document_counts.update(itertools.chain.from_iterable(map(set, rows)))
+            self._num_documents += len(rows)
+
+    def finalize_state(self):
+        """The vocabulary from the counts so far (unchanged when nothing was counted)."""
+        counts = getattr(self, "_term_counts", collections.Counter())
+        for special in (self.mask_token, self.oov_token):
+            counts.pop(special, None)
+        if counts:
+            terms = np.array(list(counts), dtype=self._term_dtype)
+            order = np.lexsort((terms, np.array(list(counts.values()))))[::-1]
+            if self.max_tokens:
+                order = order[:self.max_tokens - self._token_start_index()]
+            tokens = terms[order].tolist()
+            weights = self._adapted_idf(tokens) if self.output_mode == "tf_idf" else None
+            self._replace_vocabulary(tokens, weights)
+        self.reset_state()
+
+    def _adapted_idf(self, tokens):
         """log(1 + documents / (1 + documents containing the term)), OOV slots the mean."""
-        in_document = np.zeros(len(tokens))
-        for row in documents:
-            in_document += np.isin(tokens, row)
-        idf = np.log(1 + len(documents) / (1 + in_document))
+        in_document = np.array([self._document_counts.get(t, 0) for t in tokens])
+        idf = np.log(1 + self._num_documents / (1 + in_document))
         idf = np.pad(idf, (self._token_start_index(), 0),
                      constant_values=np.mean(idf) if len(idf) else 0)
         if self.pad_to_max_tokens:
@@ -243,11 +274,10 @@ class IndexLookup(Layer):
     def call(self, inputs):
         if self.invert:
             return self._terms_of(inputs)
-        indices = self._indices_of(inputs)
+        indices, masked = self._indices_of(inputs)
         if self.output_mode == "int":
             return indices
         depth = self._depth()
-        masked = self._is_mask(inputs)
         # a masked value is dropped from the encodings: it counts in an extra column
         # that is cut off (Keras maps it to an index bincount drops)
         indices = np.where(masked, depth, indices)
@@ -256,17 +286,23 @@ class IndexLookup(Layer):
         encoded = categorical.encode(indices, mode, depth + 1, dtype)[..., :depth]
         return encoded * self.idf_weights if self.output_mode == "tf_idf" else encoded
 
-    def _is_mask(self, terms):
-        if self.mask_token is None:
-            return np.zeros(terms.shape, bool)
-        return terms == self.mask_token
+    def _codes(self, terms):
+        """Each term's index, UNKNOWN or MASKED: strings by a dict lookup per element
+        (hashing, where sorting them is slower), integers by their distinct values."""
+        table = self._table
+        if not self._integer_terms:
+            flat = terms.ravel().tolist()
+            codes = np.fromiter(map(table.get, flat, itertools.repeat(UNKNOWN)), np.int64,
+                                len(flat))
+            return codes.reshape(terms.shape)
+        unique, position = np.unique(terms, return_inverse=True)
+        found = np.array([table.get(t, UNKNOWN) for t in unique.tolist()], np.int64)
+        return found[position].reshape(terms.shape)
 
     def _indices_of(self, terms):
-        """Each term's index; a masked term is 0; an unknown one its OOV slot."""
-        unique, position = np.unique(terms, return_inverse=True)
-        found = np.array([self._index.get(t, -1) for t in unique.tolist()], np.int64)
-        indices = found[position].reshape(terms.shape)
-        unknown = (indices < 0) & ~self._is_mask(terms)
+        """(each term's index: a masked term 0, an unknown one its OOV slot; the mask)."""
+        indices = self._codes(terms)
+        masked, unknown = indices == MASKED, indices == UNKNOWN
         if unknown.any():
             if self.num_oov_indices == 0:
                 raise ValueError(f"Layer '{self.name}': when `num_oov_indices=0` all "
@@ -275,7 +311,7 @@ class IndexLookup(Layer):
                                  "`num_oov_indices=1`.")
             slot = self._oov_slots(terms) if self.num_oov_indices > 1 else 0
             indices = np.where(unknown, self._oov_start_index() + slot, indices)
-        return np.where(self._is_mask(terms), 0, indices)
+        return np.where(masked, 0, indices), masked
 
     def _oov_slots(self, terms):
         """Keras's OOV slot of each term: `value % num_oov_indices` for integers (the
@@ -283,8 +319,9 @@ class IndexLookup(Layer):
         if self._integer_terms and self.oov_method == "floormod":
             return terms % self.num_oov_indices
         unique, position = np.unique(terms, return_inverse=True)
-        slots = [fingerprint64(str(t).encode("utf-8")) % self.num_oov_indices
-                 for t in unique.tolist()]
+        hash_ = fingerprint64 if self.salt is None else \
+            (lambda data: siphash24(self.salt, data))
+        slots = [hash_(str(t).encode("utf-8")) % self.num_oov_indices for t in unique.tolist()]
         return np.array(slots, np.int64)[position].reshape(terms.shape)
 
     def _terms_of(self, indices):
@@ -312,15 +349,20 @@ class IndexLookup(Layer):
     def asset_files(self):
         """{file name: bytes} for the .keras archive: an adapted vocabulary (a given one
         is in the config), one term a line with the special tokens, as Keras writes it."""
-        if self.output_mode == "tf_idf":
-            raise NotImplementedError(f"Saving layer '{self.name}' with output_mode="
-                                      "'tf_idf' is not supported by kerasmini yet.")
         if self.input_vocabulary is not None:
             return {}
+        broken = [t for t in map(str, self._tokens) if t and t.splitlines() != [t]]
+        if broken:  # Keras writes them and then reads a different vocabulary back
+            raise ValueError(f"Layer '{self.name}' cannot save its vocabulary: the file "
+                             "holds one term a line, and these terms contain line breaks "
+                             f"(\\n, \\r, \\v, \\f, \\x1c-\\x1e, \\x85, \\u2028, \\u2029): "
+                             f"{broken[:5]}. Received: {len(broken)} such terms")
         text = "\n".join(str(t) for t in self.get_vocabulary())
         return {VOCABULARY_FILE: text.encode("utf-8")}
 
     def load_asset_files(self, files):
+        """The adapted vocabulary back (in "tf_idf" mode with the idf weights the
+        weights file gave, which come first, as in Keras)."""
         if self.input_vocabulary is not None:
             return
         if VOCABULARY_FILE not in files:
@@ -329,8 +371,36 @@ class IndexLookup(Layer):
         lines = files[VOCABULARY_FILE].decode("utf-8").splitlines()
         while lines and lines[-1] == "":
             lines.pop()
-        if lines:
-            self.set_vocabulary(self._terms([self._parse_term(line) for line in lines]))
+        if not lines:
+            return
+        terms = self._terms([self._parse_term(line) for line in lines])
+        idf = None
+        if self.output_mode == "tf_idf":  # padded to max_tokens, maybe: one per line here
+            idf = None if self.idf_weights is None else self.idf_weights[:len(terms)]
+        self.set_vocabulary(terms, idf)
+
+    def saved_arrays(self):
+        """{name: array} Keras keeps in the layer's `vars` group by name, not number:
+        the idf weights ("tf_idf" mode)."""
+        if self.output_mode != "tf_idf" or self.idf_weights is None:
+            return {}
+        return {"idf_weights": np.asarray(self.idf_weights)}
+
+    def saved_array_shapes(self):
+        """{name: expected shape, or None if not known yet} of saved_arrays() in a file."""
+        if self.output_mode != "tf_idf":
+            return {}
+        depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
+        return {"idf_weights": None if depth is None else (depth,)}
+
+    def load_saved_arrays(self, arrays):
+        if "idf_weights" in arrays:
+            weights = np.asarray(arrays["idf_weights"])
+            if weights.ndim != 1 or weights.dtype.kind != "f":
+                raise ValueError(f"Layer '{self.name}': `idf_weights` must be a 1-D float "
+                                 f"array. Received: shape {weights.shape}, dtype "
+                                 f"{weights.dtype}")
+            self.idf_weights = weights.astype(config.floatx())
 
 
 def _listed(x):

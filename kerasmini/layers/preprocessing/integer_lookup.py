@@ -17,8 +17,8 @@ class IntegerLookup(IndexLookup):
         vocabulary_dtype ("int64" only, as Keras), idf_weights ("tf_idf" only), invert,
         output_mode ("int", "one_hot", "multi_hot", "count", "tf_idf"),
         pad_to_max_tokens (encodings max_tokens wide), oov_method ("floormod", or
-        "farmhash": the slot by Fingerprint64 of the decimal text); `salt` (SipHash)
-        is refused.
+        "farmhash": the slot by Fingerprint64 of the decimal text), salt (with
+        "farmhash": SipHash-2-4 under this key instead; an int n is the key [n, n]).
 
     Outputs are int64 (floatx for "tf_idf"), with no gradient, as in Keras.
     """

@@ -12,7 +12,7 @@ class StringLookup(IndexLookup):
     the terms are str (a NumPy str array, or an object array of str or bytes, in; a
     NumPy str array out, where tf.keras returns bytes), `encoding` ("utf-8") decodes
     bytes; with num_oov_indices > 1 an unknown string's slot is FarmHash's Fingerprint64
-    of it, modulo, as Keras's; `salt` (SipHash) is refused.
+    of it, modulo, as Keras's (SipHash-2-4 keyed by `salt`, if given).
     """
 
     _integer_terms, _term_dtype = False, np.str_

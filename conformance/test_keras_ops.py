@@ -1,0 +1,251 @@
+"""keras.ops: kerasmini against keras.ops (TensorFlow backend), over tests/ops_table.py.
+
+For every case, in float32 and float64:
+* values: the same dtype as keras.ops gives, and the same values (float32 within
+  RTOL of the output's scale, float64 within 1e-12 of it); on a disagreement the
+  message gives both libraries' distance to the float64 reference (the case's NumPy
+  formula where it has one, else the other library's float64 run);
+* symbolic: the op on KerasTensors gives the same output shapes and dtypes;
+* gradients (float64, differentiable cases): kerasmini's GradientTape against central
+  differences of a float64 forward (the case's NumPy formula, else TensorFlow's) within
+  conformance/gradients.py's tolerance, and against tf.GradientTape wherever TensorFlow's
+  own gradient meets that reference; for the others, where TensorFlow gives None (or,
+  for sign, zeros), kerasmini gives None.
+Where TensorFlow's value or gradient is off the float64 reference (its float64
+leaky_relu and gelu use float32 constants; its float64 quantile interpolates in
+float32), the reference decides and kerasmini does not copy TensorFlow.
+Then files: a model of keras.ops calls saved by tf.keras loads in kerasmini with the
+same predictions, and kerasmini's file loads in tf.keras.
+"""
+import json
+import os
+import tempfile
+import unittest
+import zipfile
+
+import numpy as np
+from parameterized import parameterized
+
+import kerasmini
+from conformance import harness
+from conformance.gradients import GRAD_RTOL
+from kerasmini import ops
+from tests.gradcheck import numeric_gradient
+from tests.ops_table import (CASES, call, case_inputs, float_arrays, leading, outputs,
+                             split_kwargs, symmetrized)
+
+tf, keras = harness.tf, harness.keras
+TOLERANCE = {"float32": harness.RTOL["float32"], "float64": 1e-12}
+
+
+def case_name(func, num, param):
+    return f"{func.__name__}_{param.args[0]}"
+
+
+def _numpy(value):
+    return [np.asarray(v) for v in value] if isinstance(value, (list, tuple)) \
+        else np.asarray(value)
+
+
+def _keras_call(op, args, kwargs):
+    return _numpy(call(keras.ops, op, args, kwargs))
+
+
+def _error(a, b):
+    return float(np.max(np.abs(np.asarray(a, "float64") - b), initial=0.0))
+
+
+def _assert_close(name, got, expected, dtype, reference=None):
+    """got within tolerance of keras.ops, or, where keras.ops is not within it of the
+    float64 reference (a TensorFlow divergence), of the reference."""
+    scale = max(float(np.max(np.abs(expected.astype("float64")), initial=0.0)), 1.0)
+    bound = TOLERANCE[dtype] * scale
+    error = _error(got, expected)
+    if error <= bound:
+        return
+    if reference is not None and _error(expected, reference) > bound >= _error(got, reference):
+        return  # TensorFlow diverges from the reference; kerasmini does not copy it
+    detail = "" if reference is None else (
+        f"; vs float64 reference: kerasmini {_error(got, reference):.3g}, "
+        f"keras.ops {_error(expected, reference):.3g}")
+    raise AssertionError(f"{name} ({dtype}): max error {error:.3g} against keras.ops "
+                         f"(scale {scale:.3g}){detail}")
+
+
+def _reference_outputs(case, args, pick):
+    """The case's NumPy formula on float64 inputs, or None when it has none."""
+    name, op, inputs, kwargs, _, reference = case
+    if reference is None:
+        return None
+    kwargs, _, symmetric = split_kwargs(kwargs)
+    if symmetric:
+        args = [symmetrized(args[0], lambda x: np.swapaxes(x, -1, -2))] + list(args[1:])
+    return outputs(_numpy(reference(*leading(kwargs), *args, **kwargs)), pick)
+
+
+class KerasOpsValuesTest(unittest.TestCase):
+    @parameterized.expand([(f"{c[0]}_{dtype}", dtype, c) for c in CASES
+                           for dtype in ("float32", "float64")], name_func=case_name)
+    def test_value_and_dtype(self, name, dtype, case):
+        _, op, inputs, kwargs, _, _ = case
+        pick = split_kwargs(kwargs)[1]
+        args = case_inputs(inputs, dtype)
+        got = outputs(_numpy(call(ops, op, args, kwargs)), pick)
+        expected = outputs(_keras_call(op, args, kwargs), pick)
+        # the float64 reference: the NumPy formula, else (float32 runs) kerasmini's float64
+        reference = _reference_outputs(case, case_inputs(inputs), pick) or (
+            outputs(_numpy(call(ops, op, case_inputs(inputs), kwargs)), pick)
+            if dtype == "float32" else [None] * len(got))
+        self.assertEqual(len(got), len(expected), name)
+        for g, e, r in zip(got, expected, reference):
+            self.assertEqual((g.dtype.name, g.shape), (e.dtype.name, e.shape), name)
+            if g.dtype.kind in "biu":
+                np.testing.assert_array_equal(g, e, err_msg=name)
+            else:
+                _assert_close(name, g, e, dtype, r)
+
+    @parameterized.expand([c[:4] for c in CASES], name_func=case_name)
+    def test_symbolic_shape_and_dtype(self, name, op, inputs, kwargs):
+        """The op on KerasTensors, the first size unknown where it is a batch size
+        (an input's first size equal to the first input's, and not fixed by the op's
+        own arguments: FIXED_FIRST_SIZE): the same shapes and dtypes as Keras infers."""
+        args = case_inputs(inputs, "float32")
+        batch = None if name not in FIXED_FIRST_SIZE else -1
+
+        def symbolic(library, array):
+            shape = array.shape
+            if array.ndim and shape[0] == np.shape(_flat(args)[0])[0]:
+                shape = (batch,) + shape[1:] if batch is None else shape
+            return library.Input(batch_shape=shape, dtype=array.dtype.name)
+
+        def run(library, module):
+            tensors = [[symbolic(library, a) for a in arg] if isinstance(arg, list)
+                       else symbolic(library, arg) for arg in args]
+            result = call(module, op, tensors, kwargs)
+            result = result if isinstance(result, (list, tuple)) else [result]
+            return [(tuple(t.shape), str(t.dtype) if name not in KERAS_SYMBOLIC_DTYPE
+                     else None) for t in result]
+
+        self.assertEqual(run(kerasmini, ops), run(keras, keras.ops), name)
+
+
+# ops whose arguments fix the first size (a new shape, a target shape, square
+# matrices, sections or a slice of the first axis), and append along the first axis
+# (Keras's Append cannot add unknown sizes): their symbolic inputs keep every size known
+FIXED_FIRST_SIZE = {"reshape", "inv", "solve", "split", "split_at", "slice", "tensordot",
+                    "det", "cholesky", "eigh", "trace", "diag", "tril", "norm_fro",
+                    "norm_matrix_1", "broadcast_to", "append"}
+# Keras infers multi_hot's symbolic dtype as int32 while its eager result (and
+# kerasmini's, both ways) is float32: only the shapes are compared
+KERAS_SYMBOLIC_DTYPE = {"multi_hot"}
+
+
+class KerasOpsGradientsTest(unittest.TestCase):
+    @parameterized.expand([(c[0], c) for c in CASES if float_arrays(case_inputs(c[2]))],
+                          name_func=case_name)
+    def test_gradient(self, name, case):
+        _, op, inputs, kwargs, differentiable, reference = case
+        pick = split_kwargs(kwargs)[1]
+        args = case_inputs(inputs)
+        sources = float_arrays(args)
+        results = outputs(_numpy(call(ops, op, args, kwargs)), pick)
+        weights = [np.random.default_rng(1).standard_normal(np.shape(r)) for r in results]
+        ours = _kerasmini_gradients(op, args, kwargs, pick, weights)
+        theirs = _tf_gradients(op, args, kwargs, pick, weights)
+        if not differentiable:  # TensorFlow: None, or zeros for sign (its derivative)
+            self.assertEqual([g is None for g in ours], [True] * len(sources), name)
+            self.assertTrue(all(g is None or not np.any(g) for g in theirs), name)
+            return
+        forward = (lambda: _reference_outputs(case, args, pick)) if reference else (
+            lambda: outputs(_keras_call(op, args, kwargs), pick))
+        numeric = _finite_differences(forward, sources, weights)
+        # rounding of the differences: eps |y| per output moved, weighted (gradcheck.py)
+        atol = 1e-9 * max(float(_weighted([np.abs(r) for r in results],
+                                          [np.abs(w) for w in weights])), 1.0)
+        for i, (a, b, c) in enumerate(zip(ours, theirs, numeric)):
+            self.assertIsNotNone(a, f"{name}: no kerasmini gradient for input {i}")
+            bound = GRAD_RTOL["float64"] * max(float(np.max(np.abs(c))), 1e-3) + atol
+            self.assertLessEqual(_error(a, c), bound, f"{name}: input {i} vs finite "
+                                                      "differences")
+            if _error(b, c) <= bound:  # else TensorFlow diverges from the reference
+                self.assertLessEqual(_error(a, b), 2 * bound,
+                                     f"{name}: input {i} vs tf.GradientTape")
+
+
+def _weighted(results, weights, total=np.sum):
+    return sum(total(r * w) for r, w in zip(results, weights))
+
+
+def _kerasmini_gradients(op, args, kwargs, pick, weights):
+    sources = float_arrays(args)
+    with kerasmini.GradientTape() as tape:
+        tape.watch(sources)
+        results = outputs(call(ops, op, args, kwargs), pick)
+        total = _weighted([ops.cast(r, "float64") for r in results], weights)
+    return tape.gradient(total, sources)
+
+
+def _tensors(args):
+    return [[tf.constant(a) for a in arg] if isinstance(arg, list) else tf.constant(arg)
+            for arg in args]
+
+
+def _tf_gradients(op, args, kwargs, pick, weights):
+    tensors = _tensors(args)
+    sources = [t for t, a in zip(_flat(tensors), _flat(args)) if a.dtype.kind == "f"]
+    with tf.GradientTape() as tape:
+        tape.watch(sources)
+        results = outputs(call(keras.ops, op, tensors, kwargs), pick)
+        total = _weighted([tf.cast(r, "float64") for r in results], weights,
+                          tf.reduce_sum)
+    return [None if g is None else np.asarray(g) for g in tape.gradient(total, sources)]
+
+
+def _finite_differences(forward, sources, weights):
+    """Central differences of a float64 forward (the case's NumPy formula, else
+    TensorFlow's), element by element of each source (tests/gradcheck.py's)."""
+    return [numeric_gradient(lambda: float(_weighted(forward(), weights)), source)
+            for source in sources]
+
+
+def _flat(args):
+    return [a for arg in args for a in (arg if isinstance(arg, list) else [arg])]
+
+
+def ops_model(library):
+    """A functional model of keras.ops calls (no weights but a Dense)."""
+    x = library.Input((4, 3), name="x")
+    y = library.layers.Dense(3, name="d")(x)
+    pooled = library.ops.mean(y, axis=1)
+    spread = library.ops.std(y, axis=1)
+    joined = library.ops.concatenate([pooled, spread, library.ops.max(y, axis=1)], axis=-1)
+    gated = library.ops.sigmoid(joined) * library.ops.tanh(joined)
+    out = library.ops.einsum("bi,bi->b", gated, library.ops.abs(joined)) + y[:, -1, 0]
+    return library.Model(x, library.ops.expand_dims(out, -1) + y[..., 1:, 0])
+
+
+def _round_trip(saving, loading, seed):
+    """A model of ops built in `saving`'s library, saved, loaded by `loading`: both
+    predictions, and the class names in the file."""
+    model = ops_model(saving)
+    x = np.random.default_rng(seed).standard_normal((5, 4, 3)).astype("float32")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "ops.keras")
+        model.save(path)
+        names = {layer["class_name"] for layer in json.loads(
+            zipfile.ZipFile(path).read("config.json"))["config"]["layers"]}
+        loaded = loading.models.load_model(path)
+    return (np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)),
+            names)
+
+
+class KerasOpsFilesTest(unittest.TestCase):
+    def test_tf_keras_file_loads_in_kerasmini(self):
+        got, expected, names = _round_trip(keras, kerasmini, 3)
+        self.assertTrue({"Mean", "Std", "Concatenate", "Einsum", "GetItem"} <= names, names)
+        _assert_close("file", got, expected, "float32")
+
+    def test_kerasmini_file_loads_in_tf_keras(self):
+        got, expected, names = _round_trip(kerasmini, keras, 4)
+        self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
+        _assert_close("file", got, expected, "float32")
