@@ -9,6 +9,8 @@ is brought into the image by fill_mode ('reflect' about -0.5 and n - 0.5, 'wrap'
 period n, 'nearest' clamped, each then clamped to [0, n - 1]; 'constant' reads
 fill_value outside) and sampled at the nearest pixel (ties away from zero) or bilinearly.
 """
+import colorsys
+import itertools
 import math
 
 import numpy as np
@@ -158,3 +160,225 @@ def crop(images, t, args):
 
 
 REFERENCES["RandomCrop"] = crop
+
+
+# ----- the color layers: pixel by pixel, in float64 --------------------------------------
+def _last(images, args):
+    """(N, H, W, C) float64 view of the batch, and the function putting it back."""
+    x = np.asarray(images, np.float64)
+    if args.get("data_format") == "channels_first":
+        return np.moveaxis(x, 1, -1), lambda out: np.moveaxis(out, -1, 1)
+    return x, lambda out: out
+
+
+def _range(args):
+    low, high = sorted(args.get("value_range", (0, 255)))
+    return float(low), float(high)
+
+
+def auto_contrast(images, t, args):
+    """Each (image, index along axis 3) plane stretched from its own [min, max] onto the
+    value range (Keras takes them over axes 1, 2 whatever the data_format)."""
+    low, high = _range(args)
+    x = np.asarray(images, np.float64)
+    out = x.copy()
+    for i in range(x.shape[0]):
+        for k in range(x.shape[3]):
+            plane = (x[i, :, :, k] - low) / (high - low)  # [0, 1] units
+            lo, hi = plane.min(), plane.max()
+            if hi > lo:
+                out[i, :, :, k] = low + (high - low) * np.clip((plane - lo) / (hi - lo), 0, 1)
+    return out
+
+
+def equalization(images, t, args):
+    """Per channel, over the whole batch: a histogram of `bins` bins over [0, 255]; each
+    pixel reads round(255 (cdf[bin] - first nonzero cdf) / (total - that)) at its bin."""
+    low, high = _range(args)
+    bins = args.get("bins", 256)
+    x, back = _last(images, args)
+    out = x.copy()
+    for k in range(x.shape[3]):
+        pixels = [(index, 255 * (v - low) / (high - low))
+                  for index, v in np.ndenumerate(x[..., k])]
+        which = [min(max(int(p * (bins - 1) / 255), 0), bins - 1) for _, p in pixels]
+        counts = [which.count(b) for b in range(bins)]
+        if sum(1 for c in counts if c) <= 1:
+            continue
+        cdf = list(itertools.accumulate(counts))
+        first = next(c for c in cdf if c)
+        table = [min(max(round(255 * (c - first) / ((cdf[-1] - first) or 1)), 0), 255)
+                 for c in cdf]
+        for index, p in pixels:
+            b = min(max(int(p / 255 * (bins - 1)), 0), bins - 1)
+            out[index + (k,)] = low + table[b] * (high - low) / 255
+    return back(out)
+
+
+def solarization(images, t, args):
+    low, high = _range(args)
+    out = np.asarray(images, np.float64).copy()
+    for i in range(out.shape[0]):
+        a = float(np.ravel(t["additions"])[i])
+        th = float(np.ravel(t["thresholds"])[i])
+        for index, v in np.ndenumerate(out[i]):
+            q = min(max(255 * (v - low) / (high - low) + a, 0.0), 255.0)
+            out[(i,) + index] = low + (q if q < th else 255 - q) * (high - low) / 255
+    return out
+
+
+def invert(images, t, args):
+    high = float(args.get("value_range", (0, 255))[1])
+    out = np.asarray(images, np.float64).copy()
+    for i in range(out.shape[0]):
+        if t["apply_inversion"][i]:
+            out[i] = high - out[i]
+    return out
+
+
+def _luma(pixel):
+    return 0.2989 * pixel[0] + 0.5870 * pixel[1] + 0.1140 * pixel[2]
+
+
+def grayscale(images, t, args):
+    x, back = _last(images, args)
+    out = x.copy()
+    for i in range(x.shape[0]):
+        if np.ravel(t)[i]:
+            for r in range(x.shape[1]):
+                for c in range(x.shape[2]):
+                    out[i, r, c, :] = _luma(x[i, r, c])
+    return back(out)
+
+
+def posterization(images, t, args):
+    """In [0, 255] units, truncated to an integer, the low (8 - bits) bits cleared."""
+    low, high = _range(args)
+    out = np.asarray(images, np.float64).copy()
+    for i in range(out.shape[0]):
+        shift = int(np.ravel(t["shift_factor"])[i])
+        for index, v in np.ndenumerate(out[i]):
+            level = (int(255 * (v - low) / (high - low)) >> shift) << shift
+            out[(i,) + index] = low + level * (high - low) / 255
+    return out
+
+
+def color_degeneration(images, t, args):
+    low, high = _range(args)
+    x, back = _last(images, args)
+    out = x.copy()
+    for i in range(x.shape[0]):
+        f = float(np.ravel(t["factor"])[i])
+        for r in range(x.shape[1]):
+            for c in range(x.shape[2]):
+                gray = _luma(x[i, r, c])
+                out[i, r, c] = np.clip(x[i, r, c] + f * (gray - x[i, r, c]), low, high)
+    return back(out)
+
+
+def sharpness(images, t, args):
+    """s = (1/13) (sum of the 3x3 neighbourhood, zeros outside) + (4/13) centre, then
+    clip(x + (1 - 2 f) (s - x), range)."""
+    low, high = _range(args)
+    x, back = _last(images, args)
+    out = x.copy()
+    n, h, w, _ = x.shape
+    for i in range(n):
+        f = float(np.ravel(t["factor"])[i])
+        for r in range(h):
+            for c in range(w):
+                near = sum(x[i, rr, cc] for rr in range(r - 1, r + 2)
+                           for cc in range(c - 1, c + 2) if 0 <= rr < h and 0 <= cc < w)
+                s = near / 13 + 4 * x[i, r, c] / 13
+                out[i, r, c] = np.clip(x[i, r, c] + (1 - 2 * f) * (s - x[i, r, c]),
+                                       low, high)
+    return back(out)
+
+
+REFERENCES.update(AutoContrast=auto_contrast, Equalization=equalization,
+                  Solarization=solarization, RandomInvert=invert,
+                  RandomGrayscale=grayscale, RandomPosterization=posterization,
+                  RandomColorDegeneration=color_degeneration, RandomSharpness=sharpness)
+
+
+def _hsv_map(images, args, change):
+    """Each pixel through colorsys (Python's own RGB <-> HSV): change(i, h, s, v)."""
+    x, back = _last(images, args)
+    out = x.copy()
+    for i, r, c in np.ndindex(*x.shape[:3]):
+        h, s, v = colorsys.rgb_to_hsv(*x[i, r, c])
+        out[i, r, c] = colorsys.hsv_to_rgb(*change(i, h, s, v))
+    return back(out)
+
+
+def saturation(images, t, args):
+    """Saturation times the drawn factor, clipped to value_range (raw pixels)."""
+    low, high = _range(args)
+    return _hsv_map(images, args, lambda i, h, s, v: (
+        h, min(max(s * float(t["factor"][i]), low), high), v))
+
+
+def hue(images, t, args):
+    """Pixels onto [0, 1], hue + shift wrapped into [0, 1], clipped, mapped back."""
+    low, high = (float(v) for v in args.get("value_range", (0, 255)))
+    unit = (np.asarray(images, np.float64) - low) / (high - low)
+
+    def turn(i, h, s, v):
+        h = h + float(t["factor"][i])
+        return (h - 1 if h > 1 else h + 1 if h < 0 else h), s, v
+    return np.clip(_hsv_map(unit, args, turn), 0, 1) * (high - low) + low
+
+
+REFERENCES.update(RandomSaturation=saturation, RandomHue=hue)
+
+
+def shear(images, t, args):
+    """Output pixel (x, y) reads the input at (x + sx y, sy x + y)."""
+    def source(i, x, y):
+        sx, sy = (float(v) for v in t["shear_factor"][i])
+        return x + sx * y, sy * x + y
+    return _warp(images, source, args)
+
+
+def mix_up(images, t, args):
+    x = np.asarray(images, np.float64)
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        w = float(t["mix_weight"][i])
+        out[i] = w * x[i] + (1 - w) * x[int(t["permutation_order"][i])]
+    return out
+
+
+REFERENCES.update(RandomShear=shear, MixUp=mix_up)
+
+
+def gaussian_blur(images, t, args):
+    """Each chosen image: every pixel the Gaussian-weighted sum of its neighbourhood
+    (weights exp(-dr^2 / 2 s1^2 - dc^2 / 2 s0^2), normalized over the whole window,
+    zeros outside the image); then all images clipped to value_range."""
+    low, high = args.get("value_range", (0, 255))
+    size = args.get("kernel_size", 3)
+    size = size[0] if isinstance(size, (tuple, list)) else size
+    s0, s1 = (float(v) for v in t["blur_factor"])
+    half = (size - 1) / 2
+    offsets = [(dr, dc) for dr in range(size) for dc in range(size)]
+    weight = {(dr, dc): math.exp(-0.5 * ((dr - half) / s1) ** 2 - 0.5 * ((dc - half) / s0) ** 2)
+              for dr, dc in offsets}
+    total = math.fsum(weight.values())
+    x, back = _last(images, args)
+    out = x.copy()
+    n, h, w, _ = x.shape
+    for i in range(n):
+        if not t["should_apply_blur"][i]:
+            continue
+        for r, c in np.ndindex(h, w):
+            acc = np.zeros(x.shape[3])
+            for dr, dc in offsets:
+                rr, cc = r + dr - int(half), c + dc - int(half)
+                if 0 <= rr < h and 0 <= cc < w:
+                    acc += weight[dr, dc] / total * x[i, rr, cc]
+            out[i, r, c] = acc
+    return np.clip(back(out), low, high)
+
+
+REFERENCES["RandomGaussianBlur"] = gaussian_blur

@@ -37,9 +37,52 @@ CASES = (
        ("RandomContrast", dict(factor=(0.5, 0.7), value_range=(-2, 2))),
        ("RandomContrast", dict(factor=0.9, value_range=(-2, 2),
                                data_format="channels_first")),
+       ("RandomShear", dict(x_factor=0.4, y_factor=(0.1, 0.3), fill_mode="constant",
+                            fill_value=0.5)),
+       ("RandomShear", dict(x_factor=0.8, interpolation="nearest", fill_mode="nearest",
+                            data_format="channels_first")),
+       ("RandomGaussianBlur", dict(factor=0.6, kernel_size=5, sigma=(0.3, 1.0),
+                                   value_range=(-1, 1))),
+       ("RandomGaussianBlur", dict(data_format="channels_first", value_range=(-3, 3))),
+       ("MixUp", dict(alpha=0.4)), ("MixUp", dict(alpha=2.0, data_format="channels_first")),
        ("RandomCrop", dict(height=4, width=3)),
        ("RandomCrop", dict(height=2, width=5, data_format="channels_first"))])
+COLOR = [
+    ("AutoContrast", dict(value_range=(-2, 3))), ("AutoContrast", dict()),
+    ("AutoContrast", dict(value_range=(0, 1), data_format="channels_first")),
+    ("Equalization", dict(value_range=(-2, 3), bins=16)), ("Equalization", dict()),
+    ("Equalization", dict(bins=64, data_format="channels_first")),
+    ("Solarization", dict(addition_factor=0.3, threshold_factor=(0.2, 0.8))),
+    ("Solarization", dict(threshold_factor=0.5, value_range=(0, 1))),
+    ("RandomInvert", dict(factor=0.5, value_range=(0, 1))),
+    ("RandomGrayscale", dict(factor=0.5)),
+    ("RandomGrayscale", dict(factor=0.5, data_format="channels_first")),
+    ("RandomPosterization", dict(factor=(1, 8))),
+    ("RandomPosterization", dict(factor=3, value_range=(-1, 1))),
+    ("RandomColorDegeneration", dict(factor=(-0.5, 1.0), value_range=(0, 1))),
+    ("RandomColorDegeneration", dict(factor=0.8, data_format="channels_first")),
+    ("RandomSharpness", dict(factor=(0.0, 1.0), value_range=(-2, 2))),
+    ("RandomSharpness", dict(factor=0.9, data_format="channels_first")),
+    ("RandomSaturation", dict(factor=(0.0, 0.9))),
+    ("RandomSaturation", dict(factor=0.7, value_range=(0, 1), data_format="channels_first")),
+    ("RandomHue", dict(factor=0.8)), ("RandomHue", dict(factor=(0.2, 1.0), value_range=(-1, 1),
+                                                       data_format="channels_first"))]
+CASES = CASES + COLOR
 SHAPES = {"channels_last": (4, 6, 7, 2), "channels_first": (4, 2, 6, 7)}
+RGB_SHAPES = {"channels_last": (4, 6, 7, 3), "channels_first": (4, 3, 6, 7)}
+COLOR_LAYERS = {layer for layer, _ in COLOR}
+
+
+def case_input(layer, args, rng):
+    """Normal noise for the geometric layers; RGB pixels spread over the value range
+    (slightly past it, for the clips) for the color ones."""
+    layout = args.get("data_format", "channels_last")
+    if layer not in COLOR_LAYERS:
+        return rng.standard_normal(SHAPES[layout])
+    low, high = sorted(args.get("value_range", (0, 255)))
+    inside = ("RandomPosterization", "Equalization", "RandomSaturation", "RandomHue")
+    margin = 0.0 if layer in inside else 0.05 * (high - low)
+    return rng.uniform(low - margin, high + margin, RGB_SHAPES[layout])
 
 
 def case_name(func, num, param):
@@ -50,6 +93,8 @@ def case_name(func, num, param):
 def tf_transformation(transformation):
     if isinstance(transformation, tuple):  # RandomCrop's (row, column)
         return transformation
+    if isinstance(transformation, np.ndarray):  # RandomGrayscale's choices
+        return tf.constant(transformation)
     return {k: tf.constant(v) if isinstance(v, np.ndarray) else v
             for k, v in transformation.items()}
 
@@ -61,8 +106,7 @@ class TestTransformImages(unittest.TestCase):
         harness.note(layer, dtype, "values")
         seed = harness.seed_of(layer, args, dtype)
         rng = np.random.default_rng(seed)
-        x = rng.standard_normal(SHAPES[args.get("data_format", "channels_last")])
-        x = x.astype(dtype)
+        x = case_input(layer, args, rng).astype(dtype)
         km = harness.make_km(layer, {**args, "dtype": dtype})
         t = km.get_random_transformation(x, training=True, seed=seed)
         km_out = km.transform_images(x, t, training=True)
@@ -78,10 +122,14 @@ class TestTransformImages(unittest.TestCase):
 
 
 def known_divergence(layer, args, dtype):
-    """The two ways TF's ImageProjectiveTransformV3 departs from the reference."""
+    """The ways TF departs from the reference: ImageProjectiveTransformV3's two, and
+    RandomHue's _transform_value_range, which casts float64 images to float32."""
+    if layer == "RandomHue" and dtype == "float64":  # Keras maps the range in float32
+        return "tf-randomhue-value-range-in-float32"
     if args.get("fill_mode") == "wrap":
         return "tf-wrap-fill-mode-wrong-period"
-    if dtype == "float64" and layer in ("RandomRotation", "RandomZoom", "RandomTranslation"):
+    if dtype == "float64" and layer in ("RandomRotation", "RandomZoom", "RandomTranslation",
+                                        "RandomShear"):
         return "tf-image-transform-float32-coordinates"
     return None
 

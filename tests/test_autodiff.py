@@ -1,9 +1,14 @@
 """GradientTape: gradients against float64 finite differences, and every way the tape
 refuses to return a wrong gradient."""
+import importlib
+import inspect
+import pkgutil
+
 import numpy as np
 import pytest
 
 import kerasmini
+import kerasmini.ops as ops_package
 from kerasmini import activations, layers, ops
 from kerasmini.autodiff import GradientTape, NoGradientError, TapeArray
 from kerasmini.layers.layer import Layer
@@ -217,3 +222,21 @@ def test_a_layer_that_detaches_its_input_is_named():
         tape.watch(x)
         with pytest.raises(NoGradientError, match="'cut' .* with respect to its input"):
             layer(x)
+
+
+def test_every_rule_takes_its_kernels_arguments_with_the_same_defaults():
+    # the tape hands a rule the arguments of the kernel's call as given: an argument the
+    # caller left out takes the rule's own default, which must be the kernel's
+    ops_found = {}
+    for module in pkgutil.iter_modules(ops_package.__path__):
+        namespace = vars(importlib.import_module(f"kerasmini.ops.{module.name}"))
+        for op in [*namespace.values(), *vars(ops_package).values()]:
+            if callable(op) and hasattr(op, "forward") and hasattr(op, "vjp"):
+                ops_found[op.forward] = op
+    assert len(ops_found) >= 14, sorted(op.__name__ for op in ops_found.values())
+    for op in ops_found.values():
+        kernel = [(p.name, p.default) for p in inspect.signature(op.forward).parameters.values()]
+        rule = [(p.name, p.default) for p in
+                list(inspect.signature(op.vjp).parameters.values())[2:] if p.name != "needed"]
+        assert rule == kernel, f"{op.__name__}: kernel {kernel}, rule (after g, out) {rule}"
+

@@ -113,6 +113,25 @@ class BiasAddActivateTest(unittest.TestCase):
             y = bias_add_relu(x, b)  # b: a constant
         np.testing.assert_array_equal(tape.gradient(y, x), [[1.0, 0.0, 1.0]] * 2)
 
+    def test_the_rule_sums_the_bias_exactly_when_needed_on_either_path(self):
+        # axis 0 (the batch's own axis: one piece) and the channel axis (blocks of images)
+        rng = np.random.default_rng(3)
+        for axis, shape in ((0, (3, 4, 2)), (-1, (3, 4, 2))):
+            x = rng.standard_normal(shape)
+            bias = rng.standard_normal(shape[axis])
+            out = bias_add_relu(x.copy(), bias, axis)
+            g = rng.standard_normal(shape)
+            summed = tuple(a for a in range(x.ndim) if a != axis % x.ndim)
+            for needed in [(True, True), (True, False), (False, True)]:
+                dx, dbias = bias_activation_vjp.bias_add_relu_vjp(g, out, x, bias, axis,
+                                                                  needed)
+                np.testing.assert_array_equal(dx, g * (out > 0))
+                if needed[1]:
+                    np.testing.assert_allclose(dbias, np.sum(g * (out > 0), axis=summed),
+                                               rtol=1e-12, err_msg=f"{axis} {needed}")
+                else:
+                    self.assertIsNone(dbias, f"{axis} {needed}")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -20,6 +20,7 @@ from tests.kernel_limits import DENSE_BUDGETS, kinds, shrunk
 
 CONV = [  # (strides, padding, dilation, groups); stride 1 "valid" here takes the scatter
     ((1, 1), "same", (1, 1), 1),
+    ((1, 1), "same", (1, 2), 2),  # groups of two channels by the rotated-kernel conv
     ((1, 1), "valid", (2, 1), 2),
     ((2, 1), "same", (1, 1), 1),
     ((2, 2), "valid", (1, 1), 2),
@@ -53,9 +54,10 @@ def _calls(monkeypatch, module, name, note):
 
 
 def _conv_operands(batch, strides, padding, dilation, groups):
-    """x (batch, 7, 5, 2), a 3x2 kernel to 4 filters, the conv's output and a gradient."""
-    x = random_input((batch, 7, 5, 2), seed=1)
-    kernel = random_input((3, 2, 2 // groups, 4), seed=2)
+    """x (batch, 7, 5, 2 per group), a 3x2 kernel to 4 filters, the conv's output and a
+    gradient."""
+    x = random_input((batch, 7, 5, 2 * groups), seed=1)
+    kernel = random_input((3, 2, 2, 4), seed=2)
     out = ops.conv.forward(x, kernel, strides, padding, None, dilation)
     return x, kernel, out, random_input(out.shape, seed=3)
 
@@ -192,7 +194,7 @@ def max_pool_gradient_reference(x, g, pool, strides, padding):
     ((2, 2), (2, 2), "valid"), ((3, 3), (2, 2), "same"), ((2, 3), (1, 1), "valid"),
     ((3, 2), (3, 2), "same"), ((3, 2), (1, 2), "valid"), ((2, 4), (2, 4), "valid")],
     ids=str)
-@pytest.mark.parametrize("gradient", ["finite", "inf and nan"])
+@pytest.mark.parametrize("gradient", ["finite", "inf and nan", "only -inf", "only +inf"])
 @pytest.mark.parametrize("threads,block_images,blocks", [
     (1, 3, [3]), (2, 3, [1, 2]), (1, 2, [1, 2]), (2, 1, [1, 1, 1])], ids=str)
 def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gradient,
@@ -203,9 +205,11 @@ def test_max_pool_gradient_matches_the_loop_reference(pool, strides, padding, gr
     x[0, 1, 2, 0] = x[1, 4, 4, 2] = np.nan
     out = ops.max_pool.forward(x, pool, strides, padding)
     g = rng.standard_normal(out.shape)
-    if gradient != "finite":
+    if gradient == "inf and nan":
         g[0, 0, 0, :] = [np.inf, -np.inf, np.nan]
         g[1, -1, -1, 1] = np.nan
+    elif gradient != "finite":  # one kind alone: each must turn the select on by itself
+        g[0, 0, 0, 1] = g[1, -1, -1, 2] = {"only -inf": -np.inf, "only +inf": np.inf}[gradient]
     seen = []
     with shrunk(parallel_bytes=0, workers=threads), \
             mock.patch.object(max_pooling_vjp_module, "BLOCK_BYTES",

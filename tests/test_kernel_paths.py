@@ -253,7 +253,7 @@ class AveragePoolingTest(unittest.TestCase):
 class AveragePoolingGradientTest(unittest.TestCase):
     @parameterized.expand(SUM_PATHS)
     def test_gradient_spreads_each_share_over_its_window(self, _, overlap):
-        from kerasmini.ops import average_pool_vjp
+        from kerasmini.ops.average_pooling_vjp import average_pool_vjp
         rng = np.random.default_rng(5)
         x = rng.standard_normal((2, 5, 4, 3))
         for pool, strides, padding in [((3, 2), (2, 3), "same"), ((2, 2), (1, 1), "valid"),

@@ -9,8 +9,7 @@ import pytest
 import kerasmini
 
 LAZY_PACKAGES = ["kerasmini", "kerasmini.layers", "kerasmini.models", "kerasmini.callbacks",
-                 "kerasmini.applications",
-                 "kerasmini.explain"]
+                 "kerasmini.applications", "kerasmini.explain", "kerasmini.ops"]
 
 
 def _modules_after(statements):
@@ -38,7 +37,8 @@ def test_a_predicting_model_imports_no_training_code():
     assert "kerasmini.layers.core.dense" in loaded
     for unused in ("kerasmini.metrics", "kerasmini.losses", "kerasmini.optimizers",
                    "kerasmini.layers.attention.multi_head_attention",
-                   "kerasmini.models.compile_outputs"):
+                   "kerasmini.models.compile_outputs", "kerasmini.ops.linalg",
+                   "kerasmini.ops.reductions"):
         assert unused not in loaded, unused
 
 
@@ -75,3 +75,16 @@ def test_explain_stays_the_function_when_its_files_are_imported_first():
     loaded = _modules_after("import kerasmini.explain.parsing\nimport kerasmini\n"
                             "assert callable(kerasmini.explain), kerasmini.explain")
     assert "kerasmini.explain.parsing" in loaded
+
+
+def test_a_file_finds_every_declared_operation_without_its_file_imported_first():
+    loaded = _modules_after(
+        "from kerasmini.ops.symbolic import declared_operations\n"
+        "assert ('keras.src.ops.linalg', 'Inv') in declared_operations()\n"
+        "assert ('keras.src.ops.numpy', 'Mean') in declared_operations()")
+    assert "kerasmini.ops.linalg" in loaded
+
+
+def test_keras_ops_namespaces_resolve():
+    assert kerasmini.ops.nn.relu is kerasmini.ops.relu
+    assert kerasmini.ops.linalg.inv is kerasmini.ops.inv

@@ -159,23 +159,40 @@ def test_get_by_name_and_errors():
 # Each optimizer's own arguments, in Keras 3's order, then the shared ones begin.
 OWN_POSITIONAL = [
     (optimizers.SGD, [0.01, 0.5, True], {"momentum": 0.5, "nesterov": True}),
-    (optimizers.Adam, [0.001, 0.8, 0.99, 1e-6, True], {"beta_1": 0.8, "amsgrad": True}),
+    (optimizers.Adam, [0.001, 0.8, 0.99, 1e-6, True],
+     {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6, "amsgrad": True}),
     (optimizers.AdamW, [0.001, 0.02, 0.8, 0.99, 1e-6, True],
-     {"weight_decay": 0.02, "beta_1": 0.8, "amsgrad": True}),
+     {"weight_decay": 0.02, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6, "amsgrad": True}),
     (optimizers.Adagrad, [0.001, 0.2, 1e-6], {"initial_accumulator_value": 0.2}),
     (optimizers.Nadam, [0.001, 0.8, 0.99, 1e-6], {"beta_1": 0.8, "epsilon": 1e-6}),
     (optimizers.RMSprop, [0.001, 0.8, 0.5, 1e-6, True], {"rho": 0.8, "centered": True}),
+    (optimizers.Adamax, [0.001, 0.8, 0.99, 1e-6], {"beta_1": 0.8, "beta_2": 0.99}),
+    (optimizers.Adadelta, [0.001, 0.8, 1e-6], {"rho": 0.8, "epsilon": 1e-6}),
+    (optimizers.Lion, [0.001, 0.8, 0.95], {"beta_1": 0.8, "beta_2": 0.95}),
+    (optimizers.Ftrl, [0.001, -0.6, 0.2, 0.01, 0.02, 0.03, 0.5],
+     {"learning_rate_power": -0.6, "initial_accumulator_value": 0.2,
+      "l1_regularization_strength": 0.01, "l2_regularization_strength": 0.02,
+      "l2_shrinkage_regularization_strength": 0.03, "beta": 0.5}),
 ]
+# The shared arguments after weight_decay, each its own value (two left at None would
+# trade places unseen): clipnorm, clipvalue, global_clipnorm (one of the three at most),
+# use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+# gradient_accumulation_steps, name.
+SHARED = {"clipnorm": 1.5, "clipvalue": None, "global_clipnorm": None, "use_ema": True,
+          "ema_momentum": 0.95, "ema_overwrite_frequency": 5, "loss_scale_factor": 2.0,
+          "gradient_accumulation_steps": 3, "name": "opt"}
+CLIPS = [{}, {"clipnorm": None, "clipvalue": 0.5}]  # clipvalue beside each of the others
 
 
+@pytest.mark.parametrize("clips", CLIPS, ids=["clipnorm", "clipvalue"])
 @pytest.mark.parametrize("cls,own,expected", OWN_POSITIONAL)
-def test_positional_arguments_land_where_keras_puts_them(cls, own, expected):
+def test_positional_arguments_land_where_keras_puts_them(cls, own, expected, clips):
     """Adam(0.001, 0.9, 0.999, 1e-7, False, 0.01) is amsgrad=False, weight_decay=0.01 in
     Keras; the shared arguments follow the optimizer's own, weight_decay first (AdamW has
     it among its own), then clipnorm, clipvalue, global_clipnorm, ..., name."""
     shared = [] if cls is optimizers.AdamW else [0.03]
-    optimizer = cls(*own, *shared, 1.5, None, None, False, 0.99, None, None, None, "opt")
-    for name, value in {**expected, "clipnorm": 1.5, "name": "opt"}.items():
+    optimizer = cls(*own, *shared, *{**SHARED, **clips}.values())
+    for name, value in {**expected, **SHARED, **clips}.items():
         assert getattr(optimizer, name) == value, name
     assert optimizer.weight_decay == (0.02 if cls is optimizers.AdamW else 0.03)
 

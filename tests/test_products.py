@@ -89,13 +89,19 @@ def test_limited_sets_and_restores_the_blas_count():
     if functions is None:
         pytest.skip("NumPy's BLAS is not an OpenBLAS with a thread switch on this machine")
     get, set_threads = functions
-    before = get()
-    with threads.limited(1):
-        assert get() == 1
-    assert get() == before
-    with threads.limited(before + 5):  # never more than BLAS had
-        assert get() == before
-    assert get() == before
+    original = get()
+    # from two threads, whatever an earlier test left: at one, limited(1) would change
+    # nothing, and a restore that never happens would go unseen
+    set_threads(2)
+    try:
+        with threads.limited(1):
+            assert get() == 1
+        assert get() == 2
+        with threads.limited(7):  # never more than BLAS had
+            assert get() == 2
+        assert get() == 2
+    finally:
+        set_threads(original)
 
 
 def test_limited_without_the_switch_changes_nothing(monkeypatch):

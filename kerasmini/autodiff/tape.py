@@ -353,6 +353,7 @@ def differentiable(vjp, inputs=1, name=None, through=None):
             return record(out, args[:inputs], backward, op_name)
 
         op.forward = forward  # the bare kernel, for benchmarks and tests
+        op.vjp = vjp  # its rule (tests check that both take the same arguments)
         op.through = through if through is not None else {}  # (tests replace entries)
         return op
 

@@ -36,9 +36,9 @@ class ConfigError(ValueError):
 
 def known_classes():
     from kerasmini.models.layer_configs import MODULE_CLASSES  # lazy: models import layers
-    from kerasmini.ops.symbolic import OPERATIONS
+    from kerasmini.ops.symbolic import declared_operations
     return (set(layers.__all__) - {"Layer", "InputSpec", "Input"} | set(MODEL_CLASSES)
-            | {class_name for _, class_name in [*MODULE_CLASSES, *OPERATIONS]})
+            | {class_name for _, class_name in [*MODULE_CLASSES, *declared_operations()]})
 
 
 def walk_layers(config, depth=0, prefix=""):

@@ -5,8 +5,7 @@ an explicit table of the classes kerasmini has (`_layer_classes()`), then among 
 user's classes (registered or passed as custom_objects, object_registration.py); classes
 that Keras keeps outside `keras.layers` are found by the pair (saved module, class name):
 applications' private layers in `MODULE_CLASSES`, tensor operations in ops/symbolic.py's
-`OPERATIONS`. Nothing named in a
-file is ever imported or evaluated. The configs of the objects inside a layer
+`declared_operations()`. Nothing named in a file is ever imported or evaluated. The configs of the objects inside a layer
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
 """
@@ -20,7 +19,7 @@ from kerasmini.layers import operation
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import check_value_types, plain
-from kerasmini.ops.symbolic import OPERATIONS
+from kerasmini.ops.symbolic import declared_operations
 
 
 class UnsupportedLayerError(ValueError):
@@ -55,8 +54,7 @@ MODULE_CLASSES = {
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
 # a legacy .h5 config names classes without modules: the mask operations' names are
 # no layer's, so they are found by name alone there
-LEGACY_OPERATIONS = {name: operation.operation_class(OPERATIONS[("keras.src.ops.numpy", name)])
-                     for name in ("NotEqual", "Any")}
+LEGACY_OPERATIONS = ("NotEqual", "Any")
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -127,15 +125,16 @@ def _find_class(config, class_name, registered):
     module = str(config.get("module"))
     if (module, class_name) in MODULE_CLASSES and registered in (None, class_name):
         return MODULE_CLASSES[(module, class_name)]
-    if (module, class_name) in OPERATIONS and registered in (None, class_name):
-        return operation.operation_class(OPERATIONS[(module, class_name)])
+    operations = declared_operations()
+    if (module, class_name) in operations and registered in (None, class_name):
+        return operation.operation_class(operations[(module, class_name)])
     if "module" not in config and class_name in LEGACY_OPERATIONS:  # legacy .h5: no module
-        return LEGACY_OPERATIONS[class_name]
+        return operation.operation_class(operations[("keras.src.ops.numpy", class_name)])
     if module.startswith("keras.src.ops."):
         raise UnsupportedLayerError(
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
             f"model graph: kerasmini supports only these operations: "
-            f"{sorted({c for m, c in [*MODULE_CLASSES, *OPERATIONS] if m == module})}.")
+            f"{sorted({c for m, c in [*MODULE_CLASSES, *declared_operations()] if m == module})}.")
     if class_name == "Lambda":
         raise UnsupportedLayerError(
             f"The file holds a Lambda layer ('{config.get('config', {}).get('name')}'): its "

@@ -1,8 +1,8 @@
 """Stateless NumPy kernels, and keras.ops by Keras 3's names, signatures and dtypes.
 
 The layer kernels exported here record themselves on an active GradientTape (see
-kerasmini.autodiff): each is wrapped with its gradient rule, from the `*_vjp.py` file
-beside it. `op.forward` is the bare kernel.
+kerasmini.autodiff): each is wrapped with its gradient rule in differentiable_kernels.py,
+from the `*_vjp.py` file beside it. `op.forward` is the bare kernel.
 
 keras.ops's functions come from one file per family (elementwise, reductions, arrays,
 creation, contractions, nn, core, linalg, math, image); each is NumPy on tensors the
@@ -10,91 +10,243 @@ tape follows, so it is differentiated by the rules of the NumPy operations it is
 of (autodiff/numpy_rules.py) or by its own rule beside it (linalg). Called on
 KerasTensors, a function declared with its Keras class (ops/symbolic.py) records a node
 of the functional graph instead, saved and loaded as Keras saves it.
+
+Each name is imported on first use (kerasmini/lazy_exports.py): the table maps it to
+its file, relative to this package.
 """
-from kerasmini.autodiff import differentiable
-from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, image,
-                           linalg, linear, max_pooling, nn, resizing,
-                           transposed_convolution, volume_convolution,
-                           volume_transposed_convolution)
-from kerasmini.ops import products
-from kerasmini.ops.arrays import (append, broadcast_to, concatenate, copy, diag, diagonal,
-                                  expand_dims, flip, fliplr, flipud, get_item, hstack, moveaxis, pad, ravel, repeat,
-                                  reshape, roll, split, squeeze, stack, swapaxes, take,
-                                  take_along_axis, tile, trace, transpose, tril, triu,
-                                  unstack, vstack)
-from kerasmini.ops.average_pooling_vjp import average_pool_vjp
-from kerasmini.ops.batch_product_vjp import batch_product_vjp
-from kerasmini.ops.bias_activation import bias_add_activate
-from kerasmini.ops.contractions import dot, einsum, inner, outer, tensordot, vdot
-from kerasmini.ops.convolution_vjp import conv_vjp
-from kerasmini.ops.core import (cast, cond, convert_to_numpy, convert_to_tensor,
-                                custom_gradient, dtype, fori_loop, is_tensor, scatter,
-                                scatter_update, shape, slice, slice_update, stop_gradient,
-                                switch, while_loop)
-from kerasmini.ops.creation import (arange, eye, full, full_like, identity, linspace,
-                                    meshgrid, ones, ones_like, tri, zeros, zeros_like)
-from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
-from kerasmini.ops.elementwise import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcsinh,
-                                       arctan, arctan2, arctanh, cbrt, ceil, clip, cos, cosh,
-                                       deg2rad, divide, equal, exp, exp2, expm1, floor,
-                                       floor_divide, greater, greater_equal, hypot, isclose,
-                                       isfinite, isinf, isnan, less, less_equal, log,
-                                       log10, log1p, log2, logaddexp, logical_and,
-                                       logical_not, logical_or, logical_xor, matmul,
-                                       maximum, minimum, mod, multiply, nan_to_num,
-                                       negative, not_equal, power, rad2deg, reciprocal,
-                                       round, sign, sin, sinh, sqrt, square, subtract, tan,
-                                       tanh, true_divide, trunc, where)
-from kerasmini.ops.image import rgb_to_grayscale
-from kerasmini.ops.image_transform import affine_transform as _affine_transform
-from kerasmini.ops.image_transform_vjp import affine_transform_vjp
-from kerasmini.ops.linalg import (cholesky, det, eig, eigh, inv, norm, qr, slogdet, solve,
-                                  svd)
-from kerasmini.ops.linear_vjp import dense_vjp
-from kerasmini.ops.math import (erf, in_top_k, logdet, logsumexp, rsqrt, segment_max,
-                                segment_sum, top_k)
-from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp, max_pool_vjp
-from kerasmini.ops.nn import (binary_crossentropy, categorical_crossentropy, celu,
-                              dot_product_attention, elu, gelu, glu, hard_shrink,
-                              hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu, log_sigmoid,
-                              log_softmax, moments, multi_hot, normalize, one_hot, relu,
-                              relu6, selu, sigmoid, silu, soft_shrink, softmax, softplus,
-                              softsign, sparse_categorical_crossentropy, sparse_plus,
-                              sparse_sigmoid, sparsemax, squareplus, swish, tanh_shrink)
-from kerasmini.ops.normalization import batch_normalization
-from kerasmini.ops.reductions import (all, amax, amin, any, argmax, argmin, argsort,
-                                      count_nonzero, cumprod, cumsum, max, mean, median,
-                                      min, nanmax, nanmean, nanmin, nansum, percentile,
-                                      prod, ptp, quantile, sort, std, sum, var)
-from kerasmini.ops.resizing_vjp import resize_vjp
-from kerasmini.ops.shapes import output_length, same_padding
-from kerasmini.ops.transposed_convolution_vjp import conv_transpose_vjp
-from kerasmini.ops.volume_convolution_vjp import conv3d_vjp
-from kerasmini.ops.volume_transposed_convolution_vjp import conv3d_transpose_vjp
+from kerasmini.lazy_exports import lazy_exports
 
-dense = differentiable(dense_vjp, inputs=3)(linear.dense)
-batch_product = differentiable(batch_product_vjp, inputs=2)(products.batch_product)
-conv = differentiable(conv_vjp, inputs=2)(convolution.conv)
-depthwise_conv = differentiable(depthwise_conv_vjp, inputs=2)(
-    depthwise_convolution.depthwise_conv)
-conv_transpose = differentiable(conv_transpose_vjp, inputs=2)(
-    transposed_convolution.conv_transpose)
-conv3d = differentiable(conv3d_vjp, inputs=2)(volume_convolution.conv3d)
-conv3d_transpose = differentiable(conv3d_transpose_vjp, inputs=2)(
-    volume_transposed_convolution.conv3d_transpose)
-# max pooling of a Conv2D's relu(x + bias): both rules in one (max_pool_of_relu_vjp)
-max_pool = differentiable(max_pool_vjp, through={"bias_add_relu": max_pool_of_relu_vjp})(
-    max_pooling.max_pool)
-average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
-resize = differentiable(resize_vjp)(resizing.resize)
-affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
+# keras.ops's sub-namespaces (keras.ops.nn.relu, keras.ops.image.resize, ...)
+NAMESPACES = ("core", "image", "linalg", "math", "nn")
 
-KERNELS = ["affine_transform", "average_pool", "batch_normalization", "batch_product",
-           "bias_add_activate", "conv", "conv3d", "conv3d_transpose", "conv_transpose",
-           "dense", "depthwise_conv", "max_pool", "output_length", "resize",
-           "same_padding"]
-__all__ = sorted(KERNELS + [name for name, value in list(globals().items())
-                            if callable(value) and not name.startswith("_")
-                            and getattr(value, "__module__", "").startswith(
-                                "kerasmini.ops.") and name not in KERNELS
-                            and not name.endswith("_vjp") and name != "differentiable"])
+_EXPORTS = {
+    "abs": ".elementwise",
+    "absolute": ".elementwise",
+    "add": ".elementwise",
+    "allclose": ".elementwise",
+    "arccos": ".elementwise",
+    "arccosh": ".elementwise",
+    "arcsin": ".elementwise",
+    "arcsinh": ".elementwise",
+    "arctan": ".elementwise",
+    "arctan2": ".elementwise",
+    "arctanh": ".elementwise",
+    "cbrt": ".elementwise",
+    "ceil": ".elementwise",
+    "clip": ".elementwise",
+    "cos": ".elementwise",
+    "cosh": ".elementwise",
+    "deg2rad": ".elementwise",
+    "divide": ".elementwise",
+    "equal": ".elementwise",
+    "exp": ".elementwise",
+    "exp2": ".elementwise",
+    "expm1": ".elementwise",
+    "floor": ".elementwise",
+    "floor_divide": ".elementwise",
+    "greater": ".elementwise",
+    "greater_equal": ".elementwise",
+    "hypot": ".elementwise",
+    "isclose": ".elementwise",
+    "isfinite": ".elementwise",
+    "isinf": ".elementwise",
+    "isnan": ".elementwise",
+    "less": ".elementwise",
+    "less_equal": ".elementwise",
+    "log": ".elementwise",
+    "log10": ".elementwise",
+    "log1p": ".elementwise",
+    "log2": ".elementwise",
+    "logaddexp": ".elementwise",
+    "logical_and": ".elementwise",
+    "logical_not": ".elementwise",
+    "logical_or": ".elementwise",
+    "logical_xor": ".elementwise",
+    "matmul": ".elementwise",
+    "maximum": ".elementwise",
+    "minimum": ".elementwise",
+    "mod": ".elementwise",
+    "multiply": ".elementwise",
+    "nan_to_num": ".elementwise",
+    "negative": ".elementwise",
+    "not_equal": ".elementwise",
+    "power": ".elementwise",
+    "rad2deg": ".elementwise",
+    "reciprocal": ".elementwise",
+    "round": ".elementwise",
+    "sign": ".elementwise",
+    "sin": ".elementwise",
+    "sinh": ".elementwise",
+    "sqrt": ".elementwise",
+    "square": ".elementwise",
+    "subtract": ".elementwise",
+    "tan": ".elementwise",
+    "tanh": ".elementwise",
+    "true_divide": ".elementwise",
+    "trunc": ".elementwise",
+    "where": ".elementwise",
+    "affine_transform": ".differentiable_kernels",
+    "average_pool": ".differentiable_kernels",
+    "batch_product": ".differentiable_kernels",
+    "conv": ".differentiable_kernels",
+    "conv3d": ".differentiable_kernels",
+    "conv3d_transpose": ".differentiable_kernels",
+    "conv_transpose": ".differentiable_kernels",
+    "dense": ".differentiable_kernels",
+    "depthwise_conv": ".differentiable_kernels",
+    "max_pool": ".differentiable_kernels",
+    "resize": ".differentiable_kernels",
+    "all": ".reductions",
+    "amax": ".reductions",
+    "amin": ".reductions",
+    "any": ".reductions",
+    "argmax": ".reductions",
+    "argmin": ".reductions",
+    "argsort": ".reductions",
+    "count_nonzero": ".reductions",
+    "cumprod": ".reductions",
+    "cumsum": ".reductions",
+    "max": ".reductions",
+    "mean": ".reductions",
+    "median": ".reductions",
+    "min": ".reductions",
+    "nanmax": ".reductions",
+    "nanmean": ".reductions",
+    "nanmin": ".reductions",
+    "nansum": ".reductions",
+    "percentile": ".reductions",
+    "prod": ".reductions",
+    "ptp": ".reductions",
+    "quantile": ".reductions",
+    "sort": ".reductions",
+    "std": ".reductions",
+    "sum": ".reductions",
+    "var": ".reductions",
+    "append": ".arrays",
+    "broadcast_to": ".arrays",
+    "concatenate": ".arrays",
+    "copy": ".arrays",
+    "diag": ".arrays",
+    "diagonal": ".arrays",
+    "expand_dims": ".arrays",
+    "flip": ".arrays",
+    "fliplr": ".arrays",
+    "flipud": ".arrays",
+    "get_item": ".arrays",
+    "hstack": ".arrays",
+    "moveaxis": ".arrays",
+    "pad": ".arrays",
+    "ravel": ".arrays",
+    "repeat": ".arrays",
+    "reshape": ".arrays",
+    "roll": ".arrays",
+    "split": ".arrays",
+    "squeeze": ".arrays",
+    "stack": ".arrays",
+    "swapaxes": ".arrays",
+    "take": ".arrays",
+    "take_along_axis": ".arrays",
+    "tile": ".arrays",
+    "trace": ".arrays",
+    "transpose": ".arrays",
+    "tril": ".arrays",
+    "triu": ".arrays",
+    "unstack": ".arrays",
+    "vstack": ".arrays",
+    "arange": ".creation",
+    "eye": ".creation",
+    "full": ".creation",
+    "full_like": ".creation",
+    "identity": ".creation",
+    "linspace": ".creation",
+    "meshgrid": ".creation",
+    "ones": ".creation",
+    "ones_like": ".creation",
+    "tri": ".creation",
+    "zeros": ".creation",
+    "zeros_like": ".creation",
+    "batch_normalization": ".normalization",
+    "bias_add_activate": ".bias_activation",
+    "binary_crossentropy": ".nn",
+    "categorical_crossentropy": ".nn",
+    "celu": ".nn",
+    "dot_product_attention": ".nn",
+    "elu": ".nn",
+    "gelu": ".nn",
+    "glu": ".nn",
+    "hard_shrink": ".nn",
+    "hard_sigmoid": ".nn",
+    "hard_silu": ".nn",
+    "hard_swish": ".nn",
+    "hard_tanh": ".nn",
+    "leaky_relu": ".nn",
+    "log_sigmoid": ".nn",
+    "log_softmax": ".nn",
+    "moments": ".nn",
+    "multi_hot": ".nn",
+    "normalize": ".nn",
+    "one_hot": ".nn",
+    "relu": ".nn",
+    "relu6": ".nn",
+    "selu": ".nn",
+    "sigmoid": ".nn",
+    "silu": ".nn",
+    "soft_shrink": ".nn",
+    "softmax": ".nn",
+    "softplus": ".nn",
+    "softsign": ".nn",
+    "sparse_categorical_crossentropy": ".nn",
+    "sparse_plus": ".nn",
+    "sparse_sigmoid": ".nn",
+    "sparsemax": ".nn",
+    "squareplus": ".nn",
+    "swish": ".nn",
+    "tanh_shrink": ".nn",
+    "cast": ".core",
+    "cond": ".core",
+    "custom_gradient": ".core",
+    "dtype": ".core",
+    "fori_loop": ".core",
+    "is_tensor": ".core",
+    "scatter": ".core",
+    "scatter_update": ".core",
+    "shape": ".core",
+    "slice": ".core",
+    "slice_update": ".core",
+    "stop_gradient": ".core",
+    "switch": ".core",
+    "while_loop": ".core",
+    "cholesky": ".linalg",
+    "det": ".linalg",
+    "eig": ".linalg",
+    "eigh": ".linalg",
+    "inv": ".linalg",
+    "norm": ".linalg",
+    "qr": ".linalg",
+    "slogdet": ".linalg",
+    "solve": ".linalg",
+    "svd": ".linalg",
+    "convert_to_numpy": ".dtypes",
+    "convert_to_tensor": ".dtypes",
+    "dot": ".contractions",
+    "einsum": ".contractions",
+    "inner": ".contractions",
+    "outer": ".contractions",
+    "tensordot": ".contractions",
+    "vdot": ".contractions",
+    "erf": ".math",
+    "in_top_k": ".math",
+    "logdet": ".math",
+    "logsumexp": ".math",
+    "rsqrt": ".math",
+    "segment_max": ".math",
+    "segment_sum": ".math",
+    "top_k": ".math",
+    "output_length": ".shapes",
+    "same_padding": ".shapes",
+    "rgb_to_grayscale": ".image",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    **_EXPORTS, **{name: (f".{name}", None) for name in NAMESPACES}})
+__all__ = sorted(_EXPORTS)

@@ -13,11 +13,13 @@ its arguments it computes nothing: `layers/operation.py` records a node whose ou
 shape and dtype come from running the function on small probe arrays (unknown sizes
 tried as 2 and 3: a size that follows them is unknown in the output too). Saved, the
 node is Keras's (module, class name, config, positional call arguments), and loading
-finds the class in `OPERATIONS`, a table of what is declared here: nothing else.
+finds the class in `declared_operations()`, a table of what is declared here: nothing
+else.
 
 The graph node lives in layers/ (above ops/), so it is imported when first needed.
 """
 import functools
+import importlib
 import inspect
 from collections import namedtuple
 
@@ -26,6 +28,19 @@ OperationSpec = namedtuple("OperationSpec", ["class_name", "module", "function",
 
 # (Keras module, class name) -> OperationSpec, for every op declared with keras_operation
 OPERATIONS = {}
+
+# the files that declare operations; imported by declared_operations() before a lookup,
+# since kerasmini.ops imports each file on first use
+FAMILIES = ("arrays", "contractions", "core", "creation", "elementwise", "image", "linalg",
+            "math", "nn", "reductions")
+
+
+def declared_operations():
+    """OPERATIONS, once every family file has declared its operations."""
+    for family in FAMILIES:
+        importlib.import_module(f"kerasmini.ops.{family}")
+    return OPERATIONS
+
 
 NUMPY, NN, CORE, LINALG, MATH, IMAGE = (f"keras.src.ops.{m}" for m in (
     "numpy", "nn", "core", "linalg", "math", "image"))

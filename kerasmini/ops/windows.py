@@ -2,7 +2,7 @@
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from kerasmini.ops.shapes import effective_kernel_size, spatial_padding
+from kerasmini.ops.shapes import effective_kernel_size
 
 # Patch matrices of at most FEW_CHANNELS channels and FEW_COLUMNS columns are built column
 # by column (patch_matrix). Measured, float32, one thread, whole conv: 1 channel 3x3
@@ -18,12 +18,6 @@ def pad_spatial(x, pads, value=0.0):
     if not any(before or after for before, after in pads):
         return x
     return np.pad(x, [(0, 0), *pads, (0, 0)], constant_values=value)
-
-
-def pad_for_windows(x, kernel_size, strides, padding, dilation_rate, value=0.0):
-    """The padded N...C input whose 'valid' windows are the windows of `padding`."""
-    pads = spatial_padding(x.shape[1:-1], kernel_size, strides, padding, dilation_rate)
-    return pad_spatial(x, pads, value)
 
 
 def window_view(x, kernel_size, strides, dilation_rate, out_shape):

@@ -123,3 +123,17 @@ def check_fill_and_interpolation(fill_mode, interpolation):
     if interpolation not in ("nearest", "bilinear"):
         raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
                                   "one ('nearest', 'bilinear').")
+
+
+class InferenceOnlyAugmentation(RandomAugmentation):
+    """A layer whose training transform kerasmini does not have yet: the identity at
+    inference (as Keras), a NotImplementedError naming the layer when training (never
+    the input returned in silence)."""
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        raise NotImplementedError(
+            f"{type(self).__name__} with training=True is not implemented in kerasmini "
+            "(its inference, the identity, is; call it with training=False or remove it "
+            "from the model before fit).")

@@ -1,0 +1,36 @@
+"""The layers' kernels, each wrapped with its gradient rule from the `*_vjp.py` file
+beside it (kerasmini.autodiff.differentiable): called while a GradientTape records, they
+record themselves. `op.forward` is the bare kernel."""
+from kerasmini.autodiff import differentiable
+from kerasmini.ops import (average_pooling, convolution, depthwise_convolution, linear,
+                           max_pooling, products, resizing, transposed_convolution,
+                           volume_convolution, volume_transposed_convolution)
+from kerasmini.ops.average_pooling_vjp import average_pool_vjp
+from kerasmini.ops.batch_product_vjp import batch_product_vjp
+from kerasmini.ops.convolution_vjp import conv_vjp
+from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
+from kerasmini.ops.image_transform import affine_transform as _affine_transform
+from kerasmini.ops.image_transform_vjp import affine_transform_vjp
+from kerasmini.ops.linear_vjp import dense_vjp
+from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp, max_pool_vjp
+from kerasmini.ops.resizing_vjp import resize_vjp
+from kerasmini.ops.transposed_convolution_vjp import conv_transpose_vjp
+from kerasmini.ops.volume_convolution_vjp import conv3d_vjp
+from kerasmini.ops.volume_transposed_convolution_vjp import conv3d_transpose_vjp
+
+dense = differentiable(dense_vjp, inputs=3)(linear.dense)
+batch_product = differentiable(batch_product_vjp, inputs=2)(products.batch_product)
+conv = differentiable(conv_vjp, inputs=2)(convolution.conv)
+depthwise_conv = differentiable(depthwise_conv_vjp, inputs=2)(
+    depthwise_convolution.depthwise_conv)
+conv_transpose = differentiable(conv_transpose_vjp, inputs=2)(
+    transposed_convolution.conv_transpose)
+conv3d = differentiable(conv3d_vjp, inputs=2)(volume_convolution.conv3d)
+conv3d_transpose = differentiable(conv3d_transpose_vjp, inputs=2)(
+    volume_transposed_convolution.conv3d_transpose)
+# max pooling of a Conv2D's relu(x + bias): both rules in one (max_pool_of_relu_vjp)
+max_pool = differentiable(max_pool_vjp, through={"bias_add_relu": max_pool_of_relu_vjp})(
+    max_pooling.max_pool)
+average_pool = differentiable(average_pool_vjp)(average_pooling.average_pool)
+resize = differentiable(resize_vjp)(resizing.resize)
+affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
