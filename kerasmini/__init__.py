@@ -17,9 +17,10 @@ def version():
     return __version__
 
 
-_SUBMODULES = ("activations", "autodiff", "backend", "callbacks", "config", "constraints",
-               "initializers", "layers", "losses", "metrics", "models", "ops",
-               "optimizers", "random", "regularizers", "saving", "testing", "tree", "utils")
+_SUBMODULES = ("activations", "applications", "autodiff", "backend", "callbacks",
+               "config", "constraints", "initializers", "layers", "losses", "metrics",
+               "models", "ops", "optimizers", "random", "regularizers", "saving", "testing",
+               "tree", "utils")
 _EXPORTS = {
     **{name: (f".{name}", None) for name in _SUBMODULES},
     "GradientTape": ".autodiff",

@@ -9,7 +9,7 @@ import pytest
 import kerasmini
 
 LAZY_PACKAGES = ["kerasmini", "kerasmini.layers", "kerasmini.models", "kerasmini.callbacks",
-                 "kerasmini.explain", "kerasmini.ops"]
+                 "kerasmini.applications", "kerasmini.explain", "kerasmini.ops"]
 
 
 def _modules_after(statements):

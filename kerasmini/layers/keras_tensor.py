@@ -142,12 +142,20 @@ def symbolic_call(layer, inputs, **call_kwargs):
     if all(m is None for m in flatten(mask)):
         mask = None
     call_kwargs["mask"] = layer._mask_argument(mask)  # None unless call() reads it
+    if call_kwargs.get("training") is None:  # Keras records call()'s default (Dropout's
+        call_kwargs["training"] = layer._call_default("training")  # False), if not None
     out_shape = layer.compute_output_shape(shapes)  # raises before any change
     if not layer.built:
         layer._build_or_undo(shapes)
     nodes = list(getattr(layer, "_inbound_nodes", []))
     outputs = _symbolic_outputs(layer, out_shape, len(nodes))
-    call_kwargs = {k: v for k, v in call_kwargs.items() if v is not None}
+    # Keras keeps `mask: None` in the node of a call on one tensor argument whose
+    # call() takes a mask; other None arguments it leaves out
+    one_tensor = not any(isinstance(t, KerasTensor)
+                         for t in flatten([v for k, v in call_kwargs.items() if k != "mask"]))
+    keep_mask = one_tensor and layer._records_mask()
+    call_kwargs = {k: v for k, v in call_kwargs.items()
+                   if v is not None or (k == "mask" and keep_mask)}
     layer._inbound_nodes = nodes + [Node(layer, inputs, flatten(outputs), call_kwargs)]
     # after the node, as in Keras: a mask computed from the inputs (Embedding's
     # `inputs != 0`) is a NotEqual node of the graph that follows the layer's

@@ -105,6 +105,9 @@ class Layer:
     # (`mask_not_implemented`): they raise rather than compute something else in silence.
     supports_masking = False
     mask_not_implemented = False
+    # Keras's call() takes `mask` though kerasmini's does not (BatchNormalization): a
+    # graph's config then records `mask: None` for a call on one tensor, as Keras does
+    keras_call_takes_mask = False
 
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
@@ -347,6 +350,16 @@ class Layer:
     def compute_mask(self, inputs, mask=None):
         """The mask of the output, from the inputs and their mask (None: no mask)."""
         return mask
+
+    def _call_default(self, name):
+        """The default of call()'s argument `name` (None when it has none)."""
+        parameter = _call_parameters(type(self)).get(name)
+        return None if parameter is None or parameter.default is parameter.empty \
+            else parameter.default
+
+    def _records_mask(self):
+        """Whether Keras writes `mask` (None too) into this layer's nodes."""
+        return self.keras_call_takes_mask or "mask" in _call_parameters(type(self))
 
     def _mask_argument(self, mask):
         """The `mask` to hand to call(): None when there is none or call() takes none;

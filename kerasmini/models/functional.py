@@ -8,7 +8,8 @@ from kerasmini import autodiff
 
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
 from kerasmini.layers.operation import Operation
-from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
+from kerasmini.models.layer_configs import (deserialize_layer, serialize_layer,
+                                            serialize_sublayer)
 from kerasmini.models.inference import Plan
 from kerasmini.models.model import Model, layer_row
 from kerasmini.object_configs import plain
@@ -19,6 +20,7 @@ class Functional(Model):
 
     Running it evaluates each recorded layer call once, deepest first, on arrays.
     """
+    keras_call_takes_mask = True  # Keras's call(inputs, training, mask): see Layer
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         kwargs.pop("dtype", None)
@@ -135,7 +137,10 @@ class Functional(Model):
                     kept += 1
         layer_configs = []
         for layer in self._operations:
-            config = serialize_layer(layer)
+            # a built layer's entry holds its input shape (build_config), as in Keras;
+            # a tensor operation's (x + y) does not
+            config = (serialize_layer(layer) if isinstance(layer, Operation)
+                      else serialize_sublayer(layer))
             config["name"] = layer.name
             config["inbound_nodes"] = [serialize_node(node, reindex)
                                        for node in layer._inbound_nodes

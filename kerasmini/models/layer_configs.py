@@ -78,12 +78,15 @@ def serialize_layer(layer):
 
 
 def serialize_sublayer(layer):
-    """A layer held by another (RNN's cell, Bidirectional's and TimeDistributed's layer)
-    as Keras writes it there: with the input shape it was built on, once built."""
+    """A layer held by another (RNN's cell, Bidirectional's and TimeDistributed's layer,
+    a functional model's layers) as Keras writes it there: with the input shape it was
+    built on, once built, and a nested model's compile config."""
     config = serialize_layer(layer)
     shape = getattr(layer, "_build_shape", None)
     if layer.built and shape is not None and "build_config" not in config:
         config["build_config"] = {"input_shape": list(shape)}
+    if hasattr(layer, "get_compile_config"):  # a nested model: Keras writes {} uncompiled
+        config["compile_config"] = layer.get_compile_config() or {}
     return config
 
 

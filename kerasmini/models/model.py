@@ -190,6 +190,8 @@ class Model(Trainer, Layer):
         self._added_losses = []
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
+        if "mask" in kwargs and kwargs["mask"] is None:  # recorded in a graph as Keras
+            del kwargs["mask"]                           # records it; nothing to pass on
         return self.call(inputs, **kwargs)
 
     # ----- summary -----------------------------------------------------------------

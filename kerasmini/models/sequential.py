@@ -6,7 +6,8 @@ from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.keras_tensor import KerasTensor
 from kerasmini.layers.layer import Layer, _build_lock, undone_on_error
 from kerasmini.models.functional import Functional
-from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
+from kerasmini.models.layer_configs import (deserialize_layer, serialize_layer,
+                                            serialize_sublayer)
 from kerasmini.models.model import Model, layer_row
 
 
@@ -18,6 +19,7 @@ class Sequential(Model):
     call / `build()`. Building runs shape inference through every layer, so a bad
     stack fails when it is built, naming the layer.
     """
+    keras_call_takes_mask = True  # Keras's call(inputs, training, mask): see Layer
 
     def __init__(self, layers=None, trainable=True, name=None, **kwargs):
         super().__init__(trainable=trainable, name=name, **kwargs)
@@ -125,7 +127,8 @@ class Sequential(Model):
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": self.dtype_policy,
-                  "layers": [serialize_layer(layer) for layer in self._layers]}
+                  # each layer with its build_config, as Keras writes it
+                  "layers": [serialize_sublayer(layer) for layer in self._layers]}
         if self._graph is not None:
             config["build_input_shape"] = list(self._layers[0].batch_shape)
         return config

@@ -83,7 +83,9 @@ def _node(node):
 def stored_weights(f, where):
     """[(layer name, [(weight name, dataset)])] for the layers whose groups list weights,
     in `layer_names` order; datasets found through hard links only, none read."""
-    group = safe.h5_group(f, "model_weights", where)
+    # a whole-model file keeps them in `model_weights`; a save_weights() file (Keras's
+    # ImageNet weights) at its root
+    group = f if "layer_names" in f.attrs else safe.h5_group(f, "model_weights", where)
     if group is None:
         raise FileFormatError(f"{where} has a model config but no `model_weights` group.")
     return stored_layers(group, where)

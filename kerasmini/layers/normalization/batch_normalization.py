@@ -27,6 +27,7 @@ class BatchNormalization(Layer):
     """
 
     mask_not_implemented = True  # Keras's reads a mask; a mask here raises (layer.py)
+    keras_call_takes_mask = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
