@@ -14,6 +14,7 @@ Nothing here is ever widened to make a case pass.
 import dataclasses
 import json
 import math
+import re
 import zlib
 from typing import Callable, Optional
 
@@ -411,3 +412,10 @@ def check_loss_output(got, tf_value, reference, rtol, what, where, floor=0.0, ki
         if loose > max(rtol, 1e-5) * max(scale, 1.0):
             fail(f"{where}: {what} where the reference has no derivative differs "
                  f"from tf.keras by {loose:.3e}\nkerasmini {got}\ntf.keras {tf_value}")
+
+
+def name_base(name):
+    """A default object name without the counter suffix ("binary_io_u_3" -> "binary_io_u"):
+    each library numbers the default names it hands out in its own process, so the suffix
+    depends on what else ran in the same test worker."""
+    return re.sub(r"_\d+$", "", name)

@@ -8,7 +8,6 @@ threshold (>= counts as 1), float weights for an int64 metric (Keras truncates t
 a warning) and zero weights. Tolerance: float32 quotients of exact integer counts,
 rtol 1e-5, atol 1e-6.
 """
-import re
 import warnings
 
 import numpy as np
@@ -79,10 +78,6 @@ def iou_reference(cls, args, batches, weighted):
     return np.mean(ious) if ious else 0.0
 
 
-def _name_base(name):
-    return re.sub(r"_\d+$", "", name)
-
-
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("cls,args", CASES)
 def test_iou(cls, args, weighted):
@@ -106,7 +101,7 @@ def test_iou(cls, args, weighted):
     # A default name is made unique by a per-process counter of each library (binary_io_u,
     # binary_io_u_1, ...): what else ran in this worker moves the suffix, not the base.
     km_config, tf_config = km.get_config(), tf_metric.get_config()
-    assert _name_base(km_config.pop("name")) == _name_base(tf_config.pop("name"))
+    assert harness.name_base(km_config.pop("name")) == harness.name_base(tf_config.pop("name"))
     assert km_config == tf_config
     again = type(km).from_config(km.get_config())
     assert again.get_config() == km.get_config()
