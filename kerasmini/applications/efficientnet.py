@@ -76,13 +76,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
         return layers.Activation(activation, name="top_activation")(x)
 
     def top(x):
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        return layers.Dense(classes, activation=classifier_activation,
-                            kernel_initializer=DENSE_KERNEL_INITIALIZER,
-                            name="predictions")(x)
+        return classifier_top(x, classes, classifier_activation, weights, dropout_rate)
 
     path = None
     if weights == "imagenet":  # Keras names the file after the model
@@ -179,3 +173,14 @@ def preprocess_input(x, data_format=None):
 
 
 decode_predictions = imagenet_utils.decode_predictions
+
+
+def classifier_top(x, classes, classifier_activation, weights, dropout_rate, **dense_args):
+    """The EfficientNets' (v1 and v2) classifier: average pooling, dropout, Dense."""
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    if dropout_rate > 0:
+        x = layers.Dropout(dropout_rate, name="top_dropout")(x)
+    imagenet_utils.validate_activation(classifier_activation, weights)
+    return layers.Dense(classes, activation=classifier_activation,
+                        kernel_initializer=DENSE_KERNEL_INITIALIZER, name="predictions",
+                        **dense_args)(x)

@@ -6,9 +6,8 @@ import math
 
 from kerasmini import initializers, layers
 from kerasmini.applications import imagenet_utils
-from kerasmini.applications.efficientnet import (CONV_KERNEL_INITIALIZER,
-                                                 DENSE_KERNEL_INITIALIZER, residual,
-                                                 squeeze_excite)
+from kerasmini.applications.efficientnet import (CONV_KERNEL_INITIALIZER, classifier_top,
+                                                 residual, squeeze_excite)
 
 WEIGHTS_URL = f"{imagenet_utils.WEIGHTS_URL}efficientnet_v2/"
 STAGE_KEYS = ("kernel_size", "num_repeat", "input_filters", "output_filters",
@@ -173,15 +172,9 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
         x = layers.BatchNormalization(axis=bn_axis, momentum=bn_momentum, name="top_bn")(x)
         return layers.Activation(activation=activation, name="top_activation")(x)
 
-    def top(x):
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        return layers.Dense(classes, activation=classifier_activation,
-                            kernel_initializer=DENSE_KERNEL_INITIALIZER,
-                            bias_initializer=initializers.Constant(0.0),
-                            name="predictions")(x)
+    def top(x):  # v2's Dense names its zero bias initializer as a Constant
+        return classifier_top(x, classes, classifier_activation, weights, dropout_rate,
+                              bias_initializer=initializers.Constant(0.0))
 
     file = f"{name}{'.h5' if include_top else '_notop.h5'}"  # named after the model
     return imagenet_utils.application(
