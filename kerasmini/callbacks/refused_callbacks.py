@@ -7,14 +7,11 @@ without the logs, backups or reports its author expects.
 - RemoteMonitor posts logs to a server: a runtime with no network code refuses it.
 """
 from kerasmini.callbacks.callback import Callback
+from kerasmini.refused import Refused
 
 
-class _Refused(Callback):
-    reason = ""
-
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError(f"kerasmini does not provide keras.callbacks."
-                                  f"{type(self).__name__}: {self.reason}")
+class _Refused(Refused, Callback):
+    namespace = "keras.callbacks"
 
 
 class TensorBoard(_Refused):

@@ -10,14 +10,11 @@ script using one stops at once with the reason instead of training with another 
   their states in one file layout.
 Each would be a rule of its own to check against tf.keras; none is here yet.
 """
+from kerasmini.refused import Refused
 
 
-class _Refused:
-    reason = ""
-
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError(f"kerasmini does not provide keras.optimizers."
-                                  f"{type(self).__name__}: {self.reason}")
+class _Refused(Refused):
+    namespace = "keras.optimizers"
 
 
 class Muon(_Refused):
