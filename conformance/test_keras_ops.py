@@ -48,7 +48,20 @@ def _numpy(value):
 
 
 def _keras_call(op, args, kwargs):
-    return _numpy(call(keras.ops, op, args, kwargs))
+    """keras.ops's result on TensorFlow tensors (as a TF user calls it: given NumPy
+    arrays, some of Keras's TF kernels fail on their shapes (adaptive pooling) or
+    compute float64 in float32 (max_pool)); None where TensorFlow's CPU kernels
+    refuse the case (float64 3D pooling, some float64 channels-first convolutions:
+    TF_CANNOT), whose float64 reference then decides alone."""
+    try:
+        return _numpy(call(keras.ops, op, _tensors(args), kwargs))
+    except TF_CANNOT:
+        return None
+
+
+# TensorFlow's refusals of a kernel on this device or dtype (not argument errors)
+TF_CANNOT = (tf.errors.UnimplementedError, tf.errors.NotFoundError,
+             tf.errors.InvalidArgumentError)
 
 
 def _error(a, b):
@@ -91,11 +104,19 @@ class KerasOpsValuesTest(unittest.TestCase):
         pick = split_kwargs(kwargs)[1]
         args = case_inputs(inputs, dtype)
         got = outputs(_numpy(call(ops, op, args, kwargs)), pick)
-        expected = outputs(_keras_call(op, args, kwargs), pick)
         # the float64 reference: the NumPy formula, else (float32 runs) kerasmini's float64
         reference = _reference_outputs(case, case_inputs(inputs), pick) or (
             outputs(_numpy(call(ops, op, case_inputs(inputs), kwargs)), pick)
             if dtype == "float32" else [None] * len(got))
+        expected = _keras_call(op, args, kwargs)
+        if expected is None:  # TensorFlow cannot run it here: the reference decides
+            self.assertIsNotNone(case[5], f"{name}: TensorFlow refuses it and the case "
+                                          "has no reference")
+            for g, r in zip(got, reference):
+                self.assertEqual(g.dtype.name, dtype, name)
+                _assert_close(name, g, r.astype(dtype), dtype)
+            return
+        expected = outputs(expected, pick)
         self.assertEqual(len(got), len(expected), name)
         for g, e, r in zip(got, expected, reference):
             self.assertEqual((g.dtype.name, g.shape), (e.dtype.name, e.shape), name)
@@ -126,6 +147,12 @@ class KerasOpsValuesTest(unittest.TestCase):
             return [(tuple(t.shape), str(t.dtype) if name not in KERAS_SYMBOLIC_DTYPE
                      else None) for t in result]
 
+        if name in KERAS_SYMBOLIC_WRONG:  # kerasmini's inference: the eager shapes
+            eager = outputs(_numpy(call(ops, op, args, kwargs)), None)
+            self.assertEqual(run(kerasmini, ops), [
+                ((batch,) + e.shape[1:] if batch is None else e.shape, e.dtype.name)
+                for e in eager], name)
+            return
         self.assertEqual(run(kerasmini, ops), run(keras, keras.ops), name)
 
 
@@ -135,6 +162,11 @@ class KerasOpsValuesTest(unittest.TestCase):
 FIXED_FIRST_SIZE = {"reshape", "inv", "solve", "split", "split_at", "slice", "tensordot",
                     "det", "cholesky", "eigh", "trace", "diag", "tril", "norm_fro",
                     "norm_matrix_1", "broadcast_to", "append"}
+# Keras 3.15's own shape inference fails or is wrong on these (checked against
+# kerasmini's eager results instead): adaptive pooling keeps an extra axis for
+# channels_last and fails on an int output_size; Conv's check rejects groups
+KERAS_SYMBOLIC_WRONG = {"adaptive_average_pool_2d", "adaptive_average_pool_1d_cf",
+                        "adaptive_max_pool_3d", "conv_2d_groups"}
 # Keras infers multi_hot's symbolic dtype as int32 while its eager result (and
 # kerasmini's, both ways) is float32: only the shapes are compared
 KERAS_SYMBOLIC_DTYPE = {"multi_hot"}
@@ -152,6 +184,7 @@ class KerasOpsGradientsTest(unittest.TestCase):
         weights = [np.random.default_rng(1).standard_normal(np.shape(r)) for r in results]
         ours = _kerasmini_gradients(op, args, kwargs, pick, weights)
         theirs = _tf_gradients(op, args, kwargs, pick, weights)
+        theirs = theirs or [None] * len(ours)  # None: TensorFlow refuses the case
         if not differentiable:  # TensorFlow: None, or zeros for sign (its derivative)
             self.assertEqual([g is None for g in ours], [True] * len(sources), name)
             self.assertTrue(all(g is None or not np.any(g) for g in theirs), name)
@@ -167,7 +200,7 @@ class KerasOpsGradientsTest(unittest.TestCase):
             bound = GRAD_RTOL["float64"] * max(float(np.max(np.abs(c))), 1e-3) + atol
             self.assertLessEqual(_error(a, c), bound, f"{name}: input {i} vs finite "
                                                       "differences")
-            if _error(b, c) <= bound:  # else TensorFlow diverges from the reference
+            if b is not None and _error(b, c) <= bound:  # else TF diverges or refuses
                 self.assertLessEqual(_error(a, b), 2 * bound,
                                      f"{name}: input {i} vs tf.GradientTape")
 
@@ -191,6 +224,13 @@ def _tensors(args):
 
 
 def _tf_gradients(op, args, kwargs, pick, weights):
+    try:
+        return _tf_tape_gradients(op, args, kwargs, pick, weights)
+    except TF_CANNOT:
+        return None
+
+
+def _tf_tape_gradients(op, args, kwargs, pick, weights):
     tensors = _tensors(args)
     sources = [t for t, a in zip(_flat(tensors), _flat(args)) if a.dtype.kind == "f"]
     with tf.GradientTape() as tape:

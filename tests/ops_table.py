@@ -285,3 +285,10 @@ def call(module, op, args, kwargs):
     if symmetric:
         args = [symmetrized(args[0], lambda x: module.swapaxes(x, -1, -2))] + list(args[1:])
     return resolve(module, op)(*leading(kwargs), *args, **kwargs)
+
+
+# keras.ops.nn's window ops, normalizations, rearrangements and CTC, and keras.ops.image
+# (in their own file; imported here, after KINDS and _c, which it uses)
+from tests.ops_table_nn import NN_CASES  # noqa: E402
+
+CASES = CASES + NN_CASES

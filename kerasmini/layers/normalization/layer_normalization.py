@@ -6,7 +6,7 @@ from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import check_axes_in_bounds, is_int
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.layer_normalization import layer_normalize
+from kerasmini.ops.layer_normalize import layer_normalize
 
 
 class LayerNormalization(Layer):

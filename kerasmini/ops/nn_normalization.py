@@ -1,0 +1,88 @@
+"""keras.ops.nn's normalizations by Keras's signatures: batch_normalization with given
+statistics, layer_normalization and rms_normalization over `axis`.
+
+Written as NumPy on tensors the tape follows, in Keras's order of operations (the
+gradients are the pieces'); layer and RMS normalization compute in at least float32
+and return the input's dtype, as Keras does for half precision.
+"""
+import numpy as np
+
+from kerasmini import config
+from kerasmini.ops.arguments import as_axis, promoted, tensor
+from kerasmini.ops.dtypes import result_type
+from kerasmini.ops.symbolic import NN, keras_operation
+
+
+@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN)
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1D statistics
+    (size x.shape[axis]) laid along `axis`."""
+    x = tensor(x)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    given = [v for v in (mean, variance, offset, scale) if v is not None]
+    x, *given = promoted(x, *given)
+    mean, variance, *rest = [v.reshape(shape) for v in given]
+    rest = iter(rest)
+    offset = None if offset is None else next(rest)
+    scale = None if scale is None else next(rest)
+    inverse = 1.0 / np.sqrt(variance + np.asarray(epsilon, x.dtype))
+    if scale is not None:
+        inverse = inverse * scale
+    shift = -mean * inverse if offset is None else offset - mean * inverse
+    return x * inverse + shift
+
+
+def _wide(x):
+    """x in at least float32 (Keras's compute dtype for normalizations)."""
+    x = tensor(x)
+    return tensor(x, result_type(x.dtype, "float32")), x.dtype
+
+
+def _along(v, x, axes):
+    """A weight of the normalized axes' sizes broadcast against x."""
+    if v is None:
+        return None
+    v = tensor(v, x.dtype)
+    if v.ndim != x.ndim and axes != [x.ndim - 1]:
+        v = v.reshape([x.shape[a] if a in axes else 1 for a in range(x.ndim)])
+    return v
+
+
+def _axes(axis, ndim):
+    return sorted(a % ndim for a in ((axis,) if np.ndim(axis) == 0 else axis))
+
+
+@keras_operation("LayerNorm", config=("axis", "epsilon", "rms_scaling"), module=NN)
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None,
+                        rms_scaling=False):
+    """(x - mean) / sqrt(variance + epsilon) * gamma + beta over `axis`; rms_scaling
+    (deprecated in Keras) divides x by sqrt(variance + epsilon), times gamma."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    x, dtype = _wide(x)
+    axes = _axes(axis, x.ndim)
+    gamma, beta = _along(gamma, x, axes), _along(beta, x, axes)
+    mean = np.mean(x, axis=tuple(axes), keepdims=True)
+    variance = np.mean(np.square(x - mean), axis=tuple(axes), keepdims=True)
+    inverse = 1.0 / np.sqrt(variance + np.asarray(epsilon, x.dtype))
+    if rms_scaling:
+        out = x * inverse
+        return (out if gamma is None else out * gamma).astype(dtype)
+    if gamma is not None:
+        inverse = inverse * gamma
+    shift = -mean * inverse if beta is None else beta - mean * inverse
+    return (x * inverse + shift).astype(dtype)
+
+
+@keras_operation("RMSNorm", config=("axis", "epsilon"), module=NN)
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """x / sqrt(mean(x^2) + epsilon) over `axis`, times `scale`."""
+    epsilon = config.epsilon() if epsilon is None else epsilon
+    x, dtype = _wide(x)
+    if x.ndim == 0:
+        x = x.reshape(1)
+    mean_square = np.mean(np.square(x), axis=as_axis(axis), keepdims=True)
+    out = x / np.sqrt(mean_square + np.asarray(epsilon, x.dtype))
+    if scale is not None:
+        out = out * tensor(scale, x.dtype)
+    return out.astype(dtype)
