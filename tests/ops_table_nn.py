@@ -6,13 +6,16 @@ References: NumPy loops or formulas where kerasmini's code is more than a dispat
 the layers' kernels (which tests/test_conv*.py, test_*pool*.py check against loops);
 the kernels' own dispatch is compared with keras.ops in conformance/.
 """
+import colorsys
 import itertools
 
 import numpy as np
 
+from conformance.reference_augmentation import warp
 from tests import reference as loops
 from tests.ops_table import KINDS, _c
 from tests.test_adaptive_pooling import reference as adaptive_loop
+from tests.test_resizing import resize_reference
 
 KINDS.update({
     "labels": lambda rng, shape: rng.integers(1, 4, shape).astype("int32"),  # no blank
@@ -321,3 +324,260 @@ NN_CASES = [
     _c("ctc_decode_unmerged", "ctc_decode", [_spec(3, 6, 3), _spec(3, kind="len5")],
        False, merge_repeated=False, mask_index=2),
 ]
+
+
+# keras.ops.image ----------------------------------------------------------------------
+
+def _channels_last(x, data_format):
+    return np.moveaxis(x, -3, -1) if data_format == "channels_first" else x
+
+
+def _from_channels_last(x, data_format):
+    return np.moveaxis(x, -1, -3) if data_format == "channels_first" else x
+
+
+def _colorsys(convert):
+    """colorsys's conversion, pixel by pixel, on the channel axis."""
+    def run(images, data_format=None):
+        x = _channels_last(images, data_format)
+        out = np.array([convert(*pixel) for pixel in x.reshape(-1, 3)]).reshape(x.shape)
+        return _from_channels_last(out, data_format)
+    return run
+
+
+def _crop(images, top_cropping=None, left_cropping=None, bottom_cropping=None,
+          right_cropping=None, target_height=None, target_width=None, data_format=None):
+    x = _channels_last(images, data_format)
+    h, w = x.shape[-3:-1]
+    top = h - target_height - bottom_cropping if top_cropping is None else top_cropping
+    left = w - target_width - right_cropping if left_cropping is None else left_cropping
+    height = h - top - bottom_cropping if target_height is None else target_height
+    width = w - left - right_cropping if target_width is None else target_width
+    return _from_channels_last(x[..., top:top + height, left:left + width, :],
+                               data_format)
+
+
+def _pad(images, top_padding=None, left_padding=None, bottom_padding=None,
+         right_padding=None, target_height=None, target_width=None, data_format=None):
+    x = _channels_last(images, data_format)
+    h, w = x.shape[-3:-1]
+    top = target_height - h - bottom_padding if top_padding is None else top_padding
+    left = target_width - w - right_padding if left_padding is None else left_padding
+    height = top + h + bottom_padding if target_height is None else target_height
+    width = left + w + right_padding if target_width is None else target_width
+    out = np.zeros(x.shape[:-3] + (height, width, x.shape[-1]))
+    out[..., top:top + h, left:left + w, :] = x
+    return _from_channels_last(out, data_format)
+
+
+def _patch_loop(images, size, strides=None, dilation_rate=1, padding="valid",
+                data_format=None):
+    """Each output pixel's features: the window's pixels in (row, column, channel)
+    order, zeros where a 'same' window leaves the image."""
+    x = _channels_last(images, data_format)
+    size = _sizes(size, 2)
+    strides = size if strides is None else _sizes(strides, 2)
+    d = _sizes(dilation_rate, 2)
+    n, h, w, c = x.shape
+    out_h, top = loops.out_size_and_pad_before(h, size[0], strides[0], d[0], padding)
+    out_w, left = loops.out_size_and_pad_before(w, size[1], strides[1], d[1], padding)
+    out = np.zeros((n, out_h, out_w, size[0] * size[1] * c))
+    for i, j, a, e in itertools.product(range(out_h), range(out_w), range(size[0]),
+                                        range(size[1])):
+        y, z = i * strides[0] + a * d[0] - top, j * strides[1] + e * d[1] - left
+        if 0 <= y < h and 0 <= z < w:
+            feature = (a * size[1] + e) * c
+            out[:, i, j, feature:feature + c] = x[:, y, z]
+    return _from_channels_last(out, data_format)
+
+
+def _patch_loop_3d(volumes, size, strides=None, padding="valid"):
+    """extract_patches_3d's loop, 'valid' or 'same', no dilation, channels last."""
+    size = _sizes(size, 3)
+    strides = size if strides is None else _sizes(strides, 3)
+    n, *spatial, c = volumes.shape
+    outs = [loops.out_size_and_pad_before(length, k, s, 1, padding)
+            for length, k, s in zip(spatial, size, strides)]
+    out = np.zeros((n, *(o for o, _ in outs), int(np.prod(size)) * c))
+    for o in np.ndindex(*(o for o, _ in outs)):
+        for t, tap in enumerate(np.ndindex(*size)):
+            at = [i * s + k - before for i, s, k, (_, before) in zip(o, strides, tap, outs)]
+            if all(0 <= p < length for p, length in zip(at, spatial)):
+                out[(slice(None), *o, slice(t * c, t * c + c))] = volumes[(slice(None), *at)]
+    return out
+
+
+def _gaussian_loop(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
+    """Zero-padded 'same' correlation with TensorFlow's Gaussian kernel (see
+    ops/image_filters.py), one output pixel at a time."""
+    def taps(size, s):
+        t = np.exp(-0.5 * ((np.arange(size) - (size - 1) / 2) / s) ** 2)
+        return t / t.sum()
+    kernel = np.outer(taps(kernel_size[1], sigma[1]),
+                      taps(kernel_size[0], sigma[0])).reshape(kernel_size)
+    x = _channels_last(images, data_format)
+    h, w = x.shape[1:3]
+    top, left = (kernel_size[0] - 1) // 2, (kernel_size[1] - 1) // 2
+    out = np.zeros(x.shape)
+    for i, j, a, e in itertools.product(range(h), range(w), range(kernel_size[0]),
+                                        range(kernel_size[1])):
+        if 0 <= i + a - top < h and 0 <= j + e - left < w:
+            out[:, i, j] += kernel[a, e] * x[:, i + a - top, j + e - left]
+    return _from_channels_last(out, data_format)
+
+
+def _sobel_loop(images, data_format=None):
+    """dy and dx by the Sobel stencils, the image mirrored (edge not repeated)."""
+    x = _channels_last(images, data_format)
+    h, w = x.shape[1:3]
+    mirror = (lambda k, n: -k if k < 0 else 2 * (n - 1) - k if k >= n else k)
+    stencils = [[[-1, -2, -1], [0, 0, 0], [1, 2, 1]], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]]
+    out = np.zeros(x.shape + (2,))
+    for i, j, a, e, k in itertools.product(range(h), range(w), range(3), range(3),
+                                           range(2)):
+        out[:, i, j, :, k] += stencils[k][a][e] * x[:, mirror(i + a - 1, h),
+                                                    mirror(j + e - 1, w)]
+    return out if data_format != "channels_first" else np.moveaxis(out, 3, 1)
+
+
+def _ssim_loop(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
+               k2=0.03, data_format=None):
+    """Wang et al.'s SSIM: Gaussian-weighted statistics of each 'valid' window, the map
+    averaged over pixels and channels, window by window."""
+    t = np.exp(-((np.arange(filter_size) - (filter_size - 1) / 2) ** 2)
+               / (2 * filter_sigma ** 2))
+    weights = np.outer(t, t) / t.sum() ** 2
+    x, y = (_channels_last(np.asarray(i, float), data_format) for i in (image1, image2))
+    c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
+    h, w = x.shape[-3] - filter_size + 1, x.shape[-2] - filter_size + 1
+    values = []
+    for i, j in itertools.product(range(h), range(w)):
+        a = x[..., i:i + filter_size, j:j + filter_size, :]
+        b = y[..., i:i + filter_size, j:j + filter_size, :]
+        mean = (lambda z: np.einsum("...hwc,hw->...c", z, weights))
+        mu_a, mu_b = mean(a), mean(b)
+        var_a, var_b = mean(a * a) - mu_a ** 2, mean(b * b) - mu_b ** 2
+        cov = mean(a * b) - mu_a * mu_b
+        values.append((2 * mu_a * mu_b + c1) * (2 * cov + c2)
+                      / ((mu_a ** 2 + mu_b ** 2 + c1) * (var_a + var_b + c2)))
+    return np.mean(values, axis=(0, -1))
+
+
+def _projective(images, transform, interpolation="bilinear", fill_mode="constant",
+                fill_value=0, data_format=None):
+    """Output pixel (x, y) of image i reads (a0 x + a1 y + a2, b0 x + b1 y + b2) / k,
+    k = c0 x + c1 y + 1, with the transform in float32 as Keras passes it on."""
+    rows = np.broadcast_to(np.asarray(transform, "float32").astype(float).reshape(-1, 8),
+                           (images.shape[0], 8))
+
+    def source(i, x, y):
+        a0, a1, a2, b0, b1, b2, c0, c1 = rows[i]
+        k = c0 * x + c1 * y + 1
+        return (a0 * x + a1 * y + a2) / k, (b0 * x + b1 * y + b2) / k
+    return warp(images, source, {"interpolation": interpolation, "fill_mode": fill_mode,
+                                 "fill_value": fill_value, "data_format": data_format})
+
+
+def _perspective(images, start_points, end_points, interpolation="bilinear",
+                 fill_value=0, data_format=None):
+    """The homography taking the end points to the start points, as the null vector
+    of the 8 x 9 direct linear transform system (by SVD), scaled to h33 = 1."""
+    rows = []
+    for (x, y), (u, v) in zip(np.asarray(end_points, float), np.asarray(start_points,
+                                                                         float)):
+        rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y, -u],
+                 [0, 0, 0, x, y, 1, -v * x, -v * y, -v]]
+    h = np.linalg.svd(np.array(rows))[2][-1]
+    return _projective(images, h[:8] / h[8], interpolation, "constant", fill_value,
+                       data_format)
+
+
+def _resize(images, size, interpolation="bilinear", crop_to_aspect_ratio=False,
+            pad_to_aspect_ratio=False, fill_value=0.0, data_format=None):
+    """Keras's aspect-ratio crop (the centred box) or pad (floor(missing / 2) of
+    fill_value on both sides), then the per-pixel resize of tests/test_resizing.py."""
+    x = _channels_last(images, data_format)
+    x = x[None] if x.ndim == 3 else x
+    h, w = x.shape[1:3]
+    if crop_to_aspect_ratio:
+        ch = max(min(h, int(w * size[0] / size[1])), 1)
+        cw = max(min(w, int(h * size[1] / size[0])), 1)
+        x = x[:, (h - ch) // 2:(h - ch) // 2 + ch, (w - cw) // 2:(w - cw) // 2 + cw]
+    if pad_to_aspect_ratio:
+        top = (max(h, int(w * size[0] / size[1])) - h) // 2
+        left = (max(w, int(h * size[1] / size[0])) - w) // 2
+        x = np.pad(x, [(0, 0), (top, top), (left, left), (0, 0)],
+                   constant_values=fill_value)
+    out = resize_reference(x, size, interpolation)
+    out = out[0] if np.ndim(images) == 3 else out
+    return _from_channels_last(out, data_format)
+
+
+
+# a near-identity projective transform, and four corners moved by half a pixel
+TRANSFORM = np.array([1.1, 0.2, -0.7, -0.1, 0.9, 0.4, 0.01, -0.02])
+CORNERS = np.array([[0, 0], [6, 0], [6, 4], [0, 4]], "float32")
+
+KINDS.update({
+    "coordinates": lambda rng, shape: rng.uniform(-1.3, 6.3, shape),
+})
+
+IMAGE_CASES = [
+    _c("crop_images", "image.crop_images", [IMAGES], reference=_crop, top_cropping=1,
+       left_cropping=2, target_height=3, target_width=4),
+    _c("crop_images_cf", "image.crop_images", [IMAGES_CF], reference=_crop,
+       bottom_cropping=1, right_cropping=3, target_height=2, target_width=3, **CF),
+    _c("pad_images", "image.pad_images", [IMAGES], reference=_pad, top_padding=1,
+       bottom_padding=2, left_padding=0, target_width=9),
+    _c("pad_images_cf_single", "image.pad_images", [_spec(3, 4, 2)], reference=_pad,
+       target_height=7, bottom_padding=1, left_padding=2, right_padding=1, **CF),
+    _c("rgb_to_hsv", "image.rgb_to_hsv", [_spec(2, 3, 4, 3, kind="prob")],
+       reference=_colorsys(colorsys.rgb_to_hsv)),
+    _c("rgb_to_hsv_cf", "image.rgb_to_hsv", [_spec(1, 3, 2, 3, kind="prob")],
+       reference=_colorsys(colorsys.rgb_to_hsv), **CF),
+    _c("hsv_to_rgb", "image.hsv_to_rgb", [_spec(3, 4, 3, kind="prob")],
+       reference=_colorsys(colorsys.hsv_to_rgb)),
+    _c("resize_bilinear", "image.resize", [IMAGES], reference=_resize, size=(8, 4)),
+    _c("resize_nearest_cf", "image.resize", [IMAGES_CF], reference=_resize, size=(3, 11),
+       interpolation="nearest", **CF),
+    _c("resize_crop", "image.resize", [IMAGES], reference=_resize, size=(4, 4),
+       crop_to_aspect_ratio=True),
+    _c("resize_pad_single", "image.resize", [_spec(5, 7, 2)], reference=_resize,
+       size=(6, 3), pad_to_aspect_ratio=True, fill_value=0.5),
+    _c("affine_transform", "image.affine_transform", [IMAGES], reference=_projective,
+       transform=TRANSFORM),
+    _c("affine_transform_cf_nearest", "image.affine_transform", [IMAGES_CF],
+       reference=_projective,
+       transform=np.stack([TRANSFORM, TRANSFORM[::-1] * 0.1 + [1, 0, 0, 0, 1, 0, 0, 0]]),
+       interpolation="nearest", fill_mode="reflect", **CF),
+    _c("perspective_transform", "image.perspective_transform", [IMAGES],
+       reference=_perspective, start_points=CORNERS,
+       end_points=CORNERS + [[0.5, 0], [0, 0.5], [-0.5, 0], [0, 0]]),
+    _c("map_coordinates", "image.map_coordinates",
+       [_spec(5, 6), _spec(2, 3, 4, kind="coordinates")], order=1),
+    _c("map_coordinates_nearest", "image.map_coordinates", [_spec(5, 6)],
+       coordinates=np.array([[0.2, 3.7, 5.5, -1.0], [1.5, 2.49, 5.9, 7.0]]), order=0,
+       fill_mode="nearest"),
+    _c("map_coordinates_reflect", "image.map_coordinates",
+       [_spec(4, 5, 2), _spec(3, 7, kind="coordinates")], order=1, fill_mode="reflect"),
+    _c("extract_patches", "image.extract_patches", [IMAGES], reference=_patch_loop,
+       size=2),
+    _c("extract_patches_same_cf", "image.extract_patches", [IMAGES_CF],
+       reference=_patch_loop, size=(3, 2), strides=1, padding="same", **CF),
+    _c("extract_patches_dilated", "image.extract_patches", [IMAGES],
+       reference=_patch_loop, size=(2, 3), strides=1, dilation_rate=2),
+    _c("extract_patches_3d", "image.extract_patches_3d", [_spec(2, 4, 5, 3, 2)],
+       reference=_patch_loop_3d, size=2, strides=(1, 2, 1), padding="same"),
+    _c("gaussian_blur", "image.gaussian_blur", [IMAGES], reference=_gaussian_loop,
+       sigma=(1.0, 1.5)),
+    _c("gaussian_blur_cf_5x3", "image.gaussian_blur", [IMAGES_CF],
+       reference=_gaussian_loop, kernel_size=(5, 3), sigma=(0.8, 2.0), **CF),
+    _c("sobel_edges", "image.sobel_edges", [IMAGES], reference=_sobel_loop),
+    _c("sobel_edges_cf", "image.sobel_edges", [IMAGES_CF], reference=_sobel_loop, **CF),
+    _c("ssim", "image.ssim", [_spec(2, 6, 7, 3, kind="prob"), _spec(2, 6, 7, 3, kind="prob")],
+       reference=_ssim_loop, filter_size=3),
+    _c("ssim_single_cf", "image.ssim", [_spec(2, 6, 5, kind="prob"),
+                                        _spec(2, 6, 5, kind="prob")],
+       reference=_ssim_loop, filter_size=5, filter_sigma=1.0, max_val=2.0, **CF),
+]
+NN_CASES += IMAGE_CASES
