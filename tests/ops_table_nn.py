@@ -492,8 +492,49 @@ def _perspective(images, start_points, end_points, interpolation="bilinear",
                        data_format)
 
 
-def _resize(images, size, interpolation="bilinear", crop_to_aspect_ratio=False,
-            pad_to_aspect_ratio=False, fill_value=0.0, data_format=None):
+def _keys(d):
+    return (1.5 * d - 2.5) * d * d + 1 if d < 1 else \
+        ((-0.5 * d + 2.5) * d - 4) * d + 2 if d < 2 else 0.0
+
+
+def _lanczos(radius):
+    return lambda d: 1.0 if d <= 1e-3 else 0.0 if d > radius else (
+        radius * np.sin(np.pi * d) * np.sin(np.pi * d / radius) / (np.pi * d) ** 2)
+
+
+SAMPLING = {"linear": lambda d: max(1 - d, 0.0), "cubic": _keys,
+            "lanczos3": _lanczos(3), "lanczos5": _lanczos(5)}
+
+
+def _sample_axis(x, axis, size, scale, translation, method, antialias):
+    """One axis resampled sample by sample: output o at input coordinate
+    (o + 0.5 - translation) / scale - 0.5, each input pixel weighted by the kernel
+    of its distance (widened by 1 / scale when antialiasing a downscale), weights
+    normalized to 1; 0 for a coordinate outside [-0.5, n - 0.5]."""
+    x = np.moveaxis(np.asarray(x, float), axis, -1)
+    n = x.shape[-1]
+    widen = max(1 / scale, 1.0) if antialias else 1.0
+    out = np.zeros(x.shape[:-1] + (size,))
+    for o in range(size):
+        at = (o + 0.5 - translation) / scale - 0.5
+        weights = np.array([SAMPLING[method](abs(at - i) / widen) for i in range(n)])
+        if -0.5 <= at <= n - 0.5 and abs(weights.sum()) > 1000 * np.finfo("float32").eps:
+            out[..., o] = x @ (weights / weights.sum())
+    return np.moveaxis(out, -1, axis)
+
+
+def _scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
+                         antialias=True):
+    method = {"bilinear": "linear", "bicubic": "cubic"}.get(method, method)
+    for i, axis in enumerate(spatial_dims):
+        images = _sample_axis(images, axis, output_shape[axis], float(scale[i]),
+                              float(translation[i]), method, antialias)
+    return images
+
+
+def _resize(images, size, interpolation="bilinear", antialias=False,
+            crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_value=0.0,
+            data_format=None):
     """Keras's aspect-ratio crop (the centred box) or pad (floor(missing / 2) of
     fill_value on both sides), then the per-pixel resize of tests/test_resizing.py."""
     x = _channels_last(images, data_format)
@@ -508,7 +549,11 @@ def _resize(images, size, interpolation="bilinear", crop_to_aspect_ratio=False,
         left = (max(w, int(h * size[1] / size[0])) - w) // 2
         x = np.pad(x, [(0, 0), (top, top), (left, left), (0, 0)],
                    constant_values=fill_value)
-    out = resize_reference(x, size, interpolation)
+    if interpolation == "nearest" or (interpolation == "bilinear" and not antialias):
+        out = resize_reference(x, size, interpolation)
+    else:
+        out = _scale_and_translate(x, (0, *size, 0), np.divide(size, x.shape[1:3]),
+                                   (0, 0), (1, 2), interpolation, antialias)
     out = out[0] if np.ndim(images) == 3 else out
     return _from_channels_last(out, data_format)
 
@@ -544,6 +589,22 @@ IMAGE_CASES = [
        crop_to_aspect_ratio=True),
     _c("resize_pad_single", "image.resize", [_spec(5, 7, 2)], reference=_resize,
        size=(6, 3), pad_to_aspect_ratio=True, fill_value=0.5),
+    _c("resize_bicubic", "image.resize", [IMAGES], reference=_resize, size=(8, 4),
+       interpolation="bicubic"),
+    _c("resize_bilinear_antialias", "image.resize", [_spec(2, 9, 8, 2)],
+       reference=_resize, size=(4, 5), antialias=True),
+    _c("resize_lanczos3_cf", "image.resize", [_spec(1, 2, 9, 5)], reference=_resize,
+       size=(4, 7), interpolation="lanczos3", **CF),
+    _c("resize_lanczos5_antialias_crop", "image.resize", [_spec(1, 11, 8, 2)],
+       reference=_resize, size=(3, 3), interpolation="lanczos5", antialias=True,
+       crop_to_aspect_ratio=True),
+    _c("scale_and_translate", "image.scale_and_translate", [_spec(2, 6, 5, 2)],
+       reference=_scale_and_translate, output_shape=(2, 8, 4, 2),
+       scale=np.array([1.4, 0.7]), translation=np.array([0.3, -0.5]), spatial_dims=(1, 2),
+       method="cubic"),
+    _c("scale_and_translate_down", "image.scale_and_translate", [_spec(3, 11)],
+       reference=_scale_and_translate, output_shape=(3, 4), scale=np.array([0.45]),
+       translation=np.array([0.8]), spatial_dims=(-1,), method="lanczos3"),
     _c("affine_transform", "image.affine_transform", [IMAGES], reference=_projective,
        transform=TRANSFORM),
     _c("affine_transform_cf_nearest", "image.affine_transform", [IMAGES_CF],

@@ -1,6 +1,7 @@
 """keras.ops.image: rgb_to_grayscale here, the other functions one family per file
 (frames: crop and pad; color: HSV; warps: resize, affine, perspective,
-map_coordinates; filters: Gaussian blur, Sobel, SSIM; patches)."""
+map_coordinates; scale: scale_and_translate; filters: Gaussian blur, Sobel, SSIM;
+patches)."""
 import numpy as np
 
 from kerasmini.ops.arguments import tensor
@@ -8,6 +9,7 @@ from kerasmini.ops.image_color import hsv_to_rgb, rgb_to_hsv  # noqa: F401
 from kerasmini.ops.image_filters import gaussian_blur, sobel_edges, ssim  # noqa: F401
 from kerasmini.ops.image_frames import crop_images, image_axes, pad_images  # noqa: F401
 from kerasmini.ops.image_patches import extract_patches, extract_patches_3d  # noqa: F401
+from kerasmini.ops.image_scale import scale_and_translate  # noqa: F401
 from kerasmini.ops.image_warps import (  # noqa: F401
     affine_transform, map_coordinates, perspective_transform, resize)
 from kerasmini.ops.symbolic import IMAGE, keras_operation

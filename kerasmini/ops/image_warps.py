@@ -18,7 +18,9 @@ import numpy as np
 from kerasmini.ops import differentiable_kernels as kernels
 from kerasmini.ops.arguments import tensor
 from kerasmini.ops.image_frames import image_axes
+from kerasmini.ops.image_scale import resample
 from kerasmini.ops.layout import standardize_data_format
+from kerasmini.ops.resizing import aspect_ratio_crop
 from kerasmini.ops.symbolic import IMAGE, keras_operation
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
@@ -59,8 +61,13 @@ def resize(images, size, interpolation="bilinear", antialias=False,
     def run(batch):
         if pad_to_aspect_ratio:
             batch = _pad_to_aspect_ratio(batch, size, fill_value, data_format)
-        return kernels.resize(batch, tuple(size), interpolation, data_format,
-                              crop_to_aspect_ratio)
+        if interpolation == "nearest" or (interpolation == "bilinear" and not antialias):
+            return kernels.resize(batch, tuple(size), interpolation, data_format,
+                                  crop_to_aspect_ratio)
+        if crop_to_aspect_ratio:
+            batch = batch[(slice(None),) + _crop_box(batch, size, data_format)]
+        return resample(batch, size, interpolation, antialias,
+                        image_axes(batch, data_format))
     return _round_back(batched(images, data_format, run), images.dtype)
 
 
@@ -75,17 +82,21 @@ def _check_resize(size, interpolation, antialias, crop_to_aspect_ratio,
     if interpolation not in RESIZE_INTERPOLATIONS:
         raise ValueError("Invalid value for argument `interpolation`. Expected of one "
                          f"{RESIZE_INTERPOLATIONS}. Received: interpolation={interpolation}")
-    if interpolation not in ("bilinear", "nearest") or antialias:
-        raise NotImplementedError(
-            "kerasmini resizes with interpolation 'bilinear' or 'nearest' and "
-            f"antialias=False only. Received: interpolation={interpolation}, "
-            f"antialias={antialias}")
+    if interpolation == "area":
+        raise NotImplementedError("kerasmini does not resize with interpolation='area'.")
     if fill_mode != "constant":
         raise ValueError("Invalid value for argument `fill_mode`. Only `'constant'` is "
                          f"supported. Received: fill_mode={fill_mode}")
     if pad_to_aspect_ratio and crop_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can "
                          "be `True`.")
+
+
+def _crop_box(images, size, data_format):
+    """The index of Keras's centred aspect-ratio crop of a batch after its first axis."""
+    rows, cols = aspect_ratio_crop([images.shape[a] for a in image_axes(images,
+                                                                         data_format)], size)
+    return (rows, cols) if data_format == "channels_last" else (slice(None), rows, cols)
 
 
 def _pad_to_aspect_ratio(images, size, fill_value, data_format):

@@ -31,6 +31,15 @@ def spatial_rank(inputs, allowed=(1, 2, 3), name="inputs"):
     return rank
 
 
+def kernel_rank(inputs, *kernels):
+    """Every kernel has the inputs' rank: (*window, in, out) for (batch, *spatial, c)."""
+    for name, kernel in kernels:
+        if kernel.ndim != inputs.ndim:
+            raise ValueError(f"`{name}` must have the rank of `inputs` ({inputs.ndim}). "
+                             f"Received: inputs.shape={inputs.shape}, "
+                             f"{name}.shape={kernel.shape}")
+
+
 def as_image(op, inputs, kernel_args, data_format, sizes, **options):
     """op on a 1D input as a one-row image: the row axis added to `inputs` and to each
     kernel in `kernel_args`, each of `sizes` (name -> int or 1-tuple) given height 1 (output_padding 0);
@@ -51,6 +60,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     first), kernel (*kernel_size, C / groups, F) -> (N, *out_spatial, F)."""
     inputs, kernel = tensor(inputs), tensor(kernel)
     rank = spatial_rank(inputs)
+    kernel_rank(inputs, ("kernel", kernel))
     if rank == 1:
         return as_image(kernels.conv, inputs, [kernel], data_format,
                         {"strides": strides, "dilation_rate": dilation_rate},
@@ -66,7 +76,9 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     """Each input channel convolved with its own `multiplier` filters: kernel
     (*kernel_size, C, multiplier) -> (N, *out_spatial, C * multiplier); 1D or 2D."""
     inputs, kernel = tensor(inputs), tensor(kernel)
-    if spatial_rank(inputs, (1, 2)) == 1:
+    rank = spatial_rank(inputs, (1, 2))
+    kernel_rank(inputs, ("kernel", kernel))
+    if rank == 1:
         return as_image(kernels.depthwise_conv, inputs, [kernel], data_format,
                         {"strides": strides, "dilation_rate": dilation_rate},
                         padding=padding)
@@ -92,6 +104,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     -> (N, *out_spatial, F), sizes by ops.shapes.conv_transpose_length."""
     inputs, kernel = tensor(inputs), tensor(kernel)
     rank = spatial_rank(inputs)
+    kernel_rank(inputs, ("kernel", kernel))
     if rank == 1:
         return as_image(kernels.conv_transpose, inputs, [kernel], data_format,
                         {"strides": strides, "dilation_rate": dilation_rate,
