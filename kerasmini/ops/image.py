@@ -6,6 +6,7 @@ import numpy as np
 
 from kerasmini.ops.arguments import tensor
 from kerasmini.ops.image_color import hsv_to_rgb, rgb_to_hsv  # noqa: F401
+from kerasmini.ops.image_elastic import elastic_transform  # noqa: F401
 from kerasmini.ops.image_filters import gaussian_blur, sobel_edges, ssim  # noqa: F401
 from kerasmini.ops.image_frames import crop_images, image_axes, pad_images  # noqa: F401
 from kerasmini.ops.image_patches import extract_patches, extract_patches_3d  # noqa: F401

@@ -185,7 +185,14 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
                          f"{set(MAP_FILL_MODES)}. Received: fill_mode={fill_mode}")
     if order not in (0, 1):
         raise NotImplementedError("map_coordinates currently requires order<=1")
-    dtype = coordinates.dtype if coordinates.dtype.kind == "f" else np.dtype("float32")
+    return sample(inputs, list(coordinates), order, fill_mode, fill_value)
+
+
+def sample(inputs, coordinates, order, fill_mode, fill_value):
+    """map_coordinates on a list of per-axis coordinate arrays (broadcast together); an
+    integer array picks its axis's elements exactly, whatever the order."""
+    dtype = np.result_type(*[c.dtype for c in coordinates if c.dtype.kind == "f"],
+                           np.float32)
     taps = [[_fixed(index, size, fill_mode) + (weight,)
              for index, weight in _taps(coordinate, order)]
             for coordinate, size in zip(coordinates, inputs.shape)]
@@ -194,17 +201,18 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
         indices, valid, weights = zip(*corner)
         gathered = inputs[indices].astype(dtype)
         if fill_mode == "constant":
-            gathered = np.where(np.logical_and.reduce(valid), gathered,
-                                np.asarray(fill_value, dtype))
+            gathered = np.where(np.logical_and.reduce(np.broadcast_arrays(*valid)),
+                                gathered, np.asarray(fill_value, dtype))
         result = result + functools.reduce(operator.mul, weights) * gathered
     return _round_back(result, inputs.dtype).astype(inputs.dtype)
 
 
 def _taps(coordinate, order):
     """[(integer index, weight), ...] of one axis's coordinates."""
+    if coordinate.dtype.kind in "iu":
+        return [(coordinate.astype(np.int64), 1)]
     if order == 0:
-        rounded = coordinate if coordinate.dtype.kind in "iu" else np.round(coordinate)
-        return [(np.asarray(rounded).astype(np.int64), np.ones((), coordinate.dtype))]
+        return [(np.asarray(np.round(coordinate)).astype(np.int64), 1)]
     lower = np.floor(coordinate)
     upper_weight = coordinate - lower
     index = np.asarray(lower).astype(np.int64)

@@ -13,10 +13,16 @@ from kerasmini.ops.dtypes import result_type
 from kerasmini.ops.symbolic import NN, keras_operation
 
 
-@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN)
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1D statistics
     (size x.shape[axis]) laid along `axis`."""
+    # every call argument given, so that a graph node saves them all, as Keras's does
+    return _batch_normalization(x, mean, variance, axis, offset, scale, epsilon=epsilon)
+
+
+@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN, full_call=True)
+def _batch_normalization(x, mean, variance, axis, offset=None, scale=None,
+                         epsilon=1e-3):
     x = tensor(x)
     shape = [1] * x.ndim
     shape[axis] = -1
@@ -53,11 +59,19 @@ def _axes(axis, ndim):
     return sorted(a % ndim for a in ((axis,) if np.ndim(axis) == 0 else axis))
 
 
-@keras_operation("LayerNorm", config=("axis", "epsilon", "rms_scaling"), module=NN)
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None,
                         rms_scaling=False):
     """(x - mean) / sqrt(variance + epsilon) * gamma + beta over `axis`; rms_scaling
     (deprecated in Keras) divides x by sqrt(variance + epsilon), times gamma."""
+    # gamma and beta given even when None, so that a graph node saves them, as Keras's
+    return _layer_normalization(x, gamma, beta, axis=axis, epsilon=epsilon,
+                                rms_scaling=rms_scaling)
+
+
+@keras_operation("LayerNorm", config=("axis", "epsilon", "rms_scaling"), module=NN,
+                 full_call=True)
+def _layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None,
+                         rms_scaling=False):
     epsilon = config.epsilon() if epsilon is None else epsilon
     x, dtype = _wide(x)
     axes = _axes(axis, x.ndim)
@@ -74,9 +88,14 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None,
     return (x * inverse + shift).astype(dtype)
 
 
-@keras_operation("RMSNorm", config=("axis", "epsilon"), module=NN)
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """x / sqrt(mean(x^2) + epsilon) over `axis`, times `scale`."""
+    # scale given even when None, so that a graph node saves it, as Keras's
+    return _rms_normalization(x, scale, axis=axis, epsilon=epsilon)
+
+
+@keras_operation("RMSNorm", config=("axis", "epsilon"), module=NN, full_call=True)
+def _rms_normalization(x, scale=None, axis=-1, epsilon=None):
     epsilon = config.epsilon() if epsilon is None else epsilon
     x, dtype = _wide(x)
     if x.ndim == 0:
