@@ -163,6 +163,7 @@ FIXED_FIRST_SIZE = {"reshape", "inv", "solve", "split", "split_at", "slice", "te
                     "det", "cholesky", "eigh", "trace", "diag", "tril", "norm_fro",
                     "norm_matrix_1", "broadcast_to", "append",
                     "affine_transform_cf_nearest", "scale_and_translate",
+                    "map_coordinates_reflect",
                     "scale_and_translate_down"}
 # Keras 3.15's own shape inference fails or is wrong on these (checked against
 # kerasmini's eager results instead): adaptive pooling keeps an extra axis for

@@ -288,7 +288,8 @@ def call(module, op, args, kwargs):
 
 
 # keras.ops.nn's window ops, normalizations, rearrangements and CTC, and keras.ops.image
-# (in their own file; imported here, after KINDS and _c, which it uses)
-from tests.ops_table_nn import NN_CASES  # noqa: E402
+# (in their own file)
+from tests.ops_table_nn import NN_CASES, NN_KINDS  # noqa: E402
 
 CASES = CASES + NN_CASES
+KINDS.update(NN_KINDS)
