@@ -267,28 +267,27 @@ def ops_model(library):
     return library.Model(x, library.ops.expand_dims(out, -1) + y[..., 1:, 0])
 
 
-def _round_trip(saving, loading, seed):
-    """A model of ops built in `saving`'s library, saved, loaded by `loading`: both
-    predictions, and the class names in the file."""
-    model = ops_model(saving)
-    x = np.random.default_rng(seed).standard_normal((5, 4, 3)).astype("float32")
+def round_trip(saving, loading, seed, build=ops_model, shape=(5, 4, 3)):
+    """A model of ops (build(library)) made in `saving`'s library, saved, loaded by
+    `loading`: both predictions on inputs of `shape`, and the class names in the file."""
+    model = build(saving)
+    x = np.random.default_rng(seed).standard_normal(shape).astype("float32")
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "ops.keras")
         model.save(path)
         names = {layer["class_name"] for layer in json.loads(
             zipfile.ZipFile(path).read("config.json"))["config"]["layers"]}
         loaded = loading.models.load_model(path)
-    return (np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)),
-            names)
+    return _numpy(loaded.predict(x, verbose=0)), _numpy(model.predict(x, verbose=0)), names
 
 
 class KerasOpsFilesTest(unittest.TestCase):
     def test_tf_keras_file_loads_in_kerasmini(self):
-        got, expected, names = _round_trip(keras, kerasmini, 3)
+        got, expected, names = round_trip(keras, kerasmini, 3)
         self.assertTrue({"Mean", "Std", "Concatenate", "Einsum", "GetItem"} <= names, names)
         _assert_close("file", got, expected, "float32")
 
     def test_kerasmini_file_loads_in_tf_keras(self):
-        got, expected, names = _round_trip(kerasmini, keras, 4)
+        got, expected, names = round_trip(kerasmini, keras, 4)
         self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
         _assert_close("file", got, expected, "float32")

@@ -3,11 +3,7 @@ runs their value, symbolic and gradient cases): elastic_transform with TensorFlo
 random field swapped in for kerasmini's draw, polar's complex values, and files: a
 model of nn and image operations saved by tf.keras loads in kerasmini with the same
 predictions, and kerasmini's file loads in tf.keras."""
-import json
-import os
-import tempfile
 import unittest
-import zipfile
 from unittest import mock
 
 import numpy as np
@@ -15,6 +11,7 @@ from parameterized import parameterized
 
 import kerasmini
 from conformance import harness
+from conformance.test_keras_ops import round_trip
 from kerasmini.ops import image_elastic
 
 tf, keras = harness.tf, harness.keras
@@ -79,18 +76,6 @@ def nn_image_model(library):
     return library.Model(x, [pooled, ops.rms_normalization(blurred), hsv])
 
 
-def _round_trip(saving, loading, seed):
-    model = nn_image_model(saving)
-    x = np.random.default_rng(seed).random((2, 8, 10, 3)).astype("float32")
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "nn_image.keras")
-        model.save(path)
-        names = {layer["class_name"] for layer in json.loads(
-            zipfile.ZipFile(path).read("config.json"))["config"]["layers"]}
-        loaded = loading.models.load_model(path)
-    return loaded.predict(x, verbose=0), model.predict(x, verbose=0), names
-
-
 NAMES = {"Resize", "MaxPool", "LayerNorm", "ExtractPatches", "DepthToSpace", "AveragePool",
          "GaussianBlur", "CropImages", "RGBToHSV", "RMSNorm"}
 
@@ -102,7 +87,7 @@ class NnImageFilesTest(unittest.TestCase):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
     def test_tf_keras_file_loads_in_kerasmini(self):
-        self._check(*_round_trip(keras, kerasmini, 3))
+        self._check(*round_trip(keras, kerasmini, 3, nn_image_model, (2, 8, 10, 3)))
 
     def test_kerasmini_file_loads_in_tf_keras(self):
-        self._check(*_round_trip(kerasmini, keras, 4))
+        self._check(*round_trip(kerasmini, keras, 4, nn_image_model, (2, 8, 10, 3)))
