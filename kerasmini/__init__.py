@@ -19,8 +19,8 @@ def version():
 
 _SUBMODULES = ("activations", "applications", "autodiff", "backend", "callbacks",
                "config", "constraints", "initializers", "layers", "losses", "metrics",
-               "models", "ops", "optimizers", "random", "regularizers", "saving", "testing",
-               "tree", "utils")
+               "models", "ops", "optimizers", "preprocessing", "random", "regularizers",
+               "saving", "testing", "tree", "utils")
 _EXPORTS = {
     **{name: (f".{name}", None) for name in _SUBMODULES},
     "GradientTape": ".autodiff",

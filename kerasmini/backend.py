@@ -1,11 +1,19 @@
-"""keras.backend: clear_session, which scripts call between models, and config's getters."""
+"""keras.backend: clear_session, which scripts call between models, config's getters,
+and the small dtype and naming helpers Keras exports here."""
 import gc
 
-from kerasmini.config import (epsilon, floatx, image_data_format, set_epsilon, set_floatx,
-                              set_image_data_format)
+from kerasmini.config import (backend, epsilon, floatx, image_data_format, set_epsilon,
+                              set_floatx, set_image_data_format)
+from kerasmini.lazy_exports import lazy_exports
+from kerasmini.ops.dtypes import result_type, standardize_dtype
 
-__all__ = ["clear_session", "epsilon", "floatx", "image_data_format", "set_epsilon",
-           "set_floatx", "set_image_data_format"]
+# keras.utils' is_keras_tensor (utils/summary_utils.py), imported when first read: this
+# module stays light for scripts that only call clear_session
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "is_keras_tensor": "kerasmini.utils.summary_utils"})
+__all__ = ["backend", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format",
+           "is_float_dtype", "is_int_dtype", "is_keras_tensor", "result_type",
+           "set_epsilon", "set_floatx", "set_image_data_format", "standardize_dtype"]
 
 
 def clear_session(free_memory=True):
@@ -15,3 +23,20 @@ def clear_session(free_memory=True):
     layer._name_counts.clear()
     if free_memory:
         gc.collect()
+
+
+def get_uid(prefix=""):
+    """1, 2, 3, ... per prefix. The counter is the one that names layers, as in Keras:
+    after a first Dense, get_uid("dense") is 2 and the next Dense is "dense_2"."""
+    from kerasmini.layers import layer
+    layer._name_counts[prefix] += 1
+    return layer._name_counts[prefix]
+
+
+def is_float_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("float", "bfloat"))
+
+
+def is_int_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
