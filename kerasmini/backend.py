@@ -2,10 +2,13 @@
 and the small dtype and naming helpers Keras exports here."""
 import gc
 
+import numpy as np
+
 from kerasmini.config import (backend, epsilon, floatx, image_data_format, set_epsilon,
                               set_floatx, set_image_data_format)
 from kerasmini.lazy_exports import lazy_exports
-from kerasmini.ops.dtypes import result_type, standardize_dtype
+from kerasmini.ops import dtypes
+from kerasmini.ops.dtypes import standardize_dtype
 
 # keras.utils' is_keras_tensor (utils/summary_utils.py), imported when first read: this
 # module stays light for scripts that only call clear_session
@@ -31,6 +34,16 @@ def get_uid(prefix=""):
     from kerasmini.layers import layer
     layer._name_counts[prefix] += 1
     return layer._name_counts[prefix]
+
+
+def result_type(*dtypes_):
+    """The dtype keras.ops gives an operation on values of these dtypes (names, NumPy
+    dtypes, or Python's bool / int / float as weak types). Values are refused, as
+    Keras's backend.result_type refuses them (keras.ops's own takes values)."""
+    for dtype in dtypes_:
+        if isinstance(dtype, (bool, int, float, complex, np.generic, np.ndarray)):
+            raise ValueError(f"Invalid dtype: {dtype}")
+    return dtypes.result_type(*dtypes_)
 
 
 def is_float_dtype(dtype):
