@@ -38,7 +38,8 @@ def as_image_data_format(x_train, x_test):
     return x_train, x_test
 
 
-def column(labels):
-    """Labels as a (n, 1) uint8 column, as Keras returns them."""
-    labels = np.asarray(labels)
-    return labels.reshape(len(labels), 1).astype("uint8")
+def column(labels, dtype):
+    """Labels as a (n, 1) column of `dtype` (Keras's: uint8 for CIFAR-10, int64 for
+    CIFAR-100)."""
+    labels = np.asarray(labels, dtype)
+    return labels.reshape(len(labels), 1)

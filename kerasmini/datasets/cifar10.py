@@ -16,6 +16,6 @@ def load_data():
     folder = cached_folder("cifar-10-batches-py-target", ORIGIN, "cifar-10-batches-py")
     parts = [load_batch(os.path.join(folder, f"data_batch_{i}")) for i in range(1, 6)]
     x_train = np.concatenate([data for data, _ in parts])
-    y_train = column([label for _, labels in parts for label in labels])
+    y_train = column([label for _, labels in parts for label in labels], "uint8")
     x_test, y_test = load_batch(os.path.join(folder, "test_batch"))
-    return tuple(zip(as_image_data_format(x_train, x_test), (y_train, column(y_test))))
+    return tuple(zip(as_image_data_format(x_train, x_test), (y_train, column(y_test, "uint8"))))

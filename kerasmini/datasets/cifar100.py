@@ -18,4 +18,4 @@ def load_data(label_mode="fine"):
         load_batch(os.path.join(folder, part), label_key=f"{label_mode}_labels")
         for part in ("train", "test"))
     return tuple(zip(as_image_data_format(x_train, x_test),
-                     (column(y_train), column(y_test))))
+                     (column(y_train, "int64"), column(y_test, "int64"))))
