@@ -249,3 +249,17 @@ def test_tf_keras_2_function_type_lambda_is_refused():
               "arguments": {}}
     with pytest.raises(ValueError, match="'old'.*never runs code"):
         layers.Lambda.from_config(config)
+
+
+def test_clone_model_remakes_the_lambda_around_the_same_function():
+    """tf.keras's clone_model goes through the config and refuses a Python lambda;
+    kerasmini's clones in memory."""
+    function = lambda x: x * 2.0  # noqa: E731
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2),
+                              layers.Lambda(function, name="lam", arguments={})])
+    clone = keras.models.clone_model(model)
+    assert clone.layers[1] is not model.layers[1] and clone.layers[1].function is function
+    assert clone.layers[1].name == "lam"
+    x = np.ones((2, 3), "float32")
+    clone.set_weights(model.get_weights())
+    np.testing.assert_array_equal(clone.predict(x, verbose=0), model.predict(x, verbose=0))

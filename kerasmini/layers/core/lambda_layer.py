@@ -110,6 +110,13 @@ class Lambda(Layer):
             return self.mask(inputs, mask)
         return self.mask
 
+    def clone(self):
+        """A new Lambda around the same function (clone_model's: in memory, nothing is
+        serialized or resolved)."""
+        return Lambda(self.function, self._output_shape, self.mask, self.arguments,
+                      name=self.name, dtype=self.dtype, trainable=self.trainable,
+                      activity_regularizer=self.activity_regularizer)
+
     # ----- config ------------------------------------------------------------------
     def get_config(self):
         from kerasmini.saving.serialization_lib import serialize_keras_object  # lazy:
