@@ -281,13 +281,26 @@ def test_an_npz_object_array_goes_through_the_restricted_unpickler(cache):
 # ----- the cache: never a download, never a link, sizes first -----------------------
 @pytest.mark.parametrize("load, name", [
     (lambda: datasets.mnist.load_data(), "mnist.npz"),
-    (lambda: datasets.cifar10.load_data(), "cifar-10-batches-py-target"),
+    (lambda: datasets.cifar10.load_data(), "cifar-10-batches-py-target"),  # extract it
     (lambda: datasets.fashion_mnist.load_data(), "train-labels-idx1-ubyte.gz"),
     (lambda: datasets.imdb.get_word_index(), "imdb_word_index.json")])
 def test_a_missing_file_names_itself_its_path_and_where_keras_gets_it(cache, load, name):
     with pytest.raises(FileNotFoundError, match=f"never downloads.*'{name}'.*"
                                                 f"{cache}.*https://"):
         load()
+
+
+def test_a_linked_cifar_folder_is_refused(cache, tmp_path):
+    (tmp_path / "real" / "cifar-10-batches-py").mkdir(parents=True)
+    os.symlink(tmp_path / "real", cache / "cifar-10-batches-py-target")
+    with pytest.raises(UnsafeFileError, match="cifar-10-batches-py-target is a symbolic"):
+        datasets.cifar10.load_data()
+    os.remove(cache / "cifar-10-batches-py-target")
+    (cache / "cifar-10-batches-py-target").mkdir()
+    os.symlink(tmp_path / "real" / "cifar-10-batches-py",
+               cache / "cifar-10-batches-py-target" / "cifar-10-batches-py")
+    with pytest.raises(UnsafeFileError, match="cifar-10-batches-py is a symbolic link"):
+        datasets.cifar10.load_data()
 
 
 def test_paths_are_not_file_names(cache):

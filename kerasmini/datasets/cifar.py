@@ -11,8 +11,9 @@ from kerasmini.saving.safe_reading import FileFormatError
 
 
 def cached_folder(dirname, origin, inner):
-    """The folder Keras extracted the archive into (`dirname`/`inner`)."""
-    return os.path.join(cached_file(dirname, origin), inner)
+    """The folder Keras extracted the archive into (`dirname`/`inner`), neither a link."""
+    cached_file(dirname, origin, archive=True)
+    return cached_file(inner, origin, os.path.join("datasets", dirname), archive=True)
 
 
 def load_batch(path, label_key="labels"):

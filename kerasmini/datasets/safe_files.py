@@ -40,8 +40,9 @@ def keras_home():
     return os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
 
 
-def cached_file(fname, origin, cache_subdir="datasets"):
-    """The path of `fname` in Keras's cache, checked to be a regular file, not a link."""
+def cached_file(fname, origin, cache_subdir="datasets", archive=False):
+    """The path of `fname` in Keras's cache, checked to be a file or folder, not a link
+    (`archive`: a folder that Keras extracts `origin` into)."""
     if not isinstance(fname, str) or not fname or os.sep in fname:
         raise ValueError("Paths are no longer accepted as the `fname` argument: give the "
                          f"file's name in Keras's cache. Received: fname={fname!r}")
@@ -51,8 +52,9 @@ def cached_file(fname, origin, cache_subdir="datasets"):
     except FileNotFoundError:
         raise FileNotFoundError(
             f"kerasmini never downloads: the dataset file '{fname}' is not in Keras's "
-            f"cache at {path}. Download {origin} to that path (or run the same "
-            "load_data once with Keras, which keeps it there).") from None
+            f"cache at {path}. {'Download and extract' if archive else 'Download'} "
+            f"{origin} {'into that folder' if archive else 'to that path'} (or run the "
+            "same load_data once with Keras, which keeps it there).") from None
     if stat.S_ISLNK(status.st_mode):
         raise UnsafeFileError(f"Not allowed: the dataset file {path} is a symbolic link.")
     if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
