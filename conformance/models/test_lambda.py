@@ -159,6 +159,18 @@ class LambdaConformanceTest(unittest.TestCase):
             np.testing.assert_allclose(km_g, ref_g, GRAD_RTOL, GRAD_ATOL,
                                        err_msg=f"{case}: {name} gradient vs reference")
 
+    def test_sequential_summary_and_config(self):
+        """In a Sequential, with the output shape found (a mean over an axis) and given."""
+        models = [lib.Sequential([
+            lib.Input((4, 5)),
+            lib.layers.Lambda(lambda x, lib=lib: lib.ops.mean(x, axis=1), name="pool"),
+            lib.layers.Lambda(double_plus_one, output_shape=(5,), name="affine"),
+            lib.layers.Dense(2, name="head")], name="seq") for lib in LIBS.values()]
+        for line_length in (None, 90):
+            self.assertEqual(*[summary_text(m, line_length) for m in models])
+        configs = [plain_json(m.get_config()["layers"][2]) for m in models]
+        self.assertEqual(*configs)
+
     @parameterized.expand([("python_lambda", SHARED_LAMBDA, {}),
                            ("named", double_plus_one, {"output_shape": (6,)}),
                            ("registered", halve_plus, {"arguments": {}})])
