@@ -183,33 +183,35 @@ class LambdaConformanceTest(unittest.TestCase):
             configs.append(plain_json(model.get_config()["layers"][1]))
         self.assertEqual(*configs)
 
-    def roundtrip(self, saver, loader, function, **load_options):
-        """Save Input -> Dense -> Lambda(function) -> Dense with `saver`, load it with
-        `loader`; the predictions agree."""
+    def roundtrip(self, saver, loader, function, extension=".keras", **load_options):
+        """Save Input -> Dense -> Lambda(function) -> Dense with `saver` (a .keras
+        archive or a legacy .h5 file), load it with `loader`; the predictions agree."""
         inputs = saver.Input((5,))
         outputs = saver.layers.Dense(3)(saver.layers.Lambda(function, name="fn")(
             saver.layers.Dense(4)(inputs)))
         model = saver.Model(inputs, outputs)
         x = np.random.default_rng(2).standard_normal((4, 5)).astype("float32")
         with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "m.keras")
+            path = os.path.join(folder, "m" + extension)
             model.save(path)
             loaded = loader.models.load_model(path, **load_options)
         np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                    RTOL, ATOL)
         return loaded
 
-    def test_tf_keras_loads_kerasmini_s_python_lambda_with_safe_mode_off(self):
-        self.roundtrip(kerasmini, keras, SHARED_LAMBDA, safe_mode=False)
+    @parameterized.expand([(".keras",), (".h5",)])
+    def test_tf_keras_loads_kerasmini_s_python_lambda_with_safe_mode_off(self, extension):
+        self.roundtrip(kerasmini, keras, SHARED_LAMBDA, extension, safe_mode=False)
         with self.assertRaisesRegex(ValueError, "Lambda"):  # and refuses it in safe mode
-            self.roundtrip(kerasmini, keras, SHARED_LAMBDA)
+            self.roundtrip(kerasmini, keras, SHARED_LAMBDA, extension)
 
-    def test_named_functions_load_both_ways(self):
+    @parameterized.expand([(".keras",), (".h5",)])
+    def test_named_functions_load_both_ways(self, extension):
         for saver, loader in ((kerasmini, keras), (keras, kerasmini)):
-            loaded = self.roundtrip(saver, loader, double_plus_one,
+            loaded = self.roundtrip(saver, loader, double_plus_one, extension,
                                     custom_objects={"double_plus_one": double_plus_one})
             self.assertIs(loaded.get_layer("fn").function, double_plus_one)
-            loaded = self.roundtrip(saver, loader, halve_plus)  # found in the registry
+            loaded = self.roundtrip(saver, loader, halve_plus, extension)  # registered
             self.assertIs(loaded.get_layer("fn").function, halve_plus)
 
     def test_kerasmini_refuses_an_unnamed_function_from_tf_keras(self):
