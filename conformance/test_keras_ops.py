@@ -227,9 +227,11 @@ def _tensors(args):
 
 
 def _tf_gradients(op, args, kwargs, pick, weights):
+    """tf.GradientTape's gradients; None where TensorFlow cannot compute them (TF_CANNOT,
+    or no gradient registered: ResizeArea), and finite differences decide alone."""
     try:
         return _tf_tape_gradients(op, args, kwargs, pick, weights)
-    except TF_CANNOT:
+    except TF_CANNOT + (LookupError,):
         return None
 
 

@@ -528,6 +528,20 @@ def _sample_axis(x, axis, size, scale, translation, method, antialias):
     return np.moveaxis(out, -1, axis)
 
 
+def _area_axis(x, axis, size):
+    """Output o: the mean of the input over [o n / size, (o + 1) n / size), each pixel
+    counted by the length of it inside."""
+    x = np.moveaxis(np.asarray(x, float), axis, -1)
+    n = x.shape[-1]
+    out = np.zeros(x.shape[:-1] + (size,))
+    for o in range(size):
+        low, high = o * n / size, (o + 1) * n / size
+        for i in range(n):
+            out[..., o] += max(min(i + 1, high) - max(i, low), 0) * x[..., i]
+        out[..., o] /= high - low
+    return np.moveaxis(out, -1, axis)
+
+
 def _scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
                          antialias=True):
     method = {"bilinear": "linear", "bicubic": "cubic"}.get(method, method)
@@ -556,6 +570,8 @@ def _resize(images, size, interpolation="bilinear", antialias=False,
                    constant_values=fill_value)
     if interpolation == "nearest" or (interpolation == "bilinear" and not antialias):
         out = resize_reference(x, size, interpolation)
+    elif interpolation == "area":
+        out = _area_axis(_area_axis(x, 1, size[0]), 2, size[1])
     else:
         out = _scale_and_translate(x, (0, *size, 0), np.divide(size, x.shape[1:3]),
                                    (0, 0), (1, 2), interpolation, antialias)
@@ -592,6 +608,8 @@ IMAGE_CASES = [
        size=(6, 3), pad_to_aspect_ratio=True, fill_value=0.5),
     _c("resize_bicubic", "image.resize", [IMAGES], reference=_resize, size=(8, 4),
        interpolation="bicubic"),
+    _c("resize_area", "image.resize", [_spec(1, 9, 5, 2)], reference=_resize, size=(4, 7),
+       interpolation="area"),
     _c("resize_bilinear_antialias", "image.resize", [_spec(2, 9, 8, 2)],
        reference=_resize, size=(4, 5), antialias=True),
     _c("resize_lanczos3_cf", "image.resize", [_spec(1, 2, 9, 5)], reference=_resize,

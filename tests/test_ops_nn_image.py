@@ -75,7 +75,6 @@ ERRORS = [
     ("resize_size_zero", lambda: I.resize(X, (4, 0)), ValueError, "positive"),
     ("resize_interpolation", lambda: I.resize(X, (4, 4), "cubic"), ValueError,
      "interpolation=cubic"),
-    ("resize_area", lambda: I.resize(X, (4, 4), "area"), NotImplementedError, "area"),
     ("resize_fill_mode", lambda: I.resize(X, (4, 4), fill_mode="reflect"), ValueError,
      "fill_mode=reflect"),
     ("resize_crop_and_pad", lambda: I.resize(X, (4, 4), crop_to_aspect_ratio=True,

@@ -86,10 +86,28 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
     return out
 
 
+def area_matrix(input_size, output_size, dtype):
+    """(input_size, output_size) weights of 'area' resizing: output o averages the
+    input span [o s, (o + 1) s), s = input_size / output_size, each pixel weighted
+    by how much of it the span covers."""
+    s = input_size / output_size
+    starts = np.arange(output_size) * s
+    pixels = np.arange(input_size)[:, None]
+    covered = np.minimum(pixels + 1, starts + s) - np.maximum(pixels, starts)
+    return (np.maximum(covered, 0) / s).astype(dtype)
+
+
 def resample(images, size, method, antialias, spatial_axes):
     """images resized to `size` along `spatial_axes` by the weight matrices (no
     translation, scale = new size / old size): TensorFlow's resize for lanczos3 /
-    lanczos5, for bilinear and bicubic with antialias, and for bicubic without."""
+    lanczos5, for bilinear and bicubic with antialias, and for bicubic without; and
+    'area', whose matrices average what each output pixel covers."""
+    if method == "area":
+        out = images.astype(images.dtype if images.dtype.kind == "f" else "float32")
+        for axis, n in zip(spatial_axes, size):
+            moved = np.moveaxis(out, axis, -1) @ area_matrix(out.shape[axis], n, out.dtype)
+            out = np.moveaxis(moved, -1, axis)
+        return out
     shape = list(images.shape)
     scale = []
     for axis, n in zip(spatial_axes, size):

@@ -82,8 +82,6 @@ def _check_resize(size, interpolation, antialias, crop_to_aspect_ratio,
     if interpolation not in RESIZE_INTERPOLATIONS:
         raise ValueError("Invalid value for argument `interpolation`. Expected of one "
                          f"{RESIZE_INTERPOLATIONS}. Received: interpolation={interpolation}")
-    if interpolation == "area":
-        raise NotImplementedError("kerasmini does not resize with interpolation='area'.")
     if fill_mode != "constant":
         raise ValueError("Invalid value for argument `fill_mode`. Only `'constant'` is "
                          f"supported. Received: fill_mode={fill_mode}")
