@@ -231,6 +231,27 @@ def _ctc_loss(target, output, target_length, output_length, mask_index=0):
     return np.array(losses)
 
 
+def _wide_beam(inputs, lengths, strategy, beam_width, top_paths, mask_index=0):
+    """A beam wide enough to keep every prefix: the top_paths labelings of highest
+    probability, each summed over all the paths of classes that collapse to it."""
+    steps = inputs.shape[1]
+    decoded = np.full((top_paths, len(inputs), steps), -1)
+    scores = np.zeros((len(inputs), top_paths))
+    for sample, logits in enumerate(inputs):
+        log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+        totals = {}
+        for path in itertools.product(range(logits.shape[1]), repeat=int(lengths[sample])):
+            merged = [c for i, c in enumerate(path) if i == 0 or c != path[i - 1]]
+            labels = tuple(c for c in merged if c != mask_index)
+            totals[labels] = totals.get(labels, 0.0) + np.exp(
+                sum(log_probs[t, c] for t, c in enumerate(path)))
+        best = sorted(totals.items(), key=lambda item: -item[1])[:top_paths]
+        for rank, (labels, p) in enumerate(best):
+            decoded[rank, sample, :len(labels)] = labels
+            scores[sample, rank] = np.log(p)
+    return decoded, scores
+
+
 IMAGES, IMAGES_CF = _spec(2, 5, 4, 3), _spec(2, 2, 5, 4)
 
 NN_CASES = [
@@ -326,6 +347,11 @@ NN_CASES = [
                                 _spec(2, kind="len2"), _spec(2, kind="len4")],
        reference=_ctc_loss),
     _c("ctc_decode", "ctc_decode", [_spec(2, 5, 4), _spec(2, kind="len5")], False),
+    _c("ctc_decode_beam_search", "ctc_decode", [_spec(2, 4, 3), _spec(2, kind="len4")],
+       False, reference=_wide_beam, strategy="beam_search", beam_width=50, top_paths=2),
+    # a narrow beam prunes in TensorFlow's order: the decoded paths compared
+    _c("ctc_decode_beam_pruned", "ctc_decode", [_spec(2, 6, 4), _spec(2, kind="len5")],
+       False, strategy="beam_search", beam_width=3, top_paths=2, mask_index=1, _pick=0),
     _c("ctc_decode_unmerged", "ctc_decode", [_spec(3, 6, 3), _spec(3, kind="len5")],
        False, merge_repeated=False, mask_index=2),
 ]
