@@ -5,6 +5,7 @@ trains on (tf.keras 3.15 cannot train a compiled model it loads from .h5, its ow
 included: "Unknown variable", recorded as a divergence)."""
 import json
 import os
+import re
 import tempfile
 
 import h5py
@@ -49,10 +50,8 @@ def _attributes(path):
 
 
 def _optimizer_names_free(config):
-    text = json.dumps(config, sort_keys=True)
-    for n in range(40, 0, -1):  # Adam objects are numbered per process: adam_3, ...
-        text = text.replace(f'"adam_{n}"', '"adam"')
-    return text
+    # Adam objects are numbered per process (adam_3, adam_57, ...)
+    return re.sub(r'"adam_[0-9]+"', '"adam"', json.dumps(config, sort_keys=True))
 
 
 @pytest.mark.parametrize("kind", ["functional", "sequential", "nested"])
