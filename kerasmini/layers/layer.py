@@ -115,10 +115,35 @@ def _zeros_like_shape(shape, unknown_size, dtype):
 
 
 def unique_name(base):
-    """'conv2d', then 'conv2d_1', 'conv2d_2', ... for each base name."""
-    count = _name_counts[base]
-    _name_counts[base] += 1
-    return base if count == 0 else f"{base}_{count}"
+    """'conv2d', then 'conv2d_1', 'conv2d_2', ... for each base name (skipping the names a
+    model being loaded has reserved)."""
+    while True:
+        count = _name_counts[base]
+        _name_counts[base] += 1
+        name = base if count == 0 else f"{base}_{count}"
+        if name not in _reserved.names:
+            return name
+
+
+class _Reserved(threading.local):
+    names = frozenset()
+
+
+_reserved = _Reserved()
+
+
+@contextlib.contextmanager
+def names_reserved(names):
+    """While a model config is rebuilt, no layer or operation made along the way takes one
+    of its layers' names: replaying Embedding(mask_zero=True) makes a NotEqual for the
+    mask the layers after it read implicitly (a merge, MultiHeadAttention), which would
+    otherwise be named 'not_equal' like the file's own NotEqual."""
+    saved = _reserved.names
+    _reserved.names = saved | frozenset(names)
+    try:
+        yield
+    finally:
+        _reserved.names = saved
 
 
 def standardize_dtype(dtype):
