@@ -7,6 +7,7 @@ import numpy as np
 from kerasmini import autodiff
 
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
+from kerasmini.layers.layer import names_reserved
 from kerasmini.layers.operation import Operation
 from kerasmini.models.layer_configs import (deserialize_layer, serialize_layer,
                                             serialize_sublayer)
@@ -217,8 +218,11 @@ def functional_from_config(cls, config, make_layer=None):
     for key in ("layers", "input_layers", "output_layers"):
         if key not in config:
             raise ValueError(f"A functional model config needs a '{key}' entry.")
-    created, pending = _make_layers(config["layers"], make_layer or deserialize_layer)
-    _replay_calls(created, pending)
+    names = [entry.get("name") for entry in config["layers"] if isinstance(entry, dict)] \
+        if isinstance(config["layers"], list) else []
+    with names_reserved(name for name in names if isinstance(name, str)):
+        created, pending = _make_layers(config["layers"], make_layer or deserialize_layer)
+        _replay_calls(created, pending)
     inputs = _config_tensors(created, config["input_layers"])
     outputs = _config_tensors(created, config["output_layers"])
     if not all(isinstance(t, KerasTensor) for t in flatten(inputs) + flatten(outputs)):
