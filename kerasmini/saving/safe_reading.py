@@ -21,7 +21,9 @@ import contextlib
 import io
 import json
 import stat
+import struct
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -36,6 +38,15 @@ MAX_CONFIG_DEPTH = 200            # JSON nesting; a real config nests < 10 per m
 MAX_H5_MEMBERS = 100_000          # members of one HDF5 group, counted before listing
 MAX_ATTRIBUTE_ELEMENTS = 1 << 20  # values in one HDF5 attribute, counted before reading
 NUMERIC_KINDS = "biuf"            # bool, signed, unsigned, float: what a weight can be
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# what zipfile and its decompressors raise on a corrupt member (zlib.error, bz2's
+# OSError, lzma.LZMAError, a truncated stream's EOFError)
+try:
+    from lzma import LZMAError
+except ImportError:  # a Python built without lzma: zipfile then refuses such members
+    LZMAError = OSError
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, LZMAError, OSError, EOFError,
+                   NotImplementedError, RuntimeError)
 
 
 class FileFormatError(ValueError):
@@ -70,15 +81,33 @@ def read_member(archive, name, max_bytes, where):
         raise UnsafeFileError(
             f"Not allowed: the member '{name}' of {where} declares {declared} bytes but "
             f"stores only {stored}; refusing a potential decompression bomb.")
+    _check_readable(info, where)
     out, total = io.BytesIO(), 0
-    with archive.open(info) as member:
-        while piece := member.read(READ_PIECE_BYTES):
-            total += len(piece)
-            if total > min(declared, max_bytes):  # the header lied: stop at once
-                raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} "
-                                      f"inflates beyond the {declared} bytes it declares.")
-            out.write(piece)
+    try:
+        with archive.open(info) as member:
+            while piece := member.read(READ_PIECE_BYTES):
+                total += len(piece)
+                if total > min(declared, max_bytes):  # the header lied: stop at once
+                    raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} "
+                                          f"inflates beyond the {declared} bytes it "
+                                          "declares.")
+                out.write(piece)
+    except ZIP_READ_ERRORS as error:  # a bad CRC, a corrupt stream, a lying header
+        raise FileFormatError(f"The member '{name}' of {where} is corrupt: "
+                              f"{type(error).__name__}: {error}") from error
     return out.getvalue()
+
+
+def _check_readable(info, where):
+    """Refuse, naming the member, what zipfile would fail on in its own words: an
+    encrypted member, or a compression method other than zipfile's four."""
+    if info.flag_bits & 0x1:
+        raise FileFormatError(f"The member '{info.filename}' of {where} is encrypted; "
+                              "Keras never encrypts a model file.")
+    if info.compress_type not in ZIP_METHODS:
+        raise FileFormatError(f"The member '{info.filename}' of {where} is compressed "
+                              f"with method {info.compress_type}; only stored, deflate, "
+                              "bzip2 and lzma members can be read.")
 
 
 def check_members(archive, where):
@@ -113,7 +142,11 @@ def open_archive(filepath):
     if not zipfile.is_zipfile(filepath):
         raise FileFormatError(f"{filepath} is not a valid `.keras` file: it is not a zip "
                               "archive.")
-    return zipfile.ZipFile(filepath)
+    try:
+        return zipfile.ZipFile(filepath)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error) as error:
+        raise FileFormatError(f"{filepath} is a corrupt `.keras` archive: "
+                              f"{type(error).__name__}: {error}") from error
 
 
 def parse_json_object(text, where):
@@ -160,7 +193,11 @@ def open_h5(source, where):
 def _hard_link_target(parent, name, where):
     """parent[name] if `name` is a hard link inside the file; refuse any other link."""
     h5py = h5py_module()
-    link = parent.get(name, getlink=True)
+    try:
+        link = parent.get(name, getlink=True)
+    except (UnicodeError, ValueError, TypeError) as error:  # a name HDF5 cannot hold
+        raise FileFormatError(f"{where} names an object {name!r} in "
+                              f"'{parent.name}' that cannot be looked up: {error}") from error
     if link is None:
         return None
     if not isinstance(link, h5py.HardLink):
