@@ -3,6 +3,7 @@ metadata and config, HDF5 group names, attributes and dataset headers. No weight
 is read and nothing from the file runs; every refusal is a FileFormatError (ValueError).
 """
 import io
+import math
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ class Weight:
 
     @property
     def size(self):
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)  # exact, however large the header claims
 
 
 @dataclass

@@ -20,6 +20,7 @@ member or dataset. The caps are module constants so tests can shrink them.
 import contextlib
 import io
 import json
+import math
 import stat
 import struct
 import zipfile
@@ -240,7 +241,7 @@ def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
     if key not in attrs:
         return default
     header = attrs.get_id(key)
-    count = int(np.prod(header.shape or (), dtype=np.int64))
+    count = math.prod(header.shape or ())  # exact: no int64 wrap-around
     if count > MAX_ATTRIBUTE_ELEMENTS or count * header.dtype.itemsize > max_bytes:
         raise UnsafeFileError(f"Not allowed: the attribute '{key}' in {where} declares "
                               f"{count} values of {header.dtype.itemsize} bytes, more than "
@@ -293,7 +294,7 @@ def check_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTE
     if expected_shape is not None and shape != tuple(expected_shape):
         raise ValueError(f"The dataset '{path}' in {where} has shape {shape}, but the "
                          f"weight it is loaded into expects {tuple(expected_shape)}.")
-    declared = int(np.prod(shape or (0,), dtype=np.int64)) * dataset.dtype.itemsize
+    declared = math.prod(shape or (0,)) * dataset.dtype.itemsize
     if declared > max_bytes:
         raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} declares "
                               f"{declared} bytes, more than the limit of {max_bytes}.")

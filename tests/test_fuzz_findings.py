@@ -1,0 +1,113 @@
+"""What the file fuzzer (tests/file_fuzz.py) found, one small file per finding, built
+here: each was a crash of the wrong class (zipfile's RuntimeError, zlib.error, h5py's
+UnicodeEncodeError, OverflowError, MemoryError) before its fix, and is now a
+FileFormatError / ValueError naming what is wrong, from every reader."""
+import io
+import json
+import os
+import tempfile
+import unittest
+import zipfile
+
+import h5py
+import numpy as np
+
+import kerasmini as keras
+from kerasmini import layers
+from kerasmini.inspection.reader import inspect_file
+from kerasmini.saving.safe_reading import FileFormatError
+from tests.file_fuzz import write_tf2_h5
+from tests.file_mutants import _patch_headers, h5_edit, zip_bytes, zip_members
+
+
+def small():
+    return keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d")])
+
+
+class FuzzFindings(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def write(self, name, data):
+        path = os.path.join(self.dir.name, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def keras_bytes(self, model=None):
+        path = os.path.join(self.dir.name, "good.keras")
+        (model or small()).save(path)
+        with open(path, "rb") as f:
+            return f.read()
+
+    def assert_every_reader_refuses(self, path, pattern, readers=("load_model", "inspect",
+                                                                  "load_weights")):
+        model = small()
+        before = [w.copy() for w in model.get_weights()]
+        calls = {"load_model": lambda: keras.models.load_model(path),
+                 "inspect": lambda: inspect_file(path),
+                 "load_weights": lambda: model.load_weights(path)}
+        for reader in readers:
+            with self.subTest(reader=reader):
+                with self.assertRaisesRegex(ValueError, pattern):
+                    calls[reader]()
+        for a, b in zip(model.get_weights(), before):
+            np.testing.assert_array_equal(a, b)
+
+    def test_an_encrypted_member_is_refused_by_name(self):
+        data = _patch_headers(self.keras_bytes(), "config.json", 8, "<H", 0x1)
+        self.assert_every_reader_refuses(self.write("m.keras", data),
+                                         "'config.json' .* is encrypted")
+
+    def test_an_unknown_compression_method_is_refused_by_name(self):
+        data = _patch_headers(self.keras_bytes(), "model.weights.h5", 10, "<H", 99)
+        self.assert_every_reader_refuses(self.write("m.keras", data),
+                                         "'model.weights.h5' .* compressed with method 99")
+
+    def test_a_corrupt_compressed_stream_is_a_file_format_error(self):
+        members = zip_members(self.keras_bytes())
+        data = bytearray(zip_bytes(members, zipfile.ZIP_DEFLATED))
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+            info = zf.getinfo("model.weights.h5")
+        start = info.header_offset + 30 + len(info.filename)
+        data[start:start + 64] = b"\xff" * 64  # zlib: invalid block type
+        self.assert_every_reader_refuses(self.write("m.keras", bytes(data)),
+                                         "'model.weights.h5' .* is corrupt")
+
+    def test_a_bad_crc_is_a_file_format_error(self):
+        data = _patch_headers(self.keras_bytes(), "model.weights.h5", 16, "<I", 0xDEADBEEF)
+        self.assert_every_reader_refuses(self.write("m.keras", data),
+                                         "'model.weights.h5' .* corrupt.*CRC")
+
+    def test_a_layer_name_hdf5_cannot_encode_is_refused(self):
+        path = os.path.join(self.dir.name, "legacy.h5")
+        write_tf2_h5(path, small())
+        with open(path, "rb") as f:
+            data = f.read()
+
+        for value in (np.array([b"\xff\xfe"]), b"\xff\xfe"):  # a list, or one name
+            def undecodable(f):
+                f["model_weights"].attrs["layer_names"] = value
+            path = self.write("bad.h5", h5_edit(data, undecodable))
+            with self.subTest(value=value):
+                self.assert_every_reader_refuses(path, "'layer_names'.* not UTF-8|"
+                                                       "names an object.*cannot be looked up")
+
+    def test_weight_sizes_beyond_int64_are_refused_before_allocating(self):
+        """units = 2**62 on 4 inputs: 2**64 elements, which NumPy's int64 product wraps to
+        0 (it passed the allocation check and then failed in np.zeros); 2**70 overflowed
+        NumPy's conversion. Both are now counted exactly and refused."""
+        for units in (2**62, 2**70):
+            members = zip_members(self.keras_bytes())
+            config = json.loads(members["config.json"])
+            config["config"]["layers"][-1]["config"]["units"] = units
+            members["config.json"] = json.dumps(config).encode()
+            path = self.write(f"huge{units}.keras", zip_bytes(members))
+            with self.subTest(units=units):
+                self.assert_every_reader_refuses(path, "Not allowed: the weight 'd/kernel'",
+                                                 readers=("load_model",))
+
+
+if __name__ == "__main__":
+    unittest.main()
