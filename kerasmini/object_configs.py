@@ -154,10 +154,18 @@ def check_value_types(cls, config):
             raise ValueError(f"Argument `{key}` of {cls.__name__} must be "
                              f"{'a bool' if flag else 'a number, not a bool'}. Received: "
                              f"{key}={value!r}")
-    dtype = config.get("dtype")
-    if isinstance(dtype, dict) and not (
-            dtype.get("class_name") in DTYPE_POLICIES
-            and isinstance(dtype.get("config"), dict)
-            and isinstance(dtype["config"].get("name"), str)):
-        raise ValueError(f"Argument `dtype` of {cls.__name__} must be a dtype name or a "
-                         f"DTypePolicy config. Received: dtype={str(dtype)[:200]}")
+    if isinstance(config.get("dtype"), dict):
+        dtype_policy_name(config["dtype"], cls.__name__)
+
+
+def dtype_policy_name(policy, owner):
+    """The dtype name a Keras DTypePolicy config dict holds (None when it names none:
+    floatx, as Keras's DTypePolicy(None)); a dict of another class or a name that is
+    not a str is a ValueError, never the default dtype in silence."""
+    inner = policy.get("config")
+    inner = {} if inner is None else inner
+    if not (policy.get("class_name") in DTYPE_POLICIES and isinstance(inner, dict)
+            and isinstance(inner.get("name"), (str, type(None)))):
+        raise ValueError(f"Argument `dtype` of {owner} must be a dtype name or a "
+                         f"DTypePolicy config. Received: dtype={str(policy)[:200]}")
+    return inner.get("name")

@@ -42,25 +42,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tests.file_mutants import FAMILIES
+from tests.file_mutants import FAMILIES, FAMILY_KINDS
 
 ALLOWED = (ValueError, TypeError, OSError, NotImplementedError)
 TIME_LIMIT_S = 20
 MEMORY_MB = 3000
-KINDS = {"keras": ".keras", "weights": ".weights.h5", "legacy": ".h5",
-         "legacy_weights": ".h5"}
-# which families change which kind of file (the others have nothing of theirs to change)
-FAMILY_KINDS = {"config": ("keras", "legacy"), "classes": ("keras", "legacy"),
-                "graph": ("keras", "legacy"), "metadata": ("keras",),
-                "zip": ("keras",), "h5": tuple(KINDS), "bytes": tuple(KINDS)}
+SUFFIXES = {"keras": ".keras", "weights": ".weights.h5", "legacy": ".h5",
+            "legacy_weights": ".h5"}
 
 
 # ---------------------------------------------------------------------------------------
 # seeds: small models with deterministic weights
 
-def _models():
-    import kerasmini as keras
-    from kerasmini import layers
+def _models(keras):
+    """{name: function making the model} in `keras` (kerasmini, or tf.keras for
+    conformance/file_fuzz.py: the same code builds both)."""
+    layers = keras.layers
 
     def sequential():
         model = keras.Sequential([keras.Input((6,)), layers.Dense(4, activation="relu"),
@@ -94,7 +91,7 @@ def _models():
         return keras.Model(x, layers.Dense(2)(layers.GlobalAveragePooling1D()(h)))
 
     def subclassed():
-        model = FuzzNet(units=3)
+        model = fuzz_net_class(keras)(units=3)
         model(np.zeros((1, 4), "float32"))
         return model
 
@@ -107,8 +104,13 @@ def _models():
             "attention": attention, "subclassed": subclassed, "application": application}
 
 
-def _fuzz_net_class():
-    import kerasmini as keras
+_FUZZ_NETS = {}
+
+
+def fuzz_net_class(keras):
+    """A subclassed model, registered as 'Fuzz>FuzzNet' in `keras` (once)."""
+    if keras.__name__ in _FUZZ_NETS:
+        return _FUZZ_NETS[keras.__name__]
 
     @keras.saving.register_keras_serializable(package="Fuzz")
     class FuzzNet(keras.Model):
@@ -124,13 +126,8 @@ def _fuzz_net_class():
         def get_config(self):
             return {**super().get_config(), "units": self.units}
 
+    _FUZZ_NETS[keras.__name__] = FuzzNet
     return FuzzNet
-
-
-def FuzzNet(**kwargs):  # noqa: N802  (made on first use: defining it imports kerasmini)
-    global FuzzNet
-    FuzzNet = _fuzz_net_class()
-    return FuzzNet(**kwargs)
 
 
 CI_SEEDS = ("sequential", "functional", "conv", "rnn", "attention", "subclassed")
@@ -139,17 +136,20 @@ CI_SEEDS = ("sequential", "functional", "conv", "rnn", "attention", "subclassed"
 def _inputs(model):
     """A fixed input for `model` (a list for several inputs)."""
     rng = np.random.default_rng(0)
-    if getattr(model, "inputs", None):
+    try:
         shapes = [tuple(t.shape) for t in model.inputs]
-    else:  # a Sequential keeps its input shape; a subclassed FuzzNet takes 4 features
-        shapes = [getattr(model, "input_shape", (None, 4))]
+    except (AttributeError, ValueError):  # kerasmini's Sequential keeps an input_shape;
+        shapes = [getattr(model, "input_shape", (None, 4))]  # FuzzNet takes 4 features
     xs = [rng.standard_normal((2,) + s[1:]).astype("float32") for s in shapes]
     return xs if len(xs) > 1 else xs[0]
 
 
-def build_seed_model(name):
-    """The seed model `name` with deterministic weights (and optimizer state)."""
-    model = _models()[name]()
+def build_seed_model(name, keras=None):
+    """The seed model `name` with deterministic weights (and optimizer state), in
+    kerasmini or in `keras`."""
+    if keras is None:
+        import kerasmini as keras
+    model = _models(keras)[name]()
     rng = np.random.default_rng(1)
     model.set_weights([rng.uniform(0.1, 1.0, np.shape(w)).astype(np.asarray(w).dtype)
                        for w in model.get_weights()])
@@ -201,7 +201,8 @@ class Seed:
     name: str
     kind: str
     data: bytes
-    outputs: object = None      # the seed model's predictions on _inputs()
+    inputs: object = None       # a fixed input for the seed's model
+    outputs: object = None      # the seed model's predictions on it
     weights: list = field(default_factory=list)
 
 
@@ -215,7 +216,8 @@ def make_seeds(names, folder):
     seeds = {}
     for name in names:
         model = build_seed_model(name)
-        outputs = model.predict(_inputs(model), verbose=0)
+        inputs = _inputs(model)
+        outputs = model.predict(inputs, verbose=0)
         weights = [np.array(w) for w in model.get_weights()]
         paths = {"keras": "m.keras", "weights": "m.weights.h5"}
         model.save(os.path.join(folder, paths["keras"]))
@@ -226,7 +228,7 @@ def make_seeds(names, folder):
                 write_tf2_h5(os.path.join(folder, paths[kind]), model, with_config)
         for kind, path in paths.items():
             with open(os.path.join(folder, path), "rb") as f:
-                seeds[(name, kind)] = Seed(name, kind, f.read(), outputs, weights)
+                seeds[(name, kind)] = Seed(name, kind, f.read(), inputs, outputs, weights)
     return seeds
 
 
@@ -307,14 +309,15 @@ def _readers(kind):
     import kerasmini
     from kerasmini.inspection.reader import inspect_file
 
-    def load_model(path, seed, neutral):
+    def load_model(path, seed, neutral, values):
         model = kerasmini.models.load_model(path)
-        outputs = model.predict(_inputs(model), verbose=0)
+        # the seed's input, not one the file declares: a file may declare any size
+        outputs = values["load_model"] = model.predict(seed.inputs, verbose=0)
         if neutral and not _same(outputs, seed.outputs):
             return "a neutral mutant loads with different outputs"
         return None
 
-    def load_weights(path, seed, neutral):
+    def load_weights(path, seed, neutral, values):
         model = build_seed_model(seed.name)
         before = _state(model)
         try:
@@ -323,11 +326,12 @@ def _readers(kind):
             if not _same(_state(model), before):
                 return "a failed load_weights changed the model"
             raise
+        values["load_weights"] = model.get_weights()
         if neutral and not _same(model.get_weights(), seed.weights):
             return "a neutral mutant loads different weights"
         return None
 
-    def inspect(path, seed, neutral):
+    def inspect(path, seed, neutral, values):
         inspect_file(path)
         return None
 
@@ -337,9 +341,11 @@ def _readers(kind):
     return readers
 
 
-def read_mutant(seed, mutant, folder, time_limit_s=TIME_LIMIT_S):
-    """{reader: outcome}; an outcome is 'ok', 'refused: <class>' or 'FAIL ...'."""
-    path = os.path.join(folder, "mutant" + KINDS[seed.kind])
+def read_mutant(seed, mutant, folder, time_limit_s=TIME_LIMIT_S, values=None):
+    """{reader: outcome}; an outcome is 'ok', 'refused: <class>' or 'FAIL ...'.
+    `values`, a dict, receives what load_model predicts and load_weights loads."""
+    values = {} if values is None else values
+    path = os.path.join(folder, "mutant" + SUFFIXES[seed.kind])
     with open(path, "wb") as f:
         f.write(mutant.data)
     outcomes = {}
@@ -347,7 +353,7 @@ def read_mutant(seed, mutant, folder, time_limit_s=TIME_LIMIT_S):
         try:
             with time_limit(time_limit_s), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                problem = read(path, seed, mutant.neutral)
+                problem = read(path, seed, mutant.neutral, values)
             outcomes[reader] = f"FAIL {problem}" if problem else "ok"
         except Hang as error:
             outcomes[reader] = f"FAIL hang: {error}"
@@ -380,7 +386,14 @@ def worker(families, count, run_seed, start, seed_names, memory_mb):
         for family in families:
             for index in range(start.get(family, 0), count):
                 print(json.dumps({"start": [family, index]}), flush=True)
-                seed, mutant = mutant_for(family, run_seed, index, seeds)
+                try:
+                    seed, mutant = mutant_for(family, run_seed, index, seeds)
+                except Exception as error:  # noqa: BLE001  (the generator's, said apart)
+                    print(json.dumps({"family": family, "index": index, "seed": "?",
+                                      "mutant": "?", "neutral": False, "outcomes": {
+                                          "generator": f"SKIP {error!r}"[:300]}}),
+                          flush=True)
+                    continue
                 outcomes = read_mutant(seed, mutant, folder)
                 print(json.dumps({"family": family, "index": index,
                                   "seed": f"{seed.name}/{seed.kind}",
@@ -471,12 +484,12 @@ def replay(name, seed_names, run_seed=0):
         seed, mutant = mutant_for(family, run_seed, index, seeds)
         print(f"{family}:{index}: {seed.name}/{seed.kind}: {mutant.description} "
               f"(neutral: {mutant.neutral})")
-        path = os.path.join(folder, "replay" + KINDS[seed.kind])
+        path = os.path.join(folder, "replay" + SUFFIXES[seed.kind])
         with open(path, "wb") as f:
             f.write(mutant.data)
         for reader, read in _readers(seed.kind).items():
             try:
-                print(reader, "->", read(path, seed, mutant.neutral) or "ok")
+                print(reader, "->", read(path, seed, mutant.neutral, {}) or "ok")
             except Exception:  # noqa: BLE001  (shown in full: this is for debugging)
                 print(reader, "->")
                 traceback.print_exc(file=sys.stdout)

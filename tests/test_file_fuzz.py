@@ -44,13 +44,13 @@ class FuzzHarnessVerdicts(unittest.TestCase):
             return file_fuzz.read_mutant(seed, mutant, folder, time_limit_s=0.5)["reader"]
 
     def test_allowed_refusals_pass_and_others_fail(self):
-        def refuse(path, seed, neutral):
+        def refuse(path, *_):
             raise ValueError(f"{path} is not a model file")
 
-        def key_error(path, seed, neutral):
+        def key_error(path, *_):
             return {}["layers"]
 
-        def recursion(path, seed, neutral):
+        def recursion(path, *_):
             raise RecursionError("maximum recursion depth exceeded")
 
         self.assertEqual(self.outcome(refuse), "refused: ValueError")
@@ -58,10 +58,10 @@ class FuzzHarnessVerdicts(unittest.TestCase):
         self.assertRegex(self.outcome(recursion), "^FAIL RecursionError")
 
     def test_an_error_leaked_from_a_library_fails(self):
-        def leak(path, seed, neutral):
+        def leak(path, *_):
             zipfile.ZipFile(path)  # zipfile's own BadZipFile; an OSError from open()
 
-        def leak_value_error(path, seed, neutral):
+        def leak_value_error(path, *_):
             import json
             json.loads("{")  # a ValueError, but JSON's words, not kerasmini's
 
@@ -69,10 +69,10 @@ class FuzzHarnessVerdicts(unittest.TestCase):
         self.assertRegex(self.outcome(leak_value_error), "^FAIL JSONDecodeError from json")
 
     def test_a_hang_and_a_changed_file_fail(self):
-        def hang(path, seed, neutral):
+        def hang(path, *_):
             time.sleep(5)
 
-        def scribble(path, seed, neutral):
+        def scribble(path, *_):
             with open(path, "ab") as f:
                 f.write(b"!")
 
@@ -88,9 +88,9 @@ class FuzzHarnessVerdicts(unittest.TestCase):
             path = os.path.join(folder, "m.weights.h5")
             with open(path, "wb") as f:
                 f.write(seed.data)
-            self.assertIsNone(readers["load_weights"](path, seed, neutral=True))
+            self.assertIsNone(readers["load_weights"](path, seed, True, {}))
             seed.weights[0] = seed.weights[0] + 1  # as if the file held other weights
-            self.assertRegex(readers["load_weights"](path, seed, neutral=True),
+            self.assertRegex(readers["load_weights"](path, seed, True, {}),
                              "different weights")
 
 
