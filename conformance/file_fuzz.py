@@ -6,22 +6,22 @@ For each mutant and reader (load_model + predict, load_weights into a fresh mode
 the seed's architecture):
   * kerasmini's own verdict must pass (tests/file_fuzz.py: refuse with an allowed class
     from its own code, or load; never crash, hang, or change a model on failure);
-  * tf.keras refuses, kerasmini loads  -> 'kerasmini accepts': a failure, unless the
-    mutant is one where tf.keras's refusal is its own bug (TF_ONLY_REFUSALS);
-  * both load                          -> their outputs / weights must agree (float32:
-    rtol 1e-5); when they differ the file's own datasets decide who loaded what the
-    file holds, and a tf.keras that does not is a TensorFlow divergence, reported with
-    the mutant's reproducer;
-  * kerasmini refuses, tf.keras loads  -> 'kerasmini stricter': counted and listed
-    (kerasmini checks more than tf.keras: flags that are not bools, unknown names).
+  * tf.keras refuses, kerasmini loads  -> FAIL 'kerasmini accepts what tf.keras refuses';
+  * both load                          -> their outputs / weights must agree (float32,
+    rtol 1e-5), else DIVERGENCE, listed with the mutant's name to replay it;
+  * kerasmini refuses, tf.keras loads  -> 'stricter': counted (kerasmini checks more
+    than tf.keras: flags that are not bools, sizes, names it does not know).
+A seed tf.keras cannot read back itself is a TensorFlow divergence, printed once; its
+mutants are not compared for that reader. The model check's loader
+(kerasmini.check.twins.load_twins) reads every .keras and legacy .h5 mutant too and
+must refuse with an allowed class or load.
 
-    python -m conformance.file_fuzz --count 300           # per family, long run
-    python -m conformance.file_fuzz --replay zip:17       # one mutant, both libraries
+    python -m conformance.file_fuzz --count 300             # per family, long run
+    python -m conformance.file_fuzz --families zip --only 17 # one mutant, both libraries
 """
 import argparse
 import json
 import os
-import random
 import sys
 import tempfile
 import warnings
@@ -86,19 +86,28 @@ def tf_read(keras, seed, path, reader):
         return "refused", f"{type(error).__name__}: {str(error)[:160]}"
 
 
-def _close(a, b):
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    if a.shape != b.shape:
-        return False
-    scale = max(1.0, float(np.nanmax(np.abs(b), initial=0.0)))
-    return bool(np.all((np.abs(a - b) <= RTOL * scale) | (np.isnan(a) & np.isnan(b))))
+def tf_baseline(keras, seeds, folder):
+    """{(seed key, reader): tf.keras's refusal} for the unmutated seeds tf.keras itself
+    cannot read back (a TensorFlow divergence: its mutants are compared no further)."""
+    refused = {}
+    for key, seed in seeds.items():
+        path = os.path.join(folder, "baseline" + file_fuzz.SUFFIXES[seed.kind])
+        with open(path, "wb") as f:
+            f.write(seed.data)
+        for reader in TF_READERS:
+            if reader == "load_model" and seed.kind not in ("keras", "legacy"):
+                continue
+            status, value = tf_read(keras, seed, path, reader)
+            if status == "refused":
+                refused[(key, reader)] = value
+    return refused
 
 
-def compare(keras, seed, mutant, folder):
+def compare(keras, seed, mutant, folder, baseline=None):
     """{reader: verdict} for one mutant; a verdict starts with FAIL, DIVERGENCE,
-    'stricter', 'both refuse', 'both load' or 'skipped'."""
+    'stricter', 'both refuse', 'both load', 'tf.keras cannot read the seed' or
+    'skipped'."""
+    baseline = baseline or {}
     km_values = {}
     km = file_fuzz.read_mutant(seed, mutant, folder, values=km_values)
     verdicts = {reader: outcome for reader, outcome in km.items()
@@ -109,6 +118,9 @@ def compare(keras, seed, mutant, folder):
     for reader in TF_READERS:
         if reader not in km or reader in verdicts:
             continue
+        if ((seed.name, seed.kind), reader) in baseline:
+            verdicts[reader] = "tf.keras cannot read the seed"
+            continue
         tf_status, tf_value = tf_read(keras, seed, path, reader)
         km_loaded = km[reader] == "ok"
         if tf_status == "refused" and km_loaded:
@@ -117,25 +129,49 @@ def compare(keras, seed, mutant, folder):
             verdicts[reader] = f"both refuse ({km[reader][9:]} / {tf_value.split(':')[0]})"
         elif not km_loaded:
             verdicts[reader] = f"stricter: kerasmini {km[reader]}"
-        elif _close(km_values[reader], tf_value):
+        elif file_fuzz.close(km_values[reader], tf_value, RTOL):
             verdicts[reader] = "both load, same values"
         else:
             verdicts[reader] = "DIVERGENCE: both load, different values"
+    if seed.kind in ("keras", "legacy"):
+        verdicts["check"] = check_verdict(path)
     return verdicts
 
 
-def run(families, count, run_seed=0, seed_names=TF_SEEDS, on_result=None):
+def check_verdict(path):
+    """The model check's loader (`python -m kerasmini check FILE`: kerasmini's load,
+    then tf.keras's in safe mode after kerasmini's file guards) refuses with an allowed
+    class or loads."""
+    from kerasmini.check.twins import load_twins
+    try:
+        with warnings.catch_warnings(), file_fuzz.time_limit(file_fuzz.TIME_LIMIT_S):
+            warnings.simplefilter("ignore")
+            load_twins(path)
+        return "check loads"
+    except file_fuzz.Hang as error:
+        return f"FAIL check hangs: {error}"
+    except file_fuzz.ALLOWED as error:
+        return f"check refuses ({type(error).__name__})"
+    except Exception as error:  # noqa: BLE001
+        return f"FAIL check raises {type(error).__name__}: {str(error)[:160]}"
+
+
+def run(families, count, run_seed=0, seed_names=TF_SEEDS, on_result=None, only=None):
     tf, keras = load_tf()
     file_fuzz.fuzz_net_class(keras)  # registered before any file is loaded
     records = []
     with tempfile.TemporaryDirectory() as folder:
         seeds = make_tf_seeds(seed_names, folder, keras)
+        baseline = tf_baseline(keras, seeds, folder)
+        for ((name, kind), reader), error in baseline.items():
+            print(f"TensorFlow divergence: tf.keras cannot {reader} its own {kind} file "
+                  f"of '{name}': {error}", flush=True)
         for family in families:
-            for index in range(count):
+            for index in ([only] if only is not None else range(count)):
                 seed, mutant = file_fuzz.mutant_for(family, run_seed, index, seeds)
                 record = {"family": family, "index": index,
                           "seed": f"{seed.name}/{seed.kind}", "mutant": mutant.description,
-                          "verdicts": compare(keras, seed, mutant, folder)}
+                          "verdicts": compare(keras, seed, mutant, folder, baseline)}
                 records.append(record)
                 if on_result:
                     on_result(record)
@@ -154,6 +190,7 @@ def main(argv=None):
     parser.add_argument("--run-seed", type=int, default=0)
     parser.add_argument("--seeds", default=",".join(TF_SEEDS))
     parser.add_argument("--log")
+    parser.add_argument("--only", type=int, help="the one mutant index to read")
     args = parser.parse_args(argv)
     log = open(args.log, "w") if args.log else None
     tally = {}
@@ -169,7 +206,9 @@ def main(argv=None):
                       f"{record['mutant'][:100]}: {reader} {verdict}", flush=True)
 
     records = run(args.families.split(","), args.count, args.run_seed,
-                  tuple(args.seeds.split(",")), on_result=report)
+                  tuple(args.seeds.split(",")), on_result=report, only=args.only)
+    if args.only is not None:
+        print(json.dumps(records, indent=1))
     for (family, verdict), n in sorted(tally.items()):
         print(f"{family:9s} {n:5d} x {verdict}")
     return 1 if problems(records) else 0

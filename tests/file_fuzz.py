@@ -31,11 +31,13 @@ import contextlib
 import hashlib
 import json
 import os
+import queue
 import random
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ from tests.file_mutants import FAMILIES, FAMILY_KINDS
 
 ALLOWED = (ValueError, TypeError, OSError, NotImplementedError)
 TIME_LIMIT_S = 20
+WATCHDOG_S = 150  # silence of a worker: above 3 readers x TIME_LIMIT_S and a seed build
 MEMORY_MB = 3000
 SUFFIXES = {"keras": ".keras", "weights": ".weights.h5", "legacy": ".h5",
             "legacy_weights": ".h5"}
@@ -305,6 +308,20 @@ def _same(a, b):
     return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
 
 
+def close(a, b, rtol=1e-5):
+    """Outputs equal within float32's rtol, atol scaled to the output (conformance's
+    rule: a seed tf.keras wrote predicts within it in kerasmini); NaN and inf match
+    themselves."""
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(close(x, y, rtol) for x, y in zip(a, b))
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape:
+        return False
+    finite = np.abs(b[np.isfinite(b)])
+    scale = max(1.0, float(finite.max(initial=0.0)))
+    return bool(np.isclose(a, b, rtol=rtol, atol=rtol * scale, equal_nan=True).all())
+
+
 def _readers(kind):
     import kerasmini
     from kerasmini.inspection.reader import inspect_file
@@ -313,7 +330,7 @@ def _readers(kind):
         model = kerasmini.models.load_model(path)
         # the seed's input, not one the file declares: a file may declare any size
         outputs = values["load_model"] = model.predict(seed.inputs, verbose=0)
-        if neutral and not _same(outputs, seed.outputs):
+        if neutral and not close(outputs, seed.outputs):
             return "a neutral mutant loads with different outputs"
         return None
 
@@ -403,47 +420,70 @@ def worker(families, count, run_seed, start, seed_names, memory_mb):
 
 
 def run(families, count, run_seed=0, seed_names=CI_SEEDS, memory_mb=MEMORY_MB,
-        timeout_s=None, on_result=None):
-    """Every mutant's record ({family, index, seed, mutant, outcomes}); a worker that
-    dies is restarted after the mutant it was reading, which is recorded as failed."""
+        on_result=None, watchdog_s=WATCHDOG_S):
+    """Every mutant's record ({family, index, seed, mutant, outcomes}). A worker that
+    dies, or stays silent for `watchdog_s` (a loop inside libhdf5 holds the
+    interpreter, so the in-process alarm never fires), is killed and restarted after
+    the mutant it was reading, which is recorded as failed."""
     records, start, crashes = [], {}, 0
     while True:
         command = [sys.executable, "-m", "tests.file_fuzz", "--worker",
                    "--families", ",".join(families), "--count", str(count),
                    "--run-seed", str(run_seed), "--seeds", ",".join(seed_names),
                    "--memory-mb", str(memory_mb), "--start", json.dumps(start)]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True, cwd=_repo_root(),
-                                   env={**os.environ, "PYTHONPATH": _repo_root()})
-        current = None
-        for line in process.stdout:
-            record = json.loads(line)
-            if "start" in record:
-                current = record["start"]
-                continue
-            current = None
-            start[record["family"]] = record["index"] + 1
-            records.append(record)
-            if on_result:
-                on_result(record)
-        stderr = process.stderr.read()
-        process.wait(timeout_s)
+        with tempfile.TemporaryFile("w+") as errors:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors,
+                                       text=True, cwd=_repo_root(),
+                                       env={**os.environ, "PYTHONPATH": _repo_root()})
+            current, silent = _collect(process, watchdog_s, start, records, on_result)
+            errors.seek(0)
+            stderr = errors.read()
         if current is None:
             if process.returncode != 0:
-                raise RuntimeError(f"the fuzz worker failed before reading a mutant:\n"
-                                   f"{stderr[-3000:]}")
+                raise RuntimeError(f"the fuzz worker failed before reading a mutant "
+                                   f"(exit {process.returncode}):\n{stderr[-3000:]}")
             return records
         family, index = current
         crashes += 1
+        reason = (f"hang: no answer in {watchdog_s} s, killed" if silent else
+                  f"worker died (exit {process.returncode}): "
+                  f"{stderr.strip().splitlines()[-1:]}")
         record = {"family": family, "index": index, "seed": "?", "mutant": "?",
-                  "outcomes": {"process": f"FAIL worker died (exit {process.returncode}): "
-                                          f"{stderr.strip().splitlines()[-1:] }"}}
+                  "outcomes": {"process": f"FAIL {reason}"}}
         records.append(record)
         if on_result:
             on_result(record)
         start[family] = index + 1
         if crashes > 50:
             raise RuntimeError("the fuzz worker crashed more than 50 times")
+
+
+def _collect(process, watchdog_s, start, records, on_result):
+    """Read the worker's records until it ends or falls silent (then kill it):
+    (the mutant it was reading when it stopped or None, whether it fell silent)."""
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [*map(lines.put, process.stdout), lines.put(None)],
+                     daemon=True).start()
+    current = None
+    while True:
+        try:
+            line = lines.get(timeout=watchdog_s)
+        except queue.Empty:
+            process.kill()
+            process.wait()
+            return current, True
+        if line is None:
+            process.wait()
+            return current, False
+        record = json.loads(line)
+        if "start" in record:
+            current = record["start"]
+            continue
+        current = None
+        start[record["family"]] = record["index"] + 1
+        records.append(record)
+        if on_result:
+            on_result(record)
 
 
 def _repo_root():

@@ -599,10 +599,12 @@ def h5_mutant(data, kind, rng):
                      chunks=True) if np.ndim(values) else None
             what, neutral = "resizable", True
         else:
-            del f[path]
-            f[path] = f[rng.choice(datasets)]
-            what = "hard link to another dataset"
-            neutral = False
+            other = rng.choice([d for d in datasets if d != path] or [path])
+            target = f[other]
+            if other != path:
+                del f[path]
+                f[path] = target
+            what, neutral = f"hard link to {other}", other == path
         result["m"] = (f"{path}: {what}", neutral)
 
     return Mutant(h5_edit(data, edit), *result["m"])

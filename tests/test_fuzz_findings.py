@@ -5,6 +5,8 @@ FileFormatError / ValueError naming what is wrong, from every reader."""
 import io
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import unittest
 import zipfile
@@ -15,9 +17,12 @@ import numpy as np
 import kerasmini as keras
 from kerasmini import layers
 from kerasmini.inspection.reader import inspect_file
-from kerasmini.saving.safe_reading import FileFormatError
+from kerasmini.saving.safe_reading import FileFormatError, open_h5
 from tests.file_fuzz import write_tf2_h5
 from tests.file_mutants import _patch_headers, h5_edit, zip_bytes, zip_members
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def small():
@@ -93,6 +98,32 @@ class FuzzFindings(unittest.TestCase):
             with self.subTest(value=value):
                 self.assert_every_reader_refuses(path, "'layer_names'.* not UTF-8|"
                                                        "names an object.*cannot be looked up")
+
+    def test_a_global_heap_libhdf5_would_loop_on_is_refused_before_it_is_read(self):
+        """A free-space object of size 0 in a global heap (where the `name` attributes'
+        strings live): libhdf5 loops forever on it, in C, out of reach of any alarm.
+        The bytes are checked before h5py opens the file; inspect, the one reader that
+        reads those attributes, is run in a subprocess so that a regression fails
+        instead of hanging the suite."""
+        path = os.path.join(self.dir.name, "m.weights.h5")
+        small().save_weights(path)
+        with open(path, "rb") as f:
+            data = bytearray(f.read())
+        start = data.find(b"GCOL\x01\x00\x00\x00")
+        at = start + 16
+        while int.from_bytes(data[at:at + 2], "little"):  # to the free-space object
+            at += 16 + (int.from_bytes(data[at + 8:at + 16], "little") + 7) // 8 * 8
+        data[at + 8:at + 16] = bytes(8)
+        path = self.write("loop.weights.h5", bytes(data))
+        with self.assertRaisesRegex(FileFormatError, "global heap .* never ends"):
+            open_h5(path, path)
+        code = ("import sys; from kerasmini.inspection.reader import inspect_file\n"
+                "try: inspect_file(sys.argv[1])\n"
+                "except ValueError as e: print(type(e).__name__, e)")
+        done = subprocess.run([sys.executable, "-c", code, path], capture_output=True,
+                              text=True, timeout=120,
+                              env={**os.environ, "PYTHONPATH": ROOT})
+        self.assertRegex(done.stdout, "FileFormatError .* never ends")
 
     def test_weight_sizes_beyond_int64_are_refused_before_allocating(self):
         """units = 2**62 on 4 inputs: 2**64 elements, which NumPy's int64 product wraps to

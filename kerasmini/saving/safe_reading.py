@@ -21,6 +21,9 @@ import contextlib
 import io
 import json
 import math
+import mmap
+import os
+import re
 import stat
 import struct
 import zipfile
@@ -183,12 +186,52 @@ def check_depth(value, where):
 # HDF5
 
 def open_h5(source, where):
-    """An h5py.File opened read-only, or FileFormatError if it is not HDF5."""
+    """An h5py.File opened read-only, or FileFormatError if it is not HDF5 (or holds a
+    global heap libhdf5 would loop on: `check_global_heaps`)."""
     h5py = h5py_module()
+    with _file_bytes(source) as data:
+        check_global_heaps(data, where)
     try:
         return h5py.File(source, "r")
     except (OSError, ValueError) as error:
         raise FileFormatError(f"{where} is not a readable HDF5 file: {error}") from error
+
+
+@contextlib.contextmanager
+def _file_bytes(source):
+    """The bytes of a path (mapped, not read) or of a BytesIO, for scanning."""
+    if isinstance(source, io.BytesIO):
+        with source.getbuffer() as view:
+            yield view
+        return
+    with open(source, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            yield mapped
+
+
+def check_global_heaps(data, where):
+    """Refuse a file whose global heap collections (where HDF5 keeps variable-length
+    strings, as Keras's `name` attributes and model configs) libhdf5 cannot walk.
+    libhdf5 steps from object to object by each one's declared size: a size of 0 never
+    moves on and it loops forever, in C, where no time limit reaches it. So each
+    collection ("GCOL", version 1) is walked here first, as libhdf5 walks it."""
+    for match in re.finditer(b"GCOL\x01\x00\x00\x00", data):
+        start = match.start()
+        end = start + int.from_bytes(data[start + 8:start + 16], "little")
+        at = start + 16
+        while at + 16 <= min(end, len(data)):
+            index = int.from_bytes(data[at:at + 2], "little")
+            size = int.from_bytes(data[at + 8:at + 16], "little")
+            step = 16 + (size + 7) // 8 * 8 if index else size
+            if step == 0 or at + step > end:
+                raise FileFormatError(
+                    f"{where} is corrupt: object {index} of the HDF5 global heap at byte "
+                    f"{start} declares {size} bytes, which "
+                    f"{'never ends' if step == 0 else 'runs past its collection'}.")
+            at += step
 
 
 def _hard_link_target(parent, name, where):
