@@ -86,6 +86,9 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
         return _make(names[identifier], {}, call_functions)
 
     if isinstance(identifier, dict):
+        if "module" in identifier and identifier["module"] is None:
+            # Keras's mark of a class from __main__: a user's class, never a built-in
+            names = {**registered_objects(), **(custom_objects or {})}
         name, config = _name_and_config(identifier, names, kind)
         if name is None:
             raise unknown()
@@ -165,7 +168,8 @@ def dtype_policy_name(policy, owner):
     inner = policy.get("config")
     inner = {} if inner is None else inner
     if not (policy.get("class_name") in DTYPE_POLICIES and isinstance(inner, dict)
-            and isinstance(inner.get("name"), (str, type(None)))):
+            and set(inner) <= {"name"} and isinstance(inner.get("name"), (str, type(None)))
+            and policy.get("module", "keras") is not None):  # None: a class of __main__
         raise ValueError(f"Argument `dtype` of {owner} must be a dtype name or a "
                          f"DTypePolicy config. Received: dtype={str(policy)[:200]}")
     return inner.get("name")

@@ -152,7 +152,8 @@ def mutate_json(tree, rng):
         return tree, f"{_show(path)} deleted"
     if action == "list item":
         lists = [p for p, v in json_paths(tree) if isinstance(v, list) and v] or [path]
-        target = json_get(tree, rng.choice(lists)) if lists else None
+        at = rng.choice(lists)
+        target = json_get(tree, at)
         if isinstance(target, list) and target:
             how = rng.choice(["duplicate", "reverse", "drop last", "append None"])
             if how == "duplicate":
@@ -163,7 +164,7 @@ def mutate_json(tree, rng):
                 target.pop()
             else:
                 target.append(None)
-            return tree, f"a list: {how}"
+            return tree, f"{_show(at)}: list {how}"
         return tree, "no list to change (neutral)"
     dicts = [p for p, v in json_paths(tree) if isinstance(v, dict)]
     at = rng.choice(dicts) if dicts else ()
@@ -246,22 +247,23 @@ def classes_mutant(data, kind, rng, pool=()):
     of the same file or of `pool`, or an importable non-Keras name."""
     def change(tree, rng):
         spots = [p for p, v in json_paths(tree) if isinstance(v, dict) and "class_name" in v]
-        spot = json_get(tree, rng.choice(spots)) if spots else tree
+        at = rng.choice(spots) if spots else ()
+        spot = json_get(tree, at)
         names = sorted({v["class_name"] for _, v in json_paths(tree)
                         if isinstance(v, dict) and isinstance(v.get("class_name"), str)}
                        | set(pool))
         what = rng.random()
         if what < 0.45 and names:
             spot["class_name"] = rng.choice(names)
-            return tree, f"class_name -> {spot['class_name']}"
+            return tree, f"{_show(at)}: class_name -> {spot['class_name']}"
         module, name = rng.choice(HOSTILE_NAMES)
         if what < 0.8:
             spot["class_name"], spot["module"] = name, module
             spot["registered_name"] = name if rng.random() < 0.5 else None
-            return tree, f"class -> {module}.{name}"
+            return tree, f"{_show(at)}: class -> {module}.{name}"
         key = rng.choice(["module", "registered_name"])
         spot[key] = rng.choice([module, name, f"{module}>{name}", 3, None, ["os"]])
-        return tree, f"{key} -> {spot[key]!r}"
+        return tree, f"{_show(at)}: {key} -> {spot[key]!r}"
     return _with_json(data, kind, rng, change)
 
 
