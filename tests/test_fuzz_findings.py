@@ -125,6 +125,16 @@ class FuzzFindings(unittest.TestCase):
                               env={**os.environ, "PYTHONPATH": ROOT})
         self.assertRegex(done.stdout, "FileFormatError .* never ends")
 
+    def test_inspect_describes_a_legacy_weights_only_file(self):
+        """tf.keras 2.x's save_weights() file (layer_names at the root, no model_config),
+        which load_weights reads, was refused by inspect as 'no model'."""
+        path = os.path.join(self.dir.name, "w.h5")
+        write_tf2_h5(path, small(), with_config=False)
+        report = inspect_file(path)
+        self.assertIn("weights", report.kind)
+        self.assertEqual([(layer.path, layer.params) for layer in report.layers], [("d", 8)])
+        self.assertEqual(report.problems, [])
+
     def test_weight_sizes_beyond_int64_are_refused_before_allocating(self):
         """units = 2**62 on 4 inputs: 2**64 elements, which NumPy's int64 product wraps to
         0 (it passed the allocation check and then failed in np.zeros); 2**70 overflowed

@@ -224,11 +224,16 @@ def _legacy_h5(path):
     with safe.open_h5(path, path) as f, safe.reading(path):
         report.metadata = {k: _text(safe.read_attribute(f.attrs, k, path))
                            for k in ("keras_version", "backend") if k in f.attrs}
-        config = legacy_h5.read_config(f, path)
+        weights_only = "model_config" not in f.attrs and "layer_names" in f.attrs
+        config = None if weights_only else legacy_h5.read_config(f, path)
         stored = {}
         for name, datasets in legacy_h5.stored_weights(f, path):
             stored[name] = [Weight(wpath.rsplit("/", 1)[-1].split(":")[0],
                                    *_header(dataset, path)) for wpath, dataset in datasets]
+    if weights_only:  # save_weights() of tf.keras 2.x: what load_weights reads
+        report.kind = "legacy HDF5 weights (.h5): no architecture"
+        report.layers = [LayerInfo(name, "?", "", weights) for name, weights in stored.items()]
+        return report
         if "optimizer_weights" in f:
             report.optimizer = "stored (optimizer_weights)"
         elif "training_config" in f.attrs:
