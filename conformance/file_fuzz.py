@@ -31,7 +31,7 @@ import numpy as np
 import conformance  # noqa: F401  (quiet TensorFlow logging before it is imported)
 from conformance.tfload import load as load_tf
 from tests import file_fuzz
-from tests.file_mutants import FAMILIES, FAMILY_KINDS
+from tests.file_mutants import FAMILIES
 
 TF_SEEDS = ("sequential", "functional", "conv", "rnn", "attention", "subclassed")
 TF_READERS = ("load_model", "load_weights")

@@ -2,7 +2,6 @@
 tf.keras wrote, mutated, read by kerasmini, tf.keras and the model check's loader.
 Where tf.keras refuses a mutant kerasmini refuses it too; where both load, they agree.
 Long runs: `python -m conformance.file_fuzz --count 300`."""
-import os
 import tempfile
 import unittest
 

@@ -496,120 +496,170 @@ def h5_mutant(data, kind, rng):
         inner = h5_mutant(members[WEIGHTS], "h5", rng)
         members[WEIGHTS] = inner.data
         return Mutant(zip_bytes(members), inner.description, inner.neutral)
-    import h5py
     result = {}
 
     def edit(f):
         datasets, groups = h5_objects(f)
-        path = rng.choice(datasets) if datasets else None
-        group = rng.choice(groups)
-        action = rng.randrange(20) if path else 13
-        neutral, what = False, ""
-        if action in (0, 1, 2):
-            values, what, neutral = _retype(f[path][()], rng)
-            _rewrite(f, path, values)
-        elif action in (3, 4):
-            values, what, neutral = _reshape(f[path][()], rng)
-            _rewrite(f, path, values)
-        elif action == 5:
-            del f[path]
-            what = "removed"
-        elif action == 6:
-            target = rng.choice(datasets + ["/nowhere", "/", path])
-            del f[path]
-            f[path] = h5py.SoftLink(target)
-            what = f"soft link to {target}"
-        elif action == 7:
-            target = rng.choice(["/etc/passwd", "other.h5", "model.weights.h5"])
-            del f[path]
-            f[path] = h5py.ExternalLink(target, "/x")
-            what = f"external link to {target}"
-        elif action == 8:
-            values = f[path][()]
-            del f[path]
-            f.create_dataset(path, shape=np.shape(values), dtype=values.dtype,
-                             external=[("/etc/passwd", 0, h5py.h5f.UNLIMITED)])
-            what = "external raw storage"
-        elif action == 9:
-            values = f[path][()]
-            layout = h5py.VirtualLayout(shape=np.shape(values), dtype=values.dtype)
-            layout[...] = h5py.VirtualSource("other.h5", "/x", shape=np.shape(values))
-            del f[path]
-            f.create_virtual_dataset(path, layout, fillvalue=0)
-            what = "virtual dataset"
-        elif action == 10:
-            options = rng.choice([dict(chunks=True, compression="gzip"),
-                                  dict(chunks=True, compression="lzf"),
-                                  dict(chunks=True, shuffle=True, fletcher32=True),
-                                  dict(chunks=True)])
-            _rewrite(f, path, **options)
-            what, neutral = f"rewritten {sorted(options)}", True
-        elif action == 11:
-            shape = rng.choice([(1 << 20, 1 << 20), (1 << 40,), (1 << 31, 4)])
-            del f[path]
-            f.create_dataset(path, shape=shape, dtype="f4", chunks=(1, 1)[:len(shape)],
-                             maxshape=shape)
-            what = f"declares shape {shape}, stores nothing"
-        elif action == 12:
-            del f[path]
-            f.create_group(path)
-            what = "made a group"
-        elif action == 13:
-            name = rng.choice(["99", "fuzz", "2", "vars", "layers", "optimizer"])
-            if name in f[group]:
-                name += "_x"
-            if rng.random() < 0.5:
-                f[group].create_dataset(name, data=np.ones(3, "f4"))
-            else:
-                f[group].create_group(name)
-            path, what = group + "/" + name, "added"
-        elif action == 14:
-            count = rng.choice([300, 2000])
-            for i in range(count):
-                f[group].create_group(f"crowd{i}")
-            path, what = group, f"{count} extra groups"
-        elif action == 15:
-            key = rng.choice(["name", "layer_names", "weight_names", "model_config",
-                              "keras_version", "backend"])
-            node = f[group]
-            value = rng.choice([np.arange(5), b"\xff\xfe", "", np.zeros((2, 2)),
-                                np.array([b"a", b"b"]), 3, np.ones(60_000, "u1")])
-            had = key in node.attrs
-            node.attrs[key] = value
-            path, what = f"{group}@{key}", f"attribute {'changed' if had else 'added'}"
-            neutral = not had and key not in ("layer_names", "weight_names",
-                                              "model_config", "name")
-        elif action == 16:
-            parent = group if group != "/" else None
-            if parent and parent.count("/") > 1:
-                new = parent.rstrip("/") + "_moved"
-                f.move(parent, new)
-                path, what = parent, f"moved to {new}"
-            else:
-                f.attrs["fuzz"] = 1
-                path, what, neutral = "/", "unrelated attribute added", True
-        elif action == 17:
-            other = rng.choice(datasets)
-            a, b = f[path][()], f[other][()]
-            _rewrite(f, path, b)
-            _rewrite(f, other, a)
-            what = f"swapped with {other}"
-            neutral = other == path
-        elif action == 18:
-            values = f[path][()]
-            _rewrite(f, path, values, maxshape=(None,) * np.ndim(values),
-                     chunks=True) if np.ndim(values) else None
-            what, neutral = "resizable", True
-        else:
-            other = rng.choice([d for d in datasets if d != path] or [path])
-            target = f[other]
-            if other != path:
-                del f[path]
-                f[path] = target
-            what, neutral = f"hard link to {other}", other == path
+        spot = H5Spot(rng.choice(datasets) if datasets else None, rng.choice(groups),
+                      datasets)
+        operator = H5_OPERATORS[rng.randrange(len(H5_OPERATORS)) if spot.path else 13]
+        path, what, neutral = operator(f, spot, rng)
         result["m"] = (f"{path}: {what}", neutral)
 
     return Mutant(h5_edit(data, edit), *result["m"])
+
+
+@dataclass
+class H5Spot:
+    path: str          # a dataset
+    group: str         # a group
+    datasets: list     # every dataset of the file
+
+
+# Each operator changes the file at `spot` and says (where, what, neutral).
+
+def _h5_retype(f, spot, rng):
+    values, what, neutral = _retype(f[spot.path][()], rng)
+    _rewrite(f, spot.path, values)
+    return spot.path, what, neutral
+
+
+def _h5_reshape(f, spot, rng):
+    values, what, neutral = _reshape(f[spot.path][()], rng)
+    _rewrite(f, spot.path, values)
+    return spot.path, what, neutral
+
+
+def _h5_remove(f, spot, rng):
+    del f[spot.path]
+    return spot.path, "removed", False
+
+
+def _h5_soft_link(f, spot, rng):
+    import h5py
+    target = rng.choice(spot.datasets + ["/nowhere", "/", spot.path])
+    del f[spot.path]
+    f[spot.path] = h5py.SoftLink(target)
+    return spot.path, f"soft link to {target}", False
+
+
+def _h5_external_link(f, spot, rng):
+    import h5py
+    target = rng.choice(["/etc/passwd", "other.h5", "model.weights.h5"])
+    del f[spot.path]
+    f[spot.path] = h5py.ExternalLink(target, "/x")
+    return spot.path, f"external link to {target}", False
+
+
+def _h5_external_storage(f, spot, rng):
+    import h5py
+    values = f[spot.path][()]
+    del f[spot.path]
+    f.create_dataset(spot.path, shape=np.shape(values), dtype=values.dtype,
+                     external=[("/etc/passwd", 0, h5py.h5f.UNLIMITED)])
+    return spot.path, "external raw storage", False
+
+
+def _h5_virtual(f, spot, rng):
+    import h5py
+    values = f[spot.path][()]
+    layout = h5py.VirtualLayout(shape=np.shape(values), dtype=values.dtype)
+    layout[...] = h5py.VirtualSource("other.h5", "/x", shape=np.shape(values))
+    del f[spot.path]
+    f.create_virtual_dataset(spot.path, layout, fillvalue=0)
+    return spot.path, "virtual dataset", False
+
+
+def _h5_filters(f, spot, rng):
+    options = rng.choice([dict(chunks=True, compression="gzip"),
+                          dict(chunks=True, compression="lzf"),
+                          dict(chunks=True, shuffle=True, fletcher32=True),
+                          dict(chunks=True)])
+    _rewrite(f, spot.path, **options)
+    return spot.path, f"rewritten {sorted(options)}", True
+
+
+def _h5_shape_bomb(f, spot, rng):
+    shape = rng.choice([(1 << 20, 1 << 20), (1 << 40,), (1 << 31, 4)])
+    del f[spot.path]
+    f.create_dataset(spot.path, shape=shape, dtype="f4", chunks=(1, 1)[:len(shape)],
+                     maxshape=shape)
+    return spot.path, f"declares shape {shape}, stores nothing", False
+
+
+def _h5_made_group(f, spot, rng):
+    del f[spot.path]
+    f.create_group(spot.path)
+    return spot.path, "made a group", False
+
+
+def _h5_added(f, spot, rng):
+    name = rng.choice(["99", "fuzz", "2", "vars", "layers", "optimizer"])
+    if name in f[spot.group]:
+        name += "_x"
+    if rng.random() < 0.5:
+        f[spot.group].create_dataset(name, data=np.ones(3, "f4"))
+    else:
+        f[spot.group].create_group(name)
+    return spot.group + "/" + name, "added", False
+
+
+def _h5_crowd(f, spot, rng):
+    count = rng.choice([300, 2000])
+    for i in range(count):
+        f[spot.group].create_group(f"crowd{i}")
+    return spot.group, f"{count} extra groups", False
+
+
+def _h5_attribute(f, spot, rng):
+    key = rng.choice(["name", "layer_names", "weight_names", "model_config",
+                      "keras_version", "backend"])
+    node = f[spot.group]
+    value = rng.choice([np.arange(5), b"\xff\xfe", "", np.zeros((2, 2)),
+                        np.array([b"a", b"b"]), 3, np.ones(60_000, "u1")])
+    had = key in node.attrs
+    node.attrs[key] = value
+    neutral = not had and key not in ("layer_names", "weight_names", "model_config", "name")
+    return f"{spot.group}@{key}", f"attribute {'changed' if had else 'added'}", neutral
+
+
+def _h5_move(f, spot, rng):
+    if spot.group.count("/") > 1:
+        new = spot.group.rstrip("/") + "_moved"
+        f.move(spot.group, new)
+        return spot.group, f"moved to {new}", False
+    f.attrs["fuzz"] = 1
+    return "/", "unrelated attribute added", True
+
+
+def _h5_swap(f, spot, rng):
+    other = rng.choice(spot.datasets)
+    a, b = f[spot.path][()], f[other][()]
+    _rewrite(f, spot.path, b)
+    _rewrite(f, other, a)
+    return spot.path, f"swapped with {other}", other == spot.path
+
+
+def _h5_resizable(f, spot, rng):
+    values = f[spot.path][()]
+    if np.ndim(values):  # a scalar cannot be chunked
+        _rewrite(f, spot.path, values, maxshape=(None,) * np.ndim(values), chunks=True)
+    return spot.path, "resizable", True
+
+
+def _h5_hard_link(f, spot, rng):
+    other = rng.choice([d for d in spot.datasets if d != spot.path] or [spot.path])
+    target = f[other]
+    if other != spot.path:
+        del f[spot.path]
+        f[spot.path] = target
+    return spot.path, f"hard link to {other}", other == spot.path
+
+
+H5_OPERATORS = [_h5_retype, _h5_retype, _h5_retype, _h5_reshape, _h5_reshape, _h5_remove,
+                _h5_soft_link, _h5_external_link, _h5_external_storage, _h5_virtual,
+                _h5_filters, _h5_shape_bomb, _h5_made_group, _h5_added, _h5_crowd,
+                _h5_attribute, _h5_move, _h5_swap, _h5_resizable, _h5_hard_link]
 
 
 # ---------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import tempfile
 import unittest
 import zipfile
 
-import h5py
 import numpy as np
 
 import kerasmini as keras
