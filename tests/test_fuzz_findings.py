@@ -124,6 +124,44 @@ class FuzzFindings(unittest.TestCase):
                               env={**os.environ, "PYTHONPATH": ROOT})
         self.assertRegex(done.stdout, "FileFormatError .* never ends")
 
+    def test_configs_tf_keras_refuses_are_refused(self):
+        """Found by comparing with tf.keras (conformance/file_fuzz.py): values kerasmini
+        did not use and so accepted in silence, where tf.keras's load fails."""
+        def dense_layer(c):
+            return c["config"]["layers"][2]
+
+        def lstm_node(c):
+            return c["config"]["layers"][1]["inbound_nodes"][0]
+
+        edits = {
+            "build_config not a dict": lambda c: dense_layer(c).update(build_config="x"),
+            "build_config shape of another rank": lambda c: dense_layer(c).update(
+                build_config={"input_shape": [None]}),
+            "build_config size 2.5": lambda c: dense_layer(c).update(
+                build_config={"input_shape": [None, 2.5]}),
+            "initializer of module null (a __main__ class)": lambda c: dense_layer(c)[
+                "config"]["kernel_initializer"].update(module=None),
+            "dtype policy of module null": lambda c: dense_layer(c)["config"][
+                "dtype"].update(module=None),
+            "dtype policy config with another key": lambda c: dense_layer(c)["config"][
+                "dtype"]["config"].update(fuzz=1),
+            "dtype policy of another class": lambda c: dense_layer(c)["config"][
+                "dtype"].update(class_name="LSTM"),
+            "a call keyword the layer does not take, null": lambda c: lstm_node(c)[
+                "kwargs"].update(MASK=None),
+            "a saved tensor of dtype NaN": lambda c: dense_layer(c)["inbound_nodes"][0][
+                "args"][0]["config"].update(dtype=float("nan")),
+        }
+        x = keras.Input((5, 3))
+        model = keras.Model(x, layers.Dense(2)(layers.LSTM(4)(x)))
+        for name, edit in edits.items():
+            config = json.loads(model.to_json())
+            edit(config)
+            with self.subTest(name):
+                with self.assertRaises(ValueError):
+                    keras.models.model_from_json(json.dumps(config))
+        keras.models.model_from_json(model.to_json())  # unedited, it loads
+
     def test_inspect_describes_a_legacy_weights_only_file(self):
         """tf.keras 2.x's save_weights() file (layer_names at the root, no model_config),
         which load_weights reads, was refused by inspect as 'no model'."""

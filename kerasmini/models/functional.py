@@ -259,7 +259,8 @@ def _saved_nodes(name, layer, nodes):
     takes = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
     for node in nodes:
         for key, value in (node.get("kwargs") or {}).items():
-            if value is None or (_holds_tensor(value) and _call_takes(layer, key)):
+            known = key in takes or _call_takes(layer, key)  # a name Keras's call takes
+            if known and (value is None or (_holds_tensor(value) and _call_takes(layer, key))):
                 continue  # a tensor the call takes by name (an RNN's initial_state)
             if key not in takes or key == "training" and not isinstance(value, bool):
                 raise ValueError(f"Layer '{name}' is called in the model config with "
