@@ -6,7 +6,8 @@ legacy `.h5` model file and a legacy weights-only `.h5` file for each of a few s
 models (Sequential, functional with two inputs, convolutional, recurrent, attention,
 subclassed, an application). Each mutant (tests/file_mutants.py) is read by every reader
 that takes its kind of file: `load_model`, `load_weights` into a fresh model of the
-seed's architecture, and `inspect_file` (the inspect CLI and the check's file guard).
+seed's architecture, and the inspect CLI (`python -m kerasmini inspect`, whose reader
+is also the check's file guard; it must exit 0, 1 or 2, never raise).
 
 A reader passes a mutant when it
   * succeeds: then the model predicts without crashing, and when the mutation was neutral
@@ -29,6 +30,7 @@ the run continues in a new worker.
 import argparse
 import contextlib
 import hashlib
+import io
 import json
 import os
 import queue
@@ -325,7 +327,7 @@ def close(a, b, rtol=1e-5):
 
 def _readers(kind):
     import kerasmini
-    from kerasmini.inspection.reader import inspect_file
+    from kerasmini.inspection import cli as inspection_cli
 
     def load_model(path, seed, neutral, values):
         model = kerasmini.models.load_model(path)
@@ -350,8 +352,15 @@ def _readers(kind):
         return None
 
     def inspect(path, seed, neutral, values):
-        inspect_file(path)
-        return None
+        """`python -m kerasmini inspect FILE`: it prints a verdict and exits 0, 1 or 2;
+        an exception escaping it is a traceback for the user, whatever its class."""
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                code = inspection_cli.main([path])
+        except Exception as error:  # noqa: BLE001  (Hang, a BaseException, goes through)
+            return f"the inspect CLI raised {type(error).__name__}: {str(error)[:150]}"
+        return None if code in (0, 1, 2) else f"the inspect CLI exited {code}"
 
     readers = {"load_weights": load_weights, "inspect": inspect}
     if kind in ("keras", "legacy"):
