@@ -169,7 +169,8 @@ def dtype_policy_name(policy, owner):
     inner = {} if inner is None else inner
     if not (policy.get("class_name") in DTYPE_POLICIES and isinstance(inner, dict)
             and set(inner) <= {"name"} and isinstance(inner.get("name"), (str, type(None)))
-            and policy.get("module", "keras") is not None):  # None: a class of __main__
+            and policy.get("module", "keras") is not None  # None: a class of __main__
+            and isinstance(policy.get("registered_name"), (str, type(None)))):
         raise ValueError(f"Argument `dtype` of {owner} must be a dtype name or a "
                          f"DTypePolicy config. Received: dtype={str(policy)[:200]}")
     return inner.get("name")

@@ -147,6 +147,8 @@ class FuzzFindings(unittest.TestCase):
                 "dtype"]["config"].update(fuzz=1),
             "dtype policy of another class": lambda c: dense_layer(c)["config"][
                 "dtype"].update(class_name="LSTM"),
+            "dtype policy registered under a list": lambda c: dense_layer(c)["config"][
+                "dtype"].update(registered_name=[[1]]),
             "a call keyword the layer does not take, null": lambda c: lstm_node(c)[
                 "kwargs"].update(MASK=None),
             "a saved tensor of dtype NaN": lambda c: dense_layer(c)["inbound_nodes"][0][
