@@ -199,7 +199,7 @@ class HostileFiles(unittest.TestCase):
         with zipfile.ZipFile(path) as zf:
             zf.getinfo("m").file_size = 10  # a header that lies (zipfile trusts it)
             with mock.patch.object(safe_reading, "READ_PIECE_BYTES", 4):
-                with self.assertRaisesRegex((UnsafeFileError, zipfile.BadZipFile), "'m'|CRC"):
+                with self.assertRaisesRegex(safe_reading.FileFormatError, "'m'"):
                     safe_reading.read_member(zf, "m", 1 << 30, "evil.keras")
 
     def test_lambda_layer_is_refused_and_its_code_never_read(self):

@@ -21,7 +21,7 @@ from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, symbolic_call
 from kerasmini.layers.tape_covered import is_tape_covered
-from kerasmini.object_configs import snake_case
+from kerasmini.object_configs import dtype_policy_name, snake_case
 from kerasmini.random.seed_generator import SeedGenerator
 from kerasmini.variables import Variable, reserve
 
@@ -151,7 +151,7 @@ def standardize_dtype(dtype):
     and so are NumPy types and dtypes (np.float32) and Python's float (floatx, as in
     Keras)."""
     if isinstance(dtype, dict):  # {'class_name': 'DTypePolicy', 'config': {'name': ...}}
-        dtype = (dtype.get("config") or {}).get("name")
+        dtype = dtype_policy_name(dtype, "a layer")
     if dtype is None or dtype is float:
         return config.floatx()
     name = getattr(dtype, "name", None) if not isinstance(dtype, type) else None
