@@ -112,6 +112,31 @@ class OpsGradientDetailsTest(unittest.TestCase):
             with self.assertRaisesRegex(LookupError, f"'{name}'"):
                 tape.gradient(total, x)
 
+    def test_batch_normalization_takes_keras_arguments(self):
+        # keras.ops.batch_normalization(x, mean, variance, axis, offset, scale, epsilon):
+        # the given statistics, per feature along `axis`, element by element
+        rng = np.random.default_rng(2)
+        x, mean, offset, scale = (rng.standard_normal(s) for s in ((3, 4, 2), 4, 4, 4))
+        variance = rng.uniform(0.5, 2.0, 4)
+        got = ops.batch_normalization(x, mean, variance, 1, offset=offset, scale=scale,
+                                      epsilon=0.01)
+        expected = np.empty_like(x)
+        for i, j, k in np.ndindex(*x.shape):
+            expected[i, j, k] = ((x[i, j, k] - mean[j]) / np.sqrt(variance[j] + 0.01)
+                                 * scale[j] + offset[j])
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+        bare = ops.batch_normalization(x[..., 0], mean, variance, axis=-1)
+        np.testing.assert_allclose(bare, (x[..., 0] - mean) / np.sqrt(variance + 1e-3),
+                                   rtol=1e-12, atol=1e-12)
+
+    def test_quantile_refuses_q_outside_the_unit_interval(self):
+        x = np.arange(6.0)
+        for q in (-0.5, -1e-9, 1.5, [0.5, 1.0 + 1e-9]):
+            with self.assertRaisesRegex(ValueError, "q="):
+                ops.quantile(x, q)
+        for method in ("linear", "lower", "higher", "midpoint", "nearest"):
+            np.testing.assert_array_equal(ops.quantile(x, [0.0, 1.0], method=method), [0, 5])
+
     def test_variable_and_custom_gradient(self):
         v = Variable(np.array([1.0, 2.0, 3.0]))
 

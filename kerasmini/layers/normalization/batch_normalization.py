@@ -6,7 +6,7 @@ from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import integer, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.normalization import moments, normalize
+from kerasmini.ops.normalization import moments, normalize, normalize_by_batch_moments
 
 
 class BatchNormalization(Layer):
@@ -103,8 +103,8 @@ class BatchNormalization(Layer):
             for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
                 moving.assign(moving.value * self.momentum
                               + batch.astype(moving.dtype) * (1 - self.momentum))
-            return ops.batch_normalization(inputs, gamma, beta, mean, variance,
-                                           self.epsilon, axis)
+            return normalize_by_batch_moments(inputs, gamma, beta, mean, variance,
+                                              self.epsilon, axis)
         return self.forward(inputs)
 
     def forward(self, inputs, clip=None):
