@@ -108,8 +108,11 @@ class Coverage:
         found = set()
         for line in range(m.line, m.end_line + 1):
             found |= lines.get(line, set())
-        if not found and any(line in self.imported.get(m.path, ()) for line in
-                             range(m.line, m.end_line + 1)):
+        # Code run at import (a definition, its defaults, a module-level table) is "run"
+        # again only by the few tests that reload the module, not by those that use it:
+        # it gets every test that runs the file.
+        if any(line in self.imported.get(m.path, ()) for line in
+               range(m.line, m.end_line + 1)):
             for tests in lines.values():
                 found |= tests
         if source_line.startswith("def ") and found:
