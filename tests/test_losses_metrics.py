@@ -169,3 +169,36 @@ def test_a_trailing_axis_of_one_is_squeezed_on_either_side(shape):
         column = loss(t[:, :1], p[:, :1])
         np.testing.assert_allclose(loss(t[:, 0], p[:, :1]), column, rtol=1e-12)
         np.testing.assert_allclose(loss(t[:, :1], p[:, 0]), column, rtol=1e-12)
+
+
+def _metric_cases():
+    rng = np.random.default_rng(11)
+    t, p = rng.integers(0, 2, (6, 4)).astype(float), rng.uniform(0.05, 0.95, (6, 4))
+    onehot = np.eye(4)[rng.integers(0, 4, 6)]
+    labels = onehot.argmax(-1)
+    m = keras.metrics
+    return [
+        (m.BinaryAccuracy, m.binary_accuracy, {"threshold": 0.7}, t, p),
+        (m.CosineSimilarity, keras.losses.cosine_similarity, {"axis": 0}, t, p),
+        (m.TopKCategoricalAccuracy, m.top_k_categorical_accuracy, {"k": 2}, onehot, p),
+        (m.SparseTopKCategoricalAccuracy, m.sparse_top_k_categorical_accuracy, {"k": 3},
+         labels, p),
+        (m.BinaryCrossentropy, m.binary_crossentropy,
+         {"from_logits": True, "label_smoothing": 0.1}, t, p),
+        (m.CategoricalCrossentropy, m.categorical_crossentropy, {"label_smoothing": 0.2},
+         onehot, p),
+        (m.SparseCategoricalCrossentropy, m.sparse_categorical_crossentropy,
+         {"from_logits": True}, labels, p),
+    ]
+
+
+@pytest.mark.parametrize("cls,fn,kwargs,t,p", _metric_cases(),
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_metric_classes_pass_their_arguments_to_their_function(cls, fn, kwargs, t, p):
+    metric = cls(**kwargs, dtype="float64")
+    metric.update_state(t, p)
+    # cosine_similarity (a loss) is the negative of the metric
+    sign = -1.0 if cls is keras.metrics.CosineSimilarity else 1.0
+    expected = sign * np.mean(np.asarray(fn(t, p, **kwargs), np.float64))
+    assert float(metric.result()) == pytest.approx(expected, rel=1e-6)
+    assert all(metric.get_config()[key] == value for key, value in kwargs.items())
