@@ -29,6 +29,7 @@ EINSUM_GRADIENTS = [
     ("ij,kj->ik", [(1, 4), (3, 4)]),             # no broadcasting of named sizes 1
     ("ab,bc->a", [(3, 4), (4, 2)]),              # c summed in the kernel alone
     ("...ij,...jk->...ik", [(1, 3, 4), (2, 4, 2)]),  # broadcast ellipsis
+    ("...ij,...jk->...ik", [(2, 2, 3, 4), (2, 4, 2)]),  # ellipses of 2 and 1 axes
     ("i,i,i->", [(4,), (4,), (4,)]),
 ]
 
