@@ -204,6 +204,48 @@ EQUIVALENT = {
      "np.einsum(\"i,i->\", np.reshape(x1, -1), np.reshape(x2, -1))",
      "np.einsum(\"i,i->\", np.reshape(x2, -1), np.reshape(x1, -1))"):
         "a real dot product is symmetric",
+    # ---- the sweep of autodiff/, losses/, metrics/, models/, callbacks/, saving/
+    ("kerasmini/autodiff/numpy_rules.py",
+     "return np.reshape(x, (-1,)), lambda y: np.reshape(y, np.shape(x))", "-1", "-2"):
+        "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/autodiff/traced.py", "return np.reshape(self, -1, order=order).copy()",
+     "1", "2"): "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/autodiff/numpy_rules.py",
+     'return tape.record(result, (x,), lambda g: (g.astype(source.dtype),), "cast")',
+     "g.astype(source.dtype)", "g"): TAPE_CASTS,
+    ("kerasmini/losses/losses.py",
+     "return np.where(np.abs(e) <= delta, e, delta * np.sign(e))", "delta * np.sign(e)",
+     "delta / np.sign(e)"):
+        "sign(e) is +-1 wherever |e| > delta picks this branch (1 / s = s); at e = 0 the "
+        "other branch is taken",
+    ("kerasmini/losses/loss.py", "else np.zeros((), dtype))", "np.zeros", "np.ones"):
+        "the scale of a mask that keeps nothing multiplies no kept value: "
+        "np.where(mask, scale, 0) is 0 everywhere either way",
+    ("kerasmini/losses/loss.py", "float_mask = np.where(mask, scale, 0).astype(dtype)",
+     "np.where(mask, scale, 0).astype(dtype)", "np.where(mask, scale, 0)"):
+        "scale is already of `dtype` and the 0 is a weak Python int: the where is of "
+        "`dtype` without the cast",
+    ("kerasmini/optimizers/schedules/learning_rate_schedule.py",
+     "decay_steps = decay_steps * (np.float32(1.0) if step == 0", "1.0", "2.0"):
+        "at step 0 the decayed fraction is 0 / decay_steps = 0 whatever decay_steps is",
+    ("kerasmini/saving/safe_reading.py", "except (OSError, TypeError, ValueError) as error:",
+     "(OSError, TypeError, ValueError)", "(OSError, ValueError, TypeError)"):
+        "an except clause's tuple matches whatever its order",
+    ("kerasmini/saving/safe_reading.py",
+     "for i in range(plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0):",
+     "plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0",
+     "plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0 - 1"):
+        "range(-1) is as empty as range(0)",
+    ("kerasmini/saving/saving_lib.py",
+     "def load_model(filepath, custom_objects=None, compile=True):", "True", "False"):
+        "the default is never used: keras.models.load_model passes `compile`",
+    ("kerasmini/models/compile_outputs.py",
+     "if len(self.names) == 1 and not isinstance(y, (list, tuple, dict)):",
+     "(list, tuple, dict)", "(tuple, list, dict)"):
+        "isinstance against a tuple of types does not depend on its order",
+    ("kerasmini/layers/merging/dot.py", "if not isinstance(axes, (list, tuple)):",
+     "(list, tuple)", "(tuple, list)"):
+        "isinstance against a tuple of types does not depend on its order",
 }
 
 

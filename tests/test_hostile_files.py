@@ -294,6 +294,22 @@ class HostileFileTest(unittest.TestCase):
                              "absolute path", UnsafeFileError)
         keras.models.load_model(self.archive(model, extra=[("a", b"x"), (":", b"")]))
 
+    def test_overwrite_false_keeps_the_file_and_load_compiles_by_default(self):
+        model = sequential()
+        model.compile(optimizer="adam", loss="mse")
+        for save, name in ((model.save, "m.keras"), (model.save_weights, "m.weights.h5")):
+            path = self.path(name)
+            save(path)
+            before = open(path, "rb").read()
+            with self.assertRaisesRegex(FileExistsError, "overwrite=False"):
+                save(path, overwrite=False)
+            self.assertEqual(open(path, "rb").read(), before)
+        loaded = keras.models.load_model(self.path("m.keras"))
+        self.assertEqual(type(loaded.optimizer).__name__, "Adam")
+        self.assertIsNone(getattr(keras.models.load_model(self.path("m.keras"),
+                                                          compile=False), "optimizer", None))
+        self.assertIsNone(keras.saving.deserialize_keras_object(None))
+
     def test_hdf5_groups_and_attributes_are_counted_before_they_are_read(self):
         model = sequential()
         path = self.path("m.weights.h5")
