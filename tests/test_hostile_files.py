@@ -331,12 +331,13 @@ class HostileFileTest(unittest.TestCase):
                 with self.assertRaisesRegex(UnsafeFileError, "attribute 'layer_names' .* "
                                                              "declares 50 values"):
                     read(legacy)
-        with h5py.File(legacy, "a") as f:
-            del f["model_weights"].attrs["layer_names"]
-            f["model_weights"].attrs["layer_names"] = np.arange(6).reshape(2, 3)
-        with self.assertRaisesRegex(FileFormatError, "'layer_names' .* must be a list of "
-                                                     "strings"):
-            keras.models.load_model(legacy)
+        for names in (np.arange(6).reshape(2, 3), np.arange(3)):  # not strings, or 2-D
+            with h5py.File(legacy, "a") as f:
+                del f["model_weights"].attrs["layer_names"]
+                f["model_weights"].attrs["layer_names"] = names
+            with self.assertRaisesRegex(FileFormatError, "'layer_names' .* must be a list "
+                                                         "of strings"):
+                keras.models.load_model(legacy)
 
     def test_weights_of_every_numeric_kind_load_and_unreadable_ones_change_nothing(self):
         """float16, big-endian, bool (an HDF5 enum), NaN and inf load as Keras loads them;
