@@ -97,7 +97,8 @@ EARLY_STOPPING = [dict(case, **monitor) for monitor in (
     dict(monitor="val_loss", baseline=0.5, patience=1, restore_best_weights=True),
     dict(monitor="val_accuracy", mode="max", baseline=0.55, patience=2),
     dict(monitor="val_loss", mode="min", patience=1, min_delta=-0.05),
-    dict(monitor="val_loss", mode="max", patience=1)]
+    dict(monitor="val_loss", mode="max", patience=1),
+    dict(monitor="val_loss", mode="max", patience=0, verbose=1)]  # stops at epoch 1
 
 
 @pytest.mark.parametrize("kwargs", EARLY_STOPPING, ids=lambda k: "-".join(
