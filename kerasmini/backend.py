@@ -10,8 +10,11 @@ __all__ = ["clear_session", "epsilon", "floatx", "image_data_format", "set_epsil
 
 def clear_session(free_memory=True):
     """Forget the layer and optimizer names handed out so far (the next Dense is 'dense'
-    again), as Keras; then collect garbage if `free_memory`."""
+    again) and the global dtype policy set, as Keras; then collect garbage if
+    `free_memory`."""
+    from kerasmini.dtype_policies import dtype_policy
     from kerasmini.layers import layer  # lazy: layers import config, not backend
     layer._name_counts.clear()
+    dtype_policy.reset_dtype_policy()
     if free_memory:
         gc.collect()

@@ -1,4 +1,5 @@
-"""Global settings, as in `keras.config`: default float type, epsilon, image layout."""
+"""Global settings, as in `keras.config`: default float type, epsilon, image layout,
+and the global dtype policy (kept in dtype_policies/dtype_policy.py)."""
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -47,3 +48,16 @@ def set_image_data_format(data_format):
             f"'channels_last'}}. Received: data_format={data_format}"
         )
     _IMAGE_DATA_FORMAT = data_format
+
+
+def set_dtype_policy(policy):
+    """The dtype policy of layers created from now on without `dtype=` ("float32",
+    "mixed_float16", or a DTypePolicy); see kerasmini/dtype_policies/."""
+    from kerasmini.dtype_policies import dtype_policy as policies  # they import config
+    policies.set_dtype_policy(policy)
+
+
+def dtype_policy():
+    """The global DTypePolicy (DTypePolicy(floatx()) until one is set)."""
+    from kerasmini.dtype_policies import dtype_policy as policies
+    return policies.dtype_policy()
