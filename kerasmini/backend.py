@@ -12,9 +12,9 @@ def clear_session(free_memory=True):
     """Forget the layer and optimizer names handed out so far (the next Dense is 'dense'
     again) and the global dtype policy set, as Keras; then collect garbage if
     `free_memory`."""
-    from kerasmini.dtype_policies import dtype_policy
+    from kerasmini.dtype_policies.dtype_policy import reset_dtype_policy
     from kerasmini.layers import layer  # lazy: layers import config, not backend
     layer._name_counts.clear()
-    dtype_policy.reset_dtype_policy()
+    reset_dtype_policy()
     if free_memory:
         gc.collect()

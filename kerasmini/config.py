@@ -53,11 +53,11 @@ def set_image_data_format(data_format):
 def set_dtype_policy(policy):
     """The dtype policy of layers created from now on without `dtype=` ("float32",
     "mixed_float16", or a DTypePolicy); see kerasmini/dtype_policies/."""
-    from kerasmini.dtype_policies import dtype_policy as policies  # they import config
-    policies.set_dtype_policy(policy)
+    from kerasmini.dtype_policies.dtype_policy import set_dtype_policy as set_policy
+    set_policy(policy)  # imported here: dtype_policies imports config
 
 
 def dtype_policy():
     """The global DTypePolicy (DTypePolicy(floatx()) until one is set)."""
-    from kerasmini.dtype_policies import dtype_policy as policies
-    return policies.dtype_policy()
+    from kerasmini.dtype_policies.dtype_policy import dtype_policy as global_policy
+    return global_policy()
