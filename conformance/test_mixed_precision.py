@@ -1,0 +1,164 @@
+"""mixed_float16 against tf.keras: layer outputs and gradients per family, a fit with
+dynamic loss scaling, files both ways, summary().
+
+Tolerance. A mixed_float16 layer rounds its input and its float32 weights to float16
+(relative error 2**-11 each) and computes in float16, so its output carries float16
+error; kerasmini/check/tolerance.py's float16 bound (rtol 1e-2 with atol = 1e-2 of the
+output's scale, about 20 float16 ulps, sqrt(K) * 2**-11 for sums of K ~ 150 terms) is
+derived for exactly that. Each library's mixed output is held to it against the float64
+reference (tf.keras's float64 twin with the same weights: an exact computation the
+float16 rounding is measured from), and kerasmini's against tf.keras's mixed output.
+A structural error (a weight read in the wrong dtype and never cast, a wrong axis) is
+O(1) of the scale, 100x outside it.
+"""
+import numpy as np
+import pytest
+
+from conformance.harness import keras, tf
+from kerasmini.check.tolerance import compare
+
+import kerasmini
+
+
+class policy:
+    """Both libraries' global dtype policy set for a block, then put back."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.saved = keras.config.dtype_policy(), kerasmini.config.dtype_policy()
+        keras.config.set_dtype_policy(self.name)
+        kerasmini.config.set_dtype_policy(self.name)
+
+    def __exit__(self, *exc):
+        keras.config.set_dtype_policy(self.saved[0])
+        kerasmini.config.set_dtype_policy(self.saved[1])
+
+
+# (layer, Keras arguments, input shape(s); an int dtype for Embedding's indices)
+FAMILIES = [
+    ("Dense", {"units": 6, "activation": "relu"}, (4, 10)),
+    ("Dense", {"units": 5}, (2, 3, 10)),
+    ("EinsumDense", {"equation": "abc,cd->abd", "output_shape": (None, 4),
+                     "bias_axes": "d"}, (2, 3, 6)),
+    ("Conv2D", {"filters": 4, "kernel_size": 3, "padding": "same"}, (2, 8, 8, 3)),
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "strides": 2}, (2, 11, 3)),
+    ("DepthwiseConv2D", {"kernel_size": 3}, (2, 7, 7, 3)),
+    ("SeparableConv2D", {"filters": 4, "kernel_size": 3}, (2, 7, 7, 3)),
+    ("Conv2DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2}, (2, 5, 5, 3)),
+    ("MaxPooling2D", {"pool_size": 2}, (2, 6, 6, 3)),
+    ("AveragePooling2D", {"pool_size": 2}, (2, 6, 6, 3)),
+    ("GlobalAveragePooling2D", {}, (2, 6, 6, 3)),
+    ("BatchNormalization", {}, (6, 5, 3)),
+    ("LayerNormalization", {}, (3, 4, 6)),
+    ("GroupNormalization", {"groups": 2}, (2, 4, 4, 4)),
+    ("Embedding", {"input_dim": 20, "output_dim": 5}, ((3, 4), "int32")),
+    ("SimpleRNN", {"units": 4}, (2, 5, 3)),
+    ("LSTM", {"units": 4, "return_sequences": True}, (2, 5, 3)),
+    ("GRU", {"units": 4}, (2, 5, 3)),
+    ("Softmax", {}, (3, 7)),
+    ("Activation", {"activation": "gelu"}, (3, 7)),
+    ("PReLU", {}, (3, 7)),
+    ("Concatenate", {}, [(2, 3), (2, 4)]),
+    ("Add", {}, [(2, 3), (2, 3)]),
+]
+# inference for all; training too where it computes something else (BatchNormalization's
+# batch statistics) or where Keras's call takes the flag (Dense, LSTM: a check it is passed)
+CASES = [(*family, training) for family in FAMILIES for training in (False, True)
+         if not training or family[0] in ("BatchNormalization", "Dense", "LSTM")]
+IDS = [f"{name}-{i}-{'training' if training else 'inference'}"
+       for i, (name, _, _, training) in enumerate(CASES)]
+
+
+def _inputs(shapes, rng):
+    if isinstance(shapes, list):
+        return [_inputs(s, rng) for s in shapes]
+    if isinstance(shapes[1], str):  # indices
+        return rng.integers(0, 20, shapes[0]).astype(shapes[1])
+    return rng.standard_normal(shapes).astype("float32")
+
+
+def _weights(layer, rng):
+    """Random weights of a built tf.keras layer (variances positive)."""
+    return [np.abs(rng.standard_normal(w.shape)) + 0.5 if "variance" in w.path
+            else 0.5 * rng.standard_normal(w.shape) for w in layer.weights]
+
+
+def _twins(name, args, shapes, dtype, rng):
+    """(tf layer, kerasmini layer, inputs) with the same random weights."""
+    tf_layer = getattr(keras.layers, name)(dtype=dtype, **args)
+    km_layer = getattr(kerasmini.layers, name)(dtype=dtype, **args)
+    x = _inputs(shapes, rng)
+    tf_layer(x), km_layer(x)  # build
+    values = _weights(tf_layer, rng)
+    tf_layer.set_weights(values)
+    km_layer.set_weights(values)
+    return tf_layer, km_layer, x
+
+
+def _check(got, ref, what):
+    ok, err, ulps, why = compare(got, ref, "float16")
+    assert ok, f"{what}: {why}"
+
+
+@pytest.mark.parametrize("name, args, shapes, training", CASES, ids=IDS)
+def test_layer_outputs_under_mixed_float16(name, args, shapes, training):
+    rng = np.random.default_rng(len(name) * 7)
+    tf_layer, km_layer, x = _twins(name, args, shapes, "mixed_float16", rng)
+    ref_layer = getattr(keras.layers, name)(dtype="float64", **args)
+    x64 = [np.asarray(a, "float64") if a.dtype.kind == "f" else a for a in x] \
+        if isinstance(x, list) else (x.astype("float64") if x.dtype.kind == "f" else x)
+    ref_layer(x64)
+    ref_layer.set_weights(tf_layer.get_weights())
+    kwargs = {"training": True} if training else {}
+    km_out = km_layer(x, **kwargs)
+    tf_out = np.asarray(tf_layer(x, **kwargs))
+    ref = np.asarray(ref_layer(x64, **kwargs))
+    assert (km_layer.dtype, km_layer.compute_dtype) == (tf_layer.dtype,
+                                                       tf_layer.compute_dtype)
+    assert km_out.dtype == tf_out.dtype == np.float16, (km_out.dtype, tf_out.dtype)
+    assert [w.dtype for w in km_layer.weights] == [w.dtype for w in tf_layer.weights]
+    _check(tf_out, ref, "tf.keras mixed vs float64")
+    _check(km_out, ref, "kerasmini mixed vs float64")
+    _check(km_out, tf_out, "kerasmini vs tf.keras, both mixed")
+    if training and name == "BatchNormalization":  # moving statistics: float32 updates
+        for km_w, tf_w, ref_w in zip(km_layer.non_trainable_weights,
+                                     tf_layer.non_trainable_weights,
+                                     ref_layer.non_trainable_weights):
+            assert km_w.dtype == "float32"
+            _check(km_w.numpy(), np.asarray(ref_w), "kerasmini moving statistic")
+
+
+GRADIENT_FAMILIES = [f for f in FAMILIES if f[0] in (
+    "Dense", "Conv2D", "DepthwiseConv2D", "BatchNormalization", "LayerNormalization",
+    "LSTM", "GRU", "Embedding", "EinsumDense")]
+
+
+@pytest.mark.parametrize("name, args, shapes", GRADIENT_FAMILIES,
+                         ids=[f"{f[0]}-{i}" for i, f in enumerate(GRADIENT_FAMILIES)])
+def test_weight_gradients_under_mixed_float16(name, args, shapes):
+    """d(sum(w * y)) / d weights, y the float16 output (cast to float32 as Keras's loss
+    casts it), w fixed random: float32 gradients of float32 master weights."""
+    rng = np.random.default_rng(len(name) * 11)
+    tf_layer, km_layer, x = _twins(name, args, shapes, "mixed_float16", rng)
+    ref_layer = getattr(keras.layers, name)(dtype="float64", **args)
+    x64 = x.astype("float64") if x.dtype.kind == "f" else x
+    ref_layer(x64)
+    ref_layer.set_weights(tf_layer.get_weights())
+    w = None
+    grads = {}
+    for lib, layer, inputs in (("tf", tf_layer, x), ("ref", ref_layer, x64)):
+        with tf.GradientTape() as tape:
+            y = tf.cast(layer(inputs, training=True), "float64")
+            w = rng.standard_normal(y.shape) if w is None else w
+            loss = tf.reduce_sum(y * w)
+        grads[lib] = [np.asarray(tf.convert_to_tensor(g))  # Embedding's IndexedSlices
+                      for g in tape.gradient(loss, layer.trainable_weights)]
+    with kerasmini.GradientTape() as tape:
+        loss = (km_layer(x, training=True).astype("float64") * w).sum()
+    grads["km"] = tape.gradient(loss, km_layer.trainable_weights)
+    for i, variable in enumerate(km_layer.trainable_weights):
+        assert grads["km"][i].dtype == grads["tf"][i].dtype == np.float32, variable.path
+        _check(grads["tf"][i], grads["ref"][i], f"tf.keras gradient of {variable.path}")
+        _check(grads["km"][i], grads["ref"][i], f"kerasmini gradient of {variable.path}")
