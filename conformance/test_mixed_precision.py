@@ -162,3 +162,85 @@ def test_weight_gradients_under_mixed_float16(name, args, shapes):
         assert grads["km"][i].dtype == grads["tf"][i].dtype == np.float32, variable.path
         _check(grads["tf"][i], grads["ref"][i], f"tf.keras gradient of {variable.path}")
         _check(grads["km"][i], grads["ref"][i], f"kerasmini gradient of {variable.path}")
+
+
+# ----- a fit with dynamic loss scaling ---------------------------------------------
+def _digits():
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    return (digits.images[:480] / 16.0).reshape(480, 64).astype("float32"), \
+        digits.target[:480].astype("int64")
+
+
+def _mlp(lib, name, initial_scale=None):
+    """An MLP whose softmax runs in float32, as Keras's mixed precision guide advises."""
+    with policy(name):
+        L = lib.layers
+        model = lib.Sequential([lib.Input((64,)), L.Dense(32, activation="relu", name="h"),
+                                L.Dense(10, name="logits"),
+                                L.Activation("softmax", dtype="float32", name="p")])
+        optimizer = lib.optimizers.Adam(1e-2)
+        if initial_scale is not None:  # else compile wraps it, initial scale 2**15
+            optimizer = lib.optimizers.LossScaleOptimizer(
+                optimizer, initial_scale=initial_scale, dynamic_growth_steps=4)
+        model.compile(optimizer, "sparse_categorical_crossentropy")
+    return model
+
+
+def _fit(lib, name, weights, initial_scale=None):
+    """(epoch losses, final weights, the loss scale after each batch, iterations)."""
+    model = _mlp(lib, name, initial_scale)
+    model.set_weights(weights)
+    scales = []
+
+    class Scale(lib.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            scale = getattr(model.optimizer, "dynamic_scale", None)
+            scales.append(None if scale is None else float(np.asarray(scale)))
+
+    x, y = _digits()
+    history = model.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0,
+                        callbacks=[Scale()])
+    return (np.array(history.history["loss"]), model.get_weights(), scales,
+            int(np.asarray(model.optimizer.iterations)))
+
+
+def _distance(got, ref):
+    return max(float(np.abs(g - r).max() / np.abs(r).max()) for g, r in zip(got, ref))
+
+
+CHAOS_FACTOR = 4  # as conformance/test_fit.py: kerasmini within 4x tf.keras's distance
+
+
+def test_mixed_fit_follows_tf_keras_and_the_float64_fit():
+    """compile wraps Adam in a LossScaleOptimizer (scale 2**15, no overflow here): the
+    float16 fit drifts from the float64 one (tf.keras: ~1.5e-2 of the weights' scale,
+    ~9e-5 of the losses, measured); kerasmini's drift must be within CHAOS_FACTOR of
+    tf.keras's, and the two mixed fits must agree within float16's tolerance."""
+    weights = _mlp(keras, "mixed_float16").get_weights()
+    tf_fit = _fit(keras, "mixed_float16", weights)
+    km_fit = _fit(kerasmini, "mixed_float16", weights)
+    ref_fit = _fit(keras, "float64", [w.astype("float64") for w in weights])
+    assert km_fit[2] == tf_fit[2] == [2.0 ** 15] * 30 and km_fit[3] == tf_fit[3] == 30
+    assert [w.dtype for w in km_fit[1]] == [w.dtype for w in tf_fit[1]]  # float32 masters
+    for part, (km, tf_, ref) in (("losses", ([km_fit[0]], [tf_fit[0]], [ref_fit[0]])),
+                                 ("weights", (km_fit[1], tf_fit[1], ref_fit[1]))):
+        km_drift, tf_drift = _distance(km, ref), _distance(tf_, ref)
+        assert km_drift <= CHAOS_FACTOR * tf_drift, (part, km_drift, tf_drift)
+        for a, b in zip(km, tf_):
+            _check(a, b, f"kerasmini vs tf.keras mixed fit, {part}")
+
+
+def test_dynamic_loss_scale_moves_as_tf_kerass_step_by_step():
+    """From a scale of 2**30 the float16 gradients overflow: each such step is skipped
+    and halves the scale, until they fit; then it doubles after 4 finite steps. The
+    scale after every batch, and the number of steps made, are tf.keras's exactly."""
+    weights = _mlp(keras, "mixed_float16").get_weights()
+    tf_fit = _fit(keras, "mixed_float16", weights, initial_scale=2.0 ** 30)
+    km_fit = _fit(kerasmini, "mixed_float16", weights, initial_scale=2.0 ** 30)
+    assert km_fit[2] == tf_fit[2]
+    assert km_fit[2][0] == 2.0 ** 29 and max(km_fit[2][1:]) < 2.0 ** 29  # skips happened
+    assert km_fit[3] == tf_fit[3] < 30
+    for a, b in zip(km_fit[1], tf_fit[1]):
+        _check(a, b, "kerasmini vs tf.keras weights after skipped steps")
+    _check(km_fit[0], tf_fit[0], "kerasmini vs tf.keras epoch losses")

@@ -184,7 +184,8 @@ class Trainer:
                 scaled_loss = self.optimizer.scale_loss(loss)
             weights = self.trainable_weights
             if weights:
-                grads = tape.gradient(scaled_loss, weights)
+                with _overflow_expected(self.optimizer):
+                    grads = tape.gradient(scaled_loss, weights)
                 self.optimizer.apply_gradients(zip(grads, weights))
             else:
                 warnings.warn("The model does not have any trainable weights.")
@@ -894,6 +895,14 @@ def _shapes(x):
     if isinstance(x, list):
         return [_shapes(v) for v in x]
     return (None, *x.shape[1:])
+
+
+def _overflow_expected(optimizer):
+    """Under dynamic loss scaling, float16 gradients that overflow are how the scale is
+    found (the step is skipped and the scale halved): NumPy's warnings would be noise."""
+    if isinstance(optimizer, kerasmini.optimizers.LossScaleOptimizer):
+        return np.errstate(over="ignore", invalid="ignore")
+    return contextlib.nullcontext()
 
 
 @contextlib.contextmanager
