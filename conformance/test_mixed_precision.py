@@ -244,3 +244,61 @@ def test_dynamic_loss_scale_moves_as_tf_kerass_step_by_step():
     for a, b in zip(km_fit[1], tf_fit[1]):
         _check(a, b, "kerasmini vs tf.keras weights after skipped steps")
     _check(km_fit[0], tf_fit[0], "kerasmini vs tf.keras epoch losses")
+
+
+# ----- files both ways, summary ---------------------------------------------------
+def _convnet(lib):
+    """Built and compiled under mixed_float16 (compile wraps Adam); softmax in float32."""
+    with policy("mixed_float16"):
+        L = lib.layers
+        model = lib.Sequential([
+            lib.Input((8, 8, 1)), L.Conv2D(4, 3, name="c"), L.BatchNormalization(name="bn"),
+            L.Flatten(name="f"), L.Dense(10, name="d"),
+            L.Activation("softmax", dtype="float32", name="p")], name="mixed_convnet")
+        model.compile("adam", "sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("saver, loader", [(kerasmini, keras), (keras, kerasmini)],
+                         ids=["kerasmini-to-tf.keras", "tf.keras-to-kerasmini"])
+def test_mixed_model_files_move_both_ways(saver, loader, tmp_path):
+    """A trained mixed model's file: the policies in the config (Keras's DTypePolicy
+    dicts), float32 weights, the LossScaleOptimizer's state (scale, step counter and
+    Adam's slots) restored when loaded under mixed_float16, as Keras restores it; the
+    loaded model predicts as the saved one and trains on."""
+    rng = np.random.default_rng(5)
+    x = rng.random((32, 8, 8, 1)).astype("float32")
+    y = np.arange(32) % 10
+    model = _convnet(saver)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    path = str(tmp_path / "mixed.keras")
+    model.save(path)
+    with policy("mixed_float16"):  # Keras gives a loaded model the global policy
+        loaded = loader.models.load_model(path)
+    assert [layer.dtype_policy.name for layer in loaded.layers] == [
+        "mixed_float16"] * 4 + ["float32"]
+    assert [w.dtype for w in loaded.weights] == ["float32"] * len(model.weights)
+    assert type(loaded.optimizer).__name__ == "LossScaleOptimizer"
+    saved_state = [np.asarray(v) for v in model.optimizer.variables]
+    loaded_state = [np.asarray(v) for v in loaded.optimizer.variables]
+    assert len(saved_state) == len(loaded_state) == 18
+    for a, b in zip(saved_state, loaded_state):
+        np.testing.assert_array_equal(a, b)
+    _check(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+           "loaded model's predictions")
+    loaded.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert int(np.asarray(loaded.optimizer.iterations)) == 8
+
+
+def test_mixed_summary_is_tf_kerass():
+    x = np.zeros((8, 8, 8, 1), "float32")
+    y = np.zeros(8, "int64")
+    text = []
+    for lib in (keras, kerasmini):
+        model = _convnet(lib)
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)  # "Optimizer params" too
+        lines = []
+        model.summary(print_fn=lambda line, **_: lines.append(line))
+        text.append("\n".join(lines))
+    assert "Optimizer params" in text[0]
+    assert text[1] == text[0]
