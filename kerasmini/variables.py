@@ -7,7 +7,13 @@ import numpy as np
 from kerasmini.autodiff import tape
 
 _limits = threading.local()  # the allocation budget of the load running in this thread
-_autocast = threading.local()  # .dtype: what float variables read as in this thread
+
+
+class _AutocastState(threading.local):
+    dtype = None  # what float variables read as in this thread (None: as stored)
+
+
+_autocast = _AutocastState()
 
 
 @contextlib.contextmanager
@@ -16,7 +22,7 @@ def autocast_scope(dtype):
     cast to `dtype` (None: as stored). A mixed_float16 layer runs its call() in one, so
     it computes in float16 from float32 weights; the tape records the cast, and the
     gradient comes back to the weight in float32."""
-    previous = getattr(_autocast, "dtype", None)
+    previous = _autocast.dtype
     _autocast.dtype = dtype
     try:
         yield
@@ -26,7 +32,7 @@ def autocast_scope(dtype):
 
 def autocast_dtype():
     """The dtype of the innermost autocast_scope, None outside any."""
-    return getattr(_autocast, "dtype", None)
+    return _autocast.dtype
 
 
 @contextlib.contextmanager
@@ -84,7 +90,7 @@ class Variable:
         kerasmini.autodiff): layers read weights here, so the tape sees every use.
         Inside an autocast_scope, a float value is cast to the scope's dtype."""
         value = tape.read_variable(self, self._value) if tape._recording else self._value
-        cast_to = getattr(_autocast, "dtype", None)
+        cast_to = _autocast.dtype
         if cast_to is not None and self.autocast and value.dtype != cast_to \
                 and value.dtype.kind == "f":
             return value.astype(cast_to)

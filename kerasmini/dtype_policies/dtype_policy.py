@@ -33,6 +33,9 @@ class DTypePolicy:
         if name is None:
             name = dtype_policy().name
         self._compute_dtype, self._variable_dtype = _parse_name(name)
+        # whether a layer must cast its weights as it reads them (Layer.__call__ asks
+        # on every call: a plain attribute)
+        self._mixed = self._compute_dtype != self._variable_dtype
         self._name = name
         self._quantization_mode = None
 

@@ -31,6 +31,7 @@ _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
 _BOOKKEEPING = frozenset({"_variables", "_activity_losses", "_added_losses",
                           "_inbound_nodes", "_shape_checked", "_build_shape",
                           "_layer_holders"})
+_NO_SCOPE = contextlib.nullcontext()  # reusable: a layer whose dtypes agree
 _name_counts = Counter()
 _build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
 
@@ -202,16 +203,16 @@ class Layer:
 
     input_dtype = compute_dtype
 
-    def _autocast_target(self):
-        """What this layer's call() reads float weights as (Keras's AutocastScope
-        rules): its compute dtype when its dtypes are mixed or an outer layer casts to
-        another one; None (as stored) when autocast is off; False: leave the scope."""
-        compute, outer = self.compute_dtype, autocast_dtype()
-        if outer is None:
-            return compute if compute != self.variable_dtype else False
-        if not self.autocast:
-            return None
-        return compute if outer != compute else False
+    def _autocast_scope(self):
+        """The autocast_scope call() runs in, by Keras's AutocastScope rules: none when
+        the layer's dtypes agree and no outer layer casts; else its compute dtype, or
+        weights as stored (None) inside an outer cast when its `autocast` is off."""
+        outer = autocast_dtype()
+        if outer is None and not self._dtype_policy._mixed:
+            return _NO_SCOPE
+        if outer is not None and not self.autocast:
+            return autocast_scope(None)
+        return autocast_scope(self._dtype_policy.compute_dtype)
 
     # ----- weights -----------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, name=None, trainable=True,
@@ -465,8 +466,7 @@ class Layer:
         if mask_argument is not None:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
-        cast_to = self._autocast_target()
-        with autocast_scope(cast_to) if cast_to is not False else contextlib.nullcontext():
+        with self._autocast_scope():
             if autodiff.is_recording():
                 outputs = call_recorded(self, flatten(x) if structured else [x],
                                         lambda: self.call(x, **kwargs),
