@@ -239,3 +239,20 @@ def test_fit_scales_the_loss_it_differentiates():
         weights.append(model.get_weights())
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_mixed_subclassed_model_reads_its_own_weights_in_float16():
+    mixed_precision.set_global_policy("mixed_float16")
+
+    class Scaled(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2, dtype="float32")
+            self.scale = self.add_weight((), "ones", name="scale")
+
+        def call(self, x):
+            return self.scale.value, self.dense(x)
+
+    scale, dense = Scaled()(np.ones((1, 3), "float32"))
+    assert scale.dtype == np.float16  # Keras's model-level AutocastScope
+    assert dense.dtype == np.float32  # a float32 layer inside opens its own scope

@@ -192,7 +192,8 @@ class Model(Trainer, Layer):
             kwargs["training"] = training
         if "mask" in kwargs and kwargs["mask"] is None:  # recorded in a graph as Keras
             del kwargs["mask"]                           # records it; nothing to pass on
-        return self.call(inputs, **kwargs)
+        with self._autocast_scope():  # a mixed subclassed model's own weights: float16
+            return self.call(inputs, **kwargs)
 
     # ----- summary -----------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
