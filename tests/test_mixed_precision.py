@@ -256,3 +256,13 @@ def test_a_mixed_subclassed_model_reads_its_own_weights_in_float16():
     scale, dense = Scaled()(np.ones((1, 3), "float32"))
     assert scale.dtype == np.float16  # Keras's model-level AutocastScope
     assert dense.dtype == np.float32  # a float32 layer inside opens its own scope
+
+
+def test_symbolic_outputs_carry_the_compute_dtype():
+    mixed_precision.set_global_policy("mixed_float16")
+    inputs = keras.Input((3,))
+    hidden = layers.Dense(2)(inputs)
+    outputs = layers.Activation("linear", dtype="float32")(hidden)
+    assert (inputs.dtype, hidden.dtype, outputs.dtype) == ("float32", "float16", "float32")
+    model = keras.Model(inputs, outputs)
+    assert model.predict(np.ones((1, 3), "float32"), verbose=0).dtype == np.float32
