@@ -18,9 +18,10 @@ def version():
 
 
 _SUBMODULES = ("activations", "applications", "autodiff", "backend", "callbacks",
-               "config", "constraints", "dtype_policies", "initializers", "layers", "losses",
-               "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
-               "regularizers", "saving", "testing", "tree", "utils")
+               "config", "constraints", "datasets", "dtype_policies", "initializers",
+               "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+               "optimizers", "preprocessing", "random", "regularizers", "saving",
+               "testing", "tree", "utils")
 _EXPORTS = {
     **{name: (f".{name}", None) for name in _SUBMODULES},
     "DTypePolicy": ".dtype_policies",

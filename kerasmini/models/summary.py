@@ -10,6 +10,8 @@ import shutil
 
 import numpy as np
 
+from kerasmini.utils import io_utils
+
 _WORD = re.compile(r"\s*\S+\s*")
 
 
@@ -51,7 +53,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
         lines.append(_count_line("Optimizer params", state))
     text = "\n".join(lines) + "\n"
     if print_fn is None:
-        print(text, end="")
+        io_utils.print_msg(text, line_break=False)
     else:
         print_fn(text)
 
