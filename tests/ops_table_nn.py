@@ -313,7 +313,7 @@ NN_CASES = [
     _c("adaptive_max_pool_3d", "adaptive_max_pool", [_spec(1, 5, 4, 3, 2)],
        reference=_adaptive("Max"), output_size=2),
     # normalizations
-    _c("batch_normalization", "batch_normalization",
+    _c("batch_normalization_3d_reference", "batch_normalization",
        [_spec(3, 4, 2), _spec(4), _spec(4, kind="positive")], reference=_batch_norm,
        axis=1),
     _c("layer_normalization", "layer_normalization", [_spec(3, 4), _spec(4), _spec(4)],

@@ -168,7 +168,7 @@ _EXPORTS = {
     "tri": ".creation",
     "zeros": ".creation",
     "zeros_like": ".creation",
-    "batch_normalization": ".nn_normalization",
+    "batch_normalization": ".nn",
     "layer_normalization": ".nn_normalization",
     "rms_normalization": ".nn_normalization",
     "separable_conv": ".nn_windows",

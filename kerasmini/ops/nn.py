@@ -20,7 +20,7 @@ from kerasmini.ops.symbolic import NN, keras_operation
 # keras.ops.nn's window ops, normalizations and rearrangements, each family in its file
 from kerasmini.ops.nn_ctc import ctc_decode, ctc_loss  # noqa: F401
 from kerasmini.ops.nn_normalization import (  # noqa: F401
-    batch_normalization, layer_normalization, rms_normalization)
+    layer_normalization, rms_normalization)
 from kerasmini.ops.nn_rearrange import (  # noqa: F401
     depth_to_space, fold, space_to_depth, unfold)
 from kerasmini.ops.nn_windows import (  # noqa: F401
@@ -142,6 +142,33 @@ def moments(x, axes, keepdims=False, synchronized=False):
     if not keepdims:
         mean, variance = np.squeeze(mean, as_axis(axes)), np.squeeze(variance, as_axis(axes))
     return mean.astype(x.dtype), variance.astype(x.dtype)
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """(x - mean) / sqrt(variance + epsilon) * scale + offset with the statistics given
+    (per feature along `axis`), as tf.nn.batch_normalization: x * inv + (offset -
+    mean * inv), inv = scale / sqrt(variance + epsilon). Recorded piece by piece, so the
+    gradient reaches every argument. (BatchNormalization's training pass, whose
+    statistics are x's own, has its own rule: ops/normalization.py.)"""
+    # every call argument given, so that a graph node saves them all, as Keras's does
+    return _batch_normalization(x, mean, variance, axis, offset, scale, epsilon=epsilon)
+
+
+@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN, full_call=True)
+def _batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    x = floating(x)
+    shape = [1] * x.ndim
+    shape[axis] = x.shape[axis]
+
+    def per_feature(v):
+        return np.reshape(tensor(v, x.dtype.name), shape)
+    inv = 1 / np.sqrt(per_feature(variance) + np.asarray(epsilon, x.dtype))
+    if scale is not None:
+        inv = inv * per_feature(scale)
+    shift = -per_feature(mean) * inv
+    if offset is not None:
+        shift = shift + per_feature(offset)
+    return x * inv + shift
 
 
 @keras_operation("Normalize", config=("axis", "order", "epsilon"), module=NN)

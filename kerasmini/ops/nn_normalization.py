@@ -1,5 +1,6 @@
-"""keras.ops.nn's normalizations by Keras's signatures: batch_normalization with given
-statistics, layer_normalization and rms_normalization over `axis`.
+"""keras.ops.nn's normalizations by Keras's signatures: layer_normalization and
+rms_normalization over `axis` (batch_normalization, with given statistics, is in
+ops/nn.py).
 
 Written as NumPy on tensors the tape follows, in Keras's order of operations (the
 gradients are the pieces'); layer and RMS normalization compute in at least float32
@@ -8,35 +9,9 @@ and return the input's dtype, as Keras does for half precision.
 import numpy as np
 
 from kerasmini import config
-from kerasmini.ops.arguments import as_axis, promoted, tensor
+from kerasmini.ops.arguments import as_axis, tensor
 from kerasmini.ops.dtypes import result_type
 from kerasmini.ops.symbolic import NN, keras_operation
-
-
-def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
-    """(x - mean) / sqrt(variance + epsilon) * scale + offset, the 1D statistics
-    (size x.shape[axis]) laid along `axis`."""
-    # every call argument given, so that a graph node saves them all, as Keras's does
-    return _batch_normalization(x, mean, variance, axis, offset, scale, epsilon=epsilon)
-
-
-@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN, full_call=True)
-def _batch_normalization(x, mean, variance, axis, offset=None, scale=None,
-                         epsilon=1e-3):
-    x = tensor(x)
-    shape = [1] * x.ndim
-    shape[axis] = -1
-    given = [v for v in (mean, variance, offset, scale) if v is not None]
-    x, *given = promoted(x, *given)
-    mean, variance, *rest = [v.reshape(shape) for v in given]
-    rest = iter(rest)
-    offset = None if offset is None else next(rest)
-    scale = None if scale is None else next(rest)
-    inverse = 1.0 / np.sqrt(variance + np.asarray(epsilon, x.dtype))
-    if scale is not None:
-        inverse = inverse * scale
-    shift = -mean * inverse if offset is None else offset - mean * inverse
-    return x * inverse + shift
 
 
 def _wide(x):
