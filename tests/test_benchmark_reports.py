@@ -148,3 +148,25 @@ def test_import_probe_times_three_steps_in_a_fresh_process():
     assert imports["total_with_first_use"] == pytest.approx(
         imports["numpy"] + imports["kerasmini_after_numpy"] + imports["first_use"])
     assert imports["first_use"] > 0
+
+
+def test_step_phases_split_the_step_and_restore_the_model():
+    from benchmarks import step_phases
+    from kerasmini.autodiff import tape as tape_module
+    from kerasmini.models.sequential import Sequential
+    record, gradient = tape_module.record, tape_module.GradientTape.gradient
+    own = dict(vars(Sequential))
+    # one step: its phases' times are then parts of its own total (medians need not be)
+    medians = step_phases.profile_train_on_batch(batch=2, steps=1)
+    table = {phase: (wall, cpu) for phase, wall, cpu, _ in step_phases.rows(dict(medians))}
+    assert {"data", "forward", "forward: layers alone", "loss", "trainable_weights",
+            "backward", "backward: gradient rules", "optimizer", "metrics and logs",
+            "other", "step"} == set(table)
+    parts = sum(cpu for phase, (_, cpu) in table.items()
+                if ":" not in phase and phase not in ("step", "other"))
+    assert 0 < parts <= table["step"][1]
+    assert table["backward: gradient rules"][1] <= table["backward"][1]
+    fit = step_phases.profile_fit(batch=4, steps=3)
+    assert "callbacks" in fit and fit["step"][1] > fit["forward"][1] > 0
+    assert tape_module.record is record and tape_module.GradientTape.gradient is gradient
+    assert dict(vars(Sequential)) == own

@@ -77,3 +77,18 @@ def test_a_padded_band_of_one_channel(monkeypatch):
     x = pad_spatial(random_input((2, 7, 7, 1), "float32"), [(1, 1), (1, 1)])
     view = window_view(x, (3, 3), (2, 2), (1, 1), (4, 4))
     np.testing.assert_array_equal(patch_matrix(view), view.reshape(-1, 9))
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_window_view_element_by_element(contiguous):
+    # a contiguous input is viewed straight on its memory, any other through as_strided
+    x = random_input((3, 11, 10, 4), "float32")
+    if not contiguous:
+        x = x[::2, :, 1:]  # every other image, a column off: strided
+    assert x.flags.c_contiguous == contiguous
+    (sh, sw), (dh, dw), out_hw = (2, 1), (1, 2), (4, 5)
+    view = window_view(x, (3, 2), (sh, sw), (dh, dw), out_hw)
+    assert view.shape == (x.shape[0], *out_hw, 3, 2, 4) and not view.flags.writeable
+    for n, i, j, a, b in np.ndindex(*view.shape[:5]):
+        np.testing.assert_array_equal(view[n, i, j, a, b], x[n, i * sh + a * dh,
+                                                               j * sw + b * dw])

@@ -17,6 +17,8 @@ Groups: each group's patches meet only its own filters. Both products run on BLA
 chunk by chunk (the forward's WORKSPACE_BYTES bound); float16 is differentiated in
 float32 and rounded back, as TensorFlow accumulates it.
 """
+import math
+
 import numpy as np
 
 from kerasmini.ops import convolution
@@ -123,7 +125,7 @@ def _block_budget(g_shape, kernel, row_bytes):
     core). Never below one image: whole-image blocks may run in parallel, row bands of
     one image whose scatters overlap may not. The cut depends on the shapes alone, never
     on the cores or the load, so neither do the kernel gradient's sums."""
-    work = int(np.prod(g_shape)) * int(np.prod(kernel.shape[:3]))
+    work = math.prod(g_shape) * math.prod(kernel.shape[:3])
     if work <= SMALL_PRODUCT:
         return convolution.WORKSPACE_BYTES
     share = g_shape[0] * g_shape[1] * row_bytes // GRADIENT_BLOCKS
@@ -139,7 +141,7 @@ def _blocks_in_parallel(blocks, g_shape, kernel, dkernel, scatter):
     does not depend on the machine's load, so neither do the sums."""
     if WORKERS < 2 or len(blocks) < 2:
         return False
-    work = int(np.prod(g_shape)) * int(np.prod(kernel.shape[:3]))
+    work = math.prod(g_shape) * math.prod(kernel.shape[:3])
     if work <= SMALL_PRODUCT:
         return False
     if scatter and any(rows.start != 0 or rows.stop != g_shape[1] for _, rows in blocks):

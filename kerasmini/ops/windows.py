@@ -30,7 +30,13 @@ def window_view(x, kernel_size, strides, dilation_rate, out_shape):
     (stride_h, stride_w), (dil_h, dil_w) = strides, dilation_rate
     shape = (x.shape[0], *out_shape, *kernel_size, x.shape[3])
     view_strides = (sn, sh * stride_h, sw * stride_w, sh * dil_h, sw * dil_w, sc)
-    return as_strided(x, shape=shape, strides=view_strides, writeable=False)
+    if not x.flags.c_contiguous:
+        return as_strided(x, shape=shape, strides=view_strides, writeable=False)
+    # the same view straight on x's memory: as_strided's round trip through an array
+    # interface costs ~4x as much, four times a training step
+    view = np.ndarray(shape, x.dtype, x, 0, view_strides)
+    view.flags.writeable = False
+    return view
 
 
 def patch_matrix(windows):
