@@ -17,7 +17,8 @@ model was, for kerasmini / tf.keras, 1.4e-7 / 1.4e-7 (epoch losses), 1.9e-5 / 9.
 (an LSTM reading each digit's rows, backpropagation through time), one run: 1.8e-7 /
 4.2e-7 (epoch losses), 2.0e-7 / 1.7e-7 (any weight); frames_convlstm (a functional
 ConvLSTM2D over 4 frames of each digit), one run: 3.5e-7 / 3.0e-7 (epoch losses), 7.2e-7
-/ 1.9e-7 (any weight). The floors
+/ 1.9e-7 (any weight); tied_embedding (ReversibleEmbedding read both ways), one run:
+2.4e-7 / 2.4e-7 (epoch losses), 2.9e-7 / 5.5e-7 (any weight). The floors
 are 10x the worst and still 50x below what a wrong gradient or update rule does to these
 fits (a dropped transpose, a missing BN term or Adam without bias correction move the
 epoch losses by > 1e-2). When kerasmini still summed BatchNormalization's statistics and
@@ -111,11 +112,26 @@ def frames_convlstm(lib):
     return lib.Model(inputs, outputs)
 
 
+def tied_embedding(lib):
+    """Functional: each digit's 64 pixel values (0-16) as tokens of a
+    ReversibleEmbedding(17, 8), mixed, pooled, and read out through the same table
+    (reverse=True: tied weights, gradients from both calls; 17 logits, labels 0-9)."""
+    L = lib.layers
+    inputs = lib.Input((8, 8, 1))
+    tokens = L.Reshape((64,), name="tokens")(L.Rescaling(16.0, name="levels")(inputs))
+    embedding = L.ReversibleEmbedding(17, 8, logit_soft_cap=5.0, name="emb")
+    x = L.Dense(8, activation="tanh", name="mix")(embedding(tokens))
+    x = L.GlobalAveragePooling1D(name="pool")(x)
+    outputs = L.Softmax(name="out")(embedding(x, reverse=True))
+    return lib.Model(inputs, outputs)
+
+
 MODELS = {"readme_convnet": (readme_convnet, 28, 96, "adam", 0.001),
           "rows_lstm": (rows_lstm, 8, 240, "adam", 0.01),
           "branch_bn": (branch_bn, 8, 480, "adam", 0.01),
           "mlp": (mlp, 8, 240, "sgd", 0.1),
-          "frames_convlstm": (frames_convlstm, 8, 160, "adam", 0.01)}
+          "frames_convlstm": (frames_convlstm, 8, 160, "adam", 0.01),
+          "tied_embedding": (tied_embedding, 8, 240, "adam", 0.01)}
 
 
 def _compiled(lib, name, weights_from=None):

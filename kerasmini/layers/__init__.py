@@ -36,6 +36,7 @@ _EXPORTS = {
     "Dense": ".core.dense",
     "EinsumDense": ".core.einsum_dense",
     "Embedding": ".core.embedding",
+    "ReversibleEmbedding": ".core.reversible_embedding",
     "Identity": ".core.identity",
     "Input": ".core.input_layer",
     "InputLayer": ".core.input_layer",
