@@ -13,6 +13,7 @@ _EXPORTS = {
     "Softmax": ".activations.softmax",
     "AdditiveAttention": ".attention.additive_attention",
     "Attention": ".attention.attention",
+    "GroupQueryAttention": (".attention.grouped_query_attention", "GroupedQueryAttention"),
     "MultiHeadAttention": ".attention.multi_head_attention",
     "Conv1D": ".convolutional.conv1d",
     "Convolution1D": (".convolutional.conv1d", "Conv1D"),
