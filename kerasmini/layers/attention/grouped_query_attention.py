@@ -75,12 +75,17 @@ class GroupedQueryAttention(MultiHeadAttention):
         if len(query_shape) != 3:
             raise ValueError("GroupQueryAttention takes inputs of rank 3 (batch, positions, "
                              f"features). Received: query_shape={query_shape}")
-        if query_shape[-1] != value_shape[-1]:
-            raise ValueError("The last dimension of `query_shape` and `value_shape` must be "
-                             f"equal, but are {query_shape[-1]}, {value_shape[-1]}. "
-                             f"Received: query_shape={query_shape}, "
-                             f"value_shape={value_shape}")
         return super().compute_output_shape(query_shape, value_shape, key_shape)
+
+    def _symbolic_call(self, query, value, options, training):
+        # Keras checks this in compute_output_shape, which only a symbolic call runs: an
+        # eager call with other value features works (the projections take any width)
+        if query.shape[-1] != value.shape[-1]:
+            raise ValueError("The last dimension of `query_shape` and `value_shape` must be "
+                             f"equal, but are {query.shape[-1]}, {value.shape[-1]}. "
+                             f"Received: query_shape={tuple(query.shape)}, "
+                             f"value_shape={tuple(value.shape)}")
+        return super()._symbolic_call(query, value, options, training)
 
     # Keras keeps the projections in private attributes: the weights file's groups are
     # named after them (_query_dense/vars, ...); MultiHeadAttention's code reads these
