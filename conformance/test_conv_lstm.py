@@ -54,6 +54,15 @@ def twins(rank, args, dtype, seed, batch=None):
     return m, t, weights
 
 
+def _case(kind, name, rank, args, dtype, with_mask):
+    """Twin layers, their weights, an input, the mask (or None) and a generator."""
+    seed = harness.seed_of(kind, name)
+    m, t, weights = twins(rank, args, dtype, seed)
+    rng = np.random.default_rng(seed + 1)
+    x = rng.standard_normal(_input_shape(rank, args)).astype(dtype)
+    return m, t, weights, x, MASK if with_mask else None, rng
+
+
 def _tf(call):
     """tf.keras's result, or the TensorFlow kernel error it raised: TF's CPU Conv2D and
     Conv3D refuse channels_first (UnimplementedError), so for those the reference alone
@@ -82,11 +91,7 @@ def value_cases():
 @parameterized.expand(value_cases())
 def test_values(name, rank, args, dtype, with_mask):
     harness.note(f"ConvLSTM{rank}D", dtype, "values")
-    seed = harness.seed_of("conv_lstm", name)
-    m, t, weights = twins(rank, args, dtype, seed)
-    rng = np.random.default_rng(seed + 1)
-    x = rng.standard_normal(_input_shape(rank, args)).astype(dtype)
-    mask = MASK if with_mask else None
+    m, t, weights, x, mask, rng = _case("conv_lstm", name, rank, args, dtype, with_mask)
     initial = None
     if args.get("return_state"):  # with initial states too
         state = m.compute_output_shape(x.shape)[1]
@@ -131,11 +136,8 @@ def test_gradients(name, rank, args, dtype, with_mask):
     random directions: <grad, v> for v over each array alone, which a wrong entry of
     the gradient changes (each direction is dense)."""
     harness.note(f"grad ConvLSTM{rank}D", dtype, "gradients")
-    seed = harness.seed_of("conv_lstm-grad", name)
-    m, t, weights = twins(rank, args, dtype, seed)
-    rng = np.random.default_rng(seed + 1)
-    x = rng.standard_normal(_input_shape(rank, args)).astype(dtype)
-    mask = MASK if with_mask else None
+    m, t, weights, x, mask, rng = _case("conv_lstm-grad", name, rank, args, dtype,
+                                        with_mask)
     seed_grad = rng.standard_normal(m.compute_output_shape(x.shape)).astype(dtype)
     with kerasmini.GradientTape() as tape:
         watched = tape.watch(x.copy())
@@ -263,20 +265,7 @@ ERRORS = [
 @parameterized.expand(ERRORS)
 def test_errors_like_tf_keras(name, make, pattern):
     harness.note("ConvLSTM", "float32", "errors")
-    errors = []
-    for lib in (keras, kerasmini):
-        try:
-            make(lib.layers)
-        except Exception as error:  # compared by class below
-            errors.append(error)
-        else:
-            errors.append(None)
-    tf_error, km_error = errors
-    assert tf_error is not None, f"{name}: tf.keras accepts it"
-    assert type(km_error) is type(tf_error), \
-        f"{name}: kerasmini raised {km_error!r}, tf.keras {tf_error!r}"
-    assert re.search(pattern, str(km_error)), f"{name}: message {km_error}"
-    harness.record_error(0.0, 0.0)
+    harness.raises_like_tf_keras(name, make, pattern)
 
 
 def _frames_model(lib, dtype="float32"):
@@ -286,26 +275,8 @@ def _frames_model(lib, dtype="float32"):
     return lib.Model(inputs, lib.layers.Flatten()(x))
 
 
-@parameterized.expand([("keras",), ("weights.h5",)])
-def test_files_both_ways(suffix, tmp_path=None):
+def test_files_both_ways():
     harness.note("ConvLSTM2D", "float32", "files")
-    import tempfile
-    import os
-    rng = np.random.default_rng(harness.seed_of("conv_lstm-files", suffix))
-    x = rng.standard_normal((2, 3, 6, 5, 2)).astype("float32")
-    with tempfile.TemporaryDirectory() as folder:
-        for source, target in ((keras, kerasmini), (kerasmini, keras)):
-            model = _frames_model(source)
-            model.set_weights([rng.standard_normal(w.shape).astype("float32") * 0.5
-                               for w in model.get_weights()])
-            path = os.path.join(folder, f"{source.__name__}.{suffix}")
-            if suffix == "keras":
-                model.save(path)
-                loaded = target.models.load_model(path)
-            else:
-                model.save_weights(path)
-                loaded = _frames_model(target)
-                loaded.load_weights(path)
-            expected = np.asarray(model(x))
-            harness.three_way(np.asarray(loaded(x)), None, expected, "float32",
-                              f"{source.__name__} -> {target.__name__} .{suffix}")
+    rng = np.random.default_rng(harness.seed_of("conv_lstm-files"))
+    harness.files_both_ways(_frames_model, rng.standard_normal((2, 3, 6, 5, 2)).astype(
+        "float32"), rng)

@@ -8,18 +8,16 @@ attention is multi-head attention with shared key/value heads, so a wrong groupi
 with masks, causal masks, sliding windows, gates, scores and float64; gradients of the
 inputs and every weight against finite differences; configs, weight paths, summary,
 errors, and functional models in .keras files both ways."""
-import os
 import re
-import tempfile
 
 import numpy as np
 import pytest
 
 import kerasmini
 from conformance import harness
-from conformance.harness import keras, record_divergence, fail, tf, three_way
+from conformance.gradients import against_finite_differences
+from conformance.harness import keras, tf, three_way
 from tests.attention_reference import attention_reference
-from tests.gradcheck import TOLERANCE as FD_TOLERANCE, numeric_gradient
 
 # (layer arguments, (T, S, features), call)
 CASES = [
@@ -161,18 +159,8 @@ def test_gradients(case):
     arrays = [query, value] + [w._value for w in m.trainable_weights]
     where = f"GroupQueryAttention({args}) {sorted(call)}"
     assert len(km_grads) == len(tf_grads) == len(arrays)
-    for index, (array, km_grad, tf_grad) in enumerate(zip(arrays, km_grads, tf_grads)):
-        expected = numeric_gradient(loss, array)
-        scale = max(float(np.max(np.abs(expected))), 1e-3)
-        error = float(np.max(np.abs(km_grad - expected)))
-        if error > FD_TOLERANCE * scale + atol:
-            fail(f"{where}: gradient {index} is {error:.3g} from finite differences "
-                 f"(scale {scale:.3g})")
-        tf_error = float(np.max(np.abs(np.asarray(tf_grad) - expected)))
-        if tf_error > FD_TOLERANCE * scale + atol:
-            record_divergence(_float32_scale(args["head_dim"], "float64")
-                              or "tf-wrong-gradient", where,
-                              f"gradient {index}: {tf_error:.3g} from finite differences")
+    against_finite_differences(where, loss, arrays, km_grads, tf_grads, atol,
+                               _float32_scale(args["head_dim"], "float64") or "tf-wrong-gradient")
 
 
 def _model(lib, args):
@@ -198,23 +186,8 @@ def test_config_weights_summary_and_files_both_ways():
     strip = lambda text: re.sub(r'"functional(_\d+)?"', '"functional"', "\n".join(text))
     assert strip(lines) == strip(tf_lines)
     rng = np.random.default_rng(5)
-    x = rng.standard_normal((2, 5, 6)).astype("float32")
-    with tempfile.TemporaryDirectory() as folder:
-        for source, target in ((keras, kerasmini), (kerasmini, keras)):
-            model = _model(source, args)
-            model.set_weights([rng.standard_normal(w.shape).astype("float32") * 0.5
-                               for w in model.get_weights()])
-            for suffix in ("keras", "weights.h5"):
-                path = os.path.join(folder, f"{source.__name__}.{suffix}")
-                if suffix == "keras":
-                    model.save(path)
-                    loaded = target.models.load_model(path)
-                else:
-                    model.save_weights(path)
-                    loaded = _model(target, args)
-                    loaded.load_weights(path)
-                three_way(np.asarray(loaded(x)), None, np.asarray(model(x)), "float32",
-                          f"{source.__name__} -> {target.__name__} .{suffix}")
+    harness.files_both_ways(lambda lib: _model(lib, args),
+                            rng.standard_normal((2, 5, 6)).astype("float32"), rng)
 
 
 @pytest.mark.parametrize("args, exception", [

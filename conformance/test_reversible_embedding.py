@@ -3,9 +3,6 @@ from the definition (forward: rows of the table; reverse: h @ E.T or h @ R, then
 c * tanh(logits / c)): values, masks, gradients of the input and the weights (tied and
 untied), configs, weights, errors, and functional models with the layer called both
 ways in .keras files both ways."""
-import os
-import tempfile
-
 import numpy as np
 import pytest
 from parameterized import parameterized
@@ -136,14 +133,4 @@ def _tied_model(lib):
 def test_functional_model_files_both_ways():
     harness.note("ReversibleEmbedding", "float32", "files")
     rng = np.random.default_rng(harness.seed_of("reversible-files"))
-    ids = rng.integers(0, VOCAB, (3, 5))
-    with tempfile.TemporaryDirectory() as folder:
-        for source, target in ((keras, kerasmini), (kerasmini, keras)):
-            model = _tied_model(source)
-            model.set_weights([rng.standard_normal(w.shape).astype("float32")
-                               for w in model.get_weights()])
-            path = os.path.join(folder, f"{source.__name__}.keras")
-            model.save(path)
-            loaded = target.models.load_model(path)
-            harness.three_way(np.asarray(loaded(ids)), None, np.asarray(model(ids)),
-                              "float32", f"{source.__name__} -> {target.__name__}")
+    harness.files_both_ways(_tied_model, rng.integers(0, VOCAB, (3, 5)), rng)

@@ -15,7 +15,6 @@ them: query, key, value, (gate,) attention_output.
 """
 import numpy as np
 
-from kerasmini import constraints, initializers, regularizers
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.attention.multi_head_attention import MultiHeadAttention
 
@@ -109,17 +108,13 @@ class GroupedQueryAttention(MultiHeadAttention):
                 np.repeat(value, self.num_repeats, axis=2))
 
     def get_config(self):
+        """Keras's order: the layer's, the heads, then MultiHeadAttention's settings."""
         config = super().get_config()
-        return {**{k: config[k] for k in ("name", "trainable", "dtype")},
-                "head_dim": self._key_dim, "num_query_heads": self._num_heads,
-                "num_key_value_heads": self._num_key_value_heads,
-                "use_bias": self._use_bias, "use_gate": self._use_gate,
-                "sliding_window": self._sliding_window, "dropout": self._dropout,
-                "kernel_initializer": initializers.serialize(self._kernel_initializer),
-                "bias_initializer": initializers.serialize(self._bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self._kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self._bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self._activity_regularizer),
-                "kernel_constraint": constraints.serialize(self._kernel_constraint),
-                "bias_constraint": constraints.serialize(self._bias_constraint),
-                "seed": self.seed}
+        first = ("name", "trainable", "dtype")
+        heads = {"head_dim": self._key_dim, "num_query_heads": self._num_heads,
+                 "num_key_value_heads": self._num_key_value_heads}
+        switches = ("use_bias", "use_gate", "sliding_window", "dropout")
+        rest = [k for k in config if k not in (*first, *switches, "num_heads", "key_dim",
+                                               "value_dim", "output_shape", "attention_axes")]
+        return {**{k: config[k] for k in first}, **heads,
+                **{k: config[k] for k in (*switches, *rest)}}

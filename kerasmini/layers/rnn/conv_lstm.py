@@ -22,11 +22,10 @@ import numpy as np
 
 from kerasmini import initializers, ops, regularizers
 from kerasmini.layers import weight_settings
-from kerasmini.layers.arguments import is_int
 from kerasmini.layers.convolutional.base_conv import check_positive_int, window_arguments
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.layers.rnn.dropout_rnn_cell import rate_argument
+from kerasmini.layers.rnn.dropout_rnn_cell import dropout_arguments
 from kerasmini.layers.rnn.rnn import RNN, CellAttributes
 from kerasmini.ops.layout import split_channels
 from kerasmini.ops.shapes import output_length
@@ -79,10 +78,7 @@ class ConvLSTMCell(Layer):
             kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
-        dropout = rate_argument(dropout, "dropout")
-        recurrent_dropout = rate_argument(recurrent_dropout, "recurrent_dropout")
-        if seed is not None and not is_int(seed):
-            raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
+        dropout, recurrent_dropout = dropout_arguments(dropout, recurrent_dropout, seed)
         super().__init__(**kwargs)
         self.rank, self.filters = rank, filters
         for name, value in {**window, **settings}.items():
@@ -173,10 +169,9 @@ class ConvLSTMCell(Layer):
         *state_shape with 4 * filters channels): one convolution of batch * steps images."""
         batch, steps = sequences.shape[:2]
         images = np.reshape(sequences, (batch * steps, *sequences.shape[2:]))
-        if input_masks is not None:  # each mask (batch, *step_shape), the same every step
-            images_per_mask = [np.reshape(np.broadcast_to(m[:, None], sequences.shape),
-                                          images.shape) for m in input_masks]
-            input_masks = images_per_mask
+        if input_masks is not None:  # each (batch, *step_shape): the same at every step
+            input_masks = [np.reshape(np.broadcast_to(m[:, None], sequences.shape),
+                                      images.shape) for m in input_masks]
         z = self._per_gate(self._input_conv, images, self.kernel.value, input_masks)
         if self.use_bias:
             bias = self.bias.value
