@@ -178,6 +178,40 @@ def _tf_gradients(t, x, mask, seed_grad):
     return [np.asarray(g) for g in tape.gradient(loss, [xt, *t.trainable_weights])]
 
 
+@parameterized.expand([("sequences_mask", {"return_sequences": True}, "concat", True),
+                       ("states_sum", {"return_state": True}, "sum", False)])
+def test_bidirectional(name, args, merge_mode, with_mask):
+    """Bidirectional(ConvLSTM2D): the forward layer, a go_backwards copy (its sequence
+    put back in time order; masked steps output zeros, as Bidirectional sets), merged."""
+    harness.note("Bidirectional(ConvLSTM2D)", "float32", "values")
+    rng = np.random.default_rng(harness.seed_of("conv_lstm-bidirectional", name))
+    args = {"padding": "same", **args}
+    m = kerasmini.layers.Bidirectional(kerasmini.layers.ConvLSTM2D(FILTERS, 2, **args),
+                                       merge_mode=merge_mode)
+    t = keras.layers.Bidirectional(keras.layers.ConvLSTM2D(FILTERS, 2, **args),
+                                   merge_mode=merge_mode)
+    x = rng.standard_normal(_input_shape(2, args)).astype("float32")
+    for layer in (m, t):
+        layer.build(x.shape)
+    weights = [(rng.standard_normal(w.shape) * 0.5).astype("float32") for w in t.get_weights()]
+    m.set_weights(weights)
+    t.set_weights(weights)
+    mask = MASK if with_mask else None
+    inner = {**args, "zero_output_for_mask": args.get("return_sequences", False)}
+    forward = _outputs(ref.conv_lstm(inner, weights[:3], x, mask))
+    backward = _outputs(ref.conv_lstm({**inner, "go_backwards": True}, weights[3:], x, mask))
+    if args.get("return_sequences"):
+        backward[0] = backward[0][:, ::-1]
+    merged = (np.concatenate([forward[0], backward[0]], -1) if merge_mode == "concat"
+              else forward[0] + backward[0])
+    expected = [merged, *forward[1:], *backward[1:]]
+    km_out = _outputs(m(x, mask=mask))
+    tf_out = _outputs(t(x, mask=None if mask is None else tf.constant(mask)))
+    assert len(km_out) == len(tf_out) == len(expected), (len(km_out), len(tf_out))
+    for i, (got, theirs, want) in enumerate(zip(km_out, tf_out, expected)):
+        harness.three_way(got, theirs, want, "float32", f"Bidirectional {name} [{i}]")
+
+
 # ----- stateful --------------------------------------------------------------------------
 @parameterized.expand([(1, {"return_sequences": True}, "float32"),
                        (2, {"strides": 2, "padding": "same"}, "float64")])
