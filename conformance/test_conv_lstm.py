@@ -98,10 +98,16 @@ def test_values(name, rank, args, dtype, with_mask):
         initial = [(rng.standard_normal(state) * 0.5).astype(dtype) for _ in range(2)]
     expected = ref.conv_lstm(args, weights, x, mask, initial)
     km_out = m(x, mask=mask, initial_state=initial)
-    tf_out = _tf(lambda: t(x, mask=None if mask is None else tf.constant(mask),
-                           initial_state=initial))
     km_out, expected = _outputs(km_out), _outputs(expected)
-    tf_out = [tf_out] * len(km_out) if isinstance(tf_out, Exception) else _outputs(tf_out)
+    if rank == 3 and args.get("data_format") == "channels_first":
+        # TF 2.21's CPU Conv3D in NCDHW takes ~24 s per call on these 4x4x5 volumes
+        # (kerasmini: 1 ms): the reference alone judges, to keep the suite's time
+        tf_out = [None] * len(km_out)
+    else:
+        tf_out = _tf(lambda: t(x, mask=None if mask is None else tf.constant(mask),
+                               initial_state=initial))
+        tf_out = [tf_out] * len(km_out) if isinstance(tf_out, Exception) \
+            else _outputs(tf_out)
     assert [o.shape for o in km_out] == [o.shape for o in expected], name
     for i, (got, theirs, want) in enumerate(zip(km_out, tf_out, expected)):
         assert got.dtype == dtype, f"{name}[{i}]: {got.dtype}"

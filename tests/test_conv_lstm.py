@@ -221,6 +221,23 @@ class TestConvLSTM(unittest.TestCase):
         self.assertEqual(both.compute_output_shape((2, 4, 8, 1)),
                          [(2, 4, 6, 2), (2, 6, 2), (2, 6, 2)])
 
+    def test_bidirectional_is_forward_and_backward(self):
+        args = {"padding": "same", "return_state": True}
+        inner = layers.ConvLSTM1D(2, 2, dtype="float64", **args)
+        both = layers.Bidirectional(inner, merge_mode="sum", dtype="float64")
+        _, _, x = make(1, {})
+        both.build(x.shape)
+        rng = np.random.default_rng(4)
+        weights = [rng.standard_normal(w.shape) * 0.5 for w in both.get_weights()]
+        both.set_weights(weights)
+        got = both(x)
+        forward = reference(args, weights[:3], x)
+        backward = reference({**args, "go_backwards": True}, weights[3:], x)
+        want = [forward[0] + backward[0], *forward[1:], *backward[1:]]
+        self.assertEqual(len(got), 5)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+
     def test_errors(self):
         with self.assertRaisesRegex(ValueError, "dilation_rate"):
             layers.ConvLSTM2D(2, 3, strides=2, dilation_rate=2)
