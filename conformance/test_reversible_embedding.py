@@ -3,6 +3,8 @@ from the definition (forward: rows of the table; reverse: h @ E.T or h @ R, then
 c * tanh(logits / c)): values, masks, gradients of the input and the weights (tied and
 untied), configs, weights, errors, and functional models with the layer called both
 ways in .keras files both ways."""
+import re
+
 import numpy as np
 import pytest
 from parameterized import parameterized
@@ -130,7 +132,12 @@ def _tied_model(lib):
     return lib.Model(inputs, embedding(x, reverse=True))
 
 
-def test_functional_model_files_both_ways():
+def test_functional_model_summary_and_files_both_ways():
     harness.note("ReversibleEmbedding", "float32", "files")
+    lines, tf_lines = [], []
+    _tied_model(kerasmini).summary(print_fn=lines.append)
+    _tied_model(keras).summary(print_fn=tf_lines.append)
+    strip = lambda text: re.sub(r'"functional(_\d+)?"', '"functional"', "\n".join(text))
+    assert strip(lines) == strip(tf_lines)
     rng = np.random.default_rng(harness.seed_of("reversible-files"))
     harness.files_both_ways(_tied_model, rng.integers(0, VOCAB, (3, 5)), rng)
