@@ -309,7 +309,7 @@ def test_errors_like_tf_keras(name, make, pattern):
 
 
 def _frames_model(lib, dtype="float32"):
-    inputs = lib.Input((3, 6, 5, 2))
+    inputs = lib.Input((3, 6, 5, 2), name="frames")
     x = lib.layers.ConvLSTM2D(3, 2, padding="same", return_sequences=True, name="c1")(inputs)
     x = lib.layers.ConvLSTM2D(2, (2, 3), data_format="channels_last", name="c2")(x)
     return lib.Model(inputs, lib.layers.Flatten()(x))

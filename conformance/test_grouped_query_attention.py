@@ -164,7 +164,7 @@ def test_gradients(case):
 
 
 def _model(lib, args):
-    inputs = lib.Input((5, 6))
+    inputs = lib.Input((5, 6), name="x")  # not input_layer_N: counters differ by worker
     x = lib.layers.GroupQueryAttention(**args, name="gqa")(inputs, inputs,
                                                            use_causal_mask=True)
     return lib.Model(inputs, lib.layers.GlobalAveragePooling1D(name="pool")(x))

@@ -126,7 +126,7 @@ def test_config_weights_and_errors_like_tf_keras():
 
 
 def _tied_model(lib):
-    inputs = lib.Input((5,), dtype="int32")
+    inputs = lib.Input((5,), dtype="int32", name="ids")
     embedding = lib.layers.ReversibleEmbedding(VOCAB, DIM, name="emb", logit_soft_cap=3.0)
     x = lib.layers.Dense(DIM, activation="tanh", name="mix")(embedding(inputs))
     return lib.Model(inputs, embedding(x, reverse=True))
