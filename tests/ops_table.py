@@ -126,6 +126,7 @@ CASES = (
        _c("isclose", "isclose", [A, B], False), _c("allclose", "allclose", [A, A], False),
        _c("cumsum", "cumsum", [A], axis=1), _c("cumsum_flat", "cumsum", [A]),
        _c("cumprod", "cumprod", [POS], axis=0),
+       _c("batch_normalization", "batch_normalization", [A, V, ((4,), "positive")], axis=1),
        _c("sort", "sort", [A], reference=np.sort, axis=1),
        _c("sort_0", "sort", [A], reference=np.sort, axis=0),
        _c("argsort", "argsort", [A], False, axis=1),
@@ -285,3 +286,11 @@ def call(module, op, args, kwargs):
     if symmetric:
         args = [symmetrized(args[0], lambda x: module.swapaxes(x, -1, -2))] + list(args[1:])
     return resolve(module, op)(*leading(kwargs), *args, **kwargs)
+
+
+# keras.ops.nn's window ops, normalizations, rearrangements and CTC, and keras.ops.image
+# (in their own file)
+from tests.ops_table_nn import NN_CASES, NN_KINDS  # noqa: E402
+
+CASES = CASES + NN_CASES
+KINDS.update(NN_KINDS)

@@ -6,6 +6,7 @@ configurations before anything changes), builds the weights on the first call, t
 hands off to `call()`.
 """
 import contextlib
+import functools
 import inspect
 import threading
 import warnings
@@ -13,16 +14,17 @@ from collections import Counter
 
 import numpy as np
 
-from kerasmini import activations, autodiff, config, constraints, initializers, regularizers
+from kerasmini import (activations, autodiff, config, constraints, dtype_policies,
+                       initializers, regularizers)
 from kerasmini.autodiff.traced import TapeArray
 from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, symbolic_call
 from kerasmini.layers.tape_covered import is_tape_covered
-from kerasmini.object_configs import snake_case
+from kerasmini.object_configs import dtype_policy_name, snake_case
 from kerasmini.random.seed_generator import SeedGenerator
-from kerasmini.variables import Variable, reserve
+from kerasmini.variables import Variable, autocast_dtype, autocast_scope, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
@@ -30,8 +32,54 @@ _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
 _BOOKKEEPING = frozenset({"_variables", "_activity_losses", "_added_losses",
                           "_inbound_nodes", "_shape_checked", "_build_shape",
                           "_layer_holders"})
+_NO_SCOPE = contextlib.nullcontext()  # reusable: a layer whose dtypes agree
 _name_counts = Counter()
 _build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
+
+# Keras's variable paths: a variable is named by the layers being built (or called)
+# around its creation, outermost first ('sequential/lstm/lstm_cell/kernel'): a layer
+# built inside another's build or call gets that layer's name in front. The stack of
+# (name, layer) is per thread; a layer on top already is not pushed again.
+_scopes = threading.local()
+
+
+def _scope_stack():
+    stack = getattr(_scopes, "stack", None)
+    if stack is None:
+        stack = _scopes.stack = []
+    return stack
+
+
+@contextlib.contextmanager
+def name_scope(layer):
+    """`layer`'s name around what runs inside (its build, its call)."""
+    stack = _scope_stack()
+    if stack and stack[-1][1] is layer:
+        yield
+        return
+    stack.append((layer.name, layer))
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def variable_path(layer, name):
+    """The path Keras gives `layer`'s variable `name`: the open scopes, the layer's own."""
+    names = [scope for scope, _ in _scope_stack()]
+    if not names or _scope_stack()[-1][1] is not layer:
+        names.append(layer.name)
+    return "/".join(names + [name])
+
+
+def _scoped_build(build):
+    """A class's build() run inside its layer's name scope, as Keras wraps build."""
+    @functools.wraps(build)
+    def scoped(self, *args, **kwargs):
+        with name_scope(self):
+            return build(self, *args, **kwargs)
+    scoped.scoped = True
+    return scoped
 
 
 @contextlib.contextmanager
@@ -69,18 +117,43 @@ def _zeros_like_shape(shape, unknown_size, dtype):
 
 
 def unique_name(base):
-    """'conv2d', then 'conv2d_1', 'conv2d_2', ... for each base name."""
-    count = _name_counts[base]
-    _name_counts[base] += 1
-    return base if count == 0 else f"{base}_{count}"
+    """'conv2d', then 'conv2d_1', 'conv2d_2', ... for each base name (skipping the names a
+    model being loaded has reserved)."""
+    while True:
+        count = _name_counts[base]
+        _name_counts[base] += 1
+        name = base if count == 0 else f"{base}_{count}"
+        if name not in _reserved.names:
+            return name
+
+
+class _Reserved(threading.local):
+    names = frozenset()
+
+
+_reserved = _Reserved()
+
+
+@contextlib.contextmanager
+def names_reserved(names):
+    """While a model config is rebuilt, no layer or operation made along the way takes one
+    of its layers' names: replaying Embedding(mask_zero=True) makes a NotEqual for the
+    mask the layers after it read implicitly (a merge, MultiHeadAttention), which would
+    otherwise be named 'not_equal' like the file's own NotEqual."""
+    saved = _reserved.names
+    _reserved.names = saved | frozenset(names)
+    try:
+        yield
+    finally:
+        _reserved.names = saved
 
 
 def standardize_dtype(dtype):
-    """A float dtype name; None means `config.floatx()`; Keras's policy dict accepted,
-    and so are NumPy types and dtypes (np.float32) and Python's float (floatx, as in
-    Keras)."""
+    """A float dtype name (an Input's, a preprocessing layer's output); None means
+    `config.floatx()`; Keras's policy dict accepted, and so are NumPy types and dtypes
+    (np.float32) and Python's float (floatx, as in Keras)."""
     if isinstance(dtype, dict):  # {'class_name': 'DTypePolicy', 'config': {'name': ...}}
-        dtype = (dtype.get("config") or {}).get("name")
+        dtype = dtype_policy_name(dtype, "a layer")
     if dtype is None or dtype is float:
         return config.floatx()
     name = getattr(dtype, "name", None) if not isinstance(dtype, type) else None
@@ -92,6 +165,21 @@ def standardize_dtype(dtype):
         raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
                          f"Received: dtype={dtype}")
     return name
+
+
+def layer_policy(dtype):
+    """The DTypePolicy a layer's `dtype=` names (None: the global policy), whose compute
+    dtype must be a float kerasmini computes in."""
+    try:
+        policy = dtype_policies.get(dtype)
+    except ValueError as error:  # Keras's words, and the argument and value received
+        if "Received:" in str(error):
+            raise
+        raise ValueError(f"{error} Received: dtype={dtype}") from None
+    if policy.compute_dtype not in _FLOAT_DTYPES:
+        raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
+                         f"Received: dtype={dtype}")
+    return policy
 
 
 class Layer:
@@ -112,6 +200,12 @@ class Layer:
     # of its node (the merges): a graph keeps that argument implicit (keras_tensor.py)
     masks_from_inputs = False
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "scoped", False):
+            cls.build = _scoped_build(build)
+
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
         # for get_config() of a user's class that defines none (auto_config.py)
@@ -119,7 +213,7 @@ class Layer:
         return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
-                 name=None, **kwargs):
+                 autocast=True, name=None, **kwargs):
         input_shape = _pop_input_shape(kwargs)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to "
@@ -127,7 +221,8 @@ class Layer:
         if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError("Argument `name` must be a string and cannot contain "
                              f"character `/`. Received: name={name} (of type {type(name)})")
-        self._dtype = standardize_dtype(dtype)
+        self._dtype_policy = layer_policy(dtype)
+        self.autocast = bool(autocast)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.name = name or unique_name(snake_case(type(self).__name__))
         # not through the setter: a model's constructor leaves its layers' own flags
@@ -159,16 +254,42 @@ class Layer:
         return self._sublayers()
 
     # ----- dtype -------------------------------------------------------------------
-    @property
-    def dtype(self):
-        return self._dtype
-
-    compute_dtype = variable_dtype = dtype
-
+    # A DTypePolicy: float32 computes and stores in float32; mixed_float16 stores its
+    # weights in float32 (`variable_dtype`) and computes in float16 (`compute_dtype`).
     @property
     def dtype_policy(self):
-        return {"module": "keras", "class_name": "DTypePolicy",
-                "config": {"name": self._dtype}, "registered_name": None}
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype_policy = layer_policy(value)
+
+    @property
+    def dtype(self):
+        """The dtype of the weights, as Keras's `layer.dtype` (alias of variable_dtype)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype inputs are cast to and the computation runs in."""
+        return self._dtype_policy.compute_dtype
+
+    input_dtype = compute_dtype
+
+    def _autocast_scope(self):
+        """The autocast_scope call() runs in, by Keras's AutocastScope rules: none when
+        the layer's dtypes agree and no outer layer casts; else its compute dtype, or
+        weights as stored (None) inside an outer cast when its `autocast` is off."""
+        outer = autocast_dtype()
+        if outer is None and not self._dtype_policy._mixed:
+            return _NO_SCOPE
+        if outer is not None and not self.autocast:
+            return autocast_scope(None)
+        return autocast_scope(self._dtype_policy.compute_dtype)
 
     # ----- weights -----------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, name=None, trainable=True,
@@ -176,15 +297,15 @@ class Layer:
                    aggregation="none", overwrite_with_gradient=False):
         """A weight, as Keras's add_weight takes it by keyword (initializer, regularizer
         and constraint by name or object; glorot_uniform for floats by default).
-        kerasmini's own layers pass (shape, initializer, name) by position."""
-        for argument, value, default in (("autocast", autocast, True),
-                                         ("aggregation", aggregation, "none"),
+        kerasmini's own layers pass (shape, initializer, name) by position.
+        `autocast=False`: read in its own dtype even in a mixed layer's call."""
+        for argument, value, default in (("aggregation", aggregation, "none"),
                                          ("overwrite_with_gradient",
                                           overwrite_with_gradient, False)):
             if value != default and not (argument == "aggregation" and value is None):
                 raise NotImplementedError(f"add_weight({argument}={value!r}) is not "
                                           "supported by kerasmini.")
-        dtype = dtype or self._dtype  # e.g. Normalization's int64 sample count
+        dtype = dtype or self.variable_dtype  # e.g. Normalization's int64 sample count
         shape = () if shape is None else shape
         if initializer is None:
             initializer = "glorot_uniform" if "float" in str(dtype) else "zeros"
@@ -199,7 +320,8 @@ class Layer:
         reserve(shape, dtype, f"{self.name}/{name}")
         value = initializer(tuple(shape), dtype=dtype)
         variable = Variable(value, name=name, dtype=dtype, trainable=trainable,
-                            path=f"{self.name}/{name}", constraint=constraint)
+                            autocast=autocast, path=variable_path(self, name),
+                            constraint=constraint)
         variable.regularizer = regularizer
         self._variables = self._variables + [variable]  # new list: build can be undone
         return variable
@@ -346,7 +468,8 @@ class Layer:
         if not self.built:
             self._build_or_undo(input_shape)
         with state_kept(self):  # Keras's tracing leaves the variables alone
-            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size, self._dtype)))
+            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size,
+                                                               self.compute_dtype)))
                      for size in (1, 2)]
         return tuple(a if a == b else None for a, b in zip(*tried))
 
@@ -420,12 +543,18 @@ class Layer:
         if mask_argument is not None:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
-        if autodiff.is_recording():
-            outputs = call_recorded(self, flatten(x) if structured else [x],
-                                    lambda: self.call(x, **kwargs),
-                                    check=not self._tape_covers_call())
-        else:
-            outputs = self.call(x, **kwargs)
+        stack = _scope_stack()  # layers built inside call() are named inside this one
+        stack.append((self.name, self))
+        try:
+            with self._autocast_scope():
+                if autodiff.is_recording():
+                    outputs = call_recorded(self, flatten(x) if structured else [x],
+                                            lambda: self.call(x, **kwargs),
+                                            check=not self._tape_covers_call())
+                else:
+                    outputs = self.call(x, **kwargs)
+        finally:
+            stack.pop()
         self._activity_losses = self._activity_penalty(outputs)
         output_mask = self.compute_mask(x, mask) if self.supports_masking else None
         return masks.attach(outputs, output_mask)
@@ -484,13 +613,16 @@ class Layer:
                 self._build_shape = input_shape  # the build_config Keras saves
 
     def _convert_input(self, inputs):
-        if type(inputs) is TapeArray and inputs.dtype == self._dtype:
+        compute_dtype = self._dtype_policy.compute_dtype
+        if type(inputs) is TapeArray and inputs.dtype == compute_dtype:
             return inputs  # what the general path returns for it, in a tenth of the time
         x = np.asanyarray(inputs)  # a TapeArray stays one: the tape follows the cast
         if x.dtype.kind not in "biuf":  # tf.keras: ValueError on string tensors
             raise ValueError(f"Layer '{self.name}' expects numeric input. "
                              f"Received: inputs with dtype={x.dtype}")
-        return autodiff.track(x).astype(self._dtype, copy=False)
+        if x.dtype.kind == "f" and not self.autocast:  # Keras leaves such floats alone
+            return autodiff.track(x)
+        return autodiff.track(x).astype(compute_dtype, copy=False)
 
     def _activity_penalty(self, outputs):
         """Keras divides the activity penalty by the batch size."""
@@ -510,7 +642,8 @@ class Layer:
             config.update(self._auto_config)
             if not auto_config.takes_name(type(self)):
                 del config["name"]
-        config.update(trainable=self.trainable, dtype=self.dtype_policy)
+        config.update(trainable=self.trainable,
+                      dtype=dtype_policies.serialize(self.dtype_policy))
         if self.activity_regularizer is not None:  # Keras lists it here only when set
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config

@@ -80,6 +80,11 @@ class Trainer:
                                                 "weighted_metrics")))
             for identifier in metric_lists[0] + metric_lists[1]:
                 _check_metric(identifier)
+        self._compiled_optimizer = optimizer  # what compile_config records, as Keras
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and not \
+                isinstance(optimizer, kerasmini.optimizers.LossScaleOptimizer):
+            optimizer = kerasmini.optimizers.LossScaleOptimizer(
+                optimizer, name="loss_scale_optimizer")
         self.optimizer = optimizer
         self.loss = loss
         self._loss_weights = loss_weights
@@ -101,7 +106,7 @@ class Trainer:
         plain, weighted = self._metric_identifiers
         if self._multi_output():  # as given: a list per output or a dict, as Keras
             plain, weighted = self._metric_arguments
-        return {"optimizer": kerasmini.optimizers.serialize(self.optimizer),
+        return {"optimizer": kerasmini.optimizers.serialize(self._compiled_optimizer),
                 "loss": _serialize_loss(self.loss), "loss_weights": self._loss_weights,
                 "metrics": _serialize_metrics(plain) or None,
                 "weighted_metrics": _serialize_metrics(weighted) or None,
@@ -174,9 +179,13 @@ class Trainer:
             with GradientTape() as tape:
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(x, y, y_pred, sample_weight)
+                # loss_scale_factor, or a LossScaleOptimizer's dynamic scale (the
+                # optimizer divides the gradients by it again), as Keras's step does
+                scaled_loss = self.optimizer.scale_loss(loss)
             weights = self.trainable_weights
             if weights:
-                grads = tape.gradient(loss, weights)
+                with _overflow_expected(self.optimizer):
+                    grads = tape.gradient(scaled_loss, weights)
                 self.optimizer.apply_gradients(zip(grads, weights))
             else:
                 warnings.warn("The model does not have any trainable weights.")
@@ -339,6 +348,7 @@ class Trainer:
             raise ValueError(f"Argument `epochs` must be a non-negative integer. "
                              f"Received: epochs={epochs}")
         _check_validation_freq(validation_freq)
+        epochs = _limited(epochs, kerasmini.config.max_epochs(), "epochs")
         if epoch_batches.is_dataset(x):
             batches, val = self._dataset_batches(x, y, sample_weight, class_weight,
                                                  validation_split, validation_data, "fit",
@@ -348,6 +358,7 @@ class Trainer:
                                                validation_split, validation_data,
                                                batch_size, steps_per_epoch, shuffle)
             batch_size = batches.batch_size
+        steps_per_epoch = limited_steps(steps_per_epoch, batches.num_batches)
         steps = steps_per_epoch or batches.num_batches
         self._check_executions(steps_per_epoch, "steps_per_epoch")
         self._check_executions(validation_steps, "validation_steps")
@@ -458,6 +469,7 @@ class Trainer:
             batches = epoch_batches.ArrayBatches(
                 x, y, sample_weight, batch_size or default_batch_size(count, steps), False,
                 None)
+        steps = limited_steps(steps, batches.num_batches)
         if not isinstance(callbacks, kerasmini.callbacks.CallbackList):
             callbacks = kerasmini.callbacks.CallbackList(
                 callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -654,6 +666,24 @@ def _check_labels(loss, y, classes):
 
 
 # ----- helpers ----------------------------------------------------------------------------
+def limited_steps(steps, num_batches):
+    """The steps of an epoch of fit, evaluate or predict (None: all `num_batches`,
+    unknown for a generator) capped by keras.config.max_steps_per_epoch(), with Keras's
+    warning (which names steps_per_epoch for all three) when the cap applies."""
+    return _limited(steps, kerasmini.config.max_steps_per_epoch(), "steps_per_epoch",
+                    steps or num_batches)
+
+
+def _limited(value, limit, argument, effective=None):
+    """`value` (which means `effective`) lowered to `limit` when above it, with Keras's
+    warning ("Limiting epochs to 2"); a limit of None changes nothing."""
+    effective = value if effective is None else effective
+    if limit is None or (effective is not None and effective <= limit):
+        return value
+    warnings.warn(f"Limiting {argument} to {limit}", stacklevel=3)
+    return limit
+
+
 def _capped(steps, num_batches):
     """evaluate's `steps`, never more than the batches there are (Keras stops there)."""
     if steps is None or num_batches is None:
@@ -886,6 +916,14 @@ def _shapes(x):
     if isinstance(x, list):
         return [_shapes(v) for v in x]
     return (None, *x.shape[1:])
+
+
+def _overflow_expected(optimizer):
+    """Under dynamic loss scaling, float16 gradients that overflow are how the scale is
+    found (the step is skipped and the scale halved): NumPy's warnings would be noise."""
+    if isinstance(optimizer, kerasmini.optimizers.LossScaleOptimizer):
+        return np.errstate(over="ignore", invalid="ignore")
+    return contextlib.nullcontext()
 
 
 @contextlib.contextmanager

@@ -16,8 +16,9 @@ its file, relative to this package.
 """
 from kerasmini.lazy_exports import lazy_exports
 
-# keras.ops's sub-namespaces (keras.ops.nn.relu, keras.ops.image.resize, ...)
-NAMESPACES = ("core", "image", "linalg", "math", "nn")
+# keras.ops's sub-namespaces (keras.ops.nn.relu, keras.ops.image.resize, ...; numpy.py
+# holds no function, only keras.ops.numpy's names looked up here)
+NAMESPACES = ("core", "image", "linalg", "math", "nn", "numpy")
 
 _EXPORTS = {
     "abs": ".elementwise",
@@ -86,17 +87,17 @@ _EXPORTS = {
     "trunc": ".elementwise",
     "where": ".elementwise",
     "affine_transform": ".differentiable_kernels",
-    "adaptive_average_pool": ".differentiable_kernels",
-    "adaptive_max_pool": ".differentiable_kernels",
-    "average_pool": ".differentiable_kernels",
+    "adaptive_average_pool": ".nn_windows",
+    "adaptive_max_pool": ".nn_windows",
+    "average_pool": ".nn_windows",
     "batch_product": ".differentiable_kernels",
-    "conv": ".differentiable_kernels",
+    "conv": ".nn_windows",
     "conv3d": ".differentiable_kernels",
     "conv3d_transpose": ".differentiable_kernels",
-    "conv_transpose": ".differentiable_kernels",
+    "conv_transpose": ".nn_windows",
     "dense": ".differentiable_kernels",
-    "depthwise_conv": ".differentiable_kernels",
-    "max_pool": ".differentiable_kernels",
+    "depthwise_conv": ".nn_windows",
+    "max_pool": ".nn_windows",
     "resize": ".differentiable_kernels",
     "all": ".reductions",
     "amax": ".reductions",
@@ -167,7 +168,19 @@ _EXPORTS = {
     "tri": ".creation",
     "zeros": ".creation",
     "zeros_like": ".creation",
-    "batch_normalization": ".normalization",
+    "batch_normalization": ".nn",
+    "layer_normalization": ".nn_normalization",
+    "rms_normalization": ".nn_normalization",
+    "separable_conv": ".nn_windows",
+    "depth_to_space": ".nn_rearrange",
+    "space_to_depth": ".nn_rearrange",
+    "fold": ".nn_rearrange",
+    "unfold": ".nn_rearrange",
+    "threshold": ".nn",
+    "ctc_loss": ".nn_ctc",
+    "ctc_decode": ".nn_ctc",
+    "psnr": ".nn",
+    "polar": ".nn",
     "bias_add_activate": ".bias_activation",
     "binary_crossentropy": ".nn",
     "categorical_crossentropy": ".nn",

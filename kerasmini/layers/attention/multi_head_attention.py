@@ -159,8 +159,8 @@ class MultiHeadAttention(Layer):
         self._dot_product_equation, self._combine_equation, scores_rank = (
             attention_equations(rank, self._attention_axes))
         norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
-        self._softmax = Softmax(axis=norm_axes, dtype=self.dtype)
-        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype, seed=self.seed)
+        self._softmax = Softmax(axis=norm_axes, dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         out = list(self._output_shape or [query_shape[-1]])
         equation, bias_axes, out_rank = projection_equation(len(query_shape) - 1, 2, len(out))
         self.output_dense = EinsumDense(
@@ -169,8 +169,6 @@ class MultiHeadAttention(Layer):
             **self._sublayer_settings())
         projected = list(self.query_dense.compute_output_shape(query_shape))
         self.output_dense.build(tuple(projected[:-1] + [self._value_dim]))
-        for variable in self.weights:  # built inside this layer: Keras's paths
-            variable.path = f"{self.name}/{variable.path}"  # ("mha/query/kernel")
         self._build_shapes = {"query_shape": query_shape, "value_shape": value_shape}
         if key_shape is not value_shape:
             self._build_shapes["key_shape"] = key_shape
@@ -201,7 +199,7 @@ class MultiHeadAttention(Layer):
                     bias_regularizer=self._bias_regularizer,
                     activity_regularizer=self._activity_regularizer,
                     kernel_constraint=self._kernel_constraint,
-                    bias_constraint=self._bias_constraint, dtype=self.dtype)
+                    bias_constraint=self._bias_constraint, dtype=self.dtype_policy)
 
     # ----- calling --------------------------------------------------------------------
     def __call__(self, query, value, key=None, query_mask=None, value_mask=None,

@@ -200,7 +200,7 @@ class ConvLSTMCell(Layer):
             if not training or not 0 < rate < 1:
                 return None
             return [((self._rng.random((batch, *shape)) >= rate) / (1 - rate))
-                    .astype(self.dtype) for _ in range(GATES)]
+                    .astype(self.compute_dtype) for _ in range(GATES)]
         return (masks(self.dropout, step_shape),
                 masks(self.recurrent_dropout, self.state_shape))
 
@@ -218,7 +218,7 @@ class ConvLSTMCell(Layer):
         return super().__call__(inputs, training=training, states=states, **kwargs)
 
     def get_initial_state(self, batch_size):
-        return [np.zeros((batch_size, *self.state_shape), self.dtype) for _ in range(2)]
+        return [np.zeros((batch_size, *self.state_shape), self.compute_dtype) for _ in range(2)]
 
     def settings_config(self):
         """The arguments ConvLSTM's config repeats, in Keras's order (no seed)."""
