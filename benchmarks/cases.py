@@ -80,6 +80,12 @@ for _name, _gates in (("SimpleRNN", 1), ("GRU", 3), ("LSTM", 4)):
     LAYER_WORK[_name] = lambda c, out, inp, g=_gates: (
         2 * c.shape[0] * c.shape[1] * g * c.args["units"] * (c.shape[-1] + c.args["units"]))
 
+# ConvLSTM2D (return_sequences, 'same'): per step and output pixel, 4 * filters outputs
+# of a k x k convolution over the channels and one over the filters.
+LAYER_WORK["ConvLSTM2D"] = lambda c, out, inp: (
+    2 * out * 4 * pair(c.args["kernel_size"])[0] * pair(c.args["kernel_size"])[1]
+    * (c.shape[-1] + c.args["filters"]))
+
 
 def _conv(shape, filters, kernel_size=3, group="throughput", dtype="float32", **args):
     return Case(group, "Conv2D", dict(filters=filters, kernel_size=kernel_size, **args),
@@ -162,6 +168,8 @@ CASES = [
     # Recurrent layers: a Python loop over 50 steps, one small product per step.
     Case("throughput", "LSTM", dict(units=64), (32, 50, 32)),
     Case("throughput", "GRU", dict(units=64, return_sequences=True), (32, 50, 32)),
+    Case("throughput", "ConvLSTM2D", dict(filters=16, kernel_size=3, padding="same",
+                                          return_sequences=True), (8, 10, 32, 32, 8)),
     # float64: both libraries compute in double precision.
     _conv((32, 28, 28, 128), 128, dtype="float64", **SAME),
     Case("throughput", "Dense", dict(units=4096), (1024, 4096), "float64"),

@@ -344,3 +344,21 @@ def _error_against(grad, checks, dtype):
     scale = float(np.max(np.abs(g), initial=0.0))
     ulp = float(np.spacing(np.array(scale, dtype=dtype))) if scale > 0 else 1.0
     return error, error / ulp
+
+
+def against_finite_differences(where, loss, arrays, km_grads, tf_grads, atol, tf_kind):
+    """kerasmini's and tf.keras's gradients of `loss()` w.r.t. each array (float64,
+    perturbed in place) against central differences at tests/gradcheck.py's bar:
+    kerasmini must agree; a tf.keras disagreement is recorded as `tf_kind`."""
+    from tests.gradcheck import TOLERANCE, numeric_gradient
+    for index, (array, km_grad, tf_grad) in enumerate(zip(arrays, km_grads, tf_grads)):
+        expected = numeric_gradient(loss, array)
+        scale = max(float(np.max(np.abs(expected))), 1e-3)
+        error = float(np.max(np.abs(km_grad - expected)))
+        if error > TOLERANCE * scale + atol:
+            fail(f"{where}: gradient {index} is {error:.3g} from finite differences "
+                 f"(scale {scale:.3g})")
+        tf_error = float(np.max(np.abs(np.asarray(tf_grad) - expected)))
+        if tf_error > TOLERANCE * scale + atol:
+            record_divergence(tf_kind, where,
+                              f"gradient {index}: {tf_error:.3g} from finite differences")

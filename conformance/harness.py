@@ -419,3 +419,46 @@ def name_base(name):
     each library numbers the default names it hands out in its own process, so the suffix
     depends on what else ran in the same test worker."""
     return re.sub(r"_\d+$", "", name)
+
+
+def raises_like_tf_keras(name, make, pattern):
+    """`make(lib.layers)` raises in tf.keras, and in kerasmini the same exception class
+    with a message matching `pattern`."""
+    errors = []
+    for lib in (keras, kerasmini):
+        try:
+            make(lib.layers)
+        except Exception as error:  # compared by class below
+            errors.append(error)
+        else:
+            errors.append(None)
+    tf_error, km_error = errors
+    assert tf_error is not None, f"{name}: tf.keras accepts it"
+    assert type(km_error) is type(tf_error), \
+        f"{name}: kerasmini raised {km_error!r}, tf.keras {tf_error!r}"
+    assert re.search(pattern, str(km_error)), f"{name}: message {km_error}"
+    record_error(0.0, 0.0)
+
+
+def files_both_ways(build, inputs, rng, suffixes=("keras", "weights.h5")):
+    """A model of `build(lib)` with random weights, saved by each library (`.keras` and
+    `.weights.h5` into the same architecture) and loaded by the other: the same outputs
+    on `inputs`."""
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        for source, target in ((keras, kerasmini), (kerasmini, keras)):
+            model = build(source)
+            model.set_weights([(rng.standard_normal(w.shape) * 0.5).astype(w.dtype)
+                               for w in model.get_weights()])
+            for suffix in suffixes:
+                path = os.path.join(folder, f"{source.__name__}.{suffix}")
+                if suffix == "keras":
+                    model.save(path)
+                    loaded = target.models.load_model(path)
+                else:
+                    model.save_weights(path)
+                    loaded = build(target)
+                    loaded.load_weights(path)
+                three_way(np.asarray(loaded(inputs)), None, np.asarray(model(inputs)),
+                          "float32", f"{source.__name__} -> {target.__name__} .{suffix}")

@@ -43,7 +43,7 @@ def canonical_layer(name):
         return ALIASES[low]
     if low.startswith("maxpool"):
         return "MaxPool2D"
-    if low.startswith("conv"):
+    if low.startswith("conv") and "lstm" not in low:  # ConvLSTM2D is a layer of its own
         return "Conv2D"
     if low.startswith("dense"):
         return "Dense"

@@ -8,13 +8,13 @@ import tempfile
 import numpy as np
 import pytest
 
-from conformance.harness import fail, keras, record_divergence, tf, three_way
+from conformance.gradients import against_finite_differences
+from conformance.harness import keras, tf, three_way
 from tests.attention_reference import attention_reference, luong_reference
 
 import kerasmini  # noqa: E402
 from kerasmini import layers as km_layers  # noqa: E402
 from kerasmini.autodiff import GradientTape  # noqa: E402
-from tests.gradcheck import TOLERANCE as FD_TOLERANCE, numeric_gradient  # noqa: E402
 
 # (layer arguments, (T, S, query features, value features, key features or None), call)
 MHA_CASES = [
@@ -178,18 +178,8 @@ def test_multi_head_attention_gradients(case):
     loss = lambda: float(np.sum(np.asarray(run()) * weight_of))
     arrays = tensors + [w._value for w in km_layer.trainable_weights]
     where = f"MultiHeadAttention({args}) {sorted(call)}"
-    for index, (array, km_grad, tf_grad) in enumerate(zip(arrays, km_grads, tf_grads)):
-        expected = numeric_gradient(loss, array)
-        scale = max(float(np.max(np.abs(expected))), 1e-3)
-        error = float(np.max(np.abs(km_grad - expected)))
-        if error > FD_TOLERANCE * scale + atol:
-            fail(f"{where}: gradient {index} is {error:.3g} from finite differences "
-                 f"(scale {scale:.3g})")
-        tf_error = float(np.max(np.abs(np.asarray(tf_grad) - expected)))
-        if tf_error > FD_TOLERANCE * scale + atol:
-            record_divergence(_float32_scale(args["key_dim"], "float64")
-                              or "tf-wrong-gradient", where,
-                              f"gradient {index}: {tf_error:.3g} from finite differences")
+    against_finite_differences(where, loss, arrays, km_grads, tf_grads, atol,
+                               _float32_scale(args["key_dim"], "float64") or "tf-wrong-gradient")
 
 
 EINSUM_CASES = [

@@ -588,6 +588,12 @@ class Layer:
         activation = getattr(self, "activation", None)
         return activation is None or activation in _BUILT_IN_ACTIVATIONS
 
+    def weights_read_by_call(self):
+        """The trainable weights every call reads, which a recording call must connect
+        to its output: all of them, unless a layer's calls use some (a reverse call of
+        an untied ReversibleEmbedding reads only its reverse table)."""
+        return self.trainable_weights
+
     def _build_at_init(self):
         """Mark a weightless layer built from the start, as Keras does for the same
         classes (pooling, activations, Dropout): its `count_params()` is 0 at once."""
@@ -699,7 +705,7 @@ def call_recorded(layer, inputs, call, check=True):
     if not check:
         return outputs
     flat = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    sources = [*inputs, *layer.trainable_weights]
+    sources = [*inputs, *layer.weights_read_by_call()]
     missing = autodiff.unreached(flat, sources, since)
     if missing:
         names = [f"weight '{s.name}'" if getattr(s, "_is_variable", False) else "its input"

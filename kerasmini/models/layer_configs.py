@@ -63,7 +63,7 @@ MODEL_MODULES = {"Sequential": ("keras", None),
 
 def serialize_layer(layer):
     """{'module', 'class_name', 'config', 'registered_name'} for a layer or model."""
-    class_name = type(layer).__name__
+    class_name = _exported_name(type(layer))
     if isinstance(layer, operation.Operation):  # x + y, keras.ops.mean(x), ...
         return {"module": layer.spec.module, "class_name": layer.spec.class_name,
                 "config": plain(layer.get_config()), "registered_name": class_name}
@@ -89,6 +89,15 @@ def serialize_sublayer(layer):
     if hasattr(layer, "get_compile_config"):  # a nested model: Keras writes {} uncompiled
         config["compile_config"] = layer.get_compile_config() or {}
     return config
+
+
+def _exported_name(cls):
+    """The name a file gives a built-in class: its own, or the one keras.layers exports
+    it under (GroupQueryAttention, whose class is GroupedQueryAttention, as in Keras)."""
+    classes = _layer_classes()
+    if classes.get(cls.__name__) is cls:
+        return cls.__name__
+    return next((name for name, c in classes.items() if c is cls), cls.__name__)
 
 
 def _serialize_user_layer(layer):

@@ -13,7 +13,8 @@ def recurrence(step, inputs, states, mask=None, go_backwards=False,
                zero_output_for_mask=False, return_sequences=True):
     """Run `step(inputs[:, t], states) -> (output_t, new_states)` over t.
 
-    inputs: (batch, steps, ...); states: list of (batch, n) arrays; mask: (batch,
+    inputs: (batch, steps, ...); states: list of (batch, ...) arrays, each of the
+    output's shape (batch, n) or (batch, *spatial, filters) (ConvLSTM); mask: (batch,
     steps) booleans or None. A masked step (mask False) keeps every state as it was and
     outputs the last output again (zeros before the first kept step, or always zeros
     with `zero_output_for_mask`), as Keras does. go_backwards runs the steps last to
@@ -27,8 +28,8 @@ def recurrence(step, inputs, states, mask=None, go_backwards=False,
     outputs, output = [], None
     for t in order:
         new_output, new_states = step(inputs[:, t], states)
-        if mask is not None:
-            keep = mask[:, t, None]
+        if mask is not None:  # (batch, 1, ...): over every axis of the step's arrays
+            keep = np.reshape(mask[:, t], (-1,) + (1,) * (np.ndim(new_output) - 1))
             previous = (np.zeros(new_output.shape, new_output.dtype)
                         if zero_output_for_mask or output is None else output)
             new_output = np.where(keep, new_output, previous)

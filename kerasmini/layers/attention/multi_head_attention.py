@@ -144,13 +144,15 @@ class MultiHeadAttention(Layer):
         heads = lambda size: [self._num_heads, size]
         self.query_dense = self._projection("query", len(query_shape), heads(self._key_dim))
         self.query_dense.build(query_shape)
-        self.key_dense = self._projection("key", len(key_shape), heads(self._key_dim))
+        key_value_heads = lambda size: [self._key_value_heads(), size]
+        self.key_dense = self._projection("key", len(key_shape), key_value_heads(self._key_dim))
         self.key_dense.build(key_shape)
         if self._use_gate:
             self._gate_dense = self._projection("gate", len(query_shape),
                                                 heads(self._value_dim), "sigmoid")
             self._gate_dense.build(query_shape)
-        self.value_dense = self._projection("value", len(value_shape), heads(self._value_dim))
+        self.value_dense = self._projection("value", len(value_shape),
+                                            key_value_heads(self._value_dim))
         self.value_dense.build(value_shape)
         rank = len(query_shape) + 1
         self._attention_axes = self._attention_axes_for(rank)
@@ -171,6 +173,15 @@ class MultiHeadAttention(Layer):
         if key_shape is not value_shape:
             self._build_shapes["key_shape"] = key_shape
         self.built = True
+
+    def _key_value_heads(self):
+        """How many heads the key and value projections have (GroupedQueryAttention:
+        fewer than the query's)."""
+        return self._num_heads
+
+    def _project(self, query, key, value):
+        """The query, key and value projections, (B, T or S, heads, dim) each."""
+        return self.query_dense(query), self.key_dense(key), self.value_dense(value)
 
     def _projection(self, name, rank, heads, activation=None):
         equation, bias_axes, out_rank = projection_equation(rank - 1, 1, 2)
@@ -293,7 +304,7 @@ class MultiHeadAttention(Layer):
         mask = self._combined_mask(query, value, query_mask, value_mask, key_mask,
                                    attention_mask, use_causal_mask)
         gate = self._gate_dense(query) if self._use_gate else None
-        query, key, value = self.query_dense(query), self.key_dense(key), self.value_dense(value)
+        query, key, value = self._project(query, key, value)
         if fused:
             output = self._fused_attention(query, key, value, mask)
             scores = None

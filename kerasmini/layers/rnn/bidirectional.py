@@ -93,7 +93,7 @@ class Bidirectional(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         output_masks = [output_mask] * (2 if self.merge_mode is None else 1)
-        states = len(self.forward_layer.state_size) if self.return_state else 0
+        states = len(self.forward_layer.state_shapes(None)) if self.return_state else 0
         if self.return_state or self.merge_mode is None:
             return output_masks + [None] * (2 * states)
         return output_mask

@@ -29,6 +29,14 @@ def rate_argument(value, name):
     return min(1.0, max(0.0, float(value)))
 
 
+def dropout_arguments(dropout, recurrent_dropout, seed):
+    """A recurrent cell's two dropout rates, checked and clipped; the seed checked."""
+    if seed is not None and not is_int(seed):
+        raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
+    return rate_argument(dropout, "dropout"), rate_argument(recurrent_dropout,
+                                                            "recurrent_dropout")
+
+
 class DropoutRNNCell(Layer):
     """A recurrent cell with `gates` blocks of `units` (SimpleRNN 1, GRU 3, LSTM 4).
 
@@ -61,10 +69,7 @@ class DropoutRNNCell(Layer):
             kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
-        dropout = rate_argument(dropout, "dropout")
-        recurrent_dropout = rate_argument(recurrent_dropout, "recurrent_dropout")
-        if seed is not None and not is_int(seed):
-            raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
+        dropout, recurrent_dropout = dropout_arguments(dropout, recurrent_dropout, seed)
         kwargs.pop("implementation", None)  # Keras's choice of kernel; the same values
         super().__init__(**kwargs)
         self.units, self.use_bias = units, bool(use_bias)

@@ -73,6 +73,10 @@ class RNN(Layer):
             return self.cell.group_states(states)
         return list(states)
 
+    def state_shapes(self, batch):
+        """The shape of each state (flat, in order) for a batch of `batch` sequences."""
+        return [(batch, n) for n in self.state_size]
+
     @property
     def output_size(self):
         return getattr(self.cell, "output_size", None) or self.state_size[0]
@@ -99,8 +103,8 @@ class RNN(Layer):
         if batch is None:
             raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
                              f"static. Found dynamic batch size: sequence.shape=(None, ...)")
-        self.states = [Variable(np.zeros((batch, n), self.compute_dtype), name="rnn_state",
-                                trainable=False) for n in self.state_size]
+        self.states = [Variable(np.zeros(shape, self.compute_dtype), name="rnn_state",
+                                trainable=False) for shape in self.state_shapes(batch)]
 
     def reset_states(self):
         """Zero the kept states (stateful=True); nothing otherwise."""
@@ -122,7 +126,7 @@ class RNN(Layer):
         output = ((batch, steps, self.output_size) if self.return_sequences
                   else (batch, self.output_size))
         if self.return_state:
-            return [output] + self._nested([(batch, n) for n in self.state_size])
+            return [output] + self._nested(self.state_shapes(batch))
         return output
 
     def compute_mask(self, inputs, mask=None):
@@ -175,11 +179,11 @@ class RNN(Layer):
 
     def _initial_states(self, initial_state, batch):
         if initial_state is None:
-            return [np.zeros((batch, n), self.compute_dtype) for n in self.state_size]
+            return [np.zeros(shape, self.compute_dtype) for shape in self.state_shapes(batch)]
         given = [s for entry in (initial_state if isinstance(initial_state, (list, tuple))
                                  else [initial_state])
                  for s in (entry if isinstance(entry, (list, tuple)) else [entry])]
-        shapes = [(batch, n) for n in self.state_size]
+        shapes = self.state_shapes(batch)
         states = [np.asanyarray(s).astype(self.compute_dtype, copy=False) for s in given]
         if [s.shape for s in states] != shapes:
             raise ValueError(f"Layer '{self.name}': an `initial_state` was passed that is "
@@ -216,7 +220,18 @@ class RNN(Layer):
         return cls(**config)
 
 
-class BuiltinRNN(RNN):
+class CellAttributes:
+    """A layer made of one cell (LSTM, ConvLSTM2D, ...) answers for the cell's
+    attributes (lstm.units, conv_lstm.filters), as Keras's properties do."""
+
+    def __getattr__(self, name):
+        cell = self.__dict__.get("cell")
+        if cell is None or name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(cell, name)
+
+
+class BuiltinRNN(CellAttributes, RNN):
     """SimpleRNN, LSTM and GRU: their cell (`cell_class`) made from their arguments,
     which are the cell's (units, activation, initializers, dropout, ...) and RNN's."""
 
@@ -241,12 +256,6 @@ class BuiltinRNN(RNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
         self.use_cudnn = use_cudnn
-
-    def __getattr__(self, name):  # lstm.units, lstm.dropout, ...: the cell's, as Keras
-        cell = self.__dict__.get("cell")
-        if cell is None or name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(cell, name)
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         if self.use_cudnn is True:  # as tf.keras on a machine without a GPU
