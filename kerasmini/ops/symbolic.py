@@ -31,8 +31,9 @@ OPERATIONS = {}
 
 # the files that declare operations; imported by declared_operations() before a lookup,
 # since kerasmini.ops imports each file on first use
-FAMILIES = ("arrays", "contractions", "core", "creation", "elementwise", "image", "linalg",
-            "math", "nn", "reductions")
+FAMILIES = ("arrays", "bitwise", "contractions", "core", "counting", "creation",
+            "elementwise", "image", "linalg", "math", "nan_reductions", "nn", "reductions",
+            "spectral", "statistics")
 
 
 def declared_operations():

@@ -1,0 +1,53 @@
+"""keras.ops's window functions (symmetric, as NumPy's): bartlett, blackman, hamming,
+hanning in floatx, kaiser in float32 (TensorFlow's kaiser_window). Each takes the
+window's length as x."""
+import numpy as np
+
+from kerasmini import config
+from kerasmini.ops.arguments import tensor
+
+
+def _length(x):
+    return int(np.asarray(tensor(x)))
+
+
+def _cosine_sum(x, coefficients):
+    """sum_k (-1)^k a_k cos(2 pi k n / (x - 1)) for n in [0, x), 1 for a window of one."""
+    length = _length(x)
+    if length == 1:
+        return np.ones(1, config.floatx())
+    phase = 2 * np.pi * np.arange(length) / max(length - 1, 1)
+    window = sum((-1) ** k * a * np.cos(k * phase) for k, a in enumerate(coefficients))
+    return np.asarray(window, config.floatx()).reshape(length)
+
+
+def bartlett(x):
+    """The triangular window, 0 at both ends and 1 in the middle."""
+    length = _length(x)
+    if length <= 1:
+        return np.ones(length, config.floatx())
+    n = np.arange(length)
+    ramp = 2 * n / (length - 1)
+    return np.where(n <= (length - 1) / 2, ramp, 2 - ramp).astype(config.floatx())
+
+
+def blackman(x):
+    return _cosine_sum(x, (0.42, 0.5, 0.08))
+
+
+def hamming(x):
+    return _cosine_sum(x, (0.54, 0.46))
+
+
+def hanning(x):
+    return _cosine_sum(x, (0.5, 0.5))
+
+
+def kaiser(x, beta):
+    """I0(beta sqrt(1 - (2n / (x - 1) - 1)^2)) / I0(beta), in float32."""
+    length = _length(x)
+    if length == 1:
+        return np.ones(1, "float32")
+    ratio = 2 * np.arange(length) / (length - 1) - 1
+    window = np.i0(beta * np.sqrt(np.clip(1 - ratio * ratio, 0, None))) / np.i0(beta)
+    return window.astype("float32")
