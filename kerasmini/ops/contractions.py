@@ -1,10 +1,12 @@
 """keras.ops's products that sum over shared axes: einsum, tensordot, dot, inner, outer,
-vdot. All are einsums, so all share einsum's gradient rule (autodiff/einsum_rule.py)."""
+vdot, all einsums sharing einsum's gradient rule (autodiff/einsum_rule.py); and
+NumPy's other products kron, cross, vander, correlate, composed of broadcasts, indexing
+and matmul, which the tape records."""
 import string
 
 import numpy as np
 
-from kerasmini.ops.arguments import promoted
+from kerasmini.ops.arguments import promoted, tensor
 from kerasmini.ops.symbolic import keras_operation
 
 

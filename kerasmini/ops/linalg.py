@@ -18,7 +18,7 @@ import numpy as np
 from kerasmini.autodiff import record
 from kerasmini.autodiff.traced import plain
 from kerasmini.ops import elementwise as el
-from kerasmini.ops import reductions
+from kerasmini.ops import arrays, reductions
 from kerasmini.ops.arguments import floating, promoted
 from kerasmini.ops.symbolic import LINALG, keras_operation
 
@@ -194,7 +194,7 @@ def solve_triangular(a, b, lower=False):
     """x with a @ x = b, reading only a's lower (or upper) triangle: solve of that
     triangle, so a's gradient stays on it."""
     a, b = promoted(a, b)
-    return solve(np.tril(a) if lower else np.triu(a), b)
+    return solve(arrays.tril(a) if lower else arrays.triu(a), b)
 
 
 @keras_operation("CholeskyInverse", config=("upper",), module=LINALG)

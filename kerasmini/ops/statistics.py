@@ -4,6 +4,7 @@ GradientTape differentiates it as written; ints compute in floatx."""
 import numpy as np
 
 from kerasmini import config
+from kerasmini.ops import arrays
 from kerasmini.ops.arguments import floating, tensor
 from kerasmini.ops.dtypes import float_type
 from kerasmini.ops.symbolic import keras_operation
@@ -36,7 +37,7 @@ def corrcoef(x):
         return np.asarray(np.nan, config.floatx())
     centered = x - np.mean(x, axis=-1, keepdims=True)
     covariance = centered @ np.swapaxes(centered, -1, -2) / (x.shape[-1] - 1)
-    spread = np.sqrt(np.diagonal(covariance, axis1=-2, axis2=-1))
+    spread = np.sqrt(arrays.diagonal(covariance, axis1=-2, axis2=-1))
     return np.clip(covariance / (spread[..., :, None] * spread[..., None, :]), -1, 1)
 
 
