@@ -252,7 +252,8 @@ def ldexp(x1, x2):
 def logaddexp2(x1, x2):
     """log2(2 ** x1 + 2 ** x2), without overflow."""
     x1, x2 = _float_promoted(x1, x2)
-    return np.logaddexp(x1 * np.log(2), x2 * np.log(2)) / np.asarray(np.log(2), x1.dtype)
+    log2 = np.asarray(np.log(2), x1.dtype)
+    return np.logaddexp(x1 * log2, x2 * log2) / log2
 
 
 @keras_operation("Nextafter")
