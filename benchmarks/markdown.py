@@ -95,7 +95,8 @@ def import_line(imports):
             f"kerasmini {imports['kerasmini_after_numpy']:.3f} s")
     if "first_use" in imports:  # runs before kerasmini imported its packages on first use
         line += (f" + first use of README's convnet layers {imports['first_use']:.3f} s "
-                 "(packages import on first use)")
+                 "(packages import on first use; Python's module cache warm, as on a "
+                 "user's second run)")
     return line + "."
 
 

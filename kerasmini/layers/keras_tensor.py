@@ -153,10 +153,14 @@ def symbolic_call(layer, inputs, **call_kwargs):
     # call() takes a mask; other None arguments it leaves out
     one_tensor = not any(isinstance(t, KerasTensor)
                          for t in flatten([v for k, v in call_kwargs.items() if k != "mask"]))
-    keep_mask = one_tensor and layer._records_mask()
+    # (a merge reads its inputs' masks from the tensors, as Keras's do: the node keeps
+    # them as an implicit argument, neither saved nor shown)
+    keep_mask = one_tensor and layer._records_mask() and not layer.masks_from_inputs
     call_kwargs = {k: v for k, v in call_kwargs.items()
                    if v is not None or (k == "mask" and keep_mask)}
-    layer._inbound_nodes = nodes + [Node(layer, inputs, flatten(outputs), call_kwargs)]
+    implicit = ("mask",) if layer.masks_from_inputs and "mask" in call_kwargs else ()
+    layer._inbound_nodes = nodes + [Node(layer, inputs, flatten(outputs), call_kwargs,
+                                         implicit=implicit)]
     # after the node, as in Keras: a mask computed from the inputs (Embedding's
     # `inputs != 0`) is a NotEqual node of the graph that follows the layer's
     output_masks = layer._output_mask(inputs, mask)

@@ -108,6 +108,9 @@ class Layer:
     # Keras's call() takes `mask` though kerasmini's does not (BatchNormalization): a
     # graph's config then records `mask: None` for a call on one tensor, as Keras does
     keras_call_takes_mask = False
+    # Keras's class reads its inputs' masks from the tensors, not from a `mask` argument
+    # of its node (the merges): a graph keeps that argument implicit (keras_tensor.py)
+    masks_from_inputs = False
 
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)

@@ -13,6 +13,7 @@ variance. Without them this would be the gradient of inference-mode normalizatio
 """
 import numpy as np
 
+from kerasmini import config
 from kerasmini.autodiff import differentiable
 from kerasmini.ops import threads
 from kerasmini.ops.bias_activation import relu_into
@@ -114,6 +115,32 @@ def _batch_normalization_vjp(g, out, x, gamma, beta, mean, variance, epsilon, ax
     dgamma = None if gamma is None else g_x_hat_sum.reshape(-1).astype(gamma.dtype)
     dbeta = None if beta is None else g_sum.reshape(-1).astype(beta.dtype)
     return dx.astype(x.dtype, copy=False), dgamma, dbeta
+
+
+def masked_moments(x, mask, axis):
+    """Keras's masked batch statistics: mean and biased variance over the positions a
+    mask (x's shape without its last axis) keeps, per feature along `axis`, each sum
+    divided by (kept count + keras.config.epsilon()), in x's dtype as Keras. Plain
+    NumPy on x, so a tape records the gradient through the statistics. Returned with
+    x's rank (size 1 on every axis but `axis`)."""
+    reduced = tuple(a for a in range(x.ndim) if a != axis)
+    kept = np.broadcast_to(np.expand_dims(np.asarray(mask, bool), -1), x.shape)
+    zero = np.zeros((), x.dtype)
+    count = kept.sum(axis=reduced, keepdims=True).astype(x.dtype) + np.asarray(
+        config.epsilon(), x.dtype)
+    mean = np.where(kept, x, zero).sum(axis=reduced, keepdims=True) / count
+    difference = np.where(kept, x - mean, zero)
+    return mean, (difference * difference).sum(axis=reduced, keepdims=True) / count
+
+
+def normalize_traced(x, mean, variance, gamma, beta, epsilon):
+    """(x - mean) * gamma / sqrt(variance + epsilon) + beta in plain NumPy arithmetic
+    (a tape records it all), for statistics shaped to broadcast against x."""
+    inv = 1 / np.sqrt(variance + np.asarray(epsilon, x.dtype))
+    if gamma is not None:
+        inv = inv * np.reshape(gamma, mean.shape)
+    out = (x - mean) * inv
+    return out if beta is None else out + np.reshape(beta, mean.shape)
 
 
 @differentiable(_batch_normalization_vjp, inputs=3)

@@ -2,7 +2,8 @@
 import numpy as np
 
 from kerasmini.layers.arguments import integer
-from kerasmini.layers.merging.base_merge import Merge
+from kerasmini import ops
+from kerasmini.layers.merging.base_merge import Merge, _check_mask_list
 
 
 class Concatenate(Merge):
@@ -35,6 +36,23 @@ class Concatenate(Merge):
 
     def _merge(self, inputs):
         return np.concatenate(inputs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """As Keras: each input's mask spread over its features (all True for an input
+        without one), joined along `axis`, then any() over the last axis."""
+        if mask is None:
+            return None
+        _check_mask_list(inputs, mask)
+        if all(m is None for m in mask):
+            return None
+        spread = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = ops.ones_like(x, dtype="bool")
+            elif len(m.shape) < len(x.shape):
+                m = ops.logical_or(ops.expand_dims(m, axis=-1), ops.zeros_like(x, dtype="bool"))
+            spread.append(m)
+        return ops.any(ops.concatenate(spread, axis=self.axis), axis=-1, keepdims=False)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

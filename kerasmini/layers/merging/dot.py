@@ -58,6 +58,9 @@ class Dot(Merge):
         out = shape1 + shape2[1:]
         return tuple(out + [1] if len(out) == 1 else out)
 
+    def compute_mask(self, inputs, mask=None):
+        return None  # as Keras: the dot product has no steps left to mask
+
     def _merge(self, inputs):
         x, y = inputs
         a1, a2 = self._axes_for((x.shape, y.shape))

@@ -3,7 +3,7 @@ import functools
 
 import numpy as np
 
-from kerasmini.layers.merging.base_merge import Merge
+from kerasmini.layers.merging.base_merge import Merge, reduce_skipping_masked
 
 
 class Maximum(Merge):
@@ -11,6 +11,11 @@ class Maximum(Merge):
 
     def _merge(self, inputs):
         return functools.reduce(np.maximum, inputs)  # in order, as Keras
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return self._merge(inputs)
+        return reduce_skipping_masked(np.maximum, inputs, mask)
 
 
 def maximum(inputs, **kwargs):

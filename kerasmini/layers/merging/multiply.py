@@ -3,7 +3,7 @@ import functools
 
 import numpy as np
 
-from kerasmini.layers.merging.base_merge import Merge
+from kerasmini.layers.merging.base_merge import Merge, step_masks
 
 
 class Multiply(Merge):
@@ -12,6 +12,19 @@ class Multiply(Merge):
 
     def _merge(self, inputs):
         return functools.reduce(np.multiply, inputs)  # in order, as Keras
+
+    def call(self, inputs, mask=None):
+        """As Keras: a masked entry counts as 1 in the product; when every input has a
+        mask, positions no input keeps are 0."""
+        if mask is None:
+            return self._merge(inputs)
+        broadcast = step_masks(inputs, mask)
+        output = self._merge([x if m is None else np.where(m, x, np.ones((), x.dtype))
+                              for x, m in zip(inputs, broadcast)])
+        if any(m is None for m in broadcast):
+            return output
+        kept = functools.reduce(np.logical_or, broadcast)
+        return np.where(kept, output, np.zeros((), output.dtype))
 
 
 def multiply(inputs, **kwargs):

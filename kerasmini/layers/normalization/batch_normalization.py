@@ -6,7 +6,9 @@ from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import integer, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.normalization import moments, normalize
+from kerasmini.autodiff.traced import plain
+from kerasmini.ops.normalization import (masked_moments, moments, normalize,
+                                         normalize_traced)
 
 
 class BatchNormalization(Layer):
@@ -26,8 +28,7 @@ class BatchNormalization(Layer):
     Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
     """
 
-    mask_not_implemented = True  # Keras's reads a mask; a mask here raises (layer.py)
-    keras_call_takes_mask = True
+    supports_masking = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
@@ -92,20 +93,36 @@ class BatchNormalization(Layer):
                              f"{len(input_shape)}. Received input_shape={input_shape}")
         return input_shape
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
+        """With a mask (one axis fewer than the inputs, True = kept, as an Embedding's
+        (batch, steps)), training's batch statistics count the kept positions only, as
+        Keras's; at inference the mask changes nothing."""
+        if mask is not None and np.ndim(mask) != inputs.ndim - 1:
+            raise ValueError("The mask provided should be one dimension less than the "
+                             f"inputs. Received: mask.shape={np.shape(mask)}, "
+                             f"inputs.shape={inputs.shape}")
+        if not (training and self.trainable):
+            return self.forward(inputs)
         axis = self.axis % inputs.ndim
         gamma = self.gamma.value if self.scale else None
         beta = self.beta.value if self.center else None
-        if training and self.trainable:
-            # float64 moments (ops/normalization.py, Precision), kept in float64 for the
-            # op; their gradient is in the op's rule
-            mean, variance = moments(np.asarray(inputs), axis)
-            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
-                moving.assign(moving.value * self.momentum
-                              + batch.astype(moving.dtype) * (1 - self.momentum))
-            return ops.batch_normalization(inputs, gamma, beta, mean, variance,
-                                           self.epsilon, axis)
-        return self.forward(inputs)
+        if mask is not None:
+            mean, variance = masked_moments(inputs, mask, axis)
+            self._move_statistics(plain(mean), plain(variance))
+            return normalize_traced(inputs, mean, variance, gamma, beta, self.epsilon)
+        # float64 moments (ops/normalization.py, Precision), kept in float64 for the
+        # op; their gradient is in the op's rule
+        mean, variance = moments(np.asarray(inputs), axis)
+        self._move_statistics(mean, variance)
+        return ops.batch_normalization(inputs, gamma, beta, mean, variance,
+                                       self.epsilon, axis)
+
+    def _move_statistics(self, mean, variance):
+        """moving = moving * momentum + batch * (1 - momentum)."""
+        for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            moving.assign(moving.value * self.momentum
+                          + batch.reshape(moving.shape).astype(moving.dtype)
+                          * (1 - self.momentum))
 
     def forward(self, inputs, clip=None):
         """Inference: normalized with the moving statistics; clip=(low, high) applies a
