@@ -272,14 +272,18 @@ def signbit(x):
 
 @keras_operation("Isneginf")
 def isneginf(x):
-    x = np.asarray(tensor(x))
-    return np.isneginf(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    return _is_infinite(x, np.isneginf)
 
 
 @keras_operation("Isposinf")
 def isposinf(x):
+    return _is_infinite(x, np.isposinf)
+
+
+def _is_infinite(x, test):
+    """test(x) for floats; all False for ints and bools, which are never infinite."""
     x = np.asarray(tensor(x))
-    return np.isposinf(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    return test(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
 
 
 @keras_operation("Sinc")

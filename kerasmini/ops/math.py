@@ -84,10 +84,14 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):  # noqa: A0
     """Maxima of data's rows per segment (an empty segment gives the dtype's lowest,
     as TensorFlow's unsorted_segment_max)."""
     data, ids, count = _segments(data, segment_ids, num_segments)
-    lowest = np.finfo(data.dtype).min if data.dtype.kind == "f" else np.iinfo(data.dtype).min
+    info = np.finfo if data.dtype.kind == "f" else np.iinfo
+    return reductions.max(_spread(data, ids, count, info(data.dtype).min), axis=1)
+
+
+def _spread(data, ids, count, fill):
+    """(count, rows, ...): row n of data in slice s where ids[n] == s, `fill` elsewhere."""
     member = (ids == np.arange(count)[:, None]).reshape((count, -1) + (1,) * (data.ndim - 1))
-    spread = np.where(member, data[None], np.asarray(lowest, data.dtype))
-    return reductions.max(spread, axis=1)
+    return np.where(member, data[None], np.asarray(fill, data.dtype))
 
 
 @keras_operation("Erfc", module=MATH)
@@ -136,19 +140,15 @@ def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A0
     """Minima of data's rows per segment (an empty segment gives the dtype's largest,
     as TensorFlow's unsorted_segment_min)."""
     data, ids, count = _segments(data, segment_ids, num_segments)
-    largest = np.finfo(data.dtype).max if data.dtype.kind == "f" else np.iinfo(data.dtype).max
-    member = (ids == np.arange(count)[:, None]).reshape((count, -1) + (1,) * (data.ndim - 1))
-    spread = np.where(member, data[None], np.asarray(largest, data.dtype))
-    return reductions.min(spread, axis=1)
+    info = np.finfo if data.dtype.kind == "f" else np.iinfo
+    return reductions.min(_spread(data, ids, count, info(data.dtype).max), axis=1)
 
 
 @keras_operation("SegmentProd", config=("num_segments", "sorted"), module=MATH)
 def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
     """Products of data's rows per segment (1 for an empty segment)."""
     data, ids, count = _segments(data, segment_ids, num_segments)
-    member = (ids == np.arange(count)[:, None]).reshape((count, -1) + (1,) * (data.ndim - 1))
-    spread = np.where(member, data[None], np.ones((), data.dtype))
-    return reductions.prod(spread, axis=1)
+    return reductions.prod(_spread(data, ids, count, 1), axis=1)
 
 
 @keras_operation("CDist", module=MATH)

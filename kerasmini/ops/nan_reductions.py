@@ -9,7 +9,7 @@ from kerasmini.ops import reductions
 from kerasmini.ops.arguments import as_axis, floating, tensor
 from kerasmini.ops.elementwise import nan_to_num
 from kerasmini.ops.reductions import (_QUANTILE_METHODS, _axes, _last, _nan_filled,
-                                      nanmean)
+                                      nanmean, quantile_arguments, quantiles_first)
 from kerasmini.ops.symbolic import keras_operation
 
 
@@ -72,13 +72,7 @@ def nanstd(x, axis=None, keepdims=False):
 def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     """quantile over each lane's non-NaN elements (NaN for a lane of NaNs only): the
     lane is sorted (NaNs last) and read at q * (its count - 1). q's axes come first."""
-    if method not in _QUANTILE_METHODS:
-        raise ValueError(f"Invalid value for argument `method`: expected one of "
-                         f"{sorted(_QUANTILE_METHODS)}. Received: method={method}")
-    x = floating(x)
-    q = np.asarray(q, x.dtype)
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError(f"Quantiles must be in the range [0, 1]. Received: q={q}")
+    x, q = quantile_arguments(x, q, method)
     axes = _axes(axis, x.ndim)
     lanes = _last(x, axes)
     ordered = reductions.sort(lanes, axis=-1)  # NaNs sort last
@@ -92,12 +86,7 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
     picked = _QUANTILE_METHODS[method](lower, upper, fraction, position)
     empty = (count == 0).reshape(count.shape + (1,) * q.ndim)
     picked = np.where(empty, np.asarray(np.nan, x.dtype), picked)
-    picked = np.moveaxis(picked, list(range(-q.ndim, 0)), list(range(q.ndim)))
-    if keepdims:
-        picked = np.reshape(picked, q.shape + tuple(
-            1 if i in axes else n for i, n in enumerate(x.shape)))
-    return picked
-
+    return quantiles_first(picked, q, x.shape, axes, keepdims)
 
 @keras_operation("Nanpercentile", config=("axis", "method", "keepdims"))
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
