@@ -51,3 +51,25 @@ def kaiser(x, beta):
     ratio = 2 * np.arange(length) / (length - 1) - 1
     window = np.i0(beta * np.sqrt(np.clip(1 - ratio * ratio, 0, None))) / np.i0(beta)
     return window.astype("float32")
+
+
+# scipy.signal.get_window's names for the windows above (Keras's STFT initializer asks
+# scipy for them; kerasmini computes them itself, so other scipy windows are refused)
+_NAMED = {"hann": hanning, "hanning": hanning, "hamming": hamming, "blackman": blackman,
+          "bartlett": bartlett, "boxcar": lambda n: np.ones(n), "rect": lambda n: np.ones(n),
+          "rectangular": lambda n: np.ones(n), "ones": lambda n: np.ones(n)}
+
+
+def check_window_name(window):
+    """Raise ValueError naming `window` unless it is one of the windows kerasmini makes."""
+    if isinstance(window, str) and window not in _NAMED:
+        raise ValueError(f"Unknown window type. kerasmini makes the windows "
+                         f"{sorted(_NAMED)}. Received: window={window!r}")
+
+
+def named_window(window, length, periodic=False):
+    """The window `window` of `length` samples in float64, symmetric, or periodic (the
+    first `length` of a symmetric window one longer: scipy's fftbins=True)."""
+    check_window_name(window)
+    values = np.asarray(_NAMED[window](length + 1 if periodic else length), "float64")
+    return values[:length]
