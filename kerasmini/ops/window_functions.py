@@ -11,36 +11,43 @@ def _length(x):
     return int(np.asarray(tensor(x)))
 
 
-def _cosine_sum(x, coefficients):
-    """sum_k (-1)^k a_k cos(2 pi k n / (x - 1)) for n in [0, x), 1 for a window of one."""
-    length = _length(x)
+def _cosine_sum(length, coefficients):
+    """sum_k (-1)^k a_k cos(2 pi k n / (length - 1)) for n in [0, length), in float64
+    (1 for a window of one)."""
     if length == 1:
-        return np.ones(1, config.floatx())
+        return np.ones(1)
     phase = 2 * np.pi * np.arange(length) / max(length - 1, 1)
     window = sum((-1) ** k * a * np.cos(k * phase) for k, a in enumerate(coefficients))
-    return np.asarray(window, config.floatx()).reshape(length)
+    return np.asarray(window, "float64").reshape(length)
+
+
+def _triangle(length):
+    """0 at both ends, 1 in the middle, in float64."""
+    if length <= 1:
+        return np.ones(length)
+    n = np.arange(length)
+    ramp = 2 * n / (length - 1)
+    return np.where(n <= (length - 1) / 2, ramp, 2 - ramp)
+
+
+_BLACKMAN, _HAMMING, _HANN = (0.42, 0.5, 0.08), (0.54, 0.46), (0.5, 0.5)
 
 
 def bartlett(x):
     """The triangular window, 0 at both ends and 1 in the middle."""
-    length = _length(x)
-    if length <= 1:
-        return np.ones(length, config.floatx())
-    n = np.arange(length)
-    ramp = 2 * n / (length - 1)
-    return np.where(n <= (length - 1) / 2, ramp, 2 - ramp).astype(config.floatx())
+    return _triangle(_length(x)).astype(config.floatx())
 
 
 def blackman(x):
-    return _cosine_sum(x, (0.42, 0.5, 0.08))
+    return _cosine_sum(_length(x), _BLACKMAN).astype(config.floatx())
 
 
 def hamming(x):
-    return _cosine_sum(x, (0.54, 0.46))
+    return _cosine_sum(_length(x), _HAMMING).astype(config.floatx())
 
 
 def hanning(x):
-    return _cosine_sum(x, (0.5, 0.5))
+    return _cosine_sum(_length(x), _HANN).astype(config.floatx())
 
 
 def kaiser(x, beta):
@@ -55,9 +62,10 @@ def kaiser(x, beta):
 
 # scipy.signal.get_window's names for the windows above (Keras's STFT initializer asks
 # scipy for them; kerasmini computes them itself, so other scipy windows are refused)
-_NAMED = {"hann": hanning, "hanning": hanning, "hamming": hamming, "blackman": blackman,
-          "bartlett": bartlett, "boxcar": lambda n: np.ones(n), "rect": lambda n: np.ones(n),
-          "rectangular": lambda n: np.ones(n), "ones": lambda n: np.ones(n)}
+_NAMED = {"hann": lambda n: _cosine_sum(n, _HANN), "hanning": lambda n: _cosine_sum(n, _HANN),
+          "hamming": lambda n: _cosine_sum(n, _HAMMING),
+          "blackman": lambda n: _cosine_sum(n, _BLACKMAN), "bartlett": _triangle,
+          "boxcar": np.ones, "rect": np.ones, "rectangular": np.ones, "ones": np.ones}
 
 
 def check_window_name(window):
