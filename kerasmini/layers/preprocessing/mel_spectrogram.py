@@ -9,6 +9,7 @@ below the largest value of the whole batch (Keras's). No weights.
 import numpy as np
 
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.contractions import tensordot
 from kerasmini.ops.spectral import extract_sequences, stft
 
 
@@ -36,7 +37,7 @@ class MelSpectrogram(Layer):
         real, imag = stft(inputs.astype(dtype), self.sequence_length, self.sequence_stride,
                           self.fft_length, self.window, center=True)
         spectrum = np.power(np.sqrt(np.square(real) + np.square(imag)), self.mag_exp)
-        mel = np.tensordot(spectrum, self.mel_weights(spectrum.shape[-1]).astype(dtype), 1)
+        mel = tensordot(spectrum, self.mel_weights(spectrum.shape[-1]).astype(dtype), 1)
         if self.power_to_db:
             mel = self._decibels(mel)
         return np.swapaxes(mel, -1, -2).astype(self.compute_dtype)
