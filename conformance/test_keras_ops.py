@@ -144,7 +144,7 @@ FIXED_FIRST_SIZE = {"reshape", "inv", "solve", "split", "split_at", "slice", "te
                     "bincount", "cholesky_inverse", "corrcoef", "fft2", "ifft2",
                     "lu_factor_pivots", "correlate_full", "correlate_same",
                     "correlate_valid", "solve_triangular", "stft_hamming", "searchsorted",
-                    "histogram"}
+                    "histogram", "rearrange", "rearrange_merge"}
 # Keras infers multi_hot's symbolic dtype as int32 while its eager result (and
 # kerasmini's, both ways) is float32: only the shapes are compared
 KERAS_SYMBOLIC_DTYPE = {"multi_hot", "lu_factor_pivots"}  # and lu_factor's pivots: float32

@@ -342,6 +342,12 @@ CASES += (
           sequence_length=8, sequence_stride=4, fft_length=8),
        _c("istft_length", "istft", [[((6, 5), "any"), ((6, 5), "any")]],
           sequence_length=6, sequence_stride=2, fft_length=8, length=9, center=False)]
+    # einops
+    + [_c("rearrange", "rearrange", [((2, 4, 3), "any")], pattern="b (h1 h) c -> b h (c h1)",
+          h1=2, reference=lambda x, pattern, h1: np.reshape(np.transpose(
+              np.reshape(x, (2, 2, 2, 3)), (0, 2, 3, 1)), (2, 2, 6))),
+       _c("rearrange_merge", "rearrange", [((2, 3, 4), "any")], pattern="b h w -> (w b) h",
+          reference=lambda x, pattern: np.reshape(np.transpose(x, (2, 0, 1)), (8, 3)))]
     # linalg
     + [_c("solve_triangular", "solve_triangular", [SQ, ((4, 2), "any")], lower=True,
           reference=lambda a, b, lower: np.linalg.solve(np.tril(a), b)),

@@ -247,6 +247,7 @@ _EXPORTS = {
     "output_length": ".shapes",
     "same_padding": ".shapes",
     "rgb_to_grayscale": ".image",
+    "rearrange": ".einops",
     "map": ".loops",
     "scan": ".loops",
     "associative_scan": ".loops",

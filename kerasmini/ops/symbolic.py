@@ -33,7 +33,7 @@ OPERATIONS = {}
 # since kerasmini.ops imports each file on first use
 FAMILIES = ("arrays", "bitwise", "contractions", "core", "counting", "creation",
             "elementwise", "image", "linalg", "math", "nan_reductions", "nn", "reductions",
-            "spectral", "statistics")
+            "spectral", "statistics", "einops")
 
 
 def declared_operations():
