@@ -266,3 +266,19 @@ class KerasOpsFilesTest(unittest.TestCase):
         got, expected, names = _round_trip(kerasmini, keras, 4)
         self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
         _assert_close("file", got, expected, "float32")
+
+
+class KerasOpsNamesTest(unittest.TestCase):
+    def test_every_keras_ops_name_outside_nn_and_image(self):
+        """keras.ops's names, and those of its numpy and linalg sub-namespaces (each
+        the same function as kerasmini.ops's); ops.nn and ops.image are checked with
+        the layers that use them."""
+        public = lambda module: {n for n in dir(module) if not n.startswith("_")}
+        elsewhere = public(keras.ops.nn) | public(keras.ops.image)
+        self.assertEqual(sorted(public(keras.ops) - elsewhere - public(ops)), [])
+        for namespace in ("numpy", "linalg"):
+            names = public(getattr(keras.ops, namespace))
+            ours = getattr(ops, namespace)
+            self.assertEqual(sorted(n for n in names if not hasattr(ours, n)), [], namespace)
+            for name in names - {"numpy", "linalg"}:
+                self.assertIs(getattr(ours, name), getattr(ops, name), name)

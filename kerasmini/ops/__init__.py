@@ -358,5 +358,6 @@ _EXPORTS = {
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, {
-    **_EXPORTS, **{name: (f".{name}", None) for name in NAMESPACES}})
+    **_EXPORTS, **{name: (f".{name}", None) for name in NAMESPACES},
+    "numpy": (".numpy_namespace", None)})
 __all__ = sorted(_EXPORTS)
