@@ -18,7 +18,7 @@ import numpy as np
 
 from kerasmini.autodiff.errors import NoGradientError
 from kerasmini.autodiff import allocator
-from kerasmini.autodiff.traced import TapeArray, plain, tainted
+from kerasmini.autodiff.traced import TapeArray, plain, taint, tainted
 
 # The tapes recording now, innermost last. Every hook in kerasmini first checks
 # `if _recording:`: with no tape active, that one test is all inference pays.
@@ -177,6 +177,12 @@ class GradientTape:
             sources)
         if not self._persistent:
             self.reset()
+        if any(is_live(t) for t in _flat(target)):
+            # an outer tape follows the target, so it would follow these gradients in
+            # TF (a gradient penalty's second-order gradient); kerasmini's rules compute
+            # them outside any tape: marked, they raise where a tape would use them,
+            # rather than give the outer tape None or zeros in silence
+            result = _map_structure(_second_order_refused, result)
         return result
 
     def _backward(self, targets, output_gradients, sources=()):
@@ -262,6 +268,16 @@ class GradientTape:
         if grad is None:
             return np.zeros_like(like) if unconnected == "zero" else None
         return np.array(grad, dtype=like.dtype, copy=True)
+
+
+SECOND_ORDER = ("GradientTape.gradient inside another recording GradientTape (kerasmini's "
+                "gradients are not themselves differentiable yet: no second-order "
+                "gradients, such as a WGAN-GP gradient penalty; compute the gradient "
+                "outside the outer tape if it is only read)")
+
+
+def _second_order_refused(grad):
+    return grad if grad is None else taint(grad, SECOND_ORDER)
 
 
 class _Paused:

@@ -42,10 +42,7 @@ def _check_load_options(compile, safe_mode):
 
 
 def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
-    if kwargs:
-        raise ValueError("save_model() got arguments kerasmini does not support: "
-                         f"{sorted(kwargs)}. Received: {kwargs}")
-    model.save(filepath, overwrite=overwrite, zipped=zipped)
+    model.save(filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
 
 def model_from_json(json_string, custom_objects=None):

@@ -210,13 +210,11 @@ class Model(Trainer, Layer):
         return rows, True
 
     # ----- files -------------------------------------------------------------------
-    def save(self, filepath, overwrite=True, zipped=None):
-        """Write a Keras 3 `.keras` archive (a zip file) that tf.keras can load."""
-        if zipped not in (None, True):
-            raise ValueError("save(zipped=False) (an unzipped folder) is not supported by "
-                             f"kerasmini. Received: zipped={zipped!r}")
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Write a Keras 3 `.keras` archive (a zip file) that tf.keras can load, or for a
+        `.h5` path Keras's legacy HDF5 model file (`include_optimizer=True`)."""
         from kerasmini.saving.saving_lib import save_model  # lazy: saving/ imports models/
-        save_model(self, filepath, overwrite=overwrite)
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Write the weights as a Keras 3 `.weights.h5` file."""

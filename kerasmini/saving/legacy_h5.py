@@ -133,8 +133,10 @@ def read_weights(model, f, where):
     return values
 
 
-def load_legacy_model(filepath):
-    """The model of a legacy .h5 file, with its weights; nothing half-loaded on error."""
+def load_legacy_model(filepath, compile=True):
+    """The model of a legacy .h5 file, with its weights; compiled from the file's
+    `training_config` and given its optimizer state when `compile`, as Keras does;
+    nothing half-loaded on error."""
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
     with safe.open_h5(filepath, filepath) as f, safe.reading(filepath):
@@ -144,9 +146,62 @@ def load_legacy_model(filepath):
         if not hasattr(model, "layers"):
             raise FileFormatError(f"{filepath} holds a single layer, not a model.")
         values = read_weights(model, f, filepath)
+        training = _training_config(f, filepath) if compile else None
+        optimizer_state = _optimizer_weights(f, filepath) if training else None
     for variable, array in values.values():
         variable.assign(array)
+    if training is not None:
+        _compile(model, training, optimizer_state, filepath)
     return model
+
+
+def _training_config(f, where):
+    raw = safe.read_attribute(f.attrs, "training_config", where)
+    if raw is None:
+        warnings.warn("No training configuration found in the save file, so the model was "
+                      "*not* compiled. Compile it manually.", stacklevel=4)
+        return None
+    config = safe.parse_json_object(text(raw), f"the `training_config` attribute of {where}")
+    if not isinstance(config.get("optimizer_config"), dict):
+        raise FileFormatError(f"The `training_config` of {where} has no `optimizer_config` "
+                              "dict.")
+    return config
+
+
+def _optimizer_weights(f, where):
+    """[(path, dataset)] of the `optimizer_weights` group (none read yet); [] if absent."""
+    group = safe.h5_group(f, "optimizer_weights", where)
+    if group is None:
+        return []
+    stored = []
+    for path in _names(group.attrs, "weight_names", where):
+        folder, _, leaf = path.rpartition("/")
+        parent = safe.h5_group(group, folder, where) if folder else group
+        if parent is None:
+            raise FileFormatError(f"{where} has no optimizer weight '{path}'.")
+        stored.append((path, safe.read_dataset(safe.h5_dataset(parent, leaf, where), where)))
+    return stored
+
+
+def _compile(model, training, optimizer_state, where):
+    """compile() from a legacy training_config; the saved optimizer state when it fits
+    the optimizer built for the model's weights (otherwise Keras's warning)."""
+    compile_config = {key: value for key, value in training.items()
+                      if key != "optimizer_config"}
+    compile_config["optimizer"] = training["optimizer_config"]
+    model.compile_from_config(compile_config)
+    if not optimizer_state:
+        return
+    model.optimizer.build(model.trainable_weights)
+    variables = model.optimizer.variables
+    arrays = [array for _, array in optimizer_state]
+    if len(arrays) != len(variables) or any(
+            a.shape != tuple(v.shape) for a, v in zip(arrays, variables)):
+        warnings.warn("Error in loading the saved optimizer state. As a result, your model "
+                      "is starting with a freshly initialized optimizer.", stacklevel=4)
+        return
+    for variable, array in zip(variables, arrays):
+        variable.assign(array)
 
 
 # ----- model.load_weights("legacy.h5"): weights only, into a model built in code --------

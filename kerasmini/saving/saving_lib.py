@@ -23,6 +23,7 @@ import datetime
 import errno
 import io
 import json
+import logging
 import os
 import tempfile
 import warnings
@@ -148,12 +149,52 @@ def save_weights(model, filepath, overwrite=True):
         _write_weights(model, temporary)
 
 
-def save_model(model, filepath, overwrite=True):
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """keras.saving.save_model: a `.keras` archive, or for `.h5` / `.hdf5` Keras's legacy
+    HDF5 model file (saving/legacy_h5_writer.py), with Keras's warning."""
+    include_optimizer = kwargs.pop("include_optimizer", True)
+    save_format = kwargs.pop("save_format", False)
     filepath = _path(filepath)
+    if save_format and not filepath.endswith((".h5", ".hdf5", ".keras")):
+        raise ValueError("The `save_format` argument is deprecated in Keras 3. Please "
+                         "remove this argument and pass a file path with either `.keras` "
+                         f"or `.h5` extension.Received: save_format={save_format}")
+    if kwargs:
+        raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+    if zipped not in (None, True):
+        raise ValueError("save(zipped=False) (an unzipped folder) is not supported by "
+                         f"kerasmini. Received: zipped={zipped!r}")
+    if filepath.endswith((".h5", ".hdf5")):
+        _save_legacy_h5(model, filepath, overwrite, include_optimizer)
+        return
+    if include_optimizer is not True:  # Keras ignores it for .keras: kerasmini says so
+        raise ValueError("include_optimizer is honoured for legacy `.h5` files only: a "
+                         "`.keras` archive always holds the optimizer's state. Received: "
+                         f"include_optimizer={include_optimizer!r}")
     if not filepath.endswith(".keras"):
-        raise ValueError("Invalid filepath extension for saving. Please add the `.keras` "
-                         f"extension to the filepath. Received: filepath={filepath}")
+        raise ValueError("Invalid filepath extension for saving. Please add either a "
+                         "`.keras` extension for the native Keras format (recommended) or "
+                         "a `.h5` extension. Use `model.export(filepath)` if you want to "
+                         "export a SavedModel for use with TFLite/TFServing/etc. "
+                         f"Received: filepath={filepath}.")
     _check_overwrite(filepath, overwrite)
+    _save_keras_archive(model, filepath)
+
+
+def _save_legacy_h5(model, filepath, overwrite, include_optimizer):
+    logging.getLogger("kerasmini").warning(
+        "You are saving your model as an HDF5 file via `model.save()` or "
+        "`keras.saving.save_model(model)`. This file format is considered legacy. We "
+        "recommend using instead the native Keras format, e.g. "
+        "`model.save('my_model.keras')` or `keras.saving.save_model(model, "
+        "'my_model.keras')`. ")
+    _check_overwrite(filepath, overwrite)
+    from kerasmini.saving.legacy_h5_writer import save_model_to_h5  # lazy: needs h5py
+    with _replaced_atomically(filepath) as temporary:
+        save_model_to_h5(model, temporary, include_optimizer)
+
+
+def _save_keras_archive(model, filepath):
     config = serialize_layer(model)
     if _is_graph(model):  # a subclassed model's build_config is its own (layer_configs)
         config["build_config"] = {"input_shape": config["config"].get("build_input_shape")}
@@ -368,7 +409,7 @@ def load_model(filepath, custom_objects=None, compile=True):
 
 def _load_model(filepath, compile):
     if is_legacy_h5(filepath):
-        return load_legacy_model(filepath)
+        return load_legacy_model(filepath, compile)
     if not filepath.endswith(".keras"):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
                          "load_model reads Keras 3 `.keras` archives and legacy `.h5` "
