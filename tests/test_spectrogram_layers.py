@@ -39,6 +39,14 @@ class STFTSpectrogramTest(unittest.TestCase):
             got = expected + np.angle(np.exp(1j * (got - expected)))
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
 
+    def test_build_makes_the_kernels_once(self):
+        layer = layers.STFTSpectrogram(frame_length=8, mode="stft")
+        layer.build((1, 40, 1))
+        layer.set_weights([np.ones((8, 1, 5), "float32")] * 2)
+        out = layer(np.ones((1, 40, 1), "float32"))
+        self.assertEqual(len(layer.weights), 2)
+        np.testing.assert_allclose(out, np.full(out.shape, 8.0))
+
     def test_gradient(self):
         x = np.random.default_rng(1).standard_normal((1, 40, 2))
         layer = layers.STFTSpectrogram(mode="log", frame_length=8, dtype="float64")

@@ -9,7 +9,6 @@ below the largest value of the whole batch (Keras's). No weights.
 import numpy as np
 
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.contractions import tensordot
 from kerasmini.ops.spectral import extract_sequences, stft
 
 
@@ -37,10 +36,17 @@ class MelSpectrogram(Layer):
         real, imag = stft(inputs.astype(dtype), self.sequence_length, self.sequence_stride,
                           self.fft_length, self.window, center=True)
         spectrum = np.power(np.sqrt(np.square(real) + np.square(imag)), self.mag_exp)
-        mel = tensordot(spectrum, self.mel_weights(spectrum.shape[-1]).astype(dtype), 1)
+        mel = spectrum @ self._filters(spectrum.shape[-1], dtype)  # BLAS, recorded
         if self.power_to_db:
             mel = self._decibels(mel)
         return np.swapaxes(mel, -1, -2).astype(self.compute_dtype)
+
+    def _filters(self, bins, dtype):
+        """mel_weights in `dtype`, made once per layer (they depend on its arguments
+        and the stft's bins only)."""
+        if getattr(self, "_filter_cache", (None,))[0] != (bins, dtype):
+            self._filter_cache = ((bins, dtype), self.mel_weights(bins).astype(dtype))
+        return self._filter_cache[1]
 
     def mel_weights(self, bins):
         """(bins, num_mel_bins) triangular filters over the stft's bins, in float32 as

@@ -48,6 +48,7 @@ class STFTSpectrogram(Layer):
                 kernel = initializers.STFT(side, self.window, self.scaling, self.periodic)
                 setattr(self, f"{side}_kernel", self.add_weight(
                     shape, kernel, f"{side}_kernel"))
+        self.built = True
 
     def call(self, inputs):
         if inputs.dtype.name not in ("float16", "float32", "float64"):
