@@ -31,9 +31,9 @@ OPERATIONS = {}
 
 # the files that declare operations; imported by declared_operations() before a lookup,
 # since kerasmini.ops imports each file on first use
-FAMILIES = ("arrays", "bitwise", "contractions", "core", "counting", "creation",
-            "elementwise", "image", "linalg", "math", "nan_reductions", "nn", "reductions",
-            "spectral", "statistics", "einops")
+FAMILIES = ("arrays", "bitwise", "complex_parts", "contractions", "core", "counting",
+            "creation", "einops", "elementwise", "image", "linalg", "math", "nan_reductions",
+            "nn", "reductions", "spectral", "statistics")
 
 
 def declared_operations():
