@@ -282,3 +282,47 @@ class KerasOpsNamesTest(unittest.TestCase):
             self.assertEqual(sorted(n for n in names if not hasattr(ours, n)), [], namespace)
             for name in names - {"numpy", "linalg"}:
                 self.assertIs(getattr(ours, name), getattr(ops, name), name)
+
+
+class KerasOpsLoopsAndConstructorsTest(unittest.TestCase):
+    """The functions the table cannot hold (functions as arguments, no tensor input):
+    the same values and dtypes as keras.ops."""
+
+    def assert_same(self, got, expected, name):
+        got, expected = np.asarray(got), np.asarray(expected)
+        self.assertEqual((got.dtype.name, got.shape), (expected.dtype.name, expected.shape),
+                         name)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6, err_msg=name)
+
+    def test_loops(self):
+        x = np.random.default_rng(0).standard_normal((4, 3)).astype("float32")
+        step = lambda o: (lambda c, v: (c + o.sin(v), c * v))
+        for name, run in [
+            ("map", lambda o: o.map(lambda v: o.exp(v) * 2, x)),
+            ("vectorized_map", lambda o: o.vectorized_map(lambda v: o.sum(v * v), x)),
+            ("scan_carry", lambda o: o.scan(step(o), np.zeros(3, "float32"), x)[0]),
+            ("scan_ys", lambda o: o.scan(step(o), np.zeros(3, "float32"), x,
+                                         reverse=True)[1]),
+            ("associative_scan", lambda o: o.associative_scan(
+                lambda a, b: a * b, x, axis=1)),
+            ("associative_scan_reverse", lambda o: o.associative_scan(
+                lambda a, b: o.maximum(a, b), x, reverse=True)),
+        ]:
+            self.assert_same(run(ops), run(keras.ops), name)
+
+    def test_jvp(self):
+        x = np.array([0.5, -1.0, 2.0])
+        t = np.array([1.0, 2.0, -1.0])
+        ours = ops.jvp(lambda v: ops.sin(v) * ops.sum(v), [x], [t])
+        theirs = keras.ops.jvp(lambda v: keras.ops.sin(v) * keras.ops.sum(v),
+                               [tf.constant(x)], [tf.constant(t)])
+        for a, b in zip(ours, theirs):
+            self.assert_same(a, b, "jvp")
+
+    def test_constructors_and_windows(self):
+        for name, args in [("logspace", (0.0, 2.0, 7)), ("geomspace", (1.0, 1000.0, 5)),
+                           ("empty", ((2, 3),)), ("array", ([1, 2, 3],)),
+                           ("array", ([1.5, 2.0],)), ("bartlett", (7,)), ("blackman", (7,)),
+                           ("hamming", (7,)), ("hanning", (8,)), ("kaiser", (6, 5.0))]:
+            self.assert_same(getattr(ops, name)(*args), getattr(keras.ops, name)(*args),
+                             name)
