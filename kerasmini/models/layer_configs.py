@@ -16,6 +16,7 @@ import numpy as np
 from kerasmini import layers
 from kerasmini.applications import convnext, inception_resnet_v2
 from kerasmini.layers import operation
+from kerasmini.layers.core.lambda_layer import refuse_bytecode
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import check_value_types, plain
@@ -135,13 +136,8 @@ def _find_class(config, class_name, registered):
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
             f"model graph: kerasmini supports only these operations: "
             f"{sorted({c for m, c in [*MODULE_CLASSES, *declared_operations()] if m == module})}.")
-    if class_name == "Lambda":
-        raise UnsupportedLayerError(
-            f"The file holds a Lambda layer ('{config.get('config', {}).get('name')}'): its "
-            "function is Python code stored in the file, and kerasmini never runs code "
-            "from a file (Keras refuses it too unless safe_mode=False). Build the model in "
-            "code with that function and load the file's weights with load_weights(), or "
-            "pass a Layer subclass as custom_objects={'Lambda': ...}.")
+    if class_name == "Lambda" and isinstance(config.get("config"), dict):
+        refuse_bytecode(config["config"], UnsupportedLayerError)
     classes = _layer_classes()
     if (class_name not in classes or registered not in (None, class_name)
             or module.startswith("keras.src.applications.")):
@@ -170,6 +166,67 @@ def _build_from_config(layer, build_config):
     inputs = _zeros_for(shape, layer)
     layer(inputs[0] if len(inputs) == 1 and not _is_shape_list(shape) else inputs)
     layer._build_shape = shape  # saved again as it was read, not as the zeros' shape
+
+
+def _is_shape(shape):
+    return isinstance(shape, (list, tuple)) and all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+        for d in shape)
+
+
+def _is_shapes(value):
+    """A shape, or a (nested) list or dict of shapes, as build_config holds them."""
+    if isinstance(value, dict):
+        return all(_is_shapes(v) for v in value.values())
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (list, tuple, dict)) for v in value):
+        return all(_is_shapes(v) for v in value)
+    return _is_shape(value)
+
+
+def _check_build_config(build_config, name):
+    """Keras builds a layer from its build_config ({'input_shape': shape(s)} or
+    {'shapes_dict': {...}}) before anything else: one of another form fails there, and
+    is refused here rather than ignored (kerasmini builds its layers from the graph)."""
+    if build_config is None:
+        return
+    shapes = build_config.get("input_shape", build_config.get("shapes_dict")) \
+        if isinstance(build_config, dict) else build_config
+    if not isinstance(build_config, dict) or not (shapes is None or _is_shapes(shapes)):
+        raise ValueError(f"The build_config of layer '{name}' must be a dict giving its "
+                         "input shape as a list of sizes (ints or null). Received: "
+                         f"build_config={str(build_config)[:200]}")
+
+
+def _check_graph_build_configs(model, config):
+    """Each layer of a Sequential or functional model is built by its calls in the
+    graph; its saved build_config must fit the shapes those calls gave it (Keras builds
+    from the build_config first, and then fails on the calls if it does not fit)."""
+    if not isinstance(config.get("layers"), list) or not hasattr(model, "layers"):
+        return
+    layers = {layer.name: layer for layer in model.layers}
+    for entry in config["layers"]:
+        saved = entry.get("build_config") if isinstance(entry, dict) else None
+        layer = layers.get((entry.get("config") or {}).get("name")) if saved else None
+        built = getattr(layer, "_build_shape", None)
+        if layer is not None and built is not None and not _fits(
+                saved.get("input_shape"), built):
+            raise ValueError(f"The build_config of layer '{layer.name}' gives input shape "
+                             f"{str(saved.get('input_shape'))[:200]}, but its inputs in "
+                             f"the model have shape {built}.")
+
+
+def _fits(saved, built):
+    """Whether a saved input shape (or structure of them) agrees with the built one:
+    the same ranks, and sizes equal where both are known (the batch size aside)."""
+    if saved is None:
+        return True
+    if _is_shape(saved) and _is_shape(built):
+        return len(saved) == len(built) and all(
+            a is None or b is None or a == b for a, b in list(zip(saved, built))[1:])
+    if isinstance(saved, (list, tuple)) and isinstance(built, (list, tuple)):
+        return len(saved) == len(built) and all(map(_fits, saved, built))
+    return False
 
 
 def _is_shape_list(shape):
@@ -213,9 +270,11 @@ def deserialize_layer(config):
                          f"Received: {str(inner)[:200]}")
     if cls.__module__.startswith("kerasmini."):  # a user's class checks its own
         check_value_types(cls, inner)
+    _check_build_config(config.get("build_config"), inner.get("name"))
     try:
         layer = cls.from_config(dict(inner))
         if cls.__module__.startswith("kerasmini."):
+            _check_graph_build_configs(layer, inner)
             return layer
         _build_from_config(layer, config.get("build_config"))
         return layer
