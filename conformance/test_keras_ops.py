@@ -120,11 +120,6 @@ class KerasOpsValuesTest(unittest.TestCase):
         expected = outputs(expected, pick)
         self.assertEqual(len(got), len(expected), name)
         for g, e, r in zip(got, expected, reference):
-            if case[0] in KERAS_FLOAT32_RESULT and dtype == "float64":
-                # TensorFlow computes in complex64: its float64 result is float32
-                self.assertEqual((g.dtype.name, e.dtype.name), ("float64", "float32"), name)
-                _assert_close(name, g, r, dtype)
-                continue
             self.assertEqual((g.dtype.name, g.shape), (e.dtype.name, e.shape), name)
             if g.dtype.kind in "biu":
                 np.testing.assert_array_equal(g, e, err_msg=name)
@@ -188,9 +183,6 @@ KERAS_SYMBOLIC_DTYPE = {"multi_hot", "lu_factor_pivots"}  # and lu_factor's pivo
 # values (unknown to Keras, the probe's to kerasmini); corrcoef's (n, n) Keras infers
 # as x's (n, m). Only the dtypes are compared.
 KERAS_SYMBOLIC_SHAPE = {"bincount", "corrcoef"}
-# keras.ops.rfft of float64 gives float32 (TensorFlow's rfft computes in complex64);
-# kerasmini keeps float64, compared with the float64 NumPy reference
-KERAS_FLOAT32_RESULT = {"rfft"}
 
 
 class KerasOpsGradientsTest(unittest.TestCase):
