@@ -75,6 +75,10 @@ for _name in ("LayerNormalization", "GroupNormalization", "UnitNormalization",
 for _name in ("Permute", "RepeatVector"):
     LAYER_WORK[_name] = lambda c, out, inp: out
 LAYER_WORK["PReLU"] = lambda c, out, inp: 3 * out
+# Spectrograms: STFTSpectrogram multiplies each frame by two (frame_length, bins)
+# kernels; MelSpectrogram counts its mel matmul (bins multiply-adds per output).
+LAYER_WORK["STFTSpectrogram"] = lambda c, out, inp: 4 * out * c.args["frame_length"]
+LAYER_WORK["MelSpectrogram"] = lambda c, out, inp: 2 * out * (c.args["fft_length"] // 2 + 1)
 # Recurrent layers: per step, (features + units) x gates * units multiply-adds per sample.
 for _name, _gates in (("SimpleRNN", 1), ("GRU", 3), ("LSTM", 4)):
     LAYER_WORK[_name] = lambda c, out, inp, g=_gates: (
@@ -165,6 +169,11 @@ CASES = [
     Case("throughput", "PReLU", dict(shared_axes=[1, 2]), (32, 56, 56, 64)),
     Case("throughput", "Permute", dict(dims=(2, 1)), (64, 256, 128)),
     Case("throughput", "RepeatVector", dict(n=32), (256, 512)),
+    # Audio front ends (opsnp): framing and a matmul per frame / FFT and mel matmul
+    Case("throughput", "STFTSpectrogram", dict(frame_length=256, frame_step=128),
+         (8, 16000, 1)),
+    Case("throughput", "MelSpectrogram", dict(fft_length=512, sequence_stride=128,
+                                              num_mel_bins=64), (8, 16000)),
     # Recurrent layers: a Python loop over 50 steps, one small product per step.
     Case("throughput", "LSTM", dict(units=64), (32, 50, 32)),
     Case("throughput", "GRU", dict(units=64, return_sequences=True), (32, 50, 32)),

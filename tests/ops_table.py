@@ -30,6 +30,10 @@ KINDS = {
     "bool": lambda rng, shape: rng.random(shape) > 0.5,
     "spd": lambda rng, shape: _spd(rng, shape),
     "onehot": lambda rng, shape: np.eye(shape[-1])[rng.integers(0, shape[-1], shape[:-1])],
+    "count": lambda rng, shape: rng.integers(1, 9, shape).astype("int32"),
+    # ids 0, 1, 2 in some order, each used at least once
+    "segments": lambda rng, shape: rng.permutation(np.arange(shape[0]) % 3).astype("int32"),
+    "sorted": lambda rng, shape: np.sort(rng.standard_normal(shape), axis=-1),
     # (k, 2) distinct (row, column) positions in a 3 x 4 array
     "cells": lambda rng, shape: np.stack(divmod(rng.permutation(12)[:shape[0]], 4),
                                          -1).astype("int32"),
@@ -229,6 +233,132 @@ CASES = (
        _c("cast", "cast", [INT], False, dtype="float32"),
        _c("rgb_to_grayscale", "image.rgb_to_grayscale", [((2, 3, 4, 3), "positive")]),
        _c("top_k", "top_k", [A], k=2, _pick=0)]
+)
+
+
+def _complex(function):
+    """A NumPy transform of complex z as Keras's ops take and give it: (real, imag)."""
+    def apply(pair, **kwargs):
+        z = function(pair[0] + 1j * pair[1], **kwargs)
+        return z.real, z.imag
+    return apply
+
+
+NANS, SQ = ((3, 4), "nans"), ((4, 4), "spd")
+PAIR = [A, B]
+CASES += (
+    # elementwise
+    [_c(op, op, [A, B], reference=getattr(np, op)) for op in ("fmax", "fmin",
+                                                                "logaddexp2")]
+    + [_c(op, op, [A], reference=getattr(np, op)) for op in ("fabs", "sinc", "i0", "real",
+                                                            "conj", "conjugate")]
+    + [_c(op, op, [A], False, reference=getattr(np, op))
+       for op in ("signbit", "isneginf", "isposinf", "isreal", "imag", "angle")]
+    + [_c(op, op, [INT, ((3, 4), "count")], False, reference=getattr(np, op))
+       for op in ("gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",
+                  "right_shift", "bitwise_left_shift", "bitwise_right_shift")]
+    + [_c("bitwise_invert", "bitwise_invert", [INT], False, reference=np.invert),
+       _c("bitwise_not", "bitwise_not", [INT], False, reference=np.invert),
+       _c("fmod", "fmod", [A, ((3, 4), "above1")], reference=np.fmod),
+       _c("heaviside", "heaviside", [INT, A], reference=np.heaviside),
+       _c("ldexp", "ldexp", [A, INT], reference=np.ldexp),
+       _c("nextafter", "nextafter", [INT, ((3, 4), "count")], False,
+          reference=np.nextafter),
+       _c("divide_no_nan", "divide_no_nan", [A, INT], reference=lambda a, b: np.where(
+           b == 0, 0, a / np.where(b == 0, 1, b))),
+       _c("erfc", "erfc", [A]), _c("erfinv", "erfinv", [UNIT])]
+    # reductions and counting
+    + [_c("nanargmax", "nanargmax", [NANS], False, axis=1),
+       _c("nanargmin", "nanargmin", [NANS], False, axis=0),
+       _c("nanprod", "nanprod", [NANS], reference=np.nanprod, axis=1),
+       _c("nancumsum", "nancumsum", [NANS], reference=np.nancumsum, axis=1),
+       _c("nancumprod", "nancumprod", [NANS], reference=np.nancumprod, axis=0),
+       _c("nanvar", "nanvar", [NANS], reference=np.nanvar, axis=0),
+       _c("nanstd", "nanstd", [NANS], reference=np.nanstd, axis=1),
+       _c("nanmedian", "nanmedian", [NANS], reference=np.nanmedian, axis=1),
+       _c("nanquantile", "nanquantile", [NANS], reference=np.nanquantile, q=[0.3, 0.8],
+          axis=0),
+       _c("nanpercentile", "nanpercentile", [NANS], reference=np.nanpercentile, q=40,
+          axis=1),
+       _c("average", "average", [A], reference=np.average, axis=1),
+       _c("corrcoef", "corrcoef", [A], reference=np.corrcoef),
+       _c("diff", "diff", [A], reference=np.diff, n=2, axis=1),
+       _c("diff_bool", "diff", [BOOL], False, reference=np.diff, axis=0),
+       _c("trapezoid", "trapezoid", [A], reference=np.trapezoid, dx=0.5, axis=0),
+       _c("bincount", "bincount", [((7,), "int")], False, reference=np.bincount,
+          minlength=6),
+       _c("histogram", "histogram", [((9,), "any")], False, bins=4, _pick=0),
+       _c("digitize", "digitize", [A], False, reference=np.digitize,
+          bins=np.array([-1.0, 0.0, 1.0])),
+       _c("searchsorted", "searchsorted", [((5,), "sorted"), ((4,), "any")], False,
+          reference=np.searchsorted, side="right"),
+       _c("unique", "unique", [((8,), "int")], False, size=5, return_counts=True),
+       _c("isin", "isin", [INT, ((3,), "int")], False, reference=np.isin),
+       ]
+    # arrays and products
+    + [_c("array_split", "array_split", [((7, 4), "any")], reference=np.array_split,
+          indices_or_sections=3),
+       _c("hsplit", "hsplit", [A], reference=np.hsplit, indices_or_sections=2),
+       _c("vsplit", "vsplit", [((4, 3), "any")], reference=np.vsplit,
+          indices_or_sections=2),
+       _c("dsplit", "dsplit", [((2, 2, 4), "any")], reference=np.dsplit,
+          indices_or_sections=2),
+       _c("dstack", "dstack", [PAIR], reference=np.dstack),
+       _c("rot90", "rot90", [A], reference=np.rot90),
+       _c("rot90_k3", "rot90", [((2, 3, 4), "any")], reference=np.rot90, k=3, axes=(1, 2)),
+       _c("diagflat", "diagflat", [((2, 2), "any")], reference=np.diagflat, k=1),
+       _c("select", "select", [[BOOL, BOOL], PAIR], reference=np.select),
+       _c("unravel_index", "unravel_index", [((5,), "int")], False,
+          reference=np.unravel_index, shape=(2, 2)),
+       _c("size", "size", [A], False, reference=np.size),
+       _c("kron", "kron", [((2, 2), "any"), ((2, 3), "any")], reference=np.kron),
+       _c("cross", "cross", [((3, 3), "any"), ((3, 3), "any")], reference=np.cross),
+       _c("cross_2d", "cross", [((3, 2), "any"), ((3, 2), "any")],
+          reference=lambda a, b: a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]),
+       _c("vander", "vander", [V], reference=np.vander, N=3)]
+    + [_c(f"correlate_{mode}", "correlate", [((6,), "any"), ((3,), "any")],
+          reference=np.correlate, mode=mode) for mode in ("valid", "same", "full")]
+    # math: segments, distances, transforms
+    + [_c("segment_min", "segment_min", [((5, 3), "any"), ((5,), "segments")],
+          num_segments=3),
+       _c("segment_prod", "segment_prod", [((5, 3), "any"), ((5,), "int")],
+          num_segments=5),
+       _c("cdist", "cdist", [((3, 2), "any"), ((4, 2), "any")],
+          reference=lambda x, y: np.sqrt(((x[:, None] - y[None]) ** 2).sum(-1))),
+       _c("fft", "fft", [PAIR], reference=_complex(np.fft.fft)),
+       _c("fft2", "fft2", [PAIR], reference=_complex(np.fft.fft2)),
+       _c("ifft2", "ifft2", [PAIR], reference=_complex(np.fft.ifft2)),
+       _c("rfft", "rfft", [A], fft_length=6,
+          reference=lambda x, fft_length: (np.fft.rfft(x, fft_length).real,
+                                           np.fft.rfft(x, fft_length).imag)),
+       _c("irfft", "irfft", [[((2, 3), "any"), ((2, 3), "any")]], fft_length=5,
+          reference=lambda z, fft_length: np.fft.irfft(z[0] + 1j * z[1], fft_length)),
+       _c("extract_sequences", "extract_sequences", [((2, 10), "any")],
+          sequence_length=4, sequence_stride=3),
+       _c("stft", "stft", [((2, 20), "any")], sequence_length=6, sequence_stride=3,
+          fft_length=8),
+       _c("stft_hamming", "stft", [((19,), "any")], sequence_length=8, sequence_stride=4,
+          fft_length=8, window="hamming", center=False),
+       _c("istft", "istft", [[((2, 5, 5), "any"), ((2, 5, 5), "any")]],
+          sequence_length=8, sequence_stride=4, fft_length=8),
+       _c("istft_length", "istft", [[((6, 5), "any"), ((6, 5), "any")]],
+          sequence_length=6, sequence_stride=2, fft_length=8, length=9, center=False)]
+    # einops
+    + [_c("rearrange", "rearrange", [((2, 4, 3), "any")], pattern="b (h1 h) c -> b h (c h1)",
+          h1=2, reference=lambda x, pattern, h1: np.reshape(np.transpose(
+              np.reshape(x, (2, 2, 2, 3)), (0, 2, 3, 1)), (2, 2, 6))),
+       _c("rearrange_merge", "rearrange", [((2, 3, 4), "any")], pattern="b h w -> (w b) h",
+          reference=lambda x, pattern: np.reshape(np.transpose(x, (2, 0, 1)), (8, 3)))]
+    # linalg
+    + [_c("solve_triangular", "solve_triangular", [SQ, ((4, 2), "any")], lower=True,
+          reference=lambda a, b, lower: np.linalg.solve(np.tril(a), b)),
+       _c("cholesky_inverse", "cholesky_inverse", [SQ],
+          reference=lambda x: np.linalg.inv(np.tril(x) @ np.tril(x).T)),
+       _c("pinv", "pinv", [((4, 3), "any")], reference=np.linalg.pinv),
+       _c("lstsq", "lstsq", [((4, 3), "any"), ((4, 2), "any")],
+          reference=lambda a, b: np.linalg.lstsq(a, b)[0]),
+       _c("matrix_rank", "matrix_rank", [M], False, reference=np.linalg.matrix_rank),
+       _c("lu_factor_pivots", "lu_factor", [M], False, _pick=1)]
 )
 
 

@@ -1,7 +1,8 @@
 """Initializers, by Keras's class names and snake_case names ('glorot_uniform', ...)."""
 import numpy as np
 
-from kerasmini.initializers.constant_initializers import Constant, Identity, Ones, Zeros
+from kerasmini.initializers.constant_initializers import (STFT, Constant, Identity, Ones,
+                                                          Zeros)
 from kerasmini.initializers.initializer import Initializer, standardize_dtype, standardize_shape
 from kerasmini.initializers.random_initializers import (GlorotNormal, GlorotUniform,
                                                         HeNormal, HeUniform, LecunNormal,
@@ -15,7 +16,7 @@ from kerasmini.object_configs import serialize_keras_object, snake_case
 ALL_OBJECTS = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform,
-    TruncatedNormal, VarianceScaling,
+    TruncatedNormal, VarianceScaling, STFT,
 )
 
 
@@ -23,6 +24,7 @@ ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
 ALL_OBJECTS_DICT.update({  # the older names Keras still accepts
     "IdentityInitializer": Identity,
+    "STFTInitializer": STFT,
     "OrthogonalInitializer": Orthogonal,
     "normal": RandomNormal,
     "uniform": RandomUniform,
@@ -70,10 +72,12 @@ def _from_array(array):
 
 
 __all__ = [cls.__name__ for cls in ALL_OBJECTS] + [
-    "IdentityInitializer", "OrthogonalInitializer", "compute_fans", "deserialize", "get",
+    "IdentityInitializer", "OrthogonalInitializer", "STFTInitializer", "compute_fans",
+    "deserialize", "get",
     "serialize", "constant", "identity", "ones", "zeros", "glorot_normal", "glorot_uniform",
     "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "orthogonal",
     "random_normal", "random_uniform", "truncated_normal", "variance_scaling",
 ]
 IdentityInitializer = Identity
+STFTInitializer = STFT
 OrthogonalInitializer = Orthogonal

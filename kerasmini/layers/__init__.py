@@ -135,6 +135,8 @@ _EXPORTS = {
     "RandomTranslation": ".preprocessing.random_translation",
     "RandomZoom": ".preprocessing.random_zoom",
     "Rescaling": ".preprocessing.rescaling",
+    "MelSpectrogram": ".preprocessing.mel_spectrogram",
+    "STFTSpectrogram": ".preprocessing.stft_spectrogram",
     "StringLookup": ".preprocessing.string_lookup",
     "TextVectorization": ".preprocessing.text_vectorization",
     "Resizing": ".preprocessing.resizing",

@@ -44,6 +44,12 @@ class Operation(Layer):
     def CALL_KEYWORDS(self):  # noqa: N802 (what a saved call may pass by name)
         return self.spec.call
 
+    def takes_keyword(self, key, value):
+        """A saved call's keyword outside CALL_KEYWORDS: taken by an op whose function
+        has **keywords (rearrange's axis sizes), when its value is an int."""
+        parameters = inspect.signature(self.spec.function).parameters.values()
+        return any(p.kind is p.VAR_KEYWORD for p in parameters) and type(value) is int
+
     def __call__(self, *args, training=None, **kwargs):
         bound = self.call_signature().bind(*args, **kwargs)
         if is_symbolic(list(bound.arguments.values())):

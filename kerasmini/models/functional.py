@@ -266,11 +266,18 @@ def _saved_nodes(name, layer, nodes):
             known = key in takes or _call_takes(layer, key)  # a name Keras's call takes
             if known and (value is None or (_holds_tensor(value) and _call_takes(layer, key))):
                 continue  # a tensor the call takes by name (an RNN's initial_state)
-            if key not in takes or key == "training" and not isinstance(value, bool):
+            if (key not in takes and not _takes_keyword(layer, key, value)
+                    or key == "training" and not isinstance(value, bool)):
                 raise ValueError(f"Layer '{name}' is called in the model config with "
                                  f"{key}={str(value)[:100]}, which kerasmini's "
                                  f"{type(layer).__name__} does not take.")
     return list(nodes)
+
+
+def _takes_keyword(layer, key, value):
+    """Whether a layer whose call takes **keywords takes this one (an operation such as
+    rearrange, whose axis sizes come by name: numbers only)."""
+    return getattr(layer, "takes_keyword", lambda key, value: False)(key, value)
 
 
 def _tensor(created, name, node_index, tensor_index):
@@ -376,8 +383,9 @@ def _plain_keywords(layer, saved_kwargs):
     """The non-tensor keywords of a layer's call that it lists (CALL_KEYWORDS:
     MultiHeadAttention's use_causal_mask, return_attention_scores)."""
     return {key: value for key, value in saved_kwargs.items()
-            if key in getattr(layer, "CALL_KEYWORDS", ()) and value is not None
-            and not _holds_tensor(value)}
+            if (key in getattr(layer, "CALL_KEYWORDS", ())
+                or _takes_keyword(layer, key, value))
+            and value is not None and not _holds_tensor(value)}
 
 
 def _holds_tensor(value):
@@ -389,6 +397,8 @@ def _holds_tensor(value):
 def _node_argument(created, arg, constants=False):
     if constants and isinstance(arg, (int, float)) and not isinstance(arg, bool):
         return arg  # a number an operation was called with (`x + 3.0`)
+    if constants and isinstance(arg, str):
+        return arg  # a text an operation was called with (rearrange's pattern): data
     if constants and _index_part(arg) is not None:
         return _index_part(arg)  # x[1:, ...]
     if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":

@@ -254,3 +254,126 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
 @keras_operation("Trace", config=("offset", "axis1", "axis2"))
 def trace(x, offset=0, axis1=0, axis2=1):
     return reductions.sum(diagonal(x, offset, axis1, axis2), axis=-1)
+
+
+@keras_operation("ArraySplit", config=("indices_or_sections", "axis"))
+def array_split(x, indices_or_sections, axis=0):
+    """`indices_or_sections` sections of x along `axis`, the first ones one longer
+    when the size does not divide (NumPy's array_split)."""
+    x = tensor(x)
+    sections = int(indices_or_sections)
+    if sections <= 0:
+        raise ValueError(f"`indices_or_sections` must be a positive number of sections. "
+                         f"Received: indices_or_sections={indices_or_sections}")
+    size = x.shape[axis]
+    lengths = [size // sections + (i < size % sections) for i in range(sections)]
+    return split(x, list(np.cumsum(lengths)[:-1]), axis)
+
+
+@keras_operation("Hsplit", config=("indices_or_sections",))
+def hsplit(x, indices_or_sections):
+    """split along the columns (the only axis of a 1-D x)."""
+    x = tensor(x)
+    return split(x, indices_or_sections, axis=1 if x.ndim > 1 else 0)
+
+
+@keras_operation("Vsplit", config=("indices_or_sections",))
+def vsplit(x, indices_or_sections):
+    return split(x, indices_or_sections, axis=0)
+
+
+@keras_operation("Dsplit", config=("indices_or_sections",))
+def dsplit(x, indices_or_sections):
+    x = tensor(x)
+    if x.ndim < 3:
+        raise ValueError(f"`dsplit` takes tensors of 3 or more dimensions. Received: "
+                         f"x.shape={x.shape}")
+    return split(x, indices_or_sections, axis=2)
+
+
+@keras_operation("Dstack")
+def dstack(xs):
+    """The tensors joined along a third axis (scalars and vectors made 3-D first)."""
+    xs = promoted(*xs)
+    shaped = [np.reshape(x, (1, 1, 1)) if x.ndim == 0 else
+              np.reshape(x, (1, -1, 1)) if x.ndim == 1 else
+              np.expand_dims(x, 2) if x.ndim == 2 else x for x in xs]
+    return np.concatenate(shaped, axis=2)
+
+
+@keras_operation("Rot90", config=("k", "axes"))
+def rot90(array, k=1, axes=(0, 1)):
+    """array turned k quarter turns in the plane of `axes`, from the first axis
+    towards the second (a flip and a transpose per turn)."""
+    array = tensor(array)
+    if array.ndim < 2:
+        raise ValueError("Input array must have at least 2 dimensions. "
+                         f"Received: array.ndim={array.ndim}")
+    if len(axes) != 2 or axes[0] % array.ndim == axes[1] % array.ndim:
+        raise ValueError(f"Invalid axes: {axes}. Axes must be a tuple of two different "
+                         "dimensions.")
+    first, second = (a % array.ndim for a in axes)
+    order = list(range(array.ndim))
+    order[first], order[second] = second, first
+    for _ in range(k % 4):
+        array = np.transpose(flip(array, second), order)
+    return array
+
+
+@keras_operation("Diagflat", config=("k",))
+def diagflat(x, k=0):
+    """A square matrix with the flattened x on its k-th diagonal."""
+    return diag(np.reshape(tensor(x), -1), k)
+
+
+@keras_operation("Select")
+def select(condlist, choicelist, default=0):
+    """choicelist[i] where condlist[i] is the first condition to hold, else default."""
+    if len(condlist) != len(choicelist) or not condlist:
+        raise ValueError("`condlist` and `choicelist` must have the same, non-zero "
+                         f"length. Received: len(condlist)={len(condlist)}, "
+                         f"len(choicelist)={len(choicelist)}")
+    *choices, default = promoted(*choicelist, default)
+    result = np.broadcast_to(default, np.broadcast_shapes(
+        *[np.shape(c) for c in choices], *[np.shape(c) for c in condlist], default.shape))
+    for condition, choice in zip(condlist[::-1], choices[::-1]):
+        result = np.where(np.asarray(tensor(condition), bool), choice, result)
+    return result
+
+
+@keras_operation("UnravelIndex", config=("shape",))
+def unravel_index(indices, shape):
+    """The coordinates (one tensor per axis of `shape`, in indices' dtype) of flat
+    indices into an array of `shape`."""
+    if None in shape:
+        raise ValueError(f"`shape` argument cannot contain `None`. Received: shape={shape}")
+    indices = np.asarray(tensor(indices))
+    coordinates = []
+    for size in reversed(shape):
+        coordinates.append((indices % size).astype(indices.dtype))
+        indices = indices // size
+    return tuple(reversed(coordinates))
+
+
+@keras_operation("View", config=("dtype",))
+def view(x, dtype=None):
+    """x's bytes read as `dtype` (the last axis rescaled by the ratio of item sizes);
+    a constant to a GradientTape, as a bitcast is to TensorFlow's."""
+    x = np.ascontiguousarray(tensor(x))
+    new = np.dtype(dtype or x.dtype)
+    if x.ndim == 0 and new.itemsize != x.dtype.itemsize or x.ndim and (
+            x.shape[-1] * x.dtype.itemsize) % new.itemsize:
+        raise ValueError(f"Cannot view array of shape {x.shape} and dtype {x.dtype} as "
+                         f"dtype {new} because the total number of bytes is not "
+                         "divisible by the new itemsize.")
+    return x.view(np.ndarray).view(new)
+
+
+@keras_operation("Ndim")
+def ndim(x):
+    return np.ndim(tensor(x))
+
+
+@keras_operation("Size")
+def size(x):
+    return np.asarray(np.size(tensor(x)), "int32")

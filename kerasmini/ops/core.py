@@ -155,3 +155,29 @@ def custom_gradient(f):
     wrapper.__name__ = wrapper.__qualname__ = f.__name__
     wrapper.__doc__ = f.__doc__
     return wrapper
+
+
+@keras_operation("SaturateCast", config=("dtype",), module=CORE)
+def saturate_cast(x, dtype):
+    """x cast to `dtype` after clipping it to that dtype's range (so large floats
+    become the largest integer instead of wrapping around)."""
+    dtype = standardize_dtype(dtype)
+    x = tensor(x)
+    target = np.dtype(dtype)
+    if target.kind in "iu" and x.dtype.kind in "fiu":
+        info = np.iinfo(target)
+        low, high = (max(info.min, np.finfo(x.dtype).min), min(info.max, np.finfo(x.dtype).max)) \
+            if x.dtype.kind == "f" else (info.min, info.max)
+        x = np.clip(x, low, high)
+    elif target.kind == "f" and x.dtype.kind == "f" and target.itemsize < x.dtype.itemsize:
+        info = np.finfo(target)
+        x = np.clip(x, info.min, info.max)
+    return tensor(x, dtype)
+
+
+# keras.ops.core's functional loops, which live in loops.py
+from kerasmini.ops.loops import (associative_scan, jvp, map, scan,  # noqa: E402,A004
+                                 vectorize, vectorized_map)
+
+__all__ += ["associative_scan", "jvp", "map", "saturate_cast", "scan", "vectorize",
+            "vectorized_map"]

@@ -4,7 +4,7 @@ model array's dtype. All of them are constants to a GradientTape."""
 import numpy as np
 
 from kerasmini.ops.arguments import tensor
-from kerasmini.ops.dtypes import result_type, standardize_dtype
+from kerasmini.ops.dtypes import convert_to_tensor, result_type, standardize_dtype
 from kerasmini.ops.symbolic import keras_operation
 
 
@@ -83,3 +83,35 @@ def meshgrid(*x, indexing="xy"):
     return [np.array(grid) for grid in np.meshgrid(*[np.asarray(tensor(v)) for v in x],
                                                    indexing=indexing)]
 
+
+
+def array(x, dtype=None):
+    """x as a tensor (convert_to_tensor's types)."""
+    return np.array(convert_to_tensor(x, dtype))
+
+
+def empty(shape, dtype=None):
+    """An array of `shape` (zeros: TensorFlow has no uninitialized memory either)."""
+    return zeros(shape, dtype)
+
+
+@keras_operation("EmptyLike", config=("dtype",))
+def empty_like(x, dtype=None):
+    return zeros_like(x, dtype)
+
+
+@keras_operation("Logspace", config=("num", "endpoint", "base", "dtype", "axis"))
+def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    """base ** linspace(start, stop, ...), in linspace's dtype."""
+    exponents = linspace(start, stop, num, endpoint, dtype=dtype, axis=axis)
+    return np.power(np.asarray(base, exponents.dtype), exponents)
+
+
+@keras_operation("Geomspace", config=("num", "endpoint", "dtype", "axis"))
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """num numbers from start to stop, evenly spaced on a log scale (start's sign)."""
+    dtype = standardize_dtype(dtype)
+    start, stop = (np.asarray(tensor(v)) for v in (start, stop))
+    log_start, log_stop = (np.log10(np.abs(v).astype(dtype)) for v in (start, stop))
+    values = logspace(log_start, log_stop, num, endpoint, dtype=dtype, axis=axis)
+    return values * np.sign(start).astype(dtype)

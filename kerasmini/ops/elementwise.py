@@ -10,8 +10,10 @@ divide) compute ints in floatx; arithmetic promotes its operands as Keras does
 import numpy as np
 
 from kerasmini import config
+from kerasmini.autodiff import record
+from kerasmini.autodiff.traced import plain
 from kerasmini.ops.arguments import floating, promoted, tensor
-from kerasmini.ops.dtypes import result_type
+from kerasmini.ops.dtypes import float_type, result_type
 from kerasmini.ops.symbolic import keras_operation
 
 
@@ -165,3 +167,162 @@ def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
 @keras_operation("AllClose", config=("rtol", "atol", "equal_nan"))
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     return np.all(isclose(x1, x2, rtol, atol, equal_nan))
+
+
+# ----- NumPy's other elementwise functions, composed of the ones above ---------------
+def _float_promoted(x1, x2):
+    """The operands promoted together, computed in floatx when that is an integer."""
+    return _floats(x1, x2)
+
+
+@keras_operation("Fabs")
+def fabs(x):
+    """|x| in floating point (ints in floatx)."""
+    return np.abs(floating(x))
+
+
+@keras_operation("Fmax")
+def fmax(x1, x2):
+    """maximum, except that a NaN loses to a number (NumPy's fmax)."""
+    return _nan_ignoring(np.maximum, *promoted(x1, x2))
+
+
+@keras_operation("Fmin")
+def fmin(x1, x2):
+    return _nan_ignoring(np.minimum, *promoted(x1, x2))
+
+
+def _nan_ignoring(extremum, x1, x2):
+    found = extremum(x1, x2)
+    if found.dtype.kind != "f":
+        return found
+    nan1, nan2 = np.isnan(np.asarray(x1)), np.isnan(np.asarray(x2))
+    return np.where(nan1 & ~nan2, x2, np.where(nan2 & ~nan1, x1, found))
+
+
+@keras_operation("Fmod")
+def fmod(x1, x2):
+    """The remainder with the sign of x1 (C's fmod): sign(x1) * (|x1| mod |x2|); bools
+    as int32."""
+    x1, x2 = _no_bool(*promoted(x1, x2))
+    return np.sign(np.asarray(x1)).astype(x1.dtype) * np.mod(np.abs(x1), np.abs(x2))
+
+
+def _integers(name, *xs):
+    xs = [tensor(x) for x in xs]
+    if any(x.dtype.kind not in "iu" for x in xs):
+        raise TypeError(f"Arguments to {name} must be integers. Received: "
+                        + ", ".join(f"x{i + 1}.dtype={x.dtype}" for i, x in enumerate(xs)))
+    return promoted(*xs)
+
+
+@keras_operation("Gcd")
+def gcd(x1, x2):
+    return np.gcd(*_integers("gcd", x1, x2))
+
+
+@keras_operation("Lcm")
+def lcm(x1, x2):
+    return np.lcm(*_integers("lcm", x1, x2))
+
+
+@keras_operation("Heaviside")
+def heaviside(x1, x2):
+    """0 where x1 < 0, 1 where x1 > 0, x2 where x1 == 0 (ints computed in floatx, int64
+    in float64); a constant in x1, x2's gradient where x1 == 0."""
+    dtype = result_type(tensor(x1), tensor(x2))
+    dtype = {"int64": "float64"}.get(dtype, dtype)
+    x1, x2 = promoted(x1, x2, dtype=dtype if dtype.startswith("float") else config.floatx())
+    step = np.asarray(np.asarray(x1) > 0, x1.dtype)
+    return np.where(np.asarray(x1) == 0, x2, step)
+
+
+@keras_operation("Ldexp")
+def ldexp(x1, x2):
+    """x1 * 2 ** x2, x2 an integer exponent."""
+    exponent = tensor(x2)
+    if exponent.dtype.kind not in "iu":
+        raise TypeError(f"ldexp exponent must be an integer type. Received: x2 "
+                        f"dtype={exponent.dtype}")
+    x1 = tensor(x1, float_type(tensor(x1), exponent))
+    return x1 * np.ldexp(np.ones((), x1.dtype), np.asarray(exponent))
+
+
+@keras_operation("Logaddexp2")
+def logaddexp2(x1, x2):
+    """log2(2 ** x1 + 2 ** x2), without overflow."""
+    x1, x2 = _float_promoted(x1, x2)
+    log2 = np.asarray(np.log(2), x1.dtype)
+    return np.logaddexp(x1 * log2, x2 * log2) / log2
+
+
+@keras_operation("Nextafter")
+def nextafter(x1, x2):
+    """The next representable float64 after x1 towards x2, in the promoted float type
+    (TensorFlow steps in float64 and casts back); a constant."""
+    dtype = float_type(tensor(x1), tensor(x2))
+    step = np.nextafter(np.asarray(tensor(x1), "float64"), np.asarray(tensor(x2), "float64"))
+    return step.astype(dtype)
+
+
+@keras_operation("Signbit")
+def signbit(x):
+    return np.signbit(np.asarray(tensor(x)))
+
+
+@keras_operation("Isneginf")
+def isneginf(x):
+    return _is_infinite(x, np.isneginf)
+
+
+@keras_operation("Isposinf")
+def isposinf(x):
+    return _is_infinite(x, np.isposinf)
+
+
+def _is_infinite(x, test):
+    """test(x) for floats; all False for ints and bools, which are never infinite."""
+    x = np.asarray(tensor(x))
+    return test(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+
+
+@keras_operation("Sinc")
+def sinc(x):
+    """sin(pi x) / (pi x), 1 at 0."""
+    x = floating(x)
+    zero = np.asarray(x) == 0
+    pi_x = np.where(zero, np.asarray(1, x.dtype), x) * np.asarray(np.pi, x.dtype)
+    return np.where(zero, np.asarray(1, x.dtype), np.sin(pi_x) / pi_x)
+
+
+@keras_operation("DivideNoNan")
+def divide_no_nan(x1, x2):
+    """x1 / x2, and 0 where x2 == 0 (its gradient there too)."""
+    x1, x2 = _float_promoted(x1, x2)
+    zero = np.asarray(x2) == 0
+    safe = np.where(zero, np.asarray(1, x2.dtype), x2)
+    return np.where(zero, np.asarray(0, x1.dtype), x1 / safe)
+
+
+@keras_operation("I0")
+def i0(x):
+    """The modified Bessel function of the first kind, order 0 (ints in floatx, int64
+    in float64); its derivative is I1 (tests/ and conformance check it)."""
+    x = tensor(x)
+    dtype = "float64" if x.dtype.name in ("int64", "float64") else (
+        x.dtype.name if x.dtype.name == "float16" else config.floatx())
+    x = tensor(x, dtype)
+    value = np.i0(plain(x)).astype(dtype)
+    return record(value, (x,), lambda g: (g * _bessel_i1(plain(x)),), "i0")
+
+
+def _bessel_i1(x):
+    """I1(x) = (x / 2) sum_k (x^2 / 4)^k / (k! (k + 1)!), summed in float64 until the
+    terms stop counting (they peak near k = |x| / 2)."""
+    x = np.asarray(x, "float64")
+    quarter = x * x / 4
+    term, total = np.ones_like(x), np.ones_like(x)
+    for k in range(1, 40 + int(np.max(np.abs(x), initial=0.0))):
+        term = term * quarter / (k * (k + 1))
+        total = total + term
+    return x / 2 * total

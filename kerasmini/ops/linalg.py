@@ -18,7 +18,7 @@ import numpy as np
 from kerasmini.autodiff import record
 from kerasmini.autodiff.traced import plain
 from kerasmini.ops import elementwise as el
-from kerasmini.ops import reductions
+from kerasmini.ops import arrays, reductions
 from kerasmini.ops.arguments import floating, promoted
 from kerasmini.ops.symbolic import LINALG, keras_operation
 
@@ -187,3 +187,101 @@ def _matrix_norm(x, order, axes, keepdims):
     else:
         raise ValueError(f"Invalid `ord` argument for matrix norm. Received: ord={order}")
     return found if keepdims else np.squeeze(found, (rows, cols))
+
+
+@keras_operation("SolveTriangular", config=("lower",), module=LINALG)
+def solve_triangular(a, b, lower=False):
+    """x with a @ x = b, reading only a's lower (or upper) triangle: solve of that
+    triangle, so a's gradient stays on it."""
+    a, b = promoted(a, b)
+    return solve(arrays.tril(a) if lower else arrays.triu(a), b)
+
+
+@keras_operation("CholeskyInverse", config=("upper",), module=LINALG)
+def cholesky_inverse(x, upper=False):
+    """The inverse of L L^T (U^T U for upper=True) from its Cholesky factor."""
+    x = _square(x, "cholesky_inverse")
+    inverse = solve_triangular(x, np.eye(x.shape[-1], dtype=x.dtype), lower=not upper)
+    return (inverse @ _swap(inverse)) if upper else (_swap(inverse) @ inverse)
+
+
+def _pseudo_inverse(x, cutoff):
+    """A+ from the SVD, singular values below cutoff * the largest dropped; its rule
+    (Golub and Pereyra, for a constant rank):
+        dA = -A+^T g A+^T + (I - A A+) g^T A+ A+^T + A+^T A+ g^T (I - A+ A)"""
+    a = plain(x)
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    kept = s > cutoff * s[..., :1]
+    s_inv = np.where(kept, 1 / np.where(kept, s, 1), 0)
+    p = _swap(vt) @ (s_inv[..., :, None] * _swap(u))
+
+    def vjp(g):
+        p_t, g_t = _swap(p), _swap(g)
+        left = np.eye(a.shape[-2]) - a @ p
+        right = np.eye(a.shape[-1]) - p @ a
+        return (-p_t @ g @ p_t + left @ g_t @ p @ p_t + p_t @ p @ g_t @ right,)
+    return record(p, (x,), vjp, "pinv")
+
+
+@keras_operation("Pinv", config=("rcond",), module=LINALG)
+def pinv(x, rcond=None):
+    """The Moore-Penrose pseudo-inverse; singular values below rcond (default
+    10 max(m, n) eps, TensorFlow's) times the largest count as zero."""
+    x = floating(x)
+    if rcond is None:
+        rcond = 10 * max(x.shape[-2:]) * np.finfo(x.dtype).eps
+    return _pseudo_inverse(x, rcond)
+
+
+@keras_operation("Lstsq", config=("rcond",), module=LINALG)
+def lstsq(a, b, rcond=None):
+    """The least-squares solution x of a @ x = b (a 2-D, b 1-D or 2-D): pinv(a) @ b
+    with singular values below rcond (default max(m, n) eps) times the largest
+    dropped."""
+    a, b = promoted(a, b)
+    if a.ndim != 2:
+        raise TypeError(f"{a.ndim}-dimensional array given. Array must be "
+                        "two-dimensional")
+    if b.ndim not in (1, 2):
+        raise TypeError(f"{b.ndim}-dimensional array given. Array must be one or "
+                        "two-dimensional")
+    if a.shape[0] != b.shape[0]:
+        raise ValueError("Leading dimensions of input arrays must match")
+    eps = np.finfo(a.dtype).eps
+    cutoff = eps * max(a.shape) if rcond is None else (eps if rcond < 0 else rcond)
+    return _pseudo_inverse(a, cutoff) @ b
+
+
+@keras_operation("MatrixRank", config=("tol",), module=LINALG)
+def matrix_rank(x, tol=None):
+    """The number of singular values above tol (default the largest times
+    max(m, n) eps), int32 as TensorFlow's."""
+    s = np.linalg.svd(np.asarray(floating(x)), compute_uv=False)
+    if tol is None:
+        tol = s.max(axis=-1, keepdims=True) * max(np.shape(x)[-2:]) * np.finfo(s.dtype).eps
+    return np.sum(s > tol, axis=-1).astype("int32")
+
+
+@keras_operation("LuFactor", module=LINALG)
+def lu_factor(x):
+    """(lu, pivots) of square matrices by Gaussian elimination with partial pivoting:
+    lu holds L (below the diagonal, unit diagonal implied) and U, pivots the row
+    order as TensorFlow reports it (x[pivots] = L U). No gradient rule (an error)."""
+    x = _square(x, "lu_factor")
+    lu = np.array(plain(x))
+    n = lu.shape[-1]
+    order = np.broadcast_to(np.arange(n), lu.shape[:-1]).copy()
+    for k in range(n):  # over the columns: each step is vectorized over the batch
+        pivot = k + np.argmax(np.abs(lu[..., k:, k]), axis=-1, keepdims=True)
+        swap = np.broadcast_to(np.arange(n), order.shape).copy()
+        np.put_along_axis(swap, pivot, k, axis=-1)
+        swap[..., k:k + 1] = pivot
+        lu = np.take_along_axis(lu, swap[..., None], axis=-2)
+        order = np.take_along_axis(order, swap, axis=-1)
+        lu[..., k + 1:, k] /= lu[..., k:k + 1, k]
+        lu[..., k + 1:, k + 1:] -= lu[..., k + 1:, k:k + 1] * lu[..., k:k + 1, k + 1:]
+    return _no_rule((lu,), x, "lu_factor")[0], np.argsort(order, axis=-1).astype("int32")
+
+
+# keras.ops.linalg.jvp: forward mode, which lives with the other loops in loops.py
+from kerasmini.ops.loops import jvp  # noqa: E402,F401

@@ -84,7 +84,83 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):  # noqa: A0
     """Maxima of data's rows per segment (an empty segment gives the dtype's lowest,
     as TensorFlow's unsorted_segment_max)."""
     data, ids, count = _segments(data, segment_ids, num_segments)
-    lowest = np.finfo(data.dtype).min if data.dtype.kind == "f" else np.iinfo(data.dtype).min
+    info = np.finfo if data.dtype.kind == "f" else np.iinfo
+    return reductions.max(_spread(data, ids, count, info(data.dtype).min), axis=1)
+
+
+def _spread(data, ids, count, fill):
+    """(count, rows, ...): row n of data in slice s where ids[n] == s, `fill` elsewhere."""
     member = (ids == np.arange(count)[:, None]).reshape((count, -1) + (1,) * (data.ndim - 1))
-    spread = np.where(member, data[None], np.asarray(lowest, data.dtype))
-    return reductions.max(spread, axis=1)
+    return np.where(member, data[None], np.asarray(fill, data.dtype))
+
+
+@keras_operation("Erfc", module=MATH)
+def erfc(x):
+    """1 - erf(x), accurate far in the tail (computed in float64); its derivative is
+    -2 exp(-x^2) / sqrt(pi)."""
+    x = floating(x)
+    y = activations.erfc(plain(x)).astype(x.dtype)
+    slope = lambda g: (-g * 2 / math.sqrt(math.pi) * np.exp(-np.square(plain(x))),)
+    return record(y, (x,), slope, "erfc")
+
+
+@keras_operation("Erfinv", module=MATH)
+def erfinv(x):
+    """The inverse of erf on (-1, 1) (+-inf at +-1, NaN outside): Giles's single
+    precision approximation refined by Newton steps on erf in float64; the derivative
+    is sqrt(pi) / 2 exp(erfinv(x)^2)."""
+    x = floating(x)
+    y = _erfinv(np.asarray(plain(x), "float64"))
+    slope = lambda g: (g * math.sqrt(math.pi) / 2 * np.exp(np.square(y)),)
+    return record(y.astype(x.dtype), (x,), slope, "erfinv")
+
+
+def _erfinv(x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = -np.log((1 - x) * (1 + x))
+        central, tail = w - 2.5, np.sqrt(w) - 3
+        p = np.where(w < 5, np.polyval(_ERFINV_CENTRAL, central),
+                     np.polyval(_ERFINV_TAIL, tail)) * x
+        for _ in range(3):  # Newton on erf(y) = x: each step doubles the digits
+            step = (activations.erf(p) - x) / (2 / math.sqrt(math.pi) * np.exp(-p * p))
+            p = np.where(np.isfinite(step), p - step, p)
+    p = np.where(np.abs(x) == 1, np.copysign(np.inf, x), p)
+    return np.where(np.abs(x) > 1, np.nan, p)
+
+
+# Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011), single precision
+_ERFINV_CENTRAL = [2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                   0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]
+_ERFINV_TAIL = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]
+
+
+@keras_operation("SegmentMin", config=("num_segments", "sorted"), module=MATH)
+def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """Minima of data's rows per segment (an empty segment gives the dtype's largest,
+    as TensorFlow's unsorted_segment_min)."""
+    data, ids, count = _segments(data, segment_ids, num_segments)
+    info = np.finfo if data.dtype.kind == "f" else np.iinfo
+    return reductions.min(_spread(data, ids, count, info(data.dtype).max), axis=1)
+
+
+@keras_operation("SegmentProd", config=("num_segments", "sorted"), module=MATH)
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """Products of data's rows per segment (1 for an empty segment)."""
+    data, ids, count = _segments(data, segment_ids, num_segments)
+    return reductions.prod(_spread(data, ids, count, 1), axis=1)
+
+
+@keras_operation("CDist", module=MATH)
+def cdist(x, y):
+    """Euclidean distances between x's and y's rows: (..., m, d), (..., n, d) ->
+    (..., m, n)."""
+    x, y = floating(x), floating(y)
+    difference = x[..., :, None, :] - y[..., None, :, :]
+    return np.sqrt(np.sum(np.square(difference), axis=-1))
+
+
+# keras.ops.math's Fourier transforms, which live in spectral.py
+from kerasmini.ops.spectral import (extract_sequences, fft, fft2, ifft2,  # noqa: E402
+                                    irfft, istft, rfft, stft, view_as_complex,
+                                    view_as_real)

@@ -134,13 +134,7 @@ def _scanned(x, dtype):
 def quantile(x, q, axis=None, method="linear", keepdims=False):
     """The q-th quantiles of x along `axis`, by sorting: methods 'linear', 'lower',
     'higher', 'midpoint', 'nearest', as NumPy defines them. q's axes come first."""
-    if method not in _QUANTILE_METHODS:
-        raise ValueError(f"Invalid value for argument `method`: expected one of "
-                         f"{sorted(_QUANTILE_METHODS)}. Received: method={method}")
-    x = floating(x)
-    q = np.asarray(q, x.dtype)
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError(f"Quantiles must be in the range [0, 1]. Received: q={q}")
+    x, q = quantile_arguments(x, q, method)
     axes = _axes(axis, x.ndim)
     lanes = _last(x, axes)
     ordered = sort(lanes, axis=-1)
@@ -151,10 +145,28 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     has_nan = np.isnan(ordered[..., -1])  # NaN sorts last: a lane holding one has a NaN
     if np.any(has_nan):  # quantile (as NumPy and TF), not one of its other values
         picked = np.where(has_nan.reshape(has_nan.shape + (1,) * q.ndim), np.nan, picked)
+    return quantiles_first(picked, q, x.shape, axes, keepdims)
+
+
+def quantile_arguments(x, q, method):
+    """(x as floats, q in x's dtype), with method and q checked."""
+    if method not in _QUANTILE_METHODS:
+        raise ValueError(f"Invalid value for argument `method`: expected one of "
+                         f"{sorted(_QUANTILE_METHODS)}. Received: method={method}")
+    x = floating(x)
+    q = np.asarray(q, x.dtype)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError(f"Quantiles must be in the range [0, 1]. Received: q={q}")
+    return x, q
+
+
+def quantiles_first(picked, q, shape, axes, keepdims):
+    """Quantiles picked per lane (lanes' axes, then q's) with q's axes moved first and,
+    for keepdims, the reduced axes kept as ones."""
     picked = np.moveaxis(picked, list(range(-q.ndim, 0)), list(range(q.ndim)))
     if keepdims:
         picked = np.reshape(picked, q.shape + tuple(
-            1 if i in axes else n for i, n in enumerate(x.shape)))
+            1 if i in axes else n for i, n in enumerate(shape)))
     return picked
 
 

@@ -34,8 +34,9 @@ FULL_CALLS = set()
 
 # the files that declare operations; imported by declared_operations() before a lookup,
 # since kerasmini.ops imports each file on first use
-FAMILIES = ("arrays", "contractions", "core", "creation", "elementwise", "image", "linalg",
-            "math", "nn", "reductions")
+FAMILIES = ("arrays", "bitwise", "complex_parts", "contractions", "core", "counting",
+            "creation", "einops", "elementwise", "image", "linalg", "math", "nan_reductions",
+            "nn", "reductions", "spectral", "statistics")
 
 
 def declared_operations():
