@@ -14,14 +14,14 @@ from kerasmini.ops.convolution_vjp import conv_vjp
 from kerasmini.ops.depthwise_convolution_vjp import depthwise_conv_vjp
 from kerasmini.ops.image_transform import affine_transform as _affine_transform
 from kerasmini.ops.image_transform_vjp import affine_transform_vjp
-from kerasmini.ops.linear_vjp import dense_vjp
+from kerasmini.ops.linear_vjp import dense_vjp, dense_vjp_recorded
 from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp, max_pool_vjp
 from kerasmini.ops.resizing_vjp import resize_vjp
 from kerasmini.ops.transposed_convolution_vjp import conv_transpose_vjp
 from kerasmini.ops.volume_convolution_vjp import conv3d_vjp
 from kerasmini.ops.volume_transposed_convolution_vjp import conv3d_transpose_vjp
 
-dense = differentiable(dense_vjp, inputs=3)(linear.dense)
+dense = differentiable(dense_vjp, inputs=3, recorded=dense_vjp_recorded)(linear.dense)
 batch_product = differentiable(batch_product_vjp, inputs=2)(products.batch_product)
 conv = differentiable(conv_vjp, inputs=2)(convolution.conv)
 depthwise_conv = differentiable(depthwise_conv_vjp, inputs=2)(
