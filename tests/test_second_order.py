@@ -178,3 +178,45 @@ def test_undeclared_rules_still_raise():
             g = inner.gradient(y, traced)
             with pytest.raises(NoGradientError, match=f"{name}.*second-order"):
                 np.sum(g)
+
+
+@pytest.mark.parametrize("strides,padding,dilation", [
+    (1, "valid", 1), (2, "same", 1), (1, "same", 2), ((2, 1), "valid", 1)])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_conv_differentiates_twice(strides, padding, dilation, data_format):
+    """Conv's input and kernel gradients are recorded ops whose rules are each other and
+    the forward conv: Hessian-vector products in the input and in the kernel."""
+    options = dict(strides=strides, padding=padding, dilation_rate=dilation,
+                   data_format=data_format)
+    kernel = RNG.standard_normal((3, 2, 2, 3))
+    image = RNG.standard_normal((2, 2, 6, 5) if data_format == "channels_first"
+                                else (2, 6, 5, 2))
+    _check_hessian_vector(lambda x: np.sum(np.tanh(ops.conv(x, kernel, **options))),
+                          image.shape)
+    _check_hessian_vector(lambda k: np.sum(np.tanh(ops.conv(image, k, **options))),
+                          kernel.shape)
+
+    def both(joint):  # the cross terms: x and kernel in one vector
+        x, k = np.reshape(joint[:image.size], image.shape), np.reshape(
+            joint[image.size:], kernel.shape)
+        return np.sum(np.tanh(ops.conv(x, k, **options)) ** 2)
+
+    _check_hessian_vector(both, (image.size + kernel.size,))
+
+
+def _convnet(activation, strides, padding):
+    model = keras.Sequential([
+        keras.Input((6, 6, 2), dtype="float64"),
+        keras.layers.Conv2D(3, 3, strides=strides, padding=padding,
+                            activation=activation, dtype="float64"),
+        keras.layers.LeakyReLU(0.2, dtype="float64"),
+        keras.layers.Flatten(dtype="float64"), keras.layers.Dense(1, dtype="float64")])
+    model.set_weights([RNG.standard_normal(w.shape) * 0.5 for w in model.get_weights()])
+    return model
+
+
+@pytest.mark.parametrize("activation,strides,padding", [
+    (None, 2, "same"), ("relu", 1, "valid"), ("tanh", 2, "valid")])
+def test_convnet_gradient_penalty(activation, strides, padding):
+    check_gradient_penalty(_convnet(activation, strides, padding),
+                           RNG.standard_normal((3, 6, 6, 2)))
