@@ -220,3 +220,18 @@ def _convnet(activation, strides, padding):
 def test_convnet_gradient_penalty(activation, strides, padding):
     check_gradient_penalty(_convnet(activation, strides, padding),
                            RNG.standard_normal((3, 6, 6, 2)))
+
+
+@pytest.mark.parametrize("layer,op", [
+    (lambda: keras.layers.MaxPooling2D(2), "max_pool"),
+    (lambda: keras.layers.AveragePooling2D(2), "average_pool"),
+    (lambda: keras.layers.DepthwiseConv2D(2), "depthwise_conv"),
+    (lambda: keras.layers.BatchNormalization(), "batch_normalization")])
+def test_undeclared_layers_raise_in_a_gradient_penalty(layer, op):
+    """Layers whose rules are not declared recordable: the penalty raises, naming the
+    op, rather than differentiate their gradient as a constant."""
+    model = keras.Sequential([keras.Input((4, 4, 2)), keras.layers.Conv2D(2, 1), layer(),
+                              keras.layers.Flatten(), keras.layers.Dense(1)])
+    with keras.GradientTape():
+        with pytest.raises(NoGradientError, match=f"{op}.*second-order"):
+            _gradient_penalty(model, RNG.standard_normal((2, 4, 4, 2)).astype("float32"))
