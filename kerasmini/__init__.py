@@ -18,9 +18,9 @@ def version():
 
 
 _SUBMODULES = ("activations", "applications", "autodiff", "backend", "callbacks",
-               "config", "constraints", "initializers", "layers", "losses", "metrics",
-               "models", "ops", "optimizers", "random", "regularizers", "saving", "testing",
-               "tree", "utils")
+               "config", "constraints", "datasets", "initializers", "layers", "losses",
+               "metrics", "models", "ops", "optimizers", "preprocessing", "random",
+               "regularizers", "saving", "testing", "tree", "utils")
 _EXPORTS = {
     **{name: (f".{name}", None) for name in _SUBMODULES},
     "GradientTape": ".autodiff",

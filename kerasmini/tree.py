@@ -6,9 +6,14 @@ the structure it copies; NumPy arrays are leaves.
 """
 import collections
 
-__all__ = ["assert_same_structure", "flatten", "flatten_with_path", "is_nested",
-           "lists_to_tuples", "map_structure", "map_structure_up_to", "pack_sequence_as",
-           "traverse"]
+__all__ = ["MAP_TO_NONE", "assert_same_paths", "assert_same_structure", "flatten",
+           "flatten_with_path", "is_nested", "lists_to_tuples", "map_shape_structure",
+           "map_structure", "map_structure_up_to", "pack_sequence_as", "traverse"]
+
+
+class MAP_TO_NONE:  # noqa: N801 (Keras's name)
+    """What `traverse`'s function returns to replace a subtree by None (returning None
+    itself means "leave it as it is")."""
 
 
 def is_nested(structure):
@@ -53,6 +58,20 @@ def flatten_with_path(structure):
             for path, leaf in flatten_with_path(child)]
 
 
+def assert_same_paths(a, b):
+    """ValueError unless `a` and `b` have the same paths (keys and indices), whatever
+    their container types: a list and a tuple of two leaves have the same paths."""
+    a_paths = {path for path, _ in flatten_with_path(a)}
+    b_paths = {path for path, _ in flatten_with_path(b)}
+    if a_paths != b_paths:
+        message = "`a` and `b` don't have the same paths."
+        if a_paths - b_paths:
+            message += f"\nPaths in `a` missing in `b`:\n{a_paths - b_paths}"
+        if b_paths - a_paths:
+            message += f"\nPaths in `b` missing in `a`:\n{b_paths - a_paths}"
+        raise ValueError(message)
+
+
 def assert_same_structure(a, b, check_types=True):
     """ValueError naming the first difference between the nestings of `a` and `b`."""
     if not is_nested(a):
@@ -86,6 +105,23 @@ def _map(func, structures):
         return func(*structures)
     return _rebuild(first, {key: _map(func, [s[key] for s in structures])
                             for key, _ in _children(first)})
+
+
+def is_shape_tuple(value):
+    """A list or tuple of ints and Nones: one shape, a leaf for map_shape_structure."""
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(d, (int, type(None))) for d in value)
+
+
+def map_shape_structure(func, structure):
+    """`func` applied to each shape (a tuple or list of ints and Nones) in a nested
+    structure of shapes; a list of shapes is a structure, not one shape."""
+    if not callable(func):
+        raise TypeError(f"`func` must be callable, got {func} of type {type(func)}")
+    if is_shape_tuple(structure) or not is_nested(structure):
+        return func(structure)
+    return _rebuild(structure, {key: map_shape_structure(func, child)
+                                for key, child in _children(structure)})
 
 
 def map_structure_up_to(shallow_structure, func, *structures):
@@ -124,11 +160,12 @@ def lists_to_tuples(structure):
 
 def traverse(func, structure, top_down=True):
     """Visit every subtree; where `func` returns something other than None, that
-    replaces the subtree (top down: its children are not visited)."""
+    replaces the subtree (top down: its children are not visited); MAP_TO_NONE
+    replaces it by None."""
     if top_down:
         replaced = func(structure)
         if replaced is not None:
-            return replaced
+            return None if replaced is MAP_TO_NONE else replaced
         if not is_nested(structure):
             return structure
         return _rebuild(structure, {key: traverse(func, child, top_down)
@@ -137,4 +174,6 @@ def traverse(func, structure, top_down=True):
         structure = _rebuild(structure, {key: traverse(func, child, top_down)
                                          for key, child in _children(structure)})
     replaced = func(structure)
+    if replaced is MAP_TO_NONE:
+        return None
     return structure if replaced is None else replaced

@@ -123,6 +123,11 @@ class InspectTest(unittest.TestCase):
         layers.append({"module": "keras.layers", "class_name": "Lambda", "registered_name":
                        None, "config": {"name": "lam", "function": {
                            "class_name": "__lambda__", "config": {"code": "4wEAAA"}}}})
+        for name, function in (("named", "halve"), ("relu", "relu")):  # relu: Keras's own
+            layers.append({"module": "keras.layers", "class_name": "Lambda",
+                           "registered_name": None, "config": {"name": name, "function": {
+                               "module": "builtins", "class_name": "function",
+                               "config": function, "registered_name": "function"}}})
         layers.append({"module": "keras.layers", "class_name": "TFSMLayer",
                        "registered_name": None, "config": {"name": "sm"}})
         layers.append({"module": "my_project.layers", "class_name": "Gate",
@@ -138,6 +143,8 @@ class InspectTest(unittest.TestCase):
         self.assertEqual(problems, [
             "  - 'conv': object 'MyInit' from module 'my_project.init', outside Keras",
             "  - 'lam': Lambda layer with serialized Python code (never run by kerasmini)",
+            "  - 'named': Lambda layer calling function 'halve': loads when that function "
+            "is passed as custom_objects or registered",
             "  - 'sm': TFSMLayer (a TensorFlow SavedModel, not Keras layers)",
             "  - 'gate': custom class 'Custom>Gate' (module 'my_project.layers'): kerasmini "
             "has no such layer; pass it as custom_objects"])

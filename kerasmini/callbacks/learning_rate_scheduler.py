@@ -3,6 +3,7 @@ schedule(epoch, current_rate) (or schedule(epoch), the older form)."""
 import numpy as np
 
 from kerasmini.callbacks.callback import Callback
+from kerasmini.utils.io_utils import print_msg
 
 
 class LearningRateScheduler(Callback):
@@ -22,8 +23,8 @@ class LearningRateScheduler(Callback):
                              f"Got: {rate}")
         optimizer.learning_rate = rate
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
-                  f"{rate}.")
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                      f"{rate}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

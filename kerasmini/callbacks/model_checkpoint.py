@@ -5,6 +5,7 @@ import os
 import warnings
 
 from kerasmini.callbacks.monitor_callback import MonitorCallback
+from kerasmini.utils.io_utils import print_msg
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -44,13 +45,13 @@ class ModelCheckpoint(MonitorCallback):
             best = "None" if self.best is None else f"{self.best:.5f}"
             if not self._is_improvement(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+                    print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
                 return
             self.best = current
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.verbose > 0 and self.save_best_only:
-            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
-                  f"{current:.5f}, saving model to {path}")
+            print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                      f"{current:.5f}, saving model to {path}")
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
@@ -59,4 +60,4 @@ class ModelCheckpoint(MonitorCallback):
         else:
             self.model.save(path, overwrite=True)
         if self.verbose > 0 and not self.save_best_only:
-            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+            print_msg(f"\nEpoch {epoch + 1}: saving model to {path}")

@@ -4,6 +4,8 @@ verbose=1: "Epoch 3/10", then one bar per epoch, "12/47 ━━━━━━━━
 - accuracy: 0.9141 - loss: 0.2710" redrawn in place on a terminal; when stdout is not a
 terminal (a log file, CI) only the finished line is written, once per epoch, so logs do
 not fill with redraws. verbose=2: one line per epoch, "47/47 - 1s - 21ms/step - ...".
+With interactive logging off (keras.config.disable_interactive_logging()) the finished
+lines go to the `kerasmini` logger instead (utils/io_utils.py), never redrawn.
 """
 import sys
 import time
@@ -11,6 +13,7 @@ import time
 import numpy as np
 
 from kerasmini.callbacks.callback import Callback
+from kerasmini.utils import io_utils
 
 BAR_WIDTH = 20
 
@@ -32,9 +35,11 @@ class Progbar:
     def __init__(self, target, verbose=1, stream=None, interval=0.05):
         self.target = target
         self.verbose = verbose
-        self.stream = stream or sys.stdout
+        self.stream = stream  # None: io_utils.print_msg (stdout or the logger)
         self.interval = interval
-        self.dynamic = hasattr(self.stream, "isatty") and self.stream.isatty()
+        shown_on = stream or sys.stdout
+        self.dynamic = (io_utils.is_interactive_logging_enabled() or stream is not None) \
+            and hasattr(shown_on, "isatty") and shown_on.isatty()
         self.start = time.perf_counter()
         self.last_draw = 0.0
 
@@ -58,13 +63,20 @@ class Progbar:
         if self.verbose == 1 and self.dynamic:
             now = time.perf_counter()
             if finalize or now - self.last_draw >= self.interval:
-                self.stream.write("\r" + self._line(step, logs, finalize) + "\x1b[K")
+                stream = self.stream or sys.stdout
+                stream.write("\r" + self._line(step, logs, finalize) + "\x1b[K")
                 self.last_draw = now
                 if finalize:
-                    self.stream.write("\n")
-                self.stream.flush()
+                    stream.write("\n")
+                stream.flush()
         elif finalize and self.verbose in (1, 2):
-            self.stream.write(self._line(step, logs, finalize) + "\n")
+            self._write_line(self._line(step, logs, finalize))
+
+    def _write_line(self, line):
+        if self.stream is None:
+            io_utils.print_msg(line)
+        else:
+            self.stream.write(line + "\n")
             self.stream.flush()
 
 
@@ -92,7 +104,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose and self.epochs > 1:
-            sys.stdout.write(f"Epoch {epoch + 1}/{self.epochs}\n")
+            io_utils.print_msg(f"Epoch {epoch + 1}/{self.epochs}")
         self._start(self.steps)
 
     def on_train_batch_end(self, batch, logs=None):

@@ -90,10 +90,7 @@ def problems(config):
         registered = layer.get("registered_name")
         module = layer.get("module")
         if class_name == "Lambda":
-            code = isinstance(inner.get("function"), dict) and \
-                inner["function"].get("class_name") == "__lambda__"
-            out.append(f"'{path}': Lambda layer" + (" with serialized Python code (never "
-                                                    "run by kerasmini)" if code else ""))
+            out += [f"'{path}': {what}" for what in _lambda_problems(inner)]
         elif class_name == "TFSMLayer":
             out.append(f"'{path}': TFSMLayer (a TensorFlow SavedModel, not Keras layers)")
         elif class_name not in known_classes() or registered not in (None, class_name):
@@ -102,8 +99,29 @@ def problems(config):
                        "custom_objects")
         elif module is not None and not str(module).startswith(KERAS_MODULE_PREFIXES):
             out.append(f"'{path}': class {class_name} from module {module!r}, outside Keras")
+        if class_name == "Lambda":  # its function is looked at above
+            inner = {key: value for key, value in inner.items() if key != "function"}
         out += [f"'{path}': {what}" for what in _foreign_objects(inner)]
     return out
+
+
+def _lambda_problems(inner):
+    """A Lambda's function: bytecode never loads; a function named in the file loads
+    when the loader is given it (registered, or custom_objects), unless it is one of
+    Keras's built-in activations."""
+    function = inner.get("function")
+    if not isinstance(function, dict):
+        return ["Lambda layer"]
+    if function.get("class_name") == "__lambda__" or inner.get("function_type") == "lambda":
+        return ["Lambda layer with serialized Python code (never run by kerasmini)"]
+    name = function.get("config")
+    if function.get("class_name") == "function" and isinstance(name, str):
+        from kerasmini import activations
+        if name in activations.ALL_OBJECTS_DICT:
+            return []
+        return [f"Lambda layer calling function '{name}': loads when that function is "
+                "passed as custom_objects or registered"]
+    return []
 
 
 def _foreign_objects(value, depth=0):

@@ -39,6 +39,7 @@ _EXPORTS = {
     "Identity": ".core.identity",
     "Input": ".core.input_layer",
     "InputLayer": ".core.input_layer",
+    "Lambda": ".core.lambda_layer",
     "Masking": ".core.masking",
     "Wrapper": ".core.wrapper",
     "InputSpec": ".input_spec",

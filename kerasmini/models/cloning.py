@@ -2,10 +2,13 @@
 
 A Sequential or functional model is rebuilt from its config (so every layer is made anew
 and initialized afresh, as Keras does); `clone_function(layer)` may make each layer
-instead (input layers are always remade from their config, as in Keras). A subclassed
-model is rebuilt through its own get_config / from_config.
+instead (input layers are always remade from their config, as in Keras). A Lambda is
+remade around the same function (its config holds that function's bytecode or name,
+which no loader runs or resolves; tf.keras's clone_model refuses such a model). A
+subclassed model is rebuilt through its own get_config / from_config.
 """
 from kerasmini.layers.core.input_layer import InputLayer
+from kerasmini.layers.core.lambda_layer import Lambda
 from kerasmini.models.functional import Functional, functional_from_config
 from kerasmini.models.layer_configs import deserialize_layer
 from kerasmini.models.model import Model
@@ -47,10 +50,8 @@ def _refuse(name, value, default):
 
 
 def _layer_maker(model, clone_function):
-    """layer config -> the new layer: from the config, or clone_function(the original)
-    for every layer but the inputs."""
-    if clone_function is None:
-        return deserialize_layer
+    """layer config -> the new layer: from the config (a Lambda: around the same
+    function), or clone_function(the original) for every layer but the inputs."""
     originals = {layer.name: layer for layer in _all_layers(model)}
 
     def make(layer_config):
@@ -58,6 +59,9 @@ def _layer_maker(model, clone_function):
         original = originals.get(name)
         if original is None or isinstance(original, InputLayer):
             return deserialize_layer(layer_config)
+        if clone_function is None:
+            return (original.clone() if type(original) is Lambda
+                    else deserialize_layer(layer_config))
         clone = clone_function(original)
         if clone is original:
             raise ValueError(f"clone_function returned the layer '{name}' itself; it must "

@@ -16,6 +16,7 @@ import numpy as np
 from kerasmini import layers
 from kerasmini.applications import convnext, inception_resnet_v2
 from kerasmini.layers import operation
+from kerasmini.layers.core.lambda_layer import refuse_bytecode
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
 from kerasmini.object_configs import check_value_types, plain
@@ -135,13 +136,8 @@ def _find_class(config, class_name, registered):
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "
             f"model graph: kerasmini supports only these operations: "
             f"{sorted({c for m, c in [*MODULE_CLASSES, *declared_operations()] if m == module})}.")
-    if class_name == "Lambda":
-        raise UnsupportedLayerError(
-            f"The file holds a Lambda layer ('{config.get('config', {}).get('name')}'): its "
-            "function is Python code stored in the file, and kerasmini never runs code "
-            "from a file (Keras refuses it too unless safe_mode=False). Build the model in "
-            "code with that function and load the file's weights with load_weights(), or "
-            "pass a Layer subclass as custom_objects={'Lambda': ...}.")
+    if class_name == "Lambda" and isinstance(config.get("config"), dict):
+        refuse_bytecode(config["config"], UnsupportedLayerError)
     classes = _layer_classes()
     if (class_name not in classes or registered not in (None, class_name)
             or module.startswith("keras.src.applications.")):

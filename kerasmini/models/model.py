@@ -147,6 +147,7 @@ class Model(Trainer, Layer):
                              f"Received: callbacks={callbacks!r}")
         if epoch_batches.is_dataset(x):
             batches = epoch_batches.DatasetBatches(x, lambda x, y, weight: x)
+            steps = trainer_module.limited_steps(steps, None)
             return _concatenate_structure([self(batch, training=False)
                                            for batch in batches.epoch(steps)])
         batch_size = None if batch_size is None else integer(batch_size, "batch_size")
@@ -164,7 +165,8 @@ class Model(Trainer, Layer):
             raise ValueError("All inputs to `predict` must have the same number of "
                              f"samples. Received sizes: {[a.shape[0] for a in arrays]}")
         batch_size = batch_size or trainer_module.default_batch_size(count, steps)
-        starts = range(0, max(count, 1), batch_size)[:steps]
+        starts = range(0, max(count, 1), batch_size)
+        starts = starts[:trainer_module.limited_steps(steps, len(starts))]
         verbose = trainer_module.verbosity(verbose)
         progbar = Progbar(len(starts), verbose=verbose)  # prints only for 1 and 2
         batches = []

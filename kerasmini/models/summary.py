@@ -10,6 +10,8 @@ import shutil
 
 import numpy as np
 
+from kerasmini.utils import io_utils
+
 _WORD = re.compile(r"\s*\S+\s*")
 
 
@@ -46,7 +48,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
              _count_line("Non-trainable params", non_trainable)]
     text = "\n".join(lines) + "\n"
     if print_fn is None:
-        print(text, end="")
+        io_utils.print_msg(text, line_break=False)
     else:
         print_fn(text)
 

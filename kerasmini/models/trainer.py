@@ -339,6 +339,7 @@ class Trainer:
             raise ValueError(f"Argument `epochs` must be a non-negative integer. "
                              f"Received: epochs={epochs}")
         _check_validation_freq(validation_freq)
+        epochs = _limited(epochs, kerasmini.config.max_epochs(), "epochs")
         if epoch_batches.is_dataset(x):
             batches, val = self._dataset_batches(x, y, sample_weight, class_weight,
                                                  validation_split, validation_data, "fit",
@@ -348,6 +349,7 @@ class Trainer:
                                                validation_split, validation_data,
                                                batch_size, steps_per_epoch, shuffle)
             batch_size = batches.batch_size
+        steps_per_epoch = limited_steps(steps_per_epoch, batches.num_batches)
         steps = steps_per_epoch or batches.num_batches
         self._check_executions(steps_per_epoch, "steps_per_epoch")
         self._check_executions(validation_steps, "validation_steps")
@@ -458,6 +460,7 @@ class Trainer:
             batches = epoch_batches.ArrayBatches(
                 x, y, sample_weight, batch_size or default_batch_size(count, steps), False,
                 None)
+        steps = limited_steps(steps, batches.num_batches)
         if not isinstance(callbacks, kerasmini.callbacks.CallbackList):
             callbacks = kerasmini.callbacks.CallbackList(
                 callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
@@ -654,6 +657,24 @@ def _check_labels(loss, y, classes):
 
 
 # ----- helpers ----------------------------------------------------------------------------
+def limited_steps(steps, num_batches):
+    """The steps of an epoch of fit, evaluate or predict (None: all `num_batches`,
+    unknown for a generator) capped by keras.config.max_steps_per_epoch(), with Keras's
+    warning (which names steps_per_epoch for all three) when the cap applies."""
+    return _limited(steps, kerasmini.config.max_steps_per_epoch(), "steps_per_epoch",
+                    steps or num_batches)
+
+
+def _limited(value, limit, argument, effective=None):
+    """`value` (which means `effective`) lowered to `limit` when above it, with Keras's
+    warning ("Limiting epochs to 2"); a limit of None changes nothing."""
+    effective = value if effective is None else effective
+    if limit is None or (effective is not None and effective <= limit):
+        return value
+    warnings.warn(f"Limiting {argument} to {limit}", stacklevel=3)
+    return limit
+
+
 def _capped(steps, num_batches):
     """evaluate's `steps`, never more than the batches there are (Keras stops there)."""
     if steps is None or num_batches is None:

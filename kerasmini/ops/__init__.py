@@ -16,8 +16,9 @@ its file, relative to this package.
 """
 from kerasmini.lazy_exports import lazy_exports
 
-# keras.ops's sub-namespaces (keras.ops.nn.relu, keras.ops.image.resize, ...)
-NAMESPACES = ("core", "image", "linalg", "math", "nn")
+# keras.ops's sub-namespaces (keras.ops.nn.relu, keras.ops.image.resize, ...; numpy.py
+# holds no function, only keras.ops.numpy's names looked up here)
+NAMESPACES = ("core", "image", "linalg", "math", "nn", "numpy")
 
 _EXPORTS = {
     "abs": ".elementwise",

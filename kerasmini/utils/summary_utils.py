@@ -3,6 +3,7 @@ from kerasmini.layers.keras_tensor import KerasTensor
 
 
 def is_keras_tensor(x):
+    """Whether `x` is a symbolic tensor (keras.Input and the layers called on it)."""
     return isinstance(x, KerasTensor)
 
 
