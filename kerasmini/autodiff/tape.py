@@ -426,6 +426,7 @@ def differentiable(vjp, inputs=1, name=None, through=None, recorded=None):
 
         op.forward = forward  # the bare kernel, for benchmarks and tests
         op.vjp = vjp  # its rule (tests check that both take the same arguments)
+        op.recorded = recorded_rule  # its recordable rule, or None (the same check)
         op.through = through if through is not None else {}  # (tests replace entries)
         return op
 

@@ -30,17 +30,26 @@ def _stand_in(shape, dtype):
     return np.broadcast_to(np.zeros((), dtype), tuple(shape))
 
 
+def _options(strides, padding, data_format, dilation_rate):
+    return dict(strides=strides, padding=padding, data_format=data_format,
+                dilation_rate=dilation_rate)
+
+
 def _conv(x, kernel, options):
     from kerasmini.ops.differentiable_kernels import conv  # (it imports this module)
     return conv(x, kernel, **options)
 
 
-def _input_gradient_rule(h, out, g, kernel, input_shape, **options):
+def _input_gradient_rule(h, out, g, kernel, input_shape, strides=1, padding="valid",
+                         data_format=None, dilation_rate=1):
+    options = _options(strides, padding, data_format, dilation_rate)
     return (_conv(h, kernel, options),
             conv_kernel_gradient(h, g, np.shape(kernel), **options))
 
 
-def _kernel_gradient_rule(h, out, inputs, g, kernel_shape, **options):
+def _kernel_gradient_rule(h, out, inputs, g, kernel_shape, strides=1, padding="valid",
+                          data_format=None, dilation_rate=1):
+    options = _options(strides, padding, data_format, dilation_rate)
     return (conv_input_gradient(g, h, np.shape(inputs), **options),
             _conv(inputs, h, options))
 
@@ -63,8 +72,10 @@ def conv_kernel_gradient(inputs, g, kernel_shape, strides=1, padding="valid",
                           dilation_rate, input_gradient=False)[1]
 
 
-def conv_vjp_recorded(g, out, inputs, kernel, **options):
+def conv_vjp_recorded(g, out, inputs, kernel, strides=1, padding="valid",
+                      data_format=None, dilation_rate=1):
     """conv's rule for a gradient taken inside an outer tape: its two gradients as the
     recorded ops above (conv_vjp's numbers, differentiable again)."""
+    options = _options(strides, padding, data_format, dilation_rate)
     return (conv_input_gradient(g, kernel, np.shape(inputs), **options),
             conv_kernel_gradient(inputs, g, np.shape(kernel), **options))
