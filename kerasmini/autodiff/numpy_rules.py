@@ -228,8 +228,15 @@ def _overwritten(out, name):
                 f"numpy.{name}(..., out=...) writes a value computed from recorded "
                 "arrays into a plain array, which GradientTape cannot follow; use the "
                 "returned array instead of out=.")
+        # the tapes know its recorded value from now on by a view of it, which a
+        # gradient's recorded backward (second order) uses in its place
+        keeper = plain(target).view(TapeArray)
         for active in tape._recording:
-            active._nodes.pop(id(target), None)
+            node = active._nodes.pop(id(target), None)
+            if node is not None:
+                keeper._recorded = True
+                active._register(keeper, node)
+        target._recorded_value = keeper
         target._taint = (f"numpy.{name}(out=...) in place: the array passed as `out` "
                          "keeps its old value while recording; use the returned array")
 

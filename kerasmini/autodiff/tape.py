@@ -311,15 +311,21 @@ def _recorded_rule(entry, grad):
     return [None if g is None else taint(g, how) for g in input_grads]
 
 
-def _traced_source(source):
-    """An op's input as the active tapes know it: a Variable as a registered view."""
-    return read_variable(source, source._value) if _is_variable(source) else source
+def _traced_source(source, seen=None):
+    """An op's input as the active tapes know it: a Variable as a registered view of
+    `seen` (the plain value its forward read: a later assign does not change it), an
+    array overwritten in place since (`out=`, numpy_rules._overwritten) as the view
+    that now stands for its recorded value."""
+    if _is_variable(source):
+        return read_variable(source, source._value if seen is None else seen)
+    if tainted(source) and getattr(source, "_recorded_value", None) is not None:
+        return source._recorded_value
+    return source
 
 
 def traced_inputs(sources, seen):
-    """The recorded op's `sources` as the active tapes know them; a Variable as a view
-    of `seen`, the plain value its forward read (a later assign does not change it)."""
-    return [read_variable(s, v) if _is_variable(s) else s for s, v in zip(sources, seen)]
+    """The recorded op's `sources` as the active tapes know them (`_traced_source`)."""
+    return [_traced_source(s, v) for s, v in zip(sources, seen)]
 
 
 class _Paused:
