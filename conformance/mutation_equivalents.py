@@ -118,6 +118,134 @@ EQUIVALENT = {
      "len(dtypes) >= 1"):
         "every step one variable at a time instead of one flat array: the same elementwise "
         "bits (optimizers/flat_state.py says why), only slower",
+    # ---- the ops/ sweep of stop 12 (kernels, layout, products, image ops)
+    ("kerasmini/ops/window_reduction.py",
+     "tiled = stride == pool and before == 0 and g.shape[axis] * stride == dx.shape[axis]",
+     "g.shape[axis] * stride", "g.shape[axis] / stride"):
+        "`tiled` only skips the zero fill when windows tile dx exactly; False takes the "
+        "general path (zero fill, then add every tap), the same values",
+    ("kerasmini/ops/window_reduction.py", "if out_part.stop > out_part.start:",
+     "out_part.stop > out_part.start", "out_part.stop >= out_part.start"):
+        "an empty tap adds an empty slice: nothing",
+    ("kerasmini/ops/transposed_convolution.py",
+     "pads = [(-(-k // s) - 1) * d for _, k, s, _, d in axes]", "-k // s", "-k * s"):
+        "a wider zero border: every phase reads from pad - (taps - 1) * d on "
+        "(_phase_span), so the extra zeros are never read",
+    ("kerasmini/ops/volume_convolution.py",
+     "return stack.reshape(count[0] * count[1], h, w, -1)", "-1", "-2"):
+        "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/ops/resizing.py",
+     "step = x.shape[axis] * period // len(below)  # q: input pixels per period",
+     "x.shape[axis] * period // len(below)", "x.shape[axis] * period * len(below)"):
+        "a wrong step fails _lerp_by_residue's own check of the sources' spacing, and the "
+        "caller gathers the same sums",
+    ("kerasmini/ops/resizing.py", "or np.abs(weight[run] - w).max() > 1e-9):", "run",
+     "run - 1"):
+        "a guard against rounding: the weights of one residue are one rational position's "
+        "fraction (equal to ~1e-15); comparing the neighbours' weights instead only sends "
+        "more residues to the gather, the same sums",
+    ("kerasmini/ops/resizing.py", "return True", "True", "False"):
+        "the caller then gathers every output: the same sums, only slower",
+    ("kerasmini/ops/resizing.py",
+     "return np.minimum((2 * o + 1) * length // (2 * new_length), length - 1)",
+     "length - 1", "length + 1"):
+        "(2o + 1) L // (2M) <= L - 1 for every o < M: the clamp never acts",
+    ("kerasmini/ops/image_transform.py",
+     "cols = np.arange(width, dtype=np.float64).reshape(1, 1, width)",
+     "np.arange(width, dtype=np.float64)", "np.arange(width)"):
+        "int64 columns promote to float64 against the float64 transform",
+    ("kerasmini/ops/image_transform.py",
+     "mapped = np.where(coord < 0, low, np.where(coord > length - 1, high, coord))",
+     "coord < 0", "coord <= 0"):
+        "at coord 0 the reflection gives -1, which the clamp that follows makes 0 again",
+    ("kerasmini/ops/image_transform.py", "return np.clip(mapped, 0, length - 1)",
+     "np.clip(mapped, 0, length - 1)", "np.clip(0, mapped, length - 1)"):
+        "clip(a, lo, hi) is min(max(a, lo), hi), and max is symmetric",
+    ("kerasmini/ops/image_transform.py",
+     "np.clip(cols, 0, width - 1).astype(np.intp), inside)", "0", "-1"):
+        "a column clamped to -1 is outside, and a tap outside is zeroed after its read "
+        "(_transform_chunk) whatever pixel it read",
+    ("kerasmini/ops/max_pooling.py",
+     "geometry = pool_geometry(np.shape(inputs), x.shape[1:3], pool_size, strides, padding)",
+     "3", "4"):
+        "the channel count rides along as a third size, which every zip with the two "
+        "pool sizes drops",
+    ("kerasmini/ops/depthwise_convolution.py",
+     "in zip(x.shape[1:3], pads, (kh, kw), strides, dilation_rate)]", "3", "4"):
+        "zip stops at the two pads: the channel count is never read",
+    ("kerasmini/ops/depthwise_convolution.py", "dtype = np.result_type(x, kernel)",
+     "np.result_type(x, kernel)", "np.result_type(kernel, x)"):
+        "type promotion is symmetric",
+    ("kerasmini/ops/volume_transposed_convolution.py",
+     "out = np.zeros((x.shape[0], *geometry.out, kernel.shape[3]), "
+     "accumulator_dtype(x, kernel))",
+     "accumulator_dtype(x, kernel)", "accumulator_dtype(kernel, x)"):
+        "type promotion is symmetric",
+    ("kerasmini/ops/threads.py", '_executor = ThreadPoolExecutor(max(WORKERS - 1, 1), '
+     'thread_name_prefix="kerasmini-pool")', "1", "0"):
+        "the pool is made only when two threads share the work (WORKERS >= 2), so "
+        "WORKERS - 1 >= 1 either way",
+    ("kerasmini/ops/layout.py", "for i in range(0, view.shape[where], TILE):",
+     "view.shape[where]", "view.shape[where] + 1"):
+        "a tile starting past the end is empty",
+    ("kerasmini/ops/normalization.py",
+     "return mean, squares.sum(axis=reduced, dtype=np.float64) / count - rounding * rounding",
+     "np.float64", "np.float32"):
+        "NumPy's pairwise float32 sum of the centred squares errs by ~log2(N) float32 "
+        "ulps, 100x below float32's rtol 1e-5 at any batch a test can hold: the float64 "
+        "accumulation is a margin no tolerance of the policy can see",
+    ("kerasmini/ops/recurrence.py", "zero_output_for_mask=False, return_sequences=True):",
+     "True", "False"):
+        "the default is never used: the one caller (layers/rnn/rnn.py) passes every argument",
+    ("kerasmini/ops/bias_activation.py", "shape[axis] = bias.shape[0]", "0", "-1"):
+        "a bias is 1-D: its axis -1 is its axis 0",
+    ("kerasmini/ops/contractions.py",
+     'return np.einsum("i,i->", np.reshape(x1, -1), np.reshape(x2, -1))',
+     "np.einsum(\"i,i->\", np.reshape(x1, -1), np.reshape(x2, -1))",
+     "np.einsum(\"i,i->\", np.reshape(x2, -1), np.reshape(x1, -1))"):
+        "a real dot product is symmetric",
+    # ---- the sweep of autodiff/, losses/, metrics/, models/, callbacks/, saving/
+    ("kerasmini/autodiff/numpy_rules.py",
+     "return np.reshape(x, (-1,)), lambda y: np.reshape(y, np.shape(x))", "-1", "-2"):
+        "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/autodiff/traced.py", "return np.reshape(self, -1, order=order).copy()",
+     "1", "2"): "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/autodiff/numpy_rules.py",
+     'return tape.record(result, (x,), lambda g: (g.astype(source.dtype),), "cast")',
+     "g.astype(source.dtype)", "g"): TAPE_CASTS,
+    ("kerasmini/losses/losses.py",
+     "return np.where(np.abs(e) <= delta, e, delta * np.sign(e))", "delta * np.sign(e)",
+     "delta / np.sign(e)"):
+        "sign(e) is +-1 wherever |e| > delta picks this branch (1 / s = s); at e = 0 the "
+        "other branch is taken",
+    ("kerasmini/losses/loss.py", "else np.zeros((), dtype))", "np.zeros", "np.ones"):
+        "the scale of a mask that keeps nothing multiplies no kept value: "
+        "np.where(mask, scale, 0) is 0 everywhere either way",
+    ("kerasmini/losses/loss.py", "float_mask = np.where(mask, scale, 0).astype(dtype)",
+     "np.where(mask, scale, 0).astype(dtype)", "np.where(mask, scale, 0)"):
+        "scale is already of `dtype` and the 0 is a weak Python int: the where is of "
+        "`dtype` without the cast",
+    ("kerasmini/optimizers/schedules/learning_rate_schedule.py",
+     "decay_steps = decay_steps * (np.float32(1.0) if step == 0", "1.0", "2.0"):
+        "at step 0 the decayed fraction is 0 / decay_steps = 0 whatever decay_steps is",
+    ("kerasmini/saving/safe_reading.py", "except (OSError, TypeError, ValueError) as error:",
+     "(OSError, TypeError, ValueError)", "(OSError, ValueError, TypeError)"):
+        "an except clause's tuple matches whatever its order",
+    ("kerasmini/saving/safe_reading.py",
+     "for i in range(plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0):",
+     "plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0",
+     "plist.get_nfilters() if layout == h5py.h5d.CHUNKED else 0 - 1"):
+        "range(-1) is as empty as range(0)",
+    ("kerasmini/saving/saving_lib.py",
+     "def load_model(filepath, custom_objects=None, compile=True):", "True", "False"):
+        "the default is never used: keras.models.load_model passes `compile`",
+    ("kerasmini/models/compile_outputs.py",
+     "if len(self.names) == 1 and not isinstance(y, (list, tuple, dict)):",
+     "(list, tuple, dict)", "(tuple, list, dict)"):
+        "isinstance against a tuple of types does not depend on its order",
+    ("kerasmini/layers/merging/dot.py", "if not isinstance(axes, (list, tuple)):",
+     "(list, tuple)", "(tuple, list)"):
+        "isinstance against a tuple of types does not depend on its order",
 }
 
 

@@ -50,7 +50,9 @@ CONFORMANCE_FILES = [
     ("kerasmini/ops/winograd.py", ["test_winograd.py", "test_kernel_paths.py"]),
     ("kerasmini/ops/", ["test_kernel_paths.py", "test_gradients.py", "test_values.py"]),
     ("kerasmini/autodiff/", ["test_gradients.py"]),
+    ("kerasmini/optimizers/schedules/", ["test_optimizers.py", "-k", "schedules"]),
     ("kerasmini/optimizers/", ["test_optimizers.py"]),
+    ("kerasmini/callbacks/", ["test_callbacks.py"]),
     ("kerasmini/losses/", ["test_losses.py", "test_losses_composed.py"]),
     ("kerasmini/metrics/", ["test_metrics.py", "test_metrics_confusion.py",
                             "test_metrics_correlation.py", "test_metrics_fscore.py",
@@ -108,8 +110,11 @@ class Coverage:
         found = set()
         for line in range(m.line, m.end_line + 1):
             found |= lines.get(line, set())
-        if not found and any(line in self.imported.get(m.path, ()) for line in
-                             range(m.line, m.end_line + 1)):
+        # Code run at import (a definition, its defaults, a module-level table) is "run"
+        # again only by the few tests that reload the module, not by those that use it:
+        # it gets every test that runs the file.
+        if any(line in self.imported.get(m.path, ()) for line in
+               range(m.line, m.end_line + 1)):
             for tests in lines.values():
                 found |= tests
         if source_line.startswith("def ") and found:

@@ -17,6 +17,7 @@ float32), the reference decides and kerasmini does not copy TensorFlow.
 Then files: a model of keras.ops calls saved by tf.keras loads in kerasmini with the
 same predictions, and kerasmini's file loads in tf.keras.
 """
+import inspect
 import json
 import os
 import tempfile
@@ -249,3 +250,56 @@ class KerasOpsFilesTest(unittest.TestCase):
         got, expected, names = _round_trip(kerasmini, keras, 4)
         self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
         _assert_close("file", got, expected, "float32")
+
+
+# Parameters of keras.ops that kerasmini spells differently on purpose
+SIGNATURE_EXCEPTIONS = {
+    # Keras defaults num_classes to None only to accept its deprecated alias num_tokens
+    # (**kwargs); kerasmini takes num_classes alone, so it is required
+    ("multi_hot", "num_classes"),
+}
+
+
+def _keras_op_pairs():
+    for name in sorted(n for n in dir(keras.ops) if not n.startswith("_")):
+        theirs = getattr(keras.ops, name)
+        if inspect.isclass(theirs) or not callable(theirs) or not hasattr(ops, name):
+            continue
+        yield name, inspect.signature(theirs), inspect.signature(getattr(ops, name))
+
+
+class KerasOpsSignaturesTest(unittest.TestCase):
+    def test_every_op_takes_keras_parameters_with_keras_defaults(self):
+        """Each keras.ops parameter (but **kwargs) in kerasmini's op, in Keras's order,
+        of the same kind and default: a script's positional and default arguments mean
+        what they mean in Keras. kerasmini may add parameters after Keras's."""
+        compared, wrong = 0, []
+        for name, theirs, ours in _keras_op_pairs():
+            compared += 1
+            wanted = [p for p in theirs.parameters.values() if p.kind != p.VAR_KEYWORD]
+            have = list(ours.parameters.values())
+            for i, p in enumerate(wanted):
+                if (name, p.name) in SIGNATURE_EXCEPTIONS:
+                    continue
+                mine = have[i] if i < len(have) else None
+                if mine is None or (mine.name, mine.kind, mine.default) != (
+                        p.name, p.kind, p.default):
+                    wrong.append(f"{name}: {p} (kerasmini: {mine})")
+            extra = [p for p in have[len(wanted):] if p.default is p.empty
+                     and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+            wrong += [f"{name}: kerasmini requires {p} beyond Keras's" for p in extra]
+        self.assertGreater(compared, 150)
+        self.assertEqual(wrong, [])
+
+    def test_nan_lanes_give_nan_quantiles(self):
+        x = np.random.default_rng(3).standard_normal((3, 5))
+        x[0, 2], x[2, 4] = np.nan, np.nan
+        for name, kwargs in [("median", {"axis": 1}), ("quantile", {"q": [0.2, 0.5]}),
+                             ("percentile", {"q": 30, "axis": 0})]:
+            got = np.asarray(getattr(ops, name)(x, **kwargs))
+            theirs = np.asarray(getattr(keras.ops, name)(x, **kwargs))
+            self.assertTrue(np.isnan(theirs).any(), name)
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(theirs), err_msg=name)
+            # values against NumPy (TF's percentile divides q by 100 in float32)
+            np.testing.assert_allclose(got, getattr(np, name)(x, **kwargs), rtol=1e-12,
+                                       atol=1e-12, err_msg=name)

@@ -159,15 +159,16 @@ def relu6(x):
 
 @_keeps_dtype
 def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis` (None: over all elements); the max is subtracted first."""
-    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    """exp(x) / sum(exp(x)) along `axis` (None: over all elements); the max is subtracted first
+    (initial -inf: an empty axis gives an empty result, not an error)."""
+    shifted = np.exp(x - np.max(x, axis=axis, keepdims=True, initial=-np.inf))
     return shifted / np.sum(shifted, axis=axis, keepdims=True)
 
 
 @_keeps_dtype
 def log_softmax(x, axis=-1):
     """x - log(sum(exp(x))) along `axis`, computed without overflow."""
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    shifted = x - np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 

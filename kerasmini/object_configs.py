@@ -86,6 +86,9 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
         return _make(names[identifier], {}, call_functions)
 
     if isinstance(identifier, dict):
+        if "module" in identifier and identifier["module"] is None:
+            # Keras's mark of a class from __main__: a user's class, never a built-in
+            names = {**registered_objects(), **(custom_objects or {})}
         name, config = _name_and_config(identifier, names, kind)
         if name is None:
             raise unknown()
@@ -154,10 +157,20 @@ def check_value_types(cls, config):
             raise ValueError(f"Argument `{key}` of {cls.__name__} must be "
                              f"{'a bool' if flag else 'a number, not a bool'}. Received: "
                              f"{key}={value!r}")
-    dtype = config.get("dtype")
-    if isinstance(dtype, dict) and not (
-            dtype.get("class_name") in DTYPE_POLICIES
-            and isinstance(dtype.get("config"), dict)
-            and isinstance(dtype["config"].get("name"), str)):
-        raise ValueError(f"Argument `dtype` of {cls.__name__} must be a dtype name or a "
-                         f"DTypePolicy config. Received: dtype={str(dtype)[:200]}")
+    if isinstance(config.get("dtype"), dict):
+        dtype_policy_name(config["dtype"], cls.__name__)
+
+
+def dtype_policy_name(policy, owner):
+    """The dtype name a Keras DTypePolicy config dict holds (None when it names none:
+    floatx, as Keras's DTypePolicy(None)); a dict of another class or a name that is
+    not a str is a ValueError, never the default dtype in silence."""
+    inner = policy.get("config")
+    inner = {} if inner is None else inner
+    if not (policy.get("class_name") in DTYPE_POLICIES and isinstance(inner, dict)
+            and set(inner) <= {"name"} and isinstance(inner.get("name"), (str, type(None)))
+            and policy.get("module", "keras") is not None  # None: a class of __main__
+            and isinstance(policy.get("registered_name"), (str, type(None)))):
+        raise ValueError(f"Argument `dtype` of {owner} must be a dtype name or a "
+                         f"DTypePolicy config. Received: dtype={str(policy)[:200]}")
+    return inner.get("name")

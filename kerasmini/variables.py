@@ -1,5 +1,6 @@
 """A small Variable: a named NumPy array that a layer owns and can reassign."""
 import contextlib
+import math
 import threading
 
 import numpy as np
@@ -26,7 +27,9 @@ def reserve(shape, dtype, path):
     budget = getattr(_limits, "budget", None)
     if budget is None:
         return
-    size = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    # exact Python ints: int64's product of a config's huge sizes wraps around (2**32 *
+    # 2**32 is 0) and would pass the check
+    size = math.prod(int(n) for n in shape) * np.dtype(dtype).itemsize
     if size > budget[0]:
         raise ValueError(f"Not allowed: the weight '{path}' ({tuple(shape)}, {dtype}) "
                          f"needs {size} bytes, but {budget[1]} holds only {budget[0]} "

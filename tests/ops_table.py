@@ -126,6 +126,7 @@ CASES = (
        _c("isclose", "isclose", [A, B], False), _c("allclose", "allclose", [A, A], False),
        _c("cumsum", "cumsum", [A], axis=1), _c("cumsum_flat", "cumsum", [A]),
        _c("cumprod", "cumprod", [POS], axis=0),
+       _c("batch_normalization", "batch_normalization", [A, V, ((4,), "positive")], axis=1),
        _c("sort", "sort", [A], reference=np.sort, axis=1),
        _c("sort_0", "sort", [A], reference=np.sort, axis=0),
        _c("argsort", "argsort", [A], False, axis=1),

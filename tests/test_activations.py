@@ -159,6 +159,8 @@ class AlongAxisTest(unittest.TestCase):
     def test_softmax_huge_logits(self):
         got = activations.softmax(np.array([[1000.0, 1000.0, -1000.0]]))
         np.testing.assert_allclose(got, [[0.5, 0.5, 0.0]])
+        got_log = activations.log_softmax(np.array([[1000.0, 1000.0, -1000.0]]))
+        np.testing.assert_allclose(got_log, [[-np.log(2), -np.log(2), -2000 - np.log(2)]])
 
     def test_softmax_axis_none_is_over_everything(self):
         got = activations.softmax(self.x, axis=None)

@@ -29,6 +29,7 @@ EINSUM_GRADIENTS = [
     ("ij,kj->ik", [(1, 4), (3, 4)]),             # no broadcasting of named sizes 1
     ("ab,bc->a", [(3, 4), (4, 2)]),              # c summed in the kernel alone
     ("...ij,...jk->...ik", [(1, 3, 4), (2, 4, 2)]),  # broadcast ellipsis
+    ("...ij,...jk->...ik", [(2, 2, 3, 4), (2, 4, 2)]),  # ellipses of 2 and 1 axes
     ("i,i,i->", [(4,), (4,), (4,)]),
 ]
 
@@ -198,6 +199,18 @@ def test_a_query_that_sees_no_key():
     assert_close(got, softmax_out, "float64", "softmax path")
     assert np.all(got_scores[1, :, 2] == 0)
     assert not np.allclose(fused_out[1, 2], softmax_out[1, 2])
+
+
+def test_empty_query_or_key_sequences():
+    """No query: an empty output. No key: each query reads nothing, the heads are 0 and
+    the output is the output projection's bias, on both paths (as tf.keras)."""
+    layer, query, value, _ = _attention({"num_heads": 2, "key_dim": 3})
+    assert layer(query[:, :0], value).shape == (2, 0, 6)
+    bias = np.broadcast_to(layer.output_dense.bias.numpy(), (2, 4, 6))
+    assert_close(layer(query, value[:, :0]), bias, "float64", "fused")
+    got, scores = layer(query, value[:, :0], return_attention_scores=True)
+    assert_close(got, bias, "float64", "softmax path")
+    assert scores.shape == (2, 2, 4, 0)
 
 
 def test_sliding_window_and_gate():

@@ -132,6 +132,43 @@ def translation(shift):
     return np.array([1, 0, -shift[1], 0, 1, -shift[0], 0, 0], float)
 
 
+def fold_coordinate(c, n, mode):
+    """One input coordinate brought into the image by `fill_mode`, the rules written as
+    the tiling they describe: 'reflect' mirrors about -0.5 and n - 0.5, 'wrap' repeats
+    with period n; then clamped to [0, n - 1] as TensorFlow clamps every mode."""
+    if mode == "constant":
+        return c
+    if mode == "reflect" and n > 1:
+        c = (c + 0.5) % (2 * n)
+        c = (2 * n - c if c >= n else c) - 0.5
+    elif mode == "wrap" and n > 1:
+        c = c % n
+    return min(max(c, 0), n - 1)
+
+
+def transform_reference(x, transform, interpolation, mode, fill):
+    """affine_transform one output pixel at a time (float64)."""
+    n, h, w, _ = x.shape
+    out = np.empty(x.shape)
+    for b, i, j in np.ndindex(n, h, w):
+        a0, a1, a2, b0, b1, b2, c0, c1 = transform[b]
+        k = c0 * j + c1 * i + 1
+        row = fold_coordinate((b0 * j + b1 * i + b2) / k, h, mode)
+        col = fold_coordinate((a0 * j + a1 * i + a2) / k, w, mode)
+        if interpolation == "nearest":  # half away from zero, as std::round
+            points = [(1.0, np.sign(row) * np.floor(abs(row) + 0.5),
+                       np.sign(col) * np.floor(abs(col) + 0.5))]
+        else:
+            r, c = np.floor(row), np.floor(col)
+            dr, dc = row - r, col - c
+            points = [((1 - dr) * (1 - dc), r, c), ((1 - dr) * dc, r, c + 1),
+                      (dr * (1 - dc), r + 1, c), (dr * dc, r + 1, c + 1)]
+        out[b, i, j] = sum(weight * (x[b, int(r), int(c)] if 0 <= r <= h - 1 and
+                                     0 <= c <= w - 1 else fill)
+                           for weight, r, c in points)
+    return out
+
+
 class AffineTransformTest(unittest.TestCase):
     """Whole-pixel shifts have exact answers in every fill mode."""
     x = random_input((2, 5, 6, 3), seed=4)
@@ -154,6 +191,21 @@ class AffineTransformTest(unittest.TestCase):
                                                        interpolation, mode, 0.5)
                 np.testing.assert_allclose(got, want, rtol=0, atol=1e-12,
                                            err_msg=f"{mode} {shift}")
+
+    @parameterized.expand([(m, i) for m in image_transform.FILL_MODES
+                           for i in image_transform.INTERPOLATIONS])
+    def test_fractional_transforms_against_a_pixel_loop(self, mode, interpolation):
+        # shifts by fractions of a pixel land between the last pixel and the next period
+        # or mirror image; the random projective transforms reach every fold
+        shifts = [translation(s) for s in [(0.5, -0.5), (-2.3, 3.7), (4.6, -5.4), (9.2, 13.1)]]
+        rng = np.random.default_rng(5)
+        warps = rng.normal(size=(4, 8)) * [1, 1, 4, 1, 1, 4, .02, .02] + [1, 0, 0, 0, 1, 0, 0, 0]
+        x = self.x.copy()
+        x[1, 0, -1] = np.inf  # a tap outside reads fill_value, not this corner (0 * inf)
+        for transform in [shifts[:2], shifts[2:], warps[:2], warps[2:]]:  # 2 images each
+            got = image_transform.affine_transform(x, transform, interpolation, mode, 0.5)
+            want = transform_reference(x, np.asarray(transform), interpolation, mode, 0.5)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-12, err_msg=mode)
 
     def test_half_pixel_bilinear_is_the_mean_of_neighbours(self):
         got = image_transform.affine_transform(self.x, translation((0, 0.5)), "bilinear",

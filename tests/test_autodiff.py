@@ -242,3 +242,45 @@ def test_every_rule_takes_its_kernels_arguments_with_the_same_defaults():
                     if p.name != "needed"]
             assert rule == kernel, f"{op.__name__}: kernel {kernel}, rule (after g, out) {rule}"
 
+
+
+@pytest.mark.parametrize("method", [
+    lambda x: x.squeeze(), lambda x: x.squeeze(2), lambda x: x.ravel(),
+    lambda x: x.ravel(order="F"), lambda x: x.flatten(), lambda x: x.flatten("F"),
+    lambda x: x.reshape(3, 2), lambda x: x.reshape((6,), order="F"),
+    lambda x: x.transpose(), lambda x: x.transpose(2, 0, 1), lambda x: x.T,
+    lambda x: x.swapaxes(0, 1)])
+def test_tape_array_methods_are_recorded_as_numpy_computes_them(method):
+    """The ndarray methods a TapeArray routes through np.* twins: NumPy's values, and
+    the gradient of sum(w * method(x)) is w carried back to x's positions."""
+    x = np.arange(6.0).reshape(2, 3, 1) + 1.0
+    plain = method(x)
+    w = np.arange(plain.size, dtype=float).reshape(plain.shape) + 1.0
+    with GradientTape() as tape:
+        watched = tape.watch(x)
+        y = method(watched * 1.0)
+        total = np.sum(y * w)
+    np.testing.assert_array_equal(np.asarray(y), plain)
+    # the expected gradient: where each element of x went, the weight it met there
+    positions = method(np.arange(6.0).reshape(2, 3, 1)).ravel().astype(int)
+    expected = np.zeros(6)
+    expected[positions] = w.ravel()
+    np.testing.assert_array_equal(tape.gradient(total, watched), expected.reshape(2, 3, 1))
+
+
+@pytest.mark.parametrize("order", ["C", "F", "A", "K"])
+def test_reshape_and_ravel_gradients_follow_their_reading_order(order):
+    # on a transposed (non-contiguous) input, every order reads x in its own sequence
+    x = (np.arange(24.0).reshape(2, 3, 4) + 1).transpose(2, 0, 1)
+    calls = [lambda a: np.ravel(a, order)] + ([] if order == "K" else [  # no 'K' reshape
+        lambda a: np.reshape(a, (6, 4), order), lambda a: np.reshape(a, -1, order=order)])
+    for call in calls:
+        w = np.arange(call(x).size, dtype=float).reshape(call(x).shape) + 1
+        with GradientTape() as tape:
+            watched = tape.watch(x)
+            total = np.sum(call(watched * 1.0) * w)
+        positions = call(np.arange(24.0).reshape(2, 3, 4).transpose(2, 0, 1)).ravel()
+        expected = np.zeros(24)
+        expected[positions.astype(int)] = w.ravel()
+        grad = np.asarray(tape.gradient(total, watched))
+        np.testing.assert_array_equal(grad.transpose(1, 2, 0).ravel(), expected)

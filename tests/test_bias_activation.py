@@ -30,6 +30,13 @@ class BiasAddActivateTest(unittest.TestCase):
                 got = ops.bias_add_activate(x.copy(), bias, activation, axis)
                 np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12,
                                            err_msg=f"axis={axis} {activation.__name__}")
+                if axis == -1:  # the default axis is the last
+                    np.testing.assert_allclose(ops.bias_add_activate(x.copy(), bias, activation),
+                                               expected, rtol=1e-12, atol=1e-12)
+                    with GradientTape():  # recorded relu: the fused op, same default
+                        np.testing.assert_allclose(bias_add_relu(x, bias),
+                                                   loop_reference(x, bias, activations.relu, -1),
+                                                   rtol=1e-12, atol=1e-12)
 
     def test_relu_writes_into_its_input_and_none_means_no_bias(self):
         x = np.array([[-1.0, 2.0], [3.0, -4.0]])

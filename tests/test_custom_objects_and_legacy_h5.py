@@ -12,6 +12,7 @@ import kerasmini
 from kerasmini import layers
 from kerasmini.models.layer_configs import UnsupportedLayerError
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, GLOBAL_CUSTOM_OBJECTS
+from tests.file_fuzz import write_tf2_h5
 
 
 class Scale(layers.Layer):
@@ -101,36 +102,6 @@ class RegisteredFunctionTest(unittest.TestCase):
             layers.Dense(2, activation=config)
         with self.assertRaisesRegex(ValueError, "Only classes and functions"):
             kerasmini.saving.register_keras_serializable()(3)
-
-
-def write_tf2_h5(path, model):
-    """A legacy file as tf.keras 2.x wrote it: old-style configs and inbound nodes,
-    weight names with ':0', the arrays under model_weights/<layer>/<layer>/."""
-    config = json.loads(model.to_json())
-    for layer in config["config"]["layers"]:
-        layer.pop("module", None)
-        layer.pop("registered_name", None)
-        nodes = []
-        for node in layer.get("inbound_nodes", []):
-            args = node["args"][0]
-            args = args if isinstance(args, list) else [args]
-            nodes.append([[*a["config"]["keras_history"], {}] for a in args])
-        layer["inbound_nodes"] = nodes
-    with h5py.File(path, "w") as f:
-        f.attrs["keras_version"] = b"2.15.0"
-        f.attrs["backend"] = b"tensorflow"
-        f.attrs["model_config"] = json.dumps(config).encode()
-        group = f.create_group("model_weights")
-        group.attrs["layer_names"] = [layer.name.encode() for layer in model.layers]
-        for layer in model.layers:
-            g = group.create_group(layer.name)
-            # Keras's legacy order: a nested model's trainable weights all come first
-            weights = layer.trainable_weights + layer.non_trainable_weights
-            names = [f"{w.path if hasattr(layer, 'layers') else layer.name + '/' + w.name}:0"
-                     for w in weights]  # a nested model's: its layers' names inside
-            g.attrs["weight_names"] = [n.encode() for n in names]
-            for name, w in zip(names, weights):
-                g.create_dataset(name, data=w.numpy())
 
 
 class LegacyH5Test(unittest.TestCase):

@@ -250,6 +250,66 @@ class HostileFileTest(unittest.TestCase):
             path = self.archive(model, extra=[("assets/a", b"")])
             self.refused(path, "has 4 members", UnsafeFileError)
 
+    def test_every_size_cap_admits_its_limit_and_refuses_one_above(self):
+        """The caps are exact: a file at a limit is read, one byte or value above it is
+        refused (a cap off by one either way is a mutant that survived)."""
+        path = self.path("caps.zip")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("m", bytes(1000))
+        read = safe_reading.read_member
+        with zipfile.ZipFile(path) as zf:
+            stored = zf.getinfo("m").compress_size
+            self.assertEqual(len(read(zf, "m", 1000, "caps.zip")), 1000)
+            with self.assertRaisesRegex(UnsafeFileError, "'m' .* limit of 999"):
+                read(zf, "m", 999, "caps.zip")
+            ratio = -(-1000 // stored)  # the least expansion that admits 1000 / stored
+            for floor, expansion, refused in [(1000, 1, False), (999, 1, True),
+                                              (0, ratio, False), (0, ratio - 1, True)]:
+                with mock.patch.multiple(safe_reading, BOMB_FLOOR_BYTES=floor,
+                                         MAX_ZIP_EXPANSION=expansion):
+                    if refused:
+                        with self.assertRaisesRegex(UnsafeFileError, "bomb"):
+                            read(zf, "m", 1000, "caps.zip")
+                    else:
+                        self.assertEqual(len(read(zf, "m", 1000, "caps.zip")), 1000)
+        h5 = self.path("caps.h5")
+        with h5py.File(h5, "w") as f:
+            f.attrs["a"] = np.zeros(10)  # 10 values, 80 bytes
+            f.attrs["s"] = np.bytes_(b"x" * 100)  # 1 value, 100 bytes
+            attribute = safe_reading.read_attribute
+            self.assertEqual(len(attribute(f.attrs, "a", "caps.h5", max_bytes=80)), 10)
+            self.assertEqual(len(attribute(f.attrs, "s", "caps.h5", max_bytes=100)), 100)
+            for key, limit in (("a", 79), ("s", 99)):
+                with self.assertRaisesRegex(UnsafeFileError, f"'{key}' .* {limit} bytes"):
+                    attribute(f.attrs, key, "caps.h5", max_bytes=limit)
+            with mock.patch.object(safe_reading, "MAX_ATTRIBUTE_ELEMENTS", 9):
+                with self.assertRaisesRegex(UnsafeFileError, "'a' .* declares 10 values"):
+                    attribute(f.attrs, "a", "caps.h5")
+
+    def test_member_names_with_a_drive_are_absolute_and_short_names_are_fine(self):
+        model = sequential()
+        for name in ("C:evil", "c:/evil", "\\evil"):
+            with self.subTest(name=name):
+                self.refused(self.archive(model, extra=[(name, b"x")]),
+                             "absolute path", UnsafeFileError)
+        keras.models.load_model(self.archive(model, extra=[("a", b"x"), (":", b"")]))
+
+    def test_overwrite_false_keeps_the_file_and_load_compiles_by_default(self):
+        model = sequential()
+        model.compile(optimizer="adam", loss="mse")
+        for save, name in ((model.save, "m.keras"), (model.save_weights, "m.weights.h5")):
+            path = self.path(name)
+            save(path)
+            before = open(path, "rb").read()
+            with self.assertRaisesRegex(FileExistsError, "overwrite=False"):
+                save(path, overwrite=False)
+            self.assertEqual(open(path, "rb").read(), before)
+        loaded = keras.models.load_model(self.path("m.keras"))
+        self.assertEqual(type(loaded.optimizer).__name__, "Adam")
+        self.assertIsNone(getattr(keras.models.load_model(self.path("m.keras"),
+                                                          compile=False), "optimizer", None))
+        self.assertIsNone(keras.saving.deserialize_keras_object(None))
+
     def test_hdf5_groups_and_attributes_are_counted_before_they_are_read(self):
         model = sequential()
         path = self.path("m.weights.h5")
@@ -271,12 +331,13 @@ class HostileFileTest(unittest.TestCase):
                 with self.assertRaisesRegex(UnsafeFileError, "attribute 'layer_names' .* "
                                                              "declares 50 values"):
                     read(legacy)
-        with h5py.File(legacy, "a") as f:
-            del f["model_weights"].attrs["layer_names"]
-            f["model_weights"].attrs["layer_names"] = np.arange(6).reshape(2, 3)
-        with self.assertRaisesRegex(FileFormatError, "'layer_names' .* must be a list of "
-                                                     "strings"):
-            keras.models.load_model(legacy)
+        for names in (np.arange(6).reshape(2, 3), np.arange(3)):  # not strings, or 2-D
+            with h5py.File(legacy, "a") as f:
+                del f["model_weights"].attrs["layer_names"]
+                f["model_weights"].attrs["layer_names"] = names
+            with self.assertRaisesRegex(FileFormatError, "'layer_names' .* must be a list "
+                                                         "of strings"):
+                keras.models.load_model(legacy)
 
     def test_weights_of_every_numeric_kind_load_and_unreadable_ones_change_nothing(self):
         """float16, big-endian, bool (an HDF5 enum), NaN and inf load as Keras loads them;

@@ -15,7 +15,7 @@ import h5py
 import kerasmini
 from kerasmini.inspection.cli import main
 from kerasmini.saving import safe_reading
-from tests.test_custom_objects_and_legacy_h5 import write_tf2_h5
+from tests.file_fuzz import write_tf2_h5
 
 
 def run(path):

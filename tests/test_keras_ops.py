@@ -2,6 +2,7 @@
 independent NumPy formula where kerasmini composes the op of others, and its gradient
 against float64 central differences (tests/gradcheck.py); ops with index, bool or
 constant outputs give no gradient. Keras's dtype rules are checked on their own table."""
+import functools
 import unittest
 
 import numpy as np
@@ -112,6 +113,23 @@ class OpsGradientDetailsTest(unittest.TestCase):
             with self.assertRaisesRegex(LookupError, f"'{name}'"):
                 tape.gradient(total, x)
 
+    def test_batch_normalization_takes_keras_arguments(self):
+        # keras.ops.batch_normalization(x, mean, variance, axis, offset, scale, epsilon):
+        # the given statistics, per feature along `axis`, element by element
+        rng = np.random.default_rng(2)
+        x, mean, offset, scale = (rng.standard_normal(s) for s in ((3, 4, 2), 4, 4, 4))
+        variance = rng.uniform(0.5, 2.0, 4)
+        got = ops.batch_normalization(x, mean, variance, 1, offset=offset, scale=scale,
+                                      epsilon=0.01)
+        expected = np.empty_like(x)
+        for i, j, k in np.ndindex(*x.shape):
+            expected[i, j, k] = ((x[i, j, k] - mean[j]) / np.sqrt(variance[j] + 0.01)
+                                 * scale[j] + offset[j])
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+        bare = ops.batch_normalization(x[..., 0], mean, variance, axis=-1)
+        np.testing.assert_allclose(bare, (x[..., 0] - mean) / np.sqrt(variance + 1e-3),
+                                   rtol=1e-12, atol=1e-12)
+
     def test_variable_and_custom_gradient(self):
         v = Variable(np.array([1.0, 2.0, 3.0]))
 
@@ -173,3 +191,67 @@ class OpsDtypeTest(unittest.TestCase):
     @parameterized.expand(DTYPES)
     def test_keras_dtype(self, _, compute, dtype):
         self.assertEqual(np.asarray(compute()).dtype.name, dtype)
+
+
+class OpsArgumentsTest(unittest.TestCase):
+    """Arguments and defaults that no value case reaches (the table passes them all)."""
+
+    def test_quantile_refuses_q_outside_the_unit_interval(self):
+        x = np.arange(6.0)
+        for q in (-0.5, -1e-9, 1.5, [0.5, 1.0 + 1e-9]):
+            with self.assertRaisesRegex(ValueError, "q="):
+                ops.quantile(x, q)
+        for method in ("linear", "lower", "higher", "midpoint", "nearest"):
+            np.testing.assert_array_equal(ops.quantile(x, [0.0, 1.0], method=method), [0, 5])
+
+    def test_where_needs_both_branches_or_neither(self):
+        condition = np.array([True, False])
+        for branches in ({"x1": np.ones(2)}, {"x2": np.ones(2)}):
+            with self.assertRaisesRegex(ValueError, "x1"):
+                ops.where(condition, **branches)
+        np.testing.assert_array_equal(ops.where(condition)[0], [0])
+
+    def test_defaults_of_round_and_isclose(self):
+        np.testing.assert_array_equal(ops.round(np.array([1.26, -2.5])), [1.0, -2.0])
+        a = np.array([0.0, 1.0, 1.0, 100.0])
+        b = np.array([5e-9, 1.0 + 2e-5, 1.0 + 9e-6, 100.0 + 9e-4])  # atol 1e-8, rtol 1e-5
+        np.testing.assert_array_equal(ops.isclose(a, b), [True, False, True, True])
+        self.assertTrue(ops.allclose(a[[0, 2, 3]], b[[0, 2, 3]]))
+        self.assertFalse(ops.allclose(a[:1], a[:1] + 2e-8))
+
+    def test_reductions_drop_the_axis_and_sorts_run_along_the_last_by_default(self):
+        x = np.random.default_rng(4).standard_normal((3, 4))
+        x[0, 1] = np.nan
+        for name in ("nanmax", "nanmin", "nansum", "nanmean", "max", "min", "sum",
+                     "mean", "prod", "std", "var", "any", "all", "median", "argmax"):
+            got, expected = getattr(ops, name)(x, axis=1), getattr(np, name)(x, axis=1)
+            np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=name)
+            got, expected = getattr(ops, name)(x), getattr(np, name)(x)
+            np.testing.assert_allclose(got, expected, rtol=1e-12, err_msg=name)
+        np.testing.assert_array_equal(ops.sort(x[1:]), np.sort(x[1:]))
+        np.testing.assert_array_equal(ops.argsort(x[1:]), np.argsort(x[1:]))
+        y = np.random.default_rng(5).standard_normal((3, 4, 2))
+        np.testing.assert_allclose(ops.tensordot(y, y.transpose(1, 2, 0)),
+                                   np.tensordot(y, y.transpose(1, 2, 0)), rtol=1e-12)
+
+    def test_a_lane_holding_nan_has_nan_quantiles(self):
+        # NaN sorts last: without care the quantile would be that of the other values
+        x = np.random.default_rng(6).standard_normal((3, 5))
+        x[0, 2], x[2, 4] = np.nan, np.nan
+        close = functools.partial(np.testing.assert_allclose, rtol=1e-14, atol=1e-14)
+        for axis in (0, 1, None):  # (equal_nan: NaN where NumPy has NaN)
+            close(ops.median(x, axis=axis), np.median(x, axis=axis))
+            for method in ("linear", "lower", "higher", "midpoint", "nearest"):
+                close(ops.quantile(x, [0.2, 0.5], axis=axis, method=method),
+                      np.quantile(x, [0.2, 0.5], axis=axis, method=method))
+            close(ops.percentile(x, 30, axis=axis, keepdims=True),
+                  np.percentile(x, 30, axis=axis, keepdims=True))
+
+    def test_dense_tensors_only_and_arange_steps_by_one(self):
+        for name in ("sparse", "ragged"):
+            with self.assertRaisesRegex(ValueError, name):
+                ops.convert_to_tensor([1.0], **{name: True})
+        self.assertEqual(ops.convert_to_tensor([1, 2], sparse=False, ragged=None).dtype,
+                         np.int32)
+        np.testing.assert_array_equal(ops.arange(2, 5), [2, 3, 4])
+

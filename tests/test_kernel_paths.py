@@ -244,6 +244,20 @@ class AveragePoolingTest(unittest.TestCase):
                 assert_close(out, to_format(expected, data_format), dtype,
                              f"{pool} {strides} {data_format}")
 
+    @parameterized.expand(SUM_PATHS)
+    def test_non_finite_values_as_in_a_plain_sum(self, _, overlap):
+        # running sums past an inf would be inf forever: NaN, +inf, -inf and both infs
+        # in one window (NaN) must give what each window's own sum gives
+        x = random_input((2, 6, 5, 3), "float64", 5)
+        x[0, 1, 1, 0], x[0, 3, 2, 0], x[1, 2, 2, 1], x[1, 0, 4, 2] = np.inf, -np.inf, np.nan, np.inf
+        for dtype, (pool, strides) in itertools.product(
+                ("float64", "float32"), [((3, 3), (1, 1)), ((2, 2), (2, 2))]):
+            with unittest.mock.patch.object(average_pooling, "DIRECT_OVERLAP", overlap):
+                out = average_pool(x.astype(dtype), pool, strides, "same")
+            expected = reference.average_pool2d(x, pool, strides, "same")
+            self.assertTrue(np.isnan(expected).any() and np.isinf(expected).any())
+            assert_close(out, expected, dtype, f"{pool} {strides} {dtype}")
+
     def test_the_default_limit_picks_the_path_by_overlap(self):
         geometry = PoolGeometry((50, 50), (9, 2), (1, 2), "same")
         self.assertFalse(average_pooling.direct(geometry))  # 9 windows cover a row

@@ -85,3 +85,120 @@ def test_metrics_accumulate_and_reset():
                                   ((4, 1), (4, 1), "BinaryAccuracy")]:
         metric = keras.metrics.get_metric("accuracy", t_shape, p_shape)
         assert type(metric).__name__ == cls and metric.name == "accuracy"
+
+
+# Losses that need inputs of their own shapes (tested in their own files)
+OWN_INPUTS = {"CTC", "Circle", "LossFunctionWrapper", "Loss"}
+SPARSE_LABELS = {"SparseCategoricalCrossentropy", "CategoricalGeneralizedCrossEntropy"}
+
+
+def _loss_classes():
+    import inspect
+    return sorted(name for name in dir(keras.losses) if inspect.isclass(
+        getattr(keras.losses, name)) and issubclass(getattr(keras.losses, name),
+                                                    keras.losses.Loss)
+        and name not in OWN_INPUTS)
+
+
+@pytest.mark.parametrize("cls", _loss_classes())
+def test_every_loss_class_applies_every_reduction(cls):
+    """reduction reaches the class (each passes it on to Loss): the reduced value is the
+    per-sample values ('none') weighted, then summed, averaged over the values, or
+    averaged by the weights."""
+    rng = np.random.default_rng(8)
+    t = rng.integers(0, 4, 5) if cls in SPARSE_LABELS else \
+        rng.integers(0, 2, (5, 4)).astype(float)
+    p = rng.dirichlet(np.ones(4), size=5) * 0.9 + 0.025
+    per = np.asarray(getattr(keras.losses, cls)(reduction="none", dtype="float64")(t, p))
+    assert per.shape == (() if cls in ("Dice", "Tversky") else (5,))  # their axis=None
+    w = rng.uniform(0.5, 2.0, 5) if per.ndim == 1 else None
+    weighted = per * (1.0 if w is None else w)
+    total_weight = per.size if w is None else np.sum(w)
+    expected = {"none": weighted, None: weighted, "sum": np.sum(weighted),
+                "sum_over_batch_size": np.sum(weighted) / per.size,
+                "mean": np.sum(weighted) / per.size,
+                "mean_with_sample_weight": np.sum(weighted) / total_weight}
+    for reduction, value in expected.items():
+        loss = getattr(keras.losses, cls)(reduction=reduction, dtype="float64")
+        assert loss.get_config()["reduction"] == reduction
+        np.testing.assert_allclose(loss(t, p, sample_weight=w), value, rtol=1e-12,
+                                   err_msg=str(reduction))
+
+
+def test_dice_and_tversky_take_an_axis():
+    rng = np.random.default_rng(9)
+    t, p = rng.integers(0, 2, (5, 4)).astype(float), rng.uniform(0.1, 0.9, (5, 4))
+    for cls in ("Dice", "Tversky"):
+        loss = getattr(keras.losses, cls)(axis=-1, reduction="none", dtype="float64")
+        assert loss.get_config()["axis"] == -1
+        assert loss(t, p).shape == (5,)
+
+
+def test_sparse_labels_are_never_rounded_to_the_predictions_dtype():
+    # float16 holds integers exactly only up to 2048: label 2049 must stay 2049
+    p = np.full((1, 3000), 1e-4, np.float16)
+    p[0, 2049], p[0, 2048] = 0.5, 0.25
+    got = keras.losses.sparse_categorical_crossentropy(np.array([2049]), p)
+    expected = -np.log(np.float32(p[0, 2049]) / np.sum(p.astype(np.float32)))
+    assert got[0] == pytest.approx(expected, rel=1e-2)  # (float16: ~1e-3)
+
+
+def test_apply_mask_rescales_a_mean_to_the_values_kept():
+    from kerasmini.losses.loss import apply_mask
+    mask = np.array([True, False, True, False])
+    for reduction, kept in [("sum_over_batch_size", 2.0), ("mean", 2.0), ("sum", 1.0),
+                            ("none", 1.0)]:
+        got = apply_mask(None, mask, np.float32, reduction)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, [kept, 0, kept, 0])
+        np.testing.assert_array_equal(apply_mask([1.0, 2.0, 3.0, 4.0], mask, np.float32,
+                                                 reduction), [kept, 0, 3 * kept, 0])
+    nothing = apply_mask(None, np.zeros(4, bool), np.float32, "sum_over_batch_size")
+    assert nothing.dtype == np.float32 and not nothing.any()
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (2, 3, 4)])
+def test_a_trailing_axis_of_one_is_squeezed_on_either_side(shape):
+    rng = np.random.default_rng(10)
+    t, p = rng.normal(size=shape), rng.normal(size=shape)
+    loss = keras.losses.MeanSquaredError(reduction="none", dtype="float64")
+    expected = loss(t, p)
+    np.testing.assert_allclose(loss(t[..., None], p), expected, rtol=1e-12)
+    np.testing.assert_allclose(loss(t, p[..., None]), expected, rtol=1e-12)
+    if len(shape) == 2:  # a rank-1 side is expanded instead (one value per sample)
+        column = loss(t[:, :1], p[:, :1])
+        np.testing.assert_allclose(loss(t[:, 0], p[:, :1]), column, rtol=1e-12)
+        np.testing.assert_allclose(loss(t[:, :1], p[:, 0]), column, rtol=1e-12)
+
+
+def _metric_cases():
+    rng = np.random.default_rng(11)
+    t, p = rng.integers(0, 2, (6, 4)).astype(float), rng.uniform(0.05, 0.95, (6, 4))
+    onehot = np.eye(4)[rng.integers(0, 4, 6)]
+    labels = onehot.argmax(-1)
+    m = keras.metrics
+    return [
+        (m.BinaryAccuracy, m.binary_accuracy, {"threshold": 0.7}, t, p),
+        (m.CosineSimilarity, keras.losses.cosine_similarity, {"axis": 0}, t, p),
+        (m.TopKCategoricalAccuracy, m.top_k_categorical_accuracy, {"k": 2}, onehot, p),
+        (m.SparseTopKCategoricalAccuracy, m.sparse_top_k_categorical_accuracy, {"k": 3},
+         labels, p),
+        (m.BinaryCrossentropy, m.binary_crossentropy,
+         {"from_logits": True, "label_smoothing": 0.1}, t, p),
+        (m.CategoricalCrossentropy, m.categorical_crossentropy, {"label_smoothing": 0.2},
+         onehot, p),
+        (m.SparseCategoricalCrossentropy, m.sparse_categorical_crossentropy,
+         {"from_logits": True}, labels, p),
+    ]
+
+
+@pytest.mark.parametrize("cls,fn,kwargs,t,p", _metric_cases(),
+                         ids=lambda v: getattr(v, "__name__", ""))
+def test_metric_classes_pass_their_arguments_to_their_function(cls, fn, kwargs, t, p):
+    metric = cls(**kwargs, dtype="float64")
+    metric.update_state(t, p)
+    # cosine_similarity (a loss) is the negative of the metric
+    sign = -1.0 if cls is keras.metrics.CosineSimilarity else 1.0
+    expected = sign * np.mean(np.asarray(fn(t, p, **kwargs), np.float64))
+    assert float(metric.result()) == pytest.approx(expected, rel=1e-6)
+    assert all(metric.get_config()[key] == value for key, value in kwargs.items())

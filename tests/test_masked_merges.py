@@ -188,3 +188,18 @@ def test_masked_merge_gradients(kind):
         expected = numeric_gradient(
             lambda: float(np.sum(np.asarray(layer(inputs, mask=masks)) * weight_of)), array)
         np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_reloading_in_a_fresh_session_does_not_collide_with_the_files_names():
+    # the file's NotEqual is 'not_equal'; replaying the Embedding makes another NotEqual
+    # for the merge's implicit mask, which a fresh session would also call 'not_equal'
+    keras.backend.clear_session()
+    model = _masked_graph("Maximum")
+    config = model.get_config()
+    keras.backend.clear_session()
+    clone = keras.Model.from_config(config)
+    names = [op.name for op in clone._operations]
+    assert len(set(names)) == len(names) and "not_equal" in names
+    clone.set_weights(model.get_weights())
+    np.testing.assert_array_equal(clone.predict(TOKENS, verbose=0),
+                                  model.predict(TOKENS, verbose=0))

@@ -16,7 +16,8 @@ def _operands(m, k, n, seed=0):
     return (rng.standard_normal((m, k)), rng.standard_normal((k, n)), np.empty((m, n)))
 
 
-@pytest.mark.parametrize("shape", [(1, 3, 2), (37, 11, 5), (300, 64, 90)])
+@pytest.mark.parametrize("shape", [(1, 3, 2), (37, 11, 5), (300, 64, 90), (0, 3, 2),
+                                   (4, 0, 2), (4, 3, 0)])
 @pytest.mark.parametrize("small_product", [0, 10**9])  # every product large / every one small
 @pytest.mark.parametrize("min_rows", [1, 7, 256])  # row blocks of 1, 7 rows; one block
 def test_matmul_paths(monkeypatch, shape, small_product, min_rows):
@@ -76,12 +77,27 @@ def test_a_large_b_makes_a_small_product_shared(monkeypatch, large_operand):
 
 
 @pytest.mark.parametrize("piece", [1, 7 * 5, 10**9])  # one row a piece, 7 rows, one piece
-def test_matmul_without_the_blas_switch_cuts_row_pieces(monkeypatch, piece):
+@pytest.mark.parametrize("shape", [(37, 7, 5), (3, 0, 5), (3, 7, 0)])  # and empty products
+def test_matmul_without_the_blas_switch_cuts_row_pieces(monkeypatch, piece, shape):
     monkeypatch.setattr(threads, "_control", None)
     monkeypatch.setattr(matmul_module, "PIECE", piece)
-    a, b, out = _operands(37, 7, 5)
+    a, b, out = _operands(*shape)
     matmul(a, b, out)
     np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("stack", [(), (5,), (0,), (2, 3), (3, 0)])
+@pytest.mark.parametrize("mkn", [(4, 3, 2), (0, 3, 2), (4, 0, 2)])
+@pytest.mark.parametrize("small_product", [0, 10**9])  # a matrix a part / the whole stack
+def test_batch_product_of_every_stack(monkeypatch, stack, mkn, small_product):
+    # stacks of any rank (attention's are 4D), empty stacks and matrices, transposed views
+    monkeypatch.setattr(matmul_module, "SMALL_PRODUCT", small_product)
+    rng = np.random.default_rng(1)
+    (m, k, n) = mkn
+    a = rng.standard_normal(stack + (m, k))
+    b = np.swapaxes(rng.standard_normal(stack + (n, k)), -1, -2)
+    np.testing.assert_allclose(matmul_module.batch_product(a, b), np.matmul(a, b),
+                               rtol=1e-12, atol=1e-12)
 
 
 def test_limited_sets_and_restores_the_blas_count():

@@ -142,6 +142,20 @@ class ResizingAndCenterCropTest(unittest.TestCase):
         self.assertEqual(y.shape, layer.compute_output_shape(x.shape))
         assert_close(layer(x[0]), expected[0], "float64", "one image")
 
+    def test_crop_to_an_extreme_aspect_ratio_keeps_one_pixel(self):
+        # the box's side w * th // tw (or h * tw // th) rounds to 0: one row (column) is
+        # kept, never none and never two
+        x = random_input((1, 7, 5, 2), "float64", 6)
+        for size, box in [((1, 9), (slice(3, 4), slice(0, 5))),
+                          ((9, 1), (slice(0, 7), slice(2, 3))),
+                          ((1, 1), (slice(1, 6), slice(0, 5)))]:
+            got = ops.resize(x, size, crop_to_aspect_ratio=True)
+            expected = resize_reference(x[(slice(None), *box)], size, "bilinear")
+            assert_close(got, expected, "float64", size)
+        column = random_input((1, 5, 1, 1), "float64", 7)
+        assert_close(ops.resize(column, (2, 2), crop_to_aspect_ratio=True),
+                     resize_reference(column[:, 2:3], (2, 2), "bilinear"), "float64", "1 x 1")
+
     def test_center_crop(self):
         x = random_input((2, 7, 6, 3), "float64", 5)
         layer = layers.CenterCrop(3, 4, dtype="float64")

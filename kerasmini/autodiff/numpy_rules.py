@@ -368,6 +368,24 @@ def _same_shape(g, out, x, *args, **kwargs):
     return (np.reshape(g, np.shape(x)),)
 
 
+def _reading_order(func):
+    """The rule of np.reshape / np.ravel: the C-order gradient is g reshaped; another
+    order ('F', 'A', 'K') reads x's elements in another sequence, so the gradient goes
+    back by the positions the same call gives an index array laid out like x."""
+    order_at = 1 if func is np.reshape else 0  # order's place after x in the call
+
+    def rule(g, out, x, *args, **kwargs):
+        order = kwargs.get("order", args[order_at] if len(args) > order_at else "C")
+        if order == "C":
+            return _same_shape(g, out, x)
+        index = np.empty_like(np.asarray(x), dtype=np.intp)  # x's memory layout
+        index[...] = np.arange(index.size).reshape(index.shape)
+        grad = np.zeros(index.size, g.dtype)
+        grad[np.ravel(func(index, *args, **kwargs))] = np.ravel(g)
+        return (grad.reshape(np.shape(x)),)
+    return rule
+
+
 def _take_along_axis_rule(g, out, x, indices, axis=-1):
     """Each picked element gets its output's gradient (added where picks repeat)."""
     grad = np.zeros(x.shape, g.dtype)
@@ -383,8 +401,8 @@ def _take_along_axis_rule(g, out, x, indices, axis=-1):
 # func -> (which positional arguments are inputs: a count, "sequence" (the first
 # argument's items) or "after_first"; rule)
 FUNCTION_RULES = {
-    np.reshape: (1, _same_shape),
-    np.ravel: (1, _same_shape),
+    np.reshape: (1, _reading_order(np.reshape)),
+    np.ravel: (1, _reading_order(np.ravel)),
     np.expand_dims: (1, _same_shape),
     np.squeeze: (1, _same_shape),
     np.copy: (1, _same_shape),

@@ -33,7 +33,7 @@ class CSVLogger(Callback):
             if self._append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch}
-        row.update({k: _plain(logs.get(k, "NA")) for k in self.keys})
+        row.update({k: _cell(logs.get(k, "NA")) for k in self.keys})
         self.writer.writerow(row)
         self.csv_file.flush()
 
@@ -43,5 +43,10 @@ class CSVLogger(Callback):
         self.writer = None
 
 
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
+def _cell(value):
+    """What Keras writes: a sequence as "[a, b]" (quotes included), anything else as
+    csv writes it (a NumPy scalar by its own str: float32 0.33333334, not the float64
+    digits of its value)."""
+    if isinstance(value, str) or np.ndim(value) == 0:
+        return value
+    return f'"[{", ".join(map(str, value))}]"'

@@ -3,6 +3,7 @@ metadata and config, HDF5 group names, attributes and dataset headers. No weight
 is read and nothing from the file runs; every refusal is a FileFormatError (ValueError).
 """
 import io
+import math
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ class Weight:
 
     @property
     def size(self):
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)  # exact, however large the header claims
 
 
 @dataclass
@@ -223,11 +224,16 @@ def _legacy_h5(path):
     with safe.open_h5(path, path) as f, safe.reading(path):
         report.metadata = {k: _text(safe.read_attribute(f.attrs, k, path))
                            for k in ("keras_version", "backend") if k in f.attrs}
-        config = legacy_h5.read_config(f, path)
+        weights_only = "model_config" not in f.attrs and "layer_names" in f.attrs
+        config = None if weights_only else legacy_h5.read_config(f, path)
         stored = {}
         for name, datasets in legacy_h5.stored_weights(f, path):
             stored[name] = [Weight(wpath.rsplit("/", 1)[-1].split(":")[0],
                                    *_header(dataset, path)) for wpath, dataset in datasets]
+    if weights_only:  # save_weights() of tf.keras 2.x: what load_weights reads
+        report.kind = "legacy HDF5 weights (.h5): no architecture"
+        report.layers = [LayerInfo(name, "?", "", weights) for name, weights in stored.items()]
+        return report
         if "optimizer_weights" in f:
             report.optimizer = "stored (optimizer_weights)"
         elif "training_config" in f.attrs:

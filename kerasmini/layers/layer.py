@@ -6,6 +6,7 @@ configurations before anything changes), builds the weights on the first call, t
 hands off to `call()`.
 """
 import contextlib
+import functools
 import inspect
 import threading
 import warnings
@@ -20,7 +21,7 @@ from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, symbolic_call
 from kerasmini.layers.tape_covered import is_tape_covered
-from kerasmini.object_configs import snake_case
+from kerasmini.object_configs import dtype_policy_name, snake_case
 from kerasmini.random.seed_generator import SeedGenerator
 from kerasmini.variables import Variable, reserve
 
@@ -32,6 +33,51 @@ _BOOKKEEPING = frozenset({"_variables", "_activity_losses", "_added_losses",
                           "_layer_holders"})
 _name_counts = Counter()
 _build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
+
+# Keras's variable paths: a variable is named by the layers being built (or called)
+# around its creation, outermost first ('sequential/lstm/lstm_cell/kernel'): a layer
+# built inside another's build or call gets that layer's name in front. The stack of
+# (name, layer) is per thread; a layer on top already is not pushed again.
+_scopes = threading.local()
+
+
+def _scope_stack():
+    stack = getattr(_scopes, "stack", None)
+    if stack is None:
+        stack = _scopes.stack = []
+    return stack
+
+
+@contextlib.contextmanager
+def name_scope(layer):
+    """`layer`'s name around what runs inside (its build, its call)."""
+    stack = _scope_stack()
+    if stack and stack[-1][1] is layer:
+        yield
+        return
+    stack.append((layer.name, layer))
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def variable_path(layer, name):
+    """The path Keras gives `layer`'s variable `name`: the open scopes, the layer's own."""
+    names = [scope for scope, _ in _scope_stack()]
+    if not names or _scope_stack()[-1][1] is not layer:
+        names.append(layer.name)
+    return "/".join(names + [name])
+
+
+def _scoped_build(build):
+    """A class's build() run inside its layer's name scope, as Keras wraps build."""
+    @functools.wraps(build)
+    def scoped(self, *args, **kwargs):
+        with name_scope(self):
+            return build(self, *args, **kwargs)
+    scoped.scoped = True
+    return scoped
 
 
 @contextlib.contextmanager
@@ -69,10 +115,35 @@ def _zeros_like_shape(shape, unknown_size, dtype):
 
 
 def unique_name(base):
-    """'conv2d', then 'conv2d_1', 'conv2d_2', ... for each base name."""
-    count = _name_counts[base]
-    _name_counts[base] += 1
-    return base if count == 0 else f"{base}_{count}"
+    """'conv2d', then 'conv2d_1', 'conv2d_2', ... for each base name (skipping the names a
+    model being loaded has reserved)."""
+    while True:
+        count = _name_counts[base]
+        _name_counts[base] += 1
+        name = base if count == 0 else f"{base}_{count}"
+        if name not in _reserved.names:
+            return name
+
+
+class _Reserved(threading.local):
+    names = frozenset()
+
+
+_reserved = _Reserved()
+
+
+@contextlib.contextmanager
+def names_reserved(names):
+    """While a model config is rebuilt, no layer or operation made along the way takes one
+    of its layers' names: replaying Embedding(mask_zero=True) makes a NotEqual for the
+    mask the layers after it read implicitly (a merge, MultiHeadAttention), which would
+    otherwise be named 'not_equal' like the file's own NotEqual."""
+    saved = _reserved.names
+    _reserved.names = saved | frozenset(names)
+    try:
+        yield
+    finally:
+        _reserved.names = saved
 
 
 def standardize_dtype(dtype):
@@ -80,7 +151,7 @@ def standardize_dtype(dtype):
     and so are NumPy types and dtypes (np.float32) and Python's float (floatx, as in
     Keras)."""
     if isinstance(dtype, dict):  # {'class_name': 'DTypePolicy', 'config': {'name': ...}}
-        dtype = (dtype.get("config") or {}).get("name")
+        dtype = dtype_policy_name(dtype, "a layer")
     if dtype is None or dtype is float:
         return config.floatx()
     name = getattr(dtype, "name", None) if not isinstance(dtype, type) else None
@@ -111,6 +182,12 @@ class Layer:
     # Keras's class reads its inputs' masks from the tensors, not from a `mask` argument
     # of its node (the merges): a graph keeps that argument implicit (keras_tensor.py)
     masks_from_inputs = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "scoped", False):
+            cls.build = _scoped_build(build)
 
     def __new__(cls, *args, **kwargs):
         layer = super().__new__(cls)
@@ -199,7 +276,7 @@ class Layer:
         reserve(shape, dtype, f"{self.name}/{name}")
         value = initializer(tuple(shape), dtype=dtype)
         variable = Variable(value, name=name, dtype=dtype, trainable=trainable,
-                            path=f"{self.name}/{name}", constraint=constraint)
+                            path=variable_path(self, name), constraint=constraint)
         variable.regularizer = regularizer
         self._variables = self._variables + [variable]  # new list: build can be undone
         return variable
@@ -420,12 +497,17 @@ class Layer:
         if mask_argument is not None:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
-        if autodiff.is_recording():
-            outputs = call_recorded(self, flatten(x) if structured else [x],
-                                    lambda: self.call(x, **kwargs),
-                                    check=not self._tape_covers_call())
-        else:
-            outputs = self.call(x, **kwargs)
+        stack = _scope_stack()  # layers built inside call() are named inside this one
+        stack.append((self.name, self))
+        try:
+            if autodiff.is_recording():
+                outputs = call_recorded(self, flatten(x) if structured else [x],
+                                        lambda: self.call(x, **kwargs),
+                                        check=not self._tape_covers_call())
+            else:
+                outputs = self.call(x, **kwargs)
+        finally:
+            stack.pop()
         self._activity_losses = self._activity_penalty(outputs)
         output_mask = self.compute_mask(x, mask) if self.supports_masking else None
         return masks.attach(outputs, output_mask)

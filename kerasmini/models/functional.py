@@ -7,12 +7,14 @@ import numpy as np
 from kerasmini import autodiff
 
 from kerasmini.layers.keras_tensor import KerasTensor, flatten, map_structure
+from kerasmini.layers.layer import names_reserved
 from kerasmini.layers.operation import Operation
 from kerasmini.models.layer_configs import (deserialize_layer, serialize_layer,
                                             serialize_sublayer)
 from kerasmini.models.inference import Plan
 from kerasmini.models.model import Model, layer_row
 from kerasmini.object_configs import plain
+from kerasmini.ops.dtypes import standardize_dtype
 
 
 class Functional(Model):
@@ -217,8 +219,11 @@ def functional_from_config(cls, config, make_layer=None):
     for key in ("layers", "input_layers", "output_layers"):
         if key not in config:
             raise ValueError(f"A functional model config needs a '{key}' entry.")
-    created, pending = _make_layers(config["layers"], make_layer or deserialize_layer)
-    _replay_calls(created, pending)
+    names = [entry.get("name") for entry in config["layers"] if isinstance(entry, dict)] \
+        if isinstance(config["layers"], list) else []
+    with names_reserved(name for name in names if isinstance(name, str)):
+        created, pending = _make_layers(config["layers"], make_layer or deserialize_layer)
+        _replay_calls(created, pending)
     inputs = _config_tensors(created, config["input_layers"])
     outputs = _config_tensors(created, config["output_layers"])
     if not all(isinstance(t, KerasTensor) for t in flatten(inputs) + flatten(outputs)):
@@ -258,7 +263,8 @@ def _saved_nodes(name, layer, nodes):
     takes = {"training", "mask", *getattr(layer, "CALL_KEYWORDS", ())}
     for node in nodes:
         for key, value in (node.get("kwargs") or {}).items():
-            if value is None or (_holds_tensor(value) and _call_takes(layer, key)):
+            known = key in takes or _call_takes(layer, key)  # a name Keras's call takes
+            if known and (value is None or (_holds_tensor(value) and _call_takes(layer, key))):
                 continue  # a tensor the call takes by name (an RNN's initial_state)
             if key not in takes or key == "training" and not isinstance(value, bool):
                 raise ValueError(f"Layer '{name}' is called in the model config with "
@@ -289,11 +295,31 @@ def _tensor(created, name, node_index, tensor_index):
 
 def _history(arg):
     """[name, node index, tensor index] of a saved tensor."""
-    history = (arg.get("config") or {}).get("keras_history")
+    config = arg.get("config") or {}
+    history = config.get("keras_history")
     if not (isinstance(history, list) and len(history) == 3):
         raise ValueError("A saved tensor needs 'keras_history': [layer name, node index, "
                          f"tensor index]. Received: {str(arg)[:200]}")
+    _check_saved_tensor(config)
     return history
+
+
+def _check_saved_tensor(config):
+    """Keras rebuilds a saved tensor (its shape and dtype) before following its history,
+    so a shape or dtype no tensor can have is an error there; kerasmini does not use
+    them, but refuses them too rather than accept and ignore them."""
+    shape, dtype = config.get("shape", []), config.get("dtype")
+    if not (isinstance(shape, (list, tuple)) and all(
+            d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+            for d in shape)):
+        raise ValueError("A saved tensor's shape must be a list of sizes (ints or null). "
+                         f"Received: shape={str(shape)[:200]}")
+    if dtype is not None and dtype != "string":
+        try:
+            standardize_dtype(dtype)
+        except (TypeError, ValueError):
+            raise ValueError("A saved tensor's dtype must be a dtype name. Received: "
+                             f"dtype={str(dtype)[:200]}") from None
 
 
 def _replay_calls(created, pending):

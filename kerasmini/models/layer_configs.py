@@ -168,6 +168,67 @@ def _build_from_config(layer, build_config):
     layer._build_shape = shape  # saved again as it was read, not as the zeros' shape
 
 
+def _is_shape(shape):
+    return isinstance(shape, (list, tuple)) and all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+        for d in shape)
+
+
+def _is_shapes(value):
+    """A shape, or a (nested) list or dict of shapes, as build_config holds them."""
+    if isinstance(value, dict):
+        return all(_is_shapes(v) for v in value.values())
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, (list, tuple, dict)) for v in value):
+        return all(_is_shapes(v) for v in value)
+    return _is_shape(value)
+
+
+def _check_build_config(build_config, name):
+    """Keras builds a layer from its build_config ({'input_shape': shape(s)} or
+    {'shapes_dict': {...}}) before anything else: one of another form fails there, and
+    is refused here rather than ignored (kerasmini builds its layers from the graph)."""
+    if build_config is None:
+        return
+    shapes = build_config.get("input_shape", build_config.get("shapes_dict")) \
+        if isinstance(build_config, dict) else build_config
+    if not isinstance(build_config, dict) or not (shapes is None or _is_shapes(shapes)):
+        raise ValueError(f"The build_config of layer '{name}' must be a dict giving its "
+                         "input shape as a list of sizes (ints or null). Received: "
+                         f"build_config={str(build_config)[:200]}")
+
+
+def _check_graph_build_configs(model, config):
+    """Each layer of a Sequential or functional model is built by its calls in the
+    graph; its saved build_config must fit the shapes those calls gave it (Keras builds
+    from the build_config first, and then fails on the calls if it does not fit)."""
+    if not isinstance(config.get("layers"), list) or not hasattr(model, "layers"):
+        return
+    layers = {layer.name: layer for layer in model.layers}
+    for entry in config["layers"]:
+        saved = entry.get("build_config") if isinstance(entry, dict) else None
+        layer = layers.get((entry.get("config") or {}).get("name")) if saved else None
+        built = getattr(layer, "_build_shape", None)
+        if layer is not None and built is not None and not _fits(
+                saved.get("input_shape"), built):
+            raise ValueError(f"The build_config of layer '{layer.name}' gives input shape "
+                             f"{str(saved.get('input_shape'))[:200]}, but its inputs in "
+                             f"the model have shape {built}.")
+
+
+def _fits(saved, built):
+    """Whether a saved input shape (or structure of them) agrees with the built one:
+    the same ranks, and sizes equal where both are known (the batch size aside)."""
+    if saved is None:
+        return True
+    if _is_shape(saved) and _is_shape(built):
+        return len(saved) == len(built) and all(
+            a is None or b is None or a == b for a, b in list(zip(saved, built))[1:])
+    if isinstance(saved, (list, tuple)) and isinstance(built, (list, tuple)):
+        return len(saved) == len(built) and all(map(_fits, saved, built))
+    return False
+
+
 def _is_shape_list(shape):
     return isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape)
 
@@ -209,9 +270,11 @@ def deserialize_layer(config):
                          f"Received: {str(inner)[:200]}")
     if cls.__module__.startswith("kerasmini."):  # a user's class checks its own
         check_value_types(cls, inner)
+    _check_build_config(config.get("build_config"), inner.get("name"))
     try:
         layer = cls.from_config(dict(inner))
         if cls.__module__.startswith("kerasmini."):
+            _check_graph_build_configs(layer, inner)
             return layer
         _build_from_config(layer, config.get("build_config"))
         return layer

@@ -5,7 +5,7 @@ import numpy as np
 
 from kerasmini.layers.arguments import integer
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
-from kerasmini.layers.layer import Layer, _call_parameters, _unique
+from kerasmini.layers.layer import Layer, _call_parameters, _unique, name_scope
 from kerasmini.models.layer_configs import serialize_layer
 from kerasmini.models.summary import print_summary, shape_as_summary
 from kerasmini.callbacks.progbar_logger import Progbar
@@ -194,7 +194,8 @@ class Model(Trainer, Layer):
             kwargs["training"] = training
         if "mask" in kwargs and kwargs["mask"] is None:  # recorded in a graph as Keras
             del kwargs["mask"]                           # records it; nothing to pass on
-        return self.call(inputs, **kwargs)
+        with name_scope(self):  # layers built in call() are named inside the model's
+            return self.call(inputs, **kwargs)
 
     # ----- summary -----------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

@@ -168,7 +168,7 @@ _EXPORTS = {
     "tri": ".creation",
     "zeros": ".creation",
     "zeros_like": ".creation",
-    "batch_normalization": ".normalization",
+    "batch_normalization": ".nn",
     "bias_add_activate": ".bias_activation",
     "binary_crossentropy": ".nn",
     "categorical_crossentropy": ".nn",

@@ -12,14 +12,15 @@ def _dtype_of(value):
     return value if isinstance(value, (bool, int, float)) else tensor(value)
 
 
-def arange(start, stop=None, step=1, dtype=None):
-    """[start, stop) by step; arange(n) is [0, n). dtype: of the arguments (int32 for
-    Python ints, floatx as soon as one is a float)."""
+def arange(start, stop=None, step=None, dtype=None):
+    """[start, stop) by step (None: 1); arange(n) is [0, n). dtype: of the arguments
+    (int32 for Python ints, floatx as soon as one is a float)."""
     if dtype is None:
         dtype = result_type(*[_dtype_of(v) for v in (start, stop, step) if v is not None])
     if stop is None:
         start, stop = 0, start
-    return np.arange(start, stop, step, dtype=standardize_dtype(dtype))
+    return np.arange(start, stop, 1 if step is None else step,
+                     dtype=standardize_dtype(dtype))
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):

@@ -108,9 +108,14 @@ def float_type(*values):
     return dtype if dtype.startswith("float") else config.floatx()
 
 
-def convert_to_tensor(x, dtype=None):
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """An ndarray with Keras's types: Python ints int32, floats floatx, bools bool;
-    arrays keep theirs. A Variable gives its value (its tape view while recording)."""
+    arrays keep theirs. A Variable gives its value (its tape view while recording).
+    kerasmini's tensors are dense: `sparse` and `ragged` may only be None or False."""
+    for name, value in (("sparse", sparse), ("ragged", ragged)):
+        if value:
+            raise ValueError(f"kerasmini has no {name} tensors: `{name}` must be None or "
+                             f"False. Received: {name}={value}")
     if getattr(x, "_is_variable", False):
         x = x.value
     if dtype is not None:

@@ -82,7 +82,9 @@ def _transform_chunk(x, transform, interpolation, fill_mode, fill_value):
     for weight, rows, cols, inside in taps(transform, height, width, interpolation,
                                            fill_mode):
         read = np.take(pixels, first + rows * width + cols, axis=0)
-        out = out + (weight * inside).astype(x.dtype)[..., None] * read
+        read[~inside] = 0  # a tap outside reads fill_value, not its clamped pixel: a
+        # zero weight would still turn an inf there into NaN (0 * inf), which TF never reads
+        out = out + weight.astype(x.dtype)[..., None] * read
         outside = outside + weight * ~inside
     if fill_value != 0 and np.any(outside):
         out = out + (fill_value * outside).astype(x.dtype)[..., None]

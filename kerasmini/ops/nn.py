@@ -105,6 +105,28 @@ def moments(x, axes, keepdims=False, synchronized=False):
     return mean.astype(x.dtype), variance.astype(x.dtype)
 
 
+@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN)
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """(x - mean) / sqrt(variance + epsilon) * scale + offset with the statistics given
+    (per feature along `axis`), as tf.nn.batch_normalization: x * inv + (offset -
+    mean * inv), inv = scale / sqrt(variance + epsilon). Recorded piece by piece, so the
+    gradient reaches every argument. (BatchNormalization's training pass, whose
+    statistics are x's own, has its own rule: ops/normalization.py.)"""
+    x = floating(x)
+    shape = [1] * x.ndim
+    shape[axis] = x.shape[axis]
+
+    def per_feature(v):
+        return np.reshape(tensor(v, x.dtype.name), shape)
+    inv = 1 / np.sqrt(per_feature(variance) + np.asarray(epsilon, x.dtype))
+    if scale is not None:
+        inv = inv * per_feature(scale)
+    shift = -per_feature(mean) * inv
+    if offset is not None:
+        shift = shift + per_feature(offset)
+    return x * inv + shift
+
+
 @keras_operation("Normalize", config=("axis", "order", "epsilon"), module=NN)
 def normalize(x, axis=-1, order=2, epsilon=None):
     """x divided by its `order`-norm along `axis` (at least epsilon)."""

@@ -165,7 +165,7 @@ def normalize_traced(x, mean, variance, gamma, beta, epsilon):
 
 @differentiable(_batch_normalization_vjp, inputs=3,
                 recorded=_batch_normalization_vjp_recorded)
-def batch_normalization(x, gamma, beta, mean, variance, epsilon, axis):
+def normalize_by_batch_moments(x, gamma, beta, mean, variance, epsilon, axis):
     """Normalize x with its own batch `mean` and `variance` (computed by the caller over
     every axis but `axis`, biased); gamma/beta may be None. Recorded with the gradient
     that flows through the statistics too."""

@@ -79,9 +79,10 @@ def batch_product(a, b):
     stack is split between the kernel threads."""
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
     out = np.empty(a.shape[:-1] + b.shape[-1:], np.result_type(a, b))
-    stack_a, stack_b = a.reshape(-1, *a.shape[-2:]), b.reshape(-1, *b.shape[-2:])
-    stack_out = out.reshape(-1, *out.shape[-2:])
-    count, (m, k), n = len(stack_out), a.shape[-2:], b.shape[-1]
+    count, (m, k), n = int(np.prod(a.shape[:-2])), a.shape[-2:], b.shape[-1]
+    # the count spelled out: reshape cannot infer a -1 beside a zero size (m, k or n 0)
+    stack_a, stack_b = a.reshape(count, m, k), b.reshape(count, k, n)
+    stack_out = out.reshape(count, m, n)
     per_part = max(1, -(-SMALL_PRODUCT // max(m * k * n, 1)))  # matrices per part
     over_parts(lambda r: np.matmul(stack_a[r], stack_b[r], out=stack_out[r]),
                row_slices(count, max(per_part, -(-count // (BLOCKS_PER_WORKER * WORKERS)))))

@@ -148,6 +148,9 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     low, high = np.floor(position), np.ceil(position)
     lower, upper = ordered[..., low.astype(int)], ordered[..., high.astype(int)]
     picked = _QUANTILE_METHODS[method](lower, upper, position - low, position)
+    has_nan = np.isnan(ordered[..., -1])  # NaN sorts last: a lane holding one has a NaN
+    if np.any(has_nan):  # quantile (as NumPy and TF), not one of its other values
+        picked = np.where(has_nan.reshape(has_nan.shape + (1,) * q.ndim), np.nan, picked)
     picked = np.moveaxis(picked, list(range(-q.ndim, 0)), list(range(q.ndim)))
     if keepdims:
         picked = np.reshape(picked, q.shape + tuple(

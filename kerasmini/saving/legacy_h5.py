@@ -34,7 +34,11 @@ def _names(attrs, key, where):
             isinstance(v, (bytes, str)) for v in names):
         raise FileFormatError(f"The attribute '{key}' in {where} must be a list of "
                               f"strings. Received: {str(names)[:200]}")
-    return [text(v) for v in names]
+    try:
+        return [text(v) for v in names]
+    except UnicodeDecodeError as error:
+        raise FileFormatError(f"The attribute '{key}' in {where} holds a name that is not "
+                              f"UTF-8 text: {error.object[:40]!r}") from error
 
 
 def read_config(f, where):

@@ -20,8 +20,14 @@ member or dataset. The caps are module constants so tests can shrink them.
 import contextlib
 import io
 import json
+import math
+import mmap
+import os
+import re
 import stat
+import struct
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -36,6 +42,15 @@ MAX_CONFIG_DEPTH = 200            # JSON nesting; a real config nests < 10 per m
 MAX_H5_MEMBERS = 100_000          # members of one HDF5 group, counted before listing
 MAX_ATTRIBUTE_ELEMENTS = 1 << 20  # values in one HDF5 attribute, counted before reading
 NUMERIC_KINDS = "biuf"            # bool, signed, unsigned, float: what a weight can be
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# what zipfile and its decompressors raise on a corrupt member (zlib.error, bz2's
+# OSError, lzma.LZMAError, a truncated stream's EOFError)
+try:
+    from lzma import LZMAError
+except ImportError:  # a Python built without lzma: zipfile then refuses such members
+    LZMAError = OSError
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, LZMAError, OSError, EOFError,
+                   NotImplementedError, RuntimeError)
 
 
 class FileFormatError(ValueError):
@@ -70,15 +85,33 @@ def read_member(archive, name, max_bytes, where):
         raise UnsafeFileError(
             f"Not allowed: the member '{name}' of {where} declares {declared} bytes but "
             f"stores only {stored}; refusing a potential decompression bomb.")
+    _check_readable(info, where)
     out, total = io.BytesIO(), 0
-    with archive.open(info) as member:
-        while piece := member.read(READ_PIECE_BYTES):
-            total += len(piece)
-            if total > min(declared, max_bytes):  # the header lied: stop at once
-                raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} "
-                                      f"inflates beyond the {declared} bytes it declares.")
-            out.write(piece)
+    try:
+        with archive.open(info) as member:
+            while piece := member.read(READ_PIECE_BYTES):
+                total += len(piece)
+                if total > min(declared, max_bytes):  # the header lied: stop at once
+                    raise UnsafeFileError(f"Not allowed: the member '{name}' of {where} "
+                                          f"inflates beyond the {declared} bytes it "
+                                          "declares.")
+                out.write(piece)
+    except ZIP_READ_ERRORS as error:  # a bad CRC, a corrupt stream, a lying header
+        raise FileFormatError(f"The member '{name}' of {where} is corrupt: "
+                              f"{type(error).__name__}: {error}") from error
     return out.getvalue()
+
+
+def _check_readable(info, where):
+    """Refuse, naming the member, what zipfile would fail on in its own words: an
+    encrypted member, or a compression method other than zipfile's four."""
+    if info.flag_bits & 0x1:
+        raise FileFormatError(f"The member '{info.filename}' of {where} is encrypted; "
+                              "Keras never encrypts a model file.")
+    if info.compress_type not in ZIP_METHODS:
+        raise FileFormatError(f"The member '{info.filename}' of {where} is compressed "
+                              f"with method {info.compress_type}; only stored, deflate, "
+                              "bzip2 and lzma members can be read.")
 
 
 def check_members(archive, where):
@@ -113,7 +146,11 @@ def open_archive(filepath):
     if not zipfile.is_zipfile(filepath):
         raise FileFormatError(f"{filepath} is not a valid `.keras` file: it is not a zip "
                               "archive.")
-    return zipfile.ZipFile(filepath)
+    try:
+        return zipfile.ZipFile(filepath)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error) as error:
+        raise FileFormatError(f"{filepath} is a corrupt `.keras` archive: "
+                              f"{type(error).__name__}: {error}") from error
 
 
 def parse_json_object(text, where):
@@ -149,18 +186,62 @@ def check_depth(value, where):
 # HDF5
 
 def open_h5(source, where):
-    """An h5py.File opened read-only, or FileFormatError if it is not HDF5."""
+    """An h5py.File opened read-only, or FileFormatError if it is not HDF5 (or holds a
+    global heap libhdf5 would loop on: `check_global_heaps`)."""
     h5py = h5py_module()
+    with _file_bytes(source) as data:
+        check_global_heaps(data, where)
     try:
         return h5py.File(source, "r")
     except (OSError, ValueError) as error:
         raise FileFormatError(f"{where} is not a readable HDF5 file: {error}") from error
 
 
+@contextlib.contextmanager
+def _file_bytes(source):
+    """The bytes of a path (mapped, not read) or of a BytesIO, for scanning."""
+    if isinstance(source, io.BytesIO):
+        with source.getbuffer() as view:
+            yield view
+        return
+    with open(source, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            yield mapped
+
+
+def check_global_heaps(data, where):
+    """Refuse a file whose global heap collections (where HDF5 keeps variable-length
+    strings, as Keras's `name` attributes and model configs) libhdf5 cannot walk.
+    libhdf5 steps from object to object by each one's declared size: a size of 0 never
+    moves on and it loops forever, in C, where no time limit reaches it. So each
+    collection ("GCOL", version 1) is walked here first, as libhdf5 walks it."""
+    for match in re.finditer(b"GCOL\x01\x00\x00\x00", data):
+        start = match.start()
+        end = start + int.from_bytes(data[start + 8:start + 16], "little")
+        at = start + 16
+        while at + 16 <= min(end, len(data)):
+            index = int.from_bytes(data[at:at + 2], "little")
+            size = int.from_bytes(data[at + 8:at + 16], "little")
+            step = 16 + (size + 7) // 8 * 8 if index else size
+            if step == 0 or at + step > end:
+                raise FileFormatError(
+                    f"{where} is corrupt: object {index} of the HDF5 global heap at byte "
+                    f"{start} declares {size} bytes, which "
+                    f"{'never ends' if step == 0 else 'runs past its collection'}.")
+            at += step
+
+
 def _hard_link_target(parent, name, where):
     """parent[name] if `name` is a hard link inside the file; refuse any other link."""
     h5py = h5py_module()
-    link = parent.get(name, getlink=True)
+    try:
+        link = parent.get(name, getlink=True)
+    except (UnicodeError, ValueError, TypeError) as error:  # a name HDF5 cannot hold
+        raise FileFormatError(f"{where} names an object {name!r} in "
+                              f"'{parent.name}' that cannot be looked up: {error}") from error
     if link is None:
         return None
     if not isinstance(link, h5py.HardLink):
@@ -203,7 +284,7 @@ def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
     if key not in attrs:
         return default
     header = attrs.get_id(key)
-    count = int(np.prod(header.shape or (), dtype=np.int64))
+    count = math.prod(header.shape or ())  # exact: no int64 wrap-around
     if count > MAX_ATTRIBUTE_ELEMENTS or count * header.dtype.itemsize > max_bytes:
         raise UnsafeFileError(f"Not allowed: the attribute '{key}' in {where} declares "
                               f"{count} values of {header.dtype.itemsize} bytes, more than "
@@ -256,7 +337,7 @@ def check_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTE
     if expected_shape is not None and shape != tuple(expected_shape):
         raise ValueError(f"The dataset '{path}' in {where} has shape {shape}, but the "
                          f"weight it is loaded into expects {tuple(expected_shape)}.")
-    declared = int(np.prod(shape or (0,), dtype=np.int64)) * dataset.dtype.itemsize
+    declared = math.prod(shape or (0,)) * dataset.dtype.itemsize
     if declared > max_bytes:
         raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} declares "
                               f"{declared} bytes, more than the limit of {max_bytes}.")

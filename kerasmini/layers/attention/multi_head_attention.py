@@ -167,8 +167,6 @@ class MultiHeadAttention(Layer):
             **self._sublayer_settings())
         projected = list(self.query_dense.compute_output_shape(query_shape))
         self.output_dense.build(tuple(projected[:-1] + [self._value_dim]))
-        for variable in self.weights:  # built inside this layer: Keras's paths
-            variable.path = f"{self.name}/{variable.path}"  # ("mha/query/kernel")
         self._build_shapes = {"query_shape": query_shape, "value_shape": value_shape}
         if key_shape is not value_shape:
             self._build_shapes["key_shape"] = key_shape

@@ -6,6 +6,7 @@ MultiHeadAttention keeps its query/key/value/output projections in such layers. 
 kernel's shape follows from the equation: a kernel letter that the output has takes its
 size from `output_shape`, one that only the input has from the input's shape.
 """
+import math
 import re
 
 import numpy as np
@@ -196,8 +197,10 @@ def matrix_product_axes(equation, ndim, kernel_shape):
 def _as_matrix_product(x, kernel, bound):
     """x (..., bound axes) . kernel (bound axes, made axes) -> (..., made axes)."""
     made = kernel.shape[bound:]
-    rows = np.reshape(x, x.shape[:x.ndim - bound] + (-1,))
-    y = ops.dense(rows, np.reshape(kernel, (rows.shape[-1], -1)))
+    # sizes spelled out: reshape cannot infer a -1 beside a zero size (an empty sequence)
+    width = math.prod(kernel.shape[:bound])
+    rows = np.reshape(x, x.shape[:x.ndim - bound] + (width,))
+    y = ops.dense(rows, np.reshape(kernel, (width, math.prod(made))))
     return np.reshape(y, x.shape[:x.ndim - bound] + made)
 
 

@@ -1,14 +1,13 @@
 """BatchNormalization: normalize with moving statistics (inference) or batch ones."""
 import numpy as np
 
-from kerasmini import ops
 from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import integer, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.autodiff.traced import plain
 from kerasmini.ops.normalization import (masked_moments, moments, normalize,
-                                         normalize_traced)
+                                         normalize_by_batch_moments, normalize_traced)
 
 
 class BatchNormalization(Layer):
@@ -114,8 +113,8 @@ class BatchNormalization(Layer):
         # op; their gradient is in the op's rule
         mean, variance = moments(np.asarray(inputs), axis)
         self._move_statistics(mean, variance)
-        return ops.batch_normalization(inputs, gamma, beta, mean, variance,
-                                       self.epsilon, axis)
+        return normalize_by_batch_moments(inputs, gamma, beta, mean, variance,
+                                          self.epsilon, axis)
 
     def _move_statistics(self, mean, variance):
         """moving = moving * momentum + batch * (1 - momentum)."""
