@@ -52,7 +52,7 @@ def _sample(image, x, y, interpolation, fill_mode, fill_value):
     return total
 
 
-def _warp(images, source, args):
+def warp(images, source, args):
     """source(i, x, y) -> the input point (x_in, y_in) of image i's output pixel (x, y)."""
     images = np.asarray(images, np.float64)
     first = args.get("data_format") == "channels_first"
@@ -83,7 +83,7 @@ def rotation(images, t, args):
         a = math.radians(float(t["angle"][i]))
         return (cx + math.cos(a) * (x - cx) - math.sin(a) * (y - cy),
                 cy + math.sin(a) * (x - cx) + math.cos(a) * (y - cy))
-    return _warp(images, source, args)
+    return warp(images, source, args)
 
 
 def zoom(images, t, args):
@@ -94,14 +94,14 @@ def zoom(images, t, args):
         zx = float(np.ravel(t["width_zoom"])[i])
         zy = float(np.ravel(t["height_zoom"])[i])
         return cx + zx * (x - cx), cy + zy * (y - cy)
-    return _warp(images, source, args)
+    return warp(images, source, args)
 
 
 def translation(images, t, args):
     def source(i, x, y):
         dx, dy = (float(v) for v in t["translations"][i])
         return x - dx, y - dy
-    return _warp(images, source, args)
+    return warp(images, source, args)
 
 
 def flip(images, t, args):
@@ -337,7 +337,7 @@ def shear(images, t, args):
     def source(i, x, y):
         sx, sy = (float(v) for v in t["shear_factor"][i])
         return x + sx * y, sy * x + y
-    return _warp(images, source, args)
+    return warp(images, source, args)
 
 
 def mix_up(images, t, args):

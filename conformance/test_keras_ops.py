@@ -49,7 +49,20 @@ def _numpy(value):
 
 
 def _keras_call(op, args, kwargs):
-    return _numpy(call(keras.ops, op, args, kwargs))
+    """keras.ops's result on TensorFlow tensors (as a TF user calls it: given NumPy
+    arrays, some of Keras's TF kernels fail on their shapes (adaptive pooling) or
+    compute float64 in float32 (max_pool)); None where TensorFlow's CPU kernels
+    refuse the case (float64 3D pooling, some float64 channels-first convolutions:
+    TF_CANNOT), whose float64 reference then decides alone."""
+    try:
+        return _numpy(call(keras.ops, op, _tensors(args), kwargs))
+    except TF_CANNOT:
+        return None
+
+
+# TensorFlow's refusals of a kernel on this device or dtype (not argument errors)
+TF_CANNOT = (tf.errors.UnimplementedError, tf.errors.NotFoundError,
+             tf.errors.InvalidArgumentError)
 
 
 def _error(a, b):
@@ -92,11 +105,19 @@ class KerasOpsValuesTest(unittest.TestCase):
         pick = split_kwargs(kwargs)[1]
         args = case_inputs(inputs, dtype)
         got = outputs(_numpy(call(ops, op, args, kwargs)), pick)
-        expected = outputs(_keras_call(op, args, kwargs), pick)
         # the float64 reference: the NumPy formula, else (float32 runs) kerasmini's float64
         reference = _reference_outputs(case, case_inputs(inputs), pick) or (
             outputs(_numpy(call(ops, op, case_inputs(inputs), kwargs)), pick)
             if dtype == "float32" else [None] * len(got))
+        expected = _keras_call(op, args, kwargs)
+        if expected is None:  # TensorFlow cannot run it here: the reference decides
+            self.assertIsNotNone(case[5], f"{name}: TensorFlow refuses it and the case "
+                                          "has no reference")
+            for g, r in zip(got, reference):
+                self.assertEqual(g.dtype.name, dtype, name)
+                _assert_close(name, g, r.astype(dtype), dtype)
+            return
+        expected = outputs(expected, pick)
         self.assertEqual(len(got), len(expected), name)
         for g, e, r in zip(got, expected, reference):
             self.assertEqual((g.dtype.name, g.shape), (e.dtype.name, e.shape), name)
@@ -127,6 +148,12 @@ class KerasOpsValuesTest(unittest.TestCase):
             return [(tuple(t.shape), str(t.dtype) if name not in KERAS_SYMBOLIC_DTYPE
                      else None) for t in result]
 
+        if name in KERAS_SYMBOLIC_WRONG:  # kerasmini's inference: the eager shapes
+            eager = outputs(_numpy(call(ops, op, args, kwargs)), None)
+            self.assertEqual(run(kerasmini, ops), [
+                ((batch,) + e.shape[1:] if batch is None else e.shape, e.dtype.name)
+                for e in eager], name)
+            return
         self.assertEqual(run(kerasmini, ops), run(keras, keras.ops), name)
 
 
@@ -135,7 +162,15 @@ class KerasOpsValuesTest(unittest.TestCase):
 # (Keras's Append cannot add unknown sizes): their symbolic inputs keep every size known
 FIXED_FIRST_SIZE = {"reshape", "inv", "solve", "split", "split_at", "slice", "tensordot",
                     "det", "cholesky", "eigh", "trace", "diag", "tril", "norm_fro",
-                    "norm_matrix_1", "broadcast_to", "append"}
+                    "norm_matrix_1", "broadcast_to", "append",
+                    "affine_transform_cf_nearest", "scale_and_translate",
+                    "map_coordinates_reflect",
+                    "scale_and_translate_down"}
+# Keras 3.15's own shape inference fails or is wrong on these (checked against
+# kerasmini's eager results instead): adaptive pooling keeps an extra axis for
+# channels_last and fails on an int output_size; Conv's check rejects groups
+KERAS_SYMBOLIC_WRONG = {"adaptive_average_pool_2d", "adaptive_average_pool_1d_cf",
+                        "adaptive_max_pool_3d", "conv_2d_groups"}
 # Keras infers multi_hot's symbolic dtype as int32 while its eager result (and
 # kerasmini's, both ways) is float32: only the shapes are compared
 KERAS_SYMBOLIC_DTYPE = {"multi_hot"}
@@ -153,6 +188,7 @@ class KerasOpsGradientsTest(unittest.TestCase):
         weights = [np.random.default_rng(1).standard_normal(np.shape(r)) for r in results]
         ours = _kerasmini_gradients(op, args, kwargs, pick, weights)
         theirs = _tf_gradients(op, args, kwargs, pick, weights)
+        theirs = theirs or [None] * len(ours)  # None: TensorFlow refuses the case
         if not differentiable:  # TensorFlow: None, or zeros for sign (its derivative)
             self.assertEqual([g is None for g in ours], [True] * len(sources), name)
             self.assertTrue(all(g is None or not np.any(g) for g in theirs), name)
@@ -168,7 +204,7 @@ class KerasOpsGradientsTest(unittest.TestCase):
             bound = GRAD_RTOL["float64"] * max(float(np.max(np.abs(c))), 1e-3) + atol
             self.assertLessEqual(_error(a, c), bound, f"{name}: input {i} vs finite "
                                                       "differences")
-            if _error(b, c) <= bound:  # else TensorFlow diverges from the reference
+            if b is not None and _error(b, c) <= bound:  # else TF diverges or refuses
                 self.assertLessEqual(_error(a, b), 2 * bound,
                                      f"{name}: input {i} vs tf.GradientTape")
 
@@ -192,6 +228,15 @@ def _tensors(args):
 
 
 def _tf_gradients(op, args, kwargs, pick, weights):
+    """tf.GradientTape's gradients; None where TensorFlow cannot compute them (TF_CANNOT,
+    or no gradient registered: ResizeArea), and finite differences decide alone."""
+    try:
+        return _tf_tape_gradients(op, args, kwargs, pick, weights)
+    except TF_CANNOT + (LookupError,):
+        return None
+
+
+def _tf_tape_gradients(op, args, kwargs, pick, weights):
     tensors = _tensors(args)
     sources = [t for t, a in zip(_flat(tensors), _flat(args)) if a.dtype.kind == "f"]
     with tf.GradientTape() as tape:
@@ -225,29 +270,28 @@ def ops_model(library):
     return library.Model(x, library.ops.expand_dims(out, -1) + y[..., 1:, 0])
 
 
-def _round_trip(saving, loading, seed):
-    """A model of ops built in `saving`'s library, saved, loaded by `loading`: both
-    predictions, and the class names in the file."""
-    model = ops_model(saving)
-    x = np.random.default_rng(seed).standard_normal((5, 4, 3)).astype("float32")
+def round_trip(saving, loading, seed, build=ops_model, shape=(5, 4, 3)):
+    """A model of ops (build(library)) made in `saving`'s library, saved, loaded by
+    `loading`: both predictions on inputs of `shape`, and the class names in the file."""
+    model = build(saving)
+    x = np.random.default_rng(seed).standard_normal(shape).astype("float32")
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "ops.keras")
         model.save(path)
         names = {layer["class_name"] for layer in json.loads(
             zipfile.ZipFile(path).read("config.json"))["config"]["layers"]}
         loaded = loading.models.load_model(path)
-    return (np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0)),
-            names)
+    return _numpy(loaded.predict(x, verbose=0)), _numpy(model.predict(x, verbose=0)), names
 
 
 class KerasOpsFilesTest(unittest.TestCase):
     def test_tf_keras_file_loads_in_kerasmini(self):
-        got, expected, names = _round_trip(keras, kerasmini, 3)
+        got, expected, names = round_trip(keras, kerasmini, 3)
         self.assertTrue({"Mean", "Std", "Concatenate", "Einsum", "GetItem"} <= names, names)
         _assert_close("file", got, expected, "float32")
 
     def test_kerasmini_file_loads_in_tf_keras(self):
-        got, expected, names = _round_trip(kerasmini, keras, 4)
+        got, expected, names = round_trip(kerasmini, keras, 4)
         self.assertTrue({"Mean", "Std", "Concatenate", "Einsum"} <= names, names)
         _assert_close("file", got, expected, "float32")
 

@@ -118,7 +118,7 @@ def _spy_blocks(blocks):
 
 
 class TestBlockedLayerNormalization(unittest.TestCase):
-    """ops/layer_normalization.py's rows in blocks of one row and of a few rows with a
+    """ops/layer_normalize.py's rows in blocks of one row and of a few rows with a
     shorter last block, the rows shared by two threads."""
 
     @parameterized.expand([("last", dict(epsilon=1e-6)), ("two_axes", dict(axis=[-2, -1])),

@@ -18,11 +18,14 @@ def version():
 
 
 _SUBMODULES = ("activations", "applications", "autodiff", "backend", "callbacks",
-               "config", "constraints", "datasets", "initializers", "layers", "losses",
-               "metrics", "models", "ops", "optimizers", "preprocessing", "random",
-               "regularizers", "saving", "testing", "tree", "utils")
+               "config", "constraints", "datasets", "dtype_policies", "initializers",
+               "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+               "optimizers", "preprocessing", "random", "regularizers", "saving",
+               "testing", "tree", "utils")
 _EXPORTS = {
     **{name: (f".{name}", None) for name in _SUBMODULES},
+    "DTypePolicy": ".dtype_policies",
+    "FloatDTypePolicy": ".dtype_policies",
     "GradientTape": ".autodiff",
     "Initializer": ".initializers",
     "Input": ".layers",

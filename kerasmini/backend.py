@@ -21,9 +21,12 @@ __all__ = ["backend", "clear_session", "epsilon", "floatx", "get_uid", "image_da
 
 def clear_session(free_memory=True):
     """Forget the layer and optimizer names handed out so far (the next Dense is 'dense'
-    again), as Keras; then collect garbage if `free_memory`."""
+    again) and the global dtype policy set, as Keras; then collect garbage if
+    `free_memory`."""
+    from kerasmini.dtype_policies.dtype_policy import reset_dtype_policy
     from kerasmini.layers import layer  # lazy: layers import config, not backend
     layer._name_counts.clear()
+    reset_dtype_policy()
     if free_memory:
         gc.collect()
 

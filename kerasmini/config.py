@@ -1,5 +1,6 @@
 """Global settings, as in `keras.config`: default float type, epsilon, image layout, the
-limits on fit, interactive logging, and what kerasmini is (its backend, no unsafe mode)."""
+limits on fit, interactive logging, what kerasmini is (its backend, no unsafe mode), and
+the global dtype policy (kept in dtype_policies/dtype_policy.py)."""
 import os
 
 _FLOATX = "float32"
@@ -49,6 +50,19 @@ def set_image_data_format(data_format):
             f"'channels_last'}}. Received: data_format={data_format}"
         )
     _IMAGE_DATA_FORMAT = data_format
+
+
+def set_dtype_policy(policy):
+    """The dtype policy of layers created from now on without `dtype=` ("float32",
+    "mixed_float16", or a DTypePolicy); see kerasmini/dtype_policies/."""
+    from kerasmini.dtype_policies.dtype_policy import set_dtype_policy as set_policy
+    set_policy(policy)  # imported here: dtype_policies imports config
+
+
+def dtype_policy():
+    """The global DTypePolicy (DTypePolicy(floatx()) until one is set)."""
+    from kerasmini.dtype_policies.dtype_policy import dtype_policy as global_policy
+    return global_policy()
 
 
 # ----- debugging limits on fit (Keras reads the same environment variables) -----------

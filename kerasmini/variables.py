@@ -10,6 +10,32 @@ from kerasmini.autodiff import tape
 _limits = threading.local()  # the allocation budget of the load running in this thread
 
 
+class _AutocastState(threading.local):
+    dtype = None  # what float variables read as in this thread (None: as stored)
+
+
+_autocast = _AutocastState()
+
+
+@contextlib.contextmanager
+def autocast_scope(dtype):
+    """Within this block, reading a float variable (with autocast on) gives its value
+    cast to `dtype` (None: as stored). A mixed_float16 layer runs its call() in one, so
+    it computes in float16 from float32 weights; the tape records the cast, and the
+    gradient comes back to the weight in float32."""
+    previous = _autocast.dtype
+    _autocast.dtype = dtype
+    try:
+        yield
+    finally:
+        _autocast.dtype = previous
+
+
+def autocast_dtype():
+    """The dtype of the innermost autocast_scope, None outside any."""
+    return _autocast.dtype
+
+
 @contextlib.contextmanager
 def allocation_limit(max_bytes, where):
     """Within this block, weights created in this thread may total at most `max_bytes`:
@@ -45,8 +71,8 @@ class Variable:
 
     _is_variable = True  # how kerasmini.autodiff recognizes a Variable
 
-    def __init__(self, initial_value, shape=None, dtype=None, trainable=True, *,
-                 name="variable", path=None, constraint=None):
+    def __init__(self, initial_value, shape=None, dtype=None, trainable=True, autocast=True,
+                 *, name="variable", path=None, constraint=None):
         if isinstance(initial_value, str) or callable(initial_value):
             initial_value = _initial_value(initial_value, shape, dtype)
         elif shape is not None and tuple(shape) != np.shape(initial_value):
@@ -58,15 +84,20 @@ class Variable:
         self.name = name
         self.path = path or name
         self.trainable = trainable
+        self.autocast = bool(autocast)
         self.constraint = constraint
 
     @property
     def value(self):
         """The array. While a GradientTape records, a view the tape knows (see
-        kerasmini.autodiff): layers read weights here, so the tape sees every use."""
-        if tape._recording:
-            return tape.read_variable(self, self._value)
-        return self._value
+        kerasmini.autodiff): layers read weights here, so the tape sees every use.
+        Inside an autocast_scope, a float value is cast to the scope's dtype."""
+        value = tape.read_variable(self, self._value) if tape._recording else self._value
+        cast_to = _autocast.dtype
+        if cast_to is not None and self.autocast and value.dtype != cast_to \
+                and value.dtype.kind == "f":
+            return value.astype(cast_to)
+        return value
 
     @property
     def shape(self):

@@ -12,7 +12,7 @@ import contextlib
 from unittest import mock
 
 from kerasmini.ops import (bias_activation_vjp, convolution, convolution_vjp,
-                           depthwise_convolution, layer_normalization, load,
+                           depthwise_convolution, layer_normalize, load,
                            max_pooling_vjp, normalization, prelu, products, resizing,
                            threads, volume_convolution, volume_convolution_vjp,
                            volume_transposed_convolution, window_reduction, windows,
@@ -39,7 +39,7 @@ def shrunk(workspace_bytes=None, block_bytes=None, parallel_bytes=None, workers=
                (resizing, "WORKSPACE_BYTES", workspace_bytes),
                (volume_convolution, "WORKSPACE_BYTES", workspace_bytes),
                (window_reduction, "BLOCK_BYTES", block_bytes),
-               (layer_normalization, "BLOCK_BYTES", block_bytes),
+               (layer_normalize, "BLOCK_BYTES", block_bytes),
                (bias_activation_vjp, "BLOCK_BYTES", block_bytes),
                (max_pooling_vjp, "BLOCK_BYTES", block_bytes),
                (prelu, "BLOCK_BYTES", block_bytes),

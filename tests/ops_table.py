@@ -286,3 +286,11 @@ def call(module, op, args, kwargs):
     if symmetric:
         args = [symmetrized(args[0], lambda x: module.swapaxes(x, -1, -2))] + list(args[1:])
     return resolve(module, op)(*leading(kwargs), *args, **kwargs)
+
+
+# keras.ops.nn's window ops, normalizations, rearrangements and CTC, and keras.ops.image
+# (in their own file)
+from tests.ops_table_nn import NN_CASES, NN_KINDS  # noqa: E402
+
+CASES = CASES + NN_CASES
+KINDS.update(NN_KINDS)

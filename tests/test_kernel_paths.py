@@ -295,7 +295,7 @@ class AveragePoolingGradientTest(unittest.TestCase):
 
 
 class LayerNormalizationBlocksTest(unittest.TestCase):
-    """ops/layer_normalization.py: blocks of one row, of several rows with a shorter last
+    """ops/layer_normalize.py: blocks of one row, of several rows with a shorter last
     one, and two threads' shares, against the loop reference, in both dtypes."""
 
     @parameterized.expand([("last", -1, {}), ("two_axes", [2, 3], {}),

@@ -7,6 +7,7 @@ import pytest
 
 import kerasmini
 from kerasmini import GradientTape, layers, ops
+from kerasmini.ops import differentiable_kernels as kernels
 from kerasmini.ops.bias_activation import bias_add_relu
 from kerasmini.ops.max_pooling_vjp import max_pool_of_relu_vjp, max_pool_vjp
 from tests.test_gradient_fast_paths import max_pool_gradient_reference
@@ -25,7 +26,7 @@ def joint_calls(monkeypatch):
         calls.append(result is not None)
         return result
 
-    monkeypatch.setitem(ops.max_pool.through, "bias_add_relu", spied)
+    monkeypatch.setitem(kernels.max_pool.through, "bias_add_relu", spied)
     return calls
 
 
@@ -70,7 +71,7 @@ def test_joint_rule_matches_the_loop_reference(pool, strides, padding, channels_
                                                joint_calls):
     x, bias = _operands(channels_first)
     data_format = "channels_first" if channels_first else "channels_last"
-    out = ops.max_pool.forward(np.maximum(x + bias.reshape((3, 1, 1) if channels_first
+    out = kernels.max_pool.forward(np.maximum(x + bias.reshape((3, 1, 1) if channels_first
                                                            else 3), 0),
                                pool, strides, padding, data_format)
     g = np.random.default_rng(1).standard_normal(out.shape)
@@ -86,7 +87,7 @@ def test_joint_rule_matches_the_loop_reference(pool, strides, padding, channels_
 def test_a_second_reader_of_the_relu_output_keeps_the_rules_apart(pool, strides, padding,
                                                                   joint_calls):
     x, bias = _operands()
-    out = ops.max_pool.forward(np.maximum(x + bias, 0), pool, strides, padding)
+    out = kernels.max_pool.forward(np.maximum(x + bias, 0), pool, strides, padding)
     rng = np.random.default_rng(2)
     g, also_y = rng.standard_normal(out.shape), rng.standard_normal(x.shape)
     dx, dbias = _tape_gradients(x, bias, g, pool, strides, padding, also_y=also_y)
@@ -103,7 +104,7 @@ def test_the_relu_output_asked_for_as_a_source_keeps_the_rules_apart(joint_calls
     pool, strides, padding = POOLS[1]
     y = np.maximum(x + bias, 0)
     g = np.random.default_rng(3).standard_normal(
-        ops.max_pool.forward(y, pool, strides, padding).shape)
+        kernels.max_pool.forward(y, pool, strides, padding).shape)
     dx, dbias, dy = _tape_gradients(x, bias, g, pool, strides, padding, y_as_source=True)
     np.testing.assert_allclose(dy, max_pool_gradient_reference(y, g, pool, strides, padding),
                                rtol=1e-12, atol=0)
@@ -120,7 +121,7 @@ def test_a_bias_along_a_pooled_axis_declines_the_joint_rule(joint_calls):
     pool, strides, padding = POOLS[0]
     y = np.maximum(x + bias[:, None, None], 0)
     g = np.random.default_rng(4).standard_normal(
-        ops.max_pool.forward(y, pool, strides, padding).shape)
+        kernels.max_pool.forward(y, pool, strides, padding).shape)
     with GradientTape() as tape:
         x_t, bias_t = tape.watch([x, bias])
         pooled = ops.max_pool(bias_add_relu(x_t, bias_t, 1), pool, strides, padding)
@@ -138,7 +139,7 @@ def test_non_finite_gradients_give_what_the_two_rules_give(joint_calls):
     x, bias = _operands()
     pool, strides, padding = POOLS[1]
     y = np.maximum(x + bias, 0)
-    out = ops.max_pool.forward(y, pool, strides, padding)
+    out = kernels.max_pool.forward(y, pool, strides, padding)
     g = np.random.default_rng(5).standard_normal(out.shape)
     g[0, 0, 0] = [np.inf, -np.inf, np.nan]
     g[1, 1, 1, 1] = np.inf
@@ -163,10 +164,10 @@ def test_a_convnet_step_gives_the_same_float32_gradients_with_and_without_it(mon
         return tape.gradient(loss, model.trainable_weights)
 
     calls = []
-    monkeypatch.setitem(ops.max_pool.through, "bias_add_relu",
+    monkeypatch.setitem(kernels.max_pool.through, "bias_add_relu",
                         lambda *args: calls.append(1) or max_pool_of_relu_vjp(*args))
     joint = gradients()
-    monkeypatch.delitem(ops.max_pool.through, "bias_add_relu")
+    monkeypatch.delitem(kernels.max_pool.through, "bias_add_relu")
     apart = gradients()
     assert calls == [1]
     for together, alone in zip(joint, apart):

@@ -8,7 +8,3 @@ def test_callbacks_kerasmini_lacks_are_refused_by_name():
         with pytest.raises(NotImplementedError, match=f"keras.callbacks.{name}: "):
             getattr(kerasmini.callbacks, name)(*args)
 
-
-def test_loss_scale_optimizer_is_refused_with_the_alternative():
-    with pytest.raises(NotImplementedError, match="loss_scale_factor="):
-        kerasmini.optimizers.LossScaleOptimizer(kerasmini.optimizers.SGD())

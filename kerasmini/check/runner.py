@@ -120,7 +120,7 @@ class LayerCheck:
 
     def run(self, x64):
         """Check one batch; return the float64 output that feeds the next layers."""
-        dtype = self.layer.dtype
+        dtype = self.layer.compute_dtype  # a mixed_float16 layer's: float16
         x = map_structure(lambda a: a.astype(dtype), x64)
         ref_in = map_structure(lambda a: a.astype(np.float64), x)
         ref = self._ref(ref_in)

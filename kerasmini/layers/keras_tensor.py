@@ -177,11 +177,11 @@ def _symbolic_outputs(layer, out_shape, node_index):
     tensor per output in that structure (tensor_index counts them in flatten order)."""
     structure = getattr(layer, "_outputs_struct", None)  # a functional model's outputs
     if structure is None and isinstance(out_shape, list):  # several outputs: a list of
-        return [KerasTensor(tuple(shape), dtype=layer.dtype, name=layer.name,  # shapes
+        return [KerasTensor(tuple(shape), dtype=layer.compute_dtype, name=layer.name,  # shapes
                             history=KerasHistory(layer, node_index, index))
                 for index, shape in enumerate(out_shape)]
     if structure is None or isinstance(structure, KerasTensor):
-        return KerasTensor(tuple(out_shape), dtype=layer.dtype, name=layer.name,
+        return KerasTensor(tuple(out_shape), dtype=layer.compute_dtype, name=layer.name,
                            history=KerasHistory(layer, node_index, 0))
     index = iter(range(len(flatten(structure))))
     return map_structure(lambda t: KerasTensor(t.shape, dtype=t.dtype, name=layer.name,
@@ -196,7 +196,7 @@ def record_call(layer, call_args, shapes, call_kwargs, positional=False, implici
     output tensor, or a tuple of them (MultiHeadAttention's output and scores). The
     first output carries `output_mask` (a boolean tensor) as its mask."""
     nodes = list(getattr(layer, "_inbound_nodes", []))
-    outputs = [KerasTensor(shape, dtype=layer.dtype, name=layer.name,
+    outputs = [KerasTensor(shape, dtype=layer.compute_dtype, name=layer.name,
                            history=KerasHistory(layer, len(nodes), index))
                for index, shape in enumerate(shapes)]
     outputs[0]._keras_mask = output_mask

@@ -14,7 +14,8 @@ from collections import Counter
 
 import numpy as np
 
-from kerasmini import activations, autodiff, config, constraints, initializers, regularizers
+from kerasmini import (activations, autodiff, config, constraints, dtype_policies,
+                       initializers, regularizers)
 from kerasmini.autodiff.traced import TapeArray
 from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
@@ -23,7 +24,7 @@ from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, s
 from kerasmini.layers.tape_covered import is_tape_covered
 from kerasmini.object_configs import dtype_policy_name, snake_case
 from kerasmini.random.seed_generator import SeedGenerator
-from kerasmini.variables import Variable, reserve
+from kerasmini.variables import Variable, autocast_dtype, autocast_scope, reserve
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
@@ -31,6 +32,7 @@ _BUILT_IN_ACTIVATIONS = frozenset(activations.ALL_OBJECTS)
 _BOOKKEEPING = frozenset({"_variables", "_activity_losses", "_added_losses",
                           "_inbound_nodes", "_shape_checked", "_build_shape",
                           "_layer_holders"})
+_NO_SCOPE = contextlib.nullcontext()  # reusable: a layer whose dtypes agree
 _name_counts = Counter()
 _build_lock = threading.RLock()  # re-entrant: a model's build builds its layers
 
@@ -147,9 +149,9 @@ def names_reserved(names):
 
 
 def standardize_dtype(dtype):
-    """A float dtype name; None means `config.floatx()`; Keras's policy dict accepted,
-    and so are NumPy types and dtypes (np.float32) and Python's float (floatx, as in
-    Keras)."""
+    """A float dtype name (an Input's, a preprocessing layer's output); None means
+    `config.floatx()`; Keras's policy dict accepted, and so are NumPy types and dtypes
+    (np.float32) and Python's float (floatx, as in Keras)."""
     if isinstance(dtype, dict):  # {'class_name': 'DTypePolicy', 'config': {'name': ...}}
         dtype = dtype_policy_name(dtype, "a layer")
     if dtype is None or dtype is float:
@@ -163,6 +165,21 @@ def standardize_dtype(dtype):
         raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
                          f"Received: dtype={dtype}")
     return name
+
+
+def layer_policy(dtype):
+    """The DTypePolicy a layer's `dtype=` names (None: the global policy), whose compute
+    dtype must be a float kerasmini computes in."""
+    try:
+        policy = dtype_policies.get(dtype)
+    except ValueError as error:  # Keras's words, and the argument and value received
+        if "Received:" in str(error):
+            raise
+        raise ValueError(f"{error} Received: dtype={dtype}") from None
+    if policy.compute_dtype not in _FLOAT_DTYPES:
+        raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
+                         f"Received: dtype={dtype}")
+    return policy
 
 
 class Layer:
@@ -196,7 +213,7 @@ class Layer:
         return layer
 
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
-                 name=None, **kwargs):
+                 autocast=True, name=None, **kwargs):
         input_shape = _pop_input_shape(kwargs)
         if kwargs:
             raise ValueError(f"Unrecognized keyword arguments passed to "
@@ -204,7 +221,8 @@ class Layer:
         if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError("Argument `name` must be a string and cannot contain "
                              f"character `/`. Received: name={name} (of type {type(name)})")
-        self._dtype = standardize_dtype(dtype)
+        self._dtype_policy = layer_policy(dtype)
+        self.autocast = bool(autocast)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.name = name or unique_name(snake_case(type(self).__name__))
         # not through the setter: a model's constructor leaves its layers' own flags
@@ -236,16 +254,42 @@ class Layer:
         return self._sublayers()
 
     # ----- dtype -------------------------------------------------------------------
-    @property
-    def dtype(self):
-        return self._dtype
-
-    compute_dtype = variable_dtype = dtype
-
+    # A DTypePolicy: float32 computes and stores in float32; mixed_float16 stores its
+    # weights in float32 (`variable_dtype`) and computes in float16 (`compute_dtype`).
     @property
     def dtype_policy(self):
-        return {"module": "keras", "class_name": "DTypePolicy",
-                "config": {"name": self._dtype}, "registered_name": None}
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype_policy = layer_policy(value)
+
+    @property
+    def dtype(self):
+        """The dtype of the weights, as Keras's `layer.dtype` (alias of variable_dtype)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype inputs are cast to and the computation runs in."""
+        return self._dtype_policy.compute_dtype
+
+    input_dtype = compute_dtype
+
+    def _autocast_scope(self):
+        """The autocast_scope call() runs in, by Keras's AutocastScope rules: none when
+        the layer's dtypes agree and no outer layer casts; else its compute dtype, or
+        weights as stored (None) inside an outer cast when its `autocast` is off."""
+        outer = autocast_dtype()
+        if outer is None and not self._dtype_policy._mixed:
+            return _NO_SCOPE
+        if outer is not None and not self.autocast:
+            return autocast_scope(None)
+        return autocast_scope(self._dtype_policy.compute_dtype)
 
     # ----- weights -----------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, name=None, trainable=True,
@@ -253,15 +297,15 @@ class Layer:
                    aggregation="none", overwrite_with_gradient=False):
         """A weight, as Keras's add_weight takes it by keyword (initializer, regularizer
         and constraint by name or object; glorot_uniform for floats by default).
-        kerasmini's own layers pass (shape, initializer, name) by position."""
-        for argument, value, default in (("autocast", autocast, True),
-                                         ("aggregation", aggregation, "none"),
+        kerasmini's own layers pass (shape, initializer, name) by position.
+        `autocast=False`: read in its own dtype even in a mixed layer's call."""
+        for argument, value, default in (("aggregation", aggregation, "none"),
                                          ("overwrite_with_gradient",
                                           overwrite_with_gradient, False)):
             if value != default and not (argument == "aggregation" and value is None):
                 raise NotImplementedError(f"add_weight({argument}={value!r}) is not "
                                           "supported by kerasmini.")
-        dtype = dtype or self._dtype  # e.g. Normalization's int64 sample count
+        dtype = dtype or self.variable_dtype  # e.g. Normalization's int64 sample count
         shape = () if shape is None else shape
         if initializer is None:
             initializer = "glorot_uniform" if "float" in str(dtype) else "zeros"
@@ -276,7 +320,8 @@ class Layer:
         reserve(shape, dtype, f"{self.name}/{name}")
         value = initializer(tuple(shape), dtype=dtype)
         variable = Variable(value, name=name, dtype=dtype, trainable=trainable,
-                            path=variable_path(self, name), constraint=constraint)
+                            autocast=autocast, path=variable_path(self, name),
+                            constraint=constraint)
         variable.regularizer = regularizer
         self._variables = self._variables + [variable]  # new list: build can be undone
         return variable
@@ -423,7 +468,8 @@ class Layer:
         if not self.built:
             self._build_or_undo(input_shape)
         with state_kept(self):  # Keras's tracing leaves the variables alone
-            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size, self._dtype)))
+            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size,
+                                                               self.compute_dtype)))
                      for size in (1, 2)]
         return tuple(a if a == b else None for a, b in zip(*tried))
 
@@ -500,12 +546,13 @@ class Layer:
         stack = _scope_stack()  # layers built inside call() are named inside this one
         stack.append((self.name, self))
         try:
-            if autodiff.is_recording():
-                outputs = call_recorded(self, flatten(x) if structured else [x],
-                                        lambda: self.call(x, **kwargs),
-                                        check=not self._tape_covers_call())
-            else:
-                outputs = self.call(x, **kwargs)
+            with self._autocast_scope():
+                if autodiff.is_recording():
+                    outputs = call_recorded(self, flatten(x) if structured else [x],
+                                            lambda: self.call(x, **kwargs),
+                                            check=not self._tape_covers_call())
+                else:
+                    outputs = self.call(x, **kwargs)
         finally:
             stack.pop()
         self._activity_losses = self._activity_penalty(outputs)
@@ -560,13 +607,16 @@ class Layer:
                 self._build_shape = input_shape  # the build_config Keras saves
 
     def _convert_input(self, inputs):
-        if type(inputs) is TapeArray and inputs.dtype == self._dtype:
+        compute_dtype = self._dtype_policy.compute_dtype
+        if type(inputs) is TapeArray and inputs.dtype == compute_dtype:
             return inputs  # what the general path returns for it, in a tenth of the time
         x = np.asanyarray(inputs)  # a TapeArray stays one: the tape follows the cast
         if x.dtype.kind not in "biuf":  # tf.keras: ValueError on string tensors
             raise ValueError(f"Layer '{self.name}' expects numeric input. "
                              f"Received: inputs with dtype={x.dtype}")
-        return autodiff.track(x).astype(self._dtype, copy=False)
+        if x.dtype.kind == "f" and not self.autocast:  # Keras leaves such floats alone
+            return autodiff.track(x)
+        return autodiff.track(x).astype(compute_dtype, copy=False)
 
     def _activity_penalty(self, outputs):
         """Keras divides the activity penalty by the batch size."""
@@ -586,7 +636,8 @@ class Layer:
             config.update(self._auto_config)
             if not auto_config.takes_name(type(self)):
                 del config["name"]
-        config.update(trainable=self.trainable, dtype=self.dtype_policy)
+        config.update(trainable=self.trainable,
+                      dtype=dtype_policies.serialize(self.dtype_policy))
         if self.activity_regularizer is not None:  # Keras lists it here only when set
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config

@@ -16,6 +16,7 @@ import numpy as np
 from kerasmini.layers.keras_tensor import (KerasHistory, KerasTensor, Node, is_symbolic,
                                           map_structure)
 from kerasmini.layers.layer import Layer
+from kerasmini.ops.symbolic import FULL_CALLS
 
 
 # ----- keras.ops functions on symbolic tensors (kerasmini/ops/symbolic.py) -------------
@@ -65,8 +66,9 @@ class Operation(Layer):
         tensors = [KerasTensor(shape, dtype=dtype, name=self.name,
                                history=KerasHistory(self, index, position))
                    for position, (shape, dtype) in enumerate(described)]
-        node = Node(self, _trimmed(list(bound.args)), tensors, dict(bound.kwargs),
-                    positional=True)
+        full = (self.spec.module, self.spec.class_name) in FULL_CALLS
+        node = Node(self, list(bound.args) if full else _trimmed(list(bound.args)), tensors,
+                    dict(bound.kwargs), positional=True)
         self._inbound_nodes = list(getattr(self, "_inbound_nodes", [])) + [node]
         return tensors[0] if structure is None else structure(tensors)
 

@@ -126,9 +126,16 @@ def _folds(nodes, readers, kept):
                 and conv.activity_regularizer is None and bn.activity_regularizer is None
                 and conv.built and bn.built and len(node.outputs) == 1
                 and conv.compute_dtype == bn.compute_dtype  # else the rounding moves
+                and not (_mixed(conv) or _mixed(bn))  # their calls cast the weights
                 and bn.axis % len(source.shape) == _channel_axis(conv, len(source.shape))):
             folds[node] = conv_node
     return folds
+
+
+def _mixed(layer):
+    """Whether `layer` computes in another dtype than its weights' (mixed_float16): its
+    own call casts them; the rewrites here call its kernels directly."""
+    return layer.compute_dtype != layer.variable_dtype
 
 
 def _fused_relus(nodes, readers, kept, folds):
@@ -144,7 +151,8 @@ def _fused_relus(nodes, readers, kept, folds):
         if (reader is not None and len(node.outputs) == 1 and readers.get(id(output)) == 1
                 and id(output) not in kept and node.operation.activity_regularizer is None
                 and _relu_bounds(reader.operation) is not None
-                and reader.operation.compute_dtype == node.operation.compute_dtype):
+                and reader.operation.compute_dtype == node.operation.compute_dtype
+                and not _mixed(node.operation)):
             fused[node] = reader
     return fused
 

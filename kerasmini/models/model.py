@@ -194,7 +194,9 @@ class Model(Trainer, Layer):
             kwargs["training"] = training
         if "mask" in kwargs and kwargs["mask"] is None:  # recorded in a graph as Keras
             del kwargs["mask"]                           # records it; nothing to pass on
-        with name_scope(self):  # layers built in call() are named inside the model's
+        # layers built in call() are named inside the model's; a mixed subclassed
+        # model's own weights are read in float16
+        with name_scope(self), self._autocast_scope():
             return self.call(inputs, **kwargs)
 
     # ----- summary -----------------------------------------------------------------

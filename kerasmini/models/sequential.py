@@ -1,6 +1,7 @@
 """Sequential: a stack of layers, each feeding the next."""
 import numpy as np
 
+from kerasmini.dtype_policies import serialize as serialize_policy
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.core.input_layer import InputLayer
 from kerasmini.layers.keras_tensor import KerasTensor
@@ -126,7 +127,7 @@ class Sequential(Model):
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": self.dtype_policy,
+                  "dtype": serialize_policy(self.dtype_policy),
                   # each layer with its build_config, as Keras writes it
                   "layers": [serialize_sublayer(layer) for layer in self._layers]}
         if self._graph is not None:

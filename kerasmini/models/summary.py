@@ -42,10 +42,15 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     table = [line[:console_width] for line in table]
     trainable = model.trainable_weights
     non_trainable = model.non_trainable_weights
+    optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) \
+        else None
+    state = optimizer.variables if optimizer is not None and optimizer.built else None
     lines = [f'Model: "{model.name}"', *table,
-             _count_line("Total params", trainable + non_trainable),
+             _count_line("Total params", trainable + non_trainable + (state or [])),
              _count_line("Trainable params", trainable),
              _count_line("Non-trainable params", non_trainable)]
+    if state is not None:  # once the optimizer has made its state, as Keras
+        lines.append(_count_line("Optimizer params", state))
     text = "\n".join(lines) + "\n"
     if print_fn is None:
         io_utils.print_msg(text, line_break=False)

@@ -80,6 +80,11 @@ class Trainer:
                                                 "weighted_metrics")))
             for identifier in metric_lists[0] + metric_lists[1]:
                 _check_metric(identifier)
+        self._compiled_optimizer = optimizer  # what compile_config records, as Keras
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and not \
+                isinstance(optimizer, kerasmini.optimizers.LossScaleOptimizer):
+            optimizer = kerasmini.optimizers.LossScaleOptimizer(
+                optimizer, name="loss_scale_optimizer")
         self.optimizer = optimizer
         self.loss = loss
         self._loss_weights = loss_weights
@@ -101,7 +106,7 @@ class Trainer:
         plain, weighted = self._metric_identifiers
         if self._multi_output():  # as given: a list per output or a dict, as Keras
             plain, weighted = self._metric_arguments
-        return {"optimizer": kerasmini.optimizers.serialize(self.optimizer),
+        return {"optimizer": kerasmini.optimizers.serialize(self._compiled_optimizer),
                 "loss": _serialize_loss(self.loss), "loss_weights": self._loss_weights,
                 "metrics": _serialize_metrics(plain) or None,
                 "weighted_metrics": _serialize_metrics(weighted) or None,
@@ -174,9 +179,13 @@ class Trainer:
             with GradientTape() as tape:
                 y_pred = self(x, training=True)
                 loss = self.compute_loss(x, y, y_pred, sample_weight)
+                # loss_scale_factor, or a LossScaleOptimizer's dynamic scale (the
+                # optimizer divides the gradients by it again), as Keras's step does
+                scaled_loss = self.optimizer.scale_loss(loss)
             weights = self.trainable_weights
             if weights:
-                grads = tape.gradient(loss, weights)
+                with _overflow_expected(self.optimizer):
+                    grads = tape.gradient(scaled_loss, weights)
                 self.optimizer.apply_gradients(zip(grads, weights))
             else:
                 warnings.warn("The model does not have any trainable weights.")
@@ -907,6 +916,14 @@ def _shapes(x):
     if isinstance(x, list):
         return [_shapes(v) for v in x]
     return (None, *x.shape[1:])
+
+
+def _overflow_expected(optimizer):
+    """Under dynamic loss scaling, float16 gradients that overflow are how the scale is
+    found (the step is skipped and the scale halved): NumPy's warnings would be noise."""
+    if isinstance(optimizer, kerasmini.optimizers.LossScaleOptimizer):
+        return np.errstate(over="ignore", invalid="ignore")
+    return contextlib.nullcontext()
 
 
 @contextlib.contextmanager

@@ -17,6 +17,15 @@ from kerasmini.ops import reductions
 from kerasmini.ops.arguments import as_axis, floating, promoted, tensor
 from kerasmini.ops.dtypes import standardize_dtype
 from kerasmini.ops.symbolic import NN, keras_operation
+# keras.ops.nn's window ops, normalizations and rearrangements, each family in its file
+from kerasmini.ops.nn_ctc import ctc_decode, ctc_loss  # noqa: F401
+from kerasmini.ops.nn_normalization import (  # noqa: F401
+    layer_normalization, rms_normalization)
+from kerasmini.ops.nn_rearrange import (  # noqa: F401
+    depth_to_space, fold, space_to_depth, unfold)
+from kerasmini.ops.nn_windows import (  # noqa: F401
+    adaptive_average_pool, adaptive_max_pool, average_pool, conv, conv_transpose,
+    depthwise_conv, max_pool, separable_conv)
 
 
 def _activation(fn, class_name, config_names=()):
@@ -55,6 +64,36 @@ sparsemax = _activation(activations.sparsemax, "Sparsemax", ("axis",))
 soft_shrink = _activation(activations.soft_shrink, "SoftShrink", ("threshold",))
 hard_shrink = _activation(activations.hard_shrink, "HardShrink", ("threshold",))
 squareplus = _activation(activations.squareplus, "Squareplus", ("b",))
+
+
+@keras_operation("Threshold", config=("threshold", "default_value"), module=NN)
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value."""
+    x = tensor(x)
+    return np.where(x > threshold, x, np.asarray(default_value, x.dtype))
+
+
+@keras_operation("PSNR", config=("max_val",), module=NN)
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio 20 log10(max_val) - 10 log10(mean((x1 - x2)^2)),
+    in x2's dtype."""
+    x1, x2 = tensor(x1), tensor(x2)
+    if x1.shape != x2.shape:
+        raise ValueError(f"Input shapes {x1.shape} and {x2.shape} must match for PSNR "
+                         "calculation. ")
+    x1, x2 = promoted(x1, x2, dtype=x2.dtype.name)
+    mse = np.mean(np.square(x1 - x2))
+    return 20 * np.log10(np.asarray(max_val, x2.dtype)) - 10 * np.log10(mse)
+
+
+@keras_operation("Polar", module=NN)
+def polar(abs_, angle):
+    """The complex number abs_ * (cos(angle) + i sin(angle)) (complex64 from float32).
+    Not differentiable: kerasmini's tape follows real arrays only."""
+    abs_, angle = promoted(np.asarray(tensor(abs_)), np.asarray(tensor(angle)))
+    out = np.empty(abs_.shape, np.result_type(abs_.dtype, np.complex64))
+    out.real, out.imag = abs_ * np.cos(angle), abs_ * np.sin(angle)
+    return out
 
 
 @keras_operation("Gelu", config=("approximate",), module=NN)
@@ -105,13 +144,18 @@ def moments(x, axes, keepdims=False, synchronized=False):
     return mean.astype(x.dtype), variance.astype(x.dtype)
 
 
-@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN)
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset with the statistics given
     (per feature along `axis`), as tf.nn.batch_normalization: x * inv + (offset -
     mean * inv), inv = scale / sqrt(variance + epsilon). Recorded piece by piece, so the
     gradient reaches every argument. (BatchNormalization's training pass, whose
     statistics are x's own, has its own rule: ops/normalization.py.)"""
+    # every call argument given, so that a graph node saves them all, as Keras's does
+    return _batch_normalization(x, mean, variance, axis, offset, scale, epsilon=epsilon)
+
+
+@keras_operation("BatchNorm", config=("axis", "epsilon"), module=NN, full_call=True)
+def _batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     x = floating(x)
     shape = [1] * x.ndim
     shape[axis] = x.shape[axis]

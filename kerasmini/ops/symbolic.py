@@ -28,6 +28,9 @@ OperationSpec = namedtuple("OperationSpec", ["class_name", "module", "function",
 
 # (Keras module, class name) -> OperationSpec, for every op declared with keras_operation
 OPERATIONS = {}
+# the (module, class name) of ops whose Keras function passes every call argument, None
+# included (LayerNorm's gamma and beta): their nodes keep the trailing Nones others drop
+FULL_CALLS = set()
 
 # the files that declare operations; imported by declared_operations() before a lookup,
 # since kerasmini.ops imports each file on first use
@@ -46,8 +49,12 @@ NUMPY, NN, CORE, LINALG, MATH, IMAGE = (f"keras.src.ops.{m}" for m in (
     "numpy", "nn", "core", "linalg", "math", "image"))
 
 
-def keras_operation(class_name, config=(), module=NUMPY):
-    """Declare `function` as Keras's operation `class_name` (see the module docstring)."""
+def keras_operation(class_name, config=(), module=NUMPY, full_call=False):
+    """Declare `function` as Keras's operation `class_name` (see the module docstring);
+    full_call: its nodes keep every call argument given, as FULL_CALLS says."""
+    if full_call:
+        FULL_CALLS.add((module, class_name))
+
     def wrap(function):
         signature = inspect.signature(function)
         call = tuple(name for name in signature.parameters if name not in config)

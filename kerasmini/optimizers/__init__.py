@@ -19,8 +19,8 @@ from kerasmini.optimizers.sgd import SGD
 from kerasmini.object_configs import deserialize as _deserialize
 from kerasmini.object_configs import serialize_keras_object
 
-ALL_OBJECTS = (Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam,
-               Optimizer, RMSprop, SGD)
+ALL_OBJECTS = (Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion,
+               LossScaleOptimizer, Nadam, Optimizer, RMSprop, SGD)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({cls.__name__.lower(): cls for cls in ALL_OBJECTS})
 

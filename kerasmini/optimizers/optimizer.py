@@ -328,26 +328,26 @@ class Optimizer:
 
     # ----- weights and files -------------------------------------------------------
     def save_own_variables(self, store):
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(self.variables):
             store[str(i)] = variable.numpy()
 
     def load_own_variables(self, store):
         """Assign every state variable from `store` ({'0': array, ...}), all or none."""
-        if len(store) != len(self._variables):
+        if len(store) != len(self.variables):
             msg = (f"Skipping variable loading for optimizer '{self.name}', because it has "
-                   f"{len(self._variables)} variables whereas the saved optimizer has "
+                   f"{len(self.variables)} variables whereas the saved optimizer has "
                    f"{len(store)} variables. ")
             if not self.built:
                 msg += "This is likely because the optimizer has not been called/built yet."
             warnings.warn(msg, stacklevel=2)
             return
-        values = [np.asarray(store[str(i)]) for i in range(len(self._variables))]
-        for variable, value in zip(self._variables, values):
+        values = [np.asarray(store[str(i)]) for i in range(len(self.variables))]
+        for variable, value in zip(self.variables, values):
             if value.shape != variable.shape:
                 raise ValueError(f"Optimizer variable '{variable.name}' has shape "
                                  f"{variable.shape} not compatible with the saved shape "
                                  f"{value.shape}.")
-        for variable, value in zip(self._variables, values):
+        for variable, value in zip(self.variables, values):
             variable.assign(value)
 
     def set_weights(self, weights):

@@ -133,10 +133,20 @@ def _write_weights(model, target):
                 group.create_dataset(name, data=array)
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None:  # as Keras: optimizer/vars/0.. in its variables' order
-            group = f.create_group("optimizer").create_group("vars")
-            group.attrs["name"] = optimizer.name
-            for i, v in enumerate(optimizer.variables):
-                group.create_dataset(str(i), data=v.numpy())
+            _write_optimizer(f.create_group("optimizer"), optimizer)
+
+
+def _write_optimizer(group, optimizer):
+    """optimizer/vars; a LossScaleOptimizer's inner optimizer again in
+    optimizer/inner_optimizer/vars, where Keras writes it too (its `vars` also hold
+    them, after the scale's own; loading reads those)."""
+    variables = group.create_group("vars")
+    variables.attrs["name"] = optimizer.name
+    for i, v in enumerate(optimizer.variables):
+        variables.create_dataset(str(i), data=v.numpy())
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is not None:
+        _write_optimizer(group.create_group("inner_optimizer"), inner)
 
 
 def save_weights(model, filepath, overwrite=True):

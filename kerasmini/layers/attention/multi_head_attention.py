@@ -157,8 +157,8 @@ class MultiHeadAttention(Layer):
         self._dot_product_equation, self._combine_equation, scores_rank = (
             attention_equations(rank, self._attention_axes))
         norm_axes = tuple(range(scores_rank - len(self._attention_axes), scores_rank))
-        self._softmax = Softmax(axis=norm_axes, dtype=self.dtype)
-        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype, seed=self.seed)
+        self._softmax = Softmax(axis=norm_axes, dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         out = list(self._output_shape or [query_shape[-1]])
         equation, bias_axes, out_rank = projection_equation(len(query_shape) - 1, 2, len(out))
         self.output_dense = EinsumDense(
@@ -188,7 +188,7 @@ class MultiHeadAttention(Layer):
                     bias_regularizer=self._bias_regularizer,
                     activity_regularizer=self._activity_regularizer,
                     kernel_constraint=self._kernel_constraint,
-                    bias_constraint=self._bias_constraint, dtype=self.dtype)
+                    bias_constraint=self._bias_constraint, dtype=self.dtype_policy)
 
     # ----- calling --------------------------------------------------------------------
     def __call__(self, query, value, key=None, query_mask=None, value_mask=None,

@@ -65,6 +65,13 @@ class InputLayer(Layer):
                                   history=KerasHistory(self, 0, 0))
         self._inbound_nodes = [Node(self, None, [self.output])]
 
+    @property
+    def dtype(self):
+        """The input's dtype: a float, an integer dtype or "string" (not a policy's)."""
+        return self._dtype
+
+    compute_dtype = variable_dtype = dtype
+
     def call(self, inputs):
         return inputs
 

@@ -5,6 +5,7 @@ from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import integer, real
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.layers.normalization.widened import weight_in, widened
 from kerasmini.autodiff.traced import plain
 from kerasmini.ops.normalization import (masked_moments, moments, normalize,
                                          normalize_by_batch_moments, normalize_traced)
@@ -73,15 +74,16 @@ class BatchNormalization(Layer):
         if self.scale:
             self.gamma = self.add_weight(shape, self.gamma_initializer, "gamma",
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+                                         constraint=self.gamma_constraint, autocast=False)
         if self.center:
             self.beta = self.add_weight(shape, self.beta_initializer, "beta",
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+                                        constraint=self.beta_constraint, autocast=False)
         self.moving_mean = self.add_weight(shape, self.moving_mean_initializer,
-                                           "moving_mean", trainable=False)
+                                           "moving_mean", trainable=False, autocast=False)
         self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
-                                               "moving_variance", trainable=False)
+                                               "moving_variance", trainable=False,
+                                               autocast=False)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: features})
         self.built = True
 
@@ -102,9 +104,13 @@ class BatchNormalization(Layer):
                              f"inputs.shape={inputs.shape}")
         if not (training and self.trainable):
             return self.forward(inputs)
+        x = widened(inputs)  # widened.py: float16 computes in float32, as Keras
+        return self._train(x, mask).astype(self.compute_dtype, copy=False)
+
+    def _train(self, inputs, mask):
         axis = self.axis % inputs.ndim
-        gamma = self.gamma.value if self.scale else None
-        beta = self.beta.value if self.center else None
+        gamma = weight_in(self.gamma, inputs.dtype)
+        beta = weight_in(self.beta, inputs.dtype)
         if mask is not None:
             mean, variance = masked_moments(inputs, mask, axis)
             self._move_statistics(plain(mean), plain(variance))
@@ -127,10 +133,11 @@ class BatchNormalization(Layer):
         """Inference: normalized with the moving statistics; clip=(low, high) applies a
         ReLU in the same pass (predict fuses a ReLU after this layer so, models/
         inference.py)."""
-        return normalize(inputs, self.moving_mean.value, self.moving_variance.value,
-                         self.gamma.value if self.scale else None,
-                         self.beta.value if self.center else None, self.epsilon,
-                         self.axis % inputs.ndim, clip)
+        x = widened(inputs)
+        out = normalize(x, *(weight_in(w, x.dtype) for w in (
+            self.moving_mean, self.moving_variance, self.gamma, self.beta)),
+                        self.epsilon, self.axis % inputs.ndim, clip)
+        return out.astype(self.compute_dtype, copy=False)
 
     def get_config(self):
         return {

@@ -6,6 +6,7 @@ from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
+from kerasmini.layers.normalization.widened import weight_in, widened
 from kerasmini.ops.group_normalization import group_normalize
 
 
@@ -39,6 +40,7 @@ class GroupNormalization(Layer):
             beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
             beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         super().__init__(**kwargs)
+        self.autocast = False  # float inputs as given (not cast to float16), as Keras
         self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = settings["beta_initializer"]
@@ -72,35 +74,37 @@ class GroupNormalization(Layer):
         if self.scale:
             self.gamma = self.add_weight((channels,), self.gamma_initializer, "gamma",
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+                                         constraint=self.gamma_constraint, autocast=False)
         if self.center:
             self.beta = self.add_weight((channels,), self.beta_initializer, "beta",
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+                                        constraint=self.beta_constraint, autocast=False)
         self.groups = groups  # Keras stores the resolved count (-1 becomes channels)
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: channels})
         self.built = True
 
     def call(self, inputs):
+        x = widened(inputs)  # widened.py: float16 computes in float32, as Keras
+        return self._normalize(x).astype(self.compute_dtype, copy=False)
+
+    def _normalize(self, inputs):
         x = np.moveaxis(inputs, self.axis, -1)  # (batch, ..., channels)
-        weights = [w.value for w in (self.gamma, self.beta) if w is not None]
-        if (inputs.dtype in (np.float32, np.float64) and not autodiff.is_recording()
-                and all(w.dtype == inputs.dtype for w in weights)):
+        gamma, beta = (weight_in(w, inputs.dtype) for w in (self.gamma, self.beta))
+        if inputs.dtype in (np.float32, np.float64) and not autodiff.is_recording():
             # The per-channel-sums kernel; the tape follows the plain NumPy below.
             out = group_normalize(x.reshape(x.shape[0], -1, x.shape[-1]), self.groups,
-                                  *(None if w is None else w.value
-                                    for w in (self.gamma, self.beta)), self.epsilon)
+                                  gamma, beta, self.epsilon)
             return np.moveaxis(out.reshape(x.shape), -1, self.axis)
         channels = x.shape[-1]
         grouped = x.reshape(x.shape[0], -1, self.groups, channels // self.groups)
         mean = grouped.mean(axis=(1, 3), keepdims=True)
         variance = grouped.var(axis=(1, 3), keepdims=True)
         inv = 1 / np.sqrt(variance + np.asarray(self.epsilon, inputs.dtype))
-        if self.gamma is not None:
-            inv = inv * self.gamma.value.reshape(self.groups, -1)
+        if gamma is not None:
+            inv = inv * gamma.reshape(self.groups, -1)
         shift = -mean * inv
-        if self.beta is not None:
-            shift = shift + self.beta.value.reshape(self.groups, -1)
+        if beta is not None:
+            shift = shift + beta.reshape(self.groups, -1)
         out = (grouped * inv + shift).reshape(x.shape)
         return np.moveaxis(out, -1, self.axis).astype(inputs.dtype, copy=False)
 

@@ -6,7 +6,8 @@ from kerasmini.layers import weight_settings
 from kerasmini.layers.arguments import check_axes_in_bounds, is_int
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
-from kerasmini.ops.layer_normalization import layer_normalize
+from kerasmini.layers.normalization.widened import weight_in, widened
+from kerasmini.ops.layer_normalize import layer_normalize
 
 
 class LayerNormalization(Layer):
@@ -39,6 +40,7 @@ class LayerNormalization(Layer):
             beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
             beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         super().__init__(**kwargs)
+        self.autocast = False  # float inputs as given (not cast to float16), as Keras
         self.axis = int(axis) if is_int(axis) else [int(a) for a in axis]
         self.epsilon = float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
@@ -69,11 +71,11 @@ class LayerNormalization(Layer):
         if self.scale or self.rms_scaling:
             self.gamma = self.add_weight(shape, self.gamma_initializer, "gamma",
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+                                         constraint=self.gamma_constraint, autocast=False)
         if self.center and not self.rms_scaling:
             self.beta = self.add_weight(shape, self.beta_initializer, "beta",
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+                                        constraint=self.beta_constraint, autocast=False)
         given = [self.axis] if is_int(self.axis) else self.axis
         self.input_spec = InputSpec(min_ndim=max(a + 1 if a >= 0 else -a for a in given),
                                     axes={a: input_shape[a] for a in given})
@@ -81,36 +83,38 @@ class LayerNormalization(Layer):
         self.built = True
 
     def call(self, inputs):
+        x = widened(inputs)  # widened.py: float16 computes in float32, as Keras
+        return self._normalize(x).astype(self.compute_dtype, copy=False)
+
+    def _normalize(self, inputs):
         axes = tuple(self._axes(inputs.ndim))
+        gamma, beta = (weight_in(w, inputs.dtype) for w in (self.gamma, self.beta))
         if self._blocked(inputs, axes):
-            return self._call_blocked(inputs, axes)
+            return self._call_blocked(inputs, axes, gamma, beta)
         shape = [inputs.shape[a] if a in axes else 1 for a in range(inputs.ndim)]
         variance = inputs.var(axis=axes, keepdims=True)
         inv = 1 / np.sqrt(variance + np.asarray(self.epsilon, inputs.dtype))
-        if self.gamma is not None:
-            inv = inv * self.gamma.value.reshape(shape)
+        if gamma is not None:
+            inv = inv * gamma.reshape(shape)
         if self.rms_scaling:
             return (inputs * inv).astype(inputs.dtype, copy=False)
         shift = -inputs.mean(axis=axes, keepdims=True) * inv
-        if self.beta is not None:
-            shift = shift + self.beta.value.reshape(shape)
+        if beta is not None:
+            shift = shift + beta.reshape(shape)
         return (inputs * inv + shift).astype(inputs.dtype, copy=False)
 
     def _blocked(self, inputs, axes):
         """Whether ops/layer_normalization.py can take the call: trailing axes, one float
         dtype throughout (its in-place steps would round mixed dtypes otherwise), and no
         tape recording (the tape follows the plain NumPy arithmetic of `call`)."""
-        weights = [w.value for w in (self.gamma, self.beta) if w is not None]
         return (axes == tuple(range(inputs.ndim - len(axes), inputs.ndim))
                 and inputs.dtype in (np.float32, np.float64)
-                and all(w.dtype == inputs.dtype for w in weights)
                 and not autodiff.is_recording())
 
-    def _call_blocked(self, inputs, axes):
+    def _call_blocked(self, inputs, axes, gamma, beta):
         features = int(np.prod([inputs.shape[a] for a in axes]))
         rows = np.reshape(inputs, (-1, features))
-        gamma, beta = (None if w is None else w.value.reshape(features)
-                       for w in (self.gamma, self.beta))
+        gamma, beta = (None if w is None else w.reshape(features) for w in (gamma, beta))
         out = layer_normalize(rows, gamma, None if self.rms_scaling else beta,
                               self.epsilon, self.rms_scaling)
         return out.reshape(inputs.shape)

@@ -4,6 +4,7 @@ import numpy as np
 
 from kerasmini.layers.arguments import is_int
 from kerasmini.layers.keras_tensor import is_symbolic, symbolic_call
+from kerasmini.dtype_policies import DTypePolicy
 from kerasmini.layers.layer import Layer, standardize_dtype
 from kerasmini.layers.preprocessing import categorical
 from kerasmini.layers.preprocessing.farmhash import MASK, fingerprint64
@@ -64,7 +65,9 @@ class HashedCrossing(Layer):
                 raise ValueError("HashedCrossing(output_mode='int') outputs integers: "
                                  f"`dtype` must be 'int32' or 'int64'. Received: dtype={dtype}")
         super().__init__(name=name, **kwargs)
-        self._dtype = dtype if output_mode == "int" else standardize_dtype(dtype)
+        # an integer policy for int bins (the output dtype, as Keras's)
+        self._dtype_policy = DTypePolicy(dtype if output_mode == "int"
+                                         else standardize_dtype(dtype))
         self.num_bins, self.output_mode, self.sparse = int(num_bins), output_mode, False
         self._build_at_init()
 
@@ -115,9 +118,9 @@ class HashedCrossing(Layer):
             bins.append(crossed % self.num_bins)
         bins = np.array(bins, dtype=np.int64).reshape(inputs[0].shape)
         if self.output_mode == "int":
-            return bins.astype(self._dtype)
-        return categorical.encode(bins, "one_hot", self.num_bins, self._dtype)
+            return bins.astype(self.dtype)
+        return categorical.encode(bins, "one_hot", self.num_bins, self.dtype)
 
     def get_config(self):
         return {"num_bins": self.num_bins, "output_mode": self.output_mode, "sparse": False,
-                "name": self.name, "dtype": self._dtype}
+                "name": self.name, "dtype": self.dtype}

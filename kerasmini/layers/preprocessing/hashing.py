@@ -3,6 +3,7 @@ tf.keras's Hashing."""
 import numpy as np
 
 from kerasmini.layers.arguments import is_int
+from kerasmini.dtype_policies import DTypePolicy
 from kerasmini.layers.layer import Layer, standardize_dtype
 from kerasmini.layers.preprocessing import categorical
 from kerasmini.layers.preprocessing.farmhash import fingerprint64
@@ -47,7 +48,9 @@ class Hashing(Layer):
                              "(there are no sparse arrays).")
         salt = None if salt is None else salt_key(salt, "Hashing")
         super().__init__(**kwargs)
-        self._dtype = dtype if output_mode == "int" else standardize_dtype(dtype)
+        # an integer policy for int bins (the output dtype, as Keras's)
+        self._dtype_policy = DTypePolicy(dtype if output_mode == "int"
+                                         else standardize_dtype(dtype))
         self.num_bins, self.mask_value = int(num_bins), mask_value
         self.salt, self.output_mode, self.sparse = salt, output_mode, False
         self._build_at_init()
@@ -70,8 +73,8 @@ class Hashing(Layer):
     def call(self, inputs):
         bins = self._bins(inputs)
         if self.output_mode == "int":
-            return bins.astype(self._dtype)
-        return categorical.encode(bins, self.output_mode, self.num_bins, self._dtype)
+            return bins.astype(self.dtype)
+        return categorical.encode(bins, self.output_mode, self.num_bins, self.dtype)
 
     def _bins(self, values):
         """The hash of each distinct value once (a loop over distinct values only)."""

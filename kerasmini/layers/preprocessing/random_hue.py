@@ -3,7 +3,8 @@ inference."""
 import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import rescale
-from kerasmini.layers.preprocessing.hsv import hsv_to_rgb, rgb_to_hsv
+from kerasmini.ops.image_color import hsv_to_rgb_last as hsv_to_rgb
+from kerasmini.ops.image_color import rgb_to_hsv_last as rgb_to_hsv
 from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 

@@ -1,4 +1,5 @@
 """ActivityRegularization: the identity, adding an L1/L2 penalty on its output."""
+from kerasmini.dtype_policies import serialize as serialize_policy
 from kerasmini.layers.layer import Layer
 from kerasmini.regularizers import L1L2
 
@@ -20,5 +21,5 @@ class ActivityRegularization(Layer):
         return inputs
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy,
+        return {"name": self.name, "trainable": self.trainable, "dtype": serialize_policy(self.dtype_policy),
                 "l1": self.l1, "l2": self.l2}

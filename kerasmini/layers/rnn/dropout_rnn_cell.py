@@ -110,7 +110,7 @@ class DropoutRNNCell(Layer):
             if not training or not 0 < rate < 1:
                 return None
             keep = self._rng.random((batch, width)) >= rate
-            return (keep / (1 - rate)).astype(self.dtype)
+            return (keep / (1 - rate)).astype(self.compute_dtype)
         return mask(self.dropout, input_dim), mask(self.recurrent_dropout, self.units)
 
     def call(self, inputs, states, training=False):
@@ -132,7 +132,7 @@ class DropoutRNNCell(Layer):
         return (*tuple(input_shape)[:-1], self.units)
 
     def get_initial_state(self, batch_size):
-        return [np.zeros((batch_size, n), self.dtype) for n in self.state_size]
+        return [np.zeros((batch_size, n), self.compute_dtype) for n in self.state_size]
 
     def previous_output(self, states, recurrent_mask):
         """The previous output as the recurrent product sees it (dropped out or not)."""

@@ -36,7 +36,7 @@ class LSTMCell(DropoutRNNCell):
     def build(self, input_shape):
         super().build(input_shape)
         if self.use_bias and self.unit_forget_bias:
-            units, dtype = self.units, self.dtype
+            units, dtype = self.units, self.compute_dtype
             self.bias.assign(np.concatenate([
                 self.bias_initializer((units,), dtype=dtype),
                 initializers.get("ones")((units,), dtype=dtype),

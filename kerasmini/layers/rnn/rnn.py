@@ -99,7 +99,7 @@ class RNN(Layer):
         if batch is None:
             raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
                              f"static. Found dynamic batch size: sequence.shape=(None, ...)")
-        self.states = [Variable(np.zeros((batch, n), self.dtype), name="rnn_state",
+        self.states = [Variable(np.zeros((batch, n), self.compute_dtype), name="rnn_state",
                                 trainable=False) for n in self.state_size]
 
     def reset_states(self):
@@ -175,12 +175,12 @@ class RNN(Layer):
 
     def _initial_states(self, initial_state, batch):
         if initial_state is None:
-            return [np.zeros((batch, n), self.dtype) for n in self.state_size]
+            return [np.zeros((batch, n), self.compute_dtype) for n in self.state_size]
         given = [s for entry in (initial_state if isinstance(initial_state, (list, tuple))
                                  else [initial_state])
                  for s in (entry if isinstance(entry, (list, tuple)) else [entry])]
         shapes = [(batch, n) for n in self.state_size]
-        states = [np.asanyarray(s).astype(self.dtype, copy=False) for s in given]
+        states = [np.asanyarray(s).astype(self.compute_dtype, copy=False) for s in given]
         if [s.shape for s in states] != shapes:
             raise ValueError(f"Layer '{self.name}': an `initial_state` was passed that is "
                              f"not compatible with `cell.state_size`: expected "
