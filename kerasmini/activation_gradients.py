@@ -79,9 +79,21 @@ def _gelu(g, x, y, approximate=False):
         c = math.sqrt(2 / math.pi)
         t = np.tanh(c * (x + 0.044715 * x**3))
         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x))
-    cdf = (0.5 * erfc(-x.astype(np.float64) / math.sqrt(2))).astype(x.dtype)
-    pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
-    return g * (cdf + x * pdf)
+    return g * (_normal_cdf(x) + x * _normal_pdf(x))
+
+
+def _normal_pdf(x):
+    return np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+def _normal_cdf(x):
+    """Phi(x), recorded with its derivative pdf(x) when x is traced (erfc's own NumPy
+    writes in place, which a tape cannot follow): gelu's rule then differentiates."""
+    x_plain = plain(x)
+    cdf = (0.5 * erfc(-x_plain.astype(np.float64) / math.sqrt(2))).astype(x_plain.dtype)
+    vjp = lambda g: (g * _normal_pdf(x_plain),)
+    vjp.recorded = lambda g, out, traced: (g * _normal_pdf(traced[0]),)
+    return tape.record(cdf, (x,), vjp, "normal_cdf")
 
 
 def _glu(g, x, y, axis=-1):
@@ -109,6 +121,15 @@ def _silu(g, x, y):
 
 def _hard_silu(g, x, y):
     return g * (np.clip(x + 3, 0, 6) / 6 + x * ((x > -3) & (x < 3)) / 6)
+
+
+def _relu_gradient(g, x, y, *args, **kwargs):
+    """relu's rule in recorded mode: g * mask with x as a second input of zero gradient,
+    as TensorFlow's ReluGrad, so relu's second derivative is 0 (zeros, not None)."""
+    dx = _relu(g, x, y, *args, **kwargs)
+    vjp = lambda gg: (gg, np.zeros(np.shape(x), plain(gg).dtype))
+    vjp.recorded = lambda gg, out, traced: vjp(gg)
+    return tape.record(plain(dx), (dx, x), vjp, "relu_gradient")
 
 
 def _elementwise(derivative):
@@ -150,9 +171,19 @@ RULES = {
 }
 
 
+# The rules written with recordable NumPy only, which a gradient taken inside an outer
+# tape runs on the traced values (differentiable again; tests/test_second_order.py).
+# glu's splits x with np.split, which the tape does not record: not differentiable twice.
+RECORDABLE = {name: rule for name, rule in RULES.items() if name != "glu"}
+RECORDABLE["relu"] = _relu_gradient
+RECORDABLE["leaky_relu"] = lambda g, x, y, negative_slope=0.2: _relu_gradient(
+    g, x, y, negative_slope=negative_slope)
+
+
 def recorded(activation):
     """`activation`, recording its rule on an active tape (a no-op test otherwise)."""
     rule = RULES[activation.__name__]
+    recordable = RECORDABLE.get(activation.__name__)
 
     @functools.wraps(activation)
     def wrapper(x, *args, **kwargs):
@@ -169,6 +200,15 @@ def recorded(activation):
                       np.asarray(y).astype(wide, copy=False), *args, **kwargs)
             return (np.asarray(dx).astype(y.dtype, copy=False),)
 
+        if recordable is not None:
+            def vjp_recorded(g, traced_y, traced):
+                wide = np.float32 if y.dtype == np.float16 else y.dtype
+                dx = recordable(g.astype(wide, copy=False),
+                                tape.traced_inputs(traced, [x_plain])[0].astype(
+                                    wide, copy=False),
+                                traced_y.astype(wide, copy=False), *args, **kwargs)
+                return (dx.astype(y.dtype, copy=False),)
+            vjp.recorded = vjp_recorded
         out = tape.record(y, (x,), vjp, activation.__name__)
         if activation.__name__ in ("softmax", "sigmoid") and out is not y:
             # as Keras: a crossentropy on these probabilities uses the logits instead

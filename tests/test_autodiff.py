@@ -236,9 +236,11 @@ def test_every_rule_takes_its_kernels_arguments_with_the_same_defaults():
     assert len(ops_found) >= 14, sorted(op.__name__ for op in ops_found.values())
     for op in ops_found.values():
         kernel = [(p.name, p.default) for p in inspect.signature(op.forward).parameters.values()]
-        rule = [(p.name, p.default) for p in
-                list(inspect.signature(op.vjp).parameters.values())[2:] if p.name != "needed"]
-        assert rule == kernel, f"{op.__name__}: kernel {kernel}, rule (after g, out) {rule}"
+        for vjp in (op.vjp, op.recorded) if op.recorded is not None else (op.vjp,):
+            rule = [(p.name, p.default) for p in
+                    list(inspect.signature(vjp).parameters.values())[2:]
+                    if p.name != "needed"]
+            assert rule == kernel, f"{op.__name__}: kernel {kernel}, rule (after g, out) {rule}"
 
 
 

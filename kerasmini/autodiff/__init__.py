@@ -74,8 +74,10 @@ NumPy arithmetic on a watched *plain* array (`tape.watch(x); np.exp(-x)`) cannot
 seen, because NumPy calls nobody back for plain arrays, and `-x` is then a constant to
 the tape. Layers and kerasmini.ops follow a watched array; for your own NumPy code use
 the TapeArray `tape.watch(x)` returns (`x = tape.watch(x)`). Variables have no gap:
-their `.value` is a TapeArray while recording. Nested tapes
-each record first-order gradients; gradients of gradients are not supported.
+their `.value` is a TapeArray while recording. Nested tapes: a
+gradient taken while an outer tape follows its target runs its rules recorded (on the
+traced values, `vjp.recorded`), so the outer tape differentiates it again; rules not
+declared recordable mark their gradients instead (tape._recorded_rule, README).
 Cost with no tape active: one list truth test per differentiable op and per
 `Variable.value` read.
 """

@@ -147,7 +147,7 @@ def unbroadcast(grad, shape):
     non-contiguous axes, where NumPy adds row after row: in float32 that error grows with
     the count (4e-6 relative on a conv bias at batch 32, TF 1e-6), so the sum accumulates
     in float64 and returns in grad's dtype."""
-    grad = np.asarray(grad)
+    grad = np.asanyarray(grad)  # a recorded gradient stays traced
     if grad.shape == tuple(shape):
         return grad
     extra = grad.ndim - len(shape)
@@ -210,9 +210,11 @@ def _recorded_ufunc(ufunc, method, inputs, plain_inputs, kwargs, name):
         return taint(result, f"numpy.{name}")
     result = np.asarray(result)
     options = kwargs if method == "reduce" else {}  # axis, keepdims for reductions
-    return tape.record(
-        result, inputs,
-        lambda g: _fit(rule(g, result, *plain_inputs, **options), plain_inputs), name)
+    vjp = lambda g: _fit(rule(g, result, *plain_inputs, **options), plain_inputs)
+    # every ufunc and reduction rule is written with recordable NumPy (see the docstring)
+    vjp.recorded = lambda g, out, traced: _fit(rule(g, out, *traced, **options),
+                                               plain_inputs)
+    return tape.record(result, inputs, vjp, name)
 
 
 def _overwritten(out, name):
@@ -226,8 +228,15 @@ def _overwritten(out, name):
                 f"numpy.{name}(..., out=...) writes a value computed from recorded "
                 "arrays into a plain array, which GradientTape cannot follow; use the "
                 "returned array instead of out=.")
+        # the tapes know its recorded value from now on by a view of it, which a
+        # gradient's recorded backward (second order) uses in its place
+        keeper = plain(target).view(TapeArray)
         for active in tape._recording:
-            active._nodes.pop(id(target), None)
+            node = active._nodes.pop(id(target), None)
+            if node is not None:
+                keeper._recorded = True
+                active._register(keeper, node)
+        target._recorded_value = keeper
         target._taint = (f"numpy.{name}(out=...) in place: the array passed as `out` "
                          "keeps its old value while recording; use the returned array")
 
@@ -255,17 +264,20 @@ def _repeat_rule(g, out, x, repeats, axis=None):
 
 
 def _concatenate_rule(g, out, arrays, axis=0, **_):
-    if axis is None:
-        g = g.reshape(-1)
-        axis = 0
-    bounds = np.cumsum([np.shape(a)[axis] if axis is not None else np.size(a)
-                        for a in arrays])[:-1]
-    parts = np.split(g, bounds, axis=axis)
-    return [part.reshape(np.shape(a)) for part, a in zip(parts, arrays)]
+    """Each input's gradient is its slice of g (slicing: recordable for second order)."""
+    if axis is None:  # the inputs were flattened, then joined
+        g, axis, widths = np.reshape(g, -1), 0, [np.size(a) for a in arrays]
+    else:
+        axis = axis % np.ndim(g)
+        widths = [np.shape(a)[axis] for a in arrays]
+    lead, ends = (slice(None),) * axis, np.cumsum(widths)
+    return [np.reshape(g[lead + (slice(end - width, end),)], np.shape(a))
+            for end, width, a in zip(ends, widths, arrays)]
 
 
 def _stack_rule(g, out, arrays, axis=0, **_):
-    return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+    lead = (slice(None),) * (axis % np.ndim(g))
+    return [g[lead + (i,)] for i in range(len(arrays))]
 
 
 def _where_rule(g, out, condition, x, y):
@@ -421,6 +433,13 @@ FUNCTION_RULES = {
 FUNCTION_RULES[np.amax] = FUNCTION_RULES[np.max]
 FUNCTION_RULES[np.amin] = FUNCTION_RULES[np.min]
 
+# The rules above written with recordable NumPy only (no in-place writes, np.add.at or
+# functions without rules): in a gradient taken inside an outer tape they run on the
+# traced values, so their gradients are differentiable again. The others (np.add.at
+# scatters, np.flip) mark their gradients as not differentiable there.
+RECORDABLE_FUNCTIONS = set(FUNCTION_RULES) - {
+    np.repeat, np.take_along_axis, np.diag, np.cumsum, np.cumprod, np.prod}
+
 # Functions whose result does not depend smoothly on the values: shapes, indices, tests.
 CONSTANT_FUNCTIONS = {
     np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.sign, np.isnan,
@@ -452,15 +471,18 @@ def apply_function(func, args, kwargs):
     count, rule = spec
     if count == "after_first":  # einsum(subscripts, *operands)
         inputs, plain_inputs = list(args[1:]), plain_args[1:]
-        split = lambda g: rule(g, result, *plain_args, **plain_kwargs)
+        call = lambda g, out, xs: rule(g, out, plain_args[0], *xs, **plain_kwargs)
     elif count == "sequence":
         inputs, plain_inputs = list(args[0]), list(plain_args[0])
-        split = lambda g: rule(g, result, plain_inputs, *plain_args[1:], **plain_kwargs)
+        call = lambda g, out, xs: rule(g, out, xs, *plain_args[1:], **plain_kwargs)
     else:
         inputs, plain_inputs = list(args[:count]), plain_args[:count]
-        split = lambda g: rule(g, result, *plain_args, **plain_kwargs)
+        call = lambda g, out, xs: rule(g, out, *xs, *plain_args[count:], **plain_kwargs)
     result = np.asarray(result)
-    return tape.record(result, inputs, lambda g: _fit(split(g), plain_inputs), name)
+    vjp = lambda g: _fit(call(g, result, plain_inputs), plain_inputs)
+    if func in RECORDABLE_FUNCTIONS:
+        vjp.recorded = lambda g, out, traced: _fit(call(g, out, traced), plain_inputs)
+    return tape.record(result, inputs, vjp, name)
 
 
 def getitem(x, index):
@@ -468,18 +490,26 @@ def getitem(x, index):
     source = plain(x)
     plain_index = tuple(plain(i) for i in index) if isinstance(index, tuple) else plain(index)
     result = np.asarray(source[plain_index])
-
-    def vjp(g):
-        grad = np.zeros(source.shape, g.dtype)
-        if _is_basic(plain_index):
-            grad[plain_index] = g  # a view of distinct elements
-        else:
-            np.add.at(grad, plain_index, g)  # repeated indices add up
-        return (grad,)
-
+    vjp = lambda g: (_scatter(g, source.shape, plain_index),)
+    vjp.recorded = lambda g, out, traced: vjp(g)  # on a traced g, _scatter records
     if result.base is not None:  # a view: give the tape its own array
         result = result.copy()
     return tape.record(result, (x,), vjp, "getitem")
+
+
+def _scatter(g, shape, index):
+    """zeros(shape) with g put at `index` (added where indices repeat): the transpose of
+    x[index]. Recorded when g is, with x[index] as its rule: the two linear maps are each
+    other's gradients, so indexing differentiates to any order."""
+    plain_g = plain(g)
+    grad = np.zeros(shape, plain_g.dtype)
+    if _is_basic(index):
+        grad[index] = plain_g  # a view of distinct elements
+    else:
+        np.add.at(grad, index, plain_g)  # repeated indices add up
+    vjp = lambda gg: (gg[index],)  # a traced gg records its getitem
+    vjp.recorded = lambda g, out, traced: vjp(g)
+    return tape.record(grad, (g,), vjp, "scatter")
 
 
 def _is_basic(index):
@@ -497,4 +527,6 @@ def cast(x, dtype, copy=True):
         return x
     if np.dtype(dtype).kind != "f":
         return result
-    return tape.record(result, (x,), lambda g: (g.astype(source.dtype),), "cast")
+    vjp = lambda g: (g.astype(source.dtype),)
+    vjp.recorded = lambda g, out, traced: vjp(g)
+    return tape.record(result, (x,), vjp, "cast")

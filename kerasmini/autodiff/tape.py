@@ -43,10 +43,13 @@ class _Node:
 
 
 class _Entry:
-    __slots__ = ("output", "inputs", "vjp", "name")
+    """One recorded op: its output's node, its inputs' nodes, its rule and name, and
+    (for the recorded backward) the output and inputs themselves as the tapes know them."""
+    __slots__ = ("output", "inputs", "vjp", "name", "traced", "sources")
 
-    def __init__(self, output, inputs, vjp, name):
+    def __init__(self, output, inputs, vjp, name, traced=None, sources=()):
         self.output, self.inputs, self.vjp, self.name = output, inputs, vjp, name
+        self.traced, self.sources = traced, sources
 
 
 class GradientTape:
@@ -171,22 +174,22 @@ class GradientTape:
             with paused:
                 return self.gradient(target, sources, output_gradients, unconnected_gradients)
         self._used = True
-        grads = self._backward(_flat(target), output_gradients, _flat(sources))
+        # an outer tape follows the target (a gradient penalty): the backward runs in
+        # recorded mode, so the outer tape records the arithmetic of the rules and the
+        # gradients are differentiable again (second order); else plain and fast
+        followed = any(is_live(t) for t in _flat(target) + _flat(output_gradients))
+        grads = self._backward(_flat(target), output_gradients, _flat(sources), followed)
         result = _map_structure(
             lambda source: self._source_gradient(source, grads, unconnected_gradients),
             sources)
         if not self._persistent:
             self.reset()
-        if any(is_live(t) for t in _flat(target)):
-            # an outer tape follows the target, so it would follow these gradients in
-            # TF (a gradient penalty's second-order gradient); kerasmini's rules compute
-            # them outside any tape: marked, they raise where a tape would use them,
-            # rather than give the outer tape None or zeros in silence
-            result = _map_structure(_second_order_refused, result)
         return result
 
-    def _backward(self, targets, output_gradients, sources=()):
-        """Run the VJPs from `targets` back to the start; node -> accumulated gradient."""
+    def _backward(self, targets, output_gradients, sources=(), followed=False):
+        """Run the VJPs from `targets` back to the start; node -> accumulated gradient.
+        followed: an outer tape follows the targets, so run the rules recorded
+        (`_recorded_rule`)."""
         seeds = (_flat(output_gradients) if output_gradients is not None
                  else [None] * len(targets))
         grads = {}
@@ -195,7 +198,12 @@ class GradientTape:
             if node is None:
                 continue
             target = plain(target)
-            seed = np.ones_like(target) if seed is None else np.asarray(seed, target.dtype)
+            if seed is None:
+                seed = np.ones_like(target)
+            elif followed and isinstance(seed, TapeArray):  # an outer tape follows it
+                seed = seed.astype(target.dtype, copy=False)
+            else:
+                seed = np.asarray(seed, target.dtype)
             _accumulate(grads, node, seed)
         graph = None  # who produces and who reads each node: built if a rule can fuse
         for entry in reversed(self._entries):
@@ -204,15 +212,15 @@ class GradientTape:
                 continue
             if entry.vjp is None:
                 raise NoGradientError(f"No gradient defined for operation '{entry.name}'.")
-            if getattr(entry.vjp, "through", None):
+            if followed:
+                input_grads = _recorded_rule(entry, grad)
+            elif getattr(entry.vjp, "through", None):
                 graph = graph or self._graph(sources)
                 if self._fused_backward(entry, grad, grads, graph):
                     continue
-            if getattr(entry.vjp, "takes_needed", False):
-                needed = tuple(node is not None for node in entry.inputs)
-                input_grads = entry.vjp(grad, needed)
+                input_grads = _plain_rule(entry, grad)
             else:
-                input_grads = entry.vjp(grad)
+                input_grads = _plain_rule(entry, grad)
             for node, input_grad in zip(entry.inputs, input_grads):
                 if node is not None and input_grad is not None:
                     _accumulate(grads, node, _checked(input_grad, node, entry.name))
@@ -267,17 +275,57 @@ class GradientTape:
         grad = None if node is None else grads.get(node)
         if grad is None:
             return np.zeros_like(like) if unconnected == "zero" else None
+        if isinstance(grad, TapeArray):  # recorded mode: a copy the outer tapes follow
+            return (taint(np.array(plain(grad), like.dtype), grad._taint) if tainted(grad)
+                    else grad.astype(like.dtype, copy=True))
         return np.array(grad, dtype=like.dtype, copy=True)
 
 
-SECOND_ORDER = ("GradientTape.gradient inside another recording GradientTape (kerasmini's "
-                "gradients are not themselves differentiable yet: no second-order "
-                "gradients, such as a WGAN-GP gradient penalty; compute the gradient "
-                "outside the outer tape if it is only read)")
+def _plain_rule(entry, grad):
+    """An entry's rule on plain arrays (first order: nothing records it)."""
+    if getattr(entry.vjp, "takes_needed", False):
+        return entry.vjp(grad, tuple(node is not None for node in entry.inputs))
+    return entry.vjp(grad)
 
 
-def _second_order_refused(grad):
-    return grad if grad is None else taint(grad, SECOND_ORDER)
+SECOND_ORDER = ("the gradient rule of '{}', run by GradientTape.gradient inside another "
+                "recording GradientTape: that rule is not differentiable yet (no "
+                "second-order gradient through it); compute the gradient outside the "
+                "outer tape if it is only read")
+
+
+def _recorded_rule(entry, grad):
+    """An entry's rule in recorded mode: on the output gradient and the forward values
+    as the outer tapes know them, so the outer tapes record its arithmetic. Only a rule
+    declared recordable (`vjp.recorded(g, out, sources)`, written with operations the
+    tape records) runs so; any other computes plain gradients, marked (taint) when an
+    outer tape follows its output gradient or its forward values, so that they raise
+    where an outer tape would use them, rather than be constants in silence."""
+    rule = getattr(entry.vjp, "recorded", None)
+    if rule is not None and not tainted(grad):
+        return rule(grad, entry.traced, [_traced_source(s) for s in entry.sources])
+    input_grads = _plain_rule(entry, plain(grad))
+    if not (tainted(grad) or is_live(grad) or is_live(entry.traced)):
+        return input_grads  # nothing an outer tape follows: exact constants
+    how = grad._taint if tainted(grad) else SECOND_ORDER.format(entry.name)
+    return [None if g is None else taint(g, how) for g in input_grads]
+
+
+def _traced_source(source, seen=None):
+    """An op's input as the active tapes know it: a Variable as a registered view of
+    `seen` (the plain value its forward read: a later assign does not change it), an
+    array overwritten in place since (`out=`, numpy_rules._overwritten) as the view
+    that now stands for its recorded value."""
+    if _is_variable(source):
+        return read_variable(source, source._value if seen is None else seen)
+    if tainted(source) and getattr(source, "_recorded_value", None) is not None:
+        return source._recorded_value
+    return source
+
+
+def traced_inputs(sources, seen):
+    """The recorded op's `sources` as the active tapes know them (`_traced_source`)."""
+    return [_traced_source(s, v) for s, v in zip(sources, seen)]
 
 
 class _Paused:
@@ -321,11 +369,11 @@ def record(output, inputs, vjp, name):
             traced._recorded = True
         node = _Node(name, traced.shape)
         tape._register(traced, node)
-        tape._entries.append(_Entry(node, nodes, vjp, name))
+        tape._entries.append(_Entry(node, nodes, vjp, name, traced, inputs))
     return output if traced is None else traced
 
 
-def differentiable(vjp, inputs=1, name=None, through=None):
+def differentiable(vjp, inputs=1, name=None, through=None, recorded=None):
     """Decorator making a NumPy kernel an operation the tape records.
 
     `forward(*args, **options)` runs on plain arrays (TapeArrays unwrapped, Variables
@@ -344,7 +392,16 @@ def differentiable(vjp, inputs=1, name=None, through=None):
     (producer's out, args, kwargs), needed)` returns the producer's input gradients, or
     None to decline. Each recorded rule keeps its op's (out, plain args, kwargs) in
     `.saved` for it.
+
+    `recorded`: the rule to run when an outer tape follows the gradient (a gradient
+    penalty): the same signature as `vjp` (without `needed`), written only with
+    operations a tape records (NumPy operators and functions with rules, recorded ops;
+    no `out=`, no in-place writes, no np.asarray of a traced value), so that its
+    arithmetic on the traced output gradient and inputs is itself differentiable.
+    True: `vjp` itself is written so. None: the gradient is marked as not
+    differentiable (NoGradientError where an outer tape uses it).
     """
+    recorded_rule = vjp if recorded is True else recorded
     takes_needed = "needed" in inspect.signature(vjp).parameters
 
     def wrap(forward):
@@ -364,12 +421,18 @@ def differentiable(vjp, inputs=1, name=None, through=None):
                 def backward(g):
                     return _as_tuple(vjp(g, out, *plain_args, **kwargs))
             backward.saved = (out, plain_args, kwargs)
+            if recorded_rule is not None:
+                def backward_recorded(g, traced_out, sources):
+                    args = traced_inputs(sources, plain_args) + plain_args[len(sources):]
+                    return _as_tuple(recorded_rule(g, traced_out, *args, **kwargs))
+                backward.recorded = backward_recorded
             if op.through:
                 backward.through = op.through
             return record(out, args[:inputs], backward, op_name)
 
         op.forward = forward  # the bare kernel, for benchmarks and tests
         op.vjp = vjp  # its rule (tests check that both take the same arguments)
+        op.recorded = recorded_rule  # its recordable rule, or None (the same check)
         op.through = through if through is not None else {}  # (tests replace entries)
         return op
 
@@ -459,7 +522,7 @@ def is_live(value):
 def _checked(grad, node, op_name):
     """A VJP must return a gradient of its input's shape: a wrong one is a bug, not
     something to broadcast away."""
-    grad = np.asarray(grad)
+    grad = np.asanyarray(grad)  # a recorded gradient stays a TapeArray
     if grad.shape != node.shape:
         raise ValueError(f"The gradient rule of '{op_name}' returned a gradient of shape "
                          f"{grad.shape} for an input of shape {node.shape}.")
@@ -468,7 +531,13 @@ def _checked(grad, node, op_name):
 
 def _accumulate(grads, node, grad):
     previous = grads.get(node)
-    grads[node] = grad if previous is None else previous + grad
+    if previous is None:
+        grads[node] = grad
+    elif tainted(previous) or tainted(grad):  # a marked sum, not an error now
+        grads[node] = taint(plain(previous) + plain(grad),
+                            previous._taint if tainted(previous) else grad._taint)
+    else:
+        grads[node] = previous + grad
 
 
 def _is_variable(value):

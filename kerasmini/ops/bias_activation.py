@@ -39,7 +39,8 @@ def relu_into(y, bounds, out):
     return np.maximum(y, low, out=out) if high is None else np.clip(y, low, high, out=out)
 
 
-@autodiff.differentiable(bias_activation_vjp.bias_add_relu_vjp, inputs=2)
+@autodiff.differentiable(bias_activation_vjp.bias_add_relu_vjp, inputs=2,
+                         recorded=bias_activation_vjp.bias_add_relu_vjp_recorded)
 def bias_add_relu(x, bias, axis=-1):
     """relu(x + bias) in one new array, `bias` (x.shape[axis],) along `axis` (training's
     form of the fused tail: x, a recorded output, is left as it was). A large batch is

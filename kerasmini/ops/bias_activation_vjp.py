@@ -61,3 +61,14 @@ def _whole_batch(g, out, x, bias, axis, needed):
         dbias = dx.sum(axis=summed_axes, dtype=np.float64).astype(bias.dtype).reshape(
             bias.shape)
     return dx.astype(x.dtype, copy=False), dbias
+
+
+def bias_add_relu_vjp_recorded(g, out, x, bias, axis=-1):
+    """bias_add_relu's rule with recordable operations, for a gradient taken inside an
+    outer tape: g times the constant mask out > 0 (relu's second derivative is 0), the
+    bias's gradient its sum over the other axes (float64, as channel_sums)."""
+    axis = axis % np.ndim(out)
+    dx = g * (out > 0)
+    others = tuple(a for a in range(np.ndim(out)) if a != axis)
+    dbias = dx.sum(axis=others, dtype=np.float64).astype(np.result_type(bias))
+    return dx.astype(np.result_type(x), copy=False), np.reshape(dbias, np.shape(bias))

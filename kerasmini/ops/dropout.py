@@ -16,7 +16,7 @@ def dropout_apply_vjp(g, out, x, keep, scale):
     return np.multiply(g / scale, keep)
 
 
-@autodiff.differentiable(dropout_apply_vjp, inputs=1)
+@autodiff.differentiable(dropout_apply_vjp, inputs=1, recorded=True)  # linear in g
 def dropout_apply(x, keep, scale):
     """x * keep / scale: `keep` a boolean mask broadcasting against x, `scale` the
     Python float 1 - rate."""

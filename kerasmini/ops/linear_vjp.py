@@ -21,3 +21,16 @@ def dense_vjp(g, out, inputs, kernel, bias=None):
     # float64 accumulation: a float32 sum down the rows grows its error with their count
     dbias = None if bias is None else flat_g.sum(axis=0, dtype=np.float64).astype(g.dtype)
     return dx, dkernel, dbias
+
+
+def dense_vjp_recorded(g, out, inputs, kernel, bias=None):
+    """dense_vjp written with recordable operations (`@`, np.reshape, .T, sum, astype),
+    for a gradient taken inside an outer tape: on traced g, inputs and kernel the
+    outer tape records this arithmetic, so the gradients are differentiable again
+    (each product is bilinear in g and a forward value: exact to any order)."""
+    flat_x = np.reshape(inputs, (-1, np.shape(inputs)[-1]))
+    flat_g = np.reshape(g, (-1, np.shape(kernel)[-1]))
+    dx = np.reshape(flat_g @ kernel.T, np.shape(inputs))
+    dkernel = flat_x.T @ flat_g
+    dbias = None if bias is None else flat_g.sum(axis=0, dtype=np.float64).astype(g.dtype)
+    return dx, dkernel, dbias

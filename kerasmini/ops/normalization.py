@@ -117,6 +117,26 @@ def _batch_normalization_vjp(g, out, x, gamma, beta, mean, variance, epsilon, ax
     return dx.astype(x.dtype, copy=False), dgamma, dbeta
 
 
+def _batch_normalization_vjp_recorded(g, out, x, gamma, beta, mean, variance, epsilon,
+                                      axis):
+    """_batch_normalization_vjp with recordable operations, for a gradient taken inside an
+    outer tape. The statistics are recomputed from the traced x (by this op's contract
+    they are x's own batch moments), so the outer tape follows them too."""
+    broadcast, reduced = _per_feature(np.shape(x), axis)
+    centered = x - np.mean(x, axis=reduced, keepdims=True, dtype=np.float64).astype(
+        x.dtype)
+    inv_std = 1 / np.sqrt(np.mean(centered * centered, axis=reduced, keepdims=True)
+                          + np.asarray(epsilon, x.dtype))
+    x_hat = centered * inv_std
+    g_x_hat = g * x_hat
+    dx = (g - np.mean(g, axis=reduced, keepdims=True)
+          - x_hat * np.mean(g_x_hat, axis=reduced, keepdims=True)) * (
+        inv_std if gamma is None else inv_std * np.reshape(gamma, broadcast))
+    dgamma = None if gamma is None else np.reshape(np.sum(g_x_hat, axis=reduced), (-1,))
+    dbeta = None if beta is None else np.reshape(np.sum(g, axis=reduced), (-1,))
+    return dx, dgamma, dbeta
+
+
 def masked_moments(x, mask, axis):
     """Keras's masked batch statistics: mean and biased variance over the positions a
     mask (x's shape without its last axis) keeps, per feature along `axis`, each sum
@@ -143,7 +163,8 @@ def normalize_traced(x, mean, variance, gamma, beta, epsilon):
     return out if beta is None else out + np.reshape(beta, mean.shape)
 
 
-@differentiable(_batch_normalization_vjp, inputs=3)
+@differentiable(_batch_normalization_vjp, inputs=3,
+                recorded=_batch_normalization_vjp_recorded)
 def normalize_by_batch_moments(x, gamma, beta, mean, variance, epsilon, axis):
     """Normalize x with its own batch `mean` and `variance` (computed by the caller over
     every axis but `axis`, biased); gamma/beta may be None. Recorded with the gradient
