@@ -160,10 +160,10 @@ class STFTInitializerTest(unittest.TestCase):
 
 
 def _models(library):
-    signal = library.Input((400, 2))
+    signal = library.Input((400, 2), name="signal")  # named: no per-process numbers
     spectrum = library.layers.STFTSpectrogram(mode="log", frame_length=32,
                                               frame_step=16, name="stft")(signal)
-    audio = library.Input((1000,))
+    audio = library.Input((1000,), name="audio")
     mel = library.layers.MelSpectrogram(fft_length=128, sequence_stride=64,
                                         num_mel_bins=20, name="mel")(audio)
     return library.Model(signal, spectrum, name="s"), library.Model(audio, mel, name="m")
