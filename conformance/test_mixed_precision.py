@@ -287,7 +287,9 @@ def test_mixed_model_files_move_both_ways(saver, loader, tmp_path):
     _check(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
            "loaded model's predictions")
     loaded.fit(x, y, batch_size=8, epochs=1, verbose=0)
-    assert int(np.asarray(loaded.optimizer.iterations)) == 8
+    # the counter goes on from the saved 4; a dynamic loss scale skips (and does not
+    # count) a step whose float16 gradients overflow, which random weights can make happen
+    assert 4 < int(np.asarray(loaded.optimizer.iterations)) <= 8
 
 
 def test_mixed_summary_is_tf_kerass():
