@@ -66,8 +66,9 @@ def name_scope(layer):
 
 def variable_path(layer, name):
     """The path Keras gives `layer`'s variable `name`: the open scopes, the layer's own."""
-    names = [scope for scope, _ in _scope_stack()]
-    if not names or _scope_stack()[-1][1] is not layer:
+    stack = _scope_stack()
+    names = [scope for scope, _ in stack]
+    if not stack or stack[-1][1] is not layer:
         names.append(layer.name)
     return "/".join(names + [name])
 
