@@ -48,12 +48,10 @@ def _power_rule(g, out, base, exponent):
 
 
 def _clip_rule(g, out, x, lo, hi):
-    inside = np.ones(np.shape(x), bool)
-    if lo is not None:
-        inside &= x >= lo
-    if hi is not None:
-        inside &= x <= hi
-    return g * inside, None, None
+    """x passes the gradient where lo <= x <= hi; a bound where it is the output."""
+    below = (x < lo) if lo is not None else np.zeros(np.shape(x), bool)
+    above = (x > hi) if hi is not None else np.zeros(np.shape(x), bool)
+    return g * ~(below | above), g * below, g * (above & ~below)
 
 
 UFUNC_RULES = {
@@ -125,8 +123,14 @@ def _expand_reduced(g, x, axis, keepdims):
     return np.expand_dims(g, _reduced_axes(np.ndim(x), axis))
 
 
-def _sum_rule(g, out, x, axis=None, dtype=None, keepdims=False, **_):
-    return (np.broadcast_to(_expand_reduced(g, x, axis, keepdims), np.shape(x)),)
+def _everywhere(where):
+    return where is True or where is np._NoValue
+
+
+def _sum_rule(g, out, x, axis=None, dtype=None, keepdims=False, where=True, **_):
+    """Each summed element gets the sum's gradient; those `where` leaves out, none."""
+    grad = np.broadcast_to(_expand_reduced(g, x, axis, keepdims), np.shape(x))
+    return (grad if _everywhere(where) else np.where(where, grad, 0),)
 
 
 def _extremum_rule(g, out, x, axis=None, keepdims=False, **_):
@@ -174,6 +178,13 @@ def _differentiable(x):
     return isinstance(x, np.ndarray) and x.dtype.kind == "f"
 
 
+def _constant(result):
+    """An integer or bool result (dtype=int, a tuple of indices): its derivative is 0
+    wherever it exists, so it is a constant to the tape, as a cast to int is in TF."""
+    return not (isinstance(result, (np.ndarray, np.floating, np.complexfloating))
+                and np.asarray(result).dtype.kind in "fc")
+
+
 def _touches_tape(values):
     return any(isinstance(v, TapeArray) and (tape.is_live(v) or tainted(v)) for v in values)
 
@@ -192,6 +203,10 @@ def apply_ufunc(ufunc, method, inputs, kwargs):
     if kwargs.get("initial", np._NoValue) is np._NoValue:
         kwargs.pop("initial", None)
     name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+    if method == "at":  # writes into its first operand, which earlier rules may read
+        raise NoGradientError(f"numpy.{name} writes in place into an array the tape "
+                              "follows; compute a new array instead (ops.scatter, "
+                              "ops.slice_update, np.where).")
     result = _recorded_ufunc(ufunc, method, inputs, plain_inputs, kwargs, name)
     if out is not None:
         _overwritten(out, name)
@@ -200,7 +215,9 @@ def apply_ufunc(ufunc, method, inputs, kwargs):
 
 def _recorded_ufunc(ufunc, method, inputs, plain_inputs, kwargs, name):
     result = getattr(ufunc, method)(*plain_inputs, **kwargs)
-    if method == "__call__" and ufunc.__name__ in CONSTANT_UFUNCS:
+    if isinstance(result, tuple):  # modf, frexp, divmod: no rules for several outputs
+        return tuple(r if _constant(r) else taint(r, f"numpy.{name}") for r in result)
+    if method == "__call__" and ufunc.__name__ in CONSTANT_UFUNCS or _constant(result):
         return result
     if method == "__call__":
         rule = UFUNC_RULES.get(ufunc.__name__)
@@ -208,6 +225,8 @@ def _recorded_ufunc(ufunc, method, inputs, plain_inputs, kwargs, name):
         rule = REDUCE_RULES.get(ufunc.__name__) if method == "reduce" else None
     if rule is None or set(kwargs) - {"axis", "keepdims", "dtype", "casting", "subok"}:
         return taint(result, f"numpy.{name}")
+    if np.asarray(result).dtype.kind == "c":  # the rules are written for real values
+        return taint(result, f"numpy.{name} of complex values")
     result = np.asarray(result)
     options = kwargs if method == "reduce" else {}  # axis, keepdims for reductions
     vjp = lambda g: _fit(rule(g, result, *plain_inputs, **options), plain_inputs)
@@ -243,6 +262,12 @@ def _overwritten(out, name):
 
 # ----- array functions ---------------------------------------------------------------
 def _pad_rule(g, out, x, pad_width, mode="constant", **kwargs):
+    """The constant mode's gradient: g without the padding. (Modes that copy elements
+    are recorded as gathers, apply_function; the others compute statistics.)"""
+    if mode != "constant":
+        raise NoGradientError(f"numpy.pad(mode={mode!r}) has no gradient rule (modes "
+                              "'constant', 'edge', 'wrap', 'reflect' and 'symmetric' "
+                              "with reflect_type='even' have one).")
     widths = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (x.ndim, 2))
     index = tuple(slice(before, g.shape[i] - after) for i, (before, after) in enumerate(widths))
     return (g[index],)
@@ -285,12 +310,20 @@ def _where_rule(g, out, condition, x, y):
     return None, np.where(condition, g, 0), np.where(condition, 0, g)
 
 
-def _mean_rule(g, out, x, axis=None, dtype=None, keepdims=False, **_):
-    count = np.size(x) // max(np.size(out), 1)
-    return (np.broadcast_to(_expand_reduced(g, x, axis, keepdims) / count, np.shape(x)),)
+def _mean_rule(g, out, x, axis=None, dtype=None, keepdims=False, where=True, **_):
+    """The sum's rule over the count of each mean's elements (those `where` keeps)."""
+    expanded = _expand_reduced(g, x, axis, keepdims)
+    if _everywhere(where):
+        count = np.size(x) // max(np.size(out), 1)
+        return (np.broadcast_to(expanded / count, np.shape(x)),)
+    where = np.broadcast_to(where, np.shape(x))
+    count = np.sum(where, axis=_reduced_axes(np.ndim(x), axis), keepdims=True)
+    return (np.where(where, expanded / np.maximum(count, 1), 0),)
 
 
-def _var_rule(g, out, x, axis=None, dtype=None, ddof=0, keepdims=False, **_):
+def _var_rule(g, out, x, axis=None, dtype=None, ddof=0, keepdims=False,
+              correction=np._NoValue, **_):
+    ddof = ddof if correction is np._NoValue else correction  # NumPy's two names
     count = np.size(x) // max(np.size(out), 1)
     centered = x - np.mean(x, axis=axis, keepdims=True)
     return (_expand_reduced(g, x, axis, keepdims) * 2 * centered / (count - ddof),)
@@ -399,36 +432,40 @@ def _take_along_axis_rule(g, out, x, indices, axis=-1):
 
 
 # func -> (which positional arguments are inputs: a count, "sequence" (the first
-# argument's items) or "after_first"; rule)
+# argument's items) or "after_first"; rule; the other arguments the rule honours). Any
+# other argument given a value of its own makes the result tainted (`_unsupported`),
+# so that a rule never ignores a keyword in silence.
+_SHAPE = ("shape", "newshape", "order", "copy")
 FUNCTION_RULES = {
-    np.reshape: (1, _reading_order(np.reshape)),
-    np.ravel: (1, _reading_order(np.ravel)),
-    np.expand_dims: (1, _same_shape),
-    np.squeeze: (1, _same_shape),
-    np.copy: (1, _same_shape),
-    np.broadcast_to: (1, lambda g, out, x, shape, **_: (unbroadcast(g, np.shape(x)),)),
-    np.transpose: (1, _transpose_rule),
-    np.swapaxes: (1, lambda g, out, x, a, b: (np.swapaxes(g, a, b),)),
-    np.moveaxis: (1, _moveaxis_rule),
-    np.pad: (1, _pad_rule),
-    np.repeat: (1, _repeat_rule),
-    np.sum: (1, _sum_rule),
-    np.mean: (1, _mean_rule),
-    np.var: (1, _var_rule),
-    np.max: (1, _extremum_rule),
-    np.min: (1, _extremum_rule),
-    np.clip: (3, _clip_rule),
-    np.where: (3, _where_rule),
-    np.concatenate: ("sequence", _concatenate_rule),
-    np.stack: ("sequence", _stack_rule),
-    np.matmul: (2, _matmul_rule),
-    np.take_along_axis: (2, _take_along_axis_rule),
-    np.diag: (1, _diag_rule),
-    np.cumsum: (1, _cumsum_rule),
-    np.cumprod: (1, _cumprod_rule),
-    np.prod: (1, _prod_rule),
-    np.nan_to_num: (1, _nan_to_num_rule),
-    np.einsum: ("after_first", einsum_rule),
+    np.reshape: (1, _reading_order(np.reshape), _SHAPE),
+    np.ravel: (1, _reading_order(np.ravel), ("order",)),
+    np.expand_dims: (1, _same_shape, ("axis",)),
+    np.squeeze: (1, _same_shape, ("axis",)),
+    np.copy: (1, _same_shape, ("order", "subok")),
+    np.broadcast_to: (1, lambda g, out, x, shape, **_: (unbroadcast(g, np.shape(x)),),
+                      ("shape", "subok")),
+    np.transpose: (1, _transpose_rule, ("axes",)),
+    np.swapaxes: (1, lambda g, out, x, a, b: (np.swapaxes(g, a, b),), ("axis1", "axis2")),
+    np.moveaxis: (1, _moveaxis_rule, ("source", "destination")),
+    np.pad: (1, _pad_rule, ("pad_width", "mode", "constant_values")),
+    np.repeat: (1, _repeat_rule, ("repeats", "axis")),
+    np.sum: (1, _sum_rule, ("axis", "dtype", "keepdims", "initial", "where")),
+    np.mean: (1, _mean_rule, ("axis", "dtype", "keepdims", "where")),
+    np.var: (1, _var_rule, ("axis", "dtype", "ddof", "keepdims", "correction")),
+    np.max: (1, _extremum_rule, ("axis", "keepdims")),
+    np.min: (1, _extremum_rule, ("axis", "keepdims")),
+    np.clip: (3, _clip_rule, ()),
+    np.where: (3, _where_rule, ()),
+    np.concatenate: ("sequence", _concatenate_rule, ("axis", "dtype", "casting")),
+    np.stack: ("sequence", _stack_rule, ("axis", "dtype", "casting")),
+    np.matmul: (2, _matmul_rule, ()),
+    np.take_along_axis: (2, _take_along_axis_rule, ("axis",)),
+    np.diag: (1, _diag_rule, ("k",)),
+    np.cumsum: (1, _cumsum_rule, ("axis", "dtype")),
+    np.cumprod: (1, _cumprod_rule, ("axis", "dtype")),
+    np.prod: (1, _prod_rule, ("axis", "dtype", "keepdims")),
+    np.nan_to_num: (1, _nan_to_num_rule, ("copy", "nan", "posinf", "neginf")),
+    np.einsum: ("after_first", einsum_rule, ("optimize", "dtype", "casting", "order")),
 }
 FUNCTION_RULES[np.amax] = FUNCTION_RULES[np.max]
 FUNCTION_RULES[np.amin] = FUNCTION_RULES[np.min]
@@ -448,41 +485,125 @@ CONSTANT_FUNCTIONS = {
     np.shares_memory, np.iscomplexobj, np.isrealobj, np.round,
 }
 
+# Functions that write into an argument: refused before they run when a tape follows
+# any of their arguments (earlier rules may read the array they would overwrite).
+IN_PLACE_FUNCTIONS = {np.copyto, np.put, np.place, np.putmask, np.put_along_axis,
+                      np.fill_diagonal}
+
 
 def _plain_args(args):
     return [type(a)(plain(x) for x in a) if isinstance(a, (list, tuple)) else plain(a)
             for a in args]
 
 
+def _followed(values):
+    """The values (and the items of list/tuple values) a tape follows or has tainted."""
+    items = [v for value in values
+             for v in (value if isinstance(value, (list, tuple)) else [value])]
+    return _touches_tape(items)
+
+
 def apply_function(func, args, kwargs):
-    """An np.* function called on TapeArrays: recorded if it has a rule, else tainted."""
+    """An np.* function called on TapeArrays: recorded if it has a rule and every
+    argument it is given is one the rule honours; refused (tainted, or NoGradientError
+    for a write in place) otherwise."""
     plain_args = _plain_args(args)
     plain_kwargs = {key: plain(value) for key, value in kwargs.items()}
+    if not (tape.is_recording() and _followed(list(args) + list(kwargs.values()))):
+        return func(*plain_args, **plain_kwargs)
+    name = f"numpy.{func.__name__}"
+    _refuse_writes(func, kwargs, name)
+    if func is np.pad and _copies_elements(*args, **kwargs):
+        return _pad_by_gather(*args, **kwargs)
     result = func(*plain_args, **plain_kwargs)
-    touched = [a for arg in args
-               for a in (arg if isinstance(arg, (list, tuple)) else [arg])]
-    touched += list(kwargs.values())
-    if not (tape.is_recording() and _touches_tape(touched)) or func in CONSTANT_FUNCTIONS:
+    if func in CONSTANT_FUNCTIONS or _constant(result):
         return result
     spec = FUNCTION_RULES.get(func)
-    name = f"numpy.{func.__name__}"
     if spec is None:
         return taint(result, name)
-    count, rule = spec
+    count, rule, honoured = spec
     if count == "after_first":  # einsum(subscripts, *operands)
         inputs, plain_inputs = list(args[1:]), plain_args[1:]
         call = lambda g, out, xs: rule(g, out, plain_args[0], *xs, **plain_kwargs)
+        others = [args[0]]
     elif count == "sequence":
         inputs, plain_inputs = list(args[0]), list(plain_args[0])
         call = lambda g, out, xs: rule(g, out, xs, *plain_args[1:], **plain_kwargs)
+        others = list(args[1:])
     else:
         inputs, plain_inputs = list(args[:count]), plain_args[:count]
         call = lambda g, out, xs: rule(g, out, *xs, *plain_args[count:], **plain_kwargs)
+        others = list(args[count:])
+    unsupported = _unsupported(func, args, kwargs, count, honoured)
+    if unsupported or _followed(others + list(kwargs.values())):
+        how = unsupported or "a traced value in an argument it does not differentiate"
+        return taint(result, f"{name}({how})")
     result = np.asarray(result)
     vjp = lambda g: _fit(call(g, result, plain_inputs), plain_inputs)
     if func in RECORDABLE_FUNCTIONS:
         vjp.recorded = lambda g, out, traced: _fit(call(g, out, traced), plain_inputs)
     return tape.record(result, inputs, vjp, name)
+
+
+def _refuse_writes(func, kwargs, name):
+    """NoGradientError, before anything is written, for a function writing into an
+    array (out=, np.copyto, ..., nan_to_num(copy=False)) while a tape follows it."""
+    if (func in IN_PLACE_FUNCTIONS or kwargs.get("out") is not None
+            or (func is np.nan_to_num and kwargs.get("copy", True) is False)):
+        raise NoGradientError(
+            f"{name} writes in place (into `out` or an argument) while GradientTape "
+            "follows its arguments, which the tape cannot record; use the returned "
+            "array of an operation that makes a new one (ops.scatter_update, "
+            "ops.slice_update, np.where).")
+
+
+_SIGNATURES = {}
+
+
+def _unsupported(func, args, kwargs, count, honoured):
+    """'name=value' of the first argument the rule does not honour that the call gives
+    a value of its own (not its default), or ''."""
+    import inspect
+    if func not in _SIGNATURES:
+        try:
+            _SIGNATURES[func] = inspect.signature(func)
+        except (TypeError, ValueError):
+            _SIGNATURES[func] = None
+    signature = _SIGNATURES[func]
+    if signature is None:
+        return ", ".join(kwargs)
+    try:
+        bound = signature.bind(*args, **kwargs).arguments
+    except TypeError:
+        return ", ".join(kwargs)
+    names = list(signature.parameters)
+    inputs = set(names[:count]) if isinstance(count, int) else set(names[:1])
+    for key, value in bound.items():
+        kind = signature.parameters[key].kind
+        items = value.items() if kind == kind.VAR_KEYWORD else [(key, value)]
+        for name, value in items:
+            if name in inputs or name in honoured or kind == kind.VAR_POSITIONAL:
+                continue
+            if value is None or value is np._NoValue or (name == "where" and value is True):
+                continue
+            return f"{name}={value!r}"[:60]
+    return ""
+
+
+def _copies_elements(array, pad_width, mode="constant", reflect_type="even", **others):
+    """np.pad in a mode whose padding copies elements of the array (all but constant,
+    the statistics, linear_ramp and empty; reflect_type 'odd' computes new values)."""
+    return (mode in ("edge", "wrap", "reflect", "symmetric") and reflect_type == "even"
+            and not others and not _followed([pad_width]))
+
+
+def _pad_by_gather(array, pad_width, mode, reflect_type="even"):
+    """np.pad by copying elements: the same pad of the elements' flat positions says
+    which element each output is, and x.reshape(-1)[positions] records that gather,
+    whose gradient adds each copy's gradient back onto its element (to any order)."""
+    shape = np.shape(array)
+    positions = np.pad(np.arange(int(np.prod(shape))).reshape(shape), pad_width, mode)
+    return np.reshape(array, -1)[positions]
 
 
 def getitem(x, index):

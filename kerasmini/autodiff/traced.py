@@ -82,6 +82,52 @@ class TapeArray(np.ndarray):
     def __repr__(self):
         return np.asarray(self).__repr__().replace("array(", "TapeArray(", 1)
 
+    # ndarray methods that write into the array: refused while a tape follows it
+    def __setitem__(self, index, value):
+        _refuse_write(self, "__setitem__ (x[...] = value)")
+        super().__setitem__(index, value)
+
+    def sort(self, *args, **kwargs):
+        _refuse_write(self, "sort")
+        super().sort(*args, **kwargs)
+
+    def partition(self, *args, **kwargs):
+        _refuse_write(self, "partition")
+        super().partition(*args, **kwargs)
+
+    def fill(self, value):
+        _refuse_write(self, "fill")
+        super().fill(value)
+
+    def put(self, *args, **kwargs):
+        _refuse_write(self, "put")
+        super().put(*args, **kwargs)
+
+    def resize(self, *args, **kwargs):
+        _refuse_write(self, "resize")
+        super().resize(*args, **kwargs)
+
+    def byteswap(self, inplace=False):
+        _refuse_write(self, "byteswap")
+        return super().byteswap(inplace)
+
+    def setfield(self, *args, **kwargs):
+        _refuse_write(self, "setfield")
+        super().setfield(*args, **kwargs)
+
+
+def _refuse_write(x, method):
+    """NoGradientError if a tape follows x (or x is a view of what it follows): its
+    recorded value may be read by earlier operations' rules, and writing into it would
+    change their gradients in silence. (TensorFlow's tensors cannot be written either.)"""
+    from kerasmini.autodiff.tape import is_recording
+    if _live(x) or (x._taint is not None and is_recording()):
+        from kerasmini.autodiff.errors import NoGradientError
+        raise NoGradientError(
+            f"ndarray.{method} writes into an array GradientTape follows; the tape "
+            "cannot record writes in place. Make a new array instead: np.where(mask, "
+            "value, x), ops.slice_update, ops.scatter_update.")
+
 
 def plain(x):
     """x as a plain ndarray (a view, no copy) if it is a TapeArray; anything else as is."""
