@@ -47,8 +47,9 @@ def _power_rule(g, out, base, exponent):
     return d_base, d_exponent
 
 
-def _clip_rule(g, out, x, lo, hi):
+def _clip_rule(g, out, x, lo=None, hi=None):
     """x passes the gradient where lo <= x <= hi; a bound where it is the output."""
+    lo, hi = (None if b is np._NoValue else b for b in (lo, hi))
     below = (x < lo) if lo is not None else np.zeros(np.shape(x), bool)
     above = (x > hi) if hi is not None else np.zeros(np.shape(x), bool)
     return g * ~(below | above), g * below, g * (above & ~below)
@@ -216,7 +217,7 @@ def apply_ufunc(ufunc, method, inputs, kwargs):
 def _recorded_ufunc(ufunc, method, inputs, plain_inputs, kwargs, name):
     result = getattr(ufunc, method)(*plain_inputs, **kwargs)
     if isinstance(result, tuple):  # modf, frexp, divmod: no rules for several outputs
-        return tuple(r if _constant(r) else taint(r, f"numpy.{name}") for r in result)
+        return _tainted_items(result, f"numpy.{name}")
     if method == "__call__" and ufunc.__name__ in CONSTANT_UFUNCS or _constant(result):
         return result
     if method == "__call__":
@@ -516,9 +517,13 @@ def apply_function(func, args, kwargs):
     if func is np.pad and _copies_elements(*args, **kwargs):
         return _pad_by_gather(*args, **kwargs)
     result = func(*plain_args, **plain_kwargs)
-    if func in CONSTANT_FUNCTIONS or _constant(result):
+    if func in CONSTANT_FUNCTIONS:
         return result
     spec = FUNCTION_RULES.get(func)
+    if isinstance(result, (tuple, list)):  # several outputs (np.split, np.histogram,
+        return _tainted_items(result, name)  # np.unique_all): no rule gives them
+    if _constant(result):
+        return result
     if spec is None:
         return taint(result, name)
     count, rule, honoured = spec
@@ -543,6 +548,12 @@ def apply_function(func, args, kwargs):
     if func in RECORDABLE_FUNCTIONS:
         vjp.recorded = lambda g, out, traced: _fit(call(g, out, traced), plain_inputs)
     return tape.record(result, inputs, vjp, name)
+
+
+def _tainted_items(result, name):
+    """A tuple, list or named tuple of outputs with its float items tainted."""
+    items = [r if _constant(r) else taint(r, name) for r in result]
+    return type(result)(items) if type(result) in (tuple, list) else type(result)(*items)
 
 
 def _refuse_writes(func, kwargs, name):

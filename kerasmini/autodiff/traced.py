@@ -73,6 +73,55 @@ class TapeArray(np.ndarray):
     def copy(self, order="C"):
         return np.copy(self, order=order, subok=True)
 
+    # methods NumPy computes with ufunc methods the tape has no rule for (x.prod() is
+    # np.multiply.reduce) or as views it cannot name: their np.* twins are recorded,
+    # or refused by their own name
+    def cumsum(self, *args, **kwargs):
+        return np.cumsum(self, *args, **kwargs)
+
+    def cumprod(self, *args, **kwargs):
+        return np.cumprod(self, *args, **kwargs)
+
+    def prod(self, *args, **kwargs):
+        return np.prod(self, *args, **kwargs)
+
+    def repeat(self, *args, **kwargs):
+        return np.repeat(self, *args, **kwargs)
+
+    def take(self, *args, **kwargs):
+        return np.take(self, *args, **kwargs)
+
+    def dot(self, *args, **kwargs):
+        return np.dot(self, *args, **kwargs)
+
+    def diagonal(self, *args, **kwargs):
+        return np.diagonal(self, *args, **kwargs)
+
+    def trace(self, *args, **kwargs):
+        return np.trace(self, *args, **kwargs)
+
+    def compress(self, condition, axis=None, out=None):
+        return np.compress(condition, self, axis, out)
+
+    def getfield(self, dtype, offset=0):
+        field = super().getfield(dtype, offset)
+        return taint(field, "ndarray.getfield") if _live(self) else field
+
+    @property
+    def real(self):
+        return self if self.dtype.kind != "c" else np.real(self)
+
+    @property
+    def imag(self):  # of real values: zeros, a constant
+        return np.zeros_like(plain(self)) if self.dtype.kind != "c" else np.imag(self)
+
+    def round(self, decimals=0, out=None):
+        return np.round(self, decimals, out)
+
+    @property
+    def mT(self):
+        return np.swapaxes(self, -1, -2)
+
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True):
         if not _live(self):
             return super().astype(dtype, order, casting, subok, copy)

@@ -45,12 +45,14 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     if strategy not in ("greedy", "beam_search"):
         raise ValueError(f"Invalid strategy {strategy}. Supported values are 'greedy' "
                          "and 'beam_search'.")
-    inputs = np.asarray(tensor(inputs))
+    source, inputs = inputs, np.asarray(tensor(inputs))
     inputs = inputs.astype(result_type(inputs.dtype, "float32"), copy=False)
     batch, steps, classes = inputs.shape
     lengths = np.asarray(tensor(sequence_lengths)).astype("int64")
     if strategy == "beam_search":
-        return beam_search(inputs, lengths, beam_width, top_paths, mask_index % classes)
+        decoded, scores = beam_search(inputs, lengths, beam_width, top_paths,
+                                      mask_index % classes)
+        return decoded, _without_gradient(scores, source)
     within = np.arange(steps) < lengths[:, None]                      # (batch, steps)
     best = np.argmax(inputs, axis=-1)
     scores = -np.sum(np.where(within, np.max(inputs, axis=-1), 0), axis=1, keepdims=True)
@@ -61,7 +63,15 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     order = np.argsort(~keep, axis=1, kind="stable")
     decoded = np.where(np.take_along_axis(keep, order, 1),
                        np.take_along_axis(best, order, 1), -1)
-    return decoded[None].astype("int32"), scores.astype(inputs.dtype)
+    return decoded[None].astype("int32"), _without_gradient(scores.astype(inputs.dtype),
+                                                            source)
+
+
+def _without_gradient(scores, inputs):
+    """The scores, recorded as depending on the inputs without a gradient rule: a
+    gradient through them raises NoGradientError naming ctc_decode (TensorFlow's
+    decoders give None, as if the scores did not depend on the inputs)."""
+    return record(scores, [inputs], None, "ctc_decode")
 
 
 def beam_search(inputs, lengths, beam_width, top_paths, blank):
