@@ -192,6 +192,9 @@ def _keyword_values(x):
         "subok": [True],
         "casting": ["unsafe"],
         "mean": ["mean"],
+        "k": [1, -1], "n": [2], "prepend": [0.5], "append": [0.5],
+        "weights": [np.random.default_rng(8).uniform(0.5, 1.5, x.shape)],
+        "returned": [True], "ord": [1, 3, np.inf], "dx": [0.5], "axes": [(0, 2)],
     }
 
 
@@ -205,6 +208,13 @@ def _function_base(func):
         np.mean: (), np.var: (), np.max: (), np.min: (), np.amax: (), np.amin: (),
         np.cumsum: (), np.cumprod: (), np.prod: (), np.nan_to_num: (), np.diag: (),
         np.pad: (((1, 2), (0, 1), (2, 0)),),
+        # COMPOSED_FUNCTIONS: NumPy's own Python on the TapeArrays
+        np.std: (), np.average: (), np.flip: (), np.fliplr: (), np.flipud: (),
+        np.tile: ((2, 1, 2),), np.rot90: (), np.triu: (), np.tril: (), np.diff: (),
+        np.append: (np.ones((2, 3, 4)),), np.matrix_transpose: (), np.trapezoid: (),
+        np.kron: (np.full((2, 1, 2), 0.5),), np.linalg.norm: (),
+        np.atleast_1d: (), np.atleast_2d: (), np.atleast_3d: (),
+        np.dot: (np.full((4, 2), 0.5),), np.outer: (np.arange(3.0),),
     }.get(func)
 
 
@@ -217,11 +227,13 @@ def _shape_of(func):
 
 
 def numpy_cases():
-    """Every FUNCTION_RULES entry with each of its keywords (one at a time, and the
-    pairs of reduction keywords), plus np.pad's modes and their options."""
-    from kerasmini.autodiff.numpy_rules import FUNCTION_RULES
+    """Every FUNCTION_RULES and COMPOSED_FUNCTIONS entry with each of its keywords (one
+    at a time, and pairs of reduction keywords), plus np.pad's modes and options."""
+    from kerasmini.autodiff.numpy_rules import COMPOSED_FUNCTIONS, FUNCTION_RULES
     cases = []
-    for func in FUNCTION_RULES:
+    rewritten = [np.linalg.norm, np.dot, np.outer]  # recorded as other operations
+    for func in (list(FUNCTION_RULES) + sorted(COMPOSED_FUNCTIONS, key=lambda f: f.__name__)
+                 + rewritten):
         base = _function_base(func)
         if base is None:
             continue

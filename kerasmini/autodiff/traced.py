@@ -48,6 +48,11 @@ class TapeArray(np.ndarray):
         from kerasmini.autodiff.numpy_rules import getitem
         return getitem(self, index)
 
+    def __iter__(self):  # `for row in t`: each row a recorded x[i]
+        if not _live(self):
+            return super().__iter__()
+        return (self[i] for i in range(len(self)))
+
     def reshape(self, *shape, order="C"):
         return np.reshape(self, shape[0] if len(shape) == 1 else shape, order=order)
 
