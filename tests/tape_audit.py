@@ -53,6 +53,7 @@ class Case:
     reference: object = None  # the float64 forward for the differences (default fn)
     names: tuple = field(default_factory=tuple)  # other names a refusal may give
     gap: str = ""  # a documented gap the tape cannot see (a None gradient is "gap")
+    spec: tuple = None  # ops: (op, args, kwargs) as tests/ops_table.py's `call` takes
 
     def __str__(self):
         return f"{self.family}:{self.label}"
@@ -607,6 +608,7 @@ def _extra_ops_cases():
         _c("segment_sum", "segment_sum", [((5, 3), "any"), ((5,), "segments")],
            num_segments=3),
         _c("unstack", "unstack", [A], axis=1), _c("view", "view", [A], dtype="int64"),
+        _c("view_float", "view", [A]),
         _c("view_as_complex", "view_as_complex", [((3, 2), "any")]),
         _c("in_top_k", "in_top_k", [((3,), "int"), A], False, k=2),
         _c("nonzero", "nonzero", [A], False),
@@ -663,7 +665,7 @@ def _ops_case(name, op, args, kwargs, pick, call, ops):
 
     shown = {k: v for k, v in kwargs.items() if not k.startswith("_")}
     return Case("ops", op.split(".")[-1], f"ops.{op}({_describe(shown)}) [{name}]", fn,
-                flat, reference)
+                flat, reference, spec=(op, args, kwargs))
 
 
 # NumPy names never called: they read or write files, print, change global state, or

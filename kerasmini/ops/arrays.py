@@ -9,6 +9,7 @@ tril / triu a `where`: each gradient is that of the pieces, with no rule of its 
 """
 import numpy as np
 
+from kerasmini.autodiff import record
 from kerasmini.ops import reductions
 from kerasmini.ops.arguments import as_axis, promoted, tensor
 from kerasmini.ops.symbolic import keras_operation
@@ -357,16 +358,19 @@ def unravel_index(indices, shape):
 
 @keras_operation("View", config=("dtype",))
 def view(x, dtype=None):
-    """x's bytes read as `dtype` (the last axis rescaled by the ratio of item sizes);
-    a constant to a GradientTape, as a bitcast is to TensorFlow's."""
-    x = np.ascontiguousarray(tensor(x))
+    """x's bytes read as `dtype` (the last axis rescaled by the ratio of item sizes).
+    Bits read as floats have no gradient: NoGradientError if a gradient reaches them
+    (TensorFlow's bitcast gives None, as if they did not depend on x); bits read as
+    integers are a constant."""
+    source, x = x, np.ascontiguousarray(tensor(x))
     new = np.dtype(dtype or x.dtype)
     if x.ndim == 0 and new.itemsize != x.dtype.itemsize or x.ndim and (
             x.shape[-1] * x.dtype.itemsize) % new.itemsize:
         raise ValueError(f"Cannot view array of shape {x.shape} and dtype {x.dtype} as "
                          f"dtype {new} because the total number of bytes is not "
                          "divisible by the new itemsize.")
-    return x.view(np.ndarray).view(new)
+    result = x.view(np.ndarray).view(new)
+    return record(result, [source], None, "view") if new.kind == "f" else result
 
 
 @keras_operation("Ndim")
