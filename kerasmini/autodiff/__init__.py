@@ -60,6 +60,19 @@ In-place NumPy (`y += b`, `np.maximum(y, 0, out=y)`) while recording: the result
 recorded as a new array and returned; the `out` array keeps its old value (earlier
 gradient rules may read it) and is tainted, so reading it afterwards raises. Code that
 uses the returned value (as `+=` and `return np.maximum(..., out=y)` do) is correct.
+Writes the tape cannot turn into a new array raise NoGradientError before writing:
+`t[i] = v`, `t.sort()`, `t.fill()`, `t.put()` on a followed TapeArray (or a view of
+one), ufunc `.at`, np.copyto/put/place/putmask/put_along_axis/fill_diagonal, `out=` of
+an array function, `nan_to_num(copy=False)`.
+
+Keywords: a function rule (numpy_rules.FUNCTION_RULES) lists the arguments it honours;
+any other given a value of its own taints the result, as does a traced value in an
+argument the rule does not differentiate (np.pad's constant_values). A few functions
+are recorded as others (np.pad's copying modes as a gather, np.dot of matrices as
+matmul, np.linalg.norm's default as sqrt(sum(x * x))), and NumPy's functions written in
+Python from recorded operations (np.vstack, np.std, np.flip, ...: COMPOSED_FUNCTIONS)
+run as written on the TapeArrays. tests/tape_audit.py checks all of it against finite
+differences (`python -m tests.tape_audit`).
 
 Layers: `Layer.__call__` checks, while recording, that every recorded input and every
 watched trainable weight of a layer is connected to its output by what was recorded
@@ -69,7 +82,10 @@ without a gradient rule (a new one whose call() uses NumPy functions without rul
 a kernel that takes np.asarray of its input) fails loudly, never with a None or zero
 gradient.
 
-Limits: `np.asarray(t)` detaches on purpose (as `.numpy()` in TF). The one gap:
+Limits: `np.asarray(t)` detaches on purpose (as `.numpy()` in TF), as do `t.item()`,
+`t.tolist()` and `float(t)`. NumPy converts a *list* of TapeArrays itself, calling
+nobody back (`np.sum([l1, l2])`, `np.array([a, b])`): the result is a constant; write
+`l1 + l2` or `np.stack([a, b])` (whose items NumPy hands to the tape). The other gap:
 NumPy arithmetic on a watched *plain* array (`tape.watch(x); np.exp(-x)`) cannot be
 seen, because NumPy calls nobody back for plain arrays, and `-x` is then a constant to
 the tape. Layers and kerasmini.ops follow a watched array; for your own NumPy code use

@@ -78,36 +78,6 @@ class TapeArray(np.ndarray):
     def copy(self, order="C"):
         return np.copy(self, order=order, subok=True)
 
-    # methods NumPy computes with ufunc methods the tape has no rule for (x.prod() is
-    # np.multiply.reduce) or as views it cannot name: their np.* twins are recorded,
-    # or refused by their own name
-    def cumsum(self, *args, **kwargs):
-        return np.cumsum(self, *args, **kwargs)
-
-    def cumprod(self, *args, **kwargs):
-        return np.cumprod(self, *args, **kwargs)
-
-    def prod(self, *args, **kwargs):
-        return np.prod(self, *args, **kwargs)
-
-    def repeat(self, *args, **kwargs):
-        return np.repeat(self, *args, **kwargs)
-
-    def take(self, *args, **kwargs):
-        return np.take(self, *args, **kwargs)
-
-    def dot(self, *args, **kwargs):
-        return np.dot(self, *args, **kwargs)
-
-    def diagonal(self, *args, **kwargs):
-        return np.diagonal(self, *args, **kwargs)
-
-    def trace(self, *args, **kwargs):
-        return np.trace(self, *args, **kwargs)
-
-    def compress(self, condition, axis=None, out=None):
-        return np.compress(condition, self, axis, out)
-
     def getfield(self, dtype, offset=0):
         field = super().getfield(dtype, offset)
         return taint(field, "ndarray.getfield") if _live(self) else field
@@ -123,6 +93,9 @@ class TapeArray(np.ndarray):
     def round(self, decimals=0, out=None):
         return np.round(self, decimals, out)
 
+    def compress(self, condition, axis=None, out=None):
+        return np.compress(condition, self, axis, out)
+
     @property
     def mT(self):
         return np.swapaxes(self, -1, -2)
@@ -136,39 +109,6 @@ class TapeArray(np.ndarray):
     def __repr__(self):
         return np.asarray(self).__repr__().replace("array(", "TapeArray(", 1)
 
-    # ndarray methods that write into the array: refused while a tape follows it
-    def __setitem__(self, index, value):
-        _refuse_write(self, "__setitem__ (x[...] = value)")
-        super().__setitem__(index, value)
-
-    def sort(self, *args, **kwargs):
-        _refuse_write(self, "sort")
-        super().sort(*args, **kwargs)
-
-    def partition(self, *args, **kwargs):
-        _refuse_write(self, "partition")
-        super().partition(*args, **kwargs)
-
-    def fill(self, value):
-        _refuse_write(self, "fill")
-        super().fill(value)
-
-    def put(self, *args, **kwargs):
-        _refuse_write(self, "put")
-        super().put(*args, **kwargs)
-
-    def resize(self, *args, **kwargs):
-        _refuse_write(self, "resize")
-        super().resize(*args, **kwargs)
-
-    def byteswap(self, inplace=False):
-        _refuse_write(self, "byteswap")
-        return super().byteswap(inplace)
-
-    def setfield(self, *args, **kwargs):
-        _refuse_write(self, "setfield")
-        super().setfield(*args, **kwargs)
-
 
 def _refuse_write(x, method):
     """NoGradientError if a tape follows x (or x is a view of what it follows): its
@@ -181,6 +121,35 @@ def _refuse_write(x, method):
             f"ndarray.{method} writes into an array GradientTape follows; the tape "
             "cannot record writes in place. Make a new array instead: np.where(mask, "
             "value, x), ops.slice_update, ops.scatter_update.")
+
+
+# ndarray methods NumPy computes with ufunc methods the tape has no rule for (x.prod()
+# is np.multiply.reduce) or as views it cannot name: their np.* twins, recorded or
+# refused by their own name (the arguments after x are the same)
+def _through(function):
+    def method(self, *args, **kwargs):
+        return function(self, *args, **kwargs)
+    return method
+
+
+for _name in ("cumsum", "cumprod", "prod", "repeat", "take", "dot", "diagonal", "trace",
+              "round"):
+    setattr(TapeArray, _name, _through(getattr(np, _name)))
+
+
+def _refusing(name):
+    """ndarray's `name`, which writes into the array, refused while a tape follows it."""
+    method = getattr(np.ndarray, name)
+
+    def write(self, *args, **kwargs):
+        _refuse_write(self, name)
+        return method(self, *args, **kwargs)
+    return write
+
+
+for _name in ("__setitem__", "sort", "partition", "fill", "put", "resize", "byteswap",
+              "setfield"):
+    setattr(TapeArray, _name, _refusing(_name))
 
 
 def plain(x):
