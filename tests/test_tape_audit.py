@@ -11,8 +11,8 @@ from tests.gradcheck import numeric_gradient
 from tests.tape_audit import FAMILIES, audit, sample
 
 # per family: how many of its calls CI runs (the whole audit: about 3,300 calls)
-SAMPLE = {"numpy": 150, "numpy_all": 150, "methods": 80, "inplace": 25, "ufunc": 150,
-          "ops": 150}
+SAMPLE = {"numpy": 150, "numpy_all": 150, "methods": 80, "inplace": 25, "indexing": 40,
+          "ufunc": 150, "ops": 150}
 ALLOWED = {"ok", "refused", "invalid", "gap", "nan"}
 
 

@@ -97,6 +97,10 @@ class TapeArray(np.ndarray):
         return np.compress(condition, self, axis, out)
 
     @property
+    def flat(self):  # t.flat[i] reads, writes refused, as the reshaped t
+        return _Flat(self) if _live(self) else super().flat
+
+    @property
     def mT(self):
         return np.swapaxes(self, -1, -2)
 
@@ -108,6 +112,25 @@ class TapeArray(np.ndarray):
 
     def __repr__(self):
         return np.asarray(self).__repr__().replace("array(", "TapeArray(", 1)
+
+
+class _Flat:
+    """A followed TapeArray's `.flat`: items read from np.reshape(t, -1), recorded."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __getitem__(self, index):
+        return np.reshape(self.array, -1)[index]
+
+    def __setitem__(self, index, value):
+        _refuse_write(self.array, "flat.__setitem__")
+
+    def __iter__(self):
+        return iter(np.reshape(self.array, -1))
+
+    def __len__(self):
+        return self.array.size
 
 
 def _refuse_write(x, method):
