@@ -148,3 +148,27 @@ def test_several_outputs_without_rules_are_refused():
                lambda v: np.histogram(v, 3)[1], lambda v: np.unstack(v)[1]):
         with pytest.raises(NoGradientError, match="numpy"):
             _gradient(fn, x)
+
+
+def test_new_recorded_paths_differentiate_twice():
+    """Reflect padding (a gather), np.std (NumPy's own Python, whose sqrt writes out=),
+    the default norm, clip and vstack under a gradient penalty: the outer gradient is
+    the finite-difference derivative of the inner one."""
+    x = np.random.default_rng(10).standard_normal((3, 4))
+    weights = np.arange(12.0).reshape(3, 4)
+
+    def f(v):
+        return (np.sum(np.pad(v, 2, mode="reflect") ** 3) + np.sum(np.std(v, axis=0) ** 2)
+                + np.linalg.norm(v) ** 3 + np.sum(np.clip(v, -0.5, 0.5) ** 2
+                                                  * np.vstack([v, v])[:3]))
+
+    def inner_gradient(v):
+        with GradientTape() as inner:
+            y = f(inner.watch(v))
+        return inner.gradient(y, v)
+
+    with GradientTape() as outer:
+        outer.watch(x)
+        penalty = np.sum(inner_gradient(x) * weights)
+    expected = numeric_gradient(lambda: float(np.sum(inner_gradient(x) * weights)), x)
+    np.testing.assert_allclose(outer.gradient(penalty, x), expected, rtol=1e-6, atol=1e-6)

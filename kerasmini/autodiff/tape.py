@@ -303,7 +303,8 @@ def _recorded_rule(entry, grad):
     where an outer tape would use them, rather than be constants in silence."""
     rule = getattr(entry.vjp, "recorded", None)
     if rule is not None and not tainted(grad):
-        return rule(grad, entry.traced, [_traced_source(s) for s in entry.sources])
+        return rule(grad, _traced_source(entry.traced),  # (overwritten by out=: its keeper)
+                    [_traced_source(s) for s in entry.sources])
     input_grads = _plain_rule(entry, plain(grad))
     if not (tainted(grad) or is_live(grad) or is_live(entry.traced)):
         return input_grads  # nothing an outer tape follows: exact constants
