@@ -46,11 +46,12 @@ class DepthwiseConv2DTest(unittest.TestCase):
             with mock.patch.object(depthwise_convolution, "WORKSPACE_BYTES", budget):
                 assert_close(layer(x), whole.astype(np.float64), "float32", budget)
 
-    @parameterized.expand(itertools.product([(1, 1), (2, 1), (1, 2), (2, 2), (3, 3)],
+    @parameterized.expand(itertools.product([(1, 1), (2, 1), (1, 2), (2, 2), (3, 3), (2, 3)],
                                             ["valid", "same"], [1, 3]))
     def test_column_chunks_and_phases_match_reference(self, sd, padding, multiplier):
         """Rows cut into column chunks (ROW_VALUES shrunk, a shorter last chunk), stride
-        phases of the width (s up to 3 on a 3-wide kernel: one tap per phase), and row
+        phases of the width (s up to 3 on a 3-wide kernel: one tap per phase; s = 2, d = 3:
+        a phase whose first tap starts a column in), and row
         blocks, channels first (a strided input), against the loop reference."""
         s, d = sd
         x = random_input((3, 5, 9, 11), "float64", 7)

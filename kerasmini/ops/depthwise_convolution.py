@@ -94,10 +94,8 @@ def column_phases(band, stride):
     if stride == 1:
         return band[:, :, None]
     phases = np.empty((n, rows, stride, -(-width // stride), channels), band.dtype)
-    for q in range(stride):
-        filled = len(range(q, width, stride))
-        phases[:, :, q, :filled] = band[:, :, q::stride]
-        phases[:, :, q, filled:] = 0  # never read
+    for q in range(stride):  # a shorter phase's last column is never read
+        phases[:, :, q, :len(range(q, width, stride))] = band[:, :, q::stride]
     return phases
 
 
