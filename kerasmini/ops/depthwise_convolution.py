@@ -22,6 +22,7 @@ slower than the old kernel: two passes per tap where einsum makes one.
 """
 import numpy as np
 
+from kerasmini.ops import threads
 from kerasmini.ops.layout import (from_channels_last, standardize_data_format,
                                   to_channels_last)
 from kerasmini.ops.shapes import (check_output_size, output_length, padding_mode, pair,
@@ -63,7 +64,10 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     band_width = x.shape[2] + sum(pads[1])
     # workspace per output row: its input rows (and their phase copy), one partial sum
     row_bytes = (2 * strides[0] * band_width + out_hw[1]) * width * out.itemsize
-    for images, rows in row_blocks(x.shape[0], out_hw[0], row_bytes, WORKSPACE_BYTES):
+
+    def block_sums(block):
+        """One block of output rows: its band, then its taps (parts of a thread)."""
+        images, rows = block
         band = padded_band(x, images, input_rows(rows, kh, strides[0], dilation_rate[0]),
                            pads)
         band = np.ascontiguousarray(band, dtype=dtype)
@@ -71,6 +75,13 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
             band = np.repeat(band, multiplier, axis=3)
         _sum_taps(column_phases(band, strides[1]), weights, groups, kh, strides[0],
                   dilation_rate[0], columns, out[images, rows])
+
+    blocks = list(row_blocks(x.shape[0], out_hw[0], row_bytes, WORKSPACE_BYTES))
+    if len(blocks) > 1 and out.nbytes >= threads.PARALLEL_BYTES:
+        threads.over_parts(block_sums, blocks)  # einsum lets go of the GIL
+    else:
+        for block in blocks:
+            block_sums(block)
     return from_channels_last(out, data_format)
 
 
