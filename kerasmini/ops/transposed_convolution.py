@@ -10,7 +10,11 @@ input, zero-padded by J - 1 on both sides, with that sub-kernel flipped (J taps)
 of the s * s phases (one phase when s = 1; then the taps are d apart, a dilated
 correlation) is one call of ops.conv (im2col and BLAS), whose output lands s pixels apart
 in the result. No multiply-add is wasted on the zeros a zero-stuffed input would hold, and
-there is no loop over pixels or kernel offsets.
+there is no loop over pixels or kernel offsets. When every phase has the same taps (each
+kernel size a multiple of its stride, no dilation: the U-Net's 2x2/2 and 4x4/2), the
+phases' sub-kernels side by side make one convolution: one im2col instead of s * s, and
+one product s * s times wider (measured, one thread: 1.04-1.40x faster; stacking the
+3x3/2 kernel's uneven phases would multiply 16 taps' worth instead of 9).
 """
 import itertools
 
