@@ -20,6 +20,9 @@ einsum over views with rows as inner loops (with the kernel broadcast, inner loo
 (`np.multiply` into a buffer, `np.add` into the output, row blocks of 64-512 KiB): 1.1-2.5x
 slower than the old kernel: two passes per tap where einsum makes one.
 """
+import functools
+import math
+
 import numpy as np
 
 from kerasmini.ops import threads
@@ -58,9 +61,9 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     width = channels * multiplier  # output channels, and the band's after repeating
     out = np.empty((x.shape[0], *out_hw, width), dtype)
     columns = max(1, min(out_hw[1], ROW_VALUES // width))  # output columns per einsum
-    tiled = np.tile(kernel.reshape(kh, kw, width).astype(dtype, copy=False), columns)
     groups = phase_groups(kw, strides[1], dilation_rate[1])
-    weights = [np.ascontiguousarray(tiled[:, taps]) for _, taps, _, _ in groups]
+    weights = [_tiled(kernel[:, taps.start::taps.step], columns, dtype)
+               for _, taps, _, _ in groups]
     band_width = x.shape[2] + sum(pads[1])
     # workspace per output row: its input rows (and their phase copy), one partial sum
     row_bytes = (2 * strides[0] * band_width + out_hw[1]) * width * out.itemsize
@@ -85,17 +88,26 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     return from_channels_last(out, data_format)
 
 
+def _tiled(kernel, columns, dtype):
+    """(KH, KW, C, M) -> (KH, KW, columns * C * M): the kernel's values along `columns`
+    output pixels of a row, as the taps' views run (one broadcast copy: np.tile and
+    np.broadcast_to cost more per call at batch 1)."""
+    kh, kw, channels, multiplier = kernel.shape
+    tiled = np.empty((kh, kw, columns, channels * multiplier), dtype)
+    tiled[...] = kernel.reshape(kh, kw, 1, channels * multiplier)
+    return tiled.reshape(kh, kw, -1)
+
+
+@functools.lru_cache(maxsize=64)
 def phase_groups(kw, stride, dilation):
-    """The kernel columns grouped by the width phase they read: [(phase, kernel columns,
-    first offset, step), ...]. Tap b reads padded column j * stride + b * dilation, that
-    is column j + b * dilation // stride of phase b * dilation % stride; within one phase
-    those offsets are `step` apart, so a group's taps are one strided view."""
-    groups = {}
-    for b in range(kw):
-        groups.setdefault(b * dilation % stride, []).append(b)
-    return [(q, taps, taps[0] * dilation // stride,
-             (taps[1] - taps[0]) * dilation // stride if len(taps) > 1 else 1)
-            for q, taps in groups.items()]
+    """The kernel columns grouped by the width phase they read: [(phase, kernel columns
+    (a range), first offset, step), ...]. Tap b reads padded column j * stride +
+    b * dilation, that is column j + b * dilation // stride of phase b * dilation %
+    stride; taps `period` apart share a phase, their offsets `step` apart, so a group's
+    taps are one strided view."""
+    period = stride // math.gcd(stride, dilation)
+    return [(b * dilation % stride, range(b, kw, period), b * dilation // stride,
+             period * dilation // stride) for b in range(min(period, kw))]
 
 
 def column_phases(band, stride):
