@@ -11,8 +11,10 @@ in one place, before anything is read or allocated:
                 link to an object inside this file; soft and external links are
                 refused, and a dataset must be a plain contiguous or chunked array
                 stored in this file (no external raw storage, no virtual dataset).
-  HDF5 data     `read_dataset`: dtype, shape and declared size are compared with what
-                the caller expects *before* a byte of data is read.
+  HDF5 data     `read_dataset`: dtype, shape, declared size and chunk size are compared
+                with what the caller expects *before* a byte of data is read; filters
+                are deflate, shuffle and fletcher32 only, and each deflate chunk is
+                inflated here first with its output capped at the chunk's size.
 
 Every refusal is an `UnsafeFileError` (a ValueError, as tf.keras raises) naming the
 member or dataset. The caps are module constants so tests can shrink them.
@@ -26,10 +28,13 @@ import os
 import re
 import stat
 import struct
+import weakref
 import zipfile
 import zlib
 
 import numpy as np
+
+from kerasmini.saving import h5_headers
 
 MAX_MEMBER_BYTES = 1 << 32        # no archive member above 4 GiB is read
 MAX_MEMBERS = 1000                # members of one archive (Keras writes 3 + assets)
@@ -41,7 +46,13 @@ READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size
 MAX_CONFIG_DEPTH = 200            # JSON nesting; a real config nests < 10 per model level
 MAX_H5_MEMBERS = 100_000          # members of one HDF5 group, counted before listing
 MAX_ATTRIBUTE_ELEMENTS = 1 << 20  # values in one HDF5 attribute, counted before reading
+MAX_H5_CHUNKS = 100_000          # stored chunks of one dataset, checked one by one
 NUMERIC_KINDS = "biuf"            # bool, signed, unsigned, float: what a weight can be
+# HDF5 filters whose output kerasmini bounds itself (deflate) or that keep the size
+# (shuffle, fletcher32); libhdf5's deflate grows its buffer for as long as the stream
+# inflates, lzf and scale-offset size theirs from parameters the file declares
+DEFLATE, SHUFFLE, FLETCHER32 = 1, 2, 3
+CHECKED_FILTERS = (DEFLATE, SHUFFLE, FLETCHER32)
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 # what zipfile and its decompressors raise on a corrupt member (zlib.error, bz2's
 # OSError, lzma.LZMAError, a truncated stream's EOFError)
@@ -192,9 +203,23 @@ def open_h5(source, where):
     with _file_bytes(source) as data:
         check_global_heaps(data, where)
     try:
-        return h5py.File(source, "r")
+        f = h5py.File(source, "r")
     except (OSError, ValueError) as error:
         raise FileFormatError(f"{where} is not a readable HDF5 file: {error}") from error
+    _remember_source(h5py.h5o.get_info(f.id).fileno, source)
+    return f
+
+
+# the bytes behind each open file, by libhdf5's file number (never reused in a process),
+# for reading attribute headers (`_check_variable_lengths`); a BytesIO held weakly
+_SOURCES = {}
+MAX_SOURCES = 64
+
+
+def _remember_source(fileno, source):
+    _SOURCES[fileno] = weakref.ref(source) if isinstance(source, io.BytesIO) else source
+    while len(_SOURCES) > MAX_SOURCES:
+        del _SOURCES[next(iter(_SOURCES))]
 
 
 @contextlib.contextmanager
@@ -275,7 +300,12 @@ def h5_items(group, where):
     if len(group) > MAX_H5_MEMBERS:
         raise UnsafeFileError(f"Not allowed: the group '{group.name}' in {where} has "
                               f"{len(group)} members (limit {MAX_H5_MEMBERS}).")
-    return [(name, _hard_link_target(group, name, where)) for name in group]
+    items = [(name, _hard_link_target(group, name, where)) for name in group]
+    missing = [name for name, node in items if node is None]
+    if missing:  # listed by the group's index, absent from its links: corrupt
+        raise FileFormatError(f"{where} is corrupt: the group '{group.name}' lists "
+                              f"{missing[:3]} but holds no such member.")
+    return items
 
 
 def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
@@ -290,11 +320,43 @@ def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
                               f"{count} values of {header.dtype.itemsize} bytes, more than "
                               f"the limit of {MAX_ATTRIBUTE_ELEMENTS} values and "
                               f"{max_bytes} bytes.")
+    if header.dtype.hasobject:  # variable-length: libhdf5 allocates what it declares
+        _check_variable_lengths(attrs, key, header, count, where)
     try:
         return attrs[key]
     except (OSError, TypeError, ValueError) as error:
         raise FileFormatError(f"Cannot read the attribute '{key}' in {where}: "
                               f"{error}") from error
+
+
+def _check_variable_lengths(attrs, key, header, count, where):
+    """Refuse a variable-length attribute whose descriptors declare more bytes than
+    the file holds, from its raw bytes (h5_headers), before libhdf5 allocates them."""
+    h5py = h5py_module()
+    dtype = header.dtype
+    if h5py.check_ref_dtype(dtype) is not None:  # references: fixed size, nothing declared
+        return
+    if h5py.check_vlen_dtype(dtype) is None:  # vlen inside a compound or array type
+        raise FileFormatError(f"The attribute '{key}' in {where} has dtype {dtype}, "
+                              "which nests variable-length values; Keras never writes it.")
+    info = h5py.h5o.get_info(attrs._id)
+    source = _SOURCES.get(info.fileno)
+    source = source() if isinstance(source, weakref.ref) else source
+    if source is None:
+        raise FileFormatError(f"Cannot check the attribute '{key}' in {where}: the file "
+                              "was not opened through safe_reading.open_h5.")
+    with _file_bytes(source) as data:
+        try:
+            datatype, raw = h5_headers.attribute_message(data, info.addr, key)
+            declared = h5_headers.vlen_bytes(datatype, raw, count)
+        except h5_headers.HeaderError as error:
+            raise FileFormatError(f"Cannot check the attribute '{key}' in {where}: "
+                                  f"{error}.") from None
+        if declared > len(data):
+            raise UnsafeFileError(
+                f"Not allowed: the attribute '{key}' in {where} declares {declared} bytes "
+                f"of variable-length values, more than the whole file ({len(data)} "
+                "bytes) holds.")
 
 
 def h5_dataset(group, name, where):
@@ -324,6 +386,12 @@ def h5_dataset(group, name, where):
             raise FileFormatError(f"The dataset '{path}' in {where} is compressed with "
                                   f"HDF5 filter {code} ({name.decode(errors='replace')}), "
                                   "which this h5py does not have.")
+        if code not in CHECKED_FILTERS:  # its output size is the filter's to decide
+            raise UnsafeFileError(
+                f"Not allowed: the dataset '{path}' in {where} is filtered with HDF5 "
+                f"filter {code} ({name.decode(errors='replace')}); weights are read "
+                "uncompressed or through deflate (gzip), shuffle and fletcher32 only, "
+                "whose output kerasmini can bound before libhdf5 decodes it.")
     return node
 
 
@@ -346,13 +414,71 @@ def check_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTE
         raise UnsafeFileError(
             f"Not allowed: the dataset '{path}' in {where} declares {declared} bytes but "
             f"stores only {stored}; refusing a potential shape or decompression bomb.")
+    chunk = _chunk_bytes(dataset)
+    if chunk > max(declared, BOMB_FLOOR_BYTES):  # libhdf5 allocates whole chunks
+        raise UnsafeFileError(
+            f"Not allowed: the dataset '{path}' in {where} declares chunks of {chunk} "
+            f"bytes for {declared} bytes of data; refusing a potential chunk bomb.")
+
+
+def _chunk_bytes(dataset):
+    return math.prod(dataset.chunks or ()) * dataset.dtype.itemsize if dataset.chunks \
+        else 0
+
+
+def check_chunks(dataset, where):
+    """Decode each stored chunk's deflate stream with its output capped at the chunk's
+    size, before libhdf5 does it uncapped (its deflate filter grows the buffer for as
+    long as the stream inflates: a chunk of a few numbers can inflate to gigabytes).
+    A chunk that decodes to more or fewer bytes than a chunk holds is refused."""
+    plist = dataset.id.get_create_plist()
+    pipeline = [plist.get_filter(i) for i in range(plist.get_nfilters())]
+    if DEFLATE not in [code for code, *_ in pipeline]:
+        return
+    count, size = dataset.id.get_num_chunks(), _chunk_bytes(dataset)
+    if count > MAX_H5_CHUNKS:
+        raise UnsafeFileError(f"Not allowed: the dataset '{dataset.name}' in {where} "
+                              f"stores {count} chunks (limit {MAX_H5_CHUNKS}).")
+    for i in range(count):
+        offset = dataset.id.get_chunk_info(i).chunk_offset
+        mask, raw = dataset.id.read_direct_chunk(offset)
+        decoded = _decoded_size(raw, pipeline, mask, size)
+        if decoded != size:
+            raise UnsafeFileError(
+                f"Not allowed: chunk {offset} of the dataset '{dataset.name}' in {where} "
+                f"decodes to {'more than ' if decoded > size else ''}{decoded} bytes; a "
+                f"chunk holds {size}.")
+
+
+def _decoded_size(raw, pipeline, mask, size):
+    """The bytes a chunk decodes to (at most size + 1: decoding stops there), undoing
+    the pipeline from its last filter, as libhdf5 reads."""
+    for i, (code, _, options, _) in reversed(list(enumerate(pipeline))):
+        if mask & (1 << i):  # the writer skipped this filter for this chunk
+            continue
+        if code == FLETCHER32:
+            raw = raw[:-4]
+        elif code == SHUFFLE and options and options[0] > 1:
+            items = len(raw) // options[0]
+            planes = np.frombuffer(raw[:items * options[0]], np.uint8)
+            raw = planes.reshape(options[0], items).T.tobytes() + raw[items * options[0]:]
+        elif code == DEFLATE:
+            inflater = zlib.decompressobj()
+            try:
+                raw = inflater.decompress(raw, size + 1)
+            except zlib.error:
+                return -1  # libhdf5 would fail to inflate it: refused as corrupt
+    return len(raw)
 
 
 def read_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTES):
     """The dataset's values as an array, after `check_dataset` accepted its header."""
     check_dataset(dataset, where, expected_shape, max_bytes)
     try:
+        check_chunks(dataset, where)
         return np.asarray(dataset[()])
+    except FileFormatError:
+        raise
     except (OSError, ValueError, TypeError) as error:
         raise FileFormatError(f"Cannot read the dataset '{dataset.name}' in {where}: "
                               f"{error}") from error
