@@ -339,8 +339,9 @@ def h5format_mutant(data, kind, rng):
     if action == 7:
         prefix = rng.choice([zip_bytes({CONFIG: b'{"class_name": "Evil"}'}),
                              b"\x89HDF\r\n\x1a\n" + bytes(100), bytes(range(256)) * 2])
-        return Mutant(_rebuilt(data, userblock=512, prefix=prefix),
-                      f"user block of 512 bytes ({prefix[:8]!r}...)", True)
+        return Mutant(_rebuilt(data, userblock=512, prefix=prefix),  # a signature in
+                      f"user block of 512 bytes ({prefix[:8]!r}...)",  # it is a lie
+                      not prefix.startswith(b"\x89HDF"))
     edit = _structure(rng)
     return Mutant(h5_edit(data, edit), edit.description)
 
@@ -489,9 +490,10 @@ def _json_text(members, rng):
         raw = _replace_value(text, key, literal)
         what = f"{key}: {literal[:12]}"
     elif choice == 5:
-        raw = _replace_value(text, rng.choice(["units", "rate", "epsilon", "momentum"]),
-                             rng.choice(["NaN", "Infinity", "-Infinity"]))
-        what = "a NaN / Infinity literal"
+        key, literal = (rng.choice(["units", "rate", "epsilon", "momentum"]),
+                        rng.choice(["NaN", "Infinity", "-Infinity"]))
+        raw = _replace_value(text, key, literal)
+        what = f"{key}: {literal}"
     elif choice == 6:
         raw = b"\xef\xbb\xbf" + text.encode()
         what = "a UTF-8 BOM"
@@ -511,7 +513,9 @@ def _json_text(members, rng):
         raw = text.encode() + rng.choice([b" {}", b"\x00", b"garbage"])
         what = "trailing data after the JSON"
     members = {**members, CONFIG: raw}
-    return Mutant(zip_bytes(members, compression=zipfile.ZIP_DEFLATED), what, neutral)
+    neutral = neutral or raw == text.encode()  # the key is not in this config
+    method = zipfile.ZIP_STORED if choice == 0 else zipfile.ZIP_DEFLATED  # not a bomb
+    return Mutant(zip_bytes(members, compression=method), what, neutral)
 
 
 def _replace_value(text, key, literal):

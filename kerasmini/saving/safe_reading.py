@@ -19,6 +19,7 @@ in one place, before anything is read or allocated:
 Every refusal is an `UnsafeFileError` (a ValueError, as tf.keras raises) naming the
 member or dataset. The caps are module constants so tests can shrink them.
 """
+import collections
 import contextlib
 import io
 import json
@@ -43,6 +44,7 @@ BOMB_FLOOR_BYTES = 1 << 20        # below this, any compression ratio is harmles
 MAX_ZIP_EXPANSION = 100           # Keras stores members; deflate of real data < 100x
 MAX_H5_EXPANSION = 1000           # a dataset stored in far fewer bytes than it declares
 READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size
+MAX_CONFIG_VALUES = 1_000_000   # JSON values (counted by their commas and brackets)
 MAX_CONFIG_DEPTH = 200            # JSON nesting; a real config nests < 10 per model level
 MAX_H5_MEMBERS = 100_000          # members of one HDF5 group, counted before listing
 MAX_ATTRIBUTE_ELEMENTS = 1 << 20  # values in one HDF5 attribute, counted before reading
@@ -97,6 +99,7 @@ def read_member(archive, name, max_bytes, where):
             f"Not allowed: the member '{name}' of {where} declares {declared} bytes but "
             f"stores only {stored}; refusing a potential decompression bomb.")
     _check_readable(info, where)
+    _check_local_header(archive, info, where)
     out, total = io.BytesIO(), 0
     try:
         with archive.open(info) as member:
@@ -123,6 +126,26 @@ def _check_readable(info, where):
         raise FileFormatError(f"The member '{info.filename}' of {where} is compressed "
                               f"with method {info.compress_type}; only stored, deflate, "
                               "bzip2 and lzma members can be read.")
+
+
+def _check_local_header(archive, info, where):
+    """Refuse a member whose local header disagrees with the central directory on its
+    compression method, sizes or CRC: zipfile reads by the directory, tools that stream
+    an archive by the local headers, and the two must read the same bytes."""
+    archive.fp.seek(info.header_offset)
+    header = archive.fp.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise FileFormatError(f"The member '{info.filename}' of {where} has no local "
+                              "header where the central directory says it starts.")
+    flags, method = struct.unpack_from("<HH", header, 6)
+    local = struct.unpack_from("<III", header, 14)  # crc, stored size, size
+    central = (info.CRC, info.compress_size, info.file_size)
+    sizes_here = not flags & 0x8 and 0xFFFFFFFF not in local[1:]  # else: descriptor/ZIP64
+    if method != info.compress_type or (sizes_here and local != central):
+        raise UnsafeFileError(
+            f"Not allowed: the local header of the member '{info.filename}' of {where} "
+            f"says method {method}, (crc, stored, size) {local}; the central directory "
+            f"says method {info.compress_type}, {central}.")
 
 
 def check_members(archive, where):
@@ -166,17 +189,38 @@ def open_archive(filepath):
 
 def parse_json_object(text, where):
     """A JSON object from untrusted text: bad JSON, nesting deep enough to exhaust the
-    parser's recursion, or anything but an object is a FileFormatError."""
+    parser's recursion, more values than a config holds, a key given twice in one
+    object, or anything but an object is a FileFormatError."""
+    marks = sum(text.count(c) for c in ((b",", b"[", b"{") if isinstance(text, bytes)
+                                       else (",", "[", "{")))
+    if marks > MAX_CONFIG_VALUES:  # a value costs the parser up to 25x its bytes
+        raise UnsafeFileError(f"Not allowed: {where} holds about {marks} JSON values, "
+                              f"more than the limit of {MAX_CONFIG_VALUES} (the largest "
+                              "Keras application's config holds about 50,000).")
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, where))
     except RecursionError:
         raise FileFormatError(f"{where} nests JSON too deeply to be a Keras config.") from None
+    except FileFormatError:
+        raise
     except (ValueError, UnicodeDecodeError) as error:
         raise FileFormatError(f"{where} is not valid JSON: {error}") from error
     if not isinstance(value, dict):
         raise FileFormatError(f"{where} must hold a JSON object, not "
                               f"{type(value).__name__}.")
     check_depth(value, where)
+    return value
+
+
+def _unique(pairs, where):
+    """A JSON object's dict, refusing a key given twice: Python keeps the last, other
+    readers the first, and a file must mean one thing to every reader."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        twice = sorted(k for k, n in collections.Counter(k for k, _ in pairs).items()
+                       if n > 1)
+        raise FileFormatError(f"{where} gives the key(s) {twice[:5]} twice in one "
+                              "object; a JSON object's keys are unique.")
     return value
 
 
@@ -446,8 +490,8 @@ def check_chunks(dataset, where):
         if decoded != size:
             raise UnsafeFileError(
                 f"Not allowed: chunk {offset} of the dataset '{dataset.name}' in {where} "
-                f"decodes to {'more than ' if decoded > size else ''}{decoded} bytes; a "
-                f"chunk holds {size}.")
+                f"decodes to {f'more than {size}' if decoded > size else decoded} bytes; "
+                f"a chunk holds {size}.")
 
 
 def _decoded_size(raw, pipeline, mask, size):
