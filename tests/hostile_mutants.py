@@ -109,10 +109,17 @@ _BOMBS = {}
 
 
 def _zlib_zeros(megabytes):
-    """A zlib stream (HDF5's deflate format) of `megabytes` MiB of zeros, made once."""
+    """A zlib stream (HDF5's deflate format) of `megabytes` MiB of zeros, made once
+    without compressing gigabytes: after a full flush each MiB of zeros compresses to
+    the same block, so the block is repeated; the checksum of n zeros is (n % 65521)
+    << 16 | 1."""
     if megabytes not in _BOMBS:
-        c, piece = zlib.compressobj(9), bytes(1 << 20)
-        _BOMBS[megabytes] = b"".join(c.compress(piece) for _ in range(megabytes)) + c.flush()
+        c, piece = zlib.compressobj(9, zlib.DEFLATED, -15), bytes(1 << 20)
+        first = c.compress(piece) + c.flush(zlib.Z_FULL_FLUSH)
+        block = c.compress(piece) + c.flush(zlib.Z_FULL_FLUSH)
+        adler = ((megabytes << 20) % 65521) << 16 | 1
+        _BOMBS[megabytes] = (b"\x78\xda" + first + block * (megabytes - 1) + c.flush()
+                             + struct.pack(">I", adler))
     return _BOMBS[megabytes]
 
 

@@ -250,7 +250,11 @@ def open_h5(source, where):
         f = h5py.File(source, "r")
     except (OSError, ValueError) as error:
         raise FileFormatError(f"{where} is not a readable HDF5 file: {error}") from error
-    _remember_source(h5py.h5o.get_info(f.id).fileno, source)
+    try:
+        _remember_source(h5py.h5o.get_info(f.id).fileno, source)
+    except (OSError, RuntimeError, KeyError, ValueError) as error:
+        f.close()
+        raise FileFormatError(f"{where} is corrupt: {error}") from error
     return f
 
 
@@ -383,7 +387,11 @@ def _check_variable_lengths(attrs, key, header, count, where):
     if h5py.check_vlen_dtype(dtype) is None:  # vlen inside a compound or array type
         raise FileFormatError(f"The attribute '{key}' in {where} has dtype {dtype}, "
                               "which nests variable-length values; Keras never writes it.")
-    info = h5py.h5o.get_info(attrs._id)
+    try:
+        info = h5py.h5o.get_info(attrs._id)
+    except (OSError, RuntimeError, KeyError, ValueError) as error:
+        raise FileFormatError(f"Cannot check the attribute '{key}' in {where}: "
+                              f"{error}") from error
     source = _SOURCES.get(info.fileno)
     source = source() if isinstance(source, weakref.ref) else source
     if source is None:
