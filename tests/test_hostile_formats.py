@@ -19,9 +19,9 @@ from parameterized import parameterized
 import kerasmini as keras
 from kerasmini import layers
 from kerasmini.inspection.reader import inspect_file
-from kerasmini.saving.legacy_h5 import text
 from kerasmini.saving import h5_headers
 from kerasmini.saving import safe_reading as safe
+from kerasmini.saving.legacy_h5 import text
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError
 from tests import file_fuzz, hostile_mutants
 from tests.file_fuzz import write_tf2_h5
@@ -104,8 +104,8 @@ class HostileFormats(unittest.TestCase):
             address = h5py.h5o.get_info(f["model_weights"].id).addr
         _, raw = h5_headers.attribute_message(data, address, "layer_names")
         struct.pack_into("<I", data, bytes(data).index(raw[16:32]), n)
-        self.assert_refused_unchanged(self.path("bad2.h5", bytes(data)),
-                                      "'layer_names'.*declares \\d+ bytes of variable", UnsafeFileError)
+        self.assert_refused_unchanged(self.path("bad2.h5", bytes(data)), "'layer_names'"
+                                      ".*declares \\d+ bytes of variable", UnsafeFileError)
 
     @parameterized.expand([("earliest",), ("v110",), ("latest",)])
     def test_honest_vlen_attributes_load_in_every_header_version(self, libver):
@@ -213,7 +213,8 @@ class HostileFormats(unittest.TestCase):
 
     @parameterized.expand([
         ("a key twice", lambda t: t.replace('"class_name": "', '"class_name": "Evil", '
-                                            '"class_name": "', 1), "key\\(s\\) \\['class_name'\\] twice"),
+                                            '"class_name": "', 1),
+         "key\\(s\\) \\['class_name'\\] twice"),
         ("2M values", lambda t: '{"pad": [' + "{}," * 2_000_000 + "{}], " + t[1:],
          "about \\d+ JSON values, more than the limit of 1000000"),
     ])
