@@ -7,9 +7,9 @@ fuzzer (tests/file_fuzz.py runs these families beside the structural ones).
              as raw chunks, huge chunk dimensions, filters (lzf, scale-offset,
              unknown ids), fill values, data addresses past the end of the file,
              user blocks (a zip inside), every superblock version, hard-link cycles,
-             links and external storage on groups, attributes of every dtype h5py
-             can write (references, compound, enum, array, opaque, bitfield, float16,
-             long double, big-endian, 3-byte integers, sequences)
+             links and external storage on groups, attributes and weights of every
+             dtype h5py can write (references, compound, enum, array, opaque,
+             bitfield, float16, long double, big-endian, 3-byte integers, sequences)
   zipformat  zip below zipfile's API: ZIP64 records with lying sizes, data
              descriptors, central directory entries repeated, local headers
              disagreeing with the central directory, bzip2 / lzma members, names with
@@ -196,6 +196,32 @@ def _fill_value(f, path, values, rng):
     return f"never written, fill value {fill}"
 
 
+def _odd_dataset(f, path, values, rng):
+    """The weight rewritten in an HDF5 type NumPy lacks or maps loosely: a 3-byte
+    integer, a bitfield, long double, enum, opaque, big-endian float16."""
+    import h5py
+    kind = rng.choice(["3-byte ints", "bitfield", "long double", "enum", "opaque",
+                       "big-endian float16"])
+    del f[path]
+    if kind in ("3-byte ints", "bitfield"):
+        file_type = h5py.h5t.STD_B32LE.copy() if kind == "bitfield" else \
+            h5py.h5t.STD_I32LE.copy()
+        if kind == "3-byte ints":
+            file_type.set_size(3)
+        space = h5py.h5s.create_simple(values.shape) if values.ndim else \
+            h5py.h5s.create(h5py.h5s.SCALAR)
+        h5py.h5d.create(f.id, path.encode(), file_type, space)
+    elif kind == "enum":
+        f.create_dataset(path, data=np.zeros(values.shape, "i1"),
+                         dtype=h5py.enum_dtype({"a": 0}, basetype="i1"))
+    elif kind == "opaque":
+        f.create_dataset(path, data=np.zeros(values.shape, "V4"))
+    else:
+        dtype = np.longdouble if kind == "long double" else ">f2"
+        f.create_dataset(path, data=values.astype(dtype))
+    return f"rewritten as {kind}", kind == "long double"
+
+
 def _address_past_eof(f, path, values, rng):
     """Marks the dataset; the address itself is patched in the bytes afterwards."""
     f[path].attrs["__patch_address__"] = 1
@@ -324,9 +350,11 @@ def _structure(rng):
 def h5format_mutant(data, kind, rng):
     if kind == "keras":
         return _in_weights(data, kind, rng, h5format_mutant)
-    action = rng.randrange(10)
+    action = rng.randrange(11)
     if action in (0, 1):
         return _patch_vlen(data, rng)
+    if action == 10:
+        return _edit_dataset(data, rng, _odd_dataset)
     if action == 2:
         return _edit_dataset(data, rng, _chunk_bomb)
     if action == 3:

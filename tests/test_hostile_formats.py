@@ -188,6 +188,17 @@ class HostileFormats(unittest.TestCase):
             lambda g, v: g.create_dataset("0", data=v, chunks=v.shape, **options)),
             f"filter \\d+ \\({name}", UnsafeFileError)
 
+    def test_a_weight_of_an_hdf5_type_numpy_lacks_is_refused_by_name(self):
+        def int24(group, values):
+            file_type = h5py.h5t.STD_I32LE.copy()
+            file_type.set_size(3)
+            h5py.h5d.create(group.id, b"0", file_type, h5py.h5s.create_simple(values.shape))
+        path = self.weights_with(int24)
+        self.assert_refused_unchanged(path, "'/layers/dense/vars/0'.*HDF5 datatype NumPy "
+                                      "cannot hold")
+        with self.assertRaisesRegex(FileFormatError, "NumPy cannot hold"):
+            inspect_file(path)
+
     def test_deflate_shuffle_and_fletcher32_chunks_load_the_same_weights(self):
         net = model()
         path = self.weights_with(lambda g, v: g.create_dataset(

@@ -362,14 +362,15 @@ def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
     if key not in attrs:
         return default
     header = attrs.get_id(key)
+    dtype = numpy_dtype(header, f"The attribute '{key}' in {where}")
     count = math.prod(header.shape or ())  # exact: no int64 wrap-around
-    if count > MAX_ATTRIBUTE_ELEMENTS or count * header.dtype.itemsize > max_bytes:
+    if count > MAX_ATTRIBUTE_ELEMENTS or count * dtype.itemsize > max_bytes:
         raise UnsafeFileError(f"Not allowed: the attribute '{key}' in {where} declares "
-                              f"{count} values of {header.dtype.itemsize} bytes, more than "
+                              f"{count} values of {dtype.itemsize} bytes, more than "
                               f"the limit of {MAX_ATTRIBUTE_ELEMENTS} values and "
                               f"{max_bytes} bytes.")
-    if header.dtype.hasobject:  # variable-length: libhdf5 allocates what it declares
-        _check_variable_lengths(attrs, key, header, count, where)
+    if dtype.hasobject:  # variable-length: libhdf5 allocates what it declares
+        _check_variable_lengths(attrs, key, dtype, count, where)
     try:
         return attrs[key]
     except (OSError, TypeError, ValueError) as error:
@@ -377,11 +378,10 @@ def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
                               f"{error}") from error
 
 
-def _check_variable_lengths(attrs, key, header, count, where):
+def _check_variable_lengths(attrs, key, dtype, count, where):
     """Refuse a variable-length attribute whose descriptors declare more bytes than
     the file holds, from its raw bytes (h5_headers), before libhdf5 allocates them."""
     h5py = h5py_module()
-    dtype = header.dtype
     if h5py.check_ref_dtype(dtype) is not None:  # references: fixed size, nothing declared
         return
     if h5py.check_vlen_dtype(dtype) is None:  # vlen inside a compound or array type
@@ -447,17 +447,28 @@ def h5_dataset(group, name, where):
     return node
 
 
+def numpy_dtype(node, what):
+    """The NumPy dtype of a dataset or attribute header; an HDF5 type NumPy cannot hold
+    (a 3-byte integer, a 24-bit float) is a FileFormatError naming it."""
+    try:
+        return node.dtype
+    except (TypeError, ValueError) as error:
+        raise FileFormatError(f"{what} has an HDF5 datatype NumPy cannot hold: "
+                              f"{error}") from error
+
+
 def check_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTES):
     """Refuse a dataset by its header alone: dtype, shape, declared vs stored size."""
     path = dataset.name
-    if dataset.dtype.kind not in NUMERIC_KINDS or dataset.dtype.fields is not None:
-        raise FileFormatError(f"The dataset '{path}' in {where} has dtype {dataset.dtype}; "
+    dtype = numpy_dtype(dataset, f"The dataset '{path}' in {where}")
+    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
+        raise FileFormatError(f"The dataset '{path}' in {where} has dtype {dtype}; "
                               "weights must be numeric arrays.")
     shape = tuple(dataset.shape) if dataset.shape is not None else None
     if expected_shape is not None and shape != tuple(expected_shape):
         raise ValueError(f"The dataset '{path}' in {where} has shape {shape}, but the "
                          f"weight it is loaded into expects {tuple(expected_shape)}.")
-    declared = math.prod(shape or (0,)) * dataset.dtype.itemsize
+    declared = math.prod(shape or (0,)) * dtype.itemsize
     if declared > max_bytes:
         raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} declares "
                               f"{declared} bytes, more than the limit of {max_bytes}.")
