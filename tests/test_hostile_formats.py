@@ -154,6 +154,24 @@ class HostileFormats(unittest.TestCase):
         with self.assertRaisesRegex(h5_headers.HeaderError, "no object header"):
             h5_headers.attribute_message(data, address + 1, "model_config")
 
+    def test_header_parser_answers_or_refuses_whatever_the_bytes(self):
+        """Every byte of the root object header and its messages, set to each of a few
+        values: the parser returns an attribute or raises HeaderError, nothing else."""
+        clean = bytearray(self.legacy_bytes())
+        with h5py.File(io.BytesIO(bytes(clean)), "r") as f:
+            address = h5py.h5o.get_info(f.id).addr
+        for at in range(address, address + 400):
+            for value in (0x00, 0xFF, 0x7F, 0x10):
+                data = bytearray(clean)
+                data[at] = value
+                try:
+                    h5_headers.attribute_message(data, address, "model_config")
+                except h5_headers.HeaderError:
+                    pass
+        for cut in range(address, address + 400, 7):  # the file ending inside it
+            with self.assertRaises(h5_headers.HeaderError):
+                h5_headers.attribute_message(clean[:cut], address, "model_config")
+
     # ----- chunks and filters -------------------------------------------------------------
     def weights_with(self, make):
         """A .weights.h5 of model() whose layers/d/vars/0 is made by make(group, values)."""

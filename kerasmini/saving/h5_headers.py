@@ -49,14 +49,18 @@ def attribute_message(data, address, name):
     if (offsets, lengths) != (8, 8):
         raise HeaderError(f"it uses {offsets}-byte addresses; only 8 are checked")
     key = name.encode("utf-8")
-    for kind, flags, body in _messages(data, base, base + address):
-        if kind == ATTRIBUTE:
-            if flags & 0x02:  # the message itself lives in a shared-message heap
-                raise HeaderError(f"the attribute messages of the object at {address} "
-                                  "are shared")
-            found = _attribute(body, key)
-            if found is not None:
-                return found
+    try:
+        for kind, flags, body in _messages(data, base, base + address):
+            if kind == ATTRIBUTE:
+                if flags & 0x02:  # the message itself lives in a shared-message heap
+                    raise HeaderError(f"the attribute messages of the object at {address} "
+                                      "are shared")
+                found = _attribute(body, key)
+                if found is not None:
+                    return found
+    except (struct.error, IndexError) as error:  # a field cut short by the file's end
+        raise HeaderError(f"the header of the object at {address} is truncated: "
+                          f"{error}") from None
     raise HeaderError(f"the attribute '{name}' is not in the header of the object at "
                       f"{address} (it is in dense storage)")
 
