@@ -237,9 +237,8 @@ def test_convnet_gradient_penalty(activation, strides, padding):
 
 
 @pytest.mark.parametrize("layer,op", [
-    (lambda: keras.layers.MaxPooling2D(2), "max_pool"),
-    (lambda: keras.layers.AveragePooling2D(2), "average_pool"),
-    (lambda: keras.layers.DepthwiseConv2D(2), "depthwise_conv")])
+    (lambda: keras.layers.AdaptiveMaxPooling2D(2), "adaptive_max_pool"),
+    (lambda: keras.layers.RandomRotation(0.2), "affine_transform")])
 def test_undeclared_layers_raise_in_a_gradient_penalty(layer, op):
     """Layers whose rules are not declared recordable: the penalty raises, naming the
     op, rather than differentiate their gradient as a constant."""

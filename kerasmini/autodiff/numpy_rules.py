@@ -439,6 +439,9 @@ FUNCTION_RULES[np.amin] = FUNCTION_RULES[np.min]
 # scatters, np.flip) mark their gradients as not differentiable there.
 RECORDABLE_FUNCTIONS = set(FUNCTION_RULES) - {
     np.repeat, np.take_along_axis, np.diag, np.cumsum, np.cumprod, np.prod}
+# np.repeat's rule is recordable when every element has the same number of copies (a
+# reshape and a sum: UpSampling's nearest neighbours), not for per-element repeats
+RECORDABLE_WHEN = {np.repeat: lambda x, repeats, *args, **kwargs: np.ndim(repeats) == 0}
 
 # Functions whose result does not depend smoothly on the values: shapes, indices, tests.
 CONSTANT_FUNCTIONS = {
@@ -480,9 +483,13 @@ def apply_function(func, args, kwargs):
         call = lambda g, out, xs: rule(g, out, *xs, *plain_args[count:], **plain_kwargs)
     result = np.asarray(result)
     vjp = lambda g: _fit(call(g, result, plain_inputs), plain_inputs)
-    if func in RECORDABLE_FUNCTIONS:
+    if func in RECORDABLE_FUNCTIONS or RECORDABLE_WHEN.get(func, _never)(*args, **kwargs):
         vjp.recorded = lambda g, out, traced: _fit(call(g, out, traced), plain_inputs)
     return tape.record(result, inputs, vjp, name)
+
+
+def _never(*args, **kwargs):
+    return False
 
 
 def getitem(x, index):
@@ -490,14 +497,14 @@ def getitem(x, index):
     source = plain(x)
     plain_index = tuple(plain(i) for i in index) if isinstance(index, tuple) else plain(index)
     result = np.asarray(source[plain_index])
-    vjp = lambda g: (_scatter(g, source.shape, plain_index),)
-    vjp.recorded = lambda g, out, traced: vjp(g)  # on a traced g, _scatter records
+    vjp = lambda g: (scatter(g, source.shape, plain_index),)
+    vjp.recorded = lambda g, out, traced: vjp(g)  # on a traced g, scatter records
     if result.base is not None:  # a view: give the tape its own array
         result = result.copy()
     return tape.record(result, (x,), vjp, "getitem")
 
 
-def _scatter(g, shape, index):
+def scatter(g, shape, index):
     """zeros(shape) with g put at `index` (added where indices repeat): the transpose of
     x[index]. Recorded when g is, with x[index] as its rule: the two linear maps are each
     other's gradients, so indexing differentiates to any order."""
