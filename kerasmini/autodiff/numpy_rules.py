@@ -387,15 +387,13 @@ def _reading_order(func):
 
 
 def _take_along_axis_rule(g, out, x, indices, axis=-1):
-    """Each picked element gets its output's gradient (added where picks repeat)."""
-    grad = np.zeros(x.shape, g.dtype)
+    """Each picked element gets its output's gradient (added where picks repeat): a
+    scatter, recorded on a traced g (its rule is the gather), so differentiable again."""
     if axis is None:
-        np.add.at(grad.reshape(-1), indices, g)
-        return grad, None
-    index = list(np.indices(g.shape, sparse=True))
-    index[axis % x.ndim] = np.broadcast_to(indices, g.shape)
-    np.add.at(grad, tuple(index), g)
-    return grad, None
+        return np.reshape(scatter(g, (np.size(x),), indices), np.shape(x)), None
+    index = list(np.indices(np.shape(g), sparse=True))
+    index[axis % np.ndim(x)] = np.broadcast_to(indices, np.shape(g))
+    return scatter(g, np.shape(x), tuple(index)), None
 
 
 # func -> (which positional arguments are inputs: a count, "sequence" (the first
@@ -438,7 +436,7 @@ FUNCTION_RULES[np.amin] = FUNCTION_RULES[np.min]
 # traced values, so their gradients are differentiable again. The others (np.add.at
 # scatters, np.flip) mark their gradients as not differentiable there.
 RECORDABLE_FUNCTIONS = set(FUNCTION_RULES) - {
-    np.repeat, np.take_along_axis, np.diag, np.cumsum, np.cumprod, np.prod}
+    np.repeat, np.diag, np.cumsum, np.cumprod, np.prod}
 # np.repeat's rule is recordable when every element has the same number of copies (a
 # reshape and a sum: UpSampling's nearest neighbours), not for per-element repeats
 RECORDABLE_WHEN = {np.repeat: lambda x, repeats, *args, **kwargs: np.ndim(repeats) == 0}
