@@ -216,6 +216,12 @@ CRITICS = {
     "conv_relu_max_pool": lambda: _critic(
         (6, 6, 2), layers.Conv2D(3, 3, activation="relu", **F64), layers.MaxPooling2D(2, **F64),
         layers.Activation("tanh", **F64)),
+    "einsum_dense_prelu": lambda: _critic(
+        (3, 4), layers.EinsumDense("abc,cd->abd", (3, 2), bias_axes="d", **F64),
+        layers.PReLU(**F64), layers.Activation("tanh", **F64)),
+    "simple_rnn": lambda: _critic((4, 2), layers.SimpleRNN(3, **F64)),
+    "lstm": lambda: _critic((3, 2), layers.LSTM(2, return_sequences=True, **F64)),
+    "gru": lambda: _critic((3, 2), layers.GRU(2, **F64)),
     "group_normalization": lambda: _critic(
         (3, 3, 4), layers.Conv2D(4, 1, **F64), layers.GroupNormalization(2, **F64),
         layers.Activation("tanh", **F64)),
