@@ -13,7 +13,8 @@ M the first layer's matrix (reference.conv2d on the unit images: conv is linear 
 a depthwise conv is reference.conv2d with one group per channel; a transposed conv's
 matrix is the transpose of the conv it is the gradient of), P the pooling's (average:
 the loop below on unit images; max: each window's first maximum, a loop), w the Dense
-kernel; the penalty's weight gradients are its central differences (h = 1e-6).
+kernel; the penalty's weight gradients are its central differences (h = 1e-6,
+test_second_order.penalty_differences).
 Tolerances as conformance/test_second_order.py's: relative to each gradient's largest
 element, float64 1e-8 (the differences' own error), float32 1e-5.
 """
@@ -24,12 +25,9 @@ from parameterized import parameterized
 
 import kerasmini
 from conformance import harness, reference
-from conformance.test_second_order import RTOL, _close, km_penalty, tf_penalty
+from conformance.test_second_order import _close, check_penalty, penalty_differences
 
 tf, keras = harness.tf, harness.keras
-H = 1e-6
-
-
 def _max_pool_critic(lib, dtype):
     return [lib.layers.Conv2D(3, 3, padding="same", dtype=dtype),
             lib.layers.LeakyReLU(0.2, dtype=dtype), lib.layers.MaxPooling2D(2, dtype=dtype)]
@@ -138,20 +136,7 @@ def reference_penalty(kind, weights, x):
 
 
 def reference_penalty_gradients(kind, weights, x):
-    weights = [np.array(w, np.float64) for w in weights]
-    grads = []
-    for w in weights:
-        grad = np.zeros_like(w)
-        for i in np.ndindex(w.shape):
-            saved = w[i]
-            w[i] = saved + H
-            up = reference_penalty(kind, weights, x)
-            w[i] = saved - H
-            down = reference_penalty(kind, weights, x)
-            w[i] = saved
-            grad[i] = (up - down) / (2 * H)
-        grads.append(grad)
-    return grads
+    return penalty_differences(lambda w: reference_penalty(kind, w, x), weights)
 
 
 class PenaltyThroughLayersTest(unittest.TestCase):
@@ -167,20 +152,7 @@ class PenaltyThroughLayersTest(unittest.TestCase):
         x = rng.standard_normal((3,) + CRITICS[kind][1]).astype(dtype)
         ref_value = reference_penalty(kind, weights, x)
         ref_grads = reference_penalty_gradients(kind, weights, x)
-        km_value, km_grads = km_penalty(km_model, x)
-        tf_value, tf_grads = tf_penalty(tf_model, x)
-        rtol = RTOL[dtype]
-        _close(km_value, ref_value, rtol, "kerasmini penalty")
-        _close(tf_value, ref_value, rtol, "tf.keras penalty")
-        for variable, km, tf_grad, ref in zip(km_model.trainable_weights, km_grads,
-                                              tf_grads, ref_grads):
-            if km is None or tf_grad is None:  # the last bias: no path to the slopes
-                self.assertTrue(km is None and tf_grad is None, variable.path)
-                np.testing.assert_array_equal(ref, 0 * ref)
-                continue
-            self.assertEqual(km.dtype, np.dtype(dtype))
-            _close(km, ref, rtol, f"kerasmini d penalty / d {variable.path}")
-            _close(tf_grad, ref, rtol, f"tf.keras d penalty / d {variable.path}")
+        check_penalty(km_model, tf_model, x, ref_value, ref_grads, dtype)
 
 
 # ----- jacobian and batch_jacobian ---------------------------------------------------
