@@ -27,7 +27,8 @@ from kerasmini.autodiff.structure import flat
 
 def check_options(tape, what, unconnected_gradients, parallel_iterations,
                   experimental_use_pfor):
-    """TF's refusals, before any gradient is computed."""
+    """TF's refusals, in TF's order, before any gradient is computed."""
+    tape._check_unused()
     if unconnected_gradients not in ("none", "zero"):
         raise ValueError("Unknown value for unconnected_gradients: "
                          f"{unconnected_gradients!r}")
