@@ -186,10 +186,12 @@ def test_mlp_gradient_penalty(activation):
 
 def test_undeclared_rules_still_raise():
     """np.cumsum's and np.repeat's (array repeats) rules scatter with np.flip /
-    np.add.at: not recordable, so their gradient raises where an outer tape uses it."""
+    np.add.at, glu's splits with np.split: not recordable, so their gradient raises
+    where an outer tape uses it."""
     x = RNG.standard_normal((3, 2))
     for f, name in ((lambda t: np.sum(np.cumsum(t, axis=0) ** 2), "numpy.cumsum"),
-                    (lambda t: np.sum(np.repeat(t, [1, 2, 1], axis=0) ** 2), "numpy.repeat")):
+                    (lambda t: np.sum(np.repeat(t, [1, 2, 1], axis=0) ** 2), "numpy.repeat"),
+                    (lambda t: np.sum(keras.activations.glu(t) ** 2), "glu")):
         with pytest.raises(NoGradientError, match=f"{name}.*second-order"):
             _nested(f, x, np.sum)
 
@@ -237,8 +239,8 @@ def test_convnet_gradient_penalty(activation, strides, padding):
 
 
 @pytest.mark.parametrize("layer,op", [
-    (lambda: keras.layers.AdaptiveMaxPooling2D(2), "adaptive_max_pool"),
-    (lambda: keras.layers.RandomRotation(0.2), "affine_transform")])
+    (lambda: keras.layers.RandomRotation(0.2), "affine_transform"),
+    (lambda: keras.layers.RandomZoom(0.2), "affine_transform")])
 def test_undeclared_layers_raise_in_a_gradient_penalty(layer, op):
     """Layers whose rules are not declared recordable: the penalty raises, naming the
     op, rather than differentiate their gradient as a constant."""

@@ -40,6 +40,10 @@ WEIGHTLESS = {
     "global_max_pool_3d": (lambda: layers.GlobalMaxPooling3D(**F64), (1, 3, 3, 3, 2)),
     "adaptive_average_pool_2d": (lambda: layers.AdaptiveAveragePooling2D(2, **F64),
                                  (2, 5, 3, 2)),
+    "adaptive_max_pool_2d": (lambda: layers.AdaptiveMaxPooling2D((2, 3), **F64),
+                             (2, 5, 7, 2)),
+    "adaptive_max_pool_1d_channels_first": (lambda: layers.AdaptiveMaxPooling1D(
+        3, data_format="channels_first", **F64), (2, 2, 7)),
     "up_sampling_1d": (lambda: layers.UpSampling1D(3, **F64), (2, 3, 2)),
     "up_sampling_2d_nearest": (lambda: layers.UpSampling2D((2, 3), **F64), (2, 3, 3, 2)),
     "up_sampling_2d_bilinear": (lambda: layers.UpSampling2D(

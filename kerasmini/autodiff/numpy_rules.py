@@ -391,9 +391,15 @@ def _take_along_axis_rule(g, out, x, indices, axis=-1):
     scatter, recorded on a traced g (its rule is the gather), so differentiable again."""
     if axis is None:
         return np.reshape(scatter(g, (np.size(x),), indices), np.shape(x)), None
+    return scatter_along_axis(g, np.shape(x), indices, axis), None
+
+
+def scatter_along_axis(g, shape, indices, axis):
+    """zeros(shape) with each g element added at position indices[...] along `axis`
+    (the others its own): the transpose of np.take_along_axis, recorded as `scatter`."""
     index = list(np.indices(np.shape(g), sparse=True))
-    index[axis % np.ndim(x)] = np.broadcast_to(indices, np.shape(g))
-    return scatter(g, np.shape(x), tuple(index)), None
+    index[axis % len(shape)] = np.broadcast_to(indices, np.shape(g))
+    return scatter(g, shape, tuple(index))
 
 
 # func -> (which positional arguments are inputs: a count, "sequence" (the first

@@ -7,7 +7,8 @@ from kerasmini.ops import (adaptive_pooling, average_pooling, convolution,
                            transposed_convolution, volume_convolution,
                            volume_transposed_convolution)
 from kerasmini.ops.adaptive_pooling_vjp import (adaptive_average_pool_vjp,
-                                                adaptive_max_pool_vjp)
+                                                adaptive_max_pool_vjp,
+                                                adaptive_max_pool_vjp_recorded)
 from kerasmini.ops.average_pooling_vjp import average_pool_vjp
 from kerasmini.ops.batch_product_vjp import batch_product_vjp
 from kerasmini.ops.convolution_vjp import conv_vjp
@@ -44,4 +45,6 @@ resize = differentiable_linear(resize_vjp)(resizing.resize)
 affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
 adaptive_average_pool = differentiable_linear(adaptive_average_pool_vjp)(
     adaptive_pooling.adaptive_average_pool)
-adaptive_max_pool = differentiable(adaptive_max_pool_vjp)(adaptive_pooling.adaptive_max_pool)
+adaptive_max_pool = differentiable(adaptive_max_pool_vjp,
+                                   recorded=adaptive_max_pool_vjp_recorded)(
+    adaptive_pooling.adaptive_max_pool)
