@@ -15,6 +15,9 @@ matrix is the transpose of the conv it is the gradient of), P the pooling's (ave
 the loop below on unit images; max: each window's first maximum, a loop), w the Dense
 kernel; the penalty's weight gradients are its central differences (h = 1e-6,
 test_second_order.penalty_differences).
+jacobian / batch_jacobian of a tanh MLP (in x and in a kernel) and its Hessian, the
+batch_jacobian of a batch_jacobian taken inside an outer tape, against tf's and the
+closed forms.
 Tolerances as conformance/test_second_order.py's: relative to each gradient's largest
 element, float64 1e-8 (the differences' own error), float32 1e-5.
 """
@@ -209,3 +212,37 @@ class JacobianTest(unittest.TestCase):
                                     (tf_kernel, d_kernel, "jacobian in the kernel"),
                                     (tf_batch, per_sample, "batch_jacobian")):
                 _close(got.numpy(), want, harness.RTOL[dtype], f"tf.keras {what}")
+
+    @parameterized.expand(["float32", "float64"])
+    def test_hessian_as_the_jacobian_of_a_batch_jacobian(self, dtype):
+        """d^2 sum_u y[n, u] / d x[n] d x[n] of y = tanh(x W1 + b1) W2 + b2: the outer
+        tape's batch_jacobian of the inner one's, against tf's and the closed form
+        W1 diag(tanh''(z) * W2 summed over u) W1^T, tanh'' = -2 tanh (1 - tanh^2)."""
+        rng = np.random.default_rng(4)
+        tf_model, km_model = _mlp(keras, dtype), _mlp(kerasmini, dtype)
+        weights = [rng.standard_normal(w.shape).astype(dtype) for w in km_model.get_weights()]
+        tf_model.set_weights(weights)
+        km_model.set_weights(weights)
+        x = rng.standard_normal((5, 3)).astype(dtype)
+        w1, b1, w2, _ = [np.asarray(w, np.float64) for w in weights]
+        t = np.tanh(reference.dense(x, w1, b1))
+        want = np.einsum("ij,nj,kj->nik", w1, -2 * t * (1 - t ** 2) * w2.sum(axis=1), w1)
+
+        with kerasmini.GradientTape() as outer:
+            traced = outer.watch(x)
+            with kerasmini.GradientTape() as inner:
+                inner.watch(traced)
+                total = np.sum(km_model(traced), axis=1, keepdims=True)
+            slopes = inner.batch_jacobian(total, traced)[:, 0]
+        km_hessian = outer.batch_jacobian(slopes, traced)
+        tf_x = tf.constant(x)
+        with tf.GradientTape() as outer:
+            outer.watch(tf_x)
+            with tf.GradientTape() as inner:
+                inner.watch(tf_x)
+                total = tf.reduce_sum(tf_model(tf_x), axis=1, keepdims=True)
+            slopes = inner.batch_jacobian(total, tf_x)[:, 0]
+        tf_hessian = outer.batch_jacobian(slopes, tf_x)
+        self.assertEqual(km_hessian.dtype, np.dtype(dtype))
+        _close(km_hessian, want, harness.RTOL[dtype], "kerasmini Hessian")
+        _close(tf_hessian.numpy(), want, harness.RTOL[dtype], "tf.keras Hessian")
