@@ -165,6 +165,16 @@ def _mlp(lib, dtype):
                            lib.layers.Dense(2, dtype=dtype)])
 
 
+def _twin_mlps(dtype, seed):
+    """(tf model, kerasmini model, their shared weights, an input batch)."""
+    rng = np.random.default_rng(seed)
+    tf_model, km_model = _mlp(keras, dtype), _mlp(kerasmini, dtype)
+    weights = [rng.standard_normal(w.shape).astype(dtype) for w in km_model.get_weights()]
+    tf_model.set_weights(weights)
+    km_model.set_weights(weights)
+    return tf_model, km_model, weights, rng.standard_normal((5, 3)).astype(dtype)
+
+
 def _reference_jacobians(weights, x):
     """y = tanh(x W1 + b1) W2 + b2: dy/dx per sample pair (n, u, m, i), dy/dW1."""
     w1, b1, w2, _ = [np.asarray(w, np.float64) for w in weights]
@@ -181,12 +191,7 @@ class JacobianTest(unittest.TestCase):
 
     @parameterized.expand(["float32", "float64"])
     def test_jacobian_and_batch_jacobian(self, dtype):
-        rng = np.random.default_rng(3)
-        tf_model, km_model = _mlp(keras, dtype), _mlp(kerasmini, dtype)
-        weights = [rng.standard_normal(w.shape).astype(dtype) for w in km_model.get_weights()]
-        tf_model.set_weights(weights)
-        km_model.set_weights(weights)
-        x = rng.standard_normal((5, 3)).astype(dtype)
+        tf_model, km_model, weights, x = _twin_mlps(dtype, seed=3)
         per_sample, d_inputs, d_kernel = _reference_jacobians(weights, x)
 
         with kerasmini.GradientTape(persistent=True) as tape:
@@ -218,12 +223,7 @@ class JacobianTest(unittest.TestCase):
         """d^2 sum_u y[n, u] / d x[n] d x[n] of y = tanh(x W1 + b1) W2 + b2: the outer
         tape's batch_jacobian of the inner one's, against tf's and the closed form
         W1 diag(tanh''(z) * W2 summed over u) W1^T, tanh'' = -2 tanh (1 - tanh^2)."""
-        rng = np.random.default_rng(4)
-        tf_model, km_model = _mlp(keras, dtype), _mlp(kerasmini, dtype)
-        weights = [rng.standard_normal(w.shape).astype(dtype) for w in km_model.get_weights()]
-        tf_model.set_weights(weights)
-        km_model.set_weights(weights)
-        x = rng.standard_normal((5, 3)).astype(dtype)
+        tf_model, km_model, weights, x = _twin_mlps(dtype, seed=4)
         w1, b1, w2, _ = [np.asarray(w, np.float64) for w in weights]
         t = np.tanh(reference.dense(x, w1, b1))
         want = np.einsum("ij,nj,kj->nik", w1, -2 * t * (1 - t ** 2) * w2.sum(axis=1), w1)
