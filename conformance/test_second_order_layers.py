@@ -60,7 +60,8 @@ CRITICS = {"max_pool": (_max_pool_critic, (6, 6, 2)),
 def _model(lib, kind, dtype):
     body, shape = CRITICS[kind]
     return lib.Sequential([lib.Input(shape, dtype=dtype), *body(lib, dtype),
-                           lib.layers.Flatten(dtype=dtype), lib.layers.Dense(1, dtype=dtype)])
+                           lib.layers.Flatten(dtype=dtype),
+                           lib.layers.Dense(1, dtype=dtype)])
 
 
 # ----- the float64 reference ---------------------------------------------------------

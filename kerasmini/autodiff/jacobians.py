@@ -32,9 +32,9 @@ def check_options(tape, what, unconnected_gradients, parallel_iterations,
     if unconnected_gradients not in ("none", "zero"):
         raise ValueError("Unknown value for unconnected_gradients: "
                          f"{unconnected_gradients!r}")
-    if parallel_iterations is not None and (
-            isinstance(parallel_iterations, bool) or not isinstance(parallel_iterations, int)
-            or parallel_iterations < 1):
+    counted = isinstance(parallel_iterations, int) and not isinstance(parallel_iterations,
+                                                                       bool)
+    if parallel_iterations is not None and not (counted and parallel_iterations >= 1):
         raise ValueError("`parallel_iterations` must be None or a positive integer. "
                          f"Received: parallel_iterations={parallel_iterations!r}")
     if not experimental_use_pfor and not tape._persistent:
@@ -61,8 +61,9 @@ def batch_jacobian(tape, target, source, unconnected_gradients):
         if np.ndim(array) < 2:
             raise ValueError(f"Shape {tuple(np.shape(array))} must have rank at least 2")
     if np.shape(target)[0] != np.shape(source)[0]:
-        raise ValueError(f"Need first dimension of target shape ({tuple(np.shape(target))}) "
-                         f"and source shape ({tuple(np.shape(source))}) to match.")
+        raise ValueError("Need first dimension of target shape "
+                         f"({tuple(np.shape(target))}) and source shape "
+                         f"({tuple(np.shape(source))}) to match.")
     shape = np.shape(target)
     batch, size = shape[0], int(np.prod(shape[1:]))
     seeds = (np.broadcast_to(np.eye(1, size, j, dtype=target.dtype), (batch, size)).reshape(
