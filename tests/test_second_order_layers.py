@@ -218,8 +218,8 @@ CRITICS = {
         (6, 5, 2), layers.Conv2D(3, 2, activation="tanh", **F64),
         layers.MaxPooling2D(2, 1, **F64), layers.AveragePooling2D(2, **F64)),
     "conv_relu_max_pool": lambda: _critic(
-        (6, 6, 2), layers.Conv2D(3, 3, activation="relu", **F64), layers.MaxPooling2D(2, **F64),
-        layers.Activation("tanh", **F64)),
+        (6, 6, 2), layers.Conv2D(3, 3, activation="relu", **F64),
+        layers.MaxPooling2D(2, **F64), layers.Activation("tanh", **F64)),
     "einsum_dense_prelu": lambda: _critic(
         (3, 4), layers.EinsumDense("abc,cd->abd", (3, 2), bias_axes="d", **F64),
         layers.PReLU(**F64), layers.Activation("tanh", **F64)),

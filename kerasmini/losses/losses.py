@@ -6,8 +6,9 @@ computes the values and the gradient rule with respect to y_pred side by side; t
 public function records that rule on the tape. The twins are written with NumPy
 operations the tape records, so that, run again on a traced y_pred, their rule is
 differentiable (a gradient taken inside an outer tape: loss.recorded_rule).
-Probabilities are clipped to [epsilon, 1 - epsilon] as Keras clips them (the gradient passes where the probability
-is inside that range, and is zero outside it, as for any clip).
+Probabilities are clipped to [epsilon, 1 - epsilon] as Keras clips them (the gradient
+passes where the probability is inside that range, and is zero outside it, as for any
+clip).
 """
 import warnings
 

@@ -96,10 +96,12 @@ def differentiable_bilinear(vjp, **options):
                     op(x, h, *args, **kwargs))
 
         name = kernel.__name__
-        input_gradient = differentiable(input_gradient_rule, inputs=2, recorded=True,
-                                        name=f"{name}_input_gradient")(input_gradient_kernel)
-        kernel_gradient = differentiable(kernel_gradient_rule, inputs=2, recorded=True,
-                                         name=f"{name}_kernel_gradient")(kernel_gradient_kernel)
+        input_gradient = differentiable(
+            input_gradient_rule, inputs=2, recorded=True,
+            name=f"{name}_input_gradient")(input_gradient_kernel)
+        kernel_gradient = differentiable(
+            kernel_gradient_rule, inputs=2, recorded=True,
+            name=f"{name}_kernel_gradient")(kernel_gradient_kernel)
 
         def recorded(g, out, x, kernel, *args, **kwargs):
             return (input_gradient(g, kernel, stand_in(x), *args, **kwargs),
