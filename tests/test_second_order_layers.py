@@ -72,6 +72,28 @@ def test_weightless_layers_differentiate_twice(name):
                           shape)
 
 
+# a rotation by 0.3 rad with a shift and a slight zoom, as RandomRotation / RandomZoom
+# draw them (Keras's 8-vector: a0 a1 a2 b0 b1 b2 c0 c1)
+TRANSFORM = np.array([0.9 * np.cos(0.3), -np.sin(0.3), 1.2, np.sin(0.3), np.cos(0.3), -0.4,
+                      0.0, 0.0])
+
+
+@pytest.mark.parametrize("interpolation,fill_mode,fill_value", [
+    ("bilinear", "constant", 0.7), ("nearest", "constant", 0.0), ("bilinear", "reflect", 0.0),
+    ("bilinear", "wrap", 0.0), ("bilinear", "nearest", 0.0)])
+def test_image_transforms_differentiate_twice(interpolation, fill_mode, fill_value):
+    """affine_transform (RandomRotation, RandomZoom, RandomTranslation, ...) is affine
+    in the images: its gradient's rule is the transform with the fill set to 0."""
+    weights = RNG.standard_normal((2, 5, 6, 2))
+
+    def f(x):
+        moved = keras.ops.image.affine_transform(x * x * 0.7 - 0.3, TRANSFORM, interpolation,
+                                                 fill_mode, fill_value)
+        return np.sum(np.tanh(moved) * weights)
+
+    _check_hessian_vector(f, (2, 5, 6, 2))
+
+
 def _two_branches(x):
     return x * x * 0.7 - 0.3, np.tanh(x)
 

@@ -42,7 +42,9 @@ max_pool = differentiable(max_pool_vjp, through={"bias_add_relu": max_pool_of_re
                           recorded=max_pool_vjp_recorded)(max_pooling.max_pool)
 average_pool = differentiable_linear(average_pool_vjp)(average_pooling.average_pool)
 resize = differentiable_linear(resize_vjp)(resizing.resize)
-affine_transform = differentiable(affine_transform_vjp)(_affine_transform)
+# an image transform is affine in the images: A x + the constant fill outside them
+affine_transform = differentiable_linear(affine_transform_vjp,
+                                         linear_part={"fill_value": 0.0})(_affine_transform)
 adaptive_average_pool = differentiable_linear(adaptive_average_pool_vjp)(
     adaptive_pooling.adaptive_average_pool)
 adaptive_max_pool = differentiable(adaptive_max_pool_vjp,

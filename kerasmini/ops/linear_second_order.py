@@ -48,16 +48,24 @@ def _with_signature_of(vjp, rule):
     return rule
 
 
-def differentiable_linear(vjp):
+def differentiable_linear(vjp, linear_part=None):
     """`@differentiable(vjp)` for a kernel linear in its one input: its recorded rule
-    is the transposed map A^T g as a recorded op whose rule is the kernel (module doc)."""
+    is the transposed map A^T g as a recorded op whose rule is the kernel (module doc).
+    An affine kernel, A x + c (an image transform's constant fill), names in
+    `linear_part` the arguments that make c zero: A h is the kernel called with them."""
 
     def wrap(kernel):
+        signature = inspect.signature(kernel)
+
         def transposed(g, like, *args, **kwargs):
             return vjp(g, None, like, *args, **kwargs)
 
         def transposed_rule(h, out, g, like, *args, **kwargs):
-            return op(h, *args, **kwargs)
+            if not linear_part:
+                return op(h, *args, **kwargs)
+            call = signature.bind(h, *args, **kwargs)
+            call.arguments.update(linear_part)
+            return op(*call.args, **call.kwargs)
 
         input_gradient = differentiable(transposed_rule, recorded=True,
                                         name=f"{kernel.__name__}_input_gradient")(transposed)
