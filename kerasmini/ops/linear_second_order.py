@@ -54,8 +54,8 @@ def differentiable_linear(vjp, linear_part=None):
     An affine kernel, A x + c (an image transform's constant fill), names in
     `linear_part` the arguments that make c zero: A h is the kernel called with them."""
 
-    def wrap(kernel):
-        signature = inspect.signature(kernel)
+    def wrap(forward):
+        signature = inspect.signature(forward)
 
         def transposed(g, like, *args, **kwargs):
             return vjp(g, None, like, *args, **kwargs)
@@ -68,17 +68,17 @@ def differentiable_linear(vjp, linear_part=None):
             return op(*call.args, **call.kwargs)
 
         input_gradient = differentiable(transposed_rule, recorded=True,
-                                        name=f"{kernel.__name__}_input_gradient")(transposed)
+                                        name=f"{forward.__name__}_input_gradient")(transposed)
 
         def recorded(g, out, inputs, *args, **kwargs):
             return input_gradient(g, stand_in(inputs), *args, **kwargs)
 
-        op = differentiable(vjp, recorded=_with_signature_of(vjp, recorded))(kernel)
+        op = differentiable(vjp, recorded=_with_signature_of(vjp, recorded))(forward)
         return op
     return wrap
 
 
-def differentiable_bilinear(vjp, **options):
+def differentiable_bilinear(vjp):
     """`@differentiable(vjp, inputs=2)` for a kernel bilinear in (inputs, kernel): its
     recorded rule gives the two gradients as the recorded ops of the module doc."""
     takes_needed = "needed" in inspect.signature(vjp).parameters
@@ -88,7 +88,7 @@ def differentiable_bilinear(vjp, **options):
             kwargs = dict(kwargs, needed=(which == 0, which == 1))
         return vjp(g, None, x, kernel, *args, **kwargs)[which]
 
-    def wrap(kernel):
+    def wrap(forward):
         def input_gradient_kernel(g, kernel, x_like, *args, **kwargs):
             return one_gradient(0, g, x_like, kernel, args, kwargs)
 
@@ -103,7 +103,7 @@ def differentiable_bilinear(vjp, **options):
             return (input_gradient(g, h, stand_in(x), *args, **kwargs),
                     op(x, h, *args, **kwargs))
 
-        name = kernel.__name__
+        name = forward.__name__
         input_gradient = differentiable(
             input_gradient_rule, inputs=2, recorded=True,
             name=f"{name}_input_gradient")(input_gradient_kernel)
@@ -115,7 +115,7 @@ def differentiable_bilinear(vjp, **options):
             return (input_gradient(g, kernel, stand_in(x), *args, **kwargs),
                     kernel_gradient(x, g, stand_in(kernel), *args, **kwargs))
 
-        op = differentiable(vjp, inputs=2, recorded=_with_signature_of(vjp, recorded),
-                            **options)(kernel)
+        op = differentiable(vjp, inputs=2,
+                            recorded=_with_signature_of(vjp, recorded))(forward)
         return op
     return wrap
