@@ -24,7 +24,6 @@ import numpy as np
 from kerasmini.autodiff.structure import flat
 
 
-
 def check_options(tape, what, unconnected_gradients, parallel_iterations,
                   experimental_use_pfor):
     """TF's refusals, in TF's order, before any gradient is computed."""
