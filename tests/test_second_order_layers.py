@@ -94,6 +94,29 @@ def test_image_transforms_differentiate_twice(interpolation, fill_mode, fill_val
     _check_hessian_vector(f, (2, 5, 6, 2))
 
 
+def _shifted_matrix(t):
+    return np.reshape(t, (3, 3)) + 3 * np.eye(3)
+
+
+MATRIX = RNG.standard_normal((3, 3))
+LINEAR_ALGEBRA = {
+    "inv": lambda t: np.sum(np.sin(keras.ops.linalg.inv(_shifted_matrix(t)))),
+    "det": lambda t: np.sin(keras.ops.linalg.det(_shifted_matrix(t))),
+    "slogdet": lambda t: np.sin(keras.ops.slogdet(_shifted_matrix(t))[1]),
+    "solve_vector": lambda t: np.sum(np.sin(keras.ops.linalg.solve(
+        _shifted_matrix(t), np.reshape(t, (3, 3))[0]))),
+    "solve_matrix": lambda t: np.sum(np.sin(keras.ops.linalg.solve(
+        _shifted_matrix(t), MATRIX @ np.reshape(t, (3, 3))))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_ALGEBRA))
+def test_linear_algebra_differentiates_twice(name):
+    """inv, det, slogdet and solve: their rules on the traced values (inv and solve
+    recorded again), in the matrix and the right-hand side at once."""
+    _check_hessian_vector(LINEAR_ALGEBRA[name], (9,))
+
+
 def _two_branches(x):
     return x * x * 0.7 - 0.3, np.tanh(x)
 
