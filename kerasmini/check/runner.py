@@ -25,6 +25,7 @@ from kerasmini.check.tolerance import ARBITER_RTOL, compare
 from kerasmini.check.twins import run_tf, tf_float64_output
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure
 from kerasmini.layers.operation import Operation
+from kerasmini.object_registration import CustomObjectScope
 
 OK, KM_DIFFERS, TF_DIVERGES, BOTH_DIFFER, LIBRARIES_DIFFER = (
     "ok", "kerasmini differs", "TensorFlow diverges", "both differ", "libraries differ")
@@ -100,8 +101,18 @@ def graph_nodes(model):
 def float64_twin(layer, weights):
     """The layer rebuilt from its config with every dtype float64, holding `weights`."""
     config = as_float64(layer.get_config())
-    twin = type(layer).from_config(config)
+    with CustomObjectScope(_own_function(layer, config)):
+        twin = type(layer).from_config(config)
     return twin, [np.asarray(w, np.float64) for w in weights]
+
+
+def _own_function(layer, config):
+    """{saved name: function} of a Lambda's named function (the user's, given to
+    load_model as a custom object: the twin rebuilt from the config needs it too)."""
+    saved = config.get("function")
+    if isinstance(saved, dict) and saved.get("class_name") == "function":
+        return {saved["config"]: layer.function}
+    return {}
 
 
 def as_float64(config):
