@@ -167,12 +167,31 @@ class Trainer:
         """The compiled loss plus every regularization penalty (`model.losses`)."""
         total = None
         if self._compiled_loss is not None:
+            sample_weight = self._masked_sample_weight(x, sample_weight)
             total = self._compiled_loss(y, y_pred, sample_weight)
         for penalty in self.losses:
             total = penalty if total is None else total + penalty
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         return total
+
+    def _masked_sample_weight(self, x, sample_weight):
+        """The sample weights with the outputs' masks applied, as Keras's loss applies
+        the mask y_pred carries: masked steps (padding) weigh 0 and a mean is taken over
+        the others (losses.loss.apply_mask)."""
+        output_masks = getattr(self, "output_masks", None)
+        masks = output_masks(x) if x is not None and output_masks else None
+        if masks is None:
+            return sample_weight
+        compiled = self._compiled_loss
+        if not isinstance(compiled, _compile_outputs().OutputLosses):
+            return kerasmini.losses.loss.apply_mask(sample_weight, masks[0],
+                                                    compiled.dtype, compiled.reduction)
+        weights = compiled.sample_weights(sample_weight)
+        weights = weights if isinstance(weights, list) else [weights] * len(masks)
+        return [w if m is None or loss is None else kerasmini.losses.loss.apply_mask(
+                    w, m, loss.dtype, loss.reduction)
+                for w, m, loss in zip(weights, masks, compiled.losses)]
 
     def train_step(self, x, y, sample_weight):
         with _step_completes():
