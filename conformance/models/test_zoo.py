@@ -20,7 +20,7 @@ from parameterized import parameterized
 import kerasmini
 from conformance.models import applications, zoo
 from conformance.models.applications import as_numpy, randomize_batchnorm, relative_error
-from conformance.test_fit import LOSS_FLOOR
+from conformance.test_fit import LOSS_FLOOR, WEIGHT_FLOOR
 from kerasmini.check.api import check_model
 
 keras = zoo.keras
@@ -42,11 +42,15 @@ CHECK_CANNOT = ("vit", "transformer_tpe", "transformer_masked", "gru_seq2seq",
 # tf.keras 3.15 itself cannot write these as legacy .h5 (its random layers' seed
 # generators do not pickle): the legacy file is not tried
 LEGACY_H5_REFUSED_BY_TF = ("augmented",)
-# name -> (loss, optimizer): the models that also fit an epoch in both libraries
-FITS = {"unet_concat": ("binary_crossentropy", "adam"),
-        "wavenet": ("mse", "sgd"), "bigru_tagger": ("sparse_categorical_crossentropy", "adam"),
-        "transformer_tpe": ("sparse_categorical_crossentropy", "adam"),
-        "two_tower": ("binary_crossentropy", "rmsprop")}
+# name -> (loss, optimizer): the models that also fit an epoch in both libraries. SGD for
+# those with an Embedding: tf.keras's Adam and RMSprop square Embedding's sparse gradient
+# one occurrence at a time (a TensorFlow divergence, models/test_text_model.py), so
+# their fits differ wherever a batch repeats a token (transformer_tpe's loss: 0.82 vs
+# kerasmini's 0.76 after 3 Adam steps; the gradients themselves agree).
+FITS = {"unet_concat": ("binary_crossentropy", "adam"), "wavenet": ("mse", "rmsprop"),
+        "bigru_tagger": ("sparse_categorical_crossentropy", "sgd"),
+        "transformer_tpe": ("sparse_categorical_crossentropy", "sgd"),
+        "two_tower": ("binary_crossentropy", "sgd")}
 
 
 def build(name):
@@ -173,7 +177,9 @@ class ZooFitTest(unittest.TestCase):
         losses = []
         for model in (tf_model, km_model):
             _no_dropout(model)
-            model.compile(optimizer=optimizer, loss=loss)
+            # tf.keras eagerly: tracing a tf.function costs seconds, three steps do not
+            model.compile(optimizer=optimizer, loss=loss,
+                          **({"run_eagerly": True} if model is tf_model else {}))
             history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
             losses.append(history.history["loss"][0])
         tf_loss, km_loss = losses
@@ -183,8 +189,8 @@ class ZooFitTest(unittest.TestCase):
         self.assert_same_predictions(name, tf_model, km_model, x)
 
     def assert_same_predictions(self, name, tf_model, km_model, x):
-        """After the epoch the two models still predict the same (within the fit's
-        tolerance: Adam amplifies float32 rounding)."""
+        """After the epoch the two models still predict the same, within the suite's
+        training tolerance (test_fit.WEIGHT_FLOOR of the output's scale)."""
         error, _ = relative_error(km_model.predict(x, verbose=0), predict(tf_model, x))
-        self.assertLess(error, 1e-3, f"{name}: predictions after one epoch differ by "
-                                     f"{error:.3g} of the output's scale")
+        self.assertLessEqual(error, WEIGHT_FLOOR, f"{name}: predictions after one epoch "
+                                                  f"differ by {error:.3g} of their scale")
