@@ -155,6 +155,7 @@ class MaskedLossTest(unittest.TestCase):
 
     def tagger(self, functional):
         """A Sequential tagger, or a functional one with a second, unmasked output."""
+        keras.utils.set_random_seed(7)
         if not functional:
             return keras.Sequential([
                 keras.Input((5,), dtype="int32"), layers.Embedding(10, 4, mask_zero=True),
@@ -200,6 +201,22 @@ class MaskedLossTest(unittest.TestCase):
         self.assertAlmostEqual(got, expected, places=5)
         with self.assertRaises(ValueError):  # one weight per sequence: tf.keras refuses too
             model.evaluate(TOKENS, labels, sample_weight=weights[:, 0], verbose=0)
+
+    def test_metrics_count_unmasked_steps_only(self):
+        """Keras's MeanMetricWrapper metrics (accuracy, crossentropy, ...) read the mask
+        too; the weighted ones combine it with the sample weights."""
+        labels = np.random.default_rng(3).integers(0, 3, TOKENS.shape)
+        weights = np.random.default_rng(4).random(TOKENS.shape)
+        model = self.tagger(False)
+        model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"],
+                      weighted_metrics=["accuracy"])
+        hits = (model.predict(TOKENS, verbose=0).argmax(-1) == labels).astype(float)
+        mask = TOKENS != 0
+        logs = model.evaluate(TOKENS, labels, sample_weight=weights, batch_size=3,
+                              verbose=0, return_dict=True)
+        self.assertAlmostEqual(logs["accuracy"], hits[mask].mean(), places=6)
+        self.assertAlmostEqual(logs["weighted_accuracy"],
+                               (hits * weights)[mask].sum() / weights[mask].sum(), places=6)
 
 
 if __name__ == "__main__":
