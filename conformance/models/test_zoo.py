@@ -174,18 +174,25 @@ class ZooFitTest(unittest.TestCase):
         shape = (24, *tf_model.outputs[0].shape[1:])
         y = (rng.integers(0, shape[-1], shape[:-1]) if loss.startswith("sparse")
              else rng.random(shape).round().astype("float32"))
-        losses = []
+        metrics = ["accuracy"] if "crossentropy" in loss else []
+        histories = []
         for model in (tf_model, km_model):
             _no_dropout(model)
             # tf.keras eagerly: tracing a tf.function costs seconds, three steps do not
-            model.compile(optimizer=optimizer, loss=loss,
+            model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
                           **({"run_eagerly": True} if model is tf_model else {}))
             history = model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
-            losses.append(history.history["loss"][0])
-        tf_loss, km_loss = losses
+            histories.append({key: values[0] for key, values in history.history.items()})
+        tf_logs, km_logs = histories
+        self.assertEqual(sorted(km_logs), sorted(tf_logs), name)
+        tf_loss, km_loss = tf_logs["loss"], km_logs["loss"]
         self.assertLessEqual(abs(km_loss - tf_loss), LOSS_FLOOR * abs(tf_loss),
                              f"{name}: one epoch's loss, kerasmini {km_loss!r}, tf.keras "
                              f"{tf_loss!r}")
+        if metrics:  # argmax hits: one may flip on a tie within rounding
+            self.assertLessEqual(abs(km_logs["accuracy"] - tf_logs["accuracy"]),
+                                 1 / y.size + 1e-6, f"{name}: accuracy {km_logs} vs "
+                                                    f"tf.keras {tf_logs}")
         self.assert_same_predictions(name, tf_model, km_model, x)
 
     def assert_same_predictions(self, name, tf_model, km_model, x):
