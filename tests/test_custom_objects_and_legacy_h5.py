@@ -150,6 +150,23 @@ class LegacyH5Test(unittest.TestCase):
         np.testing.assert_array_equal(loaded.predict(data, verbose=0),
                                       model.predict(data, verbose=0))
 
+    def test_layer_exported_under_another_name(self):
+        """keras.layers.GroupQueryAttention's class is GroupedQueryAttention: a legacy
+        .h5 names it by its class (as tf.keras writes it), and loads back."""
+        x = kerasmini.Input((4, 8))
+        model = kerasmini.Model(x, layers.GroupQueryAttention(4, 2, 1)(x, x))
+        data = np.random.default_rng(4).standard_normal((2, 4, 8)).astype("float32")
+        with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # HDF5 is legacy; no training config
+            path = os.path.join(d, "gqa.h5")
+            model.save(path)
+            with h5py.File(path, "r") as f:
+                saved = json.loads(f.attrs["model_config"])["config"]["layers"]
+            loaded = kerasmini.models.load_model(path)
+        self.assertEqual(saved[1]["class_name"], "GroupedQueryAttention")
+        np.testing.assert_array_equal(loaded.predict(data, verbose=0),
+                                      model.predict(data, verbose=0))
+
     def test_nested_model_weights_in_legacy_order(self):
         """A backbone with BatchNormalization inside a model: its group lists every
         trainable weight before the moving statistics, not in `weights` order."""

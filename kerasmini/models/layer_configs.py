@@ -53,6 +53,8 @@ MODULE_CLASSES = {
         inception_resnet_v2.CustomScaleLayer,
 }
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
+# a legacy .h5 names a layer by its Python class, not by the name keras.layers exports
+LEGACY_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 
 
 def _legacy_operation(class_name, config, operations):
@@ -146,6 +148,8 @@ def _find_class(config, class_name, registered):
     operations = declared_operations()
     if (module, class_name) in operations and registered in (None, class_name):
         return operation.operation_class(operations[(module, class_name)])
+    if "module" not in config and class_name in LEGACY_CLASS_NAMES:  # legacy .h5
+        return _layer_classes()[LEGACY_CLASS_NAMES[class_name]]
     if "module" not in config and _legacy_operation(class_name, config, operations):
         by_name = {name: key for key, name in ((k, k[1]) for k in operations)}
         return operation.operation_class(operations[by_name[class_name]])
