@@ -38,7 +38,7 @@ NAMES = QUICK if os.environ.get("KM_CONFORMANCE_TIER") == "quick" else list(zoo.
 CHECK_LIMITS = ("calls with several tensor arguments yet", "masked layer calls yet",
                 "tensor operations yet")
 CHECK_CANNOT = ("vit", "transformer_tpe", "transformer_masked", "gru_seq2seq",
-                "bigru_tagger", "masked_lstm", "se_resnet")
+                "bigru_tagger", "masked_lstm", "se_resnet", "llama_block")
 # tf.keras 3.15 itself cannot write these as legacy .h5 (its random layers' seed
 # generators do not pickle): the legacy file is not tried
 LEGACY_H5_REFUSED_BY_TF = ("augmented",)

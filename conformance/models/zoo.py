@@ -455,6 +455,51 @@ def attention_lstm():
     return keras.Model(inputs, L.Dense(2, activation="softmax")(x), name="attention_lstm")
 
 
+def conv_lstm_next_frame():
+    """keras.io conv_lstm (smaller): ConvLSTM2D layers over frames with
+    BatchNormalization, a Conv3D sigmoid predicting the next frames."""
+    inputs = keras.Input((4, 8, 8, 1))
+    x = L.ConvLSTM2D(4, (3, 3), padding="same", return_sequences=True,
+                     activation="relu")(inputs)
+    x = L.BatchNormalization()(x)
+    x = L.ConvLSTM2D(4, (1, 1), padding="same", return_sequences=True,
+                     activation="relu")(x)
+    return keras.Model(inputs, L.Conv3D(1, (3, 3, 3), activation="sigmoid",
+                                        padding="same")(x), name="conv_lstm")
+
+
+def crnn_ocr():
+    """keras.io captcha_ocr's prediction model (smaller): Conv2D/MaxPooling features, the
+    width axis made time (Permute + Reshape), Dense, Dropout, two Bidirectional LSTMs, a
+    per-step softmax over the characters."""
+    image = keras.Input((24, 8, 1), name="image")  # (width, height, 1) as the example
+    x = L.MaxPooling2D((2, 2))(L.Conv2D(4, 3, activation="relu", padding="same",
+                                        kernel_initializer="he_normal")(image))
+    x = L.MaxPooling2D((2, 2))(L.Conv2D(8, 3, activation="relu", padding="same")(x))
+    x = L.Reshape((6, 2 * 8))(x)
+    x = L.Dropout(0.2)(L.Dense(8, activation="relu")(x))
+    x = L.Bidirectional(L.LSTM(6, return_sequences=True, dropout=0.25))(x)
+    x = L.Bidirectional(L.LSTM(4, return_sequences=True, dropout=0.25))(x)
+    return keras.Model(image, L.Dense(7, activation="softmax")(x), name="crnn_ocr")
+
+
+def llama_block():
+    """A decoder block of today's language models: RMSNormalization, causal
+    GroupQueryAttention (two key/value heads for four query heads), a SwiGLU
+    feed-forward (silu(x W) * (x V), Multiply) and residual Adds, tied to nothing."""
+    tokens = keras.Input((8,), dtype="int32")
+    x = L.Embedding(200, 16)(tokens)
+    y = L.RMSNormalization()(x)
+    y = L.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2)(
+        y, y, use_causal_mask=True)
+    x = L.Add()([x, y])
+    y = L.RMSNormalization()(x)
+    y = L.Multiply()([L.Dense(24, activation="silu", use_bias=False)(y),
+                      L.Dense(24, use_bias=False)(y)])
+    x = L.Add()([x, L.Dense(16, use_bias=False)(y)])
+    return keras.Model(tokens, L.Dense(200)(L.RMSNormalization()(x)), name="llama_block")
+
+
 # ----- several inputs and outputs --------------------------------------------------------
 def ticket_classifier():
     """keras.io functional_api's ticket model (smaller): dict inputs (title, body, tags),
@@ -495,6 +540,7 @@ ZOO = {
     "gru_seq2seq": gru_seq2seq, "bigru_tagger": bigru_tagger,
     "masked_lstm": masked_lstm_regression, "wavenet": wavenet, "tcn": tcn,
     "timeseries_conv_lstm": timeseries_conv_lstm, "text_cnn_kim": text_cnn_kim,
-    "attention_lstm": attention_lstm, "ticket_classifier": ticket_classifier,
-    "two_tower": two_tower_recommender,
+    "attention_lstm": attention_lstm, "conv_lstm": conv_lstm_next_frame,
+    "crnn_ocr": crnn_ocr, "llama_block": llama_block,
+    "ticket_classifier": ticket_classifier, "two_tower": two_tower_recommender,
 }
