@@ -45,3 +45,29 @@ def test_keras_2_shims_warn_and_follow_keras_3():
 def test_compiled_functions_are_refused(method):
     with pytest.raises(NotImplementedError, match=method):
         getattr(_model(), method)()
+
+
+class _Overrides(keras.Sequential):
+    """compute_loss without `training` (written before Keras 3.3, as keras.io's
+    distiller), compute_metrics adding a log: the built-in steps call both."""
+    calls = []
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        self.calls.append("loss")
+        return super().compute_loss(x, y, y_pred, sample_weight) * 2.0
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        logs = super().compute_metrics(x, y, y_pred, sample_weight)
+        return {**logs, "largest": float(np.max(y_pred))}
+
+
+def test_built_in_steps_call_the_overrides():
+    model = _Overrides([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile("sgd", "mse", metrics=["mae"])
+    x = np.array([[1.0, 1.0], [0.0, 1.0]], "float32")
+    y = np.zeros((2, 1), "float32")
+    logs = model.evaluate(x, y, return_dict=True, verbose=0)
+    assert logs == {"loss": 2 * (4 + 1) / 2, "mae": 1.5, "largest": 2.0}
+    history = model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y)).history
+    assert sorted(history) == ["largest", "loss", "mae", "val_largest", "val_loss", "val_mae"]
+    assert history["loss"] == [5.0] and model.calls == ["loss"] * 3

@@ -27,6 +27,23 @@ def record(output, inputs, vjp, name):
     return tape_record(output, inputs, vjp, name)
 
 
+def both_rules(vjp, y_true):
+    """The tape's rule for a loss recorded on (y_pred, y_true): y_pred's gradient from
+    `vjp`, y_true's from `vjp.true` (run only when a tape follows y_true, of the aligned y_true's shape),
+    reshaped back to y_true as the caller passed it (alignment moves axes of size 1)."""
+    shape, dtype = np.shape(y_true), np.asarray(y_true).dtype
+
+    def rule(g, needed):
+        g = np.asarray(g)
+        grad_true = vjp.true(g) if needed[1] else None
+        if grad_true is not None:
+            grad_true = np.reshape(grad_true, shape)
+            grad_true = grad_true.astype(dtype if dtype.kind == "f" else grad_true.dtype)
+        return vjp(g) if needed[0] else None, grad_true
+    rule.takes_needed = True
+    return rule
+
+
 def standardize_reduction(reduction):
     if reduction not in REDUCTIONS:
         allowed = set(REDUCTIONS)
@@ -168,9 +185,9 @@ class Loss:
         logits = self._logits_of(y_pred)
         if logits is not None:  # y_pred = softmax/sigmoid(logits), recorded on the tape
             loss, vjp = self.value_and_vjp(y_true, logits, sample_weight, from_logits=True)
-            return record(loss, (logits,), lambda g: (vjp(g),), self.name)
+            return record(loss, (logits, y_true), both_rules(vjp, y_true), self.name)
         loss, vjp = self.value_and_vjp(y_true, y_pred, sample_weight)
-        return record(loss, (y_pred,), lambda g: (vjp(g),), self.name)
+        return record(loss, (y_pred, y_true), both_rules(vjp, y_true), self.name)
 
     def has_gradient_rule(self):
         """True when `forward` gives the gradient in closed form; a loss that defines
@@ -182,7 +199,7 @@ class Loss:
         TapeArray while recording): a user's `call` written with kerasmini.ops or NumPy
         gets its gradient from their rules; one without a rule raises NoGradientError."""
         y_pred = np.asanyarray(y_pred).astype(self.dtype, copy=False)
-        y_true = np.asarray(y_true, dtype=self.dtype)
+        y_true = np.asanyarray(y_true).astype(self.dtype, copy=False)  # recorded if traced
         values = np.asanyarray(self.call(y_true, y_pred))
         mask = self.output_mask(np.asarray(values))
         if mask is not None:
@@ -210,6 +227,15 @@ class Loss:
         def vjp(g):
             grad = values_vjp(reduce_vjp(np.asarray(g, dtype=self.dtype)))
             return np.asarray(grad).astype(source_dtype, copy=False)
+
+        def true_vjp(g):  # a loss without a y_true rule (a user's forward) has none
+            rule = getattr(values_vjp, "true", None)
+            if rule is None:
+                raise NotImplementedError(
+                    f"The loss {type(self).__name__} ('{self.name}') has no gradient rule "
+                    "with respect to y_true, which the tape follows here.")
+            return rule(reduce_vjp(np.asarray(g, dtype=self.dtype)))
+        vjp.true = true_vjp
         return np.asarray(loss), vjp
 
     def forward(self, y_true, y_pred, **overrides):

@@ -174,11 +174,18 @@ class Trainer:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         return total
 
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """compute_loss, with `training` only if an override takes it (Keras 3.3 added
+        the argument; overrides written before, as keras.io's distiller, lack it)."""
+        if "training" in inspect.signature(self.compute_loss).parameters:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
     def train_step(self, x, y, sample_weight):
         with _step_completes():
             with GradientTape() as tape:
                 y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight)
+                loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
                 # loss_scale_factor, or a LossScaleOptimizer's dynamic scale (the
                 # optimizer divides the gradients by it again), as Keras's step does
                 scaled_loss = self.optimizer.scale_loss(loss)
@@ -193,7 +200,7 @@ class Trainer:
 
     def test_step(self, x, y, sample_weight):
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
         return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
 
     def _step(self, method, x, y, sample_weight):
@@ -266,6 +273,9 @@ class Trainer:
 
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
+        if _own_metrics(self):  # the built-in step returns what the override returns
+            logs = self.compute_metrics(x, y, y_pred, sample_weight)
+            return {name: logged_value(value) for name, value in logs.items()}
         self._update_compiled_metrics(y, y_pred, sample_weight)
         return self._logs()
 
@@ -384,7 +394,7 @@ class Trainer:
                 if self.stop_training:
                     break
             epoch_logs = (self._logs() if self._compiled_metrics is not None
-                          and not _overridden(self, "train_step") else dict(logs))
+                          and not _own_logs(self, "train_step") else dict(logs))
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self.evaluate(*val[:2], sample_weight=val[2],
                                          batch_size=validation_batch_size or batch_size,
@@ -483,7 +493,7 @@ class Trainer:
             for x_batch, y_batch, weight_batch in group:
                 logs = self._step("test_step", x_batch, y_batch, weight_batch)
             callbacks.on_test_batch_end(last, logs)
-        logs = logs if _overridden(self, "test_step") else self._logs()
+        logs = logs if _own_logs(self, "test_step") else self._logs()
         callbacks.on_test_end(logs)
         return logs if return_dict else self._in_order(logs)
 
@@ -703,6 +713,16 @@ def _overridden(model, method):
             f"{type(model).__name__}.{method} must take one argument, `data` (as in "
             f"Keras 3). Received a {method} with parameters {parameters}")
     return True
+
+
+def _own_metrics(model):
+    """Whether the model's class overrides compute_metrics (its result is the logs)."""
+    return type(model).compute_metrics is not Trainer.compute_metrics
+
+
+def _own_logs(model, method):
+    """Whether a step's logs come from the user's code rather than from _logs()."""
+    return _overridden(model, method) or _own_metrics(model)
 
 
 def _numpy(structure):
