@@ -269,10 +269,16 @@ def generators_weights_validation(keras, run):
     run.same_start(model)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], weighted_metrics=["accuracy"])
+    # a validation generator read once (validation_freq=[3]): tf.data's prefetching
+    # decides which of its batches a second validation run would start from
     history = model.fit(train_batches(), steps_per_epoch=3, epochs=4,
                         validation_data=val_batches(), validation_steps=2,
-                        validation_freq=2, verbose=0)
+                        validation_freq=[3], verbose=0)
+    again = model.fit(x[:64], labels[:64], batch_size=16, epochs=6, initial_epoch=2,
+                      validation_data=(x[64:], labels[64:], weights[64:]),
+                      validation_freq=2, shuffle=False, verbose=0)
     return {"history": history.history, "epoch": history.epoch,
+            "again": again.history, "again_epoch": again.epoch,
             "evaluate": model.evaluate(val_batches(), steps=4, verbose=0, return_dict=True),
             "predict": model.predict(((x[i:i + 5],) for i in range(0, 15, 5)), verbose=0)}
 
@@ -312,7 +318,7 @@ def py_dataset_dicts(keras, run):
                   loss={"score": "mse", "group": "sparse_categorical_crossentropy"},
                   metrics={"group": ["accuracy"], "score": ["mae"]})
     dataset = Pairs(96, 20, workers=1, use_multiprocessing=False)
-    history = model.fit(dataset, epochs=3, verbose=0)
+    history = model.fit(dataset, epochs=3, shuffle=False, verbose=0)
     predicted = model.predict(Pairs(10, 4), verbose=0)
     return {"history": history.history, "epochs_seen": dataset.epochs_seen,
             "predict": {key: predicted[key] for key in sorted(predicted)},

@@ -103,10 +103,12 @@ class Node:
 
 
 def flatten(structure):
+    """The leaves in Keras's order (optree's): a dict's by sorted key, so a model with
+    outputs {"price": ..., "kind": ...} lists "kind" first, its layers and weights too."""
     if isinstance(structure, (list, tuple)):
         return [t for item in structure for t in flatten(item)]
     if isinstance(structure, dict):
-        return [t for item in structure.values() for t in flatten(item)]
+        return [t for key in sorted(structure) for t in flatten(structure[key])]
     return [structure]
 
 

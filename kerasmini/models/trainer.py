@@ -144,7 +144,7 @@ class Trainer:
         model's output layers (or its output dict's keys), else the last layer."""
         outputs = getattr(self, "_outputs_struct", None)
         if isinstance(outputs, dict):
-            return list(outputs)
+            return sorted(outputs)  # Keras's order for a dict's outputs
         if outputs is not None:
             return [t._keras_history.operation.name for t in data.flatten(outputs)]
         layers = self.layers
@@ -152,7 +152,15 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        return [m.name for m in self.metrics]
+        """Keras's names of `self.metrics`, where the compiled metrics are one object,
+        'compile_metrics' (kerasmini's `metrics` lists each, so a custom step can update
+        them one by one as in Keras 2's guides)."""
+        compiled = {id(m) for m in self._compiled_metrics or ()}
+        names = [m.name for m in self.metrics if id(m) not in compiled]
+        if self.compiled and any(self._metric_identifiers) and \
+                type(self).metrics is Trainer.metrics:
+            names.insert(1, "compile_metrics")
+        return names
 
     def reset_metrics(self):
         for metric in self.metrics:
@@ -281,6 +289,8 @@ class Trainer:
 
     def _update_compiled_metrics(self, y, y_pred, sample_weight):
         self._build_metrics(y, y_pred)
+        if self._multi_output():  # a dict of outputs: in the outputs' order, as y
+            y_pred = self._compiled_loss.predictions(y_pred)
         unweighted, weighted = self._compiled_metric_groups
         for metric in unweighted:
             metric.update_state(y, y_pred)
@@ -326,7 +336,7 @@ class Trainer:
         for metric in plain:
             results.append((_unique_name(metric.name, taken), result(metric, logged_value)))
         for metric in weighted:
-            name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
+            name = metric.name if metric.name not in taken else _weighted_name(metric)
             results.append((_unique_name(name, taken), result(metric, logged_value)))
         return results + trackers
 
@@ -452,7 +462,7 @@ class Trainer:
                              f"Received: validation_split={validation_split}")
         batches = epoch_batches.DatasetBatches(
             x, lambda *batch: self._prepare(*batch, class_weight, method), shuffle,
-            numpy_generator())
+            numpy_generator(), reset=True)
         val = None
         if validation_data is not None:
             val = ((validation_data, None, None) if epoch_batches.is_dataset(validation_data)
@@ -713,6 +723,13 @@ def _overridden(model, method):
             f"{type(model).__name__}.{method} must take one argument, `data` (as in "
             f"Keras 3). Received a {method} with parameters {parameters}")
     return True
+
+
+def _weighted_name(metric):
+    """A weighted metric named like a plain one, as Keras renames it: 'weighted_accuracy',
+    or after its output's prefix, 'kind_weighted_accuracy'."""
+    prefix = getattr(metric, "prefix", "")
+    return f"{prefix}weighted_{metric.name[len(prefix):]}"
 
 
 def _own_metrics(model):
