@@ -351,6 +351,400 @@ def dict_outputs_weighted_validation(keras, run):
                                        return_dict=True)}
 
 
+
+# ----- 9. EarlyStopping: restore_best_weights, start_from_epoch, baseline ---------------
+def early_stopping_variants(keras, run):
+    x, labels, _, _ = data()
+    results = {}
+    for name, stopper in (
+            ("restore", keras.callbacks.EarlyStopping(monitor="val_loss", patience=1,
+                                                      restore_best_weights=True)),
+            ("start_late", keras.callbacks.EarlyStopping(monitor="loss", patience=0,
+                                                         min_delta=10.0,
+                                                         start_from_epoch=3)),
+            ("baseline", keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max",
+                                                       baseline=0.99, patience=2,
+                                                       restore_best_weights=True))):
+        model = mlp(keras)
+        run.same_start(model)
+        model.compile(optimizer=keras.optimizers.Adam(0.2),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(x, labels, batch_size=16, epochs=8, validation_split=0.25,
+                            shuffle=False, verbose=0, callbacks=[stopper])
+        results[name] = {"history": history.history, "epoch": history.epoch,
+                         "stopped_epoch": stopper.stopped_epoch,
+                         "weights": model.get_weights()}
+    return results
+
+
+# ----- 10. ReduceLROnPlateau with min_delta, cooldown and min_lr ------------------------
+def reduce_lr_cooldown(keras, run):
+    x, _, _, target = data()
+    model = mlp(keras, classes=1, activation=None)
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    rates = []
+
+    class LearningRateLog(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            rates.append(float(np.asarray(self.model.optimizer.learning_rate)))
+
+    reduce = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1,
+                                               min_delta=0.05, cooldown=2, min_lr=0.01)
+    history = model.fit(x, target, batch_size=32, epochs=9, shuffle=False, verbose=0,
+                        callbacks=[reduce, LearningRateLog()])
+    return {"history": history.history, "rates": rates, "weights": model.get_weights()}
+
+
+# ----- 11. ModelCheckpoint: formatted names, best only, weights only, save_freq in batches
+def checkpoint_names_and_frequency(keras, run):
+    x, labels, _, _ = data()
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Adam(0.05),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    best = keras.callbacks.ModelCheckpoint(
+        os.path.join(run.tmp, "best-{epoch:02d}-{val_loss:.2f}.keras"),
+        monitor="val_loss", save_best_only=True)
+    weights = keras.callbacks.ModelCheckpoint(
+        os.path.join(run.tmp, "w-{epoch}.weights.h5"), save_weights_only=True,
+        save_freq=5)
+    latest = keras.callbacks.ModelCheckpoint(
+        os.path.join(run.tmp, "latest.weights.h5"), save_weights_only=True,
+        monitor="val_accuracy", mode="max", save_best_only=True)
+    history = model.fit(x, labels, batch_size=16, epochs=4, validation_split=0.25,
+                        shuffle=False, verbose=0, callbacks=[best, weights, latest])
+    files = sorted(os.listdir(run.tmp))
+    restored = keras.models.load_model(os.path.join(run.tmp, [
+        f for f in files if f.startswith("best-")][-1]))
+    twin = mlp(keras)
+    twin.load_weights(os.path.join(run.tmp, "latest.weights.h5"))
+    return {"history": history.history, "files": files, "best": best.best,
+            "restored": restored.predict(x[:4], verbose=0),
+            "twin": twin.predict(x[:4], verbose=0)}
+
+
+# ----- 12. BackupAndRestore: an interrupted fit run again resumes --------------------
+def backup_and_restore_resume(keras, run):
+    x, labels, _, _ = data()
+    backup_dir = os.path.join(run.tmp, "backup")
+
+    class InterruptAt(keras.callbacks.Callback):
+        def __init__(self, epoch):
+            super().__init__()
+            self.epoch = epoch
+
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == self.epoch:
+                raise RuntimeError("Interrupting!")
+
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Adam(0.05),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    try:
+        model.fit(x, labels, batch_size=32, epochs=5, shuffle=False, verbose=0,
+                  callbacks=[keras.callbacks.BackupAndRestore(backup_dir), InterruptAt(2)])
+        interrupted = False
+    except RuntimeError as error:
+        interrupted = str(error)
+    saved = sorted(os.listdir(backup_dir))
+    fresh = mlp(keras)
+    run.same_start(fresh, seed=99)  # other weights: the backup must replace them
+    fresh.compile(optimizer=keras.optimizers.Adam(0.05),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = fresh.fit(x, labels, batch_size=32, epochs=5, shuffle=False, verbose=0,
+                        callbacks=[keras.callbacks.BackupAndRestore(backup_dir)])
+    return {"interrupted": interrupted, "saved": saved, "history": history.history,
+            "epoch": history.epoch, "left": os.path.exists(backup_dir),
+            "iterations": int(np.asarray(fresh.optimizer.iterations)),
+            "weights": fresh.get_weights()}
+
+
+# ----- 13. CSVLogger(append), LearningRateScheduler(epoch, lr), TerminateOnNaN ---------
+def logger_scheduler_nan(keras, run):
+    x, _, _, target = data()
+    path = os.path.join(run.tmp, "training.log")
+    model = mlp(keras, classes=1, activation=None)
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+
+    def halve_after_two(epoch, lr):
+        return lr if epoch < 2 else lr * 0.5
+
+    for epochs, initial in ((2, 0), (4, 2)):
+        model.fit(x, target, batch_size=32, epochs=epochs, initial_epoch=initial,
+                  shuffle=False, verbose=0,
+                  callbacks=[keras.callbacks.CSVLogger(path, separator=";", append=True),
+                             keras.callbacks.LearningRateScheduler(halve_after_two)])
+    with open(path) as f:
+        lines = f.read().splitlines()
+    rows = [line.split(";") for line in lines]
+    exploding = mlp(keras, classes=1, activation=None)
+    run.same_start(exploding)
+    exploding.compile(optimizer=keras.optimizers.SGD(1e6), loss="mse")
+    nan = exploding.fit(x, target * 1e3, batch_size=8, epochs=3, shuffle=False, verbose=0,
+                        callbacks=[keras.callbacks.TerminateOnNaN()])
+    return {"header": rows[0], "epochs": [row[0] for row in rows[1:]],
+            "values": [[v if v == "NA" else float(v) for v in row[1:]]
+                       for row in rows[1:] if row[0] != "epoch"],
+            "lr": float(np.asarray(model.optimizer.learning_rate)),
+            "nan_epochs": nan.epoch, "nan_keys": sorted(nan.history),
+            "nan_loss_is_nan": [bool(np.isnan(v)) for v in nan.history["loss"]]}
+
+
+# ----- 14. a callback that records `logs` at every hook ----------------------------------
+def logs_at_every_hook(keras, run):
+    x, labels, _, _ = data(samples=40)
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def _log(self, hook, index=None, logs=None):
+            seen.append((hook, index, None if logs is None else sorted(logs)))
+
+        def on_train_begin(self, logs=None):
+            self._log("train_begin", None, logs)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._log("epoch_begin", epoch, logs)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self._log("train_batch_begin", batch, logs)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self._log("train_batch_end", batch, logs)
+
+        def on_test_begin(self, logs=None):
+            self._log("test_begin", None, logs)
+
+        def on_test_batch_end(self, batch, logs=None):
+            self._log("test_batch_end", batch, logs)
+
+        def on_test_end(self, logs=None):
+            self._log("test_end", None, logs)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._log("epoch_end", epoch, logs)
+
+        def on_train_end(self, logs=None):
+            self._log("train_end", None, logs)
+
+        def on_predict_begin(self, logs=None):
+            self._log("predict_begin", None, logs)
+
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    spy = Spy()
+    model.fit(x, labels, batch_size=16, epochs=2, validation_split=0.2, shuffle=False,
+              verbose=0, callbacks=[spy])
+    fit_hooks = list(seen)
+    seen.clear()
+    model.evaluate(x, labels, batch_size=20, verbose=0, callbacks=[spy])
+    return {"fit": fit_hooks, "evaluate": list(seen), "params": {
+        key: spy.params[key] for key in ("epochs", "steps", "verbose")},
+        "has_model": spy.model is model}
+
+
+# ----- 15. the optimizers used less often ------------------------------------------------
+def rare_optimizers(keras, run):
+    x, labels, _, _ = data()
+    results = {}
+    for name, optimizer in (
+            ("lion", keras.optimizers.Lion(learning_rate=3e-3, beta_1=0.95)),
+            ("adafactor", keras.optimizers.Adafactor(learning_rate=0.05)),
+            ("adadelta", keras.optimizers.Adadelta(learning_rate=1.0, rho=0.9)),
+            ("adamax", keras.optimizers.Adamax(learning_rate=0.02)),
+            ("lamb", keras.optimizers.Lamb(learning_rate=0.01, weight_decay=0.01)),
+            ("nadam", keras.optimizers.Nadam(learning_rate=0.01, clipnorm=0.5))):
+        model = mlp(keras)
+        run.same_start(model)
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        history = model.fit(x, labels, batch_size=32, epochs=2, shuffle=False, verbose=0)
+        results[name] = {"history": history.history, "weights": model.get_weights(),
+                         "variables": len(optimizer.variables)}
+    return results
+
+
+# ----- 16. schedules with warmup, EMA, loss_scale_factor, weight decay exclusions ------
+def optimizer_options(keras, run):
+    x, labels, _, target = data()
+    results = {}
+    warmup = keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=6, alpha=0.1, warmup_target=0.05, warmup_steps=3)
+    adamw = keras.optimizers.AdamW(learning_rate=warmup, weight_decay=0.1,
+                                   use_ema=True, ema_momentum=0.9,
+                                   ema_overwrite_frequency=4, loss_scale_factor=8.0)
+    adamw.exclude_from_weight_decay(var_names=["bias"])
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer=adamw, loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, labels, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    results["adamw"] = {"history": history.history, "weights": model.get_weights(),
+                        "rates": [float(np.asarray(warmup(s))) for s in range(10)]}
+    seen = []
+
+    class SlowDown(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.optimizer.learning_rate = 0.01
+            seen.append(float(np.asarray(self.model.optimizer.learning_rate)))
+
+    regressor = mlp(keras, classes=1, activation=None)
+    run.same_start(regressor)
+    regressor.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9, nesterov=True),
+                      loss="mse")
+    second = regressor.fit(x, target, batch_size=32, epochs=3, shuffle=False, verbose=0,
+                           callbacks=[SlowDown()])
+    results["sgd"] = {"history": second.history, "seen": seen,
+                      "weights": regressor.get_weights()}
+    return results
+
+
+# ----- 17. the losses used less often ------------------------------------------------
+def rare_losses(keras, run):
+    x, labels, one_hot, target = data()
+    losses = keras.losses
+    results = {}
+    for name, loss, activation, y in (
+            ("tversky", losses.Tversky(alpha=0.3, beta=0.7), "softmax", one_hot),
+            ("dice", losses.Dice(), "softmax", one_hot),
+            ("focal", losses.CategoricalFocalCrossentropy(alpha=0.5, gamma=2.0),
+             "softmax", one_hot),
+            ("poisson", "poisson", "softplus", one_hot + 0.5),
+            ("log_cosh", losses.LogCosh(), None, np.repeat(target, 3, axis=1)),
+            ("cosine", losses.CosineSimilarity(axis=-1), None, one_hot),
+            ("hinge", "hinge", "tanh", one_hot),
+            ("squared_hinge", losses.SquaredHinge(), "tanh", 2 * one_hot - 1),
+            ("categorical_hinge", losses.CategoricalHinge(), None, one_hot)):
+        model = mlp(keras, activation=activation)
+        run.same_start(model)
+        model.compile(optimizer=keras.optimizers.Adam(0.02), loss=loss)
+        history = model.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0)
+        results[name] = {"history": history.history,
+                         "evaluate": model.evaluate(x, y, verbose=0)}
+    return results
+
+
+# ----- 18. the metrics used less often; one metric object in two models ----------------
+def rare_metrics(keras, run):
+    keras.backend.clear_session()
+    x, labels, one_hot, target = data()
+    metrics = keras.metrics
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="categorical_crossentropy",
+                  metrics=[metrics.AUC(curve="PR", multi_label=True, num_thresholds=20),
+                           metrics.F1Score(average="macro", threshold=0.4),
+                           metrics.Precision(top_k=2, name="p_top2"),
+                           metrics.Recall(thresholds=[0.3, 0.6], name="r_two"),
+                           metrics.OneHotMeanIoU(3)])
+    first = model.fit(x, one_hot, batch_size=32, epochs=2, validation_split=0.25,
+                      shuffle=False, verbose=0)
+    shared = metrics.R2Score(name="r2")
+    scores = {}
+    for seed in (1, 2):
+        regressor = mlp(keras, classes=1, activation=None)
+        run.same_start(regressor, seed=seed)
+        regressor.compile(optimizer="sgd", loss="mse", metrics=[shared, "mae"])
+        history = regressor.fit(x, target, batch_size=32, epochs=2, shuffle=False,
+                                verbose=0)
+        scores[seed] = {"history": history.history,
+                        "after": float(np.asarray(shared.result()))}
+    return {"classifier": first.history, "regressors": scores}
+
+
+# ----- 19. custom losses: functions, Loss subclasses with reductions, sample weights ---
+def custom_loss_reductions(keras, run):
+    x, _, _, target = data()
+    ops = keras.ops
+    weights = np.linspace(0.0, 2.0, len(x)).astype("float32")
+
+    def quartic(y_true, y_pred):
+        return ops.mean(ops.square(ops.square(y_true - y_pred)), axis=-1)
+
+    class ScaledAbsolute(keras.losses.Loss):
+        def __init__(self, scale=2.0, reduction="sum_over_batch_size", name="scaled"):
+            super().__init__(reduction=reduction, name=name)
+            self.scale = scale
+
+        def call(self, y_true, y_pred):
+            return self.scale * ops.mean(ops.abs(y_true - y_pred), axis=-1)
+
+    results = {}
+    for name, loss in (("function", quartic),
+                       ("sum", ScaledAbsolute(reduction="sum")),
+                       ("weighted_mean", ScaledAbsolute(reduction="mean_with_sample_weight")),
+                       ("batch_mean", ScaledAbsolute())):
+        model = mlp(keras, classes=1, activation=None)
+        run.same_start(model)
+        model.compile(optimizer=keras.optimizers.SGD(0.01), loss=loss, metrics=["mse"])
+        history = model.fit(x, target, sample_weight=weights, batch_size=32, epochs=2,
+                            shuffle=False, verbose=0)
+        results[name] = {"history": history.history, "weights": model.get_weights()}
+    direct = ScaledAbsolute(reduction=None)(target[:4], target[:4] + 1.0)
+    return {**results, "direct": np.asarray(direct)}
+
+
+# ----- 20. evaluate / predict details, metrics API, jit_compile, steps_per_execution -----
+def evaluate_predict_details(keras, run):
+    x, labels, _, _ = data(samples=50)
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=False, steps_per_execution=2)
+    names_before = model.metrics_names
+    history = model.fit(x, labels, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    result = model.get_metrics_result()
+    model.reset_metrics()
+    reset = model.get_metrics_result()
+    return {"history": history.history, "names_before": names_before,
+            "names_after": model.metrics_names, "result": result, "reset": reset,
+            "evaluate": model.evaluate(x, labels, batch_size=7, verbose=0),
+            "evaluate_dict": model.evaluate(x, labels, batch_size=7, return_dict=True,
+                                            verbose=0),
+            "predict_7": model.predict(x, batch_size=7, verbose=0),
+            "predict_steps": model.predict(x, batch_size=16, steps=2, verbose=0).shape,
+            "on_batch": model.predict_on_batch(x[:3])}
+
+
+# ----- 21. what verbose=1 and verbose=2 print: the lines' structure ---------------------
+def _structure(text):
+    """The printed lines with numbers and timings blanked (their values are compared
+    elsewhere), progress-bar redraws (carriage returns) split into lines."""
+    lines = [line.rstrip() for line in re.split(r"[\r\n]+", text) if line.strip()]
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    lines = [re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?(ms|us|s)?", "#", line) for line in lines]
+    return [re.sub(r"[━─=.>]+", "~", line) for line in lines]
+
+
+def verbose_output(keras, run):
+    x, labels, _, _ = data(samples=40)
+    model = mlp(keras)
+    run.same_start(model)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    printed = {}
+    for name, call in (
+            ("fit_2", lambda: model.fit(x, labels, batch_size=16, epochs=2, verbose=2,
+                                        validation_split=0.2, shuffle=False)),
+            ("evaluate_2", lambda: model.evaluate(x, labels, verbose=2)),
+            ("predict_2", lambda: model.predict(x, verbose=2))):
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            call()
+        printed[name] = _structure(buffer.getvalue())
+    return printed
+
+
+
 SCRIPTS = [tracker_train_and_test_step, compute_loss_override, knowledge_distillation,
            wgan_critic_steps, functional_vae_add_loss, generators_weights_validation,
-           py_dataset_dicts, dict_outputs_weighted_validation]
+           py_dataset_dicts, dict_outputs_weighted_validation, early_stopping_variants,
+           reduce_lr_cooldown, checkpoint_names_and_frequency, backup_and_restore_resume,
+           logger_scheduler_nan, logs_at_every_hook, rare_optimizers, optimizer_options,
+           rare_losses, rare_metrics, custom_loss_reductions, evaluate_predict_details,
+           verbose_output]

@@ -336,8 +336,20 @@ def test_csv_logger_and_checkpoints(tmp_path):
         cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
     with pytest.raises(ValueError, match="Unrecognized save_freq: batch"):
         cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq="batch")  # as tf.keras
-    with pytest.raises(NotImplementedError, match="save_freq=5"):  # tf.keras: every 5 steps
-        cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq=5)
+
+
+def test_checkpoint_every_n_batches_counts_across_epochs(tmp_path):
+    """save_freq=3 with 2 batches an epoch over 3 epochs (6 batches): saves after the
+    3rd and 6th batches, named by epoch and batch (from 1) as Keras names them."""
+    x, y = _data()
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    batch_size = -(-len(x) // 2)
+    model.fit(x, y, batch_size=batch_size, epochs=3, shuffle=False, verbose=0,
+              callbacks=[cb.ModelCheckpoint(str(tmp_path / "e{epoch}-b{batch}.weights.h5"),
+                                            save_weights_only=True, save_freq=3)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e2-b1.weights.h5",
+                                                          "e3-b2.weights.h5"]
 
 
 def test_checkpoint_messages_as_keras(tmp_path, capsys):
@@ -406,3 +418,35 @@ def test_zero_steps_run_every_batch_and_steps_set_the_batch_size():
     assert history.params["steps"] == 4  # 100 samples, batches of 32
     with pytest.raises(ValueError, match="steps=-1"):
         model.predict(x, steps=-1)
+
+
+def test_csv_logger_adds_validation_columns_as_keras(tmp_path):
+    """Without validation, Keras 3's CSVLogger still writes val_ columns, as "NA"."""
+    x, y = _data()
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    path = tmp_path / "log.csv"
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[cb.CSVLogger(str(path))])
+    header, row = path.read_text().splitlines()
+    assert header == "epoch,loss,val_loss" and row.endswith(",NA")
+
+
+def test_every_hook_gets_a_logs_dict():
+    """Keras's CallbackList hands {} (never None) to hooks called without logs."""
+    x, y = _data()
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(logs)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(logs)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(logs)
+
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=len(x), epochs=1, verbose=0, callbacks=[Spy()])
+    assert seen == [{}, {}, {}]
