@@ -732,13 +732,101 @@ def verbose_output(keras, run):
             ("fit_2", lambda: model.fit(x, labels, batch_size=16, epochs=2, verbose=2,
                                         validation_split=0.2, shuffle=False)),
             ("evaluate_2", lambda: model.evaluate(x, labels, verbose=2)),
-            ("predict_2", lambda: model.predict(x, verbose=2))):
+            ("predict_2", lambda: model.predict(x, verbose=2)),
+            ("fit_1", lambda: model.fit(x, labels, batch_size=16, epochs=1, verbose=1,
+                                        shuffle=False)),
+            ("evaluate_1", lambda: model.evaluate(x, labels, batch_size=32, verbose=1))):
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             call()
         printed[name] = _structure(buffer.getvalue())
+    # verbose=1 to a file or pipe: tf.keras redraws its bar there with backspaces, one
+    # line per step; kerasmini writes the last state only (no flood in CI logs)
+    for name in ("fit_1", "evaluate_1"):
+        printed[name] = printed[name][-1].replace("\b", "")
     return printed
 
+
+
+
+# ----- 22. sequences: temporal (2-D) sample weights; class_weight with one-hot targets --
+def temporal_and_class_weights(keras, run):
+    rng = np.random.default_rng(4)
+    sequences = rng.normal(size=(24, 5, 3)).astype("float32")
+    targets = sequences.sum(axis=-1, keepdims=True).astype("float32")
+    mask = (rng.uniform(size=(24, 5)) > 0.3).astype("float32")  # per step
+    model = keras.Sequential([keras.Input((5, 3)), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(1)])
+    run.same_start(model)
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse",
+                  weighted_metrics=["mae"])
+    temporal = model.fit(sequences, targets, sample_weight=mask, batch_size=8, epochs=2,
+                         shuffle=False, verbose=0)
+    x, labels, one_hot, _ = data()
+    classifier = mlp(keras)
+    run.same_start(classifier)
+    classifier.compile(optimizer="adam", loss="categorical_crossentropy",
+                       metrics=["accuracy"], weighted_metrics=["categorical_accuracy"])
+    by_class = classifier.fit(x, one_hot, class_weight={0: 0.5, 1: 1.0, 2: 3.0},
+                              batch_size=16, epochs=2, shuffle=False, verbose=0)
+    return {"temporal": temporal.history, "by_class": by_class.history,
+            "evaluate": model.evaluate(sequences, targets, sample_weight=mask, verbose=0),
+            "weights": classifier.get_weights()}
+
+
+# ----- 23. list outputs: loss list, loss_weights list, metrics=[[...], [...]] ------------
+def list_outputs_metric_lists(keras, run):
+    x, labels, one_hot, target = data()
+    inputs = keras.Input((8,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    model = keras.Model(inputs, [keras.layers.Dense(1, name="value")(hidden),
+                                 keras.layers.Dense(3, activation="softmax",
+                                                    name="label")(hidden)])
+    run.same_start(model)
+    model.compile(optimizer="rmsprop",
+                  loss=[keras.losses.Huber(delta=0.5), "sparse_categorical_crossentropy"],
+                  loss_weights=[2.0, 0.5],
+                  metrics=[["mae", keras.metrics.MeanSquaredError(name="mse")],
+                           ["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2)]],
+                  weighted_metrics=[[], ["accuracy"]])
+    weights = np.where(labels == 0, 3.0, 1.0).astype("float32")
+    history = model.fit(x, [target, labels], sample_weight=weights, batch_size=24,
+                        epochs=2, validation_split=0.25, shuffle=False, verbose=0)
+    value, label = model.predict(x[:3], verbose=0)
+    return {"history": history.history, "predict": [value, label],
+            "evaluate": model.evaluate(x, [target, labels], verbose=0, return_dict=True)}
+
+
+# ----- 24. what users get wrong: the errors both libraries raise -------------------------
+def user_errors(keras, run):
+    x, labels, one_hot, _ = data(samples=16)
+    model = mlp(keras)
+    run.same_start(model)
+    errors = {}
+
+    def attempt(name, call):
+        try:
+            call()
+            errors[name] = None
+        except Exception as error:  # the class, as a user's except clause sees it
+            errors[name] = type(error).__name__
+
+    attempt("fit_before_compile", lambda: model.fit(x, labels, verbose=0))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    attempt("unknown_optimizer", lambda: model.compile(optimizer="adamz", loss="mse"))
+    other = mlp(keras)
+    # tf.keras raises when fit first uses the loss, kerasmini already in compile: both
+    # before any weight changes
+    attempt("unknown_loss", lambda: (other.compile(optimizer="adam", loss="msez"),
+                                     other.fit(x, labels, verbose=0)))
+    attempt("generator_with_y", lambda: model.fit(iter([(x, labels)]), labels, verbose=0))
+    attempt("checkpoint_suffix", lambda: keras.callbacks.ModelCheckpoint(
+        os.path.join(run.tmp, "model.h6")))
+    attempt("bad_save_freq", lambda: keras.callbacks.ModelCheckpoint(
+        os.path.join(run.tmp, "m.keras"), save_freq="batch"))
+    attempt("class_and_sample_weight", lambda: model.train_on_batch(
+        x, labels, sample_weight=np.ones(16), class_weight={0: 1.0}))
+    return {"errors": errors, "weights": model.get_weights()}
 
 
 SCRIPTS = [tracker_train_and_test_step, compute_loss_override, knowledge_distillation,
@@ -747,4 +835,5 @@ SCRIPTS = [tracker_train_and_test_step, compute_loss_override, knowledge_distill
            reduce_lr_cooldown, checkpoint_names_and_frequency, backup_and_restore_resume,
            logger_scheduler_nan, logs_at_every_hook, rare_optimizers, optimizer_options,
            rare_losses, rare_metrics, custom_loss_reductions, evaluate_predict_details,
-           verbose_output]
+           verbose_output, temporal_and_class_weights, list_outputs_metric_lists,
+           user_errors]

@@ -450,3 +450,32 @@ def test_every_hook_gets_a_logs_dict():
     model.compile("sgd", "sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=len(x), epochs=1, verbose=0, callbacks=[Spy()])
     assert seen == [{}, {}, {}]
+
+
+@pytest.mark.parametrize("metrics, monitor, expected", [
+    (["accuracy"], "val_accuracy", np.greater),
+    (["mae"], "mae", np.less),
+    ([keras.metrics.AUC(name="auc")], "val_auc", np.greater),
+    ([keras.metrics.MeanMetricWrapper(keras.losses.mean_squared_error, name="m")], "m",
+     np.less),
+    ([], "val_loss", np.less),
+])
+def test_monitor_direction_comes_from_the_compiled_metric(metrics, monitor, expected):
+    x, labels = _data()
+    y = np.eye(3, dtype="float32")[labels]
+    model = _model()
+    model.compile("sgd", "categorical_crossentropy", metrics=metrics)
+    stopper = cb.EarlyStopping(monitor=monitor)
+    model.fit(x, y, epochs=1, verbose=0, validation_split=0.25, callbacks=[stopper])
+    assert stopper.monitor_op is expected
+
+
+def test_monitor_of_a_metric_not_compiled_asks_for_a_mode():
+    """Keras decides mode='auto' from the compiled metrics only: 'val_accuracy' without
+    an accuracy compiled raises (kerasmini once guessed from the name)."""
+    x, y = _data()
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="monitor=val_accuracy.*mode='max'"):
+        model.fit(x, y, epochs=1, verbose=0, validation_split=0.25,
+                  callbacks=[cb.EarlyStopping(monitor="val_accuracy")])
