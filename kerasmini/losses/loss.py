@@ -27,20 +27,53 @@ def record(output, inputs, vjp, name):
     return tape_record(output, inputs, vjp, name)
 
 
-def both_rules(vjp, y_true):
+def both_rules(vjp, y_true, value_and_vjp):
     """The tape's rule for a loss recorded on (y_pred, y_true): y_pred's gradient from
-    `vjp`, y_true's from `vjp.true` (run only when a tape follows y_true, of the aligned y_true's shape),
-    reshaped back to y_true as the caller passed it (alignment moves axes of size 1)."""
+    `vjp`, y_true's from `vjp.true` (run only when a tape follows y_true, of the aligned
+    y_true's shape), reshaped back to y_true as the caller passed it (alignment moves
+    axes of size 1). `value_and_vjp(y_pred)` gives the rule's recorded form (second
+    order, recorded_rule)."""
     shape, dtype = np.shape(y_true), np.asarray(y_true).dtype
+
+    def as_given(grad_true):
+        if grad_true is None:
+            return None
+        grad_true = np.reshape(grad_true, shape)
+        return grad_true.astype(dtype if dtype.kind == "f" else grad_true.dtype)
 
     def rule(g, needed):
         g = np.asarray(g)
-        grad_true = vjp.true(g) if needed[1] else None
-        if grad_true is not None:
-            grad_true = np.reshape(grad_true, shape)
-            grad_true = grad_true.astype(dtype if dtype.kind == "f" else grad_true.dtype)
+        grad_true = as_given(vjp.true(g)) if needed[1] else None
         return vjp(g) if needed[0] else None, grad_true
     rule.takes_needed = True
+    rule.recorded = recorded_rule(value_and_vjp, as_given)
+    return rule
+
+
+def recorded_rule(value_and_vjp, as_given):
+    """The rule of a loss for a gradient taken inside an outer tape (second order):
+    `value_and_vjp(y_pred)` run again on y_pred as the outer tapes know it, so that
+    its rule's arithmetic on the traced values and output gradient is recorded. The
+    rule for y_true is recorded through y_pred only: where an outer tape follows y_true
+    itself, that gradient is marked (NoGradientError if used), never a silent constant."""
+    def rule(g, out, traced):
+        vjp = value_and_vjp(traced[0])[1]
+        grad_true = None
+        if _is_live(traced[1]):
+            grad_true = _taint(as_given(vjp.true(g)), "the second-order gradient of a "
+                               "loss with respect to y_true (not recorded through y_true)")
+        return vjp(g), grad_true
+    return rule
+
+
+def _is_live(value):
+    from kerasmini.autodiff.tape import is_live
+    return is_live(value)
+
+
+def _taint(grad, how):
+    from kerasmini.autodiff.traced import taint
+    return None if grad is None else taint(grad, how)
     return rule
 
 
@@ -155,7 +188,7 @@ def _ones(weight):
 
 
 def _back_to_values(grad, shape):
-    grad = np.asarray(grad)
+    grad = np.asanyarray(grad)
     if grad.shape != shape:
         if grad.ndim == len(shape) + 1 and grad.shape[-1] == 1:
             grad = grad[..., 0]
@@ -183,11 +216,13 @@ class Loss:
         if not self.has_gradient_rule():
             return self._traced_call(y_true, y_pred, sample_weight)
         logits = self._logits_of(y_pred)
+        options = {"from_logits": True} if logits is not None else {}
         if logits is not None:  # y_pred = softmax/sigmoid(logits), recorded on the tape
-            loss, vjp = self.value_and_vjp(y_true, logits, sample_weight, from_logits=True)
-            return record(loss, (logits, y_true), both_rules(vjp, y_true), self.name)
-        loss, vjp = self.value_and_vjp(y_true, y_pred, sample_weight)
-        return record(loss, (y_pred, y_true), both_rules(vjp, y_true), self.name)
+            y_pred = logits
+        loss, vjp = self.value_and_vjp(y_true, np.asarray(y_pred), sample_weight, **options)
+        rule = both_rules(vjp, y_true, lambda traced: self.value_and_vjp(
+            y_true, traced, sample_weight, **options))
+        return record(loss, (y_pred, y_true), rule, self.name)
 
     def has_gradient_rule(self):
         """True when `forward` gives the gradient in closed form; a loss that defines
@@ -216,17 +251,18 @@ class Loss:
         return None
 
     def value_and_vjp(self, y_true, y_pred, sample_weight=None, **overrides):
-        """(the loss, the rule taking d(loss) to d(y_pred)), without a tape."""
+        """(the loss, the rule taking d(loss) to d(y_pred)), without a tape. A traced
+        y_pred and g stay traced (recorded_rule: the rule differentiates again)."""
         source_dtype = np.asarray(y_pred).dtype
-        y_pred = np.asarray(y_pred, dtype=self.dtype)
+        y_pred = np.asanyarray(y_pred).astype(self.dtype, copy=False)
         y_true = np.asarray(y_true, dtype=self.dtype)
         values, values_vjp = self.forward(y_true, y_pred, **overrides)
         loss, reduce_vjp = reduce_weighted_values(values, sample_weight, self.reduction,
                                                   self.dtype)
 
         def vjp(g):
-            grad = values_vjp(reduce_vjp(np.asarray(g, dtype=self.dtype)))
-            return np.asarray(grad).astype(source_dtype, copy=False)
+            grad = values_vjp(reduce_vjp(np.asanyarray(g).astype(self.dtype, copy=False)))
+            return np.asanyarray(grad).astype(source_dtype, copy=False)
 
         def true_vjp(g):  # a loss without a y_true rule (a user's forward) has none
             rule = getattr(values_vjp, "true", None)
@@ -234,7 +270,7 @@ class Loss:
                 raise NotImplementedError(
                     f"The loss {type(self).__name__} ('{self.name}') has no gradient rule "
                     "with respect to y_true, which the tape follows here.")
-            return rule(reduce_vjp(np.asarray(g, dtype=self.dtype)))
+            return rule(reduce_vjp(np.asanyarray(g).astype(self.dtype, copy=False)))
         vjp.true = true_vjp
         return np.asarray(loss), vjp
 
