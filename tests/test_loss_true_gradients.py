@@ -70,3 +70,20 @@ def test_distillation_updates_a_trainable_teacher():
         loss = L.KLDivergence()(keras.ops.softmax(teacher(x)), keras.ops.softmax(student(x)))
     grads = tape.gradient(loss, teacher.trainable_weights + student.trainable_weights)
     assert all(g is not None and np.any(g != 0) for g in grads)
+
+
+def test_y_true_gradient_is_differentiable_in_y_pred():
+    """Inside an outer tape, d(mse)/d(y_true) = -2 (y_pred - y_true) / n is itself
+    recorded: its gradient with respect to y_pred is -2 / n in every entry."""
+    y_true, y_pred = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
+    loss = L.MeanSquaredError(dtype="float64")
+    with GradientTape() as outer:
+        traced_pred = outer.watch(y_pred)
+        with GradientTape() as inner:
+            traced_true = inner.watch(y_true)
+            value = loss(traced_true, traced_pred)
+        grad_true = inner.gradient(value, y_true)
+        total = np.sum(grad_true)
+    np.testing.assert_allclose(grad_true, -2 * (y_pred - y_true) / 6, rtol=1e-12)
+    np.testing.assert_allclose(outer.gradient(total, y_pred), np.full((2, 3), -2 / 6),
+                               rtol=1e-12)

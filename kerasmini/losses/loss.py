@@ -57,23 +57,17 @@ def recorded_rule(value_and_vjp, as_given):
     rule for y_true is recorded through y_pred only: where an outer tape follows y_true
     itself, that gradient is marked (NoGradientError if used), never a silent constant."""
     def rule(g, out, traced):
+        from kerasmini.autodiff.tape import is_live
+        from kerasmini.autodiff.traced import TapeArray, taint
         vjp = value_and_vjp(traced[0])[1]
-        grad_true = None
-        if _is_live(traced[1]):
-            grad_true = _taint(as_given(vjp.true(g)), "the second-order gradient of a "
-                               "loss with respect to y_true (not recorded through y_true)")
+        if not isinstance(traced[1], TapeArray):  # y_true is data no tape follows
+            return vjp(g), None
+        grad_true = as_given(vjp.true(g))
+        if grad_true is not None and is_live(traced[1]):
+            grad_true = taint(grad_true, "the second-order gradient of a loss with "
+                              "respect to y_true (not recorded through y_true)")
         return vjp(g), grad_true
     return rule
-
-
-def _is_live(value):
-    from kerasmini.autodiff.tape import is_live
-    return is_live(value)
-
-
-def _taint(grad, how):
-    from kerasmini.autodiff.traced import taint
-    return None if grad is None else taint(grad, how)
     return rule
 
 
