@@ -9,6 +9,7 @@ have plateaus shorter and longer than the patience, improvements smaller than
 min_delta, and values on both sides of a baseline.
 """
 import contextlib
+import inspect
 import io
 import os
 
@@ -198,3 +199,21 @@ def test_auto_mode_takes_each_metrics_direction_as_keras(sparse):
     assert names == _compiled_with_every_metric(kerasmini, sparse)[1]
     for name in names:
         assert _decides(kerasmini, sparse, name) == _decides(keras, sparse, name), name
+
+
+CALLBACK_CLASSES = ["Callback", "History", "LambdaCallback", "LearningRateScheduler",
+                    "EarlyStopping", "ReduceLROnPlateau", "CSVLogger", "ModelCheckpoint",
+                    "TerminateOnNaN", "BackupAndRestore", "ProgbarLogger", "SwapEMAWeights"]
+
+
+@pytest.mark.parametrize("name", CALLBACK_CLASSES)
+def test_constructor_signature_matches_keras(name):
+    """Same parameter names, order, kinds and defaults as keras.callbacks.<name> (a
+    default planted wrong, EarlyStopping's min_delta, survived every test that passes
+    its arguments)."""
+    def parameters(cls):
+        return [(p.name, p.kind, p.default)
+                for p in inspect.signature(cls.__init__).parameters.values()]
+
+    assert parameters(getattr(kerasmini.callbacks, name)) == \
+        parameters(getattr(keras.callbacks, name))
