@@ -246,6 +246,35 @@ EQUIVALENT = {
     ("kerasmini/layers/merging/dot.py", "if not isinstance(axes, (list, tuple)):",
      "(list, tuple)", "(tuple, list)"):
         "isinstance against a tuple of types does not depend on its order",
+    # ---- stop 13 (mutants3): the second sweep's survivors, re-run with fresh samples
+    ("kerasmini/models/inference.py",
+     "return (_wide(kernel) * per_output).astype(dtype), shift.astype(dtype)",
+     "shift.astype(dtype)", "shift"):
+        "the folded bias kept in float64: conv.forward adds it to the layer's output and "
+        "returns the layer's dtype (tests/test_inference checks it), one rounding fewer",
+    ("kerasmini/models/inference.py",
+     "if (reader is not None and len(node.outputs) == 1 and readers.get(id(output)) == 1",
+     "reader is not None and len(node.outputs) == 1 and readers.get(id(output)) == 1\n"
+     "                and id(output) not in kept and node.operation.activity_regularizer is None"
+     "\n                and _relu_bounds(reader.operation) is not None\n"
+     "                and reader.operation.compute_dtype == node.operation.compute_dtype\n"
+     "                and not _mixed(node.operation)",
+     "reader is not None and len(node.outputs) == 1 and (readers.get(id(output)) == 1) and "
+     "(id(output) not in kept) and (node.operation.activity_regularizer is None) and "
+     "(_relu_bounds(reader.operation) is not None) and (reader.operation.compute_dtype == "
+     "node.operation.compute_dtype)"):
+        "a mixed_float16 BatchNormalization fused with its ReLU: bn.forward casts the "
+        "input and statistics as the layer's own call does, the same float16 bits "
+        "(tests/test_inference, test_mixed_precision_layers_are_not_rewritten)",
+    ("kerasmini/callbacks/reduce_lr_on_plateau.py",
+     "self.best, self.cooldown_counter, self.wait = None, 0, 0", "0", "1"):
+        "a wait or cooldown of 1 at train begin: the first epoch with a value always "
+        "improves on best=None (reset on this line), which sets wait to 0, and spends the "
+        "cooldown; the same decisions after",
+    ("kerasmini/callbacks/reduce_lr_on_plateau.py",
+     "self.best, self.cooldown_counter, self.wait = None, 0, 0", "0", "-1"):
+        "a wait of -1 is set to 0 by the first epoch (an improvement on best=None); a "
+        "cooldown of -1 acts as 0 (only `> 0` counts down, `<= 0` lets wait count)",
 }
 
 

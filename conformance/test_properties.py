@@ -46,6 +46,26 @@ class TestSummaryAndTrainable(unittest.TestCase):
         self.assertEqual([w.shape for w in m.non_trainable_weights],
                          [tuple(w.shape) for w in t.non_trainable_weights])
 
+    def test_whole_summary_with_trainable_column_and_layer_ranges(self):
+        """The whole table: show_trainable's centred column, and layer_range given in
+        order and reversed (Keras takes the span between either way)."""
+        def stack(library):
+            return library.Sequential([
+                library.Input((5,)), library.layers.Dense(7, trainable=False, name="frozen"),
+                library.layers.Dense(4, name="middle"), library.layers.Dense(3, name="free")],
+                name="stack")
+
+        t, m = stack(keras), stack(kerasmini)
+        for options in (dict(show_trainable=True), dict(layer_range=("frozen", "middle")),
+                        dict(layer_range=("free", "middle"), show_trainable=True)):
+            texts = []
+            for model in (t, m):
+                out = []
+                model.summary(print_fn=lambda text, **_: out.append(text), line_length=80,
+                              **options)
+                texts.append("\n".join(out))
+            self.assertEqual(texts[1], texts[0], options)
+
     def test_summary_byte_sizes_around_one_mebibyte(self):
         for inputs in (510, 511, 512):  # 511 * 512 + 512 = 262,144 float32 = 1 MiB
             t = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(512)])
