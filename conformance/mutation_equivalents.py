@@ -275,6 +275,46 @@ EQUIVALENT = {
      "self.best, self.cooldown_counter, self.wait = None, 0, 0", "0", "-1"):
         "a wait of -1 is set to 0 by the first epoch (an improvement on best=None); a "
         "cooldown of -1 acts as 0 (only `> 0` counts down, `<= 0` lets wait count)",
+    ("kerasmini/ops/convolution_second_order.py",
+     "stand_in = _stand_in(input_shape, np.result_type(g, kernel))",
+     "np.result_type(g, kernel)", "np.result_type(kernel, g)"): "type promotion is symmetric",
+    ("kerasmini/layers/merging/base_merge.py", "for m in mask[1:]:", "1", "0"):
+        "the first mask OR-ed with itself once more: m | m is m",
+    ("kerasmini/layers/core/lambda_layer.py",
+     'for key in ("function", "output_shape", "mask"):',
+     '("function", "output_shape", "mask")', '("function", "mask", "output_shape")'):
+        "the order the keys are searched for stored code: any key holding it is refused "
+        "with the same error class, whichever is found first",
+    ("kerasmini/layers/merging/average.py",
+     "return (total / np.asarray(len(inputs), dtype=total.dtype)).astype(total.dtype)",
+     "np.asarray(len(inputs), dtype=total.dtype)", "np.asarray(len(inputs))"):
+        "an int64 count divides in float64, rounded back to the inputs' dtype by the "
+        "astype: float64 has 53 >= 2 * 24 + 2 bits, so the twice-rounded quotient is the "
+        "correctly rounded float32 (and float16) quotient",
+    ("kerasmini/layers/merging/concatenate.py", "ndim = len(shapes[0])", "0", "1"):
+        "every shape must have this rank (the next line refuses any other), so the "
+        "second's is the first's whenever the layer goes on",
+    ("kerasmini/layers/rnn/bidirectional.py", "if isinstance(mask, (list, tuple)):",
+     "(list, tuple)", "(tuple, list)"):
+        "isinstance against a tuple of types does not depend on its order",
+    ("kerasmini/layers/core/lambda_layer.py",
+     "return merged if isinstance(runs[0], (list, tuple)) else merged[0]",
+     "(list, tuple)", "(tuple, list)"):
+        "isinstance against a tuple of types does not depend on its order",
+    ("kerasmini/layers/rnn/gru.py", "inner = dense(h_previous, kernel[:, :2 * u])",
+     "2 * u", "2 * u + 1"):
+        "one column more of the recurrent product: only inner[:, :u] and inner[:, u:2u] "
+        "are read",
+    ("kerasmini/layers/normalization/widened.py",
+     "return x.astype(np.float32) if x.dtype.itemsize < 4 else x",
+     "x.dtype.itemsize < 4", "x.dtype.itemsize <= 4"):
+        "float32 'widened' to float32: the same values",
+    ("kerasmini/layers/normalization/widened.py",
+     "return x.astype(np.float32) if x.dtype.itemsize < 4 else x", "4", "3"):
+        "floats are 2, 4 or 8 bytes: < 3 picks float16 alone, as < 4",
+    ("kerasmini/layers/core/reversible_embedding.py",
+     "if input_shape[-1] not in (None, self.output_dim):", "(None, self.output_dim)",
+     "(self.output_dim, None)"): "membership in a tuple does not depend on its order",
 }
 
 

@@ -122,7 +122,7 @@ class Coverage:
                 found |= tests
             if all(line in at_import or line < 1 for line in lines):
                 found |= self._package_tests(m.path)
-        if source_line.startswith("def ") and found:
+        if (source_line.startswith("def ") or m.line in _def_headers(m.path)) and found:
             found |= set(SIGNATURE_TESTS) & set(self.seconds)  # defaults: never "run"
         return sorted(found, key=lambda t: (self.seconds.get(t, 0.0), t))
 
@@ -146,6 +146,14 @@ def _outside_functions(path):
             body = node.body if isinstance(node.body, list) else [node.body]
             inside.update(range(body[0].lineno, node.end_lineno + 1))
     return set(range(1, len(tree.body) and tree.body[-1].end_lineno + 1)) - inside
+
+
+def _def_headers(path):
+    """The lines of every `def` header (a signature over several lines: its defaults)."""
+    tree = ast.parse(open(os.path.join(ROOT, path)).read())
+    return {line for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            for line in range(node.lineno, node.body[0].lineno)}
 
 
 # ---------------------------------------------------------------- one mutant
