@@ -315,6 +315,27 @@ EQUIVALENT = {
     ("kerasmini/layers/core/reversible_embedding.py",
      "if input_shape[-1] not in (None, self.output_dim):", "(None, self.output_dim)",
      "(self.output_dim, None)"): "membership in a tuple does not depend on its order",
+    ("kerasmini/ops/products.py",
+     "row_slices(count, max(per_part, -(-count // (BLOCKS_PER_WORKER * WORKERS)))))",
+     "-count // (BLOCKS_PER_WORKER * WORKERS)", "-count * (BLOCKS_PER_WORKER * WORKERS)"):
+        WORK_CUT,
+    ("kerasmini/ops/window_reduction.py", "reach = (first - 1) * stride - before + pool",
+     "(first - 1) * stride - before + pool", "(pool)"):
+        "first = ceil(before / stride) makes (first - 1) * stride < before, so the reach "
+        "is below pool: the longer slice holds columns the first windows never read "
+        "(their count is out[:, :, :first]'s)",
+    ("kerasmini/ops/depthwise_convolution.py",
+     "patches = windows.reshape(-1, kh * kw, channels)  # the im2col copy", "-1", "-2"):
+        "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/optimizers/optimizer.py",
+     "return [(g * np.asarray(scale, g.dtype)).astype(g.dtype) for g in grads]",
+     "(g * np.asarray(scale, g.dtype)).astype(g.dtype)", "g * np.asarray(scale, g.dtype)"):
+        "both factors are of g's dtype: the product is already",
+    ("kerasmini/optimizers/adam.py",
+     "if (self.amsgrad or len(variables) < 2 or len(dtypes) > 1", "len(variables) < 2",
+     "len(variables) <= 2"):
+        "two variables one at a time instead of one flat array: the same elementwise bits "
+        "(optimizers/flat_state.py says why), only slower",
 }
 
 

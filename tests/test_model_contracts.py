@@ -117,3 +117,30 @@ def test_an_input_no_output_depends_on_is_kept_as_keras_keeps_it():
     assert [layer.name for layer in model.layers] == ["a", "b", "d"]
     out = model.predict([np.ones((2, 2)), np.ones((2, 3))], verbose=0)
     np.testing.assert_array_equal(out, np.full((2, 1), 2.0))
+
+
+def test_a_generator_of_x_y_sample_weight_triples_weights_the_loss():
+    x = np.arange(8, dtype="float32").reshape(4, 2) / 8
+    y, weights = np.ones((4, 1), "float32"), np.array([1, 0, 2, 0], "float32")
+
+    def batches(with_weights):
+        while True:
+            yield (x, y, weights) if with_weights else (x, y)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    weighted = model.evaluate(batches(True), steps=1, verbose=0)
+    plain = model.evaluate(batches(False), steps=1, verbose=0)
+    errors = (model.predict(x, verbose=0) - y)[:, 0] ** 2
+    np.testing.assert_allclose(weighted, np.sum(errors * weights) / 4, rtol=1e-5)
+    np.testing.assert_allclose(plain, np.mean(errors), rtol=1e-5)
+    with pytest.raises(ValueError, match="found a tuple of 4 items"):
+        model.evaluate(iter([(x, y, weights, weights)]), steps=1, verbose=0)
+
+
+def test_a_metric_wrapping_a_function_takes_its_name():
+    def twice_error(y_true, y_pred):
+        return 2 * np.abs(y_true - y_pred)
+    metric = keras.metrics.MeanMetricWrapper(twice_error)
+    assert metric.name == "twice_error"
+    metric.update_state(np.zeros((2, 1)), np.ones((2, 1)))
+    assert float(metric.result()) == 2.0
