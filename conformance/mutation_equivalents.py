@@ -336,6 +336,11 @@ EQUIVALENT = {
      "len(variables) <= 2"):
         "two variables one at a time instead of one flat array: the same elementwise bits "
         "(optimizers/flat_state.py says why), only slower",
+    ("kerasmini/optimizers/rmsprop.py",
+     "average.assign(rho * average.value + (1 - rho) * gradient)",
+     "rho * average.value + (1 - rho) * gradient", "rho * average.value - (1 - rho) * gradient"):
+        "the average gradient starts at 0 and enters the step only squared: subtracting "
+        "each gradient makes it exactly -a, the same a^2",
 }
 
 
