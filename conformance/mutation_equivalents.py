@@ -341,6 +341,11 @@ EQUIVALENT = {
      "rho * average.value + (1 - rho) * gradient", "rho * average.value - (1 - rho) * gradient"):
         "the average gradient starts at 0 and enters the step only squared: subtracting "
         "each gradient makes it exactly -a, the same a^2",
+    ("kerasmini/layers/attention/grouped_query_attention.py",
+     'rest = [k for k in config if k not in (*first, *switches, "num_heads", "key_dim",',
+     '(*first, *switches, "num_heads", "key_dim",\n                                               "value_dim", "output_shape", "attention_axes")',
+     '(*switches, *first, "num_heads", "key_dim",\n                                               "value_dim", "output_shape", "attention_axes")'):
+        "membership in a tuple does not depend on its order",
 }
 
 
