@@ -346,6 +346,18 @@ EQUIVALENT = {
      '(*first, *switches, "num_heads", "key_dim",\n                                               "value_dim", "output_shape", "attention_axes")',
      '(*switches, *first, "num_heads", "key_dim",\n                                               "value_dim", "output_shape", "attention_axes")'):
         "membership in a tuple does not depend on its order",
+    ("kerasmini/layers/core/reversible_embedding.py",
+     "if self.tie_weights or not self.trainable:", "self.tie_weights or not self.trainable",
+     "not self.trainable"):
+        "a tied layer's reverse call then lists reverse_embeddings, None, as the weight "
+        "its recording must reach: the check skips it, so it checks less but changes no "
+        "value, gradient or error of a call that records (the tied transpose always does)",
+    ("kerasmini/saving/legacy_h5_writer.py",
+     'if include_optimizer and getattr(model, "compiled", False) and model.optimizer \\',
+     'include_optimizer and getattr(model, "compiled", False) and model.optimizer \\\n'
+     '                and model.optimizer.variables',
+     "include_optimizer and model.optimizer and model.optimizer.variables"):
+        "a model has an optimizer only once compile() set it: compiled is implied",
 }
 
 
