@@ -46,7 +46,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tests.file_mutants import FAMILIES, FAMILY_KINDS
+from tests import file_mutants, hostile_mutants
+
+# the structural families, then the hostile ones (files made hostile below the APIs)
+FAMILIES = {**file_mutants.FAMILIES, **hostile_mutants.FAMILIES}
+FAMILY_KINDS = {**file_mutants.FAMILY_KINDS, **hostile_mutants.FAMILY_KINDS}
 
 ALLOWED = (ValueError, TypeError, OSError, NotImplementedError)
 TIME_LIMIT_S = 20
@@ -296,6 +300,23 @@ def _leaked_from(error):
     return None
 
 
+ALLOCATION_WORDS = ("memory allocation failed", "Unable to allocate", "Cannot allocate",
+                    "MemoryError", "out of memory")
+
+
+def _allocation_failed(error):
+    """Whether an error, or one it was raised from, says memory ran out: under the
+    worker's memory limit a file that makes libhdf5 or NumPy allocate what it declares
+    fails this way, and without the limit it would have taken that memory."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, MemoryError) or any(w in str(error) for w in ALLOCATION_WORDS):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def _state(model):
     optimizer = getattr(model, "optimizer", None)
     own = [np.array(w) for w in model.get_weights()]
@@ -386,7 +407,10 @@ def read_mutant(seed, mutant, folder, time_limit_s=TIME_LIMIT_S, values=None):
             outcomes[reader] = f"FAIL hang: {error}"
         except ALLOWED as error:
             library = _leaked_from(error)
-            if library or not str(error).strip():
+            if _allocation_failed(error):  # refused only because memory ran out
+                outcomes[reader] = (f"FAIL allocation failure ({type(error).__name__}): "
+                                    f"{str(error)[:200]}")
+            elif library or not str(error).strip():
                 outcomes[reader] = (f"FAIL {type(error).__name__} from {library}: "
                                     f"{str(error)[:200]}")
             else:
@@ -396,6 +420,9 @@ def read_mutant(seed, mutant, folder, time_limit_s=TIME_LIMIT_S, values=None):
         with open(path, "rb") as f:
             if hashlib.sha256(f.read()).digest() != hashlib.sha256(mutant.data).digest():
                 outcomes[reader] = "FAIL the reader changed the file"
+        if os.path.exists(hostile_mutants.MARKER):  # a payload in the file ran
+            os.remove(hostile_mutants.MARKER)
+            outcomes[reader] = "FAIL code named in the file ran"
     return outcomes
 
 

@@ -29,6 +29,24 @@ class AveragePooling2DTest(unittest.TestCase):
         assert_close(y, expected, "float64", config)
         self.assertEqual(y.shape, layer.compute_output_shape(x.shape))
 
+    @parameterized.expand([((2, 2),), ((2, 4),), ((1, 2),), ((1, 1),), ((3, 3),)])
+    def test_full_windows_average_bitwise_as_a_division(self, pool):
+        """A full window of 2^k pixels is averaged by a product with 2^-k: bitwise the
+        quotient of the same window sums (float32 and float64, subnormals included);
+        other counts divide."""
+        from kerasmini.ops.average_pooling import average_pool
+        from kerasmini.ops.window_reduction import pool_geometry, reduce_windows
+        for dtype in ("float32", "float64"):
+            x = random_input((2, 9, 12, 3), dtype, 9)
+            x[0, :3, :4, 0] = np.finfo(dtype).smallest_subnormal * np.arange(1, 13).reshape(
+                3, 4)
+            geometry = pool_geometry(x.shape, x.shape[1:3], pool, None, "valid")
+            sums = np.empty((2, *geometry.out_hw, 3), dtype)
+            reduce_windows(np.add, x, sums, *geometry.axes())
+            expected = np.divide(sums, np.array(pool[0] * pool[1], dtype))
+            np.testing.assert_array_equal(average_pool(x, pool), expected,
+                                          err_msg=f"{pool} {dtype}")
+
     def test_same_padding_ignores_padding(self):
         y = layers.AveragePooling2D(3, strides=2, padding="same")(np.ones((1, 5, 5, 1)))
         np.testing.assert_array_equal(y, np.ones((1, 3, 3, 1), "float32"))

@@ -46,6 +46,28 @@ class DepthwiseConv2DTest(unittest.TestCase):
             with mock.patch.object(depthwise_convolution, "WORKSPACE_BYTES", budget):
                 assert_close(layer(x), whole.astype(np.float64), "float32", budget)
 
+    @parameterized.expand(itertools.product([(1, 1), (2, 1), (1, 2), (2, 2), (3, 3), (2, 3)],
+                                            ["valid", "same"], [1, 3]))
+    def test_column_chunks_and_phases_match_reference(self, sd, padding, multiplier):
+        """Rows cut into column chunks (ROW_VALUES shrunk, a shorter last chunk), stride
+        phases of the width (s up to 3 on a 3-wide kernel: one tap per phase; s = 2, d = 3:
+        a phase whose first tap starts a column in), and row
+        blocks, channels first (a strided input), against the loop reference."""
+        s, d = sd
+        x = random_input((3, 5, 9, 11), "float64", 7)
+        layer = layers.DepthwiseConv2D((2, 3), strides=s, dilation_rate=d, padding=padding,
+                                       depth_multiplier=multiplier, dtype="float64",
+                                       data_format="channels_first",
+                                       bias_initializer="random_normal")
+        layer.build(x.shape)
+        expected = reference.depthwise_conv2d(x, layer.kernel.value, layer.bias.value,
+                                              (s, s), padding, (d, d), True)
+        for values, budget in ((5 * multiplier * 2, 10**6), (5 * multiplier * 3, 1),
+                               (1, 700), (10**6, 10**6)):
+            with mock.patch.object(depthwise_convolution, "ROW_VALUES", values), \
+                    mock.patch.object(depthwise_convolution, "WORKSPACE_BYTES", budget):
+                assert_close(layer(x), expected, "float64", (sd, padding, values, budget))
+
     def test_float32_stays_float32(self):
         y = layers.DepthwiseConv2D(3)(random_input((1, 5, 5, 2), "float32"))
         self.assertEqual(y.dtype, np.float32)

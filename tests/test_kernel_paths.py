@@ -82,8 +82,11 @@ class DepthwiseConvolutionChunksTest(unittest.TestCase):
     @parameterized.expand([
         ("same_stride1_m2", dict(strides=(1, 1), padding="same", dilation=(1, 1)), 2),
         ("valid_stride2_dilated", dict(strides=(2, 1), padding="valid", dilation=(1, 2)), 1),
+        ("same_stride2_threads", dict(strides=(2, 2), padding="same", dilation=(1, 1)), 2),
     ])
-    def test_every_chunking_matches_the_loop_reference(self, _, args, multiplier):
+    def test_every_chunking_matches_the_loop_reference(self, name, args, multiplier):
+        """Blocks of every kind; the last case also shares them between two threads."""
+        threaded = name.endswith("threads")
         x = random_input((5, 7, 8, 3), "float64", 4)
         kernel = random_input((3, 2, 3, multiplier), "float64", 5)
         for data_format in FORMATS:
@@ -91,14 +94,21 @@ class DepthwiseConvolutionChunksTest(unittest.TestCase):
                                                   args["strides"], args["padding"],
                                                   args["dilation"],
                                                   data_format == "channels_first")
-            walks = []
+            walks, shared = [], []
+            real = threads.over_parts
             for budget in BUDGETS:
-                with shrunk(workspace_bytes=budget) as walked:
+                with shrunk(workspace_bytes=budget, parallel_bytes=0 if threaded else None,
+                            workers=2 if threaded else None) as walked, \
+                        unittest.mock.patch.object(threads, "over_parts", lambda task, parts:
+                                                   shared.append(len(parts)) or
+                                                   real(task, parts)):
                     out = depthwise_conv(to_format(x, data_format), kernel, args["strides"],
                                          args["padding"], data_format, args["dilation"])
                 walks += walked
                 assert_close(out, expected, "float64", f"{args} {data_format} {budget}")
             self.assertLessEqual({"bands+remainder", "images+remainder"}, kinds(walks))
+            if threaded:  # blocks were really handed to two threads
+                self.assertGreater(max(shared), 2)
 
 
 POOLINGS = [("max", max_pool, reference.max_pool2d),

@@ -19,6 +19,8 @@ The API (what `fit`, losses, optimizers and custom training loops use)
   source, in the structure of `sources`; each an ndarray of the source's shape and
   dtype, None for a source the target does not depend on ("zero": zeros). A
   non-persistent tape answers once (RuntimeError after, as TF).
+- `tape.jacobian(target, sources)`, `tape.batch_jacobian(target, source)`, as TF's:
+  one backward per output element (jacobians.py).
 - `tape.stop_recording()`, `tape.reset()`, `tape.watched_variables()`.
 
 `record(output, inputs, vjp, name) -> output'`: the one hook of a differentiable

@@ -387,15 +387,19 @@ def _reading_order(func):
 
 
 def _take_along_axis_rule(g, out, x, indices, axis=-1):
-    """Each picked element gets its output's gradient (added where picks repeat)."""
-    grad = np.zeros(x.shape, g.dtype)
+    """Each picked element gets its output's gradient (added where picks repeat): a
+    scatter, recorded on a traced g (its rule is the gather), so differentiable again."""
     if axis is None:
-        np.add.at(grad.reshape(-1), indices, g)
-        return grad, None
-    index = list(np.indices(g.shape, sparse=True))
-    index[axis % x.ndim] = np.broadcast_to(indices, g.shape)
-    np.add.at(grad, tuple(index), g)
-    return grad, None
+        return np.reshape(scatter(g, (np.size(x),), indices), np.shape(x)), None
+    return scatter_along_axis(g, np.shape(x), indices, axis), None
+
+
+def scatter_along_axis(g, shape, indices, axis):
+    """zeros(shape) with each g element added at position indices[...] along `axis`
+    (the others its own): the transpose of np.take_along_axis, recorded as `scatter`."""
+    index = list(np.indices(np.shape(g), sparse=True))
+    index[axis % len(shape)] = np.broadcast_to(indices, np.shape(g))
+    return scatter(g, shape, tuple(index))
 
 
 # func -> (which positional arguments are inputs: a count, "sequence" (the first
@@ -438,7 +442,10 @@ FUNCTION_RULES[np.amin] = FUNCTION_RULES[np.min]
 # traced values, so their gradients are differentiable again. The others (np.add.at
 # scatters, np.flip) mark their gradients as not differentiable there.
 RECORDABLE_FUNCTIONS = set(FUNCTION_RULES) - {
-    np.repeat, np.take_along_axis, np.diag, np.cumsum, np.cumprod, np.prod}
+    np.repeat, np.diag, np.cumsum, np.cumprod, np.prod}
+# np.repeat's rule is recordable when every element has the same number of copies (a
+# reshape and a sum: UpSampling's nearest neighbours), not for per-element repeats
+RECORDABLE_WHEN = {np.repeat: lambda x, repeats, *args, **kwargs: np.ndim(repeats) == 0}
 
 # Functions whose result does not depend smoothly on the values: shapes, indices, tests.
 CONSTANT_FUNCTIONS = {
@@ -480,9 +487,13 @@ def apply_function(func, args, kwargs):
         call = lambda g, out, xs: rule(g, out, *xs, *plain_args[count:], **plain_kwargs)
     result = np.asarray(result)
     vjp = lambda g: _fit(call(g, result, plain_inputs), plain_inputs)
-    if func in RECORDABLE_FUNCTIONS:
+    if func in RECORDABLE_FUNCTIONS or RECORDABLE_WHEN.get(func, _never)(*args, **kwargs):
         vjp.recorded = lambda g, out, traced: _fit(call(g, out, traced), plain_inputs)
     return tape.record(result, inputs, vjp, name)
+
+
+def _never(*args, **kwargs):
+    return False
 
 
 def getitem(x, index):
@@ -490,14 +501,14 @@ def getitem(x, index):
     source = plain(x)
     plain_index = tuple(plain(i) for i in index) if isinstance(index, tuple) else plain(index)
     result = np.asarray(source[plain_index])
-    vjp = lambda g: (_scatter(g, source.shape, plain_index),)
-    vjp.recorded = lambda g, out, traced: vjp(g)  # on a traced g, _scatter records
+    vjp = lambda g: (scatter(g, source.shape, plain_index),)
+    vjp.recorded = lambda g, out, traced: vjp(g)  # on a traced g, scatter records
     if result.base is not None:  # a view: give the tape its own array
         result = result.copy()
     return tape.record(result, (x,), vjp, "getitem")
 
 
-def _scatter(g, shape, index):
+def scatter(g, shape, index):
     """zeros(shape) with g put at `index` (added where indices repeat): the transpose of
     x[index]. Recorded when g is, with x[index] as its rule: the two linear maps are each
     other's gradients, so indexing differentiates to any order."""

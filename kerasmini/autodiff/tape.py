@@ -17,7 +17,8 @@ import numbers
 import numpy as np
 
 from kerasmini.autodiff.errors import NoGradientError
-from kerasmini.autodiff import allocator
+from kerasmini.autodiff import allocator, jacobians
+from kerasmini.autodiff.structure import flat as _flat, map_structure as _map_structure
 from kerasmini.autodiff.traced import TapeArray, plain, taint, tainted
 
 # The tapes recording now, innermost last. Every hook in kerasmini first checks
@@ -166,9 +167,7 @@ class GradientTape:
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError("Unknown value for unconnected_gradients: "
                              f"{unconnected_gradients!r}")
-        if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute "
-                               "one set of gradients (or jacobians)")
+        self._check_unused()
         if self in _recording:
             paused = _Paused(self)
             with paused:
@@ -185,6 +184,50 @@ class GradientTape:
         if not self._persistent:
             self.reset()
         return result
+
+    def jacobian(self, target, sources, unconnected_gradients="none",
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """d target[i...] / d source[j...] for each of `sources` (a structure, as in
+        `gradient`): arrays of shape target.shape + source.shape, None for a source the
+        target does not depend on ("zero": zeros). As tf.GradientTape.jacobian;
+        the arguments and how it is computed: autodiff/jacobians.py."""
+        jacobians.check_options(self, "jacobian", unconnected_gradients,
+                                parallel_iterations, experimental_use_pfor)
+        results = iter(jacobians.jacobian(self, target, sources, unconnected_gradients))
+        return _map_structure(lambda source: next(results), sources)
+
+    def batch_jacobian(self, target, source, unconnected_gradients="none",
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """d target[b, i...] / d source[b, j...], shape (batch, *target.shape[1:],
+        *source.shape[1:]), for a target whose sample b depends on source's sample b
+        only. As tf.GradientTape.batch_jacobian (autodiff/jacobians.py)."""
+        jacobians.check_options(self, "batch_jacobian", unconnected_gradients,
+                                parallel_iterations, experimental_use_pfor)
+        return jacobians.batch_jacobian(self, target, source, unconnected_gradients)
+
+    def _check_unused(self):
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute "
+                               "one set of gradients (or jacobians)")
+
+    def _gradient_rows(self, target, sources, seeds):
+        """One backward from `target` per output gradient in `seeds`: for each of the
+        flattened `sources`, the list of its gradients (None where unconnected)."""
+        self._check_unused()
+        if self in _recording:
+            with _Paused(self):
+                return self._gradient_rows(target, sources, seeds)
+        self._used = True
+        flat = _flat(sources)
+        followed = is_live(target)  # an outer tape follows it: rows differentiable
+        rows = [[] for _ in flat]
+        for seed in seeds:
+            grads = self._backward([target], [seed], flat, followed)
+            for source, source_rows in zip(flat, rows):
+                source_rows.append(self._source_gradient(source, grads, "none"))
+        if not self._persistent:
+            self.reset()
+        return rows
 
     def _backward(self, targets, output_gradients, sources=(), followed=False):
         """Run the VJPs from `targets` back to the start; node -> accumulated gradient.
@@ -543,19 +586,3 @@ def _accumulate(grads, node, grad):
 def _is_variable(value):
     """A kerasmini Variable (duck-typed: variables.py sits above autodiff)."""
     return getattr(value, "_is_variable", False)
-
-
-def _flat(structure):
-    if isinstance(structure, dict):
-        return [v for key in structure for v in _flat(structure[key])]
-    if isinstance(structure, (list, tuple)):
-        return [v for item in structure for v in _flat(item)]
-    return [structure]
-
-
-def _map_structure(fn, structure):
-    if isinstance(structure, dict):
-        return {key: _map_structure(fn, value) for key, value in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return type(structure)(_map_structure(fn, item) for item in structure)
-    return fn(structure)

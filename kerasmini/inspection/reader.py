@@ -125,7 +125,7 @@ def _keras_h5_weights(f, where):
         items = list(safe.h5_items(group, where))
         own = dict(items).get("vars")
         if owner is None and own is not None and not _is_dataset(own):
-            owner = _text(own.attrs.get("name", group.name))
+            owner = _text(safe.read_attribute(own.attrs, "name", where, group.name))
         for name, node in items:
             budget[0] -= 1
             if budget[0] < 0:

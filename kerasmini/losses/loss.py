@@ -27,6 +27,15 @@ def record(output, inputs, vjp, name):
     return tape_record(output, inputs, vjp, name)
 
 
+def recorded_rule(value_and_vjp):
+    """The rule of a loss for a gradient taken inside an outer tape (second order):
+    `value_and_vjp(y_pred)` run again on y_pred as the outer tapes know it, so that
+    its rule's arithmetic on the traced values and output gradient is recorded."""
+    def rule(g, out, traced):
+        return (value_and_vjp(traced[0])[1](g),)
+    return rule
+
+
 def standardize_reduction(reduction):
     if reduction not in REDUCTIONS:
         allowed = set(REDUCTIONS)
@@ -138,7 +147,7 @@ def _ones(weight):
 
 
 def _back_to_values(grad, shape):
-    grad = np.asarray(grad)
+    grad = np.asanyarray(grad)
     if grad.shape != shape:
         if grad.ndim == len(shape) + 1 and grad.shape[-1] == 1:
             grad = grad[..., 0]
@@ -166,11 +175,14 @@ class Loss:
         if not self.has_gradient_rule():
             return self._traced_call(y_true, y_pred, sample_weight)
         logits = self._logits_of(y_pred)
+        options = {"from_logits": True} if logits is not None else {}
         if logits is not None:  # y_pred = softmax/sigmoid(logits), recorded on the tape
-            loss, vjp = self.value_and_vjp(y_true, logits, sample_weight, from_logits=True)
-            return record(loss, (logits,), lambda g: (vjp(g),), self.name)
-        loss, vjp = self.value_and_vjp(y_true, y_pred, sample_weight)
-        return record(loss, (y_pred,), lambda g: (vjp(g),), self.name)
+            y_pred = logits
+        loss, vjp = self.value_and_vjp(y_true, np.asarray(y_pred), sample_weight, **options)
+        rule = lambda g: (vjp(g),)
+        rule.recorded = recorded_rule(lambda traced: self.value_and_vjp(
+            y_true, traced, sample_weight, **options))
+        return record(loss, (y_pred,), rule, self.name)
 
     def has_gradient_rule(self):
         """True when `forward` gives the gradient in closed form; a loss that defines
@@ -199,17 +211,18 @@ class Loss:
         return None
 
     def value_and_vjp(self, y_true, y_pred, sample_weight=None, **overrides):
-        """(the loss, the rule taking d(loss) to d(y_pred)), without a tape."""
+        """(the loss, the rule taking d(loss) to d(y_pred)), without a tape. A traced
+        y_pred and g stay traced (recorded_rule: the rule differentiates again)."""
         source_dtype = np.asarray(y_pred).dtype
-        y_pred = np.asarray(y_pred, dtype=self.dtype)
+        y_pred = np.asanyarray(y_pred).astype(self.dtype, copy=False)
         y_true = np.asarray(y_true, dtype=self.dtype)
         values, values_vjp = self.forward(y_true, y_pred, **overrides)
         loss, reduce_vjp = reduce_weighted_values(values, sample_weight, self.reduction,
                                                   self.dtype)
 
         def vjp(g):
-            grad = values_vjp(reduce_vjp(np.asarray(g, dtype=self.dtype)))
-            return np.asarray(grad).astype(source_dtype, copy=False)
+            grad = values_vjp(reduce_vjp(np.asanyarray(g).astype(self.dtype, copy=False)))
+            return np.asanyarray(grad).astype(source_dtype, copy=False)
         return np.asarray(loss), vjp
 
     def forward(self, y_true, y_pred, **overrides):

@@ -3,20 +3,24 @@ a class `Fn(reduction=..., name=..., ...)` that reduces them.
 
 Each function has a private `_fn(y_true, y_pred, ...)` -> (values, vjp) twin that
 computes the values and the gradient rule with respect to y_pred side by side; the
-public function records that rule on the tape. Probabilities are clipped to
-[epsilon, 1 - epsilon] as Keras clips them (the gradient passes where the probability
-is inside that range, and is zero outside it, as for any clip).
+public function records that rule on the tape. The twins are written with NumPy
+operations the tape records, so that, run again on a traced y_pred, their rule is
+differentiable (a gradient taken inside an outer tape: loss.recorded_rule).
+Probabilities are clipped to [epsilon, 1 - epsilon] as Keras clips them (the gradient
+passes where the probability is inside that range, and is zero outside it, as for any
+clip).
 """
 import warnings
 
 import numpy as np
 
 from kerasmini import config
-from kerasmini.losses.loss import Loss, record, squeeze_or_expand_to_same_rank, unbroadcast
+from kerasmini.losses.loss import (Loss, record, recorded_rule, squeeze_or_expand_to_same_rank,
+                                   unbroadcast)
 
 
 def _pair(y_true, y_pred, cast_true=True):
-    y_pred = np.asarray(y_pred)
+    y_pred = np.asanyarray(y_pred)  # a traced y_pred stays traced (second order)
     if y_pred.dtype.kind != "f":
         y_pred = y_pred.astype(config.floatx())
     y_true = np.asarray(y_true)
@@ -241,8 +245,10 @@ def _integer_labels(y_true, classes):
 # ----- the public functions: values, with their gradient rule on the tape --------------
 def _public(private, name):
     def fn(y_true, y_pred, **kwargs):
-        values, vjp = private(y_true, y_pred, **kwargs)
-        return record(values, (y_pred,), lambda g: (vjp(np.asarray(g)),), name)
+        values, vjp = private(y_true, np.asarray(y_pred), **kwargs)
+        rule = lambda g: (vjp(np.asarray(g)),)
+        rule.recorded = recorded_rule(lambda traced: private(y_true, traced, **kwargs))
+        return record(values, (y_pred,), rule, name)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = private.__doc__
     return fn

@@ -8,6 +8,8 @@ then the next axis back. The positions come from re-running the forward, axis by
 """
 import numpy as np
 
+from kerasmini.autodiff.numpy_rules import scatter_along_axis
+
 from kerasmini.ops.adaptive_pooling import (averaging_matrix, check_pool_arguments,
                                             compute_dtype, first_maxima)
 
@@ -33,13 +35,30 @@ def scatter_to_positions(g, positions, n, axis):
 
 def adaptive_max_pool_vjp(g, out, inputs, output_size, data_format=None):
     """dL/dinputs of adaptive_max_pool(inputs, ...) for g = dL/dout."""
+    g = np.asarray(g)
+    for axis, n, positions in reversed(_maxima_steps(inputs, output_size, data_format)):
+        g = scatter_to_positions(g, positions, n, axis)
+    return g
+
+
+def adaptive_max_pool_vjp_recorded(g, out, inputs, output_size, data_format=None):
+    """The same routing for a gradient taken inside an outer tape: each step a recorded
+    scatter whose rule is the gather, so differentiable again (its derivative in the
+    inputs is 0: the positions are constant almost everywhere)."""
+    for axis, n, positions in reversed(_maxima_steps(inputs, output_size, data_format)):
+        shape = list(np.shape(g))
+        shape[axis] = n
+        g = scatter_along_axis(g, tuple(shape), positions, axis)
+    return g
+
+
+def _maxima_steps(inputs, output_size, data_format):
+    """(axis, its length before, each bin's first maximum's position) per axis, in the
+    forward's order."""
     _, axes, sizes = check_pool_arguments(inputs, output_size, data_format)
     x, steps = np.asarray(inputs), []
     for axis, m in zip(axes, sizes):
         n = x.shape[axis]
         x, positions = first_maxima(x, axis, m)
         steps.append((axis, n, positions))
-    g = np.asarray(g)
-    for axis, n, positions in reversed(steps):
-        g = scatter_to_positions(g, positions, n, axis)
-    return g
+    return steps

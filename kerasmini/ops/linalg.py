@@ -35,11 +35,19 @@ def _square(x, name):
     return x
 
 
+def _recordable(rule, out):
+    """`rule(g, out)` as a tape rule on the forward's `out`, and, for a gradient taken
+    inside an outer tape, on the traced one (rule written with recorded operations)."""
+    vjp = lambda g: rule(g, out)
+    vjp.recorded = lambda g, traced_out, traced: rule(g, traced_out)
+    return vjp
+
+
 @keras_operation("Inv", module=LINALG)
 def inv(x):
     x = _square(x, "inv")
     y = np.linalg.inv(plain(x))
-    return record(y, (x,), lambda g: (-_swap(y) @ g @ _swap(y),), "inv")
+    return record(y, (x,), _recordable(lambda g, y: (-_swap(y) @ g @ _swap(y),), y), "inv")
 
 
 @keras_operation("Solve", module=LINALG)
@@ -56,6 +64,12 @@ def solve(a, b):
         db = np.linalg.solve(_swap(plain(a)), g2)
         da = -db @ _swap(x)
         return da, (db[..., 0] if vector else db)
+
+    def recorded(g, out, traced):  # the same on the traced values, solve recorded
+        g2, x2 = (g[..., None], out[..., None]) if vector else (g, out)
+        db = solve(_swap(traced[0]), g2)
+        return -db @ _swap(x2), (db[..., 0] if vector else db)
+    vjp.recorded = recorded
     return record(x[..., 0] if vector else x, (a, b), vjp, "solve")
 
 
@@ -63,8 +77,10 @@ def solve(a, b):
 def det(x):
     x = _square(x, "det")
     d = np.linalg.det(plain(x))
-    return record(d, (x,), lambda g: ((g * d)[..., None, None] * _swap(
-        np.linalg.inv(plain(x))),), "det")
+    vjp = lambda g: ((g * d)[..., None, None] * _swap(np.linalg.inv(plain(x))),)
+    vjp.recorded = lambda g, out, traced: ((g * out)[..., None, None] * _swap(
+        inv(traced[0])),)
+    return record(d, (x,), vjp, "det")
 
 
 @keras_operation("Slogdet")
@@ -72,8 +88,9 @@ def slogdet(x):
     """(sign, log|det|); the sign is a constant."""
     x = _square(x, "slogdet")
     sign, logdet = np.linalg.slogdet(plain(x))
-    return sign, record(logdet, (x,), lambda g: (
-        g[..., None, None] * _swap(np.linalg.inv(plain(x))),), "slogdet")
+    vjp = lambda g: (g[..., None, None] * _swap(np.linalg.inv(plain(x))),)
+    vjp.recorded = lambda g, out, traced: (g[..., None, None] * _swap(inv(traced[0])),)
+    return sign, record(logdet, (x,), vjp, "slogdet")
 
 
 @keras_operation("Cholesky", config=("upper",), module=LINALG)

@@ -11,12 +11,15 @@ in one place, before anything is read or allocated:
                 link to an object inside this file; soft and external links are
                 refused, and a dataset must be a plain contiguous or chunked array
                 stored in this file (no external raw storage, no virtual dataset).
-  HDF5 data     `read_dataset`: dtype, shape and declared size are compared with what
-                the caller expects *before* a byte of data is read.
+  HDF5 data     `read_dataset`: dtype, shape, declared size and chunk size are compared
+                with what the caller expects *before* a byte of data is read; filters
+                are deflate, shuffle and fletcher32 only, and each deflate chunk is
+                inflated here first with its output capped at the chunk's size.
 
 Every refusal is an `UnsafeFileError` (a ValueError, as tf.keras raises) naming the
 member or dataset. The caps are module constants so tests can shrink them.
 """
+import collections
 import contextlib
 import io
 import json
@@ -26,10 +29,13 @@ import os
 import re
 import stat
 import struct
+import weakref
 import zipfile
 import zlib
 
 import numpy as np
+
+from kerasmini.saving import h5_headers
 
 MAX_MEMBER_BYTES = 1 << 32        # no archive member above 4 GiB is read
 MAX_MEMBERS = 1000                # members of one archive (Keras writes 3 + assets)
@@ -38,10 +44,17 @@ BOMB_FLOOR_BYTES = 1 << 20        # below this, any compression ratio is harmles
 MAX_ZIP_EXPANSION = 100           # Keras stores members; deflate of real data < 100x
 MAX_H5_EXPANSION = 1000           # a dataset stored in far fewer bytes than it declares
 READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size
+MAX_CONFIG_VALUES = 1_000_000   # JSON values (counted by their commas and brackets)
 MAX_CONFIG_DEPTH = 200            # JSON nesting; a real config nests < 10 per model level
 MAX_H5_MEMBERS = 100_000          # members of one HDF5 group, counted before listing
 MAX_ATTRIBUTE_ELEMENTS = 1 << 20  # values in one HDF5 attribute, counted before reading
+MAX_H5_CHUNKS = 100_000          # stored chunks of one dataset, checked one by one
 NUMERIC_KINDS = "biuf"            # bool, signed, unsigned, float: what a weight can be
+# HDF5 filters whose output kerasmini bounds itself (deflate) or that keep the size
+# (shuffle, fletcher32); libhdf5's deflate grows its buffer for as long as the stream
+# inflates, lzf and scale-offset size theirs from parameters the file declares
+DEFLATE, SHUFFLE, FLETCHER32 = 1, 2, 3
+CHECKED_FILTERS = (DEFLATE, SHUFFLE, FLETCHER32)
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 # what zipfile and its decompressors raise on a corrupt member (zlib.error, bz2's
 # OSError, lzma.LZMAError, a truncated stream's EOFError)
@@ -86,6 +99,7 @@ def read_member(archive, name, max_bytes, where):
             f"Not allowed: the member '{name}' of {where} declares {declared} bytes but "
             f"stores only {stored}; refusing a potential decompression bomb.")
     _check_readable(info, where)
+    _check_local_header(archive, info, where)
     out, total = io.BytesIO(), 0
     try:
         with archive.open(info) as member:
@@ -112,6 +126,26 @@ def _check_readable(info, where):
         raise FileFormatError(f"The member '{info.filename}' of {where} is compressed "
                               f"with method {info.compress_type}; only stored, deflate, "
                               "bzip2 and lzma members can be read.")
+
+
+def _check_local_header(archive, info, where):
+    """Refuse a member whose local header disagrees with the central directory on its
+    compression method, sizes or CRC: zipfile reads by the directory, tools that stream
+    an archive by the local headers, and the two must read the same bytes."""
+    archive.fp.seek(info.header_offset)
+    header = archive.fp.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise FileFormatError(f"The member '{info.filename}' of {where} has no local "
+                              "header where the central directory says it starts.")
+    flags, method = struct.unpack_from("<HH", header, 6)
+    local = struct.unpack_from("<III", header, 14)  # crc, stored size, size
+    central = (info.CRC, info.compress_size, info.file_size)
+    sizes_here = not flags & 0x8 and 0xFFFFFFFF not in local[1:]  # else: descriptor/ZIP64
+    if method != info.compress_type or (sizes_here and local != central):
+        raise UnsafeFileError(
+            f"Not allowed: the local header of the member '{info.filename}' of {where} "
+            f"says method {method}, (crc, stored, size) {local}; the central directory "
+            f"says method {info.compress_type}, {central}.")
 
 
 def check_members(archive, where):
@@ -155,17 +189,38 @@ def open_archive(filepath):
 
 def parse_json_object(text, where):
     """A JSON object from untrusted text: bad JSON, nesting deep enough to exhaust the
-    parser's recursion, or anything but an object is a FileFormatError."""
+    parser's recursion, more values than a config holds, a key given twice in one
+    object, or anything but an object is a FileFormatError."""
+    marks = sum(text.count(c) for c in ((b",", b"[", b"{") if isinstance(text, bytes)
+                                       else (",", "[", "{")))
+    if marks > MAX_CONFIG_VALUES:  # a value costs the parser up to 25x its bytes
+        raise UnsafeFileError(f"Not allowed: {where} holds about {marks} JSON values, "
+                              f"more than the limit of {MAX_CONFIG_VALUES} (the largest "
+                              "Keras application's config holds about 50,000).")
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, where))
     except RecursionError:
         raise FileFormatError(f"{where} nests JSON too deeply to be a Keras config.") from None
+    except FileFormatError:
+        raise
     except (ValueError, UnicodeDecodeError) as error:
         raise FileFormatError(f"{where} is not valid JSON: {error}") from error
     if not isinstance(value, dict):
         raise FileFormatError(f"{where} must hold a JSON object, not "
                               f"{type(value).__name__}.")
     check_depth(value, where)
+    return value
+
+
+def _unique(pairs, where):
+    """A JSON object's dict, refusing a key given twice: Python keeps the last, other
+    readers the first, and a file must mean one thing to every reader."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        twice = sorted(k for k, n in collections.Counter(k for k, _ in pairs).items()
+                       if n > 1)
+        raise FileFormatError(f"{where} gives the key(s) {twice[:5]} twice in one "
+                              "object; a JSON object's keys are unique.")
     return value
 
 
@@ -192,9 +247,27 @@ def open_h5(source, where):
     with _file_bytes(source) as data:
         check_global_heaps(data, where)
     try:
-        return h5py.File(source, "r")
+        f = h5py.File(source, "r")
     except (OSError, ValueError) as error:
         raise FileFormatError(f"{where} is not a readable HDF5 file: {error}") from error
+    try:
+        _remember_source(h5py.h5o.get_info(f.id).fileno, source)
+    except (OSError, RuntimeError, KeyError, ValueError) as error:
+        f.close()
+        raise FileFormatError(f"{where} is corrupt: {error}") from error
+    return f
+
+
+# the bytes behind each open file, by libhdf5's file number (never reused in a process),
+# for reading attribute headers (`_check_variable_lengths`); a BytesIO held weakly
+_SOURCES = {}
+MAX_SOURCES = 64
+
+
+def _remember_source(fileno, source):
+    _SOURCES[fileno] = weakref.ref(source) if isinstance(source, io.BytesIO) else source
+    while len(_SOURCES) > MAX_SOURCES:
+        del _SOURCES[next(iter(_SOURCES))]
 
 
 @contextlib.contextmanager
@@ -275,7 +348,12 @@ def h5_items(group, where):
     if len(group) > MAX_H5_MEMBERS:
         raise UnsafeFileError(f"Not allowed: the group '{group.name}' in {where} has "
                               f"{len(group)} members (limit {MAX_H5_MEMBERS}).")
-    return [(name, _hard_link_target(group, name, where)) for name in group]
+    items = [(name, _hard_link_target(group, name, where)) for name in group]
+    missing = [name for name, node in items if node is None]
+    if missing:  # listed by the group's index, absent from its links: corrupt
+        raise FileFormatError(f"{where} is corrupt: the group '{group.name}' lists "
+                              f"{missing[:3]} but holds no such member.")
+    return items
 
 
 def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
@@ -284,17 +362,53 @@ def read_attribute(attrs, key, where, default=None, max_bytes=MAX_CONFIG_BYTES):
     if key not in attrs:
         return default
     header = attrs.get_id(key)
+    dtype = numpy_dtype(header, f"The attribute '{key}' in {where}")
     count = math.prod(header.shape or ())  # exact: no int64 wrap-around
-    if count > MAX_ATTRIBUTE_ELEMENTS or count * header.dtype.itemsize > max_bytes:
+    if count > MAX_ATTRIBUTE_ELEMENTS or count * dtype.itemsize > max_bytes:
         raise UnsafeFileError(f"Not allowed: the attribute '{key}' in {where} declares "
-                              f"{count} values of {header.dtype.itemsize} bytes, more than "
+                              f"{count} values of {dtype.itemsize} bytes, more than "
                               f"the limit of {MAX_ATTRIBUTE_ELEMENTS} values and "
                               f"{max_bytes} bytes.")
+    if dtype.hasobject:  # variable-length: libhdf5 allocates what it declares
+        _check_variable_lengths(attrs, key, dtype, count, where)
     try:
         return attrs[key]
     except (OSError, TypeError, ValueError) as error:
         raise FileFormatError(f"Cannot read the attribute '{key}' in {where}: "
                               f"{error}") from error
+
+
+def _check_variable_lengths(attrs, key, dtype, count, where):
+    """Refuse a variable-length attribute whose descriptors declare more bytes than
+    the file holds, from its raw bytes (h5_headers), before libhdf5 allocates them."""
+    h5py = h5py_module()
+    if h5py.check_ref_dtype(dtype) is not None:  # references: fixed size, nothing declared
+        return
+    if h5py.check_vlen_dtype(dtype) is None:  # vlen inside a compound or array type
+        raise FileFormatError(f"The attribute '{key}' in {where} has dtype {dtype}, "
+                              "which nests variable-length values; Keras never writes it.")
+    try:
+        info = h5py.h5o.get_info(attrs._id)
+    except (OSError, RuntimeError, KeyError, ValueError) as error:
+        raise FileFormatError(f"Cannot check the attribute '{key}' in {where}: "
+                              f"{error}") from error
+    source = _SOURCES.get(info.fileno)
+    source = source() if isinstance(source, weakref.ref) else source
+    if source is None:
+        raise FileFormatError(f"Cannot check the attribute '{key}' in {where}: the file "
+                              "was not opened through safe_reading.open_h5.")
+    with _file_bytes(source) as data:
+        try:
+            datatype, raw = h5_headers.attribute_message(data, info.addr, key)
+            declared = h5_headers.vlen_bytes(datatype, raw, count)
+        except h5_headers.HeaderError as error:
+            raise FileFormatError(f"Cannot check the attribute '{key}' in {where}: "
+                                  f"{error}.") from None
+        if declared > len(data):
+            raise UnsafeFileError(
+                f"Not allowed: the attribute '{key}' in {where} declares {declared} bytes "
+                f"of variable-length values, more than the whole file ({len(data)} "
+                "bytes) holds.")
 
 
 def h5_dataset(group, name, where):
@@ -324,20 +438,37 @@ def h5_dataset(group, name, where):
             raise FileFormatError(f"The dataset '{path}' in {where} is compressed with "
                                   f"HDF5 filter {code} ({name.decode(errors='replace')}), "
                                   "which this h5py does not have.")
+        if code not in CHECKED_FILTERS:  # its output size is the filter's to decide
+            raise UnsafeFileError(
+                f"Not allowed: the dataset '{path}' in {where} is filtered with HDF5 "
+                f"filter {code} ({name.decode(errors='replace')}); weights are read "
+                "uncompressed or through deflate (gzip), shuffle and fletcher32 only, "
+                "whose output kerasmini can bound before libhdf5 decodes it.")
     return node
+
+
+def numpy_dtype(node, what):
+    """The NumPy dtype of a dataset or attribute header; an HDF5 type NumPy cannot hold
+    (a 3-byte integer, a 24-bit float) is a FileFormatError naming it."""
+    try:
+        return node.dtype
+    except (TypeError, ValueError) as error:
+        raise FileFormatError(f"{what} has an HDF5 datatype NumPy cannot hold: "
+                              f"{error}") from error
 
 
 def check_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTES):
     """Refuse a dataset by its header alone: dtype, shape, declared vs stored size."""
     path = dataset.name
-    if dataset.dtype.kind not in NUMERIC_KINDS or dataset.dtype.fields is not None:
-        raise FileFormatError(f"The dataset '{path}' in {where} has dtype {dataset.dtype}; "
+    dtype = numpy_dtype(dataset, f"The dataset '{path}' in {where}")
+    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None:
+        raise FileFormatError(f"The dataset '{path}' in {where} has dtype {dtype}; "
                               "weights must be numeric arrays.")
     shape = tuple(dataset.shape) if dataset.shape is not None else None
     if expected_shape is not None and shape != tuple(expected_shape):
         raise ValueError(f"The dataset '{path}' in {where} has shape {shape}, but the "
                          f"weight it is loaded into expects {tuple(expected_shape)}.")
-    declared = math.prod(shape or (0,)) * dataset.dtype.itemsize
+    declared = math.prod(shape or (0,)) * dtype.itemsize
     if declared > max_bytes:
         raise UnsafeFileError(f"Not allowed: the dataset '{path}' in {where} declares "
                               f"{declared} bytes, more than the limit of {max_bytes}.")
@@ -346,13 +477,71 @@ def check_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTE
         raise UnsafeFileError(
             f"Not allowed: the dataset '{path}' in {where} declares {declared} bytes but "
             f"stores only {stored}; refusing a potential shape or decompression bomb.")
+    chunk = _chunk_bytes(dataset)
+    if chunk > max(declared, BOMB_FLOOR_BYTES):  # libhdf5 allocates whole chunks
+        raise UnsafeFileError(
+            f"Not allowed: the dataset '{path}' in {where} declares chunks of {chunk} "
+            f"bytes for {declared} bytes of data; refusing a potential chunk bomb.")
+
+
+def _chunk_bytes(dataset):
+    return math.prod(dataset.chunks or ()) * dataset.dtype.itemsize if dataset.chunks \
+        else 0
+
+
+def check_chunks(dataset, where):
+    """Decode each stored chunk's deflate stream with its output capped at the chunk's
+    size, before libhdf5 does it uncapped (its deflate filter grows the buffer for as
+    long as the stream inflates: a chunk of a few numbers can inflate to gigabytes).
+    A chunk that decodes to more or fewer bytes than a chunk holds is refused."""
+    plist = dataset.id.get_create_plist()
+    pipeline = [plist.get_filter(i) for i in range(plist.get_nfilters())]
+    if DEFLATE not in [code for code, *_ in pipeline]:
+        return
+    count, size = dataset.id.get_num_chunks(), _chunk_bytes(dataset)
+    if count > MAX_H5_CHUNKS:
+        raise UnsafeFileError(f"Not allowed: the dataset '{dataset.name}' in {where} "
+                              f"stores {count} chunks (limit {MAX_H5_CHUNKS}).")
+    for i in range(count):
+        offset = dataset.id.get_chunk_info(i).chunk_offset
+        mask, raw = dataset.id.read_direct_chunk(offset)
+        decoded = _decoded_size(raw, pipeline, mask, size)
+        if decoded != size:
+            raise UnsafeFileError(
+                f"Not allowed: chunk {offset} of the dataset '{dataset.name}' in {where} "
+                f"decodes to {f'more than {size}' if decoded > size else decoded} bytes; "
+                f"a chunk holds {size}.")
+
+
+def _decoded_size(raw, pipeline, mask, size):
+    """The bytes a chunk decodes to (at most size + 1: decoding stops there), undoing
+    the pipeline from its last filter, as libhdf5 reads."""
+    for i, (code, _, options, _) in reversed(list(enumerate(pipeline))):
+        if mask & (1 << i):  # the writer skipped this filter for this chunk
+            continue
+        if code == FLETCHER32:
+            raw = raw[:-4]
+        elif code == SHUFFLE and options and options[0] > 1:
+            items = len(raw) // options[0]
+            planes = np.frombuffer(raw[:items * options[0]], np.uint8)
+            raw = planes.reshape(options[0], items).T.tobytes() + raw[items * options[0]:]
+        elif code == DEFLATE:
+            inflater = zlib.decompressobj()
+            try:
+                raw = inflater.decompress(raw, size + 1)
+            except zlib.error:
+                return -1  # libhdf5 would fail to inflate it: refused as corrupt
+    return len(raw)
 
 
 def read_dataset(dataset, where, expected_shape=None, max_bytes=MAX_MEMBER_BYTES):
     """The dataset's values as an array, after `check_dataset` accepted its header."""
     check_dataset(dataset, where, expected_shape, max_bytes)
     try:
+        check_chunks(dataset, where)
         return np.asarray(dataset[()])
+    except FileFormatError:
+        raise
     except (OSError, ValueError, TypeError) as error:
         raise FileFormatError(f"Cannot read the dataset '{dataset.name}' in {where}: "
                               f"{error}") from error
