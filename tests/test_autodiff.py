@@ -301,3 +301,30 @@ def test_stop_recording_pauses_only_its_block():
     np.testing.assert_array_equal(tape.gradient(later, w), [13.0, 13.0])
     np.testing.assert_array_equal(inside_gradient, [5.0, 5.0])
     assert tape.gradient(unseen, w) is None
+
+
+@pytest.mark.parametrize("unrecorded,name", [(lambda t: np.ptp(t), "numpy.ptp"),
+                                             (lambda t: np.logaddexp.reduce(t),
+                                              "numpy.logaddexp.reduce")])
+def test_a_scalar_from_an_unrecorded_numpy_function_names_it(unrecorded, name):
+    """The result (a NumPy scalar, not an array) is marked all the same: the gradient
+    raises naming the function instead of returning None in silence."""
+    from kerasmini.autodiff import GradientTape, NoGradientError
+    w = kerasmini.Variable(np.array([2.0, 3.0, 7.0]), name="w")
+    with GradientTape() as tape:
+        y = unrecorded(w * 1.0)
+    assert np.ndim(y) == 0
+    with pytest.raises(NoGradientError, match=name):
+        tape.gradient(y, w)
+
+
+def test_a_view_of_a_marked_array_stays_marked():
+    """A view (ndarray.view, a basic slice) of a value an unrecorded function computed
+    carries its mark: using it in a recorded operation names the function."""
+    from kerasmini.autodiff import GradientTape, NoGradientError
+    w = kerasmini.Variable(np.array([2.0, 3.0, 7.0]), name="w")
+    with GradientTape():
+        marked = np.ptp((w * 1.0).reshape(3, 1), axis=1)
+        for view in (marked.view(), marked[1:]):
+            with pytest.raises(NoGradientError, match="numpy.ptp"):
+                view * 2.0
