@@ -218,6 +218,17 @@ class CheckTest(unittest.TestCase):
             assert_matches_keras(model, keras_model=self.files["branches"])
         self.assertIn("first diverging layer: 'b' (Conv2D)", str(caught.exception))
 
+    def test_a_tensor_operation_in_the_graph_is_named_as_not_checked_yet(self):
+        """`ops.mean(x)` in a functional graph is an operation, not a layer of tf.keras's
+        model: check says so (exit 2) instead of failing to find a layer."""
+        inputs = keras.Input((4, 3))
+        outputs = keras.layers.Dense(2)(keras.ops.mean(inputs, axis=-1, keepdims=True))
+        path = os.path.join(self.dir, "ops.keras")
+        keras.Model(inputs, outputs).save(path)
+        status, _, err = run([path, "--quiet"])
+        self.assertEqual(status, 2)
+        self.assertIn("does not compare tensor operations yet: 'mean' (Mean", err)
+
 
 class InspectTfKerasFilesTest(unittest.TestCase):
     def test_lambda_from_tf_keras_is_named_and_trained_state_seen(self):

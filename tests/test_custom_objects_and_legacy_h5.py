@@ -4,6 +4,7 @@ import json
 import os
 import tempfile
 import unittest
+import warnings
 
 import h5py
 import numpy as np
@@ -129,6 +130,42 @@ class LegacyH5Test(unittest.TestCase):
                 g.attrs["weight_names"] = g.attrs["weight_names"][:1]
             with self.assertRaisesRegex(ValueError, "Layer 'out' expects 2 weights"):
                 kerasmini.models.load_model(path)
+
+    def test_tensor_operations_load_from_legacy_h5(self):
+        """A legacy .h5 names classes without modules: `x + y` is class 'Add' like the
+        Add layer (told apart by its config, which has no `trainable`), `ops.mean` and
+        `x[:, 0]` are operations no layer is named after."""
+        x = kerasmini.Input((4, 3))
+        z = x + kerasmini.ops.mean(x, axis=-1, keepdims=True)
+        y = layers.Dense(2, name="d")(layers.Add(name="add_layer")([z, z])[:, 0])
+        model = kerasmini.Model(x, y)
+        data = np.random.default_rng(3).standard_normal((2, 4, 3)).astype("float32")
+        with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # HDF5 is legacy; no training config
+            model.save(os.path.join(d, "ops.h5"))
+            loaded = kerasmini.models.load_model(os.path.join(d, "ops.h5"))
+        self.assertEqual(sorted(type(op).__name__ for op in loaded._operations),
+                         ["Add", "Add", "Dense", "GetItem", "InputLayer", "Mean"])
+        self.assertEqual([layer.name for layer in loaded.layers[1:]], ["add_layer", "d"])
+        np.testing.assert_array_equal(loaded.predict(data, verbose=0),
+                                      model.predict(data, verbose=0))
+
+    def test_layer_exported_under_another_name(self):
+        """keras.layers.GroupQueryAttention's class is GroupedQueryAttention: a legacy
+        .h5 names it by its class (as tf.keras writes it), and loads back."""
+        x = kerasmini.Input((4, 8))
+        model = kerasmini.Model(x, layers.GroupQueryAttention(4, 2, 1)(x, x))
+        data = np.random.default_rng(4).standard_normal((2, 4, 8)).astype("float32")
+        with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # HDF5 is legacy; no training config
+            path = os.path.join(d, "gqa.h5")
+            model.save(path)
+            with h5py.File(path, "r") as f:
+                saved = json.loads(f.attrs["model_config"])["config"]["layers"]
+            loaded = kerasmini.models.load_model(path)
+        self.assertEqual(saved[1]["class_name"], "GroupedQueryAttention")
+        np.testing.assert_array_equal(loaded.predict(data, verbose=0),
+                                      model.predict(data, verbose=0))
 
     def test_nested_model_weights_in_legacy_order(self):
         """A backbone with BatchNormalization inside a model: its group lists every

@@ -149,5 +149,75 @@ class MaskRefusedOrDroppedTest(unittest.TestCase):
         self.assertIsNone(flat._keras_mask)
 
 
+class MaskedLossTest(unittest.TestCase):
+    """fit / evaluate weigh the loss by the mask the output carries, as Keras's loss
+    reads y_pred's mask: padded steps count for nothing, the mean is over the others."""
+
+    def tagger(self, functional):
+        """A Sequential tagger, or a functional one with a second, unmasked output."""
+        keras.utils.set_random_seed(7)
+        if not functional:
+            return keras.Sequential([
+                keras.Input((5,), dtype="int32"), layers.Embedding(10, 4, mask_zero=True),
+                layers.TimeDistributed(layers.Dense(3, activation="softmax"))])
+        inputs = keras.Input((5,), dtype="int32")
+        x = layers.TimeDistributed(layers.Dense(3, activation="softmax"))(
+            layers.Embedding(10, 4, mask_zero=True)(inputs))
+        plain = layers.Dense(2)(layers.Flatten()(layers.Embedding(10, 2)(inputs)))
+        return keras.Model(inputs, [x, plain])
+
+    def per_token_loss(self, probabilities, labels):
+        picked = np.take_along_axis(probabilities.astype(np.float64), labels[..., None], -1)
+        return -np.log(picked[..., 0])
+
+    def test_loss_is_the_mean_over_unmasked_steps(self):
+        labels = np.random.default_rng(0).integers(0, 3, TOKENS.shape)
+        for functional in (False, True):
+            model = self.tagger(functional)
+            if functional:
+                model.compile("sgd", ["sparse_categorical_crossentropy", None])
+                y = [labels, np.zeros((3, 2), "float32")]
+                probabilities = model.predict(TOKENS, verbose=0)[0]
+            else:
+                model.compile("sgd", "sparse_categorical_crossentropy")
+                y, probabilities = labels, model.predict(TOKENS, verbose=0)
+            losses = self.per_token_loss(probabilities, labels)
+            expected = losses[TOKENS != 0].mean()
+            self.assertNotAlmostEqual(expected, losses.mean(), places=3)
+            got = model.evaluate(TOKENS, y, batch_size=3, verbose=0)
+            got = got[0] if isinstance(got, list) else got
+            self.assertAlmostEqual(got, expected, places=5)
+
+    def test_sample_weights_and_mask_combine(self):
+        labels = np.random.default_rng(1).integers(0, 3, TOKENS.shape)
+        weights = np.random.default_rng(2).random(TOKENS.shape)  # one per step
+        model = self.tagger(False)
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        losses = self.per_token_loss(model.predict(TOKENS, verbose=0), labels)
+        mask = TOKENS != 0
+        # Keras: weights * mask * (size / valid), summed, over the number of values
+        expected = (losses * weights * mask).sum() / mask.sum()
+        got = model.evaluate(TOKENS, labels, sample_weight=weights, batch_size=3, verbose=0)
+        self.assertAlmostEqual(got, expected, places=5)
+        with self.assertRaises(ValueError):  # one weight per sequence: tf.keras refuses too
+            model.evaluate(TOKENS, labels, sample_weight=weights[:, 0], verbose=0)
+
+    def test_metrics_count_unmasked_steps_only(self):
+        """Keras's MeanMetricWrapper metrics (accuracy, crossentropy, ...) read the mask
+        too; the weighted ones combine it with the sample weights."""
+        labels = np.random.default_rng(3).integers(0, 3, TOKENS.shape)
+        weights = np.random.default_rng(4).random(TOKENS.shape)
+        model = self.tagger(False)
+        model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"],
+                      weighted_metrics=["accuracy"])
+        hits = (model.predict(TOKENS, verbose=0).argmax(-1) == labels).astype(float)
+        mask = TOKENS != 0
+        logs = model.evaluate(TOKENS, labels, sample_weight=weights, batch_size=3,
+                              verbose=0, return_dict=True)
+        self.assertAlmostEqual(logs["accuracy"], hits[mask].mean(), places=6)
+        self.assertAlmostEqual(logs["weighted_accuracy"],
+                               (hits * weights)[mask].sum() / weights[mask].sum(), places=6)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -149,6 +149,20 @@ class FunctionalTest(unittest.TestCase):
         np.testing.assert_array_equal(out["same"], np.concatenate([xa, xb], axis=1))
         np.testing.assert_array_equal(out["sum"], xa + xa)
 
+    def test_dict_keys_order_outputs_layers_and_weights_as_keras(self):
+        """Keras flattens a dict by sorted key: a dict of outputs written in another
+        order still lists its heads, their layers and their weights by key (a .keras
+        file's weights are stored in that layer order)."""
+        title, body = keras.Input((3,), name="title"), keras.Input((2,), name="body")
+        x = layers.Concatenate()([title, body])
+        priority = layers.Dense(1, name="priority")
+        department = layers.Dense(3, name="department")
+        model = keras.Model({"title": title, "body": body},
+                            {"priority": priority(x), "department": department(x)})
+        self.assertEqual([t.name for t in model.inputs], ["body", "title"])
+        self.assertEqual([l.name for l in model.layers][-2:], ["department", "priority"])
+        self.assertEqual([w.shape for w in model.weights], [(5, 3), (3,), (5, 1), (1,)])
+
     def test_a_list_of_one_output_returns_the_array(self):
         x = keras.Input((3,))
         dense = layers.Dense(2)

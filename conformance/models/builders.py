@@ -90,6 +90,11 @@ CASES = {
     **{f"ConvNeXt{v}_notop": (f"ConvNeXt{v}", dict(include_top=False,
                                                    input_shape=(32, 32, 3)), "convnext")
        for v in ("Base", "Large", "XLarge")},
+    "NASNetMobile": ("NASNetMobile", dict(input_shape=(32, 32, 3), classes=5), "nasnet"),
+    "NASNetMobile_notop_max_odd": ("NASNetMobile", dict(include_top=False, pooling="max",
+                                                        input_shape=(33, 45, 3)), "nasnet"),
+    "NASNetLarge_notop_avg": ("NASNetLarge", dict(include_top=False, pooling="avg",
+                                                  input_shape=(32, 32, 3)), "nasnet"),
 }
 
 DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",
@@ -97,7 +102,8 @@ DEEP = ("ResNet101_notop_max", "ResNet152_logits", "ResNet101V2_notop",
         *(f"EfficientNetB{i}_notop" for i in range(1, 8)),
         *(f"EfficientNetV2{v}_notop" for v in ("B3", "S", "M", "L")),
         "ConvNeXtSmall_notop_avg_1_channel",
-        *(f"ConvNeXt{v}_notop" for v in ("Base", "Large", "XLarge")))
+        *(f"ConvNeXt{v}_notop" for v in ("Base", "Large", "XLarge")),
+        "NASNetLarge_notop_avg")
 
 
 def build(library, name):

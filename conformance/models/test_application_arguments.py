@@ -18,7 +18,7 @@ keras = tf_keras()
 
 FAMILIES = ("vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet",
             "mobilenet_v2", "mobilenet_v3", "densenet", "efficientnet", "efficientnet_v2",
-            "inception_v3", "xception", "inception_resnet_v2", "convnext")
+            "inception_v3", "xception", "inception_resnet_v2", "convnext", "nasnet")
 
 
 def _images(dtype, shape, seed=0):
@@ -36,6 +36,14 @@ PREPROCESS = [(family, dtype, shape, data_format)
 def _with_input_tensor(library, builder, shape, **kwargs):
     return getattr(library.applications, builder)(
         input_tensor=library.Input(shape), **kwargs)
+
+
+def _channels_first(library, builder, **kwargs):
+    library.config.set_image_data_format("channels_first")
+    try:
+        return getattr(library.applications, builder)(**kwargs)
+    finally:
+        library.config.set_image_data_format("channels_last")
 
 
 # name -> (builder or a function of the library, keyword arguments)
@@ -64,6 +72,13 @@ ERRORS = {
         weights="imagenet", alpha=0.75, minimalistic=True)),
     "efficientnet_too_small": ("EfficientNetB0", dict(weights=None, include_top=False,
                                                       input_shape=(31, 64, 3))),
+    "nasnet_channels_first": (lambda library: _channels_first(
+        library, "NASNetMobile", weights=None, input_shape=(3, 32, 32)), {}),
+    "nasnet_imagenet_classes": ("NASNetLarge", dict(weights="imagenet", classes=7)),
+    "nasnet_imagenet_unknown_size": ("NASNetMobile", dict(
+        weights="imagenet", include_top=False, input_shape=(None, None, 3))),
+    "nasnet_too_small": ("NASNetMobile", dict(weights=None, include_top=False,
+                                              input_shape=(31, 40, 3))),
 }
 
 

@@ -16,7 +16,8 @@ MODULES = {"imagenet_utils": "imagenet_utils", "vgg16": "vgg", "vgg19": "vgg",
            "mobilenet_v3": "mobilenet_v3", "efficientnet": "efficientnet",
            "inception_v3": "inception_v3", "xception": "xception",
            "inception_resnet_v2": "inception_resnet_v2",
-           "efficientnet_v2": "efficientnet_v2", "convnext": "convnext"}
+           "efficientnet_v2": "efficientnet_v2", "convnext": "convnext",
+           "nasnet": "nasnet"}
 BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             "ResNet50": "resnet", "ResNet101": "resnet", "ResNet152": "resnet",
             "ResNet50V2": "resnet_v2", "ResNet101V2": "resnet_v2", "ResNet152V2": "resnet_v2",
@@ -29,7 +30,8 @@ BUILDERS = {"VGG16": "vgg", "VGG19": "vgg",
             **{f"EfficientNetV2{v}": "efficientnet_v2"
                for v in ("B0", "B1", "B2", "B3", "S", "M", "L")},
             **{f"ConvNeXt{v}": "convnext"
-               for v in ("Tiny", "Small", "Base", "Large", "XLarge")}}
+               for v in ("Tiny", "Small", "Base", "Large", "XLarge")},
+            "NASNetMobile": "nasnet", "NASNetLarge": "nasnet"}
 
 
 _EXPORTS = {**{name: (f".{module}", None) for name, module in MODULES.items()},

@@ -24,6 +24,8 @@ from kerasmini.check import divergences
 from kerasmini.check.tolerance import ARBITER_RTOL, compare
 from kerasmini.check.twins import run_tf, tf_float64_output
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure
+from kerasmini.layers.operation import Operation
+from kerasmini.object_registration import CustomObjectScope
 
 OK, KM_DIFFERS, TF_DIVERGES, BOTH_DIFFER, LIBRARIES_DIFFER = (
     "ok", "kerasmini differs", "TensorFlow diverges", "both differ", "libraries differ")
@@ -81,6 +83,11 @@ def graph_nodes(model):
                 f"check does not compare masked layer calls yet: layer "
                 f"'{node.operation.name}' reads a mask (Embedding(mask_zero=True) or "
                 "Masking before it).")
+        if isinstance(node.operation, Operation):  # tf.keras's model has no such layer
+            raise NotImplementedError(
+                f"check does not compare tensor operations yet: '{node.operation.name}' "
+                f"({type(node.operation).__name__}, a keras.ops call on symbolic tensors "
+                "in the graph) is not a layer of the model.")
         keywords = sorted(k for k, v in node.call_kwargs.items() if is_symbolic(v))
         if keywords or getattr(node.operation, "POSITIONAL_CALL", False):
             raise NotImplementedError(
@@ -94,8 +101,18 @@ def graph_nodes(model):
 def float64_twin(layer, weights):
     """The layer rebuilt from its config with every dtype float64, holding `weights`."""
     config = as_float64(layer.get_config())
-    twin = type(layer).from_config(config)
+    with CustomObjectScope(_own_function(layer, config)):
+        twin = type(layer).from_config(config)
     return twin, [np.asarray(w, np.float64) for w in weights]
+
+
+def _own_function(layer, config):
+    """{saved name: function} of a Lambda's named function (the user's, given to
+    load_model as a custom object: the twin rebuilt from the config needs it too)."""
+    saved = config.get("function")
+    if isinstance(saved, dict) and saved.get("class_name") == "function":
+        return {saved["config"]: layer.function}
+    return {}
 
 
 def as_float64(config):

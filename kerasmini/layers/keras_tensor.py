@@ -7,6 +7,7 @@ outputs)` later walks these Nodes back from the outputs.
 """
 from collections import namedtuple
 
+from kerasmini import tree
 from kerasmini.layers.input_spec import assert_input_compatibility
 
 KerasHistory = namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
@@ -103,11 +104,9 @@ class Node:
 
 
 def flatten(structure):
-    if isinstance(structure, (list, tuple)):
-        return [t for item in structure for t in flatten(item)]
-    if isinstance(structure, dict):
-        return [t for item in structure.values() for t in flatten(item)]
-    return [structure]
+    """The leaves in Keras's order: a dict's by sorted key (keras.tree's rule), so that a
+    model with dict outputs lists its layers, weights and outputs as Keras does."""
+    return tree.flatten(structure)
 
 
 def is_symbolic(inputs):

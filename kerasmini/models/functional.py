@@ -91,6 +91,20 @@ class Functional(Model):
         single = isinstance(outputs, (list, tuple)) and len(outputs) == 1
         return outputs[0] if single else outputs
 
+    def output_masks(self, inputs):
+        """[mask or None] per output (self.outputs' order) for these inputs: the masks
+        Keras's outputs carry (Embedding(mask_zero=True), Masking), which fit's loss
+        reads; None when no output carries one. The mask subgraph runs on its own."""
+        masks = [t._keras_mask for t in self.outputs]
+        if all(m is None for m in masks):
+            return None
+        if getattr(self, "_mask_model", None) is None:
+            self._mask_model = Functional(self._inputs_struct,  # named: no auto-name used
+                                          [m for m in masks if m is not None],
+                                          name=f"{self.name}_masks")
+        values = iter(flatten(self._mask_model.call(inputs, training=False)))
+        return [None if m is None else np.asarray(next(values), bool) for m in masks]
+
     def compute_output_shape(self, input_shape):
         return map_structure(lambda t: t.shape, self._outputs_struct)
 

@@ -53,9 +53,19 @@ MODULE_CLASSES = {
         inception_resnet_v2.CustomScaleLayer,
 }
 _MODULE_OF = {cls: module for (module, _), cls in MODULE_CLASSES.items()}
-# a legacy .h5 config names classes without modules: the mask operations' names are
-# no layer's, so they are found by name alone there
-LEGACY_OPERATIONS = ("NotEqual", "Any")
+# a legacy .h5 names a layer by its Python class, not by the name keras.layers exports
+LEGACY_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
+
+
+def _legacy_operation(class_name, config, operations):
+    """Whether a legacy .h5 entry (classes named without modules) is a tensor operation
+    (`x + y`, `ops.mean(x)`, `x[:, 0]`): its name is an operation's, and it is no layer's
+    or its config lacks what every layer's holds (`trainable`; `x + y` is saved as class
+    'Add' beside the Add layer)."""
+    if class_name not in {name for _, name in operations}:
+        return False
+    return (class_name not in _layer_classes()
+            or "trainable" not in (config.get("config") or {}))
 
 MODEL_MODULES = {"Sequential": ("keras", None),
                  "Functional": ("keras.src.models.functional", "Functional")}
@@ -138,8 +148,11 @@ def _find_class(config, class_name, registered):
     operations = declared_operations()
     if (module, class_name) in operations and registered in (None, class_name):
         return operation.operation_class(operations[(module, class_name)])
-    if "module" not in config and class_name in LEGACY_OPERATIONS:  # legacy .h5: no module
-        return operation.operation_class(operations[("keras.src.ops.numpy", class_name)])
+    if "module" not in config and class_name in LEGACY_CLASS_NAMES:  # legacy .h5
+        return _layer_classes()[LEGACY_CLASS_NAMES[class_name]]
+    if "module" not in config and _legacy_operation(class_name, config, operations):
+        by_name = {name: key for key, name in ((k, k[1]) for k in operations)}
+        return operation.operation_class(operations[by_name[class_name]])
     if module.startswith("keras.src.ops."):
         raise UnsupportedLayerError(
             f"Unsupported tensor operation '{class_name}' (module {module!r}) in the "

@@ -89,6 +89,10 @@ class Sequential(Model):
         self._graph = Functional(first.output, x, name=f"{self.name}_graph")
         self.built = True
 
+    def output_masks(self, inputs):
+        """The mask of the output for these inputs, as Functional.output_masks."""
+        return self._graph.output_masks(inputs) if self._graph is not None else None
+
     def call(self, inputs, training=None):
         if self._graph is not None and _fits(self._graph.inputs[0], inputs):
             # the graph's walk: at inference its rewrites (models/inference.py)

@@ -167,12 +167,35 @@ class Trainer:
         """The compiled loss plus every regularization penalty (`model.losses`)."""
         total = None
         if self._compiled_loss is not None:
+            sample_weight = self._masked_sample_weight(x, sample_weight)
             total = self._compiled_loss(y, y_pred, sample_weight)
         for penalty in self.losses:
             total = penalty if total is None else total + penalty
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         return total
+
+    def _output_masks(self, x):
+        """[mask or None] per output for the batch x, or None (no output carries one)."""
+        output_masks = getattr(self, "output_masks", None)  # a subclassed model: none
+        return output_masks(x) if x is not None and output_masks else None
+
+    def _masked_sample_weight(self, x, sample_weight):
+        """The sample weights with the outputs' masks applied, as Keras's loss applies
+        the mask y_pred carries: masked steps (padding) weigh 0 and a mean is taken over
+        the others (losses.loss.apply_mask)."""
+        masks = self._output_masks(x)
+        if masks is None:
+            return sample_weight
+        compiled = self._compiled_loss
+        if not isinstance(compiled, _compile_outputs().OutputLosses):
+            return kerasmini.losses.loss.apply_mask(sample_weight, masks[0],
+                                                    compiled.dtype, compiled.reduction)
+        weights = compiled.sample_weights(sample_weight)
+        weights = weights if isinstance(weights, list) else [weights] * len(masks)
+        return [w if m is None or loss is None else kerasmini.losses.loss.apply_mask(
+                    w, m, loss.dtype, loss.reduction)
+                for w, m, loss in zip(weights, masks, compiled.losses)]
 
     def train_step(self, x, y, sample_weight):
         with _step_completes():
@@ -218,7 +241,8 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with one batch (weighted ones with sample_weight);
         returns get_metrics_result(). The loss tracker is the caller's to update."""
-        self._update_compiled_metrics(y, _numpy(y_pred), sample_weight)
+        self._update_compiled_metrics(y, _numpy(y_pred), sample_weight,
+                                      self._output_masks(x))
         return self.get_metrics_result()
 
     def get_metrics_result(self):
@@ -266,16 +290,17 @@ class Trainer:
 
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
-        self._update_compiled_metrics(y, y_pred, sample_weight)
+        self._update_compiled_metrics(y, y_pred, sample_weight, self._output_masks(x))
         return self._logs()
 
-    def _update_compiled_metrics(self, y, y_pred, sample_weight):
+    def _update_compiled_metrics(self, y, y_pred, sample_weight, masks=None):
         self._build_metrics(y, y_pred)
         unweighted, weighted = self._compiled_metric_groups
         for metric in unweighted:
-            metric.update_state(y, y_pred)
+            metric.update_state(y, y_pred, **_masked_metric_weight(metric, None, masks))
         for metric in weighted:
-            metric.update_state(y, y_pred, sample_weight=sample_weight)
+            metric.update_state(y, y_pred, **_masked_metric_weight(metric, sample_weight,
+                                                                   masks))
 
     def _build_metrics(self, y, y_pred):
         if self._compiled_metrics is not None:
@@ -712,6 +737,21 @@ def _numpy(structure):
     if isinstance(structure, (list, tuple)):
         return [np.asarray(v) for v in structure]
     return np.asarray(structure)
+
+
+def _masked_metric_weight(metric, sample_weight, masks):
+    """{'sample_weight': ...} for one compiled metric: with its output's mask applied as
+    Keras's MeanMetricWrapper applies y_pred's (masked steps weigh 0; reduction 'sum'),
+    the others as given. A metric of one output of several reads its own weights."""
+    index = getattr(metric, "index", 0)  # compile_outputs.OutputMetric: its output
+    inner = getattr(metric, "metric", metric)
+    mask = None if masks is None else masks[index]
+    if mask is None or not isinstance(inner, kerasmini.metrics.MeanMetricWrapper):
+        return {} if sample_weight is None else {"sample_weight": sample_weight}
+    if isinstance(sample_weight, list):
+        sample_weight = sample_weight[index]
+    return {"sample_weight": kerasmini.losses.loss.apply_mask(sample_weight, mask,
+                                                              inner.dtype, "sum")}
 
 
 def _compiled_loss(loss):

@@ -16,7 +16,10 @@ import json
 import h5py
 import numpy as np
 
+from kerasmini.models.layer_configs import LEGACY_CLASS_NAMES
 from kerasmini.object_registration import get_registered_name
+
+PYTHON_CLASS_NAMES = {exported: python for python, exported in LEGACY_CLASS_NAMES.items()}
 
 BACKEND = "tensorflow"  # what tf.keras expects of a file it wrote itself
 KERAS_VERSION = "3.15.1"
@@ -53,7 +56,10 @@ def _legacy_layers(config):
 
 
 def _legacy_layer(entry):
-    legacy = {"class_name": entry.get("registered_name") or entry["class_name"],
+    class_name = entry.get("registered_name") or entry["class_name"]
+    if entry.get("module") == "keras.layers":  # Keras writes the Python class's name
+        class_name = PYTHON_CLASS_NAMES.get(class_name, class_name)
+    legacy = {"class_name": class_name,
               "config": _legacy_layers(entry["config"])}
     for key in ("name", "inbound_nodes"):  # a functional model's graph
         if key in entry:
