@@ -246,6 +246,126 @@ EQUIVALENT = {
     ("kerasmini/layers/merging/dot.py", "if not isinstance(axes, (list, tuple)):",
      "(list, tuple)", "(tuple, list)"):
         "isinstance against a tuple of types does not depend on its order",
+    # ---- stop 13 (mutants3): the second sweep's survivors, re-run with fresh samples
+    ("kerasmini/models/inference.py",
+     "return (_wide(kernel) * per_output).astype(dtype), shift.astype(dtype)",
+     "shift.astype(dtype)", "shift"):
+        "the folded bias kept in float64: conv.forward adds it to the layer's output and "
+        "returns the layer's dtype (tests/test_inference checks it), one rounding fewer",
+    ("kerasmini/models/inference.py",
+     "if (reader is not None and len(node.outputs) == 1 and readers.get(id(output)) == 1",
+     "reader is not None and len(node.outputs) == 1 and readers.get(id(output)) == 1\n"
+     "                and id(output) not in kept and node.operation.activity_regularizer is None"
+     "\n                and _relu_bounds(reader.operation) is not None\n"
+     "                and reader.operation.compute_dtype == node.operation.compute_dtype\n"
+     "                and not _mixed(node.operation)",
+     "reader is not None and len(node.outputs) == 1 and (readers.get(id(output)) == 1) and "
+     "(id(output) not in kept) and (node.operation.activity_regularizer is None) and "
+     "(_relu_bounds(reader.operation) is not None) and (reader.operation.compute_dtype == "
+     "node.operation.compute_dtype)"):
+        "a mixed_float16 BatchNormalization fused with its ReLU: bn.forward casts the "
+        "input and statistics as the layer's own call does, the same float16 bits "
+        "(tests/test_inference, test_mixed_precision_layers_are_not_rewritten)",
+    ("kerasmini/callbacks/reduce_lr_on_plateau.py",
+     "self.best, self.cooldown_counter, self.wait = None, 0, 0", "0", "1"):
+        "a wait or cooldown of 1 at train begin: the first epoch with a value always "
+        "improves on best=None (reset on this line), which sets wait to 0, and spends the "
+        "cooldown; the same decisions after",
+    ("kerasmini/callbacks/reduce_lr_on_plateau.py",
+     "self.best, self.cooldown_counter, self.wait = None, 0, 0", "0", "-1"):
+        "a wait of -1 is set to 0 by the first epoch (an improvement on best=None); a "
+        "cooldown of -1 acts as 0 (only `> 0` counts down, `<= 0` lets wait count)",
+    ("kerasmini/ops/convolution_second_order.py",
+     "stand_in = _stand_in(input_shape, np.result_type(g, kernel))",
+     "np.result_type(g, kernel)", "np.result_type(kernel, g)"): "type promotion is symmetric",
+    ("kerasmini/layers/merging/base_merge.py", "for m in mask[1:]:", "1", "0"):
+        "the first mask OR-ed with itself once more: m | m is m",
+    ("kerasmini/layers/core/lambda_layer.py",
+     'for key in ("function", "output_shape", "mask"):',
+     '("function", "output_shape", "mask")', '("function", "mask", "output_shape")'):
+        "the order the keys are searched for stored code: any key holding it is refused "
+        "with the same error class, whichever is found first",
+    ("kerasmini/layers/merging/average.py",
+     "return (total / np.asarray(len(inputs), dtype=total.dtype)).astype(total.dtype)",
+     "np.asarray(len(inputs), dtype=total.dtype)", "np.asarray(len(inputs))"):
+        "an int64 count divides in float64, rounded back to the inputs' dtype by the "
+        "astype: float64 has 53 >= 2 * 24 + 2 bits, so the twice-rounded quotient is the "
+        "correctly rounded float32 (and float16) quotient",
+    ("kerasmini/layers/merging/concatenate.py", "ndim = len(shapes[0])", "0", "1"):
+        "every shape must have this rank (the next line refuses any other), so the "
+        "second's is the first's whenever the layer goes on",
+    ("kerasmini/layers/rnn/bidirectional.py", "if isinstance(mask, (list, tuple)):",
+     "(list, tuple)", "(tuple, list)"):
+        "isinstance against a tuple of types does not depend on its order",
+    ("kerasmini/layers/core/lambda_layer.py",
+     "return merged if isinstance(runs[0], (list, tuple)) else merged[0]",
+     "(list, tuple)", "(tuple, list)"):
+        "isinstance against a tuple of types does not depend on its order",
+    ("kerasmini/layers/rnn/gru.py", "inner = dense(h_previous, kernel[:, :2 * u])",
+     "2 * u", "2 * u + 1"):
+        "one column more of the recurrent product: only inner[:, :u] and inner[:, u:2u] "
+        "are read",
+    ("kerasmini/layers/normalization/widened.py",
+     "return x.astype(np.float32) if x.dtype.itemsize < 4 else x",
+     "x.dtype.itemsize < 4", "x.dtype.itemsize <= 4"):
+        "float32 'widened' to float32: the same values",
+    ("kerasmini/layers/normalization/widened.py",
+     "return x.astype(np.float32) if x.dtype.itemsize < 4 else x", "4", "3"):
+        "floats are 2, 4 or 8 bytes: < 3 picks float16 alone, as < 4",
+    ("kerasmini/layers/core/reversible_embedding.py",
+     "if input_shape[-1] not in (None, self.output_dim):", "(None, self.output_dim)",
+     "(self.output_dim, None)"): "membership in a tuple does not depend on its order",
+    ("kerasmini/ops/products.py",
+     "row_slices(count, max(per_part, -(-count // (BLOCKS_PER_WORKER * WORKERS)))))",
+     "-count // (BLOCKS_PER_WORKER * WORKERS)", "-count * (BLOCKS_PER_WORKER * WORKERS)"):
+        WORK_CUT,
+    ("kerasmini/ops/window_reduction.py", "reach = (first - 1) * stride - before + pool",
+     "(first - 1) * stride - before + pool", "(pool)"):
+        "first = ceil(before / stride) makes (first - 1) * stride < before, so the reach "
+        "is below pool: the longer slice holds columns the first windows never read "
+        "(their count is out[:, :, :first]'s)",
+    ("kerasmini/ops/depthwise_convolution.py",
+     "patches = windows.reshape(-1, kh * kw, channels)  # the im2col copy", "-1", "-2"):
+        "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/optimizers/optimizer.py",
+     "return [(g * np.asarray(scale, g.dtype)).astype(g.dtype) for g in grads]",
+     "(g * np.asarray(scale, g.dtype)).astype(g.dtype)", "g * np.asarray(scale, g.dtype)"):
+        "both factors are of g's dtype: the product is already",
+    ("kerasmini/optimizers/adam.py",
+     "if (self.amsgrad or len(variables) < 2 or len(dtypes) > 1", "len(variables) < 2",
+     "len(variables) <= 2"):
+        "two variables one at a time instead of one flat array: the same elementwise bits "
+        "(optimizers/flat_state.py says why), only slower",
+    ("kerasmini/optimizers/rmsprop.py",
+     "average.assign(rho * average.value + (1 - rho) * gradient)",
+     "rho * average.value + (1 - rho) * gradient", "rho * average.value - (1 - rho) * gradient"):
+        "the average gradient starts at 0 and enters the step only squared: subtracting "
+        "each gradient makes it exactly -a, the same a^2",
+    ("kerasmini/layers/attention/grouped_query_attention.py",
+     'rest = [k for k in config if k not in (*first, *switches, "num_heads", "key_dim",',
+     '(*first, *switches, "num_heads", "key_dim",\n                                               "value_dim", "output_shape", "attention_axes")',
+     '(*switches, *first, "num_heads", "key_dim",\n                                               "value_dim", "output_shape", "attention_axes")'):
+        "membership in a tuple does not depend on its order",
+    ("kerasmini/layers/core/reversible_embedding.py",
+     "if self.tie_weights or not self.trainable:", "self.tie_weights or not self.trainable",
+     "not self.trainable"):
+        "a tied layer's reverse call then lists reverse_embeddings, None, as the weight "
+        "its recording must reach: the check skips it, so it checks less but changes no "
+        "value, gradient or error of a call that records (the tied transpose always does)",
+    ("kerasmini/saving/legacy_h5_writer.py",
+     'if include_optimizer and getattr(model, "compiled", False) and model.optimizer \\',
+     'include_optimizer and getattr(model, "compiled", False) and model.optimizer \\\n'
+     '                and model.optimizer.variables',
+     "include_optimizer and model.optimizer and model.optimizer.variables"):
+        "a model has an optimizer only once compile() set it: compiled is implied",
+    ("kerasmini/saving/legacy_h5_writer.py",
+     'if include_optimizer and getattr(model, "compiled", False) and model.optimizer \\',
+     'include_optimizer and getattr(model, "compiled", False) and model.optimizer \\\n'
+     '                and model.optimizer.variables',
+     "include_optimizer and getattr(model, 'compiled', False) and model.optimizer"):
+        "an optimizer always holds its iteration and learning_rate variables, before its "
+        "first step too (tf.keras writes the same two for a compiled, untrained model): "
+        "the last test never fails",
 }
 
 

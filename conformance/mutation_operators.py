@@ -4,7 +4,9 @@ Each mutant replaces one span of the source (an operator, a bound, an argument l
 statement) with other text, keeping every other line where it was. The operators are the
 bugs a kernel gets wrong in practice: an operator swapped, a slice bound or loop range off
 by one, two arguments swapped, a term or keyword (axis=, dtype=, out=) dropped, a
-transpose dropped, min for max, float32 for float64, an in-place update left out.
+transpose dropped (`.T`, or a transpose / swapaxes / moveaxis call), min for max, float32
+for float64, an in-place update left out, an epsilon moved inside or outside a square
+root (`sqrt(v) + eps` against `sqrt(v + eps)`).
 
 Not mutated, because a change there is no bug a test of results should see: docstrings,
 error messages (f-strings, anything inside `raise` or `warnings.warn`), `copy=` arguments
@@ -33,6 +35,8 @@ STRING_SWAPS = {"float64": "float32", "float32": "float64"}
 QUIET_CALLS = {"warn", "warning", "info", "debug"}
 # Keyword arguments that change no value: `copy=` only says whether a copy is made.
 QUIET_KEYWORDS = {"copy"}
+# Calls that only reorder axes: dropping one leaves its first argument (or the object).
+AXIS_ORDER_CALLS = {"transpose", "swapaxes", "moveaxis", "permute_dims"}
 # Calls whose two arguments commute: swapping them is no bug.
 COMMUTATIVE = {"min", "max", "maximum", "minimum", "fmax", "fmin", "add", "multiply",
                "logical_and", "logical_or", "hypot", "array_equal", "allclose"}
@@ -191,6 +195,8 @@ def _node_mutants(node, text, add):
 
 
 def _binop(node, text, add):
+    if isinstance(node.op, ast.Add):
+        _epsilon_into_root(node, text, add)
     swap = BINOP_SWAPS.get(type(node.op))
     if swap:
         add(node, _unparse(ast.BinOp(node.left, swap(), node.right)), "operator")
@@ -240,8 +246,32 @@ def _slice(node, text, add):
         add(node, f"{lower}:{upper}", "step_dropped")
 
 
+def _is_root(node):
+    return isinstance(node, ast.Call) and _called_name(node) == "sqrt" and \
+        len(node.args) == 1 and not node.keywords
+
+
+def _epsilon_into_root(node, text, add):
+    """`sqrt(v) + eps` -> `sqrt(v + eps)` (either side of the sum)."""
+    for root, other in ((node.left, node.right), (node.right, node.left)):
+        if _is_root(root):
+            add(node, f"{text(root.func)}({text(root.args[0])} + {text(other)})",
+                "epsilon_moved")
+
+
 def _call(node, text, add):
     name = _called_name(node)
+    if _is_root(node) and isinstance(node.args[0], ast.BinOp) and \
+            isinstance(node.args[0].op, ast.Add):
+        inner = node.args[0]  # `sqrt(v + eps)` -> `sqrt(v) + eps`
+        add(node, f"({text(node.func)}({text(inner.left)}) + {text(inner.right)})",
+            "epsilon_moved")
+    if name in AXIS_ORDER_CALLS and isinstance(node.func, ast.Attribute):
+        owner = text(node.func.value)
+        if owner in ("np", "numpy", "ops", "keras.ops") and node.args:
+            add(node, text(node.args[0]), "transpose_dropped")
+        elif owner not in ("np", "numpy", "ops", "keras.ops"):
+            add(node, owner, "transpose_dropped")
     if name in ("range", "slice"):
         for arg in node.args:
             if not _is_int(arg):

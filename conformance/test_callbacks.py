@@ -9,6 +9,7 @@ have plateaus shorter and longer than the patience, improvements smaller than
 min_delta, and values on both sides of a baseline.
 """
 import contextlib
+import inspect
 import io
 import os
 
@@ -134,3 +135,85 @@ def test_csv_logger_writes_what_keras_writes(tmp_path, separator, append):
         with open(path) as f:
             texts.append(f.read())
     assert texts[1] == texts[0]
+
+
+# mode='auto' reads the direction of the compiled metric of the monitored name: every
+# metric class (and the strings compile takes) compiled into one model per library.
+DENSE_METRICS = ["mae", "mse", "mape", "msle", "acc", "binary_crossentropy",
+                 "categorical_crossentropy", "kl_divergence", "poisson", "hinge",
+                 "squared_hinge", "cosine_similarity", "top_k_categorical_accuracy"]
+DENSE_CLASSES = {
+    "Accuracy": {}, "BinaryAccuracy": {}, "CategoricalAccuracy": {},
+    "TopKCategoricalAccuracy": dict(k=2), "MeanSquaredError": {}, "MeanAbsoluteError": {},
+    "MeanAbsolutePercentageError": {}, "MeanSquaredLogarithmicError": {},
+    "RootMeanSquaredError": {}, "LogCoshError": {}, "CosineSimilarity": {},
+    "R2Score": {}, "BinaryCrossentropy": {}, "CategoricalCrossentropy": {},
+    "KLDivergence": {}, "Poisson": {}, "Hinge": {}, "SquaredHinge": {},
+    "CategoricalHinge": {}, "Precision": {}, "Recall": {}, "AUC": {},
+    "PrecisionAtRecall": dict(recall=0.5), "RecallAtPrecision": dict(precision=0.5),
+    "SensitivityAtSpecificity": dict(specificity=0.5),
+    "SpecificityAtSensitivity": dict(sensitivity=0.5), "FBetaScore": {}, "F1Score": {},
+    "BinaryIoU": {}, "OneHotMeanIoU": dict(num_classes=3), "PearsonCorrelation": {},
+    "ConcordanceCorrelation": {}, "TruePositives": {}, "FalseNegatives": {}}
+SPARSE_CLASSES = {"SparseCategoricalAccuracy": {}, "SparseTopKCategoricalAccuracy": dict(k=2),
+                  "SparseCategoricalCrossentropy": {}}
+_COMPILED = {}
+
+
+def _compiled_with_every_metric(lib, sparse):
+    """A model compiled with the metrics (named alike in both libraries) after one fit
+    built them, and the names of its logs."""
+    if (lib, sparse) not in _COMPILED:
+        x = np.random.default_rng(0).uniform(size=(8, 3)).astype("float32")
+        y = x.argmax(1) if sparse else (x > 0.5).astype("float32")
+        classes = SPARSE_CLASSES if sparse else DENSE_CLASSES
+        metrics = [getattr(lib.metrics, name)(name=name.lower(), **kwargs)
+                   for name, kwargs in classes.items()] + ([] if sparse else DENSE_METRICS)
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(3, activation="softmax")])
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy" if sparse
+                      else "mse", metrics=metrics, run_eagerly=True)  # no graph to trace
+        history = model.fit(x, y, epochs=1, verbose=0)
+        _COMPILED[lib, sparse] = model, sorted(history.history)
+    return _COMPILED[lib, sparse]
+
+
+def _decides(lib, sparse, name):
+    """EarlyStopping(monitor=name, mode='auto') on a value that rises: 'rises is better',
+    'rises is worse', or the error for a direction it cannot tell."""
+    model, _ = _compiled_with_every_metric(lib, sparse)
+    callback = lib.callbacks.EarlyStopping(monitor=name, patience=0)
+    callback.set_model(model)
+    model.stop_training = False
+    callback.on_train_begin({})
+    try:
+        for epoch, value in enumerate((0.25, 0.5)):
+            callback.on_epoch_end(epoch, {name: value})
+    except ValueError as error:
+        return type(error).__name__
+    return "rises is worse" if model.stop_training else "rises is better"
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_auto_mode_takes_each_metrics_direction_as_keras(sparse):
+    names = _compiled_with_every_metric(keras, sparse)[1]
+    assert names == _compiled_with_every_metric(kerasmini, sparse)[1]
+    for name in names:
+        assert _decides(kerasmini, sparse, name) == _decides(keras, sparse, name), name
+
+
+CALLBACK_CLASSES = ["Callback", "History", "LambdaCallback", "LearningRateScheduler",
+                    "EarlyStopping", "ReduceLROnPlateau", "CSVLogger", "ModelCheckpoint",
+                    "TerminateOnNaN", "BackupAndRestore", "ProgbarLogger", "SwapEMAWeights"]
+
+
+@pytest.mark.parametrize("name", CALLBACK_CLASSES)
+def test_constructor_signature_matches_keras(name):
+    """Same parameter names, order, kinds and defaults as keras.callbacks.<name> (a
+    default planted wrong, EarlyStopping's min_delta, survived every test that passes
+    its arguments)."""
+    def parameters(cls):
+        return [(p.name, p.kind, p.default)
+                for p in inspect.signature(cls.__init__).parameters.values()]
+
+    assert parameters(getattr(kerasmini.callbacks, name)) == \
+        parameters(getattr(keras.callbacks, name))

@@ -177,6 +177,7 @@ def test_config_weights_summary_and_files_both_ways():
     m = kerasmini.layers.GroupQueryAttention(**args, name="g")
     t = keras.layers.GroupQueryAttention(**args, name="g")
     assert m.get_config() == t.get_config()
+    assert list(m.get_config()) == list(t.get_config())  # Keras's key order (config.json)
     km_model, tf_model = _model(kerasmini, args), _model(keras, args)
     assert [(w.path, tuple(w.shape)) for w in km_model.weights] == \
         [(w.path, tuple(w.shape)) for w in tf_model.weights]

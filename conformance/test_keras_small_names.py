@@ -110,12 +110,11 @@ def test_dtype_helpers_as_keras(dtype):
     assert kerasmini.utils.standardize_dtype(dtype) == keras.utils.standardize_dtype(dtype)
 
 
-def test_python_int_is_int32_where_tf_keras_says_int64():
-    """Known difference: kerasmini's dtype rules (ops/dtypes.py, keras.ops's file) name
-    Python's int "int32", as Keras does on its NumPy, JAX and PyTorch backends; on
-    TensorFlow Keras names it "int64". Both are integer types."""
-    assert keras.backend.standardize_dtype(int) == "int64"
-    assert kerasmini.backend.standardize_dtype(int) == "int32"
+def test_python_int_is_int64_as_in_tf_keras():
+    """Keras's TensorFlow backend names Python's int "int64" (its NumPy, JAX and PyTorch
+    backends say int32); kerasmini stands in for tf.keras, so int64."""
+    assert kerasmini.backend.standardize_dtype(int) == keras.backend.standardize_dtype(int)
+    assert kerasmini.utils.standardize_dtype(int) == keras.utils.standardize_dtype(int)
     assert kerasmini.backend.is_int_dtype(int) and keras.backend.is_int_dtype(int)
 
 

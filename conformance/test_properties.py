@@ -2,6 +2,7 @@
 at unit boundaries, trainable=False in summary() and trainable_weights, a frozen
 BatchNormalization called with training=True, Input's get_config, seeded initializers
 and zero-size fans."""
+import inspect
 import unittest
 
 import numpy as np
@@ -46,11 +47,66 @@ class TestSummaryAndTrainable(unittest.TestCase):
         self.assertEqual([w.shape for w in m.non_trainable_weights],
                          [tuple(w.shape) for w in t.non_trainable_weights])
 
+    def test_whole_summary_with_trainable_column_and_layer_ranges(self):
+        """The whole table: show_trainable's centred column, and layer_range given in
+        order and reversed (Keras takes the span between either way)."""
+        def stack(library):
+            return library.Sequential([
+                library.Input((5,)), library.layers.Dense(7, trainable=False, name="frozen"),
+                library.layers.Dense(4, name="middle"), library.layers.Dense(3, name="free")],
+                name="stack")
+
+        t, m = stack(keras), stack(kerasmini)
+        for options in (dict(show_trainable=True), dict(layer_range=("frozen", "middle")),
+                        dict(layer_range=("free", "middle"), show_trainable=True)):
+            texts = []
+            for model in (t, m):
+                out = []
+                model.summary(print_fn=lambda text, **_: out.append(text), line_length=80,
+                              **options)
+                texts.append("\n".join(out))
+            self.assertEqual(texts[1], texts[0], options)
+
     def test_summary_byte_sizes_around_one_mebibyte(self):
         for inputs in (510, 511, 512):  # 511 * 512 + 512 = 262,144 float32 = 1 MiB
             t = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(512)])
             m = kerasmini.Sequential([kerasmini.Input((inputs,)), kerasmini.layers.Dense(512)])
             self.assertEqual(summary_tail(m), summary_tail(t), inputs)
+
+
+# One of each layer kind with its required arguments: built at construction (Keras
+# builds weightless layers at once) and supports_masking must match tf.keras's.
+CONSTRUCTED = {
+    "Activation": ("relu",), "Identity": (), "ReLU": (), "Softmax": (), "ELU": (),
+    "LeakyReLU": (), "PReLU": (), "Flatten": (), "Dropout": (0.5,),
+    "SpatialDropout1D": (0.5,), "GaussianNoise": (0.1,), "GaussianDropout": (0.1,),
+    "AlphaDropout": (0.1,), "ActivityRegularization": (), "Masking": (),
+    "Reshape": ((2, 2),), "Permute": ((2, 1),), "RepeatVector": (2,), "Cropping1D": (),
+    "ZeroPadding1D": (), "UpSampling1D": (), "MaxPooling1D": (), "MaxPooling2D": (),
+    "AveragePooling2D": (2,), "GlobalAveragePooling1D": (), "GlobalMaxPooling2D": (),
+    "Add": (), "Concatenate": (), "Multiply": (), "Average": (), "Maximum": (),
+    "Minimum": (), "Subtract": (), "Dot": (1,), "UnitNormalization": (),
+    "Rescaling": (1.0,), "Resizing": (4, 4), "CenterCrop": (2, 2), "Dense": (3,),
+    "LayerNormalization": (), "BatchNormalization": (), "Embedding": (3, 2),
+    "Conv1D": (2, 1), "LSTM": (2,), "Bidirectional": None, "TimeDistributed": None}
+
+
+class TestConstructedLayers(unittest.TestCase):
+    @parameterized.expand(sorted(CONSTRUCTED))
+    def test_built_and_supports_masking_as_keras(self, name):
+        def make(library, **kwargs):
+            args = CONSTRUCTED[name]
+            if args is None:  # wrappers: around a layer of their library
+                args = (library.layers.LSTM(2) if name == "Bidirectional"
+                        else library.layers.Dense(2),)
+            return getattr(library.layers, name)(*args, **kwargs)
+
+        options = [dict(mask_zero=True), {}] if name == "Embedding" else [{}]
+        for kwargs in options:
+            t, m = make(keras, **kwargs), make(kerasmini, **kwargs)
+            for attribute in ("built", "supports_masking"):
+                self.assertEqual(getattr(m, attribute), getattr(t, attribute),
+                                 (name, kwargs, attribute))
 
 
 class TestFrozenBatchNormalization(unittest.TestCase):
@@ -105,3 +161,40 @@ class TestInitializerProperties(unittest.TestCase):
             except Exception as error:  # noqa: BLE001 (the class is what is compared)
                 outcomes.append(type(error).__name__)
         self.assertEqual(outcomes[1], outcomes[0], f"{name}{shape}")
+
+
+# Layer classes whose constructors differ from Keras's today, for reasons of their own:
+# kwargs forwarded (the merges' keyword-only base arguments, Discretization), an argument
+# Keras dropped still taken (Embedding's input_length, LayerNormalization's rms_scaling,
+# MaxNumBoundingBoxes' data_format, SimpleRNN's use_cudnn), Keras's arguments taken by
+# **kwargs and checked there (the RNNs and cells, the random image layers, RandomCrop's
+# name), LoRA/quantization refused (Dense), and the same parameters in another kind
+# (BatchNormalization, InputLayer). Every other class is compared below.
+DIFFERING_SIGNATURES = {
+    "Add", "Average", "Maximum", "Minimum", "Multiply", "Subtract", "BatchNormalization",
+    "Dense", "Discretization", "Embedding", "GRU", "GRUCell", "InputLayer", "LSTM",
+    "LSTMCell", "LayerNormalization", "MaxNumBoundingBoxes", "RandomCrop",
+    "RandomRotation", "RandomTranslation", "RandomZoom", "SimpleRNN"}
+
+
+def _layer_classes():
+    return sorted(name for name in dir(kerasmini.layers)
+                  if isinstance(getattr(kerasmini.layers, name, None), type)
+                  and isinstance(getattr(keras.layers, name, None), type)
+                  and name not in DIFFERING_SIGNATURES)
+
+
+class TestLayerSignatures(unittest.TestCase):
+    def test_constructor_signatures_match_keras(self):
+        """Same parameter names, order, kinds and defaults as keras.layers.<name>: a
+        default planted wrong (ConvLSTM's unit_forget_bias, UnitNormalization's axis,
+        MelSpectrogram's defaults) survived every test that passes its arguments."""
+        def parameters(cls):
+            return [(p.name, p.kind, p.default)
+                    for p in inspect.signature(cls.__init__).parameters.values()]
+
+        names = _layer_classes()
+        self.assertGreater(len(names), 130)
+        for name in names:
+            self.assertEqual(parameters(getattr(kerasmini.layers, name)),
+                             parameters(getattr(keras.layers, name)), name)

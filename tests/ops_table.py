@@ -232,6 +232,9 @@ CASES = (
        _c("scatter_update", "scatter_update", [A, ((4, 2), "cells"), ((4,), "any")]),
        _c("cast", "cast", [INT], False, dtype="float32"),
        _c("rgb_to_grayscale", "image.rgb_to_grayscale", [((2, 3, 4, 3), "positive")]),
+       _c("rgb_to_grayscale_wide", "image.rgb_to_grayscale", [((2, 4, 5, 3), "positive")]),
+       _c("rgb_to_grayscale_channels_first", "image.rgb_to_grayscale",
+          [((2, 3, 4, 5), "positive")], data_format="channels_first"),
        _c("top_k", "top_k", [A], k=2, _pick=0)]
 )
 
@@ -342,7 +345,9 @@ CASES += (
        _c("istft", "istft", [[((2, 5, 5), "any"), ((2, 5, 5), "any")]],
           sequence_length=8, sequence_stride=4, fft_length=8),
        _c("istft_length", "istft", [[((6, 5), "any"), ((6, 5), "any")]],
-          sequence_length=6, sequence_stride=2, fft_length=8, length=9, center=False)]
+          sequence_length=6, sequence_stride=2, fft_length=8, length=9, center=False),
+       _c("istft_center_length", "istft", [[((2, 6, 5), "any"), ((2, 6, 5), "any")]],
+          sequence_length=8, sequence_stride=4, fft_length=8, length=13)]
     # einops
     + [_c("rearrange", "rearrange", [((2, 4, 3), "any")], pattern="b (h1 h) c -> b h (c h1)",
           h1=2, reference=lambda x, pattern, h1: np.reshape(np.transpose(

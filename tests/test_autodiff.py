@@ -248,7 +248,8 @@ def test_every_rule_takes_its_kernels_arguments_with_the_same_defaults():
     lambda x: x.squeeze(), lambda x: x.squeeze(2), lambda x: x.ravel(),
     lambda x: x.ravel(order="F"), lambda x: x.flatten(), lambda x: x.flatten("F"),
     lambda x: x.reshape(3, 2), lambda x: x.reshape((6,), order="F"),
-    lambda x: x.transpose(), lambda x: x.transpose(2, 0, 1), lambda x: x.T,
+    lambda x: x.transpose(), lambda x: x.transpose(2, 0, 1),
+    lambda x: x.transpose((1, 2, 0)), lambda x: x.T,
     lambda x: x.swapaxes(0, 1)])
 def test_tape_array_methods_are_recorded_as_numpy_computes_them(method):
     """The ndarray methods a TapeArray routes through np.* twins: NumPy's values, and
@@ -284,3 +285,46 @@ def test_reshape_and_ravel_gradients_follow_their_reading_order(order):
         expected[positions.astype(int)] = w.ravel()
         grad = np.asarray(tape.gradient(total, watched))
         np.testing.assert_array_equal(grad.transpose(1, 2, 0).ravel(), expected)
+
+
+def test_stop_recording_pauses_only_its_block():
+    from kerasmini.autodiff import GradientTape
+    w = kerasmini.Variable(np.array([2.0, 3.0]), name="w")
+    with GradientTape(persistent=True) as tape:
+        before = w * 5.0
+        with tape.stop_recording():
+            unseen = w * 7.0
+        after = w * 11.0  # recorded again once the block ends
+        inside_gradient = tape.gradient(before, w)  # a gradient taken while recording
+        later = w * 13.0  # ... and recording goes on after it
+    np.testing.assert_array_equal(tape.gradient(after, w), [11.0, 11.0])
+    np.testing.assert_array_equal(tape.gradient(later, w), [13.0, 13.0])
+    np.testing.assert_array_equal(inside_gradient, [5.0, 5.0])
+    assert tape.gradient(unseen, w) is None
+
+
+@pytest.mark.parametrize("unrecorded,name", [(lambda t: np.ptp(t), "numpy.ptp"),
+                                             (lambda t: np.logaddexp.reduce(t),
+                                              "numpy.logaddexp.reduce")])
+def test_a_scalar_from_an_unrecorded_numpy_function_names_it(unrecorded, name):
+    """The result (a NumPy scalar, not an array) is marked all the same: the gradient
+    raises naming the function instead of returning None in silence."""
+    from kerasmini.autodiff import GradientTape, NoGradientError
+    w = kerasmini.Variable(np.array([2.0, 3.0, 7.0]), name="w")
+    with GradientTape() as tape:
+        y = unrecorded(w * 1.0)
+    assert np.ndim(y) == 0
+    with pytest.raises(NoGradientError, match=name):
+        tape.gradient(y, w)
+
+
+def test_a_view_of_a_marked_array_stays_marked():
+    """A view (ndarray.view, a basic slice) of a value an unrecorded function computed
+    carries its mark: using it in a recorded operation names the function."""
+    from kerasmini.autodiff import GradientTape, NoGradientError
+    w = kerasmini.Variable(np.array([2.0, 3.0, 7.0]), name="w")
+    with GradientTape():
+        marked = np.ptp((w * 1.0).reshape(3, 1), axis=1)
+        for view in (marked.view(), marked[1:]):
+            with pytest.raises(NoGradientError, match="numpy.ptp"):
+                view * 2.0

@@ -68,3 +68,26 @@ def test_variable_arithmetic_is_recorded():
                                                                                "float32"))
     assert float(tape.gradient(y, a)) == 6.0
     assert float(tape.gradient(z, a)) == pytest.approx(-0.25 + 2.0)
+
+
+def test_an_input_reaching_only_add_loss_has_a_gradient():
+    """A layer passing z_mean on and adding a KL term of z_log_var: z_log_var's branch
+    gets its gradient from the added loss (the layer's check counts add_loss terms)."""
+    class KLPassThrough(keras.layers.Layer):
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            self.add_loss(ops.mean(ops.exp(z_log_var) - z_log_var))
+            return z_mean
+
+    inputs = keras.Input((3,))
+    log_var = keras.layers.Dense(2, name="log_var")
+    outputs = KLPassThrough()([keras.layers.Dense(2)(inputs), log_var(inputs)])
+    model = keras.Model(inputs, outputs)
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    with keras.GradientTape() as tape:
+        model(x, training=True)
+        loss = sum(model.losses)
+    kernel_grad, bias_grad = tape.gradient(loss, log_var.trainable_weights)
+    # d/db mean(exp(v) - v) = (exp(v) - 1) / n for v = x W + b
+    v = x @ log_var.kernel.numpy() + log_var.bias.numpy()
+    np.testing.assert_allclose(bias_grad, np.sum(np.exp(v) - 1, axis=0) / v.size, rtol=1e-5)

@@ -79,3 +79,11 @@ def test_errors():
         layers.GroupQueryAttention(2, 2, 1)(np.zeros((1, 2, 3, 4)), np.zeros((1, 2, 3, 4)))
     with pytest.raises(ValueError, match="Flash"):
         layers.GroupQueryAttention(2, 2, 1, flash_attention=True)
+
+
+def test_output_shape_from_a_list_of_shapes_as_from_arguments():
+    layer = layers.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2)
+    query, value, key = (2, 5, 6), (2, 7, 4), (2, 7, 8)
+    assert layer.compute_output_shape([query, value, key]) == \
+        layer.compute_output_shape(query, value, key) == (2, 5, 6)
+    assert layer.compute_output_shape([query, value]) == layer.compute_output_shape(query, value)

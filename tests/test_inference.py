@@ -71,7 +71,26 @@ class FoldTest(unittest.TestCase):
         model = conv_bn_relu(conv, input_shape(name), dtype, bn_axis=axis)
         self.assertEqual(len(model._plan.folds), 1, name)
         x = random_input((3, *input_shape(name)), dtype, seed=2)
-        assert_close(model.predict(x, verbose=0), layer_by_layer(model, x), dtype, name)
+        folded, expected = model.predict(x, verbose=0), layer_by_layer(model, x)
+        assert_close(folded, expected, dtype, name)
+        self.assertEqual(folded.dtype, expected.dtype)  # the folded bias in the layer's dtype
+
+    @parameterized.expand([("conv_bn", "linear"), ("conv_bn_relu", "relu"),
+                           ("bn_relu", "relu")])
+    def test_mixed_precision_layers_are_not_rewritten(self, _, activation):
+        """mixed_float16 layers cast their float32 weights in their own call; the rewrites
+        call kernels directly, so they leave such layers alone (float16 out, as theirs)."""
+        inputs = keras.Input((7, 7, 3))
+        conv = layers.Conv2D(5, 3, dtype="mixed_float16") if _.startswith("conv") else \
+            (lambda x: x)
+        bn = layers.BatchNormalization(dtype="mixed_float16")
+        outputs = layers.Activation(activation, dtype="mixed_float16")(bn(conv(inputs)))
+        model = keras.Model(inputs, outputs)
+        randomize(model, seed=1)
+        x = random_input((2, 7, 7, 3), "float32", seed=3)
+        got, expected = model.predict(x, verbose=0), layer_by_layer(model, x)
+        self.assertEqual(got.dtype, np.float16)
+        np.testing.assert_array_equal(got, expected)
 
     @parameterized.expand([("no_center", dict(center=False)), ("no_scale", dict(scale=False))])
     def test_batch_normalization_without_beta_or_gamma(self, _, bn_args):

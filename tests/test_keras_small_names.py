@@ -264,3 +264,9 @@ def test_smart_resize_bad_arguments():
         resize(np.zeros((4, 4, 1)), (2, 2, 2))
     with pytest.raises(ValueError, match="incorrect rank"):
         resize(np.zeros((4, 4)), (2, 2))
+
+
+def test_python_int_is_int64_as_in_keras_tensorflow_backend():
+    from kerasmini import backend
+    assert backend.standardize_dtype(int) == "int64"
+    assert keras.ops.zeros((2,), dtype=int).dtype == np.int64

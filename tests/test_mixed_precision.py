@@ -53,6 +53,22 @@ def test_unsupported_policies_are_refused_by_name(name, error, words):
         layers.Dense(2, dtype=name)
 
 
+def test_policies_equal_by_name_and_never_another_kind_of_object():
+    policy = dtype_policies.DTypePolicy("mixed_float16")
+    assert policy == dtype_policies.DTypePolicy("mixed_float16")
+    assert policy != dtype_policies.DTypePolicy("float16")
+    for other in ("mixed_float16", None, 16):
+        assert not policy == other and policy != other
+
+
+def test_a_dtype_object_is_read_by_its_name():
+    """As Keras: anything with a dtype `name` (a TensorFlow or JAX dtype object)."""
+
+    class ForeignDType:
+        name = "float16"
+    assert dtype_policies.get(ForeignDType()).name == "float16"
+
+
 def test_a_policy_name_must_be_a_string():
     with pytest.raises(TypeError, match="name=16"):
         keras.DTypePolicy(16)

@@ -307,3 +307,58 @@ def test_ftrl_step_by_hand_and_l1_zeroes():
     assert [v.name for v in opt.variables][2:] == ["d_w_accumulator", "d_w_linear"]
     with pytest.raises(ValueError, match="learning_rate_power=0.5"):
         optimizers.Ftrl(learning_rate_power=0.5)
+
+
+def _sgd_reference(w, grads, lr, momentum, nesterov):
+    """Keras's SGD, one scalar at a time: m = momentum m - lr g; w += m (Nesterov:
+    w += momentum m - lr g)."""
+    w, m = list(w), [0.0] * len(w)
+    for g in grads:
+        for i in range(len(w)):
+            m[i] = m[i] * momentum - g[i] * lr
+            w[i] += m[i] * momentum - g[i] * lr if nesterov else m[i]
+    return w
+
+
+def _rmsprop_reference(w, grads, lr, rho, momentum, epsilon, centered):
+    """Keras's RMSprop, one scalar at a time: v = rho v + (1 - rho) g^2 (centered: minus
+    the square of a = rho a + (1 - rho) g); step lr g / sqrt(v - a^2 + eps), through a
+    momentum slot when momentum > 0."""
+    w, v, a, m = list(w), [0.0] * len(w), [0.0] * len(w), [0.0] * len(w)
+    for g in grads:
+        for i in range(len(w)):
+            v[i] = rho * v[i] + (1 - rho) * g[i] ** 2
+            a[i] = rho * a[i] + (1 - rho) * g[i] if centered else 0.0
+            step = lr * g[i] / np.sqrt(v[i] - a[i] ** 2 + epsilon)
+            m[i] = momentum * m[i] + step if momentum > 0 else step
+            w[i] -= m[i]
+    return w
+
+
+GRADIENTS = [np.array([0.3, -1.2, 0.05]), np.array([-0.4, 0.7, 0.5]),
+             np.array([0.1, 0.1, -2.0])]
+
+
+@pytest.mark.parametrize("momentum,nesterov", [(0.0, False), (0.9, False), (0.6, True)])
+def test_sgd_momentum_and_nesterov_against_a_loop(momentum, nesterov):
+    lr = float(np.float32(0.05))  # the learning rate is kept as float32
+    w = _var([1.0, -2.0, 0.5])
+    opt = optimizers.SGD(learning_rate=0.05, momentum=momentum, nesterov=nesterov)
+    for g in GRADIENTS:
+        opt.apply_gradients([(g, w)])
+    expected = _sgd_reference([1.0, -2.0, 0.5], GRADIENTS, lr, momentum, nesterov)
+    np.testing.assert_allclose(w.numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("centered,momentum", [(False, 0.0), (True, 0.0), (True, 0.5),
+                                               (False, 0.5)])
+def test_rmsprop_centered_and_momentum_against_a_loop(centered, momentum):
+    lr = float(np.float32(0.01))
+    w = _var([1.0, -2.0, 0.5])
+    opt = optimizers.RMSprop(learning_rate=0.01, rho=0.8, momentum=momentum,
+                             epsilon=1e-7, centered=centered)
+    for g in GRADIENTS:
+        opt.apply_gradients([(g, w)])
+    expected = _rmsprop_reference([1.0, -2.0, 0.5], GRADIENTS, lr, 0.8, momentum, 1e-7,
+                                  centered)
+    np.testing.assert_allclose(w.numpy(), expected, rtol=1e-12)

@@ -200,3 +200,10 @@ def test_all_zero_kernel_is_left_alone():
 def test_wrapper_errors(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+def test_spectral_normalization_refuses_a_scalar_by_its_rank():
+    layer = layers.SpectralNormalization(layers.Dense(2))
+    layer(np.ones((4, 3), "float32"))
+    with pytest.raises(ValueError, match="expected min_ndim=1, found ndim=0"):
+        layer(np.float32(1.0))

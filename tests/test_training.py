@@ -336,8 +336,20 @@ def test_csv_logger_and_checkpoints(tmp_path):
         cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
     with pytest.raises(ValueError, match="Unrecognized save_freq: batch"):
         cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq="batch")  # as tf.keras
-    with pytest.raises(NotImplementedError, match="save_freq=5"):  # tf.keras: every 5 steps
-        cb.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq=5)
+
+
+def test_checkpoint_every_n_batches_counts_across_epochs(tmp_path):
+    """save_freq=3 with 2 batches an epoch over 3 epochs (6 batches): saves after the
+    3rd and 6th batches, named by epoch and batch (from 1) as Keras names them."""
+    x, y = _data()
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    batch_size = -(-len(x) // 2)
+    model.fit(x, y, batch_size=batch_size, epochs=3, shuffle=False, verbose=0,
+              callbacks=[cb.ModelCheckpoint(str(tmp_path / "e{epoch}-b{batch}.weights.h5"),
+                                            save_weights_only=True, save_freq=3)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e2-b1.weights.h5",
+                                                          "e3-b2.weights.h5"]
 
 
 def test_checkpoint_messages_as_keras(tmp_path, capsys):
@@ -406,3 +418,64 @@ def test_zero_steps_run_every_batch_and_steps_set_the_batch_size():
     assert history.params["steps"] == 4  # 100 samples, batches of 32
     with pytest.raises(ValueError, match="steps=-1"):
         model.predict(x, steps=-1)
+
+
+def test_csv_logger_adds_validation_columns_as_keras(tmp_path):
+    """Without validation, Keras 3's CSVLogger still writes val_ columns, as "NA"."""
+    x, y = _data()
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    path = tmp_path / "log.csv"
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[cb.CSVLogger(str(path))])
+    header, row = path.read_text().splitlines()
+    assert header == "epoch,loss,val_loss" and row.endswith(",NA")
+
+
+def test_every_hook_gets_a_logs_dict():
+    """Keras's CallbackList hands {} (never None) to hooks called without logs."""
+    x, y = _data()
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(logs)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(logs)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(logs)
+
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=len(x), epochs=1, verbose=0, callbacks=[Spy()])
+    assert seen == [{}, {}, {}]
+
+
+@pytest.mark.parametrize("metrics, monitor, expected", [
+    (["accuracy"], "val_accuracy", np.greater),
+    (["mae"], "mae", np.less),
+    ([keras.metrics.AUC(name="auc")], "val_auc", np.greater),
+    ([keras.metrics.MeanMetricWrapper(keras.losses.mean_squared_error, name="m")], "m",
+     np.less),
+    ([], "val_loss", np.less),
+])
+def test_monitor_direction_comes_from_the_compiled_metric(metrics, monitor, expected):
+    x, labels = _data()
+    y = np.eye(3, dtype="float32")[labels]
+    model = _model()
+    model.compile("sgd", "categorical_crossentropy", metrics=metrics)
+    stopper = cb.EarlyStopping(monitor=monitor)
+    model.fit(x, y, epochs=1, verbose=0, validation_split=0.25, callbacks=[stopper])
+    assert stopper.monitor_op is expected
+
+
+def test_monitor_of_a_metric_not_compiled_asks_for_a_mode():
+    """Keras decides mode='auto' from the compiled metrics only: 'val_accuracy' without
+    an accuracy compiled raises (kerasmini once guessed from the name)."""
+    x, y = _data()
+    model = _model()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="monitor=val_accuracy.*mode='max'"):
+        model.fit(x, y, epochs=1, verbose=0, validation_split=0.25,
+                  callbacks=[cb.EarlyStopping(monitor="val_accuracy")])

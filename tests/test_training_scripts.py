@@ -231,7 +231,8 @@ def test_py_dataset_trains_as_its_arrays_do():
     np.testing.assert_array_equal(runs[0][1][0], runs[1][1][0])
     dataset = Batches(x, y, 4)
     model.fit(dataset, epochs=3, verbose=0)  # shuffled batch order, every batch once
-    assert dataset.passes == 3
+    # on_epoch_end: once as fit starts (Keras resets its iterator), then after each epoch
+    assert dataset.passes == 4
     # batches of 3 vs 32 samples: the same sums, in another order (a float32 ulp of
     # the terms, which the shuffled fit's weights may make larger than the output)
     expected = model.predict(x, verbose=0)
@@ -311,3 +312,36 @@ def test_weights_of_layers_inside_layers_are_saved_where_keras_puts_them(tmp_pat
     twin.load_weights(path)
     for a, b in zip(model.get_weights(), twin.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_py_dataset_hooks_run_as_keras_epoch_iterator_runs_them():
+    """fit: on_epoch_end once at the start, then begin/end around every epoch, a
+    partial pass (steps_per_epoch) included; evaluate: the same for its one epoch;
+    predict: begin and end only."""
+    x, y = _xy(8)
+    calls = []
+
+    class Logged(keras.utils.PyDataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            calls.append(index)
+            return x[2 * index:2 * index + 2], y[2 * index:2 * index + 2]
+
+        def on_epoch_begin(self):
+            calls.append("begin")
+
+        def on_epoch_end(self):
+            calls.append("end")
+
+    model = keras.Sequential([keras.Input((3,)), L.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(Logged(), epochs=2, steps_per_epoch=2, shuffle=False, verbose=0)
+    assert calls == ["end", "begin", 0, 1, "end", "begin", 2, 3, "end"]
+    calls.clear()
+    model.evaluate(Logged(), verbose=0)
+    assert calls == ["end", "begin", 0, 1, 2, 3, "end"]
+    calls.clear()
+    model.predict(Logged(), verbose=0)
+    assert calls == ["begin", 0, 1, 2, 3, "end"]

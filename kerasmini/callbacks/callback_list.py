@@ -49,16 +49,17 @@ class CallbackList(Callback):
 
 
 def _dispatch(name):
-    def hook(self, *args, **kwargs):
-        # the callbacks share one copy of the logs, as Keras's pythonify_logs makes:
-        # what one adds (ReduceLROnPlateau's learning_rate) reaches the later ones but
-        # not the caller's dict (fit's logs for on_train_end)
-        if isinstance(kwargs.get("logs"), dict):
-            kwargs["logs"] = dict(kwargs["logs"])
-        elif args and isinstance(args[-1], dict):
-            args = (*args[:-1], dict(args[-1]))
+    takes_index = "epoch" in name or "batch" in name  # on_epoch_end(epoch, logs), ...
+
+    def hook(self, *args, logs=None):
+        if len(args) > takes_index:
+            *args, logs = args
+        # every callback gets a dict, {} when there are no logs yet (Keras's
+        # pythonify_logs), and they share one copy: what one adds (ReduceLROnPlateau's
+        # learning_rate) reaches the later ones but not the caller's dict
+        logs = {} if logs is None else dict(logs)
         for c in self.callbacks:
-            getattr(c, name)(*args, **kwargs)
+            getattr(c, name)(*args, logs)
     hook.__name__ = name
     return hook
 

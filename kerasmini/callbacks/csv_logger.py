@@ -1,4 +1,5 @@
-"""CSVLogger: one CSV row per epoch (epoch, then the logs' keys in sorted order)."""
+"""CSVLogger: one CSV row per epoch (epoch, then the logs' keys in sorted order, and
+"val_" columns of "NA" when the first epoch logged none, as Keras 3)."""
 import csv
 import os
 
@@ -27,6 +28,10 @@ class CSVLogger(Callback):
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs.keys())
+            # as Keras 3: without validation keys, columns for them anyway (filled with
+            # "NA"), so that epochs validated later (validation_freq) have a place
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys += [f"val_{k}" for k in self.keys]
             fields = ["epoch"] + self.keys
             self.writer = csv.DictWriter(self.csv_file, fieldnames=fields,
                                          delimiter=self.sep)

@@ -1,6 +1,8 @@
 """ModelCheckpoint: save the model (`.keras`) or its weights (`.weights.h5`) at the end of
-each epoch (or only when the monitored value improves), through kerasmini's saving code.
-`filepath` may hold format fields: "ckpt-{epoch:02d}-{val_loss:.2f}.keras"."""
+each epoch, or every `save_freq` batches (counted across epochs, as Keras counts them),
+or only when the monitored value improves, through kerasmini's saving code. `filepath`
+may hold format fields: "ckpt-{epoch:02d}-{val_loss:.2f}.keras", and "{batch}" (from
+1) when saving by batches."""
 import os
 import warnings
 
@@ -20,10 +22,8 @@ class ModelCheckpoint(MonitorCallback):
         if save_freq != "epoch" and not isinstance(save_freq, int):
             raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
                              "'epoch' or integer values")
-        if save_freq != "epoch":
-            raise NotImplementedError("kerasmini's ModelCheckpoint saves once per epoch "
-                                      f"(save_freq='epoch'). Received: save_freq={save_freq}")
         self.save_freq = save_freq
+        self._batches_since_saving, self._last_batch, self._current_epoch = 0, None, 0
         if save_weights_only and not self.filepath.endswith(".weights.h5"):
             raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, "
                              "the filepath provided must end in `.weights.h5` (Keras "
@@ -32,7 +32,31 @@ class ModelCheckpoint(MonitorCallback):
             raise ValueError("The filepath provided must end in `.keras` (Keras model "
                              f"format). Received: filepath={self.filepath}")
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._save_on_batch(batch):
+            self._save_model(self._current_epoch, batch, logs)
+
     def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save_model(epoch, None, logs)
+
+    def _save_on_batch(self, batch):
+        """Every save_freq batches; a batch index not above the last one starts a new
+        epoch (with steps_per_execution, `batch` jumps by that many)."""
+        if self.save_freq == "epoch":
+            return False
+        new_epoch = self._last_batch is None or batch <= self._last_batch
+        self._batches_since_saving += batch + 1 if new_epoch else batch - self._last_batch
+        self._last_batch = batch
+        if self._batches_since_saving >= self.save_freq:
+            self._batches_since_saving = 0
+            return True
+        return False
+
+    def _save_model(self, epoch, batch, logs):
         logs = logs or {}
         if self.save_best_only:
             if self.monitor_op is None:
@@ -48,7 +72,8 @@ class ModelCheckpoint(MonitorCallback):
                     print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
                 return
             self.best = current
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        fields = {} if batch is None or "batch" in logs else {"batch": batch + 1}
+        path = self.filepath.format(epoch=epoch + 1, **fields, **logs)
         if self.verbose > 0 and self.save_best_only:
             print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
                       f"{current:.5f}, saving model to {path}")

@@ -5,9 +5,6 @@ import warnings
 import numpy as np
 
 from kerasmini.callbacks.callback import Callback
-from kerasmini.metrics.reduction_metrics import MeanMetricWrapper
-
-_UP = ("accuracy", "acc", "auc", "precision", "recall")
 
 
 class MonitorCallback(Callback):
@@ -24,12 +21,12 @@ class MonitorCallback(Callback):
         self.monitor_op = None
 
     def _set_monitor_op(self):
-        name = self.monitor.removeprefix("val_")
-        if self.mode == "min" or self.mode == "auto" and (name == "loss" or name in
-                                                          _loss_like_metrics(self.model)):
-            self.monitor_op = np.less
-        elif self.mode == "max" or name.endswith(_UP):
-            self.monitor_op = np.greater
+        """min / max as asked; in mode 'auto', down for the loss, else the direction of
+        the compiled metric of that name (Keras's rule: nothing guessed from a name)."""
+        direction = {"min": "down", "max": "up"}.get(self.mode) or _direction(
+            self.monitor.removeprefix("val_"), self.model)
+        if direction in ("down", "up"):
+            self.monitor_op = np.less if direction == "down" else np.greater
         else:
             raise ValueError(
                 f"{type(self).__name__} callback received monitor={self.monitor}, but "
@@ -46,9 +43,12 @@ class MonitorCallback(Callback):
         return bool(self.monitor_op(value - self.min_delta, reference))
 
 
-def _loss_like_metrics(model):
-    names = []
+def _direction(name, model):
+    """'down' for the loss, else the `_direction` of the compiled metric named `name`."""
+    if name == "loss":
+        return "down"
+    found = None
     for metric in getattr(model, "_compiled_metrics", None) or []:
-        if isinstance(metric, MeanMetricWrapper) and "error" in type(metric).__name__.lower():
-            names.append(metric.name)
-    return names
+        if metric.name == name and getattr(metric, "_direction", None):
+            found = metric._direction  # the last of that name, as Keras's loop
+    return found

@@ -26,9 +26,7 @@ class ReduceLROnPlateau(MonitorCallback):
         self.wait = 0
 
     def on_train_begin(self, logs=None):
-        self.best = None
-        self.cooldown_counter = 0
-        self.wait = 0
+        self.best, self.cooldown_counter, self.wait = None, 0, 0
 
     def on_epoch_end(self, epoch, logs=None):
         if self.monitor_op is None:

@@ -706,6 +706,9 @@ def call_recorded(layer, inputs, call, check=True):
     if not check:
         return outputs
     flat = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    # an input may reach the loss only through add_loss (a KL term on z_log_var in a
+    # layer that passes z_mean on): that is a path for gradients too
+    flat = [*flat, *_added_losses(layer)]
     sources = [*inputs, *layer.weights_read_by_call()]
     missing = autodiff.unreached(flat, sources, since)
     if missing:
@@ -718,6 +721,12 @@ def call_recorded(layer, inputs, call, check=True):
             f"{', '.join(names)}: its call() computed its output with {how}. GradientTape "
             "would return None (or wrong gradients for what comes before it).")
     return outputs
+
+
+def _added_losses(layer):
+    """The add_loss terms of `layer` and its sublayers (their last calls)."""
+    return [*layer._added_losses,
+            *(loss for sub in layer._sublayers() for loss in _added_losses(sub))]
 
 
 def _pop_input_shape(kwargs):

@@ -19,7 +19,7 @@ def operands(y_true, y_pred, align=True):
     y_pred = np.asanyarray(y_pred)
     if not np.issubdtype(y_pred.dtype, np.floating):
         y_pred = y_pred.astype(config.floatx())
-    y_true = np.asarray(y_true).astype(y_pred.dtype, copy=False)
+    y_true = np.asanyarray(y_true).astype(y_pred.dtype, copy=False)  # a teacher's: traced
     if align:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     return y_true, y_pred

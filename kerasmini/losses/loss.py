@@ -27,12 +27,47 @@ def record(output, inputs, vjp, name):
     return tape_record(output, inputs, vjp, name)
 
 
-def recorded_rule(value_and_vjp):
+def both_rules(vjp, y_true, value_and_vjp):
+    """The tape's rule for a loss recorded on (y_pred, y_true): y_pred's gradient from
+    `vjp`, y_true's from `vjp.true` (run only when a tape follows y_true, of the aligned
+    y_true's shape), reshaped back to y_true as the caller passed it (alignment moves
+    axes of size 1). `value_and_vjp(y_pred)` gives the rule's recorded form (second
+    order, recorded_rule)."""
+    shape, dtype = np.shape(y_true), np.asarray(y_true).dtype
+
+    def as_given(grad_true):
+        if grad_true is None:
+            return None
+        grad_true = np.reshape(grad_true, shape)
+        return grad_true.astype(dtype if dtype.kind == "f" else grad_true.dtype)
+
+    def rule(g, needed):
+        g = np.asarray(g)
+        grad_true = as_given(vjp.true(g)) if needed[1] else None
+        return vjp(g) if needed[0] else None, grad_true
+    rule.takes_needed = True
+    rule.recorded = recorded_rule(value_and_vjp, as_given)
+    return rule
+
+
+def recorded_rule(value_and_vjp, as_given):
     """The rule of a loss for a gradient taken inside an outer tape (second order):
     `value_and_vjp(y_pred)` run again on y_pred as the outer tapes know it, so that
-    its rule's arithmetic on the traced values and output gradient is recorded."""
+    its rule's arithmetic on the traced values and output gradient is recorded. The
+    rule for y_true is recorded through y_pred only: where an outer tape follows y_true
+    itself, that gradient is marked (NoGradientError if used), never a silent constant."""
     def rule(g, out, traced):
-        return (value_and_vjp(traced[0])[1](g),)
+        from kerasmini.autodiff.tape import is_live
+        from kerasmini.autodiff.traced import TapeArray, taint
+        vjp = value_and_vjp(traced[0])[1]
+        if not isinstance(traced[1], TapeArray):  # y_true is data no tape follows
+            return vjp(g), None
+        grad_true = as_given(vjp.true(g))
+        if grad_true is not None and is_live(traced[1]):
+            grad_true = taint(grad_true, "the second-order gradient of a loss with "
+                              "respect to y_true (not recorded through y_true)")
+        return vjp(g), grad_true
+    return rule
     return rule
 
 
@@ -179,10 +214,9 @@ class Loss:
         if logits is not None:  # y_pred = softmax/sigmoid(logits), recorded on the tape
             y_pred = logits
         loss, vjp = self.value_and_vjp(y_true, np.asarray(y_pred), sample_weight, **options)
-        rule = lambda g: (vjp(g),)
-        rule.recorded = recorded_rule(lambda traced: self.value_and_vjp(
+        rule = both_rules(vjp, y_true, lambda traced: self.value_and_vjp(
             y_true, traced, sample_weight, **options))
-        return record(loss, (y_pred,), rule, self.name)
+        return record(loss, (y_pred, y_true), rule, self.name)
 
     def has_gradient_rule(self):
         """True when `forward` gives the gradient in closed form; a loss that defines
@@ -194,7 +228,7 @@ class Loss:
         TapeArray while recording): a user's `call` written with kerasmini.ops or NumPy
         gets its gradient from their rules; one without a rule raises NoGradientError."""
         y_pred = np.asanyarray(y_pred).astype(self.dtype, copy=False)
-        y_true = np.asarray(y_true, dtype=self.dtype)
+        y_true = np.asanyarray(y_true).astype(self.dtype, copy=False)  # recorded if traced
         values = np.asanyarray(self.call(y_true, y_pred))
         mask = self.output_mask(np.asarray(values))
         if mask is not None:
@@ -223,6 +257,15 @@ class Loss:
         def vjp(g):
             grad = values_vjp(reduce_vjp(np.asanyarray(g).astype(self.dtype, copy=False)))
             return np.asanyarray(grad).astype(source_dtype, copy=False)
+
+        def true_vjp(g):  # a loss without a y_true rule (a user's forward) has none
+            rule = getattr(values_vjp, "true", None)
+            if rule is None:
+                raise NotImplementedError(
+                    f"The loss {type(self).__name__} ('{self.name}') has no gradient rule "
+                    "with respect to y_true, which the tape follows here.")
+            return rule(reduce_vjp(np.asanyarray(g).astype(self.dtype, copy=False)))
+        vjp.true = true_vjp
         return np.asarray(loss), vjp
 
     def forward(self, y_true, y_pred, **overrides):

@@ -9,13 +9,19 @@ differentiable (a gradient taken inside an outer tape: loss.recorded_rule).
 Probabilities are clipped to [epsilon, 1 - epsilon] as Keras clips them (the gradient
 passes where the probability is inside that range, and is zero outside it, as for any
 clip).
+
+y_true is differentiable too, as in Keras: knowledge distillation compares the student's
+output with the teacher's, and the gradient reaches the teacher's weights through
+y_true. Each rule carries `vjp.true(g)`, the gradient with respect to y_true (as
+`_pair` and the rank alignment left it; None for integer labels); it runs only when a
+tape follows y_true.
 """
 import warnings
 
 import numpy as np
 
 from kerasmini import config
-from kerasmini.losses.loss import (Loss, record, recorded_rule, squeeze_or_expand_to_same_rank,
+from kerasmini.losses.loss import (Loss, both_rules, record, squeeze_or_expand_to_same_rank,
                                    unbroadcast)
 
 
@@ -50,6 +56,12 @@ def _mean_last(per_element, y_pred_shape, axis=-1):
     return values, spread
 
 
+def _with_true(vjp, true_vjp):
+    """The rule for y_pred, carrying the rule for y_true as `vjp.true`."""
+    vjp.true = true_vjp
+    return vjp
+
+
 def _elementwise_mean(y_true, y_pred, value_fn, derivative_fn):
     """values = mean(value_fn(err), -1) and its vjp, for err = y_pred - y_true."""
     y_true, y_pred = _pair(y_true, y_pred)
@@ -59,7 +71,10 @@ def _elementwise_mean(y_true, y_pred, value_fn, derivative_fn):
 
     def vjp(g):
         return unbroadcast(spread(g) * derivative_fn(error), y_pred.shape)
-    return values, vjp
+
+    def true_vjp(g):  # d(error)/d(y_true) = -1
+        return unbroadcast(-spread(g) * derivative_fn(error), y_true.shape)
+    return values, _with_true(vjp, true_vjp)
 
 
 def _mean_squared_error(y_true, y_pred):
@@ -96,11 +111,16 @@ def _kl_divergence(y_true, y_pred):
 
     def vjp(g):
         return np.expand_dims(g, -1) * (-t / p) * inside
-    return values, vjp
+
+    def true_vjp(g):  # d/dt t log(t / p) = log(t / p) + 1, where t is not clipped
+        return unbroadcast(np.expand_dims(g, -1) * (np.log(t / p) + 1) * (t == y_true),
+                           y_true.shape)
+    return values, _with_true(vjp, true_vjp)
 
 
 def _binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     y_true, y_pred = _pair(y_true, y_pred)
+    smoothing = y_pred.dtype.type(1.0 - label_smoothing)  # d(smoothed y_true)/d(y_true)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     _check_same_shape(y_true, y_pred)
@@ -111,6 +131,9 @@ def _binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
 
         def d_element(g):
             return g * (_sigmoid(x) - z)
+
+        def d_true(g):
+            return -g * x
     else:
         eps = config.epsilon()
         p = np.clip(y_pred, eps, 1.0 - eps)
@@ -119,11 +142,14 @@ def _binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
 
         def d_element(g):
             return g * (-(y_true / p) + (1 - y_true) / (1 - p)) * inside
+
+        def d_true(g):
+            return g * (np.log(1 - p) - np.log(p))
     values, spread = _mean_last(per_element, y_pred.shape, axis)
 
     def vjp(g):
         return d_element(spread(g))
-    return values, vjp
+    return values, _with_true(vjp, lambda g: d_true(spread(g)) * smoothing)
 
 
 def _sigmoid(x):
@@ -147,6 +173,7 @@ def _categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing
                       "(batch_size, num_classes) with num_classes > 1. Received: "
                       f"y_pred.shape={y_pred.shape}. Consider using 'binary_crossentropy' "
                       "if you only have 2 classes.", SyntaxWarning, stacklevel=3)
+    smoothing = y_pred.dtype.type(1.0 - label_smoothing)  # d(smoothed y_true)/d(y_true)
     if label_smoothing:
         classes = y_pred.dtype.type(y_true.shape[-1])
         y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / classes)
@@ -162,7 +189,7 @@ def _categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing
         def vjp(g):
             g = np.expand_dims(g, axis)
             return g * (np.exp(log_p) * np.sum(y_true, axis=axis, keepdims=True) - y_true)
-        return values, vjp
+        return values, _with_true(vjp, lambda g: -np.expand_dims(g, axis) * log_p * smoothing)
     eps = config.epsilon()
     total = np.sum(y_pred, axis=axis, keepdims=True)
     normalized = y_pred / total
@@ -175,7 +202,7 @@ def _categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing
         # normalized = y / sum(y): d/dy = (d_n - sum(d_n * n)) / sum(y)
         return (d_normalized - np.sum(d_normalized * normalized, axis=axis,
                                       keepdims=True)) / total
-    return values, vjp
+    return values, _with_true(vjp, lambda g: -np.expand_dims(g, axis) * np.log(p) * smoothing)
 
 
 def _sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
@@ -205,7 +232,7 @@ def _sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_c
 
         def vjp(g):
             return g[..., None] * (np.exp(log_p) - one_hot)
-        return values, vjp
+        return values, _with_true(vjp, lambda g: None)
     eps = config.epsilon()
     p = np.clip(y_pred, eps, 1 - eps)
     inside = (y_pred >= p) & (y_pred <= p)
@@ -215,7 +242,7 @@ def _sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_c
 
     def vjp(g):
         return g[..., None] * (1 / total - one_hot / p) * inside
-    return values, vjp
+    return values, _with_true(vjp, lambda g: None)  # integer labels: no gradient
 
 
 def _at_labels(values, labels):
@@ -246,9 +273,8 @@ def _integer_labels(y_true, classes):
 def _public(private, name):
     def fn(y_true, y_pred, **kwargs):
         values, vjp = private(y_true, np.asarray(y_pred), **kwargs)
-        rule = lambda g: (vjp(np.asarray(g)),)
-        rule.recorded = recorded_rule(lambda traced: private(y_true, traced, **kwargs))
-        return record(values, (y_pred,), rule, name)
+        rule = both_rules(vjp, y_true, lambda traced: private(y_true, traced, **kwargs))
+        return record(values, (y_pred, y_true), rule, name)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = private.__doc__
     return fn

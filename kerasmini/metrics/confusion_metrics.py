@@ -18,6 +18,7 @@ def divide_no_nan(a, b):
 
 class _ThresholdedRatio(Metric):
     """tp / (tp + other) at each threshold: Precision (other = fp), Recall (other = fn)."""
+    _direction = "up"
     other = None
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
@@ -70,6 +71,7 @@ class Recall(_ThresholdedRatio):
 class AUC(Metric):
     """Area under the ROC or precision-recall curve, from counts at `num_thresholds`
     thresholds: (T - 2) evenly spaced in (0, 1), plus -epsilon and 1 + epsilon."""
+    _direction = "up"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False,

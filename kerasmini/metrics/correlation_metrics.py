@@ -43,12 +43,16 @@ def concordance_correlation(y_true, y_pred, axis=-1):
 
 
 class PearsonCorrelation(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
         super().__init__(fn=pearson_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis
 
 
 class ConcordanceCorrelation(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
         super().__init__(fn=concordance_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis

@@ -36,6 +36,7 @@ class FBetaScore(Metric):
     None), pooled over classes ("micro"), or its mean ("macro") or support-weighted mean
     ("weighted"). Keras's epsilon guards every division, so a class never predicted or
     never present scores 0, not NaN."""
+    _direction = "up"
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score",
                  dtype=None):

@@ -5,15 +5,21 @@ from kerasmini.metrics.reduction_metrics import MeanMetricWrapper
 
 
 class Hinge(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="hinge", dtype=None):
         super().__init__(fn=hinge, name=name, dtype=dtype)
 
 
 class SquaredHinge(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="squared_hinge", dtype=None):
         super().__init__(fn=squared_hinge, name=name, dtype=dtype)
 
 
 class CategoricalHinge(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="categorical_hinge", dtype=None):
         super().__init__(fn=categorical_hinge, name=name, dtype=dtype)

@@ -18,6 +18,8 @@ EPSILON = np.float32(1e-7)
 
 
 class _IoUBase(Metric):
+    _direction = "up"
+
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
         super().__init__(name=name, dtype=np.dtype(dtype or "int64").name)

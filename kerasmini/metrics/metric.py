@@ -12,6 +12,10 @@ from kerasmini.object_configs import snake_case
 
 
 class Metric:
+    # Which way is better, "up" or "down" (None: unknown): what monitoring callbacks in
+    # mode="auto" read for a compiled metric they watch (callbacks/monitor_callback.py).
+    _direction = None
+
     def __init__(self, dtype=None, name=None):
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._dtype = dtype or config.floatx()

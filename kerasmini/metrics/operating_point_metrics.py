@@ -24,6 +24,7 @@ def rates(tp, fp, tn, fn):
 class _RateAtRate(Metric):
     """Subclasses set `wanted` (the rate returned) and `constrained` (the rate whose
     target the constructor's first argument gives)."""
+    _direction = "up"
     wanted = constrained = None
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):

@@ -6,6 +6,8 @@ from kerasmini.metrics.reduction_metrics import MeanMetricWrapper
 
 
 class BinaryCrossentropy(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0):
         super().__init__(fn=_losses.binary_crossentropy, name=name, dtype=dtype,
@@ -14,6 +16,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
 
 
 class CategoricalCrossentropy(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0, axis=-1):
         super().__init__(fn=_losses.categorical_crossentropy, name=name, dtype=dtype,
@@ -23,6 +27,8 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None,
                  from_logits=False, ignore_class=None, axis=-1):
         super().__init__(fn=_losses.sparse_categorical_crossentropy, name=name, dtype=dtype,
@@ -31,10 +37,14 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 
 
 class KLDivergence(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="kl_divergence", dtype=None):
         super().__init__(fn=_losses.kl_divergence, name=name, dtype=dtype)
 
 
 class Poisson(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="poisson", dtype=None):
         super().__init__(fn=poisson, name=name, dtype=dtype)

@@ -71,6 +71,8 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        if self._direction is None and _is_loss(fn):
+            self._direction = "down"  # a loss wrapped as a metric is minimized (as Keras)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self._fn(np.asarray(y_true), np.asarray(y_pred), **self._fn_kwargs)
@@ -78,3 +80,10 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self):
         return {**super().get_config(), **self._fn_kwargs}
+
+
+def _is_loss(fn):
+    """Whether fn is one of keras.losses's functions or classes (or an instance of one)."""
+    from kerasmini import losses  # lazy: losses/ imports metrics' helpers
+    known = list(losses.ALL_OBJECTS_DICT.values())
+    return any(fn is obj for obj in known) or type(fn) in known

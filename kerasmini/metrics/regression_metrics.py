@@ -14,37 +14,50 @@ from kerasmini.metrics.reduction_metrics import Mean, MeanMetricWrapper
 
 
 class MeanSquaredError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(fn=_losses.mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(fn=_losses.mean_absolute_error, name=name, dtype=dtype)
 
 
 class MeanAbsolutePercentageError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(fn=mean_absolute_percentage_error, name=name, dtype=dtype)
 
 
 class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(fn=mean_squared_logarithmic_error, name=name, dtype=dtype)
 
 
 class LogCoshError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(fn=log_cosh, name=name, dtype=dtype)
 
 
 class CosineSimilarity(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(fn=cosine_proximity, name=name, dtype=dtype, axis=axis)
 
 
 class RootMeanSquaredError(Mean):
     """sqrt(weighted mean of (y_pred - y_true)^2) over everything seen since the reset."""
+    _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -66,6 +79,7 @@ class R2Score(Metric):
     running sums; aggregated by mean, by SS_tot-weighted mean, or not (None). With
     `num_regressors` p > 0, adjusted: 1 - (1 - R2) (n - 1) / (n - p - 1), n counting every
     element seen (Keras's definition), falling back to R2 with a warning when n - 1 <= p."""
+    _direction = "up"
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0,
                  name="r2_score", dtype=None):

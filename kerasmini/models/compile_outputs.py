@@ -47,8 +47,11 @@ class OutputLosses(losses_module.Loss):
                        for entry in per_output(loss, names, "loss")]
         self.loss_weights = self._weights(loss_weights)
         named = [name for name, entry in zip(self.names, self.losses) if entry is not None]
+        if isinstance(loss, dict):  # Keras builds the trackers in the loss dict's order
+            named.sort(key=list(loss).index)
         self.trackers = ([metrics_module.Mean(name=f"{name}_loss") for name in named]
                          if len(named) > 1 else [])
+        self._tracker_of = {t.name: t for t in self.trackers}
 
     def _weights(self, loss_weights):
         if loss_weights is None:
@@ -91,13 +94,12 @@ class OutputLosses(losses_module.Loss):
         weights = sample_weight if isinstance(sample_weight, list) else \
             [sample_weight] * len(self.names)
         total = None
-        trackers = iter(self.trackers)
-        for loss, weight, y, p, sw in zip(self.losses, self.loss_weights, y_true, preds,
-                                          weights):
+        for name, loss, weight, y, p, sw in zip(self.names, self.losses, self.loss_weights,
+                                                y_true, preds, weights):
             if loss is None:
                 continue
             value = loss(y, p, sw)
-            tracker = next(trackers, None)
+            tracker = self._tracker_of.get(f"{name}_loss")
             if tracker is not None:  # the unweighted loss, as Keras records it
                 tracker.update_state(np.asarray(value), sample_weight=len(y))
             if weight is not None:
@@ -130,7 +132,8 @@ class OutputMetric:
 
     def __init__(self, metric, index, output_name):
         self.metric, self.index = metric, index
-        self.name = metric.name if output_name is None else f"{output_name}_{metric.name}"
+        self.prefix = "" if output_name is None else f"{output_name}_"
+        self.name = self.prefix + metric.name
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if isinstance(sample_weight, list):

@@ -59,10 +59,15 @@ class ArrayBatches:
 
 class DatasetBatches:
     """Batches from a PyDataset (`len(ds)` batches a pass, `ds[i]` each, in a random
-    order when fit shuffles, as Keras; then `ds.on_epoch_end()`) or a generator (read as
-    it comes), each passed through `prepare` (fit's checks)."""
+    order when fit shuffles, as Keras) or a generator (read as it comes), each passed
+    through `prepare` (fit's checks).
 
-    def __init__(self, dataset, prepare, shuffle=False, rng=None):
+    A PyDataset's hooks run when Keras's EpochIterator runs them: `on_epoch_end()` once
+    when fit or evaluate starts (`reset=True`: Keras resets its iterator, so a dataset
+    that reshuffles there starts reshuffled), then `on_epoch_begin()` and
+    `on_epoch_end()` around every epoch, a partial pass (steps_per_epoch) included."""
+
+    def __init__(self, dataset, prepare, shuffle=False, rng=None, reset=False):
         self.dataset, self.prepare = dataset, prepare
         self.shuffle, self.rng = shuffle, rng
         self.indexed = not hasattr(dataset, "__next__")
@@ -70,6 +75,13 @@ class DatasetBatches:
         self._pending = []
         if not self.indexed:
             self._iterator = iter(dataset)
+        elif reset:
+            self._hook("on_epoch_end")
+
+    def _hook(self, name):
+        hook = getattr(self.dataset, name, None)
+        if hook is not None:
+            hook()
 
     def epoch(self, steps=None):
         if not self.indexed:
@@ -77,6 +89,7 @@ class DatasetBatches:
         return self._from_indexed(steps)
 
     def _from_indexed(self, steps):
+        self._hook("on_epoch_begin")
         if not self._pending:
             self._pending = (list(self.rng.permutation(self.num_batches)) if self.shuffle
                              else list(range(self.num_batches)))
@@ -86,8 +99,7 @@ class DatasetBatches:
             warnings.warn(RAN_OUT, stacklevel=3)
         for index in indices:
             yield self.prepare(*unpack(self.dataset[index]))
-        if not self._pending and hasattr(self.dataset, "on_epoch_end"):
-            self.dataset.on_epoch_end()
+        self._hook("on_epoch_end")
 
     def _from_generator(self, steps):
         taken = 0

@@ -144,7 +144,7 @@ class Trainer:
         model's output layers (or its output dict's keys), else the last layer."""
         outputs = getattr(self, "_outputs_struct", None)
         if isinstance(outputs, dict):
-            return list(outputs)
+            return sorted(outputs)  # Keras's order for a dict's outputs
         if outputs is not None:
             return [t._keras_history.operation.name for t in data.flatten(outputs)]
         layers = self.layers
@@ -152,7 +152,15 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        return [m.name for m in self.metrics]
+        """Keras's names of `self.metrics`, where the compiled metrics are one object,
+        'compile_metrics' (kerasmini's `metrics` lists each, so a custom step can update
+        them one by one as in Keras 2's guides)."""
+        compiled = {id(m) for m in self._compiled_metrics or ()}
+        names = [m.name for m in self.metrics if id(m) not in compiled]
+        if self.compiled and any(self._metric_identifiers) and \
+                type(self).metrics is Trainer.metrics:
+            names.insert(1, "compile_metrics")
+        return names
 
     def reset_metrics(self):
         for metric in self.metrics:
@@ -174,6 +182,13 @@ class Trainer:
         if total is None:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         return total
+
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """compute_loss, with `training` only if an override takes it (Keras 3.3 added
+        the argument; overrides written before, as keras.io's distiller, lack it)."""
+        if "training" in inspect.signature(self.compute_loss).parameters:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
 
     def _output_masks(self, x):
         """[mask or None] per output for the batch x, or None (no output carries one)."""
@@ -201,7 +216,7 @@ class Trainer:
         with _step_completes():
             with GradientTape() as tape:
                 y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight)
+                loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
                 # loss_scale_factor, or a LossScaleOptimizer's dynamic scale (the
                 # optimizer divides the gradients by it again), as Keras's step does
                 scaled_loss = self.optimizer.scale_loss(loss)
@@ -216,7 +231,7 @@ class Trainer:
 
     def test_step(self, x, y, sample_weight):
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
         return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
 
     def _step(self, method, x, y, sample_weight):
@@ -290,11 +305,16 @@ class Trainer:
 
     def _record_batch(self, x, y, y_pred, loss, sample_weight):
         self._loss_tracker.update_state(loss, sample_weight=len(data.flatten(x)[0]))
+        if _own_metrics(self):  # the built-in step returns what the override returns
+            logs = self.compute_metrics(x, y, y_pred, sample_weight)
+            return {name: logged_value(value) for name, value in logs.items()}
         self._update_compiled_metrics(y, y_pred, sample_weight, self._output_masks(x))
         return self._logs()
 
     def _update_compiled_metrics(self, y, y_pred, sample_weight, masks=None):
         self._build_metrics(y, y_pred)
+        if self._multi_output():  # a dict of outputs: in the outputs' order, as y
+            y_pred = self._compiled_loss.predictions(y_pred)
         unweighted, weighted = self._compiled_metric_groups
         for metric in unweighted:
             metric.update_state(y, y_pred, **_masked_metric_weight(metric, None, masks))
@@ -341,7 +361,7 @@ class Trainer:
         for metric in plain:
             results.append((_unique_name(metric.name, taken), result(metric, logged_value)))
         for metric in weighted:
-            name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
+            name = metric.name if metric.name not in taken else _weighted_name(metric)
             results.append((_unique_name(name, taken), result(metric, logged_value)))
         return results + trackers
 
@@ -409,7 +429,7 @@ class Trainer:
                 if self.stop_training:
                     break
             epoch_logs = (self._logs() if self._compiled_metrics is not None
-                          and not _overridden(self, "train_step") else dict(logs))
+                          and not _own_logs(self, "train_step") else dict(logs))
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self.evaluate(*val[:2], sample_weight=val[2],
                                          batch_size=validation_batch_size or batch_size,
@@ -467,7 +487,7 @@ class Trainer:
                              f"Received: validation_split={validation_split}")
         batches = epoch_batches.DatasetBatches(
             x, lambda *batch: self._prepare(*batch, class_weight, method), shuffle,
-            numpy_generator())
+            numpy_generator(), reset=True)
         val = None
         if validation_data is not None:
             val = ((validation_data, None, None) if epoch_batches.is_dataset(validation_data)
@@ -508,7 +528,7 @@ class Trainer:
             for x_batch, y_batch, weight_batch in group:
                 logs = self._step("test_step", x_batch, y_batch, weight_batch)
             callbacks.on_test_batch_end(last, logs)
-        logs = logs if _overridden(self, "test_step") else self._logs()
+        logs = logs if _own_logs(self, "test_step") else self._logs()
         callbacks.on_test_end(logs)
         return logs if return_dict else self._in_order(logs)
 
@@ -728,6 +748,23 @@ def _overridden(model, method):
             f"{type(model).__name__}.{method} must take one argument, `data` (as in "
             f"Keras 3). Received a {method} with parameters {parameters}")
     return True
+
+
+def _weighted_name(metric):
+    """A weighted metric named like a plain one, as Keras renames it: 'weighted_accuracy',
+    or after its output's prefix, 'kind_weighted_accuracy'."""
+    prefix = getattr(metric, "prefix", "")
+    return f"{prefix}weighted_{metric.name[len(prefix):]}"
+
+
+def _own_metrics(model):
+    """Whether the model's class overrides compute_metrics (its result is the logs)."""
+    return type(model).compute_metrics is not Trainer.compute_metrics
+
+
+def _own_logs(model, method):
+    """Whether a step's logs come from the user's code rather than from _logs()."""
+    return _overridden(model, method) or _own_metrics(model)
 
 
 def _numpy(structure):

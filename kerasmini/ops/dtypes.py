@@ -58,8 +58,8 @@ def standardize_dtype(dtype):
     """A dtype as Keras names it ('float32', 'int64', 'bool'); None -> floatx."""
     if dtype is None:
         return config.floatx()
-    if dtype is int:
-        return "int32"
+    if dtype is int:  # Keras's TensorFlow backend maps Python's int to int64
+        return "int64"
     if dtype is float:
         return config.floatx()
     name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype

@@ -48,6 +48,7 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero  # as Keras's: a mask only from mask_zero
         self.embeddings_initializer = settings["embeddings_initializer"]
         self.embeddings_regularizer = settings["embeddings_regularizer"]
         self.embeddings_constraint = settings["embeddings_constraint"]
