@@ -40,6 +40,17 @@ def kernel_rank(inputs, *kernels):
                              f"{name}.shape={kernel.shape}")
 
 
+def kernel_channels(inputs, kernel, data_format, axis=-2):
+    """The kernel's input-channel size (kernel.shape[axis]) is the inputs' channel
+    count under data_format, checked before any work, as Keras does."""
+    data_format = standardize_data_format(data_format)
+    channels = inputs.shape[-1 if data_format == "channels_last" else 1]
+    if kernel.shape[axis] != channels:
+        raise ValueError("The number of input channels must match the kernel's input "
+                         f"channels. Received: input channels={channels}, kernel input "
+                         f"channels={kernel.shape[axis]}, data_format='{data_format}'.")
+
+
 def as_image(op, inputs, kernel_args, data_format, sizes, **options):
     """op on a 1D input as a one-row image: the row axis added to `inputs` and to each
     kernel in `kernel_args`, each of `sizes` (name -> int or 1-tuple) given height 1 (output_padding 0);
@@ -78,6 +89,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     inputs, kernel = tensor(inputs), tensor(kernel)
     rank = spatial_rank(inputs, (1, 2))
     kernel_rank(inputs, ("kernel", kernel))
+    kernel_channels(inputs, kernel, data_format)
     if rank == 1:
         return as_image(kernels.depthwise_conv, inputs, [kernel], data_format,
                         {"strides": strides, "dilation_rate": dilation_rate},
