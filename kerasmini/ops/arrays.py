@@ -62,7 +62,10 @@ def copy(x):
 
 @keras_operation("Concatenate", config=("axis",))
 def concatenate(xs, axis=0):
-    """The tensors joined along `axis` (promoted to one dtype, as Keras)."""
+    """The tensors joined along `axis` (promoted to one dtype, as Keras). axis=None
+    (NumPy's flattening) is refused: tf.keras raises on it."""
+    if axis is None:
+        raise ValueError("Argument `axis` must be an int. Received: axis=None")
     return np.concatenate(promoted(*xs), axis=axis)
 
 

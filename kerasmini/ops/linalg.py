@@ -168,7 +168,7 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 (Keras's name)
     axes = tuple(range(x.ndim)) if axis is None and (ord is None or x.ndim == 1) else axis
     axes = axes if isinstance(axes, (tuple, list)) else (axes,) if axes is not None else \
         tuple(range(x.ndim))
-    if ord is None and len(axes) > 0 or ord == "fro":
+    if ord is None and len(axes) > 0 or ord == "fro" and len(axes) == 2:
         return el.sqrt(reductions.sum(x * x, axis=tuple(axes), keepdims=keepdims))
     if len(axes) == 1:
         return _vector_norm(x, ord, axes[0], keepdims)

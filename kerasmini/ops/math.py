@@ -51,6 +51,10 @@ def top_k(x, k, sorted=True):  # noqa: A002 (Keras's name)
     (ties: the lower index first, as TensorFlow); values are recorded (a
     take_along_axis), indices are int32 constants."""
     x = tensor(x)
+    size = np.shape(x)[-1] if np.ndim(x) else 0
+    if not 0 <= k <= size:  # TensorFlow: "Need k >= 0", "must have at least k columns"
+        raise ValueError(f"Argument `k` must be in [0, {size}] (the last axis's size). "
+                         f"Received: k={k}")
     order = np.argsort(-np.asarray(x), axis=-1, kind="stable")[..., :k].astype("int32")
     return np.take_along_axis(x, order, axis=-1), order
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from kerasmini import activations, config
 from kerasmini.ops import elementwise as el
-from kerasmini.ops import reductions
+from kerasmini.ops import linalg, reductions
 from kerasmini.ops.arguments import as_axis, floating, promoted, tensor
 from kerasmini.ops.dtypes import standardize_dtype
 from kerasmini.ops.symbolic import NN, keras_operation
@@ -173,7 +173,9 @@ def _batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsil
 
 @keras_operation("Normalize", config=("axis", "order", "epsilon"), module=NN)
 def normalize(x, axis=-1, order=2, epsilon=None):
-    """x divided by its `order`-norm along `axis` (at least epsilon)."""
+    """x divided by its `order`-norm along `axis` (at least epsilon): ops.norm's, as
+    Keras, so an order other than 2 over two axes (or axis=None on a matrix) is the
+    matrix norm (for order=1 the largest column sum of |x|), not the vector norm."""
     if not isinstance(order, int) or order < 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
     x = floating(x)
@@ -181,8 +183,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     if order == 2:
         square_sum = np.sum(x * x, axis=as_axis(axis), keepdims=True)
         return x * np.minimum(1 / np.sqrt(square_sum), 1.0 / epsilon)
-    norm = np.sum(np.abs(x) ** order, axis=as_axis(axis), keepdims=True) ** (1.0 / order)
-    return x / np.maximum(norm, epsilon)
+    return x / np.maximum(linalg.norm(x, ord=order, axis=axis, keepdims=True), epsilon)
 
 
 def _check_same_shape(target, output):
@@ -209,6 +210,11 @@ def binary_crossentropy(target, output, from_logits=False):
 
 @keras_operation("CategoricalCrossentropy", config=("from_logits", "axis"), module=NN)
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Crossentropy along the class axis `axis`, an int as Keras documents it (its
+    backends disagree on None and tuples: TensorFlow's logits path reads None as -1,
+    its probabilities path and NumPy's as every axis), so other values are refused."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"Argument `axis` must be an int. Received: axis={axis}")
     target, output = promoted(target, output, dtype=floating(output).dtype.name)
     _check_same_shape(target, output)
     if from_logits:

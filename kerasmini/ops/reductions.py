@@ -54,7 +54,15 @@ def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 (keras.ops.mi
     return found if initial is None else np.minimum(found, initial)
 
 
-amax, amin = max, min
+@keras_operation("Amax", config=("axis", "keepdims"))
+def amax(x, axis=None, keepdims=False):
+    """max without `initial`: keras.ops.amax has no such argument."""
+    return max(x, axis, keepdims)
+
+
+@keras_operation("Amin", config=("axis", "keepdims"))
+def amin(x, axis=None, keepdims=False):
+    return min(x, axis, keepdims)
 
 
 @keras_operation("Var", config=("axis", "keepdims"))
