@@ -8,13 +8,16 @@ reference (its values are checked against keras.ops by test_keras_ops.py):
   tf.GradientTape's, in float64 and (at float32's tolerance) in float32;
 * where TensorFlow's gradient is off the reference, or None where the reference is not
   0, a TensorFlow divergence is recorded (as the rest of the suite records them) and
-  kerasmini does not copy it.
+  kerasmini does not copy it;
+* kerasmini's forward values are keras.ops's (every keyword value the audit varies),
+  unless the case's NumPy formula (tests/ops_table.py) shows keras.ops wrong, which is
+  recorded as a divergence; a difference otherwise, or keras.ops raising on arguments
+  kerasmini computes with, fails.
 
 CI runs a seeded sample of SAMPLE calls; KM_TAPE_AUDIT=all runs every one.
 """
 import functools
 import os
-import warnings
 
 import numpy as np
 import pytest
@@ -22,7 +25,8 @@ import pytest
 from conformance.gradients import GRAD_RTOL
 from conformance.harness import fail, keras, record_divergence
 from conformance.test_keras_ops import (TF_CANNOT, _error, _keras_call,
-                                        _kerasmini_gradients, _tf_tape_gradients, _weighted)
+                                        _kerasmini_gradients, _reference_outputs,
+                                        _tf_tape_gradients, _weighted)
 from kerasmini import ops
 from kerasmini.autodiff import NoGradientError
 from tests.ops_table import call, float_arrays, outputs, resolve, split_kwargs
@@ -80,10 +84,7 @@ def test_gradient_against_tf_gradient_tape(case):
         for i, a in enumerate(flat) if np.asarray(a).dtype.kind == "f"])
     magnitude = max(float(_weighted([np.abs(r) for r in results],
                                     [np.abs(w) for w in weights])), 1.0)
-    same_forward = _same_forward(op, args, kwargs, pick)
-    if not same_forward:
-        warnings.warn(f"{case}: keras.ops computes other values for these arguments; "
-                      "its gradient is not compared, only kerasmini's with the reference")
+    same_forward = _same_forward(case, op, args, kwargs, pick)
     for dtype in ("float64", "float32"):
         shapes = [np.shape(o) for o in outputs(call(ops, op, _cast(args, dtype), kwargs),
                                                pick)]
@@ -96,19 +97,55 @@ def test_gradient_against_tf_gradient_tape(case):
                  same_forward)
 
 
-def _same_forward(op, args, kwargs, pick):
-    """keras.ops's float64 outputs are kerasmini's, so that a gradient off kerasmini's
-    finite differences is TensorFlow's gradient's fault. (To 1e-6 of their scale: some
-    of TensorFlow's float64 kernels compute in float32, resize and quantile among
-    them; test_keras_ops.py says which, and its float64 reference decides.)"""
-    try:
-        theirs = outputs(_keras_call(op, args, kwargs), pick)
-    except Exception:  # noqa: BLE001 (TensorFlow refuses the arguments)
-        return False
+# ops whose outputs' order is unspecified: compared as sorted along the last axis
+# (top_k(sorted=False): TensorFlow's order is its heap's; eig: LAPACK's order)
+def _unordered(op, kwargs):
+    return op == "eig" or op == "top_k" and kwargs.get("sorted") is False
+
+
+def _same_forward(case, op, args, kwargs, pick):
+    """Whether keras.ops's float64 outputs are kerasmini's, so that a gradient off
+    kerasmini's finite differences is TensorFlow's gradient's fault. (To 1e-6 of their
+    scale: some of TensorFlow's float64 kernels compute in float32, resize and quantile
+    among them; test_keras_ops.py says which, and its float64 reference decides.)
+    False without failing where TensorFlow's CPU kernels cannot run the case
+    (TF_CANNOT), where the order of the outputs is unspecified, and where keras.ops is
+    off the case's NumPy formula while kerasmini meets it (a recorded divergence);
+    any other difference, or keras.ops refusing the arguments, fails."""
     ours = outputs(call(ops, op, args, kwargs), pick)
+    try:
+        theirs = _keras_call(op, args, kwargs)
+    except Exception as error:  # noqa: BLE001 (an argument error kerasmini lacks)
+        fail(f"{case}: keras.ops raises {type(error).__name__} ({error}) where kerasmini "
+             "computes a value")
+    if theirs is None:
+        return False  # TensorFlow cannot run it here: kerasmini against the reference
+    theirs = outputs(theirs, pick)
+    if _unordered(op, kwargs):
+        ours, theirs = ([np.sort(np.asarray(o), axis=-1) for o in x] for x in (ours, theirs))
+    if _within(ours, theirs):
+        return not _unordered(op, kwargs)
+    reference = _reference_outputs((None, op, None, kwargs, None, case.formula), args, pick)
+    if reference is not None and _within(ours, reference) and not _within(theirs, reference):
+        record_divergence("tf-wrong-values", f"{case}", "keras.ops is off the NumPy "
+                          "formula, kerasmini meets it")
+        return False
+    fail(f"{case}: keras.ops computes other values" + (
+        "" if len(ours) != len(theirs) else ": max difference " + ", ".join(
+            f"{_difference(a, b):.3g}" for a, b in zip(ours, theirs))))
+
+
+def _difference(a, b):
+    if np.shape(a) != np.shape(b):
+        return np.inf
+    return float(np.max(np.abs(np.asarray(a, complex) - np.asarray(b, complex)),
+                        initial=0.0))
+
+
+def _within(ours, theirs):
+    """Every output the same shape and within 1e-6 of its scale (complex ones too)."""
     return len(ours) == len(theirs) and all(
-        np.shape(a) == np.shape(b) and _error(a, np.asarray(b, np.float64)) <= 1e-6 * max(
-            float(np.max(np.abs(np.asarray(a, np.float64)), initial=0.0)), 1.0)
+        _difference(a, b) <= 1e-6 * max(float(np.max(np.abs(a), initial=0.0)), 1.0)
         for a, b in zip(ours, theirs))
 
 

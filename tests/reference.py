@@ -237,3 +237,19 @@ def pool3d(x, pool, strides, padding, channels_first, reduce):
         out[(b, *o, c)] = reduce([x[b, d, h, w, c] for d in box[0] for h in box[1]
                                   for w in box[2]])
     return np.moveaxis(out, -1, 1) if channels_first else out
+
+
+def sparsemax_ref(z):
+    """Euclidean projection onto the simplex, by trying every support size k."""
+    s = sorted(z, reverse=True)
+    for k in range(len(s), 0, -1):
+        tau = (math.fsum(s[:k]) - 1) / k
+        if s[k - 1] > tau:
+            return [max(v - tau, 0.0) for v in z]
+
+
+def sparsemax(x, axis=-1):
+    """sparsemax_ref on each vector of x along axis."""
+    moved = np.moveaxis(np.asarray(x, np.float64), axis, -1)
+    rows = [sparsemax_ref(list(r)) for r in moved.reshape(-1, moved.shape[-1])]
+    return np.moveaxis(np.reshape(rows, moved.shape), -1, axis)

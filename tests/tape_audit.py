@@ -54,6 +54,7 @@ class Case:
     names: tuple = field(default_factory=tuple)  # other names a refusal may give
     gap: str = ""  # a documented gap the tape cannot see (a None gradient is "gap")
     spec: tuple = None  # ops: (op, args, kwargs) as tests/ops_table.py's `call` takes
+    formula: object = None  # ops: the table's NumPy formula of the op (its reference)
 
     def __str__(self):
         return f"{self.family}:{self.label}"
@@ -623,6 +624,7 @@ OPS_VALUES = {
 # keras.ops names tests/ops_table.py has no case of (its format: _c(name, op, inputs,
 # differentiable, **kwargs)); their keywords are varied as the table's are
 def _extra_ops_cases():
+    from tests import reference
     from tests.ops_table import _c
     A, S, P = ((3, 4), "any"), ((3, 3), "spd"), ((3, 4), "positive")
     return [
@@ -639,7 +641,8 @@ def _extra_ops_cases():
         _c("tanh_shrink", "tanh_shrink", [A]), _c("hard_silu", "hard_silu", [A]),
         _c("hard_swish", "hard_swish", [A]), _c("swish", "swish", [A]),
         _c("sparse_plus", "sparse_plus", [A]), _c("sparse_sigmoid", "sparse_sigmoid", [A]),
-        _c("sparsemax", "sparsemax", [A]), _c("squareplus", "squareplus", [A]),
+        _c("sparsemax", "sparsemax", [A], reference=reference.sparsemax),
+        _c("squareplus", "squareplus", [A]),
         _c("logdet", "logdet", [S]), _c("slogdet", "slogdet", [S], _pick=1),
         _c("qr", "qr", [((4, 3), "any")], _pick=1), _c("svd", "svd", [A], _pick=1),
         _c("eig", "eig", [S], _pick=0), _c("polar", "polar", [P, A]),
@@ -662,7 +665,7 @@ def ops_cases():
     from kerasmini import ops
     from tests.ops_table import CASES, call, case_inputs, split_kwargs
     cases, seen = [], set()
-    for name, op, inputs, kwargs, _, _ in CASES + _extra_ops_cases():
+    for name, op, inputs, kwargs, _, formula in CASES + _extra_ops_cases():
         args = case_inputs(inputs)
         if not any(np.asarray(a).dtype.kind == "f" for arg in args
                    for a in (arg if isinstance(arg, list) else [arg])):
@@ -680,11 +683,11 @@ def ops_cases():
             if key in seen:
                 continue
             seen.add(key)
-            cases.append(_ops_case(name, op, args, variant, pick, call, ops))
+            cases.append(_ops_case(name, op, args, variant, pick, call, ops, formula))
     return cases
 
 
-def _ops_case(name, op, args, kwargs, pick, call, ops):
+def _ops_case(name, op, args, kwargs, pick, call, ops, formula=None):
     flat = [a for arg in args for a in (arg if isinstance(arg, list) else [arg])]
     shapes = [len(arg) if isinstance(arg, list) else None for arg in args]
 
@@ -706,7 +709,7 @@ def _ops_case(name, op, args, kwargs, pick, call, ops):
 
     shown = {k: v for k, v in kwargs.items() if not k.startswith("_")}
     return Case("ops", op.split(".")[-1], f"ops.{op}({_describe(shown)}) [{name}]", fn,
-                flat, reference, spec=(op, args, kwargs))
+                flat, reference, spec=(op, args, kwargs), formula=formula)
 
 
 # NumPy names never called: they read or write files, print, change global state, or

@@ -6,6 +6,7 @@ import numpy as np
 from parameterized import parameterized
 
 from kerasmini import activations, config
+from tests.reference import sparsemax_ref
 
 # The exact constants of the definitions.
 INV_SQRT2 = math.sqrt(0.5)
@@ -185,15 +186,6 @@ class AlongAxisTest(unittest.TestCase):
         expected = np.moveaxis(np.array([sparsemax_ref(list(r)) for r in moved]), -1, axis)
         assert_close(got, expected, 1e-14, 1e-15, f"sparsemax axis={axis}")
         np.testing.assert_allclose(got.sum(axis=axis), 1.0)
-
-
-def sparsemax_ref(z):
-    """Euclidean projection onto the simplex, by trying every support size k."""
-    s = sorted(z, reverse=True)
-    for k in range(len(s), 0, -1):
-        tau = (math.fsum(s[:k]) - 1) / k
-        if s[k - 1] > tau:
-            return [max(v - tau, 0.0) for v in z]
 
 
 class ErfTest(unittest.TestCase):
