@@ -29,7 +29,8 @@ TF_OBJECTS = {k: v for k, v in zoo.TF_LAYERS.items() if k != "Sampling"}
 KM_OBJECTS = {k: v for k, v in KM_LAYERS.items() if k != "Sampling"}  # found registered
 # the models whose file `kerasmini check FILE` reads as is (nothing to pass by hand)
 NO_CUSTOM = [n for n in zoo.ZOO if n not in ("vit", "transformer_tpe", "siamese_lambda")]
-QUICK = ("unet_xception", "vit", "transformer_masked", "vae", "ticket_classifier", "tcn")
+QUICK = ("unet_xception", "vit", "transformer_masked", "vae", "ticket_classifier", "tcn",
+         "two_tower")  # two_tower: one of FITS, so the quick tier fits one model too
 NAMES = QUICK if os.environ.get("KM_CONFORMANCE_TIER") == "quick" else list(zoo.ZOO)
 # what `kerasmini check` does not compare yet (it refuses with NotImplementedError): calls
 # with several tensors (MultiHeadAttention(q, v), initial_state), masked calls, and
