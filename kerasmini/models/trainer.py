@@ -15,6 +15,7 @@ raises before any weight changes. A step runs to its end even if Ctrl-C arrives 
 of the last completed step; an exception in a callback happens between steps anyway.
 """
 import contextlib
+import functools
 import inspect
 import itertools
 import math
@@ -186,7 +187,7 @@ class Trainer:
     def _compute_loss(self, x, y, y_pred, sample_weight, training):
         """compute_loss, with `training` only if an override takes it (Keras 3.3 added
         the argument; overrides written before, as keras.io's distiller, lack it)."""
-        if "training" in inspect.signature(self.compute_loss).parameters:
+        if _takes_training(getattr(self.compute_loss, "__func__", self.compute_loss)):
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
@@ -748,6 +749,13 @@ def _overridden(model, method):
             f"{type(model).__name__}.{method} must take one argument, `data` (as in "
             f"Keras 3). Received a {method} with parameters {parameters}")
     return True
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_training(compute_loss):
+    """Whether a compute_loss function takes `training`: read once per function, not
+    per step (inspect.signature costs ~16 us, 1.6% of a batch-1 step)."""
+    return "training" in inspect.signature(compute_loss).parameters
 
 
 def _weighted_name(metric):
