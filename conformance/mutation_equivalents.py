@@ -384,6 +384,44 @@ EQUIVALENT = {
             ('"float32"', "'float64'"),
             ('np.linspace(0, self.sampling_rate / 2, bins, dtype="float32")',
              "np.linspace(0, self.sampling_rate / 2, bins)"))},
+    **{("kerasmini/ops/linear_second_order.py", f"{rule}, inputs=2, recorded=True,",
+        "2", "3"):
+        "the third positional argument is a stand-in (a fresh zero-memory broadcast no "
+        "tape follows): recorded as a differentiable input, no gradient ever flows to it"
+        for rule in ("input_gradient_rule", "kernel_gradient_rule")},
+    **{("kerasmini/saving/safe_reading.py", line, old, new):
+        "the marks' counts are summed: their order changes nothing"
+        for line, old, news in (
+            ('marks = sum(text.count(c) for c in ((b",", b"[", b"{") if isinstance(text, bytes)',
+             '(b",", b"[", b"{")', ('(b"[", b",", b"{")', '(b",", b"{", b"[")')),
+            ('else (",", "[", "{")))', '(",", "[", "{")',
+             ('("[", ",", "{")', '(",", "{", "[")')))
+        for new in news},
+    **{("kerasmini/ops/average_pooling.py", "return count & (count - 1) == 0", old, new):
+        "no count above 1 is then called a power of two, so every window divides: "
+        "x / 2^k and x * 2^-k are one rounding of the same real number, bitwise equal "
+        "(tests/test_average_pooling2d.py checks them bitwise; count + 1, which calls "
+        "3, 7 and 15 powers of two, fails there)"
+        for old, new in (("count - 1", "1 - count"), ("count - 1", "(count)"),
+                         ("1", "0"))},
+    ("kerasmini/ops/linear_second_order.py",
+     "kwargs = dict(kwargs, needed=(which == 0, which == 1))",
+     "dict(kwargs, needed=(which == 0, which == 1))", "dict(kwargs)"):
+        "the rule then computes both gradients and one is kept: the same values, twice "
+        "the work",
+    **{("kerasmini/saving/safe_reading.py", line, old, f"({old}) * 10"): why
+       for line, old, why in (
+           ("READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size",
+            "1 << 20", "the piece size bounds the memory a lying member takes before it is "
+            "refused (one piece past its declared size); the refusal is the same"),
+           ("MAX_SOURCES = 64", "64",
+            "the cache of open files' sources keeps more entries (a path or a weak "
+            "reference each): memory only; ten times fewer fails "
+            "tests/test_file_limits.py (64 files open at once)"))},
+    ("kerasmini/saving/safe_reading.py",
+     "READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size",
+     "1 << 20", "(1 << 20) // 10"):
+        "smaller pieces of the same stream: the same bytes read, the same refusals",
 }
 
 

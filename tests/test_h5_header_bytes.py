@@ -146,7 +146,7 @@ class HeaderLayouts(unittest.TestCase):
                 data += b"OCHK" + v2_messages(messages) + bytes(4)
             return bytes(data)
 
-        limit = h5_headers.MAX_HEADER_BLOCKS
+        limit = 1000  # MAX_HEADER_BLOCKS, written out: a limit ten times off must fail
         self.assertEqual(h5_headers.attribute_message(chain(limit + 1), 48, "model_config"),
                          (DATATYPE, DESCRIPTORS))
         with self.assertRaisesRegex(HeaderError, "loop"):

@@ -210,6 +210,22 @@ class HostileFormats(unittest.TestCase):
         self.assert_refused_unchanged(self.weights_with(bomb), r"decodes to more than 48 "
                                       "bytes; a chunk holds 48", UnsafeFileError)
 
+    @parameterized.expand([
+        ("not zlib", b"\x00garbage" * 4, "corrupt: not a deflate stream", FileFormatError),
+        ("short", zlib.compress(bytes(40)), "decodes to 40 bytes", UnsafeFileError),
+        ("one over", zlib.compress(bytes(49)), "more than 48", UnsafeFileError)])
+    def test_a_deflate_chunk_decoding_to_other_than_its_size_is_refused(self, _, raw,
+                                                                         pattern, error):
+        def corrupt(group, values):
+            d = group.create_dataset("0", shape=values.shape, dtype="f4",
+                                     chunks=values.shape, compression="gzip")
+            d.id.write_direct_chunk((0, 0), raw)
+        self.assert_refused_unchanged(self.weights_with(corrupt), pattern, error)
+        if error is FileFormatError:  # corrupt, not hostile
+            with self.assertRaises(FileFormatError) as caught:
+                model().load_weights(self.weights_with(corrupt))
+            self.assertNotIsInstance(caught.exception, UnsafeFileError)
+
     def test_a_chunk_far_larger_than_its_dataset_is_refused(self):
         def huge(group, values):
             group.create_dataset("0", data=values, maxshape=(None, None),
