@@ -422,6 +422,8 @@ EQUIVALENT = {
      "READ_PIECE_BYTES = 1 << 20        # members are streamed in pieces of this size",
      "1 << 20", "(1 << 20) // 10"):
         "smaller pieces of the same stream: the same bytes read, the same refusals",
+    ("kerasmini/callbacks/monitor_callback.py", 'if direction in ("down", "up"):',
+     '("down", "up")', '("up", "down")'): "membership in a tuple does not depend on its order",
 }
 
 

@@ -459,6 +459,9 @@ def test_every_hook_gets_a_logs_dict():
     ([keras.metrics.MeanMetricWrapper(keras.losses.mean_squared_error, name="m")], "m",
      np.less),
     ([], "val_loss", np.less),
+    # several metrics of opposite directions: the one of the monitored name decides
+    (["accuracy", "mae"], "val_accuracy", np.greater),
+    (["mae", "accuracy"], "mae", np.less),
 ])
 def test_monitor_direction_comes_from_the_compiled_metric(metrics, monitor, expected):
     x, labels = _data()
