@@ -424,6 +424,10 @@ EQUIVALENT = {
         "smaller pieces of the same stream: the same bytes read, the same refusals",
     ("kerasmini/callbacks/monitor_callback.py", 'if direction in ("down", "up"):',
      '("down", "up")', '("up", "down")'): "membership in a tuple does not depend on its order",
+    ("kerasmini/autodiff/numpy_rules.py",
+     "index = list(np.indices(np.shape(g), sparse=True))",
+     "np.indices(np.shape(g), sparse=True)", "np.indices(np.shape(g))"):
+        "dense index grids instead of broadcasting ones: the same positions, more memory",
 }
 
 
