@@ -428,6 +428,8 @@ EQUIVALENT = {
      "index = list(np.indices(np.shape(g), sparse=True))",
      "np.indices(np.shape(g), sparse=True)", "np.indices(np.shape(g))"):
         "dense index grids instead of broadcasting ones: the same positions, more memory",
+    ("kerasmini/autodiff/traced.py", "return iter(np.reshape(self.array, -1))", "-1", "-2"):
+        "NumPy's reshape infers any negative size, not only -1",
 }
 
 
