@@ -430,6 +430,10 @@ EQUIVALENT = {
         "dense index grids instead of broadcasting ones: the same positions, more memory",
     ("kerasmini/autodiff/traced.py", "return iter(np.reshape(self.array, -1))", "-1", "-2"):
         "NumPy's reshape infers any negative size, not only -1",
+    ("kerasmini/ops/average_pooling.py", "return all(-(-k // s) <= DIRECT_OVERLAP",
+     "-(-k // s)", "k // s"):
+        "which of two paths computes the same window sums (direct, or running sums; "
+        "tests/test_kernel_paths.py checks both): windows per pixel counted one fewer",
 }
 
 

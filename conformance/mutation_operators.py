@@ -37,6 +37,8 @@ NAME_SWAPS = {"min": "max", "max": "min", "maximum": "minimum", "minimum": "maxi
               "zeros_like": "ones_like", "ones_like": "zeros_like", "sqrt": "abs",
               "exp": "abs", "log": "abs", "square": "abs", "cumsum": "abs"}
 STRING_SWAPS = {"float64": "float32", "float32": "float64"}
+# A direction named by a string: a metric's `_direction`, a callback's mode.
+DIRECTION_SWAPS = {"up": "down", "down": "up", "min": "max", "max": "min"}
 QUIET_CALLS = {"warn", "warning", "info", "debug"}
 # Keyword arguments that change no value: `copy=` only says whether a copy is made.
 QUIET_KEYWORDS = {"copy"}
@@ -255,6 +257,8 @@ def _constant(node, add):
         add(node, repr(value + 1.0), "constant")
     elif isinstance(value, str) and value in STRING_SWAPS:
         add(node, repr(STRING_SWAPS[value]), "dtype")
+    elif isinstance(value, str) and value in DIRECTION_SWAPS:
+        add(node, repr(DIRECTION_SWAPS[value]), "direction")
 
 
 def _slice(node, text, add):
