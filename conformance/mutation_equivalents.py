@@ -428,8 +428,13 @@ EQUIVALENT = {
      "index = list(np.indices(np.shape(g), sparse=True))",
      "np.indices(np.shape(g), sparse=True)", "np.indices(np.shape(g))"):
         "dense index grids instead of broadcasting ones: the same positions, more memory",
-    ("kerasmini/autodiff/traced.py", "return iter(np.reshape(self.array, -1))", "-1", "-2"):
-        "NumPy's reshape infers any negative size, not only -1",
+    **{("kerasmini/autodiff/traced.py", "return iter(np.reshape(self.array, -1))", old,
+        new): "NumPy's reshape infers any negative size, not only -1"
+       for old, new in (("-1", "-2"), ("1", "2"))},
+    **{("kerasmini/saving/safe_reading.py",
+        "return -1  # libhdf5 would fail to inflate it: refused as corrupt", old, new):
+        "any negative size means 'not a deflate stream' (check_chunks tests < 0)"
+       for old, new in (("-1", "-2"), ("1", "2"))},
     ("kerasmini/ops/average_pooling.py", "return all(-(-k // s) <= DIRECT_OVERLAP",
      "-(-k // s)", "k // s"):
         "which of two paths computes the same window sums (direct, or running sums; "
