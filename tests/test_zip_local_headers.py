@@ -16,7 +16,7 @@ import kerasmini as keras
 from kerasmini import layers
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError
 from tests.file_mutants import zip_bytes, zip_members
-from tests.hostile_mutants import _data_descriptors
+from tests.hostile_mutants import _data_descriptors, zip64_bytes
 
 # Offsets in a local file header: flags, method, (crc, stored size, size).
 FLAGS, METHOD, CRC, STORED, SIZE = 6, 8, 14, 18, 22
@@ -27,17 +27,6 @@ def model():
     net.set_weights([np.arange(w.size, dtype="float32").reshape(w.shape) / 5
                      for w in net.get_weights()])
     return net
-
-
-def zip64_bytes(members):
-    """Every member written with ZIP64 extra fields (both local sizes 0xFFFFFFFF)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for name, payload in members.items():
-            with zf.open(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), "w",
-                         force_zip64=True) as member:
-                member.write(payload)
-    return out.getvalue()
 
 
 class LocalHeaders(unittest.TestCase):
