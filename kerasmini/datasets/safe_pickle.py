@@ -18,7 +18,9 @@ around it:
     array reached twice (memo references make a list that holds itself, or a 100-byte
     pickle whose lists share each other 2**50 times over) are refused, so each element
     the loaders then visit is backed by bytes of the file.
-Any other name (os.system, builtins.eval, ...) is refused before it is looked up.
+Any other name (os.system, builtins.eval, ...) is refused before it is looked up; the
+fourth name allowed, _codecs.encode, only turns latin1 text into bytes (how Python 3's
+protocols 0-2 store bytes).
 """
 import io
 import math
@@ -135,6 +137,8 @@ class _Unpickler(pickle.Unpickler):
         if module in ("numpy.core.multiarray", "numpy._core.multiarray") \
                 and name == "_reconstruct":  # NumPy 1's and 2's name for one function
             return _reconstruct(self.where)
+        if (module, name) == ("_codecs", "encode"):  # bytes in Python 3's protocols 0-2
+            return _latin1(self.where)
         raise UnsafeFileError(f"Not allowed: the pickle in {self.where} asks for "
                               f"'{module}.{name}'; a dataset's pickle may build only "
                               "NumPy arrays and plain values.")
@@ -142,6 +146,15 @@ class _Unpickler(pickle.Unpickler):
 
 def _text(value):
     return value.decode("latin1") if isinstance(value, bytes) else value
+
+
+def _latin1(where):
+    def encode(text, encoding="utf-8"):
+        if not isinstance(text, str) or encoding != "latin1":
+            raise FileFormatError(f"The pickle in {where} encodes {type(text).__name__} "
+                                  f"as {encoding!r}; Python pickles bytes as latin1 text.")
+        return text.encode("latin1")
+    return encode
 
 
 def _dtype_recipe(where):

@@ -31,14 +31,14 @@ def read_npy(data, where, objects=None):
     shape, fortran_order, dtype = _header(stream, where)
     if dtype.hasobject:
         if objects is None:
-            raise ValueError(f"{where} holds an object array (a pickle); object arrays "
+            raise FileFormatError(f"{where} holds an object array (a pickle); object arrays "
                              "cannot be loaded when allow_pickle=False.")
         return objects(stream, where)
     if dtype.fields is not None or dtype.subdtype is not None or dtype.itemsize == 0:
         raise FileFormatError(f"{where} holds an array of dtype {dtype}; only arrays of "
                               "plain numbers, bools or strings are read.")
-    if any(n < 0 for n in shape):
-        raise FileFormatError(f"{where} declares the shape {shape}, with a negative size.")
+    if any(type(n) is not int or n < 0 for n in shape):  # (True, 8) is a tuple of ints
+        raise FileFormatError(f"{where} declares the shape {shape}; sizes are counts.")
     count = math.prod(shape)
     declared, held = count * dtype.itemsize, len(data) - stream.tell()
     if declared != held:
@@ -101,7 +101,7 @@ def load_arrays(path, objects=None, max_bytes=MAX_MEMBER_BYTES):
     if magic.startswith(ZIP_MAGICS):
         return read_npz(path, objects, max_bytes)
     if magic != NPY_MAGIC:
-        raise ValueError(f"{path} is neither an .npy nor an .npz file (np.load would "
+        raise FileFormatError(f"{path} is neither an .npy nor an .npz file (np.load would "
                          "read it as a pickle, which is never loaded).")
     with open(path, "rb") as file:
         data = file.read(size + 1)  # read(n) allocates n bytes first: n is the size
