@@ -12,10 +12,10 @@ every reader, in a worker under a memory and a time limit).
            MultiHeadAttention, TextVectorization
   shapes   an Input's batch_shape, a build_config's input_shape: (10**9, 10**9) and
            batch sizes of 10**12
-  count    10**4 to 2 * 10**5 layers (a Sequential of Activations, a functional chain)
+  count    3000 to 2 * 10**5 layers (a Sequential of Activations, a functional chain)
   fan_in   a functional graph whose every call takes all the calls before it (a
            quadratic number of references), or a call used by 10**4 others
-  nesting  Sequentials inside functional models inside Sequentials, 40 to 10**4 levels
+  nesting  Sequentials inside Sequentials, 40 to 150 levels (600 levels of JSON)
   shared   shared_object_id references in cycles and to objects never defined
 
 Like file_mutants, nothing here knows kerasmini: it only writes JSON.
@@ -137,7 +137,7 @@ def _set_output(graph, ref):
 
 
 def _count(tree, rng):
-    count = rng.choice([10 ** 4, 5 * 10 ** 4, 2 * 10 ** 5])
+    count = rng.choice([3000, 10 ** 4, 5 * 10 ** 4, 2 * 10 ** 5])
     graph = _functional_config(tree)
     if graph is None:
         spots = [v for _, v in json_paths(tree) if isinstance(v, dict)
@@ -180,7 +180,7 @@ def _fan_in(tree, rng):
 
 
 def _nesting(tree, rng):
-    depth = rng.choice([40, 60, 10 ** 4])
+    depth = rng.choice([40, 60, 150])  # 150: beyond the JSON depth limit (200 levels)
     inner = copy.deepcopy(tree)
     model_input = next((copy.deepcopy(v) for _, v in json_paths(tree) if isinstance(v, dict)
                         and v.get("class_name") == "InputLayer"), None)
