@@ -157,6 +157,9 @@ def _array_state(rng):
     return f"array of {dtype}: state shape {lie!r}", bytes(data)
 
 
+HOSTILE_PICKLES = [_ext_or_persid, _memo, _shared, _huge_lengths, _deep, _array_state]
+
+
 def pickle_case(rng):
     """(description, bytes, expected value or None)."""
     action = rng.randrange(10)
@@ -170,18 +173,8 @@ def pickle_case(rng):
     if action == 2:
         what, make = rng.choice(CODE_PICKLES)
         return what, make(), None
-    if action == 3:
-        return (*_ext_or_persid(rng), None)
-    if action == 4:
-        return (*_memo(rng), None)
-    if action == 5:
-        return (*_shared(rng), None)
-    if action == 6:
-        return (*_huge_lengths(rng), None)
-    if action == 7:
-        return (*_deep(rng), None)
-    if action == 8:
-        return (*_array_state(rng), None)
+    if action <= 8:
+        return (*HOSTILE_PICKLES[action - 3](rng), None)
     value, _ = honest_values(rng)
     data = bytearray(pickle.dumps(value, protocol=rng.randrange(0, 5)))
     if rng.random() < 0.5:
