@@ -1,13 +1,17 @@
 """The benchmark's own arithmetic (NumPy only, nothing timed against a limit): the
 whole-model targets, the markdown tables and the per-layer profile's bookkeeping."""
+import os
+
 import numpy as np
 import pytest
 
 import kerasmini
 from benchmarks.__main__ import model_targets
 from benchmarks.markdown import model_lines
+from benchmarks.models import caller_readings
 from benchmarks.predict_walk import minor_faults, old_walk, trimmed
 from benchmarks.profile import layer_kind, layer_profile
+from benchmarks.timing import caller_schedstat, interleaved_samples
 from benchmarks.training import targets as training_targets
 
 
@@ -65,6 +69,40 @@ def test_model_tables_list_every_row_and_skip():
     assert "| A batch 1 | 2.0 ms | 4.0 ms | 0.500 |" in text
     assert "Skipped: MobileNetV2: kerasmini has no DepthwiseConv2D yet." in text
     assert "| Conv2D 3x3/1 | 2 | 10.0 | 50% |" in text
+
+
+def test_busy_tables_say_where_kerasmini_waited():
+    busy = _row("A", 32, 0.004, 0.004, True, 2.0)
+    busy.update(caller_readings([0.004, 0.008], [(0.004, 0.0), (0.004, 0.004)]))
+    assert busy["caller"]["on_cpu_spread"] == 1.0  # the same work in both samples
+    assert busy["caller"]["waiting_share"] == pytest.approx(1 / 3)  # 4 of 12 ms waited
+    text = "\n".join(model_lines({"quiet": [], "busy": [busy]}))
+    assert "Whole models, `predict`, the machine as it was" not in text  # --busy-only
+    assert "| A batch 32 | 4.0 ms | 4.0 ms | 1.000 | 2.00 | 1.00 | 1.00 | 33% |" in text
+    assert caller_readings([0.004], None) == {}
+
+
+def test_interleaved_samples_report_a_probe_per_call_and_sample():
+    counter = iter(range(0, 1000, 3))  # the probe advances by 3 between two readings
+    calls = []
+    probed = {}
+    samples = interleaved_samples({"a": lambda: calls.append("a"), "b": lambda: None},
+                                  min_rounds=2, max_rounds=2, budget_seconds=0.0,
+                                  sample_seconds=0.0, probe=lambda: (next(counter), 5),
+                                  probed=probed)
+    assert [len(s) for s in samples.values()] == [2, 2]
+    assert probed == {"a": [(3.0, 0.0)] * 2, "b": [(3.0, 0.0)] * 2}  # one call per sample
+    assert calls == ["a"] * 3  # calls_per_sample's trial call, then one per round
+
+
+def test_caller_schedstat_counts_this_threads_cpu_time():
+    before = caller_schedstat()
+    if not os.path.exists("/proc/thread-self/schedstat"):  # the benchmark leaves it out
+        assert before is None
+        return
+    np.linalg.svd(np.ones((300, 300)))  # some work on this thread
+    after = caller_schedstat()
+    assert after[0] > before[0] and after[1] >= before[1]
 
 
 def test_layer_profile_counts_every_layer_and_restores_the_calls():
