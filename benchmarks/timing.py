@@ -64,3 +64,20 @@ def caller_schedstat():
     except (OSError, ValueError, IndexError):
         return None
     return time.thread_time(), waiting
+
+
+def gemm_peak_gflops(size=4096, repeats=5):
+    """This machine's float32 GEMM rate through NumPy's BLAS: the best of a few runs."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size), dtype=np.float32)
+    b = rng.standard_normal((size, size), dtype=np.float32)
+    out = np.empty_like(a)
+    np.matmul(a, b, out=out)
+    best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
+    return 2 * size**3 / best / 1e9
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
