@@ -10,7 +10,7 @@ readings of `ops/load.py`), minor page faults and context switches (getrusage), 
 collections and their pause, the cores the calling thread ran on (/proc/self/stat field
 39, before and after), and the spinner's share of a core over the sample. The slowest
 and fastest sample of each case are printed side by side. Nothing here is in kerasmini's
-hot path: the readings are taken by wrapping functions from outside.
+hot path: the readings are taken by wrapping functions from outside. Linux only (/proc).
 """
 import argparse
 import gc

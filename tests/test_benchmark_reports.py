@@ -1,5 +1,6 @@
 """The benchmark's own arithmetic (NumPy only, nothing timed against a limit): the
 whole-model targets, the markdown tables and the per-layer profile's bookkeeping."""
+import gc
 import os
 
 import numpy as np
@@ -208,3 +209,28 @@ def test_step_phases_split_the_step_and_restore_the_model():
     assert "callbacks" in fit and fit["step"][1] > fit["forward"][1] > 0
     assert tape_module.record is record and tape_module.GradientTape.gradient is gradient
     assert dict(vars(Sequential)) == own
+
+
+def test_busy_spread_records_each_samples_thread_decisions(monkeypatch, capsys):
+    from benchmarks import busy_spread
+    from kerasmini.ops import load, threads
+    readings = iter([2, 1, 1])  # fake idle-core readings: one product on two threads
+    monkeypatch.setattr(load, "idle_cores", lambda: next(readings))
+    recorder = busy_spread.Recorder()
+    parts = []
+
+    def three_products():
+        for _ in range(3):
+            threads.over_parts(parts.append, [0, 1])
+        gc.collect()  # one collection, seen by the recorder's gc callback
+
+    with recorder:
+        record = busy_spread.sample(three_products, 1, recorder, spinner_pid=os.getpid())
+    assert load.idle_cores is recorder._idle  # the wrapper is gone afterwards
+    assert (record["two_threads"], record["one_thread"]) == (1, 2)
+    assert sorted(parts) == [0, 0, 0, 1, 1, 1]
+    assert record["gc"] == 1 and record["gc_ms"] > 0
+    assert record["thread_cpu_ms"] >= 0 and record["runqueue_ms"] >= 0
+    assert record["spinner"] >= 0 and len(record["cores"]) == 2
+    busy_spread.report("case", [record, dict(record, ms=2 * record["ms"])], [1.0, 1.5])
+    assert "spread 2.00 | tf median 1.2 ms spread 1.50" in capsys.readouterr().out
