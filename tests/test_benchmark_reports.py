@@ -232,5 +232,27 @@ def test_busy_spread_records_each_samples_thread_decisions(monkeypatch, capsys):
     assert record["gc"] == 1 and record["gc_ms"] > 0
     assert record["thread_cpu_ms"] >= 0 and record["runqueue_ms"] >= 0
     assert record["spinner"] >= 0 and len(record["cores"]) == 2
-    busy_spread.report("case", [record, dict(record, ms=2 * record["ms"])], [1.0, 1.5])
-    assert "spread 2.00 | tf median 1.2 ms spread 1.50" in capsys.readouterr().out
+    slower = dict(record, ms=2 * record["ms"])
+    busy_spread.report("case", [record, slower], [1.0, 1.5])
+    printed = capsys.readouterr().out
+    assert "spread 2.00 on-CPU spread 1.00" in printed
+    assert "| tf median 1.2 ms spread 1.50" in printed
+    busy_spread.report("fixed work", [record, slower])  # no tf.keras column
+    assert "tf median" not in capsys.readouterr().out.splitlines()[0]
+
+
+def test_busy_spread_own_core_switches_the_policy_and_back(monkeypatch):
+    from benchmarks import busy_spread
+    policies = []
+    monkeypatch.setattr(busy_spread.os, "sched_setscheduler",
+                        lambda pid, policy, param: policies.append((pid, policy)))
+    with busy_spread.own_core(False):
+        assert policies == []
+    with pytest.raises(ZeroDivisionError), busy_spread.own_core(True):
+        assert policies == [(0, os.SCHED_FIFO)]
+        1 / 0  # an error inside still restores the normal policy
+    assert policies == [(0, os.SCHED_FIFO), (0, os.SCHED_OTHER)]
+    work = busy_spread.control_work()
+    for fn, number in work.values():
+        fn()
+    assert len(work) == 3
