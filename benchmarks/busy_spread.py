@@ -125,7 +125,8 @@ def _sample(fn, number, recorder, spinner_pid):
     readings = recorder.readings
     return {"ms": seconds / number * 1e3,
             "thread_cpu_ms": on_cpu / number * 1e3, "runqueue_ms": waiting / number * 1e3,
-            "two_threads": sum(r >= 2 for r in readings), "one_thread": sum(r < 2 for r in readings),
+            "two_threads": sum(r >= 2 for r in readings),
+            "one_thread": sum(r < 2 for r in readings),
             "minflt": (usage1.ru_minflt - usage0.ru_minflt) / number,
             "invol_cs": (usage1.ru_nivcsw - usage0.ru_nivcsw) / number,
             "vol_cs": (usage1.ru_nvcsw - usage0.ru_nvcsw) / number,
