@@ -5,7 +5,6 @@ import io
 import subprocess
 import sys
 import unittest
-from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -67,14 +66,11 @@ class RunnerTest(unittest.TestCase):
             def call(self, x, training=None):
                 return super().call(x) + 1.0
 
-        other = model()
-        dense = other.get_layer("dense")
-        shifted = ShiftedDense(4, name="dense")
-        shifted.build((None, 48))
-        shifted.set_weights(dense.get_weights())
-        layers = {layer.name: layer for layer in other.layers}
-        layers["dense"] = shifted
-        result = rows(model(), SimpleNamespace(get_layer=layers.__getitem__))
+        L = kerasmini.layers
+        other = kerasmini.Sequential([kerasmini.Input((6, 6, 2)), L.Conv2D(3, 3, name="conv"),
+                                      L.Flatten(name="flat"), ShiftedDense(4, name="dense")])
+        other.set_weights(model().get_weights())
+        result = rows(model(), other)
         self.assertEqual([r.verdict for r in result], [OK, OK, LIBRARIES_DIFFER])
         self.assertIn("float64 twins:", result[2].explanation())
         report = CheckResult("m", result, 5, 2, None, None).table()

@@ -34,6 +34,21 @@ def test_add_weight_by_keyword_with_keras_defaults():
         layer.add_weight(shape=(1,), aggregation="sum")
 
 
+def test_build_called_directly_builds_and_the_first_call_keeps_the_weights():
+    """As Keras's build wrapper: `layer.build(shape)` then `set_weights` then a call
+    computes with the weights set (kerasmini used to build again at the first call,
+    replacing them with new random ones: found by `kerasmini check` on ViT's class
+    token, whose float64 twin is built this way)."""
+    layer = Affine(2)
+    layer.build((None, 3))
+    assert layer.built
+    w = np.arange(6, dtype="float32").reshape(3, 2)
+    layer.set_weights([w, np.ones(2, "float32"), np.float32(2.0)])
+    x = np.ones((1, 3), "float32")
+    np.testing.assert_array_equal(layer(x), (x @ w + 1) * 2)
+    assert [v.name for v in layer.weights] == ["w", "variable", "variable_1"]
+
+
 def test_output_shape_found_by_calling_it():
     inputs = keras.Input((None, 3))
     outputs = Affine(4)(inputs)

@@ -74,11 +74,15 @@ def variable_path(layer, name):
 
 
 def _scoped_build(build):
-    """A class's build() run inside its layer's name scope, as Keras wraps build."""
+    """A class's build() run inside its layer's name scope, and the layer built after it,
+    as Keras wraps build: `layer.build(shape)` called directly, then `layer.set_weights`,
+    must not be undone by the first call building again (new random weights)."""
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with name_scope(self):
-            return build(self, *args, **kwargs)
+            result = build(self, *args, **kwargs)
+        self.built = True
+        return result
     scoped.scoped = True
     return scoped
 
