@@ -171,20 +171,23 @@ class LayerCheck:
                 map_structure(value, self.node.call_kwargs))
 
     def _tf_call(self, fed, values):
-        """tf.keras's call on the same values; its input tensors carry the masks the
-        graph's do (GraphDifference: it has no such call, or reads what kerasmini's
-        graph does not compute)."""
+        """tf.keras's call on the same values (GraphDifference: it has no such call, or
+        reads what kerasmini's graph does not compute)."""
         if self.other is None:
             raise GraphDifference(f"tf.keras's graph has no call of "
                                   f"{type(self.layer).__name__} on these inputs")
+        return call(self.tf_layer, True, *self._tf_arguments(fed, values), self.is_layer)
 
+    def _tf_arguments(self, fed, values):
+        """tf.keras's (args, kwargs) holding `fed`'s values, its input tensors carrying
+        the masks the graph's do (a merge reads them there)."""
         def value(tf_tensor):
             tensor = self.pairing.km_tensor(tf_tensor, self.other)
             mask = keras_mask(tensor)
             if mask is None or id(mask) not in values:
                 return fed[id(tensor)]
             return with_mask(self.tf_layer, fed[id(tensor)], values[id(mask)])
-        return call(self.tf_layer, True, *self.other.filled(value), self.is_layer)
+        return self.other.filled(value)
 
     def _ref(self, args, kwargs):
         if self.twin is None:
@@ -238,11 +241,10 @@ class LayerCheck:
 
     def _twins_disagree(self, wide, values, ref, dtypes):
         """'' if tf.keras's float64 twin agrees with kerasmini's, else how they differ."""
-        args, kwargs = self.other.filled(lambda t: wide[id(self.pairing.km_tensor(
-            t, self.other))])
-        if self.is_layer:
-            kwargs = {**kwargs, "training": False}
-        tf64 = tf_float64_output(self.tf_layer, args, kwargs, as_float64, self.is_layer)
+        def arguments():
+            args, kwargs = self._tf_arguments(wide, values)
+            return args, ({**kwargs, "training": False} if self.is_layer else kwargs)
+        tf64 = tf_float64_output(self.tf_layer, arguments, as_float64, self.is_layer)
         if isinstance(tf64, BaseException):
             return f"tf.keras's float64 twin raised {type(tf64).__name__}"
         rtols = [ARBITER_RTOL.get(np.dtype(d).name, 0) for d in dtypes]

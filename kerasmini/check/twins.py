@@ -83,17 +83,21 @@ def run_tf(call):
         return error
 
 
-def tf_float64_output(tf_op, args64, kwargs64, as_float64, is_layer):
+def tf_float64_output(tf_op, arguments, as_float64, is_layer):
     """tf.keras's own float64 twin of a layer (rebuilt from its config with every dtype
-    float64, holding its weights; an operation as it is) called on float64 arguments;
-    or the exception it raised."""
+    float64, holding its weights; an operation rebuilt as it is) called on the float64
+    (args, kwargs) that `arguments()` makes afresh for each call (MultiHeadAttention
+    takes the masks off its input tensors); or the exception it raised."""
     try:
         if not is_layer:  # a fresh operation: a call patched on this one is not its
-            return _numpy(type(tf_op).from_config(tf_op.get_config())(*args64, **kwargs64))
+            args, kwargs = arguments()
+            return _numpy(type(tf_op).from_config(tf_op.get_config())(*args, **kwargs))
         twin = type(tf_op).from_config(as_float64(tf_op.get_config()))
-        twin(*args64, **kwargs64)  # builds it
+        args, kwargs = arguments()
+        twin(*args, **kwargs)  # builds it
         twin.set_weights([np.asarray(w, np.float64) for w in tf_op.get_weights()])
-        return _numpy(twin(*args64, **kwargs64))
+        args, kwargs = arguments()
+        return _numpy(twin(*args, **kwargs))
     except Exception as error:  # noqa: BLE001  (reported in the verdict, never hidden)
         return error
 
