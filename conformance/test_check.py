@@ -18,7 +18,7 @@ import numpy as np
 from conformance.models import tf_keras
 from kerasmini.check import divergences
 from kerasmini.check.cli import main
-from kerasmini.check.runner import KM_DIFFERS, OK, TF_DIVERGES
+from kerasmini.check.runner import KM_DIFFERS, LIBRARIES_DIFFER, OK, TF_DIVERGES
 from kerasmini.testing import assert_matches_keras
 
 keras = tf_keras()
@@ -303,6 +303,26 @@ class EveryNodeKindTest(unittest.TestCase):
                 self.assertEqual(result.first_divergence.verdict, KM_DIFFERS)
                 self.assertEqual([r.name for r in result.rows if r.verdict != OK], [node])
                 self.assertIn(f"Blame: kerasmini, at layer '{node}'", result.table())
+
+    def test_a_node_the_other_graph_lacks_is_named_and_blamed_on_no_one(self):
+        """tf.keras drops the mask of an RNN called with a tensor initial_state (its
+        __call__ passes `mask` to a call of one tensor argument only); kerasmini's graph
+        gives the GRU the Embedding's mask (a NotEqual node tf.keras's graph lacks):
+        check names both nodes and blames neither library."""
+        ids = keras.Input((6,), dtype="int32")
+        x = L.Embedding(20, 4, mask_zero=True, name="emb")(ids)
+        _, h = L.GRU(4, return_state=True, name="enc")(x)
+        y = L.GRU(4, name="dec")(x, initial_state=h)
+        path = os.path.join(self.folder.name, "initial_state.keras")
+        keras.Model(ids, y).save(path)
+        from kerasmini.check.api import check_model
+        result = check_model(path, [self.x[0]])
+        bad = [(r.class_name, r.verdict) for r in result.rows if r.verdict != OK]
+        self.assertEqual(bad, [("NotEqual", LIBRARIES_DIFFER), ("GRU", LIBRARIES_DIFFER)],
+                         result.table())
+        self.assertIn("tf.keras's graph has no call of NotEqual on these inputs",
+                      result.table())
+        self.assertIn("Blame: undetermined", result.table())
 
     def test_a_tensorflow_divergence_in_a_multi_tensor_node_is_blamed_on_tensorflow(self):
         tf_model = keras.models.load_model(self.path)
