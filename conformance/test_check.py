@@ -324,6 +324,43 @@ class EveryNodeKindTest(unittest.TestCase):
                       result.table())
         self.assertIn("Blame: undetermined", result.table())
 
+    def test_a_users_layer_called_with_several_tensors(self):
+        """`Shifted()(a, b)` and `Scaled()(x, other=y)` (a user's call(x, y)) in a file
+        tf.keras saved: kerasmini loads and checks it; a bug planted in kerasmini's
+        Shifted is blamed on it."""
+        import kerasmini
+        from kerasmini.check.api import check_model
+
+        def classes(lib):
+            class Shifted(lib.layers.Layer):
+                def call(self, x, y):
+                    return x * 2 + y
+
+            class Scaled(lib.layers.Layer):
+                def build(self, input_shape):
+                    self.w = self.add_weight(shape=(input_shape[-1],), name="w")
+
+                def call(self, x, other=None):
+                    return x * self.w + other
+            return {"Shifted": Shifted, "Scaled": Scaled}
+
+        tf_classes = classes(keras)
+        a, b = keras.Input((3,)), keras.Input((3,))
+        y = tf_classes["Scaled"](name="scaled")(tf_classes["Shifted"](name="shifted")(a, b),
+                                                 other=b)
+        path = os.path.join(self.folder.name, "several.keras")
+        keras.Model([a, b], L.Dense(2, name="head")(y)).save(path)
+        tf_model = keras.models.load_model(path, custom_objects=tf_classes)
+        for planted in (False, True):
+            km_model = kerasmini.models.load_model(path, custom_objects=classes(kerasmini))
+            if planted:
+                shifted = km_model.get_layer("shifted")
+                shifted.call = lambda x, y, call=shifted.call: call(x, y) + 1e-3
+            result = check_model(km_model, keras_model=tf_model)
+            verdicts = [(r.name, r.verdict) for r in result.rows]
+            self.assertEqual(verdicts, [("shifted", KM_DIFFERS if planted else OK),
+                                        ("scaled", OK), ("head", OK)], result.table())
+
     def test_a_tensorflow_divergence_in_a_multi_tensor_node_is_blamed_on_tensorflow(self):
         tf_model = keras.models.load_model(self.path)
         mha = tf_model.get_layer("mha")

@@ -1,11 +1,14 @@
 """Every layer of a model, kerasmini and tf.keras side by side, a float64 run deciding.
 
-Each layer call is checked on its own, on identical inputs: the float64 run's outputs of
-the layers before it, rounded to the layer's dtype. kerasmini's layer, tf.keras's layer
-and a float64 twin of the layer (kerasmini's code, tf.keras's weights, every constant in
-float64) run on that input; each float result is compared with the float64 one under the
-tolerance policy of tolerance.py. Since no layer sees another library's error, a
-verdict belongs to its own layer: the first diverging layer is where the blame stops.
+Each node of the graph (a layer call, or a keras.ops operation on symbolic tensors) is
+checked on its own, on identical inputs: the float64 run's values of every tensor it
+reads (positional and keyword arguments, nested, masks included), floats rounded to the
+node's dtype. kerasmini's node, tf.keras's node (found by graph position, pairing.py)
+and a float64 twin of the node (kerasmini's code, tf.keras's weights, every constant in
+float64) run on those values; each output is compared with the float64 one under the
+tolerance policy of tolerance.py (boolean and integer outputs, such as masks, exactly).
+Since no node sees another library's error, a verdict belongs to its own node: the
+first diverging node is where the blame stops.
 
 The float64 twin runs kerasmini's code, so on its own it cannot clear kerasmini of a
 mistake in the math (it would make the same one). When tf.keras disagrees, TensorFlow
