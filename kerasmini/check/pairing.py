@@ -87,8 +87,7 @@ class Pairing:
             raise GraphDifference(
                 f"tf.keras's call reads a tensor of '{_name(other_tensor)}' "
                 f"({type(other_tensor._keras_history.operation).__name__}) that "
-                f"kerasmini's graph does not compute (a mask or a state kerasmini's "
-                f"'{call.operation.name}' is not given)")
+                f"kerasmini's graph does not compute for its '{call.operation.name}'")
         return km_tensor
 
 
