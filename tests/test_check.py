@@ -143,6 +143,27 @@ class EveryNodeKindTest(unittest.TestCase):
                     self.assertIn("output 1 of 3", result[2].km_why)
 
 
+class GraphDifferenceTest(unittest.TestCase):
+    def test_a_node_the_other_graph_lacks_is_named_and_blamed_on_no_one(self):
+        """kerasmini's graph adds 1 where the stand-in's has no such node: that node and
+        the one reading it are "libraries differ", the ones before them agree."""
+        L = kerasmini.layers
+
+        def graph(shift):
+            x = kerasmini.Input((3,), name="x")
+            h = L.Dense(2, name="d1")(x)
+            return kerasmini.Model(x, L.Dense(2, name="d2")(h + 1.0 if shift else h))
+
+        km, other = graph(True), graph(False)
+        other.set_weights(km.get_weights())
+        result = rows(km, other)
+        self.assertEqual([(r.class_name, r.verdict) for r in result],
+                         [("Dense", OK), ("Add", LIBRARIES_DIFFER),
+                          ("Dense", LIBRARIES_DIFFER)])
+        self.assertIn("tf.keras's graph has no call of Add on these inputs",
+                      result[1].explanation())
+
+
 class WithoutTensorFlowTest(unittest.TestCase):
     def test_tensorflow_is_imported_by_no_module_but_the_running_check(self):
         code = ("import sys, kerasmini, kerasmini.check.api, kerasmini.check.cli, "

@@ -129,7 +129,7 @@ def _is_float(array):
     return np.asarray(array).dtype.kind == "f"
 
 
-class LayerCheck:
+class NodeCheck:
     """One node's three runs (a layer call or a keras.ops operation), its twin built on
     first use. Every tensor argument (positional, keyword, nested, masks) is fed to
     both libraries with the same values: the float64 run's, rounded to the node's dtype."""
@@ -218,8 +218,8 @@ class LayerCheck:
     def _record(self, km_out, tf_out, ref, wide, fed, values):
         row = self.row
         dtypes = [self.dtype(t) for t in self.node.outputs]
-        km_ok, km_err, km_ulps, km_why = _compare_all(km_out, ref, dtypes, self.rtol,
-                                                      self.atol)
+        _, km_err, km_ulps, km_why, _ = _compare_all(km_out, ref, dtypes, self.rtol,
+                                                     self.atol)
         row.km_err, row.km_ulps = _max(row.km_err, km_err), _max(row.km_ulps, km_ulps)
         row.km_why = row.km_why or km_why
         if isinstance(tf_out, BaseException):
@@ -227,7 +227,7 @@ class LayerCheck:
             tf_why = f"raised {type(tf_out).__name__}: {str(tf_out).splitlines()[0][:200]}"
         else:
             tf_ok, tf_err, tf_ulps, tf_why, failed = _compare_all(
-                tf_out, ref, dtypes, self.rtol, self.atol, which=True)
+                tf_out, ref, dtypes, self.rtol, self.atol)
         row.tf_err, row.tf_ulps = _max(row.tf_err, tf_err), _max(row.tf_ulps, tf_ulps)
         if tf_ok or row.tf_why:
             return
@@ -251,8 +251,8 @@ class LayerCheck:
         if isinstance(tf64, BaseException):
             return f"tf.keras's float64 twin raised {type(tf64).__name__}"
         rtols = [ARBITER_RTOL.get(np.dtype(d).name, 0) for d in dtypes]
-        ok, _, _, why = _compare_all(tf64, ref, ["float64" if np.dtype(d).kind == "f"
-                                                 else d for d in dtypes], rtols)
+        ok, _, _, why, _ = _compare_all(tf64, ref, ["float64" if np.dtype(d).kind == "f"
+                                                    else d for d in dtypes], rtols)
         return "" if ok else why
 
 
@@ -260,13 +260,12 @@ def _output(out, index):
     return out if isinstance(out, BaseException) else out[index]
 
 
-def _compare_all(outs, refs, dtypes, rtol, atol=None, which=False):
-    """compare() output by output: (ok, max err, max ulps, why of the first that
-    differs, prefixed by its number when there are several[, its index])."""
+def _compare_all(outs, refs, dtypes, rtol, atol=None):
+    """compare() output by output (rtol: one, or one per output): (ok, max err, max
+    ulps, why of the first that differs, numbered when there are several, its index)."""
     if len(outs) != len(refs):
-        result = (False, math.inf, math.inf,
-                  f"{len(outs)} outputs, the reference has {len(refs)}")
-        return (*result, 0) if which else result
+        return False, math.inf, math.inf, f"{len(outs)} outputs, the reference has " \
+                                          f"{len(refs)}", 0
     err = ulps = 0.0
     why, failed = "", 0
     for i, (out, ref, dtype) in enumerate(zip(outs, refs, dtypes)):
@@ -276,7 +275,7 @@ def _compare_all(outs, refs, dtypes, rtol, atol=None, which=False):
         if not ok and not why:
             why = f"output {i} of {len(outs)}: {w}" if len(outs) > 1 else w
             failed = i
-    return (not why, err, ulps, why, failed) if which else (not why, err, ulps, why)
+    return not why, err, ulps, why, failed
 
 
 def _max(a, b):
@@ -305,7 +304,7 @@ def check_layers(km_model, tf_model, batches, rtol=None, atol=None, progress=Non
     of input arrays); tf.keras's node of each found by its place in the graph."""
     inputs, nodes = graph_nodes(km_model)
     pairing = Pairing(inputs, tf_model)
-    checks = [LayerCheck(i + 1, node, pairing.find(node), pairing, rtol, atol)
+    checks = [NodeCheck(i + 1, node, pairing.find(node), pairing, rtol, atol)
               for i, node in enumerate(nodes)]
     for b, batch in enumerate(batches):
         values = {id(t): (np.asarray(a, np.float64) if _is_float(a) else np.asarray(a))
