@@ -16,6 +16,8 @@ scale = the largest finite |ref| of the output; non-finite entries must match ex
   sum rounded at every step: ~sqrt(K) * u ~ 6e-3 of the scale for K = 150; 1e-2 (about
   20 float16 ulps) covers it and is still 10x smaller than a structural bug (a wrong tap,
   pad or axis changes outputs by O(1) of the scale).
+* boolean and integer outputs (a mask, token ids, an argmax): equal, element for element;
+  no rounding makes them differ.
 """
 import math
 
