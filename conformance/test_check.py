@@ -327,7 +327,7 @@ class EveryNodeKindTest(unittest.TestCase):
     def test_a_users_layer_called_with_several_tensors(self):
         """`Shifted()(a, b)` and `Scaled()(x, other=y)` (a user's call(x, y)) in a file
         tf.keras saved: kerasmini loads and checks it; a bug planted in kerasmini's
-        Shifted is blamed on it."""
+        Shifted is blamed on it; kerasmini's file of it loads in tf.keras."""
         import kerasmini
         from kerasmini.check.api import check_model
 
@@ -360,6 +360,12 @@ class EveryNodeKindTest(unittest.TestCase):
             verdicts = [(r.name, r.verdict) for r in result.rows]
             self.assertEqual(verdicts, [("shifted", KM_DIFFERS if planted else OK),
                                         ("scaled", OK), ("head", OK)], result.table())
+        back = os.path.join(self.folder.name, "several_km.keras")  # and back to tf.keras
+        kerasmini.models.load_model(path, custom_objects=classes(kerasmini)).save(back)
+        x = [np.ones((2, 3), "float32"), np.arange(6, dtype="float32").reshape(2, 3)]
+        np.testing.assert_allclose(
+            keras.models.load_model(back, custom_objects=tf_classes).predict(x, verbose=0),
+            tf_model.predict(x, verbose=0), rtol=1e-6)
 
     def test_a_tensorflow_divergence_in_a_multi_tensor_node_is_blamed_on_tensorflow(self):
         tf_model = keras.models.load_model(self.path)
