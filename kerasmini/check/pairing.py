@@ -6,7 +6,9 @@ recomputed by Embedding(mask_zero=True) and Masking) are numbered per process:
 kerasmini's `not_equal` is tf.keras's `not_equal_4`. So a node is paired with the
 other graph's call that reads the same tensors (the ones paired before it) in the same
 positional order: of those, the one of the same name, else the one of the same class.
-Each pairing pairs the two calls' outputs too, in order, for the nodes after it.
+Each pairing pairs the two calls' outputs too, in order, for the nodes after it. A node
+kerasmini's graph has twice (the same mask computed for two readers) and the other's
+once is paired twice with that one call, when it reads the same tensors and values.
 """
 from kerasmini.layers.keras_tensor import flatten, map_structure
 
@@ -53,14 +55,14 @@ class Pairing:
         graph = graph_of(other_model)
         self.free = [OtherCall(node) for depth in sorted(graph._nodes_by_depth, reverse=True)
                      for node in graph._nodes_by_depth[depth] if not node.is_input]
-        self.other_of, self.km_of = {}, {}
+        self.other_of, self.km_of, self.used = {}, {}, []
         others = {_name(t): t for t in graph.inputs}
         for index, tensor in enumerate(km_inputs):  # by Input name; else in order
             self._pair(tensor, others.get(_name(tensor), graph.inputs[index]))
 
     def _pair(self, km_tensor, other_tensor):
         self.other_of[id(km_tensor)] = other_tensor
-        self.km_of[id(other_tensor)] = km_tensor
+        self.km_of.setdefault(id(other_tensor), km_tensor)
 
     def find(self, node):
         """The other graph's call of kerasmini's `node`, or None when it has none."""
@@ -71,10 +73,16 @@ class Pairing:
                    if [id(t) for t in c.positional_tensors] == wanted]
         same = ([c for c in reading if c.operation.name == name]
                 or [c for c in reading if type(c.operation).__name__ == kind])
-        if not same:
-            return None
-        call = same[0]
-        self.free.remove(call)
+        if same:
+            call = same[0]
+            self.free.remove(call)
+            self.used.append(call)
+        else:  # the same computation twice in kerasmini's graph (a mask), once in the other's
+            call = next((c for c in self.used if type(c.operation).__name__ == kind
+                         and [id(t) for t in c.positional_tensors] == wanted
+                         and _same_constants(c.args, _positional(node))), None)
+            if call is None:
+                return None
         for km_tensor, other_tensor in zip(node.outputs, call.outputs):
             self._pair(km_tensor, other_tensor)
         return call
@@ -89,6 +97,21 @@ class Pairing:
                 f"({type(other_tensor._keras_history.operation).__name__}) that "
                 f"kerasmini's graph does not compute for its '{call.operation.name}'")
         return km_tensor
+
+
+def _positional(node):
+    return list(node.call_args) if node.positional else [node.call_args]
+
+
+def _same_constants(args, others):
+    """Whether two calls' positional arguments hold the same non-tensor values (the `0`
+    of not_equal(x, 0))."""
+    mine = [v for v in flatten(args) if not is_tensor(v)]
+    theirs = [v for v in flatten(others) if not is_tensor(v)]
+    try:
+        return len(mine) == len(theirs) and all(bool(a == b) for a, b in zip(mine, theirs))
+    except (TypeError, ValueError):  # arrays: not compared, not paired
+        return False
 
 
 def _name(tensor):

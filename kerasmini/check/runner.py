@@ -157,13 +157,12 @@ class NodeCheck:
     def run(self, values):
         """Check one batch (`values`: id(tensor) -> its float64 run's value); return the
         float64 outputs, a flat list, that feed the next nodes."""
-        fed = {id(t): (values[id(t)].astype(self.dtype(t)) if _is_float(values[id(t)])
-                       else values[id(t)]) for t in self.node.input_tensors}
+        fed = {id(t): self._fed(t, values) for t in self.node.input_tensors}
         wide = {k: (v.astype(np.float64) if _is_float(v) else v) for k, v in fed.items()}
         ref = self._ref(*self._arguments(wide))
         km_out = flatten(call(self.layer, self.node.positional, *self._arguments(fed),
                               self.is_layer))
-        tf_out = run_tf(lambda: self._tf_call(fed, values))
+        tf_out = self._tf_run(fed, values)
         self._record(km_out, tf_out, ref, wide, fed, values)
         return ref
 
@@ -173,24 +172,38 @@ class NodeCheck:
         return (map_structure(value, self.node.call_args),
                 map_structure(value, self.node.call_kwargs))
 
-    def _tf_call(self, fed, values):
-        """tf.keras's call on the same values (GraphDifference: it has no such call, or
-        reads what kerasmini's graph does not compute)."""
+    def _tf_run(self, fed, values):
+        """tf.keras's outputs on the same values, the exception TensorFlow raised, or a
+        GraphDifference: it has no such call, or reads what kerasmini's graph does not
+        compute. (An error in building the arguments is check's own and propagates.)"""
         if self.other is None:
-            raise GraphDifference(f"tf.keras's graph has no call of "
-                                  f"{type(self.layer).__name__} on these inputs")
-        return call(self.tf_layer, True, *self._tf_arguments(fed, values), self.is_layer)
+            return GraphDifference(f"tf.keras's graph has no call of "
+                                   f"{type(self.layer).__name__} on these inputs")
+        try:
+            args, kwargs = self._tf_arguments(fed, values)
+        except GraphDifference as difference:
+            return difference
+        return run_tf(lambda: call(self.tf_layer, True, args, kwargs, self.is_layer))
 
     def _tf_arguments(self, fed, values):
-        """tf.keras's (args, kwargs) holding `fed`'s values, its input tensors carrying
-        the masks the graph's do (a merge reads them there)."""
+        """tf.keras's (args, kwargs) holding the values kerasmini's node is fed (a tensor
+        it does not read: the float64 run's, likewise rounded), its input tensors
+        carrying the masks the graph's do (a merge reads them there)."""
+        mine = {id(self.pairing.other_of.get(id(t))): t for t in self.node.input_tensors}
+
         def value(tf_tensor):
-            tensor = self.pairing.km_tensor(tf_tensor, self.other)
+            tensor = mine.get(id(tf_tensor)) or self.pairing.km_tensor(tf_tensor, self.other)
+            array = fed[id(tensor)] if id(tensor) in fed else self._fed(tensor, values)
             mask = keras_mask(tensor)
             if mask is None or id(mask) not in values:
-                return fed[id(tensor)]
-            return with_mask(self.tf_layer, fed[id(tensor)], values[id(mask)])
+                return array
+            return with_mask(self.tf_layer, array, values[id(mask)])
         return self.other.filled(value)
+
+    def _fed(self, tensor, values):
+        """The float64 run's value of `tensor`, a float rounded to the node's dtype."""
+        value = values[id(tensor)]
+        return value.astype(self.dtype(tensor)) if _is_float(value) else value
 
     def _ref(self, args, kwargs):
         if self.twin is None:
@@ -238,7 +251,7 @@ class NodeCheck:
         args = self._arguments(wide)[0]
         row.kind = divergences.classify(
             self.layer, _output(tf_out, failed), args, ref[failed],
-            lambda: _output(run_tf(lambda: self._tf_call(fed, values)), failed))
+            lambda: _output(self._tf_run(fed, values), failed))
         if row.kind == divergences.WRONG_VALUES:
             row.arbiter_why = self._twins_disagree(wide, values, ref, dtypes)
 
