@@ -362,7 +362,8 @@ def _replay_calls(created, pending):
                 if saved_kwargs.get("training") is not None:
                     kwargs["training"] = saved_kwargs["training"]
                 kwargs.update(_plain_keywords(created[name], saved_kwargs))
-                if is_operation or _takes_several(created[name]):  # op(x, 3.0), mha(q, v)
+                if is_operation or _takes_several(created[name]) or len(args) > 1 or \
+                        _shapes_need_keywords(created[name], kwargs):  # op(x, 3.0), mha(q, v)
                     created[name](*args, **kwargs)
                     nodes.pop(0)
                     progressed = True
@@ -386,6 +387,11 @@ def _call_takes(layer, key):
     parameters = inspect.signature(layer.call).parameters
     return key != "training" and (key in parameters or any(
         p.kind is p.VAR_KEYWORD for p in parameters.values()))
+
+
+def _shapes_need_keywords(layer, kwargs):
+    """A user's layer(x, other=y): called as saved, its keywords' tensors included."""
+    return getattr(layer, "_shapes_need_keywords", lambda kwargs: False)(kwargs)
 
 
 def _takes_several(layer):
