@@ -543,9 +543,9 @@ class Layer:
         # array at its first two checks)
         if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
-        mask = kwargs.pop("mask", None)
-        if mask is None:  # the one a layer before attached to its output (masks.py)
-            mask = masks.carried(inputs)
+        given = kwargs.pop("mask", None)
+        # the one a layer before attached to its output (masks.py)
+        mask = masks.carried(inputs) if given is None else given
         inputs = masks.released(inputs)
         structured = _is_array_structure(inputs)
         # several tensors ((z_mean, z_log_var)) reach call() as the same structure, each
@@ -558,7 +558,9 @@ class Layer:
                                         _keras_dtype(inputs, x))
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
-        mask_argument = self._mask_argument(mask)
+        mask_argument = self._mask_argument(
+            mask if given is not None or self.masks_from_inputs else
+            masks.for_call(mask, kwargs, lambda t: isinstance(t, (np.ndarray, Variable))))
         if mask_argument is not None:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
