@@ -403,6 +403,11 @@ class FilesTest(unittest.TestCase):
     def test_wrong_extension_and_missing_file(self):
         with self.assertRaises(ValueError):
             keras.models.load_model(self.path("m.txt"))
-        for absent in ("absent.keras", "absent.h5"):  # .h5: a legacy model file
-            with self.assertRaises(FileNotFoundError):
+        # Keras's classes: its .keras reader says "File not found" in a ValueError,
+        # h5py's open a FileNotFoundError (for a legacy .h5 and for load_weights)
+        for absent, error in (("absent.keras", ValueError), ("absent.h5", FileNotFoundError)):
+            with self.assertRaisesRegex(error, "absent"):
                 keras.models.load_model(self.path(absent))
+        with self.assertRaises(FileNotFoundError):
+            keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).load_weights(
+                self.path("absent.weights.h5"))

@@ -430,6 +430,14 @@ class Layer:
         for variable, array in zip(targets, arrays):
             variable.assign(array)
 
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """call() with these variable values; returns (outputs, the non-trainable values
+        after the call[, losses]) and leaves the layer's variables unchanged."""
+        from kerasmini.layers.stateless import stateless_call  # lazy: one concept a file
+        return stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                              return_losses=return_losses, **kwargs)
+
     def count_params(self):
         if not self.built:
             raise ValueError(
