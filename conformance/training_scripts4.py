@@ -649,3 +649,43 @@ SCRIPTS = [resume_from_keras_file, resume_from_h5_files, transfer_learning_top_l
            regression_losses_weighted_r2, class_weight_imbalanced_digits, masked_lstm_text,
            timeseries_windows, pairwise_ranking, workflow_errors, best_checkpoint_reloaded,
            logits_then_probability_model]
+
+
+# ----- 23. `trainable` toggled without compiling again (run against graph tf.keras) ----
+def trainable_toggled_without_recompile(keras, run):
+    """Keras's rule: a change of `trainable` takes effect at the next compile (tf.keras's
+    compiled step keeps the weights it traced with); with run_eagerly=True at once.
+    Not in SCRIPTS: test_scripts4.py runs it against tf.keras in graph mode, the mode
+    whose rule this is (the other scripts run tf.keras eagerly, for exact sums)."""
+    x, _, _, target = data()
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, name="body"),
+                              keras.layers.Dense(1, name="head")])
+    run.same_start(model)
+    body = model.get_layer("body")
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    model.fit(x, target, batch_size=32, epochs=1, shuffle=False, verbose=0)
+    changed = {}
+
+    def body_changes(label):
+        kernel = body.get_weights()[0].copy()
+        history = model.fit(x, target, batch_size=32, epochs=1, shuffle=False, verbose=0)
+        changed[label] = (not np.array_equal(kernel, body.get_weights()[0]),
+                          history.history["loss"])
+
+    body.trainable = False
+    body_changes("frozen_not_recompiled")
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    body_changes("frozen_recompiled")
+    body.trainable = True  # the optimizer was built without the body's weights
+    try:
+        model.optimizer.apply([np.zeros(w.shape, "float32") for w in model.trainable_weights],
+                              model.trainable_weights)
+        unknown = None
+    except ValueError as error:
+        unknown = type(error).__name__
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", run_eagerly=True)
+    model.fit(x, target, batch_size=32, epochs=1, shuffle=False, verbose=0)
+    body.trainable = False
+    body_changes("frozen_eagerly")
+    return {"changed": changed, "unknown_variables": unknown,
+            "trainable": len(model.trainable_weights), "weights": model.get_weights()}
