@@ -33,3 +33,41 @@ def test_trainable_takes_effect_at_compile_as_in_graph_tf_keras(tmp_path):
     assert [tf_result["changed"][k][0] for k in ("frozen_not_recompiled",
             "frozen_recompiled", "frozen_eagerly")] == [True, False, False]
     assert_same(km_result, tf_result)
+
+
+OPTIMIZERS = {
+    "rmsprop_centered": lambda lib: lib.optimizers.RMSprop(0.01, momentum=0.5,
+                                                           centered=True),
+    "nadam": lambda lib: lib.optimizers.Nadam(0.01),
+    "adagrad_clipvalue": lambda lib: lib.optimizers.Adagrad(0.1, clipvalue=0.05),
+    "adamw_amsgrad_global_clipnorm": lambda lib: lib.optimizers.AdamW(
+        0.01, weight_decay=0.05, amsgrad=True, global_clipnorm=1.0),
+    "sgd_nesterov_schedule": lambda lib: lib.optimizers.SGD(
+        lib.optimizers.schedules.ExponentialDecay(0.1, 2, 0.5), momentum=0.9,
+        nesterov=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_keras_file_trains_on_in_the_other_library(name, tmp_path):
+    """Trained one epoch and saved by one library, loaded and trained on by the other:
+    the optimizer's slots, step count and schedule carry on as in tf.keras alone."""
+    x, labels, _, _ = data()
+    results = {}
+    for saver, loader in ((keras, keras), (kerasmini, keras), (keras, kerasmini)):
+        path = tmp_path / f"{saver.__name__}.keras"
+        if not path.exists():
+            model = mlp(saver)
+            same_start(model)
+            model.compile(optimizer=OPTIMIZERS[name](saver),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x, labels, batch_size=32, epochs=1, shuffle=False, verbose=0)
+            model.save(path)
+        restored = loader.models.load_model(path)
+        history = restored.fit(x, labels, batch_size=32, epochs=3, initial_epoch=1,
+                               shuffle=False, verbose=0)
+        results[saver, loader] = (history.history, restored.get_weights(),
+                                  int(np.asarray(restored.optimizer.iterations)))
+    assert results[keras, keras][2] == 9
+    assert_same(results[kerasmini, keras], results[keras, keras])
+    assert_same(results[keras, kerasmini], results[keras, keras])
