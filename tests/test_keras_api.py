@@ -374,3 +374,14 @@ def test_variable_from_an_initializer_and_shape():
         keras.Variable("zeros")
     with pytest.raises(ValueError, match="does not match"):
         keras.Variable(np.ones(2), shape=(3,))  # tf.keras accepts and ignores the shape
+
+
+def test_scalar_variable_converts_to_python_numbers_not_to_a_truth_value():
+    optimizer = keras.optimizers.SGD(0.25)
+    optimizer.build([keras.Variable(np.zeros(2, "float32"))])
+    assert int(optimizer.iterations) == 0 and isinstance(int(optimizer.iterations), int)
+    assert float(optimizer.learning_rate) == 0.25
+    with pytest.raises(TypeError, match=r"Only scalar arrays.*shape=\(2,\)"):
+        float(keras.Variable(np.zeros(2)))
+    with pytest.raises(TypeError, match="cannot be used as a boolean"):
+        bool(keras.Variable(1.0))
