@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from conformance.training_scripts import data, mlp
-from conformance.training_scripts3 import _structure
+from conformance.training_scripts3 import _structure, error_recorder
 
 
 def _classifier(keras, run, optimizer, metrics=("accuracy",)):
@@ -571,13 +571,7 @@ def workflow_errors(keras, run):
     model.save_weights(path)
     before = model.get_weights()
     errors = {}
-
-    def attempt(name, call):
-        try:
-            call()
-            errors[name] = None
-        except Exception as error:  # the class, as a user's except clause sees it
-            errors[name] = type(error).__name__
+    attempt = error_recorder(errors)
 
     wider = keras.Sequential([keras.Input((8,)), keras.layers.Dense(17, name="hidden"),
                               keras.layers.Dense(3, name="out")])
