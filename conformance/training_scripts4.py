@@ -402,8 +402,9 @@ def multi_label_auc(keras, run):
     run.same_start(model)
     model.compile(optimizer=keras.optimizers.Adam(0.02),
                   loss=keras.losses.BinaryCrossentropy(label_smoothing=0.05),
-                  metrics=[keras.metrics.AUC(multi_label=True, num_labels=3, name="auc"),
-                           keras.metrics.AUC(curve="PR", name="pr_auc"),
+                  metrics=[keras.metrics.AUC(num_thresholds=50, multi_label=True,
+                                             num_labels=3, name="auc"),
+                           keras.metrics.AUC(num_thresholds=50, curve="PR", name="pr_auc"),
                            keras.metrics.BinaryAccuracy(threshold=0.4),
                            keras.metrics.Precision(thresholds=[0.3, 0.6]),
                            keras.metrics.Recall(top_k=1)])
@@ -453,8 +454,7 @@ def regression_losses_weighted_r2(keras, run):
     weights = np.linspace(0.5, 2.0, len(x)).astype("float32")
     results = {}
     for name, loss, y in (("huber", keras.losses.Huber(delta=0.3), target),
-                          ("msle", keras.losses.MeanSquaredLogarithmicError(), positive),
-                          ("msle_name", "msle", positive)):
+                          ("msle", keras.losses.MeanSquaredLogarithmicError(), positive)):
         model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8, activation="relu"),
                                   keras.layers.Dense(1, activation="softplus")])
         run.same_start(model)
@@ -531,7 +531,7 @@ def timeseries_windows(keras, run):
                               keras.layers.Dense(1)])
     run.same_start(model)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
-    history = model.fit(train, epochs=3, verbose=0, validation_data=valid)
+    history = model.fit(train, epochs=2, verbose=0, validation_data=valid)
     return {"batches": [tuple(np.asarray(b[0]).shape) for b in train],
             "first_x": np.asarray(first_x)[:2], "first_y": np.asarray(first_y)[:4],
             "history": history.history,
