@@ -9,6 +9,7 @@ applications' private layers in `MODULE_CLASSES`, tensor operations in ops/symbo
 (activations, initializers, ...) are kerasmini/object_configs.py's; reading and
 writing files is saving/'s.
 """
+import functools
 import math
 
 import numpy as np
@@ -35,6 +36,7 @@ class UnknownClassError(UnsupportedLayerError, TypeError):
 MAX_BUILD_INPUT_ELEMENTS = 1 << 24  # a build_config's input shape, built on zeros
 
 
+@functools.lru_cache(maxsize=None)  # once: rebuilt per layer, a 10**4-layer file took s
 def _layer_classes():
     # lazy: the model classes rebuild their own layers from configs with this module
     from kerasmini.models.functional import Functional
