@@ -34,6 +34,11 @@ class RandomAugmentation(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
+    def __call__(self, inputs, training=None, **kwargs):
+        if isinstance(inputs, dict):  # Keras's {'images', 'labels', ...}: a data pipeline's
+            return self.call_on_dict(inputs, True if training is None else training)
+        return super().__call__(inputs, training=training, **kwargs)
+
     def call(self, inputs, training=True):
         if not training:
             return inputs
@@ -45,6 +50,40 @@ class RandomAugmentation(Layer):
             transformation = self.get_random_transformation(images, training=True)
             return self.transform_images(images, transformation, training=True)
         return on_batch(inputs, augment)
+
+    def call_on_dict(self, data, training):
+        """The images and the labels / segmentation masks that go with them, all
+        transformed by one draw, as Keras's dict input. Bounding boxes are not
+        implemented (NotImplementedError), nor labels or masks where the layer does not
+        define transform_labels / transform_segmentation_masks."""
+        if "images" not in data:
+            raise ValueError("A dict input needs an 'images' key. Received keys: "
+                             f"{sorted(data)}")
+        if "bounding_boxes" in data:
+            raise NotImplementedError(f"{type(self).__name__} does not transform "
+                                      "bounding_boxes in kerasmini.")
+        data = dict(data)
+        if not training:
+            return data
+        images = np.asanyarray(data["images"])
+        batched = images.ndim == 4
+        one = (lambda a: np.asanyarray(a)) if batched else (lambda a: np.asanyarray(a)[None])
+        back = (lambda a: a) if batched else (lambda a: a[0])
+        transformation = self.get_random_transformation(one(images), training=True)
+        data["images"] = back(self.transform_images(one(images), transformation))
+        for key, transform in (("labels", self.transform_labels),
+                               ("segmentation_masks", self.transform_segmentation_masks)):
+            if key in data:
+                data[key] = back(transform(one(data[key]), transformation))
+        return data
+
+    def transform_labels(self, labels, transformation, training=True):
+        raise NotImplementedError(f"{type(self).__name__} does not transform labels in "
+                                  "kerasmini.")
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        raise NotImplementedError(f"{type(self).__name__} does not transform "
+                                  "segmentation_masks in kerasmini.")
 
     def transform_images(self, images, transformation, training=True):
         """A batch (N, H, W, C) or one image (H, W, C), in the layer's dtype, transformed
@@ -114,6 +153,13 @@ class RandomShiftOrZoom(RandomWarp):
             if end > 1.0 or end < low or (end == low and not inclusive):
                 raise ValueError(f"{self.FACTOR_ERROR}Received: input_number={end}")
         return tuple(sorted(ends))
+
+
+def chosen_by_factor(rng, factor, size):
+    """Keras's rule for the layers with a probability range: each image draws p uniform
+    in factor and is transformed when a uniform draw in [0, 1) falls below p."""
+    probability = rng.uniform(*factor, size=size)
+    return rng.uniform(size=size) < probability
 
 
 def check_fill_and_interpolation(fill_mode, interpolation):
