@@ -3,6 +3,7 @@ the identity at inference."""
 import numpy as np
 
 from kerasmini import ops
+from kerasmini.ops.image_warps import homography
 from kerasmini.layers.preprocessing.random_augmentation import (RandomAugmentation,
                                                                 chosen_by_factor)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
@@ -17,7 +18,8 @@ class RandomPerspective(RandomAugmentation):
     (0, H-1), (W-1, H-1), two factors uniform in [-scale/2, scale/2] and moves the
     corner to (x (1 + fx), y (1 + fy)) (so the corner (0, 0) never moves); the image is
     warped by the projective map taking the corners to their new places
-    (ops.image.perspective_transform, fill_value outside). Each image is warped with
+    (ops.image.perspective_transform's homography, fill_value outside; coordinates in
+    float64, where Keras's TensorFlow backend rounds them to float32). Each image is warped with
     probability p, p uniform in factor. Labels pass unchanged; bounding boxes and
     segmentation masks are not implemented.
     """
@@ -52,9 +54,11 @@ class RandomPerspective(RandomAugmentation):
                 "input_shape": np.shape(data)}
 
     def transform_batch(self, images, transformation):
-        warped = ops.image.perspective_transform(
-            images, transformation["start_points"], transformation["end_points"],
-            self.interpolation, self.fill_value, self.data_format)
+        # the map solved and applied in float64 (Keras's TF backend: float32 throughout)
+        start, end = (np.asarray(transformation[key], np.float64).reshape(-1, 4, 2)
+                      for key in ("start_points", "end_points"))
+        warped = ops.affine_transform(images, homography(start, end), self.interpolation,
+                                      "constant", self.fill_value, self.data_format)
         apply = np.asarray(transformation["apply_perspective"], bool).reshape(-1, 1, 1, 1)
         return np.where(apply, warped, images)
 
