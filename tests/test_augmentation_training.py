@@ -215,3 +215,20 @@ def test_fit_two_epochs_with_the_layer_in_the_model(name, args):
     assert np.all(np.isfinite(history.history["loss"]))
     assert not np.allclose(augment(images, training=True), images)
     np.testing.assert_array_equal(augment(images, training=False), images)
+
+
+@pytest.mark.parametrize("name", ["RandomErasing", "CutMix", "RandomPerspective",
+                                  "RandomElasticTransform", "RandomGaussianBlur"])
+def test_gradients_reach_the_layers_before_them(name):
+    """Placed after a Conv2D, the transform is followed by the tape (CutMix's partners
+    by ops.take): the Conv2D trains."""
+    inputs = kerasmini.Input((8, 8, 3))
+    first = layers.Conv2D(3, 1)
+    x = getattr(layers, name)(seed=1)(first(inputs))
+    model = kerasmini.Model(inputs, layers.Dense(1)(layers.GlobalAveragePooling2D()(x)))
+    model.compile(optimizer="sgd", loss="mse")
+    rng = np.random.default_rng(1)
+    before = first.get_weights()[0].copy()
+    model.fit(rng.random((4, 8, 8, 3)).astype("float32"), rng.random((4, 1)), epochs=1,
+              verbose=0)
+    assert not np.array_equal(first.get_weights()[0], before)

@@ -2,6 +2,8 @@
 labels by the pasted area; the identity at inference."""
 import numpy as np
 
+from kerasmini import ops
+
 from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
 from kerasmini.layers.preprocessing.random_erasing import box_bounds, box_masks
 from kerasmini.layers.preprocessing.random_rotation import factor_range
@@ -41,7 +43,8 @@ class CutMix(RandomAugmentation):
                 "mix_weight": (1 - pasted).reshape(-1, 1, 1, 1)}
 
     def transform_batch(self, images, transformation):
-        partners = np.take(images, np.asarray(transformation["permutation_order"]), axis=0)
+        # ops.take (not np.take): the tape follows it, so gradients reach the partners
+        partners = ops.take(images, np.asarray(transformation["permutation_order"]), axis=0)
         return np.where(np.asarray(transformation["batch_masks"], bool), partners, images)
 
     def transform_labels(self, labels, transformation, training=True):
