@@ -232,3 +232,32 @@ def test_gradients_reach_the_layers_before_them(name):
     model.fit(rng.random((4, 8, 8, 3)).astype("float32"), rng.random((4, 1)), epochs=1,
               verbose=0)
     assert not np.array_equal(first.get_weights()[0], before)
+
+
+@pytest.mark.parametrize("name, scale", [("RandomPerspective", 1.0),
+                                         ("RandomElasticTransform", (0.8, 1.0))])
+def test_dict_input_warps_masks_as_the_images(name, scale):
+    """With nearest interpolation and whole-number pixels, a mask that is the first
+    channel comes out as the output's first channel: the same draw, Keras's rule."""
+    images = np.floor(np.random.default_rng(4).uniform(0, 250, (3, 24, 24, 3)))
+    images = images.astype("float32")
+    layer = getattr(layers, name)(factor=(1.0, 1.0), scale=scale, interpolation="nearest",
+                                  seed=2)
+    masks = images[..., :1].astype("int32")
+    out = layer({"images": images, "segmentation_masks": masks, "labels": np.eye(3)})
+    assert out["segmentation_masks"].dtype == np.int32
+    assert not np.array_equal(out["images"], images)
+    np.testing.assert_array_equal(out["segmentation_masks"][..., 0], out["images"][..., 0])
+    np.testing.assert_array_equal(out["labels"], np.eye(3))
+    one = layer({"images": images[0], "segmentation_masks": masks[0]})
+    assert one["segmentation_masks"].shape == masks[0].shape
+
+
+def test_dict_input_refuses_what_a_layer_does_not_transform():
+    with pytest.raises(NotImplementedError, match="labels"):
+        layers.RandomFlip(seed=1)({"images": X, "labels": np.eye(3)})
+    with pytest.raises(NotImplementedError, match="segmentation_masks"):
+        layers.AugMix(seed=1)({"images": X, "segmentation_masks": X})
+    with pytest.raises(ValueError, match="images"):
+        layers.CutMix()({"labels": np.eye(3)})
+    np.testing.assert_array_equal(layers.CutMix()({"images": X}, training=False)["images"], X)

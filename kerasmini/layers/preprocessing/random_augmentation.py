@@ -42,9 +42,7 @@ class RandomAugmentation(Layer):
     def call(self, inputs, training=True):
         if not training:
             return inputs
-        if np.ndim(inputs) not in (3, 4):
-            raise ValueError("Expected image tensor to have rank 3 (single image) or 4 "
-                             f"(batch of images). Received: data.shape={np.shape(inputs)}")
+        check_rank(inputs)
 
         def augment(images):
             transformation = self.get_random_transformation(images, training=True)
@@ -59,9 +57,13 @@ class RandomAugmentation(Layer):
         if "images" not in data:
             raise ValueError("A dict input needs an 'images' key. Received keys: "
                              f"{sorted(data)}")
-        if "bounding_boxes" in data:
-            raise NotImplementedError(f"{type(self).__name__} does not transform "
-                                      "bounding_boxes in kerasmini.")
+        for key, method in (("bounding_boxes", None), ("labels", "transform_labels"),
+                            ("segmentation_masks", "transform_segmentation_masks")):
+            if key in data and (method is None or getattr(type(self), method) is
+                                getattr(RandomAugmentation, method)):
+                raise NotImplementedError(f"{type(self).__name__} does not transform "
+                                          f"{key} in kerasmini.")
+        check_rank(data["images"])
         data = dict(data)
         if not training:
             return data
@@ -155,6 +157,33 @@ class RandomShiftOrZoom(RandomWarp):
         return tuple(sorted(ends))
 
 
+class WarpsMasks:
+    """Keras's rule for the warps (RandomPerspective, RandomElasticTransform): masks
+    take the images' warp (`warp(batch, transformation, interpolation)`) with nearest
+    interpolation, keeping their dtype; labels pass unchanged. Mixed into a
+    RandomAugmentation subclass."""
+
+    def transform_batch(self, images, transformation):
+        return self.warp(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        masks = np.asanyarray(masks)
+        if not training or transformation is None:
+            return masks
+        floats = masks.astype(self.compute_dtype)  # nearest: the values stay exact
+        warped = on_batch(floats, lambda batch: self.warp(batch, transformation, "nearest"))
+        return warped.astype(masks.dtype, copy=False)
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+
+def check_rank(images):
+    if np.ndim(images) not in (3, 4):
+        raise ValueError("Expected image tensor to have rank 3 (single image) or 4 "
+                         f"(batch of images). Received: data.shape={np.shape(images)}")
+
+
 def chosen_by_factor(rng, factor, size):
     """Keras's rule for the layers with a probability range: each image draws p uniform
     in factor and is transformed when a uniform draw in [0, 1) falls below p."""
@@ -170,16 +199,3 @@ def check_fill_and_interpolation(fill_mode, interpolation):
         raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
                                   "one ('nearest', 'bilinear').")
 
-
-class InferenceOnlyAugmentation(RandomAugmentation):
-    """A layer whose training transform kerasmini does not have yet: the identity at
-    inference (as Keras), a NotImplementedError naming the layer when training (never
-    the input returned in silence)."""
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        raise NotImplementedError(
-            f"{type(self).__name__} with training=True is not implemented in kerasmini "
-            "(its inference, the identity, is; call it with training=False or remove it "
-            "from the model before fit).")

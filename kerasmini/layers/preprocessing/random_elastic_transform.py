@@ -4,13 +4,14 @@ import numpy as np
 
 from kerasmini import ops
 from kerasmini.layers.preprocessing.random_augmentation import (RandomAugmentation,
+                                                                WarpsMasks,
                                                                 chosen_by_factor)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 
 
-class RandomElasticTransform(RandomAugmentation):
+class RandomElasticTransform(WarpsMasks, RandomAugmentation):
     """Args: factor: the probability range and scale: the displacement's, each a number
     f (meaning (0, f)) or a pair in [0, 1]; interpolation ('nearest', 'bilinear');
     fill_mode (one of FILL_MODES); fill_value; value_range (kept as given); seed.
@@ -20,7 +21,8 @@ class RandomElasticTransform(RandomAugmentation):
     sigma = 0.05 s min(H, W), its field drawn from the transformation's `seed` (one
     field per image). Each image is warped with probability p, p uniform in factor;
     then every image is clipped to value_range. With scale or factor at most 0 the
-    layer draws nothing and is the identity. Labels pass unchanged.
+    layer draws nothing and is the identity. Segmentation masks are warped alike
+    (nearest, and clipped to value_range too, as Keras); labels pass unchanged.
     """
 
     ARGUMENTS = ("factor", "scale", "interpolation", "fill_mode", "fill_value",
@@ -52,18 +54,15 @@ class RandomElasticTransform(RandomAugmentation):
         return {"apply_transform": apply, "distortion_factor": distortion,
                 "seed": int(rng.integers(2 ** 31))}
 
-    def transform_batch(self, images, transformation):
+    def warp(self, images, transformation, interpolation):
         height, width = self.image_size(images)
         distortion = float(np.asarray(transformation["distortion_factor"]))
         warped = ops.image.elastic_transform(
             images, alpha=max(height, width) * 0.1 * distortion,
-            sigma=min(height, width) * 0.05 * distortion, interpolation=self.interpolation,
+            sigma=min(height, width) * 0.05 * distortion, interpolation=interpolation,
             fill_mode=self.fill_mode, fill_value=self.fill_value,
             seed=transformation["seed"], data_format=self.data_format)
         apply = np.asarray(transformation["apply_transform"], bool).reshape(-1, 1, 1, 1)
         out = np.clip(np.where(apply, warped, images), self.value_range[0],
                       self.value_range[1])
         return out.astype(images.dtype, copy=False)
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels

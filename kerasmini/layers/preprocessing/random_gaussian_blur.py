@@ -54,6 +54,12 @@ class RandomGaussianBlur(RandomAugmentation):
         out = np.clip(np.where(apply, blurred, images), *self.value_range)
         return out.astype(images.dtype, copy=False)
 
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        return masks
+
 
 def gaussian_taps(size, sigma):
     """`size` samples of exp(-x^2 / (2 sigma^2)) about the centre, summing to 1."""

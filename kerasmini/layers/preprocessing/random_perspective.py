@@ -5,11 +5,12 @@ import numpy as np
 from kerasmini import ops
 from kerasmini.ops.image_warps import homography
 from kerasmini.layers.preprocessing.random_augmentation import (RandomAugmentation,
+                                                                WarpsMasks,
                                                                 chosen_by_factor)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 
-class RandomPerspective(RandomAugmentation):
+class RandomPerspective(WarpsMasks, RandomAugmentation):
     """Args: factor: the probability range, a number f (meaning (0, f)) or a pair in
     [0, 1]; scale: the corners' largest move, in [0, 1]; interpolation ('nearest' or
     'bilinear'); fill_value; seed.
@@ -19,9 +20,9 @@ class RandomPerspective(RandomAugmentation):
     corner to (x (1 + fx), y (1 + fy)) (so the corner (0, 0) never moves); the image is
     warped by the projective map taking the corners to their new places
     (ops.image.perspective_transform's homography, fill_value outside; coordinates in
-    float64, where Keras's TensorFlow backend rounds them to float32). Each image is warped with
-    probability p, p uniform in factor. Labels pass unchanged; bounding boxes and
-    segmentation masks are not implemented.
+    float64, where Keras's TensorFlow backend rounds them to float32). Each image is
+    warped with probability p, p uniform in factor. Segmentation masks are warped alike (nearest);
+    labels pass unchanged; bounding boxes are not implemented.
     """
 
     ARGUMENTS = ("factor", "scale", "interpolation", "fill_value", "seed")
@@ -53,14 +54,11 @@ class RandomPerspective(RandomAugmentation):
                 "end_points": start + start * moves.astype(self.compute_dtype),
                 "input_shape": np.shape(data)}
 
-    def transform_batch(self, images, transformation):
+    def warp(self, images, transformation, interpolation):
         # the map solved and applied in float64 (Keras's TF backend: float32 throughout)
         start, end = (np.asarray(transformation[key], np.float64).reshape(-1, 4, 2)
                       for key in ("start_points", "end_points"))
-        warped = ops.affine_transform(images, homography(start, end), self.interpolation,
+        warped = ops.affine_transform(images, homography(start, end), interpolation,
                                       "constant", self.fill_value, self.data_format)
         apply = np.asarray(transformation["apply_perspective"], bool).reshape(-1, 1, 1, 1)
         return np.where(apply, warped, images)
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
