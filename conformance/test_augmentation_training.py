@@ -229,3 +229,31 @@ def test_tf_keras_models_with_them_train_in_kerasmini():
     losses = km_model.fit(images, labels, epochs=2, batch_size=4, verbose=0).history["loss"]
     assert len(losses) == 2 and np.all(np.isfinite(losses)), losses
     assert all(not np.array_equal(a, b) for a, b in zip(before, km_model.get_weights()))
+
+
+MASK_CASES = [("CutMix", dict(factor=(0.5, 1.0))),
+              ("RandomPerspective", dict(factor=(1.0, 1.0), scale=0.8)),
+              ("RandomPerspective", dict(factor=(1.0, 1.0), data_format="channels_first")),
+              ("RandomElasticTransform", dict(factor=(1.0, 1.0), scale=(0.8, 1.0)))]
+
+
+@parameterized.expand(MASK_CASES, name_func=lambda f, n, p: f"{f.__name__}_{n}_{p.args[0]}")
+def test_segmentation_masks_as_tf_keras(layer, args):
+    """Whole-number masks through transform_segmentation_masks with tf.keras's draw:
+    the same classes at the same pixels (nearest, so exactly)."""
+    harness.note(layer, "float32", "values")
+    seed = harness.seed_of(layer, args, "masks")
+    first = args.get("data_format") == "channels_first"
+    shape = (3, 1, 24, 20) if first else (3, 24, 20, 1)
+    masks = np.random.default_rng(seed).integers(0, 5, shape).astype("float32")
+    images = np.repeat(masks, 3, axis=1 if first else 3)
+    tf_layer, tf_t = tf_draw(layer, args, "float32", images, seed)
+    t = numpy_of(tf_t)
+    if layer == "RandomElasticTransform":
+        tf_t["seed"] = t["seed"] = seed % 1000
+    want = np.asarray(tf_layer.transform_segmentation_masks(tf.constant(masks), tf_t))
+    km = harness.make_km(layer, args)
+    with mock.patch.object(image_elastic, "displacement", _tf_field):
+        got = km.transform_segmentation_masks(masks, t)
+    np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(got, masks)
