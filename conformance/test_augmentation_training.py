@@ -209,13 +209,17 @@ def test_tf_keras_models_with_them_train_in_kerasmini():
     weights change, and predict is the model without the augmentation (identity)."""
     for layer, _ in TRAINED:
         harness.note(layer, "float32", "fit")
-    inputs = keras.Input((12, 12, 3))
+    # every layer named: an automatic name would move tf.keras's name counters and not
+    # kerasmini's (loading keeps the file's names), and later config checks compare names
+    inputs = keras.Input((12, 12, 3), name="images")
     x = inputs
     for layer, args in TRAINED:
-        x = harness.make_tf(layer, args)(x)
-    x = keras.layers.Rescaling(1 / 255.0)(x)
-    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(3, 3)(x))
-    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x))
+        x = harness.make_tf(layer, {**args, "name": f"augment_{layer}"})(x)
+    x = keras.layers.Rescaling(1 / 255.0, name="scale")(x)
+    x = keras.layers.Conv2D(3, 3, name="conv")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax", name="out")(x),
+                        name="augmented")
     images = np.random.default_rng(1).uniform(0, 255, (8, 12, 12, 3)).astype("float32")
     labels = np.eye(2, dtype="float32")[np.arange(8) % 2]
     with tempfile.TemporaryDirectory() as folder:

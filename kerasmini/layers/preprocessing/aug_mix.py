@@ -44,7 +44,7 @@ class AugMix(RandomAugmentation):
         self.factor, self.alpha, self.all_ops = factor, alpha, all_ops
         self.interpolation = interpolation
         self.augmentations = augmentation_layers(
-            self, AUGMENTATIONS_ALL if all_ops else AUGMENTATIONS)
+            self, AUGMENTATIONS_ALL if all_ops else AUGMENTATIONS, kwargs.get("name"))
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:

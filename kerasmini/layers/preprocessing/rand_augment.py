@@ -36,7 +36,7 @@ class RandAugment(RandomAugmentation):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.value_range, self.num_ops, self.factor = value_range, num_ops, factor
         self.interpolation = interpolation
-        self.augmentations = augmentation_layers(self, AUGMENTATIONS)
+        self.augmentations = augmentation_layers(self, AUGMENTATIONS, kwargs.get("name"))
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -59,12 +59,16 @@ class RandAugment(RandomAugmentation):
         return labels
 
 
-def augmentation_layers(owner, names):
+def augmentation_layers(owner, names, name=None):
     """{name: layer} for Keras's names, built with the owner's factor, value_range,
-    interpolation, seed, data_format and dtype, as RandAugment and AugMix build them."""
+    interpolation, seed, data_format and dtype, as RandAugment and AugMix build them.
+    As Keras, a `name` given to the owner is given to each of them too (so automatic
+    names advance as in Keras: conformance compares them)."""
     from kerasmini import layers
     factor, value_range = owner.factor, owner.value_range
-    common = dict(seed=owner.seed, data_format=owner.data_format, dtype=owner.dtype_policy)
+    given = {} if name is None else {"name": name}
+    common = dict(seed=owner.seed, data_format=owner.data_format, dtype=owner.dtype_policy,
+                  **given)
     warp = dict(interpolation=owner.interpolation, **common)
     color = dict(value_range=value_range, **common)
     makers = {
@@ -83,8 +87,8 @@ def augmentation_layers(owner, names):
             addition_factor=factor, threshold_factor=factor, **color),
         "auto_contrast": lambda: layers.AutoContrast(
             value_range=value_range, data_format=owner.data_format,
-            dtype=owner.dtype_policy),
+            dtype=owner.dtype_policy, **given),
         "equalization": lambda: layers.Equalization(
             value_range=value_range, data_format=owner.data_format,
-            dtype=owner.dtype_policy)}
+            dtype=owner.dtype_policy, **given)}
     return {name: makers[name]() for name in names}
