@@ -261,3 +261,14 @@ def test_dict_input_refuses_what_a_layer_does_not_transform():
     with pytest.raises(ValueError, match="images"):
         layers.CutMix()({"labels": np.eye(3)})
     np.testing.assert_array_equal(layers.CutMix()({"images": X}, training=False)["images"], X)
+
+
+def test_erasing_fills_three_numbers_per_channel_in_both_layouts():
+    last = layers.RandomErasing(fill_value=(1.0, 2.0, 3.0), seed=3)
+    first = layers.RandomErasing(fill_value=(1.0, 2.0, 3.0), seed=3,
+                                 data_format="channels_first")
+    x = np.zeros((2, 5, 4, 3), "float32")
+    fill_last = last.get_random_transformation(x)["fill_value"]
+    fill_first = first.get_random_transformation(np.moveaxis(x, 3, 1))["fill_value"]
+    np.testing.assert_array_equal(fill_last[0, 0, 0], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(np.moveaxis(fill_first, 1, 3), fill_last)

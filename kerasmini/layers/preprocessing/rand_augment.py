@@ -59,18 +59,17 @@ class RandAugment(RandomAugmentation):
         return labels
 
 
-def augmentation_layers(owner, names, name=None):
+def augmentation_layers(owner, names, owner_name=None):
     """{name: layer} for Keras's names, built with the owner's factor, value_range,
     interpolation, seed, data_format and dtype, as RandAugment and AugMix build them.
-    As Keras, a `name` given to the owner is given to each of them too (so automatic
+    As Keras, a name given to the owner is given to each of them too (so automatic
     names advance as in Keras: conformance compares them)."""
     from kerasmini import layers
     factor, value_range = owner.factor, owner.value_range
-    given = {} if name is None else {"name": name}
-    common = dict(seed=owner.seed, data_format=owner.data_format, dtype=owner.dtype_policy,
-                  **given)
-    warp = dict(interpolation=owner.interpolation, **common)
-    color = dict(value_range=value_range, **common)
+    plain = dict(data_format=owner.data_format, dtype=owner.dtype_policy,
+                 **({} if owner_name is None else {"name": owner_name}))
+    warp = dict(interpolation=owner.interpolation, seed=owner.seed, **plain)
+    color = dict(value_range=value_range, seed=owner.seed, **plain)
     makers = {
         "random_shear": lambda: layers.RandomShear(x_factor=factor, y_factor=factor, **warp),
         "random_translation": lambda: layers.RandomTranslation(
@@ -85,10 +84,6 @@ def augmentation_layers(owner, names, name=None):
             factor=max(1, int(8 * factor[1])), **color),
         "solarization": lambda: layers.Solarization(
             addition_factor=factor, threshold_factor=factor, **color),
-        "auto_contrast": lambda: layers.AutoContrast(
-            value_range=value_range, data_format=owner.data_format,
-            dtype=owner.dtype_policy, **given),
-        "equalization": lambda: layers.Equalization(
-            value_range=value_range, data_format=owner.data_format,
-            dtype=owner.dtype_policy, **given)}
-    return {name: makers[name]() for name in names}
+        "auto_contrast": lambda: layers.AutoContrast(value_range=value_range, **plain),
+        "equalization": lambda: layers.Equalization(value_range=value_range, **plain)}
+    return {key: makers[key]() for key in names}

@@ -12,7 +12,8 @@ FILL_ERROR = "The `fill_value` argument should be a number (or a list of three n
 class RandomErasing(RandomAugmentation):
     """Args: factor: the probability range, a number f (meaning (0, f)) or a pair in
     [0, 1]; scale: the erased fraction's range, likewise; fill_value: None (Gaussian
-    noise), a number or three numbers; value_range (kept as given, as Keras); seed.
+    noise), a number or three numbers (one per channel, in either data_format, where
+    Keras spreads them along the last axis); value_range (kept as given); seed.
 
     As Keras 3.15: each image draws two fractions u, v uniform in scale; the rectangle
     is sqrt(u) W columns by sqrt(v) H rows (so its area is sqrt(u v) of the image, not
@@ -52,8 +53,12 @@ class RandomErasing(RandomAugmentation):
         if self.fill_value is None:
             values = rng.standard_normal(shape).astype(dtype) * np.asarray(
                 self.value_range[1], dtype)
-        else:
-            values = np.broadcast_to(np.asarray(self.fill_value, dtype), shape)
+        else:  # three numbers: one per channel (Keras broadcasts them along the last
+            # axis, so a channels_first batch is filled along its columns, or fails)
+            values = np.asarray(self.fill_value, dtype).reshape(-1)
+            if self.data_format == "channels_first":
+                values = values.reshape(-1, 1, 1)
+            values = np.broadcast_to(values, shape)
         return np.clip(values, self.value_range[0], self.value_range[1]).astype(dtype)
 
     def transform_batch(self, images, transformation):
