@@ -261,3 +261,22 @@ def test_segmentation_masks_as_tf_keras(layer, args):
         got = km.transform_segmentation_masks(masks, t)
     np.testing.assert_array_equal(got, want)
     assert not np.array_equal(got, masks)
+
+
+def test_erasing_three_fill_values_per_channel_in_channels_first():
+    """Three fill values are one per channel (Keras's docstring: 'a list of three
+    numbers' for RGB). tf.keras spreads them along the last axis, so a channels_first
+    batch gets them along its columns (and fails unless it has 3 columns): recorded;
+    kerasmini fills each channel with its value."""
+    harness.note("RandomErasing", "float32", "values")
+    args = dict(fill_value=(10.0, 20.0, 30.0), data_format="channels_first")
+    x = np.zeros((2, 3, 5, 3), "float32")
+    km_fill = harness.make_km("RandomErasing", args).get_random_transformation(x)
+    want = np.broadcast_to(np.array([10.0, 20.0, 30.0]).reshape(1, 3, 1, 1), x.shape)
+    np.testing.assert_array_equal(km_fill["fill_value"], want)
+    tf_fill = numpy_of(harness.make_tf("RandomErasing", args).get_random_transformation(
+        tf.constant(x), training=True))["fill_value"]
+    if not np.array_equal(tf_fill, want):
+        harness.record_divergence("tf-randomerasing-fill-values-along-last-axis",
+                                  "RandomErasing(fill_value=(10, 20, 30), channels_first)",
+                                  f"tf.keras's fill of pixel (0, 0): {tf_fill[0, :, 0, 0]}")
