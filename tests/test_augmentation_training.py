@@ -255,9 +255,9 @@ def test_dict_input_warps_masks_as_the_images(name, scale):
 
 def test_dict_input_refuses_what_a_layer_does_not_transform():
     with pytest.raises(NotImplementedError, match="labels"):
-        layers.RandomFlip(seed=1)({"images": X, "labels": np.eye(3)})
+        layers.MixUp(seed=1)({"images": X, "labels": np.eye(3)})
     with pytest.raises(NotImplementedError, match="segmentation_masks"):
-        layers.AugMix(seed=1)({"images": X, "segmentation_masks": X})
+        layers.RandomFlip(seed=1)({"images": X, "segmentation_masks": X})
     with pytest.raises(ValueError, match="images"):
         layers.CutMix()({"labels": np.eye(3)})
     np.testing.assert_array_equal(layers.CutMix()({"images": X}, training=False)["images"], X)
@@ -272,3 +272,20 @@ def test_erasing_fills_three_numbers_per_channel_in_both_layouts():
     fill_first = first.get_random_transformation(np.moveaxis(x, 3, 1))["fill_value"]
     np.testing.assert_array_equal(fill_last[0, 0, 0], [1.0, 2.0, 3.0])
     np.testing.assert_array_equal(np.moveaxis(fill_first, 1, 3), fill_last)
+
+
+def test_rand_augment_and_aug_mix_move_masks_with_their_warps_only():
+    masks = np.floor(X[..., :1] / 50)
+    layer = layers.RandAugment(interpolation="nearest", seed=5, dtype="float64")
+    t = layer.get_random_transformation(X)
+    rotation = layer.augmentations["random_rotation"]
+    turned = rotation.transform_segmentation_masks(masks, t["transforms"]["random_rotation"])
+    assert not np.array_equal(turned, masks)
+    for indices, want in (([2], turned), ([3, 8, 10], masks), ([2, 4], turned)):
+        got = layer.transform_segmentation_masks(masks, {**t, "layer_idxes": indices})
+        np.testing.assert_array_equal(got, want)
+    mix = layers.AugMix(seed=6, dtype="float64")
+    t = mix.get_random_transformation(X)
+    still = {**t, "chain_transforms": [[] for _ in t["chain_transforms"]]}
+    np.testing.assert_allclose(mix.transform_segmentation_masks(masks, still), masks,
+                               rtol=1e-12)

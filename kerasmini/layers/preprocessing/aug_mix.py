@@ -26,7 +26,9 @@ class AugMix(RandomAugmentation):
     all_ops) and "none" (a pick that adds no step), applied in turn to the images.
     The output is clip(m x + (1 - m) sum_k w_k chain_k(x), value_range). Keras picks
     the steps with Python's unseeded `random`; kerasmini draws them from the layer's
-    generator, so `seed=` makes the whole draw reproducible. Labels pass unchanged.
+    generator, so `seed=` makes the whole draw reproducible. Labels pass unchanged;
+    segmentation masks are mixed as the images (Keras's rule, see
+    transform_segmentation_masks).
     """
 
     ARGUMENTS = ("value_range", "num_chains", "chain_depth", "factor", "alpha", "all_ops",
@@ -63,19 +65,32 @@ class AugMix(RandomAugmentation):
                 "chain_transforms": chains}
 
     def transform_batch(self, images, transformation):
-        dtype = images.dtype
+        out = self.mix(images, transformation, "transform_batch")
+        return np.clip(out, self.value_range[0], self.value_range[1]).astype(
+            images.dtype, copy=False)
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        """Keras's rule, kept: the masks mixed as the images (warped by the chains'
+        geometric steps), so the result holds blends of class values; not clipped."""
+        masks = np.asanyarray(masks)
+        if not training or transformation is None:
+            return masks
+        return self.mix(masks.astype(self.compute_dtype), transformation,
+                        "transform_segmentation_masks")
+
+    def mix(self, x, transformation, method):
+        """m x + (1 - m) sum_k w_k chain_k(x), each chain its steps' `method` in turn."""
+        dtype = x.dtype
         weights = np.asarray(transformation["chain_mixing_weights"]).astype(dtype)
         blend = np.asarray(transformation["weight_sample"]).astype(dtype)
-        mixed = np.zeros_like(images)
+        mixed = np.zeros_like(x)
         for weight, chain in zip(weights, transformation["chain_transforms"]):
-            augmented = images
+            augmented = x
             for step in chain:
-                augmented = self.augmentations[step["layer_name"]].transform_batch(
+                augmented = getattr(self.augmentations[step["layer_name"]], method)(
                     augmented, step["transformation"])
             mixed = mixed + augmented * weight
-        out = blend * images + (1 - blend) * mixed
-        return np.clip(out, self.value_range[0], self.value_range[1]).astype(dtype,
-                                                                            copy=False)
+        return blend * x + (1 - blend) * mixed
 
     def transform_labels(self, labels, transformation, training=True):
         return labels

@@ -23,7 +23,8 @@ class RandAugment(RandomAugmentation):
     allowed) and applies those layers in turn to the whole batch, each with its own
     draws. Each layer is built as Keras builds it (`augmentation_layers`): the
     geometric and color ones with factor, posterization keeping max(1, int(8
-    factor[1])) bits at most. Labels pass unchanged.
+    factor[1])) bits at most. Labels pass unchanged; segmentation masks go through the
+    drawn layers' mask transforms (the warps move them, the color layers keep them).
     """
 
     ARGUMENTS = ("value_range", "num_ops", "factor", "interpolation", "seed")
@@ -49,11 +50,21 @@ class RandAugment(RandomAugmentation):
                     for name, layer in self.augmentations.items()}}
 
     def transform_batch(self, images, transformation):
+        return self.in_turn(images, transformation, "transform_batch")
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        masks = np.asanyarray(masks)
+        if not training or transformation is None:
+            return masks
+        return self.in_turn(masks, transformation, "transform_segmentation_masks")
+
+    def in_turn(self, x, transformation, method):
+        """x through the drawn layers' `method`, each with its own transformation."""
         for index in np.asarray(transformation["layer_idxes"]).reshape(-1):
             name = AUGMENTATIONS[int(index)]
-            images = self.augmentations[name].transform_batch(
-                images, transformation["transforms"][name])
-        return images
+            x = getattr(self.augmentations[name], method)(
+                x, transformation["transforms"][name])
+        return x
 
     def transform_labels(self, labels, transformation, training=True):
         return labels

@@ -109,7 +109,40 @@ class RandomAugmentation(Layer):
                 **{name: getattr(self, name) for name in self.ARGUMENTS}}
 
 
-class RandomWarp(RandomAugmentation):
+class ChangesValuesOnly:
+    """Keras's rule for the layers that change pixel values only (the color ones, blur,
+    erasing): labels and segmentation masks pass unchanged. Mixed into a
+    RandomAugmentation subclass."""
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        return masks
+
+
+class WarpsMasks:
+    """Keras's rule for the warps (RandomWarp's, RandomPerspective,
+    RandomElasticTransform): masks take the images' warp (`warp(batch, transformation,
+    interpolation)`) with nearest interpolation, keeping their dtype; labels pass
+    unchanged. Mixed into a RandomAugmentation subclass."""
+
+    def transform_batch(self, images, transformation):
+        return self.warp(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        masks = np.asanyarray(masks)
+        if not training or transformation is None:
+            return masks
+        floats = masks.astype(self.compute_dtype)  # nearest: the values stay exact
+        warped = on_batch(floats, lambda batch: self.warp(batch, transformation, "nearest"))
+        return warped.astype(masks.dtype, copy=False)
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+
+class RandomWarp(WarpsMasks, RandomAugmentation):
     """The geometric ones (rotation, zoom, translation): how to fill the border and how
     to interpolate; each builds one projective transform per image (`transform_matrix`)
     for ops.affine_transform, whose gradient rule lets gradients flow through them."""
@@ -121,9 +154,9 @@ class RandomWarp(RandomAugmentation):
         self.fill_mode, self.interpolation = fill_mode, interpolation
         self.fill_value = fill_value
 
-    def transform_batch(self, images, transformation):
+    def warp(self, images, transformation, interpolation):
         return ops.affine_transform(images, self.transform_matrix(images, transformation),
-                                    self.interpolation, self.fill_mode, self.fill_value,
+                                    interpolation, self.fill_mode, self.fill_value,
                                     self.data_format)
 
 
@@ -155,27 +188,6 @@ class RandomShiftOrZoom(RandomWarp):
             if end > 1.0 or end < low or (end == low and not inclusive):
                 raise ValueError(f"{self.FACTOR_ERROR}Received: input_number={end}")
         return tuple(sorted(ends))
-
-
-class WarpsMasks:
-    """Keras's rule for the warps (RandomPerspective, RandomElasticTransform): masks
-    take the images' warp (`warp(batch, transformation, interpolation)`) with nearest
-    interpolation, keeping their dtype; labels pass unchanged. Mixed into a
-    RandomAugmentation subclass."""
-
-    def transform_batch(self, images, transformation):
-        return self.warp(images, transformation, self.interpolation)
-
-    def transform_segmentation_masks(self, masks, transformation, training=True):
-        masks = np.asanyarray(masks)
-        if not training or transformation is None:
-            return masks
-        floats = masks.astype(self.compute_dtype)  # nearest: the values stay exact
-        warped = on_batch(floats, lambda batch: self.warp(batch, transformation, "nearest"))
-        return warped.astype(masks.dtype, copy=False)
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
 
 
 def check_rank(images):

@@ -2,14 +2,15 @@
 inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.random_augmentation import (RandomAugmentation,
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation,
                                                                 chosen_by_factor)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 FILL_ERROR = "The `fill_value` argument should be a number (or a list of three numbers) "
 
 
-class RandomErasing(RandomAugmentation):
+class RandomErasing(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: the probability range, a number f (meaning (0, f)) or a pair in
     [0, 1]; scale: the erased fraction's range, likewise; fill_value: None (Gaussian
     noise), a number or three numbers (one per channel, in either data_format, where
@@ -66,12 +67,6 @@ class RandomErasing(RandomAugmentation):
             transformation["apply_erasing"], bool).reshape(-1, 1, 1, 1)
         fill = np.asarray(transformation["fill_value"]).astype(images.dtype)
         return np.where(erase, fill, images)
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
-
-    def transform_segmentation_masks(self, masks, transformation, training=True):
-        return masks
 
 
 def check_fill_value(fill_value):

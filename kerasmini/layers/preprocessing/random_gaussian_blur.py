@@ -2,13 +2,14 @@
 identity at inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.random_augmentation import (RandomAugmentation,
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation,
                                                                 chosen_by_factor)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 from kerasmini.layers.preprocessing.separable_filter import separable_filter
 
 
-class RandomGaussianBlur(RandomAugmentation):
+class RandomGaussianBlur(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: the probability range, a number f (meaning (0, f)) or a pair in
     [0, 1]; kernel_size: an odd number or a pair of odd numbers; sigma: a number
     (meaning (0, s)) or a pair in [0, 1]; value_range (kept as given); seed.
@@ -53,12 +54,6 @@ class RandomGaussianBlur(RandomAugmentation):
         apply = np.asarray(transformation["should_apply_blur"], bool).reshape(-1, 1, 1, 1)
         out = np.clip(np.where(apply, blurred, images), *self.value_range)
         return out.astype(images.dtype, copy=False)
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
-
-    def transform_segmentation_masks(self, masks, transformation, training=True):
-        return masks
 
 
 def gaussian_taps(size, sigma):
