@@ -406,8 +406,8 @@ def cut_mix(images, t, args):
     return out
 
 
-def cut_mix_labels(labels, t):
-    """lam y_i + (1 - lam) y_partner, lam image i's mix_weight."""
+def mixed_labels(labels, t):
+    """lam y_i + (1 - lam) y_partner, lam image i's mix_weight (CutMix, MixUp)."""
     y = np.asarray(labels, np.float64)
     out = np.empty_like(y)
     for i in range(len(y)):

@@ -255,9 +255,9 @@ def test_dict_input_warps_masks_as_the_images(name, scale):
 
 def test_dict_input_refuses_what_a_layer_does_not_transform():
     with pytest.raises(NotImplementedError, match="labels"):
-        layers.MixUp(seed=1)({"images": X, "labels": np.eye(3)})
+        layers.RandomCrop(2, 2, seed=1)({"images": X, "labels": np.eye(3)})
     with pytest.raises(NotImplementedError, match="segmentation_masks"):
-        layers.RandomFlip(seed=1)({"images": X, "segmentation_masks": X})
+        layers.RandomCrop(2, 2, seed=1)({"images": X, "segmentation_masks": X})
     with pytest.raises(ValueError, match="images"):
         layers.CutMix()({"labels": np.eye(3)})
     np.testing.assert_array_equal(layers.CutMix()({"images": X}, training=False)["images"], X)
@@ -289,3 +289,29 @@ def test_rand_augment_and_aug_mix_move_masks_with_their_warps_only():
     still = {**t, "chain_transforms": [[] for _ in t["chain_transforms"]]}
     np.testing.assert_allclose(mix.transform_segmentation_masks(masks, still), masks,
                                rtol=1e-12)
+
+
+def test_mix_up_mixes_labels_and_masks_by_the_image_weights():
+    layer = layers.MixUp(alpha=0.5, seed=7, dtype="float64")
+    t = layer.get_random_transformation(X)
+    labels, masks = np.eye(3), np.floor(X[..., :1] / 50)
+    w, perm = t["mix_weight"], t["permutation_order"]
+    for i in range(3):
+        np.testing.assert_allclose(layer.transform_labels(labels, t)[i],
+                                   w[i] * labels[i] + (1 - w[i]) * labels[perm[i]],
+                                   rtol=1e-12)
+        np.testing.assert_allclose(layer.transform_segmentation_masks(masks, t)[i],
+                                   w[i] * masks[i] + (1 - w[i]) * masks[perm[i]],
+                                   rtol=1e-12)
+    out = layer({"images": X, "labels": labels})
+    np.testing.assert_allclose(out["labels"].sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_flip_moves_masks_with_the_images():
+    layer = layers.RandomFlip(seed=8)
+    images = X.astype("float32")
+    out = layer({"images": images, "segmentation_masks": images[..., :1],
+                 "labels": np.eye(3)})
+    assert not np.array_equal(out["images"], images)
+    np.testing.assert_array_equal(out["segmentation_masks"][..., 0], out["images"][..., 0])
+    np.testing.assert_array_equal(out["labels"], np.eye(3))

@@ -4,6 +4,7 @@ import numpy as np
 
 from kerasmini import ops
 
+from kerasmini.layers.preprocessing.mix_up import mixed_with_partners
 from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
 from kerasmini.layers.preprocessing.random_erasing import box_bounds, box_masks
 from kerasmini.layers.preprocessing.random_rotation import factor_range
@@ -48,13 +49,10 @@ class CutMix(RandomAugmentation):
         return np.where(np.asarray(transformation["batch_masks"], bool), partners, images)
 
     def transform_labels(self, labels, transformation, training=True):
-        labels = np.asanyarray(labels)
         if not training or transformation is None:
-            return labels
-        weight = np.asarray(transformation["mix_weight"]).reshape(-1, 1)
-        dtype = np.result_type(labels.dtype, weight.dtype)
-        partners = np.take(labels, np.asarray(transformation["permutation_order"]), axis=0)
-        return (weight * labels + (1 - weight) * partners).astype(dtype, copy=False)
+            return np.asanyarray(labels)
+        return mixed_with_partners(labels, transformation["mix_weight"],
+                                   transformation["permutation_order"])
 
     def transform_segmentation_masks(self, masks, transformation, training=True):
         masks = np.asanyarray(masks)
