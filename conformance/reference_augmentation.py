@@ -355,14 +355,17 @@ REFERENCES.update(RandomShear=shear, MixUp=mix_up)
 def gaussian_blur(images, t, args):
     """Each chosen image: every pixel the Gaussian-weighted sum of its neighbourhood
     (weights exp(-dr^2 / 2 s1^2 - dc^2 / 2 s0^2), normalized over the whole window,
-    zeros outside the image); then all images clipped to value_range."""
+    zeros outside the image); then all images clipped to value_range. The window is
+    kernel_size[1] rows by kernel_size[0] columns (Keras's JAX / NumPy / torch layout:
+    the size goes with its sigma)."""
     low, high = args.get("value_range", (0, 255))
     size = args.get("kernel_size", 3)
-    size = size[0] if isinstance(size, (tuple, list)) else size
+    columns, rows = size if isinstance(size, (tuple, list)) else (size, size)
     s0, s1 = (float(v) for v in t["blur_factor"])
-    half = (size - 1) / 2
-    offsets = [(dr, dc) for dr in range(size) for dc in range(size)]
-    weight = {(dr, dc): math.exp(-0.5 * ((dr - half) / s1) ** 2 - 0.5 * ((dc - half) / s0) ** 2)
+    half_r, half_c = (rows - 1) // 2, (columns - 1) // 2
+    offsets = [(dr, dc) for dr in range(-half_r, half_r + 1)
+               for dc in range(-half_c, half_c + 1)]
+    weight = {(dr, dc): math.exp(-0.5 * (dr / s1) ** 2 - 0.5 * (dc / s0) ** 2)
               for dr, dc in offsets}
     total = math.fsum(weight.values())
     x, back = _last(images, args)
@@ -374,11 +377,126 @@ def gaussian_blur(images, t, args):
         for r, c in np.ndindex(h, w):
             acc = np.zeros(x.shape[3])
             for dr, dc in offsets:
-                rr, cc = r + dr - int(half), c + dc - int(half)
-                if 0 <= rr < h and 0 <= cc < w:
-                    acc += weight[dr, dc] / total * x[i, rr, cc]
+                if 0 <= r + dr < h and 0 <= c + dc < w:
+                    acc += weight[dr, dc] / total * x[i, r + dr, c + dc]
             out[i, r, c] = acc
     return np.clip(back(out), low, high)
 
 
 REFERENCES["RandomGaussianBlur"] = gaussian_blur
+
+
+def erasing(images, t, args):
+    """Pixels of a chosen image inside its mask take the drawn fill value."""
+    x = np.asarray(images, np.float64)
+    out = x.copy()
+    for index in np.ndindex(*x.shape):
+        if t["apply_erasing"][index[0]] and t["batch_masks"][index]:
+            out[index] = float(t["fill_value"][index])
+    return out
+
+
+def cut_mix(images, t, args):
+    """Pixels inside image i's mask come from image permutation_order[i]."""
+    x = np.asarray(images, np.float64)
+    out = x.copy()
+    for index in np.ndindex(*x.shape):
+        if t["batch_masks"][index]:
+            out[index] = x[(int(t["permutation_order"][index[0]]),) + index[1:]]
+    return out
+
+
+def mixed_labels(labels, t):
+    """lam y_i + (1 - lam) y_partner, lam image i's mix_weight (CutMix, MixUp)."""
+    y = np.asarray(labels, np.float64)
+    out = np.empty_like(y)
+    for i in range(len(y)):
+        lam = float(np.ravel(t["mix_weight"])[i])
+        out[i] = lam * y[i] + (1 - lam) * y[int(t["permutation_order"][i])]
+    return out
+
+
+def _projective_map(frm, to):
+    """The 3x3 matrix M (M[2, 2] = 1) with M (x, y, 1) proportional to (X, Y, 1) for
+    each of the four pairs (x, y) in frm, (X, Y) in to: Gaussian elimination, float64."""
+    rows = []
+    for (x, y), (big_x, big_y) in zip(frm, to):
+        rows.append([x, y, 1, 0, 0, 0, -big_x * x, -big_x * y, big_x])
+        rows.append([0, 0, 0, x, y, 1, -big_y * x, -big_y * y, big_y])
+    a = [list(map(float, r)) for r in rows]
+    for col in range(8):
+        pivot = max(range(col, 8), key=lambda r: abs(a[r][col]))
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(8):
+            if r != col:
+                f = a[r][col] / a[col][col]
+                a[r] = [u - f * v for u, v in zip(a[r], a[col])]
+    h = [a[r][8] / a[r][r] for r in range(8)]
+    return [h[0:3], h[3:6], h[6:8] + [1.0]]
+
+
+def perspective(images, t, args):
+    """A chosen image's output pixel (x, y) reads the input at the projective map that
+    takes the moved corners (end_points) back to the corners (start_points); fill_value
+    outside the image."""
+    x = np.asarray(images, np.float64)
+    maps = [_projective_map(np.asarray(t["end_points"][i], np.float64),
+                            np.asarray(t["start_points"][i], np.float64))
+            for i in range(x.shape[0])]
+
+    def source(i, col, row):
+        m = maps[i]
+        z = m[2][0] * col + m[2][1] * row + 1.0
+        return ((m[0][0] * col + m[0][1] * row + m[0][2]) / z,
+                (m[1][0] * col + m[1][1] * row + m[1][2]) / z)
+    warped = warp(x, source, {**args, "fill_mode": "constant",
+                              "fill_value": args.get("fill_value", 0.0)})
+    chosen = np.asarray(t["apply_perspective"], bool).reshape(-1, 1, 1, 1)
+    return np.where(chosen, warped, x)
+
+
+REFERENCES.update(RandomErasing=erasing, CutMix=cut_mix, RandomPerspective=perspective)
+
+# RandAugment's and AugMix's names of the layers they build
+SUBLAYERS = {"random_shear": "RandomShear", "random_translation": "RandomTranslation",
+             "random_rotation": "RandomRotation", "random_brightness": "RandomBrightness",
+             "random_color_degeneration": "RandomColorDegeneration",
+             "random_contrast": "RandomContrast", "random_sharpness": "RandomSharpness",
+             "random_posterization": "RandomPosterization", "solarization": "Solarization",
+             "auto_contrast": "AutoContrast", "equalization": "Equalization"}
+RAND_AUGMENT_ORDER = list(SUBLAYERS)
+
+
+def _step(images, name, t, args):
+    """One built layer's reference, with the arguments its owner gives it."""
+    sub = {"value_range": args.get("value_range", (0, 255)),
+           "interpolation": args.get("interpolation", "bilinear"),
+           "data_format": args.get("data_format", "channels_last")}
+    return REFERENCES[SUBLAYERS[name]](images, t, sub)
+
+
+def rand_augment(images, t, args):
+    """The drawn layers' references, in turn."""
+    x = np.asarray(images, np.float64)
+    for index in np.ravel(t["layer_idxes"]):
+        name = RAND_AUGMENT_ORDER[int(index)]
+        x = _step(x, name, t["transforms"][name], args)
+    return x
+
+
+def aug_mix(images, t, args):
+    """clip(m x + (1 - m) sum_k w_k chain_k(x), value_range), each chain its steps'
+    references in turn."""
+    x = np.asarray(images, np.float64)
+    mixed = np.zeros_like(x)
+    for w, chain in zip(np.ravel(t["chain_mixing_weights"]), t["chain_transforms"]):
+        y = x
+        for step in chain:
+            y = _step(y, step["layer_name"], step["transformation"], args)
+        mixed += float(w) * y
+    m = float(t["weight_sample"])
+    low, high = args.get("value_range", (0, 255))
+    return np.clip(m * x + (1 - m) * mixed, low, high)
+
+
+REFERENCES.update(RandAugment=rand_augment, AugMix=aug_mix)

@@ -3,10 +3,11 @@
 import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import from_255, sorted_value_range, to_255
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 
-class AutoContrast(RandomAugmentation):
+class AutoContrast(ChangesValuesOnly, RandomAugmentation):
     """Args: value_range: the pixel range (low, high).
 
     Each channel of each image maps linearly so that its lowest value becomes `low` and

@@ -3,6 +3,7 @@ and the unit-interval factors, the map of a value range onto [0, 255] and back (
 writes these transforms for 8-bit pixels), and the grayscale of an RGB image."""
 import numpy as np
 
+from kerasmini import ops
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 VALUE_RANGE_ERROR = "The `value_range` argument should be a list of two numbers. "
@@ -64,7 +65,7 @@ def grayscale(images, data_format):
     if images.shape[axis] == 1:
         return images
     weights = np.asarray(GRAY_WEIGHTS, images.dtype)
-    return np.expand_dims(np.tensordot(images, weights, axes=([axis], [0])), axis)
+    return np.expand_dims(ops.tensordot(images, weights, axes=([axis], [0])), axis)
 
 
 class FactorAndRange:

@@ -3,10 +3,11 @@ default when the layer is called directly); the identity at inference (as Keras 
 import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import sorted_value_range
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 
-class Equalization(RandomAugmentation):
+class Equalization(ChangesValuesOnly, RandomAugmentation):
     """Args: value_range: the pixel range; bins: the histogram's number of bins.
 
     As Keras 3.15, one histogram per channel over the whole batch (not per image): pixels

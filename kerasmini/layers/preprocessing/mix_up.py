@@ -1,7 +1,8 @@
-"""MixUp: blends each image with another of the batch while training; the identity at
-inference."""
+"""MixUp: blends each image (and its labels) with another of the batch while training;
+the identity at inference."""
 import numpy as np
 
+from kerasmini import ops
 from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
 
 
@@ -9,8 +10,8 @@ class MixUp(RandomAugmentation):
     """Args: alpha: the Beta(alpha, alpha) distribution of the blend weight; seed.
 
     The batch is shuffled; image i becomes w_i x_i + (1 - w_i) x_perm(i), w_i drawn
-    from Beta(alpha, alpha). kerasmini mixes images only: the labels' mix (Keras's dict
-    input {'images', 'labels'}) is not implemented, and a dict input is refused.
+    from Beta(alpha, alpha); its labels and segmentation masks mix by the same w_i
+    (Keras's dict input {'images', 'labels', 'segmentation_masks'}).
     """
 
     ARGUMENTS = ("alpha", "seed")
@@ -25,7 +26,23 @@ class MixUp(RandomAugmentation):
                 "permutation_order": rng.permutation(n)}
 
     def transform_batch(self, images, transformation):
-        weight = np.asarray(transformation["mix_weight"]).astype(images.dtype)
-        weight = weight.reshape(-1, 1, 1, 1)
-        partners = np.take(images, np.asarray(transformation["permutation_order"]), axis=0)
-        return weight * images + (1 - weight) * partners
+        return mixed_with_partners(images, transformation["mix_weight"],
+                                   transformation["permutation_order"])
+
+    def transform_labels(self, labels, transformation, training=True):
+        if not training or transformation is None:
+            return np.asanyarray(labels)
+        return mixed_with_partners(labels, transformation["mix_weight"],
+                                   transformation["permutation_order"])
+
+    transform_segmentation_masks = transform_labels
+
+
+def mixed_with_partners(x, weight, order):
+    """w_i x_i + (1 - w_i) x_order(i) for each item i of the batch x (the weight in x's
+    float dtype, float32 for integer x; the partners by ops.take, which the tape
+    follows)."""
+    x = np.asanyarray(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype("float32")
+    w = np.asarray(weight).astype(dtype).reshape((-1,) + (1,) * (x.ndim - 1))
+    return w * x + (1 - w) * ops.take(x, np.asarray(order), axis=0)

@@ -34,17 +34,58 @@ class RandomAugmentation(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
+    def __call__(self, inputs, training=None, **kwargs):
+        if isinstance(inputs, dict):  # Keras's {'images', 'labels', ...}: a data pipeline's
+            return self.call_on_dict(inputs, True if training is None else training)
+        return super().__call__(inputs, training=training, **kwargs)
+
     def call(self, inputs, training=True):
         if not training:
             return inputs
-        if np.ndim(inputs) not in (3, 4):
-            raise ValueError("Expected image tensor to have rank 3 (single image) or 4 "
-                             f"(batch of images). Received: data.shape={np.shape(inputs)}")
+        check_rank(inputs)
 
         def augment(images):
             transformation = self.get_random_transformation(images, training=True)
             return self.transform_images(images, transformation, training=True)
         return on_batch(inputs, augment)
+
+    def call_on_dict(self, data, training):
+        """The images and the labels / segmentation masks that go with them, all
+        transformed by one draw, as Keras's dict input. Bounding boxes are not
+        implemented (NotImplementedError), nor labels or masks where the layer does not
+        define transform_labels / transform_segmentation_masks."""
+        if "images" not in data:
+            raise ValueError("A dict input needs an 'images' key. Received keys: "
+                             f"{sorted(data)}")
+        for key, method in (("bounding_boxes", None), ("labels", "transform_labels"),
+                            ("segmentation_masks", "transform_segmentation_masks")):
+            if key in data and (method is None or getattr(type(self), method) is
+                                getattr(RandomAugmentation, method)):
+                raise NotImplementedError(f"{type(self).__name__} does not transform "
+                                          f"{key} in kerasmini.")
+        check_rank(data["images"])
+        data = dict(data)
+        if not training:
+            return data
+        images = np.asanyarray(data["images"])
+        batched = images.ndim == 4
+        one = (lambda a: np.asanyarray(a)) if batched else (lambda a: np.asanyarray(a)[None])
+        back = (lambda a: a) if batched else (lambda a: a[0])
+        transformation = self.get_random_transformation(one(images), training=True)
+        data["images"] = back(self.transform_images(one(images), transformation))
+        for key, transform in (("labels", self.transform_labels),
+                               ("segmentation_masks", self.transform_segmentation_masks)):
+            if key in data:
+                data[key] = back(transform(one(data[key]), transformation))
+        return data
+
+    def transform_labels(self, labels, transformation, training=True):
+        raise NotImplementedError(f"{type(self).__name__} does not transform labels in "
+                                  "kerasmini.")
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        raise NotImplementedError(f"{type(self).__name__} does not transform "
+                                  "segmentation_masks in kerasmini.")
 
     def transform_images(self, images, transformation, training=True):
         """A batch (N, H, W, C) or one image (H, W, C), in the layer's dtype, transformed
@@ -68,7 +109,40 @@ class RandomAugmentation(Layer):
                 **{name: getattr(self, name) for name in self.ARGUMENTS}}
 
 
-class RandomWarp(RandomAugmentation):
+class ChangesValuesOnly:
+    """Keras's rule for the layers that change pixel values only (the color ones, blur,
+    erasing): labels and segmentation masks pass unchanged. Mixed into a
+    RandomAugmentation subclass."""
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        return masks
+
+
+class WarpsMasks:
+    """Keras's rule for the warps (RandomWarp's, RandomPerspective,
+    RandomElasticTransform): masks take the images' warp (`warp(batch, transformation,
+    interpolation)`) with nearest interpolation, keeping their dtype; labels pass
+    unchanged. Mixed into a RandomAugmentation subclass."""
+
+    def transform_batch(self, images, transformation):
+        return self.warp(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        masks = np.asanyarray(masks)
+        if not training or transformation is None:
+            return masks
+        floats = masks.astype(self.compute_dtype)  # nearest: the values stay exact
+        warped = on_batch(floats, lambda batch: self.warp(batch, transformation, "nearest"))
+        return warped.astype(masks.dtype, copy=False)
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+
+class RandomWarp(WarpsMasks, RandomAugmentation):
     """The geometric ones (rotation, zoom, translation): how to fill the border and how
     to interpolate; each builds one projective transform per image (`transform_matrix`)
     for ops.affine_transform, whose gradient rule lets gradients flow through them."""
@@ -80,9 +154,9 @@ class RandomWarp(RandomAugmentation):
         self.fill_mode, self.interpolation = fill_mode, interpolation
         self.fill_value = fill_value
 
-    def transform_batch(self, images, transformation):
+    def warp(self, images, transformation, interpolation):
         return ops.affine_transform(images, self.transform_matrix(images, transformation),
-                                    self.interpolation, self.fill_mode, self.fill_value,
+                                    interpolation, self.fill_mode, self.fill_value,
                                     self.data_format)
 
 
@@ -116,6 +190,19 @@ class RandomShiftOrZoom(RandomWarp):
         return tuple(sorted(ends))
 
 
+def check_rank(images):
+    if np.ndim(images) not in (3, 4):
+        raise ValueError("Expected image tensor to have rank 3 (single image) or 4 "
+                         f"(batch of images). Received: data.shape={np.shape(images)}")
+
+
+def chosen_by_factor(rng, factor, size):
+    """Keras's rule for the layers with a probability range: each image draws p uniform
+    in factor and is transformed when a uniform draw in [0, 1) falls below p."""
+    probability = rng.uniform(*factor, size=size)
+    return rng.uniform(size=size) < probability
+
+
 def check_fill_and_interpolation(fill_mode, interpolation):
     if fill_mode not in ("reflect", "wrap", "constant", "nearest"):
         raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
@@ -124,16 +211,3 @@ def check_fill_and_interpolation(fill_mode, interpolation):
         raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
                                   "one ('nearest', 'bilinear').")
 
-
-class InferenceOnlyAugmentation(RandomAugmentation):
-    """A layer whose training transform kerasmini does not have yet: the identity at
-    inference (as Keras), a NotImplementedError naming the layer when training (never
-    the input returned in silence)."""
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        raise NotImplementedError(
-            f"{type(self).__name__} with training=True is not implemented in kerasmini "
-            "(its inference, the identity, is; call it with training=False or remove it "
-            "from the model before fit).")

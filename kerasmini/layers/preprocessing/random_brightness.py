@@ -2,11 +2,12 @@
 inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 
-class RandomBrightness(RandomAugmentation):
+class RandomBrightness(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: a number f (meaning (-f, f)) or a pair, in [-1, 1]: the shift as a
     fraction of value_range; value_range: the pixel range (outputs are clipped to it);
     seed.

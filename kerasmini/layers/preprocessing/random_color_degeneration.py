@@ -3,10 +3,11 @@ training; the identity at inference."""
 import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import FactorAndRange, grayscale
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 
-class RandomColorDegeneration(FactorAndRange, RandomAugmentation):
+class RandomColorDegeneration(ChangesValuesOnly, FactorAndRange, RandomAugmentation):
     """Args: factor: a number f (meaning (-f, f)) or a pair in [-1, 1]; value_range; seed.
 
     Each image draws f uniform in factor and becomes clip(x + f (gray(x) - x), range):

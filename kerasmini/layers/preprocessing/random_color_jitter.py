@@ -1,9 +1,10 @@
 """RandomColorJitter: random brightness, contrast, saturation and hue in turn while
 training; the identity at inference."""
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 
-class RandomColorJitter(RandomAugmentation):
+class RandomColorJitter(ChangesValuesOnly, RandomAugmentation):
     """Args: value_range; brightness_factor, contrast_factor, saturation_factor,
     hue_factor (None leaves that step out); seed.
 

@@ -1,11 +1,12 @@
 """RandomContrast: changes contrast at random while training; the identity at inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 
-class RandomContrast(RandomAugmentation):
+class RandomContrast(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: a number or a pair in [0, 1]; value_range: the pixel range (outputs
     are clipped to it); seed.
 

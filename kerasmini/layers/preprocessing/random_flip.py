@@ -2,6 +2,7 @@
 import numpy as np
 
 from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.resizing import on_batch
 
 MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -38,6 +39,16 @@ class RandomFlip(RandomAugmentation):
         if self.mode in ("vertical", "horizontal_and_vertical"):
             images = np.where(flips, _reversed(images, rows), images)
         return images
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        """Flipped as the images (Keras's rule)."""
+        masks = np.asanyarray(masks)
+        if not training or transformation is None:
+            return masks
+        return on_batch(masks, lambda batch: self.transform_batch(batch, transformation))
 
 
 def _reversed(x, axis):

@@ -2,22 +2,27 @@
 identity at inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation,
+                                                                chosen_by_factor)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 from kerasmini.layers.preprocessing.separable_filter import separable_filter
 
 
-class RandomGaussianBlur(RandomAugmentation):
+class RandomGaussianBlur(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: the probability range, a number f (meaning (0, f)) or a pair in
     [0, 1]; kernel_size: an odd number or a pair of odd numbers; sigma: a number
     (meaning (0, s)) or a pair in [0, 1]; value_range (kept as given); seed.
 
     Each image is blurred with probability p, p uniform in factor; the batch shares one
-    pair of sigmas (uniform in sigma, plus 1e-6): sigma[1] along the rows, sigma[0]
-    along the columns, normalized Gaussian taps, zero padding. Then every image is
-    clipped to value_range, as Keras. A kernel_size of two different sizes trains in
-    Keras 3.15 with a scrambled kernel (an (h, w) outer product reshaped to (w, h)):
-    kerasmini raises NotImplementedError for it rather than copy that.
+    pair of sigmas (uniform in sigma, plus 1e-6). The kernel is Keras's outer product
+    of two normalized Gaussians, zero padding: kernel_size[1] taps of sigma[1] along
+    the rows, kernel_size[0] taps of sigma[0] along the columns (as Keras's JAX, NumPy
+    and torch backends lay it out: kernel_size is (width, height)). Then every image is
+    clipped to value_range, as Keras. For two different sizes, Keras 3.15's TensorFlow
+    backend reshapes that (rows, columns) product to (kernel_size[0], kernel_size[1]),
+    a kernel that is no longer a Gaussian; kerasmini does not copy it (conformance
+    records the divergence).
     """
 
     ARGUMENTS = ("factor", "kernel_size", "sigma", "value_range", "seed")
@@ -34,23 +39,17 @@ class RandomGaussianBlur(RandomAugmentation):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        if self.kernel_size[0] != self.kernel_size[1]:
-            raise NotImplementedError(
-                "RandomGaussianBlur with training=True and a kernel_size of two different "
-                f"sizes is not implemented in kerasmini. Received: kernel_size="
-                f"{self.kernel_size}")
         rng, n = self.generator(seed), len(data)
-        probability = rng.uniform(*self.factor, size=n)
-        return {"should_apply_blur": rng.uniform(size=n) < probability,
+        return {"should_apply_blur": chosen_by_factor(rng, self.factor, n),
                 "blur_factor": rng.uniform(*self.sigma, size=2) + 1e-6}
 
     def transform_batch(self, images, transformation):
         sigma = np.asarray(transformation["blur_factor"]).astype(images.dtype)
-        size = self.kernel_size[0]
+        columns, rows = self.kernel_size
         first = self.data_format == "channels_first"
         x = np.moveaxis(images, 1, -1) if first else images
-        blurred = separable_filter(x, gaussian_taps(size, sigma[1]),
-                                   gaussian_taps(size, sigma[0]))
+        blurred = separable_filter(x, gaussian_taps(rows, sigma[1]),
+                                   gaussian_taps(columns, sigma[0]))
         blurred = np.moveaxis(blurred, -1, 1) if first else blurred
         apply = np.asarray(transformation["should_apply_blur"], bool).reshape(-1, 1, 1, 1)
         out = np.clip(np.where(apply, blurred, images), *self.value_range)

@@ -3,10 +3,11 @@ inference."""
 import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import grayscale
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 
-class RandomGrayscale(RandomAugmentation):
+class RandomGrayscale(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: the probability in [0, 1] that an image turns gray; seed.
 
     A gray image has its luma (0.2989 R + 0.5870 G + 0.1140 B) in every channel. As

@@ -5,11 +5,12 @@ import numpy as np
 from kerasmini.layers.preprocessing.color_range import rescale
 from kerasmini.ops.image_color import hsv_to_rgb_last as hsv_to_rgb
 from kerasmini.ops.image_color import rgb_to_hsv_last as rgb_to_hsv
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 
-class RandomHue(RandomAugmentation):
+class RandomHue(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: a number f (meaning (0, f)) or a pair in [0, 1]; value_range (kept
     as given, as Keras); seed.
 

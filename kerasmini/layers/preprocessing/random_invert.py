@@ -2,11 +2,12 @@
 inference."""
 import numpy as np
 
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 from kerasmini.layers.preprocessing.random_rotation import factor_range
 
 
-class RandomInvert(RandomAugmentation):
+class RandomInvert(ChangesValuesOnly, RandomAugmentation):
     """Args: factor: a number f (meaning (0, f)) or a pair in [0, 1]; value_range; seed.
 
     Each image draws a probability p uniform in factor and is inverted with probability

@@ -3,10 +3,11 @@ the identity at inference."""
 import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import FactorAndRange, from_255, to_255
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 
-class RandomPosterization(FactorAndRange, RandomAugmentation):
+class RandomPosterization(ChangesValuesOnly, FactorAndRange, RandomAugmentation):
     """Args: factor: the number of bits kept, a number f (meaning (1, f)) or a pair, in
     [1, 8]; value_range; seed.
 

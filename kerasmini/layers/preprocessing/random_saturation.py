@@ -5,12 +5,13 @@ import numpy as np
 from kerasmini.layers.preprocessing.color_range import FactorAndRange
 from kerasmini.ops.image_color import hsv_to_rgb_last as hsv_to_rgb
 from kerasmini.ops.image_color import rgb_to_hsv_last as rgb_to_hsv
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 EPSILON = 1e-7  # Keras's backend epsilon, in the draw below
 
 
-class RandomSaturation(FactorAndRange, RandomAugmentation):
+class RandomSaturation(ChangesValuesOnly, FactorAndRange, RandomAugmentation):
     """Args: factor: a number f (meaning (-f, f)) or a pair in [-1, 1]; value_range;
     seed.
 

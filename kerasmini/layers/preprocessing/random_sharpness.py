@@ -3,14 +3,15 @@ inference."""
 import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import FactorAndRange
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 from kerasmini.layers.preprocessing.separable_filter import separable_filter
 
 # Keras's smoothing kernel: 5/13 at the centre, 1/13 at the eight neighbours
 EDGE, CENTRE = 1.0 / 13.0, 5.0 / 13.0
 
 
-class RandomSharpness(FactorAndRange, RandomAugmentation):
+class RandomSharpness(ChangesValuesOnly, FactorAndRange, RandomAugmentation):
     """Args: factor: a number f (meaning (0, f)) or a pair in [0, 1]; value_range; seed.
 
     Each image draws f uniform in factor; with s its 3x3 smoothing (zero padding at the

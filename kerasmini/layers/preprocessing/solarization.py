@@ -4,13 +4,14 @@ import numpy as np
 
 from kerasmini.layers.preprocessing.color_range import (from_255, sorted_value_range,
                                                         to_255, unit_pair)
-from kerasmini.layers.preprocessing.random_augmentation import RandomAugmentation
+from kerasmini.layers.preprocessing.random_augmentation import (ChangesValuesOnly,
+                                                                RandomAugmentation)
 
 FACTOR_ERROR = ("The `addition_factor` and `threshold_factor` arguments should be a "
                 "number (or a list of two numbers) in the range [0, 1]. ")
 
 
-class Solarization(RandomAugmentation):
+class Solarization(ChangesValuesOnly, RandomAugmentation):
     """Args: addition_factor, threshold_factor: a number f (meaning (0, f)) or a pair, in
     [0, 1]; value_range; seed.
 
