@@ -163,25 +163,10 @@ class TestInitializerProperties(unittest.TestCase):
         self.assertEqual(outcomes[1], outcomes[0], f"{name}{shape}")
 
 
-# Layer classes whose constructors differ from Keras's today, for reasons of their own:
-# kwargs forwarded (the merges' keyword-only base arguments, Discretization), an argument
-# Keras dropped still taken (Embedding's input_length, LayerNormalization's rms_scaling,
-# MaxNumBoundingBoxes' data_format, SimpleRNN's use_cudnn), Keras's arguments taken by
-# **kwargs and checked there (the RNNs and cells, the random image layers, RandomCrop's
-# name), LoRA/quantization refused (Dense), and the same parameters in another kind
-# (BatchNormalization, InputLayer). Every other class is compared below.
-DIFFERING_SIGNATURES = {
-    "Add", "Average", "Maximum", "Minimum", "Multiply", "Subtract", "BatchNormalization",
-    "Dense", "Discretization", "Embedding", "GRU", "GRUCell", "InputLayer", "LSTM",
-    "LSTMCell", "LayerNormalization", "MaxNumBoundingBoxes", "RandomCrop",
-    "RandomRotation", "RandomTranslation", "RandomZoom", "SimpleRNN"}
-
-
 def _layer_classes():
     return sorted(name for name in dir(kerasmini.layers)
                   if isinstance(getattr(kerasmini.layers, name, None), type)
-                  and isinstance(getattr(keras.layers, name, None), type)
-                  and name not in DIFFERING_SIGNATURES)
+                  and isinstance(getattr(keras.layers, name, None), type))
 
 
 class TestLayerSignatures(unittest.TestCase):

@@ -30,9 +30,8 @@ class InputLayer(Layer):
         name: the layer's name (default 'input_layer', 'input_layer_1', ...).
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
-                 batch_shape=None, input_tensor=None, optional=False, name=None,
-                 ragged=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
         if shape is None and "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if batch_shape is None and "batch_input_shape" in kwargs:  # older configs
