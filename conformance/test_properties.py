@@ -4,6 +4,7 @@ BatchNormalization called with training=True, Input's get_config, seeded initial
 and zero-size fans."""
 import inspect
 import unittest
+import warnings
 
 import numpy as np
 from keras.src.utils.summary_utils import readable_memory_size
@@ -183,3 +184,76 @@ class TestLayerSignatures(unittest.TestCase):
         for name in names:
             self.assertEqual(parameters(getattr(kerasmini.layers, name)),
                              parameters(getattr(keras.layers, name)), name)
+
+
+def _plain(value):
+    """A config with tuples as lists (kerasmini and Keras differ in nothing else there)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# Keras's positional forms: every argument bound by position, as Keras code writes them
+POSITIONAL_FORMS = [
+    ("LSTM", (3, "relu", "hard_sigmoid", False, "ones", "zeros", "ones", False)),
+    ("GRU", (3, "relu", "sigmoid", True, "glorot_uniform", "orthogonal", "zeros", None,
+             None, None, None, None, None, None, 0.5, 0.25, 7, True, True, True, False,
+             False, False)),
+    ("SimpleRNN", (3, "relu", False, "ones", "zeros", "zeros", None, None, None, None,
+                   None, None, None, 0.1, 0.2, True, True, True, False, False, 3)),
+    ("LSTMCell", (3, "relu", "sigmoid", True, "ones", "orthogonal", "zeros", False, None,
+                  None, None, None, None, None, 0.1, 0.2, 5)),
+    ("GRUCell", (3, "relu", "sigmoid", True, "ones", "orthogonal", "zeros", None, None,
+                 None, None, None, None, 0.1, 0.2, False, 5)),
+    ("RandomRotation", (0.2, "nearest", "nearest", 3, 1.5)),
+    ("RandomTranslation", (0.1, 0.2, "wrap", "nearest", 4, 2.0)),
+    ("RandomZoom", (0.1, None, "constant", "bilinear", 5, 1.0)),
+    ("RandomCrop", (2, 3, 9, None)),
+    ("BatchNormalization", (-1, 0.9, 1e-2, True, False, "zeros", "ones", "zeros", "ones",
+                            None, None, None, None, False, None, 0.5, True)),
+    ("Dense", (4, "relu", False, "ones", "zeros", None, None, None, None, None, None, 8,
+               None)),
+    ("Embedding", (5, 2, "ones", None, None, True)),
+    ("LayerNormalization", (-1, 1e-2, False, True)),
+    ("Discretization", ([0.0, 1.0], None, 0.01, "one_hot")),
+]
+
+
+class TestPositionalForms(unittest.TestCase):
+    @parameterized.expand(POSITIONAL_FORMS)
+    def test_positional_arguments_bind_as_in_keras(self, name, args):
+        t = getattr(keras.layers, name)(*args, name="same").get_config()
+        m = getattr(kerasmini.layers, name)(*args, name="same").get_config()
+        self.assertEqual(_plain(m), _plain(t), name)
+
+    @parameterized.expand([("Embedding", (5, 2), dict(input_length=4)),
+                           ("LayerNormalization", (), dict(rms_scaling=True)),
+                           ("MaxNumBoundingBoxes", (3,), dict(data_format="channels_first"))])
+    def test_keras_2_leftovers_as_keras_3(self, name, args, kwargs):
+        """Keras 3.15 takes these in **kwargs: the same configs, the same warnings."""
+        (argument,) = kwargs
+        outcomes = []
+        for library in (keras, kerasmini):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                layer = getattr(library.layers, name)(*args, name="same", **kwargs)
+            said = [w for w in caught if argument in str(w.message)]
+            outcomes.append((_plain(layer.get_config()), len(said)))
+        self.assertEqual(outcomes[1], outcomes[0], name)
+
+    def test_the_same_refusals(self):
+        for name, kwargs in (("SimpleRNN", dict(units=2, use_cudnn="auto")),
+                             ("Discretization", dict(bin_boundaries=[0.5], trainable=False)),
+                             ("Add", dict(foo=1))):
+            outcomes = []
+            for library in (keras, kerasmini):
+                try:
+                    getattr(library.layers, name)(**kwargs)
+                    outcomes.append("accepted")
+                except Exception as error:  # noqa: BLE001 (the class is what is compared)
+                    outcomes.append(type(error).__name__)
+            self.assertEqual(outcomes[1], outcomes[0], name)
+            self.assertNotEqual(outcomes[0], "accepted", name)
+

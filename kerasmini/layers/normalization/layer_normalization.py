@@ -1,4 +1,6 @@
 """LayerNormalization: normalize each sample over its feature axes."""
+import warnings
+
 import numpy as np
 
 from kerasmini import autodiff
@@ -40,6 +42,11 @@ class LayerNormalization(Layer):
             beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
             beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         rms_scaling = kwargs.pop("rms_scaling", False)  # deprecated: Keras 3 takes it so
+        if rms_scaling:
+            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                          "scales the input by the variance, not the root mean square. For "
+                          "RMS normalization use `keras.layers.RMSNormalization` instead.",
+                          stacklevel=2)
         super().__init__(**kwargs)
         self.autocast = False  # float inputs as given (not cast to float16), as Keras
         self.axis = int(axis) if is_int(axis) else [int(a) for a in axis]
