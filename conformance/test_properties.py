@@ -257,3 +257,99 @@ class TestPositionalForms(unittest.TestCase):
             self.assertEqual(outcomes[1], outcomes[0], name)
             self.assertNotEqual(outcomes[0], "accepted", name)
 
+
+
+# Keras's public classes and functions beyond the layers, family by family.
+FAMILIES = ("optimizers", "optimizers.schedules", "losses", "metrics", "callbacks",
+            "initializers", "regularizers", "constraints", "activations", "ops", "utils")
+# Compared with another Keras object than the one of the same name, and why.
+COMPARED_WITH = {
+    # keras.optimizers.Optimizer is a backend shim, (*args, **kwargs) over BaseOptimizer,
+    # whose signature is the one Keras code meets (and kerasmini's Optimizer spells out)
+    "optimizers.Optimizer": "keras.src.optimizers.base_optimizer.BaseOptimizer",
+}
+# Differing on purpose, with the reason.
+EXEMPT_SIGNATURES = {
+    # Keras forwards **kwargs to the backend's einsum (tf.einsum's `name`, `optimize`):
+    # kerasmini takes none, so an extra keyword is a TypeError, never ignored
+    "ops.einsum",
+    # Keras's num_classes=None and **kwargs exist for the deprecated alias num_tokens;
+    # kerasmini requires num_classes (a TypeError without it, Keras's is a ValueError)
+    "ops.multi_hot",
+}
+
+
+def _resolve(root, path):
+    for part in path.split("."):
+        root = getattr(root, part)
+    return root
+
+
+def _refused(obj):
+    """A Keras name kerasmini declines whatever the arguments (refused.py)."""
+    from kerasmini.refused import Refused
+    return getattr(obj, "refused", False) is True or (
+        isinstance(obj, type) and issubclass(obj, Refused))
+
+
+def _signature(obj):
+    return [(p.name, p.kind, p.default) for p in inspect.signature(
+        obj.__init__ if isinstance(obj, type) else obj).parameters.values()]
+
+
+def _shared_callables(family):
+    mine, theirs = _resolve(kerasmini, family), _resolve(keras, family)
+    for name in sorted(dir(theirs)):
+        ours = getattr(mine, name, None)
+        if name.startswith("_") or ours is None or inspect.ismodule(ours) \
+                or not callable(ours) or _refused(ours):
+            continue
+        key = f"{family}.{name}"
+        if key not in EXEMPT_SIGNATURES:
+            yield key, ours, _resolve_keras(COMPARED_WITH.get(key)) or getattr(theirs, name)
+
+
+def _resolve_keras(path):
+    if path is None:
+        return None
+    module, _, name = path.rpartition(".")
+    return getattr(__import__(module, fromlist=[name]), name)
+
+
+MODEL_METHODS = ("__init__", "fit", "evaluate", "predict", "compile", "save", "save_weights",
+                 "load_weights", "summary", "train_on_batch", "test_on_batch",
+                 "predict_on_batch", "get_layer", "to_json", "get_config", "add", "pop",
+                 "export", "get_weights", "set_weights")
+
+
+class TestPublicSignatures(unittest.TestCase):
+    @parameterized.expand([(family,) for family in FAMILIES])
+    def test_same_signatures_as_keras(self, family):
+        """Same parameter names, order, kinds and defaults, and a class where Keras has a
+        class (keras.regularizers.l1_l2 is L1L2: l1_l2() has both factors 0)."""
+        compared = 0
+        for key, ours, theirs in _shared_callables(family):
+            self.assertEqual(isinstance(ours, type), isinstance(theirs, type), key)
+            self.assertEqual(_signature(ours), _signature(theirs), key)
+            compared += 1
+        self.assertGreater(compared, 5, family)
+
+    def test_model_and_sequential_methods(self):
+        """Model.__init__ is left out: Keras's is (*args, **kwargs), dispatching to the
+        functional or the subclassed model."""
+        compared = 0
+        for name in ("Model", "Sequential"):
+            for method in MODEL_METHODS:
+                ours = getattr(getattr(kerasmini, name), method, None)
+                theirs = getattr(getattr(keras, name), method, None)
+                if None not in (ours, theirs) and (name, method) != ("Model", "__init__"):
+                    self.assertEqual(_signature(ours), _signature(theirs), f"{name}.{method}")
+                    compared += 1
+        self.assertGreater(compared, 30)
+
+    def test_exemptions_still_differ(self):
+        """An exemption whose signatures came to agree is removed from the list."""
+        for key in EXEMPT_SIGNATURES:
+            family, _, name = key.rpartition(".")
+            self.assertNotEqual(_signature(getattr(_resolve(kerasmini, family), name)),
+                                _signature(getattr(_resolve(keras, family), name)), key)

@@ -22,8 +22,8 @@ class Sequential(Model):
     """
     keras_call_takes_mask = True  # Keras's call(inputs, training, mask): see Layer
 
-    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
-        super().__init__(trainable=trainable, name=name, **kwargs)
+    def __init__(self, layers=None, trainable=True, name=None):  # Keras's: no **kwargs
+        super().__init__(trainable=trainable, name=name)
         self._layers = []
         self._graph = None
         for layer in layers or []:

@@ -1,6 +1,4 @@
 """LayerNormalization: normalize each sample over its feature axes."""
-import warnings
-
 import numpy as np
 
 from kerasmini import autodiff
@@ -10,6 +8,7 @@ from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.normalization.widened import weight_in, widened
 from kerasmini.ops.layer_normalize import layer_normalize
+from kerasmini.ops.nn_normalization import rms_scaling_argument
 
 
 class LayerNormalization(Layer):
@@ -41,12 +40,7 @@ class LayerNormalization(Layer):
             beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
             beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
             beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
-        rms_scaling = kwargs.pop("rms_scaling", False)  # deprecated: Keras 3 takes it so
-        if rms_scaling:
-            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
-                          "scales the input by the variance, not the root mean square. For "
-                          "RMS normalization use `keras.layers.RMSNormalization` instead.",
-                          stacklevel=2)
+        rms_scaling = rms_scaling_argument(kwargs)  # deprecated: Keras 3 takes it so
         super().__init__(**kwargs)
         self.autocast = False  # float inputs as given (not cast to float16), as Keras
         self.axis = int(axis) if is_int(axis) else [int(a) for a in axis]
