@@ -39,11 +39,12 @@ def get_registered_name(obj):
     return GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)
 
 
-def get_registered_object(name, custom_objects=None):
+def get_registered_object(name, custom_objects=None, module_objects=None):
     """The class registered as `name`: the load's custom_objects first, then the
-    global registry; None if neither has it."""
+    scope's, the global registry, and module_objects last (as Keras); None if none has
+    it."""
     for table in (custom_objects or {}, getattr(_scope, "objects", {}),
-                  GLOBAL_CUSTOM_OBJECTS):
+                  GLOBAL_CUSTOM_OBJECTS, module_objects or {}):
         if name in table:
             return table[name]
     return None
@@ -56,23 +57,20 @@ def registered_objects():
 
 class CustomObjectScope:
     """`with CustomObjectScope({"MyLayer": MyLayer}):` configs in the block may name the
-    classes and functions of the dicts given (custom_object_scope is the same class)."""
+    classes and functions of the dict given (custom_object_scope is the same class).
+    One dict, as Keras 3 (Keras 2 took several)."""
 
-    def __init__(self, *custom_objects):
-        for objects in custom_objects:
-            if objects is not None and not isinstance(objects, dict):
-                raise TypeError("Arguments of CustomObjectScope must be dicts of {name: "
-                                f"class or function}}. Received: {objects!r}")
+    def __init__(self, custom_objects):
+        if custom_objects is not None and not isinstance(custom_objects, dict):
+            raise TypeError("The argument of CustomObjectScope must be a dict of {name: "
+                            f"class or function}}. Received: {custom_objects!r}")
         self.custom_objects = custom_objects
         self._previous = []
 
     def __enter__(self):
         previous = getattr(_scope, "objects", {})
         self._previous.append(previous)
-        merged = dict(previous)
-        for objects in self.custom_objects:
-            merged.update(objects or {})
-        _scope.objects = merged
+        _scope.objects = {**previous, **(self.custom_objects or {})}
         return self
 
     def __exit__(self, *exc_info):

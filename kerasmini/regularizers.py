@@ -159,17 +159,18 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
-def l1_l2(l1=0.01, l2=0.01):
+def _l1_l2_by_name(l1=0.01, l2=0.01):
     """L1L2 with both factors 0.01 by default: what the name 'l1_l2' gives (see Keras's
-    L1L2 docstring); 'l1l2' and 'L1L2' give L1L2() with both factors 0."""
+    L1L2 docstring); 'l1l2' and 'L1L2' give L1L2() with both factors 0. The public
+    `l1_l2` is the class itself, as in Keras 3 (l1_l2() has both factors 0)."""
     return L1L2(l1=l1, l2=l2)
 
 
 ALL_OBJECTS = (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
-ALL_OBJECTS_DICT["l1_l2"] = l1_l2
-l1, l2, orthogonal_regularizer = L1, L2, OrthogonalRegularizer
+ALL_OBJECTS_DICT["l1_l2"] = _l1_l2_by_name
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
 
 def serialize(regularizer):

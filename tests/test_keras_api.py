@@ -213,7 +213,9 @@ def test_registry_is_shared_with_saving_and_scoped():
     def activation_fn(x):
         return x
 
-    with utils.CustomObjectScope({"my_fn": activation_fn}, {"other": 1}):
+    with pytest.raises(TypeError):  # one dict, as in Keras 3
+        utils.CustomObjectScope({"my_fn": activation_fn}, {"other": 1})
+    with utils.CustomObjectScope({"my_fn": activation_fn, "other": 1}):
         assert utils.get_registered_object("my_fn") is activation_fn
         with utils.custom_object_scope({"inner": 2}):
             assert utils.get_registered_object("other") == 1

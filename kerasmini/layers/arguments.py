@@ -17,6 +17,16 @@ def positive_int(value, name, message=None):
     return int(value)
 
 
+def refuse_lora_and_quantization(layer, lora_rank, quantization_config):
+    """Keras's Dense and Embedding take LoRA and quantization settings; kerasmini has
+    neither, so a setting other than None stops the constructor instead of being ignored.
+    (lora_alpha alone is ignored by Keras too: it only scales a LoRA of rank lora_rank.)"""
+    for name, value in (("lora_rank", lora_rank), ("quantization_config", quantization_config)):
+        if value is not None:
+            raise ValueError(f"{layer}({name}={value!r}) is not supported by kerasmini (it "
+                             f"has no LoRA or quantization). Received: {name}={value!r}")
+
+
 def standardize_tuple(value, n, name, allow_zero=False):
     """An int or an n-sequence of ints -> n-tuple of positive (or, allow_zero, >= 0) ints."""
     message = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"

@@ -5,6 +5,7 @@ differentiated for free. Only operations with rules are used (softplus is writte
 `_softplus`, not np.logaddexp). The metrics of the same names
 (kerasmini/metrics/) take their per-sample values from these functions.
 """
+import inspect
 import warnings
 
 import numpy as np
@@ -242,34 +243,40 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
 
 
 # ----- the classes: a LossFunctionWrapper each, configs as Keras writes them -----------
-def _wrapper_class(fn, default_name, **defaults):
+def _constructor_signature(default_name, order, defaults):
+    """Keras's constructor signature: `defaults` (fn's keyword arguments), then reduction,
+    name, dtype, or the parameters in `order` where Keras orders them otherwise."""
+    values = {**defaults, "reduction": "sum_over_batch_size", "name": default_name,
+              "dtype": None}
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Signature([inspect.Parameter("self", kind)] + [
+        inspect.Parameter(key, kind, default=values[key]) for key in order or values])
+
+
+def _wrapper_class(fn, default_name, order=None, **defaults):
     """A LossFunctionWrapper subclass around `fn` whose keyword arguments (`defaults`,
     in Keras's order) are stored as attributes and written to get_config."""
     from kerasmini.losses.losses import Loss, LossFunctionWrapper
+    signature = _constructor_signature(default_name, order, defaults)
 
-    def __init__(self, *args, reduction="sum_over_batch_size", name=default_name,
-                 dtype=None, **kwargs):
-        names = list(defaults)
-        if len(args) > len(names):
-            raise TypeError(f"{type(self).__name__} takes at most {len(names)} positional "
-                            f"arguments. Received: {args}")
-        unknown = set(kwargs) - set(names)
-        if unknown:
-            raise TypeError(f"{type(self).__name__} got unexpected keyword arguments: "
-                            f"{sorted(unknown)}")
-        values = {**defaults, **dict(zip(names, args)), **kwargs}
-        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype,
-                                     **values)
+    def __init__(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)  # a TypeError as Python's own
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        self = values.pop("self")
+        base = {key: values.pop(key) for key in ("reduction", "name", "dtype")}
+        LossFunctionWrapper.__init__(self, fn, **base, **values)
         self.__dict__.update(values)
+    __init__.__signature__ = signature
 
     def get_config(self):
         return {**Loss.get_config(self), **self._fn_kwargs}
     return __init__, get_config
 
 
-def _loss_class(class_name, fn, default_name, config_keys=True, **defaults):
+def _loss_class(class_name, fn, default_name, config_keys=True, order=None, **defaults):
     from kerasmini.losses.losses import LossFunctionWrapper
-    init, get_config = _wrapper_class(fn, default_name, **defaults)
+    init, get_config = _wrapper_class(fn, default_name, order, **defaults)
     body = {"__init__": init, "__doc__": f"The loss {fn.__name__}, reduced.",
             "__module__": __name__}
     if config_keys:
@@ -301,8 +308,10 @@ CategoricalFocalCrossentropy = _loss_class(
     "CategoricalFocalCrossentropy", categorical_focal_crossentropy,
     "categorical_focal_crossentropy", alpha=0.25, gamma=2.0, from_logits=False,
     label_smoothing=0.0, axis=-1)
-Dice = _loss_class("Dice", dice, "dice", axis=None)
-Tversky = _loss_class("Tversky", tversky, "tversky", alpha=0.5, beta=0.5, axis=None)
+Dice = _loss_class("Dice", dice, "dice", axis=None,
+                   order=("reduction", "name", "axis", "dtype"))
+Tversky = _loss_class("Tversky", tversky, "tversky", alpha=0.5, beta=0.5, axis=None,
+                      order=("alpha", "beta", "reduction", "name", "axis", "dtype"))
 
 
 class CategoricalGeneralizedCrossEntropy(_loss_class(

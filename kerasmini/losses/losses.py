@@ -16,6 +16,7 @@ y_true. Each rule carries `vjp.true(g)`, the gradient with respect to y_true (as
 `_pair` and the rank alignment left it; None for integer labels); it runs only when a
 tape follows y_true.
 """
+import inspect
 import warnings
 
 import numpy as np
@@ -271,12 +272,17 @@ def _integer_labels(y_true, classes):
 
 # ----- the public functions: values, with their gradient rule on the tape --------------
 def _public(private, name):
-    def fn(y_true, y_pred, **kwargs):
+    signature = inspect.signature(private)  # Keras's: options positional too
+
+    def fn(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)  # a TypeError as Python's own
+        y_true, y_pred, *options = bound.arguments.values()
+        kwargs = dict(zip(list(bound.arguments)[2:], options))
         values, vjp = private(y_true, np.asarray(y_pred), **kwargs)
         rule = both_rules(vjp, y_true, lambda traced: private(y_true, traced, **kwargs))
         return record(values, (y_pred, y_true), rule, name)
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = private.__doc__
+    fn.__doc__, fn.__signature__ = private.__doc__, signature
     return fn
 
 

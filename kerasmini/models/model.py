@@ -221,8 +221,12 @@ class Model(Trainer, Layer):
         from kerasmini.saving.saving_lib import save_model  # lazy: saving/ imports models/
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True):
-        """Write the weights as a Keras 3 `.weights.h5` file."""
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Write the weights as a Keras 3 `.weights.h5` file (one file: sharding into
+        files of max_shard_size GB is not supported)."""
+        if max_shard_size is not None:
+            raise ValueError("save_weights(max_shard_size=...) is not supported by kerasmini "
+                             f"(it writes one file). Received: max_shard_size={max_shard_size}")
         from kerasmini.saving.saving_lib import save_weights  # lazy: saving/ imports models/
         save_weights(self, filepath, overwrite=overwrite)
 

@@ -22,17 +22,22 @@ class Sequential(Model):
     """
     keras_call_takes_mask = True  # Keras's call(inputs, training, mask): see Layer
 
-    def __init__(self, layers=None, trainable=True, name=None, **kwargs):
-        super().__init__(trainable=trainable, name=name, **kwargs)
+    def __init__(self, layers=None, trainable=True, name=None):  # Keras's: no **kwargs
+        super().__init__(trainable=trainable, name=name)
         self._layers = []
         self._graph = None
         taken = set()  # the names so far: a list searched per layer would be quadratic
         for layer in layers or []:
-            self.add(layer, rebuild=False, _taken=taken)
+            self._add(layer, rebuild=False, _taken=taken)
         self._maybe_build()
 
-    def add(self, layer, rebuild=True, _taken=None):
+    def add(self, layer, rebuild=True):
         """Append a layer (or an `Input` tensor, which becomes the InputLayer)."""
+        self._add(layer, rebuild)
+
+    def _add(self, layer, rebuild, _taken=None):
+        """add, with the set of names taken so far when adding many (Keras's add has
+        no such argument: the signature stays Keras's)."""
         if isinstance(layer, KerasTensor):
             layer = layer._keras_history.operation
         if not isinstance(layer, Layer):
@@ -174,7 +179,7 @@ class Sequential(Model):
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         taken = set()
         for layer_config in layer_configs:
-            model.add(make_layer(layer_config), rebuild=False, _taken=taken)
+            model._add(make_layer(layer_config), rebuild=False, _taken=taken)
         if model._layers and isinstance(model._layers[0], InputLayer):
             model._maybe_build()
         elif build_shape is not None:

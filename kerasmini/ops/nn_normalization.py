@@ -6,6 +6,8 @@ Written as NumPy on tensors the tape follows, in Keras's order of operations (th
 gradients are the pieces'); layer and RMS normalization compute in at least float32
 and return the input's dtype, as Keras does for half precision.
 """
+import warnings
+
 import numpy as np
 
 from kerasmini import config
@@ -34,10 +36,23 @@ def _axes(axis, ndim):
     return sorted(a % ndim for a in ((axis,) if np.ndim(axis) == 0 else axis))
 
 
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None,
-                        rms_scaling=False):
+def rms_scaling_argument(kwargs):
+    """Keras 3 takes the deprecated rms_scaling in **kwargs, with this warning."""
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if rms_scaling:
+        warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                      "scales the input by the variance, not the root mean square. For "
+                      "RMS normalization use `keras.layers.RMSNormalization` instead.",
+                      stacklevel=3)
+    return rms_scaling
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     """(x - mean) / sqrt(variance + epsilon) * gamma + beta over `axis`; rms_scaling
-    (deprecated in Keras) divides x by sqrt(variance + epsilon), times gamma."""
+    (deprecated in Keras, a keyword) divides x by sqrt(variance + epsilon), times gamma."""
+    rms_scaling = rms_scaling_argument(kwargs)
+    if kwargs:
+        raise TypeError(f"layer_normalization() got unexpected keyword arguments: {kwargs}")
     # gamma and beta given even when None, so that a graph node saves them, as Keras's
     return _layer_normalization(x, gamma, beta, axis=axis, epsilon=epsilon,
                                 rms_scaling=rms_scaling)

@@ -9,7 +9,11 @@ from kerasmini.callbacks.progbar_logger import Progbar as _Bar
 
 class Progbar:
     def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step"):
+                 stateless_metrics=None, unit_name="step"):
+        if stateless_metrics is not None:
+            raise NotImplementedError("kerasmini's Progbar averages every metric not in "
+                                      "stateful_metrics: stateless_metrics is not supported "
+                                      f"(got stateless_metrics={stateless_metrics!r}).")
         if width != 20 or unit_name != "step":
             raise NotImplementedError("kerasmini draws fit's bar: only width=20 and "
                                       f"unit_name='step' are supported (got width={width}"

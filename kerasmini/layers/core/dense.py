@@ -1,7 +1,7 @@
 """Dense: `activation(inputs @ kernel + bias)` on the last axis."""
 from kerasmini import ops
 from kerasmini.layers import weight_settings
-from kerasmini.layers.arguments import positive_int
+from kerasmini.layers.arguments import positive_int, refuse_lora_and_quantization
 from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 
@@ -24,11 +24,12 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None,
+                 lora_alpha=None, quantization_config=None, **kwargs):
         units = positive_int(units, "units", message=(
             "Received an invalid value for `units`, expected a positive integer. "
             f"Received: units={units}"))
-        kwargs.pop("quantization_config", None)  # Keras's config key; no quantization here
+        refuse_lora_and_quantization("Dense", lora_rank, quantization_config)
         settings = weight_settings.resolve(
             activation=activation, kernel_initializer=kernel_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,

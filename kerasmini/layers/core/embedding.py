@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from kerasmini.layers import weight_settings
-from kerasmini.layers.arguments import is_int
+from kerasmini.layers.arguments import is_int, refuse_lora_and_quantization
 from kerasmini.layers.layer import Layer
 from kerasmini.ops import not_equal
 from kerasmini import regularizers
@@ -29,16 +29,13 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
-                 input_length=None, **kwargs):
+                 **kwargs):
         for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not is_int(value) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive integer. Received: "
                                  f"{name}={value} (of type {type(value).__name__}).")
-        unsupported = {"lora_rank": lora_rank, "quantization_config": quantization_config}
-        for name, value in unsupported.items():
-            if value:
-                raise ValueError(f"Embedding({name}={value!r}) is not supported by "
-                                 "kerasmini (it has no LoRA or quantization).")
+        refuse_lora_and_quantization("Embedding", lora_rank, quantization_config)
+        input_length = kwargs.pop("input_length", None)  # Keras 2's; Keras 3 pops it
         if input_length is not None:  # Keras 3 ignores it too, with this warning
             warnings.warn("Argument `input_length` is deprecated. Just remove it.",
                           stacklevel=2)

@@ -31,9 +31,8 @@ class InputLayer(Layer):
     """
     output = None  # its own tensor, set in __init__ (not Layer's first-call property)
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
-                 batch_shape=None, input_tensor=None, optional=False, name=None,
-                 ragged=None, **kwargs):
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
+                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
         if shape is None and "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if batch_shape is None and "batch_input_shape" in kwargs:  # older configs

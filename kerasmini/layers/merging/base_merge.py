@@ -22,6 +22,9 @@ class Merge(Layer):
     supports_masking = True
     masks_from_inputs = True  # the graph's node keeps `mask` implicit (keras_tensor.py)
 
+    def __init__(self, **kwargs):  # Keras's signature: Layer's keyword arguments as **kwargs
+        super().__init__(**kwargs)
+
     def __call__(self, inputs, training=None, mask=None):
         self._check_list(inputs)
         if is_symbolic(inputs):

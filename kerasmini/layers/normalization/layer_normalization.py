@@ -8,6 +8,7 @@ from kerasmini.layers.input_spec import InputSpec
 from kerasmini.layers.layer import Layer
 from kerasmini.layers.normalization.widened import weight_in, widened
 from kerasmini.ops.layer_normalize import layer_normalize
+from kerasmini.ops.nn_normalization import rms_scaling_argument
 
 
 class LayerNormalization(Layer):
@@ -30,7 +31,7 @@ class LayerNormalization(Layer):
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 rms_scaling=False, **kwargs):
+                 **kwargs):
         if not (is_int(axis) or (isinstance(axis, (list, tuple))
                                  and all(is_int(a) for a in axis))):
             raise TypeError("Expected an int or a list/tuple of ints for the argument "
@@ -39,6 +40,7 @@ class LayerNormalization(Layer):
             beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
             beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
             beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
+        rms_scaling = rms_scaling_argument(kwargs)  # deprecated: Keras 3 takes it so
         super().__init__(**kwargs)
         self.autocast = False  # float inputs as given (not cast to float16), as Keras
         self.axis = int(axis) if is_int(axis) else [int(a) for a in axis]

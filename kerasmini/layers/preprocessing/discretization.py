@@ -27,7 +27,7 @@ class Discretization(Layer):
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01,
-                 output_mode="int", sparse=False, dtype=None, name=None, **kwargs):
+                 output_mode="int", sparse=False, dtype=None, name=None):
         if sparse:
             raise ValueError(f"Discretization(sparse={sparse!r}) is not supported by "
                              "kerasmini (it has no sparse arrays).")
@@ -44,7 +44,7 @@ class Discretization(Layer):
                              f"`bin_boundaries={bin_boundaries}`")
         if num_bins is None and bin_boundaries is None:
             raise ValueError("You need to set either `num_bins` or `bin_boundaries`.")
-        super().__init__(dtype=dtype, name=name, **kwargs)
+        super().__init__(dtype=dtype, name=name)
         self.bin_boundaries = None if bin_boundaries is None else \
             [float(b) for b in np.ravel(bin_boundaries)]
         self.num_bins, self.epsilon = num_bins, epsilon

@@ -13,7 +13,8 @@ class MaxNumBoundingBoxes(Layer):
     (the base layer's ValueError on non-numeric input) rather than boxes left as they
     are."""
 
-    def __init__(self, max_number, fill_value=-1, data_format=None, **kwargs):
+    def __init__(self, max_number, fill_value=-1, **kwargs):
+        data_format = kwargs.pop("data_format", None)  # Keras takes it in **kwargs
         super().__init__(**kwargs)
         self._build_at_init()
         self.max_number, self.fill_value = int(max_number), int(fill_value)

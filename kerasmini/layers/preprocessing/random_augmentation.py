@@ -168,11 +168,13 @@ class RandomShiftOrZoom(RandomWarp):
     # Keras's ranges for the factors: (lowest allowed, whether it is allowed itself)
     FACTOR_BOUND = (-1.0, True)
 
-    def __init__(self, height_factor, width_factor, **kwargs):
+    def __init__(self, height_factor, width_factor, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 **kwargs):  # RandomTranslation's signature, Keras's order
         self.height_range = self.factor_range(height_factor, "height_factor")
         self.width_range = (None if width_factor is None
                             else self.factor_range(width_factor, "width_factor"))
-        super().__init__(**kwargs)
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor, self.width_factor = height_factor, width_factor
 
     def factor_range(self, factor, name):

@@ -28,10 +28,10 @@ class RandomCrop(RandomAugmentation):
 
     ARGUMENTS = ("height", "width", "seed")
 
-    def __init__(self, height, width, seed=None, data_format=None, **kwargs):
+    def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
         height, width = positive_int(height, "height"), positive_int(width, "width")
         seed = random.randint(1, int(1e9)) if seed is None else seed
-        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        super().__init__(seed=seed, data_format=data_format, name=name, **kwargs)
         self.height, self.width = height, width
 
     def compute_output_shape(self, input_shape):

@@ -14,9 +14,10 @@ class RandomRotation(RandomWarp):
 
     ARGUMENTS = ("factor", "fill_mode", "fill_value", "interpolation", "seed")
 
-    def __init__(self, factor, **kwargs):
+    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, data_format=None, **kwargs):
         factor = factor_range(factor, "factor", (-1, 1))
-        super().__init__(**kwargs)
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.factor = factor
 
     def get_random_transformation(self, data, training=True, seed=None):

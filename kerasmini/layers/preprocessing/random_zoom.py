@@ -18,8 +18,11 @@ class RandomZoom(RandomShiftOrZoom):
                     "(or a list of two numbers) in the range (-1.0, 1.0]. ")
     FACTOR_BOUND = (-1.0, False)
 
-    def __init__(self, height_factor, width_factor=None, **kwargs):
-        super().__init__(height_factor, width_factor, **kwargs)
+    def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
+                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
+                 **kwargs):
+        super().__init__(height_factor, width_factor, fill_mode, interpolation, seed,
+                         fill_value, data_format, **kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:

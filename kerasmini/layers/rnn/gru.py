@@ -13,7 +13,7 @@
 from kerasmini import activations
 from kerasmini.layers import weight_settings
 from kerasmini.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from kerasmini.layers.rnn.rnn import BuiltinRNN
+from kerasmini.layers.rnn.rnn import BuiltinRNN, CudnnChoice, cudnn_argument, forwarded
 from kerasmini.ops import dense
 
 
@@ -24,11 +24,18 @@ class GRUCell(DropoutRNNCell):
     gates = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
-                 use_bias=True, reset_after=True, **kwargs):
-        """The arguments of DropoutRNNCell (initializers, regularizers, constraints,
-        dropout, seed) and recurrent_activation, reset_after."""
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, reset_after=True, seed=None, **kwargs):
+        """The arguments of DropoutRNNCell and recurrent_activation, reset_after."""
         recurrent_activation = activations.get(recurrent_activation)  # checked first
-        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        super().__init__(units, activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, kernel_regularizer,
+                         recurrent_regularizer, bias_regularizer, kernel_constraint,
+                         recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                         seed, **kwargs)
         self.recurrent_activation = recurrent_activation
         self.reset_after = bool(reset_after)
 
@@ -67,9 +74,22 @@ class GRUCell(DropoutRNNCell):
                 **config, "reset_after": self.reset_after, "seed": seed}
 
 
-class GRU(BuiltinRNN):
+class GRU(CudnnChoice, BuiltinRNN):
     """Gated Recurrent Unit layer. (batch, steps, features) -> (batch, units), or
     (batch, steps, units) with return_sequences; with return_state also [h]."""
 
     cell_class = GRUCell
     cell_name = "gru_cell"
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, reset_after=True, use_cudnn="auto", **kwargs):
+        arguments = forwarded(locals())
+        use_cudnn = cudnn_argument(arguments.pop("use_cudnn"))
+        super().__init__(**arguments)
+        self.use_cudnn = use_cudnn

@@ -240,10 +240,7 @@ class BuiltinRNN(CellAttributes, RNN):
 
     def __init__(self, units, activity_regularizer=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
-                 use_cudnn="auto", **kwargs):
-        if use_cudnn not in ("auto", True, False):
-            raise ValueError("Invalid valid received for argument `use_cudnn`. Expected "
-                             f"one of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+                 **kwargs):
         parameters = {name for cls in self.cell_class.__mro__ if "__init__" in vars(cls)
                       and cls.__module__.startswith("kerasmini.layers.rnn")
                       for name in inspect.signature(cls.__init__).parameters}
@@ -255,14 +252,6 @@ class BuiltinRNN(CellAttributes, RNN):
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
-        self.use_cudnn = use_cudnn
-
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        if self.use_cudnn is True:  # as tf.keras on a machine without a GPU
-            raise ValueError("use_cudnn=True was specified, but cuDNN is not supported for "
-                             "this layer configuration with this backend. Pass "
-                             "use_cudnn='auto' to fallback to a non-cuDNN implementation.")
-        return super().call(sequences, initial_state, mask, training)
 
     def get_config(self):
         cell = self.cell.get_config()
@@ -275,3 +264,31 @@ class BuiltinRNN(CellAttributes, RNN):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def forwarded(arguments):
+    """A constructor's `locals()` as keyword arguments for BuiltinRNN: SimpleRNN, LSTM
+    and GRU spell out Keras's signature (so positional calls bind as in Keras) and leave
+    the split into cell and layer arguments to BuiltinRNN."""
+    arguments = {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
+    kwargs = arguments.pop("kwargs")
+    return {**arguments, **kwargs}
+
+
+def cudnn_argument(use_cudnn):
+    if use_cudnn not in ("auto", True, False):
+        raise ValueError("Invalid valid received for argument `use_cudnn`. Expected "
+                         f"one of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+    return use_cudnn
+
+
+class CudnnChoice:
+    """LSTM's and GRU's use_cudnn (cudnn_argument): True refused when called, as tf.keras
+    does on a machine without a GPU ("auto" and False run the same NumPy kernels)."""
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        if self.use_cudnn is True:
+            raise ValueError("use_cudnn=True was specified, but cuDNN is not supported for "
+                             "this layer configuration with this backend. Pass "
+                             "use_cudnn='auto' to fallback to a non-cuDNN implementation.")
+        return super().call(sequences, initial_state, mask, training)

@@ -224,8 +224,8 @@ ALL_OBJECTS_DICT = {cls.__name__: cls for cls in
                      InverseTimeDecay, CosineDecayRestarts)}
 
 
-def serialize(schedule):
-    return serialize_keras_object(schedule, "keras.optimizers.schedules")
+def serialize(learning_rate_schedule):
+    return serialize_keras_object(learning_rate_schedule, "keras.optimizers.schedules")
 
 
 def deserialize(config, custom_objects=None):
