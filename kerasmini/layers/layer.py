@@ -74,11 +74,18 @@ def variable_path(layer, name):
 
 
 def _scoped_build(build):
-    """A class's build() run inside its layer's name scope, as Keras wraps build."""
+    """A class's build() run inside its layer's name scope, and the layer built after
+    it, as Keras wraps build: `layer.build(shape)` called by hand (a user's build that
+    never sets `self.built`) builds the layer once, its next call creates no second set
+    of weights."""
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with name_scope(self):
-            return build(self, *args, **kwargs)
+            result = build(self, *args, **kwargs)
+        self.built = True
+        if len(args) == 1 and not kwargs and getattr(self, "_build_shape", None) is None:
+            self._build_shape = tuple(args[0]) if _is_one_shape(args[0]) else args[0]
+        return result
     scoped.scoped = True
     return scoped
 
@@ -108,6 +115,11 @@ def state_kept(layer):
     finally:
         for variable, value in state:
             variable.assign(value)
+
+
+def _known_sizes(shape_1, shape_2):
+    """The sizes that stay when the unknown input sizes go from 1 to 2; None the others."""
+    return tuple(a if a == b else None for a, b in zip(shape_1, shape_2))
 
 
 def _zeros_like_shape(shape, unknown_size, dtype):
@@ -462,17 +474,20 @@ class Layer:
         """For a layer that does not declare its shapes (a user's subclass with only
         build and call): Keras traces `call`; kerasmini calls it on zeros, with each
         unknown size tried as 1 and as 2 (an output size that follows it stays None).
-        The layer is built first, as Keras builds it before tracing."""
+        The layer is built first, as Keras builds it before tracing. A call returning
+        several arrays (a tuple or list: keras.io's Involution returns its output and its
+        kernel) gives a list of shapes, one output each."""
         if type(self).call is Layer.call:
             raise NotImplementedError(f"Layer '{self.name}' ({type(self).__name__}) "
                                       "defines neither call() nor compute_output_shape().")
         if not self.built:
             self._build_or_undo(input_shape)
         with state_kept(self):  # Keras's tracing leaves the variables alone
-            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size,
-                                                               self.compute_dtype)))
+            tried = [self.call(_zeros_like_shape(input_shape, size, self.compute_dtype))
                      for size in (1, 2)]
-        return tuple(a if a == b else None for a, b in zip(*tried))
+        if isinstance(tried[0], (list, tuple)):
+            return [_known_sizes(np.shape(a), np.shape(b)) for a, b in zip(*tried)]
+        return _known_sizes(np.shape(tried[0]), np.shape(tried[1]))
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the output, from the inputs and their mask (None: no mask)."""
@@ -525,9 +540,10 @@ class Layer:
         # array at its first two checks)
         if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
-        mask = kwargs.pop("mask", None)
-        if mask is None:  # the one a layer before attached to its output (masks.py)
-            mask = masks.carried(inputs)
+        # the mask given, its gaps filled by those the inputs carry (masks.py): a model's
+        # node records the masks of its graph, a nested model's inputs bring theirs
+        carried = masks.carried(inputs)
+        mask = masks.merged(kwargs.pop("mask", None), carried)
         inputs = masks.released(inputs)
         structured = _is_array_structure(inputs)
         # several tensors ((z_mean, z_log_var)) reach call() as the same structure, each
@@ -538,6 +554,12 @@ class Layer:
         if not self.built or (shape, self.input_spec) != self._shape_checked:
             self._check_shape_and_build(shape, None if structured else
                                         _keras_dtype(inputs, x))
+        if carried is not None and (self.keras_call_takes_mask or
+                                    not type(self).__module__.startswith("kerasmini.")):
+            # a user's call() (and a nested model's) gets its inputs with their masks, as
+            # in Keras: the layers it calls read them (MultiHeadAttention's query and
+            # value masks, a nested model's first layers)
+            x = masks.attach(x, carried)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         mask_argument = self._mask_argument(mask)

@@ -29,6 +29,16 @@ def carried(inputs):
     return getattr(inputs, "_keras_mask", None)
 
 
+def merged(mask, carried):
+    """The `mask=` given, or where it is None (a list: entry by entry) the carried one."""
+    if mask is None:
+        return carried
+    if isinstance(mask, (list, tuple)) and isinstance(carried, (list, tuple)) \
+            and len(mask) == len(carried):
+        return [m if m is not None else c for m, c in zip(mask, carried)]
+    return mask
+
+
 def released(inputs):
     """`inputs` with every carrier viewed as a plain array again."""
     if isinstance(inputs, (list, tuple)):
