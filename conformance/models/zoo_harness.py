@@ -21,7 +21,8 @@ import numpy as np
 
 import kerasmini
 from conformance.models import applications, tf_keras
-from conformance.models.applications import as_numpy, randomize_batchnorm, relative_error
+from conformance.models.applications import (UNKNOWN_SIZE, as_numpy, randomize_batchnorm,
+                                             relative_error)
 from conformance.test_fit import LOSS_FLOOR, WEIGHT_FLOOR
 from kerasmini.check.api import check_model
 
@@ -31,7 +32,7 @@ keras = tf_keras()
 # keras.ops calls in the graph; these models are compared layer call by layer call by
 # applications._worst_layer instead
 CHECK_LIMITS = ("calls with several tensor arguments yet", "masked layer calls yet",
-                "tensor operations yet")
+                "tensor operations yet", "outputs of different shapes yet")
 
 
 def predict(model, x):
@@ -42,13 +43,15 @@ def _no_dropout(model):
     for layer in model.layers:
         if hasattr(layer, "rate"):
             layer.rate = 0.0
+        if hasattr(layer, "drop_prob"):  # keras.io's StochasticDepth
+            layer.drop_prob = 0.0
         if hasattr(layer, "layers"):
             _no_dropout(layer)
 
 
 class ZooChecks:
     ZOO, KM_OBJECTS, TF_OBJECTS = {}, {}, {}
-    NO_CUSTOM, CHECK_CANNOT, LEGACY_H5_REFUSED_BY_TF = (), (), ()
+    NO_CUSTOM, CHECK_CANNOT, LEGACY_H5_REFUSED_BY_TF, CHECK_WITH_SAMPLE = (), (), (), ()
 
     def build(self, name):
         """tf.keras's model of `name`: seeded weights, random BatchNormalization
@@ -104,9 +107,11 @@ class ZooChecks:
         """`python -m kerasmini check FILE` (the file as is), or its API on the two
         models when the file needs the user's classes; where check cannot run yet
         (CHECK_CANNOT), every layer call compared in one pass instead."""
+        own = {"inputs": self.input_list(km_model, x)} if name in self.CHECK_WITH_SAMPLE else {}
         try:
-            result = (check_model(path, samples=4) if name in self.NO_CUSTOM
-                      else check_model(km_model, samples=4, keras_model=tf_model))
+            result = (check_model(path, samples=4, dim_size=UNKNOWN_SIZE, **own)
+                      if name in self.NO_CUSTOM else
+                      check_model(km_model, samples=4, keras_model=tf_model, **own))
         except NotImplementedError as error:  # check's stated limits (masks, ops, MHA)
             self.assertIn(name, self.CHECK_CANNOT, f"{name}: kerasmini check: {error}")
             self.assertTrue(any(limit in str(error) for limit in CHECK_LIMITS), str(error))
@@ -116,6 +121,13 @@ class ZooChecks:
         self.assertNotIn(name, self.CHECK_CANNOT,
                          f"{name}: check now runs: update CHECK_CANNOT")
         self.assertTrue(result.passed, f"{name}: kerasmini check:\n{result.table()}")
+
+    @staticmethod
+    def input_list(model, x):
+        """x as one array per model input, in the model's input order."""
+        if isinstance(x, dict):
+            return [x[tensor.name] for tensor in model.inputs]
+        return x if isinstance(x, list) else [x]
 
     def weights_both_ways(self, name, folder, tf_model, km_model, x, expected):
         tf_weights = os.path.join(folder, "tf.weights.h5")
@@ -157,6 +169,10 @@ class ZooChecks:
         x = self.sample(tf_model, name, batch=24, seed=4)
         shape = (24, *tf_model.outputs[0].shape[1:])
         y = (rng.integers(0, shape[-1], shape[:-1]) if loss.startswith("sparse")
+             else np.eye(shape[-1], dtype="float32")[rng.integers(0, shape[-1], shape[:-1])]
+             if loss.startswith("categorical")  # one-hot: on rows not summing to 1
+             # tf.keras's gradient is softmax - y (TensorFlow's fused kernel), not the
+             # loss's (kerasmini's): softmax * sum(y) - y
              else rng.random(shape).round().astype("float32"))
         metrics = ["accuracy"] if "crossentropy" in loss else []
         histories = []

@@ -140,7 +140,9 @@ def symbolic_call(layer, inputs, **call_kwargs):
         mask = map_structure(lambda t: t._keras_mask, inputs)
     if all(m is None for m in flatten(mask)):
         mask = None
-    call_kwargs["mask"] = layer._mask_argument(mask)  # None unless call() reads it
+    # None unless call() reads it; a nested model's node keeps its inputs' masks, as
+    # Keras's records them (its inner layers read them from the tensors when it runs)
+    call_kwargs["mask"] = mask if layer.keras_call_takes_mask else layer._mask_argument(mask)
     if call_kwargs.get("training") is None:  # Keras records call()'s default (Dropout's
         call_kwargs["training"] = layer._call_default("training")  # False), if not None
     out_shape = layer.compute_output_shape(shapes)  # raises before any change

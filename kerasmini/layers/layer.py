@@ -465,6 +465,14 @@ class Layer:
 
     # ----- build and call ----------------------------------------------------------
     def build(self, input_shape):
+        """Keras's default: a user's layer without build() whose sublayers (made in
+        __init__) are not built yet is built by running call() once (on zeros here, as
+        compute_output_shape probes), so `layer.build(shape)` creates their weights."""
+        if (not type(self).__module__.startswith("kerasmini.")
+                and type(self).call is not Layer.call and input_shape is not None
+                and any(not layer.built for layer in self._sublayers())):
+            with state_kept(self):
+                self.call(_zeros_like_shape(input_shape, 1, self.compute_dtype))
         self.built = True
 
     def call(self, inputs):
