@@ -26,6 +26,8 @@ def main(argv=None):
     parser.add_argument("--models-only", action="store_true", help="whole-model cases only")
     parser.add_argument("--no-busy", action="store_true",
                         help="models on the machine as it is only, not also with a core busy")
+    parser.add_argument("--busy-only", action="store_true",
+                        help="whole models with a core busy only (implies --models-only)")
     parser.add_argument("--no-training", action="store_true",
                         help="skip the training section (fit and train_on_batch)")
     parser.add_argument("--training-only", action="store_true",
@@ -33,6 +35,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.training_only:
         args.models_only, args.no_models, args.no_memory = True, True, True
+    if args.busy_only:
+        args.models_only, args.no_busy, args.no_training = True, False, True
     started = time.perf_counter()
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -57,7 +61,8 @@ def main(argv=None):
     if not args.no_models:
         from benchmarks.models import run_all
         report["models"] = run_all(keras, kerasmini, quick=args.quick, only=args.only,
-                                   busy_too=not args.no_busy, report_row=_print_model_row)
+                                   busy_too=not args.no_busy, quiet_too=not args.busy_only,
+                                   report_row=_print_model_row)
         _print_profiles(report["models"]["profiles"])
     if not args.no_training and (args.training_only or not args.only):
         report["training"] = _run_training(keras, kerasmini, args.quick)
@@ -178,7 +183,16 @@ def _print_model_row(r):
     t = r["seconds"]
     print(f"{r['name']:<40} kerasmini {_ms(t['kerasmini'])} tf.keras {_ms(t['tf_keras'])} "
           f"ratio {r['ratio']:6.2f}  spread km {r['spread']['kerasmini']:5.2f} "
-          f"tf {r['spread']['tf_keras']:5.2f}", flush=True)
+          f"tf {r['spread']['tf_keras']:5.2f}{_caller_text(r)}", flush=True)
+
+
+def _caller_text(r):
+    """The calling thread's side of kerasmini's samples (benchmarks/models.caller_readings)."""
+    caller = r.get("caller")
+    if not caller:
+        return ""
+    return (f"  km on-CPU spread {caller['on_cpu_spread']:5.2f} "
+            f"waiting for a CPU {caller['waiting_share']:4.0%}")
 
 
 def _print_profiles(profiles):

@@ -41,19 +41,26 @@ def target_table(targets):
 
 
 def model_table(rows):
+    caller = all("caller" in r for r in rows)  # older JSON files have no caller readings
     lines = ["| model, input, batch | kerasmini | tf.keras predict | km / tf.keras "
-             "| spread km (max/min of 7) | spread tf |", "|---|---:|---:|---:|---:|---:|"]
+             "| spread km (max/min of 7) | spread tf |"
+             + (" km on-CPU spread | km waiting for a CPU |" if caller else ""),
+             "|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if caller else "")]
     for r in rows:
         s = r["seconds"]
         lines.append(f"| {r['name']} | {s['kerasmini'] * 1e3:.1f} ms "
                      f"| {s['tf_keras'] * 1e3:.1f} ms | {r['ratio']:.3f} "
-                     f"| {r['spread']['kerasmini']:.2f} | {r['spread']['tf_keras']:.2f} |")
+                     f"| {r['spread']['kerasmini']:.2f} | {r['spread']['tf_keras']:.2f} |"
+                     + (f" {r['caller']['on_cpu_spread']:.2f} "
+                        f"| {r['caller']['waiting_share']:.0%} |" if caller else ""))
     return lines
 
 
 def model_lines(models):
-    lines = ["### Whole models, `predict`, the machine as it was", ""]
-    lines += model_table(models["quiet"])
+    lines = []
+    if models.get("quiet"):
+        lines += ["### Whole models, `predict`, the machine as it was", ""]
+        lines += model_table(models["quiet"])
     if models.get("busy"):
         lines += ["", "### The same with a second process keeping one core busy", ""]
         lines += model_table(models["busy"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.runner import TOLERANCE, _relative_error
-from benchmarks.timing import interleaved_samples
+from benchmarks.timing import caller_schedstat, interleaved_samples
 
 # Seven interleaved rounds per case: the spread (max / min) is over these seven samples.
 # A fast call is repeated within one sample for about 20 ms.
@@ -85,16 +85,34 @@ def run_model(case, batch, km_model, tf_model, rounds, busy=False):
     if not error <= TOLERANCE["float32"]:
         raise AssertionError(f"{case.name} batch {batch}: kerasmini and tf.keras disagree "
                              f"({error:.3g}); not timing it")
-    samples = interleaved_samples(functions, **rounds)
+    probe, probed = (caller_schedstat if caller_schedstat() else None), {}
+    samples = interleaved_samples(functions, **rounds, probe=probe, probed=probed)
     medians = {lib: float(np.median(s)) for lib, s in samples.items()}
-    return {"name": f"{case.name} {'x'.join(map(str, case.input_shape))} batch {batch}",
+    return {**caller_readings(samples["kerasmini"], probed.get("kerasmini")),
+            "name": f"{case.name} {'x'.join(map(str, case.input_shape))} batch {batch}",
             "model": case.name, "batch": batch, "busy": busy,
             "max_relative_error": error, "seconds": medians, "samples": samples,
             "spread": {lib: max(s) / min(s) for lib, s in samples.items()},
             "ratio": medians["kerasmini"] / medians["tf_keras"]}
 
 
-def run_all(keras, kerasmini, quick=False, only=None, busy_too=True, report_row=print):
+def caller_readings(seconds, probed):
+    """Where kerasmini's samples went: {"caller": ...} for the row, or {} without probe.
+
+    kerasmini computes on the calling thread (and one pool thread only when a core is
+    idle), so the calling thread's time on a CPU is the work each sample did, and its time
+    runnable but not running is what the machine's other processes cost it. A wall-time
+    spread with a flat on-CPU spread is the scheduler's, not kerasmini's."""
+    if not probed:
+        return {}
+    on_cpu, waiting = (np.array(column) for column in zip(*probed))
+    return {"caller": {"on_cpu": on_cpu.tolist(), "waiting": waiting.tolist(),
+                       "on_cpu_spread": float(on_cpu.max() / max(on_cpu.min(), 1e-9)),
+                       "waiting_share": float(waiting.sum() / max(sum(seconds), 1e-9))}}
+
+
+def run_all(keras, kerasmini, quick=False, only=None, busy_too=True, quiet_too=True,
+            report_row=print):
     """Every model case, quiet then with one core kept busy; plus the per-layer profiles."""
     from benchmarks.busy import busy_core
     from benchmarks.profile import layer_profile
@@ -113,7 +131,8 @@ def run_all(keras, kerasmini, quick=False, only=None, busy_too=True, report_row=
                 results["skipped"].append(reason)
                 continue
             pairs.append((case, *build_pair(case, keras, kerasmini, folder)))
-        for mode in ("quiet", "busy") if busy_too else ("quiet",):
+        modes = ("quiet",) * quiet_too + ("busy",) * busy_too
+        for mode in modes:
             print(f"\nwhole models, predict, {mode}"
                   f"{' (a second process keeps one core busy)' if mode == 'busy' else ''}:")
             with busy_core(mode == "busy"):
@@ -123,7 +142,7 @@ def run_all(keras, kerasmini, quick=False, only=None, busy_too=True, report_row=
                                         busy=mode == "busy")
                         results[mode].append(row)
                         report_row(row)
-        for case, km_model, _ in pairs:
+        for case, km_model, _ in pairs if quiet_too else ():
             if case.name in PROFILED:
                 x = np.random.default_rng(0).standard_normal((32, *case.input_shape),
                                                              dtype=np.float32)

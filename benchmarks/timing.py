@@ -23,8 +23,13 @@ def interleaved_medians(functions, min_rounds, max_rounds, budget_seconds, sampl
     return {name: float(np.median(values)) for name, values in samples.items()}
 
 
-def interleaved_samples(functions, min_rounds, max_rounds, budget_seconds, sample_seconds):
-    """{name: [seconds per call, one per round]}, each round timing every function in turn."""
+def interleaved_samples(functions, min_rounds, max_rounds, budget_seconds, sample_seconds,
+                        probe=None, probed=None):
+    """{name: [seconds per call, one per round]}, each round timing every function in turn.
+
+    With `probe` (a function returning a tuple of counters, e.g. `caller_schedstat`),
+    `probed[name]` gets, for every sample, the counters' change per call over that sample.
+    """
     numbers = {name: calls_per_sample(fn, sample_seconds) for name, fn in functions.items()}
     samples = {name: [] for name in functions}
     start = time.perf_counter()
@@ -33,11 +38,32 @@ def interleaved_samples(functions, min_rounds, max_rounds, budget_seconds, sampl
             break
         for name, fn in functions.items():
             number = numbers[name]
+            before = probe() if probe is not None else None
             t0 = time.perf_counter()
             for _ in range(number):
                 fn()
             samples[name].append((time.perf_counter() - t0) / number)
+            if before is not None:
+                after = probe()
+                probed.setdefault(name, []).append(
+                    tuple((b - a) / number for a, b in zip(before, after)))
     return samples
+
+
+def caller_schedstat():
+    """(seconds on a CPU, seconds runnable but waiting for a CPU) of the calling thread so
+    far; None where the kernel does not say (/proc/thread-self/schedstat).
+
+    On-CPU time is the thread's clock (exact; schedstat's own first field lags by up to a
+    scheduler tick), the wait is schedstat's run delay, counted when a wait ends. A sample's
+    wall time less the two is time the thread slept (on a lock, on I/O); a slow sample
+    whose on-CPU time is not larger than the others' waited for a CPU."""
+    try:
+        with open("/proc/thread-self/schedstat") as stat:
+            waiting = int(stat.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+    return time.thread_time(), waiting
 
 
 def gemm_peak_gflops(size=4096, repeats=5):

@@ -1,13 +1,18 @@
 """The benchmark's own arithmetic (NumPy only, nothing timed against a limit): the
 whole-model targets, the markdown tables and the per-layer profile's bookkeeping."""
+import gc
+import os
+
 import numpy as np
 import pytest
 
 import kerasmini
 from benchmarks.__main__ import model_targets
 from benchmarks.markdown import model_lines
+from benchmarks.models import caller_readings
 from benchmarks.predict_walk import minor_faults, old_walk, trimmed
 from benchmarks.profile import layer_kind, layer_profile
+from benchmarks.timing import caller_schedstat, interleaved_samples
 from benchmarks.training import targets as training_targets
 
 
@@ -65,6 +70,40 @@ def test_model_tables_list_every_row_and_skip():
     assert "| A batch 1 | 2.0 ms | 4.0 ms | 0.500 |" in text
     assert "Skipped: MobileNetV2: kerasmini has no DepthwiseConv2D yet." in text
     assert "| Conv2D 3x3/1 | 2 | 10.0 | 50% |" in text
+
+
+def test_busy_tables_say_where_kerasmini_waited():
+    busy = _row("A", 32, 0.004, 0.004, True, 2.0)
+    busy.update(caller_readings([0.004, 0.008], [(0.004, 0.0), (0.004, 0.004)]))
+    assert busy["caller"]["on_cpu_spread"] == 1.0  # the same work in both samples
+    assert busy["caller"]["waiting_share"] == pytest.approx(1 / 3)  # 4 of 12 ms waited
+    text = "\n".join(model_lines({"quiet": [], "busy": [busy]}))
+    assert "Whole models, `predict`, the machine as it was" not in text  # --busy-only
+    assert "| A batch 32 | 4.0 ms | 4.0 ms | 1.000 | 2.00 | 1.00 | 1.00 | 33% |" in text
+    assert caller_readings([0.004], None) == {}
+
+
+def test_interleaved_samples_report_a_probe_per_call_and_sample():
+    counter = iter(range(0, 1000, 3))  # the probe advances by 3 between two readings
+    calls = []
+    probed = {}
+    samples = interleaved_samples({"a": lambda: calls.append("a"), "b": lambda: None},
+                                  min_rounds=2, max_rounds=2, budget_seconds=0.0,
+                                  sample_seconds=0.0, probe=lambda: (next(counter), 5),
+                                  probed=probed)
+    assert [len(s) for s in samples.values()] == [2, 2]
+    assert probed == {"a": [(3.0, 0.0)] * 2, "b": [(3.0, 0.0)] * 2}  # one call per sample
+    assert calls == ["a"] * 3  # calls_per_sample's trial call, then one per round
+
+
+def test_caller_schedstat_counts_this_threads_cpu_time():
+    before = caller_schedstat()
+    if not os.path.exists("/proc/thread-self/schedstat"):  # the benchmark leaves it out
+        assert before is None
+        return
+    sum(i * i for i in range(200_000))  # some work on this thread (~10 ms)
+    after = caller_schedstat()
+    assert after[0] > before[0] and after[1] >= before[1]
 
 
 def test_layer_profile_counts_every_layer_and_restores_the_calls():
@@ -170,3 +209,50 @@ def test_step_phases_split_the_step_and_restore_the_model():
     assert "callbacks" in fit and fit["step"][1] > fit["forward"][1] > 0
     assert tape_module.record is record and tape_module.GradientTape.gradient is gradient
     assert dict(vars(Sequential)) == own
+
+
+def test_busy_spread_records_each_samples_thread_decisions(monkeypatch, capsys):
+    from benchmarks import busy_spread
+    from kerasmini.ops import load, threads
+    readings = iter([2, 1, 1])  # fake idle-core readings: one product on two threads
+    monkeypatch.setattr(load, "idle_cores", lambda: next(readings))
+    recorder = busy_spread.Recorder()
+    parts = []
+
+    def three_products():
+        for _ in range(3):
+            threads.over_parts(parts.append, [0, 1])
+        gc.collect()  # one collection, seen by the recorder's gc callback
+
+    with recorder:
+        record = busy_spread.sample(three_products, 1, recorder, spinner_pid=os.getpid())
+    assert load.idle_cores is recorder._idle  # the wrapper is gone afterwards
+    assert (record["two_threads"], record["one_thread"]) == (1, 2)
+    assert sorted(parts) == [0, 0, 0, 1, 1, 1]
+    assert record["gc"] == 1 and record["gc_ms"] > 0
+    assert record["thread_cpu_ms"] >= 0 and record["runqueue_ms"] >= 0
+    assert record["spinner"] >= 0 and len(record["cores"]) == 2
+    slower = dict(record, ms=2 * record["ms"])
+    busy_spread.report("case", [record, slower], [1.0, 1.5])
+    printed = capsys.readouterr().out
+    assert "spread 2.00 on-CPU spread 1.00" in printed
+    assert "| tf median 1.2 ms spread 1.50" in printed
+    busy_spread.report("fixed work", [record, slower])  # no tf.keras column
+    assert "tf median" not in capsys.readouterr().out.splitlines()[0]
+
+
+def test_busy_spread_own_core_switches_the_policy_and_back(monkeypatch):
+    from benchmarks import busy_spread
+    policies = []
+    monkeypatch.setattr(busy_spread.os, "sched_setscheduler",
+                        lambda pid, policy, param: policies.append((pid, policy)))
+    with busy_spread.own_core(False):
+        assert policies == []
+    with pytest.raises(ZeroDivisionError), busy_spread.own_core(True):
+        assert policies == [(0, os.SCHED_FIFO)]
+        1 / 0  # an error inside still restores the normal policy
+    assert policies == [(0, os.SCHED_FIFO), (0, os.SCHED_OTHER)]
+    work = busy_spread.control_work()
+    for fn, number in work.values():
+        fn()
+    assert len(work) == 3
