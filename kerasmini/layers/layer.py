@@ -83,8 +83,6 @@ def _scoped_build(build):
         with name_scope(self):
             result = build(self, *args, **kwargs)
         self.built = True
-        if len(args) == 1 and not kwargs and getattr(self, "_build_shape", None) is None:
-            self._build_shape = tuple(args[0]) if _is_one_shape(args[0]) else args[0]
         return result
     scoped.scoped = True
     return scoped
@@ -209,6 +207,7 @@ class Layer:
     # Keras's call() takes `mask` though kerasmini's does not (BatchNormalization): a
     # graph's config then records `mask: None` for a call on one tensor, as Keras does
     keras_call_takes_mask = False
+    _builds_by_running = True  # a model's layers are built by its first call instead
     # Keras's class reads its inputs' masks from the tensors, not from a `mask` argument
     # of its node (the merges): a graph keeps that argument implicit (keras_tensor.py)
     masks_from_inputs = False
@@ -468,7 +467,7 @@ class Layer:
         """Keras's default: a user's layer without build() whose sublayers (made in
         __init__) are not built yet is built by running call() once (on zeros here, as
         compute_output_shape probes), so `layer.build(shape)` creates their weights."""
-        if (not type(self).__module__.startswith("kerasmini.")
+        if (self._builds_by_running and not type(self).__module__.startswith("kerasmini.")
                 and type(self).call is not Layer.call and input_shape is not None
                 and any(not layer.built for layer in self._sublayers())):
             with state_kept(self):

@@ -22,6 +22,7 @@ class Model(Trainer, Layer):
     `inputs` are tensors from `kerasmini.Input`, `outputs` the tensors that calling
     layers on them returned; either may be one tensor, a list or a dict.
     """
+    _builds_by_running = False  # its layers are built by its first call (Layer.build)
 
     def __new__(cls, *args, **kwargs):
         functional_call = args or "inputs" in kwargs or "outputs" in kwargs
