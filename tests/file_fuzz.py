@@ -46,11 +46,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tests import file_mutants, hostile_mutants
+from tests import exhaustion_mutants, file_mutants, hostile_mutants
 
-# the structural families, then the hostile ones (files made hostile below the APIs)
-FAMILIES = {**file_mutants.FAMILIES, **hostile_mutants.FAMILIES}
-FAMILY_KINDS = {**file_mutants.FAMILY_KINDS, **hostile_mutants.FAMILY_KINDS}
+# the structural families, the hostile ones (files made hostile below the APIs), then
+# configs that ask for unbounded work
+FAMILIES = {**file_mutants.FAMILIES, **hostile_mutants.FAMILIES,
+            **exhaustion_mutants.FAMILIES}
+FAMILY_KINDS = {**file_mutants.FAMILY_KINDS, **hostile_mutants.FAMILY_KINDS,
+                **exhaustion_mutants.FAMILY_KINDS}
 
 ALLOWED = (ValueError, TypeError, OSError, NotImplementedError)
 TIME_LIMIT_S = 20

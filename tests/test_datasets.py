@@ -261,7 +261,7 @@ def test_word_index_is_json_data(cache):
     (cache / "imdb_word_index.json").write_text(json.dumps({"the": 1, "and": 2}))
     assert datasets.imdb.get_word_index() == {"the": 1, "and": 2}
     (cache / "reuters_word_index.json").write_text(json.dumps(["not", "a", "dict"]))
-    with pytest.raises(FileFormatError, match="must map words to integer ids"):
+    with pytest.raises(FileFormatError, match="must hold a JSON object, not list"):
         datasets.reuters.get_word_index()
 
 

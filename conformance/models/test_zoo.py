@@ -35,8 +35,6 @@ class Zoo(ZooChecks):
     KM_OBJECTS = {k: v for k, v in zoo.user_layers(kerasmini).items()
                   if k != "Sampling"}  # found registered
     NO_CUSTOM = [n for n in zoo.ZOO if n not in ("vit", "transformer_tpe", "siamese_lambda")]
-    CHECK_CANNOT = ("vit", "transformer_tpe", "transformer_masked", "gru_seq2seq",
-                    "bigru_tagger", "masked_lstm", "se_resnet", "llama_block")
     # tf.keras 3.15 itself cannot write these as legacy .h5 (its random layers' seed
     # generators do not pickle): the legacy file is not tried
     LEGACY_H5_REFUSED_BY_TF = ("augmented",)

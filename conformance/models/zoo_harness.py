@@ -3,12 +3,12 @@
 `ZooChecks` is a mixin for a unittest.TestCase whose class attributes say which zoo:
 ZOO (name -> tf.keras builder), KM_OBJECTS / TF_OBJECTS (custom_objects for each
 library), NO_CUSTOM (the models whose file `kerasmini check FILE` reads as is),
-CHECK_CANNOT (where check refuses by its stated limits) and LEGACY_H5_REFUSED_BY_TF.
+CHECK_WITH_SAMPLE (those check runs on the zoo's inputs, not its random ones) and
+LEGACY_H5_REFUSED_BY_TF.
 
 For each architecture tf.keras saves `.keras`, `.weights.h5` and the legacy `.h5`;
 kerasmini loads each and predicts what tf.keras predicts; the check behind `python -m
-kerasmini check` passes layer by layer (or every layer call is compared where check
-refuses); summaries are equal; kerasmini saves `.keras` and `.weights.h5` and tf.keras
+kerasmini check` passes node by node; summaries are equal; kerasmini saves `.keras` and `.weights.h5` and tf.keras
 reads them back with the same predictions. `fit_one_epoch` fits both libraries one epoch
 (no dropout, shuffle=False) and compares the logs.
 """
@@ -27,13 +27,6 @@ from conformance.test_fit import LOSS_FLOOR, WEIGHT_FLOOR
 from kerasmini.check.api import check_model
 
 keras = tf_keras()
-# what `kerasmini check` does not compare yet (it refuses with NotImplementedError): calls
-# with several tensors (MultiHeadAttention(q, v), initial_state), masked calls, and
-# keras.ops calls in the graph; these models are compared layer call by layer call by
-# applications._worst_layer instead
-CHECK_LIMITS = ("calls with several tensor arguments yet", "masked layer calls yet",
-                "tensor operations yet", "outputs of different shapes yet")
-
 
 def predict(model, x):
     return as_numpy(model(x, training=False))
@@ -51,7 +44,7 @@ def _no_dropout(model):
 
 class ZooChecks:
     ZOO, KM_OBJECTS, TF_OBJECTS = {}, {}, {}
-    NO_CUSTOM, CHECK_CANNOT, LEGACY_H5_REFUSED_BY_TF, CHECK_WITH_SAMPLE = (), (), (), ()
+    NO_CUSTOM, LEGACY_H5_REFUSED_BY_TF, CHECK_WITH_SAMPLE, CHECK_FAILS_ON = (), (), (), {}
 
     def build(self, name):
         """tf.keras's model of `name`: seeded weights, random BatchNormalization
@@ -104,22 +97,22 @@ class ZooChecks:
                             "output's scale")
 
     def assert_check_passes(self, name, path, km_model, tf_model, x):
-        """`python -m kerasmini check FILE` (the file as is), or its API on the two
-        models when the file needs the user's classes; where check cannot run yet
-        (CHECK_CANNOT), every layer call compared in one pass instead."""
-        own = {"inputs": self.input_list(km_model, x)} if name in self.CHECK_WITH_SAMPLE else {}
-        try:
-            result = (check_model(path, samples=4, dim_size=UNKNOWN_SIZE, **own)
-                      if name in self.NO_CUSTOM else
-                      check_model(km_model, samples=4, keras_model=tf_model, **own))
-        except NotImplementedError as error:  # check's stated limits (masks, ops, MHA)
-            self.assertIn(name, self.CHECK_CANNOT, f"{name}: kerasmini check: {error}")
-            self.assertTrue(any(limit in str(error) for limit in CHECK_LIMITS), str(error))
+        """`python -m kerasmini check FILE` (the file as is, random inputs unless
+        CHECK_WITH_SAMPLE), or its API on the two models and the zoo's inputs when the
+        file needs the user's classes: every node compared (masked calls, calls of
+        several tensors, keras.ops operations included). CHECK_FAILS_ON: where check
+        itself cannot run the tf.keras side, every layer call compared in one pass."""
+        if name in self.CHECK_FAILS_ON:
             layer, error, ok = applications._worst_layer(tf_model, km_model, x)
             self.assertTrue(ok, f"{name}: layer '{layer}' differs by {error:.3g}")
             return
-        self.assertNotIn(name, self.CHECK_CANNOT,
-                         f"{name}: check now runs: update CHECK_CANNOT")
+        if name in self.NO_CUSTOM:
+            own = ({"inputs": self.input_list(km_model, x)} if name in self.CHECK_WITH_SAMPLE
+                   else {})
+            result = check_model(path, samples=4, dim_size=UNKNOWN_SIZE, **own)
+        else:
+            result = check_model(km_model, self.input_list(km_model, x),
+                                 keras_model=tf_model)
         self.assertTrue(result.passed, f"{name}: kerasmini check:\n{result.table()}")
 
     @staticmethod

@@ -4,6 +4,8 @@ import os
 
 import numpy as np
 
+from kerasmini.saving.safe_arrays import load_arrays
+
 
 def input_shapes(tensors, dim_size):
     """Each input's shape without the batch axis, `None` dims replaced by dim_size."""
@@ -30,17 +32,18 @@ def random_inputs(tensors, samples, dim_size=None, seed=0):
 
 def read_inputs(path, tensors):
     """The user's arrays: a .npy for a one-input model, or a .npz holding one array per
-    input (by input name, or in the model's input order). Nothing in the file runs."""
+    input (by input name, or in the model's input order). Nothing in the file runs, and
+    each array's header is checked against the bytes it holds before any is allocated
+    (saving/safe_arrays.py)."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"Inputs file not found: inputs={path}")
-    loaded = np.load(path, allow_pickle=False)
+    loaded = load_arrays(path)
     if isinstance(loaded, np.ndarray):
         arrays = [loaded]
     else:
-        with loaded:
-            names = [t.name for t in tensors]
-            keys = names if all(n in loaded.files for n in names) else loaded.files
-            arrays = [loaded[k] for k in keys]
+        names = [t.name for t in tensors]
+        keys = names if all(n in loaded for n in names) else list(loaded)
+        arrays = [loaded[k] for k in keys]
     return check_inputs(arrays, tensors, path)
 
 

@@ -7,32 +7,24 @@ them may build.
   read_bytes     the file's bytes, its size checked first; read_gzip streams a .gz with
                  the cap enforced on what comes out.
   load_pickle    a pickle that may hold only dicts, lists, tuples, bytes, str, numbers
-                 and NumPy arrays (rebuilt from numpy.ndarray, numpy.dtype and
-                 _reconstruct, the three names an array's pickle uses): any other name a
-                 pickle asks for (os.system, builtins.eval, ...) is refused before it is
-                 looked up.
-  load_npz       an .npz archive's arrays: numeric ones without pickle, object arrays
-                 (IMDB's lists of word ids) through load_pickle.
+                 and NumPy arrays, each stored once (safe_pickle.py says how).
+  load_npz       an .npz archive's arrays: numeric ones checked against the bytes they
+                 hold, object arrays (IMDB's lists of word ids) through load_pickle.
 """
 import gzip
 import io
 import os
-import pickle
 import stat
-import zipfile
+import zlib
 
-import numpy as np
-
-from kerasmini.saving.safe_reading import (FileFormatError, UnsafeFileError, check_members,
-                                           read_member)
+from kerasmini.datasets.safe_pickle import load_pickle
+from kerasmini.saving.safe_arrays import checked_size, read_npz
+from kerasmini.saving.safe_reading import (BOMB_FLOOR_BYTES, MAX_ZIP_EXPANSION,
+                                           READ_PIECE_BYTES, FileFormatError,
+                                           UnsafeFileError)
 
 MAX_FILE_BYTES = 1 << 30  # the largest cached file read (CIFAR-100's train: 155 MB)
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-
-# (module, name) a NumPy array's pickle needs, for NumPy 1 and 2 alike
-ARRAY_PICKLE_NAMES = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
-                                ("numpy.core.multiarray", "_reconstruct"),
-                                ("numpy._core.multiarray", "_reconstruct")})
 
 
 def keras_home():
@@ -62,92 +54,40 @@ def cached_file(fname, origin, cache_subdir="datasets", archive=False):
     return path
 
 
-def _checked_size(path, max_bytes):
-    status = os.lstat(path)
-    if stat.S_ISLNK(status.st_mode) or not stat.S_ISREG(status.st_mode):
-        raise UnsafeFileError(f"Not allowed: {path} is not a regular file (links are "
-                              "refused).")
-    if status.st_size > max_bytes:
-        raise UnsafeFileError(f"Not allowed: {path} holds {status.st_size} bytes, more "
-                              f"than the limit of {max_bytes}.")
-
-
 def read_bytes(path, max_bytes=None):
     max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
-    _checked_size(path, max_bytes)
+    size = checked_size(path, max_bytes)
     with open(path, "rb") as file:
-        content = file.read(max_bytes + 1)  # the file may have grown since it was measured
-    if len(content) > max_bytes:
-        raise UnsafeFileError(f"Not allowed: {path} holds more than {max_bytes} bytes.")
+        content = file.read(size + 1)  # read(n) allocates n bytes first: n is the size
+    if len(content) > size:
+        raise UnsafeFileError(f"Not allowed: {path} grew while it was read.")
     return content
 
 
 def read_gzip(path, max_bytes=None):
-    """A .gz file's content, at most `max_bytes` of it (a bomb stops at the cap)."""
+    """A .gz file's content, at most `max_bytes` of it and at most MAX_ZIP_EXPANSION
+    times the file's size (as for a zip member): a bomb stops at the cap, read in
+    pieces (read(n) would allocate n bytes before inflating any)."""
     max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
-    _checked_size(path, max_bytes)
+    size = checked_size(path, max_bytes)
+    cap = min(max_bytes, max(BOMB_FLOOR_BYTES, MAX_ZIP_EXPANSION * size))
+    out, total = io.BytesIO(), 0
     try:
         with gzip.open(path, "rb") as file:
-            content = file.read(max_bytes + 1)
-    except (OSError, EOFError) as error:
+            while total <= cap and (piece := file.read(READ_PIECE_BYTES)):
+                total += len(piece)
+                out.write(piece)
+    except (OSError, EOFError, zlib.error) as error:
         raise FileFormatError(f"{path} is not a readable gzip file: {error}") from error
-    if len(content) > max_bytes:
-        raise UnsafeFileError(f"Not allowed: {path} inflates beyond {max_bytes} bytes.")
-    return content
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    def __init__(self, file, where, **options):
-        super().__init__(file, **options)
-        self.where = where
-
-    def find_class(self, module, name):
-        if (module, name) not in ARRAY_PICKLE_NAMES:
-            raise UnsafeFileError(f"Not allowed: the pickle in {self.where} asks for "
-                                  f"'{module}.{name}'; a dataset's pickle may build only "
-                                  "NumPy arrays and plain values.")
-        return super().find_class(module, name)
-
-
-def load_pickle(file, where, encoding="ASCII"):
-    """The value pickled in `file` (open, binary), rebuilt from plain values and NumPy
-    arrays only; `encoding="bytes"` reads Python 2's pickles (CIFAR's) as Keras does."""
-    try:
-        return _ArrayUnpickler(file, where, encoding=encoding).load()
-    except UnsafeFileError:
-        raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
-            IndexError, KeyError, MemoryError) as error:
-        raise FileFormatError(f"{where} is not a readable dataset pickle: {error!r}") \
-            from error
+    if total > cap:
+        raise UnsafeFileError(f"Not allowed: {path} ({size} bytes) inflates beyond "
+                              f"{cap} bytes; refusing a potential decompression bomb.")
+    return out.getvalue()
 
 
 def load_npz(path):
-    """{name: array} of an .npz archive's `.npy` members."""
-    _checked_size(path, MAX_FILE_BYTES)
-    if not zipfile.is_zipfile(path):
-        raise FileFormatError(f"{path} is not an .npz archive (not a zip file).")
-    arrays = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in check_members(archive, path):
-            if info.filename.endswith(".npy"):
-                where = f"the member '{info.filename}' of {path}"
-                data = read_member(archive, info.filename, MAX_FILE_BYTES, path)
-                arrays[info.filename[:-len(".npy")]] = _read_npy(io.BytesIO(data), where)
-    return arrays
-
-
-def _read_npy(stream, where):
-    """A numeric array with pickle off; an object array's pickle through load_pickle."""
-    try:
-        version = np.lib.format.read_magic(stream)
-        # format 3.0 differs from 2.0 only in the header's text encoding
-        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                       else np.lib.format.read_array_header_2_0)
-        _, _, dtype = read_header(stream)
-        if not dtype.hasobject:
-            stream.seek(0)
-            return np.lib.format.read_array(stream, allow_pickle=False)
-    except ValueError as error:
-        raise FileFormatError(f"{where} is not a readable .npy array: {error}") from error
-    return load_pickle(stream, where)
+    """{name: array} of an .npz archive's `.npy` members: numeric ones checked against
+    the bytes they hold (saving/safe_arrays.py), object arrays (IMDB's lists of word
+    ids) through the restricted unpickler."""
+    checked_size(path, MAX_FILE_BYTES)
+    return read_npz(path, objects=load_pickle, max_bytes=MAX_FILE_BYTES)

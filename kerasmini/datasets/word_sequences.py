@@ -1,11 +1,11 @@
 """IMDB's and Reuters' reviews and newswires: lists of word ids (1 = the most frequent
 word), turned into the sequences load_data returns as Keras turns them."""
-import json
-
 import numpy as np
 
 from kerasmini.datasets.safe_files import ORIGIN, cached_file, read_bytes
-from kerasmini.saving.safe_reading import FileFormatError
+from kerasmini.saving.safe_reading import FileFormatError, parse_json_object
+
+MAX_WORD_INDEX_BYTES = 64 << 20  # IMDB's index is 1.6 MB (88,584 words)
 
 
 def indexed(sequences, start_char, index_from):
@@ -52,10 +52,8 @@ def sequences_of(arrays, name, where):
 def word_index(fname):
     """{word: id} from Keras's cached JSON word index."""
     path = cached_file(fname, ORIGIN + fname)
-    try:
-        index = json.loads(read_bytes(path))
-    except (ValueError, RecursionError) as error:
-        raise FileFormatError(f"{path} is not a JSON word index: {error}") from error
-    if not isinstance(index, dict) or not all(isinstance(i, int) for i in index.values()):
+    # the config guards: values counted before parsing, nesting bounded, keys unique
+    index = parse_json_object(read_bytes(path, MAX_WORD_INDEX_BYTES), path)
+    if not all(type(i) is int for i in index.values()):  # bool is an int to isinstance
         raise FileFormatError(f"{path} must map words to integer ids.")
     return index

@@ -20,7 +20,8 @@ from kerasmini.autodiff.traced import TapeArray
 from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
-from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, symbolic_call
+from kerasmini.layers.keras_tensor import (KerasTensor, flatten, is_symbolic, map_structure,
+                                          record_call, symbolic_call)
 from kerasmini.layers.tape_covered import is_tape_covered
 from kerasmini.object_configs import dtype_policy_name, snake_case
 from kerasmini.random.seed_generator import SeedGenerator
@@ -74,10 +75,9 @@ def variable_path(layer, name):
 
 
 def _scoped_build(build):
-    """A class's build() run inside its layer's name scope, and the layer built after
-    it, as Keras wraps build: `layer.build(shape)` called by hand (a user's build that
-    never sets `self.built`) builds the layer once, its next call creates no second set
-    of weights."""
+    """A class's build() run inside its layer's name scope, and the layer built after it,
+    as Keras wraps build: `layer.build(shape)` called directly, then `layer.set_weights`,
+    must not be undone by the first call building again (new random weights)."""
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with name_scope(self):
@@ -118,6 +118,16 @@ def state_kept(layer):
 def _known_sizes(shape_1, shape_2):
     """The sizes that stay when the unknown input sizes go from 1 to 2; None the others."""
     return tuple(a if a == b else None for a, b in zip(shape_1, shape_2))
+
+
+def _probe_zeros(unknown_size):
+    """A function turning a KerasTensor into zeros of its shape and dtype (unknown sizes
+    as unknown_size); anything else is passed as it is."""
+    def zeros(value):
+        if not isinstance(value, KerasTensor):
+            return value
+        return np.zeros([unknown_size if d is None else d for d in value.shape], value.dtype)
+    return zeros
 
 
 def _zeros_like_shape(shape, unknown_size, dtype):
@@ -542,7 +552,10 @@ class Layer:
         from kerasmini.explain import explain  # lazy: explain imports the layers
         return explain(self, input_shape)
 
-    def __call__(self, inputs, training=None, **kwargs):
+    def __call__(self, inputs, *more, training=None, **kwargs):
+        # a user's call(x, y) given several tensors (`layer(a, b)`, `layer(x, other=y)`)
+        if more or self._shapes_need_keywords(kwargs):
+            return self._call_several(inputs, more, training, kwargs)
         # functional API: record the call, compute no values (is_symbolic answers an
         # array at its first two checks)
         if is_symbolic(inputs):
@@ -588,6 +601,35 @@ class Layer:
         self._activity_losses = self._activity_penalty(outputs)
         output_mask = self.compute_mask(x, mask) if self.supports_masking else None
         return masks.attach(outputs, output_mask)
+
+    def _shapes_need_keywords(self, kwargs):
+        """Whether a symbolic call's tensor keywords (not its mask) must reach call() to
+        find the output shape: a layer without its own compute_output_shape."""
+        return (type(self).compute_output_shape is Layer.compute_output_shape
+                and any(is_symbolic(v) for k, v in kwargs.items() if k != "mask"))
+
+    def _call_several(self, inputs, more, training, kwargs):
+        """A call of a user's layer with several tensor arguments, as Keras 3 takes it:
+        built on the first argument's shape; in a graph, the output shapes found by
+        calling it on zeros (each unknown size as 1 and as 2) and a node recorded with
+        every argument, positional and by keyword."""
+        if "training" in _call_parameters(type(self)):
+            kwargs["training"] = training
+        args = (inputs, *more)
+        if not is_symbolic([list(args), kwargs]):
+            if not self.built:
+                self._build_or_undo(np.shape(inputs))
+            with self._autocast_scope():
+                return self.call(*args, **kwargs)
+        if not self.built:
+            self._build_or_undo(inputs.shape)
+        with state_kept(self):  # Keras's tracing leaves the variables alone
+            tried = [flatten(self.call(*map_structure(zeros, args),
+                                       **map_structure(zeros, kwargs)))
+                     for zeros in (_probe_zeros(1), _probe_zeros(2))]
+        shapes = [tuple(a if a == b else None for a, b in zip(np.shape(x), np.shape(y)))
+                  for x, y in zip(*tried)]
+        return record_call(self, list(args), shapes, kwargs, positional=True)
 
     # The (input shape, input_spec) the last call passed the checks below with: a step
     # of fit calls every layer with the same shapes, so it checks them once.

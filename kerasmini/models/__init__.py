@@ -50,10 +50,11 @@ def model_from_json(json_string, custom_objects=None):
     if not isinstance(json_string, (str, bytes)):
         raise TypeError("model_from_json takes a JSON string. Received: "
                         f"json_string of type {type(json_string).__name__}")
-    config = safe_reading.parse_json_object(json_string, "The `json_string` argument")
-    from kerasmini.models.layer_configs import deserialize_layer
-    with custom_object_scope(custom_objects):
-        return deserialize_layer(config)
+    where = "The `json_string` argument"
+    config = safe_reading.parse_json_object(json_string, where)
+    from kerasmini.saving.model_limits import build_bounded
+    with custom_object_scope(custom_objects):  # no file backs its weights: 4 GiB at most
+        return build_bounded(config, safe_reading.MAX_MEMBER_BYTES, where)
 
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model",

@@ -1,6 +1,6 @@
 """Functional: a model whose layers form a graph, from `Model(inputs, outputs)`."""
 import inspect
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -362,7 +362,8 @@ def _replay_calls(created, pending):
                 if saved_kwargs.get("training") is not None:
                     kwargs["training"] = saved_kwargs["training"]
                 kwargs.update(_plain_keywords(created[name], saved_kwargs))
-                if is_operation or _takes_several(created[name]):  # op(x, 3.0), mha(q, v)
+                if is_operation or _takes_several(created[name]) or len(args) > 1 or \
+                        _shapes_need_keywords(created[name], kwargs):  # op(x, 3.0), mha(q, v)
                     created[name](*args, **kwargs)
                     nodes.pop(0)
                     progressed = True
@@ -386,6 +387,11 @@ def _call_takes(layer, key):
     parameters = inspect.signature(layer.call).parameters
     return key != "training" and (key in parameters or any(
         p.kind is p.VAR_KEYWORD for p in parameters.values()))
+
+
+def _shapes_need_keywords(layer, kwargs):
+    """A user's layer(x, other=y): called as saved, its keywords' tensors included."""
+    return getattr(layer, "_shapes_need_keywords", lambda kwargs: False)(kwargs)
 
 
 def _takes_several(layer):
@@ -480,27 +486,41 @@ def map_graph(inputs, outputs):
 
 
 def _walk_back(outputs):
-    """Nodes from the outputs back, parents before children; each layer's first visit."""
+    """Nodes from the outputs back, parents before children; each layer's first visit.
+
+    A depth-first walk with its own stack (a chain of 1,000 layers would exhaust
+    Python's recursion), meeting nodes in the order the recursive walk would.
+    """
     finished, in_progress, ordered, first_seen = set(), set(), [], {}
 
-    def visit(tensor):
+    def enter(tensor):
         layer, node_index, _ = tensor._keras_history
         node = layer._inbound_nodes[node_index]
         if node in finished:
-            return
+            return None
         if node in in_progress:
             raise ValueError(f"Tensor {tensor} from layer '{layer.name}' is part of a cycle.")
         first_seen.setdefault(layer, len(first_seen))
         in_progress.add(node)
-        for parent in node.input_tensors:
-            visit(parent)
-        finished.add(node)
-        in_progress.discard(node)
-        ordered.append(node)
+        return node, iter(node.input_tensors)
 
     for tensor in outputs:
-        visit(tensor)
+        entry = enter(tensor)
+        stack = [entry] if entry is not None else []
+        while stack:
+            node, parents = stack[-1]
+            parent = next(parents, _NO_MORE)
+            if parent is _NO_MORE:
+                stack.pop()
+                finished.add(node)
+                in_progress.discard(node)
+                ordered.append(node)
+            elif (entry := enter(parent)) is not None:
+                stack.append(entry)
     return ordered, first_seen
+
+
+_NO_MORE = object()
 
 
 def _depths(ordered, inputs, first_seen):
@@ -548,8 +568,8 @@ def _check_connected(inputs, nodes_by_depth):
 
 
 def _check_unique_names(layers):
-    names = [layer.name for layer in layers]
-    for name in names:
-        if names.count(name) != 1:
-            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+    counts = Counter(layer.name for layer in layers)  # names.count per name: quadratic
+    for name, count in counts.items():
+        if count != 1:
+            raise ValueError(f'The name "{name}" is used {count} times in the '
                              "model. All layer names should be unique.")

@@ -26,11 +26,12 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name, **kwargs)
         self._layers = []
         self._graph = None
+        taken = set()  # the names so far: a list searched per layer would be quadratic
         for layer in layers or []:
-            self.add(layer, rebuild=False)
+            self.add(layer, rebuild=False, _taken=taken)
         self._maybe_build()
 
-    def add(self, layer, rebuild=True):
+    def add(self, layer, rebuild=True, _taken=None):
         """Append a layer (or an `Input` tensor, which becomes the InputLayer)."""
         if isinstance(layer, KerasTensor):
             layer = layer._keras_history.operation
@@ -44,12 +45,15 @@ class Sequential(Model):
                                  .format(self.name))
         elif not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
             self._layers.append(InputLayer(shape=layer._input_shape_arg))
-        names = [lay.name for lay in self._layers]
+            if _taken is not None:
+                _taken.add(self._layers[0].name)
+        names = {lay.name for lay in self._layers} if _taken is None else _taken
         if layer.name in names:
             raise ValueError(f"All layers added to a Sequential model should have unique "
                              f"names. Name '{layer.name}' is already the name of a layer "
                              "in this model. Update the `name` argument to pass a unique "
                              "name.")
+        names.add(layer.name)
         self._layers.append(layer)
         if rebuild:
             self._maybe_build()
@@ -152,8 +156,9 @@ class Sequential(Model):
             shape_tuple(build_shape, "build_input_shape")
         config.pop("dtype", None)
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        taken = set()
         for layer_config in layer_configs:
-            model.add(make_layer(layer_config), rebuild=False)
+            model.add(make_layer(layer_config), rebuild=False, _taken=taken)
         if model._layers and isinstance(model._layers[0], InputLayer):
             model._maybe_build()
         elif build_shape is not None:

@@ -13,10 +13,9 @@ before reading); nothing in the file runs.
 import os
 import warnings
 
-from kerasmini.models.layer_configs import deserialize_layer
 from kerasmini.saving import safe_reading as safe
 from kerasmini.saving.safe_reading import FileFormatError
-from kerasmini.variables import allocation_limit
+from kerasmini.saving.model_limits import build_bounded
 
 
 def is_legacy_h5(filepath):
@@ -145,8 +144,7 @@ def load_legacy_model(filepath, compile=True):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
     with safe.open_h5(filepath, filepath) as f, safe.reading(filepath):
         config = read_config(f, filepath)
-        with allocation_limit(os.path.getsize(filepath), filepath):
-            model = deserialize_layer(config)
+        model = build_bounded(config, os.path.getsize(filepath), filepath)
         if not hasattr(model, "layers"):
             raise FileFormatError(f"{filepath} holds a single layer, not a model.")
         values = read_weights(model, f, filepath)

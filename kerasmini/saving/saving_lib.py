@@ -31,13 +31,13 @@ import zipfile
 from collections import Counter
 
 from kerasmini.layers.layer import Layer
-from kerasmini.models.layer_configs import deserialize_layer, serialize_layer
+from kerasmini.models.layer_configs import serialize_layer
 from kerasmini.object_configs import snake_case
 from kerasmini.object_registration import custom_object_scope
 from kerasmini.saving import safe_reading as safe
 from kerasmini.saving.legacy_h5 import is_legacy_h5, load_legacy_model
 from kerasmini.saving.safe_reading import FileFormatError, UnsafeFileError  # noqa: F401
-from kerasmini.variables import allocation_limit
+from kerasmini.saving.model_limits import build_bounded
 
 CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE = "config.json", "metadata.json", "model.weights.h5"
 ASSETS_FOLDER = "assets"
@@ -429,8 +429,7 @@ def _load_model(filepath, compile):
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first
     # The weights a config declares must fit in the weights the file holds (Keras
     # stores them uncompressed): a few bytes of config cannot allocate gigabytes.
-    with allocation_limit(len(weights), where):
-        model = deserialize_layer(config)
+    model = build_bounded(config, len(weights), where)
     if not hasattr(model, "layers"):
         raise FileFormatError(f"{filepath} holds a single layer, not a model.")
     if not model.built and _is_graph(model):
