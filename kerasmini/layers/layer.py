@@ -451,6 +451,33 @@ class Layer:
         for variable, array in zip(targets, arrays):
             variable.assign(array)
 
+    # ----- the symbolic tensors of the first call (Keras's Operation.input/output) ----
+    @property
+    def input(self):
+        return self._first_node_tensors("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The output of the layer's first symbolic call (`base.get_layer("x").output`
+        to build a feature extractor)."""
+        return self._first_node_tensors("output_tensors", "output")
+
+    def _first_node_tensors(self, attribute, what):
+        nodes = getattr(self, "_inbound_nodes", None)
+        if not nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus "
+                                 f"has no defined {what}.")
+        tensors = getattr(nodes[0], attribute)
+        return tensors[0] if isinstance(tensors, list) and len(tensors) == 1 else tensors
+
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """call() with these variable values; returns (outputs, the non-trainable values
+        after the call[, losses]) and leaves the layer's variables unchanged."""
+        from kerasmini.layers.stateless import stateless_call  # lazy: one concept a file
+        return stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                              return_losses=return_losses, **kwargs)
+
     def count_params(self):
         if not self.built:
             raise ValueError(
@@ -560,10 +587,11 @@ class Layer:
         # array at its first two checks)
         if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
+        given = kwargs.pop("mask", None)
         # the mask given, its gaps filled by those the inputs carry (masks.py): a model's
         # node records the masks of its graph, a nested model's inputs bring theirs
         carried = masks.carried(inputs)
-        mask = masks.merged(kwargs.pop("mask", None), carried)
+        mask = masks.merged(given, carried)
         inputs = masks.released(inputs)
         structured = _is_array_structure(inputs)
         # several tensors ((z_mean, z_log_var)) reach call() as the same structure, each
@@ -582,7 +610,9 @@ class Layer:
             x = masks.attach(x, carried)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
-        mask_argument = self._mask_argument(mask)
+        mask_argument = self._mask_argument(
+            mask if given is not None or self.masks_from_inputs else
+            masks.for_call(mask, kwargs, lambda t: isinstance(t, (np.ndarray, Variable))))
         if mask_argument is not None:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []

@@ -49,6 +49,23 @@ class Functional(Model):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self.built = True
 
+    # ----- Keras's Functional: its inputs and outputs, one tensor unwrapped -------------
+    @property
+    def input(self):
+        return _single(self._inputs_struct)
+
+    @property
+    def output(self):
+        return _single(self._outputs_struct)
+
+    @property
+    def input_shape(self):
+        return _single(map_structure(lambda t: t.shape, self._inputs_struct))
+
+    @property
+    def output_shape(self):
+        return _single(map_structure(lambda t: t.shape, self._outputs_struct))
+
     def call(self, inputs, training=None):
         values = {}
         given = self._inputs_struct
@@ -573,3 +590,7 @@ def _check_unique_names(layers):
         if count != 1:
             raise ValueError(f'The name "{name}" is used {count} times in the '
                              "model. All layer names should be unique.")
+
+
+def _single(structure):
+    return structure[0] if isinstance(structure, list) and len(structure) == 1 else structure
