@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from kerasmini.object_registration import registered_objects
+from kerasmini.object_registration import get_registered_name, registered_objects
 
 
 def plain(value):
@@ -25,6 +25,31 @@ def plain(value):
     return value
 
 
+def numpy_config(value):
+    """A value as Keras serializes it: an array of one or more dimensions as
+    {'class_name': '__numpy__', 'config': {'value': nested lists, 'dtype'}}, anything
+    else plain."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return {"class_name": "__numpy__",
+                "config": {"value": value.tolist(), "dtype": value.dtype.name}}
+    return plain(value)
+
+
+def from_numpy_config(value):
+    """numpy_config's array back (its dtype checked by NumPy), other values as they are."""
+    if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+        config = value.get("config")
+        if not isinstance(config, dict) or "value" not in config:
+            raise ValueError(f"A '__numpy__' value needs a config with 'value'. Received: "
+                             f"{str(value)[:200]}")
+        dtype = np.dtype(str(config.get("dtype", "float32")))
+        if dtype.kind not in "biuf":  # numbers only: no objects from a file
+            raise ValueError(f"A '__numpy__' value must have a numeric dtype. Received: "
+                             f"dtype={dtype.name}")
+        return np.array(config["value"], dtype=dtype)
+    return value
+
+
 def snake_case(name):
     """'GlorotUniform' -> 'glorot_uniform', 'L1L2' -> 'l1l2': Keras's snake_case names."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -36,7 +61,8 @@ def serialize_keras_object(obj, module):
     'GlorotUniform', 'config': {...}, 'registered_name': None}.
 
     Classes defined outside kerasmini (a user's subclass) keep their own module and
-    their class name as `registered_name`, as Keras does for unregistered classes.
+    their registered name ('package>Name') as `registered_name`, or their class name
+    when unregistered, as Keras does.
     """
     if obj is None:
         return None
@@ -45,8 +71,8 @@ def serialize_keras_object(obj, module):
                 "config": obj.__name__, "registered_name": "function"}
     cls = type(obj)
     registered_name = None
-    if not cls.__module__.startswith("kerasmini."):
-        module, registered_name = cls.__module__, cls.__name__
+    if not cls.__module__.startswith("kerasmini."):  # 'package>Name' when registered
+        module, registered_name = cls.__module__, get_registered_name(cls)
     return {
         "module": module,
         "class_name": cls.__name__,
@@ -86,8 +112,10 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
         return _make(names[identifier], {}, call_functions)
 
     if isinstance(identifier, dict):
-        if "module" in identifier and identifier["module"] is None:
-            # Keras's mark of a class from __main__: a user's class, never a built-in
+        if "module" in identifier and _users_module(identifier["module"]):
+            # a class from __main__ (module null) or the user's own module: a user's
+            # class, never the built-in of the same class name (keras.regularizers has
+            # an OrthogonalRegularizer too)
             names = {**registered_objects(), **(custom_objects or {})}
         name, config = _name_and_config(identifier, names, kind)
         if name is None:
@@ -99,6 +127,13 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
     if callable(identifier):
         return identifier
     raise unknown()
+
+
+def _users_module(module):
+    """Whether a config's `module` names the user's code, not Keras's (nor Python's
+    builtins, where Keras files functions saved by name)."""
+    return module is None or not (module == "builtins" or module == "keras"
+                                  or str(module).startswith(("keras.", "kerasmini")))
 
 
 def _name_and_config(identifier, names, kind):

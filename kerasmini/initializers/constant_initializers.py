@@ -3,24 +3,30 @@ import numpy as np
 
 from kerasmini.initializers.initializer import (Initializer, standardize_dtype,
                                                 standardize_shape)
-from kerasmini.object_configs import plain
+from kerasmini.object_configs import from_numpy_config, numpy_config, plain
 
 
 class Constant(Initializer):
-    """Every element equal to `value` (a scalar).
+    """Every element equal to `value`: a scalar, or an array broadcast to the shape
+    (keras.io's PointNet starts a Dense's bias at the identity matrix, flattened).
 
     Args:
-        value: a Python scalar.
+        value: a Python scalar or an array-like.
     """
 
     def __init__(self, value=0.0):
         self.value = value
 
     def __call__(self, shape, dtype=None):
-        return np.full(standardize_shape(shape), self.value, dtype=standardize_dtype(dtype))
+        dtype = standardize_dtype(dtype)
+        return np.broadcast_to(np.asarray(self.value, dtype), standardize_shape(shape)).copy()
 
     def get_config(self):
-        return {"value": plain(self.value)}
+        return {"value": numpy_config(self.value)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**{**config, "value": from_numpy_config(config.get("value", 0.0))})
 
 
 class Zeros(Initializer):

@@ -145,7 +145,10 @@ def symbolic_call(layer, inputs, **call_kwargs):
         mask = None
     call_mask = mask if given or layer.masks_from_inputs else \
         masks.for_call(mask, call_kwargs, lambda t: isinstance(t, KerasTensor))
-    call_kwargs["mask"] = layer._mask_argument(call_mask)  # None unless call() reads it
+    # None unless call() reads it; a nested model's node keeps its inputs' masks, as
+    # Keras's records them (its inner layers read them from the tensors when it runs)
+    call_kwargs["mask"] = call_mask if layer.keras_call_takes_mask else \
+        layer._mask_argument(call_mask)
     if call_kwargs.get("training") is None:  # Keras records call()'s default (Dropout's
         call_kwargs["training"] = layer._call_default("training")  # False), if not None
     out_shape = layer.compute_output_shape(shapes)  # raises before any change

@@ -115,6 +115,11 @@ def state_kept(layer):
             variable.assign(value)
 
 
+def _known_sizes(shape_1, shape_2):
+    """The sizes that stay when the unknown input sizes go from 1 to 2; None the others."""
+    return tuple(a if a == b else None for a, b in zip(shape_1, shape_2))
+
+
 def _probe_zeros(unknown_size):
     """A function turning a KerasTensor into zeros of its shape and dtype (unknown sizes
     as unknown_size); anything else is passed as it is."""
@@ -212,6 +217,7 @@ class Layer:
     # Keras's call() takes `mask` though kerasmini's does not (BatchNormalization): a
     # graph's config then records `mask: None` for a call on one tensor, as Keras does
     keras_call_takes_mask = False
+    _builds_by_running = True  # a model's layers are built by its first call instead
     # Keras's class reads its inputs' masks from the tensors, not from a `mask` argument
     # of its node (the merges): a graph keeps that argument implicit (keras_tensor.py)
     masks_from_inputs = False
@@ -495,6 +501,14 @@ class Layer:
 
     # ----- build and call ----------------------------------------------------------
     def build(self, input_shape):
+        """Keras's default: a user's layer without build() whose sublayers (made in
+        __init__) are not built yet is built by running call() once (on zeros here, as
+        compute_output_shape probes), so `layer.build(shape)` creates their weights."""
+        if (self._builds_by_running and not type(self).__module__.startswith("kerasmini.")
+                and type(self).call is not Layer.call and input_shape is not None
+                and any(not layer.built for layer in self._sublayers())):
+            with state_kept(self):
+                self.call(_zeros_like_shape(input_shape, 1, self.compute_dtype))
         self.built = True
 
     def call(self, inputs):
@@ -504,17 +518,20 @@ class Layer:
         """For a layer that does not declare its shapes (a user's subclass with only
         build and call): Keras traces `call`; kerasmini calls it on zeros, with each
         unknown size tried as 1 and as 2 (an output size that follows it stays None).
-        The layer is built first, as Keras builds it before tracing."""
+        The layer is built first, as Keras builds it before tracing. A call returning
+        several arrays (a tuple or list: keras.io's Involution returns its output and its
+        kernel) gives a list of shapes, one output each."""
         if type(self).call is Layer.call:
             raise NotImplementedError(f"Layer '{self.name}' ({type(self).__name__}) "
                                       "defines neither call() nor compute_output_shape().")
         if not self.built:
             self._build_or_undo(input_shape)
         with state_kept(self):  # Keras's tracing leaves the variables alone
-            tried = [np.shape(self.call(_zeros_like_shape(input_shape, size,
-                                                               self.compute_dtype)))
+            tried = [self.call(_zeros_like_shape(input_shape, size, self.compute_dtype))
                      for size in (1, 2)]
-        return tuple(a if a == b else None for a, b in zip(*tried))
+        if isinstance(tried[0], (list, tuple)):
+            return [_known_sizes(np.shape(a), np.shape(b)) for a, b in zip(*tried)]
+        return _known_sizes(np.shape(tried[0]), np.shape(tried[1]))
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the output, from the inputs and their mask (None: no mask)."""
@@ -571,8 +588,10 @@ class Layer:
         if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
         given = kwargs.pop("mask", None)
-        # the one a layer before attached to its output (masks.py)
-        mask = masks.carried(inputs) if given is None else given
+        # the mask given, its gaps filled by those the inputs carry (masks.py): a model's
+        # node records the masks of its graph, a nested model's inputs bring theirs
+        carried = masks.carried(inputs)
+        mask = masks.merged(given, carried)
         inputs = masks.released(inputs)
         structured = _is_array_structure(inputs)
         # several tensors ((z_mean, z_log_var)) reach call() as the same structure, each
@@ -583,6 +602,12 @@ class Layer:
         if not self.built or (shape, self.input_spec) != self._shape_checked:
             self._check_shape_and_build(shape, None if structured else
                                         _keras_dtype(inputs, x))
+        if carried is not None and (self.keras_call_takes_mask or
+                                    not type(self).__module__.startswith("kerasmini.")):
+            # a user's call() (and a nested model's) gets its inputs with their masks, as
+            # in Keras: the layers it calls read them (MultiHeadAttention's query and
+            # value masks, a nested model's first layers)
+            x = masks.attach(x, carried)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
         mask_argument = self._mask_argument(

@@ -30,6 +30,16 @@ def carried(inputs):
     return getattr(inputs, "_keras_mask", None)
 
 
+def merged(mask, carried):
+    """The `mask=` given, or where it is None (a list: entry by entry) the carried one."""
+    if mask is None:
+        return carried
+    if isinstance(mask, (list, tuple)) and isinstance(carried, (list, tuple)) \
+            and len(mask) == len(carried):
+        return [m if m is not None else c for m, c in zip(mask, carried)]
+    return mask
+
+
 def for_call(carried_mask, call_kwargs, is_tensor):
     """The mask call() receives when none was given: the carried one only for a call of
     one tensor argument. Keras's Layer.__call__ fills `mask` in that case alone, so an

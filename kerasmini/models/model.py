@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 
+from kerasmini.layers import masks
 from kerasmini.layers.arguments import integer
 from kerasmini.layers.keras_tensor import flatten, is_symbolic, symbolic_call
 from kerasmini.layers.layer import Layer, _call_parameters, _unique, name_scope
@@ -21,6 +22,7 @@ class Model(Trainer, Layer):
     `inputs` are tensors from `kerasmini.Input`, `outputs` the tensors that calling
     layers on them returned; either may be one tensor, a list or a dict.
     """
+    _builds_by_running = False  # its layers are built by its first call (Layer.build)
 
     def __new__(cls, *args, **kwargs):
         functional_call = args or "inputs" in kwargs or "outputs" in kwargs
@@ -192,8 +194,12 @@ class Model(Trainer, Layer):
         self._added_losses = []
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
-        if "mask" in kwargs and kwargs["mask"] is None:  # recorded in a graph as Keras
-            del kwargs["mask"]                           # records it; nothing to pass on
+        if "mask" in kwargs and "mask" not in _call_parameters(type(self)):
+            # recorded in a graph as Keras records it: the inputs carry it in, as
+            # Keras's Functional.call sets it on them, for the layers inside to read
+            mask = kwargs.pop("mask")
+            if mask is not None and not isinstance(inputs, dict):
+                inputs = masks.attach(inputs, masks.merged(mask, masks.carried(inputs)))
         # layers built in call() are named inside the model's; a mixed subclassed
         # model's own weights are read in float16
         with name_scope(self), self._autocast_scope():

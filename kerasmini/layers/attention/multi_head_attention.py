@@ -211,6 +211,7 @@ class MultiHeadAttention(Layer):
                    "use_causal_mask": bool(use_causal_mask)}
         if any(isinstance(t, KerasTensor) for t in flatten([query, value, *options.values()])):
             return self._symbolic_call(query, value, options, training)
+        _carried_masks(query, value, options)
         q, v = self._convert_input(query), self._convert_input(value)
         k = v if key is None else self._convert_input(key)
         self.compute_output_shape(q.shape, v.shape, None if key is None else k.shape)
@@ -235,13 +236,7 @@ class MultiHeadAttention(Layer):
         if not all(isinstance(t, KerasTensor) for t in tensors):
             raise ValueError(f"Layer '{self.name}' was called on a mix of symbolic (Input) "
                              "tensors and arrays.")
-        key = options["key"]
-        implicit = []  # as Keras: the query's, value's (and a distinct key's) own masks
-        for name, tensor in (("query_mask", query), ("value_mask", value),
-                             ("key_mask", None if key is value else key)):
-            if options[name] is None and keras_mask(tensor) is not None:
-                options[name] = keras_mask(tensor)
-                implicit.append(name)
+        key, implicit = options["key"], _carried_masks(query, value, options)
         self.compute_output_shape(query.shape, value.shape, None if key is None else key.shape)
         self._check_masks(query.shape, value.shape, options)
         self._build_once(query.shape, value.shape, None if key is None else key.shape)
@@ -484,3 +479,16 @@ def attention_equations(rank, attention_axes):
     scores = ("".join(target[i] for i in batch) + "".join(target[i] for i in attention_axes)
               + "".join(source[i] for i in attention_axes))
     return f"{source},{target}->{scores}", f"{scores},{source}->{target}", len(scores)
+
+
+def _carried_masks(query, value, options):
+    """As Keras: a mask not given is the query's, value's (and a distinct key's) own,
+    the one its tensor carries (symbolic, or an array from a masked layer in a user's
+    call()); fills `options` and returns the names it filled."""
+    key, implicit = options["key"], []
+    for name, tensor in (("query_mask", query), ("value_mask", value),
+                         ("key_mask", None if key is value else key)):
+        if options[name] is None and keras_mask(tensor) is not None:
+            options[name] = keras_mask(tensor)
+            implicit.append(name)
+    return implicit
