@@ -307,7 +307,10 @@ def deserialize_layer(config):
     except RecursionError:  # a config handed to from_config directly: files are bounded
         raise ValueError(f"The config of layer '{inner.get('name')}' of class {class_name} "
                          "nests too deeply to be a Keras config.") from None
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+    except TypeError as error:  # Keras's deserialize_keras_object wraps these alone
+        raise TypeError(f"Layer '{inner.get('name')}' of class {class_name} could not be "
+                        f"deserialized properly from its config: {error}") from error
+    except (ValueError, KeyError, AttributeError, IndexError) as error:
         # a malformed config, whatever the form it takes
         raise ValueError(f"Could not rebuild layer '{inner.get('name')}' of class "
                          f"{class_name} from its config: {error}") from error
