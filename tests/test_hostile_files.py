@@ -117,14 +117,16 @@ class HostileFileTest(unittest.TestCase):
                 config["config"]["layers"][1]["config"][key] = value
             with self.subTest(key=key, value=value):
                 self.refused(self.archive(sequential(), edit),
-                             f"`{key}` of Dense must be a bool. Received: {key}={value!r}")
+                             f"`{key}` of Dense must be a bool. Received: {key}={value!r}",
+                             TypeError)  # a layer's constructor refusal, as from_config's
 
         def epsilon(config):
             config["config"]["layers"][1] = {"module": "keras.layers",
                                              "class_name": "BatchNormalization",
                                              "config": {"name": "bn", "epsilon": True}}
         self.refused(self.archive(sequential(), epsilon),
-                     "`epsilon` of BatchNormalization must be a number, not a bool")
+                     "`epsilon` of BatchNormalization must be a number, not a bool",
+                     TypeError)
         objects = [("loss", {"class_name": "BinaryCrossentropy",
                              "config": {"from_logits": "yes"}}, "`from_logits`"),
                    ("optimizer", {"class_name": "Adam", "config": {"amsgrad": 1}},
