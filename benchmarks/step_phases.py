@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-PHASES = ("data", "forward", "forward: layers alone", "loss", "trainable_weights",
+# (no "trainable_weights" phase: fit reads the list once after compile, Keras's rule)
+PHASES = ("data", "forward", "forward: layers alone", "loss",
           "backward", "backward: gradient rules", "optimizer", "metrics and logs",
           "callbacks", "other")
 
@@ -84,12 +85,10 @@ def _instrumented(model, phases):
     optimizer = model.optimizer
     optimizer.apply_gradients = phases.wrap(optimizer.apply_gradients, "optimizer")
     cls = type(model)
-    own = {name: vars(cls).get(name) for name in ("call", "trainable_weights")}
+    own = {name: vars(cls).get(name) for name in ("call",)}
     tape_module.record = record
     tape_module.GradientTape.gradient = phases.wrap(original_gradient, "backward")
     cls.call = _forward_timer(cls.call, phases)
-    cls.trainable_weights = property(
-        phases.wrap(cls.trainable_weights.fget, "trainable_weights"))
     original_sample_count = trainer.data.sample_count
     trainer.data.sample_count = phases.wrap(original_sample_count, "data")
     try:

@@ -6,13 +6,18 @@ bugs a kernel gets wrong in practice: an operator swapped, a slice bound or loop
 by one, two arguments swapped, a term or keyword (axis=, dtype=, out=) dropped, a
 transpose dropped (`.T`, or a transpose / swapaxes / moveaxis call), min for max, float32
 for float64, an in-place update left out, an epsilon moved inside or outside a square
-root (`sqrt(v) + eps` against `sqrt(v + eps)`).
+root (`sqrt(v) + eps` against `sqrt(v + eps)`); and the bugs of a blocked or chunked
+loop: an accumulation restarted (`acc += x` made `acc = x`), the last partial block
+dropped (`range(a, b, step)` stopping at the last whole block, a ceiling division
+`-(-n // k)` made a floor).
 
 Not mutated, because a change there is no bug a test of results should see: docstrings,
 error messages (f-strings, anything inside `raise` or `warnings.warn`), `copy=` arguments
-(they decide whether a copy is made, not its values), module-level
-UPPER_CASE tuning constants (chunk and thread limits: tests shrink them, any value is
-correct), imports and decorators.
+(they decide whether a copy is made, not its values), imports and decorators. A
+module-level UPPER_CASE constant gets only `limit_scaled` (a whole number ten times
+larger or smaller): a file check's limit must be pinned by a hostile file at the limit
+and one above; a kernel's chunk and thread limits are work cuts (any value is correct,
+tests shrink them), equivalent by rule in mutation_equivalents.py.
 """
 import ast
 import dataclasses
@@ -32,6 +37,8 @@ NAME_SWAPS = {"min": "max", "max": "min", "maximum": "minimum", "minimum": "maxi
               "zeros_like": "ones_like", "ones_like": "zeros_like", "sqrt": "abs",
               "exp": "abs", "log": "abs", "square": "abs", "cumsum": "abs"}
 STRING_SWAPS = {"float64": "float32", "float32": "float64"}
+# A direction named by a string: a metric's `_direction`, a callback's mode.
+DIRECTION_SWAPS = {"up": "down", "down": "up", "min": "max", "max": "min"}
 QUIET_CALLS = {"warn", "warning", "info", "debug"}
 # Keyword arguments that change no value: `copy=` only says whether a copy is made.
 QUIET_KEYWORDS = {"copy"}
@@ -96,6 +103,9 @@ def mutants(path, source):
 
     for node in _mutable_nodes(tree):
         _node_mutants(node, text, add)
+    for value in _limits(tree):  # a size limit or threshold ten times off
+        add(value, f"({text(value)}) * 10", "limit_scaled")
+        add(value, f"({text(value)}) // 10", "limit_scaled")
     found.sort(key=lambda m: (m.line, m.col, m.kind, m.new))
     return list(dict.fromkeys(found))
 
@@ -129,6 +139,20 @@ def _mutable_nodes(tree):
     return [n for n in ast.walk(tree) if id(n) not in skip and hasattr(n, "lineno")]
 
 
+def _limits(tree):
+    """The values of module-level UPPER_CASE constants that are whole numbers (a limit,
+    a block size, a threshold: `MAX_MEMBERS = 1000`, `WORKSPACE_BYTES = 8 * 2**20`)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name) and node.targets[0].id.lstrip("_").isupper():
+            try:
+                value = eval(compile(ast.Expression(node.value), "", "eval"), {})
+            except Exception:  # a name, a call, a table: not a plain number
+                continue
+            if isinstance(value, int) and not isinstance(value, bool) and value > 1:
+                yield node.value
+
+
 def _called_name(call):
     f = call.func
     return f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
@@ -146,6 +170,8 @@ def _node_mutants(node, text, add):
         if swap:
             add(node, _unparse(ast.AugAssign(node.target, swap(), node.value)), "augassign")
         add(node, "pass", "statement_dropped")
+        # a sum over blocks or taps that starts again at each one
+        add(node, f"{text(node.target)} = {text(node.value)}", "accumulation_restarted")
     elif isinstance(node, ast.Compare):
         for i, op in enumerate(node.ops):
             swap = COMPARE_SWAPS.get(type(op))
@@ -166,6 +192,13 @@ def _node_mutants(node, text, add):
             else "not_dropped")
         if isinstance(node.op, ast.USub) and _is_int(node.operand):
             add(node, str(-node.operand.value - 1), "constant")
+        inner = node.operand
+        if isinstance(node.op, ast.USub) and isinstance(inner, ast.BinOp) and isinstance(
+                inner.op, ast.FloorDiv) and isinstance(inner.left, ast.UnaryOp) and \
+                isinstance(inner.left.op, ast.USub):  # ceil(a / b) -> floor: a partial
+            left = inner.left.operand           # block (or chunk) no longer counted
+            left = f"({text(left)})" if isinstance(left, ast.BinOp) else text(left)
+            add(node, f"{left} // {text(inner.right)}", "partial_block_dropped")
     elif isinstance(node, ast.Constant):
         _constant(node, add)
     elif isinstance(node, ast.Slice):
@@ -224,6 +257,8 @@ def _constant(node, add):
         add(node, repr(value + 1.0), "constant")
     elif isinstance(value, str) and value in STRING_SWAPS:
         add(node, repr(STRING_SWAPS[value]), "dtype")
+    elif isinstance(value, str) and value in DIRECTION_SWAPS:
+        add(node, repr(DIRECTION_SWAPS[value]), "direction")
 
 
 def _slice(node, text, add):
@@ -277,6 +312,10 @@ def _call(node, text, add):
             if not _is_int(arg):
                 add(arg, f"{text(arg)} + 1", "range_bound")
                 add(arg, f"{text(arg)} - 1", "range_bound")
+    if name == "range" and len(node.args) == 3 and not (
+            _is_int(node.args[2]) and node.args[2].value == 1):
+        stop, step = node.args[1], node.args[2]  # block starts: the last partial one gone
+        add(stop, f"{text(stop)} - {text(step)} + 1", "partial_block_dropped")
     if name == "astype" and isinstance(node.func, ast.Attribute):
         add(node, text(node.func.value), "cast_dropped")
     positional = [a for a in node.args if not isinstance(a, ast.Starred)]

@@ -18,7 +18,7 @@ import numpy as np
 from conformance.models import tf_keras
 from kerasmini.check import divergences
 from kerasmini.check.cli import main
-from kerasmini.check.runner import KM_DIFFERS, OK, TF_DIVERGES
+from kerasmini.check.runner import KM_DIFFERS, LIBRARIES_DIFFER, OK, TF_DIVERGES
 from kerasmini.testing import assert_matches_keras
 
 keras = tf_keras()
@@ -218,17 +218,167 @@ class CheckTest(unittest.TestCase):
             assert_matches_keras(model, keras_model=self.files["branches"])
         self.assertIn("first diverging layer: 'b' (Conv2D)", str(caught.exception))
 
-    def test_a_tensor_operation_in_the_graph_is_named_as_not_checked_yet(self):
-        """`ops.mean(x)` in a functional graph is an operation, not a layer of tf.keras's
-        model: check says so (exit 2) instead of failing to find a layer."""
-        inputs = keras.Input((4, 3))
-        outputs = keras.layers.Dense(2)(keras.ops.mean(inputs, axis=-1, keepdims=True))
-        path = os.path.join(self.dir, "ops.keras")
-        keras.Model(inputs, outputs).save(path)
-        status, _, err = run([path, "--quiet"])
-        self.assertEqual(status, 2)
-        # the operation's name is numbered per process ('mean', 'mean_2', ...)
-        self.assertRegex(err, r"does not compare tensor operations yet: 'mean(_\d+)?' \(Mean")
+
+def masked_several():
+    """Every node kind: Embedding(mask_zero=True)'s NotEqual, LSTM calls reading it, an
+    LSTM returning its states, a GRU started from them (initial_state), a merge reading
+    its inputs' masks (Maximum, one of them masked), MultiHeadAttention(q, v, key=..., attention_mask=...)
+    with its scores, keras.ops on symbolic tensors (mean, x[:, 0], x + y)."""
+    ids = keras.Input((6,), dtype="int32", name="ids")
+    pad = keras.Input((6, 6), name="pad")
+    x = L.Embedding(20, 8, mask_zero=True, name="emb")(ids)
+    seq, h, c = L.LSTM(8, return_sequences=True, return_state=True, name="lstm")(x)
+    # (on the unmasked input; a masked input with initial_state is in the test below)
+    y = L.GRU(8, return_sequences=True, name="gru")(pad, initial_state=h)
+    m = L.Maximum(name="max")([seq, y])
+    att, scores = L.MultiHeadAttention(2, 4, name="mha")(
+        m, y, key=seq, attention_mask=pad, return_attention_scores=True)
+    pooled = keras.ops.mean(att, axis=1) + att[:, 0]
+    out = L.Dense(3, name="head")(L.Concatenate(name="cat")([pooled, c]))
+    return keras.Model([ids, pad], [out, L.Flatten(name="flat")(scores)],
+                       name="masked_several")
+
+
+def masked_inputs(seed=0):
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(1, 20, (5, 6)).astype("int32")
+    ids[:, -2:] = 0  # padding: the mask matters
+    return [ids, (rng.random((5, 6, 6)) > 0.3).astype("float32")]
+
+
+class EveryNodeKindTest(unittest.TestCase):
+    """check compares masked calls, calls of several tensors and keras.ops operations;
+    a bug planted in one of them (kerasmini's copy only) is blamed on kerasmini at that
+    node, one planted in tf.keras's model on TensorFlow."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.TemporaryDirectory()
+        cls.path = saved(masked_several, cls.folder.name, "masked_several")
+        cls.x = masked_inputs()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.folder.cleanup()
+
+    def check(self, km_model=None, tf_model=None):
+        from kerasmini.check.api import check_model
+        import kerasmini
+        km_model = km_model or kerasmini.models.load_model(self.path)
+        return check_model(km_model, self.x, keras_model=tf_model or self.path)
+
+    def test_every_node_agrees(self):
+        status, out, _ = run([self.path, "--quiet", "--dim-size", "6"])
+        self.assertEqual(status, 0, out)  # the file as is, random ids and masks
+        result = self.check()
+        self.assertTrue(result.passed, result.table())
+        kinds = {row.class_name for row in result.rows}
+        self.assertLessEqual({"NotEqual", "LSTM", "GRU", "Maximum", "MultiHeadAttention",
+                              "Mean", "GetItem", "Add"}, kinds)
+
+    def planted(self, name, method, wrong):
+        """kerasmini's model with one node's instance method returning a wrong value."""
+        import kerasmini
+        model = kerasmini.models.load_model(self.path)
+        graph_nodes = kerasmini.check.runner.graph_nodes(model)[1]
+        node = next(n for n in graph_nodes if n.operation.name.startswith(name))
+        original = getattr(node.operation, method)
+        setattr(node.operation, method, lambda *a, **k: wrong(original(*a, **k)))
+        return model, node.operation.name
+
+    def test_a_bug_in_a_masked_multi_tensor_or_op_node_is_blamed_on_kerasmini(self):
+        shifted = lambda out: out + 0.5  # noqa: E731
+        for name, method, wrong in (
+                ("not_equal", "compute", lambda m: ~m),   # the mask Embedding makes
+                ("lstm", "call", lambda outs: [outs[0], outs[1] * 2, outs[2]]),  # a state
+                ("gru", "call", shifted),                 # read with initial_state
+                ("max", "call", shifted),                 # reads its inputs' masks
+                ("mha", "call", lambda outs: (outs[0], outs[1] * 0.5)),  # the scores
+                ("mean", "compute", shifted), ("get_item", "compute", shifted)):
+            with self.subTest(name):
+                model, node = self.planted(name, method, wrong)
+                result = self.check(model)
+                self.assertEqual(result.first_divergence.name, node, result.table())
+                self.assertEqual(result.first_divergence.verdict, KM_DIFFERS)
+                self.assertEqual([r.name for r in result.rows if r.verdict != OK], [node])
+                self.assertIn(f"Blame: kerasmini, at layer '{node}'", result.table())
+
+    def test_an_rnn_given_initial_state_runs_unmasked_as_keras(self):
+        """Keras fills call()'s `mask` from the input only for a call of one tensor
+        argument: an RNN called with a tensor initial_state runs unmasked (its output
+        still carries the mask). kerasmini follows the rule, so check passes on every
+        node; had it applied the mask, 'dec' would differ from tf.keras."""
+        ids = keras.Input((6,), dtype="int32")
+        x = L.Embedding(20, 4, mask_zero=True, name="emb")(ids)
+        _, h = L.GRU(4, return_state=True, name="enc")(x)
+        y = L.GRU(4, return_sequences=True, name="dec")(x, initial_state=h)
+        y = L.LSTM(3, name="after")(y)  # reads the mask the dec's output carries
+        path = os.path.join(self.folder.name, "initial_state.keras")
+        keras.Model(ids, y).save(path)
+        from kerasmini.check.api import check_model
+        result = check_model(path, [self.x[0]])
+        self.assertIn("dec", [r.name for r in result.rows])
+        self.assertTrue(result.passed, result.table())
+
+    def test_a_users_layer_called_with_several_tensors(self):
+        """`Shifted()(a, b)` and `Scaled()(x, other=y)` (a user's call(x, y)) in a file
+        tf.keras saved: kerasmini loads and checks it; a bug planted in kerasmini's
+        Shifted is blamed on it; kerasmini's file of it loads in tf.keras."""
+        import kerasmini
+        from kerasmini.check.api import check_model
+
+        def classes(lib):
+            class Shifted(lib.layers.Layer):
+                def call(self, x, y):
+                    return x * 2 + y
+
+            class Scaled(lib.layers.Layer):
+                def build(self, input_shape):
+                    self.w = self.add_weight(shape=(input_shape[-1],), name="w")
+
+                def call(self, x, other=None):
+                    return x * self.w + other
+            return {"Shifted": Shifted, "Scaled": Scaled}
+
+        tf_classes = classes(keras)
+        a, b = keras.Input((3,)), keras.Input((3,))
+        y = tf_classes["Scaled"](name="scaled")(tf_classes["Shifted"](name="shifted")(a, b),
+                                                 other=b)
+        path = os.path.join(self.folder.name, "several.keras")
+        keras.Model([a, b], L.Dense(2, name="head")(y)).save(path)
+        tf_model = keras.models.load_model(path, custom_objects=tf_classes)
+        for planted in (False, True):
+            km_model = kerasmini.models.load_model(path, custom_objects=classes(kerasmini))
+            if planted:
+                shifted = km_model.get_layer("shifted")
+                shifted.call = lambda x, y, call=shifted.call: call(x, y) + 1e-3
+            result = check_model(km_model, keras_model=tf_model)
+            verdicts = [(r.name, r.verdict) for r in result.rows]
+            self.assertEqual(verdicts, [("shifted", KM_DIFFERS if planted else OK),
+                                        ("scaled", OK), ("head", OK)], result.table())
+        back = os.path.join(self.folder.name, "several_km.keras")  # and back to tf.keras
+        kerasmini.models.load_model(path, custom_objects=classes(kerasmini)).save(back)
+        x = [np.ones((2, 3), "float32"), np.arange(6, dtype="float32").reshape(2, 3)]
+        np.testing.assert_allclose(
+            keras.models.load_model(back, custom_objects=tf_classes).predict(x, verbose=0),
+            tf_model.predict(x, verbose=0), rtol=1e-6)
+
+    def test_a_tensorflow_divergence_in_a_multi_tensor_or_op_node_is_blamed_on_it(self):
+        """tf.keras's own node planted wrong (its float64 twin, rebuilt from the config,
+        is not): MultiHeadAttention's first output, the keras.ops mean."""
+        for name, wrong, why in (("mha", lambda o: (o[0] * 1.001, o[1]), "output 0 of 2"),
+                                 ("mean", lambda o: o * 1.001, "max abs err")):
+            with self.subTest(name):
+                tf_model = keras.models.load_model(self.path)
+                node = next(op for op in tf_model.operations if op.name == name)
+                original = node.call
+                node.call = lambda *a, original=original, wrong=wrong, **k: wrong(
+                    original(*a, **k))
+                result = self.check(tf_model=tf_model)
+                self.assertEqual(result.first_divergence.name, name, result.table())
+                self.assertEqual(result.first_divergence.verdict, TF_DIVERGES)
+                self.assertIn(why, result.first_divergence.tf_why)
+                self.assertIn("Blame: TensorFlow", result.table())
 
 
 class InspectTfKerasFilesTest(unittest.TestCase):

@@ -798,18 +798,24 @@ def list_outputs_metric_lists(keras, run):
 
 
 # ----- 24. what users get wrong: the errors both libraries raise -------------------------
+def error_recorder(errors):
+    """attempt(name, call): errors[name] = the class name of what call() raises (as a
+    user's except clause sees it), or None."""
+    def attempt(name, call):
+        try:
+            call()
+            errors[name] = None
+        except Exception as error:
+            errors[name] = type(error).__name__
+    return attempt
+
+
 def user_errors(keras, run):
     x, labels, one_hot, _ = data(samples=16)
     model = mlp(keras)
     run.same_start(model)
     errors = {}
-
-    def attempt(name, call):
-        try:
-            call()
-            errors[name] = None
-        except Exception as error:  # the class, as a user's except clause sees it
-            errors[name] = type(error).__name__
+    attempt = error_recorder(errors)
 
     attempt("fit_before_compile", lambda: model.fit(x, labels, verbose=0))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

@@ -185,6 +185,23 @@ class Variable:
     def __array__(self, dtype=None, copy=None):
         return self._value if dtype is None else self._value.astype(dtype)
 
+    # int(optimizer.iterations), float(optimizer.learning_rate), as on Keras's Variable;
+    # a truth value is refused, as there (`if variable:` is always a mistake)
+    def __int__(self):
+        return int(self._scalar())
+
+    def __float__(self):
+        return float(self._scalar())
+
+    def _scalar(self):
+        if self.ndim > 0:
+            raise TypeError("Only scalar arrays can be converted to Python scalars. "
+                            f"Got: shape={self.shape}")
+        return self._value
+
+    def __bool__(self):
+        raise TypeError("A Keras Variable cannot be used as a boolean.")
+
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
                 f"value={self._value}>")

@@ -21,15 +21,14 @@ TOLERANCE = 1e-7
 def numeric_gradient(loss, array):
     """d loss() / d array by central differences, perturbing `array` in place."""
     grad = np.zeros(array.shape)
-    flat, flat_grad = array.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        saved = flat[i]
-        flat[i] = saved + STEP
+    for i in np.ndindex(array.shape):  # (a reshape(-1) of a transposed array is a copy:
+        saved = array[i]                # its perturbations would never reach `array`)
+        array[i] = saved + STEP
         up = loss()
-        flat[i] = saved - STEP
+        array[i] = saved - STEP
         down = loss()
-        flat[i] = saved
-        flat_grad[i] = (up - down) / (2 * STEP)
+        array[i] = saved
+        grad[i] = (up - down) / (2 * STEP)
     return grad
 
 

@@ -454,15 +454,20 @@ def _data_descriptors(members):
     return stream.out.getvalue()
 
 
-def _zip64_lies(members, rng):
-    """Every member with ZIP64 extra fields, then one size in them made to lie."""
+def zip64_bytes(members):
+    """Every member written with ZIP64 extra fields (both local sizes 0xFFFFFFFF)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         for name, payload in members.items():
             with zf.open(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), "w",
                          force_zip64=True) as member:
                 member.write(payload)
-    data = bytearray(out.getvalue())
+    return out.getvalue()
+
+
+def _zip64_lies(members, rng):
+    """Every member with ZIP64 extra fields, then one size in them made to lie."""
+    data = bytearray(zip64_bytes(members))
     lie = rng.choice([1 << 40, 1 << 33, 0, 1])
     spots = [i for i in range(len(data) - 4) if data[i:i + 4] == b"\x01\x00\x10\x00"]
     if spots:  # the ZIP64 extra block: tag 1, length 16, then two u64 sizes

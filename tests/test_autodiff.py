@@ -250,7 +250,7 @@ def test_every_rule_takes_its_kernels_arguments_with_the_same_defaults():
     lambda x: x.reshape(3, 2), lambda x: x.reshape((6,), order="F"),
     lambda x: x.transpose(), lambda x: x.transpose(2, 0, 1),
     lambda x: x.transpose((1, 2, 0)), lambda x: x.T,
-    lambda x: x.swapaxes(0, 1)])
+    lambda x: x.swapaxes(0, 1), lambda x: x.flat[1:5], lambda x: np.stack(list(x.flat))])
 def test_tape_array_methods_are_recorded_as_numpy_computes_them(method):
     """The ndarray methods a TapeArray routes through np.* twins: NumPy's values, and
     the gradient of sum(w * method(x)) is w carried back to x's positions."""

@@ -29,7 +29,8 @@ class AveragePooling2DTest(unittest.TestCase):
         assert_close(y, expected, "float64", config)
         self.assertEqual(y.shape, layer.compute_output_shape(x.shape))
 
-    @parameterized.expand([((2, 2),), ((2, 4),), ((1, 2),), ((1, 1),), ((3, 3),)])
+    @parameterized.expand([((2, 2),), ((2, 4),), ((1, 2),), ((1, 1),), ((3, 3),),
+                           ((1, 3),), ((1, 7),), ((3, 5),), ((2, 3),)])  # 2^k - 1, 6
     def test_full_windows_average_bitwise_as_a_division(self, pool):
         """A full window of 2^k pixels is averaged by a product with 2^-k: bitwise the
         quotient of the same window sums (float32 and float64, subnormals included);

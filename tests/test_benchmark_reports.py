@@ -198,7 +198,7 @@ def test_step_phases_split_the_step_and_restore_the_model():
     # one step: its phases' times are then parts of its own total (medians need not be)
     medians = step_phases.profile_train_on_batch(batch=2, steps=1)
     table = {phase: (wall, cpu) for phase, wall, cpu, _ in step_phases.rows(dict(medians))}
-    assert {"data", "forward", "forward: layers alone", "loss", "trainable_weights",
+    assert {"data", "forward", "forward: layers alone", "loss",
             "backward", "backward: gradient rules", "optimizer", "metrics and logs",
             "other", "step"} == set(table)
     parts = sum(cpu for phase, (_, cpu) in table.items()

@@ -184,3 +184,18 @@ def test_progress_bar_fills_in_proportion_to_the_steps_done(target):
         bar.update(step)
         line = stream.getvalue().rsplit("\r", 1)[-1]
         assert line.split(" ")[1].count("━") == BAR_WIDTH * step // target, line
+
+
+def test_checkpoint_driven_by_batch_hooks_alone_saves_under_epoch_1(tmp_path):
+    """A custom loop that calls only on_train_batch_end (no epoch hooks): every
+    save_freq batches a file, named for epoch 1 (Keras's epoch counter starts at 0) and
+    the batches counted from the first."""
+    model = _small_model()
+    checkpoint = keras.callbacks.ModelCheckpoint(
+        str(tmp_path / "m_{epoch}_{batch}.weights.h5"), save_weights_only=True,
+        save_freq=2)
+    checkpoint.set_model(model)
+    for batch in range(5):
+        checkpoint.on_train_batch_end(batch, {"loss": 1.0})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m_1_2.weights.h5",
+                                                          "m_1_4.weights.h5"]

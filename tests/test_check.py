@@ -5,7 +5,6 @@ import io
 import subprocess
 import sys
 import unittest
-from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -14,7 +13,7 @@ import kerasmini
 from kerasmini.check.inputs import batches, random_inputs
 from kerasmini.check.report import CheckResult
 from kerasmini.check.runner import (KM_DIFFERS, LIBRARIES_DIFFER, OK, TF_DIVERGES,
-                                    check_layers)
+                                    check_layers, graph_nodes)
 from kerasmini.check.tolerance import compare
 
 
@@ -28,7 +27,7 @@ def model(seed=0):
 
 
 def rows(km, other, samples=5, batch_size=2):
-    tensors = km._graph.inputs
+    tensors = graph_nodes(km)[0]
     return check_layers(km, other, batches(random_inputs(tensors, samples), batch_size))
 
 
@@ -67,14 +66,11 @@ class RunnerTest(unittest.TestCase):
             def call(self, x, training=None):
                 return super().call(x) + 1.0
 
-        other = model()
-        dense = other.get_layer("dense")
-        shifted = ShiftedDense(4, name="dense")
-        shifted.build((None, 48))
-        shifted.set_weights(dense.get_weights())
-        layers = {layer.name: layer for layer in other.layers}
-        layers["dense"] = shifted
-        result = rows(model(), SimpleNamespace(get_layer=layers.__getitem__))
+        L = kerasmini.layers
+        other = kerasmini.Sequential([kerasmini.Input((6, 6, 2)), L.Conv2D(3, 3, name="conv"),
+                                      L.Flatten(name="flat"), ShiftedDense(4, name="dense")])
+        other.set_weights(model().get_weights())
+        result = rows(model(), other)
         self.assertEqual([r.verdict for r in result], [OK, OK, LIBRARIES_DIFFER])
         self.assertIn("float64 twins:", result[2].explanation())
         report = CheckResult("m", result, 5, 2, None, None).table()
@@ -95,6 +91,77 @@ class RunnerTest(unittest.TestCase):
         ref = np.array([1.0, 2.0])
         self.assertFalse(compare(np.float32([1.0, 2.001]), ref, "float32")[0])
         self.assertTrue(compare(np.float32([1.0, 2.001]), ref, "float32", atol=0.01)[0])
+
+
+def masked_model(seed=0):
+    """A masked Embedding's NotEqual, an LSTM reading it and returning its state, a GRU
+    started from that state (a keyword tensor), ops.mean on symbolic tensors."""
+    L = kerasmini.layers
+    ids = kerasmini.Input((5,), dtype="int32", name="ids")
+    seq, h, _ = L.LSTM(4, return_sequences=True, return_state=True, name="lstm")(
+        L.Embedding(10, 3, mask_zero=True, name="emb")(ids))
+    y = L.GRU(4, name="gru")(kerasmini.ops.mean(seq, axis=-1, keepdims=True),
+                             initial_state=h)
+    m = kerasmini.Model(ids, L.Dense(2, name="head")(y))
+    rng = np.random.default_rng(seed)
+    m.set_weights([rng.standard_normal(w.shape).astype("float32") for w in m.weights])
+    return m
+
+
+class EveryNodeKindTest(unittest.TestCase):
+    def node(self, model, name):
+        """The node's operation ('not_equal' and 'mean' are numbered per process)."""
+        return next(n.operation for n in graph_nodes(model)[1]
+                    if n.operation.name.split("_")[0] == name.split("_")[0])
+
+    def test_masked_multi_tensor_and_op_nodes_agree(self):
+        result = rows(masked_model(), masked_model())
+        self.assertEqual(sorted((r.class_name, r.verdict) for r in result),
+                         [("Dense", OK), ("Embedding", OK), ("GRU", OK), ("LSTM", OK),
+                          ("Mean", OK), ("NotEqual", OK)])
+
+    def test_a_bug_in_one_node_is_blamed_on_it(self):
+        for name, method, library, verdict in (
+                ("not_equal", "compute", "kerasmini", KM_DIFFERS),  # a wrong mask
+                ("mean", "compute", "kerasmini", KM_DIFFERS),
+                ("lstm", "call", "kerasmini", KM_DIFFERS),  # its state only
+                ("gru", "call", "stand-in", TF_DIVERGES)):
+            with self.subTest(name):
+                km, other = masked_model(), masked_model()
+                layer = self.node(km if library == "kerasmini" else other, name)
+                original = getattr(layer, method)
+
+                def wrong(*args, original=original, **kwargs):
+                    out = original(*args, **kwargs)
+                    return [out[0], out[1] + 1, out[2]] if name == "lstm" else ~out \
+                        if name == "not_equal" else out + 1
+                setattr(layer, method, wrong)
+                result = rows(km, other)
+                bad = [(r.name, r.verdict) for r in result if r.verdict != OK]
+                self.assertEqual(bad, [(layer.name, verdict)])
+                if name == "lstm":
+                    self.assertIn("output 1 of 3", result[2].km_why)
+
+
+class GraphDifferenceTest(unittest.TestCase):
+    def test_a_node_the_other_graph_lacks_is_named_and_blamed_on_no_one(self):
+        """kerasmini's graph adds 1 where the stand-in's has no such node: that node and
+        the one reading it are "libraries differ", the ones before them agree."""
+        L = kerasmini.layers
+
+        def graph(shift):
+            x = kerasmini.Input((3,), name="x")
+            h = L.Dense(2, name="d1")(x)
+            return kerasmini.Model(x, L.Dense(2, name="d2")(h + 1.0 if shift else h))
+
+        km, other = graph(True), graph(False)
+        other.set_weights(km.get_weights())
+        result = rows(km, other)
+        self.assertEqual([(r.class_name, r.verdict) for r in result],
+                         [("Dense", OK), ("Add", LIBRARIES_DIFFER),
+                          ("Dense", LIBRARIES_DIFFER)])
+        self.assertIn("tf.keras's graph has no call of Add on these inputs",
+                      result[1].explanation())
 
 
 class WithoutTensorFlowTest(unittest.TestCase):

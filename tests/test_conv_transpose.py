@@ -41,6 +41,26 @@ class Conv2DTransposeTest(unittest.TestCase):
         assert_close(y, expected, "float64", (k, s, d, padding, op, fmt))
         self.assertEqual(y.shape, layer.compute_output_shape(x.shape))
 
+    @parameterized.expand([((4, 6), (2, 3)), ((4, 2), (2, 1)), ((6, 4), (3, 2)),
+                           ((2, 9), (1, 3))])
+    def test_stacked_phases_of_kernels_several_strides_long(self, k, s):
+        """Kernel sizes multiples of unequal strides (2 or 3 taps per phase, phases
+        counted per axis): the one-convolution path of stacked sub-kernels, whole and
+        in chunks of one image, against the scatter loop."""
+        self.assertIsNotNone(transposed_convolution.stacked_phases(
+            np.zeros((*k, 2, 3)), s, (1, 1)))
+        largest = tuple(v - 1 for v in s)  # the largest output_padding each stride allows
+        for padding, op in (("valid", None), ("same", None), ("valid", largest)):
+            layer = layers.Conv2DTranspose(2, k, strides=s, padding=padding,
+                                           output_padding=op, dtype="float64")
+            x = random_input((3, 4, 5, 3), "float64", 5)
+            whole = layer(x)
+            expected = reference.conv_transpose2d(x, layer.kernel.value, layer.bias.value,
+                                                  s, padding, (1, 1), op)
+            assert_close(whole, expected, "float64", (k, s, padding, op))
+            with mock.patch.object(transposed_convolution, "WORKSPACE_BYTES", 1):
+                assert_close(layer(x), expected, "float64", (k, s, padding, op, "chunks"))
+
     def test_chunks_of_images_give_the_same_values(self):
         x = random_input((5, 4, 3, 2), "float32", 9)
         layer = layers.Conv2DTranspose(3, 3, strides=2, padding="same")

@@ -34,6 +34,21 @@ def test_add_weight_by_keyword_with_keras_defaults():
         layer.add_weight(shape=(1,), aggregation="sum")
 
 
+def test_build_called_directly_builds_and_the_first_call_keeps_the_weights():
+    """As Keras's build wrapper: `layer.build(shape)` then `set_weights` then a call
+    computes with the weights set (kerasmini used to build again at the first call,
+    replacing them with new random ones: found by `kerasmini check` on ViT's class
+    token, whose float64 twin is built this way)."""
+    layer = Affine(2)
+    layer.build((None, 3))
+    assert layer.built
+    w = np.arange(6, dtype="float32").reshape(3, 2)
+    layer.set_weights([w, np.ones(2, "float32"), np.float32(2.0)])
+    x = np.ones((1, 3), "float32")
+    np.testing.assert_array_equal(layer(x), (x @ w + 1) * 2)
+    assert [v.name for v in layer.weights] == ["w", "variable", "variable_1"]
+
+
 def test_output_shape_found_by_calling_it():
     inputs = keras.Input((None, 3))
     outputs = Affine(4)(inputs)
@@ -91,3 +106,41 @@ def test_an_input_reaching_only_add_loss_has_a_gradient():
     # d/db mean(exp(v) - v) = (exp(v) - 1) / n for v = x W + b
     v = x @ log_var.kernel.numpy() + log_var.bias.numpy()
     np.testing.assert_allclose(bias_grad, np.sum(np.exp(v) - 1, axis=0) / v.size, rtol=1e-5)
+
+
+class Shifted(keras.layers.Layer):
+    """call(x, y): two positional tensors."""
+
+    def call(self, x, y):
+        return x * 2 + y
+
+
+class Scaled(keras.layers.Layer):
+    """call(x, other=None): a tensor by keyword, a weight made by build()."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+    def call(self, x, other=None):
+        return x * self.w + other
+
+
+def test_a_layer_called_with_several_tensors_in_a_graph_runs_saves_and_loads(tmp_path):
+    """Keras 3 takes `layer(a, b)` and `layer(x, other=y)` for a call(x, y): the node
+    records every tensor argument, the shapes come from calling it on zeros, and the
+    saved file calls it again as it was called."""
+    a, b = keras.Input((3,)), keras.Input((3,))
+    y = Scaled(name="scaled")(Shifted(name="shifted")(a, b), other=b)
+    model = keras.Model([a, b], y)
+    assert y.shape == (None, 3)
+    model.get_layer("scaled").w.assign(np.array([1.0, -2.0, 0.5], "float32"))
+    rng = np.random.default_rng(0)
+    x = [rng.standard_normal((4, 3)).astype("float32") for _ in range(2)]
+    expected = (x[0] * 2 + x[1]) * np.array([1.0, -2.0, 0.5], "float32") + x[1]
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-6)
+    path = str(tmp_path / "several.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path, custom_objects={"Shifted": Shifted,
+                                                           "Scaled": Scaled})
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
+    np.testing.assert_array_equal(Shifted()(x[0], x[1]), x[0] * 2 + x[1])  # eagerly

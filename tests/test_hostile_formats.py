@@ -154,6 +154,24 @@ class HostileFormats(unittest.TestCase):
         with self.assertRaisesRegex(h5_headers.HeaderError, "no object header"):
             h5_headers.attribute_message(data, address + 1, "model_config")
 
+    @parameterized.expand([("earliest", 13), ("latest", 9)])
+    def test_a_superblock_declaring_4_byte_sizes_is_refused(self, libver, sizes_at):
+        """The superblock's size of offsets and size of lengths (bytes 13, 14 of version
+        0, 9, 10 of versions 2 and 3): either one other than 8 is refused, each read from
+        its own byte."""
+        data = self.legacy_bytes(libver=(libver, "latest"))
+        with h5py.File(io.BytesIO(data), "r") as f:
+            address = h5py.h5o.get_info(f.id).addr
+        self.assertEqual(h5_headers.superblock(data), (0, 8, 8))
+        self.assertIsNotNone(h5_headers.attribute_message(data, address, "model_config"))
+        for which, expected in ((0, (0, 4, 8)), (1, (0, 8, 4))):
+            bad = bytearray(data)
+            bad[sizes_at + which] = 4
+            self.assertEqual(h5_headers.superblock(bad), expected)
+            with self.subTest(which=which), self.assertRaisesRegex(
+                    h5_headers.HeaderError, "only 8 are checked"):
+                h5_headers.attribute_message(bad, address, "model_config")
+
     def test_header_parser_answers_or_refuses_whatever_the_bytes(self):
         """Every byte of the root object header and its messages, set to each of a few
         values: the parser returns an attribute or raises HeaderError, nothing else."""
@@ -191,6 +209,22 @@ class HostileFormats(unittest.TestCase):
             d.id.write_direct_chunk((0, 0), zlib.compress(bytes(64 << 20), 9))
         self.assert_refused_unchanged(self.weights_with(bomb), r"decodes to more than 48 "
                                       "bytes; a chunk holds 48", UnsafeFileError)
+
+    @parameterized.expand([
+        ("not zlib", b"\x00garbage" * 4, "corrupt: not a deflate stream", FileFormatError),
+        ("short", zlib.compress(bytes(40)), "decodes to 40 bytes", UnsafeFileError),
+        ("one over", zlib.compress(bytes(49)), "more than 48", UnsafeFileError)])
+    def test_a_deflate_chunk_decoding_to_other_than_its_size_is_refused(self, _, raw,
+                                                                         pattern, error):
+        def corrupt(group, values):
+            d = group.create_dataset("0", shape=values.shape, dtype="f4",
+                                     chunks=values.shape, compression="gzip")
+            d.id.write_direct_chunk((0, 0), raw)
+        self.assert_refused_unchanged(self.weights_with(corrupt), pattern, error)
+        if error is FileFormatError:  # corrupt, not hostile
+            with self.assertRaises(FileFormatError) as caught:
+                model().load_weights(self.weights_with(corrupt))
+            self.assertNotIsInstance(caught.exception, UnsafeFileError)
 
     def test_a_chunk_far_larger_than_its_dataset_is_refused(self):
         def huge(group, values):

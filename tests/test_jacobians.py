@@ -39,6 +39,24 @@ def test_jacobian_of_every_output_element():
                                atol=1e-9)
 
 
+def test_jacobians_taken_inside_the_tapes_own_block_are_the_same():
+    """As tf.GradientTape allows: jacobian and batch_jacobian called while the tape
+    records (it pauses; nothing the rows compute is recorded on it)."""
+    x = RNG.standard_normal((2, 3))
+    with keras.GradientTape(persistent=True) as tape:
+        traced = tape.watch(x)
+        y = _mixing(traced)
+        inside = tape.jacobian(y, traced)
+        batch_inside = tape.batch_jacobian(y, traced)
+        after = np.sum(y)  # still recorded after the pause
+    np.testing.assert_allclose(inside, _difference_jacobian(_mixing, x), rtol=1e-7,
+                               atol=1e-9)
+    np.testing.assert_allclose(batch_inside, np.stack([inside[b, :, b] for b in range(2)]),
+                               rtol=1e-12)
+    np.testing.assert_allclose(tape.gradient(after, traced), np.sum(inside, axis=(0, 1)),
+                               rtol=1e-12)
+
+
 def test_jacobian_of_a_model_output_with_respect_to_its_weights_in_a_structure():
     model = keras.Sequential([keras.Input((3,), dtype="float64"),
                               layers.Dense(2, activation="tanh", dtype="float64")])

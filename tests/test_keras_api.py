@@ -161,6 +161,44 @@ def test_timeseries_trains_and_refuses_what_it_cannot():
         utils.timeseries_dataset_from_array(data, None, 5, batch_size=None)
 
 
+class _FirstValues(keras.Sequential):
+    """Records the first value of every batch train_step sees."""
+    seen = None
+
+    def train_step(self, data):
+        self.seen.append(float(np.asarray(data[0]).flat[0]))
+        return {}
+
+
+class _SameBatches(keras.utils.PyDataset):
+    def __init__(self, batches):
+        super().__init__()
+        self.batches = batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, index):
+        return self.batches[index]
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_fit_keeps_a_timeseries_dataset_in_order(fixed):
+    """Keras returns a tf.data.Dataset, whose order fit's shuffle=True (the default)
+    leaves alone; a PyDataset's batches it shuffles."""
+    data = np.arange(80, dtype="float32").reshape(40, 2)
+    batches = utils.timeseries_dataset_from_array(data, data[:, 0], 3, batch_size=4)
+    if not fixed:
+        batches = _SameBatches(batches)
+    model = _FirstValues([keras.Input((3, 2)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.seen = []
+    model.compile("sgd", "mse")
+    keras.utils.set_random_seed(1)
+    model.fit(batches, epochs=2, verbose=0)
+    in_order = [float(batches[i][0].flat[0]) for i in range(len(batches))] * 2
+    assert (model.seen == in_order) == fixed
+
+
 @pytest.mark.parametrize("name", ["get_file", "image_dataset_from_directory",
                                   "text_dataset_from_directory", "load_img", "plot_model"])
 def test_what_kerasmini_cannot_do_is_an_error(name):
@@ -336,3 +374,14 @@ def test_variable_from_an_initializer_and_shape():
         keras.Variable("zeros")
     with pytest.raises(ValueError, match="does not match"):
         keras.Variable(np.ones(2), shape=(3,))  # tf.keras accepts and ignores the shape
+
+
+def test_scalar_variable_converts_to_python_numbers_not_to_a_truth_value():
+    optimizer = keras.optimizers.SGD(0.25)
+    optimizer.build([keras.Variable(np.zeros(2, "float32"))])
+    assert int(optimizer.iterations) == 0 and isinstance(int(optimizer.iterations), int)
+    assert float(optimizer.learning_rate) == 0.25
+    with pytest.raises(TypeError, match=r"Only scalar arrays.*shape=\(2,\)"):
+        float(keras.Variable(np.zeros(2)))
+    with pytest.raises(TypeError, match="cannot be used as a boolean"):
+        bool(keras.Variable(1.0))

@@ -29,6 +29,18 @@ CASES = [  # (loss, y_true, y_pred)
     (L.CategoricalCrossentropy(label_smoothing=0.2, dtype="float64"),
      _probabilities((4, 3)), _probabilities((4, 3))),
     (L.categorical_crossentropy, _probabilities((4, 3)), RNG.normal(size=(4, 3))),
+    # every branch with a y_true rule: logits, smoothing, another class axis
+    (L.CategoricalCrossentropy(from_logits=True, dtype="float64"),
+     _probabilities((4, 3)), RNG.normal(size=(4, 3))),
+    (L.CategoricalCrossentropy(from_logits=True, label_smoothing=0.3, dtype="float64"),
+     _probabilities((4, 3)), RNG.normal(size=(4, 3))),
+    (L.CategoricalCrossentropy(from_logits=True, axis=0, dtype="float64"),
+     _probabilities((4, 3)).T, RNG.normal(size=(3, 4))),
+    (L.CategoricalCrossentropy(axis=0, label_smoothing=0.1, dtype="float64"),
+     _probabilities((4, 3)).T, _probabilities((4, 3)).T),
+    (L.BinaryCrossentropy(from_logits=True, label_smoothing=0.2, dtype="float64"),
+     RNG.uniform(size=(4, 3)), RNG.normal(size=(4, 3))),
+    (L.Huber(delta=0.3, dtype="float64"), RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))),
     (L.MeanSquaredError(dtype="float64"), RNG.normal(size=(4, 1)), RNG.normal(size=(4,))),
     (L.MeanSquaredError(dtype="float64"), RNG.normal(size=(4, 1)), RNG.normal(size=(4, 3))),
     (L.LogCosh(dtype="float64"), RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))),
@@ -87,3 +99,22 @@ def test_y_true_gradient_is_differentiable_in_y_pred():
     np.testing.assert_allclose(grad_true, -2 * (y_pred - y_true) / 6, rtol=1e-12)
     np.testing.assert_allclose(outer.gradient(total, y_pred), np.full((2, 3), -2 / 6),
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_labels_get_no_gradient_inside_an_outer_tape_either(from_logits):
+    """Class labels (here float, as Keras accepts them) have no gradient: None at first
+    order and where an outer tape follows them too, never an array of Nones."""
+    labels = np.array([0.0, 2.0, 1.0])
+    logits = RNG.normal(size=(3, 3)) if from_logits else _probabilities((3, 3))
+    loss = L.SparseCategoricalCrossentropy(from_logits=from_logits, dtype="float64")
+    with GradientTape() as outer:
+        traced = outer.watch(labels)
+        with GradientTape() as inner:
+            inner.watch(traced)
+            value = loss(traced, logits)
+        assert inner.gradient(value, traced) is None
+    with GradientTape() as tape:
+        tape.watch(labels)
+        value = loss(labels, logits)
+    assert tape.gradient(value, labels) is None

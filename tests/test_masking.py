@@ -221,3 +221,47 @@ class MaskedLossTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MaskOfOneTensorArgumentTest(unittest.TestCase):
+    """Keras fills call()'s `mask` from the input only when the input is the call's one
+    tensor argument: a recurrent layer given a tensor `initial_state` runs unmasked,
+    and its output still carries the input's mask (compute_mask of the first argument).
+    The same rule in a graph, between eager calls, and with `mask=` given explicitly."""
+
+    def setUp(self):
+        self.gru = layers.GRU(3, return_sequences=True)
+        self.embedding = layers.Embedding(10, 4, mask_zero=True)
+        self.state = np.full((3, 3), 0.25, "float32")
+        self.gru(self.embedding(TOKENS), initial_state=self.state)  # builds both
+
+    def unmasked(self):
+        return self.gru(np.asarray(self.embedding(TOKENS)), initial_state=self.state)
+
+    def test_eager_call_with_a_tensor_initial_state_runs_unmasked(self):
+        out = self.gru(self.embedding(TOKENS), initial_state=self.state)
+        np.testing.assert_array_equal(np.asarray(out), np.asarray(self.unmasked()))
+        np.testing.assert_array_equal(out._keras_mask, TOKENS != 0)  # handed on
+
+    def test_explicit_mask_is_still_applied(self):
+        out = self.gru(self.embedding(TOKENS), initial_state=self.state,
+                       mask=TOKENS != 0)
+        plain = np.asarray(self.unmasked())
+        kept = np.asarray(out)
+        self.assertFalse(np.allclose(kept[0, 2:], plain[0, 2:]))  # steps 2-4 masked
+        np.testing.assert_array_equal(kept[0, 2:], np.repeat(kept[0, 1:2], 3, axis=0))
+
+    def test_one_tensor_call_reads_the_carried_mask(self):
+        gru = layers.GRU(3, return_sequences=True)
+        out = np.asarray(gru(self.embedding(TOKENS)))
+        np.testing.assert_array_equal(out[0, 2:], np.repeat(out[0, 1:2], 3, axis=0))
+
+    def test_graph_follows_the_same_rule(self):
+        ids = keras.Input((5,), dtype="int32")
+        h = keras.Input((3,))
+        y = self.gru(self.embedding(ids), initial_state=h)
+        self.assertIsNotNone(y._keras_mask)  # the output keeps the input's mask
+        model = keras.Model([ids, h], y)
+        np.testing.assert_array_equal(model.predict([TOKENS, self.state], verbose=0),
+                                      np.asarray(self.unmasked()))
+        self.assertNotIn("mask", self.gru._inbound_nodes[-1].call_kwargs)

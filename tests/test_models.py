@@ -289,8 +289,7 @@ class FilesTest(unittest.TestCase):
             model.save(self.path("m.keras"))
             loaded = keras.models.load_model(self.path("m.keras"))
             self.assertEqual(type(loaded), type(model))
-            x = images((3, *model.layers[0].output.shape[1:])
-                       if hasattr(model.layers[0], "output") else (3, 28, 28, 1))
+            x = images((3, *model.input_shape[1:]))
             np.testing.assert_array_equal(loaded.predict(x, verbose=0),
                                           model.predict(x, verbose=0))
             self.assertEqual(self.summary(loaded), self.summary(model))
@@ -403,6 +402,11 @@ class FilesTest(unittest.TestCase):
     def test_wrong_extension_and_missing_file(self):
         with self.assertRaises(ValueError):
             keras.models.load_model(self.path("m.txt"))
-        for absent in ("absent.keras", "absent.h5"):  # .h5: a legacy model file
-            with self.assertRaises(FileNotFoundError):
+        # Keras's classes: its .keras reader says "File not found" in a ValueError,
+        # h5py's open a FileNotFoundError (for a legacy .h5 and for load_weights)
+        for absent, error in (("absent.keras", ValueError), ("absent.h5", FileNotFoundError)):
+            with self.assertRaisesRegex(error, "absent"):
                 keras.models.load_model(self.path(absent))
+        with self.assertRaises(FileNotFoundError):
+            keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).load_weights(
+                self.path("absent.weights.h5"))

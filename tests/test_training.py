@@ -3,6 +3,7 @@ steps, Keras's log keys, bad input refused before any weight changes, interrupti
 import io
 import os
 import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -459,6 +460,9 @@ def test_every_hook_gets_a_logs_dict():
     ([keras.metrics.MeanMetricWrapper(keras.losses.mean_squared_error, name="m")], "m",
      np.less),
     ([], "val_loss", np.less),
+    # several metrics of opposite directions: the one of the monitored name decides
+    (["accuracy", "mae"], "val_accuracy", np.greater),
+    (["mae", "accuracy"], "mae", np.less),
 ])
 def test_monitor_direction_comes_from_the_compiled_metric(metrics, monitor, expected):
     x, labels = _data()
@@ -468,6 +472,29 @@ def test_monitor_direction_comes_from_the_compiled_metric(metrics, monitor, expe
     stopper = cb.EarlyStopping(monitor=monitor)
     model.fit(x, y, epochs=1, verbose=0, validation_split=0.25, callbacks=[stopper])
     assert stopper.monitor_op is expected
+
+
+@pytest.mark.parametrize("callback", [
+    lambda **k: cb.EarlyStopping(**k), lambda **k: cb.ReduceLROnPlateau(**k),
+    lambda **k: cb.ModelCheckpoint("unused.keras", save_best_only=True, **k)],
+    ids=["EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"])
+@pytest.mark.parametrize("monitor, mode, expected", [
+    ("val_accuracy", "min", np.less), ("val_loss", "max", np.greater),
+    ("val_accuracy", "max", np.greater), ("val_loss", "min", np.less),
+    ("val_accuracy", "auto", np.greater), ("val_loss", "auto", np.less)])
+def test_an_explicit_mode_overrides_the_metrics_direction(callback, monitor, mode,
+                                                          expected):
+    """mode='min' / 'max' are taken as given, whatever the metric's direction, and
+    accepted without the unknown-mode warning; 'auto' reads the direction."""
+    x, y = _data(8)
+    model = _model()
+    model.fit(x, y, epochs=1, verbose=0)  # builds the compiled metrics 'auto' reads
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "mode ... is unknown, fallback to auto"
+        monitor_callback = callback(monitor=monitor, mode=mode)
+    monitor_callback.set_model(model)
+    monitor_callback._set_monitor_op()
+    assert monitor_callback.monitor_op is expected
 
 
 def test_monitor_of_a_metric_not_compiled_asks_for_a_mode():

@@ -32,14 +32,6 @@ NO_CUSTOM = [n for n in zoo.ZOO if n not in ("vit", "transformer_tpe", "siamese_
 QUICK = ("unet_xception", "vit", "transformer_masked", "vae", "ticket_classifier", "tcn",
          "two_tower")  # two_tower: one of FITS, so the quick tier fits one model too
 NAMES = QUICK if os.environ.get("KM_CONFORMANCE_TIER") == "quick" else list(zoo.ZOO)
-# what `kerasmini check` does not compare yet (it refuses with NotImplementedError): calls
-# with several tensors (MultiHeadAttention(q, v), initial_state), masked calls, and
-# keras.ops calls in the graph; these models are compared layer call by layer call by
-# applications._worst_layer instead
-CHECK_LIMITS = ("calls with several tensor arguments yet", "masked layer calls yet",
-                "tensor operations yet")
-CHECK_CANNOT = ("vit", "transformer_tpe", "transformer_masked", "gru_seq2seq",
-                "bigru_tagger", "masked_lstm", "se_resnet", "llama_block")
 # tf.keras 3.15 itself cannot write these as legacy .h5 (its random layers' seed
 # generators do not pickle): the legacy file is not tried
 LEGACY_H5_REFUSED_BY_TF = ("augmented",)
@@ -110,19 +102,13 @@ class ZooTest(unittest.TestCase):
                             "output's scale")
 
     def assert_check_passes(self, name, path, km_model, tf_model, x):
-        """`python -m kerasmini check FILE` (the file as is), or its API on the two
-        models when the file needs the user's classes; where check cannot run yet
-        (CHECK_CANNOT), every layer call compared in one pass instead."""
-        try:
-            result = (check_model(path, samples=4) if name in NO_CUSTOM
-                      else check_model(km_model, samples=4, keras_model=tf_model))
-        except NotImplementedError as error:  # check's stated limits (masks, ops, MHA)
-            self.assertIn(name, CHECK_CANNOT, f"{name}: kerasmini check: {error}")
-            self.assertTrue(any(limit in str(error) for limit in CHECK_LIMITS), str(error))
-            layer, error, ok = applications._worst_layer(tf_model, km_model, x)
-            self.assertTrue(ok, f"{name}: layer '{layer}' differs by {error:.3g}")
-            return
-        self.assertNotIn(name, CHECK_CANNOT, f"{name}: check now runs: update CHECK_CANNOT")
+        """`python -m kerasmini check FILE` (the file as is, random inputs), or its API
+        on the two models and the zoo's inputs (transformer_tpe's float token ids) when
+        the file needs the user's classes: every node compared (masked calls, calls of
+        several tensors, keras.ops operations included)."""
+        result = (check_model(path, samples=4) if name in NO_CUSTOM
+                  else check_model(km_model, x if isinstance(x, list) else [x],
+                                   keras_model=tf_model))
         self.assertTrue(result.passed, f"{name}: kerasmini check:\n{result.table()}")
 
     def weights_both_ways(self, name, folder, tf_model, km_model, x, expected):

@@ -20,12 +20,11 @@ class CallbackList(Callback):
             if not isinstance(c, Callback):
                 raise TypeError("Argument `callbacks` must be a list of "
                                 f"keras.callbacks.Callback instances. Received: {c!r}")
-        self.history = None
-        if add_history and not any(isinstance(c, History) for c in callbacks):
+        # a History among the callbacks is the one set as model.history, as in Keras
+        self.history = next((c for c in callbacks if isinstance(c, History)), None)
+        if add_history and self.history is None:
             self.history = History()
             callbacks.append(self.history)
-        elif add_history:
-            self.history = next(c for c in callbacks if isinstance(c, History))
         if add_progbar and not any(isinstance(c, ProgbarLogger) for c in callbacks):
             callbacks.append(ProgbarLogger())
         self.callbacks = callbacks
@@ -43,9 +42,13 @@ class CallbackList(Callback):
             c.set_params(params)
 
     def set_model(self, model):
+        """Also sets model.history at once (Keras does), so a fit that runs no epoch
+        (epochs <= initial_epoch) still leaves its History there."""
         super().set_model(model)
         for c in self.callbacks:
             c.set_model(model)
+        if self.history is not None:
+            model.history = self.history
 
 
 def _dispatch(name):

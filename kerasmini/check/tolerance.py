@@ -16,6 +16,8 @@ scale = the largest finite |ref| of the output; non-finite entries must match ex
   sum rounded at every step: ~sqrt(K) * u ~ 6e-3 of the scale for K = 150; 1e-2 (about
   20 float16 ulps) covers it and is still 10x smaller than a structural bug (a wrong tap,
   pad or axis changes outputs by O(1) of the scale).
+* boolean and integer outputs (a mask, token ids, an argmax): equal, element for element;
+  no rounding makes them differ.
 """
 import math
 
@@ -37,6 +39,8 @@ def compare(got, ref, dtype, rtol=None, atol=None):
     `dtype` is the precision the output was computed in (it sets rtol and the ulp);
     rtol / atol override the policy above when given."""
     got = np.asarray(got)
+    if np.dtype(dtype).kind not in "f":  # a mask, token ids, an argmax: exact
+        return _compare_exact(got, np.asarray(ref))
     ref_d = np.asarray(ref, np.float64)
     if got.shape != ref_d.shape:
         return False, math.inf, math.inf, f"shape {got.shape} != reference {ref_d.shape}"
@@ -70,3 +74,15 @@ def compare(got, ref, dtype, rtol=None, atol=None):
             f"max abs err {max_err:.3g} (scale {scale:.3g}, {ulps:.1f} {dtype} ulps), "
             f"{int(bad.sum())}/{bad.size} elements beyond rtol={rtol:g}, atol={atol:.3g}")
     return True, max_err, ulps, ""
+
+
+def _compare_exact(got, ref):
+    """(ok, max_abs_err, 0, why) of a boolean or integer output: equal or not."""
+    if got.shape != ref.shape:
+        return False, math.inf, math.inf, f"shape {got.shape} != reference {ref.shape}"
+    differ = got != ref
+    if not differ.any():
+        return True, 0.0, 0.0, ""
+    error = float(np.max(np.abs(got.astype(np.float64) - ref.astype(np.float64))))
+    return False, error, 0.0, (f"{int(differ.sum())}/{differ.size} elements differ "
+                               f"(exact {ref.dtype} output)")

@@ -74,27 +74,47 @@ def _tf_load(keras, path):
                          f"{str(error).splitlines()[0] if str(error) else ''}") from error
 
 
-def run_tf(layer, x):
-    """tf.keras's output as NumPy, or the exception TensorFlow raised on this input."""
+def run_tf(call):
+    """tf.keras's outputs of `call()` as a list of NumPy arrays (a dict's by sorted key,
+    as both libraries flatten), or the exception TensorFlow raised on this input."""
     try:
-        return _numpy(layer(x, training=False))
+        return _numpy(call())
     except Exception as error:  # noqa: BLE001  (reported as a divergence, never hidden)
         return error
 
 
-def tf_float64_output(tf_layer, x64, as_float64):
+def tf_float64_output(tf_op, arguments, as_float64, is_layer):
     """tf.keras's own float64 twin of a layer (rebuilt from its config with every dtype
-    float64, holding its weights) run on x64; or the exception it raised."""
+    float64, holding its weights; an operation rebuilt as it is) called on the float64
+    (args, kwargs) that `arguments()` makes afresh for each call (MultiHeadAttention
+    takes the masks off its input tensors); or the exception it raised."""
     try:
-        twin = type(tf_layer).from_config(as_float64(tf_layer.get_config()))
-        twin(x64, training=False)  # builds it
-        twin.set_weights([np.asarray(w, np.float64) for w in tf_layer.get_weights()])
-        return _numpy(twin(x64, training=False))
+        if not is_layer:  # a fresh operation: a call patched on this one is not its
+            args, kwargs = arguments()
+            return _numpy(type(tf_op).from_config(tf_op.get_config())(*args, **kwargs))
+        twin = type(tf_op).from_config(as_float64(tf_op.get_config()))
+        args, kwargs = arguments()
+        twin(*args, **kwargs)  # builds it
+        twin.set_weights([np.asarray(w, np.float64) for w in tf_op.get_weights()])
+        args, kwargs = arguments()
+        return _numpy(twin(*args, **kwargs))
     except Exception as error:  # noqa: BLE001  (reported in the verdict, never hidden)
         return error
 
 
+def with_mask(operation, value, mask):
+    """`value` carrying `mask` as the graph's tensor carries it, for the library of
+    `operation` (a merge reads its inputs' masks from the tensors, not an argument)."""
+    if type(operation).__module__.startswith("kerasmini"):  # a stand-in (tests/)
+        from kerasmini.layers.masks import attach
+        return attach(value, mask)
+    import keras
+    from keras.src.backend.common.masking import set_keras_mask
+    tensor = keras.ops.convert_to_tensor(value)
+    set_keras_mask(tensor, keras.ops.convert_to_tensor(mask))
+    return tensor
+
+
 def _numpy(out):
-    if isinstance(out, (list, tuple)):
-        return [np.asarray(o) for o in out]
-    return np.asarray(out)
+    from kerasmini.tree import flatten
+    return [np.asarray(o) for o in flatten(out)]

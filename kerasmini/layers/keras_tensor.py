@@ -8,6 +8,7 @@ outputs)` later walks these Nodes back from the outputs.
 from collections import namedtuple
 
 from kerasmini import tree
+from kerasmini.layers import masks
 from kerasmini.layers.input_spec import assert_input_compatibility
 
 KerasHistory = namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
@@ -134,13 +135,17 @@ def symbolic_call(layer, inputs, **call_kwargs):
     # one spec per input tensor, as in an eager call
     assert_input_compatibility(layer.input_spec, shapes, layer.name,
                                inputs.dtype if isinstance(inputs, KerasTensor) else None)
-    # the mask: given, or the one the (first) input carries, as Keras takes it
+    # the mask: given, or the one the (first) input carries, as Keras takes it; call()
+    # reads the carried one only when the input is its one tensor argument
     mask = call_kwargs.pop("mask", None)
+    given = mask is not None
     if mask is None:
         mask = map_structure(lambda t: t._keras_mask, inputs)
     if all(m is None for m in flatten(mask)):
         mask = None
-    call_kwargs["mask"] = layer._mask_argument(mask)  # None unless call() reads it
+    call_mask = mask if given or layer.masks_from_inputs else \
+        masks.for_call(mask, call_kwargs, lambda t: isinstance(t, KerasTensor))
+    call_kwargs["mask"] = layer._mask_argument(call_mask)  # None unless call() reads it
     if call_kwargs.get("training") is None:  # Keras records call()'s default (Dropout's
         call_kwargs["training"] = layer._call_default("training")  # False), if not None
     out_shape = layer.compute_output_shape(shapes)  # raises before any change

@@ -20,7 +20,8 @@ from kerasmini.autodiff.traced import TapeArray
 from kerasmini.layers import auto_config, masks
 from kerasmini.layers.arguments import shape_tuple
 from kerasmini.layers.input_spec import assert_input_compatibility
-from kerasmini.layers.keras_tensor import flatten, is_symbolic, map_structure, symbolic_call
+from kerasmini.layers.keras_tensor import (KerasTensor, flatten, is_symbolic, map_structure,
+                                          record_call, symbolic_call)
 from kerasmini.layers.tape_covered import is_tape_covered
 from kerasmini.object_configs import dtype_policy_name, snake_case
 from kerasmini.random.seed_generator import SeedGenerator
@@ -74,11 +75,15 @@ def variable_path(layer, name):
 
 
 def _scoped_build(build):
-    """A class's build() run inside its layer's name scope, as Keras wraps build."""
+    """A class's build() run inside its layer's name scope, and the layer built after it,
+    as Keras wraps build: `layer.build(shape)` called directly, then `layer.set_weights`,
+    must not be undone by the first call building again (new random weights)."""
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with name_scope(self):
-            return build(self, *args, **kwargs)
+            result = build(self, *args, **kwargs)
+        self.built = True
+        return result
     scoped.scoped = True
     return scoped
 
@@ -108,6 +113,16 @@ def state_kept(layer):
     finally:
         for variable, value in state:
             variable.assign(value)
+
+
+def _probe_zeros(unknown_size):
+    """A function turning a KerasTensor into zeros of its shape and dtype (unknown sizes
+    as unknown_size); anything else is passed as it is."""
+    def zeros(value):
+        if not isinstance(value, KerasTensor):
+            return value
+        return np.zeros([unknown_size if d is None else d for d in value.shape], value.dtype)
+    return zeros
 
 
 def _zeros_like_shape(shape, unknown_size, dtype):
@@ -434,6 +449,33 @@ class Layer:
         for variable, array in zip(targets, arrays):
             variable.assign(array)
 
+    # ----- the symbolic tensors of the first call (Keras's Operation.input/output) ----
+    @property
+    def input(self):
+        return self._first_node_tensors("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The output of the layer's first symbolic call (`base.get_layer("x").output`
+        to build a feature extractor)."""
+        return self._first_node_tensors("output_tensors", "output")
+
+    def _first_node_tensors(self, attribute, what):
+        nodes = getattr(self, "_inbound_nodes", None)
+        if not nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus "
+                                 f"has no defined {what}.")
+        tensors = getattr(nodes[0], attribute)
+        return tensors[0] if isinstance(tensors, list) and len(tensors) == 1 else tensors
+
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """call() with these variable values; returns (outputs, the non-trainable values
+        after the call[, losses]) and leaves the layer's variables unchanged."""
+        from kerasmini.layers.stateless import stateless_call  # lazy: one concept a file
+        return stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                              return_losses=return_losses, **kwargs)
+
     def count_params(self):
         if not self.built:
             raise ValueError(
@@ -524,14 +566,17 @@ class Layer:
         from kerasmini.explain import explain  # lazy: explain imports the layers
         return explain(self, input_shape)
 
-    def __call__(self, inputs, training=None, **kwargs):
+    def __call__(self, inputs, *more, training=None, **kwargs):
+        # a user's call(x, y) given several tensors (`layer(a, b)`, `layer(x, other=y)`)
+        if more or self._shapes_need_keywords(kwargs):
+            return self._call_several(inputs, more, training, kwargs)
         # functional API: record the call, compute no values (is_symbolic answers an
         # array at its first two checks)
         if is_symbolic(inputs):
             return symbolic_call(self, inputs, training=training, **kwargs)
-        mask = kwargs.pop("mask", None)
-        if mask is None:  # the one a layer before attached to its output (masks.py)
-            mask = masks.carried(inputs)
+        given = kwargs.pop("mask", None)
+        # the one a layer before attached to its output (masks.py)
+        mask = masks.carried(inputs) if given is None else given
         inputs = masks.released(inputs)
         structured = _is_array_structure(inputs)
         # several tensors ((z_mean, z_log_var)) reach call() as the same structure, each
@@ -544,7 +589,9 @@ class Layer:
                                         _keras_dtype(inputs, x))
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
-        mask_argument = self._mask_argument(mask)
+        mask_argument = self._mask_argument(
+            mask if given is not None or self.masks_from_inputs else
+            masks.for_call(mask, kwargs, lambda t: isinstance(t, (np.ndarray, Variable))))
         if mask_argument is not None:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []
@@ -563,6 +610,35 @@ class Layer:
         self._activity_losses = self._activity_penalty(outputs)
         output_mask = self.compute_mask(x, mask) if self.supports_masking else None
         return masks.attach(outputs, output_mask)
+
+    def _shapes_need_keywords(self, kwargs):
+        """Whether a symbolic call's tensor keywords (not its mask) must reach call() to
+        find the output shape: a layer without its own compute_output_shape."""
+        return (type(self).compute_output_shape is Layer.compute_output_shape
+                and any(is_symbolic(v) for k, v in kwargs.items() if k != "mask"))
+
+    def _call_several(self, inputs, more, training, kwargs):
+        """A call of a user's layer with several tensor arguments, as Keras 3 takes it:
+        built on the first argument's shape; in a graph, the output shapes found by
+        calling it on zeros (each unknown size as 1 and as 2) and a node recorded with
+        every argument, positional and by keyword."""
+        if "training" in _call_parameters(type(self)):
+            kwargs["training"] = training
+        args = (inputs, *more)
+        if not is_symbolic([list(args), kwargs]):
+            if not self.built:
+                self._build_or_undo(np.shape(inputs))
+            with self._autocast_scope():
+                return self.call(*args, **kwargs)
+        if not self.built:
+            self._build_or_undo(inputs.shape)
+        with state_kept(self):  # Keras's tracing leaves the variables alone
+            tried = [flatten(self.call(*map_structure(zeros, args),
+                                       **map_structure(zeros, kwargs)))
+                     for zeros in (_probe_zeros(1), _probe_zeros(2))]
+        shapes = [tuple(a if a == b else None for a, b in zip(np.shape(x), np.shape(y)))
+                  for x, y in zip(*tried)]
+        return record_call(self, list(args), shapes, kwargs, positional=True)
 
     # The (input shape, input_spec) the last call passed the checks below with: a step
     # of fit calls every layer with the same shapes, so it checks them once.

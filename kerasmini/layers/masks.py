@@ -12,6 +12,7 @@ accident. Only outputs that have a mask are wrapped.
 """
 import numpy as np
 
+from kerasmini import tree
 from kerasmini.autodiff import TapeArray
 
 
@@ -27,6 +28,15 @@ def carried(inputs):
         found = [getattr(x, "_keras_mask", None) for x in inputs]
         return found if any(m is not None for m in found) else None
     return getattr(inputs, "_keras_mask", None)
+
+
+def for_call(carried_mask, call_kwargs, is_tensor):
+    """The mask call() receives when none was given: the carried one only for a call of
+    one tensor argument. Keras's Layer.__call__ fills `mask` in that case alone, so an
+    RNN called with a tensor `initial_state` runs unmasked, while its output still
+    carries the input's mask (compute_mask of the first argument)."""
+    others = [v for k, v in call_kwargs.items() if k not in ("mask", "training")]
+    return None if any(is_tensor(leaf) for leaf in tree.flatten(others)) else carried_mask
 
 
 def released(inputs):

@@ -69,7 +69,9 @@ class DatasetBatches:
 
     def __init__(self, dataset, prepare, shuffle=False, rng=None, reset=False):
         self.dataset, self.prepare = dataset, prepare
-        self.shuffle, self.rng = shuffle, rng
+        # what stands for a tf.data.Dataset keeps its order, as fit's shuffle leaves one
+        self.shuffle = shuffle and not getattr(dataset, "fixed_order", False)
+        self.rng = rng
         self.indexed = not hasattr(dataset, "__next__")
         self.num_batches = len(dataset) if self.indexed else None
         self._pending = []

@@ -49,6 +49,23 @@ class Functional(Model):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self.built = True
 
+    # ----- Keras's Functional: its inputs and outputs, one tensor unwrapped -------------
+    @property
+    def input(self):
+        return _single(self._inputs_struct)
+
+    @property
+    def output(self):
+        return _single(self._outputs_struct)
+
+    @property
+    def input_shape(self):
+        return _single(map_structure(lambda t: t.shape, self._inputs_struct))
+
+    @property
+    def output_shape(self):
+        return _single(map_structure(lambda t: t.shape, self._outputs_struct))
+
     def call(self, inputs, training=None):
         values = {}
         given = self._inputs_struct
@@ -362,7 +379,8 @@ def _replay_calls(created, pending):
                 if saved_kwargs.get("training") is not None:
                     kwargs["training"] = saved_kwargs["training"]
                 kwargs.update(_plain_keywords(created[name], saved_kwargs))
-                if is_operation or _takes_several(created[name]):  # op(x, 3.0), mha(q, v)
+                if is_operation or _takes_several(created[name]) or len(args) > 1 or \
+                        _shapes_need_keywords(created[name], kwargs):  # op(x, 3.0), mha(q, v)
                     created[name](*args, **kwargs)
                     nodes.pop(0)
                     progressed = True
@@ -386,6 +404,11 @@ def _call_takes(layer, key):
     parameters = inspect.signature(layer.call).parameters
     return key != "training" and (key in parameters or any(
         p.kind is p.VAR_KEYWORD for p in parameters.values()))
+
+
+def _shapes_need_keywords(layer, kwargs):
+    """A user's layer(x, other=y): called as saved, its keywords' tensors included."""
+    return getattr(layer, "_shapes_need_keywords", lambda kwargs: False)(kwargs)
 
 
 def _takes_several(layer):
@@ -567,3 +590,7 @@ def _check_unique_names(layers):
         if count != 1:
             raise ValueError(f'The name "{name}" is used {count} times in the '
                              "model. All layer names should be unique.")
+
+
+def _single(structure):
+    return structure[0] if isinstance(structure, list) and len(structure) == 1 else structure

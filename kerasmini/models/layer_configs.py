@@ -10,6 +10,7 @@ applications' private layers in `MODULE_CLASSES`, tensor operations in ops/symbo
 writing files is saving/'s.
 """
 import functools
+import inspect
 import math
 
 import numpy as np
@@ -187,9 +188,26 @@ def _build_from_config(layer, build_config):
     shape = build_config.get("input_shape") if isinstance(build_config, dict) else None
     if shape is None or layer.built:
         return
-    inputs = _zeros_for(shape, layer)
-    layer(inputs[0] if len(inputs) == 1 and not _is_shape_list(shape) else inputs)
+    if _call_needs_several(layer) and _is_shape(shape):  # call(x, y): built, as Keras
+        layer._build_or_undo(tuple(shape))  # builds it, on the first argument's shape
+    else:
+        inputs = _zeros_for(shape, layer)
+        try:
+            layer(inputs[0] if len(inputs) == 1 and not _is_shape_list(shape) else inputs)
+        except (TypeError, ValueError):
+            if not layer.built:
+                raise
+            # built, and its call needs more than this one tensor (call(x, other=y)):
+            # the graph's replay calls it as the file says, and raises if that fails
     layer._build_shape = shape  # saved again as it was read, not as the zeros' shape
+
+
+def _call_needs_several(layer):
+    """Whether the layer's call() takes more than one required positional argument."""
+    parameters = list(inspect.signature(layer.call).parameters.values())
+    return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                   p.POSITIONAL_OR_KEYWORD)
+               for p in parameters) > 1
 
 
 def _is_shape(shape):

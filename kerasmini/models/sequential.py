@@ -66,8 +66,14 @@ class Sequential(Model):
         return layer
 
     def _maybe_build(self):
-        if self._layers and isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:
+        """Built as soon as the input shape is known, as Keras: an InputLayer first, or
+        a first layer that is a built model (`Sequential([base, Softmax()])`)."""
+        if len(self._layers) < 2:
+            return
+        if isinstance(self._layers[0], InputLayer):
             self.build(self._layers[0].batch_shape)
+        elif isinstance(getattr(self._layers[0], "input_shape", None), tuple):
+            self.build(self._layers[0].input_shape)
 
     @property
     def layers(self):
@@ -75,7 +81,17 @@ class Sequential(Model):
 
     @property
     def input_shape(self):
-        return self._layers[0].batch_shape if self._graph else None
+        if self._graph is None:  # so that hasattr() says no, as in Keras
+            raise AttributeError(f"Sequential model '{self.name}' has no defined input "
+                                 "shape yet.")
+        return self._graph.input_shape
+
+    @property
+    def output_shape(self):
+        if self._graph is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined output "
+                                 "shape yet.")
+        return self._graph.output_shape
 
     def build(self, input_shape=None):
         """Shape inference through the stack; builds every layer's weights."""

@@ -49,6 +49,7 @@ class Trainer:
     optimizer = None
     loss = None
     stop_training = False
+    _stepped_weights = None
     history = None
     _targets_checked = None
 
@@ -97,6 +98,7 @@ class Trainer:
         self._targets_checked = None  # (shapes, label classes) that _check_targets passed
         self._loss_tracker = kerasmini.metrics.Mean(name="loss")
         self.run_eagerly = run_eagerly
+        self._stepped_weights = None  # fixed at the first training step (see below)
         self.steps_per_execution = steps_per_execution
         self.compiled = True
         self.stop_training = False
@@ -223,7 +225,7 @@ class Trainer:
                 # loss_scale_factor, or a LossScaleOptimizer's dynamic scale (the
                 # optimizer divides the gradients by it again), as Keras's step does
                 scaled_loss = self.optimizer.scale_loss(loss)
-            weights = self.trainable_weights
+            weights = self._weights_to_train()
             if weights:
                 with _overflow_expected(self.optimizer):
                     grads = tape.gradient(scaled_loss, weights)
@@ -231,6 +233,17 @@ class Trainer:
             else:
                 warnings.warn("The model does not have any trainable weights.")
         return self._record_batch(x, y, _numpy(y_pred), np.asarray(loss), sample_weight)
+
+    def _weights_to_train(self):
+        """Keras's rule: a change of `trainable` takes effect when the model is compiled
+        again. tf.keras's fit traces its step once, at the first training batch after
+        compile, and keeps the weights it read then; with run_eagerly=True it reads them
+        at every step, and so does kerasmini then."""
+        if self.run_eagerly:
+            return self.trainable_weights
+        if self._stepped_weights is None:
+            self._stepped_weights = self.trainable_weights
+        return self._stepped_weights
 
     def test_step(self, x, y, sample_weight):
         y_pred = self(x, training=False)

@@ -506,6 +506,9 @@ def check_chunks(dataset, where):
         offset = dataset.id.get_chunk_info(i).chunk_offset
         mask, raw = dataset.id.read_direct_chunk(offset)
         decoded = _decoded_size(raw, pipeline, mask, size)
+        if decoded < 0:
+            raise FileFormatError(f"Chunk {offset} of the dataset '{dataset.name}' in "
+                                  f"{where} is corrupt: not a deflate stream.")
         if decoded != size:
             raise UnsafeFileError(
                 f"Not allowed: chunk {offset} of the dataset '{dataset.name}' in {where} "

@@ -424,6 +424,10 @@ def _load_model(filepath, compile):
         raise ValueError(f"File format not supported: filepath={filepath}. kerasmini's "
                          "load_model reads Keras 3 `.keras` archives and legacy `.h5` "
                          "model files.")
+    # Keras: a missing .keras file is a ValueError here (load_weights: the OS's error)
+    if not os.path.exists(filepath):
+        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file "
+                         "is an accessible `.keras` zip file.")
     config, weights, assets = _read_archive(filepath, with_assets=True)
     where = f"the member '{WEIGHTS_FILE}' of {filepath}"
     safe.open_h5(io.BytesIO(weights), where).close()  # a broken member fails first

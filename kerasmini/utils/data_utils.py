@@ -107,7 +107,11 @@ def _split_sizes(left_size, right_size, total):
 
 class TimeseriesBatches(PyDataset):
     """Batches of windows data[p + k * sampling_rate], k < sequence_length, one window
-    per start p; with the target targets[p] of each when targets are given."""
+    per start p; with the target targets[p] of each when targets are given.
+
+    It stands for Keras's tf.data.Dataset, whose batches fit never reorders (`shuffle`
+    does not apply to a dataset): `fixed_order` tells fit so."""
+    fixed_order = True
 
     def __init__(self, data, targets, starts, sequence_length, sampling_rate, batch_size):
         super().__init__()

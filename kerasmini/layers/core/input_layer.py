@@ -29,6 +29,7 @@ class InputLayer(Layer):
         batch_shape: the full shape with the batch axis; instead of shape/batch_size.
         name: the layer's name (default 'input_layer', 'input_layer_1', ...).
     """
+    output = None  # its own tensor, set in __init__ (not Layer's first-call property)
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
                  batch_shape=None, input_tensor=None, optional=False, name=None,
