@@ -95,8 +95,8 @@ def configs():
 
 
 def _cases():
-    """The seeded sample: (model, layer index, kind) drawn from every applicable triple
-    (the layers' counts are read off the zoo's configs once, in `configs`)."""
+    """The seeded sample: (model, where among its layers in [0, 1), kind, the case's
+    own seed); the layer is picked once the model's config is read."""
     rng = random.Random(SEED)
     return [(rng.choice(MODELS), rng.random(), rng.choice(KINDS), rng.randrange(1 << 30))
             for _ in range(SAMPLES)]
