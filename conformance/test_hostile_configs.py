@@ -87,21 +87,16 @@ CASES = {
         "optimizer"]["config"].__setitem__("learning_rate", _named(
             "keras.optimizers.schedules", "Evil")),
 }
-# tf.keras wraps any TypeError raised inside a model's from_config into its own
-# TypeError ("could not be deserialized properly"); kerasmini refuses the same config
-# with a ValueError naming the layer and the object it could not find
+# Keras's rule, followed by kerasmini: a layer's base from_config turns whatever its
+# constructor refuses into a TypeError ('Error when deserializing class ...'), and
+# deserialize_keras_object wraps a TypeError of from_config again; a class named outside
+# keras that is not registered is 'Could not locate' (TypeError), also in compile_config.
+# A direct constructor call keeps its own class (test_a_direct_call_keeps_its_class).
 CLASS_DIVERGENCES = {
-    "activation os.system by module", "activation __reduce__ dict",
-    "initializer numpy.load", "regularizer registered os>system",
-    "constraint keras.constraints.Evil",
-    # tf.keras fails inside its own code (AttributeError on a str); kerasmini refuses
-    # with a ValueError naming the argument
+    # tf.keras fails inside its own code (AttributeError: 'str' object has no attribute
+    # 'quantization_mode', its dtype deserializer returned the class name); kerasmini
+    # refuses with a ValueError naming the argument
     "dtype policy of an unknown class",
-    # tf.keras: TypeError 'Could not locate class'; kerasmini: ValueError 'Could not
-    # interpret loss identifier' (compile()'s own words for an unknown loss or metric)
-    "compile loss by module os", "compile metric numpy.load",
-    # tf.keras raises ValueError (not a KerasSaveable); kerasmini's UnsupportedLayerError
-    # is a ValueError too: same class, listed for the record only when it differs
 }
 STRICTER = {"RepeatVector(n=2**29)", "CategoryEncoding(num_tokens=2**40)"}
 
@@ -156,3 +151,54 @@ def test_a_hostile_config_is_refused_as_tf_keras_refuses_it(libraries, name):
         np.testing.assert_allclose(km_model.predict(x, verbose=0),
                                    np.asarray(tf_model.predict(x, verbose=0)),
                                    rtol=1e-5, atol=1e-5)
+
+
+DIRECT_CALLS = {  # the same hostile values handed to a constructor or compile() in code
+    "activation os.system by module": ("Dense", "activation"),
+    "activation __reduce__ dict": ("Dense", "activation"),
+    "initializer numpy.load": ("Dense", "kernel_initializer"),
+    "regularizer registered os>system": ("Dense", "kernel_regularizer"),
+    "constraint keras.constraints.Evil": ("Dense", "kernel_constraint"),
+    "dtype policy named os.system": ("Dense", "dtype"),
+    "compile loss by module os": ("compile", "loss"),
+    "compile metric numpy.load": ("compile", "metrics"),
+}
+
+# compile() in tf.keras takes a loss or metric dict naming code (and fit() then fails
+# inside tf.keras: TypeError 'NoneType' object is not iterable for the loss); kerasmini
+# refuses it at once, with compile()'s ValueError naming the identifier
+DIRECT_STRICTER = {"compile loss by module os", "compile metric numpy.load"}
+
+
+def _direct(library, config, target, key):
+    value = (config["compile_config"] if target == "compile"
+             else config["config"]["layers"][1]["config"])[key]
+    try:
+        if target == "compile":
+            model = library.Sequential([library.Input((3,)), library.layers.Dense(4)])
+            model.compile(optimizer="adam", **{"loss": "mse", key: value})
+        else:
+            library.layers.Dense(4, **{key: value})
+    except Exception as error:  # noqa: BLE001  (the class is the answer)
+        return error
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(DIRECT_CALLS))
+def test_a_direct_call_keeps_its_class(libraries, name):
+    """Outside a file, the constructor's (or compile's) own class: ValueError where the
+    file read above is a TypeError."""
+    keras, kerasmini, members, _ = libraries
+    config = json.loads(members[CONFIG])
+    CASES[name](config)
+    tf_error = _direct(keras, config, *DIRECT_CALLS[name])
+    km_error = _direct(kerasmini, config, *DIRECT_CALLS[name])
+    assert not os.path.exists(MARKER), "a payload named in the call ran"
+    if name in DIRECT_STRICTER:
+        assert tf_error is None and isinstance(km_error, ValueError), (tf_error, km_error)
+        return
+    assert tf_error is not None and km_error is not None, (tf_error, km_error)
+    assert type(km_error) is type(tf_error), (
+        f"tf.keras: {type(tf_error).__name__}: {tf_error}; kerasmini: "
+        f"{type(km_error).__name__}: {km_error}")
+    assert str(km_error)

@@ -118,6 +118,12 @@ def deserialize(identifier, registry, kind, custom_objects=None, call_functions=
             # an OrthogonalRegularizer too)
             names = {**registered_objects(), **(custom_objects or {})}
         name, config = _name_and_config(identifier, names, kind)
+        if name is None and "module" in identifier and identifier["module"] is None:
+            raise TypeError(  # Keras's class and words for an unregistered __main__ class
+                f"Cannot deserialize object of type `{identifier.get('class_name')}`. If "
+                f"`{identifier.get('class_name')}` is a custom class, please register it "
+                "using the `@keras.saving.register_keras_serializable()` decorator. "
+                f"Received: {kind} {str(identifier)[:200]}")
         if name is None:
             raise unknown()
         return _make(names[name], config, call_functions)

@@ -84,3 +84,39 @@ def get_custom_objects():
     """The global registry itself ({'Package>Name': class}): entries added to it are
     found when loading, as in Keras."""
     return GLOBAL_CUSTOM_OBJECTS
+
+
+def check_locatable(config, is_builtin_function):
+    """Refuse, as Keras's deserialize_keras_object does (a TypeError 'Could not locate'),
+    a config naming a class or function that is neither registered (nor in the
+    custom_objects of the load) nor under a `keras` module: e.g. a compile config's
+    loss {'module': 'os', 'class_name': 'system'}. Lists and plain dicts of configs (a
+    loss per output) are walked; a class's own config is its from_config's business.
+    `is_builtin_function(name)`: whether a function saved under module 'builtins' is
+    one of kerasmini's (activations, losses, metrics), where Keras looks for it."""
+    if isinstance(config, (list, tuple)):
+        for item in config:
+            check_locatable(item, is_builtin_function)
+        return
+    if not isinstance(config, dict):
+        return
+    if "class_name" not in config or "config" not in config:
+        for item in config.values():
+            check_locatable(item, is_builtin_function)
+        return
+    kind = "function" if config["class_name"] == "function" else "class"
+    name = config["config"] if kind == "function" else config["class_name"]
+    module = config.get("module")
+    registered = name if kind == "function" else config.get("registered_name") or name
+    if not isinstance(name, str) or get_registered_object(str(registered)) is not None:
+        return
+    if "module" not in config:  # the older {'class_name', 'config'} form: by the kind's table
+        return
+    if isinstance(module, str) and (module == "keras" or module.startswith("keras.")):
+        return  # Keras's own modules: an unknown name there is the kind's ValueError
+    if kind == "function" and module == "builtins" and is_builtin_function(name):
+        return
+    raise TypeError(f"Could not locate {kind} '{name}'. Make sure custom classes and "
+                    "functions are decorated with "
+                    "`@keras.saving.register_keras_serializable()` or passed in "
+                    f"`custom_objects`. Full object config: {str(config)[:300]}")

@@ -159,8 +159,11 @@ class FuzzFindings(unittest.TestCase):
         for name, edit in edits.items():
             config = json.loads(model.to_json())
             edit(config)
+            # what a layer's constructor refuses inside from_config is a TypeError, as
+            # Keras's Operation.from_config wraps it; checks before it stay ValueErrors
+            expected = TypeError if name.startswith("initializer") else ValueError
             with self.subTest(name):
-                with self.assertRaises(ValueError):
+                with self.assertRaises(expected):
                     keras.models.model_from_json(json.dumps(config))
         keras.models.model_from_json(model.to_json())  # unedited, it loads
 

@@ -7,12 +7,15 @@ written once against either library by `user_layers(lib)`; Sampling is registere
 (`zoo>Sampling`) in both libraries' registries, the others travel as custom_objects.
 test_zoo.py runs each model through files both ways, `kerasmini check` and a fit.
 """
+import functools
+
 from conformance.models import tf_keras
 
 keras = tf_keras()  # fails loudly here without TensorFlow
 L, ops = keras.layers, keras.ops
 
 
+@functools.lru_cache(maxsize=None)  # once per library: Sampling registers once
 def user_layers(lib):
     """keras.io's custom layers, the same code for kerasmini and tf.keras."""
 

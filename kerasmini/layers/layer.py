@@ -188,15 +188,19 @@ def standardize_dtype(dtype):
     return name
 
 
-def layer_policy(dtype):
-    """The DTypePolicy a layer's `dtype=` names (None: the global policy), whose compute
-    dtype must be a float kerasmini computes in."""
+def _named_policy(dtype):
     try:
-        policy = dtype_policies.get(dtype)
+        return dtype_policies.get(dtype)
     except ValueError as error:  # Keras's words, and the argument and value received
         if "Received:" in str(error):
             raise
         raise ValueError(f"{error} Received: dtype={dtype}") from None
+
+
+def layer_policy(dtype):
+    """The DTypePolicy a layer's `dtype=` names (None: the global policy), whose compute
+    dtype must be a float kerasmini computes in."""
+    policy = _named_policy(dtype)
     if policy.compute_dtype not in _FLOAT_DTYPES:
         raise ValueError(f"Invalid `dtype` for a layer: expected one of {_FLOAT_DTYPES}. "
                          f"Received: dtype={dtype}")
@@ -752,7 +756,22 @@ class Layer:
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        """The layer a config describes. As Keras's Operation.from_config, whatever the
+        constructor refuses is a TypeError naming the class and the config: a direct
+        call `Dense(3, activation=...)` keeps the constructor's own class. A dtype
+        policy config is read first, outside that wrap (its ValueError stays), as there."""
+        if isinstance(config.get("dtype"), dict):
+            policy = _named_policy(config["dtype"])  # by name, as Keras passes it on
+            config = {**config, "dtype": policy.name if policy.quantization_mode is None
+                      else policy}
+        try:
+            return cls(**config)
+        except (RecursionError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001  (Keras wraps every refusal here)
+            raise TypeError(f"Error when deserializing class '{cls.__name__}' using "
+                            f"config={str(config)[:300]}.\n\nException encountered: "
+                            f"{error}") from error
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -91,10 +91,6 @@ class Operation(Layer):
     def get_config(self):
         return {"name": self.name, **self.config}
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 def _is_shape(shape):
     return isinstance(shape, tuple) and all(d is None or isinstance(d, int) for d in shape)

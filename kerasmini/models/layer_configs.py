@@ -21,7 +21,7 @@ from kerasmini.layers import operation
 from kerasmini.layers.core.lambda_layer import refuse_bytecode
 from kerasmini.layers.layer import Layer
 from kerasmini.object_registration import GLOBAL_CUSTOM_NAMES, get_registered_object
-from kerasmini.object_configs import check_value_types, plain
+from kerasmini.object_configs import check_value_types, dtype_policy_name, plain
 from kerasmini.ops.symbolic import declared_operations
 
 
@@ -294,6 +294,23 @@ def _zeros_for(shape, layer):
     return arrays
 
 
+def _check_layer_values(cls, config):
+    """check_value_types, with Keras's classes: a dtype policy config is read before the
+    constructor (a ValueError there); what the constructor would refuse is a TypeError
+    when the class has the base from_config (which wraps the constructor's refusals),
+    its own class otherwise (LSTM, Bidirectional, wrappers, models)."""
+    if isinstance(config.get("dtype"), dict):
+        dtype_policy_name(config["dtype"], cls.__name__)
+    if getattr(cls.from_config, "__func__", None) is not Layer.from_config.__func__:
+        check_value_types(cls, config)  # its own from_config: no wrap, as in Keras
+        return
+    try:
+        check_value_types(cls, config)
+    except ValueError as error:
+        raise TypeError(f"Error when deserializing class '{cls.__name__}': {error}") \
+            from error
+
+
 def deserialize_layer(config):
     """The layer or model a config dict describes, built only from known classes."""
     if not isinstance(config, dict) or "class_name" not in config:
@@ -311,7 +328,7 @@ def deserialize_layer(config):
         raise ValueError(f"The config of a '{class_name}' layer must be a dict. "
                          f"Received: {str(inner)[:200]}")
     if cls.__module__.startswith("kerasmini."):  # a user's class checks its own
-        check_value_types(cls, inner)
+        _check_layer_values(cls, inner)
     _check_build_config(config.get("build_config"), inner.get("name"))
     try:
         layer = cls.from_config(dict(inner))
@@ -325,7 +342,10 @@ def deserialize_layer(config):
     except RecursionError:  # a config handed to from_config directly: files are bounded
         raise ValueError(f"The config of layer '{inner.get('name')}' of class {class_name} "
                          "nests too deeply to be a Keras config.") from None
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
+    except TypeError as error:  # Keras's deserialize_keras_object wraps these alone
+        raise TypeError(f"Layer '{inner.get('name')}' of class {class_name} could not be "
+                        f"deserialized properly from its config: {error}") from error
+    except (ValueError, KeyError, AttributeError, IndexError) as error:
         # a malformed config, whatever the form it takes
         raise ValueError(f"Could not rebuild layer '{inner.get('name')}' of class "
                          f"{class_name} from its config: {error}") from error

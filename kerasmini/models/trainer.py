@@ -30,6 +30,7 @@ from kerasmini.models import batches as data
 from kerasmini.models import epoch_batches
 from kerasmini.utils.rng_utils import numpy_generator
 from kerasmini.object_configs import deserialize, serialize_keras_object
+from kerasmini.object_registration import check_locatable
 from kerasmini.autodiff import GradientTape
 from kerasmini.layers.layer import state_kept
 
@@ -121,6 +122,7 @@ class Trainer:
         """compile() from a file's compile_config (optimizer, loss, metrics by name or
         config; nothing in it is executed)."""
         config = _checked_compile_config(config)
+        check_locatable(config, _is_builtin_function)
         self.compile(optimizer=kerasmini.optimizers.deserialize(config.get("optimizer",
                                                                          "rmsprop")),
                      loss=_deserialize_loss(config.get("loss")),
@@ -1048,6 +1050,13 @@ class _step_completes:
 COMPILE_CONFIG_KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
                        "run_eagerly", "steps_per_execution", "jit_compile",
                        "auto_scale_loss")
+
+
+def _is_builtin_function(name):
+    """Whether a function a file names under module 'builtins' is one of kerasmini's
+    (Keras looks for it among its activations, losses and metrics)."""
+    return any(inspect.isfunction(getattr(module, name, None)) for module in (
+        kerasmini.activations, kerasmini.losses, kerasmini.metrics))
 
 
 def _checked_compile_config(config):
