@@ -143,8 +143,8 @@ def symbolic_call(layer, inputs, **call_kwargs):
         mask = map_structure(lambda t: t._keras_mask, inputs)
     if all(m is None for m in flatten(mask)):
         mask = None
-    call_mask = mask if given or layer.masks_from_inputs else \
-        masks.for_call(mask, call_kwargs, lambda t: isinstance(t, KerasTensor))
+    call_mask = masks.for_call(layer, mask if given else None, mask, call_kwargs,
+                               lambda t: isinstance(t, KerasTensor))
     # None unless call() reads it; a nested model's node keeps its inputs' masks, as
     # Keras's records them (its inner layers read them from the tensors when it runs)
     call_kwargs["mask"] = call_mask if layer.keras_call_takes_mask else \

@@ -614,9 +614,8 @@ class Layer:
             x = masks.attach(x, carried)
         if training is not None and "training" in _call_parameters(type(self)):
             kwargs["training"] = training
-        mask_argument = self._mask_argument(
-            mask if given is not None or self.masks_from_inputs else
-            masks.for_call(mask, kwargs, lambda t: isinstance(t, (np.ndarray, Variable))))
+        mask_argument = self._mask_argument(masks.for_call(
+            self, given, mask, kwargs, lambda t: isinstance(t, (np.ndarray, Variable))))
         if mask_argument is not None:
             kwargs["mask"] = masks.boolean(mask_argument)
         self._added_losses = []

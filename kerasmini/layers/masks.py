@@ -40,11 +40,14 @@ def merged(mask, carried):
     return mask
 
 
-def for_call(carried_mask, call_kwargs, is_tensor):
-    """The mask call() receives when none was given: the carried one only for a call of
-    one tensor argument. Keras's Layer.__call__ fills `mask` in that case alone, so an
-    RNN called with a tensor `initial_state` runs unmasked, while its output still
-    carries the input's mask (compute_mask of the first argument)."""
+def for_call(layer, given, carried_mask, call_kwargs, is_tensor):
+    """The mask call() receives: `mask=` when given; else the carried one, but only for a
+    call of one tensor argument. Keras's Layer.__call__ fills `mask` in that case alone,
+    so an RNN called with a tensor `initial_state` runs unmasked, while its output still
+    carries the input's mask (compute_mask of the first argument). A merge reads its
+    inputs' masks whatever it is called with."""
+    if given is not None or layer.masks_from_inputs:
+        return carried_mask
     others = [v for k, v in call_kwargs.items() if k not in ("mask", "training")]
     return None if any(is_tensor(leaf) for leaf in tree.flatten(others)) else carried_mask
 
